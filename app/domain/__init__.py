@@ -1,0 +1,55 @@
+"""Plain types shared by every layer: enums of seed §5, domain errors, ids, clock."""
+
+from app.domain.enums import (
+    BroadcastStatus,
+    BroadcastTarget,
+    ConversationStatus,
+    Direction,
+    FlowTrigger,
+    IndexStatus,
+    KBDocType,
+    MediaType,
+    Plan,
+    Role,
+    SenderType,
+    Sentiment,
+    SessionStatus,
+)
+from app.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+)
+from app.domain.ids import new_id
+from app.domain.time import Clock, SystemClock, utcnow
+
+__all__ = [
+    "BroadcastStatus",
+    "BroadcastTarget",
+    "Clock",
+    "Conflict",
+    "ConversationStatus",
+    "Direction",
+    "DomainError",
+    "FlowTrigger",
+    "Forbidden",
+    "IndexStatus",
+    "Invalid",
+    "KBDocType",
+    "MediaType",
+    "NotFound",
+    "Plan",
+    "RateLimited",
+    "Role",
+    "SenderType",
+    "Sentiment",
+    "SessionStatus",
+    "SystemClock",
+    "Unauthorized",
+    "new_id",
+    "utcnow",
+]
