@@ -1,5 +1,6 @@
 """Plain types shared by every layer: enums of seed §5, domain errors, ids, clock."""
 
+from app.domain.actor import Actor
 from app.domain.enums import (
     BroadcastStatus,
     BroadcastTarget,
@@ -25,9 +26,11 @@ from app.domain.errors import (
     Unauthorized,
 )
 from app.domain.ids import new_id
+from app.domain.models import Model, Page
 from app.domain.time import Clock, SystemClock, utcnow
 
 __all__ = [
+    "Actor",
     "BroadcastStatus",
     "BroadcastTarget",
     "Clock",
@@ -41,7 +44,9 @@ __all__ = [
     "Invalid",
     "KBDocType",
     "MediaType",
+    "Model",
     "NotFound",
+    "Page",
     "Plan",
     "RateLimited",
     "Role",

@@ -1,0 +1,136 @@
+"""Command line: `aimywhatsapp [serve] [--headless] [--host H] [--port P] [--data-dir D]`,
+`aimywhatsapp migrate`. Also `python -m app …`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import os
+import signal
+import sys
+import webbrowser
+from typing import Any
+
+from app import __version__
+from app.logging_setup import setup_logging
+from app.settings import Settings, load_settings
+
+log = logging.getLogger("aimywhatsapp")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="aimywhatsapp", description="WhatsApp AI automation")
+    p.add_argument("--version", action="version", version=__version__)
+    sub = p.add_subparsers(dest="command")
+    for name, help_ in (("serve", "run the app (default)"), ("migrate", "apply DB migrations")):
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("--data-dir", dest="data_dir")
+        if name == "serve":
+            c.add_argument("--host")
+            c.add_argument("--port", type=int)
+            c.add_argument(
+                "--headless",
+                action="store_true",
+                default=None,
+                help="server mode: never open a browser, log JSON",
+            )
+    return p
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(settings: Settings) -> None:
+    """A public bind holds customer chats: refuse unless the secrets key is set explicitly."""
+    if not _is_loopback(settings.host) and not settings.master_key:
+        raise SystemExit(
+            f"refusing to listen on {settings.host} without AIMY_MASTER_KEY: set it to the "
+            "base64 of 32 random bytes (e.g. `openssl rand -base64 32`) so secrets and WhatsApp "
+            "credentials are encrypted with a key you control"
+        )
+
+
+async def _open_browser_when_ready(url: str) -> None:
+    import httpx
+
+    async with httpx.AsyncClient() as client:
+        for _ in range(100):
+            try:
+                if (await client.get(f"{url}/api/v1/health")).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    await asyncio.to_thread(webbrowser.open, url)
+
+
+async def serve(settings: Settings) -> None:
+    from granian.constants import Interfaces
+    from granian.server.embed import Server
+
+    from app.container import build_container
+    from app.server import create_asgi
+
+    container = build_container(settings)
+    server = Server(
+        create_asgi(container),
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        websockets=True,
+        log_enabled=False,
+    )
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, server.stop)
+    log.info("serving on http://%s:%s", settings.host, settings.port)
+    opener = None
+    if not settings.headless:
+        opener = loop.create_task(
+            _open_browser_when_ready(f"http://{settings.host}:{settings.port}")
+        )
+    await server.serve()
+    if opener is not None:
+        opener.cancel()
+
+
+async def run_migrations(settings: Settings) -> list[str]:
+    from app.db import close_engine, create_engine, migrate
+
+    engine = create_engine(settings.db_url)
+    try:
+        return await migrate(engine)
+    finally:
+        await close_engine(engine)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    flags: dict[str, Any] = {k: v for k, v in vars(args).items() if k != "command"}
+    try:
+        settings = load_settings(flags)
+    except ValueError as exc:
+        print(f"aimywhatsapp: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "ui-storage"))
+    if args.command == "migrate":
+        applied = asyncio.run(run_migrations(settings))
+        print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+        return 0
+    check_exposure(settings)
+    asyncio.run(serve(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""`create_api(container)`: the Litestar app serving `/api` (pure: no I/O, no globals)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from litestar import Litestar, Request, Router, get
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from app import __version__
+from app.api.controllers import ROUTE_HANDLERS
+from app.api.errors import EXCEPTION_HANDLERS
+from app.api.limits import rate_limit_middleware
+from app.api.security import AuthMiddleware, permission_guard
+
+if TYPE_CHECKING:
+    from app.container import Container
+
+
+@get("/openapi.json", opt={"public": True}, include_in_schema=False, cache=False)
+async def openapi_json(request: Request) -> dict[str, Any]:
+    """The OpenAPI document (also under /api/docs/openapi.json)."""
+    return request.app.openapi_schema.to_schema()
+
+
+def create_api(container: Container, extra_handlers: list[Any] | None = None) -> Litestar:
+    settings = container.settings
+    api = Router(
+        path="/api", route_handlers=[*ROUTE_HANDLERS, openapi_json, *(extra_handlers or [])]
+    )
+    return Litestar(
+        route_handlers=[api],
+        middleware=[
+            DefineMiddleware(AuthMiddleware, services=container.services, settings=settings),
+            *rate_limit_middleware(settings),
+        ],
+        guards=[permission_guard],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_max_body_size=settings.max_body_bytes,
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Workspace-Id"],
+            allow_credentials=False,
+        )
+        if settings.cors_origins
+        else None,
+        openapi_config=OpenAPIConfig(
+            title="Aimywhatsapp API",
+            version=__version__,
+            description="REST API of Aimywhatsapp. Authenticate with `Authorization: Bearer "
+            "<accessToken>` or `X-API-Key`; choose the workspace with `X-Workspace-Id`.",
+            path="/api/docs",
+            render_plugins=[SwaggerRenderPlugin(path="/")],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                    "apiKey": SecurityScheme(
+                        type="apiKey", name="X-API-Key", security_scheme_in="header"
+                    ),
+                }
+            ),
+            security=[{"bearer": []}, {"apiKey": []}],
+        ),
+        state=State({"container": container}),
+        debug=False,
+    )

@@ -1,0 +1,10 @@
+"""Litestar controllers, one per resource. Thin: parse, authorize (by opt), call a service."""
+
+from app.api.controllers.auth import AuthController
+from app.api.controllers.health import health
+from app.api.controllers.settings import ApiKeyController, AuditLogController
+from app.api.controllers.workspaces import WorkspaceController
+
+ROUTE_HANDLERS = [health, AuthController, WorkspaceController, ApiKeyController, AuditLogController]
+
+__all__ = ["ROUTE_HANDLERS"]

@@ -1,0 +1,23 @@
+"""Liveness for load balancers, Docker healthchecks and the desktop launcher."""
+
+from __future__ import annotations
+
+from litestar import get
+from litestar.datastructures import State
+
+from app import __version__
+from app.api.schemas import Health
+
+
+@get("/v1/health", opt={"public": True}, tags=["health"], cache=False)
+async def health(state: State) -> Health:
+    """Returns `ok` when the API answers and the database responds."""
+    engine = state.container.engine
+    try:
+        await engine.run_ddl("SELECT 1")
+        database = "ok"
+    except Exception:  # a broken DB must show here, not crash the probe
+        database = "unavailable"
+    return Health(
+        status="ok" if database == "ok" else "degraded", version=__version__, database=database
+    )

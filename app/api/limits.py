@@ -1,0 +1,66 @@
+"""Seed §14 rate limits with Litestar's own RateLimitMiddleware, keyed the way the seed says.
+
+- credential endpoints (register, login, refresh, password reset): 5/min per client IP;
+- every other authenticated endpoint: 200/min per workspace (per IP when anonymous).
+
+Litestar's middleware sends RateLimit-* headers but no Retry-After; the subclass adds it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar import Request
+from litestar.middleware.rate_limit import CacheObject, RateLimitConfig, RateLimitMiddleware
+
+from app.settings import Settings
+
+
+class _RetryAfterRateLimit(RateLimitMiddleware):
+    def create_response_headers(self, cache_object: CacheObject) -> dict[str, str]:
+        headers = super().create_response_headers(cache_object)
+        if len(cache_object.history) >= self.max_requests:
+            headers["Retry-After"] = str(max(1, cache_object.reset - int(time.time())))
+        return headers
+
+
+def _ip(request: Request[Any, Any, Any]) -> str:
+    return request.scope.get("state", {}).get("client_ip") or "unknown"
+
+
+def _auth_key(request: Request[Any, Any, Any]) -> str:
+    return f"auth-ip:{_ip(request)}"
+
+
+def _api_key(request: Request[Any, Any, Any]) -> str:
+    actor = request.scope.get("auth")
+    if actor is not None and actor.workspace_id:
+        return f"workspace:{actor.workspace_id}"
+    return f"api-ip:{_ip(request)}"
+
+
+async def _is_credential_route(request: Request[Any, Any, Any]) -> bool:
+    return bool(request.scope["route_handler"].opt.get("auth_limited"))
+
+
+async def _is_api_route(request: Request[Any, Any, Any]) -> bool:
+    opt = request.scope["route_handler"].opt
+    return not opt.get("auth_limited") and not opt.get("public")
+
+
+def rate_limit_middleware(settings: Settings) -> list[Any]:
+    """The two limiters, to be placed after the auth middleware (they key on its result)."""
+    auth = RateLimitConfig(
+        rate_limit=("minute", settings.rate_limit_auth_per_min),
+        identifier_for_request=_auth_key,
+        check_throttle_handler=_is_credential_route,
+        middleware_class=_RetryAfterRateLimit,
+    )
+    api = RateLimitConfig(
+        rate_limit=("minute", settings.rate_limit_api_per_min),
+        identifier_for_request=_api_key,
+        check_throttle_handler=_is_api_route,
+        middleware_class=_RetryAfterRateLimit,
+    )
+    return [auth.middleware, api.middleware]

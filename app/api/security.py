@@ -1,0 +1,114 @@
+"""Who is calling (middleware) and may they (guard): seed §14's request authentication flow.
+
+1. `AuthMiddleware` reads `Authorization: Bearer …`, `X-API-Key` or (WebSocket) `?token=`,
+   verifies it, then picks the workspace: the path's `workspace_id`, else `X-Workspace-Id`,
+   else the user's first workspace; membership gives the role. The result is an `Actor` in
+   `scope["auth"]` — or None for anonymous calls.
+2. `permission_guard` enforces, per route, the declarative matrix in `app/auth/permissions.py`.
+   Every route declares `opt={"resource": …}`, or `public=True`, or `account=True` (a signed-in
+   user, no workspace needed). A route that declares none fails closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractMiddleware
+from litestar.types import Receive, Scope, Scopes, Send
+
+from app.auth import Resource, can
+from app.domain import Actor, Forbidden, Unauthorized
+from app.services import Services
+from app.settings import Settings
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def client_ip(scope: Scope, trust_forwarded_for: bool) -> str | None:
+    if trust_forwarded_for:
+        for name, value in scope.get("headers", []):
+            if name == b"x-forwarded-for":
+                return value.decode("latin-1").split(",")[0].strip()
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+class AuthMiddleware(AbstractMiddleware):
+    scopes: Scopes = {"http", "websocket"}  # type: ignore[assignment]
+
+    def __init__(self, app: Any, services: Services, settings: Settings) -> None:
+        super().__init__(app)
+        self._services = services
+        self._settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ip = client_ip(scope, self._settings.trust_forwarded_for)
+        scope.setdefault("state", {})["client_ip"] = ip
+        handler = scope.get("route_handler")
+        opt = getattr(handler, "opt", {}) or {}
+        scope["auth"] = None if opt.get("public") else await self._resolve(scope, opt, ip)
+        await self.app(scope, receive, send)
+
+    async def _resolve(self, scope: Scope, opt: dict[str, Any], ip: str | None) -> Actor | None:
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        bearer = headers.get("authorization", "")
+        api_key = headers.get("x-api-key")
+        token = bearer[7:].strip() if bearer[:7].lower() == "bearer " else None
+        if token is None and scope["type"] == "websocket":
+            query = dict(
+                p.split("=", 1)
+                for p in scope.get("query_string", b"").decode().split("&")
+                if "=" in p
+            )
+            token = query.get("token")
+        if api_key:
+            actor = await self._services.api_keys.authenticate(api_key, ip)
+        elif token:
+            actor = await self._services.auth.authenticate(token)
+            actor = Actor(actor.user_id, ip=ip, session_family=actor.session_family)
+        else:
+            return None
+        if opt.get("account"):
+            return actor
+        wanted = scope.get("path_params", {}).get("workspace_id") or headers.get("x-workspace-id")
+        return await self._pick_workspace(actor, wanted)
+
+    async def _pick_workspace(self, actor: Actor, wanted: str | None) -> Actor:
+        if actor.api_key_id:  # bound to one workspace
+            if wanted and wanted != actor.workspace_id:
+                raise Forbidden("this API key belongs to another workspace")
+            return actor
+        assert actor.user_id is not None
+        if wanted:
+            role = await self._services.workspaces.role_of(actor.user_id, wanted)
+            if role is None:
+                raise Forbidden("you are not a member of this workspace")
+            return actor.in_workspace(wanted, role)
+        workspaces = await self._services.workspaces.list_for_user(actor.user_id)
+        if not workspaces or workspaces[0].role is None:
+            return actor
+        return actor.in_workspace(workspaces[0].id, workspaces[0].role)
+
+
+def permission_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    opt = handler.opt
+    if opt.get("public"):
+        return
+    actor: Actor | None = connection.scope.get("auth")
+    if actor is None:
+        raise Unauthorized("sign in (Authorization: Bearer …) or send an X-API-Key")
+    if opt.get("account"):
+        if actor.user_id is None:
+            raise Forbidden("this endpoint is for signed-in users, not API keys")
+        return
+    resource: Resource | None = opt.get("resource")
+    if resource is None:
+        raise Forbidden("this endpoint declares no permission; refusing by default")
+    if actor.workspace_id is None or actor.role is None:
+        raise Forbidden("you are not a member of any workspace; create or join one first")
+    write = opt.get("write", connection.scope.get("method", "GET") not in READ_METHODS)
+    if not can(actor.role, resource, write=write):
+        verb = "change" if write else "see"
+        raise Forbidden(f"the {actor.role.value} role may not {verb} {resource.value}")

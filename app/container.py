@@ -1,0 +1,103 @@
+"""The composition root: builds every long-lived object from settings and runs one lifespan.
+
+Mounted ASGI apps get no lifespan events, so neither Litestar nor NiceGUI owns startup:
+`lifespan()` here opens the database (and migrates it), starts the scheduler and, in later
+issues, channel workers — exactly once — and stops them in reverse order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from app.auth import TokenSigner
+from app.db import bind_tables, close_engine, create_engine, migrate
+from app.domain import Clock, SystemClock
+from app.events import EventBus
+from app.jobs import register_jobs
+from app.secrets import Cipher, SecretStore, build_secret_store
+from app.services import (
+    ApiKeyService,
+    AuditService,
+    AuthService,
+    InviteService,
+    Mailer,
+    Services,
+    WorkspaceService,
+)
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    secrets: SecretStore
+    cipher: Cipher
+    engine: Any
+    signer: TokenSigner
+    events: EventBus
+    scheduler: AsyncIOScheduler
+    services: Services
+    started: bool = field(default=False)
+
+
+def build_container(settings: Settings, clock: Clock | None = None) -> Container:
+    """Wire everything; no I/O besides reading (or creating) the secret store."""
+    clock = clock or SystemClock()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secrets, cipher = build_secret_store(settings)
+    engine = create_engine(settings.db_url)
+    bind_tables(engine)
+    signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
+    mailer = Mailer(settings)
+    audit = AuditService()
+    workspaces = WorkspaceService(audit)
+    services = Services(
+        auth=AuthService(settings, clock, signer, mailer, workspaces),
+        workspaces=workspaces,
+        invites=InviteService(settings, clock, mailer, workspaces, audit),
+        api_keys=ApiKeyService(clock, audit),
+        audit=audit,
+        mailer=mailer,
+    )
+    return Container(
+        settings=settings,
+        clock=clock,
+        secrets=secrets,
+        cipher=cipher,
+        engine=engine,
+        signer=signer,
+        events=EventBus(),
+        scheduler=AsyncIOScheduler(timezone="UTC"),
+        services=services,
+    )
+
+
+@asynccontextmanager
+async def lifespan(container: Container) -> AsyncIterator[Container]:
+    """Start everything once; stop in reverse order even when startup failed halfway."""
+    if container.started:
+        yield container
+        return
+    applied = await migrate(container.engine)
+    if applied:
+        log.info("applied migrations: %s", ", ".join(applied))
+    register_jobs(container)
+    container.scheduler.start()
+    container.started = True
+    log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)
+    try:
+        yield container
+    finally:
+        container.started = False
+        container.scheduler.shutdown(wait=False)
+        await close_engine(container.engine)
+        log.info("Aimywhatsapp stopped cleanly")

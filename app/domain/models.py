@@ -1,0 +1,96 @@
+"""What services return: plain msgspec Structs, camelCase on the wire (DESIGN §6).
+
+Nothing here knows piccolo; the dashboard and the API both consume these.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from app.domain.enums import Plan, Role
+
+T = TypeVar("T")
+
+
+class Model(msgspec.Struct, rename="camel", kw_only=True):
+    """Base for API-facing records."""
+
+
+class Page(Model, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+
+class User(Model):
+    id: str
+    email: str
+    name: str
+    avatar_url: str | None = None
+    created_at: datetime
+    last_login_at: datetime | None = None
+
+
+class Workspace(Model):
+    id: str
+    name: str
+    slug: str
+    logo_url: str | None = None
+    plan: Plan = Plan.FREE
+    created_at: datetime
+    updated_at: datetime
+    role: Role | None = None  # the caller's role in it, when listed for a user
+
+
+class Member(Model):
+    user_id: str
+    email: str
+    name: str
+    role: Role
+    joined_at: datetime
+
+
+class Invite(Model):
+    id: str
+    email: str
+    role: Role
+    expires_at: datetime
+    created_at: datetime
+    accepted_at: datetime | None = None
+    invite_url: str | None = None  # only in the response that creates it
+
+
+class ApiKey(Model):
+    id: str
+    name: str
+    key_preview: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    expires_at: datetime | None = None
+    key: str | None = None  # the full key, only in the response that creates it
+
+
+class AuditEntry(Model):
+    id: str
+    user_id: str | None
+    action: str
+    entity_type: str | None
+    entity_id: str | None
+    metadata: dict[str, Any] | None
+    ip_address: str | None
+    created_at: datetime
+
+
+class Session(Model):
+    """What register, login and refresh return."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"
+    user: User
+    workspace: Workspace | None = None

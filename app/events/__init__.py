@@ -1,0 +1,5 @@
+"""In-process event bus: services publish, the WebSocket endpoint and the dashboard subscribe."""
+
+from app.events.bus import Event, EventBus, Subscription
+
+__all__ = ["Event", "EventBus", "Subscription"]

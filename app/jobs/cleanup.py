@@ -1,0 +1,34 @@
+"""Daily cleanup: expired sign-ins, used or stale reset links and invites, old notifications."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from app.db.tables import Notification, PasswordReset, UserSession, WorkspaceInvite
+
+if TYPE_CHECKING:
+    from app.container import Container
+
+log = logging.getLogger(__name__)
+
+
+async def cleanup_expired(container: Container) -> dict[str, int]:
+    now = container.clock.now()
+    week_ago = now - timedelta(days=7)
+    removed = {
+        "sessions": await _delete(
+            UserSession, (UserSession.expires_at < now) | (UserSession.revoked_at < week_ago)
+        ),
+        "password_resets": await _delete(PasswordReset, PasswordReset.expires_at < now),
+        "invites": await _delete(WorkspaceInvite, WorkspaceInvite.expires_at < week_ago),
+        "notifications": await _delete(Notification, Notification.expires_at < now),
+    }
+    log.info("cleanup removed %s", removed)
+    return removed
+
+
+async def _delete(table, where) -> int:  # type: ignore[no-untyped-def]
+    rows = await table.delete().where(where).returning(table.id)
+    return len(rows)

@@ -1,0 +1,151 @@
+"""Secrets: the OS keyring when a real backend exists, else an AES-256-GCM encrypted file.
+
+Headless Linux has no keyring backend, so the file store is the common case on a VPS. Its key
+comes from `AIMY_MASTER_KEY` (base64 of 32 bytes) or a 0600 key file kept in the user's config
+dir — deliberately *outside* the data dir, so a copy of the data dir alone reveals nothing.
+The same master key encrypts WhatsApp session credentials at rest (`cipher()`).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Protocol
+
+import platformdirs
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from app.settings import APP_NAME, Settings
+
+log = logging.getLogger(__name__)
+_SERVICE = APP_NAME
+
+
+class SecretStore(Protocol):
+    def get(self, name: str) -> str | None: ...
+    def set(self, name: str, value: str) -> None: ...
+    def delete(self, name: str) -> None: ...
+
+
+class Cipher:
+    """AES-256-GCM with a random nonce per message; output = nonce || ciphertext+tag."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 32:
+            raise ValueError("master key must be 32 bytes (base64 of 32 random bytes)")
+        self._aead = AESGCM(key)
+
+    def encrypt(self, data: bytes, aad: bytes = b"") -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, data, aad)
+
+    def decrypt(self, blob: bytes, aad: bytes = b"") -> bytes:
+        return self._aead.decrypt(blob[:12], blob[12:], aad)
+
+
+class FileSecretStore:
+    """A JSON map encrypted as one blob; rewritten atomically on every change."""
+
+    def __init__(self, path: Path, cipher: Cipher) -> None:
+        self._path = path
+        self._cipher = cipher
+
+    def _load(self) -> dict[str, str]:
+        if not self._path.exists():
+            return {}
+        return json.loads(self._cipher.decrypt(self._path.read_bytes(), b"secrets"))
+
+    def _save(self, data: dict[str, str]) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._path.with_suffix(".tmp")
+        tmp.write_bytes(self._cipher.encrypt(json.dumps(data).encode(), b"secrets"))
+        tmp.chmod(0o600)
+        tmp.replace(self._path)
+
+    def get(self, name: str) -> str | None:
+        return self._load().get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self._save({**self._load(), name: value})
+
+    def delete(self, name: str) -> None:
+        data = self._load()
+        if data.pop(name, None) is not None:
+            self._save(data)
+
+
+class KeyringSecretStore:
+    """The desktop's keyring (macOS Keychain, Windows Credential Locker, Secret Service)."""
+
+    def __init__(self, namespace: str) -> None:
+        import keyring
+
+        self._kr = keyring
+        self._ns = namespace
+
+    def get(self, name: str) -> str | None:
+        return self._kr.get_password(_SERVICE, f"{self._ns}:{name}")
+
+    def set(self, name: str, value: str) -> None:
+        self._kr.set_password(_SERVICE, f"{self._ns}:{name}", value)
+
+    def delete(self, name: str) -> None:
+        import keyring.errors
+
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            self._kr.delete_password(_SERVICE, f"{self._ns}:{name}")
+
+
+def keyring_usable() -> bool:
+    """True when keyring has a real backend (not the fail/null ones headless Linux gets)."""
+    try:
+        import keyring
+        from keyring.backends import chainer, fail
+    except ImportError:
+        return False
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring) or "null" in type(backend).__module__:
+        return False
+    if isinstance(backend, chainer.ChainerBackend):
+        return bool(backend.backends)
+    return getattr(backend, "priority", 0) > 0
+
+
+def _master_key(settings: Settings) -> bytes:
+    if settings.master_key:
+        return base64.b64decode(settings.master_key)
+    path = settings.key_file or platformdirs.user_config_path(APP_NAME) / "master.key"
+    path = path / f"{_namespace(settings)}.key" if path.is_dir() else path
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(base64.b64encode(secrets.token_bytes(32)))
+        log.warning("generated a new master key at %s; back it up with the data dir", path)
+    return base64.b64decode(path.read_bytes().strip())
+
+
+def _namespace(settings: Settings) -> str:
+    """One data dir = one keyring namespace, so two installs on a desktop don't collide."""
+    return base64.urlsafe_b64encode(str(settings.data_dir).encode()).decode()[-32:]
+
+
+def build_secret_store(settings: Settings) -> tuple[SecretStore, Cipher]:
+    """The store by settings ('auto' prefers the keyring) and the cipher for data at rest."""
+    use_keyring = settings.secrets_backend == "keyring" or (
+        settings.secrets_backend == "auto" and not settings.master_key and keyring_usable()
+    )
+    if use_keyring:
+        store = KeyringSecretStore(_namespace(settings))
+        key = store.get("master_key")
+        if key is None:
+            key = base64.b64encode(secrets.token_bytes(32)).decode()
+            store.set("master_key", key)
+        return store, Cipher(base64.b64decode(key))
+    cipher = Cipher(_master_key(settings))
+    return FileSecretStore(settings.data_dir / "secrets.enc", cipher), cipher

@@ -1,0 +1,33 @@
+"""Use cases, one module per resource. The API and the dashboard both call these in-process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.services.api_keys import ApiKeyService
+from app.services.audit import AuditService
+from app.services.auth import AuthService
+from app.services.invites import InviteService
+from app.services.mailer import Mailer
+from app.services.workspaces import WorkspaceService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    auth: AuthService
+    workspaces: WorkspaceService
+    invites: InviteService
+    api_keys: ApiKeyService
+    audit: AuditService
+    mailer: Mailer
+
+
+__all__ = [
+    "ApiKeyService",
+    "AuditService",
+    "AuthService",
+    "InviteService",
+    "Mailer",
+    "Services",
+    "WorkspaceService",
+]

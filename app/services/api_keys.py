@@ -1,0 +1,92 @@
+"""API keys: shown once, stored hashed, bound to one workspace, revocable, optionally expiring.
+
+An API key acts with the ADMIN role of the seed §14 matrix: it can run the bot's business
+(contacts, conversations, knowledge, flows, broadcasts, settings) but cannot manage the team,
+billing or link/unlink WhatsApp numbers — those stay with a human owner.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app.auth import hash_secret, new_secret
+from app.db.tables import ApiKey
+from app.domain import Actor, Clock, Invalid, NotFound, Role, Unauthorized
+from app.domain import models as m
+from app.services._rows import to_model
+from app.services.audit import AuditService
+
+KEY_PREFIX = "aimy_"
+API_KEY_ROLE = Role.ADMIN
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+class ApiKeyService:
+    def __init__(self, clock: Clock, audit: AuditService) -> None:
+        self._clock = clock
+        self._audit = audit
+
+    async def create(self, actor: Actor, name: str, expires_at: datetime | None = None) -> m.ApiKey:
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise Invalid("name must have 1 to 100 characters")
+        if expires_at is not None:
+            if expires_at.tzinfo is None:
+                raise Invalid("expiresAt must include a timezone (e.g. 2027-01-01T00:00:00Z)")
+            if expires_at <= self._clock.now():
+                raise Invalid("expiresAt must be in the future")
+        key = new_secret(KEY_PREFIX)
+        row = (
+            await ApiKey.insert(
+                ApiKey(
+                    workspace_id=actor.workspace_id,
+                    name=name,
+                    key_hash=hash_secret(key),
+                    key_preview=key[:8],
+                    expires_at=expires_at,
+                    created_by_user_id=actor.user_id,
+                )
+            ).returning(*ApiKey.all_columns())
+        )[0]
+        await self._audit.record(actor, "api_key.create", "api_key", row["id"], {"name": name})
+        return to_model(m.ApiKey, row, key=key)
+
+    async def list(self, actor: Actor) -> list[m.ApiKey]:
+        rows = (
+            await ApiKey.select()
+            .where((ApiKey.workspace_id == actor.workspace_id) & ApiKey.revoked_at.is_null())
+            .order_by(ApiKey.created_at, ascending=False)
+        )
+        return [to_model(m.ApiKey, r) for r in rows]
+
+    async def revoke(self, actor: Actor, key_id: str) -> None:
+        gone = (
+            await ApiKey.update({ApiKey.revoked_at: self._clock.now()})
+            .where(
+                (ApiKey.id == key_id)
+                & (ApiKey.workspace_id == actor.workspace_id)
+                & ApiKey.revoked_at.is_null()
+            )
+            .returning(ApiKey.id)
+        )
+        if not gone:
+            raise NotFound("API key not found")
+        await self._audit.record(actor, "api_key.revoke", "api_key", key_id)
+
+    async def authenticate(self, key: str, ip: str | None = None) -> Actor:
+        """Resolve `X-API-Key` to an actor bound to the key's workspace."""
+        now = self._clock.now()
+        row = await ApiKey.select().where(ApiKey.key_hash == hash_secret(key)).first()
+        if row is None or row["revoked_at"] is not None:
+            raise Unauthorized("invalid API key")
+        if row["expires_at"] is not None and row["expires_at"] <= now:
+            raise Unauthorized("API key expired")
+        if row["last_used_at"] is None or now - row["last_used_at"] > _TOUCH_EVERY:
+            await ApiKey.update({ApiKey.last_used_at: now}).where(ApiKey.id == row["id"])
+        return Actor(
+            user_id=None,
+            workspace_id=row["workspace_id"],
+            role=API_KEY_ROLE,
+            api_key_id=row["id"],
+            ip=ip,
+        )

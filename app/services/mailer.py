@@ -1,0 +1,39 @@
+"""Outgoing email. Without SMTP settings the message goes to the server log, so a desktop or
+first-run install can still reset a password (the link is printed where the owner can see it)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from app.settings import Settings
+
+log = logging.getLogger("aimywhatsapp.mail")
+
+
+class Mailer:
+    def __init__(self, settings: Settings) -> None:
+        self._s = settings
+        self.outbox: list[EmailMessage] = []  # what was sent, newest last (bounded)
+
+    async def send(self, to: str, subject: str, body: str) -> None:
+        msg = EmailMessage()
+        msg["From"] = self._s.email_from
+        msg["To"] = to
+        msg["Subject"] = subject
+        msg.set_content(body)
+        self.outbox = [*self.outbox[-49:], msg]
+        if not self._s.smtp_host:
+            log.warning("SMTP is not configured; email to %s — %s\n%s", to, subject, body)
+            return
+        await asyncio.to_thread(self._send_smtp, msg)
+
+    def _send_smtp(self, msg: EmailMessage) -> None:
+        with smtplib.SMTP(self._s.smtp_host or "", self._s.smtp_port, timeout=20) as smtp:
+            if self._s.smtp_port != 25:
+                smtp.starttls()
+            if self._s.smtp_user:
+                smtp.login(self._s.smtp_user, self._s.smtp_pass or "")
+            smtp.send_message(msg)

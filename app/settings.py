@@ -1,0 +1,145 @@
+"""Typed settings, built once at start and passed in (DESIGN §1; never read at import time).
+
+Precedence, lowest first: defaults < `config.toml` in the data dir < `AIMY_*` env vars (and the
+seed §18 names such as `DATABASE_URL`, `PORT`, `SMTP_HOST`) < CLI flags.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+import platformdirs
+
+APP_NAME = "aimywhatsapp"
+MB = 1024 * 1024
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the process needs to know about its environment."""
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8321
+    headless: bool = False
+    public_url: str | None = None  # how users reach us; links in emails use it
+    database_url: str | None = None  # None → SQLite file in the data dir
+    log_level: str = "INFO"
+    log_json: bool = False
+    # secrets
+    secrets_backend: Literal["auto", "keyring", "file"] = "auto"
+    master_key: str | None = None  # base64 32 bytes; else keyring or a 0600 key file
+    key_file: Path | None = None  # default: the user's config dir, outside the data dir
+    # auth
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 86400
+    reset_token_ttl_s: int = 3600
+    invite_ttl_s: int = 7 * 86400
+    # edge
+    cors_origins: tuple[str, ...] = ()
+    rate_limit_auth_per_min: int = 5
+    rate_limit_api_per_min: int = 200
+    max_body_bytes: int = 25 * MB
+    behind_tls: bool = False  # sends HSTS when true (or when public_url is https)
+    trust_forwarded_for: bool = False  # take the client IP from X-Forwarded-For
+    # email
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_pass: str | None = None
+    email_from: str = "noreply@localhost"
+    # adapters (later issues read these)
+    channel: Literal["neonize", "simulator"] = "neonize"
+    vector_store: Literal["lancedb", "qdrant", "memory"] = "lancedb"
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    embedding_model: str = "default"
+    llm_provider_override: str | None = None  # tests force "fake"
+    ssrf_allow: tuple[str, ...] = ()  # hosts/CIDRs URL ingestion may reach despite being private
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'aimywhatsapp.db'}"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def hsts(self) -> bool:
+        return self.behind_tls or (self.public_url or "").startswith("https://")
+
+
+# seed §18 names, accepted as well as AIMY_* (the AIMY_ name wins when both are set)
+SEED_ENV_ALIASES: dict[str, str] = {
+    "PORT": "port",
+    "APP_URL": "public_url",
+    "DATABASE_URL": "database_url",
+    "QDRANT_URL": "qdrant_url",
+    "QDRANT_API_KEY": "qdrant_api_key",
+    "ENCRYPTION_KEY": "master_key",
+    "SMTP_HOST": "smtp_host",
+    "SMTP_PORT": "smtp_port",
+    "SMTP_USER": "smtp_user",
+    "SMTP_PASS": "smtp_pass",
+    "EMAIL_FROM": "email_from",
+    "RATE_LIMIT_MAX": "rate_limit_api_per_min",
+}
+_FIELDS = set(Settings.__struct_fields__)
+_TUPLE_FIELDS = {"cors_origins", "ssrf_allow"}
+
+
+def default_data_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, field in SEED_ENV_ALIASES.items():
+        if env.get(name):
+            values[field] = env[name]
+    for key, raw in env.items():
+        if key.startswith("AIMY_") and (field := key[5:].lower()) in _FIELDS:
+            values[field] = raw
+    for field in _TUPLE_FIELDS & values.keys():
+        if isinstance(values[field], str):
+            values[field] = tuple(p.strip() for p in values[field].split(",") if p.strip())
+    return values
+
+
+def _config_file(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / "config.toml"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        raw = tomllib.load(fh)
+    unknown = set(raw) - _FIELDS
+    if unknown:
+        raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
+    return raw
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Merge the four layers; raise ValueError naming the bad setting on a wrong value."""
+    env = os.environ if env is None else env
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    env_values = _from_env(env)
+    data_dir = Path(flags.get("data_dir") or env_values.get("data_dir") or default_data_dir())
+    merged: dict[str, Any] = {**_config_file(data_dir), **env_values, **flags}
+    merged["data_dir"] = data_dir.expanduser().resolve()
+    try:
+        return msgspec.convert(merged, Settings, strict=False, dec_hook=_dec_hook)
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"invalid setting: {exc}") from exc
+
+
+def _dec_hook(type_: type, obj: Any) -> Any:
+    if type_ is Path:
+        return Path(obj)
+    raise NotImplementedError(type_)

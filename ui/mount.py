@@ -1,0 +1,41 @@
+"""Build the FastAPI shell NiceGUI needs and register every page on it."""
+
+from __future__ import annotations
+
+import secrets as _secrets
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+
+from ui import state
+
+if TYPE_CHECKING:
+    from app.container import Container
+
+_STORAGE_SECRET = "ui_storage_secret"
+
+
+def mount_ui(container: Container) -> FastAPI:
+    """Register pages and attach NiceGUI to a bare FastAPI app (once per process)."""
+    from nicegui import ui
+    from nicegui.storage import Storage
+
+    from ui.pages import register_pages
+
+    state.set_container(container)
+    Storage.path = container.settings.data_dir / "ui-storage"
+    secret = container.secrets.get(_STORAGE_SECRET)
+    if secret is None:
+        secret = _secrets.token_urlsafe(32)
+        container.secrets.set(_STORAGE_SECRET, secret)
+    shell = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    register_pages()
+    ui.run_with(
+        shell,
+        title="Aimywhatsapp",
+        favicon="💬",
+        storage_secret=secret,
+        show_welcome_message=False,
+        reconnect_timeout=10.0,
+    )
+    return shell

@@ -1,0 +1,36 @@
+"""Small helpers the auth pages share: a centred card and running a service call safely."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from nicegui import ui
+
+from app.domain import DomainError
+
+T = TypeVar("T")
+
+
+def card(title: str, subtitle: str = "") -> ui.card:
+    ui.colors(primary="#128C7E")
+    ui.query("body").classes("bg-grey-2")
+    with ui.column().classes("w-full items-center justify-center min-h-screen p-4"):
+        c = ui.card().classes("w-full max-w-sm p-6 gap-3")
+        with c:
+            ui.label("Aimywhatsapp").classes("text-sm text-primary font-semibold")
+            ui.label(title).classes("text-2xl font-semibold")
+            if subtitle:
+                ui.label(subtitle).classes("text-grey-7")
+    return c
+
+
+async def attempt(call: Callable[[], Awaitable[T]], error: ui.label) -> T | None:
+    """Run a service call; a domain error is shown under the form instead of raised."""
+    error.set_visibility(False)
+    try:
+        return await call()
+    except DomainError as exc:
+        error.text = exc.detail
+        error.set_visibility(True)
+        return None

@@ -1,0 +1,150 @@
+"""Sign in, create an account, forgot / reset password, accept an invitation."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from app.auth import Throttle
+from ui import session
+from ui.pages._forms import attempt, card
+from ui.state import container
+
+_throttle: Throttle | None = None
+
+
+def _ui_throttle() -> Throttle:
+    global _throttle
+    if _throttle is None:
+        _throttle = Throttle(container().settings.rate_limit_auth_per_min)
+    return _throttle
+
+
+def _error_label() -> ui.label:
+    label = ui.label().classes("text-negative text-sm").mark("form-error")
+    label.set_visibility(False)
+    return label
+
+
+def create() -> None:
+    @ui.page("/login", title="Sign in · Aimywhatsapp")
+    async def login_page():  # type: ignore[no-untyped-def]
+        if await session.current():
+            return RedirectResponse("/dashboard")
+        with card("Sign in", "Welcome back."):
+            email = ui.input("Email").props("type=email outlined autofocus").classes("w-full")
+            password = ui.input("Password", password=True).props("outlined").classes("w-full")
+            error = _error_label()
+
+            async def submit() -> None:
+                async def call():  # type: ignore[no-untyped-def]
+                    _ui_throttle().hit(session.client_ip() or "unknown")
+                    return await container().services.auth.login(
+                        email.value or "", password.value or "", ip=session.client_ip()
+                    )
+
+                result = await attempt(call, error)
+                if result is not None:
+                    session.remember(result)
+                    ui.navigate.to("/dashboard")
+
+            password.on("keydown.enter", submit)
+            ui.button("Sign in", on_click=submit).classes("w-full").mark("submit")
+            with ui.row().classes("w-full justify-between text-sm"):
+                ui.link("Create an account", "/register")
+                ui.link("Forgot password?", "/forgot-password")
+
+    @ui.page("/register", title="Create account · Aimywhatsapp")
+    async def register_page():  # type: ignore[no-untyped-def]
+        with card("Create your account", "Your bot is a few minutes away."):
+            name = ui.input("Your name").props("outlined autofocus").classes("w-full")
+            email = ui.input("Email").props("type=email outlined").classes("w-full")
+            password = (
+                ui.input("Password (8+ characters)", password=True)
+                .props("outlined")
+                .classes("w-full")
+            )
+            workspace = ui.input("Business or workspace name").props("outlined").classes("w-full")
+            error = _error_label()
+
+            async def submit() -> None:
+                async def call():  # type: ignore[no-untyped-def]
+                    _ui_throttle().hit(session.client_ip() or "unknown")
+                    return await container().services.auth.register(
+                        email.value or "",
+                        password.value or "",
+                        name.value or "",
+                        workspace.value or "",
+                        ip=session.client_ip(),
+                    )
+
+                result = await attempt(call, error)
+                if result is not None:
+                    session.remember(result)
+                    ui.navigate.to("/dashboard")
+
+            ui.button("Create account", on_click=submit).classes("w-full").mark("submit")
+            ui.link("I already have an account", "/login").classes("text-sm")
+
+    @ui.page("/forgot-password", title="Forgot password · Aimywhatsapp")
+    async def forgot_page():  # type: ignore[no-untyped-def]
+        with card("Forgot your password?", "We will email you a reset link."):
+            email = ui.input("Email").props("type=email outlined").classes("w-full")
+            error = _error_label()
+            done = ui.label(
+                "If an account exists for that email, a reset link is on its way."
+            ).classes("text-positive")
+            done.set_visibility(False)
+
+            async def submit() -> None:
+                async def call():  # type: ignore[no-untyped-def]
+                    _ui_throttle().hit(session.client_ip() or "unknown")
+                    await container().services.auth.forgot_password(email.value or "")
+                    return True
+
+                if await attempt(call, error):
+                    done.set_visibility(True)
+
+            ui.button("Send reset link", on_click=submit).classes("w-full").mark("submit")
+            ui.link("Back to sign in", "/login").classes("text-sm")
+
+    @ui.page("/reset-password", title="Reset password · Aimywhatsapp")
+    async def reset_page(token: str = ""):  # type: ignore[no-untyped-def]
+        with card("Choose a new password"):
+            password = ui.input("New password", password=True).props("outlined").classes("w-full")
+            error = _error_label()
+
+            async def submit() -> None:
+                async def call():  # type: ignore[no-untyped-def]
+                    await container().services.auth.reset_password(token, password.value or "")
+                    return True
+
+                if await attempt(call, error):
+                    ui.notify("Password changed. Sign in with it now.", type="positive")
+                    ui.navigate.to("/login")
+
+            ui.button("Set password", on_click=submit).classes("w-full").mark("submit")
+
+    @ui.page("/accept-invite", title="Join workspace · Aimywhatsapp")
+    async def accept_page(token: str = ""):  # type: ignore[no-untyped-def]
+        current = await session.current()
+        if current is None:
+            with card("You are invited", "Sign in or create an account with the invited email."):
+                ui.link("Sign in", "/login")
+                ui.link("Create an account", "/register")
+            return None
+        actor, _, _ = current
+        with card("Join the workspace?"):
+            error = _error_label()
+
+            async def accept() -> None:
+                async def call():  # type: ignore[no-untyped-def]
+                    return await container().services.invites.accept(actor, token)
+
+                ws = await attempt(call, error)
+                if ws is not None:
+                    session.choose_workspace(ws.id)
+                    ui.navigate.to("/dashboard")
+
+            ui.button("Accept invitation", on_click=accept).classes("w-full").mark("submit")
+        return None

@@ -1,0 +1,101 @@
+"""The signed-in landing page and the section pages later issues fill in."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from app.auth import can
+from ui import session, theme
+from ui.pages._forms import attempt
+from ui.state import container
+
+# sections whose pages arrive with later issues: what the user will find there
+_COMING = {
+    "inbox": "Live conversations, takeover and approvals arrive with the message pipeline.",
+    "contacts": "Contacts, labels and blocking arrive with the message pipeline.",
+    "knowledge": "Documents, URLs and FAQs for the bot arrive with the knowledge base.",
+    "flows": "The visual flow builder arrives with flows.",
+    "broadcasts": "Broadcasts arrive with the broadcast scheduler.",
+    "analytics": "Charts arrive with analytics.",
+    "settings": "Bot, WhatsApp, team and API-key settings arrive with their features.",
+}
+
+
+def create() -> None:
+    @ui.page("/")
+    async def index():  # type: ignore[no-untyped-def]
+        return RedirectResponse("/dashboard" if await session.current() else "/login")
+
+    @ui.page("/dashboard", title="Dashboard · Aimywhatsapp")
+    async def overview():  # type: ignore[no-untyped-def]
+        current = await session.current()
+        if current is None:
+            return RedirectResponse("/login")
+        actor, user, workspaces = current
+        with theme.frame("Dashboard", actor, user, workspaces):
+            if actor.workspace_id is None:
+                ui.label("You are not in a workspace yet.").mark("no-workspace")
+                ui.link("Create one", "/workspaces/new")
+                return None
+            ws = next(w for w in workspaces if w.id == actor.workspace_id)
+            with ui.card().classes("w-full"):
+                ui.label(f"Hello {user.name}").classes("text-xl").mark("greeting")
+                ui.label(f"{ws.name} · your role: {ws.role}").classes("text-grey-7")
+            with ui.row().classes("w-full gap-4"):
+                for label, _, path, resource in theme.visible_sections(actor)[1:4]:
+                    with (
+                        ui.card()
+                        .classes("w-64 cursor-pointer")
+                        .on("click", lambda p=path: ui.navigate.to(p))
+                    ):
+                        ui.label(label).classes("text-lg font-semibold")
+                        ui.label(_COMING.get(path.rsplit("/", 1)[-1], "")).classes(
+                            "text-grey-7 text-sm"
+                        )
+                        if resource is not None and actor.role is not None:
+                            mode = "edit" if can(actor.role, resource, write=True) else "view"
+                            ui.badge(f"you can {mode}").props("outline")
+        return None
+
+    for section, blurb in _COMING.items():
+        _section_page(section, blurb)
+
+    @ui.page("/workspaces/new", title="New workspace · Aimywhatsapp")
+    async def new_workspace():  # type: ignore[no-untyped-def]
+        current = await session.current()
+        if current is None:
+            return RedirectResponse("/login")
+        actor, user, workspaces = current
+        with theme.frame("New workspace", actor, user, workspaces), ui.card().classes("w-96"):
+            name = ui.input("Workspace name").props("outlined autofocus").classes("w-full")
+            error = ui.label().classes("text-negative")
+            error.set_visibility(False)
+
+            async def submit() -> None:
+                async def call():  # type: ignore[no-untyped-def]
+                    return await container().services.workspaces.create(actor, name.value or "")
+
+                ws = await attempt(call, error)
+                if ws is not None:
+                    session.choose_workspace(ws.id)
+                    ui.navigate.to("/dashboard")
+
+            ui.button("Create", on_click=submit).mark("submit")
+        return None
+
+
+def _section_page(section: str, blurb: str) -> None:
+    @ui.page(f"/dashboard/{section}", title=f"{section.title()} · Aimywhatsapp")
+    async def page():  # type: ignore[no-untyped-def]
+        current = await session.current()
+        if current is None:
+            return RedirectResponse("/login")
+        actor, user, workspaces = current
+        allowed = {s[2] for s in theme.visible_sections(actor)}
+        with theme.frame(section.title(), actor, user, workspaces):
+            if f"/dashboard/{section}" not in allowed:
+                ui.label("Your role does not give access to this section.").mark("forbidden")
+            else:
+                ui.label(blurb).classes("text-grey-7").mark("coming")
+        return None

@@ -1,0 +1,89 @@
+"""The authenticated chrome: header (search, workspace switcher, user menu) and the sidebar of
+seed §7's sections, showing only what the viewer's role may see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import ui
+
+from app.auth import Resource, can
+from app.domain import Actor
+from app.domain import models as m
+from ui import session
+
+BRAND = "#128C7E"
+# (label, icon, path, resource the page shows)
+SECTIONS: list[tuple[str, str, str, Resource | None]] = [
+    ("Dashboard", "space_dashboard", "/dashboard", Resource.ANALYTICS),
+    ("Inbox", "forum", "/dashboard/inbox", Resource.CONVERSATIONS),
+    ("Contacts", "contacts", "/dashboard/contacts", Resource.CONTACTS),
+    ("Knowledge", "menu_book", "/dashboard/knowledge", Resource.KNOWLEDGE),
+    ("Flows", "account_tree", "/dashboard/flows", Resource.FLOWS),
+    ("Broadcasts", "campaign", "/dashboard/broadcasts", Resource.BROADCASTS),
+    ("Analytics", "insights", "/dashboard/analytics", Resource.ANALYTICS),
+    ("Settings", "settings", "/dashboard/settings", Resource.SETTINGS),
+]
+
+
+def visible_sections(actor: Actor) -> list[tuple[str, str, str, Resource | None]]:
+    if actor.role is None:
+        return []
+    return [s for s in SECTIONS if s[3] is None or can(actor.role, s[3], write=False)]
+
+
+@contextmanager
+def frame(
+    title: str, actor: Actor, user: m.User, workspaces: list[m.Workspace]
+) -> Iterator[ui.column]:
+    """`with frame('Inbox', …):` — page content goes inside."""
+    ui.colors(primary=BRAND)
+    ui.query("body").classes("bg-grey-1")
+    with ui.header(elevated=True).classes("items-center justify-between px-3 py-1"):
+        with ui.row().classes("items-center gap-2 no-wrap"):
+            ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat round color=white")
+            ui.label("Aimywhatsapp").classes("text-lg font-semibold gt-xs")
+            ui.label(title).classes("text-lg opacity-80 lt-sm")
+        ui.input(placeholder="Search…").props("dense dark standout clearable").classes(
+            "gt-sm w-72"
+        ).mark("search")
+        with ui.row().classes("items-center gap-1 no-wrap"):
+            _workspace_switcher(actor, workspaces)
+            _user_menu(user)
+    with ui.left_drawer(bordered=True).props("width=220 breakpoint=768") as drawer:
+        drawer.mark("sidebar")
+        for label, icon, path, _ in visible_sections(actor):
+            with ui.link(target=path).classes("w-full no-underline text-grey-9"):
+                with ui.row().classes("items-center gap-3 px-3 py-2 rounded hover:bg-grey-3"):
+                    ui.icon(icon).classes("text-xl")
+                    ui.label(label)
+    with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
+        ui.label(title).classes("text-2xl font-semibold gt-xs")
+        yield content
+
+
+def _workspace_switcher(actor: Actor, workspaces: list[m.Workspace]) -> None:
+    if not workspaces:
+        return
+
+    def switch(event) -> None:  # type: ignore[no-untyped-def]
+        session.choose_workspace(event.value)
+        ui.navigate.reload()
+
+    ui.select({w.id: w.name for w in workspaces}, value=actor.workspace_id, on_change=switch).props(
+        "dense dark standout options-dense"
+    ).classes("w-44").mark("workspace-switcher")
+
+
+def _user_menu(user: m.User) -> None:
+    async def logout() -> None:
+        await session.sign_out()
+        ui.navigate.to("/login")
+
+    with ui.button(icon="account_circle").props("flat round color=white").mark("user-menu"):
+        with ui.menu():
+            ui.menu_item(f"{user.name} · {user.email}").props("disable")
+            ui.menu_item("New workspace", on_click=lambda: ui.navigate.to("/workspaces/new"))
+            ui.separator()
+            ui.menu_item("Sign out", on_click=logout).mark("sign-out")
