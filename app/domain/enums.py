@@ -98,3 +98,12 @@ class BroadcastStatus(StrEnum):
     SENDING = "SENDING"
     SENT = "SENT"
     FAILED = "FAILED"
+
+
+class OutboxStatus(StrEnum):
+    """State of a queued outbound send (beyond the seed: the pipeline's durable send queue)."""
+
+    PENDING = "PENDING"
+    SENDING = "SENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"

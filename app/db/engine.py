@@ -1,0 +1,144 @@
+"""Engine choice from a database URL, and binding every table to it.
+
+SQLite (desktop/default): piccolo opens a fresh aiosqlite connection per query (and one per
+transaction), and only applies `foreign_keys`. `_SQLite` funnels every connection through one
+`_connect()` that applies our pragmas, so they hold whichever path piccolo takes:
+WAL (readers never block the writer), synchronous=NORMAL (safe with WAL, much faster),
+busy_timeout (writers queue instead of failing with "database is locked"), foreign_keys=ON.
+Transactions default to BEGIN IMMEDIATE: a DEFERRED transaction that reads then writes can
+fail at once with SQLITE_BUSY when another writer got in between; IMMEDIATE waits its turn.
+
+Postgres (server mode): piccolo's PostgresEngine over asyncpg, an optional dependency.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.engine.sqlite import dict_factory as _dict_factory
+
+from app.db.tables import ALL_TABLES
+
+BUSY_TIMEOUT_MS = 5000
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys = ON",
+)
+
+
+class MissingExtra(ImportError):
+    """An optional dependency is not installed; says which pip extra brings it."""
+
+    def __init__(self, extra: str, what: str) -> None:
+        super().__init__(f"{what} needs the '{extra}' extra: pip install 'aimywhatsapp[{extra}]'")
+        self.extra = extra
+
+
+class _SQLite(SQLiteEngine):
+    """SQLiteEngine whose every connection gets our pragmas."""
+
+    async def _connect(self) -> Any:
+        import aiosqlite
+
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = _dict_factory
+        for pragma in SQLITE_PRAGMAS:
+            await connection.execute(pragma)
+        return connection
+
+    async def get_connection(self) -> Any:
+        return await self._connect()
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        connection = await self._connect()
+        try:
+            # RETURNING exists since SQLite 3.35; piccolo's pre-3.35 path is not needed here.
+            async with connection.execute(query, args or []) as cursor:
+                await connection.commit()
+                return await cursor.fetchall()
+        finally:
+            await connection.close()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return super().transaction(transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+class _Postgres(PostgresEngine):
+    """PostgresEngine that does not connect while being constructed.
+
+    piccolo checks the server version in `__init__` (a blocking round trip, in a thread when a
+    loop is running); we construct engines inside the app's lifespan, so skip it.
+    """
+
+    async def check_version(self) -> None:
+        return None
+
+    async def prep_database(self) -> None:
+        return None
+
+
+def _sqlite_path(database_url: str) -> str:
+    path = database_url.removeprefix("sqlite://")
+    if path.startswith("//"):  # SQLAlchemy style sqlite:////abs/path
+        path = path[1:]
+    if not path.startswith("/") or ":memory:" in path:
+        raise ValueError(
+            f"SQLite URL must be sqlite:///absolute/path.db (got {database_url!r}); "
+            "in-memory databases don't work with one connection per query"
+        )
+    return path
+
+
+def create_engine(database_url: str) -> Engine:
+    """Build the engine for `sqlite:///abs/path.db` or `postgresql://user:pass@host:port/db`."""
+    if database_url.startswith("sqlite:"):
+        path = _sqlite_path(database_url)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return _SQLite(path=path, timeout=BUSY_TIMEOUT_MS / 1000)
+    scheme, sep, rest = database_url.partition("://")
+    if sep and scheme in {"postgres", "postgresql", "postgresql+asyncpg"}:
+        try:
+            import asyncpg  # noqa: F401
+        except ImportError as e:
+            raise MissingExtra("server", "Postgres") from e
+        return _Postgres(config={"dsn": f"postgresql://{rest}"})
+    raise ValueError(f"unsupported database URL scheme: {database_url.split(':', 1)[0]!r}")
+
+
+def dialect(engine: Engine) -> str:
+    """ "sqlite" or "postgres": the dialect name migrations are written for."""
+    return "sqlite" if engine.engine_type == "sqlite" else "postgres"
+
+
+def bind_tables(engine: Engine) -> None:
+    """Point every table at `engine`, so nothing depends on a piccolo_conf.py."""
+    for table in ALL_TABLES:
+        table._meta.db = engine
+
+
+async def open_engine(engine: Engine) -> None:
+    """Start Postgres's connection pool (no-op on SQLite, which has no pool)."""
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
+        await engine.start_connection_pool(min_size=1, max_size=10)
+
+
+async def close_engine(engine: Engine) -> None:
+    """Close the pool if one is running; safe to call twice or on SQLite."""
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()

@@ -1,0 +1,89 @@
+"""piccolo tables of seed §5 plus what the product needs beyond it.
+
+Tables are active records and stay inside `app/db/`: services map rows to domain types.
+`ALL_TABLES` is in dependency order (parents first) — create in this order, drop in reverse.
+The schema itself is created by `app/db/migrations/`, not by piccolo; a test keeps both equal.
+"""
+
+from __future__ import annotations
+
+from piccolo.table import Table
+
+from app.db.tables.auth import (
+    ApiKey,
+    PasswordReset,
+    User,
+    UserSession,
+    Workspace,
+    WorkspaceInvite,
+    WorkspaceUser,
+)
+from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
+from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
+from app.db.tables.conversations import Conversation, Message, Outbox
+from app.db.tables.flows import Flow, FlowStats
+from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
+from app.db.tables.settings import AuditLog, Notification, Webhook, WorkspaceSettings
+from app.db.tables.whatsapp import WhatsappSession
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Workspace,
+    User,
+    WorkspaceUser,
+    UserSession,
+    PasswordReset,
+    WorkspaceInvite,
+    ApiKey,
+    WhatsappSession,
+    Contact,
+    Label,
+    ContactLabel,
+    ContactCustomField,
+    Flow,
+    FlowStats,
+    Conversation,
+    Message,
+    Outbox,
+    KnowledgeBase,
+    KBDocument,
+    KBChunk,
+    KBFaq,
+    Broadcast,
+    BroadcastRecipient,
+    WorkspaceSettings,
+    Webhook,
+    AuditLog,
+    Notification,
+)
+
+__all__ = [
+    "ALL_TABLES",
+    "RECIPIENT_STATUSES",
+    "ApiKey",
+    "AuditLog",
+    "Broadcast",
+    "BroadcastRecipient",
+    "Contact",
+    "ContactCustomField",
+    "ContactLabel",
+    "Conversation",
+    "Flow",
+    "FlowStats",
+    "KBChunk",
+    "KBDocument",
+    "KBFaq",
+    "KnowledgeBase",
+    "Label",
+    "Message",
+    "Notification",
+    "Outbox",
+    "PasswordReset",
+    "User",
+    "UserSession",
+    "Webhook",
+    "WhatsappSession",
+    "Workspace",
+    "WorkspaceInvite",
+    "WorkspaceSettings",
+    "WorkspaceUser",
+]

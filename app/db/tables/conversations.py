@@ -1,0 +1,108 @@
+"""Conversations, messages and the outbox (seed §5 "Conversations & messages", DESIGN §4)."""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, DoublePrecision, Integer, Text, Varchar
+from piccolo.constraints import Unique
+from piccolo.table import Table
+
+from app.db.tables._columns import (
+    created_at,
+    flag,
+    json_list,
+    json_object,
+    optional_timestamp,
+    optionally_owned_by,
+    owned_by,
+    primary_key,
+    refers_to,
+    required_timestamp,
+    updated_at,
+)
+from app.db.tables.auth import User, Workspace
+from app.db.tables.contacts import Contact
+from app.db.tables.flows import Flow
+from app.db.tables.whatsapp import WhatsappSession
+from app.domain.enums import (
+    ConversationStatus,
+    Direction,
+    MediaType,
+    OutboxStatus,
+    SenderType,
+    Sentiment,
+)
+
+
+class Conversation(Table, tablename="conversations"):
+    """A thread with one contact; `session_id` is SET NULL when the number is unlinked."""
+
+    id = primary_key()
+    workspace_id = owned_by(Workspace)
+    session_id = refers_to(WhatsappSession)
+    contact_id = owned_by(Contact, index=True)
+    status = Varchar(length=20, choices=ConversationStatus, default=ConversationStatus.OPEN)
+    assigned_user_id = refers_to(User)
+    resolved_at = optional_timestamp()
+    last_message_at = optional_timestamp()
+    unread_count = Integer(default=0)
+    sentiment = Varchar(length=16, choices=Sentiment, null=True, default=None)
+    created_at = created_at()
+    updated_at = updated_at()
+
+
+class Message(Table, tablename="messages"):
+    """One message in or out.
+
+    Unlike the seed (globally unique `waMessageId`), a WhatsApp id is unique per
+    (workspace, session): a redelivered inbound message hits this constraint and is a no-op.
+    NULL ids (an outbound reply not yet sent) never collide.
+    """
+
+    id = primary_key()
+    workspace_id = owned_by(Workspace)
+    conversation_id = owned_by(Conversation)
+    session_id = refers_to(WhatsappSession)
+    wa_message_id = Varchar(length=128, null=True, default=None)
+    direction = Varchar(length=10, choices=Direction)
+    sender_type = Varchar(length=10, choices=SenderType)
+    sender_user_id = refers_to(User)
+    content = Text(default="")
+    media_type = Varchar(length=20, choices=MediaType, null=True, default=None)
+    media_url = Text(null=True, default=None)
+    media_caption = Text(null=True, default=None)
+    media_transcript = Text(null=True, default=None)
+    reply_to_id = Varchar(length=128, null=True, default=None)
+    sentiment = Varchar(length=16, choices=Sentiment, null=True, default=None)
+    confidence = DoublePrecision(null=True, default=None)
+    kb_chunks_used = json_list()
+    flow_id = refers_to(Flow)
+    is_approved = Boolean(null=True, default=None)
+    is_read = flag(False)
+    delivered_at = optional_timestamp()
+    read_at = optional_timestamp()
+    created_at = created_at()
+
+    unique_wa_message = Unique([workspace_id, session_id, wa_message_id])
+
+
+class Outbox(Table, tablename="outbox"):
+    """A durable outbound send: written with the decision, sent once by the dispatcher.
+
+    PENDING → SENDING → SENT (with `wa_message_id`), or back to PENDING with `attempts`+1 and a
+    later `next_attempt_at`, or FAILED after the last attempt.
+    """
+
+    id = primary_key()
+    workspace_id = owned_by(Workspace)
+    session_id = owned_by(WhatsappSession)
+    conversation_id = optionally_owned_by(Conversation)
+    message_id = optionally_owned_by(Message)
+    jid = Varchar(length=128)
+    payload = json_object()
+    status = Varchar(length=10, choices=OutboxStatus, default=OutboxStatus.PENDING)
+    attempts = Integer(default=0)
+    next_attempt_at = required_timestamp()
+    last_error = Text(null=True, default=None)
+    wa_message_id = Varchar(length=128, null=True, default=None)
+    created_at = created_at()
+    sent_at = optional_timestamp()
