@@ -16,7 +16,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.auth import TokenSigner
-from app.db import bind_tables, close_engine, create_engine, migrate
+from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
 from app.events import EventBus
 from app.jobs import register_jobs
@@ -87,6 +87,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
     if container.started:
         yield container
         return
+    await open_engine(container.engine)
     applied = await migrate(container.engine)
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from litestar import Litestar, Request, Router, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -36,7 +35,7 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
     return Litestar(
         route_handlers=[api],
         middleware=[
-            DefineMiddleware(AuthMiddleware, services=container.services, settings=settings),
+            AuthMiddleware(container.services, settings),
             *rate_limit_middleware(settings),
         ],
         guards=[permission_guard],

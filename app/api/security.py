@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import AbstractMiddleware
-from litestar.types import Receive, Scope, Scopes, Send
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.auth import Resource, can
 from app.domain import Actor, Forbidden, Unauthorized
@@ -35,21 +36,20 @@ def client_ip(scope: Scope, trust_forwarded_for: bool) -> str | None:
     return client[0] if client else None
 
 
-class AuthMiddleware(AbstractMiddleware):
-    scopes: Scopes = {"http", "websocket"}  # type: ignore[assignment]
+class AuthMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
 
-    def __init__(self, app: Any, services: Services, settings: Settings) -> None:
-        super().__init__(app)
+    def __init__(self, services: Services, settings: Settings) -> None:
         self._services = services
         self._settings = settings
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         ip = client_ip(scope, self._settings.trust_forwarded_for)
         scope.setdefault("state", {})["client_ip"] = ip
         handler = scope.get("route_handler")
         opt = getattr(handler, "opt", {}) or {}
         scope["auth"] = None if opt.get("public") else await self._resolve(scope, opt, ip)
-        await self.app(scope, receive, send)
+        await next_app(scope, receive, send)
 
     async def _resolve(self, scope: Scope, opt: dict[str, Any], ip: str | None) -> Actor | None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

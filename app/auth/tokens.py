@@ -81,7 +81,7 @@ class TokenSigner:
                 options={"require": ["exp", "sub", "iat"], "verify_exp": False},
             )
         except jwt.PyJWTError as exc:
-            raise Unauthorized("invalid access token") from exc
+            raise Unauthorized(f"invalid access token ({exc})") from exc
         expires = datetime.fromtimestamp(claims["exp"], tz=self._clock.now().tzinfo)
         if claims.get("typ") != "access" or expires <= self._clock.now():
             raise Unauthorized("access token expired or of the wrong type")

@@ -19,14 +19,14 @@ class Model(msgspec.Struct, rename="camel", kw_only=True):
     """Base for API-facing records."""
 
 
-class Page(Model, Generic[T]):
+class Page(Model, Generic[T], kw_only=True):
     items: list[T]
     total: int
     page: int
     page_size: int
 
 
-class User(Model):
+class User(Model, kw_only=True):
     id: str
     email: str
     name: str
@@ -35,7 +35,7 @@ class User(Model):
     last_login_at: datetime | None = None
 
 
-class Workspace(Model):
+class Workspace(Model, kw_only=True):
     id: str
     name: str
     slug: str
@@ -46,7 +46,7 @@ class Workspace(Model):
     role: Role | None = None  # the caller's role in it, when listed for a user
 
 
-class Member(Model):
+class Member(Model, kw_only=True):
     user_id: str
     email: str
     name: str
@@ -54,7 +54,7 @@ class Member(Model):
     joined_at: datetime
 
 
-class Invite(Model):
+class Invite(Model, kw_only=True):
     id: str
     email: str
     role: Role
@@ -64,7 +64,7 @@ class Invite(Model):
     invite_url: str | None = None  # only in the response that creates it
 
 
-class ApiKey(Model):
+class ApiKey(Model, kw_only=True):
     id: str
     name: str
     key_preview: str
@@ -74,7 +74,7 @@ class ApiKey(Model):
     key: str | None = None  # the full key, only in the response that creates it
 
 
-class AuditEntry(Model):
+class AuditEntry(Model, kw_only=True):
     id: str
     user_id: str | None
     action: str
@@ -85,7 +85,7 @@ class AuditEntry(Model):
     created_at: datetime
 
 
-class Session(Model):
+class Session(Model, kw_only=True):
     """What register, login and refresh return."""
 
     access_token: str

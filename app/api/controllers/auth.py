@@ -5,9 +5,16 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from app.api.controllers.deps import provide_actor, provide_services, request_ip
+from app.api.controllers.deps import (
+    ActorDep,
+    ServicesDep,
+    provide_actor,
+    provide_services,
+    request_ip,
+)
 from app.api.schemas import (
     ForgotPasswordBody,
     LoginBody,
@@ -15,9 +22,7 @@ from app.api.schemas import (
     RegisterBody,
     ResetPasswordBody,
 )
-from app.domain import Actor
 from app.domain import models as m
-from app.services import Services
 
 CREDENTIALS = {"public": True, "auth_limited": True}
 
@@ -33,14 +38,18 @@ class AuthController(Controller):
     dependencies = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
 
     @post("/register", opt=CREDENTIALS)
-    async def register(self, data: RegisterBody, services: Services, request: Request) -> m.Session:
+    async def register(
+        self, data: JSONBody[RegisterBody], services: ServicesDep, request: Request
+    ) -> m.Session:
         """Create a user and their first workspace (they are its OWNER); returns tokens."""
         return await services.auth.register(
             data.email, data.password, data.name, data.workspace_name, ip=request_ip(request)
         )
 
     @post("/login", opt=CREDENTIALS, status_code=HTTP_200_OK)
-    async def login(self, data: LoginBody, services: Services, request: Request) -> m.Session:
+    async def login(
+        self, data: JSONBody[LoginBody], services: ServicesDep, request: Request
+    ) -> m.Session:
         """Exchange email and password for an access token (15 min) and a refresh token."""
         return await services.auth.login(
             data.email,
@@ -50,27 +59,33 @@ class AuthController(Controller):
         )
 
     @post("/refresh", opt=CREDENTIALS, status_code=HTTP_200_OK)
-    async def refresh(self, data: RefreshBody, services: Services, request: Request) -> m.Session:
+    async def refresh(
+        self, data: JSONBody[RefreshBody], services: ServicesDep, request: Request
+    ) -> m.Session:
         """Rotate the refresh token. Presenting a spent one revokes its whole sign-in."""
         return await services.auth.refresh(data.refresh_token, ip=request_ip(request))
 
     @post("/logout", opt={"public": True}, status_code=HTTP_204_NO_CONTENT)
-    async def logout(self, data: RefreshBody, services: Services) -> None:
+    async def logout(self, data: JSONBody[RefreshBody], services: ServicesDep) -> None:
         """Revoke the sign-in this refresh token belongs to."""
         await services.auth.logout(data.refresh_token)
 
     @post("/forgot-password", opt=CREDENTIALS, status_code=HTTP_202_ACCEPTED)
-    async def forgot_password(self, data: ForgotPasswordBody, services: Services) -> None:
+    async def forgot_password(
+        self, data: JSONBody[ForgotPasswordBody], services: ServicesDep
+    ) -> None:
         """Email a reset link if the account exists (the answer is the same either way)."""
         await services.auth.forgot_password(data.email)
 
     @post("/reset-password", opt=CREDENTIALS, status_code=HTTP_204_NO_CONTENT)
-    async def reset_password(self, data: ResetPasswordBody, services: Services) -> None:
+    async def reset_password(
+        self, data: JSONBody[ResetPasswordBody], services: ServicesDep
+    ) -> None:
         """Set a new password with the emailed token; signs out every session."""
         await services.auth.reset_password(data.token, data.password)
 
     @get("/me", opt={"account": True})
-    async def me(self, services: Services, actor: Actor) -> Me:
+    async def me(self, services: ServicesDep, actor: ActorDep) -> Me:
         """The signed-in user and their workspaces with their role in each."""
         user, workspaces = await services.auth.me(actor.user_id or "")
         return Me(user=user, workspaces=workspaces)

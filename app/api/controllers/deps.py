@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from app.domain import Actor, Unauthorized
 from app.services import Services
@@ -22,3 +23,7 @@ async def provide_actor(request: Request) -> Actor:
 
 def request_ip(request: Request) -> str | None:
     return request.scope.get("state", {}).get("client_ip")
+
+
+ServicesDep = NamedDependency[Services]
+ActorDep = NamedDependency[Actor]

@@ -1,0 +1,38 @@
+"""Shared fixtures: every test builds its own settings (DESIGN §1: nothing read at import)."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.settings import Settings, load_settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no model downloads, ever, in tests
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+TEST_MASTER_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """The test profile: temp data dir, file secrets, simulator channel, fake LLM, loose limits."""
+    flags: dict[str, Any] = {
+        "data_dir": str(data_dir),
+        "master_key": TEST_MASTER_KEY,
+        "secrets_backend": "file",
+        "channel": "simulator",
+        "vector_store": "memory",
+        "llm_provider_override": "fake",
+        "rate_limit_auth_per_min": 10_000,
+        "rate_limit_api_per_min": 10_000,
+        "headless": True,
+    }
+    flags.update(overrides)
+    return load_settings(flags, env={})
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")

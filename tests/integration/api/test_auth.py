@@ -1,0 +1,133 @@
+"""Sign-up, sign-in, rotation with re-use detection, logout, password reset — on both databases."""
+
+from __future__ import annotations
+
+from tests.integration.api.conftest import PASSWORD, Api
+
+
+async def test_register_creates_user_workspace_and_owner_membership(api_any_db: Api) -> None:
+    owner = await api_any_db.register("Ann", "Ann's Bakery")
+    r = await api_any_db.client.get("/api/v1/auth/me", headers=owner.headers())
+    assert r.status_code == 200
+    body = r.json()
+    assert body["user"]["email"] == owner.email
+    assert [(w["name"], w["role"]) for w in body["workspaces"]] == [("Ann's Bakery", "OWNER")]
+    assert body["workspaces"][0]["slug"] == "ann-s-bakery"
+
+
+async def test_register_refuses_duplicate_email_and_weak_password(api: Api) -> None:
+    owner = await api.register()
+    r = await api.client.post(
+        "/api/v1/auth/register",
+        json={"email": owner.email.upper(), "password": PASSWORD, "name": "X", "workspaceName": "Y"},
+    )
+    assert r.status_code == 422
+    assert "already exists" in r.json()["detail"]
+    r = await api.client.post(
+        "/api/v1/auth/register",
+        json={"email": "new@example.com", "password": "short", "name": "X", "workspaceName": "Y"},
+    )
+    assert r.status_code == 422
+    assert "at least 8" in r.json()["detail"]
+
+
+async def test_login_with_right_and_wrong_password(api_any_db: Api) -> None:
+    owner = await api_any_db.register()
+    r = await api_any_db.client.post(
+        "/api/v1/auth/login", json={"email": owner.email, "password": PASSWORD}
+    )
+    assert r.status_code == 200
+    assert r.json()["workspace"]["id"] == owner.workspace_id
+    assert r.json()["expiresIn"] == 900
+    r = await api_any_db.client.post(
+        "/api/v1/auth/login", json={"email": owner.email, "password": "Wrong-pass-1"}
+    )
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith("application/problem+json")
+    r = await api_any_db.client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.com", "password": PASSWORD}
+    )
+    assert r.status_code == 401
+    assert r.json()["detail"] == "wrong email or password"  # same answer: no account probing
+
+
+async def test_refresh_rotates_and_reuse_revokes_the_family(api_any_db: Api) -> None:
+    client = api_any_db.client
+    owner = await api_any_db.register()
+    r1 = await client.post("/api/v1/auth/refresh", json={"refreshToken": owner.refresh})
+    assert r1.status_code == 200
+    second = r1.json()
+    assert second["refreshToken"] != owner.refresh
+    r2 = await client.post("/api/v1/auth/refresh", json={"refreshToken": second["refreshToken"]})
+    assert r2.status_code == 200
+    third = r2.json()
+    # the first token is presented again: theft → the whole family is revoked
+    reuse = await client.post("/api/v1/auth/refresh", json={"refreshToken": owner.refresh})
+    assert reuse.status_code == 401
+    assert "already used" in reuse.json()["detail"]
+    latest = await client.post("/api/v1/auth/refresh", json={"refreshToken": third["refreshToken"]})
+    assert latest.status_code == 401
+    me = await client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {third['accessToken']}"}
+    )
+    assert me.status_code == 401  # access tokens of the revoked sign-in die with it
+    # another sign-in of the same user is unaffected
+    login = await client.post("/api/v1/auth/login", json={"email": owner.email, "password": PASSWORD})
+    assert login.status_code == 200
+
+
+async def test_logout_revokes_refresh_and_access(api: Api) -> None:
+    owner = await api.register()
+    r = await api.client.post("/api/v1/auth/logout", json={"refreshToken": owner.refresh})
+    assert r.status_code == 204
+    r = await api.client.post("/api/v1/auth/refresh", json={"refreshToken": owner.refresh})
+    assert r.status_code == 401
+    r = await api.client.get("/api/v1/auth/me", headers=owner.headers())
+    assert r.status_code == 401
+
+
+async def test_forgot_and_reset_password(api_any_db: Api) -> None:
+    client, mailer = api_any_db.client, api_any_db.container.services.mailer
+    owner = await api_any_db.register()
+    r = await client.post("/api/v1/auth/forgot-password", json={"email": "nobody@example.com"})
+    assert r.status_code == 202
+    assert mailer.outbox == []  # unknown email: same answer, nothing sent
+    r = await client.post("/api/v1/auth/forgot-password", json={"email": owner.email})
+    assert r.status_code == 202
+    body = mailer.outbox[-1].get_content()
+    token = body.split("token=")[1].split()[0]
+    r = await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "password": "Brand-new-pass-7"}
+    )
+    assert r.status_code == 204
+    r = await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "password": "Another-pass-7"}
+    )
+    assert r.status_code == 422  # one-time
+    r = await client.get("/api/v1/auth/me", headers=owner.headers())
+    assert r.status_code == 401  # every session signed out
+    r = await client.post("/api/v1/auth/login", json={"email": owner.email, "password": PASSWORD})
+    assert r.status_code == 401
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": owner.email, "password": "Brand-new-pass-7"}
+    )
+    assert r.status_code == 200
+
+
+async def test_expired_access_token_is_refused(api: Api) -> None:
+    owner = await api.register()
+    signer = api.container.signer
+    signer.ttl = -signer.ttl  # tokens issued from now on are already expired
+    r = await api.client.post("/api/v1/auth/refresh", json={"refreshToken": owner.refresh})
+    expired = r.json()["accessToken"]
+    r = await api.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"})
+    assert r.status_code == 401
+    assert "expired" in r.json()["detail"]
+
+
+async def test_garbage_tokens_are_401_not_500(api: Api) -> None:
+    for header in ("Bearer nonsense", "Bearer a.b.c", "Basic Zm9vOmJhcg=="):
+        r = await api.client.get("/api/v1/auth/me", headers={"Authorization": header})
+        assert r.status_code == 401, header
+    r = await api.client.get("/api/v1/settings/api-keys", headers={"X-API-Key": "aimy_nope"})
+    assert r.status_code == 401
