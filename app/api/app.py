@@ -54,6 +54,7 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
             description="REST API of Aimywhatsapp. Authenticate with `Authorization: Bearer "
             "<accessToken>` or `X-API-Key`; choose the workspace with `X-Workspace-Id`.",
             path="/api/docs",
+            openapi_router=Router("/api/docs", route_handlers=[], opt={"public": True}),
             render_plugins=[SwaggerRenderPlugin(path="/")],
             components=Components(
                 security_schemes={

@@ -1,7 +1,8 @@
 """Seed §14 rate limits with Litestar's own RateLimitMiddleware, keyed the way the seed says.
 
 - credential endpoints (register, login, refresh, password reset): 5/min per client IP;
-- every other authenticated endpoint: 200/min per workspace (per IP when anonymous).
+- every other endpoint: 200/min per workspace (per user on account routes, per IP when
+  anonymous).
 
 Litestar's middleware sends RateLimit-* headers but no Retry-After; the subclass adds it.
 """
@@ -37,6 +38,8 @@ def _api_key(request: Request[Any, Any, Any]) -> str:
     actor = request.scope.get("auth")
     if actor is not None and actor.workspace_id:
         return f"workspace:{actor.workspace_id}"
+    if actor is not None and actor.user_id:  # account routes (/auth/me, /workspaces) have none
+        return f"user:{actor.user_id}"
     return f"api-ip:{_ip(request)}"
 
 

@@ -78,7 +78,11 @@ class TokenSigner:
                 self._public,  # type: ignore[arg-type]
                 algorithms=["RS256"],
                 issuer=_ISSUER,
-                options={"require": ["exp", "sub", "iat"], "verify_exp": False},
+                options={
+                    "require": ["exp", "sub", "iat"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
             )
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid access token ({exc})") from exc

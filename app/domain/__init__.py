@@ -28,7 +28,7 @@ from app.domain.errors import (
 )
 from app.domain.ids import new_id
 from app.domain.models import Model, Page
-from app.domain.time import Clock, SystemClock, utcnow
+from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [
     "Actor",
@@ -44,6 +44,7 @@ __all__ = [
     "IndexStatus",
     "Invalid",
     "KBDocType",
+    "ManualClock",
     "MediaType",
     "Model",
     "NotFound",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -19,3 +19,17 @@ class SystemClock:
 
     def now(self) -> datetime:
         return utcnow()
+
+
+class ManualClock:
+    """Real time plus an offset the caller moves forward: tests and simulations use it to let
+    tokens, invitations and business hours expire without sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return utcnow() + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta

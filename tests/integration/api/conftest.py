@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.api.app import create_api
-from app.container import Container, build_container, lifespan
-from app.domain import Role
+from app.container import Container, build_container
+from app.domain import ManualClock, Role
+from app.server import create_asgi
 from tests.conftest import make_settings
 
 PASSWORD = "Correct-Horse-9"
@@ -37,6 +38,8 @@ class Account:
 class Api:
     client: AsyncTestClient
     container: Container
+    app: Litestar
+    clock: ManualClock
     _n: list[int] = field(default_factory=lambda: [0])
 
     async def register(self, name: str = "Owner", workspace: str = "Acme") -> Account:
@@ -78,9 +81,13 @@ class Api:
 
 async def _api(data_dir: Path, db_url: str | None, **overrides: Any) -> AsyncIterator[Api]:
     settings = make_settings(data_dir, database_url=db_url, **overrides)
-    container = build_container(settings)
-    async with lifespan(container), AsyncTestClient(app=create_api(container)) as client:
-        yield Api(client, container)
+    clock = ManualClock()
+    container = build_container(settings, clock)
+    # The client runs the app on its own loop (a thread): the container's lifespan must run
+    # there too, as in the process, so Front (API only) receives the ASGI lifespan events.
+    front = create_asgi(container, with_ui=False)
+    async with AsyncTestClient(app=front) as client:  # type: ignore[arg-type]
+        yield Api(client, container, front.api, clock)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -106,3 +113,22 @@ def make_api(tmp_path: Path) -> Callable[..., Any]:
         return _api(tmp_path / f"data{len(overrides)}", None, **overrides)
 
     return factory
+
+
+def routes(app: Litestar) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every (method, path, opt) the API serves — the matrix and tenancy tests walk these."""
+    out = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in sorted(getattr(handler, "http_methods", []) or ["WS"]):
+                if method in ("OPTIONS", "HEAD"):
+                    continue
+                out.append((method, route.path, handler.opt))
+    return out
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    """Replace `{name:type}` path parameters with values[name]."""
+    import re
+
+    return re.sub(r"\{(\w+):\w+\}", lambda m: values[m.group(1)], path)

@@ -1,0 +1,86 @@
+"""Workspace isolation: a member of A reaches nothing of B, by header, path or resource id."""
+
+from __future__ import annotations
+
+import re
+
+from tests.integration.api.conftest import Api, fill, routes
+
+NOT_HERE = "c0000000000000000000nothere"
+
+
+async def test_member_of_a_gets_403_or_404_for_everything_of_b(api: Api) -> None:
+    a = await api.register("Alice", "A")
+    b = await api.register("Bob", "B")
+    b_key = (
+        await api.client.post("/api/v1/settings/api-keys", json={"name": "b"}, headers=b.headers())
+    ).json()
+    b_invite = (
+        await api.client.post(
+            f"/api/v1/workspaces/{b.workspace_id}/invite",
+            json={"email": "carol@example.com", "role": "AGENT"},
+            headers=b.headers(),
+        )
+    ).json()
+    b_ids = {"key_id": b_key["id"], "invite_id": b_invite["id"], "user_id": b.user_id}
+    checked = 0
+    for method, path, opt in routes(api.app):
+        if opt.get("public") or opt.get("account") or method == "WS":
+            continue
+        params = re.findall(r"\{(\w+):\w+\}", path)
+        unknown = set(params) - {"workspace_id", *b_ids}
+        assert not unknown, f"{path}: give B a resource for {unknown} in this test"
+        body = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+        # 1. A names B's workspace in the header (or the path)
+        url = fill(path, {**b_ids, "workspace_id": b.workspace_id})
+        r = await api.client.request(method, url, headers=a.headers(b.workspace_id), **body)
+        assert r.status_code == 403, f"header B: {method} {path} → {r.status_code}"
+        # 2. A stays in A but names B's resources by id
+        url = fill(path, {**b_ids, "workspace_id": a.workspace_id})
+        r = await api.client.request(method, url, headers=a.headers(), **body)
+        if params and set(params) != {"workspace_id"}:
+            assert r.status_code in (403, 404, 400), f"ids of B: {method} {path} → {r.status_code}"
+        checked += 1
+    assert checked >= 10
+    # B's things are intact and B's key still works
+    r = await api.client.get("/api/v1/settings/api-keys", headers={"X-API-Key": b_key["key"]})
+    assert r.status_code == 200 and [k["id"] for k in r.json()] == [b_key["id"]]
+    r = await api.client.get(f"/api/v1/workspaces/{b.workspace_id}/invites", headers=b.headers())
+    assert [i["id"] for i in r.json()] == [b_invite["id"]]
+
+
+async def test_path_workspace_must_match_membership(api: Api) -> None:
+    a = await api.register("Alice", "A")
+    b = await api.register("Bob", "B")
+    r = await api.client.get(f"/api/v1/workspaces/{b.workspace_id}", headers=a.headers())
+    assert r.status_code == 403
+    r = await api.client.get(f"/api/v1/workspaces/{b.workspace_id}/users", headers=a.headers())
+    assert r.status_code == 403
+
+
+async def test_api_key_is_bound_to_its_workspace(api: Api) -> None:
+    a = await api.register("Alice", "A")
+    b = await api.register("Bob", "B")
+    key = (
+        await api.client.post("/api/v1/settings/api-keys", json={"name": "k"}, headers=a.headers())
+    ).json()["key"]
+    r = await api.client.get(
+        "/api/v1/settings/audit-log", headers={"X-API-Key": key, "X-Workspace-Id": b.workspace_id}
+    )
+    assert r.status_code == 403
+    r = await api.client.get("/api/v1/settings/audit-log", headers={"X-API-Key": key})
+    assert r.status_code == 200
+    assert all(
+        e["action"] != "workspace.create" or e["entityId"] == a.workspace_id
+        for e in r.json()["items"]
+    )
+
+
+async def test_audit_log_shows_only_own_workspace(api: Api) -> None:
+    a = await api.register("Alice", "A")
+    b = await api.register("Bob", "B")
+    await api.client.post("/api/v1/settings/api-keys", json={"name": "bk"}, headers=b.headers())
+    r = await api.client.get("/api/v1/settings/audit-log", headers=a.headers())
+    assert {e["action"] for e in r.json()["items"]} == {"workspace.create"}
+    r = await api.client.get("/api/v1/settings/audit-log", headers=b.headers())
+    assert {e["action"] for e in r.json()["items"]} == {"workspace.create", "api_key.create"}
