@@ -68,4 +68,5 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
         ),
         state=State({"container": container}),
         debug=False,
+        logging_config=None,  # the process configures logging once (app/logging_setup.py)
     )

@@ -25,7 +25,12 @@ def test_serves_dashboard_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert root.status_code in (302, 307) and root.headers["location"].endswith("/login")
     r = httpx.post(
         f"{p.url}/api/v1/auth/register",
-        json={"email": "e2e@example.com", "password": "Secret-123", "name": "E", "workspaceName": "W"},
+        json={
+            "email": "e2e@example.com",
+            "password": "Secret-123",
+            "name": "E",
+            "workspaceName": "W",
+        },
     )
     assert r.status_code == 201
     assert (p.data_dir / "aimywhatsapp.db").exists()
@@ -37,7 +42,12 @@ def test_sigint_also_stops_cleanly_and_data_survives_restart(tmp_path: Path) -> 
     p = start(tmp_path / "data")
     r = httpx.post(
         f"{p.url}/api/v1/auth/register",
-        json={"email": "keep@example.com", "password": "Secret-123", "name": "K", "workspaceName": "W"},
+        json={
+            "email": "keep@example.com",
+            "password": "Secret-123",
+            "name": "K",
+            "workspaceName": "W",
+        },
     )
     assert r.status_code == 201
     assert p.stop(signal.SIGINT) == 0
@@ -70,9 +80,22 @@ def test_migrate_command(tmp_path: Path) -> None:
 def test_refuses_public_bind_without_master_key(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     r = subprocess.run(
-        [sys.executable, "-m", "app", "serve", "--headless", "--host", "0.0.0.0",
-         "--data-dir", str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "serve",
+            "--headless",
+            "--host",
+            "0.0.0.0",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert r.returncode != 0 and "AIMY_MASTER_KEY" in r.stderr
 
@@ -80,7 +103,9 @@ def test_refuses_public_bind_without_master_key(tmp_path: Path) -> None:
 def test_readme_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
     readme = (ROOT / "README.md").read_text()
     block = readme.split("## Quick start", 1)[1].split("```", 2)[1]
-    commands = [line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")]
+    commands = [
+        line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")
+    ]
     assert len(commands) == 2, commands
     ci = (ROOT / ".ci" / "run").read_text()
     assert commands[1].strip() in ci
@@ -91,7 +116,9 @@ def test_readme_start_command_serves(tmp_path: Path) -> None:
     """Run the start command's last step (the install step is what this suite was installed by)."""
     readme = (ROOT / "README.md").read_text()
     block = readme.split("## Quick start", 1)[1].split("```", 2)[1]
-    start_cmd = [line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")][0]
+    start_cmd = [
+        line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")
+    ][0]
     launcher = re.split(r"&&", start_cmd)[-1].split()
     exe = ROOT / launcher[0]
     if not exe.exists():
