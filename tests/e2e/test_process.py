@@ -100,12 +100,14 @@ def test_refuses_public_bind_without_master_key(tmp_path: Path) -> None:
     assert r.returncode != 0 and "AIMY_MASTER_KEY" in r.stderr
 
 
-def test_readme_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
+def quick_start_commands() -> list[str]:
     readme = (ROOT / "README.md").read_text()
     block = readme.split("## Quick start", 1)[1].split("```", 2)[1]
-    commands = [
-        line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")
-    ]
+    return [ln for ln in block.splitlines()[1:] if ln.strip() and not ln.startswith("#")]
+
+
+def test_readme_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
+    commands = quick_start_commands()
     assert len(commands) == 2, commands
     ci = (ROOT / ".ci" / "run").read_text()
     assert commands[1].strip() in ci
@@ -114,12 +116,7 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
 @pytest.mark.slow
 def test_readme_start_command_serves(tmp_path: Path) -> None:
     """Run the start command's last step (the install step is what this suite was installed by)."""
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("## Quick start", 1)[1].split("```", 2)[1]
-    start_cmd = [
-        line for line in block.splitlines()[1:] if line.strip() and not line.startswith("#")
-    ][0]
-    launcher = re.split(r"&&", start_cmd)[-1].split()
+    launcher = re.split(r"&&", quick_start_commands()[0])[-1].split()
     exe = ROOT / launcher[0]
     if not exe.exists():
         pytest.skip(f"{launcher[0]} is not installed here (it is in CI's clean clone)")
