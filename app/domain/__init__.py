@@ -25,6 +25,15 @@ from app.domain.errors import (
     Unauthorized,
 )
 from app.domain.ids import new_id
+from app.domain.messages import (
+    Location,
+    MessageKind,
+    NormalizedMessage,
+    OutboundMessage,
+    Reaction,
+    Receipt,
+    ReceiptKind,
+)
 from app.domain.time import Clock, SystemClock, utcnow
 
 __all__ = [
@@ -40,10 +49,17 @@ __all__ = [
     "IndexStatus",
     "Invalid",
     "KBDocType",
+    "Location",
     "MediaType",
+    "MessageKind",
+    "NormalizedMessage",
     "NotFound",
+    "OutboundMessage",
     "Plan",
     "RateLimited",
+    "Reaction",
+    "Receipt",
+    "ReceiptKind",
     "Role",
     "SenderType",
     "Sentiment",
