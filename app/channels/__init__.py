@@ -1,0 +1,33 @@
+"""WhatsApp channels: the port, the simulator and neonize adapters, and their supervision.
+
+Importing this package never imports neonize (only the worker process does).
+"""
+
+from app.channels.base import Channel
+from app.channels.events import AlertLevel, ChannelAlert, ChannelEvents
+from app.channels.neonize_channel import NeonizeChannel, worker_command
+from app.channels.qr import qr_data_url
+from app.channels.simulator import SentMessage, SimulatorChannel
+from app.channels.supervisor import SEED_BACKOFF, Restart, Supervisor, SupervisorConfig
+from app.channels.vault import CredentialVault, VaultError
+from app.channels.worker_process import WorkerError, WorkerProcess
+
+__all__ = [
+    "SEED_BACKOFF",
+    "AlertLevel",
+    "Channel",
+    "ChannelAlert",
+    "ChannelEvents",
+    "CredentialVault",
+    "NeonizeChannel",
+    "Restart",
+    "SentMessage",
+    "SimulatorChannel",
+    "Supervisor",
+    "SupervisorConfig",
+    "VaultError",
+    "WorkerError",
+    "WorkerProcess",
+    "qr_data_url",
+    "worker_command",
+]

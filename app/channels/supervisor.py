@@ -1,0 +1,176 @@
+"""Keeps one session's worker process alive — or deliberately dead.
+
+Restarts a worker that exits on its own with the seed's backoff (2/5/15/30/60 s, then 60 s;
+a warning alert from attempt 5 on). The attempt count resets once a worker reached CONNECTED.
+A *terminal* status (logged out, banned, temporary ban, client outdated, session replaced) stops
+reconnecting — retrying would at best fail and at worst deepen a ban — and raises a critical
+alert. `stop()` asks the worker to stop and SIGKILLs it after `stop_grace` seconds. Credentials
+are unsealed before each start and sealed after each exit (see `vault`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.channels.events import AlertLevel, ChannelAlert
+from app.channels.vault import CredentialVault
+from app.channels.worker_process import EventHandler, WorkerError, WorkerProcess
+from app.domain import Clock, SessionStatus, SystemClock
+
+SEED_BACKOFF = (2.0, 5.0, 15.0, 30.0, 60.0)
+_CRITICAL_REASONS = {"logged_out", "temporary_ban", "banned", "client_outdated", "stream_replaced"}
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorConfig:
+    backoff: tuple[float, ...] = SEED_BACKOFF
+    alert_from_attempt: int = 5
+    stop_grace: float = 10.0
+    request_timeout: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Restart:
+    attempt: int
+    delay: float
+    exit_code: int | None
+    at: datetime
+
+
+StatusHandler = Callable[[SessionStatus, str | None], Awaitable[None]]
+AlertHandler = Callable[[ChannelAlert], Awaitable[None]]
+
+
+class Supervisor:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        vault: CredentialVault,
+        *,
+        env: Mapping[str, str] | None = None,
+        on_event: EventHandler,
+        on_status: StatusHandler,
+        on_alert: AlertHandler,
+        config: SupervisorConfig | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        clock: Clock | None = None,
+    ) -> None:
+        self.argv = list(argv)
+        self.env = env
+        self.vault = vault
+        self.config = config or SupervisorConfig()
+        self.restarts: list[Restart] = []
+        self.worker: WorkerProcess | None = None
+        self.terminal_reason: str | None = None
+        self._on_event, self._on_status, self._on_alert = on_event, on_status, on_alert
+        self._sleep = sleep
+        self._clock = clock or SystemClock()
+        self._stopping = asyncio.Event()
+        self._terminal = asyncio.Event()
+        self._connected = False
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        if self.running:
+            return
+        self._stopping.clear()
+        self._terminal.clear()
+        self.terminal_reason = None
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> bool:
+        """Stop supervising and the worker; True if the worker had to be SIGKILLed."""
+        self._stopping.set()
+        worker, killed = self.worker, False
+        if worker is not None and worker.alive:
+            killed = await worker.terminate(self.config.stop_grace)
+        if self._task is not None:
+            await self._task
+        return killed
+
+    async def request(self, cmd: str, args: dict[str, Any] | None = None) -> Any:
+        worker = self.worker
+        if worker is None or not worker.alive:
+            raise WorkerError("the session's worker is not running")
+        return await worker.request(cmd, args, wait_s=self.config.request_timeout)
+
+    async def _run(self) -> None:
+        attempt = 0
+        while not self._stopping.is_set():
+            self._connected = False
+            code = await self._run_once()
+            if self._stopping.is_set() or self._terminal.is_set():
+                return
+            attempt = 1 if self._connected else attempt + 1
+            delay = self.config.backoff[min(attempt, len(self.config.backoff)) - 1]
+            self.restarts.append(Restart(attempt, delay, code, self._clock.now()))
+            await self._on_status(
+                SessionStatus.DISCONNECTED, f"worker exited ({code}); retry {attempt} in {delay:g}s"
+            )
+            if attempt >= self.config.alert_from_attempt:
+                detail = f"reconnect attempt {attempt}; next try in {delay:g}s"
+                await self._on_alert(
+                    ChannelAlert(AlertLevel.WARNING, "reconnecting", detail, attempt)
+                )
+            await self._stopping_or(self._sleep(delay))
+
+    async def _stopping_or(self, sleeping: Awaitable[Any]) -> None:
+        sleep_task = asyncio.ensure_future(sleeping)
+        stop_task = asyncio.create_task(self._stopping.wait())
+        await asyncio.wait({sleep_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (sleep_task, stop_task):
+            task.cancel()
+
+    async def _run_once(self) -> int | None:
+        runtime = self.vault.open()
+        worker: WorkerProcess | None = None
+        try:
+            argv = [*self.argv, "--data-dir", str(runtime)]
+            worker = self.worker = await WorkerProcess.spawn(argv, self._handle_event, self.env)
+            await self._on_status(SessionStatus.CONNECTING, None)
+            with contextlib.suppress(WorkerError):
+                await worker.request("connect", wait_s=self.config.request_timeout)
+            exited = asyncio.create_task(worker.wait())
+            terminal = asyncio.create_task(self._terminal.wait())
+            await asyncio.wait({exited, terminal}, return_when=asyncio.FIRST_COMPLETED)
+            terminal.cancel()
+            if not exited.done():  # terminal status: give the worker its grace to leave
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(exited), self.config.stop_grace)
+                if not exited.done():
+                    await worker.terminate(self.config.stop_grace)
+            return await exited
+        except OSError:
+            return None
+        finally:
+            if worker is not None:
+                if worker.alive:  # stop() is terminating it; wait for that to finish
+                    await worker.wait()
+                await worker.close()
+            self.worker = None
+            self.vault.seal()
+
+    async def _handle_event(self, name: str, data: dict[str, Any]) -> None:
+        if name == "status":
+            status = SessionStatus(data["status"])
+            reason = data.get("reason")
+            if status is SessionStatus.CONNECTED:
+                self._connected = True
+            if data.get("terminal"):
+                self.terminal_reason = reason
+                self._terminal.set()
+                await self._on_status(status, reason)
+                detail = data.get("detail") or reason or "session ended"
+                code = reason if reason in _CRITICAL_REASONS else "terminal"
+                await self._on_alert(ChannelAlert(AlertLevel.CRITICAL, code, str(detail)))
+                return
+        await self._on_event(name, data)
