@@ -23,7 +23,9 @@ ALICE_LID = JID(User="100000000000001", Server="lid")
 GROUP = JID(User="120363000000000001", Server="g.us")
 
 
-def event(message: e2e.Message, *, chat: JID = ALICE, sender: JID = ALICE, **kw: object) -> MessageEv:
+def event(
+    message: e2e.Message, *, chat: JID = ALICE, sender: JID = ALICE, **kw: object
+) -> MessageEv:
     source = MessageSource(Chat=chat, Sender=sender, IsFromMe=False, IsGroup=chat.Server == "g.us")
     if "sender_alt" in kw:
         source.SenderAlt.CopyFrom(kw.pop("sender_alt"))  # type: ignore[arg-type]
