@@ -93,13 +93,8 @@ class NeonizeChannel:
         await self._set_status(SessionStatus.DISCONNECTED, "stopped")
 
     async def logout(self) -> None:
-        if self.supervisor.worker is not None:
-            try:
-                await self.supervisor.request("logout")
-            finally:
-                await self.supervisor.stop()
-        else:
-            await self.supervisor.stop()
+        """Unlink the device (when a worker is running) and delete the sealed credentials."""
+        await self.supervisor.stop(command="logout")
         self.vault.destroy()
         self._qr = None
         await self._set_status(SessionStatus.DISCONNECTED, "logged_out")

@@ -73,6 +73,8 @@ class Supervisor:
         self._stopping = asyncio.Event()
         self._terminal = asyncio.Event()
         self._connected = False
+        self._stop_command = "stop"
+        self.killed_on_stop = False
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -84,18 +86,20 @@ class Supervisor:
             return
         self._stopping.clear()
         self._terminal.clear()
+        self.killed_on_stop = False
         self.terminal_reason = None
         self._task = asyncio.create_task(self._run())
 
-    async def stop(self) -> bool:
-        """Stop supervising and the worker; True if the worker had to be SIGKILLed."""
+    async def stop(self, *, command: str = "stop") -> bool:
+        """Stop supervising and the worker; True if the worker had to be SIGKILLed.
+
+        `command` is what the worker is asked to do first: "stop", or "logout" to unlink.
+        """
+        self._stop_command = command
         self._stopping.set()
-        worker, killed = self.worker, False
-        if worker is not None and worker.alive:
-            killed = await worker.terminate(self.config.stop_grace)
         if self._task is not None:
             await self._task
-        return killed
+        return self.killed_on_stop
 
     async def request(self, cmd: str, args: dict[str, Any] | None = None) -> Any:
         worker = self.worker
@@ -140,21 +144,24 @@ class Supervisor:
             with contextlib.suppress(WorkerError):
                 await worker.request("connect", wait_s=self.config.request_timeout)
             exited = asyncio.create_task(worker.wait())
-            terminal = asyncio.create_task(self._terminal.wait())
-            await asyncio.wait({exited, terminal}, return_when=asyncio.FIRST_COMPLETED)
-            terminal.cancel()
-            if not exited.done():  # terminal status: give the worker its grace to leave
+            ending = asyncio.create_task(self._terminal.wait())
+            stopping = asyncio.create_task(self._stopping.wait())
+            await asyncio.wait({exited, ending, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            ending.cancel()
+            stopping.cancel()
+            if not exited.done() and not self._stopping.is_set():
+                # terminal status: the worker leaves by itself; give it the grace period
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(asyncio.shield(exited), self.config.stop_grace)
-                if not exited.done():
-                    await worker.terminate(self.config.stop_grace)
+            if not exited.done():
+                self.killed_on_stop = await worker.terminate(
+                    self.config.stop_grace, command=self._stop_command
+                )
             return await exited
         except OSError:
             return None
         finally:
             if worker is not None:
-                if worker.alive:  # stop() is terminating it; wait for that to finish
-                    await worker.wait()
                 await worker.close()
             self.worker = None
             self.vault.seal()

@@ -90,8 +90,8 @@ class WorkerProcess:
     async def wait(self) -> int:
         return await self.process.wait()
 
-    async def terminate(self, grace: float) -> bool:
-        """Ask the worker to stop; SIGKILL it if it has not exited after `grace` seconds.
+    async def terminate(self, grace: float, *, command: str = "stop") -> bool:
+        """Ask the worker to stop (or log out); SIGKILL it if still alive after `grace` seconds.
 
         Returns True when it had to be killed.
         """
@@ -99,7 +99,7 @@ class WorkerProcess:
         deadline = loop.time() + grace
         if self.alive:
             with contextlib.suppress(WorkerError, TimeoutError):
-                await self.request("stop", wait_s=grace)
+                await self.request(command, wait_s=grace)
         try:
             await asyncio.wait_for(self.process.wait(), max(0.0, deadline - loop.time()))
             killed = False

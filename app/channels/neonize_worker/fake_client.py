@@ -139,6 +139,24 @@ class FakeClient:
             imageMessage=e2e.ImageMessage(caption=caption or "", fileLength=len(data))
         )
 
+    def build_video_message(self, data: bytes, caption: str | None = None, **_: Any) -> Any:
+        return e2e.Message(
+            videoMessage=e2e.VideoMessage(caption=caption or "", fileLength=len(data))
+        )
+
+    def build_audio_message(self, data: bytes, ptt: bool = False, **_: Any) -> Any:
+        return e2e.Message(audioMessage=e2e.AudioMessage(PTT=ptt, fileLength=len(data)))
+
+    def build_document_message(self, data: bytes, caption: str | None = None,
+                               filename: str | None = None, mimetype: str | None = None,
+                               **_: Any) -> Any:  # fmt: skip
+        doc = e2e.DocumentMessage(caption=caption or "", fileName=filename or "",
+                                  mimetype=mimetype or "", fileLength=len(data))  # fmt: skip
+        return e2e.Message(documentMessage=doc)
+
+    def build_sticker_message(self, data: bytes, **_: Any) -> Any:
+        return e2e.Message(stickerMessage=e2e.StickerMessage(fileLength=len(data)))
+
     def download_any(self, message: e2e.Message) -> bytes:
         return b"media-at:" + message.imageMessage.directPath.encode()
 
