@@ -63,11 +63,14 @@ class NeonizeChannel:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Clock | None = None,
         fake_script: str | None = None,
+        qr_ttl: float = 90.0,
     ) -> None:
         self.session_id = session_id
         self.events = events
         self.status = SessionStatus.DISCONNECTED
         self._qr: str | None = None
+        self._qr_ttl = qr_ttl
+        self._qr_timer: asyncio.Task[None] | None = None
         runtime = (runtime_base or default_runtime_base()) / f"aimy-wa-{session_id}"
         self.vault = CredentialVault(
             session_dir / SEALED_NAME, runtime, credentials_key, session_id=session_id
@@ -122,12 +125,31 @@ class NeonizeChannel:
                 await self.events.on_receipt(receipt_from_wire(data))
             case "qr":
                 self._qr = qr_data_url(str(data["code"]))  # a new code replaces the old one
+                self._arm_qr_timer()
                 await self._set_status(SessionStatus.QR_READY, None)
                 await self.events.on_qr(self._qr)
             case "status":
                 await self._set_status(SessionStatus(data["status"]), data.get("reason"))
 
+    def _arm_qr_timer(self) -> None:
+        """whatsmeow rotates codes every ~20 s; if none came for `qr_ttl`, start a fresh login."""
+        self._cancel_qr_timer()
+
+        async def expire() -> None:
+            await asyncio.sleep(self._qr_ttl)
+            self._qr = None
+            self.supervisor.recycle()
+
+        self._qr_timer = asyncio.create_task(expire())
+
+    def _cancel_qr_timer(self) -> None:
+        if self._qr_timer is not None:
+            self._qr_timer.cancel()
+            self._qr_timer = None
+
     async def _set_status(self, status: SessionStatus, reason: str | None) -> None:
+        if status is not SessionStatus.QR_READY:
+            self._cancel_qr_timer()
         if status is SessionStatus.CONNECTED:
             self._qr = None
         if status is not self.status or reason:

@@ -72,6 +72,7 @@ class Supervisor:
         self._clock = clock or SystemClock()
         self._stopping = asyncio.Event()
         self._terminal = asyncio.Event()
+        self._recycle = asyncio.Event()
         self._connected = False
         self._stop_command = "stop"
         self.killed_on_stop = False
@@ -101,6 +102,11 @@ class Supervisor:
             await self._task
         return self.killed_on_stop
 
+    def recycle(self) -> None:
+        """Replace the running worker with a fresh one (e.g. its login QR codes ran out)."""
+        if self.worker is not None:
+            self._recycle.set()
+
     async def request(self, cmd: str, args: dict[str, Any] | None = None) -> Any:
         worker = self.worker
         if worker is None or not worker.alive:
@@ -114,6 +120,9 @@ class Supervisor:
             code = await self._run_once()
             if self._stopping.is_set() or self._terminal.is_set():
                 return
+            if self._recycle.is_set():  # asked for a fresh worker: no failure, no backoff
+                self._recycle.clear()
+                continue
             attempt = 1 if self._connected else attempt + 1
             delay = self.config.backoff[min(attempt, len(self.config.backoff)) - 1]
             self.restarts.append(Restart(attempt, delay, code, self._clock.now()))
@@ -146,10 +155,12 @@ class Supervisor:
             exited = asyncio.create_task(worker.wait())
             ending = asyncio.create_task(self._terminal.wait())
             stopping = asyncio.create_task(self._stopping.wait())
-            await asyncio.wait({exited, ending, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            ending.cancel()
-            stopping.cancel()
-            if not exited.done() and not self._stopping.is_set():
+            recycle = asyncio.create_task(self._recycle.wait())
+            waiters = {exited, ending, stopping, recycle}
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in (ending, stopping, recycle):
+                waiter.cancel()
+            if self._terminal.is_set() and not exited.done() and not self._stopping.is_set():
                 # terminal status: the worker leaves by itself; give it the grace period
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(asyncio.shield(exited), self.config.stop_grace)

@@ -45,6 +45,7 @@ class NeonizeBackend:
         self.link = link
         self._request_exit = request_exit
         self._stopping = threading.Event()
+        self._socket_up = threading.Event()  # whatsmeow talks to the server (QR shown or logged in)
         client.event.qr(self._on_qr)
         for event_type in _CONNECTION_EVENTS:
             client.event(event_type)(self._on_connection)
@@ -54,10 +55,13 @@ class NeonizeBackend:
 
     # ── events ─────────────────────────────────────────────────────────────
     def _on_qr(self, _client: Any, code: bytes) -> None:
+        self._socket_up.set()
         self.link.emit("qr", {"code": code.decode() if isinstance(code, bytes) else code})
 
     def _on_connection(self, _client: Any, event: Any) -> None:
         change = from_event(event)
+        if isinstance(event, pb.Connected):
+            self._socket_up.set()
         if change is not None:
             self._status(change)
 
@@ -97,8 +101,12 @@ class NeonizeBackend:
 
         threading.Thread(target=run, name="neonize-connect", daemon=True).start()
 
-    def pair(self, phone: str) -> str:
-        return str(self.client.PairPhone(phone.lstrip("+"), True))
+    def pair(self, phone: str, *, wait_s: float = 30.0) -> str:
+        """A pairing code for `phone`; waits until whatsmeow has reached the server."""
+        if not self._socket_up.wait(wait_s):
+            raise TimeoutError("not connected to WhatsApp yet; try again")
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        return str(self.client.PairPhone(digits, True))
 
     def send(self, message: OutboundMessage) -> str:
         to = parse_jid(message.to)

@@ -43,7 +43,7 @@ async def test_qr_login_messages_send_receipt_pair_download(
         to=text.chat_jid, media_type=MediaType.IMAGE, media_bytes=b"\xff\xd8jpeg", caption="c"
     )
     assert await channel.send(photo) == "FAKEOUT2"
-    assert await channel.pair("+55 11 99999-0001".replace(" ", "").replace("-", "")) == "FAKE-0001"
+    assert await channel.pair("+55 11 99999-0001") == "FAKE-0001"
     await channel.set_typing(text.chat_jid, True)
 
     # stop: clean exit, credentials sealed at rest, runtime copy gone
@@ -69,6 +69,16 @@ async def test_credentials_survive_restarts(make_channel, recorder: Recorder, tm
     sealed = tmp_path / "data" / "sess1" / "credentials.sealed"
     runtime = CredentialVault(sealed, tmp_path / "check", key, session_id="sess1").open()
     assert len((runtime / DB_NAME).read_text().splitlines()) == 2
+
+
+async def test_qr_codes_running_out_start_a_fresh_login(make_channel, recorder: Recorder) -> None:
+    channel = make_channel("qr", qr_ttl=0.5)  # one code, then silence: the QR expired
+    await channel.start()
+    await eventually(lambda: len(recorder.qrs) >= 2)
+    assert channel.status is SessionStatus.QR_READY and channel.qr() is not None
+    await channel.stop()
+    assert channel.supervisor.restarts == []  # a recycled login is not a failure
+    assert not any(alert for alert in recorder.alerts)
 
 
 async def test_logout_forgets_credentials(make_channel, recorder: Recorder, tmp_path: Path) -> None:
