@@ -3,12 +3,13 @@
 Importing this package never imports neonize (only the worker process does).
 """
 
+from app.channels.backoff import SEED_BACKOFF, Restart, SupervisorConfig, backoff_delay
 from app.channels.base import Channel
 from app.channels.events import AlertLevel, ChannelAlert, ChannelEvents
 from app.channels.neonize_channel import NeonizeChannel, worker_command
 from app.channels.qr import qr_data_url
 from app.channels.simulator import SentMessage, SimulatorChannel
-from app.channels.supervisor import SEED_BACKOFF, Restart, Supervisor, SupervisorConfig
+from app.channels.supervisor import Supervisor
 from app.channels.vault import CredentialVault, VaultError
 from app.channels.worker_process import WorkerError, WorkerProcess
 
@@ -28,6 +29,7 @@ __all__ = [
     "VaultError",
     "WorkerError",
     "WorkerProcess",
+    "backoff_delay",
     "qr_data_url",
     "worker_command",
 ]

@@ -93,7 +93,8 @@ class NeonizeChannel:
     async def stop(self) -> None:
         await self.supervisor.stop()
         self._qr = None
-        await self._set_status(SessionStatus.DISCONNECTED, "stopped")
+        if self.status is not SessionStatus.BANNED:  # a ban outlives a restart of the app
+            await self._set_status(SessionStatus.DISCONNECTED, "stopped")
 
     async def logout(self) -> None:
         """Unlink the device (when a worker is running) and delete the sealed credentials."""

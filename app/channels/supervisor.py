@@ -12,35 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from app.channels.backoff import Restart, SupervisorConfig, backoff_delay
 from app.channels.events import AlertLevel, ChannelAlert
-from app.channels.vault import CredentialVault
+from app.channels.vault import CredentialVault, VaultError
 from app.channels.worker_process import EventHandler, WorkerError, WorkerProcess
 from app.domain import Clock, SessionStatus, SystemClock
 
-SEED_BACKOFF = (2.0, 5.0, 15.0, 30.0, 60.0)
+_log = logging.getLogger(__name__)
+
 _CRITICAL_REASONS = {"logged_out", "temporary_ban", "banned", "client_outdated", "stream_replaced"}
-
-
-@dataclass(frozen=True, slots=True)
-class SupervisorConfig:
-    backoff: tuple[float, ...] = SEED_BACKOFF
-    alert_from_attempt: int = 5
-    stop_grace: float = 10.0
-    request_timeout: float = 120.0
-
-
-@dataclass(frozen=True, slots=True)
-class Restart:
-    attempt: int
-    delay: float
-    exit_code: int | None
-    at: datetime
-
 
 StatusHandler = Callable[[SessionStatus, str | None], Awaitable[None]]
 AlertHandler = Callable[[ChannelAlert], Awaitable[None]]
@@ -117,21 +101,29 @@ class Supervisor:
         attempt = 0
         while not self._stopping.is_set():
             self._connected = False
-            code = await self._run_once()
+            try:
+                code = await self._run_once()
+            except VaultError as exc:  # wrong key or damaged blob: retrying cannot help
+                self.terminal_reason = "credentials_unreadable"
+                await self._notify_status(SessionStatus.ERROR, self.terminal_reason)
+                await self._notify_alert(
+                    ChannelAlert(AlertLevel.CRITICAL, self.terminal_reason, str(exc))
+                )
+                return
             if self._stopping.is_set() or self._terminal.is_set():
                 return
             if self._recycle.is_set():  # asked for a fresh worker: no failure, no backoff
                 self._recycle.clear()
                 continue
             attempt = 1 if self._connected else attempt + 1
-            delay = self.config.backoff[min(attempt, len(self.config.backoff)) - 1]
+            delay = backoff_delay(self.config.backoff, attempt)
             self.restarts.append(Restart(attempt, delay, code, self._clock.now()))
-            await self._on_status(
+            await self._notify_status(
                 SessionStatus.DISCONNECTED, f"worker exited ({code}); retry {attempt} in {delay:g}s"
             )
             if attempt >= self.config.alert_from_attempt:
                 detail = f"reconnect attempt {attempt}; next try in {delay:g}s"
-                await self._on_alert(
+                await self._notify_alert(
                     ChannelAlert(AlertLevel.WARNING, "reconnecting", detail, attempt)
                 )
             await self._stopping_or(self._sleep(delay))
@@ -149,7 +141,7 @@ class Supervisor:
         try:
             argv = [*self.argv, "--data-dir", str(runtime)]
             worker = self.worker = await WorkerProcess.spawn(argv, self._handle_event, self.env)
-            await self._on_status(SessionStatus.CONNECTING, None)
+            await self._notify_status(SessionStatus.CONNECTING, None)
             with contextlib.suppress(WorkerError):
                 await worker.request("connect", wait_s=self.config.request_timeout)
             exited = asyncio.create_task(worker.wait())
@@ -186,9 +178,22 @@ class Supervisor:
             if data.get("terminal"):
                 self.terminal_reason = reason
                 self._terminal.set()
-                await self._on_status(status, reason)
+                await self._notify_status(status, reason)
                 detail = data.get("detail") or reason or "session ended"
                 code = reason if reason in _CRITICAL_REASONS else "terminal"
-                await self._on_alert(ChannelAlert(AlertLevel.CRITICAL, code, str(detail)))
+                await self._notify_alert(ChannelAlert(AlertLevel.CRITICAL, code, str(detail)))
                 return
         await self._on_event(name, data)
+
+    # A failing callback (the pipeline's problem) must never stop supervision.
+    async def _notify_status(self, status: SessionStatus, reason: str | None) -> None:
+        try:
+            await self._on_status(status, reason)
+        except Exception:
+            _log.exception("status callback failed")
+
+    async def _notify_alert(self, alert: ChannelAlert) -> None:
+        try:
+            await self._on_alert(alert)
+        except Exception:
+            _log.exception("alert callback failed")

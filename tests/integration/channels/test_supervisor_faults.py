@@ -84,3 +84,17 @@ async def test_terminal_states_stop_reconnecting(
     critical = [a for a in recorder.alerts if a.level is AlertLevel.CRITICAL]
     assert [a.code for a in critical] == [reason]
     assert channel.supervisor.worker is None  # exited, credentials sealed
+
+
+async def test_unreadable_credentials_stop_with_a_critical_alert(
+    make_channel, recorder: Recorder, tmp_path
+) -> None:
+    sealed = tmp_path / "data" / "sess1" / "credentials.sealed"
+    sealed.parent.mkdir(parents=True)
+    sealed.write_bytes(b"AIMYWA1\0" + b"\0" * 12 + b"not what was sealed")
+    channel = make_channel("connected")
+    await channel.start()
+    await eventually(lambda: not channel.supervisor.running)
+    assert channel.status is SessionStatus.ERROR
+    assert [a.code for a in recorder.alerts] == ["credentials_unreadable"]
+    assert sealed.read_bytes().endswith(b"not what was sealed")  # never overwritten

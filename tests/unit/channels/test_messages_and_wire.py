@@ -89,3 +89,11 @@ async def test_frames() -> None:
     oversized.feed_data((MAX_FRAME + 1).to_bytes(4, "big"))
     with pytest.raises(ProtocolError):
         await read_frame(oversized)
+
+
+def test_seed_backoff_schedule() -> None:
+    from app.channels import SEED_BACKOFF, backoff_delay
+
+    assert [backoff_delay(SEED_BACKOFF, n) for n in range(1, 8)] == [2, 5, 15, 30, 60, 60, 60]
+    with pytest.raises(ValueError):
+        backoff_delay(SEED_BACKOFF, 0)
