@@ -6,6 +6,7 @@ Importing this package never imports neonize (only the worker process does).
 from app.channels.backoff import SEED_BACKOFF, Restart, SupervisorConfig, backoff_delay
 from app.channels.base import Channel
 from app.channels.events import AlertLevel, ChannelAlert, ChannelEvents
+from app.channels.manager import ChannelManager, ChannelSpec, build_channel
 from app.channels.neonize_channel import NeonizeChannel, worker_command
 from app.channels.qr import qr_data_url
 from app.channels.simulator import SentMessage, SimulatorChannel
@@ -19,6 +20,8 @@ __all__ = [
     "Channel",
     "ChannelAlert",
     "ChannelEvents",
+    "ChannelManager",
+    "ChannelSpec",
     "CredentialVault",
     "NeonizeChannel",
     "Restart",
@@ -30,6 +33,7 @@ __all__ = [
     "WorkerError",
     "WorkerProcess",
     "backoff_delay",
+    "build_channel",
     "qr_data_url",
     "worker_command",
 ]
