@@ -8,6 +8,7 @@ its 32-byte credentials key (from `app/secrets.py`), then `start()` it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,8 @@ from app.channels.wire import (
     to_wire,
 )
 from app.domain import Clock, OutboundMessage, SessionStatus
+
+_log = logging.getLogger(__name__)
 
 SEALED_NAME = "credentials.sealed"
 
@@ -131,6 +134,10 @@ class NeonizeChannel:
                 await self.events.on_qr(self._qr)
             case "status":
                 await self._set_status(SessionStatus(data["status"]), data.get("reason"))
+            case "log":
+                level = logging.getLevelName(str(data.get("level", "info")).upper())
+                _log.log(level if isinstance(level, int) else logging.INFO,
+                         "session %s: %s", self.session_id, data.get("text"))  # fmt: skip
 
     def _arm_qr_timer(self) -> None:
         """whatsmeow rotates codes every ~20 s; if none came for `qr_ttl`, start a fresh login."""

@@ -51,6 +51,7 @@ class Supervisor:
         self.restarts: list[Restart] = []
         self.worker: WorkerProcess | None = None
         self.terminal_reason: str | None = None
+        self.last_error: str | None = None  # the worker's last warning, shown with its exit
         self._on_event, self._on_status, self._on_alert = on_event, on_status, on_alert
         self._sleep = sleep
         self._clock = clock or SystemClock()
@@ -101,6 +102,7 @@ class Supervisor:
         attempt = 0
         while not self._stopping.is_set():
             self._connected = False
+            self.last_error = None
             try:
                 code = await self._run_once()
             except VaultError as exc:  # wrong key or damaged blob: retrying cannot help
@@ -118,8 +120,9 @@ class Supervisor:
             attempt = 1 if self._connected else attempt + 1
             delay = backoff_delay(self.config.backoff, attempt)
             self.restarts.append(Restart(attempt, delay, code, self._clock.now()))
+            why = f"worker exited ({code})" + (f": {self.last_error}" if self.last_error else "")
             await self._notify_status(
-                SessionStatus.DISCONNECTED, f"worker exited ({code}); retry {attempt} in {delay:g}s"
+                SessionStatus.DISCONNECTED, f"{why[:300]}; retry {attempt} in {delay:g}s"
             )
             if attempt >= self.config.alert_from_attempt:
                 detail = f"reconnect attempt {attempt}; next try in {delay:g}s"
@@ -170,6 +173,8 @@ class Supervisor:
             self.vault.seal()
 
     async def _handle_event(self, name: str, data: dict[str, Any]) -> None:
+        if name == "log" and data.get("level") in ("warning", "error"):
+            self.last_error = str(data.get("text"))
         if name == "status":
             status = SessionStatus(data["status"])
             reason = data.get("reason")
