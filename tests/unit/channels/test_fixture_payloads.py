@@ -7,6 +7,7 @@ regression that turns a message into a NonMessage (or back) fails.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,10 @@ from app.channels.normalize import (
 from app.domain import MediaType, MessageKind, NormalizedMessage, Receipt, ReceiptKind
 from tests.unit.channels.jsonc import loads_lenient
 
-EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval" / "whatsapp"
+EVAL = (
+    Path(os.environ.get("AIMY_EVAL_DIR") or Path(__file__).resolve().parents[4] / "shared" / "eval")
+    / "whatsapp"
+)
 BAILEYS = EVAL / "baileys_raw" / "omni_channel-whatsapp_real-payloads.json"
 WAHA = EVAL / "waha_docs" / "waha_docs_event_examples.json"
 GOWA = EVAL / "gowa_docs" / "gowa_webhook_payload_examples.json"
