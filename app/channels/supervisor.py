@@ -72,6 +72,7 @@ class Supervisor:
             return
         self._stopping.clear()
         self._terminal.clear()
+        self._recycle.clear()
         self.killed_on_stop = False
         self.terminal_reason = None
         self._task = asyncio.create_task(self._run())
