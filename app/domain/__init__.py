@@ -27,6 +27,15 @@ from app.domain.errors import (
     Unauthorized,
 )
 from app.domain.ids import new_id
+from app.domain.messages import (
+    Location,
+    MessageKind,
+    NormalizedMessage,
+    OutboundMessage,
+    Reaction,
+    Receipt,
+    ReceiptKind,
+)
 from app.domain.models import Model, Page
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
@@ -44,14 +53,21 @@ __all__ = [
     "IndexStatus",
     "Invalid",
     "KBDocType",
+    "Location",
     "ManualClock",
     "MediaType",
+    "MessageKind",
     "Model",
+    "NormalizedMessage",
     "NotFound",
+    "OutboundMessage",
     "OutboxStatus",
     "Page",
     "Plan",
     "RateLimited",
+    "Reaction",
+    "Receipt",
+    "ReceiptKind",
     "Role",
     "SenderType",
     "Sentiment",
