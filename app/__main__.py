@@ -1,5 +1,6 @@
 """Command line: `aimywhatsapp [serve] [--headless] [--host H] [--port P] [--data-dir D]`,
-`aimywhatsapp migrate`. Also `python -m app …`."""
+`aimywhatsapp migrate`, and internally `aimywhatsapp channel-worker …` (one WhatsApp session's
+supervised process). Also `python -m app …`."""
 
 from __future__ import annotations
 
@@ -113,6 +114,11 @@ async def run_migrations(settings: Settings) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["channel-worker"]:  # internal: one supervised WhatsApp session (frozen too)
+        from app.channels.neonize_worker.main import run_and_exit
+
+        run_and_exit(argv[1:])
     args = _parser().parse_args(argv)
     flags: dict[str, Any] = {k: v for k, v in vars(args).items() if k != "command"}
     try:
