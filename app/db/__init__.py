@@ -20,6 +20,7 @@ from app.db.engine import (
     dialect,
     open_engine,
 )
+from app.db.errors import is_foreign_key_violation, is_unique_violation
 from app.db.migrate import current_version, latest_version, migrate
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "create_engine",
     "current_version",
     "dialect",
+    "is_foreign_key_violation",
+    "is_unique_violation",
     "latest_version",
     "migrate",
     "open_engine",

@@ -9,6 +9,8 @@ so a failed migration leaves nothing behind.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from piccolo.engine.base import BaseTransaction, Engine
 from piccolo.engine.sqlite import TransactionType
 from piccolo.querystring import QueryString
@@ -70,11 +72,14 @@ async def _apply(engine: Engine, migration: Migration) -> bool:
     return True
 
 
-async def migrate(engine: Engine) -> list[str]:
-    """Bring the schema up to date; returns the names of the migrations this call applied."""
+async def migrate(engine: Engine, migrations: Sequence[Migration] | None = None) -> list[str]:
+    """Bring the schema up to date; returns the names of the migrations this call applied.
+
+    `migrations` defaults to every module of `app/db/migrations/` (tests pass their own).
+    """
     done = await _applied(engine) if await _ledger_exists(engine) else set()
     applied: list[str] = []
-    for migration in discover():
+    for migration in discover() if migrations is None else migrations:
         if migration.version not in done and await _apply(engine, migration):
             applied.append(migration.name)
     return applied

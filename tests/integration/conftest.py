@@ -36,7 +36,7 @@ async def _pg_admin(url: str, sql: str) -> None:
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A URL to an empty database of each backend."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/aimy.db"
+        yield f"sqlite://{tmp_path}/aimy.db"  # tmp_path is absolute: sqlite:///abs/path
         return
     base = os.environ.get(POSTGRES_ENV)
     if not base:

@@ -1,7 +1,8 @@
 """The tiny dialect layer migrations are written in.
 
 A migration writes its DDL once with placeholders and `ddl()` renders it per dialect:
-`{id}` id/foreign-key type, `{ts}` timestamptz, `{json}`, `{now}`, `{true}`/`{false}`,
+`{pk}` the string primary key, `{id}` id/foreign-key type, `{ts}` timestamptz, `{json}`,
+`{now}`, `{true}`/`{false}`,
 `{cascade:table}` / `{set_null:table}` → `REFERENCES table (id) ON DELETE ...`.
 Literal braces are doubled (`'{{}}'` is an empty JSON object).
 
@@ -49,9 +50,10 @@ def render(dialect: str, sql: str) -> str:
     """Fill the placeholders of `sql` for `dialect`."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {DIALECTS}")
-    return sql.format(
-        **_TYPES[dialect], cascade=_OnDelete("CASCADE"), set_null=_OnDelete("SET NULL")
-    )
+    types = _TYPES[dialect]
+    # NOT NULL spelled out: SQLite lets non-INTEGER primary keys hold NULL otherwise.
+    pk = f"{types['id']} NOT NULL PRIMARY KEY"
+    return sql.format(**types, pk=pk, cascade=_OnDelete("CASCADE"), set_null=_OnDelete("SET NULL"))
 
 
 def _blocks(text: str) -> list[str]:

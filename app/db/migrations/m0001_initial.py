@@ -11,45 +11,45 @@ from app.db.migrations._sql import ddl
 
 _TABLES = """
 workspaces (
-    id {id} PRIMARY KEY, name VARCHAR(255) NOT NULL, slug VARCHAR(100) NOT NULL UNIQUE,
+    id {pk}, name VARCHAR(255) NOT NULL, slug VARCHAR(100) NOT NULL UNIQUE,
     logo_url TEXT, plan VARCHAR(20) NOT NULL DEFAULT 'FREE',
     created_at {ts} NOT NULL DEFAULT {now}, updated_at {ts} NOT NULL DEFAULT {now})
 users (
-    id {id} PRIMARY KEY, email VARCHAR(320) NOT NULL UNIQUE,
+    id {pk}, email VARCHAR(320) NOT NULL UNIQUE,
     password_hash VARCHAR(255) NOT NULL, name VARCHAR(255) NOT NULL, avatar_url TEXT,
     created_at {ts} NOT NULL DEFAULT {now}, last_login_at {ts})
 workspace_users (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     user_id {id} NOT NULL {cascade:users}, role VARCHAR(20) NOT NULL DEFAULT 'AGENT',
     joined_at {ts} NOT NULL DEFAULT {now}, UNIQUE (workspace_id, user_id))
 user_sessions (
-    id {id} PRIMARY KEY, user_id {id} NOT NULL {cascade:users},
+    id {pk}, user_id {id} NOT NULL {cascade:users},
     refresh_token VARCHAR(64) NOT NULL UNIQUE, family_id {id} NOT NULL,
     expires_at {ts} NOT NULL, created_at {ts} NOT NULL DEFAULT {now}, used_at {ts},
     revoked_at {ts}, ip_address VARCHAR(64), user_agent TEXT)
 password_resets (
-    id {id} PRIMARY KEY, user_id {id} NOT NULL {cascade:users},
+    id {pk}, user_id {id} NOT NULL {cascade:users},
     token_hash VARCHAR(64) NOT NULL UNIQUE, expires_at {ts} NOT NULL, used_at {ts},
     created_at {ts} NOT NULL DEFAULT {now})
 workspace_invites (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     email VARCHAR(320) NOT NULL, role VARCHAR(20) NOT NULL DEFAULT 'AGENT',
     token_hash VARCHAR(64) NOT NULL UNIQUE, invited_by_user_id {id} {set_null:users},
     expires_at {ts} NOT NULL, accepted_at {ts}, created_at {ts} NOT NULL DEFAULT {now})
 api_keys (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     name VARCHAR(255) NOT NULL, key_hash VARCHAR(255) NOT NULL UNIQUE,
     key_preview VARCHAR(16) NOT NULL, last_used_at {ts}, created_at {ts} NOT NULL DEFAULT {now},
     expires_at {ts}, revoked_at {ts}, created_by_user_id {id} {set_null:users})
 whatsapp_sessions (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     account_id VARCHAR(64) NOT NULL, channel VARCHAR(20) NOT NULL DEFAULT 'neonize',
     phone_number VARCHAR(32), display_name VARCHAR(255),
     status VARCHAR(20) NOT NULL DEFAULT 'DISCONNECTED', creds_path TEXT NOT NULL DEFAULT '',
     created_at {ts} NOT NULL DEFAULT {now}, updated_at {ts} NOT NULL DEFAULT {now},
     UNIQUE (workspace_id, account_id))
 contacts (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     session_id {id} {set_null:whatsapp_sessions}, jid VARCHAR(128) NOT NULL, lid VARCHAR(128),
     phone_number VARCHAR(32) NOT NULL, name VARCHAR(255), display_name VARCHAR(255),
     profile_pic_url TEXT, about TEXT, autoreply_enabled BOOLEAN NOT NULL DEFAULT {true},
@@ -60,34 +60,34 @@ contacts (
     created_at {ts} NOT NULL DEFAULT {now}, updated_at {ts} NOT NULL DEFAULT {now},
     UNIQUE (workspace_id, jid))
 labels (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     name VARCHAR(100) NOT NULL, color VARCHAR(16) NOT NULL,
     created_at {ts} NOT NULL DEFAULT {now}, UNIQUE (workspace_id, name))
 contact_labels (
     id {id} NOT NULL UNIQUE, contact_id {id} NOT NULL {cascade:contacts},
     label_id {id} NOT NULL {cascade:labels}, PRIMARY KEY (contact_id, label_id))
 contact_custom_fields (
-    id {id} PRIMARY KEY, contact_id {id} NOT NULL {cascade:contacts},
+    id {pk}, contact_id {id} NOT NULL {cascade:contacts},
     key VARCHAR(100) NOT NULL, value TEXT NOT NULL DEFAULT '', UNIQUE (contact_id, key))
 flows (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     name VARCHAR(255) NOT NULL, description TEXT, is_active BOOLEAN NOT NULL DEFAULT {true},
     trigger_type VARCHAR(20) NOT NULL, trigger_config {json} NOT NULL DEFAULT '{{}}',
     nodes {json} NOT NULL DEFAULT '[]', edges {json} NOT NULL DEFAULT '[]',
     created_at {ts} NOT NULL DEFAULT {now}, updated_at {ts} NOT NULL DEFAULT {now})
 flow_stats (
-    id {id} PRIMARY KEY, flow_id {id} NOT NULL UNIQUE {cascade:flows},
+    id {pk}, flow_id {id} NOT NULL UNIQUE {cascade:flows},
     total_entered INTEGER NOT NULL DEFAULT 0, total_completed INTEGER NOT NULL DEFAULT 0,
     last_run_at {ts})
 conversations (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     session_id {id} {set_null:whatsapp_sessions}, contact_id {id} NOT NULL {cascade:contacts},
     status VARCHAR(20) NOT NULL DEFAULT 'OPEN', assigned_user_id {id} {set_null:users},
     resolved_at {ts}, last_message_at {ts}, unread_count INTEGER NOT NULL DEFAULT 0,
     sentiment VARCHAR(16), created_at {ts} NOT NULL DEFAULT {now},
     updated_at {ts} NOT NULL DEFAULT {now})
 messages (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     conversation_id {id} NOT NULL {cascade:conversations},
     session_id {id} {set_null:whatsapp_sessions}, wa_message_id VARCHAR(128),
     direction VARCHAR(10) NOT NULL, sender_type VARCHAR(10) NOT NULL,
@@ -99,7 +99,7 @@ messages (
     read_at {ts}, created_at {ts} NOT NULL DEFAULT {now},
     UNIQUE (workspace_id, session_id, wa_message_id))
 outbox (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     session_id {id} NOT NULL {cascade:whatsapp_sessions},
     conversation_id {id} {cascade:conversations}, message_id {id} {cascade:messages},
     jid VARCHAR(128) NOT NULL, payload {json} NOT NULL DEFAULT '{{}}',
@@ -107,37 +107,37 @@ outbox (
     next_attempt_at {ts} NOT NULL DEFAULT {now}, last_error TEXT, wa_message_id VARCHAR(128),
     created_at {ts} NOT NULL DEFAULT {now}, sent_at {ts})
 knowledge_bases (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     name VARCHAR(255) NOT NULL, description TEXT, is_default BOOLEAN NOT NULL DEFAULT {false},
     created_at {ts} NOT NULL DEFAULT {now}, updated_at {ts} NOT NULL DEFAULT {now})
 kb_documents (
-    id {id} PRIMARY KEY, knowledge_base_id {id} NOT NULL {cascade:knowledge_bases},
+    id {pk}, knowledge_base_id {id} NOT NULL {cascade:knowledge_bases},
     name VARCHAR(255) NOT NULL, type VARCHAR(10) NOT NULL, source_url TEXT, file_path TEXT,
     content TEXT, status VARCHAR(12) NOT NULL DEFAULT 'PENDING',
     chunk_count INTEGER NOT NULL DEFAULT 0, error_message TEXT,
     created_at {ts} NOT NULL DEFAULT {now}, updated_at {ts} NOT NULL DEFAULT {now})
 kb_chunks (
-    id {id} PRIMARY KEY, document_id {id} NOT NULL {cascade:kb_documents},
+    id {pk}, document_id {id} NOT NULL {cascade:kb_documents},
     content TEXT NOT NULL, qdrant_id VARCHAR(64) NOT NULL UNIQUE, chunk_index INTEGER NOT NULL,
     metadata {json}, created_at {ts} NOT NULL DEFAULT {now})
 kb_faqs (
-    id {id} PRIMARY KEY, knowledge_base_id {id} NOT NULL {cascade:knowledge_bases},
+    id {pk}, knowledge_base_id {id} NOT NULL {cascade:knowledge_bases},
     question TEXT NOT NULL, answer TEXT NOT NULL, qdrant_id VARCHAR(64) UNIQUE,
     created_at {ts} NOT NULL DEFAULT {now}, updated_at {ts} NOT NULL DEFAULT {now})
 broadcasts (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     session_id {id} {set_null:whatsapp_sessions}, name VARCHAR(255) NOT NULL,
     message TEXT NOT NULL, media_url TEXT, target_type VARCHAR(10) NOT NULL,
     label_ids {json} NOT NULL DEFAULT '[]', contact_ids {json} NOT NULL DEFAULT '[]',
     scheduled_at {ts}, sent_at {ts}, status VARCHAR(12) NOT NULL DEFAULT 'DRAFT', stats {json},
     created_at {ts} NOT NULL DEFAULT {now}, updated_at {ts} NOT NULL DEFAULT {now})
 broadcast_recipients (
-    id {id} PRIMARY KEY, broadcast_id {id} NOT NULL {cascade:broadcasts},
+    id {pk}, broadcast_id {id} NOT NULL {cascade:broadcasts},
     contact_id {id} NOT NULL {cascade:contacts}, status VARCHAR(12) NOT NULL DEFAULT 'pending',
     wa_message_id VARCHAR(128), error TEXT, sent_at {ts}, delivered_at {ts}, read_at {ts},
     UNIQUE (broadcast_id, contact_id))
 workspace_settings (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL UNIQUE {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL UNIQUE {cascade:workspaces},
     bot_name VARCHAR(100) NOT NULL DEFAULT 'Assistant', bot_persona TEXT,
     ai_provider VARCHAR(32) NOT NULL DEFAULT 'extractive',
     ai_model VARCHAR(255) NOT NULL DEFAULT '', ai_base_url TEXT,
@@ -151,17 +151,17 @@ workspace_settings (
     approval_mode_default BOOLEAN NOT NULL DEFAULT {false},
     updated_at {ts} NOT NULL DEFAULT {now})
 webhooks (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     name VARCHAR(255) NOT NULL, url TEXT NOT NULL, secret VARCHAR(255),
     events {json} NOT NULL DEFAULT '[]', is_active BOOLEAN NOT NULL DEFAULT {true},
     last_called_at {ts}, failure_count INTEGER NOT NULL DEFAULT 0,
     created_at {ts} NOT NULL DEFAULT {now})
 audit_logs (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces}, user_id {id},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces}, user_id {id},
     action VARCHAR(100) NOT NULL, entity_type VARCHAR(64), entity_id VARCHAR(64),
     metadata {json}, ip_address VARCHAR(64), created_at {ts} NOT NULL DEFAULT {now})
 notifications (
-    id {id} PRIMARY KEY, workspace_id {id} NOT NULL {cascade:workspaces},
+    id {pk}, workspace_id {id} NOT NULL {cascade:workspaces},
     type VARCHAR(64) NOT NULL, payload {json} NOT NULL DEFAULT '{{}}',
     is_read BOOLEAN NOT NULL DEFAULT {false}, created_at {ts} NOT NULL DEFAULT {now},
     expires_at {ts} NOT NULL)

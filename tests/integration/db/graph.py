@@ -1,0 +1,135 @@
+"""Build one workspace with a row in every table, through piccolo, for constraint tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from app.db.tables import (
+    ApiKey,
+    AuditLog,
+    Broadcast,
+    BroadcastRecipient,
+    Contact,
+    ContactCustomField,
+    ContactLabel,
+    Conversation,
+    Flow,
+    FlowStats,
+    KBChunk,
+    KBDocument,
+    KBFaq,
+    KnowledgeBase,
+    Label,
+    Message,
+    Notification,
+    Outbox,
+    PasswordReset,
+    User,
+    UserSession,
+    Webhook,
+    WhatsappSession,
+    Workspace,
+    WorkspaceInvite,
+    WorkspaceSettings,
+    WorkspaceUser,
+)
+from app.domain import (
+    BroadcastTarget,
+    Direction,
+    FlowTrigger,
+    KBDocType,
+    Role,
+    SenderType,
+    new_id,
+    utcnow,
+)
+
+
+@dataclass
+class Graph:
+    workspace: Workspace
+    user: User
+    session: WhatsappSession
+    contact: Contact
+    label: Label
+    conversation: Conversation
+    message: Message
+
+
+async def build(slug: str = "acme") -> Graph:
+    """A workspace whose children cover every table (user-owned rows included)."""
+    later = utcnow() + timedelta(days=1)
+    ws = Workspace(name=slug.title(), slug=slug)
+    user = User(email=f"owner@{slug}.test", password_hash="x", name="Owner")
+    await ws.save()
+    await user.save()
+    await WorkspaceUser(workspace_id=ws.id, user_id=user.id, role=Role.OWNER).save()
+    await UserSession(
+        user_id=user.id, refresh_token=new_id(), family_id=new_id(), expires_at=later
+    ).save()
+    await PasswordReset(user_id=user.id, token_hash=new_id(), expires_at=later).save()
+    await WorkspaceInvite(
+        workspace_id=ws.id,
+        email="a@b.c",
+        token_hash=new_id(),
+        invited_by_user_id=user.id,
+        expires_at=later,
+    ).save()
+    await ApiKey(
+        workspace_id=ws.id,
+        name="k",
+        key_hash=new_id(),
+        key_preview="aimy_abc",
+        created_by_user_id=user.id,
+    ).save()
+    session = WhatsappSession(workspace_id=ws.id, account_id="default", channel="simulator")
+    await session.save()
+    contact = Contact(
+        workspace_id=ws.id, session_id=session.id, jid="1@s.whatsapp.net", phone_number="+1"
+    )
+    label = Label(workspace_id=ws.id, name="vip", color="#f00")
+    await contact.save()
+    await label.save()
+    await ContactLabel(contact_id=contact.id, label_id=label.id).save()
+    await ContactCustomField(contact_id=contact.id, key="city", value="Pune").save()
+    flow = Flow(workspace_id=ws.id, name="f", trigger_type=FlowTrigger.KEYWORD)
+    await flow.save()
+    await FlowStats(flow_id=flow.id).save()
+    conv = Conversation(
+        workspace_id=ws.id, session_id=session.id, contact_id=contact.id, assigned_user_id=user.id
+    )
+    await conv.save()
+    msg = Message(
+        workspace_id=ws.id,
+        conversation_id=conv.id,
+        session_id=session.id,
+        wa_message_id="WA1",
+        direction=Direction.INBOUND,
+        sender_type=SenderType.CONTACT,
+        content="hi",
+        flow_id=flow.id,
+    )
+    await msg.save()
+    await Outbox(
+        workspace_id=ws.id,
+        session_id=session.id,
+        conversation_id=conv.id,
+        message_id=msg.id,
+        jid=contact.jid,
+        payload={"text": "hello"},
+    ).save()
+    kb = KnowledgeBase(workspace_id=ws.id, name="kb")
+    await kb.save()
+    doc = KBDocument(knowledge_base_id=kb.id, name="d", type=KBDocType.TXT)
+    await doc.save()
+    await KBChunk(document_id=doc.id, content="c", qdrant_id=new_id(), chunk_index=0).save()
+    await KBFaq(knowledge_base_id=kb.id, question="q", answer="a").save()
+    bc = Broadcast(workspace_id=ws.id, name="b", message="m", target_type=BroadcastTarget.ALL)
+    await bc.save()
+    await BroadcastRecipient(broadcast_id=bc.id, contact_id=contact.id).save()
+    await WorkspaceSettings(workspace_id=ws.id).save()
+    await Webhook(workspace_id=ws.id, name="w", url="http://x", events=["message:new"]).save()
+    await AuditLog(workspace_id=ws.id, user_id=user.id, action="contact.block").save()
+    await Notification(workspace_id=ws.id, type="new_contact", expires_at=later).save()
+    return Graph(ws, user, session, contact, label, conv, msg)

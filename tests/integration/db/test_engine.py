@@ -1,0 +1,86 @@
+"""Engine construction from URLs, and SQLite pragmas that really hold on every connection."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.querystring import QueryString
+
+from app.db import MissingExtra, close_engine, create_engine, dialect, open_engine
+from app.db.tables import Workspace
+
+
+async def _pragma(engine: Engine, name: str) -> object:
+    rows = await engine.run_querystring(QueryString(f"PRAGMA {name}"))
+    return next(iter(rows[0].values()))
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path) -> Engine:
+    return create_engine(f"sqlite://{tmp_path}/data/aimy.db")
+
+
+async def test_sqlite_pragmas_apply_outside_and_inside_transactions(sqlite_engine) -> None:
+    expected = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1, "busy_timeout": 5000}
+    assert {name: await _pragma(sqlite_engine, name) for name in expected} == expected
+    async with sqlite_engine.transaction():
+        assert {name: await _pragma(sqlite_engine, name) for name in expected} == expected
+
+
+async def test_foreign_keys_are_enforced(db) -> None:
+    from app.db import is_foreign_key_violation
+    from app.db.tables import Label
+
+    with pytest.raises(Exception) as caught:
+        await Label(workspace_id="nope", name="x", color="#fff").save()
+    assert is_foreign_key_violation(caught.value)
+
+
+def test_sqlite_url_forms(tmp_path) -> None:
+    # tmp_path is absolute, so "sqlite://" + it is the sqlite:///abs/path form.
+    engine = create_engine(f"sqlite://{tmp_path}/a/b.db")
+    assert isinstance(engine, SQLiteEngine) and engine.path == f"{tmp_path}/a/b.db"
+    assert (tmp_path / "a").is_dir()
+    # SQLAlchemy's four-slash spelling of an absolute path works too.
+    assert create_engine(f"sqlite:///{tmp_path}/c.db").path == f"{tmp_path}/c.db"
+    for bad in ("sqlite://relative.db", "sqlite:///:memory:", "mysql://x/y"):
+        with pytest.raises(ValueError):
+            create_engine(bad)
+
+
+async def test_postgres_url_builds_an_engine_without_connecting() -> None:
+    engine = create_engine("postgresql://u:p@127.0.0.1:1/nothing")
+    assert isinstance(engine, PostgresEngine) and dialect(engine) == "postgres"
+    assert engine.config == {"dsn": "postgresql://u:p@127.0.0.1:1/nothing"}
+    assert create_engine("postgres://u:p@h/d").config == {"dsn": "postgresql://u:p@h/d"}
+    await close_engine(engine)  # no pool yet: a no-op
+
+
+def test_missing_asyncpg_names_the_server_extra(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "asyncpg", None)  # what an uninstalled package looks like
+    with pytest.raises(MissingExtra, match=r"aimywhatsapp\[server\]"):
+        create_engine("postgresql://u:p@h/d")
+
+
+async def test_open_and_close_are_idempotent(db) -> None:
+    await open_engine(db)
+    await open_engine(db)
+    assert await Workspace.count() == 0
+    await close_engine(db)
+    await close_engine(db)
+    assert await Workspace.count() == 0  # still usable without a pool (new connections)
+    await open_engine(db)
+
+
+async def test_transactions_commit_and_roll_back(db) -> None:
+    async with db.transaction():
+        await Workspace(name="kept", slug="kept").save()
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await Workspace(name="gone", slug="gone").save()
+            raise RuntimeError("abort")
+    assert await Workspace.select(Workspace.slug).output(as_list=True) == ["kept"]
