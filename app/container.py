@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,22 +83,24 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
 
 @asynccontextmanager
 async def lifespan(container: Container) -> AsyncIterator[Container]:
-    """Start everything once; stop in reverse order even when startup failed halfway."""
+    """Start everything once; stop in reverse order, also when startup failed halfway."""
     if container.started:
         yield container
         return
-    await open_engine(container.engine)
-    applied = await migrate(container.engine)
-    if applied:
-        log.info("applied migrations: %s", ", ".join(applied))
-    register_jobs(container)
-    container.scheduler.start()
-    container.started = True
-    log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)
+    stack = AsyncExitStack()
     try:
+        await open_engine(container.engine)
+        stack.push_async_callback(close_engine, container.engine)
+        applied = await migrate(container.engine)
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+        register_jobs(container)
+        container.scheduler.start()
+        stack.callback(container.scheduler.shutdown, wait=False)
+        container.started = True
+        log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)
         yield container
     finally:
         container.started = False
-        container.scheduler.shutdown(wait=False)
-        await close_engine(container.engine)
+        await stack.aclose()
         log.info("Aimywhatsapp stopped cleanly")

@@ -13,6 +13,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from app.db import is_unique_violation
 from app.domain import DomainError, RateLimited
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ def _describe(error: Any) -> str:
 
 
 def unexpected_error_handler(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    if is_unique_violation(exc):  # a race past a service's own check (two sign-ups at once)
+        return problem(409, "this already exists (it was just created)", instance=request.url.path)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,

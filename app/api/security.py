@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
@@ -56,13 +57,8 @@ class AuthMiddleware(ASGIMiddleware):
         bearer = headers.get("authorization", "")
         api_key = headers.get("x-api-key")
         token = bearer[7:].strip() if bearer[:7].lower() == "bearer " else None
-        if token is None and scope["type"] == "websocket":
-            query = dict(
-                p.split("=", 1)
-                for p in scope.get("query_string", b"").decode().split("&")
-                if "=" in p
-            )
-            token = query.get("token")
+        if token is None and scope["type"] == "websocket":  # browsers can't set WS headers
+            token = parse_qs(scope.get("query_string", b"").decode()).get("token", [None])[0]
         if api_key:
             actor = await self._services.api_keys.authenticate(api_key, ip)
         elif token:

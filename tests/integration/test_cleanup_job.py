@@ -1,0 +1,33 @@
+"""The daily cleanup (seed §13) removes expired sign-ins, resets, invites and notifications."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.container import build_container, lifespan
+from app.db.tables import Notification, PasswordReset, UserSession, Workspace
+from app.domain import ManualClock
+from app.jobs.cleanup import cleanup_expired
+from app.settings import Settings
+
+
+async def test_cleanup_removes_only_what_expired(settings: Settings) -> None:
+    clock = ManualClock()
+    container = build_container(settings, clock)
+    async with lifespan(container):
+        auth = container.services.auth
+        await auth.register("old@example.com", "Old-pass-123", "Old", "Shop")
+        await auth.forgot_password("old@example.com")
+        ws = await Workspace.select(Workspace.id).first()
+        await Notification.insert(
+            Notification(
+                workspace_id=ws["id"], type="kb_indexed", payload={}, expires_at=clock.now()
+            )
+        )
+        assert container.scheduler.get_job("cleanup") is not None
+        clock.advance(timedelta(days=31))
+        await auth.register("new@example.com", "New-pass-123", "New", "Shop 2")
+        removed = await cleanup_expired(container)
+        assert removed == {"sessions": 1, "password_resets": 1, "invites": 0, "notifications": 1}
+        assert await UserSession.count() == 1  # the fresh sign-in stays
+        assert await PasswordReset.count() == 0
