@@ -51,6 +51,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_port: int = 587
     smtp_user: str | None = None
     smtp_pass: str | None = None
+    smtp_starttls: bool = True  # upgrade to TLS before login (port 465 implicit TLS: use SSL)
     email_from: str = "noreply@localhost"
     # adapters (later issues read these)
     channel: Literal["neonize", "simulator"] = "neonize"
