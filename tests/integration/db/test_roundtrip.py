@@ -103,3 +103,16 @@ async def test_database_side_defaults_work_for_raw_inserts(db: Engine) -> None:
     )
     got = await Workspace.select().where(Workspace.id == "w1").first()
     assert got["plan"] == "FREE" and got["created_at"].tzinfo is not None
+
+
+async def test_updated_at_moves_on_save_and_update(db: Engine) -> None:
+    from app.db.tables import Workspace
+
+    g = await build()
+    created = g.workspace.updated_at
+    g.workspace.name = "Renamed"
+    await g.workspace.save()
+    saved = (await Workspace.select(Workspace.updated_at).first())["updated_at"]
+    await Workspace.update({Workspace.name: "Again"}).where(Workspace.id == g.workspace.id)
+    updated = (await Workspace.select(Workspace.updated_at).first())["updated_at"]
+    assert created < saved < updated
