@@ -13,6 +13,7 @@ Postgres (server mode): piccolo's PostgresEngine over asyncpg, an optional depen
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -41,16 +42,42 @@ class MissingExtra(ImportError):
 
 
 class _SQLite(SQLiteEngine):
-    """SQLiteEngine whose every connection gets our pragmas."""
+    """SQLiteEngine whose every connection gets our pragmas, plus a long-lived "keeper"."""
+
+    __slots__ = ("_keeper", "_wal_ready")
+
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self._keeper: Any = None
+        self._wal_ready = False
 
     async def _connect(self) -> Any:
         import aiosqlite
 
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = _dict_factory
-        for pragma in SQLITE_PRAGMAS:
+        # journal_mode is stored in the database file: set once per engine, not per query
+        # (it costs a couple of ms); the other pragmas are per connection.
+        for pragma in SQLITE_PRAGMAS if not self._wal_ready else SQLITE_PRAGMAS[1:]:
             await connection.execute(pragma)
+        self._wal_ready = True
         return connection
+
+    async def open(self) -> None:
+        """Hold one idle connection: when the last connection to a WAL database closes,
+        SQLite checkpoints and deletes the WAL, which piccolo's connection-per-query would
+        otherwise pay on every write (measured: ~7 ms → ~1.5 ms per insert)."""
+        # A plain sqlite3 connection, not aiosqlite: its non-daemon thread would keep the
+        # process alive if someone forgot `close_engine`. Opening it is sub-millisecond.
+        if self._keeper is None:
+            keeper = sqlite3.connect(self.path, check_same_thread=False)
+            keeper.execute(SQLITE_PRAGMAS[0]).fetchall()  # WAL, and attach to the WAL index
+            self._keeper, self._wal_ready = keeper, True
+
+    async def close(self) -> None:
+        if self._keeper is not None:
+            keeper, self._keeper = self._keeper, None
+            keeper.close()
 
     async def get_connection(self) -> Any:
         return await self._connect()
@@ -133,12 +160,17 @@ def bind_tables(engine: Engine) -> None:
 
 
 async def open_engine(engine: Engine) -> None:
-    """Start Postgres's connection pool (no-op on SQLite, which has no pool)."""
-    if isinstance(engine, PostgresEngine) and engine.pool is None:
+    """Start Postgres's connection pool, or SQLite's keeper connection; idempotent."""
+    if isinstance(engine, _SQLite):
+        await engine.open()
+    elif isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=1, max_size=10)
 
 
 async def close_engine(engine: Engine) -> None:
-    """Close the pool if one is running; safe to call twice or on SQLite."""
-    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+    """Close what `open_engine` opened; safe to call twice. The engine stays usable after it
+    (queries then open their own connections), so late shutdown hooks don't crash."""
+    if isinstance(engine, _SQLite):
+        await engine.close()
+    elif isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()

@@ -84,3 +84,18 @@ async def test_transactions_commit_and_roll_back(db) -> None:
             await Workspace(name="gone", slug="gone").save()
             raise RuntimeError("abort")
     assert await Workspace.select(Workspace.slug).output(as_list=True) == ["kept"]
+
+
+async def test_concurrent_writers_queue_instead_of_failing(db) -> None:
+    """busy_timeout + BEGIN IMMEDIATE: read-then-write transactions racing each other all
+    commit (a DEFERRED transaction would fail at once with "database is locked")."""
+    import asyncio
+
+    async def register(i: int) -> None:
+        async with db.transaction():
+            taken = await Workspace.count().where(Workspace.slug == f"s{i}")
+            if not taken:
+                await Workspace(name="n", slug=f"s{i}").save()
+
+    await asyncio.gather(*(register(i) for i in range(20)))
+    assert await Workspace.count() == 20
