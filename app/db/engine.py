@@ -13,10 +13,12 @@ Postgres (server mode): piccolo's PostgresEngine over asyncpg, an optional depen
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
@@ -52,8 +54,6 @@ class _SQLite(SQLiteEngine):
         self._wal_ready = False
 
     async def _connect(self) -> Any:
-        import aiosqlite
-
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = _dict_factory
         # journal_mode is stored in the database file: set once per engine, not per query
@@ -120,11 +120,16 @@ class _Postgres(PostgresEngine):
         return None
 
 
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
+
+
 def _sqlite_path(database_url: str) -> str:
     path = database_url.removeprefix("sqlite://")
     if path.startswith("//"):  # SQLAlchemy style sqlite:////abs/path
         path = path[1:]
-    if not path.startswith("/") or ":memory:" in path:
+    if _WINDOWS_DRIVE.match(path[1:]):  # sqlite:///C:/Users/.../aimy.db on the desktop build
+        path = path[1:]
+    if not (path.startswith("/") or _WINDOWS_DRIVE.match(path)) or ":memory:" in path:
         raise ValueError(
             f"SQLite URL must be sqlite:///absolute/path.db (got {database_url!r}); "
             "in-memory databases don't work with one connection per query"
@@ -149,7 +154,7 @@ def create_engine(database_url: str) -> Engine:
 
 
 def dialect(engine: Engine) -> str:
-    """ "sqlite" or "postgres": the dialect name migrations are written for."""
+    """The dialect name migrations are written for: "sqlite" or "postgres"."""
     return "sqlite" if engine.engine_type == "sqlite" else "postgres"
 
 
