@@ -38,7 +38,7 @@ SQLITE_PRAGMAS = (
 class MissingExtra(ImportError):
     """An optional dependency is not installed; says which pip extra brings it."""
 
-    def __init__(self, extra: str, what: str) -> None:
+    def __init__(self, extra: str, what: str = "This feature") -> None:
         super().__init__(f"{what} needs the '{extra}' extra: pip install 'aimywhatsapp[{extra}]'")
         self.extra = extra
 
@@ -164,12 +164,12 @@ def bind_tables(engine: Engine) -> None:
         table._meta.db = engine
 
 
-async def open_engine(engine: Engine) -> None:
+async def open_engine(engine: Engine, *, max_connections: int = 10) -> None:
     """Start Postgres's connection pool, or SQLite's keeper connection; idempotent."""
     if isinstance(engine, _SQLite):
         await engine.open()
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=max_connections)
 
 
 async def close_engine(engine: Engine) -> None:
