@@ -14,9 +14,11 @@ Postgres (server mode): piccolo's PostgresEngine over asyncpg, an optional depen
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
@@ -36,7 +38,7 @@ SQLITE_PRAGMAS = (
 class MissingExtra(ImportError):
     """An optional dependency is not installed; says which pip extra brings it."""
 
-    def __init__(self, extra: str, what: str) -> None:
+    def __init__(self, extra: str, what: str = "This feature") -> None:
         super().__init__(f"{what} needs the '{extra}' extra: pip install 'aimywhatsapp[{extra}]'")
         self.extra = extra
 
@@ -53,8 +55,6 @@ class _SQLite(SQLiteEngine):
         self._wal_ready = False
 
     async def _connect(self) -> Any:
-        import aiosqlite
-
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = _dict_factory
         # journal_mode is stored in the database file: set once per engine, not per query
@@ -150,11 +150,16 @@ class _Postgres(PostgresEngine):
         return None
 
 
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
+
+
 def _sqlite_path(database_url: str) -> str:
     path = database_url.removeprefix("sqlite://")
     if path.startswith("//"):  # SQLAlchemy style sqlite:////abs/path
         path = path[1:]
-    if not path.startswith("/") or ":memory:" in path:
+    if _WINDOWS_DRIVE.match(path[1:]):  # sqlite:///C:/Users/.../aimy.db on the desktop build
+        path = path[1:]
+    if not (path.startswith("/") or _WINDOWS_DRIVE.match(path)) or ":memory:" in path:
         raise ValueError(
             f"SQLite URL must be sqlite:///absolute/path.db (got {database_url!r}); "
             "in-memory databases don't work with one connection per query"
@@ -179,7 +184,7 @@ def create_engine(database_url: str) -> Engine:
 
 
 def dialect(engine: Engine) -> str:
-    """ "sqlite" or "postgres": the dialect name migrations are written for."""
+    """The dialect name migrations are written for: "sqlite" or "postgres"."""
     return "sqlite" if engine.engine_type == "sqlite" else "postgres"
 
 
@@ -189,12 +194,12 @@ def bind_tables(engine: Engine) -> None:
         table._meta.db = engine
 
 
-async def open_engine(engine: Engine) -> None:
-    """Start Postgres's connection pool, or SQLite's keeper connection; idempotent."""
+async def open_engine(engine: Engine, *, max_connections: int = 10) -> None:
+    """Start Postgres's connection pool, or SQLite's shared connection; idempotent."""
     if isinstance(engine, _SQLite):
         await engine.open()
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=max_connections)
 
 
 async def close_engine(engine: Engine) -> None:

@@ -47,6 +47,9 @@ def test_sqlite_url_forms(tmp_path) -> None:
     assert (tmp_path / "a").is_dir()
     # SQLAlchemy's four-slash spelling of an absolute path works too.
     assert create_engine(f"sqlite:///{tmp_path}/c.db").path == f"{tmp_path}/c.db"
+    from app.db.engine import _sqlite_path
+
+    assert _sqlite_path("sqlite:///C:/Users/me/aimy.db") == "C:/Users/me/aimy.db"
     for bad in ("sqlite://relative.db", "sqlite:///:memory:", "mysql://x/y"):
         with pytest.raises(ValueError):
             create_engine(bad)

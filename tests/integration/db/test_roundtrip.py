@@ -116,3 +116,12 @@ async def test_updated_at_moves_on_save_and_update(db: Engine) -> None:
     await Workspace.update({Workspace.name: "Again"}).where(Workspace.id == g.workspace.id)
     updated = (await Workspace.select(Workspace.updated_at).first())["updated_at"]
     assert created < saved < updated
+
+
+async def test_notifications_expire_after_seven_days_by_default(db: Engine) -> None:
+    from app.db.tables import Notification
+
+    g = await build()
+    got = await Notification.select().where(Notification.workspace_id == g.workspace.id).first()
+    ttl = got["expires_at"] - got["created_at"]
+    assert abs(ttl - timedelta(days=7)) < timedelta(minutes=1)
