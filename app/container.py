@@ -15,7 +15,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from app.auth import TokenSigner
+from app.auth import Throttle, TokenSigner
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
 from app.events import EventBus
@@ -46,6 +46,7 @@ class Container:
     events: EventBus
     scheduler: AsyncIOScheduler
     services: Services
+    login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
     started: bool = field(default=False)
 
 
@@ -78,6 +79,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         events=EventBus(),
         scheduler=AsyncIOScheduler(timezone="UTC"),
         services=services,
+        login_throttle=Throttle(settings.rate_limit_auth_per_min),
     )
 
 

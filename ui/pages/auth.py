@@ -5,19 +5,14 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from app.auth import Throttle
 from ui import session
 from ui.pages._forms import attempt, card
 from ui.state import container
 
-_throttle: Throttle | None = None
 
-
-def _ui_throttle() -> Throttle:
-    global _throttle
-    if _throttle is None:
-        _throttle = Throttle(container().settings.rate_limit_auth_per_min)
-    return _throttle
+def _count_attempt() -> None:
+    """Sign-in attempts from the dashboard count against the same per-IP limit as the API's."""
+    container().login_throttle.hit(session.client_ip() or "unknown")
 
 
 def _error_label() -> ui.label:
@@ -38,7 +33,7 @@ def create() -> None:
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
-                    _ui_throttle().hit(session.client_ip() or "unknown")
+                    _count_attempt()
                     return await container().services.auth.login(
                         email.value or "", password.value or "", ip=session.client_ip()
                     )
@@ -69,7 +64,7 @@ def create() -> None:
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
-                    _ui_throttle().hit(session.client_ip() or "unknown")
+                    _count_attempt()
                     return await container().services.auth.register(
                         email.value or "",
                         password.value or "",
@@ -98,7 +93,7 @@ def create() -> None:
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
-                    _ui_throttle().hit(session.client_ip() or "unknown")
+                    _count_attempt()
                     await container().services.auth.forgot_password(email.value or "")
                     return True
 
