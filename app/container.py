@@ -3,10 +3,17 @@
 Mounted ASGI apps get no lifespan events, so neither Litestar nor NiceGUI owns startup:
 `lifespan()` here opens the database (and migrates it), starts the scheduler and, in later
 issues, channel workers — exactly once — and stops them in reverse order.
+
+The message pipeline starts after migrations: the dispatcher first (it re-queues rows a crash
+left mid-send), then the enabled WhatsApp sessions, then routing of inbound messages a crash
+left unrouted. Shutdown stops the channels first (no new inbound), lets routing finish
+briefly, then stops the dispatcher: whatever is unsent stays in the outbox for next time.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,10 +23,12 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.auth import TokenSigner
+from app.channels import ChannelManager
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
 from app.events import EventBus
 from app.jobs import register_jobs
+from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_responders
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
     ApiKeyService,
@@ -27,7 +36,9 @@ from app.services import (
     AuthService,
     InviteService,
     Mailer,
+    NotificationService,
     Services,
+    SessionService,
     WorkspaceService,
 )
 from app.settings import Settings
@@ -46,6 +57,10 @@ class Container:
     events: EventBus
     scheduler: AsyncIOScheduler
     services: Services
+    channels: ChannelManager
+    dispatcher: Dispatcher
+    pipeline: Pipeline
+    hub: SessionHub
     started: bool = field(default=False)
 
 
@@ -60,6 +75,27 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     mailer = Mailer(settings)
     audit = AuditService()
     workspaces = WorkspaceService(audit)
+    events = EventBus()
+    notifications = NotificationService(clock, events)
+    channels = ChannelManager()
+    dispatcher = Dispatcher(
+        channels,
+        events,
+        clock,
+        Pacing.from_settings(settings),
+        poll_s=settings.dispatch_poll_s,
+        stall_s=settings.dispatch_stall_s,
+    )
+    pipeline = Pipeline(
+        clock,
+        events,
+        notifications,
+        build_responders(settings),
+        dispatcher,
+        channels,
+        settings.data_dir / "media",
+    )
+    hub = SessionHub(channels, pipeline, events, notifications, secrets, clock, settings.data_dir)
     services = Services(
         auth=AuthService(settings, clock, signer, mailer, workspaces),
         workspaces=workspaces,
@@ -67,6 +103,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         api_keys=ApiKeyService(clock, audit),
         audit=audit,
         mailer=mailer,
+        notifications=notifications,
+        sessions=SessionService(hub, audit, settings.channel),
     )
     return Container(
         settings=settings,
@@ -75,9 +113,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         cipher=cipher,
         engine=engine,
         signer=signer,
-        events=EventBus(),
+        events=events,
         scheduler=AsyncIOScheduler(timezone="UTC"),
         services=services,
+        channels=channels,
+        dispatcher=dispatcher,
+        pipeline=pipeline,
+        hub=hub,
     )
 
 
@@ -93,12 +135,21 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         log.info("applied migrations: %s", ", ".join(applied))
     register_jobs(container)
     container.scheduler.start()
+    await container.dispatcher.start()
+    restored = await container.hub.restore()
+    rerouted = await container.pipeline.recover()
+    log.info("sessions restored: %d; unrouted messages re-routed: %d", restored, rerouted)
     container.started = True
     log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)
     try:
         yield container
     finally:
         container.started = False
+        await container.channels.stop_all()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(container.pipeline.settle(), 5)
+        await container.pipeline.lanes.cancel()
+        await container.dispatcher.stop()
         container.scheduler.shutdown(wait=False)
         await close_engine(container.engine)
         log.info("Aimywhatsapp stopped cleanly")

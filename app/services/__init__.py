@@ -9,6 +9,8 @@ from app.services.audit import AuditService
 from app.services.auth import AuthService
 from app.services.invites import InviteService
 from app.services.mailer import Mailer
+from app.services.notifications import NotificationService
+from app.services.sessions import SessionService
 from app.services.workspaces import WorkspaceService
 
 
@@ -20,6 +22,8 @@ class Services:
     api_keys: ApiKeyService
     audit: AuditService
     mailer: Mailer
+    notifications: NotificationService
+    sessions: SessionService
 
 
 __all__ = [
@@ -28,6 +32,8 @@ __all__ = [
     "AuthService",
     "InviteService",
     "Mailer",
+    "NotificationService",
     "Services",
+    "SessionService",
     "WorkspaceService",
 ]

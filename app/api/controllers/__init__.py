@@ -3,8 +3,16 @@
 from app.api.controllers.auth import AuthController
 from app.api.controllers.health import health
 from app.api.controllers.settings import ApiKeyController, AuditLogController
+from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
 
-ROUTE_HANDLERS = [health, AuthController, WorkspaceController, ApiKeyController, AuditLogController]
+ROUTE_HANDLERS = [
+    health,
+    AuthController,
+    WorkspaceController,
+    ApiKeyController,
+    AuditLogController,
+    WhatsappController,
+]
 
 __all__ = ["ROUTE_HANDLERS"]
