@@ -34,7 +34,10 @@ from app.services import (
     ApiKeyService,
     AuditService,
     AuthService,
+    ContactService,
+    ConversationService,
     InviteService,
+    LabelService,
     Mailer,
     NotificationService,
     Services,
@@ -105,6 +108,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=notifications,
         sessions=SessionService(hub, audit, settings.channel),
+        contacts=ContactService(clock, events, audit, settings.data_dir),
+        labels=LabelService(audit),
+        conversations=ConversationService(pipeline, audit),
     )
     return Container(
         settings=settings,

@@ -69,6 +69,7 @@ class ConversationUpdateBody(Body, kw_only=True):
     status: ConversationStatus | None = None
     assigned_user_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
     unassign: bool = False
+    read: bool = False  # reset unreadCount (the agent opened the thread)
 
 
 class SendBody(Body, kw_only=True):

@@ -1,7 +1,10 @@
 """Litestar controllers, one per resource. Thin: parse, authorize (by opt), call a service."""
 
 from app.api.controllers.auth import AuthController
+from app.api.controllers.contacts import ContactController, LabelController
+from app.api.controllers.conversations import ConversationController
 from app.api.controllers.health import health
+from app.api.controllers.notifications import NotificationController
 from app.api.controllers.settings import ApiKeyController, AuditLogController
 from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
@@ -13,6 +16,10 @@ ROUTE_HANDLERS = [
     ApiKeyController,
     AuditLogController,
     WhatsappController,
+    LabelController,
+    ContactController,
+    ConversationController,
+    NotificationController,
 ]
 
 __all__ = ["ROUTE_HANDLERS"]
