@@ -5,6 +5,7 @@ from app.api.controllers.contacts import ContactController, LabelController
 from app.api.controllers.conversations import ConversationController
 from app.api.controllers.health import health
 from app.api.controllers.notifications import NotificationController
+from app.api.controllers.realtime import realtime
 from app.api.controllers.settings import ApiKeyController, AuditLogController
 from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
@@ -20,6 +21,7 @@ ROUTE_HANDLERS = [
     ContactController,
     ConversationController,
     NotificationController,
+    realtime,
 ]
 
 __all__ = ["ROUTE_HANDLERS"]
