@@ -61,6 +61,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     embedding_model: str = "default"
     llm_provider_override: str | None = None  # tests force "fake"
     ssrf_allow: tuple[str, ...] = ()  # hosts/CIDRs URL ingestion may reach despite being private
+    # message pipeline (app/pipeline): which responder fills the AI slot until the AI engine
+    # plugs in ("none" = no reply, "echo" = repeat the message: demos, tests, benchmarks)
+    auto_reply: Literal["none", "echo"] = "none"
+    # outbound pacing (ban risk, DESIGN §4.5): typing time grows with reply length
+    typing_ms_per_char: float = 40.0
+    typing_max_s: float = 4.0
+    send_rate_per_min: int = 60  # per session (seed §14)
+    chat_spacing_s: float = 1.0  # minimum gap between two sends to one chat
+    dispatch_poll_s: float = 1.0  # how often the dispatcher looks for due retries
+    dispatch_stall_s: float = 0.0  # fault injection: wait this long before each send
 
     @property
     def db_url(self) -> str:

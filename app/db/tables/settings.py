@@ -44,6 +44,7 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     human_escalation_message = Text(null=True, default=None)
     max_conversation_history = Integer(default=20)
     approval_mode_default = flag(False)
+    human_reply_pauses_bot = flag(True)  # a manual agent reply turns on human takeover
     updated_at = updated_at()
 
 
