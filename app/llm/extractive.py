@@ -23,45 +23,13 @@ MAX_SENTENCES = 2
 MAX_CHARS = 700
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n{2,}|\n(?=[-*•])")
 _WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "are",
-        "you",
-        "your",
-        "our",
-        "with",
-        "what",
-        "how",
-        "can",
-        "does",
-        "have",
-        "this",
-        "that",
-        "from",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "would",
-        "there",
-        "their",
-        "about",
-        "into",
-        "any",
-        "all",
-        "was",
-        "were",
-        "has",
-        "had",
-        "not",
-        "but",
-    ]
-)
+# fmt: off
+_STOP = frozenset({
+    "the", "and", "for", "are", "you", "your", "our", "with", "what", "how", "can", "does",
+    "have", "this", "that", "from", "when", "where", "which", "who", "why", "will", "would",
+    "there", "their", "about", "into", "any", "all", "was", "were", "has", "had", "not", "but",
+})
+# fmt: on
 
 
 def _terms(text: str) -> set[str]:
@@ -69,13 +37,14 @@ def _terms(text: str) -> set[str]:
 
 
 def best_sentences(passage: str, query: str) -> str:
-    """The passage's sentences that share most words with the query, in their original order."""
+    """Up to two sentences sharing most words with the query, kept in their original order."""
     sentences = [s.strip() for s in _SENTENCE.split(passage) if s.strip()]
     if not sentences:
         return passage.strip()
     wanted = _terms(query)
-    ranked = sorted(range(len(sentences)), key=lambda i: (-len(wanted & _terms(sentences[i])), i))
-    chosen = sorted(ranked[:MAX_SENTENCES])
+    overlap = [len(wanted & _terms(sentence)) for sentence in sentences]
+    ranked = sorted((i for i in range(len(sentences)) if overlap[i]), key=lambda i: -overlap[i])
+    chosen = sorted(ranked[:MAX_SENTENCES]) or [0]  # nothing in common: lead with the opening
     text = " ".join(sentences[i] for i in chosen)
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
