@@ -74,7 +74,7 @@ class LLMSettings:
 
     provider: Provider = "extractive"
     model: str = ""
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never in logs or reprs
     base_url: str | None = None
     temperature: float = 0.3
     max_tokens: int = 512

@@ -10,6 +10,7 @@ skips the secondary confidence prompt and escalates through its usual threshold.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 
 from app.llm.base import ChatMessage, Completion, Image, LLMSettings, Passage
@@ -78,6 +79,7 @@ class ExtractiveLLM:
         temperature: float | None = None,
         context: Sequence[Passage] = (),
     ) -> Completion:
+        started = time.perf_counter()
         query = next((m.content for m in reversed(messages) if m.role == "user"), "")
         hit = pick(context)
         if hit is None:
@@ -92,7 +94,7 @@ class ExtractiveLLM:
             output_tokens=0,
             model=self.model,
             provider=self.provider,
-            latency_ms=0.0,
+            latency_ms=(time.perf_counter() - started) * 1000,
             cost_usd=0.0,
             confidence=max(0.0, min(1.0, confidence)),
             sources=sources,

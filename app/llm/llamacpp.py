@@ -8,6 +8,7 @@ is generated, and concurrent chats queue instead of corrupting the context.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -44,7 +45,8 @@ class LlamaCppLLM:
                 self._llama = llama_cpp.Llama(
                     model_path=str(path),
                     n_ctx=self.settings.n_ctx,
-                    n_threads=self.settings.n_threads,
+                    # llama-cpp-python defaults to half the cores; generation is what users wait on.
+                    n_threads=self.settings.n_threads or os.cpu_count(),
                     chat_format=self.settings.chat_format,
                     verbose=False,
                 )

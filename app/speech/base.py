@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
@@ -33,7 +33,7 @@ class SpeechSettings:
     vad: bool = True
     beam_size: int = 1
     model: str = "whisper-1"
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     base_url: str | None = None
     timeout: float = 60.0
     max_retries: int = 2

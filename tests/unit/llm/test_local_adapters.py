@@ -121,3 +121,7 @@ def test_llamacpp_needs_a_model_path() -> None:
 def test_cost_estimate(provider: str, model: str, expected: float | None) -> None:
     cost = estimate_cost(provider, model, 1000, 500)
     assert cost == (None if expected is None else pytest.approx(expected))
+
+
+def test_settings_never_show_the_api_key() -> None:
+    assert "sk-secret" not in repr(LLMSettings(provider="openai", api_key="sk-secret"))
