@@ -13,6 +13,9 @@ JSON = {"content-type": "application/json"}
 
 def answer(rec: Recorded, step: Step | None) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) for one recorded request and its scripted step."""
+    problem = _invalid(rec)
+    if problem is not None:
+        return 400, JSON, json.dumps(_error(rec.path, 400, problem)).encode()
     if step is not None and step.kind == "malformed":
         return 200, JSON, b'{"id": "x", "content": [ {"type": "text", "text": '
     if step is not None and step.kind == "status":
@@ -85,8 +88,32 @@ def _openai(body: dict[str, Any], text: str | None) -> dict[str, Any]:
     }
 
 
-def _error(path: str, code: int) -> dict[str, Any]:
-    kind = {429: "rate_limit_error", 529: "overloaded_error"}.get(code, "api_error")
+def _invalid(rec: Recorded) -> str | None:
+    """The checks the real APIs make that our adapters could plausibly get wrong."""
+    if rec.path.endswith("/v1/messages"):
+        body = rec.json or {}
+        has_key = "x-api-key" in rec.headers or "authorization" in rec.headers  # SDK 2.x: bearer
+        if not has_key or "anthropic-version" not in rec.headers:
+            return "missing API key or anthropic-version header"
+        missing = {"model", "max_tokens", "messages"} - body.keys()
+        if missing:
+            return f"missing fields: {sorted(missing)}"
+        if any(m.get("role") not in ("user", "assistant") for m in body["messages"]):
+            return "messages may only have user/assistant roles; use the top-level system field"
+    elif rec.path.endswith("/chat/completions"):
+        body = rec.json or {}
+        if not rec.headers.get("authorization", "").startswith("Bearer "):
+            return "missing bearer token"
+        if not body.get("model") or not body.get("messages"):
+            return "model and messages are required"
+    return None
+
+
+def _error(path: str, code: int, message: str | None = None) -> dict[str, Any]:
+    kind = {400: "invalid_request_error", 429: "rate_limit_error", 529: "overloaded_error"}.get(
+        code, "api_error"
+    )
+    text = message or f"fake {code}"
     if path.endswith("/v1/messages"):
-        return {"type": "error", "error": {"type": kind, "message": f"fake {code}"}}
-    return {"error": {"message": f"fake {code}", "type": kind, "code": None}}
+        return {"type": "error", "error": {"type": kind, "message": text}}
+    return {"error": {"message": text, "type": kind, "code": None}}
