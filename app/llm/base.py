@@ -87,7 +87,7 @@ class LLMSettings:
     model_path: Path | None = None
     chat_format: str | None = None
     n_ctx: int = 4096
-    n_threads: int | None = None
+    n_threads: int | None = None  # llama.cpp threads for prompt and generation; None: half
     fake_replies: tuple[str, ...] = field(default_factory=tuple)
     fake_confidence: float = 0.9
 

@@ -47,6 +47,7 @@ class LlamaCppLLM:
                     # None keeps llama.cpp's default of half the cores: measured on a busy 2-core
                     # box, 2 threads decoded ~8x slower than 1 (spin-waiting threads starve).
                     n_threads=self.settings.n_threads,
+                    n_threads_batch=self.settings.n_threads,  # prompt processing: same budget
                     chat_format=self.settings.chat_format,
                     verbose=False,
                 )

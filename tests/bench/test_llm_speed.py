@@ -52,7 +52,12 @@ def test_llamacpp_ttft_and_tokens_per_second(tmp_path: Path, threads: int) -> No
     gguf = gemma_gguf(tmp_path)
     started = time.perf_counter()
     llama = llama_cpp.Llama(
-        model_path=str(gguf), n_ctx=2048, n_threads=threads, chat_format="gemma", verbose=False
+        model_path=str(gguf),
+        n_ctx=2048,
+        n_threads=threads,
+        n_threads_batch=threads,
+        chat_format="gemma",
+        verbose=False,
     )
     load_s = time.perf_counter() - started
     messages = [{"role": "user", "content": f"{SYSTEM}\n\n{QUESTION}"}]
