@@ -11,6 +11,7 @@ from typing import Any
 import openai
 
 from app.llm.base import ChatMessage, Completion, Image, LLMSettings, Passage
+from app.llm.errors import LLMError
 from app.llm.pricing import estimate_cost
 from app.llm.retry import RetryPolicy, call_with_retries
 from app.llm.sdk_errors import MalformedResponse, classify_sdk_error
@@ -58,8 +59,6 @@ class OpenAILLM:
         max_tokens: int | None = None,
     ) -> Completion:
         if not self.supports_vision:
-            from app.llm.errors import LLMError
-
             raise LLMError(f"model {self.model} is configured without vision")
         parts: list[dict[str, Any]] = [{"type": "text", "text": prompt}]
         parts += [
