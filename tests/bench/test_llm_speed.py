@@ -7,8 +7,12 @@ Run on demand:  pytest tests/bench/test_llm_speed.py -s
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import os
+import shutil
 import statistics
+import subprocess
 import time
 from pathlib import Path
 
@@ -98,4 +102,32 @@ def test_llamacpp_ttft_and_tokens_per_second(tmp_path: Path, threads: int) -> No
         f"\n[llamacpp gemma3-270m q4_k_m, n_threads={threads}, cpus={os.cpu_count()}] "
         f"load {load_s:.2f}s | prompt ~{prompt_tokens} tok | TTFT median {ttft * 1000:.0f} ms | "
         f"decode {tps:.1f} tok/s | adapter complete(): {latency_ms:.0f} ms for {out_tokens} tok"
+    )
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_llama_bench_reference(tmp_path: Path, threads: int) -> None:
+    """llama.cpp's own `llama-bench` on the same GGUF, for comparison with the binding.
+
+    Not shipped by llama-cpp-python; build it from the sdist's vendor/llama.cpp with
+    `cmake -B build -DGGML_NATIVE=OFF -DLLAMA_CURL=OFF && cmake --build build --target
+    llama-bench` and point LLAMA_BENCH at build/bin/llama-bench.
+    """
+    binary = os.environ.get("LLAMA_BENCH") or shutil.which("llama-bench")
+    if not binary:
+        pytest.skip("set LLAMA_BENCH to a llama-bench binary")
+    gguf = gemma_gguf(tmp_path)
+    env = {**os.environ, "LD_LIBRARY_PATH": str(Path(binary).parent)}
+    result = subprocess.run(
+        [binary, "-m", str(gguf), "-p", "108", "-n", str(MAX_TOKENS), "-t", str(threads),
+         "-r", "3", "-o", "csv"],
+        capture_output=True, text=True, check=True, env=env, timeout=600,
+    )  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    figures = {f"pp{r['n_prompt']}" if r["n_prompt"] != "0" else f"tg{r['n_gen']}":
+               float(r["avg_ts"]) for r in rows}  # fmt: skip
+    pp, tg = figures["pp108"], figures[f"tg{MAX_TOKENS}"]
+    print(
+        f"\n[llama-bench gemma3-270m q4_k_m, t={threads}] prompt {pp:.1f} tok/s "
+        f"(≈ TTFT {108 / pp * 1000:.0f} ms for 108 tok) | decode {tg:.1f} tok/s"
     )
