@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import llama_cpp  # ImportError here becomes MissingExtra("local") in the registry
 
 from app.llm.base import ChatMessage, Completion, Image, LLMSettings, Passage
 from app.llm.errors import LLMError
+
+T = TypeVar("T")
 
 # Chat templates without a system role: the system prompt is folded into the first user turn.
 NO_SYSTEM_ROLE = frozenset({"gemma"})
@@ -59,9 +61,9 @@ class LlamaCppLLM:
         """Warm up: load the weights now instead of on the first message."""
         await asyncio.to_thread(self._locked, self._load)
 
-    def _locked(self, fn: Any, *args: Any) -> Any:
+    def _locked(self, fn: Callable[[], T]) -> T:
         with self._lock:
-            return fn(*args)
+            return fn()
 
     def wire_messages(
         self, messages: Sequence[ChatMessage], system: str | None
@@ -92,10 +94,17 @@ class LlamaCppLLM:
 
         def generate() -> dict[str, Any]:
             llama = self._load()
-            return llama.create_chat_completion(messages=wire, max_tokens=limit, temperature=temp)
+            try:
+                return llama.create_chat_completion(
+                    messages=wire,
+                    max_tokens=limit,
+                    temperature=temp,
+                )
+            except ValueError as exc:  # e.g. the prompt does not fit the context window
+                raise LLMError(f"local model rejected the request: {exc}") from exc
 
         started = time.perf_counter()
-        result: dict[str, Any] = await asyncio.to_thread(self._locked, generate)
+        result = await asyncio.to_thread(self._locked, generate)
         usage = result.get("usage") or {}
         return Completion(
             text=(result["choices"][0]["message"].get("content") or "").strip(),

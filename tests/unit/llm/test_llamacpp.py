@@ -71,3 +71,12 @@ async def test_a_file_that_is_not_a_model_is_an_llm_error(tmp_path: Path) -> Non
     llm = build_llm(LLMSettings(provider="llamacpp", model_path=bogus))
     with pytest.raises(LLMError, match="cannot load"):
         await llm.complete([ChatMessage("user", "hi")])
+
+
+async def test_a_prompt_larger_than_the_context_is_an_llm_error(gguf: Path) -> None:
+    llm = build_llm(LLMSettings(provider="llamacpp", model_path=gguf, n_ctx=64, max_tokens=8))
+    try:
+        with pytest.raises(LLMError, match="rejected"):
+            await llm.complete([ChatMessage("user", "word " * 200)])
+    finally:
+        await llm.aclose()
