@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from app.llm import LLM, ChatMessage, LLMError, LLMSettings, build_llm
-from tests.fakes.gguf import gemma_gguf
+from tests.fakes.gguf import gemma_gguf, require_llama_cpp
 
-pytest.importorskip("llama_cpp", reason="the 'local' extra (llama-cpp-python) is not installed")
+require_llama_cpp()
 pytestmark = pytest.mark.slow
 
 
