@@ -18,6 +18,7 @@ from app.llm.base import ChatMessage, Completion, Image, LLMSettings, Passage
 from app.llm.pricing import estimate_cost
 from app.llm.retry import RetryPolicy, call_with_retries
 from app.llm.sdk_errors import MalformedResponse, classify_sdk_error
+from app.llm.turns import alternate
 
 DEFAULT_MODEL = "claude-haiku-4-5"
 
@@ -48,7 +49,7 @@ class AnthropicLLM:
         temperature: float | None = None,
         context: Sequence[Passage] = (),
     ) -> Completion:
-        wire = [{"role": m.role, "content": m.content} for m in messages]
+        wire = [{"role": m.role, "content": m.content} for m in alternate(messages)]
         return await self._create(wire, system, max_tokens, temperature)
 
     async def vision(

@@ -17,6 +17,7 @@ import llama_cpp  # ImportError here becomes MissingExtra("local") in the regist
 
 from app.llm.base import ChatMessage, Completion, Image, LLMSettings, Passage
 from app.llm.errors import LLMError
+from app.llm.turns import alternate
 
 T = TypeVar("T")
 
@@ -68,7 +69,7 @@ class LlamaCppLLM:
     def wire_messages(
         self, messages: Sequence[ChatMessage], system: str | None
     ) -> list[dict[str, str]]:
-        wire = [{"role": m.role, "content": m.content} for m in messages]
+        wire = [{"role": m.role, "content": m.content} for m in alternate(messages)]
         if not system:
             return wire
         if self.settings.chat_format in NO_SYSTEM_ROLE:

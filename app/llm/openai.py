@@ -15,6 +15,7 @@ from app.llm.errors import LLMError
 from app.llm.pricing import estimate_cost
 from app.llm.retry import RetryPolicy, call_with_retries
 from app.llm.sdk_errors import MalformedResponse, classify_sdk_error
+from app.llm.turns import alternate
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -47,7 +48,7 @@ class OpenAILLM:
         context: Sequence[Passage] = (),
     ) -> Completion:
         wire: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
-        wire += [{"role": m.role, "content": m.content} for m in messages]
+        wire += [{"role": m.role, "content": m.content} for m in alternate(messages)]
         return await self._create(wire, max_tokens, temperature)
 
     async def vision(

@@ -100,6 +100,8 @@ def _invalid(rec: Recorded) -> str | None:
             return f"missing fields: {sorted(missing)}"
         if any(m.get("role") not in ("user", "assistant") for m in body["messages"]):
             return "messages may only have user/assistant roles; use the top-level system field"
+        if body["messages"] and body["messages"][0].get("role") != "user":
+            return "messages: first message must use the user role"
     elif rec.path.endswith("/chat/completions"):
         body = rec.json or {}
         if not rec.headers.get("authorization", "").startswith("Bearer "):

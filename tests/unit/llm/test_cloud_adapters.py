@@ -73,6 +73,20 @@ async def test_normal_reply_carries_usage_latency_and_cost(
         assert sent.json["messages"][0] == {"role": "system", "content": "You are Aimy."}
 
 
+async def test_history_opened_by_the_bot_is_accepted(
+    make_llm: Factory, llm_server: FakeLLMServer
+) -> None:
+    history = [
+        ChatMessage("assistant", "Our summer sale starts today!"),
+        ChatMessage("user", "hi"),
+        ChatMessage("user", "is it online too?"),
+    ]
+    out = await make_llm().complete(history)
+    assert out.text == "echo: hi\nis it online too?"
+    roles = [m["role"] for m in llm_server.requests[-1].json["messages"]]
+    assert roles[-3:] == ["user", "assistant", "user"]
+
+
 async def test_vision_sends_an_image_block(make_llm: Factory, llm_server: FakeLLMServer) -> None:
     llm = make_llm()
     assert llm.supports_vision

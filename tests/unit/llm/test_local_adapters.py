@@ -125,3 +125,19 @@ def test_cost_estimate(provider: str, model: str, expected: float | None) -> Non
 
 def test_settings_never_show_the_api_key() -> None:
     assert "sk-secret" not in repr(LLMSettings(provider="openai", api_key="sk-secret"))
+
+
+def test_history_is_made_to_alternate_starting_with_the_user() -> None:
+    from app.llm.turns import OPENING, alternate
+
+    history = [
+        ChatMessage("assistant", "Our summer sale starts today!"),
+        ChatMessage("user", "hi"),
+        ChatMessage("user", "is the sale online too?"),
+        ChatMessage("user", "  "),
+    ]
+    assert alternate(history) == [
+        ChatMessage("user", OPENING),
+        ChatMessage("assistant", "Our summer sale starts today!"),
+        ChatMessage("user", "hi\nis the sale online too?"),
+    ]
