@@ -180,3 +180,22 @@ async def test_unreachable_server_is_unavailable(make_llm: Factory) -> None:
     llm = make_llm(base_url="http://127.0.0.1:9/v1", max_retries=1)
     with pytest.raises(LLMUnavailable, match="connection"):
         await llm.complete([ChatMessage("user", "hi")])
+
+
+async def test_openai_proper_gets_max_completion_tokens_compatible_servers_max_tokens(
+    llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compatible = build_llm(
+        LLMSettings(provider="openai", model="llama3.1:8b", base_url=llm_server.openai_url)
+    )
+    await compatible.complete([ChatMessage("user", "hi")], max_tokens=33)
+    assert llm_server.requests[-1].json["max_tokens"] == 33
+    # No base_url in our settings means api.openai.com; the SDK's env override lets the test
+    # keep that code path on the local server.
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server.openai_url)
+    official = build_llm(LLMSettings(provider="openai", model="gpt-4o-mini", api_key="sk-x"))
+    await official.complete([ChatMessage("user", "hi")], max_tokens=44)
+    sent = llm_server.requests[-1].json
+    assert sent["max_completion_tokens"] == 44 and "max_tokens" not in sent
+    for llm in (compatible, official):
+        await llm.aclose()
