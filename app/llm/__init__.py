@@ -2,6 +2,7 @@
 
 from app.llm.base import LLM, ChatMessage, Completion, Image, LLMSettings, Passage, Provider
 from app.llm.errors import LLMError, LLMUnavailable, MissingExtra
+from app.llm.models import LocalModel, ModelManager
 from app.llm.pricing import estimate_cost
 from app.llm.registry import build_llm
 
@@ -13,7 +14,9 @@ __all__ = [
     "LLMError",
     "LLMSettings",
     "LLMUnavailable",
+    "LocalModel",
     "MissingExtra",
+    "ModelManager",
     "Passage",
     "Provider",
     "build_llm",
