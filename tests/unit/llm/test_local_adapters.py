@@ -141,3 +141,15 @@ def test_history_is_made_to_alternate_starting_with_the_user() -> None:
         ChatMessage("assistant", "Our summer sale starts today!"),
         ChatMessage("user", "hi\nis the sale online too?"),
     ]
+
+
+def test_missing_llama_cpp_names_the_local_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from app.llm import MissingExtra
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # what an install without the extra sees
+    monkeypatch.delitem(sys.modules, "app.llm.llamacpp", raising=False)
+    with pytest.raises(MissingExtra) as info:
+        build_llm(LLMSettings(provider="llamacpp"))
+    assert info.value.extra == "local" and "aimywhatsapp[local]" in str(info.value)
