@@ -4,23 +4,16 @@ format WhatsApp uses for voice messages. Needs the Debian package `espeak-ng`.""
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
 
 import av
-import pytest
+
+from tests.fakes.system import ensure_debian_package
 
 
 def require_espeak() -> str:
-    """Path of espeak-ng; skipped locally when absent, but a failure under CI."""
-    path = shutil.which("espeak-ng")
-    if path is None:
-        message = "espeak-ng is not installed (apt-get install espeak-ng)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    """Path of espeak-ng, installed from Debian's packages when missing (as root)."""
+    return ensure_debian_package("espeak-ng", "espeak-ng")
 
 
 def speak_wav(text: str, *, words_per_minute: int = 160) -> bytes:
