@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import app, ui
 
 from app.auth import Throttle
 from ui import session
@@ -26,6 +26,12 @@ def _error_label() -> ui.label:
     return label
 
 
+def _after_sign_in() -> str:
+    """Back to an invitation opened while signed out, else the dashboard."""
+    token = app.storage.user.pop("invite_token", None)
+    return f"/accept-invite?token={token}" if token else "/dashboard"
+
+
 def create() -> None:
     @ui.page("/login", title="Sign in · Aimywhatsapp")
     async def login_page():  # type: ignore[no-untyped-def]
@@ -46,7 +52,7 @@ def create() -> None:
                 result = await attempt(call, error)
                 if result is not None:
                     session.remember(result)
-                    ui.navigate.to("/dashboard")
+                    ui.navigate.to(_after_sign_in())
 
             password.on("keydown.enter", submit)
             ui.button("Sign in", on_click=submit).classes("w-full").mark("submit")
@@ -81,7 +87,7 @@ def create() -> None:
                 result = await attempt(call, error)
                 if result is not None:
                     session.remember(result)
-                    ui.navigate.to("/dashboard")
+                    ui.navigate.to(_after_sign_in())
 
             ui.button("Create account", on_click=submit).classes("w-full").mark("submit")
             ui.link("I already have an account", "/login").classes("text-sm")
@@ -129,6 +135,7 @@ def create() -> None:
     async def accept_page(token: str = ""):  # type: ignore[no-untyped-def]
         current = await session.current()
         if current is None:
+            app.storage.user["invite_token"] = token  # kept through sign-in / registration
             with card("You are invited", "Sign in or create an account with the invited email."):
                 ui.link("Sign in", "/login")
                 ui.link("Create an account", "/register")
