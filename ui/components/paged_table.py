@@ -29,6 +29,8 @@ class PagedTable(ui.column):
         with self:
             self.table = ui.table(columns=columns, rows=[], row_key="id").classes("w-full")
             self.table.props("flat bordered dense wrap-cells hide-bottom")
+            # below 600 px each row becomes a card of label: value (Quasar's grid mode)
+            self.table.props[":grid"] = "Quasar.Screen.lt.sm"
             with ui.row().classes("w-full items-center justify-between"):
                 self.summary = ui.label().classes("text-grey-7 text-sm").mark("table-summary")
                 self.pager = ui.pagination(1, 1, direction_links=True, on_change=self._turn)

@@ -40,17 +40,19 @@ class Names:
         return "system"
 
     def entity(self, entry: m.AuditEntry) -> str:
+        """`invite ana@example.com`, `user Ana → Admin`, `API key CRM sync (revoked)`."""
         if not entry.entity_type:
             return ""
         meta = entry.metadata or {}
-        if entry.entity_type == "user" and entry.entity_id in self.users:
-            return f"user {self.users[entry.entity_id]}"
-        if entry.entity_type == "api_key" and entry.entity_id in self.keys:
-            return f"API key {self.keys[entry.entity_id]}"
-        label = meta.get("email") or meta.get("name") or (entry.entity_id or "")[:8]
-        if entry.entity_type == "api_key" and entry.entity_id in self.former_keys:
-            label = f"{self.former_keys[entry.entity_id]} (revoked)"
-        text = f"{entry.entity_type.replace('_', ' ')} {label}".strip()
+        kind, key = entry.entity_type, entry.entity_id or ""
+        label = meta.get("email") or meta.get("name") or key[:8]
+        if kind == "user" and key in self.users:
+            label = self.users[key]
+        elif kind == "api_key" and key in self.keys:
+            label = self.keys[key]
+        elif kind == "api_key" and key in self.former_keys:
+            label = f"{self.former_keys[key]} (revoked)"
+        text = f"{'API key' if kind == 'api_key' else kind.replace('_', ' ')} {label}".strip()
         return f"{text} → {str(meta['role']).title()}" if "role" in meta else text
 
     def learn(self, entries: list[m.AuditEntry]) -> None:

@@ -141,6 +141,12 @@ def _member_row(member, actor, manage, change_role, remove) -> None:  # type: ig
             ).tooltip("Remove from workspace").mark(f"remove-{member.email}")
 
 
+def _sent_how(email: str) -> str:
+    if container().settings.smtp_host:
+        return f"We emailed the invitation to {email}. You can also share the link yourself:"
+    return f"Email is not set up on this server, so send {email} this link yourself:"
+
+
 def invite_dialog(actor: Actor, ws: m.Workspace, invites: ui.refreshable) -> None:
     """TeamInviteModal: email + role; then the link, shown once."""
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md gap-3").mark("invite-dialog"):
@@ -172,10 +178,7 @@ def invite_dialog(actor: Actor, ws: m.Workspace, invites: ui.refreshable) -> Non
             with buttons:
                 ui.button("Done", on_click=dialog.close).props("unelevated").mark("done")
             with result:
-                ui.label(
-                    f"Invitation for {invite.email} created. If email is not set up on this "
-                    "server, send them this link yourself:"
-                ).classes("text-sm")
+                ui.label(_sent_how(invite.email)).classes("text-sm").mark("invite-sent")
                 SecretBox(
                     "Invite link",
                     invite.invite_url or "",
