@@ -159,4 +159,4 @@ def test_team_page_at_phone_width(server: Process) -> None:
             page.get_by_role("tab", name="Team").wait_for()
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, f"{tab}: horizontal scroll at phone width: {width}px"
-        _shot(page, "settings-workspace-375")
+            _shot(page, f"settings-{tab}-375")

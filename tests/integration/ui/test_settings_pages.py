@@ -196,3 +196,72 @@ async def test_audit_log_lists_and_filters(dashboard: Dashboard) -> None:
     user.find(marker="audit-filter").type("member.join")
     await _settle(user)
     assert [row["action"] for row in table.rows] == ["member.join"]
+
+
+async def test_audit_pages_and_names_role_changes(dashboard: Dashboard) -> None:
+    owner = await dashboard.register("owner@example.com", "Olga", ws="W")
+    await dashboard.member(owner, "agent@example.com", Role.AGENT)
+    assert owner.workspace is not None
+    actor = Actor(owner.user.id).in_workspace(owner.workspace.id, Role.OWNER)
+    services = dashboard.container.services
+    for i in range(25):
+        await services.workspaces.update(actor, owner.workspace.id, name=f"W{i}", logo_url=None)
+    agent = next(
+        x
+        for x in await services.workspaces.members(actor, owner.workspace.id)
+        if x.role == Role.AGENT
+    )
+    await services.workspaces.set_role(actor, owner.workspace.id, agent.user_id, Role.VIEWER)
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/dashboard/settings/audit")
+    await user.should_see("1–20 of 29")
+    table = next(iter(user.find(kind=ui.table).elements))
+    assert table.rows[0]["entity"] == "user Agent → Viewer"
+    with user:
+        next(iter(user.find(kind=ui.pagination).elements)).value = 2
+    await user.should_see("21–29 of 29")
+    assert [r["action"] for r in table.rows][-1] == "workspace.create"
+
+
+async def test_admin_may_rename_the_workspace(dashboard: Dashboard) -> None:
+    owner = await dashboard.register("owner@example.com", ws="Before")
+    await dashboard.member(owner, "admin@example.com", Role.ADMIN)
+    user = await dashboard.signed_in("admin@example.com")
+    await _choose(dashboard, user, owner)
+    await user.open("/dashboard/settings/workspace")
+    field = next(iter(user.find(marker="workspace-name").elements))
+    assert field.value == "Before" and field.enabled
+    user.find(marker="workspace-name").clear().type("After")
+    user.find(marker="save").click()
+    await user.should_see("Workspace saved")
+
+
+async def test_invite_dialog_explains_roles_and_delivery(dashboard: Dashboard) -> None:
+    await dashboard.register("owner@example.com")
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/dashboard/settings/team")
+    user.find(marker="invite").click()
+    await user.should_see("answers conversations")
+    with user:
+        next(iter(user.find(marker="invite-role").elements)).value = Role.VIEWER
+    await user.should_see("changes nothing")
+    user.find(marker="invite-email-input").type("v@example.com")
+    user.find(marker="send-invite").click()
+    await user.should_see("Email is not set up on this server")  # the test profile has no SMTP
+
+
+async def test_invite_link_opened_signed_out_comes_back_after_registering(
+    dashboard: Dashboard,
+) -> None:
+    user = dashboard.new_user()
+    await user.open("/accept-invite?token=inv_abc")
+    await user.should_see("You are invited")
+    await user.open("/register")
+    user.find("Your name").type("Nia")
+    user.find("Email").type("nia@example.com")
+    user.find("Password (8+ characters)").type("Correct-horse-9")
+    user.find("Business or workspace name").type("Nia's")
+    user.find("Create account").click()
+    await user.should_see("Join the workspace?")
+    user.find("Accept invitation").click()
+    await user.should_see("this invitation is invalid, used or expired")
