@@ -106,10 +106,11 @@ def test_team_api_keys_and_audit(server: Process) -> None:
         key_row = owner.locator("[data-key='CRM sync']")
         key_row.wait_for()
         key_field.wait_for(state="detached")
+        assert key_row.get_by_text("last used never").count() == 0  # the HTTP call counted
         assert key not in owner.content()  # shown once: gone from the page now
         _shot(owner, "settings-api")
         key_row.get_by_role("button", name="Revoke").click()
-        owner.get_by_role("button", name="Revoke").last.click()
+        owner.get_by_role("dialog").get_by_role("button", name="Revoke").click()
         owner.get_by_text("No API keys yet.").wait_for()
         refused = httpx.get(f"{url}/api/v1/settings/api-keys", headers={"X-API-Key": key})
         assert refused.status_code == 401

@@ -178,6 +178,8 @@ async def test_workspace_rename_and_validation(dashboard: Dashboard) -> None:
     user.find(marker="workspace-logo").clear().type("https://example.com/logo.png")
     user.find(marker="save").click()
     await user.should_see("Workspace saved")
+    switcher = next(iter(user.find(marker="workspace-switcher").elements))
+    assert "New name" in switcher.options.values()  # type: ignore[attr-defined]
     await user.open("/dashboard/settings/workspace")
     field = next(iter(user.find(marker="workspace-name").elements))
     assert field.value == "New name"
