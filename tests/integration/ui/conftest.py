@@ -13,6 +13,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +26,21 @@ from app.domain import models as m
 from tests.conftest import make_settings
 
 PASSWORD = "Correct-horse-9"
+
+
+class PatientUser(User):
+    """NiceGUI's User, waiting up to ~5 s instead of 0.3 s for what a handler is about to show.
+
+    Clicks run handlers as background tasks that hit the database; on a loaded CI machine
+    three 0.1 s retries are not enough. A check that passes returns at once, so this costs
+    nothing when things are quick.
+    """
+
+    async def should_see(self, *args: Any, retries: int = 50, **kwargs: Any) -> None:
+        await super().should_see(*args, retries=retries, **kwargs)
+
+    async def should_not_see(self, *args: Any, retries: int = 100, **kwargs: Any) -> None:
+        await super().should_not_see(*args, retries=retries, **kwargs)
 
 
 @dataclass
@@ -79,7 +95,7 @@ async def dashboard(tmp_path: Path) -> AsyncIterator[Dashboard]:
                             transport=httpx.ASGITransport(shell), base_url="http://test"
                         )
                         clients.append(client)
-                        return User(client)
+                        return PatientUser(client)
 
                     try:
                         yield Dashboard(container, new_user)

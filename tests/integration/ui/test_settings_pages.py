@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from nicegui import ElementFilter, ui
 from nicegui.testing.user import User
@@ -21,6 +22,14 @@ async def _settle(user: User) -> None:
     """Let handlers the simulation fired as background tasks finish."""
     for _ in range(5):
         await asyncio.sleep(0.02)
+
+
+async def _eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+    """Poll `check` (handlers run as background tasks; a loaded machine makes them late)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "condition never became true"
+        await asyncio.sleep(0.05)
 
 
 async def test_owner_sees_every_tab_and_the_index_redirects(dashboard: Dashboard) -> None:
@@ -105,16 +114,26 @@ async def test_role_change_and_last_owner_error(dashboard: Dashboard) -> None:
     await user.open("/dashboard/settings/team")
     with user:
         next(iter(user.find(marker="role-agent@example.com").elements)).value = Role.ADMIN
-    await _settle(user)
     assert owner.workspace is not None
     actor = Actor(owner.user.id).in_workspace(owner.workspace.id, Role.OWNER)
-    members = await dashboard.container.services.workspaces.members(actor, owner.workspace.id)
-    assert {x.email: x.role for x in members}["agent@example.com"] == Role.ADMIN
-    with user:
+
+    async def agent_is_admin() -> bool:
+        members = await dashboard.container.services.workspaces.members(actor, owner.workspace.id)  # type: ignore[union-attr]
+        return {x.email: x.role for x in members}["agent@example.com"] == Role.ADMIN
+
+    await _eventually(agent_is_admin)
+    await _eventually(lambda: _select_shows(user, "role-agent@example.com", Role.ADMIN))
+    with user:  # the list has been redrawn: change the owner's select of the new list
         next(iter(user.find(marker="role-owner@example.com").elements)).value = Role.VIEWER
-    await user.should_see("at least one owner")
-    select = next(iter(user.find(marker="role-owner@example.com").elements))
-    assert select.value == Role.OWNER  # the list was redrawn from the service's truth
+    await user.should_see("at least one owner", retries=50)
+    # the list is redrawn from the service's truth: still owner
+    await _eventually(lambda: _select_shows(user, "role-owner@example.com", Role.OWNER))
+
+
+async def _select_shows(user: User, marker: str, role: Role) -> bool:
+    with user:
+        found = list(ElementFilter(kind=ui.select, marker=marker, local_scope=False))
+    return len(found) == 1 and found[0].value == role
 
 
 async def test_remove_member_after_confirm(dashboard: Dashboard) -> None:
@@ -196,8 +215,11 @@ async def test_audit_log_lists_and_filters(dashboard: Dashboard) -> None:
     invite = next(r for r in table.rows if r["action"] == "member.invite")
     assert invite["actor"] == "Olga" and invite["entity"] == "invite agent@example.com"
     user.find(marker="audit-filter").type("member.join")
-    await _settle(user)
-    assert [row["action"] for row in table.rows] == ["member.join"]
+
+    async def filtered() -> bool:
+        return [row["action"] for row in table.rows] == ["member.join"]
+
+    await _eventually(filtered)
 
 
 async def test_audit_pages_and_names_role_changes(dashboard: Dashboard) -> None:
