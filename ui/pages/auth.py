@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import app, ui
 
 from ui import session
 from ui.pages._forms import attempt, card
@@ -19,6 +19,12 @@ def _error_label() -> ui.label:
     label = ui.label().classes("text-negative text-sm").mark("form-error")
     label.set_visibility(False)
     return label
+
+
+def _after_sign_in() -> str:
+    """Back to an invitation opened while signed out, else the dashboard."""
+    token = app.storage.user.pop("invite_token", None)
+    return f"/accept-invite?token={token}" if token else "/dashboard"
 
 
 def create() -> None:
@@ -41,7 +47,7 @@ def create() -> None:
                 result = await attempt(call, error)
                 if result is not None:
                     session.remember(result)
-                    ui.navigate.to("/dashboard")
+                    ui.navigate.to(_after_sign_in())
 
             password.on("keydown.enter", submit)
             ui.button("Sign in", on_click=submit).classes("w-full").mark("submit")
@@ -76,7 +82,7 @@ def create() -> None:
                 result = await attempt(call, error)
                 if result is not None:
                     session.remember(result)
-                    ui.navigate.to("/dashboard")
+                    ui.navigate.to(_after_sign_in())
 
             ui.button("Create account", on_click=submit).classes("w-full").mark("submit")
             ui.link("I already have an account", "/login").classes("text-sm")
@@ -124,6 +130,7 @@ def create() -> None:
     async def accept_page(token: str = ""):  # type: ignore[no-untyped-def]
         current = await session.current()
         if current is None:
+            app.storage.user["invite_token"] = token  # kept through sign-in / registration
             with card("You are invited", "Sign in or create an account with the invited email."):
                 ui.link("Sign in", "/login")
                 ui.link("Create an account", "/register")

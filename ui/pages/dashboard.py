@@ -18,7 +18,6 @@ _COMING = {
     "flows": "The visual flow builder arrives with flows.",
     "broadcasts": "Broadcasts arrive with the broadcast scheduler.",
     "analytics": "Charts arrive with analytics.",
-    "settings": "Bot, WhatsApp, team and API-key settings arrive with their features.",
 }
 
 
