@@ -6,19 +6,14 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from ui import session
-from ui.pages._forms import attempt, card
+from ui.components.error import ErrorLabel
+from ui.pages._forms import card
 from ui.state import container
 
 
 def _count_attempt() -> None:
     """Sign-in attempts from the dashboard count against the same per-IP limit as the API's."""
     container().login_throttle.hit(session.client_ip() or "unknown")
-
-
-def _error_label() -> ui.label:
-    label = ui.label().classes("text-negative text-sm").mark("form-error")
-    label.set_visibility(False)
-    return label
 
 
 def _after_sign_in() -> str:
@@ -35,7 +30,7 @@ def create() -> None:
         with card("Sign in", "Welcome back."):
             email = ui.input("Email").props("type=email outlined autofocus").classes("w-full")
             password = ui.input("Password", password=True).props("outlined").classes("w-full")
-            error = _error_label()
+            error = ErrorLabel()
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
@@ -44,7 +39,7 @@ def create() -> None:
                         email.value or "", password.value or "", ip=session.client_ip()
                     )
 
-                result = await attempt(call, error)
+                result = await error.run(call)
                 if result is not None:
                     session.remember(result)
                     ui.navigate.to(_after_sign_in())
@@ -66,7 +61,7 @@ def create() -> None:
                 .classes("w-full")
             )
             workspace = ui.input("Business or workspace name").props("outlined").classes("w-full")
-            error = _error_label()
+            error = ErrorLabel()
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
@@ -79,7 +74,7 @@ def create() -> None:
                         ip=session.client_ip(),
                     )
 
-                result = await attempt(call, error)
+                result = await error.run(call)
                 if result is not None:
                     session.remember(result)
                     ui.navigate.to(_after_sign_in())
@@ -91,7 +86,7 @@ def create() -> None:
     async def forgot_page():  # type: ignore[no-untyped-def]
         with card("Forgot your password?", "We will email you a reset link."):
             email = ui.input("Email").props("type=email outlined").classes("w-full")
-            error = _error_label()
+            error = ErrorLabel()
             done = ui.label(
                 "If an account exists for that email, a reset link is on its way."
             ).classes("text-positive")
@@ -103,7 +98,7 @@ def create() -> None:
                     await container().services.auth.forgot_password(email.value or "")
                     return True
 
-                if await attempt(call, error):
+                if await error.run(call):
                     done.set_visibility(True)
 
             ui.button("Send reset link", on_click=submit).classes("w-full").mark("submit")
@@ -113,14 +108,14 @@ def create() -> None:
     async def reset_page(token: str = ""):  # type: ignore[no-untyped-def]
         with card("Choose a new password"):
             password = ui.input("New password", password=True).props("outlined").classes("w-full")
-            error = _error_label()
+            error = ErrorLabel()
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
                     await container().services.auth.reset_password(token, password.value or "")
                     return True
 
-                if await attempt(call, error):
+                if await error.run(call):
                     ui.notify("Password changed. Sign in with it now.", type="positive")
                     ui.navigate.to("/login")
 
@@ -137,13 +132,13 @@ def create() -> None:
             return None
         actor, _, _ = current
         with card("Join the workspace?"):
-            error = _error_label()
+            error = ErrorLabel()
 
             async def accept() -> None:
                 async def call():  # type: ignore[no-untyped-def]
                     return await container().services.invites.accept(actor, token)
 
-                ws = await attempt(call, error)
+                ws = await error.run(call)
                 if ws is not None:
                     session.choose_workspace(ws.id)
                     ui.navigate.to("/dashboard")

@@ -177,7 +177,7 @@ async def test_api_key_create_shows_key_once_then_revoke(dashboard: Dashboard) -
     await user.should_see("expires 2099-12-31")
     await user.open("/dashboard/settings/api")  # reopened: the full key is nowhere
     await user.should_not_see(key)
-    await user.should_see(f"{key[:8]}…")
+    await user.should_see(f"{key[:13]}…")  # aimy_ + the 8-character preview
     user.find(marker="revoke-CRM sync").click()
     await _click(user, "confirm-ok")
     await user.should_see(marker="no-keys")

@@ -46,7 +46,9 @@ def create() -> None:
                 with row:
                     with ui.column().classes("gap-0 grow min-w-0"):
                         ui.label(key.name).classes("font-medium").mark("api-key")
-                        ui.label(f"{key.key_preview}…").classes("font-mono text-sm text-grey-8")
+                        ui.label(f"aimy_{key.key_preview}…").classes(
+                            "font-mono text-sm text-grey-8"
+                        )
                     with ui.column().classes("gap-0 text-sm text-grey-7"):
                         ui.label(f"created {day(key.created_at)}")
                         ui.label(f"last used {when(key.last_used_at, 'never')}")
