@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from app.db.tables import Outbox, WorkspaceSettings
-from tests.integration.pipeline.conftest import Bot, eventually
+from tests.integration.bots import Bot, eventually
 
 ANN = "+4917600000001"
 
