@@ -45,6 +45,12 @@ class Bot:
             method, f"/api/v1{path}", headers=self.owner.headers(), **kw
         )
 
+    async def db(self, query: Callable[[], Awaitable[Any]]) -> Any:
+        """Run a database call on the app's loop (the shared SQLite connection and the
+        Postgres pool belong to it), from the test's loop."""
+        portal = self.api.client.blocking_portal  # type: ignore[attr-defined]
+        return await asyncio.to_thread(portal.call, query)
+
     async def conversation_of(self, phone: str) -> dict[str, Any]:
         convs = (await self.get("/conversations", search=phone))["items"]
         assert len(convs) == 1, convs

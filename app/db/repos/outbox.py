@@ -219,6 +219,18 @@ async def mark_failed(job: Job, error: str) -> c.Message | None:
     return mapping.message(rows[0]) if rows else None
 
 
+async def held_lanes(now: datetime) -> dict[tuple[str, str], datetime]:
+    """Chats whose head row waits for a retry: nothing newer may overtake it (start-up)."""
+    rows = await Outbox.select(Outbox.session_id, Outbox.jid, Outbox.next_attempt_at).where(
+        (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at > now)
+    )
+    held: dict[tuple[str, str], datetime] = {}
+    for r in rows:
+        key = (r["session_id"], r["jid"])
+        held[key] = max(held.get(key, r["next_attempt_at"]), r["next_attempt_at"])
+    return held
+
+
 async def recover_interrupted() -> int:
     """Rows left SENDING by a crash go back to PENDING (see the dispatcher's docstring)."""
     rows = (
