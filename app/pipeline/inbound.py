@@ -126,7 +126,11 @@ class Pipeline:
                     hold=decision.hold,
                 )
             )
-        status = ConversationStatus.PENDING_APPROVAL if decision.hold else None
+        status = None
+        if decision.hold:
+            status = ConversationStatus.PENDING_APPROVAL
+        elif decision.route is Route.TAKEOVER:  # the bot stays silent: a human must answer
+            status = ConversationStatus.WAITING_HUMAN
         target = outbox.Target(
             ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid
         )

@@ -160,10 +160,15 @@ async def test_human_reply_goes_out_and_pauses_the_bot(bot: Bot) -> None:
     await bot.simulate(ANN, "thanks")
     await asyncio.sleep(0.3)
     assert bot.sent_texts() == ["hi", "Agent here"]
+    assert (await bot.conversation_of(ANN))["status"] == "WAITING_HUMAN"
+    r = await bot.send("POST", f"/conversations/{conv['id']}/messages", json={"text": "Sure"})
+    assert r.status_code == 201
+    assert (await bot.conversation_of(ANN))["status"] == "OPEN"
+    await eventually(lambda: _count(bot, 3))
     rows = await bot.db(
         lambda: Outbox.select(Outbox.status).where(Outbox.conversation_id == conv["id"])
     )
-    assert [r["status"] for r in rows] == ["SENT", "SENT"]
+    assert [r["status"] for r in rows] == ["SENT", "SENT", "SENT"]
 
 
 async def test_media_is_stored_in_the_data_dir(bot: Bot) -> None:
