@@ -123,7 +123,7 @@ class Job:
     created_at: datetime
 
 
-async def due(now: datetime, limit: int = 500) -> list[Job]:
+async def due(now: datetime, limit: int = 100) -> list[Job]:
     rows = (
         await Outbox.select()
         .where((Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= now))
