@@ -61,8 +61,10 @@ class Dispatcher:
         self.recording: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._generation = 0  # counts wake-ups: a lane rescans only if one came meanwhile
 
     def wake(self) -> None:
+        self._generation += 1
         self._wake.set()
 
     async def start(self) -> None:
@@ -113,6 +115,7 @@ class Dispatcher:
             task.add_done_callback(self._lanes.discard)
 
     async def _lane(self, key: tuple[str, str], jobs: list[outbox.Job]) -> None:
+        generation = self._generation
         try:
             for job in jobs:
                 if self._stopping:
@@ -125,7 +128,8 @@ class Dispatcher:
             log.exception("dispatcher lane %s failed", key)
         finally:
             self._busy.discard(key)
-            self.wake()
+            if self._generation != generation:  # rows may have been skipped while busy
+                self.wake()
 
     async def _send(self, key: tuple[str, str], job: outbox.Job) -> bool:
         try:
