@@ -3,7 +3,9 @@
 One background task finds due rows; each chat (session, jid) gets one lane task that sends its
 rows strictly in order: typing indicator (time grows with length) → per-session rate window →
 per-chat spacing → `channel.send` → record the WhatsApp id. A failure retries with backoff
-and holds the chat's later rows behind it; after the last attempt the row is FAILED.
+and holds the chat behind it — rows already queued are pushed back with it, rows written
+meanwhile wait (`_held`, rebuilt from the table on start); after the last attempt the row is
+FAILED and the chat moves on.
 
 Crash semantics: a decision's rows are durable before anything is sent, so rows PENDING at a
 crash are sent once after restart, and SENT rows never again. A row caught *inside*
@@ -17,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -52,14 +54,17 @@ class Dispatcher:
         self._stall_s = stall_s
         self._wake = asyncio.Event()
         self._busy: set[tuple[str, str]] = set()
+        self._held: dict[tuple[str, str], datetime] = {}  # chat → until (a retry is pending)
         self._lanes: set[asyncio.Task[None]] = set()
         self._rates: dict[str, RateWindow] = {}
         self._last_send: dict[tuple[str, str], float] = {}
         self.recording: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._generation = 0  # counts wake-ups: a lane rescans only if one came meanwhile
 
     def wake(self) -> None:
+        self._generation += 1
         self._wake.set()
 
     async def start(self) -> None:
@@ -67,6 +72,7 @@ class Dispatcher:
         recovered = await outbox.recover_interrupted()
         if recovered:
             log.warning("%d outbox rows were interrupted mid-send; sending them again", recovered)
+        self._held = await outbox.held_lanes(self._clock.now())
         self._task = asyncio.create_task(self._run(), name="dispatcher")
 
     async def stop(self, grace_s: float = 2.0) -> None:
@@ -94,9 +100,13 @@ class Dispatcher:
 
     async def _schedule(self) -> None:
         lanes: dict[tuple[str, str], list[outbox.Job]] = {}
-        for job in await outbox.due(self._clock.now()):
+        now = self._clock.now()
+        for key, until in list(self._held.items()):
+            if until <= now:
+                del self._held[key]
+        for job in await outbox.due(now):
             key = (job.session_id, job.jid)
-            if key not in self._busy:
+            if key not in self._busy and key not in self._held:
                 lanes.setdefault(key, []).append(job)
         for key, jobs in lanes.items():
             self._busy.add(key)
@@ -105,6 +115,7 @@ class Dispatcher:
             task.add_done_callback(self._lanes.discard)
 
     async def _lane(self, key: tuple[str, str], jobs: list[outbox.Job]) -> None:
+        generation = self._generation
         try:
             for job in jobs:
                 if self._stopping:
@@ -117,7 +128,8 @@ class Dispatcher:
             log.exception("dispatcher lane %s failed", key)
         finally:
             self._busy.discard(key)
-            self.wake()
+            if self._generation != generation:  # rows may have been skipped while busy
+                self.wake()
 
     async def _send(self, key: tuple[str, str], job: outbox.Job) -> bool:
         try:
@@ -187,7 +199,9 @@ class Dispatcher:
             return
         delay = RETRY_DELAYS[min(job.attempts, len(RETRY_DELAYS) - 1)]
         log.warning("outbox %s: %s; retry in %s s", job.id, error, delay)
-        await outbox.mark_retry(job, self._clock.now() + timedelta(seconds=delay), error)
+        until = self._clock.now() + timedelta(seconds=delay)
+        self._held[(job.session_id, job.jid)] = until  # replies written meanwhile wait too
+        await outbox.mark_retry(job, until, error)
 
 
 async def _typing(channel: object, jid: str, on: bool) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from app.pipeline.router import Route, decide
 from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)
+SETTINGS_TTL_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,17 @@ class Pipeline:
         self.channels = channels
         self.media_dir = media_dir
         self.lanes = Lanes()
+        self._settings_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    async def _settings(self, workspace_id: str) -> dict[str, Any]:
+        """Workspace settings, re-read at most every SETTINGS_TTL_S (one query less per
+        message under load; a settings change applies within that time)."""
+        now = time.monotonic()
+        cached = self._settings_cache.get(workspace_id)
+        if cached is None or cached[0] < now:
+            cached = (now + SETTINGS_TTL_S, await messages.workspace_settings(workspace_id))
+            self._settings_cache[workspace_id] = cached
+        return cached[1]
 
     async def handle(self, ref: SessionRef, msg: NormalizedMessage) -> c.Message | None:
         """Persist `msg` and queue its routing; None for a redelivered message."""
@@ -87,7 +100,7 @@ class Pipeline:
     ) -> None:
         if msg.media_ref:
             await self._save_media(ref, stored.message, msg)
-        settings = await messages.workspace_settings(ref.workspace_id)
+        settings = await self._settings(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
             ref.session_id,
@@ -113,7 +126,11 @@ class Pipeline:
                     hold=decision.hold,
                 )
             )
-        status = ConversationStatus.PENDING_APPROVAL if decision.hold else None
+        status = None
+        if decision.hold:
+            status = ConversationStatus.PENDING_APPROVAL
+        elif decision.route is Route.TAKEOVER:  # the bot stays silent: a human must answer
+            status = ConversationStatus.WAITING_HUMAN
         target = outbox.Target(
             ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid
         )

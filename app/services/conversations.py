@@ -189,14 +189,21 @@ class ConversationService:
         row = await self._row(actor, conversation_id)
         target = await self._target(row)
         draft = outbox.Draft(text, sender_type=SenderType.HUMAN, sender_user_id=actor.user_id)
-        (message,) = await outbox.record_decision(target, None, [draft], self._clock.now())
+        answered = (
+            ConversationStatus.OPEN if row["status"] == ConversationStatus.WAITING_HUMAN else None
+        )
+        (message,) = await outbox.record_decision(
+            target, None, [draft], self._clock.now(), status=answered
+        )
         await self._audit.record(actor, "conversation.send", "conversation", conversation_id)
         settings = await workspace_settings(actor.workspace_id or "")
         if settings.get("human_reply_pauses_bot", True):
             await Contact.update({Contact.human_takeover: True}).where(
                 (Contact.id == row["contact_id"]) & (Contact.human_takeover == False)  # noqa: E712
             )
-        await self._pipeline.publish_written(actor.workspace_id or "", conversation_id, [message])
+        await self._pipeline.publish_written(
+            actor.workspace_id or "", conversation_id, [message], answered
+        )
         return message
 
     async def _target(self, row: dict[str, Any]) -> outbox.Target:

@@ -12,6 +12,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from piccolo.engine.base import Engine
@@ -67,3 +68,24 @@ async def db(engine: Engine) -> Engine:
     """The engine after all migrations ran."""
     await migrate(engine)
     return engine
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Any]:
+    """An echo bot (simulator session, echo responder) on SQLite; see tests/integration/bots.py."""
+    from tests.integration.api.conftest import _api
+    from tests.integration.bots import _bot
+
+    async for api in _api(tmp_path / "data", None, auto_reply="echo"):
+        yield await _bot(api)
+
+
+@pytest.fixture
+async def bot_any_db(tmp_path: Path, db_url: str) -> AsyncIterator[Any]:
+    """An echo bot on each backend."""
+    from tests.integration.api.conftest import _api
+    from tests.integration.bots import _bot
+
+    url = None if db_url.startswith("sqlite") else db_url
+    async for api in _api(tmp_path / "data", url, auto_reply="echo"):
+        yield await _bot(api)

@@ -156,15 +156,11 @@ async def _resolve_contact(
     if lid and keep["lid"] != lid:
         changes[Contact.lid] = keep["lid"] = lid
     if phone_jid and keep["jid"] != phone_jid:  # known by LID so far; now we see the phone
-        for other in rows:
-            if other["id"] != keep["id"]:
-                await _merge_into(keep["id"], other["id"])
+        await _merge_others(keep, rows, changes)
         changes[Contact.jid] = keep["jid"] = phone_jid
         changes[Contact.phone_number] = keep["phone_number"] = phone_of(phone_jid)
     elif by_phone:
-        for other in rows:
-            if other["id"] != keep["id"]:
-                await _merge_into(keep["id"], other["id"])
+        await _merge_others(keep, rows, changes)
     if name and keep["name"] != name:
         changes[Contact.name] = keep["name"] = name
     await Contact.update(changes).where(Contact.id == keep["id"])
@@ -198,6 +194,26 @@ def _new_contact(
         "created_at": now,
         "updated_at": now,
     }
+
+
+_CARRIED = ("name", "display_name", "notes", "language", "profile_pic_url", "about")
+_ORED = ("is_blocked", "human_takeover", "is_vip", "approval_mode")
+
+
+async def _merge_others(
+    keep: dict[str, Any], rows: list[dict[str, Any]], changes: dict[Any, Any]
+) -> None:
+    """Fold the other identities' rows into `keep`: fill its blanks, keep any block/takeover."""
+    for other in rows:
+        if other["id"] == keep["id"]:
+            continue
+        for field in _CARRIED:
+            if not keep[field] and other[field]:
+                changes[getattr(Contact, field)] = keep[field] = other[field]
+        for field in _ORED:
+            if other[field] and not keep[field]:
+                changes[getattr(Contact, field)] = keep[field] = True
+        await _merge_into(keep["id"], other["id"])
 
 
 async def _merge_into(keep_id: str, other_id: str) -> None:

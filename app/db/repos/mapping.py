@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from app.domain import conversations as c
-from app.services._rows import to_model
+
+M = TypeVar("M", bound=msgspec.Struct)
+
+
+def to_model(cls: type[M], row: dict[str, Any], **extra: Any) -> M:
+    """`cls` from a snake_case row (unknown keys ignored; `extra` overrides)."""
+    values = {f: row[f] for f in cls.__struct_fields__ if f in row}
+    values.update(extra)
+    return cls(**values)
 
 
 def _json(value: Any, default: Any) -> Any:

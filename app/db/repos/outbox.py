@@ -123,7 +123,7 @@ class Job:
     created_at: datetime
 
 
-async def due(now: datetime, limit: int = 500) -> list[Job]:
+async def due(now: datetime, limit: int = 100) -> list[Job]:
     rows = (
         await Outbox.select()
         .where((Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= now))
@@ -217,6 +217,18 @@ async def mark_failed(job: Job, error: str) -> c.Message | None:
             .returning(*Message.all_columns())
         )
     return mapping.message(rows[0]) if rows else None
+
+
+async def held_lanes(now: datetime) -> dict[tuple[str, str], datetime]:
+    """Chats whose head row waits for a retry: nothing newer may overtake it (start-up)."""
+    rows = await Outbox.select(Outbox.session_id, Outbox.jid, Outbox.next_attempt_at).where(
+        (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at > now)
+    )
+    held: dict[tuple[str, str], datetime] = {}
+    for r in rows:
+        key = (r["session_id"], r["jid"])
+        held[key] = max(held.get(key, r["next_attempt_at"]), r["next_attempt_at"])
+    return held
 
 
 async def recover_interrupted() -> int:

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from tests.integration.api.conftest import Api, _api
-from tests.integration.pipeline.conftest import Bot, _bot
+from tests.integration.bots import Bot, _bot
 
 
 async def _frames(ws: Any, until: str, limit: int = 50) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from app.db.tables import Outbox, WorkspaceSettings
-from tests.integration.pipeline.conftest import Bot, eventually
+from tests.integration.bots import Bot, eventually
 
 ANN = "+4917600000001"
 
@@ -133,8 +133,10 @@ async def test_two_chats_are_served_concurrently_and_each_in_order(bot: Bot) -> 
 
 
 async def test_welcome_message_for_a_first_contact_only(bot: Bot) -> None:
-    await WorkspaceSettings.update({WorkspaceSettings.welcome_message: "Welcome!"}).where(
-        WorkspaceSettings.workspace_id == bot.owner.workspace_id
+    await bot.db(
+        lambda: WorkspaceSettings.update({WorkspaceSettings.welcome_message: "Welcome!"}).where(
+            WorkspaceSettings.workspace_id == bot.owner.workspace_id
+        )
     )
     await bot.simulate(ANN, "hi")
     await eventually(lambda: _count(bot, 2))
@@ -158,8 +160,15 @@ async def test_human_reply_goes_out_and_pauses_the_bot(bot: Bot) -> None:
     await bot.simulate(ANN, "thanks")
     await asyncio.sleep(0.3)
     assert bot.sent_texts() == ["hi", "Agent here"]
-    rows = await Outbox.select(Outbox.status).where(Outbox.conversation_id == conv["id"])
-    assert [r["status"] for r in rows] == ["SENT", "SENT"]
+    assert (await bot.conversation_of(ANN))["status"] == "WAITING_HUMAN"
+    r = await bot.send("POST", f"/conversations/{conv['id']}/messages", json={"text": "Sure"})
+    assert r.status_code == 201
+    assert (await bot.conversation_of(ANN))["status"] == "OPEN"
+    await eventually(lambda: _count(bot, 3))
+    rows = await bot.db(
+        lambda: Outbox.select(Outbox.status).where(Outbox.conversation_id == conv["id"])
+    )
+    assert [r["status"] for r in rows] == ["SENT", "SENT", "SENT"]
 
 
 async def test_media_is_stored_in_the_data_dir(bot: Bot) -> None:

@@ -1,0 +1,141 @@
+"""Pipeline figures: throughput and inbound→sent latency through the whole message path
+(persist → contact → conversation → router with an instant echo responder → outbox →
+dispatcher → simulator send → receipts), next to a bare Litestar echo request in the same run.
+
+Run: `/work/venv/bin/python -m tests.bench.bench_pipeline [--db postgresql://…] [-n 10000]`
+
+1. Saturation: 10,000 messages from 1,000 contacts injected as fast as the channel callback
+   returns (each inject waits until its message is persisted); throughput = messages / time
+   until the last reply was sent; latency percentiles under that load.
+2. Pipeline overhead: 300 messages one at a time (the next is injected once the previous
+   reply was sent): p50/p99 of inbound → sent without queueing. Pacing (typing, spacing,
+   60/min) is off in both: it is a deliberate delay.
+3. Baseline: p50/p99 of a bare Litestar `POST /echo` through httpx's ASGI transport, same loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from litestar import Litestar, post
+
+from app.channels import SimulatorChannel
+from app.container import build_container, lifespan
+from app.domain import Actor, Role
+from tests.conftest import make_settings
+
+
+@post("/echo", status_code=200)
+async def echo(data: dict[str, str]) -> dict[str, str]:
+    return data
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def wait_sent(phone: SimulatorChannel, n: int, timeout: float) -> None:
+    deadline = time.perf_counter() + timeout
+    while len(phone.sent) < n:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"only {len(phone.sent)}/{n} replies after {timeout}s")
+        await asyncio.sleep(0.005)
+
+
+def latencies(phone: SimulatorChannel, sent_at: dict[str, float], start: int) -> list[float]:
+    out = []
+    for s in phone.sent[start:]:
+        t_in = sent_at.get(s.message.text or "")
+        if t_in is not None:
+            out.append((s.timestamp.timestamp() - t_in) * 1000)
+    return out
+
+
+async def run(db_url: str | None, n: int, contacts: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = make_settings(
+            Path(tmp) / "data", database_url=db_url, auto_reply="echo", dispatch_poll_s=0.05
+        )
+        container = build_container(settings)
+        async with lifespan(container):
+            session = await container.services.auth.register(
+                "bench@example.com", "Bench-Secret-1", "Bench", "Bench"
+            )
+            assert session.workspace is not None
+            actor = Actor(session.user.id, session.workspace.id, Role.OWNER)
+            wa = await container.services.sessions.create(actor, "bench", "simulator")
+            phone = container.channels.get(wa.id)
+            assert isinstance(phone, SimulatorChannel)
+            jids = [f"49170{i:07d}@s.whatsapp.net" for i in range(contacts)]
+            sent_at: dict[str, float] = {}
+
+            # 1. saturation
+            t0 = time.perf_counter()
+            for i in range(n):
+                text = f"s{i}"
+                sent_at[text] = time.time()
+                await phone.inject(jids[i % contacts], text)
+            injected = time.perf_counter() - t0
+            await wait_sent(phone, n, timeout=max(120.0, n / 20))
+            elapsed = time.perf_counter() - t0
+            sat = latencies(phone, sent_at, 0)
+            print(
+                f"engine: {'postgres' if db_url else 'sqlite'}; {n} messages, {contacts} contacts"
+            )
+            print(
+                f"saturation: injected (persisted) in {injected:.1f} s = {n / injected:.0f} msg/s; "
+                f"all replies sent after {elapsed:.1f} s = {n / elapsed:.0f} msg/s"
+            )
+            print(f"  latency under load: p50 {pct(sat, 50):.0f} ms, p99 {pct(sat, 99):.0f} ms")
+            await phone.settle()
+            await asyncio.sleep(1)
+
+            # 2. one message at a time: the pipeline's own latency, no queueing
+            start, m = len(phone.sent), 300
+            for i in range(m):
+                text = f"p{i}"
+                sent_at[text] = time.time()
+                await phone.inject(jids[(i * 7) % contacts], text)
+                await wait_sent(phone, start + i + 1, timeout=30)
+                await phone.settle()  # receipts applied before the next message
+            steady = latencies(phone, sent_at, start)
+            print(
+                f"pipeline overhead, one at a time ({m} msgs): p50 {pct(steady, 50):.1f} ms, "
+                f"p99 {pct(steady, 99):.1f} ms, mean {statistics.mean(steady):.1f} ms"
+            )
+
+    # 3. bare Litestar echo, same process and loop
+    bare = Litestar([echo], logging_config=None)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=bare), base_url="http://bare"
+    ) as client:
+        times = []
+        for i in range(2000):
+            t = time.perf_counter()
+            r = await client.post("/echo", json={"text": f"e{i}"})
+            times.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200
+    print(
+        f"bare Litestar POST /echo (ASGI, in-process): p50 {pct(times, 50):.2f} ms, "
+        f"p99 {pct(times, 99):.2f} ms"
+    )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--db", default=None, help="Postgres URL (default: SQLite temp file)")
+    p.add_argument("-n", type=int, default=10_000)
+    p.add_argument("--contacts", type=int, default=1_000)
+    args = p.parse_args()
+    asyncio.run(run(args.db, args.n, args.contacts))
+
+
+if __name__ == "__main__":
+    main()

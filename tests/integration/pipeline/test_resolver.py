@@ -1,0 +1,100 @@
+"""Contact resolver and persist-first on both engines: LID ↔ phone identities merge into one
+contact, a redelivery is a no-op, a resolved conversation is not reused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from piccolo.engine.base import Engine
+
+from app.db.repos.inbound import persist_inbound, phone_of
+from app.db.tables import Contact, Conversation, Message, WhatsappSession, Workspace
+from app.domain import ConversationStatus, MessageKind, NormalizedMessage
+
+PHONE = "4917600000001@s.whatsapp.net"
+LID = "123456789012345@lid"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def _session() -> tuple[str, str]:
+    ws = Workspace(name="W", slug="w")
+    await Workspace.insert(ws)
+    session = WhatsappSession(workspace_id=ws.id, account_id="a", channel="simulator")
+    await WhatsappSession.insert(session)
+    return ws.id, session.id
+
+
+def _msg(
+    wa_id: str,
+    jid: str,
+    *,
+    phone: str | None = None,
+    lid: str | None = None,
+    name: str | None = None,
+    kind: MessageKind = MessageKind.TEXT,
+) -> NormalizedMessage:
+    return NormalizedMessage(
+        wa_message_id=wa_id,
+        jid=jid,
+        chat_jid=jid,
+        timestamp=NOW,
+        kind=kind,
+        text="hi",
+        sender_phone_jid=phone,
+        sender_lid=lid,
+        push_name=name,
+    )
+
+
+async def test_lid_contact_merges_into_the_phone_identity(db: Engine) -> None:
+    ws, session = await _session()
+    first = await persist_inbound(ws, session, _msg("A", LID, lid=LID, name="Ann"), NOW)
+    assert first is not None and first.new_contact and first.contact.jid == LID
+    assert first.contact.phone_number == ""
+    second = await persist_inbound(ws, session, _msg("B", PHONE, phone=PHONE), NOW)
+    assert second is not None and second.new_contact  # a phone we had not seen: new contact
+    third = await persist_inbound(ws, session, _msg("C", PHONE, phone=PHONE, lid=LID), NOW)
+    assert third is not None and not third.new_contact
+    contacts = await Contact.select().where(Contact.workspace_id == ws)
+    assert len(contacts) == 1
+    (only,) = contacts
+    assert (only["jid"], only["lid"], only["phone_number"]) == (PHONE, LID, "+4917600000001")
+    assert only["name"] == "Ann"
+    convs = await Conversation.select().where(Conversation.workspace_id == ws)
+    assert {c["contact_id"] for c in convs} == {only["id"]}
+    assert await Message.count().where(Message.workspace_id == ws) == 3
+
+
+async def test_lid_only_contact_learns_its_phone(db: Engine) -> None:
+    ws, session = await _session()
+    await persist_inbound(ws, session, _msg("A", LID, lid=LID), NOW)
+    later = await persist_inbound(ws, session, _msg("B", LID, phone=PHONE, lid=LID), NOW)
+    assert later is not None and not later.new_contact
+    assert (later.contact.jid, later.contact.phone_number) == (PHONE, "+4917600000001")
+
+
+async def test_redelivery_is_a_noop_and_resolved_conversations_are_not_reused(db: Engine) -> None:
+    ws, session = await _session()
+    first = await persist_inbound(ws, session, _msg("A", PHONE, phone=PHONE), NOW)
+    assert await persist_inbound(ws, session, _msg("A", PHONE, phone=PHONE), NOW) is None
+    assert first is not None
+    await Conversation.update({Conversation.status: ConversationStatus.RESOLVED}).where(
+        Conversation.id == first.conversation.id
+    )
+    again = await persist_inbound(ws, session, _msg("B", PHONE, phone=PHONE), NOW)
+    assert again is not None and again.conversation.id != first.conversation.id
+    assert again.conversation.unread_count == 1
+
+
+async def test_reactions_are_stored_but_not_routed(db: Engine) -> None:
+    ws, session = await _session()
+    stored = await persist_inbound(
+        ws, session, _msg("R", PHONE, phone=PHONE, kind=MessageKind.REACTION), NOW
+    )
+    assert stored is not None and not stored.needs_routing
+
+
+def test_phone_of() -> None:
+    assert phone_of("4917600000001@s.whatsapp.net") == "+4917600000001"
+    assert phone_of("4917600000001:12@s.whatsapp.net") == "+4917600000001"
+    assert phone_of(LID) == "" and phone_of(None) == ""
