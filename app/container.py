@@ -22,6 +22,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from app.ai import AIEngine, KeywordSearch, ModelPool, SpeechPool
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
@@ -65,6 +66,7 @@ class Container:
     pipeline: Pipeline
     hub: SessionHub
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
+    ai: AIEngine
     started: bool = field(default=False)
 
 
@@ -90,11 +92,17 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
     )
+    ai = AIEngine(
+        clock,
+        ModelPool(settings, secrets),
+        KeywordSearch(),
+        SpeechPool(settings, secrets),
+    )
     pipeline = Pipeline(
         clock,
         events,
         notifications,
-        build_responders(settings),
+        build_responders(settings, ai),
         dispatcher,
         channels,
         settings.data_dir / "media",
@@ -128,6 +136,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         pipeline=pipeline,
         hub=hub,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
+        ai=ai,
     )
 
 
@@ -147,6 +156,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         register_jobs(container)
         container.scheduler.start()
         stack.callback(container.scheduler.shutdown, wait=False)
+        stack.push_async_callback(container.ai.aclose)
         await container.dispatcher.start()
         stack.push_async_callback(container.dispatcher.stop)
         stack.push_async_callback(_drain_pipeline, container)

@@ -22,7 +22,7 @@ from app.domain import conversations as c
 from app.events import EventBus, names
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.lanes import Lanes
-from app.pipeline.responders import ReplyContext, Responders
+from app.pipeline.responders import Reply, ReplyContext, Responders
 from app.pipeline.router import Route, decide
 from app.services.notifications import NotificationService
 
@@ -37,6 +37,21 @@ class SessionRef:
 
 def encode(model: Any) -> dict[str, Any]:
     return msgspec.to_builtins(model)
+
+
+def _drafts(reply: Reply, hold: bool) -> list[outbox.Draft]:
+    """One draft per part; the model's metadata goes on the first (the answer proper)."""
+    return [
+        outbox.Draft(
+            text,
+            flow_id=reply.flow_id,
+            confidence=reply.confidence if i == 0 else None,
+            kb_chunks_used=reply.kb_chunks_used if i == 0 else (),
+            hold=hold,
+            usage=reply.usage if i == 0 else None,
+        )
+        for i, text in enumerate(reply.texts)
+    ]
 
 
 class Pipeline:
@@ -85,8 +100,7 @@ class Pipeline:
     async def _route(
         self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage
     ) -> None:
-        if msg.media_ref:
-            await self._save_media(ref, stored.message, msg)
+        media_path = await self._save_media(ref, stored.message, msg) if msg.media_ref else None
         settings = await messages.workspace_settings(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
@@ -96,24 +110,22 @@ class Pipeline:
             stored.message,
             msg,
             settings,
+            media_path,
         )
         decision = await decide(ctx, self.responders)
         drafts = []
         welcome = settings.get("welcome_message")
         if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
             drafts.append(outbox.Draft(welcome))
-        if decision.reply is not None:
-            r = decision.reply
-            drafts.append(
-                outbox.Draft(
-                    r.text,
-                    flow_id=r.flow_id,
-                    confidence=r.confidence,
-                    kb_chunks_used=r.kb_chunks_used,
-                    hold=decision.hold,
-                )
-            )
-        status = ConversationStatus.PENDING_APPROVAL if decision.hold else None
+        reply = decision.reply
+        if reply is not None:
+            drafts.extend(_drafts(reply, decision.hold))
+        escalate = reply is not None and reply.escalate
+        status = None
+        if decision.hold:
+            status = ConversationStatus.PENDING_APPROVAL
+        elif escalate:
+            status = ConversationStatus.WAITING_HUMAN
         target = outbox.Target(
             ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid
         )
@@ -126,6 +138,16 @@ class Pipeline:
                 ref.workspace_id,
                 names.APPROVAL_NEEDED,
                 {"conversationId": stored.conversation.id, "messageId": written[-1].id},
+            )
+        if escalate and reply is not None:
+            await self.notifications.notify(
+                ref.workspace_id,
+                names.ESCALATION_NEEDED,
+                {
+                    "conversationId": stored.conversation.id,
+                    "contactId": stored.contact.id,
+                    "reason": reply.escalation_reason,
+                },
             )
 
     async def publish_written(
@@ -154,19 +176,20 @@ class Pipeline:
 
     async def _save_media(
         self, ref: SessionRef, message: c.Message, msg: NormalizedMessage
-    ) -> None:
+    ) -> Path | None:
         """Fetch inbound media into the data dir (best effort: the message is already stored)."""
         try:
             data = await self.channels.get(ref.session_id).download(msg.media_ref or "")
         except Exception as exc:
             log.warning("media of %s not downloaded: %s", msg.wa_message_id, exc)
-            return
+            return None
         ext = mimetypes.guess_extension(msg.media_mime or "") or ".bin"
         relative = Path(ref.workspace_id) / f"{message.id}{ext}"
         path = self.media_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         await messages.set_media_url(message.id, f"media/{relative.as_posix()}")
+        return path
 
     async def on_receipt(self, ref: SessionRef, receipt: Receipt) -> None:
         async with self.dispatcher.recording[ref.session_id]:
