@@ -22,7 +22,10 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from app.ai import AIEngine, KeywordSearch, ModelPool, SpeechPool
+from app.ai import ModelPool
+from app.ai.engine import AIEngine
+from app.ai.knowledge import KeywordSearch
+from app.ai.speech import SpeechPool
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
@@ -43,6 +46,7 @@ from app.services import (
     NotificationService,
     Services,
     SessionService,
+    SettingsService,
     WorkspaceService,
 )
 from app.settings import Settings
@@ -92,9 +96,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
     )
+    models = ModelPool(settings, secrets)
     ai = AIEngine(
         clock,
-        ModelPool(settings, secrets),
+        models,
         KeywordSearch(),
         SpeechPool(settings, secrets),
     )
@@ -120,6 +125,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         contacts=ContactService(clock, events, audit, settings.data_dir),
         labels=LabelService(audit),
         conversations=ConversationService(pipeline, audit),
+        settings=SettingsService(audit, models),
     )
     return Container(
         settings=settings,

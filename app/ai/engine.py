@@ -48,7 +48,11 @@ class AIEngine:
 
     async def respond(self, ctx: ReplyContext) -> Reply | None:
         ws = ctx.settings
-        llm = self.models.get(ctx.workspace_id, ws)
+        try:
+            llm = self.models.get(ctx.workspace_id, ws)
+        except (LLMError, ImportError) as exc:  # unknown provider, missing extra
+            log.error("no model for workspace %s: %s", ctx.workspace_id, exc)
+            return self._escalate(ws, "provider_unavailable", holding=True)
         transcriber = self.speech.get() if self.speech else None
         media = await understand(ctx.message, ctx.media_path, llm, transcriber)
         if media is not None and media.skip:
