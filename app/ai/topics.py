@@ -15,7 +15,7 @@ SENSITIVE: dict[str, tuple[str, ...]] = {
     "refund": (
         "refund", "money back", "chargeback", "reimburs",  # en
         "reembols", "devoluci", "devolver el dinero",  # es
-        "rembourse", "remboursement",  # fr
+        "rembours",  # fr
         "rückerstatt", "ruckerstatt", "erstattung", "geld zurück", "geld zuruck",  # de
         "reembolso", "estorno", "devolução", "devolucao",  # pt
         "rimborso", "rimbors",  # it
