@@ -7,6 +7,7 @@ evening of its own day and the early morning of the next, which is how shops wri
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -98,8 +99,11 @@ def status(settings: dict[str, Any], now: datetime) -> tuple[BusinessHours | Non
     """(hours, outside) for a workspace; disabled or broken config means always open."""
     if not settings.get("business_hours_enabled"):
         return None, False
+    config = settings.get("business_hours_config")
     try:
-        hours = BusinessHours.parse(settings.get("business_hours_config"))
-    except HoursError:
+        if isinstance(config, str):  # JSON columns come back as text unless loaded
+            config = json.loads(config)
+        hours = BusinessHours.parse(config)
+    except (HoursError, ValueError):
         return None, False
     return hours, not hours.is_open(now)
