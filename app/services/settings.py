@@ -81,7 +81,7 @@ class SettingsService:
                 self._models.secrets.set(api_key_name(ws), str(api_key))
             else:
                 self._models.secrets.delete(api_key_name(ws))
-            changed.append("ai_api_key")
+            changed = sorted([*changed, "ai_api_key"])
         if changed:
             await self._audit.record(
                 actor, "settings.update", "workspace_settings", ws, {"fields": changed}
