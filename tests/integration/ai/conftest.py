@@ -46,7 +46,9 @@ class AIBot(Bot):
         assert r.status_code == 200, r.text
         return r.json()
 
-    async def bot_messages(self, phone: str, count: int = 1) -> list[dict[str, Any]]:
+    async def bot_messages(
+        self, phone: str, count: int = 1, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
         """Wait until the conversation holds `count` outbound messages; return them."""
 
         async def check() -> list[dict[str, Any]] | None:
@@ -57,7 +59,7 @@ class AIBot(Bot):
             out = [m for m in detail["messages"] if m["direction"] == "OUTBOUND"]
             return out if len(out) >= count else None
 
-        return await eventually(check)
+        return await eventually(check, timeout)
 
 
 async def wait_sent(bot: Bot, phone: str, count: int) -> list[str]:
