@@ -10,6 +10,7 @@ holding reply and a hand-over to a human (WAITING_HUMAN + `escalation_needed`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -59,7 +60,9 @@ class AIEngine:
             return None
         text = (media.text if media is not None else None) or ctx.message.body or ""
         default_lang = ws.get("default_language")
-        language = signals.detect_language(text, None if default_lang == "auto" else default_lang)
+        fallback = None if default_lang == "auto" else default_lang
+        # in a thread: the first call loads the fastText model (~1.5 s here)
+        language = await asyncio.to_thread(signals.detect_language, text, fallback)
         mood = signals.sentiment(text) if text else None
         await repo.annotate_inbound(
             ctx.inbound.id,

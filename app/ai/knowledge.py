@@ -7,8 +7,9 @@ fresh install with a few FAQs answers sensibly before any embedding model is set
 
 from __future__ import annotations
 
+import asyncio
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.db.repos import ai as repo
 from app.llm import Passage
@@ -67,24 +68,37 @@ class KeywordSearch:
         wanted = terms(query)
         if not wanted:
             return []
-        hits: list[Passage] = []
-        for faq in await repo.faqs(workspace_id):
-            s = score(wanted, terms(faq["question"]), terms(faq["answer"]))
-            if s > 0:
-                hits.append(
-                    Passage(
-                        id=faq["id"],
-                        text=f"Q: {faq['question']}\nA: {faq['answer']}",
-                        score=s,
-                        kind="faq",
-                        question=faq["question"],
-                        answer=faq["answer"],
-                    )
+        faqs = await repo.faqs(workspace_id)
+        chunks = await repo.chunks(workspace_id, self.max_chunks)
+        # scoring is CPU work proportional to the rows: keep it off the event loop
+        return await asyncio.to_thread(rank, wanted, faqs, chunks, k, threshold)
+
+
+def rank(
+    wanted: set[str],
+    faqs: list[dict[str, Any]],
+    chunks: list[dict[str, Any]],
+    k: int,
+    threshold: float,
+) -> list[Passage]:
+    """The top-`k` FAQ and chunk rows for the query terms, at or above `threshold`."""
+    hits: list[Passage] = []
+    for faq in faqs:
+        s = score(wanted, terms(faq["question"]), terms(faq["answer"]))
+        if s >= threshold and s > 0:
+            hits.append(
+                Passage(
+                    id=faq["id"],
+                    text=f"Q: {faq['question']}\nA: {faq['answer']}",
+                    score=s,
+                    kind="faq",
+                    question=faq["question"],
+                    answer=faq["answer"],
                 )
-        for chunk in await repo.chunks(workspace_id, self.max_chunks):
-            s = round(score(wanted, set(), terms(chunk["content"])) * CHUNK_WEIGHT, 4)
-            if s > 0:
-                hits.append(Passage(id=chunk["id"], text=chunk["content"], score=s))
-        hits = [h for h in hits if h.score >= threshold]
-        hits.sort(key=lambda p: -p.score)
-        return hits[:k]
+            )
+    for chunk in chunks:
+        s = round(score(wanted, set(), terms(chunk["content"])) * CHUNK_WEIGHT, 4)
+        if s >= threshold and s > 0:
+            hits.append(Passage(id=chunk["id"], text=chunk["content"], score=s))
+    hits.sort(key=lambda p: -p.score)
+    return hits[:k]
