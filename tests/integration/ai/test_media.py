@@ -75,3 +75,35 @@ async def test_image_without_vision_is_acknowledged(tmp_path: Path) -> None:
         await bot.simulate(CAROL, media=media(PNG, "image/png", kind="IMAGE"))
         (reply,) = await bot.bot_messages(CAROL)
         assert reply["content"].startswith("Thanks for the image! I can't view images here")
+
+
+def _clip() -> bytes:
+    """A 2 s, 64×48 MPEG-4 clip encoded with PyAV."""
+    import io
+
+    import av
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(20):
+            pixels = np.full((48, 64, 3), i * 10, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+async def test_video_frames_go_to_vision(ai_bot: AIBot) -> None:
+    bot = ai_bot
+    await bot.simulate(CAROL, "What is this?", media=media(_clip(), "video/mp4", kind="VIDEO"))
+    (reply,) = await bot.bot_messages(CAROL)
+    assert reply["content"] == "echo: What is this?"
+    fake = bot.model()
+    assert isinstance(fake, FakeLLM)
+    frames = fake.calls[0].images
+    assert len(frames) == 3 and all(f.mime == "image/jpeg" for f in frames)
+    assert "Video description: an image (3 attached)" in (fake.calls[1].system or "")
