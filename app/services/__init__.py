@@ -14,6 +14,7 @@ from app.services.labels import LabelService
 from app.services.mailer import Mailer
 from app.services.notifications import NotificationService
 from app.services.sessions import SessionService
+from app.services.settings import SettingsService
 from app.services.workspaces import WorkspaceService
 
 
@@ -30,6 +31,7 @@ class Services:
     contacts: ContactService
     labels: LabelService
     conversations: ConversationService
+    settings: SettingsService
 
 
 __all__ = [
@@ -44,5 +46,6 @@ __all__ = [
     "NotificationService",
     "Services",
     "SessionService",
+    "SettingsService",
     "WorkspaceService",
 ]
