@@ -14,7 +14,7 @@ from app.db.tables import KBFaq, KnowledgeBase
 from app.llm import LLM, build_llm
 from tests.fakes.llm_server import llm_server
 from tests.integration.api.conftest import _api
-from tests.integration.pipeline.conftest import Bot, _bot, eventually
+from tests.integration.bots import Bot, _bot, eventually
 
 __all__ = ["AIBot", "ai_bot", "eventually", "llm_server", "make_ai_bot", "wait_sent"]
 
