@@ -116,7 +116,8 @@ class LanceVectorStore:
         if table is None or k <= 0:
             return []
         rows = (table.search(list(vector), vector_column_name="vector").metric("cosine")
-                .where(_where(filter), prefilter=True).limit(k).select(_COLUMNS).to_list())
+                .where(_where(filter), prefilter=True).limit(k)
+                .select([*_COLUMNS, "_distance"]).to_list())
         return [self._hit(r, 1.0 - float(r["_distance"])) for r in rows]
 
     def keyword_search(self, text: str, k: int, filter: VectorFilter) -> list[Hit]:
@@ -126,7 +127,7 @@ class LanceVectorStore:
             return []
         rows = (table.search(query, query_type="fts", fts_columns="terms")
                 .where(_where(filter), prefilter=True).limit(k)
-                .select(_COLUMNS).to_list())
+                .select([*_COLUMNS, "_score"]).to_list())
         return [self._hit(r, float(r["_score"])) for r in rows]
 
     def _targets(self, f: VectorFilter) -> list[str]:
