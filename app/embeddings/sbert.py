@@ -50,6 +50,16 @@ class SentenceTransformerEmbeddings:
         self._query_prefix = query_prefix
         self._passage_prefix = passage_prefix
         self._tokenizer: Any = self._model.tokenizer
+        self._counter: Any = None
+        backend = getattr(self._tokenizer, "backend_tokenizer", None)
+        if backend is not None:
+            # a private copy without the file's fixed padding/truncation (MiniLM's pads to 128,
+            # which would make every sentence "128 tokens")
+            from tokenizers import Tokenizer
+
+            self._counter = Tokenizer.from_str(backend.to_str())
+            self._counter.no_padding()
+            self._counter.no_truncation()
 
     def _encode(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
@@ -70,7 +80,6 @@ class SentenceTransformerEmbeddings:
         return self._encode([self._query_prefix + text])[0]
 
     def count_tokens(self, text: str) -> int:
-        backend = getattr(self._tokenizer, "backend_tokenizer", None)
-        if backend is not None:  # the Rust tokenizer: no length warnings, fast
-            return len(backend.encode(text, add_special_tokens=False).ids)
+        if self._counter is not None:  # the Rust tokenizer: no length warnings, fast
+            return len(self._counter.encode(text, add_special_tokens=False).ids)
         return len(self._tokenizer.encode(text, add_special_tokens=False))

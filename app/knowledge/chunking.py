@@ -109,16 +109,20 @@ def chunk_pages(
             meta["section"] = section
         chunks.append(Chunk(text, len(chunks), count_tokens(text), meta))
 
+    running = 0  # tokens in `current`
     for unit in units:
-        if current and total([*current, unit]) > chunk_tokens and fresh:
+        if current and running + unit.tokens > chunk_tokens and fresh:
             emit()
             carry: list[_Unit] = []
+            kept = 0
             for u in reversed(current):
-                if total([u, *carry]) > overlap_tokens or total([u, *carry, unit]) > chunk_tokens:
+                if kept + u.tokens > overlap_tokens or kept + u.tokens + unit.tokens > chunk_tokens:
                     break
                 carry.insert(0, u)
-            current, fresh = carry, 0
+                kept += u.tokens
+            current, fresh, running = carry, 0, kept
         current.append(unit)
+        running += unit.tokens
         fresh += 1
     if current and fresh:
         emit()

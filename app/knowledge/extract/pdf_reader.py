@@ -3,10 +3,13 @@ instead of producing an empty knowledge base."""
 
 from __future__ import annotations
 
+import re
+
 from app.knowledge.chunking import PageText
 from app.knowledge.errors import ExtractionError
 
 MAX_PAGES = 5000
+_LEADER = re.compile(r"(?:\.\s?){4,}")  # table-of-contents dot leaders: noise for search
 
 
 def extract_pdf(data: bytes, *, password: str | None = None) -> list[PageText]:
@@ -28,7 +31,7 @@ def extract_pdf(data: bytes, *, password: str | None = None) -> list[PageText]:
         pages: list[PageText] = []
         try:
             for number, page in enumerate(doc, start=1):
-                text = page.get_text("text").replace("\x00", "").strip()
+                text = _LEADER.sub(" ... ", page.get_text("text").replace("\x00", "")).strip()
                 if text:
                     pages.append(PageText(text, number))
         except Exception as e:

@@ -38,13 +38,13 @@ def _cell(value: str) -> str:
 def extract_csv(data: bytes) -> str:
     """One paragraph per row: `header: value` pairs, empty cells skipped."""
     text = decode_text(data)
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t|")
+    try:  # only the delimiter: the sniffer misjudges quoting on multi-line cells
+        delimiter = csv.Sniffer().sniff(text[:4096], ",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     csv.field_size_limit(10 * 2**20)
     try:
-        rows = csv.reader(io.StringIO(text), dialect)
+        rows = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
         headers = [_cell(h) or f"column {i + 1}" for i, h in enumerate(next(rows, []))]
         out = []
         for n, row in enumerate(rows):
