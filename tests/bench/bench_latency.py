@@ -1,0 +1,111 @@
+"""Retrieval latency with the workspace+KB filter at 10k and 100k chunks (384 dims, k=5).
+
+Run: python -m tests.bench.bench_latency [--sizes 10000,100000] [--queries 200]
+Layouts compared (this is the measurement behind LanceVectorStore's table-per-KB choice):
+  per-kb/10kbs   our adapter, N chunks spread over 10 KBs, query one KB (N/10 rows scanned)
+  per-kb/1kb     our adapter, all N chunks in the one KB queried (worst case)
+  shared/10kbs   one shared LanceDB table of N rows, SQL prefilter on workspace_id+kb_id
+Keyword (BM25 full-text) latency is measured on the per-KB layout too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from app.vectors.base import VectorFilter, collection_name
+from app.vectors.lancedb_store import LanceVectorStore, _schema
+from app.vectors.lexical import terms_text
+
+DIM = 384
+_VOCAB = [f"w{i}" for i in range(5000)]
+
+
+def _rows(n: int, kb: str, rng: np.random.Generator, start: int) -> list[dict]:
+    vecs = rng.standard_normal((n, DIM)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    r = random.Random(start)
+    out = []
+    for i in range(n):
+        content = " ".join(r.choices(_VOCAB, k=60))
+        out.append({"id": f"c{start + i}", "vector": vecs[i].tolist(), "workspace_id": "ws",
+                    "kb_id": kb, "document_id": f"d{(start + i) // 50}", "faq_id": None,
+                    "chunk_id": f"c{start + i}", "content": content,
+                    "terms": terms_text(content), "metadata": "{}"})
+    return out
+
+
+def _fill(store: LanceVectorStore, n: int, kbs: int) -> None:
+    rng = np.random.default_rng(1)
+    per = n // kbs
+    for k in range(kbs):
+        table = store._table(collection_name("ws", f"kb{k}"), dim=DIM)
+        for s in range(0, per, 10_000):
+            table.add(_rows(min(10_000, per - s), f"kb{k}", rng, k * per + s))
+
+
+def _time(fn: Callable[[], object], queries: int) -> tuple[float, float]:
+    for _ in range(5):
+        fn()  # warm-up (file cache, index load)
+    samples = []
+    for _ in range(queries):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(0.99 * (len(samples) - 1))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--queries", type=int, default=200)
+    args = ap.parse_args()
+    rng = np.random.default_rng(9)
+    print(f"{'layout':14} {'chunks':>7} {'rows scanned':>12} {'p50 ms':>7} {'p99 ms':>7}")
+    for n in (int(x) for x in args.sizes.split(",")):
+        q = rng.standard_normal(DIM).astype(np.float32)
+        q /= np.linalg.norm(q)
+        for label, kbs in (("per-kb/10kbs", 10), ("per-kb/1kb", 1)):
+            store = LanceVectorStore(tempfile.mkdtemp(prefix="bench-lat-"))
+            _fill(store, n, kbs)
+            flt = VectorFilter("ws", "kb0")
+            p50, p99 = _time(lambda s=store, f=flt, v=q: s.search(v, 5, f), args.queries)
+            print(f"{label:14} {n:7} {n // kbs:12} {p50:7.1f} {p99:7.1f}", flush=True)
+            p50, p99 = _time(lambda s=store, f=flt: s.keyword_search("w17 w4242 w999", 5, f),
+                             args.queries)
+            print(f"{label + ' bm25':14} {n:7} {n // kbs:12} {p50:7.1f} {p99:7.1f}", flush=True)
+        _shared(n, q, args.queries)
+
+
+def _shared(n: int, q: np.ndarray, queries: int) -> None:
+    import lancedb
+
+    db = lancedb.connect(tempfile.mkdtemp(prefix="bench-shared-"))
+    table = db.create_table("chunks", schema=_schema(DIM))
+    rng = np.random.default_rng(1)
+    per = n // 10
+    for k in range(10):
+        for s in range(0, per, 10_000):
+            table.add(_rows(min(10_000, per - s), f"kb{k}", rng, k * per + s))
+    where = "workspace_id = 'ws' AND kb_id = 'kb0'"
+
+    def search() -> object:
+        return (table.search(q.tolist()).metric("cosine").where(where, prefilter=True)
+                .limit(5).select(["id", "content", "_distance"]).to_list())
+
+    p50, p99 = _time(search, queries)
+    print(f"{'shared/10kbs':14} {n:7} {n:12} {p50:7.1f} {p99:7.1f}", flush=True)
+    table.create_scalar_index("kb_id", index_type="BITMAP")
+    p50, p99 = _time(search, queries)
+    print(f"{'shared+bitmap':14} {n:7} {n:12} {p50:7.1f} {p99:7.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
