@@ -2,6 +2,7 @@
 
 from app.knowledge.chunking import Chunk, PageText, chunk_pages
 from app.knowledge.errors import ExtractionError, FetchError
+from app.knowledge.evaluation import EvalCase, EvalMiss, EvalReport, evaluate
 from app.knowledge.indexing import (
     ChunkRecord,
     delete_document,
@@ -22,6 +23,9 @@ from app.knowledge.span import Span, best_span
 __all__ = [
     "Chunk",
     "ChunkRecord",
+    "EvalCase",
+    "EvalMiss",
+    "EvalReport",
     "ExtractionError",
     "FetchError",
     "PageText",
@@ -35,6 +39,7 @@ __all__ = [
     "delete_document",
     "delete_faq",
     "delete_knowledge_base",
+    "evaluate",
     "faq_text",
     "index_document",
     "index_faq",

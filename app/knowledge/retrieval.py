@@ -8,6 +8,7 @@ OpenAI embeddings; local models score on other scales, so the default comes from
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -103,3 +104,9 @@ class Retriever:
             if len(out) == k:
                 break
         return out
+
+    async def asearch(self, query: str, *, workspace_id: str, kb_id: str,
+                      k: int | None = None) -> list[SearchHit]:
+        """`search` in a worker thread, for async callers (the AI engine, the test panel)."""
+        return await asyncio.to_thread(self.search, query, workspace_id=workspace_id,
+                                       kb_id=kb_id, k=k)

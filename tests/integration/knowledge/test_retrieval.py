@@ -133,3 +133,25 @@ def test_multilingual_e5_retrieves_hindi_spanish_arabic(e5) -> None:  # type: ig
                     ("ar", "كم يستغرق التوصيل إلى القاهرة؟")]:
         hits = retriever.search(q, workspace_id=WS, kb_id=KB)
         assert hits and hits[0].document_id == lang, (lang, hits)
+
+
+async def test_evaluate_reports_hit_rate_mrr_and_misses() -> None:
+    from app.knowledge import EvalCase, evaluate
+
+    store, emb = MemoryVectorStore(), FakeEmbeddings(dim=256)
+    for faq_id, (q, a) in {"f1": ("opening hours", "nine to five"),
+                           "f2": ("refund policy", "thirty days"),
+                           "f3": ("parking", "free behind the shop")}.items():
+        index_faq(q, a, workspace_id=WS, kb_id=KB, faq_id=faq_id, embeddings=emb, store=store)
+    retriever = Retriever(emb, store)
+    report = evaluate(retriever, [EvalCase("what are the opening hours", "f1"),
+                                  EvalCase("refund policy please", "f2"),
+                                  EvalCase("is parking free", "missing-doc")],
+                      workspace_id=WS, kb_id=KB, k=1)
+    assert report.total == 3 and report.k == 1
+    assert report.hit_rate == pytest.approx(2 / 3)
+    assert report.mrr == pytest.approx(2 / 3)
+    assert [m.expected_source for m in report.misses] == ["missing-doc"]
+    assert report.misses[0].rank is None and report.misses[0].got == ["f3"]
+    hits = await retriever.asearch("opening hours", workspace_id=WS, kb_id=KB)
+    assert hits[0].faq_id == "f1"
