@@ -71,9 +71,10 @@ class QdrantVectorStore:
     def upsert(self, points: Sequence[Point]) -> None:
         m = self._m
         groups: dict[str, list[Any]] = {}
+        dims: dict[str, int] = {}
         for p in points:
             name = collection_name(p.payload.workspace_id, p.payload.kb_id)
-            self._ensure(name, len(p.vector))
+            dims.setdefault(name, len(p.vector))
             idx, vals = _sparse(p.payload.content, query=False)
             payload = {n: getattr(p.payload, n) for n in _FIELDS}
             payload.update(id=p.id, content=p.payload.content, metadata=p.payload.metadata)
@@ -82,6 +83,7 @@ class QdrantVectorStore:
                 vector={"dense": [float(x) for x in p.vector],
                         "bm25": m.SparseVector(indices=idx, values=vals)}))
         for name, structs in groups.items():
+            self._ensure(name, dims[name])
             self._c.upsert(name, structs, wait=True)
 
     @staticmethod
