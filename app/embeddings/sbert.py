@@ -32,6 +32,7 @@ class SentenceTransformerEmbeddings:
         threads: int | None = None,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local path must never reach a hub
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see app/embeddings/e5.py
         import torch
         from sentence_transformers import SentenceTransformer
 
