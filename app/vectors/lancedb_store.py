@@ -33,13 +33,10 @@ def _q(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _where(f: VectorFilter) -> str:
-    parts = [f"workspace_id = {_q(f.workspace_id)}"]
-    for name in ("kb_id", "document_id", "faq_id"):
-        value = getattr(f, name)
-        if value is not None:
-            parts.append(f"{name} = {_q(value)}")
-    return " AND ".join(parts)
+def _where(f: VectorFilter) -> str | None:
+    """Predicates beyond the table's own workspace+KB (a redundant filter costs a full scan)."""
+    parts = [f"{n} = {_q(v)}" for n in ("document_id", "faq_id") if (v := getattr(f, n))]
+    return " AND ".join(parts) or None
 
 
 def _schema(dim: int) -> pa.Schema:
@@ -54,9 +51,10 @@ class LanceVectorStore:
 
     supports_keyword = True
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, ann_threshold: int = 50_000) -> None:
         import lancedb
 
+        self.ann_threshold = ann_threshold
         Path(path).mkdir(parents=True, exist_ok=True)
         self._db: Any = lancedb.connect(str(path))
         self._tables: dict[str, Any] = {}
@@ -104,6 +102,25 @@ class LanceVectorStore:
             table = self._table(name, dim=len(rows[0]["vector"]))
             (table.merge_insert("id").when_matched_update_all()
              .when_not_matched_insert_all().execute(rows))
+            self._maybe_index(table)
+
+    def _maybe_index(self, table: Any) -> None:
+        """Past `ann_threshold` rows a KB gets an IVF-HNSW index: brute force over 100k chunks
+        costs far more than the 20 ms budget. Rows added later are searched exactly until
+        `optimize()` folds them in, so results stay complete."""
+        has_vector_index = any("vector" in i.columns for i in table.list_indices())
+        rows = table.count_rows()
+        if not has_vector_index and rows >= self.ann_threshold:
+            from lancedb.index import IvfHnswSq
+
+            table.create_index("vector", config=IvfHnswSq(distance_type="cosine"))
+        elif has_vector_index and table.index_stats(self._vector_index_name(table)) \
+                .num_unindexed_rows > max(10_000, rows // 10):
+            table.optimize()
+
+    @staticmethod
+    def _vector_index_name(table: Any) -> str:
+        return next(i.name for i in table.list_indices() if "vector" in i.columns)
 
     @staticmethod
     def _hit(row: dict[str, Any], score: float) -> Hit:
@@ -115,9 +132,11 @@ class LanceVectorStore:
         table = self._table(collection_name(filter.workspace_id, filter.require_kb()))
         if table is None or k <= 0:
             return []
-        rows = (table.search(list(vector), vector_column_name="vector").metric("cosine")
-                .where(_where(filter), prefilter=True).limit(k)
-                .select([*_COLUMNS, "_distance"]).to_list())
+        query = table.search(list(vector), vector_column_name="vector").metric("cosine")
+        where = _where(filter)
+        if where:
+            query = query.where(where, prefilter=True)
+        rows = query.limit(k).refine_factor(4).select([*_COLUMNS, "_distance"]).to_list()
         return [self._hit(r, 1.0 - float(r["_distance"])) for r in rows]
 
     def keyword_search(self, text: str, k: int, filter: VectorFilter) -> list[Hit]:
@@ -125,9 +144,11 @@ class LanceVectorStore:
         query = terms_text(text)
         if table is None or not query or k <= 0:
             return []
-        rows = (table.search(query, query_type="fts", fts_columns="terms")
-                .where(_where(filter), prefilter=True).limit(k)
-                .select([*_COLUMNS, "_score"]).to_list())
+        search = table.search(query, query_type="fts", fts_columns="terms")
+        where = _where(filter)
+        if where:
+            search = search.where(where, prefilter=True)
+        rows = search.limit(k).select([*_COLUMNS, "_score"]).to_list()
         return [self._hit(r, float(r["_score"])) for r in rows]
 
     def _targets(self, f: VectorFilter) -> list[str]:
@@ -144,7 +165,7 @@ class LanceVectorStore:
             where = _where(filter)
             n = table.count_rows(where)
             if n:
-                table.delete(where)
+                table.delete(where or "true")
                 removed += n
         return removed
 

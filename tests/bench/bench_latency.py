@@ -48,6 +48,7 @@ def _fill(store: LanceVectorStore, n: int, kbs: int) -> None:
         table = store._table(collection_name("ws", f"kb{k}"), dim=DIM)
         for s in range(0, per, 10_000):
             table.add(_rows(min(10_000, per - s), f"kb{k}", rng, k * per + s))
+        store._maybe_index(table)  # what upsert does: ANN index past the threshold
 
 
 def _time(fn: Callable[[], object], queries: int) -> tuple[float, float]:
@@ -72,10 +73,22 @@ def main() -> None:
     for n in (int(x) for x in args.sizes.split(",")):
         q = rng.standard_normal(DIM).astype(np.float32)
         q /= np.linalg.norm(q)
-        for label, kbs in (("per-kb/10kbs", 10), ("per-kb/1kb", 1)):
-            store = LanceVectorStore(tempfile.mkdtemp(prefix="bench-lat-"))
+        exact: dict[int, list[list[str]]] = {}
+        probes = [rng.standard_normal(DIM).astype(np.float32) for _ in range(50)]
+        for label, kbs, ann in (("per-kb/10kbs", 10, 10**9), ("per-kb/1kb", 1, 10**9),
+                                ("per-kb/1kb+ann", 1, 50_000)):
+            if ann < 10**9 and n < ann:
+                continue
+            store = LanceVectorStore(tempfile.mkdtemp(prefix="bench-lat-"), ann_threshold=ann)
             _fill(store, n, kbs)
             flt = VectorFilter("ws", "kb0")
+            tops = [[h.id for h in store.search(p, 5, flt)] for p in probes]
+            if kbs == 1 and ann == 10**9:
+                exact[n] = tops
+            elif kbs == 1:
+                overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(tops, exact[n],
+                                                                              strict=True)])
+                print(f"{label}: recall@5 vs exact search = {overlap:.3f}")
             p50, p99 = _time(lambda s=store, f=flt, v=q: s.search(v, 5, f), args.queries)
             print(f"{label:14} {n:7} {n // kbs:12} {p50:7.1f} {p99:7.1f}", flush=True)
             p50, p99 = _time(lambda s=store, f=flt: s.keyword_search("w17 w4242 w999", 5, f),
