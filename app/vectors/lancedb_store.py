@@ -105,22 +105,20 @@ class LanceVectorStore:
             self._maybe_index(table)
 
     def _maybe_index(self, table: Any) -> None:
-        """Past `ann_threshold` rows a KB gets an IVF-HNSW index: brute force over 100k chunks
-        costs far more than the 20 ms budget. Rows added later are searched exactly until
-        `optimize()` folds them in, so results stay complete."""
-        has_vector_index = any("vector" in i.columns for i in table.list_indices())
+        """Keep search fast as a KB grows. Past `ann_threshold` rows it gets an IVF-HNSW
+        vector index (brute force over 100k chunks blows the 20 ms budget). Rows added after
+        an index was built are searched exhaustively (results stay complete) until a fold-in:
+        `optimize()` runs once they exceed 10% of the table."""
         rows = table.count_rows()
-        if not has_vector_index and rows >= self.ann_threshold:
+        indices = list(table.list_indices())
+        if rows >= self.ann_threshold and not any("vector" in i.columns for i in indices):
             from lancedb.index import IvfHnswSq
 
             table.create_index("vector", config=IvfHnswSq(distance_type="cosine"))
-        elif has_vector_index and table.index_stats(self._vector_index_name(table)) \
-                .num_unindexed_rows > max(10_000, rows // 10):
+            return
+        stale = max((table.index_stats(i.name).num_unindexed_rows for i in indices), default=0)
+        if stale > max(1_000, rows // 10):
             table.optimize()
-
-    @staticmethod
-    def _vector_index_name(table: Any) -> str:
-        return next(i.name for i in table.list_indices() if "vector" in i.columns)
 
     @staticmethod
     def _hit(row: dict[str, Any], score: float) -> Hit:
