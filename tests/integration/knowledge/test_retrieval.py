@@ -133,6 +133,10 @@ def test_multilingual_e5_retrieves_hindi_spanish_arabic(e5) -> None:  # type: ig
                     ("ar", "كم يستغرق التوصيل إلى القاهرة؟")]:
         hits = retriever.search(q, workspace_id=WS, kb_id=KB)
         assert hits and hits[0].document_id == lang, (lang, hits)
+        assert hits[0].similarity is not None and hits[0].similarity >= retriever.min_score
+    # the calibrated e5 threshold (0.82) turns away an unrelated question
+    assert retriever.search("What is the boiling point of mercury in kelvin?",
+                            workspace_id=WS, kb_id=KB) == []
 
 
 async def test_evaluate_reports_hit_rate_mrr_and_misses() -> None:
