@@ -115,7 +115,7 @@ class LanceVectorStore:
             from lancedb.index import IvfHnswSq
 
             table.create_index("vector", config=IvfHnswSq(distance_type="cosine"))
-            return
+            indices = list(table.list_indices())
         stale = max((table.index_stats(i.name).num_unindexed_rows for i in indices), default=0)
         if stale > max(1_000, rows // 10):
             table.optimize()
