@@ -9,6 +9,7 @@ from app.knowledge.indexing import (
     delete_faq,
     delete_knowledge_base,
     faq_text,
+    faq_vectors,
     index_document,
     index_faq,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "delete_knowledge_base",
     "evaluate",
     "faq_text",
+    "faq_vectors",
     "index_document",
     "index_faq",
 ]

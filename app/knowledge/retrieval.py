@@ -31,7 +31,7 @@ def default_min_score(model_name: str) -> float:
 class RetrievalSettings:
     top_k: int = 5
     fusion: Fusion = "weighted"
-    alpha: float = 0.6  # dense weight for "weighted" (benchmark: best or tied-best on all 5 sets)
+    alpha: float = 0.7  # dense weight for "weighted": chosen in tests/bench/RESULTS.md
     rrf_k: int = 60
     candidates: int = 20  # per method, before fusion
     min_score: float | None = None  # None → default_min_score(model); 0 disables

@@ -21,6 +21,7 @@ import numpy as np
 
 from app.embeddings import build_embeddings
 from app.knowledge.fusion import rrf, weighted
+from app.knowledge.indexing import faq_vectors
 from app.vectors.base import Hit, Payload, Point, VectorFilter
 from app.vectors.lancedb_store import LanceVectorStore
 from tests.bench.datasets import EvalSet, all_sets
@@ -50,8 +51,12 @@ def evaluate(model: object, ev: EvalSet, cache: Path, max_queries: int | None) -
     ids = list(ev.passages)
     name = model.name  # type: ignore[attr-defined]
     t0 = time.perf_counter()
-    pvec = _cached(cache / f"{name}-{ev.name}-p.npy",
-                   lambda: model.embed_documents([ev.passages[i] for i in ids]))  # type: ignore[attr-defined]
+    if ev.faqs:  # FAQ units are embedded the way index_faq does it
+        pvec = _cached(cache / f"{name}-{ev.name}-faq.npy",
+                       lambda: faq_vectors([ev.faqs[i] for i in ids], model))  # type: ignore[index, arg-type]
+    else:
+        pvec = _cached(cache / f"{name}-{ev.name}-p.npy",
+                       lambda: model.embed_documents([ev.passages[i] for i in ids]))  # type: ignore[attr-defined]
     queries = ev.queries
     if max_queries and len(queries) > max_queries:
         queries = random.Random(7).sample(queries, max_queries)

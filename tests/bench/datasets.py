@@ -25,6 +25,7 @@ class EvalSet:
     name: str
     passages: dict[str, str]  # id → text
     queries: list[tuple[str, str]]  # (query, gold passage id)
+    faqs: dict[str, tuple[str, str]] | None = None  # id → (question, answer): FAQ units
 
 
 def stackfaq() -> EvalSet:
@@ -33,15 +34,17 @@ def stackfaq() -> EvalSet:
 
     raw = json.loads((eval_dir() / "retrieval/stackfaq/stackExchange-FAQ.json").read_text())
     passages: dict[str, str] = {}
+    faqs: dict[str, tuple[str, str]] = {}
     queries: list[tuple[str, str]] = []
     for i, qa in enumerate(raw["root"]["qapair"]):
         answers = qa["answer"] if isinstance(qa["answer"], list) else [qa["answer"]]
         pid = f"t{i}"
-        passages[pid] = faq_text(qa["question"], "\n".join(a for a in answers if a))
+        faqs[pid] = (qa["question"], "\n".join(a for a in answers if a))
+        passages[pid] = faq_text(*faqs[pid])
         rephr = qa.get("rephr") or []
         rephr = rephr if isinstance(rephr, list) else [rephr]
         queries += [(q, pid) for q in rephr if isinstance(q, str) and q.strip() and q != "*"]
-    return EvalSet("stackfaq", passages, queries)
+    return EvalSet("stackfaq", passages, queries, faqs)
 
 
 def xquad(lang: str) -> EvalSet:
