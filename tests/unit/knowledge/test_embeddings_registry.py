@@ -34,3 +34,16 @@ def test_unknown_mode_and_missing_extra_message() -> None:
 def test_batched() -> None:
     assert [list(b) for b in batched(["a", "b", "c"], 2)] == [["a", "b"], ["c"]]
     assert batched([], 4) == []
+
+
+def test_faq_vector_is_the_normalised_mean_of_question_and_unit() -> None:
+    from app.knowledge import faq_text, faq_vectors
+
+    e = FakeEmbeddings(dim=32)
+    [v] = faq_vectors([("Do you ship abroad?", "Yes, worldwide.")], e)
+    q = e.embed_documents(["Do you ship abroad?"])[0]
+    u = e.embed_documents([faq_text("Do you ship abroad?", "Yes, worldwide.")])[0]
+    mean = [a + b for a, b in zip(q, u, strict=True)]
+    norm = sum(x * x for x in mean) ** 0.5
+    assert v == pytest.approx([x / norm for x in mean])
+    assert sum(x * x for x in v) == pytest.approx(1.0)
