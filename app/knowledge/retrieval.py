@@ -93,9 +93,10 @@ class Retriever:
         out: list[SearchHit] = []
         for hid in sorted(scores, key=lambda i: -scores[i]):
             sim = cosine.get(hid)
-            # a keyword-only hit inherits the query's relevance gate (its best cosine)
+            # a keyword-only hit inherits the query's relevance gate (its best cosine);
+            # pure keyword mode has no cosine at all, so no threshold applies
             gate = sim if sim is not None else best_cosine
-            if threshold > 0 and (gate is None or gate < threshold):
+            if threshold > 0 and fusion != "keyword" and (gate is None or gate < threshold):
                 continue
             p = by_id[hid].payload
             out.append(SearchHit(hid, scores[hid], sim, p.content, best_span(query, p.content),

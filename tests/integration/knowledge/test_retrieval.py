@@ -115,6 +115,8 @@ def test_fusion_modes_all_answer(minilm) -> None:  # type: ignore[no-untyped-def
         r = Retriever(minilm, store, RetrievalSettings(fusion=fusion, min_score=0))
         top = r.search("how long does the warranty cover defects", workspace_id=WS, kb_id=KB)[0]
         assert top.document_id == "d2", fusion
+    keyword_only = Retriever(minilm, store, RetrievalSettings(fusion="keyword"))  # threshold on
+    assert keyword_only.search("warranty", workspace_id=WS, kb_id=KB)[0].document_id == "d2"
 
 
 def test_multilingual_e5_retrieves_hindi_spanish_arabic(e5) -> None:  # type: ignore[no-untyped-def]
