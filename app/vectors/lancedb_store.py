@@ -5,8 +5,9 @@ only that KB's rows, so latency follows the KB's size, not the whole install's; 
 is dropping a table; the keyword index is per KB too; and no row-level filter is evaluated at
 all (the table *is* the workspace+KB filter). Measured here (tests/bench/bench_latency.py,
 384 dims, k=5, on a loaded 2-core VM): 100k chunks in 10 KBs, query one KB — per-KB tables
-p50 14.0 ms / p99 38.4 ms exact (BM25 3.5 / 13.4 ms); one shared table with an SQL prefilter
-123.6 / 276.7 ms, and 24.9 / 65.1 ms even with a bitmap index on kb_id. At 10k chunks: per-KB
+p50 14.0 ms / p99 38.4 ms exact (9.9 / 13.7 once the machine was quiet; BM25 3.5 / 13.4 ms);
+one shared table with an SQL prefilter 123.6 / 276.7 ms, and 24.9 / 65.1 ms even with a
+bitmap index on kb_id. At 10k chunks: per-KB
 3.4 / 19.5 ms vs shared 10.6-22.6 ms p50. Details in tests/bench/RESULTS.md.
 
 Keyword search: a LanceDB full-text index over a `terms` column that holds our own
