@@ -95,9 +95,6 @@ def chunk_pages(
     current: list[_Unit] = []
     fresh = 0  # units in `current` not carried over from the previous chunk
 
-    def total(us: list[_Unit]) -> int:
-        return sum(u.tokens for u in us)  # joiners are whitespace: no tokens
-
     def emit() -> None:
         text = current[0].text + "".join(u.sep + u.text for u in current[1:])
         pages_seen = [u.page for u in current if u.page is not None]
