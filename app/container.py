@@ -22,6 +22,10 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from app.ai import ModelPool
+from app.ai.engine import AIEngine
+from app.ai.knowledge import KeywordSearch
+from app.ai.speech import SpeechPool
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
@@ -43,6 +47,7 @@ from app.services import (
     NotificationService,
     Services,
     SessionService,
+    SettingsService,
     WorkspaceService,
 )
 from app.settings import Settings
@@ -66,6 +71,7 @@ class Container:
     pipeline: Pipeline
     hub: SessionHub
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
+    ai: AIEngine
     started: bool = field(default=False)
 
 
@@ -91,11 +97,18 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
     )
+    models = ModelPool(settings, secrets)
+    ai = AIEngine(
+        clock,
+        models,
+        KeywordSearch(),
+        SpeechPool(settings, secrets),
+    )
     pipeline = Pipeline(
         clock,
         events,
         notifications,
-        build_responders(settings),
+        build_responders(settings, ai),
         dispatcher,
         channels,
         settings.data_dir / "media",
@@ -115,6 +128,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         labels=LabelService(audit),
         conversations=conversations,
         approvals=ApprovalService(conversations, audit),
+        settings=SettingsService(audit, models),
     )
     return Container(
         settings=settings,
@@ -131,6 +145,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         pipeline=pipeline,
         hub=hub,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
+        ai=ai,
     )
 
 
@@ -150,6 +165,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         register_jobs(container)
         container.scheduler.start()
         stack.callback(container.scheduler.shutdown, wait=False)
+        stack.push_async_callback(container.ai.aclose)
         await container.dispatcher.start()
         stack.push_async_callback(container.dispatcher.stop)
         stack.push_async_callback(_drain_pipeline, container)

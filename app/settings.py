@@ -61,9 +61,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     embedding_model: str = "default"
     llm_provider_override: str | None = None  # tests force "fake"
     ssrf_allow: tuple[str, ...] = ()  # hosts/CIDRs URL ingestion may reach despite being private
-    # message pipeline (app/pipeline): which responder fills the AI slot until the AI engine
-    # plugs in ("none" = no reply, "echo" = repeat the message: demos, tests, benchmarks)
-    auto_reply: Literal["none", "echo"] = "none"
+    # message pipeline (app/pipeline): which responder fills the AI slot: "ai" = the AI engine
+    # (app/ai, per-workspace settings), "none" = no reply, "echo" = repeat the message (demos,
+    # tests, benchmarks)
+    auto_reply: Literal["ai", "none", "echo"] = "ai"
+    # AI engine (app/ai): voice notes are transcribed locally by default
+    speech_provider: Literal["faster_whisper", "openai", "fake"] = "faster_whisper"
+    speech_model_dir: Path | None = None  # None → the packaged tiny.en model
+    llm_timeout_s: float = 30.0
+    llm_max_retries: int = 2
     # outbound pacing (ban risk, DESIGN §4.5): typing time grows with reply length
     typing_ms_per_char: float = 40.0
     typing_max_s: float = 4.0

@@ -31,6 +31,7 @@ from app.domain.ids import new_id
 from app.domain.messages import (
     Location,
     MessageKind,
+    ModelUsage,
     NormalizedMessage,
     OutboundMessage,
     Reaction,
@@ -60,6 +61,7 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "Model",
+    "ModelUsage",
     "NormalizedMessage",
     "NotFound",
     "OutboundMessage",

@@ -110,6 +110,13 @@ class Message(Model, kw_only=True):
     delivered_at: datetime | None = None
     read_at: datetime | None = None
     created_at: datetime
+    ai_provider: str | None = None
+    ai_model: str | None = None
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    latency_ms: float | None = None
+    cost_usd: float | None = None
+    language: str | None = None
 
 
 class Conversation(Model, kw_only=True):

@@ -150,3 +150,15 @@ class Receipt:
     timestamp: datetime
     chat_jid: str | None = None
     sender_jid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelUsage:
+    """Which model wrote a bot reply and what it cost; stored on the message row (m0003)."""
+
+    provider: str
+    model: str
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    latency_ms: float | None = None
+    cost_usd: float | None = None

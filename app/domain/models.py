@@ -94,3 +94,39 @@ class Session(Model, kw_only=True):
     token_type: str = "Bearer"
     user: User
     workspace: Workspace | None = None
+
+
+class WorkspaceSettingsView(Model, kw_only=True):
+    """Bot and AI settings of a workspace (seed §5). The model API key is never returned:
+    `ai_api_key` is a mask like `sk-…abcd`, or None when no key is stored."""
+
+    bot_name: str
+    bot_persona: str | None
+    ai_provider: str
+    ai_model: str
+    ai_base_url: str | None
+    ai_api_key: str | None
+    ai_max_tokens: int
+    ai_temperature: float
+    confidence_threshold: float
+    default_language: str
+    business_hours_enabled: bool
+    business_hours_config: dict[str, Any] | None
+    away_message: str | None
+    welcome_message: str | None
+    human_escalation_message: str | None
+    max_conversation_history: int
+    approval_mode_default: bool
+    human_reply_pauses_bot: bool
+    updated_at: datetime | None = None
+
+
+class ModelTest(Model, kw_only=True):
+    """The result of `POST /settings/test-model`: one short call to the configured model."""
+
+    ok: bool
+    latency_ms: float
+    provider: str
+    model: str
+    sample: str | None = None
+    error: str | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,11 @@ from app.domain import conversations as c
 from app.events import EventBus, names
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.lanes import Lanes
-from app.pipeline.responders import ReplyContext, Responders
+from app.pipeline.responders import Reply, ReplyContext, Responders
 from app.pipeline.router import Route, decide
 from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)
-SETTINGS_TTL_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +37,21 @@ class SessionRef:
 
 def encode(model: Any) -> dict[str, Any]:
     return msgspec.to_builtins(model)
+
+
+def _drafts(reply: Reply, hold: bool) -> list[outbox.Draft]:
+    """One draft per part; the model's metadata goes on the first (the answer proper)."""
+    return [
+        outbox.Draft(
+            text,
+            flow_id=reply.flow_id,
+            confidence=reply.confidence if i == 0 else None,
+            kb_chunks_used=reply.kb_chunks_used if i == 0 else (),
+            hold=hold,
+            usage=reply.usage if i == 0 else None,
+        )
+        for i, text in enumerate(reply.texts)
+    ]
 
 
 class Pipeline:
@@ -60,17 +73,6 @@ class Pipeline:
         self.channels = channels
         self.media_dir = media_dir
         self.lanes = Lanes()
-        self._settings_cache: dict[str, tuple[float, dict[str, Any]]] = {}
-
-    async def _settings(self, workspace_id: str) -> dict[str, Any]:
-        """Workspace settings, re-read at most every SETTINGS_TTL_S (one query less per
-        message under load; a settings change applies within that time)."""
-        now = time.monotonic()
-        cached = self._settings_cache.get(workspace_id)
-        if cached is None or cached[0] < now:
-            cached = (now + SETTINGS_TTL_S, await messages.workspace_settings(workspace_id))
-            self._settings_cache[workspace_id] = cached
-        return cached[1]
 
     async def handle(self, ref: SessionRef, msg: NormalizedMessage) -> c.Message | None:
         """Persist `msg` and queue its routing; None for a redelivered message."""
@@ -98,9 +100,8 @@ class Pipeline:
     async def _route(
         self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage
     ) -> None:
-        if msg.media_ref:
-            await self._save_media(ref, stored.message, msg)
-        settings = await self._settings(ref.workspace_id)
+        media_path = await self._save_media(ref, stored.message, msg) if msg.media_ref else None
+        settings = await messages.workspace_settings(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
             ref.session_id,
@@ -109,27 +110,21 @@ class Pipeline:
             stored.message,
             msg,
             settings,
+            media_path,
         )
         decision = await decide(ctx, self.responders)
         drafts = []
         welcome = settings.get("welcome_message")
         if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
             drafts.append(outbox.Draft(welcome))
-        if decision.reply is not None:
-            r = decision.reply
-            drafts.append(
-                outbox.Draft(
-                    r.text,
-                    flow_id=r.flow_id,
-                    confidence=r.confidence,
-                    kb_chunks_used=r.kb_chunks_used,
-                    hold=decision.hold,
-                )
-            )
+        reply = decision.reply
+        if reply is not None:
+            drafts.extend(_drafts(reply, decision.hold))
+        escalate = reply is not None and reply.escalate
         status = None
         if decision.hold:
             status = ConversationStatus.PENDING_APPROVAL
-        elif decision.route is Route.TAKEOVER:  # the bot stays silent: a human must answer
+        elif escalate or decision.route is Route.TAKEOVER:  # a human must answer now
             status = ConversationStatus.WAITING_HUMAN
         target = outbox.Target(
             ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid
@@ -143,6 +138,16 @@ class Pipeline:
                 ref.workspace_id,
                 names.APPROVAL_NEEDED,
                 {"conversationId": stored.conversation.id, "messageId": written[-1].id},
+            )
+        if escalate and reply is not None:
+            await self.notifications.notify(
+                ref.workspace_id,
+                names.ESCALATION_NEEDED,
+                {
+                    "conversationId": stored.conversation.id,
+                    "contactId": stored.contact.id,
+                    "reason": reply.escalation_reason,
+                },
             )
 
     async def publish_written(
@@ -171,19 +176,20 @@ class Pipeline:
 
     async def _save_media(
         self, ref: SessionRef, message: c.Message, msg: NormalizedMessage
-    ) -> None:
+    ) -> Path | None:
         """Fetch inbound media into the data dir (best effort: the message is already stored)."""
         try:
             data = await self.channels.get(ref.session_id).download(msg.media_ref or "")
         except Exception as exc:
             log.warning("media of %s not downloaded: %s", msg.wa_message_id, exc)
-            return
+            return None
         ext = mimetypes.guess_extension(msg.media_mime or "") or ".bin"
         relative = Path(ref.workspace_id) / f"{message.id}{ext}"
         path = self.media_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         await messages.set_media_url(message.id, f"media/{relative.as_posix()}")
+        return path
 
     async def on_receipt(self, ref: SessionRef, receipt: Receipt) -> None:
         async with self.dispatcher.recording[ref.session_id]:

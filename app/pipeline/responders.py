@@ -1,16 +1,17 @@
 """Pluggable responders: the router asks the flow slot, then the AI slot, for a reply.
 
 The flows and AI-engine issues plug their responders in (`Responders(flow=…, ai=…)` in the
-composition root). Until then the AI slot follows `settings.auto_reply`: "none" (no reply) or
-"echo" (repeat the message — demos, tests and the pipeline benchmark).
+composition root). The AI slot follows `settings.auto_reply`: "ai" (the AI engine, default),
+"none" (no reply) or "echo" (repeat the message — demos, tests and the pipeline benchmark).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
-from app.domain import NormalizedMessage
+from app.domain import ModelUsage, NormalizedMessage
 from app.domain import conversations as c
 from app.settings import Settings
 
@@ -26,14 +27,26 @@ class ReplyContext:
     inbound: c.Message
     message: NormalizedMessage
     settings: dict[str, Any] = field(default_factory=dict)
+    media_path: Path | None = None  # the inbound media, downloaded into the data dir
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """What to send. `parts` (when set) are sent as separate messages in order instead of
+    `text`; `escalate` hands the conversation to a human (WAITING_HUMAN + notification)."""
+
     text: str
     flow_id: str | None = None
     confidence: float | None = None
     kb_chunks_used: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    escalate: bool = False
+    escalation_reason: str | None = None
+    usage: ModelUsage | None = None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return self.parts or ((self.text,) if self.text else ())
 
 
 class Responder(Protocol):
@@ -66,9 +79,12 @@ class Responders:
     ai: Responder | None = None
 
 
-def build_responders(settings: Settings) -> Responders:
+def build_responders(settings: Settings, ai: Responder | None = None) -> Responders:
+    """The AI slot: `ai` (the AI engine) unless settings ask for echo or silence."""
     match settings.auto_reply:
         case "echo":
             return Responders(ai=EchoResponder())
+        case "ai" if ai is not None:
+            return Responders(ai=ai)
         case _:
             return Responders(ai=SilentResponder())

@@ -15,6 +15,7 @@ from app.services.labels import LabelService
 from app.services.mailer import Mailer
 from app.services.notifications import NotificationService
 from app.services.sessions import SessionService
+from app.services.settings import SettingsService
 from app.services.workspaces import WorkspaceService
 
 
@@ -32,6 +33,7 @@ class Services:
     labels: LabelService
     conversations: ConversationService
     approvals: ApprovalService
+    settings: SettingsService
 
 
 __all__ = [
@@ -47,5 +49,6 @@ __all__ = [
     "NotificationService",
     "Services",
     "SessionService",
+    "SettingsService",
     "WorkspaceService",
 ]

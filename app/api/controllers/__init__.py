@@ -6,7 +6,11 @@ from app.api.controllers.conversations import ConversationController
 from app.api.controllers.health import health
 from app.api.controllers.notifications import NotificationController
 from app.api.controllers.realtime import realtime
-from app.api.controllers.settings import ApiKeyController, AuditLogController
+from app.api.controllers.settings import (
+    ApiKeyController,
+    AuditLogController,
+    SettingsController,
+)
 from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
 
@@ -14,6 +18,7 @@ ROUTE_HANDLERS = [
     health,
     AuthController,
     WorkspaceController,
+    SettingsController,
     ApiKeyController,
     AuditLogController,
     WhatsappController,

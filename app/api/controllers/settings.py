@@ -1,21 +1,47 @@
-"""`/api/v1/settings/api-keys` and `/api/v1/settings/audit-log` (seed §6 Settings)."""
+"""`/api/v1/settings`, `/settings/test-model`, `/settings/api-keys` and `/settings/audit-log`
+(seed §6 Settings)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
-from app.api.schemas import ApiKeyCreateBody
+from app.api.schemas import ApiKeyCreateBody, SettingsPatchBody
 from app.auth import Resource
 from app.domain import Page
 from app.domain import models as m
 
 SETTINGS = {"resource": Resource.SETTINGS}
+
+
+class SettingsController(Controller):
+    path = "/v1/settings"
+    tags = ["settings"]
+    dependencies = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
+
+    @get("/", opt=SETTINGS)
+    async def get_settings(self, services: ServicesDep, actor: ActorDep) -> m.WorkspaceSettingsView:
+        """Bot and AI settings; the model API key appears masked (`sk-…abcd`) or null."""
+        return await services.settings.get(actor)
+
+    @patch("/", opt=SETTINGS)
+    async def update_settings(
+        self, data: JSONBody[SettingsPatchBody], services: ServicesDep, actor: ActorDep
+    ) -> m.WorkspaceSettingsView:
+        """Change some settings. `aiApiKey` is write-only; `businessHoursConfig` is
+        `{timezone, days: {mon: [["09:00", "17:00"]], …}}` (an end before its start runs past
+        midnight). Takes effect on the next message."""
+        return await services.settings.update(actor, data)
+
+    @post("/test-model", opt=SETTINGS, status_code=HTTP_200_OK)
+    async def test_model(self, services: ServicesDep, actor: ActorDep) -> m.ModelTest:
+        """Send one short question to the configured model: `{ok, latencyMs, sample, error?}`."""
+        return await services.settings.test_model(actor)
 
 
 class ApiKeyController(Controller):

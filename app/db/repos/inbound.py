@@ -61,6 +61,13 @@ def message_row(**values: Any) -> dict[str, Any]:
         "read_at": None,
         "routed_at": None,
         "status": MessageStatus.RECEIVED,
+        "ai_provider": None,
+        "ai_model": None,
+        "tokens_in": None,
+        "tokens_out": None,
+        "latency_ms": None,
+        "cost_usd": None,
+        "language": None,
     }
     row.update(values)
     return row

@@ -18,6 +18,7 @@ from app.domain import (
     ConversationStatus,
     Direction,
     MessageStatus,
+    ModelUsage,
     OutboxStatus,
     SenderType,
     new_id,
@@ -36,6 +37,7 @@ class Draft:
     confidence: float | None = None
     kb_chunks_used: tuple[str, ...] = ()
     hold: bool = False  # approval mode: PENDING_APPROVAL, no outbox row
+    usage: ModelUsage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,19 @@ class Target:
     session_id: str
     conversation_id: str
     jid: str
+
+
+def _usage_columns(usage: ModelUsage | None) -> dict[str, Any]:
+    if usage is None:
+        return {}
+    return {
+        "ai_provider": usage.provider,
+        "ai_model": usage.model,
+        "tokens_in": usage.tokens_in,
+        "tokens_out": usage.tokens_out,
+        "latency_ms": usage.latency_ms,
+        "cost_usd": usage.cost_usd,
+    }
 
 
 async def _write(target: Target, draft: Draft, now: datetime) -> c.Message:
@@ -58,6 +73,7 @@ async def _write(target: Target, draft: Draft, now: datetime) -> c.Message:
         flow_id=draft.flow_id,
         confidence=draft.confidence,
         kb_chunks_used=list(draft.kb_chunks_used),
+        **_usage_columns(draft.usage),
         created_at=now,
         routed_at=now,
         status=MessageStatus.PENDING_APPROVAL if draft.hold else MessageStatus.QUEUED,

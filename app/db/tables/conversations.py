@@ -84,6 +84,15 @@ class Message(Table, tablename="messages"):
     created_at = created_at()
     status = Varchar(length=20, choices=MessageStatus, default=MessageStatus.RECEIVED)
     routed_at = Timestamptz(null=True, default=None, index=True)
+    # what the AI engine stored (m0003): the model that wrote a bot reply and its usage,
+    # and the detected language of an inbound message
+    ai_provider = Varchar(length=32, null=True, default=None)
+    ai_model = Varchar(length=255, null=True, default=None)
+    tokens_in = Integer(null=True, default=None)
+    tokens_out = Integer(null=True, default=None)
+    latency_ms = DoublePrecision(null=True, default=None)
+    cost_usd = DoublePrecision(null=True, default=None)
+    language = Varchar(length=16, null=True, default=None)
 
     unique_wa_message = Unique([workspace_id, session_id, wa_message_id])
 

@@ -1,0 +1,176 @@
+"""The AI engine (seed §8): the pipeline's AI responder.
+
+One inbound message → understand media → detect language and sentiment → sensitive topic?
+→ retrieve knowledge → system prompt + last N turns → model → confidence (the seed's secondary
+prompt, unless the adapter already knows it) → escalate or answer → WhatsApp formatting.
+
+It never drops a message silently: a provider that stays down after its retries yields a
+holding reply and a hand-over to a human (WAITING_HUMAN + `escalation_needed`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from app.ai import confidence, hours, prompt, signals, topics, whatsapp
+from app.ai.knowledge import KnowledgeSearch
+from app.ai.media import MediaInput, understand
+from app.ai.models import ModelPool
+from app.ai.speech import SpeechPool
+from app.db.repos import ai as repo
+from app.domain import Clock, ModelUsage, SenderType
+from app.llm import LLM, ChatMessage, Completion, LLMError
+from app.pipeline.responders import Reply, ReplyContext
+
+log = logging.getLogger(__name__)
+TOP_K = 5
+MIN_SCORE = 0.2  # keyword overlap below this is noise
+ESCALATION = (
+    "Thanks for your patience — I'm passing this to a member of our team, who will reply here "
+    "shortly."
+)
+HOLDING = "Sorry, I can't answer right now. A member of our team will get back to you here shortly."
+
+
+class AIEngine:
+    def __init__(
+        self,
+        clock: Clock,
+        models: ModelPool,
+        knowledge: KnowledgeSearch,
+        speech: SpeechPool | None = None,
+    ) -> None:
+        self.clock = clock
+        self.models = models
+        self.knowledge = knowledge
+        self.speech = speech
+
+    async def respond(self, ctx: ReplyContext) -> Reply | None:
+        ws = ctx.settings
+        try:
+            llm = self.models.get(ctx.workspace_id, ws)
+        except (LLMError, ImportError) as exc:  # unknown provider, missing extra
+            log.error("no model for workspace %s: %s", ctx.workspace_id, exc)
+            return self._escalate(ws, "provider_unavailable", holding=True)
+        transcriber = self.speech.get() if self.speech else None
+        media = await understand(ctx.message, ctx.media_path, llm, transcriber)
+        if media is not None and media.skip:
+            return None
+        text = (media.text if media is not None else None) or ctx.message.body or ""
+        default_lang = ws.get("default_language")
+        fallback = None if default_lang == "auto" else default_lang
+        # in a thread: the first call loads the fastText model (~1.5 s here)
+        language = await asyncio.to_thread(signals.detect_language, text, fallback)
+        mood = signals.sentiment(text) if text else None
+        await repo.annotate_inbound(
+            ctx.inbound.id,
+            ctx.conversation.id,
+            sentiment=mood,
+            language=language,
+            transcript=media.transcript if media else None,
+        )
+        if media is not None and media.ack:
+            return Reply(media.ack)
+        if not text.strip():
+            return None
+        if topic := topics.sensitive_topic(text):
+            return self._escalate(ws, f"sensitive:{topic}")
+        return await self._answer(ctx, llm, text, language, media)
+
+    async def _answer(
+        self, ctx: ReplyContext, llm: LLM, text: str, language: str | None, media: MediaInput | None
+    ) -> Reply:
+        ws = ctx.settings
+        now = self.clock.now()
+        grid, outside = hours.status(ws, now)
+        passages = await self.knowledge.search(ctx.workspace_id, text, TOP_K, MIN_SCORE)
+        history = await repo.history(
+            ctx.conversation.id, ctx.inbound.id, int(ws.get("max_conversation_history") or 20)
+        )
+        system = prompt.system_prompt(
+            prompt.PromptInput(
+                bot_name=ws.get("bot_name") or "Assistant",
+                persona=ws.get("bot_persona"),
+                contact_name=ctx.contact.name or ctx.contact.display_name,
+                language=language,
+                passages=passages,
+                now=grid.local_now(now) if grid else None,
+                business_hours=grid.describe() if grid else None,
+                outside_hours=outside,
+                contact_facts=prompt.contact_facts(ctx.contact),
+                media_context=media.context if media else None,
+            )
+        )
+        try:
+            answer = await llm.complete(
+                prompt.turns(history, text), system=system, context=passages
+            )
+        except LLMError as exc:
+            log.warning("model call failed for workspace %s: %s", ctx.workspace_id, exc)
+            return self._escalate(ws, "provider_unavailable", holding=True)
+        score, judge = await self._confidence(llm, text, answer)
+        usage = _usage(answer, judge)
+        used = answer.sources or tuple(p.id for p in passages)
+        threshold = float(ws.get("confidence_threshold", 0.6))
+        if score is not None and score < threshold:
+            reply = self._escalate(ws, "low_confidence")
+            return Reply(
+                reply.text,
+                confidence=score,
+                kb_chunks_used=used,
+                escalate=True,
+                escalation_reason="low_confidence",
+                usage=usage,
+            )
+        parts = whatsapp.prepare(answer.text)
+        away = ws.get("away_message")
+        if outside and away and not _already_said(history, away):
+            parts = [away, *parts]
+        return Reply(
+            parts[0] if parts else "",
+            confidence=score,
+            kb_chunks_used=used,
+            parts=tuple(parts),
+            usage=usage,
+        )
+
+    async def _confidence(
+        self, llm: LLM, question: str, answer: Completion
+    ) -> tuple[float | None, Completion | None]:
+        """The adapter's own confidence, else the seed's secondary prompt (None if unusable)."""
+        if answer.confidence is not None:
+            return answer.confidence, None
+        ask = [ChatMessage("user", confidence.prompt(question, answer.text))]
+        try:
+            judged = await llm.complete(ask, max_tokens=100, temperature=0.0)
+        except LLMError as exc:
+            log.info("confidence prompt failed: %s", exc)
+            return None, None
+        return confidence.parse(judged.text)[0], judged
+
+    @staticmethod
+    def _escalate(ws: dict[str, Any], reason: str, *, holding: bool = False) -> Reply:
+        text = ws.get("human_escalation_message") or (HOLDING if holding else ESCALATION)
+        return Reply(text, escalate=True, escalation_reason=reason)
+
+    async def aclose(self) -> None:
+        await self.models.aclose()
+        if self.speech is not None:
+            await self.speech.aclose()
+
+
+def _already_said(history: list[Any], text: str) -> bool:
+    """The away message goes out once per stretch of closed hours, not on every message."""
+    bot = [m for m in history if m.sender_type == SenderType.BOT]
+    return bool(bot) and any(m.content == text for m in bot[-3:])
+
+
+def _usage(answer: Completion, judge: Completion | None) -> ModelUsage:
+    tokens_in = answer.input_tokens + (judge.input_tokens if judge else 0)
+    tokens_out = answer.output_tokens + (judge.output_tokens if judge else 0)
+    cost = answer.cost_usd
+    if judge is not None and cost is not None and judge.cost_usd is not None:
+        cost += judge.cost_usd
+    return ModelUsage(answer.provider, answer.model, tokens_in, tokens_out, answer.latency_ms, cost)

