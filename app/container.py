@@ -36,6 +36,7 @@ from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_respond
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
     ApiKeyService,
+    ApprovalService,
     AuditService,
     AuthService,
     ContactService,
@@ -113,6 +114,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         settings.data_dir / "media",
     )
     hub = SessionHub(channels, pipeline, events, notifications, secrets, clock, settings.data_dir)
+    conversations = ConversationService(pipeline, audit)
     services = Services(
         auth=AuthService(settings, clock, signer, mailer, workspaces),
         workspaces=workspaces,
@@ -124,7 +126,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         sessions=SessionService(hub, audit, settings.channel),
         contacts=ContactService(clock, events, audit, settings.data_dir),
         labels=LabelService(audit),
-        conversations=ConversationService(pipeline, audit),
+        conversations=conversations,
+        approvals=ApprovalService(conversations, audit),
         settings=SettingsService(audit, models),
     )
     return Container(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.services.api_keys import ApiKeyService
+from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
 from app.services.contacts import ContactService
@@ -31,11 +32,13 @@ class Services:
     contacts: ContactService
     labels: LabelService
     conversations: ConversationService
+    approvals: ApprovalService
     settings: SettingsService
 
 
 __all__ = [
     "ApiKeyService",
+    "ApprovalService",
     "AuditService",
     "AuthService",
     "ContactService",

@@ -16,7 +16,6 @@ from app.domain import (
     Conflict,
     ConversationStatus,
     Invalid,
-    MessageStatus,
     NotFound,
     Page,
     SenderType,
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
 class ConversationService:
     def __init__(self, pipeline: Pipeline, audit: AuditService) -> None:
-        self._pipeline = pipeline
+        self.pipeline = self._pipeline = pipeline
         self._audit = audit
         self._clock = pipeline.clock
         self._events = pipeline.events
@@ -86,7 +85,7 @@ class ConversationService:
         items = [mapping.conversation(r, contacts.get(r["contact_id"])) for r in rows]
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
 
-    async def _row(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
+    async def row(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         row = (
             await Conversation.select()
             .where(
@@ -104,7 +103,7 @@ class ConversationService:
     ) -> c.ConversationDetail:
         """The conversation and one page of messages: page 1 is the most recent, each page
         in chronological order."""
-        row = await self._row(actor, conversation_id)
+        row = await self.row(actor, conversation_id)
         limit, offset = page_bounds(page, page_size, max_size=500)
         where = Message.conversation_id == conversation_id
         rows = (
@@ -136,7 +135,7 @@ class ConversationService:
         unassign: bool = False,
         read: bool = False,
     ) -> c.Conversation:
-        await self._row(actor, conversation_id)
+        await self.row(actor, conversation_id)
         now = self._clock.now()
         changes: dict[Any, Any] = {Conversation.updated_at: now}
         if status is not None:
@@ -170,10 +169,10 @@ class ConversationService:
             conversation_id,
             {k: v for k, v in meta.items() if v is not None},
         )
-        return await self._changed(actor, conversation_id)
+        return await self.changed(actor, conversation_id)
 
-    async def _changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
-        row = await self._row(actor, conversation_id)
+    async def changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
+        row = await self.row(actor, conversation_id)
         conv = mapping.conversation(row)
         self._events.publish(
             names.CONVERSATION_UPDATED,
@@ -186,8 +185,8 @@ class ConversationService:
     async def send(self, actor: Actor, conversation_id: str, text: str) -> c.Message:
         """A human agent's reply: queued in the outbox like the bot's; per settings it also
         turns on human takeover so the bot stops answering this contact."""
-        row = await self._row(actor, conversation_id)
-        target = await self._target(row)
+        row = await self.row(actor, conversation_id)
+        target = await self.target(row)
         draft = outbox.Draft(text, sender_type=SenderType.HUMAN, sender_user_id=actor.user_id)
         answered = (
             ConversationStatus.OPEN if row["status"] == ConversationStatus.WAITING_HUMAN else None
@@ -206,92 +205,12 @@ class ConversationService:
         )
         return message
 
-    async def _target(self, row: dict[str, Any]) -> outbox.Target:
+    async def target(self, row: dict[str, Any]) -> outbox.Target:
         if row["session_id"] is None:
             raise Conflict("this conversation's WhatsApp number was removed; it cannot send")
         contact = await Contact.select(Contact.jid).where(Contact.id == row["contact_id"]).first()
         assert contact is not None
         return outbox.Target(row["workspace_id"], row["session_id"], row["id"], contact["jid"])
-
-    async def _draft(self, conversation_id: str, message_id: str) -> dict[str, Any]:
-        draft = (
-            await Message.select()
-            .where((Message.id == message_id) & (Message.conversation_id == conversation_id))
-            .first()
-        )
-        if draft is None:
-            raise NotFound("message not found")
-        if draft["status"] != MessageStatus.PENDING_APPROVAL:
-            raise Conflict(f"this message is {draft['status']}, not waiting for approval")
-        return draft
-
-    async def approve(
-        self, actor: Actor, conversation_id: str, message_id: str, text: str | None
-    ) -> c.Message:
-        """Send a pending bot reply (optionally edited first)."""
-        row = await self._row(actor, conversation_id)
-        draft = await self._draft(conversation_id, message_id)
-        target = await self._target(row)
-        content = text if text is not None else draft["content"]
-        now = self._clock.now()
-        async with Message._meta.db.transaction():
-            rows = (
-                await Message.update(
-                    {
-                        Message.content: content,
-                        Message.is_approved: True,
-                        Message.status: MessageStatus.QUEUED,
-                    }
-                )
-                .where(
-                    (Message.id == message_id) & (Message.status == MessageStatus.PENDING_APPROVAL)
-                )
-                .returning(*Message.all_columns())
-            )
-            if not rows:
-                raise Conflict("this message was approved or rejected meanwhile")
-            await outbox.enqueue_row(target, message_id, content, now)
-            await self._settle_status(conversation_id, now)
-        await self._audit.record(
-            actor, "message.approve", "message", message_id, {"edited": text is not None}
-        )
-        message = mapping.message(rows[0])
-        self._pipeline.dispatcher.wake()
-        self._events.publish(
-            names.MESSAGE_UPDATED,
-            actor.workspace_id or "",
-            {"message": msgspec.to_builtins(message)},
-            conversation_id=conversation_id,
-        )
-        await self._changed(actor, conversation_id)
-        return message
-
-    async def reject(self, actor: Actor, conversation_id: str, message_id: str) -> None:
-        """Discard a pending bot reply; it stays in the thread as REJECTED (the record)."""
-        await self._row(actor, conversation_id)
-        await self._draft(conversation_id, message_id)
-        now = self._clock.now()
-        async with Message._meta.db.transaction():
-            await Message.update(
-                {Message.is_approved: False, Message.status: MessageStatus.REJECTED}
-            ).where(Message.id == message_id)
-            await self._settle_status(conversation_id, now)
-        await self._audit.record(actor, "message.reject", "message", message_id)
-        await self._changed(actor, conversation_id)
-
-    async def _settle_status(self, conversation_id: str, now: Any) -> None:
-        """PENDING_APPROVAL → OPEN once no draft is left."""
-        left = await Message.exists().where(
-            (Message.conversation_id == conversation_id)
-            & (Message.status == MessageStatus.PENDING_APPROVAL)
-        )
-        if not left:
-            await Conversation.update(
-                {Conversation.status: ConversationStatus.OPEN, Conversation.updated_at: now}
-            ).where(
-                (Conversation.id == conversation_id)
-                & (Conversation.status == ConversationStatus.PENDING_APPROVAL)
-            )
 
     async def export(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         """The whole thread as plain data (the JSON export; the PDF is rendered from it)."""

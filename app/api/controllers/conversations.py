@@ -127,7 +127,7 @@ class ConversationController(Controller):
     ) -> c.Message:
         """Approve a pending bot reply and send it; `text` replaces its content first."""
         text = data.text if data is not None else None
-        return await services.conversations.approve(actor, conversation_id, msg_id, text)
+        return await services.approvals.approve(actor, conversation_id, msg_id, text)
 
     @delete(MSG, opt=CONVERSATIONS, status_code=HTTP_204_NO_CONTENT)
     async def reject(
@@ -138,7 +138,7 @@ class ConversationController(Controller):
         actor: ActorDep,
     ) -> None:
         """Reject a pending bot reply: it is never sent and stays on record as REJECTED."""
-        await services.conversations.reject(actor, conversation_id, msg_id)
+        await services.approvals.reject(actor, conversation_id, msg_id)
 
     @get("/{conversation_id:str}/export", opt=CONVERSATIONS)
     async def export(

@@ -8,7 +8,7 @@ rows back with it, so a restart can never send them ahead of the one that failed
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from app.db.repos import mapping
@@ -112,7 +112,10 @@ async def record_decision(
     conversation's new status/lastMessageAt. A crash before this commits re-routes the
     inbound on start; after it, the outbox holds the replies."""
     async with Message._meta.db.transaction():
-        out = [await _write(target, d, now) for d in drafts]
+        # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
+        out = [
+            await _write(target, d, now + timedelta(microseconds=i)) for i, d in enumerate(drafts)
+        ]
         if inbound_id is not None:
             await Message.update({Message.routed_at: now}).where(Message.id == inbound_id)
         changes: dict[Any, Any] = {}
