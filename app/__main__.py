@@ -12,13 +12,19 @@ import os
 import signal
 import sys
 import webbrowser
+from collections.abc import Callable
 from typing import Any
+
+import msgspec
 
 from app import __version__
 from app.logging_setup import setup_logging
-from app.settings import Settings, load_settings
+from app.settings import Settings, ignored_seed_env, load_settings
 
 log = logging.getLogger("aimywhatsapp")
+
+
+_SETTING_FLAGS = {"data_dir", "host", "port", "headless"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
                 default=None,
                 help="server mode: never open a browser, log JSON",
             )
+    from app.backup.cli import add_parsers
+
+    add_parsers(sub)
     return p
 
 
@@ -73,7 +82,7 @@ async def _open_browser_when_ready(url: str) -> None:
     await asyncio.to_thread(webbrowser.open, url)
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, on_listen: Callable[[str], None] | None = None) -> None:
     from granian.constants import Interfaces
     from granian.server.embed import Server
 
@@ -89,10 +98,13 @@ async def serve(settings: Settings) -> None:
         websockets=True,
         log_enabled=False,
     )
+    container.quit_hook = server.stop  # the dashboard's Quit takes the SIGTERM path
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, server.stop)
     log.info("serving on http://%s:%s", settings.host, settings.port)
+    if on_listen is not None:
+        on_listen(f"http://{settings.host}:{settings.port}")
     opener = None
     if not settings.headless:
         opener = loop.create_task(
@@ -120,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
         run_and_exit(argv[1:])
     args = _parser().parse_args(argv)
-    flags: dict[str, Any] = {k: v for k, v in vars(args).items() if k != "command"}
+    flags: dict[str, Any] = {k: v for k, v in vars(args).items() if k in _SETTING_FLAGS}
     try:
         settings = load_settings(flags)
     except ValueError as exc:
@@ -129,12 +141,52 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "ui-storage"))
+    if ignored := ignored_seed_env(os.environ):
+        log.info("ignoring seed variables: %s", "; ".join(ignored))
+    if args.command in ("backup", "restore"):
+        from app.backup.cli import run
+
+        return run(args.command, args, settings)
     if args.command == "migrate":
         applied = asyncio.run(run_migrations(settings))
         print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
         return 0
     check_exposure(settings)
-    asyncio.run(serve(settings))
+    return run_serve(settings)
+
+
+def run_serve(settings: Settings) -> int:
+    """Serve as the only instance on this data dir; a second desktop launch opens the first."""
+    from app.desktop import InstanceLock, free_port, port_free, wait_healthy
+
+    if not settings.headless and not _is_loopback(settings.host):
+        print(
+            "aimywhatsapp: desktop mode listens on loopback only; add --headless to serve "
+            f"on {settings.host}",
+            file=sys.stderr,
+        )
+        return 2
+    lock = InstanceLock(settings.data_dir)
+    if not lock.acquire():
+        url = lock.holder_url()
+        if settings.headless or url is None or not wait_healthy(url):
+            print(
+                f"aimywhatsapp: another instance is using {settings.data_dir}"
+                + (f" (serving {url})" if url else ""),
+                file=sys.stderr,
+            )
+            return 1
+        log.info("already running at %s; opening it", url)
+        webbrowser.open(url)
+        return 0
+    if not settings.headless and not port_free(settings.host, settings.port):
+        port = free_port(settings.host)
+        log.warning("port %s is taken; using %s", settings.port, port)
+        settings = msgspec.structs.replace(settings, port=port)
+    try:
+        asyncio.run(serve(settings, on_listen=lock.publish))
+    finally:
+        lock.release()
     return 0
 
 

@@ -8,7 +8,7 @@ issues, channel workers — exactly once — and stops them in reverse order.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +47,16 @@ class Container:
     scheduler: AsyncIOScheduler
     services: Services
     started: bool = field(default=False)
+    # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
+    quit_hook: Callable[[], None] | None = field(default=None)
+
+    def request_quit(self) -> bool:
+        """Begin a clean shutdown of the whole process; False when nothing can stop it."""
+        if self.quit_hook is None:
+            return False
+        log.info("quit requested from the dashboard")
+        self.quit_hook()
+        return True
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
