@@ -1,6 +1,6 @@
 """Command line: `aimywhatsapp [serve] [--headless] [--host H] [--port P] [--data-dir D]`,
-`aimywhatsapp migrate`, and internally `aimywhatsapp channel-worker …` (one WhatsApp session's
-supervised process). Also `python -m app …`."""
+`aimywhatsapp migrate`, `backup` / `restore`, `doctor`, and internally `aimywhatsapp
+channel-worker …` (one WhatsApp session's supervised process). Also `python -m app …`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import logging
 import os
 import signal
 import sys
-import webbrowser
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +23,7 @@ from app.settings import Settings, ignored_seed_env, load_settings
 log = logging.getLogger("aimywhatsapp")
 
 
+_DRAIN_S = 3  # seconds open connections get to finish when stopping
 _SETTING_FLAGS = {"data_dir", "host", "port", "headless"}
 
 
@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     from app.backup.cli import add_parsers
 
     add_parsers(sub)
+    sub.add_parser("doctor", help="check that this install is complete")
     return p
 
 
@@ -79,7 +80,9 @@ async def _open_browser_when_ready(url: str) -> None:
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.1)
-    await asyncio.to_thread(webbrowser.open, url)
+    from app.desktop import open_browser
+
+    await asyncio.to_thread(open_browser, url)
 
 
 async def serve(settings: Settings, on_listen: Callable[[str], None] | None = None) -> None:
@@ -87,6 +90,7 @@ async def serve(settings: Settings, on_listen: Callable[[str], None] | None = No
     from granian.server.embed import Server
 
     from app.container import build_container
+    from app.desktop import exit_when_stuck
     from app.server import create_asgi
 
     container = build_container(settings)
@@ -98,10 +102,15 @@ async def serve(settings: Settings, on_listen: Callable[[str], None] | None = No
         websockets=True,
         log_enabled=False,
     )
-    container.quit_hook = server.stop  # the dashboard's Quit takes the SIGTERM path
+
+    def stop() -> None:
+        server.stop()
+        exit_when_stuck(container, _DRAIN_S)
+
+    container.quit_hook = stop  # the dashboard's Quit takes the SIGTERM path
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, server.stop)
+        loop.add_signal_handler(sig, stop)
     log.info("serving on http://%s:%s", settings.host, settings.port)
     if on_listen is not None:
         on_listen(f"http://{settings.host}:{settings.port}")
@@ -132,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run_and_exit(argv[1:])
     args = _parser().parse_args(argv)
+    if args.command == "doctor":
+        from app.doctor import run_doctor
+
+        return run_doctor()
     flags: dict[str, Any] = {k: v for k, v in vars(args).items() if k in _SETTING_FLAGS}
     try:
         settings = load_settings(flags)
@@ -157,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_serve(settings: Settings) -> int:
     """Serve as the only instance on this data dir; a second desktop launch opens the first."""
-    from app.desktop import InstanceLock, free_port, port_free, wait_healthy
+    from app.desktop import InstanceLock, free_port, open_browser, port_free, wait_healthy
 
     if not settings.headless and not _is_loopback(settings.host):
         print(
@@ -177,7 +190,7 @@ def run_serve(settings: Settings) -> int:
             )
             return 1
         log.info("already running at %s; opening it", url)
-        webbrowser.open(url)
+        open_browser(url)
         return 0
     if not settings.headless and not port_free(settings.host, settings.port):
         port = free_port(settings.host)

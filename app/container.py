@@ -47,6 +47,7 @@ class Container:
     scheduler: AsyncIOScheduler
     services: Services
     started: bool = field(default=False)
+    stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
     quit_hook: Callable[[], None] | None = field(default=None)
 
@@ -113,4 +114,5 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
     finally:
         container.started = False
         await stack.aclose()
+        container.stopped = True
         log.info("Aimywhatsapp stopped cleanly")

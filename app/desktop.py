@@ -12,13 +12,23 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import socket
+import sys
+import threading
 import time
+import webbrowser
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from app.container import Container
+
+log = logging.getLogger(__name__)
 
 LOCK_NAME = "instance.lock"
 INFO_NAME = "instance.json"
@@ -75,6 +85,54 @@ def _lock(fh: IO[bytes]) -> None:
         import fcntl
 
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def open_browser(url: str) -> bool:
+    """`webbrowser.open`, minus the frozen binary's library path.
+
+    PyInstaller's bootloader points LD_LIBRARY_PATH at the bundled libraries (keeping the
+    user's in LD_LIBRARY_PATH_ORIG); a browser started with it may load our copies and crash.
+    """
+    saved = os.environ.get("LD_LIBRARY_PATH")
+    if getattr(sys, "frozen", False) and saved is not None:
+        original = os.environ.get("LD_LIBRARY_PATH_ORIG")
+        if original is None:
+            del os.environ["LD_LIBRARY_PATH"]
+        else:
+            os.environ["LD_LIBRARY_PATH"] = original
+    try:
+        return webbrowser.open(url)
+    finally:
+        if saved is not None:
+            os.environ["LD_LIBRARY_PATH"] = saved
+
+
+def exit_when_stuck(container: Container, grace: float) -> None:
+    """After a stop request, end the process once our own shutdown is done plus `grace` s.
+
+    granian's graceful stop waits for every open connection, and a dashboard tab holds a
+    websocket (and reconnects) for as long as it is open, so a desktop user who clicks Quit, or
+    a server with a tab open somewhere, would otherwise never see the process exit. Only
+    after the lifespan has stopped everything (database closed, workers stopped) is the
+    process ended; the lingering connections are all that is cut.
+    """
+
+    def check() -> None:
+        if not container.stopped:
+            _timer(0.5, check)
+            return
+        log.info("connections still open %ss after stopping; closing them", grace)
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        os._exit(0)
+
+    _timer(grace, check)
+
+
+def _timer(seconds: float, fn: Callable[[], None]) -> None:
+    t = threading.Timer(seconds, fn)
+    t.daemon = True  # a normal exit does not wait for it
+    t.start()
 
 
 def wait_healthy(url: str, timeout: float = 15.0) -> bool:

@@ -3,6 +3,7 @@ seed §7's sections, showing only what the viewer's role may see."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -99,4 +100,5 @@ def _desktop() -> bool:
 
 def _quit() -> None:
     ui.notify("Aimywhatsapp is shutting down — you can close this tab.", type="info")
-    state.container().request_quit()
+    # outside this click's handler, so the notification goes out before the server stops
+    asyncio.get_running_loop().call_later(0.3, state.container().request_quit)
