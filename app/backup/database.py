@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from app.backup.manifest import BackupError
 from app.settings import Settings
@@ -65,30 +66,49 @@ def _run(argv: list[str]) -> None:
         raise BackupError(f"{Path(argv[0]).name} failed: {done.stderr.strip()[-800:]}")
 
 
+def libpq_url(url: str) -> tuple[str, str | None]:
+    """The URL for libpq tools, and the schema when the app's URL picks one.
+
+    asyncpg takes `?search_path=s` as a server setting; libpq rejects that parameter and wants
+    `options=-csearch_path=s` instead. The backup then covers that schema only.
+    """
+    parts = urlsplit(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((v for k, v in query if k == "search_path"), None)
+    query = [(k, v) for k, v in query if k != "search_path"]
+    if schema:
+        query.append(("options", f"-csearch_path={schema}"))
+    return urlunsplit(parts._replace(query=urlencode(query))), schema
+
+
 def dump_postgres(url: str, target: Path) -> None:
-    _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-acl", "-f", str(target), url])
+    conn, schema = libpq_url(url)
+    only = [f"--schema={schema}"] if schema else []
+    _run(
+        [
+            _tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-acl",
+            *only,
+            "-f",
+            str(target),
+            "-d",
+            conn,
+        ]
+    )
 
 
 def restore_postgres(url: str, dump: Path) -> None:
-    _run(
-        [
-            _tool("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-acl",
-            "--single-transaction",
-            "-d",
-            url,
-            str(dump),
-        ]
-    )
+    pg_restore = _tool("pg_restore")
+    flags = ["--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction"]
+    _run([pg_restore, *flags, "-d", libpq_url(url)[0], str(dump)])
 
 
 def schema_version_postgres(url: str) -> int:
     sql = "SELECT coalesce(max(version), 0) FROM schema_migrations"
     check = "SELECT to_regclass('schema_migrations') IS NOT NULL"
-    psql = _tool("psql")
+    psql, url = _tool("psql"), libpq_url(url)[0]
     exists = subprocess.run(  # noqa: S603
         [psql, "-qtAX", "-d", url, "-c", check], capture_output=True, text=True, check=False
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import secrets
 import subprocess
 import sys
 import tarfile
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.conftest import TEST_MASTER_KEY
 from tests.e2e.accounts import login, make_data, register, view
@@ -132,3 +134,53 @@ def test_include_key_lets_a_new_machine_restore_without_the_key(tmp_path: Path) 
         assert login(srv.url, "mover@example.com")
     finally:
         assert srv.stop() == 0
+
+
+@pytest.mark.postgres
+def test_postgres_backup_goes_through_pg_dump_and_restores(tmp_path: Path) -> None:
+    base = os.environ.get("AIMY_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip(
+            "AIMY_TEST_POSTGRES_URL not set (export it from: bash .ci/postgres.sh | tail -1)"
+        )
+    schema = f"t_{secrets.token_hex(6)}"
+
+    def psql(sql: str) -> None:
+        subprocess.run(["psql", "-qtAX", "-d", base, "-c", sql], check=True, capture_output=True)
+
+    psql(f"CREATE SCHEMA {schema}")
+    env = {
+        **os.environ,
+        "AIMY_MASTER_KEY": TEST_MASTER_KEY,
+        "AIMY_SECRETS_BACKEND": "file",
+        "AIMY_DATABASE_URL": f"{base}?search_path={schema}",
+    }
+    try:
+        first = start(tmp_path / "d1", env=env)
+        try:
+            token = register(first.url, "pg@example.com")["accessToken"]
+            make_data(first.url, token)
+            before = view(first.url, token)
+        finally:
+            assert first.stop() == 0
+        archive = tmp_path / "pg.tar.gz"
+        made = cli("backup", "--data-dir", str(tmp_path / "d1"), "-o", str(archive), env=env)
+        assert made.returncode == 0, made.stdout + made.stderr
+        with tarfile.open(archive) as tar:
+            assert "database.pgdump" in tar.getnames()
+        over = cli("restore", str(archive), "--data-dir", str(tmp_path / "d2"), env=env)
+        assert over.returncode == 1 and "Postgres database" in over.stdout
+
+        psql(f"DROP SCHEMA {schema} CASCADE")  # the database is lost
+        restored = cli("restore", str(archive), "--data-dir", str(tmp_path / "d2"), env=env)
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+        second = start(tmp_path / "d2", env=env)
+        try:
+            after = view(second.url, login(second.url, "pg@example.com"))
+        finally:
+            assert second.stop() == 0
+        assert stable(after)["workspaces"] == stable(before)["workspaces"]
+        assert stable(after)["keys"] == stable(before)["keys"]
+        assert stable(after)["audit"] >= stable(before)["audit"]
+    finally:
+        psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
