@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         from app.channels.neonize_worker.main import run_and_exit
 
         run_and_exit(argv[1:])
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["serve", *argv]  # `aimywhatsapp --headless …` means serve
     args = _parser().parse_args(argv)
     if args.command == "doctor":
         from app.doctor import run_doctor

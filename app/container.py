@@ -3,10 +3,17 @@
 Mounted ASGI apps get no lifespan events, so neither Litestar nor NiceGUI owns startup:
 `lifespan()` here opens the database (and migrates it), starts the scheduler and, in later
 issues, channel workers — exactly once — and stops them in reverse order.
+
+The message pipeline starts after migrations: the dispatcher first (it re-queues rows a crash
+left mid-send), then the enabled WhatsApp sessions, then routing of inbound messages a crash
+left unrouted. Shutdown stops the channels first (no new inbound), lets routing finish
+briefly, then stops the dispatcher: whatever is unsent stays in the outbox for next time.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -15,19 +22,26 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from app.auth import TokenSigner
+from app.auth import Throttle, TokenSigner
+from app.channels import ChannelManager
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
 from app.events import EventBus
 from app.jobs import register_jobs
+from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_responders
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
     ApiKeyService,
     AuditService,
     AuthService,
+    ContactService,
+    ConversationService,
     InviteService,
+    LabelService,
     Mailer,
+    NotificationService,
     Services,
+    SessionService,
     WorkspaceService,
 )
 from app.settings import Settings
@@ -46,6 +60,11 @@ class Container:
     events: EventBus
     scheduler: AsyncIOScheduler
     services: Services
+    channels: ChannelManager
+    dispatcher: Dispatcher
+    pipeline: Pipeline
+    hub: SessionHub
+    login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -71,6 +90,27 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     mailer = Mailer(settings)
     audit = AuditService()
     workspaces = WorkspaceService(audit)
+    events = EventBus()
+    notifications = NotificationService(clock, events)
+    channels = ChannelManager()
+    dispatcher = Dispatcher(
+        channels,
+        events,
+        clock,
+        Pacing.from_settings(settings),
+        poll_s=settings.dispatch_poll_s,
+        stall_s=settings.dispatch_stall_s,
+    )
+    pipeline = Pipeline(
+        clock,
+        events,
+        notifications,
+        build_responders(settings),
+        dispatcher,
+        channels,
+        settings.data_dir / "media",
+    )
+    hub = SessionHub(channels, pipeline, events, notifications, secrets, clock, settings.data_dir)
     services = Services(
         auth=AuthService(settings, clock, signer, mailer, workspaces),
         workspaces=workspaces,
@@ -78,6 +118,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         api_keys=ApiKeyService(clock, audit),
         audit=audit,
         mailer=mailer,
+        notifications=notifications,
+        sessions=SessionService(hub, audit, settings.channel),
+        contacts=ContactService(clock, events, audit, settings.data_dir),
+        labels=LabelService(audit),
+        conversations=ConversationService(pipeline, audit),
     )
     return Container(
         settings=settings,
@@ -86,9 +131,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         cipher=cipher,
         engine=engine,
         signer=signer,
-        events=EventBus(),
+        events=events,
         scheduler=AsyncIOScheduler(timezone="UTC"),
         services=services,
+        channels=channels,
+        dispatcher=dispatcher,
+        pipeline=pipeline,
+        hub=hub,
+        login_throttle=Throttle(settings.rate_limit_auth_per_min),
     )
 
 
@@ -108,6 +158,13 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         register_jobs(container)
         container.scheduler.start()
         stack.callback(container.scheduler.shutdown, wait=False)
+        await container.dispatcher.start()
+        stack.push_async_callback(container.dispatcher.stop)
+        stack.push_async_callback(_drain_pipeline, container)
+        stack.push_async_callback(container.channels.stop_all)
+        restored = await container.hub.restore()
+        rerouted = await container.pipeline.recover()
+        log.info("sessions restored: %d; unrouted messages re-routed: %d", restored, rerouted)
         container.started = True
         log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)
         yield container
@@ -116,3 +173,10 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         await stack.aclose()
         container.stopped = True
         log.info("Aimywhatsapp stopped cleanly")
+
+
+async def _drain_pipeline(container: Container) -> None:
+    """Let in-flight inbound messages finish routing (briefly), then stop the chat lanes."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(container.pipeline.settle(), 5)
+    await container.pipeline.lanes.cancel()

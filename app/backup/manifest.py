@@ -6,7 +6,7 @@ Layout inside the tar.gz (paths are archive names, not data-dir paths):
   database.pgdump      `pg_dump --format=custom` of the Postgres database
   data/…               the data dir: secrets.enc, vectors/, config.toml, …
   media/…              uploads and WhatsApp media (settings.media_path)
-  wa-sessions/…        sealed WhatsApp credentials (settings.sessions_path), still encrypted
+  sessions/…           sealed WhatsApp credentials (settings.sessions_path), still encrypted
   master.key           only with --include-key: base64 of the master key
 """
 
@@ -21,7 +21,7 @@ MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite"
 PG_MEMBER = "database.pgdump"
 KEY_MEMBER = "master.key"
-DATA, MEDIA, SESSIONS = "data", "media", "wa-sessions"
+DATA, MEDIA, SESSIONS = "data", "media", "sessions"
 # never archived: the live database files (snapshotted instead), the running instance's lock,
 # NiceGUI's per-browser storage (logins are re-done after a restore) and temp files
 SKIP_NAMES = {"instance.lock", "instance.json", "ui-storage"}

@@ -21,10 +21,11 @@ from app.db.engine import (
     open_engine,
 )
 from app.db.errors import is_foreign_key_violation, is_unique_violation
-from app.db.migrate import current_version, latest_version, migrate
+from app.db.migrate import SchemaTooNew, current_version, latest_version, migrate
 
 __all__ = [
     "MissingExtra",
+    "SchemaTooNew",
     "bind_tables",
     "close_engine",
     "create_engine",

@@ -28,6 +28,10 @@ _CREATE_LEDGER = (
 )
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer version of the app than this one."""
+
+
 def _transaction(engine: Engine) -> BaseTransaction:
     """A write transaction: IMMEDIATE on SQLite so it holds the write lock from the start."""
     if dialect(engine) == "sqlite":
@@ -77,9 +81,16 @@ async def migrate(engine: Engine, migrations: Sequence[Migration] | None = None)
 
     `migrations` defaults to every module of `app/db/migrations/` (tests pass their own).
     """
+    known = discover() if migrations is None else list(migrations)
     done = await _applied(engine) if await _ledger_exists(engine) else set()
+    newest = max((m.version for m in known), default=0)
+    if done and max(done) > newest:
+        raise SchemaTooNew(
+            f"database schema is at version {max(done)} but this build knows only up to "
+            f"{newest}: it was migrated by a newer Aimywhatsapp; upgrade instead of downgrading"
+        )
     applied: list[str] = []
-    for migration in discover() if migrations is None else migrations:
+    for migration in known:
         if migration.version not in done and await _apply(engine, migration):
             applied.append(migration.name)
     return applied

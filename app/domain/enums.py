@@ -107,3 +107,17 @@ class OutboxStatus(StrEnum):
     SENDING = "SENDING"
     SENT = "SENT"
     FAILED = "FAILED"
+
+
+class MessageStatus(StrEnum):
+    """Where a message stands (beyond the seed): inbound ones are RECEIVED; outbound ones go
+    PENDING_APPROVAL → (REJECTED | QUEUED) → SENT → DELIVERED → READ, or FAILED."""
+
+    RECEIVED = "RECEIVED"
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    REJECTED = "REJECTED"
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    DELIVERED = "DELIVERED"
+    READ = "READ"
+    FAILED = "FAILED"

@@ -1,5 +1,6 @@
 """In-process event bus: services publish, the WebSocket endpoint and the dashboard subscribe."""
 
+from app.events import names
 from app.events.bus import Event, EventBus, Subscription
 
-__all__ = ["Event", "EventBus", "Subscription"]
+__all__ = ["Event", "EventBus", "Subscription", "names"]

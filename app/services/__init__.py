@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from app.services.api_keys import ApiKeyService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
+from app.services.contacts import ContactService
+from app.services.conversations import ConversationService
 from app.services.invites import InviteService
+from app.services.labels import LabelService
 from app.services.mailer import Mailer
+from app.services.notifications import NotificationService
+from app.services.sessions import SessionService
 from app.services.workspaces import WorkspaceService
 
 
@@ -20,14 +25,24 @@ class Services:
     api_keys: ApiKeyService
     audit: AuditService
     mailer: Mailer
+    notifications: NotificationService
+    sessions: SessionService
+    contacts: ContactService
+    labels: LabelService
+    conversations: ConversationService
 
 
 __all__ = [
     "ApiKeyService",
     "AuditService",
     "AuthService",
+    "ContactService",
+    "ConversationService",
     "InviteService",
+    "LabelService",
     "Mailer",
+    "NotificationService",
     "Services",
+    "SessionService",
     "WorkspaceService",
 ]

@@ -1,5 +1,6 @@
 """API keys: shown once, stored hashed, bound to one workspace, revocable, optionally expiring.
 
+The 8-character preview is taken after the `aimy_` prefix, so it tells keys apart.
 An API key acts with the ADMIN role of the seed §14 matrix: it can run the bot's business
 (contacts, conversations, knowledge, flows, broadcasts, settings) but cannot manage the team,
 billing or link/unlink WhatsApp numbers — those stay with a human owner.
@@ -42,7 +43,7 @@ class ApiKeyService:
                     workspace_id=actor.workspace_id,
                     name=name,
                     key_hash=hash_secret(key),
-                    key_preview=key[:8],
+                    key_preview=key[len(KEY_PREFIX) : len(KEY_PREFIX) + 8],
                     expires_at=expires_at,
                     created_by_user_id=actor.user_id,
                 )

@@ -31,8 +31,9 @@ class Mailer:
         await asyncio.to_thread(self._send_smtp, msg)
 
     def _send_smtp(self, msg: EmailMessage) -> None:
-        with smtplib.SMTP(self._s.smtp_host or "", self._s.smtp_port, timeout=20) as smtp:
-            if self._s.smtp_port != 25:
+        smtp_class = smtplib.SMTP_SSL if self._s.smtp_port == 465 else smtplib.SMTP
+        with smtp_class(self._s.smtp_host or "", self._s.smtp_port, timeout=20) as smtp:
+            if self._s.smtp_starttls and smtp_class is smtplib.SMTP:
                 smtp.starttls()
             if self._s.smtp_user:
                 smtp.login(self._s.smtp_user, self._s.smtp_pass or "")

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
+from tests.fakes.system import ensure_debian_package
 
-CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -23,15 +19,8 @@ ARGS = [
 
 
 def ensure_chromium() -> str:
-    """Install Debian's chromium when missing and we may (root with apt-get); else skip."""
-    if os.path.exists(CHROMIUM):
-        return CHROMIUM
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
-        return CHROMIUM
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    """Debian's chromium, installed when missing (as root)."""
+    return ensure_debian_package("chromium", "chromium")
 
 
 @contextmanager

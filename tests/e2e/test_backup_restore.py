@@ -44,7 +44,7 @@ def stable(v: dict[str, Any]) -> dict[str, Any]:
 def seed_files(data: Path) -> dict[str, bytes]:
     """Files the (future) pipeline and KB write: sealed creds, media, vectors."""
     files = {
-        "wa-sessions/s1/credentials.sealed": b"AIMYWA1\0" + os.urandom(64),
+        "sessions/s1/credentials.sealed": b"AIMYWA1\0" + os.urandom(64),
         "media/2026/voice.ogg": os.urandom(256),
         "vectors/chunks.lance/data/0.lance": os.urandom(128),
     }
@@ -71,8 +71,8 @@ def test_backup_while_running_then_restore_gives_the_same_dashboard(tmp_path: Pa
 
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
-        sealed = tar.extractfile("wa-sessions/s1/credentials.sealed")
-        assert sealed is not None and sealed.read() == files["wa-sessions/s1/credentials.sealed"]
+        sealed = tar.extractfile("sessions/s1/credentials.sealed")
+        assert sealed is not None and sealed.read() == files["sessions/s1/credentials.sealed"]
     assert {"manifest.json", "database.sqlite", "data/secrets.enc"} <= names
     assert "master.key" not in names and not any("ui-storage" in n for n in names)
     assert not any(n.endswith(("-wal", "-shm", "instance.lock")) for n in names)

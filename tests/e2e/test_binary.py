@@ -125,7 +125,8 @@ async def test_binary_runs_a_channel_worker_as_itself(binary: Path, tmp_path: Pa
 
 def test_simulated_conversation_in_the_binary(binary: Path, tmp_path: Path) -> None:
     """Seed §6 paths: a simulator session answers an inbound message (needs the pipeline)."""
-    p = start(tmp_path / "data", command=[str(binary), "serve"])
+    env = {**_env(), "AIMY_AUTO_REPLY": "echo"}  # the pipeline's stand-in for the AI engine
+    p = start(tmp_path / "data", command=[str(binary), "serve"], env=env)
     try:
         paths = httpx.get(f"{p.url}/api/openapi.json").json()["paths"]
         if "/api/v1/whatsapp/sessions/{session_id}/simulate" not in {

@@ -52,7 +52,8 @@ def test_sigint_also_stops_cleanly_and_data_survives_restart(tmp_path: Path) -> 
     assert r.status_code == 201
     assert p.stop(signal.SIGINT) == 0
     assert "stopped cleanly" in p.log()
-    again = start(tmp_path / "data")  # same data dir: same JWT keys, same users
+    # same data dir: same JWT keys, same users; and `serve` is the default command
+    again = start(tmp_path / "data", command=[sys.executable, "-m", "app"])
     try:
         login = httpx.post(
             f"{again.url}/api/v1/auth/login",

@@ -47,7 +47,7 @@ def test_compose_has_app_postgres15_qdrant_and_volumes() -> None:
     assert services["postgres"]["image"].startswith("postgres:15")
     assert services["qdrant"]["image"].startswith("qdrant/qdrant")
     mounts = {v.split(":")[1] for v in services["app"]["volumes"]}
-    assert mounts == {"/data", "/media", "/sessions"}
+    assert mounts == {"/data", "/data/media", "/data/sessions"}  # what settings.*_path use
     assert "ports" not in services["postgres"] and "ports" not in services["qdrant"]
 
 
@@ -61,7 +61,7 @@ def test_every_app_variable_in_compose_is_one_the_app_reads(tmp_path: Path) -> N
     s = load_settings({}, env=env)
     assert s.db_url.startswith("postgresql://aimy:pw@postgres:5432/")
     assert (s.vector_store, s.qdrant_url) == ("qdrant", "http://qdrant:6333")
-    assert (s.media_path, s.sessions_path) == (Path("/media"), Path("/sessions"))
+    assert s.data_dir == tmp_path
 
 
 def test_env_example_names_are_used_by_compose() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def register_pages() -> None:
-    from ui.pages import auth, dashboard
+    from ui.pages import auth, dashboard, settings
 
     auth.create()
     dashboard.create()
+    settings.create()

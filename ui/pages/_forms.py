@@ -1,13 +1,10 @@
-"""Small helpers the auth pages share: a centred card and running a service call safely."""
+"""The centred card the sign-in pages share."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from nicegui import ui
-
-from app.domain import DomainError
 
 T = TypeVar("T")
 
@@ -23,14 +20,3 @@ def card(title: str, subtitle: str = "") -> ui.card:
             if subtitle:
                 ui.label(subtitle).classes("text-grey-7")
     return c
-
-
-async def attempt(call: Callable[[], Awaitable[T]], error: ui.label) -> T | None:
-    """Run a service call; a domain error is shown under the form instead of raised."""
-    error.set_visibility(False)
-    try:
-        return await call()
-    except DomainError as exc:
-        error.text = exc.detail
-        error.set_visibility(True)
-        return None

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import app, ui
 
-from app.auth import Throttle
 from ui import session
-from ui.pages._forms import attempt, card
+from ui.components.error import ErrorLabel
+from ui.pages._forms import card
 from ui.state import container
 
-_throttle: Throttle | None = None
+
+def _count_attempt() -> None:
+    """Sign-in attempts from the dashboard count against the same per-IP limit as the API's."""
+    container().login_throttle.hit(session.client_ip() or "unknown")
 
 
-def _ui_throttle() -> Throttle:
-    global _throttle
-    if _throttle is None:
-        _throttle = Throttle(container().settings.rate_limit_auth_per_min)
-    return _throttle
-
-
-def _error_label() -> ui.label:
-    label = ui.label().classes("text-negative text-sm").mark("form-error")
-    label.set_visibility(False)
-    return label
+def _after_sign_in() -> str:
+    """Back to an invitation opened while signed out, else the dashboard."""
+    token = app.storage.user.pop("invite_token", None)
+    return f"/accept-invite?token={token}" if token else "/dashboard"
 
 
 def create() -> None:
@@ -34,19 +30,19 @@ def create() -> None:
         with card("Sign in", "Welcome back."):
             email = ui.input("Email").props("type=email outlined autofocus").classes("w-full")
             password = ui.input("Password", password=True).props("outlined").classes("w-full")
-            error = _error_label()
+            error = ErrorLabel()
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
-                    _ui_throttle().hit(session.client_ip() or "unknown")
+                    _count_attempt()
                     return await container().services.auth.login(
                         email.value or "", password.value or "", ip=session.client_ip()
                     )
 
-                result = await attempt(call, error)
+                result = await error.run(call)
                 if result is not None:
                     session.remember(result)
-                    ui.navigate.to("/dashboard")
+                    ui.navigate.to(_after_sign_in())
 
             password.on("keydown.enter", submit)
             ui.button("Sign in", on_click=submit).classes("w-full").mark("submit")
@@ -65,11 +61,11 @@ def create() -> None:
                 .classes("w-full")
             )
             workspace = ui.input("Business or workspace name").props("outlined").classes("w-full")
-            error = _error_label()
+            error = ErrorLabel()
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
-                    _ui_throttle().hit(session.client_ip() or "unknown")
+                    _count_attempt()
                     return await container().services.auth.register(
                         email.value or "",
                         password.value or "",
@@ -78,10 +74,10 @@ def create() -> None:
                         ip=session.client_ip(),
                     )
 
-                result = await attempt(call, error)
+                result = await error.run(call)
                 if result is not None:
                     session.remember(result)
-                    ui.navigate.to("/dashboard")
+                    ui.navigate.to(_after_sign_in())
 
             ui.button("Create account", on_click=submit).classes("w-full").mark("submit")
             ui.link("I already have an account", "/login").classes("text-sm")
@@ -90,7 +86,7 @@ def create() -> None:
     async def forgot_page():  # type: ignore[no-untyped-def]
         with card("Forgot your password?", "We will email you a reset link."):
             email = ui.input("Email").props("type=email outlined").classes("w-full")
-            error = _error_label()
+            error = ErrorLabel()
             done = ui.label(
                 "If an account exists for that email, a reset link is on its way."
             ).classes("text-positive")
@@ -98,11 +94,11 @@ def create() -> None:
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
-                    _ui_throttle().hit(session.client_ip() or "unknown")
+                    _count_attempt()
                     await container().services.auth.forgot_password(email.value or "")
                     return True
 
-                if await attempt(call, error):
+                if await error.run(call):
                     done.set_visibility(True)
 
             ui.button("Send reset link", on_click=submit).classes("w-full").mark("submit")
@@ -112,14 +108,14 @@ def create() -> None:
     async def reset_page(token: str = ""):  # type: ignore[no-untyped-def]
         with card("Choose a new password"):
             password = ui.input("New password", password=True).props("outlined").classes("w-full")
-            error = _error_label()
+            error = ErrorLabel()
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
                     await container().services.auth.reset_password(token, password.value or "")
                     return True
 
-                if await attempt(call, error):
+                if await error.run(call):
                     ui.notify("Password changed. Sign in with it now.", type="positive")
                     ui.navigate.to("/login")
 
@@ -129,19 +125,20 @@ def create() -> None:
     async def accept_page(token: str = ""):  # type: ignore[no-untyped-def]
         current = await session.current()
         if current is None:
+            app.storage.user["invite_token"] = token  # kept through sign-in / registration
             with card("You are invited", "Sign in or create an account with the invited email."):
                 ui.link("Sign in", "/login")
                 ui.link("Create an account", "/register")
             return None
         actor, _, _ = current
         with card("Join the workspace?"):
-            error = _error_label()
+            error = ErrorLabel()
 
             async def accept() -> None:
                 async def call():  # type: ignore[no-untyped-def]
                     return await container().services.invites.accept(actor, token)
 
-                ws = await attempt(call, error)
+                ws = await error.run(call)
                 if ws is not None:
                     session.choose_workspace(ws.id)
                     ui.navigate.to("/dashboard")

@@ -7,7 +7,7 @@ from nicegui import ui
 
 from app.auth import can
 from ui import session, theme
-from ui.pages._forms import attempt
+from ui.components.error import ErrorLabel
 from ui.state import container
 
 # sections whose pages arrive with later issues: what the user will find there
@@ -18,7 +18,6 @@ _COMING = {
     "flows": "The visual flow builder arrives with flows.",
     "broadcasts": "Broadcasts arrive with the broadcast scheduler.",
     "analytics": "Charts arrive with analytics.",
-    "settings": "Bot, WhatsApp, team and API-key settings arrive with their features.",
 }
 
 
@@ -69,14 +68,13 @@ def create() -> None:
         actor, user, workspaces = current
         with theme.frame("New workspace", actor, user, workspaces), ui.card().classes("w-96"):
             name = ui.input("Workspace name").props("outlined autofocus").classes("w-full")
-            error = ui.label().classes("text-negative")
-            error.set_visibility(False)
+            error = ErrorLabel()
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
                     return await container().services.workspaces.create(actor, name.value or "")
 
-                ws = await attempt(call, error)
+                ws = await error.run(call)
                 if ws is not None:
                     session.choose_workspace(ws.id)
                     ui.navigate.to("/dashboard")

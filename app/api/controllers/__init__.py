@@ -1,10 +1,27 @@
 """Litestar controllers, one per resource. Thin: parse, authorize (by opt), call a service."""
 
 from app.api.controllers.auth import AuthController
+from app.api.controllers.contacts import ContactController, LabelController
+from app.api.controllers.conversations import ConversationController
 from app.api.controllers.health import health
+from app.api.controllers.notifications import NotificationController
+from app.api.controllers.realtime import realtime
 from app.api.controllers.settings import ApiKeyController, AuditLogController
+from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
 
-ROUTE_HANDLERS = [health, AuthController, WorkspaceController, ApiKeyController, AuditLogController]
+ROUTE_HANDLERS = [
+    health,
+    AuthController,
+    WorkspaceController,
+    ApiKeyController,
+    AuditLogController,
+    WhatsappController,
+    LabelController,
+    ContactController,
+    ConversationController,
+    NotificationController,
+    realtime,
+]
 
 __all__ = ["ROUTE_HANDLERS"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, DoublePrecision, Integer, Text, Varchar
+from piccolo.columns import Boolean, DoublePrecision, Integer, Text, Timestamptz, Varchar
 from piccolo.constraints import Unique
 from piccolo.table import Table
 
@@ -27,6 +27,7 @@ from app.domain.enums import (
     ConversationStatus,
     Direction,
     MediaType,
+    MessageStatus,
     OutboxStatus,
     SenderType,
     Sentiment,
@@ -81,6 +82,8 @@ class Message(Table, tablename="messages"):
     delivered_at = optional_timestamp()
     read_at = optional_timestamp()
     created_at = created_at()
+    status = Varchar(length=20, choices=MessageStatus, default=MessageStatus.RECEIVED)
+    routed_at = Timestamptz(null=True, default=None, index=True)
 
     unique_wa_message = Unique([workspace_id, session_id, wa_message_id])
 

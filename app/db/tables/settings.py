@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from piccolo.columns import DoublePrecision, Integer, Text, Varchar
+from piccolo.columns import DoublePrecision, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzOffset
 from piccolo.table import Table
 
 from app.db.tables._columns import (
@@ -13,10 +14,11 @@ from app.db.tables._columns import (
     optional_timestamp,
     owned_by,
     primary_key,
-    required_timestamp,
     updated_at,
 )
 from app.db.tables.auth import Workspace
+
+NOTIFICATION_TTL_DAYS = 7  # seed §12: notifications are kept 7 days
 
 
 class WorkspaceSettings(Table, tablename="workspace_settings"):
@@ -42,6 +44,7 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     human_escalation_message = Text(null=True, default=None)
     max_conversation_history = Integer(default=20)
     approval_mode_default = flag(False)
+    human_reply_pauses_bot = flag(True)  # a manual agent reply turns on human takeover
     updated_at = updated_at()
 
 
@@ -75,8 +78,8 @@ class AuditLog(Table, tablename="audit_logs"):
 
 
 class Notification(Table, tablename="notifications"):
-    """A dashboard notification (seed §12 types, e.g. "approval_needed"); kept 7 days, after
-    which the cleanup job deletes rows past `expires_at`."""
+    """A dashboard notification (seed §12 types, e.g. "approval_needed"). `expires_at`
+    defaults to 7 days ahead; the cleanup job deletes rows past it."""
 
     id = primary_key()
     workspace_id = owned_by(Workspace)
@@ -84,4 +87,4 @@ class Notification(Table, tablename="notifications"):
     payload = json_object()
     is_read = flag(False)
     created_at = created_at()
-    expires_at = required_timestamp()
+    expires_at = Timestamptz(default=TimestamptzOffset(days=NOTIFICATION_TTL_DAYS))

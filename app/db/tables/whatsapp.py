@@ -6,7 +6,7 @@ from piccolo.columns import Text, Varchar
 from piccolo.constraints import Unique
 from piccolo.table import Table
 
-from app.db.tables._columns import created_at, owned_by, primary_key, updated_at
+from app.db.tables._columns import created_at, flag, owned_by, primary_key, updated_at
 from app.db.tables.auth import Workspace
 from app.domain.enums import SessionStatus
 
@@ -26,6 +26,7 @@ class WhatsappSession(Table, tablename="whatsapp_sessions"):
     display_name = Varchar(length=255, null=True, default=None)
     status = Varchar(length=20, choices=SessionStatus, default=SessionStatus.DISCONNECTED)
     creds_path = Text(default="")
+    enabled = flag(True)  # false after an explicit disconnect: not reconnected on start
     created_at = created_at()
     updated_at = updated_at()
 

@@ -15,7 +15,7 @@ async def test_create_list_use_and_revoke(api: Api) -> None:
     assert r.status_code == 201
     created = r.json()
     key = created["key"]
-    assert key.startswith("aimy_") and created["keyPreview"] == key[:8]
+    assert key.startswith("aimy_") and created["keyPreview"] == key[5:13]
     listed = (await api.client.get("/api/v1/settings/api-keys", headers=owner.headers())).json()
     assert [k["id"] for k in listed] == [created["id"]]
     assert listed[0]["key"] is None and listed[0]["lastUsedAt"] is None  # never shown again

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.integration.api.conftest import Api, fill, routes
+from tests.integration.api.conftest import Account, Api, fill, routes
 
 NOT_HERE = "c0000000000000000000nothere"
 
@@ -23,6 +23,7 @@ async def test_member_of_a_gets_403_or_404_for_everything_of_b(api: Api) -> None
         )
     ).json()
     b_ids = {"key_id": b_key["id"], "invite_id": b_invite["id"], "user_id": b.user_id}
+    b_ids |= await messaging_resources(api, b)
     checked = 0
     for method, path, opt in routes(api.app):
         if opt.get("public") or opt.get("account") or method == "WS":
@@ -84,3 +85,34 @@ async def test_audit_log_shows_only_own_workspace(api: Api) -> None:
     assert {e["action"] for e in r.json()["items"]} == {"workspace.create"}
     r = await api.client.get("/api/v1/settings/audit-log", headers=b.headers())
     assert {e["action"] for e in r.json()["items"]} == {"workspace.create", "api_key.create"}
+
+
+async def messaging_resources(api: Api, b: Account) -> dict[str, str]:
+    """B's session, contact, conversation, message, label and notification, made through the
+    API (a simulated inbound message creates the contact, conversation and a notification)."""
+    h = b.headers()
+    session = (
+        await api.client.post(
+            "/api/v1/whatsapp/sessions", json={"accountId": "b", "channel": "simulator"}, headers=h
+        )
+    ).json()
+    await api.client.post(
+        f"/api/v1/whatsapp/sessions/{session['id']}/simulate",
+        json={"from": "+4915100000099", "text": "hi"},
+        headers=h,
+    )
+    ids = {"session_id": session["id"]}
+    r = await api.client.get("/api/v1/conversations", headers=h)
+    if r.status_code == 200 and r.json()["items"]:
+        conv = r.json()["items"][0]
+        ids["conversation_id"] = conv["id"]
+        ids["contact_id"] = conv["contactId"]
+        detail = (await api.client.get(f"/api/v1/conversations/{conv['id']}", headers=h)).json()
+        ids["msg_id"] = detail["messages"][0]["id"]
+    r = await api.client.post("/api/v1/contacts/labels", json={"name": "vip-b"}, headers=h)
+    if r.status_code == 201:
+        ids["label_id"] = r.json()["id"]
+    r = await api.client.get("/api/v1/notifications", headers=h)
+    if r.status_code == 200 and r.json()["items"]:
+        ids["notification_id"] = r.json()["items"][0]["id"]
+    return ids

@@ -131,5 +131,5 @@ async def build(slug: str = "acme") -> Graph:
     await WorkspaceSettings(workspace_id=ws.id).save()
     await Webhook(workspace_id=ws.id, name="w", url="http://x", events=["message:new"]).save()
     await AuditLog(workspace_id=ws.id, user_id=user.id, action="contact.block").save()
-    await Notification(workspace_id=ws.id, type="new_contact", expires_at=later).save()
+    await Notification(workspace_id=ws.id, type="new_contact").save()
     return Graph(ws, user, session, contact, label, conv, msg)

@@ -114,3 +114,14 @@ async def test_deleting_a_user_keeps_workspace_data(db: Engine) -> None:
     conv = await Conversation.objects().get(Conversation.id == g.conversation.id)
     assert conv is not None and conv.assigned_user_id is None
     assert await Workspace.count() == 1
+
+
+async def test_redelivered_message_is_a_no_op_with_on_conflict(db: Engine) -> None:
+    """The pipeline's idiom (DESIGN §4): insert-or-ignore keyed on the unique WhatsApp id;
+    an empty result means "seen before", on both engines."""
+    g = await build()
+    key = (Message.workspace_id, Message.session_id, Message.wa_message_id)
+    first = await Message.insert(_message(g, "WA2")).on_conflict(target=key, action="DO NOTHING")
+    again = await Message.insert(_message(g, "WA2")).on_conflict(target=key, action="DO NOTHING")
+    assert len(first) == 1 and again == []
+    assert await Message.count().where(Message.wa_message_id == "WA2") == 1

@@ -47,6 +47,9 @@ def test_sqlite_url_forms(tmp_path) -> None:
     assert (tmp_path / "a").is_dir()
     # SQLAlchemy's four-slash spelling of an absolute path works too.
     assert create_engine(f"sqlite:///{tmp_path}/c.db").path == f"{tmp_path}/c.db"
+    from app.db.engine import _sqlite_path
+
+    assert _sqlite_path("sqlite:///C:/Users/me/aimy.db") == "C:/Users/me/aimy.db"
     for bad in ("sqlite://relative.db", "sqlite:///:memory:", "mysql://x/y"):
         with pytest.raises(ValueError):
             create_engine(bad)
@@ -84,3 +87,18 @@ async def test_transactions_commit_and_roll_back(db) -> None:
             await Workspace(name="gone", slug="gone").save()
             raise RuntimeError("abort")
     assert await Workspace.select(Workspace.slug).output(as_list=True) == ["kept"]
+
+
+async def test_concurrent_writers_queue_instead_of_failing(db) -> None:
+    """busy_timeout + BEGIN IMMEDIATE: read-then-write transactions racing each other all
+    commit (a DEFERRED transaction would fail at once with "database is locked")."""
+    import asyncio
+
+    async def register(i: int) -> None:
+        async with db.transaction():
+            taken = await Workspace.count().where(Workspace.slug == f"s{i}")
+            if not taken:
+                await Workspace(name="n", slug=f"s{i}").save()
+
+    await asyncio.gather(*(register(i) for i in range(20)))
+    assert await Workspace.count() == 20

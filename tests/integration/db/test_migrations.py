@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from piccolo.engine.base import Engine
@@ -74,3 +75,18 @@ def test_ddl_placeholders_render_per_dialect() -> None:
     ]
     with pytest.raises(ValueError, match="dialect"):
         render("mysql", "x")
+
+
+async def test_refuses_a_schema_migrated_by_a_newer_build(db: Engine) -> None:
+    from app.db import SchemaTooNew
+
+    await db.run_querystring(
+        QueryString(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ({}, {}, {})",
+            9999,
+            "m9999_future",
+            datetime.now(UTC),
+        )
+    )
+    with pytest.raises(SchemaTooNew, match="9999"):
+        await migrate(db)

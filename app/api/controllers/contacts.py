@@ -1,0 +1,179 @@
+"""`/api/v1/contacts` and `/api/v1/contacts/labels` (seed §6 Contacts)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, delete, get, patch, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
+from app.api.messaging_schemas import (
+    AttachLabelBody,
+    ContactUpdateBody,
+    LabelCreateBody,
+    LabelUpdateBody,
+)
+from app.auth import Resource
+from app.domain import Page
+from app.domain import conversations as c
+
+CONTACTS = {"resource": Resource.CONTACTS}
+DEPS = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
+
+
+class LabelController(Controller):
+    path = "/v1/contacts/labels"
+    tags = ["contacts"]
+    dependencies = DEPS
+
+    @get("/", opt=CONTACTS)
+    async def list_labels(self, services: ServicesDep, actor: ActorDep) -> list[c.Label]:
+        return await services.labels.list(actor)
+
+    @post("/", opt=CONTACTS)
+    async def create_label(
+        self, data: JSONBody[LabelCreateBody], services: ServicesDep, actor: ActorDep
+    ) -> c.Label:
+        return await services.labels.create(actor, data.name, data.color)
+
+    @patch("/{label_id:str}", opt=CONTACTS)
+    async def update_label(
+        self,
+        label_id: FromPath[str],
+        data: JSONBody[LabelUpdateBody],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> c.Label:
+        return await services.labels.update(actor, label_id, data.name, data.color)
+
+    @delete("/{label_id:str}", opt=CONTACTS, status_code=HTTP_204_NO_CONTENT)
+    async def delete_label(
+        self, label_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> None:
+        """Delete a label; it disappears from every contact."""
+        await services.labels.delete(actor, label_id)
+
+
+class ContactController(Controller):
+    path = "/v1/contacts"
+    tags = ["contacts"]
+    dependencies = DEPS
+
+    @get("/", opt=CONTACTS)
+    async def list_contacts(
+        self,
+        services: ServicesDep,
+        actor: ActorDep,
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=200)] = 50,
+        label: Annotated[str | None, QueryParameter(max_length=36)] = None,
+        blocked: Annotated[bool | None, QueryParameter()] = None,
+        takeover: Annotated[bool | None, QueryParameter()] = None,
+        vip: Annotated[bool | None, QueryParameter()] = None,
+        search: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    ) -> Page[c.Contact]:
+        """Contacts, most recently active first; filter by label id, blocked, takeover, VIP,
+        or a search over name, phone and JID."""
+        return await services.contacts.list(
+            actor,
+            page=page,
+            page_size=page_size,
+            label=label,
+            blocked=blocked,
+            takeover=takeover,
+            vip=vip,
+            search=search,
+        )
+
+    @get("/export", opt=CONTACTS)
+    async def export_contacts(self, services: ServicesDep, actor: ActorDep) -> Stream:
+        """All contacts as CSV (streamed)."""
+        return Stream(
+            services.contacts.export_csv(actor),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
+        )
+
+    @get("/{contact_id:str}", opt=CONTACTS)
+    async def get_contact(
+        self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> c.Contact:
+        return await services.contacts.get(actor, contact_id)
+
+    @patch("/{contact_id:str}", opt=CONTACTS)
+    async def update_contact(
+        self,
+        contact_id: FromPath[str],
+        data: JSONBody[ContactUpdateBody],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> c.Contact:
+        """Change the display name, notes, autoreply, approval mode, VIP, language or custom
+        fields (a null custom field value removes it)."""
+        changes = {
+            k: v
+            for k, v in msgspec.structs.asdict(data).items()
+            if v is not None and k != "custom_fields"
+        }
+        return await services.contacts.update(actor, contact_id, changes, data.custom_fields)
+
+    @delete("/{contact_id:str}", opt=CONTACTS, status_code=HTTP_204_NO_CONTENT)
+    async def delete_contact(
+        self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> None:
+        """Erase the contact with its conversations, messages and media (GDPR)."""
+        await services.contacts.delete(actor, contact_id)
+
+    @post("/{contact_id:str}/block", opt=CONTACTS)
+    async def block(
+        self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> c.Contact:
+        """The bot ignores a blocked contact's messages (they are still stored)."""
+        return await services.contacts.set_flag(actor, contact_id, "block")
+
+    @post("/{contact_id:str}/unblock", opt=CONTACTS)
+    async def unblock(
+        self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> c.Contact:
+        return await services.contacts.set_flag(actor, contact_id, "unblock")
+
+    @post("/{contact_id:str}/takeover", opt=CONTACTS)
+    async def takeover(
+        self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> c.Contact:
+        """A human handles this contact: the bot stays silent until release."""
+        return await services.contacts.set_flag(actor, contact_id, "takeover")
+
+    @post("/{contact_id:str}/release", opt=CONTACTS)
+    async def release(
+        self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> c.Contact:
+        """Hand the contact back to the bot."""
+        return await services.contacts.set_flag(actor, contact_id, "release")
+
+    @post("/{contact_id:str}/labels", opt=CONTACTS)
+    async def attach_label(
+        self,
+        contact_id: FromPath[str],
+        data: JSONBody[AttachLabelBody],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> c.Contact:
+        return await services.contacts.attach_label(actor, contact_id, data.label_id)
+
+    @delete(
+        "/{contact_id:str}/labels/{label_id:str}", opt=CONTACTS, status_code=HTTP_204_NO_CONTENT
+    )
+    async def detach_label(
+        self,
+        contact_id: FromPath[str],
+        label_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> None:
+        await services.contacts.detach_label(actor, contact_id, label_id)

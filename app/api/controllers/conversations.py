@@ -1,0 +1,162 @@
+"""`/api/v1/conversations` (seed §6 Conversations & Messages)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
+from app.api.messaging_schemas import ApproveBody, ConversationUpdateBody, SendBody
+from app.auth import Resource
+from app.domain import ConversationStatus, Page
+from app.domain import conversations as c
+from app.services.export_pdf import conversation_pdf
+
+CONVERSATIONS = {"resource": Resource.CONVERSATIONS}
+MSG = "/{conversation_id:str}/messages/{msg_id:str}/approve"
+
+
+class ConversationController(Controller):
+    path = "/v1/conversations"
+    tags = ["conversations"]
+    dependencies = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
+
+    @get("/", opt=CONVERSATIONS)
+    async def list_conversations(
+        self,
+        services: ServicesDep,
+        actor: ActorDep,
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=200)] = 50,
+        status: Annotated[ConversationStatus | None, QueryParameter()] = None,
+        assignee: Annotated[str | None, QueryParameter(max_length=36)] = None,
+        label: Annotated[str | None, QueryParameter(max_length=36)] = None,
+        unread: Annotated[bool | None, QueryParameter()] = None,
+        search: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        session_id: Annotated[str | None, QueryParameter(name="sessionId", max_length=36)] = None,
+    ) -> Page[c.Conversation]:
+        """Newest activity first. `assignee` is a user id, `me` or `none`; `label` a label id;
+        `search` matches the contact's name, phone or JID."""
+        return await services.conversations.list(
+            actor,
+            page=page,
+            page_size=page_size,
+            status=status,
+            assignee=assignee,
+            label=label,
+            unread=unread,
+            search=search,
+            session_id=session_id,
+        )
+
+    @get("/{conversation_id:str}", opt=CONVERSATIONS)
+    async def get_conversation(
+        self,
+        conversation_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=500)] = 50,
+    ) -> c.ConversationDetail:
+        """The conversation with a page of messages: page 1 holds the most recent ones,
+        each page in chronological order."""
+        return await services.conversations.get(
+            actor, conversation_id, page=page, page_size=page_size
+        )
+
+    @patch("/{conversation_id:str}", opt=CONVERSATIONS)
+    async def update_conversation(
+        self,
+        conversation_id: FromPath[str],
+        data: JSONBody[ConversationUpdateBody],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> c.Conversation:
+        """Change status, assign (`assignedUserId`) or unassign (`unassign: true`), or mark
+        read (`read: true`)."""
+        return await services.conversations.update(
+            actor,
+            conversation_id,
+            status=data.status,
+            assigned_user_id=data.assigned_user_id,
+            unassign=data.unassign,
+            read=data.read,
+        )
+
+    @post("/{conversation_id:str}/resolve", opt=CONVERSATIONS)
+    async def resolve(
+        self, conversation_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> c.Conversation:
+        """Mark resolved; the contact's next message opens a new conversation."""
+        return await services.conversations.update(
+            actor, conversation_id, status=ConversationStatus.RESOLVED
+        )
+
+    @post("/{conversation_id:str}/reopen", opt=CONVERSATIONS)
+    async def reopen(
+        self, conversation_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> c.Conversation:
+        return await services.conversations.update(
+            actor, conversation_id, status=ConversationStatus.OPEN
+        )
+
+    @post("/{conversation_id:str}/messages", opt=CONVERSATIONS)
+    async def send_message(
+        self,
+        conversation_id: FromPath[str],
+        data: JSONBody[SendBody],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> c.Message:
+        """Send a message as a human agent (queued, then paced like every reply). By default
+        this pauses the bot for the contact (human takeover)."""
+        return await services.conversations.send(actor, conversation_id, data.text)
+
+    @post(MSG, opt=CONVERSATIONS)
+    async def approve(
+        self,
+        conversation_id: FromPath[str],
+        msg_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+        data: JSONBody[ApproveBody | None] = None,
+    ) -> c.Message:
+        """Approve a pending bot reply and send it; `text` replaces its content first."""
+        text = data.text if data is not None else None
+        return await services.conversations.approve(actor, conversation_id, msg_id, text)
+
+    @delete(MSG, opt=CONVERSATIONS, status_code=HTTP_204_NO_CONTENT)
+    async def reject(
+        self,
+        conversation_id: FromPath[str],
+        msg_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> None:
+        """Reject a pending bot reply: it is never sent and stays on record as REJECTED."""
+        await services.conversations.reject(actor, conversation_id, msg_id)
+
+    @get("/{conversation_id:str}/export", opt=CONVERSATIONS)
+    async def export(
+        self,
+        conversation_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+        format: Annotated[Literal["json", "pdf"], QueryParameter()] = "json",
+    ) -> Response[Any]:
+        """The whole thread as JSON (default) or PDF (`?format=pdf`)."""
+        data = await services.conversations.export(actor, conversation_id)
+        name = f"conversation-{conversation_id}"
+        if format == "pdf":
+            return Response(
+                conversation_pdf(data),
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+            )
+        return Response(
+            data, headers={"Content-Disposition": f'attachment; filename="{name}.json"'}
+        )

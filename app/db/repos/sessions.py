@@ -1,0 +1,43 @@
+"""WhatsApp session rows: the hub's status writes and the session service's CRUD."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.db.repos import mapping
+from app.db.tables import WhatsappSession
+from app.domain import NotFound, SessionStatus
+from app.domain import conversations as c
+
+
+async def get(workspace_id: str, session_id: str) -> dict[str, Any]:
+    row = (
+        await WhatsappSession.select()
+        .where((WhatsappSession.id == session_id) & (WhatsappSession.workspace_id == workspace_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound("WhatsApp session not found")
+    return row
+
+
+async def list_for(workspace_id: str) -> list[c.WhatsappSession]:
+    rows = (
+        await WhatsappSession.select()
+        .where(WhatsappSession.workspace_id == workspace_id)
+        .order_by(WhatsappSession.created_at)
+    )
+    return [mapping.session(r) for r in rows]
+
+
+async def set_status(session_id: str, status: SessionStatus, now: datetime) -> None:
+    await WhatsappSession.update(
+        {WhatsappSession.status: status, WhatsappSession.updated_at: now}
+    ).where(WhatsappSession.id == session_id)
+
+
+async def update(session_id: str, now: datetime, **values: Any) -> None:
+    changes = {getattr(WhatsappSession, k): v for k, v in values.items()}
+    changes[WhatsappSession.updated_at] = now
+    await WhatsappSession.update(changes).where(WhatsappSession.id == session_id)

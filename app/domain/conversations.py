@@ -1,0 +1,145 @@
+"""API-facing records of the messaging side: sessions, contacts, labels, conversations,
+messages, notifications (seed §5 field names, camelCase on the wire)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.domain.enums import (
+    ConversationStatus,
+    Direction,
+    MediaType,
+    MessageStatus,
+    SenderType,
+    Sentiment,
+    SessionStatus,
+)
+from app.domain.models import Model
+
+
+class WhatsappSession(Model, kw_only=True):
+    id: str
+    account_id: str
+    channel: str
+    phone_number: str | None = None
+    display_name: str | None = None
+    status: SessionStatus
+    enabled: bool = True
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionState(Model, kw_only=True):
+    """`GET …/status`: the live status (the running channel's, else the stored one)."""
+
+    session_id: str
+    status: SessionStatus
+    running: bool
+    has_qr: bool = False
+
+
+class QrCode(Model, kw_only=True):
+    session_id: str
+    status: SessionStatus
+    qr_code: str | None  # PNG data URL; None when not waiting for a scan
+
+
+class PairingCode(Model, kw_only=True):
+    session_id: str
+    code: str
+
+
+class Simulated(Model, kw_only=True):
+    wa_message_id: str
+
+
+class Label(Model, kw_only=True):
+    id: str
+    name: str
+    color: str
+    created_at: datetime
+
+
+class Contact(Model, kw_only=True):
+    id: str
+    session_id: str | None = None
+    jid: str
+    lid: str | None = None
+    phone_number: str
+    name: str | None = None
+    display_name: str | None = None
+    profile_pic_url: str | None = None
+    about: str | None = None
+    autoreply_enabled: bool
+    human_takeover: bool
+    approval_mode: bool
+    is_blocked: bool
+    is_vip: bool
+    language: str | None = None
+    notes: str | None = None
+    first_seen_at: datetime
+    last_message_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+    labels: list[Label] = []
+    custom_fields: dict[str, str] = {}
+
+
+class Message(Model, kw_only=True):
+    id: str
+    conversation_id: str
+    session_id: str | None = None
+    wa_message_id: str | None = None
+    direction: Direction
+    sender_type: SenderType
+    sender_user_id: str | None = None
+    content: str
+    media_type: MediaType | None = None
+    media_url: str | None = None
+    media_caption: str | None = None
+    media_transcript: str | None = None
+    reply_to_id: str | None = None
+    sentiment: Sentiment | None = None
+    confidence: float | None = None
+    kb_chunks_used: list[str] = []
+    flow_id: str | None = None
+    is_approved: bool | None = None
+    is_read: bool = False
+    status: MessageStatus
+    delivered_at: datetime | None = None
+    read_at: datetime | None = None
+    created_at: datetime
+
+
+class Conversation(Model, kw_only=True):
+    id: str
+    session_id: str | None = None
+    contact_id: str
+    status: ConversationStatus
+    assigned_user_id: str | None = None
+    resolved_at: datetime | None = None
+    last_message_at: datetime | None = None
+    unread_count: int = 0
+    sentiment: Sentiment | None = None
+    created_at: datetime
+    updated_at: datetime
+    contact: Contact | None = None
+
+
+class ConversationDetail(Conversation, kw_only=True):
+    """`GET /conversations/{id}`: the conversation with one page of its messages."""
+
+    messages: list[Message] = []
+    messages_total: int = 0
+    page: int = 1
+    page_size: int = 50
+
+
+class Notification(Model, kw_only=True):
+    id: str
+    type: str
+    payload: dict[str, Any]
+    is_read: bool
+    created_at: datetime
+    expires_at: datetime

@@ -1,0 +1,21 @@
+"""Event names of seed §6 (WebSocket) and §12 (notification types), spelled once."""
+
+from __future__ import annotations
+
+MESSAGE_NEW = "message:new"
+MESSAGE_UPDATED = "message:updated"
+CONTACT_UPDATED = "contact:updated"
+CONVERSATION_UPDATED = "conversation:updated"
+WHATSAPP_STATUS = "whatsapp:status"
+TYPING_START = "typing:start"
+TYPING_STOP = "typing:stop"
+NOTIFICATION_NEW = "notification:new"
+
+# seed §12 notification types
+ESCALATION_NEEDED = "escalation_needed"
+APPROVAL_NEEDED = "approval_needed"
+NEW_CONTACT = "new_contact"
+BROADCAST_COMPLETE = "broadcast_complete"
+KB_INDEXED = "kb_indexed"
+WA_DISCONNECTED = "wa_disconnected"
+HUMAN_REPLY_NEEDED = "human_reply_needed"

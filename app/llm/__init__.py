@@ -1,0 +1,24 @@
+"""The model layer: an `LLM` port, its adapters and the registry that picks one by settings."""
+
+from app.llm.base import LLM, ChatMessage, Completion, Image, LLMSettings, Passage, Provider
+from app.llm.errors import LLMError, LLMUnavailable, MissingExtra
+from app.llm.models import LocalModel, ModelManager
+from app.llm.pricing import estimate_cost
+from app.llm.registry import build_llm
+
+__all__ = [
+    "LLM",
+    "ChatMessage",
+    "Completion",
+    "Image",
+    "LLMError",
+    "LLMSettings",
+    "LLMUnavailable",
+    "LocalModel",
+    "MissingExtra",
+    "ModelManager",
+    "Passage",
+    "Provider",
+    "build_llm",
+    "estimate_cost",
+]

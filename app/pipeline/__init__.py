@@ -1,0 +1,34 @@
+"""The message pipeline: inbound → contact → conversation → router → outbox → dispatcher."""
+
+from app.pipeline.dispatcher import Dispatcher
+from app.pipeline.hub import SessionHub
+from app.pipeline.inbound import Pipeline, SessionRef
+from app.pipeline.pacing import Pacing
+from app.pipeline.responders import (
+    EchoResponder,
+    Reply,
+    ReplyContext,
+    Responder,
+    Responders,
+    SilentResponder,
+    build_responders,
+)
+from app.pipeline.router import Decision, Route, decide
+
+__all__ = [
+    "Decision",
+    "Dispatcher",
+    "EchoResponder",
+    "Pacing",
+    "Pipeline",
+    "Reply",
+    "ReplyContext",
+    "Responder",
+    "Responders",
+    "Route",
+    "SessionHub",
+    "SessionRef",
+    "SilentResponder",
+    "build_responders",
+    "decide",
+]

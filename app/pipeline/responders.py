@@ -1,0 +1,74 @@
+"""Pluggable responders: the router asks the flow slot, then the AI slot, for a reply.
+
+The flows and AI-engine issues plug their responders in (`Responders(flow=…, ai=…)` in the
+composition root). Until then the AI slot follows `settings.auto_reply`: "none" (no reply) or
+"echo" (repeat the message — demos, tests and the pipeline benchmark).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from app.domain import NormalizedMessage
+from app.domain import conversations as c
+from app.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyContext:
+    """What a responder may read: the message, who sent it, where, and the workspace settings."""
+
+    workspace_id: str
+    session_id: str
+    contact: c.Contact
+    conversation: c.Conversation
+    inbound: c.Message
+    message: NormalizedMessage
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    flow_id: str | None = None
+    confidence: float | None = None
+    kb_chunks_used: tuple[str, ...] = ()
+
+
+class Responder(Protocol):
+    async def respond(self, ctx: ReplyContext) -> Reply | None:
+        """A reply, or None to pass (the router then tries the next slot)."""
+        ...
+
+
+class EchoResponder:
+    """Repeats the message: an instant responder for demos, tests and benchmarks."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+
+    async def respond(self, ctx: ReplyContext) -> Reply | None:
+        body = ctx.message.body
+        return Reply(f"{self.prefix}{body}") if body else None
+
+
+class SilentResponder:
+    """Never answers (the AI slot before the AI engine is configured)."""
+
+    async def respond(self, ctx: ReplyContext) -> Reply | None:
+        return None
+
+
+@dataclass(slots=True)
+class Responders:
+    flow: Responder | None = None
+    ai: Responder | None = None
+
+
+def build_responders(settings: Settings) -> Responders:
+    match settings.auto_reply:
+        case "echo":
+            return Responders(ai=EchoResponder())
+        case _:
+            return Responders(ai=SilentResponder())

@@ -1,0 +1,56 @@
+"""The routing engine in seed §3 order: blocked → human takeover → approval mode → flow →
+AI → no reply. Pure decision: it reads the contact and asks responders; it writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.pipeline.responders import Reply, ReplyContext, Responders
+
+
+class Route(StrEnum):
+    BLOCKED = "blocked"  # drop
+    TAKEOVER = "takeover"  # a human handles this contact: the bot stays silent
+    NOT_CONVERSATIONAL = "not_conversational"  # reactions, edits, groups: no bot reply
+    APPROVAL = "approval"  # a draft waits for a human to approve it
+    FLOW = "flow"
+    AI = "ai"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    route: Route
+    reply: Reply | None = None
+
+    @property
+    def hold(self) -> bool:
+        return self.route is Route.APPROVAL
+
+
+async def _generate(ctx: ReplyContext, responders: Responders) -> tuple[Route, Reply | None]:
+    if responders.flow is not None:
+        reply = await responders.flow.respond(ctx)
+        if reply is not None:
+            return Route.FLOW, reply
+    if responders.ai is not None and ctx.contact.autoreply_enabled:
+        reply = await responders.ai.respond(ctx)
+        if reply is not None:
+            return Route.AI, reply
+    return Route.NONE, None
+
+
+async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
+    contact = ctx.contact
+    if contact.is_blocked:
+        return Decision(Route.BLOCKED)
+    if contact.human_takeover:
+        return Decision(Route.TAKEOVER)
+    if ctx.message.is_group or not ctx.message.is_conversational:
+        return Decision(Route.NOT_CONVERSATIONAL)
+    approval = contact.approval_mode or bool(ctx.settings.get("approval_mode_default"))
+    route, reply = await _generate(ctx, responders)
+    if approval and reply is not None:
+        return Decision(Route.APPROVAL, reply)
+    return Decision(route, reply)

@@ -1,0 +1,303 @@
+"""Conversations (seed §6): inbox list, thread view, status/assignment, human replies through
+the outbox, approval of bot drafts, export."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from app.db.repos import mapping, outbox
+from app.db.repos.messages import workspace_settings
+from app.db.repos.search import contact_matches
+from app.db.tables import Contact, ContactLabel, Conversation, Message, WorkspaceUser
+from app.domain import (
+    Actor,
+    Conflict,
+    ConversationStatus,
+    Invalid,
+    MessageStatus,
+    NotFound,
+    Page,
+    SenderType,
+)
+from app.domain import conversations as c
+from app.events import names
+from app.services._rows import page_bounds
+from app.services.audit import AuditService
+
+if TYPE_CHECKING:
+    from app.pipeline import Pipeline
+
+
+class ConversationService:
+    def __init__(self, pipeline: Pipeline, audit: AuditService) -> None:
+        self._pipeline = pipeline
+        self._audit = audit
+        self._clock = pipeline.clock
+        self._events = pipeline.events
+
+    async def list(
+        self, actor: Actor, *, page: int = 1, page_size: int = 50, **f: Any
+    ) -> Page[c.Conversation]:
+        limit, offset = page_bounds(page, page_size)
+        where = Conversation.workspace_id == actor.workspace_id
+        if f.get("status"):
+            where &= Conversation.status == f["status"]
+        if f.get("assignee") == "none":
+            where &= Conversation.assigned_user_id.is_null()
+        elif f.get("assignee"):
+            who = actor.user_id if f["assignee"] == "me" else f["assignee"]
+            where &= Conversation.assigned_user_id == who
+        if f.get("unread") is not None:
+            where &= (
+                (Conversation.unread_count > 0) if f["unread"] else (Conversation.unread_count == 0)
+            )
+        if f.get("session_id"):
+            where &= Conversation.session_id == f["session_id"]
+        if f.get("label"):
+            where &= Conversation.contact_id.is_in(
+                ContactLabel.select(ContactLabel.contact_id).where(
+                    ContactLabel.label_id == f["label"]
+                )
+            )
+        if f.get("search"):
+            where &= Conversation.contact_id.is_in(
+                Contact.select(Contact.id).where(
+                    (Contact.workspace_id == actor.workspace_id) & contact_matches(f["search"])
+                )
+            )
+        rows = (
+            await Conversation.select()
+            .where(where)
+            .order_by(Conversation.last_message_at, ascending=False)
+            .order_by(Conversation.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        total = await Conversation.count().where(where)
+        contacts = {}
+        if rows:
+            ids = list({r["contact_id"] for r in rows})
+            contacts = {
+                r["id"]: mapping.contact(r)
+                for r in await Contact.select().where(Contact.id.is_in(ids))
+            }
+        items = [mapping.conversation(r, contacts.get(r["contact_id"])) for r in rows]
+        return Page(items=items, total=total, page=max(page, 1), page_size=limit)
+
+    async def _row(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
+        row = (
+            await Conversation.select()
+            .where(
+                (Conversation.id == conversation_id)
+                & (Conversation.workspace_id == actor.workspace_id)
+            )
+            .first()
+        )
+        if row is None:
+            raise NotFound("conversation not found")
+        return row
+
+    async def get(
+        self, actor: Actor, conversation_id: str, *, page: int = 1, page_size: int = 50
+    ) -> c.ConversationDetail:
+        """The conversation and one page of messages: page 1 is the most recent, each page
+        in chronological order."""
+        row = await self._row(actor, conversation_id)
+        limit, offset = page_bounds(page, page_size, max_size=500)
+        where = Message.conversation_id == conversation_id
+        rows = (
+            await Message.select()
+            .where(where)
+            .order_by(Message.created_at, ascending=False)
+            .order_by(Message.id, ascending=False)
+            .limit(limit)
+            .offset(offset)
+        )
+        total = await Message.count().where(where)
+        contact = await Contact.select().where(Contact.id == row["contact_id"]).first()
+        base = mapping.conversation(row, mapping.contact(contact) if contact else None)
+        return c.ConversationDetail(
+            **msgspec.structs.asdict(base),
+            messages=[mapping.message(r) for r in reversed(rows)],
+            messages_total=total,
+            page=max(page, 1),
+            page_size=limit,
+        )
+
+    async def update(
+        self,
+        actor: Actor,
+        conversation_id: str,
+        *,
+        status: ConversationStatus | None = None,
+        assigned_user_id: str | None = None,
+        unassign: bool = False,
+        read: bool = False,
+    ) -> c.Conversation:
+        await self._row(actor, conversation_id)
+        now = self._clock.now()
+        changes: dict[Any, Any] = {Conversation.updated_at: now}
+        if status is not None:
+            changes[Conversation.status] = status
+            changes[Conversation.resolved_at] = (
+                now if status is ConversationStatus.RESOLVED else None
+            )
+        if assigned_user_id is not None:
+            member = await WorkspaceUser.exists().where(
+                (WorkspaceUser.user_id == assigned_user_id)
+                & (WorkspaceUser.workspace_id == actor.workspace_id)
+            )
+            if not member:
+                raise Invalid("assignedUserId: not a member of this workspace")
+            changes[Conversation.assigned_user_id] = assigned_user_id
+        elif unassign:
+            changes[Conversation.assigned_user_id] = None
+        if read:
+            changes[Conversation.unread_count] = 0
+        await Conversation.update(changes).where(Conversation.id == conversation_id)
+        meta = {
+            "status": status,
+            "assignedUserId": assigned_user_id,
+            "unassign": unassign or None,
+            "read": read or None,
+        }
+        await self._audit.record(
+            actor,
+            "conversation.update",
+            "conversation",
+            conversation_id,
+            {k: v for k, v in meta.items() if v is not None},
+        )
+        return await self._changed(actor, conversation_id)
+
+    async def _changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
+        row = await self._row(actor, conversation_id)
+        conv = mapping.conversation(row)
+        self._events.publish(
+            names.CONVERSATION_UPDATED,
+            actor.workspace_id or "",
+            {"conversation": msgspec.to_builtins(conv)},
+            conversation_id=conversation_id,
+        )
+        return conv
+
+    async def send(self, actor: Actor, conversation_id: str, text: str) -> c.Message:
+        """A human agent's reply: queued in the outbox like the bot's; per settings it also
+        turns on human takeover so the bot stops answering this contact."""
+        row = await self._row(actor, conversation_id)
+        target = await self._target(row)
+        draft = outbox.Draft(text, sender_type=SenderType.HUMAN, sender_user_id=actor.user_id)
+        (message,) = await outbox.record_decision(target, None, [draft], self._clock.now())
+        await self._audit.record(actor, "conversation.send", "conversation", conversation_id)
+        settings = await workspace_settings(actor.workspace_id or "")
+        if settings.get("human_reply_pauses_bot", True):
+            await Contact.update({Contact.human_takeover: True}).where(
+                (Contact.id == row["contact_id"]) & (Contact.human_takeover == False)  # noqa: E712
+            )
+        await self._pipeline.publish_written(actor.workspace_id or "", conversation_id, [message])
+        return message
+
+    async def _target(self, row: dict[str, Any]) -> outbox.Target:
+        if row["session_id"] is None:
+            raise Conflict("this conversation's WhatsApp number was removed; it cannot send")
+        contact = await Contact.select(Contact.jid).where(Contact.id == row["contact_id"]).first()
+        assert contact is not None
+        return outbox.Target(row["workspace_id"], row["session_id"], row["id"], contact["jid"])
+
+    async def _draft(self, conversation_id: str, message_id: str) -> dict[str, Any]:
+        draft = (
+            await Message.select()
+            .where((Message.id == message_id) & (Message.conversation_id == conversation_id))
+            .first()
+        )
+        if draft is None:
+            raise NotFound("message not found")
+        if draft["status"] != MessageStatus.PENDING_APPROVAL:
+            raise Conflict(f"this message is {draft['status']}, not waiting for approval")
+        return draft
+
+    async def approve(
+        self, actor: Actor, conversation_id: str, message_id: str, text: str | None
+    ) -> c.Message:
+        """Send a pending bot reply (optionally edited first)."""
+        row = await self._row(actor, conversation_id)
+        draft = await self._draft(conversation_id, message_id)
+        target = await self._target(row)
+        content = text if text is not None else draft["content"]
+        now = self._clock.now()
+        async with Message._meta.db.transaction():
+            rows = (
+                await Message.update(
+                    {
+                        Message.content: content,
+                        Message.is_approved: True,
+                        Message.status: MessageStatus.QUEUED,
+                    }
+                )
+                .where(
+                    (Message.id == message_id) & (Message.status == MessageStatus.PENDING_APPROVAL)
+                )
+                .returning(*Message.all_columns())
+            )
+            if not rows:
+                raise Conflict("this message was approved or rejected meanwhile")
+            await outbox.enqueue_row(target, message_id, content, now)
+            await self._settle_status(conversation_id, now)
+        await self._audit.record(
+            actor, "message.approve", "message", message_id, {"edited": text is not None}
+        )
+        message = mapping.message(rows[0])
+        self._pipeline.dispatcher.wake()
+        self._events.publish(
+            names.MESSAGE_UPDATED,
+            actor.workspace_id or "",
+            {"message": msgspec.to_builtins(message)},
+            conversation_id=conversation_id,
+        )
+        await self._changed(actor, conversation_id)
+        return message
+
+    async def reject(self, actor: Actor, conversation_id: str, message_id: str) -> None:
+        """Discard a pending bot reply; it stays in the thread as REJECTED (the record)."""
+        await self._row(actor, conversation_id)
+        await self._draft(conversation_id, message_id)
+        now = self._clock.now()
+        async with Message._meta.db.transaction():
+            await Message.update(
+                {Message.is_approved: False, Message.status: MessageStatus.REJECTED}
+            ).where(Message.id == message_id)
+            await self._settle_status(conversation_id, now)
+        await self._audit.record(actor, "message.reject", "message", message_id)
+        await self._changed(actor, conversation_id)
+
+    async def _settle_status(self, conversation_id: str, now: Any) -> None:
+        """PENDING_APPROVAL → OPEN once no draft is left."""
+        left = await Message.exists().where(
+            (Message.conversation_id == conversation_id)
+            & (Message.status == MessageStatus.PENDING_APPROVAL)
+        )
+        if not left:
+            await Conversation.update(
+                {Conversation.status: ConversationStatus.OPEN, Conversation.updated_at: now}
+            ).where(
+                (Conversation.id == conversation_id)
+                & (Conversation.status == ConversationStatus.PENDING_APPROVAL)
+            )
+
+    async def export(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
+        """The whole thread as plain data (the JSON export; the PDF is rendered from it)."""
+        detail = await self.get(actor, conversation_id, page=1, page_size=1)
+        rows = (
+            await Message.select()
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.created_at)
+            .order_by(Message.id)
+        )
+        data = msgspec.to_builtins(detail)
+        data.pop("page", None)
+        data.pop("pageSize", None)
+        data["messages"] = [msgspec.to_builtins(mapping.message(r)) for r in rows]
+        await self._audit.record(actor, "conversation.export", "conversation", conversation_id)
+        return data

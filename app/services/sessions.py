@@ -1,0 +1,166 @@
+"""WhatsApp sessions (seed §6): several linked numbers per workspace, each by `accountId`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import shutil
+from typing import TYPE_CHECKING
+
+from app.channels import SimulatorChannel
+from app.db.errors import is_unique_violation
+from app.db.repos import sessions as repo
+from app.db.tables import WhatsappSession
+from app.domain import Actor, Conflict, Invalid, MediaType, SessionStatus, new_id
+from app.domain import conversations as c
+from app.services.audit import AuditService
+
+if TYPE_CHECKING:
+    from app.pipeline.hub import SessionHub
+
+ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+class SessionService:
+    def __init__(self, hub: SessionHub, audit: AuditService, default_channel: str) -> None:
+        self.hub = hub
+        self._audit = audit
+        self._default = "simulator" if default_channel == "simulator" else "whatsapp"
+
+    async def list(self, actor: Actor) -> list[c.WhatsappSession]:
+        return await repo.list_for(actor.workspace_id or "")
+
+    async def create(self, actor: Actor, account_id: str, channel: str | None) -> c.WhatsappSession:
+        """Create and start a session; a simulator is CONNECTED at once, a real number waits
+        for a QR scan or a pairing code."""
+        if not ACCOUNT_ID.match(account_id):
+            raise Invalid("accountId: 1-64 letters, digits, '.', '_' or '-'")
+        kind = channel or self._default
+        session_id = new_id()
+        now = self.hub.clock.now()
+        row = {
+            "id": session_id,
+            "workspace_id": actor.workspace_id,
+            "account_id": account_id,
+            "channel": kind,
+            "status": SessionStatus.DISCONNECTED,
+            "creds_path": "" if kind == "simulator" else str(self.hub.session_dir(session_id)),
+            "enabled": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            await WhatsappSession.insert(WhatsappSession(**row))
+        except Exception as exc:
+            if is_unique_violation(exc):
+                raise Conflict(f"a session with accountId {account_id!r} exists") from None
+            raise
+        await self._audit.record(
+            actor, "whatsapp.create", "whatsapp_session", session_id, {"channel": kind}
+        )
+        await self.hub.open(row)
+        return await self.get(actor, session_id)
+
+    async def get(self, actor: Actor, session_id: str) -> c.WhatsappSession:
+        from app.db.repos import mapping
+
+        return mapping.session(await repo.get(actor.workspace_id or "", session_id))
+
+    async def state(self, actor: Actor, session_id: str) -> c.SessionState:
+        row = await repo.get(actor.workspace_id or "", session_id)
+        running = session_id in self.hub.channels
+        if running:
+            channel = self.hub.channels.get(session_id)
+            return c.SessionState(
+                session_id=session_id,
+                status=channel.status,
+                running=True,
+                has_qr=channel.qr() is not None,
+            )
+        return c.SessionState(session_id=session_id, status=row["status"], running=False)
+
+    async def qr(self, actor: Actor, session_id: str) -> c.QrCode:
+        await repo.get(actor.workspace_id or "", session_id)
+        if session_id not in self.hub.channels:
+            raise Conflict("the session is not running; connect it first")
+        channel = self.hub.channels.get(session_id)
+        return c.QrCode(session_id=session_id, status=channel.status, qr_code=channel.qr())
+
+    async def pair(self, actor: Actor, session_id: str, phone: str) -> c.PairingCode:
+        digits = re.sub(r"[\s()+-]", "", phone)
+        if not digits.isdigit() or not 7 <= len(digits) <= 15:
+            raise Invalid("phoneNumber: the number in international format, e.g. +4917612345678")
+        row = await repo.get(actor.workspace_id or "", session_id)
+        if session_id not in self.hub.channels:
+            await self.hub.open(row)
+        code = await self.hub.channels.get(session_id).pair(digits)
+        await self._audit.record(actor, "whatsapp.pair", "whatsapp_session", session_id)
+        return c.PairingCode(session_id=session_id, code=code)
+
+    async def connect(self, actor: Actor, session_id: str) -> c.WhatsappSession:
+        row = await repo.get(actor.workspace_id or "", session_id)
+        await repo.update(session_id, self.hub.clock.now(), enabled=True)
+        if session_id not in self.hub.channels:
+            await self.hub.open(row)
+        await self._audit.record(actor, "whatsapp.connect", "whatsapp_session", session_id)
+        return await self.get(actor, session_id)
+
+    async def disconnect(self, actor: Actor, session_id: str) -> c.WhatsappSession:
+        """Stop the session (credentials kept); it stays offline across restarts."""
+        await repo.get(actor.workspace_id or "", session_id)
+        await repo.update(session_id, self.hub.clock.now(), enabled=False)
+        await self.hub.close(session_id)
+        await repo.set_status(session_id, SessionStatus.DISCONNECTED, self.hub.clock.now())
+        await self._audit.record(actor, "whatsapp.disconnect", "whatsapp_session", session_id)
+        return await self.get(actor, session_id)
+
+    async def delete(self, actor: Actor, session_id: str) -> None:
+        """Unlink the number, delete its sealed credentials and its key; the CRM history
+        (contacts, conversations) stays, detached from the session."""
+        await repo.get(actor.workspace_id or "", session_id)
+        await self.hub.close(session_id, logout=True)
+        shutil.rmtree(self.hub.session_dir(session_id), ignore_errors=True)
+        self.hub.forget_key(session_id)
+        await WhatsappSession.delete().where(
+            (WhatsappSession.id == session_id)
+            & (WhatsappSession.workspace_id == actor.workspace_id)
+        )
+        await self._audit.record(actor, "whatsapp.delete", "whatsapp_session", session_id)
+
+    async def simulate(
+        self,
+        actor: Actor,
+        session_id: str,
+        *,
+        from_: str,
+        name: str | None,
+        text: str | None,
+        media: dict[str, str] | None,
+        wa_message_id: str | None,
+    ) -> c.Simulated:
+        """Play an inbound message on a simulator session through the whole pipeline."""
+        row = await repo.get(actor.workspace_id or "", session_id)
+        if row["channel"] != "simulator":
+            raise Conflict("only simulator sessions accept simulated messages")
+        if session_id not in self.hub.channels:
+            raise Conflict("the session is disconnected; connect it first")
+        channel = self.hub.channels.get(session_id)
+        assert isinstance(channel, SimulatorChannel)
+        digits = re.sub(r"[\s()+-]", "", from_)
+        jid = from_ if "@" in from_ else f"{digits}@s.whatsapp.net"
+        if "@" not in from_ and not digits.isdigit():
+            raise Invalid("from: a phone number (digits) or a JID")
+        if text is None and media is None:
+            raise Invalid("give text, media or both")
+        kwargs: dict[str, object] = {}
+        if media is not None:
+            try:
+                kwargs["media_bytes"] = base64.b64decode(media["base64"], validate=True)
+            except (binascii.Error, ValueError):
+                raise Invalid("media.base64 is not valid base64") from None
+            kwargs.update(mime=media.get("mimeType"), filename=media.get("fileName") or None)
+            if media.get("type"):
+                kwargs["media_type"] = MediaType(media["type"])
+        msg = await channel.inject(jid, text, name=name, wa_message_id=wa_message_id, **kwargs)
+        return c.Simulated(wa_message_id=msg.wa_message_id)

@@ -1,0 +1,48 @@
+"""Tabs whose controls arrive with their features: they say what will be there, nothing fake."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from app.domain import Actor
+from app.domain import models as m
+from ui.pages.settings._shell import section, settings_page
+
+LATER = {
+    "bot": (
+        "Bot persona and AI model",
+        "The persona editor, model picker (cloud key, OpenAI-compatible URL, local GGUF or "
+        "'answer from FAQs'), temperature, confidence threshold, business hours and the "
+        "welcome / away / escalation messages arrive with the AI engine.",
+    ),
+    "whatsapp": (
+        "WhatsApp numbers",
+        "Linking a number by QR code or pairing code, its connection status, disconnecting "
+        "and deleting sessions arrive with the message pipeline. Until then the phone "
+        "simulator stands in for a real number.",
+    ),
+    "webhooks": (
+        "Webhooks",
+        "Posting events (new message, conversation updated, …) to your own URL with a signing "
+        "secret arrives with the webhook job.",
+    ),
+    "billing": (
+        "Plan and billing",
+        "Self-hosted installs have no billing: every feature is on. A hosted plan page may "
+        "come later.",
+    ),
+}
+
+
+def create() -> None:
+    for key, (title, text) in LATER.items():
+        _register(key, title, text)
+
+
+def _register(key: str, title: str, text: str) -> None:
+    @settings_page(key)
+    async def body(actor: Actor, ws: m.Workspace) -> None:
+        with section(title):
+            with ui.row().classes("items-start no-wrap gap-2"):
+                ui.icon("schedule").classes("text-xl text-grey-6")
+                ui.label(text).classes("text-grey-8").mark("coming")
