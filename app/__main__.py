@@ -1,6 +1,6 @@
 """Command line: `aimywhatsapp [serve] [--headless] [--host H] [--port P] [--data-dir D]`,
-`aimywhatsapp migrate`, and internally `aimywhatsapp channel-worker …` (one WhatsApp session's
-supervised process). Also `python -m app …`."""
+`aimywhatsapp migrate`, `backup` / `restore`, `doctor`, and internally `aimywhatsapp
+channel-worker …` (one WhatsApp session's supervised process). Also `python -m app …`."""
 
 from __future__ import annotations
 
@@ -11,14 +11,20 @@ import logging
 import os
 import signal
 import sys
-import webbrowser
+from collections.abc import Callable
 from typing import Any
+
+import msgspec
 
 from app import __version__
 from app.logging_setup import setup_logging
-from app.settings import Settings, load_settings
+from app.settings import Settings, ignored_seed_env, load_settings
 
 log = logging.getLogger("aimywhatsapp")
+
+
+_DRAIN_S = 3  # seconds open connections get to finish when stopping
+_SETTING_FLAGS = {"data_dir", "host", "port", "headless"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
                 default=None,
                 help="server mode: never open a browser, log JSON",
             )
+    from app.backup.cli import add_parsers
+
+    add_parsers(sub)
+    sub.add_parser("doctor", help="check that this install is complete")
     return p
 
 
@@ -70,14 +80,17 @@ async def _open_browser_when_ready(url: str) -> None:
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.1)
-    await asyncio.to_thread(webbrowser.open, url)
+    from app.desktop import open_browser
+
+    await asyncio.to_thread(open_browser, url)
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, on_listen: Callable[[str], None] | None = None) -> None:
     from granian.constants import Interfaces
     from granian.server.embed import Server
 
     from app.container import build_container
+    from app.desktop import exit_when_stuck
     from app.server import create_asgi
 
     container = build_container(settings)
@@ -89,10 +102,18 @@ async def serve(settings: Settings) -> None:
         websockets=True,
         log_enabled=False,
     )
+
+    def stop() -> None:
+        server.stop()
+        exit_when_stuck(container, _DRAIN_S)
+
+    container.quit_hook = stop  # the dashboard's Quit takes the SIGTERM path
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, server.stop)
+        loop.add_signal_handler(sig, stop)
     log.info("serving on http://%s:%s", settings.host, settings.port)
+    if on_listen is not None:
+        on_listen(f"http://{settings.host}:{settings.port}")
     opener = None
     if not settings.headless:
         opener = loop.create_task(
@@ -122,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["serve", *argv]  # `aimywhatsapp --headless …` means serve
     args = _parser().parse_args(argv)
-    flags: dict[str, Any] = {k: v for k, v in vars(args).items() if k != "command"}
+    if args.command == "doctor":
+        from app.doctor import run_doctor
+
+        return run_doctor()
+    flags: dict[str, Any] = {k: v for k, v in vars(args).items() if k in _SETTING_FLAGS}
     try:
         settings = load_settings(flags)
     except ValueError as exc:
@@ -131,12 +156,52 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "ui-storage"))
+    if ignored := ignored_seed_env(os.environ):
+        log.info("ignoring seed variables: %s", "; ".join(ignored))
+    if args.command in ("backup", "restore"):
+        from app.backup.cli import run
+
+        return run(args.command, args, settings)
     if args.command == "migrate":
         applied = asyncio.run(run_migrations(settings))
         print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
         return 0
     check_exposure(settings)
-    asyncio.run(serve(settings))
+    return run_serve(settings)
+
+
+def run_serve(settings: Settings) -> int:
+    """Serve as the only instance on this data dir; a second desktop launch opens the first."""
+    from app.desktop import InstanceLock, free_port, open_browser, port_free, wait_healthy
+
+    if not settings.headless and not _is_loopback(settings.host):
+        print(
+            "aimywhatsapp: desktop mode listens on loopback only; add --headless to serve "
+            f"on {settings.host}",
+            file=sys.stderr,
+        )
+        return 2
+    lock = InstanceLock(settings.data_dir)
+    if not lock.acquire():
+        url = lock.holder_url()
+        if settings.headless or url is None or not wait_healthy(url):
+            print(
+                f"aimywhatsapp: another instance is using {settings.data_dir}"
+                + (f" (serving {url})" if url else ""),
+                file=sys.stderr,
+            )
+            return 1
+        log.info("already running at %s; opening it", url)
+        open_browser(url)
+        return 0
+    if not settings.headless and not port_free(settings.host, settings.port):
+        port = free_port(settings.host)
+        log.warning("port %s is taken; using %s", settings.port, port)
+        settings = msgspec.structs.replace(settings, port=port)
+    try:
+        asyncio.run(serve(settings, on_listen=lock.publish))
+    finally:
+        lock.release()
     return 0
 
 

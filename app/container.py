@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +73,17 @@ class Container:
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
     ai: AIEngine
     started: bool = field(default=False)
+    stopped: bool = field(default=False)  # the lifespan has run to its end
+    # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
+    quit_hook: Callable[[], None] | None = field(default=None)
+
+    def request_quit(self) -> bool:
+        """Begin a clean shutdown of the whole process; False when nothing can stop it."""
+        if self.quit_hook is None:
+            return False
+        log.info("quit requested from the dashboard")
+        self.quit_hook()
+        return True
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
@@ -179,6 +190,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
     finally:
         container.started = False
         await stack.aclose()
+        container.stopped = True
         log.info("Aimywhatsapp stopped cleanly")
 
 

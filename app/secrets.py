@@ -116,11 +116,23 @@ def keyring_usable() -> bool:
     return getattr(backend, "priority", 0) > 0
 
 
+def decode_master_key(value: str) -> bytes:
+    """Base64 of 32 bytes (ours), or the seed's `ENCRYPTION_KEY` form: a 32-character string."""
+    try:
+        key = base64.b64decode(value, validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32 and len(value.encode()) == 32:
+        key = value.encode()
+    if len(key) != 32:
+        raise ValueError("master key must be base64 of 32 bytes (or 32 characters)")
+    return key
+
+
 def _master_key(settings: Settings) -> bytes:
     if settings.master_key:
-        return base64.b64decode(settings.master_key)
-    path = settings.key_file or platformdirs.user_config_path(APP_NAME) / "master.key"
-    path = path / f"{_namespace(settings)}.key" if path.is_dir() else path
+        return decode_master_key(settings.master_key)
+    path = _key_file(settings)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -130,6 +142,51 @@ def _master_key(settings: Settings) -> bytes:
     return base64.b64decode(path.read_bytes().strip())
 
 
+def _key_file(settings: Settings) -> Path:
+    path = settings.key_file or platformdirs.user_config_path(APP_NAME) / "master.key"
+    return path / f"{_namespace(settings)}.key" if path.is_dir() else path
+
+
+def _uses_keyring(settings: Settings) -> bool:
+    return settings.secrets_backend == "keyring" or (
+        settings.secrets_backend == "auto" and not settings.master_key and keyring_usable()
+    )
+
+
+def current_master_key(settings: Settings) -> bytes | None:
+    """The key this install's encrypted files need, or None; never creates one (backups)."""
+    if settings.master_key:
+        return decode_master_key(settings.master_key)
+    if _uses_keyring(settings):
+        value = KeyringSecretStore(_namespace(settings)).get("master_key")
+        return base64.b64decode(value) if value else None
+    path = _key_file(settings)
+    return base64.b64decode(path.read_bytes().strip()) if path.exists() else None
+
+
+def install_master_key(settings: Settings, key: bytes) -> str:
+    """Put a restored key where this install will look for it; say where.
+
+    Refuses (ValueError) to replace a different key that is already configured: other data
+    encrypted with it would become unreadable.
+    """
+    existing = current_master_key(settings)
+    if existing == key:
+        return "already configured"
+    if existing is not None:
+        raise ValueError("a different master key is already configured for this data dir")
+    encoded = base64.b64encode(key).decode()
+    if _uses_keyring(settings):
+        KeyringSecretStore(_namespace(settings)).set("master_key", encoded)
+        return "the OS keyring"
+    path = _key_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(encoded.encode())
+    return str(path)
+
+
 def _namespace(settings: Settings) -> str:
     """One data dir = one keyring namespace, so two installs on a desktop don't collide."""
     return base64.urlsafe_b64encode(str(settings.data_dir).encode()).decode()[-32:]
@@ -137,10 +194,7 @@ def _namespace(settings: Settings) -> str:
 
 def build_secret_store(settings: Settings) -> tuple[SecretStore, Cipher]:
     """The store by settings ('auto' prefers the keyring) and the cipher for data at rest."""
-    use_keyring = settings.secrets_backend == "keyring" or (
-        settings.secrets_backend == "auto" and not settings.master_key and keyring_usable()
-    )
-    if use_keyring:
+    if _uses_keyring(settings):
         store = KeyringSecretStore(_namespace(settings))
         key = store.get("master_key")
         if key is None:

