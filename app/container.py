@@ -43,6 +43,7 @@ from app.services import (
     ConversationService,
     InviteService,
     LabelService,
+    LocalModelService,
     Mailer,
     NotificationService,
     Services,
@@ -140,6 +141,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         conversations=conversations,
         approvals=ApprovalService(conversations, audit),
         settings=SettingsService(audit, models),
+        local_models=LocalModelService(models.models, events, audit, headless=settings.headless),
     )
     return Container(
         settings=settings,
@@ -177,6 +179,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         container.scheduler.start()
         stack.callback(container.scheduler.shutdown, wait=False)
         stack.push_async_callback(container.ai.aclose)
+        stack.push_async_callback(container.services.local_models.aclose)
         await container.dispatcher.start()
         stack.push_async_callback(container.dispatcher.stop)
         stack.push_async_callback(_drain_pipeline, container)

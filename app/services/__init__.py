@@ -12,6 +12,7 @@ from app.services.contacts import ContactService
 from app.services.conversations import ConversationService
 from app.services.invites import InviteService
 from app.services.labels import LabelService
+from app.services.local_models import LocalModelService
 from app.services.mailer import Mailer
 from app.services.notifications import NotificationService
 from app.services.sessions import SessionService
@@ -34,6 +35,7 @@ class Services:
     conversations: ConversationService
     approvals: ApprovalService
     settings: SettingsService
+    local_models: LocalModelService
 
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "ConversationService",
     "InviteService",
     "LabelService",
+    "LocalModelService",
     "Mailer",
     "NotificationService",
     "Services",

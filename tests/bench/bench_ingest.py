@@ -46,16 +46,19 @@ def main() -> None:
         t0 = time.perf_counter()
         pages = extract_pdf(data)
         t1 = time.perf_counter()
-        records = index_document(pages, workspace_id="ws", kb_id="kb", document_id="doc",
-                                 embeddings=model, store=store)
+        records = index_document(
+            pages, workspace_id="ws", kb_id="kb", document_id="doc", embeddings=model, store=store
+        )
         t2 = time.perf_counter()
         total = t2 - t0
-        print(f"{model.name}: {len(pages)} pages, {len(records)} chunks "
-              f"(max {model.max_tokens} tokens) in {total:.1f}s = "
-              f"{len(pages) / total:.2f} pages/s; "
-              f"extraction {t1 - t0:.2f}s ({100 * (t1 - t0) / total:.1f}%), "
-              f"chunk+embed+upsert {t2 - t1:.1f}s ({len(records) / (t2 - t1):.1f} chunks/s)",
-              flush=True)
+        print(
+            f"{model.name}: {len(pages)} pages, {len(records)} chunks "
+            f"(max {model.max_tokens} tokens) in {total:.1f}s = "
+            f"{len(pages) / total:.2f} pages/s; "
+            f"extraction {t1 - t0:.2f}s ({100 * (t1 - t0) / total:.1f}%), "
+            f"chunk+embed+upsert {t2 - t1:.1f}s ({len(records) / (t2 - t1):.1f} chunks/s)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

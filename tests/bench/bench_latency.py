@@ -44,10 +44,20 @@ def _rows(n: int, kb: str, rng: np.random.Generator, start: int) -> list[dict]:
     out = []
     for i in range(n):
         content = " ".join(r.choices(_VOCAB, k=60))
-        out.append({"id": f"c{start + i}", "vector": vecs[i].tolist(), "workspace_id": "ws",
-                    "kb_id": kb, "document_id": f"d{(start + i) // 50}", "faq_id": None,
-                    "chunk_id": f"c{start + i}", "content": content,
-                    "terms": terms_text(content), "metadata": "{}"})
+        out.append(
+            {
+                "id": f"c{start + i}",
+                "vector": vecs[i].tolist(),
+                "workspace_id": "ws",
+                "kb_id": kb,
+                "document_id": f"d{(start + i) // 50}",
+                "faq_id": None,
+                "chunk_id": f"c{start + i}",
+                "content": content,
+                "terms": terms_text(content),
+                "metadata": "{}",
+            }
+        )
     return out
 
 
@@ -100,14 +110,18 @@ def main() -> None:
             flt = VectorFilter("ws", "kb0")
             probes = _clustered(50, rng)
             truth = np.argsort(-(probes @ kb0.T), axis=1)[:, :5]
-            recall = np.mean([len({h.id for h in store.search(p, 5, flt)}
-                                  & {f"c{i}" for i in t}) / 5 for p, t in zip(probes, truth,
-                                                                              strict=True)])
+            recall = np.mean(
+                [
+                    len({h.id for h in store.search(p, 5, flt)} & {f"c{i}" for i in t}) / 5
+                    for p, t in zip(probes, truth, strict=True)
+                ]
+            )
             print(f"{label}: recall@5 vs exact = {recall:.3f}")
             p50, p99 = _time(lambda s=store, f=flt, v=q: s.search(v, 5, f), args.queries)
             print(f"{label:14} {n:7} {n // kbs:12} {p50:7.1f} {p99:7.1f}", flush=True)
-            p50, p99 = _time(lambda s=store, f=flt: s.keyword_search("w17 w4242 w999", 5, f),
-                             args.queries)
+            p50, p99 = _time(
+                lambda s=store, f=flt: s.keyword_search("w17 w4242 w999", 5, f), args.queries
+            )
             print(f"{label + ' bm25':14} {n:7} {n // kbs:12} {p50:7.1f} {p99:7.1f}", flush=True)
         if not args.layouts or "shared" in args.layouts:
             _shared(n, q, args.queries)
@@ -126,8 +140,14 @@ def _shared(n: int, q: np.ndarray, queries: int) -> None:
     where = "workspace_id = 'ws' AND kb_id = 'kb0'"
 
     def search() -> object:
-        return (table.search(q.tolist()).metric("cosine").where(where, prefilter=True)
-                .limit(5).select(["id", "content", "_distance"]).to_list())
+        return (
+            table.search(q.tolist())
+            .metric("cosine")
+            .where(where, prefilter=True)
+            .limit(5)
+            .select(["id", "content", "_distance"])
+            .to_list()
+        )
 
     p50, p99 = _time(search, queries)
     print(f"{'shared/10kbs':14} {n:7} {n:12} {p50:7.1f} {p99:7.1f}", flush=True)

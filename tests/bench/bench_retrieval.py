@@ -52,20 +52,27 @@ def evaluate(model: object, ev: EvalSet, cache: Path, max_queries: int | None) -
     name = model.name  # type: ignore[attr-defined]
     t0 = time.perf_counter()
     if ev.faqs:  # FAQ units are embedded the way index_faq does it
-        pvec = _cached(cache / f"{name}-{ev.name}-faq.npy",
-                       lambda: faq_vectors([ev.faqs[i] for i in ids], model))  # type: ignore[index, arg-type]
+        pvec = _cached(
+            cache / f"{name}-{ev.name}-faq.npy",
+            lambda: faq_vectors([ev.faqs[i] for i in ids], model),
+        )  # type: ignore[index, arg-type]
     else:
-        pvec = _cached(cache / f"{name}-{ev.name}-p.npy",
-                       lambda: model.embed_documents([ev.passages[i] for i in ids]))  # type: ignore[attr-defined]
+        pvec = _cached(
+            cache / f"{name}-{ev.name}-p.npy",
+            lambda: model.embed_documents([ev.passages[i] for i in ids]),
+        )  # type: ignore[attr-defined]
     queries = ev.queries
     if max_queries and len(queries) > max_queries:
         queries = random.Random(7).sample(queries, max_queries)
-    qvec = _cached(cache / f"{name}-{ev.name}-q{len(queries)}.npy",
-                   lambda: [model.embed_query(q) for q, _ in queries])  # type: ignore[attr-defined]
+    qvec = _cached(
+        cache / f"{name}-{ev.name}-q{len(queries)}.npy",
+        lambda: [model.embed_query(q) for q, _ in queries],
+    )  # type: ignore[attr-defined]
     embed_s = time.perf_counter() - t0
     store = LanceVectorStore(tempfile.mkdtemp(prefix="bench-lance-"))
-    store.upsert([Point(i, v, Payload("w", "kb", ev.passages[i]))
-                  for i, v in zip(ids, pvec, strict=True)])
+    store.upsert(
+        [Point(i, v, Payload("w", "kb", ev.passages[i])) for i, v in zip(ids, pvec, strict=True)]
+    )
     flt = VectorFilter("w", "kb")
     stats = {f: [0, 0, 0.0] for f in FUSIONS}
     best_cos: list[float] = []
@@ -81,8 +88,13 @@ def evaluate(model: object, ev: EvalSet, cache: Path, max_queries: int | None) -
                 stats[f][1] += r <= 5
                 stats[f][2] += 1.0 / r
     n = len(queries)
-    return {"n": n, "passages": len(ids), "embed_s": embed_s, "best_cos": best_cos,
-            "metrics": {f: (s[0] / n, s[1] / n, s[2] / n) for f, s in stats.items()}}
+    return {
+        "n": n,
+        "passages": len(ids),
+        "embed_s": embed_s,
+        "best_cos": best_cos,
+        "metrics": {f: (s[0] / n, s[1] / n, s[2] / n) for f, s in stats.items()},
+    }
 
 
 def main() -> None:
@@ -103,13 +115,19 @@ def main() -> None:
             for f, (r1, r5, mrr) in res["metrics"].items():
                 print(f"{ev.name:10} {f:8} {r1:6.3f} {r5:6.3f} {mrr:6.3f}")
             cos = np.asarray(res["best_cos"])
-            print(f"{ev.name:10} queries={res['n']} passages={res['passages']} "
-                  f"embed={res['embed_s']:.1f}s best-cos p5={np.percentile(cos, 5):.3f} "
-                  f"p50={np.median(cos):.3f}", flush=True)
+            print(
+                f"{ev.name:10} queries={res['n']} passages={res['passages']} "
+                f"embed={res['embed_s']:.1f}s best-cos p5={np.percentile(cos, 5):.3f} "
+                f"p50={np.median(cos):.3f}",
+                flush=True,
+            )
         # unanswerable: StackFAQ queries against XQuAD-en passages and the reverse
         neg = _negatives(model, cache)
-        print(f"unanswerable best-cos p50={np.median(neg):.3f} p95={np.percentile(neg, 95):.3f} "
-              f"p99={np.percentile(neg, 99):.3f}", flush=True)
+        print(
+            f"unanswerable best-cos p50={np.median(neg):.3f} p95={np.percentile(neg, 95):.3f} "
+            f"p99={np.percentile(neg, 99):.3f}",
+            flush=True,
+        )
 
 
 def _negatives(model: object, cache: Path) -> np.ndarray:
@@ -119,8 +137,10 @@ def _negatives(model: object, cache: Path) -> np.ndarray:
     name = model.name  # type: ignore[attr-defined]
     out = []
     for corpus, queries in ((xq, sf), (sf, xq)):
-        p = _cached(cache / f"{name}-{corpus.name}-p.npy",
-                    lambda c=corpus: model.embed_documents(list(c.passages.values())))  # type: ignore[attr-defined]
+        p = _cached(
+            cache / f"{name}-{corpus.name}-p.npy",
+            lambda c=corpus: model.embed_documents(list(c.passages.values())),
+        )  # type: ignore[attr-defined]
         sample = random.Random(3).sample(queries.queries, 200)
         q = np.asarray([model.embed_query(t) for t, _ in sample], dtype=np.float32)  # type: ignore[attr-defined]
         out.extend((q @ p.T).max(axis=1).tolist())

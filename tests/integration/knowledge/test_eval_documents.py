@@ -65,10 +65,13 @@ def test_csv_rows_carry_their_headers(eval_documents: Path) -> None:
     assert "<p>" not in faq
 
 
-@pytest.mark.parametrize(("name", "present", "absent"), [
-    ("html/wikipedia_duck.html", "Duck", "Jump to navigation"),
-    ("html/creativecommons.org_what-we-do.html", "Creative Commons", "Privacy Policy"),
-])
+@pytest.mark.parametrize(
+    ("name", "present", "absent"),
+    [
+        ("html/wikipedia_duck.html", "Duck", "Jump to navigation"),
+        ("html/creativecommons.org_what-we-do.html", "Creative Commons", "Privacy Policy"),
+    ],
+)
 def test_html_main_content_without_boilerplate(
     eval_documents: Path, name: str, present: str, absent: str
 ) -> None:

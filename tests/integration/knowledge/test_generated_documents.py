@@ -90,9 +90,10 @@ def test_generated_docx_headings_paragraphs_table() -> None:
 
 def test_docx_zip_bomb_is_refused_before_parsing() -> None:
     buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(make_docx())) as src, zipfile.ZipFile(
-        buf, "w", zipfile.ZIP_DEFLATED
-    ) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(make_docx())) as src,
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for item in src.infolist():
             dst.writestr(item, src.read(item))
         dst.writestr("word/media/bomb.bin", b"\0" * (300 * 2**20))  # 300 MB of zeros, ~300 KB

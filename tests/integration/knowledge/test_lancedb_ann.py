@@ -15,12 +15,20 @@ def test_ann_index_built_at_threshold_and_search_still_exact_enough(tmp_path: Pa
     vecs = rng.standard_normal((3000, 32)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     store = LanceVectorStore(tmp_path, ann_threshold=2000)
-    store.upsert([Point(f"p{i}", v.tolist(), Payload("w", "k", f"text {i}", document_id="d"))
-                  for i, v in enumerate(vecs[:2500])])
+    store.upsert(
+        [
+            Point(f"p{i}", v.tolist(), Payload("w", "k", f"text {i}", document_id="d"))
+            for i, v in enumerate(vecs[:2500])
+        ]
+    )
     table = store._table("ws_w_kb_k")
     assert any("vector" in i.columns for i in table.list_indices())
-    store.upsert([Point(f"p{i}", v.tolist(), Payload("w", "k", f"text {i}", document_id="d2"))
-                  for i, v in enumerate(vecs[2500:], start=2500)])  # unindexed rows
+    store.upsert(
+        [
+            Point(f"p{i}", v.tolist(), Payload("w", "k", f"text {i}", document_id="d2"))
+            for i, v in enumerate(vecs[2500:], start=2500)
+        ]
+    )  # unindexed rows
     flt = VectorFilter("w", "k")
     found = 0
     for i in range(0, 3000, 100):

@@ -26,9 +26,15 @@ def indexed_pdf(eval_documents: Path, minilm, tmp_path_factory):  # type: ignore
     store = LanceVectorStore(tmp_path_factory.mktemp("lance"))
     pages = extract((eval_documents / "pdf/redp5110_sampled.pdf").read_bytes(), "PDF")
     progress: list[tuple[int, int]] = []
-    records = index_document(pages, workspace_id=WS, kb_id=KB, document_id="doc-redp",
-                             embeddings=minilm, store=store,
-                             on_progress=lambda d, t: progress.append((d, t)))
+    records = index_document(
+        pages,
+        workspace_id=WS,
+        kb_id=KB,
+        document_id="doc-redp",
+        embeddings=minilm,
+        store=store,
+        on_progress=lambda d, t: progress.append((d, t)),
+    )
     return store, records, progress
 
 
@@ -43,12 +49,22 @@ def test_indexing_writes_chunk_records_and_vectors(indexed_pdf, minilm) -> None:
     assert progress[-1] == (len(records), len(records))
 
 
-@pytest.mark.parametrize(("question", "page", "phrase"), [
-    ("How many data breaches has the Identity Theft Resource Center reported since 2005?", 5,
-     "5000 data breaches"),
-    ("Before IBM i 7.2, who needed *OBJMGT and *USE authority to grant privileges on the "
-     "PAYROLL table?", 9, "Theresa"),
-])
+@pytest.mark.parametrize(
+    ("question", "page", "phrase"),
+    [
+        (
+            "How many data breaches has the Identity Theft Resource Center reported since 2005?",
+            5,
+            "5000 data breaches",
+        ),
+        (
+            "Before IBM i 7.2, who needed *OBJMGT and *USE authority to grant privileges on the "
+            "PAYROLL table?",
+            9,
+            "Theresa",
+        ),
+    ],
+)
 def test_question_about_a_pdf_fact_finds_chunk_and_page(  # type: ignore[no-untyped-def]
     indexed_pdf, minilm, question: str, page: int, phrase: str
 ) -> None:
@@ -65,40 +81,78 @@ def test_question_about_a_pdf_fact_finds_chunk_and_page(  # type: ignore[no-unty
 def test_threshold_drops_unrelated_questions(indexed_pdf, minilm) -> None:  # type: ignore[no-untyped-def]
     store, _, _ = indexed_pdf
     retriever = Retriever(minilm, store)
-    assert retriever.search("what is a good recipe for chocolate cake?",
-                            workspace_id=WS, kb_id=KB) == []
-    assert retriever.search("recipe for chocolate cake", workspace_id=WS, kb_id=KB,
-                            min_score=0.0)  # disabled threshold: something comes back
+    assert (
+        retriever.search("what is a good recipe for chocolate cake?", workspace_id=WS, kb_id=KB)
+        == []
+    )
+    assert retriever.search(
+        "recipe for chocolate cake", workspace_id=WS, kb_id=KB, min_score=0.0
+    )  # disabled threshold: something comes back
 
 
 def test_other_workspace_sees_nothing(indexed_pdf, minilm) -> None:  # type: ignore[no-untyped-def]
     store, _, _ = indexed_pdf
-    hits = Retriever(minilm, store).search("data breaches since 2005", workspace_id="ws2",
-                                           kb_id=KB, min_score=0)
+    hits = Retriever(minilm, store).search(
+        "data breaches since 2005", workspace_id="ws2", kb_id=KB, min_score=0
+    )
     assert hits == []
 
 
 def test_faq_is_one_unit_and_reindex_replaces(minilm) -> None:  # type: ignore[no-untyped-def]
     store = MemoryVectorStore()
-    pid = index_faq("Do you deliver on Sundays?", "No, deliveries run Monday to Saturday.",
-                    workspace_id=WS, kb_id=KB, faq_id="faq1", embeddings=minilm, store=store)
-    index_faq("Can I pay by card?", "Yes, Visa and Mastercard.", workspace_id=WS, kb_id=KB,
-              faq_id="faq2", embeddings=minilm, store=store)
-    hits = Retriever(minilm, store).search("is there delivery on sunday", workspace_id=WS,
-                                           kb_id=KB)
+    pid = index_faq(
+        "Do you deliver on Sundays?",
+        "No, deliveries run Monday to Saturday.",
+        workspace_id=WS,
+        kb_id=KB,
+        faq_id="faq1",
+        embeddings=minilm,
+        store=store,
+    )
+    index_faq(
+        "Can I pay by card?",
+        "Yes, Visa and Mastercard.",
+        workspace_id=WS,
+        kb_id=KB,
+        faq_id="faq2",
+        embeddings=minilm,
+        store=store,
+    )
+    hits = Retriever(minilm, store).search("is there delivery on sunday", workspace_id=WS, kb_id=KB)
     assert hits[0].id == pid and hits[0].faq_id == "faq1"
     assert "Q: Do you deliver on Sundays?\nA: No" in hits[0].content
-    index_faq("Do you deliver on Sundays?", "Yes, since May.", workspace_id=WS, kb_id=KB,
-              faq_id="faq1", embeddings=minilm, store=store)
+    index_faq(
+        "Do you deliver on Sundays?",
+        "Yes, since May.",
+        workspace_id=WS,
+        kb_id=KB,
+        faq_id="faq1",
+        embeddings=minilm,
+        store=store,
+    )
     assert store.count(VectorFilter(WS, KB)) == 2
 
 
 def test_reindex_and_delete_document() -> None:
     store, emb = MemoryVectorStore(), FakeEmbeddings()
-    first = index_document("Alpha beta gamma. " * 400, workspace_id=WS, kb_id=KB,
-                           document_id="d", embeddings=emb, store=store, chunk_tokens=100)
-    second = index_document("Delta epsilon. " * 100, workspace_id=WS, kb_id=KB,
-                            document_id="d", embeddings=emb, store=store, chunk_tokens=100)
+    first = index_document(
+        "Alpha beta gamma. " * 400,
+        workspace_id=WS,
+        kb_id=KB,
+        document_id="d",
+        embeddings=emb,
+        store=store,
+        chunk_tokens=100,
+    )
+    second = index_document(
+        "Delta epsilon. " * 100,
+        workspace_id=WS,
+        kb_id=KB,
+        document_id="d",
+        embeddings=emb,
+        store=store,
+        chunk_tokens=100,
+    )
     assert store.count(VectorFilter(WS, KB, "d")) == len(second) < len(first)
     assert delete_document(store, workspace_id=WS, kb_id=KB, document_id="d") == len(second)
     assert store.count(VectorFilter(WS)) == 0
@@ -106,11 +160,16 @@ def test_reindex_and_delete_document() -> None:
 
 def test_fusion_modes_all_answer(minilm) -> None:  # type: ignore[no-untyped-def]
     store = MemoryVectorStore()
-    for i, text in enumerate(["Parking is free for customers behind the building.",
-                              "Gift cards never expire and can be used online.",
-                              "The warranty covers manufacturing defects for two years."]):
-        index_document(text, workspace_id=WS, kb_id=KB, document_id=f"d{i}",
-                       embeddings=minilm, store=store)
+    for i, text in enumerate(
+        [
+            "Parking is free for customers behind the building.",
+            "Gift cards never expire and can be used online.",
+            "The warranty covers manufacturing defects for two years.",
+        ]
+    ):
+        index_document(
+            text, workspace_id=WS, kb_id=KB, document_id=f"d{i}", embeddings=minilm, store=store
+        )
     for fusion in ("weighted", "rrf", "dense", "keyword"):
         r = Retriever(minilm, store, RetrievalSettings(fusion=fusion, min_score=0))
         top = r.search("how long does the warranty cover defects", workspace_id=WS, kb_id=KB)[0]
@@ -128,32 +187,49 @@ def test_multilingual_e5_retrieves_hindi_spanish_arabic(e5) -> None:  # type: ig
         "en": "Gift cards never expire and can be used online.",
     }
     for lang, text in docs.items():
-        index_document(text, workspace_id=WS, kb_id=KB, document_id=lang, embeddings=e5,
-                       store=store)
+        index_document(
+            text, workspace_id=WS, kb_id=KB, document_id=lang, embeddings=e5, store=store
+        )
     retriever = Retriever(e5, store)
-    for lang, q in [("hi", "दुकान कब खुलती है?"), ("es", "¿Cuántos días tengo para un reembolso?"),
-                    ("ar", "كم يستغرق التوصيل إلى القاهرة؟")]:
+    for lang, q in [
+        ("hi", "दुकान कब खुलती है?"),
+        ("es", "¿Cuántos días tengo para un reembolso?"),
+        ("ar", "كم يستغرق التوصيل إلى القاهرة؟"),
+    ]:
         hits = retriever.search(q, workspace_id=WS, kb_id=KB)
         assert hits and hits[0].document_id == lang, (lang, hits)
         assert hits[0].similarity is not None and hits[0].similarity >= retriever.min_score
     # the calibrated e5 threshold (0.82) turns away an unrelated question
-    assert retriever.search("What is the boiling point of mercury in kelvin?",
-                            workspace_id=WS, kb_id=KB) == []
+    assert (
+        retriever.search(
+            "What is the boiling point of mercury in kelvin?", workspace_id=WS, kb_id=KB
+        )
+        == []
+    )
 
 
 async def test_evaluate_reports_hit_rate_mrr_and_misses() -> None:
     from app.knowledge import EvalCase, evaluate
 
     store, emb = MemoryVectorStore(), FakeEmbeddings(dim=256)
-    for faq_id, (q, a) in {"f1": ("opening hours", "nine to five"),
-                           "f2": ("refund policy", "thirty days"),
-                           "f3": ("parking", "free behind the shop")}.items():
+    for faq_id, (q, a) in {
+        "f1": ("opening hours", "nine to five"),
+        "f2": ("refund policy", "thirty days"),
+        "f3": ("parking", "free behind the shop"),
+    }.items():
         index_faq(q, a, workspace_id=WS, kb_id=KB, faq_id=faq_id, embeddings=emb, store=store)
     retriever = Retriever(emb, store)
-    report = evaluate(retriever, [EvalCase("what are the opening hours", "f1"),
-                                  EvalCase("refund policy please", "f2"),
-                                  EvalCase("is parking free", "missing-doc")],
-                      workspace_id=WS, kb_id=KB, k=1)
+    report = evaluate(
+        retriever,
+        [
+            EvalCase("what are the opening hours", "f1"),
+            EvalCase("refund policy please", "f2"),
+            EvalCase("is parking free", "missing-doc"),
+        ],
+        workspace_id=WS,
+        kb_id=KB,
+        k=1,
+    )
     assert report.total == 3 and report.k == 1
     assert report.hit_rate == pytest.approx(2 / 3)
     assert report.mrr == pytest.approx(2 / 3)

@@ -24,10 +24,28 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStor
         yield MemoryVectorStore()
 
 
-def _p(pid: str, vec: list[float], text: str, ws: str = "w1", kb: str = "kb1",
-       doc: str | None = "d1", faq: str | None = None) -> Point:
-    return Point(pid, vec, Payload(workspace_id=ws, kb_id=kb, content=text, document_id=doc,
-                                   faq_id=faq, chunk_id=pid, metadata={"page": 3}))
+def _p(
+    pid: str,
+    vec: list[float],
+    text: str,
+    ws: str = "w1",
+    kb: str = "kb1",
+    doc: str | None = "d1",
+    faq: str | None = None,
+) -> Point:
+    return Point(
+        pid,
+        vec,
+        Payload(
+            workspace_id=ws,
+            kb_id=kb,
+            content=text,
+            document_id=doc,
+            faq_id=faq,
+            chunk_id=pid,
+            metadata={"page": 3},
+        ),
+    )
 
 
 SEED = [
@@ -88,9 +106,13 @@ def test_keyword_search_finds_words_within_filter(store: VectorStore) -> None:
 
 
 def test_keyword_search_handles_hindi_and_arabic(store: VectorStore) -> None:
-    store.upsert([_p("h", [1, 0, 0, 0], "दिल्ली भारत की राजधानी है"),
-                  _p("r", [0, 1, 0, 0], "القاهرة هي عاصمة مصر"),
-                  _p("e", [0, 0, 1, 0], "Paris is the capital of France")])
+    store.upsert(
+        [
+            _p("h", [1, 0, 0, 0], "दिल्ली भारत की राजधानी है"),
+            _p("r", [0, 1, 0, 0], "القاهرة هي عاصمة مصر"),
+            _p("e", [0, 0, 1, 0], "Paris is the capital of France"),
+        ]
+    )
     assert store.keyword_search("राजधानी क्या है", 3, KB1)[0].id == "h"
     assert store.keyword_search("عاصمة", 3, KB1)[0].id == "r"
 

@@ -33,8 +33,11 @@ def test_overlap_carries_whole_trailing_sentences() -> None:
     for prev, nxt in itertools.pairwise(chunks):
         first_sentence = nxt.content.split(". ")[0] + "."
         assert first_sentence in prev.content  # the next chunk starts inside the previous one
-        overlap = sum(words(s) for s in nxt.content.split("\n\n")[0].split(". ")
-                      if s and (s.rstrip(".") + ".") in prev.content)
+        overlap = sum(
+            words(s)
+            for s in nxt.content.split("\n\n")[0].split(". ")
+            if s and (s.rstrip(".") + ".") in prev.content
+        )
         assert 0 < overlap <= 20 + 7
 
 
@@ -46,8 +49,10 @@ def test_zero_overlap_and_invalid_settings() -> None:
 
 
 def test_pages_and_sections_in_metadata() -> None:
-    pages = [PageText("Intro text. " * 30, 1),
-             PageText("# Refunds\n\n" + "Refunds take 14 days. " * 40, 2)]
+    pages = [
+        PageText("Intro text. " * 30, 1),
+        PageText("# Refunds\n\n" + "Refunds take 14 days. " * 40, 2),
+    ]
     chunks = chunk_pages(pages, words, chunk_tokens=60, overlap_tokens=10)
     assert chunks[0].metadata["page"] == 1
     last = chunks[-1].metadata
@@ -57,6 +62,7 @@ def test_pages_and_sections_in_metadata() -> None:
 
 def test_oversized_sentence_and_unbroken_blob_are_split() -> None:
     text = "word " * 250 + ". " + "x" * 5000
+
     def subwords(s: str) -> int:  # ~4 characters per token, like a subword tokenizer
         return sum(max(1, -(-len(w) // 4)) for w in s.split())
 

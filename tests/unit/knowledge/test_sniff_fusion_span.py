@@ -29,13 +29,16 @@ def test_sniff_by_magic_bytes_not_extension() -> None:
     assert sniff_type(b"plain", None) == KBDocType.TXT
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "empty"),
-    (_zip(["xl/workbook.xml"]), "only .docx"),
-    (b"PK\x03\x04garbage", "corrupt"),
-    (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 100, "unsupported file type"),
-    (b"MZ\x90\x00\x03\x00\x00\x00", "unsupported file type"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (_zip(["xl/workbook.xml"]), "only .docx"),
+        (b"PK\x03\x04garbage", "corrupt"),
+        (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 100, "unsupported file type"),
+        (b"MZ\x90\x00\x03\x00\x00\x00", "unsupported file type"),
+    ],
+)
 def test_sniff_refuses_unsupported(data: bytes, message: str) -> None:
     with pytest.raises(ExtractionError, match=message):
         sniff_type(data, "x.pdf")
@@ -76,5 +79,5 @@ def test_best_span_picks_the_sentence_that_answers() -> None:
     content = "We ship worldwide. Refunds are possible within 30 days. Call us anytime."
     span = best_span("how many days for a refund?", content)
     assert span.text == "Refunds are possible within 30 days."
-    assert content[span.start:span.end].strip() == span.text
+    assert content[span.start : span.end].strip() == span.text
     assert best_span("zzz", "One. Two.").text == "One."

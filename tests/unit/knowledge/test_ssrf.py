@@ -8,11 +8,29 @@ from app.knowledge.errors import FetchError
 from app.knowledge.extract import check_url, is_public
 
 
-@pytest.mark.parametrize("ip", [
-    "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-    "100.64.0.1", "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "fe80::1", "fc00::1",
-    "ff02::1", "::", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::1",
-])
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "100.64.0.1",
+        "224.0.0.1",
+        "240.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "ff02::1",
+        "::",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "2002:7f00:1::1",
+    ],
+)
 def test_non_public_addresses(ip: str) -> None:
     assert not is_public(ipaddress.ip_address(ip))
 
@@ -22,11 +40,19 @@ def test_public_addresses(ip: str) -> None:
     assert is_public(ipaddress.ip_address(ip))
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1/", "http://localhost:8000/admin", "http://10.0.0.5/", "http://[::1]/",
-    "http://169.254.169.254/latest/meta-data/", "https://[::ffff:127.0.0.1]/",
-    "http://0.0.0.0:22/", "http://2130706433/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://localhost:8000/admin",
+        "http://10.0.0.5/",
+        "http://[::1]/",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0:22/",
+        "http://2130706433/",
+    ],
+)
 async def test_check_url_refuses_internal_targets(url: str) -> None:
     with pytest.raises(FetchError, match=r"refused|resolve"):
         await check_url(url)

@@ -1,0 +1,106 @@
+"""Local GGUF models for the `llamacpp` provider: list, import from a path, download on an
+explicit request (streamed, with progress events and an optional sha256), delete.
+
+The models folder belongs to the install (`<data dir>/models`), not to one workspace. Importing
+from a server path is a desktop feature: headless, the operator puts files into the folder, so
+no workspace admin can make the server copy files from elsewhere on its disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+import msgspec
+
+from app.domain import Actor, Forbidden, Invalid
+from app.events import EventBus
+from app.llm import ModelManager
+from app.llm.models import checked_name
+from app.services.audit import AuditService
+
+log = logging.getLogger(__name__)
+
+
+class LocalModelView(msgspec.Struct, rename="camel", kw_only=True):
+    name: str
+    size_bytes: int
+
+
+class DownloadView(msgspec.Struct, rename="camel", kw_only=True):
+    name: str
+    url: str
+    state: str  # downloading | done | failed
+    done_bytes: int = 0
+    total_bytes: int | None = None
+    error: str | None = None
+
+
+class LocalModelService:
+    def __init__(
+        self, manager: ModelManager, events: EventBus, audit: AuditService, *, headless: bool
+    ) -> None:
+        self._manager = manager
+        self._events = events
+        self._audit = audit
+        self._headless = headless
+        self._downloads: dict[str, DownloadView] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def list(self) -> list[LocalModelView]:
+        return [LocalModelView(name=m.name, size_bytes=m.size_bytes) for m in self._manager.list()]
+
+    def downloads(self) -> list[DownloadView]:
+        return list(self._downloads.values())
+
+    async def import_file(self, actor: Actor, path: str, name: str | None) -> LocalModelView:
+        if self._headless:
+            raise Forbidden("on a server, copy GGUF files into the data dir's models/ folder")
+        model = await self._manager.import_file(Path(path), name=name)  # NotFound if absent
+        await self._audit.record(actor, "model.import", "model", model.name)
+        return LocalModelView(name=model.name, size_bytes=model.size_bytes)
+
+    async def start_download(
+        self, actor: Actor, url: str, name: str | None, sha256: str | None
+    ) -> DownloadView:
+        """Begin a download in the background; progress arrives as `model:progress` events."""
+        if not url.startswith(("http://", "https://")):
+            raise Invalid("model URL must be http:// or https://")
+        file_name = checked_name(name or url.rstrip("/").rsplit("/", 1)[-1].split("?")[0])
+        if (current := self._downloads.get(file_name)) and current.state == "downloading":
+            raise Invalid(f"{file_name} is already downloading")
+        view = DownloadView(name=file_name, url=url, state="downloading")
+        self._downloads[file_name] = view
+        workspace = actor.workspace_id or ""
+
+        def progress(done: int, total: int | None) -> None:
+            view.done_bytes, view.total_bytes = done, total
+            self._events.publish("model:progress", workspace, msgspec.to_builtins(view))
+
+        async def run() -> None:
+            try:
+                await self._manager.download(url, name=file_name, sha256=sha256, progress=progress)
+                view.state = "done"
+            except Exception as exc:  # reported to the user, never raised into the loop
+                view.state, view.error = "failed", getattr(exc, "detail", None) or str(exc)
+                log.warning("model download %s failed: %s", url, view.error)
+            self._events.publish("model:progress", workspace, msgspec.to_builtins(view))
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await self._audit.record(actor, "model.download", "model", file_name, {"url": url})
+        return view
+
+    async def delete(self, actor: Actor, name: str) -> None:
+        await asyncio.to_thread(self._manager.delete, name)
+        await self._audit.record(actor, "model.delete", "model", name)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
