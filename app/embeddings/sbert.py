@@ -43,8 +43,10 @@ class SentenceTransformerEmbeddings:
             raise FileNotFoundError(f"embedding model directory not found: {path}")
         self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.name = path.name if model_path else "all-MiniLM-L6-v2"
-        get_dim = (getattr(self._model, "get_embedding_dimension", None)
-                   or self._model.get_sentence_embedding_dimension)
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(get_dim())
         self.max_tokens = int(self._model.max_seq_length)
         self.batch_size = batch_size

@@ -73,8 +73,9 @@ def _units(pages: Sequence[PageText], count: TokenCounter, size: int) -> list[_U
                 section = heading.group(1)
             # sentences are the packing unit, so overlap can carry whole sentences
             for i, (piece, sep) in enumerate(_split_long(para, count, size)):
-                units.append(_Unit(piece, count(piece), page.page, section,
-                                   "\n\n" if i == 0 else sep))
+                units.append(
+                    _Unit(piece, count(piece), page.page, section, "\n\n" if i == 0 else sep)
+                )
     return units
 
 

@@ -36,14 +36,22 @@ def _source(hit: SearchHit) -> str:
     return hit.document_id or hit.faq_id or hit.id
 
 
-def evaluate(retriever: Retriever, cases: Sequence[EvalCase], *, workspace_id: str,
-             kb_id: str, k: int = 5, depth: int = 20) -> EvalReport:
+def evaluate(
+    retriever: Retriever,
+    cases: Sequence[EvalCase],
+    *,
+    workspace_id: str,
+    kb_id: str,
+    k: int = 5,
+    depth: int = 20,
+) -> EvalReport:
     """Score `cases` against the KB; the threshold is disabled so ranks are always known."""
     hits_at_k, rr = 0, 0.0
     misses: list[EvalMiss] = []
     for case in cases:
-        hits = retriever.search(case.question, workspace_id=workspace_id, kb_id=kb_id,
-                                k=depth, min_score=0.0)
+        hits = retriever.search(
+            case.question, workspace_id=workspace_id, kb_id=kb_id, k=depth, min_score=0.0
+        )
         sources = list(dict.fromkeys(_source(h) for h in hits))  # one rank per source
         rank = sources.index(case.expected_source) + 1 if case.expected_source in sources else None
         if rank is not None:

@@ -45,21 +45,39 @@ def index_document(
 ) -> list[ChunkRecord]:
     """Replace the document's vectors with fresh chunks; returns the chunks written."""
     size = min(chunk_tokens, embeddings.max_tokens)
-    chunks = chunk_pages(pages, embeddings.count_tokens, chunk_tokens=size,
-                         overlap_tokens=min(overlap_tokens, size // 4))
-    records = [ChunkRecord(make_id(), document_id, c.content, c.index, c.token_count, c.metadata)
-               for c in chunks]
+    chunks = chunk_pages(
+        pages,
+        embeddings.count_tokens,
+        chunk_tokens=size,
+        overlap_tokens=min(overlap_tokens, size // 4),
+    )
+    records = [
+        ChunkRecord(make_id(), document_id, c.content, c.index, c.token_count, c.metadata)
+        for c in chunks
+    ]
     vectors: list[list[float]] = []
     for batch in batched([r.content for r in records], batch_size):
         vectors.extend(embeddings.embed_documents(batch))
         if on_progress:
             on_progress(len(vectors), len(records))
     store.delete(VectorFilter(workspace_id, kb_id, document_id=document_id))
-    store.upsert([
-        Point(r.id, v, Payload(workspace_id=workspace_id, kb_id=kb_id, content=r.content,
-                               document_id=document_id, chunk_id=r.id, metadata=r.metadata))
-        for r, v in zip(records, vectors, strict=True)
-    ])
+    store.upsert(
+        [
+            Point(
+                r.id,
+                v,
+                Payload(
+                    workspace_id=workspace_id,
+                    kb_id=kb_id,
+                    content=r.content,
+                    document_id=document_id,
+                    chunk_id=r.id,
+                    metadata=r.metadata,
+                ),
+            )
+            for r, v in zip(records, vectors, strict=True)
+        ]
+    )
     return records
 
 
@@ -84,19 +102,38 @@ def faq_vectors(pairs: Sequence[tuple[str, str]], embeddings: Embeddings) -> lis
     return out
 
 
-def index_faq(question: str, answer: str, *, workspace_id: str, kb_id: str, faq_id: str,
-              embeddings: Embeddings, store: VectorStore) -> str:
+def index_faq(
+    question: str,
+    answer: str,
+    *,
+    workspace_id: str,
+    kb_id: str,
+    faq_id: str,
+    embeddings: Embeddings,
+    store: VectorStore,
+) -> str:
     """Index one FAQ as a single unit (question + answer); returns its point id."""
     content = faq_text(question, answer)
     point_id = f"faq_{faq_id}"
-    store.upsert([Point(point_id, faq_vectors([(question, answer)], embeddings)[0],
-                        Payload(workspace_id=workspace_id, kb_id=kb_id, content=content,
-                                faq_id=faq_id, metadata={"type": "faq"}))])
+    store.upsert(
+        [
+            Point(
+                point_id,
+                faq_vectors([(question, answer)], embeddings)[0],
+                Payload(
+                    workspace_id=workspace_id,
+                    kb_id=kb_id,
+                    content=content,
+                    faq_id=faq_id,
+                    metadata={"type": "faq"},
+                ),
+            )
+        ]
+    )
     return point_id
 
 
-def delete_document(store: VectorStore, *, workspace_id: str, kb_id: str,
-                    document_id: str) -> int:
+def delete_document(store: VectorStore, *, workspace_id: str, kb_id: str, document_id: str) -> int:
     return store.delete(VectorFilter(workspace_id, kb_id, document_id=document_id))
 
 

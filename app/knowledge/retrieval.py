@@ -55,8 +55,9 @@ class Retriever:
     """Embeds the query, searches dense + keyword, fuses, thresholds. Synchronous (run in a
     thread): both the model and the embedded stores are CPU-bound."""
 
-    def __init__(self, embeddings: Embeddings, store: VectorStore,
-                 settings: RetrievalSettings | None = None) -> None:
+    def __init__(
+        self, embeddings: Embeddings, store: VectorStore, settings: RetrievalSettings | None = None
+    ) -> None:
         self.embeddings = embeddings
         self.store = store
         self.settings = settings or RetrievalSettings()
@@ -66,8 +67,16 @@ class Retriever:
         s = self.settings.min_score
         return default_min_score(self.embeddings.name) if s is None else s
 
-    def search(self, query: str, *, workspace_id: str, kb_id: str, k: int | None = None,
-               fusion: Fusion | None = None, min_score: float | None = None) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        *,
+        workspace_id: str,
+        kb_id: str,
+        k: int | None = None,
+        fusion: Fusion | None = None,
+        min_score: float | None = None,
+    ) -> list[SearchHit]:
         s = self.settings
         k = k or s.top_k
         fusion = fusion or s.fusion
@@ -99,15 +108,28 @@ class Retriever:
             if threshold > 0 and fusion != "keyword" and (gate is None or gate < threshold):
                 continue
             p = by_id[hid].payload
-            out.append(SearchHit(hid, scores[hid], sim, p.content, best_span(query, p.content),
-                                 p.document_id, p.faq_id, p.chunk_id, p.metadata.get("page"),
-                                 p.metadata))
+            out.append(
+                SearchHit(
+                    hid,
+                    scores[hid],
+                    sim,
+                    p.content,
+                    best_span(query, p.content),
+                    p.document_id,
+                    p.faq_id,
+                    p.chunk_id,
+                    p.metadata.get("page"),
+                    p.metadata,
+                )
+            )
             if len(out) == k:
                 break
         return out
 
-    async def asearch(self, query: str, *, workspace_id: str, kb_id: str,
-                      k: int | None = None) -> list[SearchHit]:
+    async def asearch(
+        self, query: str, *, workspace_id: str, kb_id: str, k: int | None = None
+    ) -> list[SearchHit]:
         """`search` in a worker thread, for async callers (the AI engine, the test panel)."""
-        return await asyncio.to_thread(self.search, query, workspace_id=workspace_id,
-                                       kb_id=kb_id, k=k)
+        return await asyncio.to_thread(
+            self.search, query, workspace_id=workspace_id, kb_id=kb_id, k=k
+        )

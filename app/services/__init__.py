@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from app.services.api_keys import ApiKeyService
 from app.services.audit import AuditService
@@ -32,6 +33,9 @@ class Services:
     labels: LabelService
     conversations: ConversationService
     settings: SettingsService
+    # app.kb.KnowledgeService; typed Any because app.kb imports app.services (a cycle) and
+    # Litestar resolves these annotations at runtime
+    knowledge: Any
 
 
 __all__ = [

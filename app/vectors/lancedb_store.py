@@ -86,8 +86,14 @@ class LanceVectorStore:
                 from lancedb.index import FTS
 
                 table = self._db.create_table(name, schema=_schema(dim), exist_ok=True)
-                fts = FTS(base_tokenizer="whitespace", lower_case=False, stem=False,
-                          remove_stop_words=False, ascii_folding=False, max_token_length=None)
+                fts = FTS(
+                    base_tokenizer="whitespace",
+                    lower_case=False,
+                    stem=False,
+                    remove_stop_words=False,
+                    ascii_folding=False,
+                    max_token_length=None,
+                )
                 table.create_index("terms", config=fts)
             self._tables[name] = table
             return table
@@ -97,15 +103,22 @@ class LanceVectorStore:
         for p in points:
             row = {n: getattr(p.payload, n) for n in _FIELDS}
             row.update(
-                id=p.id, vector=[float(x) for x in p.vector], content=p.payload.content,
-                terms=terms_text(p.payload.content), metadata=json.dumps(p.payload.metadata),
+                id=p.id,
+                vector=[float(x) for x in p.vector],
+                content=p.payload.content,
+                terms=terms_text(p.payload.content),
+                metadata=json.dumps(p.payload.metadata),
             )
             name = collection_name(p.payload.workspace_id, p.payload.kb_id)
             groups.setdefault(name, []).append(row)
         for name, rows in groups.items():
             table = self._table(name, dim=len(rows[0]["vector"]))
-            (table.merge_insert("id").when_matched_update_all()
-             .when_not_matched_insert_all().execute(rows))
+            (
+                table.merge_insert("id")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute(rows)
+            )
             self._maybe_index(table)
 
     def _maybe_index(self, table: Any) -> None:
@@ -126,8 +139,11 @@ class LanceVectorStore:
 
     @staticmethod
     def _hit(row: dict[str, Any], score: float) -> Hit:
-        payload = Payload(content=row["content"], metadata=json.loads(row["metadata"] or "{}"),
-                          **{n: row[n] for n in _FIELDS})
+        payload = Payload(
+            content=row["content"],
+            metadata=json.loads(row["metadata"] or "{}"),
+            **{n: row[n] for n in _FIELDS},
+        )
         return Hit(row["id"], score, payload)
 
     def search(self, vector: Sequence[float], k: int, filter: VectorFilter) -> list[Hit]:

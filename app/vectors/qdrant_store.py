@@ -37,21 +37,32 @@ class QdrantVectorStore:
 
     supports_keyword = True
 
-    def __init__(self, client: Any | None = None, *, url: str | None = None,
-                 path: str | None = None, api_key: str | None = None) -> None:
+    def __init__(
+        self,
+        client: Any | None = None,
+        *,
+        url: str | None = None,
+        path: str | None = None,
+        api_key: str | None = None,
+    ) -> None:
         from qdrant_client import QdrantClient, models
 
         self._m = models
         if client is None:
-            client = QdrantClient(url=url, api_key=api_key) if url else QdrantClient(
-                path=path or ":memory:")
+            client = (
+                QdrantClient(url=url, api_key=api_key)
+                if url
+                else QdrantClient(path=path or ":memory:")
+            )
         self._c = client
 
     def _filter(self, f: VectorFilter) -> Any:
         m = self._m
-        must = [m.FieldCondition(key=n, match=m.MatchValue(value=getattr(f, n)))
-                for n in ("workspace_id", "kb_id", "document_id", "faq_id")
-                if getattr(f, n) is not None]
+        must = [
+            m.FieldCondition(key=n, match=m.MatchValue(value=getattr(f, n)))
+            for n in ("workspace_id", "kb_id", "document_id", "faq_id")
+            if getattr(f, n) is not None
+        ]
         return m.Filter(must=must)
 
     def _ensure(self, name: str, dim: int) -> None:
@@ -78,10 +89,16 @@ class QdrantVectorStore:
             idx, vals = _sparse(p.payload.content, query=False)
             payload = {n: getattr(p.payload, n) for n in _FIELDS}
             payload.update(id=p.id, content=p.payload.content, metadata=p.payload.metadata)
-            groups.setdefault(name, []).append(m.PointStruct(
-                id=str(uuid.uuid5(_NS, p.id)), payload=payload,
-                vector={"dense": [float(x) for x in p.vector],
-                        "bm25": m.SparseVector(indices=idx, values=vals)}))
+            groups.setdefault(name, []).append(
+                m.PointStruct(
+                    id=str(uuid.uuid5(_NS, p.id)),
+                    payload=payload,
+                    vector={
+                        "dense": [float(x) for x in p.vector],
+                        "bm25": m.SparseVector(indices=idx, values=vals),
+                    },
+                )
+            )
         for name, structs in groups.items():
             self._ensure(name, dims[name])
             self._c.upsert(name, structs, wait=True)
@@ -89,16 +106,20 @@ class QdrantVectorStore:
     @staticmethod
     def _hit(sp: Any) -> Hit:
         pl = dict(sp.payload)
-        payload = Payload(content=pl["content"], metadata=pl.get("metadata") or {},
-                          **{n: pl.get(n) for n in _FIELDS})
+        payload = Payload(
+            content=pl["content"],
+            metadata=pl.get("metadata") or {},
+            **{n: pl.get(n) for n in _FIELDS},
+        )
         return Hit(pl["id"], float(sp.score), payload)
 
     def _query(self, query: Any, using: str, k: int, f: VectorFilter) -> list[Hit]:
         name = collection_name(f.workspace_id, f.require_kb())
         if k <= 0 or not self._c.collection_exists(name):
             return []
-        res = self._c.query_points(name, query=query, using=using, limit=k,
-                                   query_filter=self._filter(f), with_payload=True)
+        res = self._c.query_points(
+            name, query=query, using=using, limit=k, query_filter=self._filter(f), with_payload=True
+        )
         return [self._hit(p) for p in res.points]
 
     def search(self, vector: Sequence[float], k: int, filter: VectorFilter) -> list[Hit]:
@@ -129,5 +150,7 @@ class QdrantVectorStore:
         return removed
 
     def count(self, filter: VectorFilter) -> int:
-        return sum(self._c.count(n, count_filter=self._filter(filter), exact=True).count
-                   for n in self._targets(filter))
+        return sum(
+            self._c.count(n, count_filter=self._filter(filter), exact=True).count
+            for n in self._targets(filter)
+        )

@@ -28,15 +28,18 @@ def build_vector_store(settings: Any) -> VectorStore:
             except ImportError as e:
                 raise MissingVectorExtra(mode, "lancedb") from e
             path = getattr(settings, "lancedb_path", None) or (
-                Path(getattr(settings, "data_dir", ".")) / "vectors")
+                Path(getattr(settings, "data_dir", ".")) / "vectors"
+            )
             return LanceVectorStore(path)
         case "qdrant":
             try:
                 from app.vectors.qdrant_store import QdrantVectorStore
 
-                return QdrantVectorStore(url=getattr(settings, "qdrant_url", None),
-                                         path=getattr(settings, "qdrant_path", None),
-                                         api_key=getattr(settings, "qdrant_api_key", None))
+                return QdrantVectorStore(
+                    url=getattr(settings, "qdrant_url", None),
+                    path=getattr(settings, "qdrant_path", None),
+                    api_key=getattr(settings, "qdrant_api_key", None),
+                )
             except ImportError as e:
                 raise MissingVectorExtra(mode, "qdrant-client") from e
         case _:

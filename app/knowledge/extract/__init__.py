@@ -37,11 +37,17 @@ def extract_fetched(page: Fetched) -> list[PageText]:
     return [PageText(extract_html(page.body, page.url))]
 
 
-async def ingest_url(url: str, *, allow: tuple[str, ...] = (),
-                     request_timeout: float = 15.0, max_bytes: int = 10 * 2**20) -> list[PageText]:
+async def ingest_url(
+    url: str,
+    *,
+    allow: tuple[str, ...] = (),
+    request_timeout: float = 15.0,
+    max_bytes: int = 10 * 2**20,
+) -> list[PageText]:
     """Fetch (SSRF-guarded) and extract; the HTML parsing part is CPU-bound but short."""
-    return extract_fetched(await fetch_url(url, allow=allow, request_timeout=request_timeout,
-                                           max_bytes=max_bytes))
+    return extract_fetched(
+        await fetch_url(url, allow=allow, request_timeout=request_timeout, max_bytes=max_bytes)
+    )
 
 
 __all__ = [

@@ -32,7 +32,8 @@ def check_zip_bomb(data: bytes) -> None:
     for i in infos:
         if i.file_size > 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise ExtractionError(
-                f"DOCX refused: {i.filename} compresses over {MAX_RATIO}x (zip bomb?)")
+                f"DOCX refused: {i.filename} compresses over {MAX_RATIO}x (zip bomb?)"
+            )
 
 
 def _table(table: Any) -> str:

@@ -9,8 +9,13 @@ from app.domain.enums import KBDocType
 from app.knowledge.errors import ExtractionError
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
-_TEXT_EXT = {".txt": KBDocType.TXT, ".md": KBDocType.TXT, ".markdown": KBDocType.TXT,
-             ".csv": KBDocType.CSV, ".tsv": KBDocType.CSV}
+_TEXT_EXT = {
+    ".txt": KBDocType.TXT,
+    ".md": KBDocType.TXT,
+    ".markdown": KBDocType.TXT,
+    ".csv": KBDocType.CSV,
+    ".tsv": KBDocType.CSV,
+}
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -26,8 +31,9 @@ def _looks_like_text(head: bytes) -> bool:
     return True
 
 
-def sniff_type(data: bytes, filename: str | None = None, *,
-               max_bytes: int = MAX_UPLOAD_BYTES) -> KBDocType:
+def sniff_type(
+    data: bytes, filename: str | None = None, *, max_bytes: int = MAX_UPLOAD_BYTES
+) -> KBDocType:
     """PDF, DOCX, CSV or TXT from the content; the extension only tells CSV from TXT."""
     if len(data) > max_bytes:
         raise ExtractionError(f"file too large: {len(data)} bytes (limit {max_bytes // 2**20} MB)")

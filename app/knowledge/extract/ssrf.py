@@ -30,8 +30,15 @@ def _unwrap(ip: IPAddress) -> IPAddress:
 
 def is_public(ip: IPAddress) -> bool:
     ip = _unwrap(ip)
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                or ip.is_reserved or ip.is_unspecified or not ip.is_global)
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
 
 
 def _allowed(host: str, ip: IPAddress, allow: Iterable[str]) -> bool:

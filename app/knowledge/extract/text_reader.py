@@ -50,8 +50,11 @@ def extract_csv(data: bytes) -> str:
         for n, row in enumerate(rows):
             if n >= MAX_CSV_ROWS:
                 break
-            pairs = [f"{headers[i] if i < len(headers) else f'column {i + 1}'}: {_cell(v)}"
-                     for i, v in enumerate(row) if _cell(v)]
+            pairs = [
+                f"{headers[i] if i < len(headers) else f'column {i + 1}'}: {_cell(v)}"
+                for i, v in enumerate(row)
+                if _cell(v)
+            ]
             if pairs:
                 out.append("\n".join(pairs))
     except csv.Error as e:

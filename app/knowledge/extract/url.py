@@ -33,8 +33,9 @@ async def fetch_url(
 ) -> Fetched:
     """GET `url`; every hop must pass the SSRF guard (`allow`: hosts or CIDRs permitted)."""
     headers = {"User-Agent": USER_AGENT}
-    async with httpx.AsyncClient(timeout=request_timeout, follow_redirects=False,
-                                 transport=transport, headers=headers) as client:
+    async with httpx.AsyncClient(
+        timeout=request_timeout, follow_redirects=False, transport=transport, headers=headers
+    ) as client:
         for _ in range(max_redirects + 1):
             await check_url(url, allow)
             try:
@@ -65,8 +66,15 @@ def extract_html(html: str | bytes, url: str | None = None) -> str:
     """Main content as Markdown-ish text (headings kept for chunk sections)."""
     import trafilatura
 
-    text = trafilatura.extract(html, url=url, output_format="markdown", include_tables=True,
-                               include_comments=False, include_links=False, favor_recall=True)
+    text = trafilatura.extract(
+        html,
+        url=url,
+        output_format="markdown",
+        include_tables=True,
+        include_comments=False,
+        include_links=False,
+        favor_recall=True,
+    )
     if not text or not text.strip():
         raise ExtractionError("no main content found on the page")
     return text.strip()
