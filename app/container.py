@@ -24,7 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.ai import ModelPool
 from app.ai.engine import AIEngine
-from app.ai.knowledge import KeywordSearch
+from app.ai.retriever_search import RetrieverSearch
 from app.ai.speech import SpeechPool
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
@@ -32,6 +32,7 @@ from app.db import bind_tables, close_engine, create_engine, migrate, open_engin
 from app.domain import Clock, SystemClock
 from app.events import EventBus
 from app.jobs import register_jobs
+from app.kb import IndexWorker, KnowledgeRuntime, KnowledgeService
 from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_responders
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
@@ -73,6 +74,8 @@ class Container:
     hub: SessionHub
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
     ai: AIEngine
+    kb: KnowledgeRuntime
+    indexer: IndexWorker
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -110,10 +113,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         stall_s=settings.dispatch_stall_s,
     )
     models = ModelPool(settings, secrets)
+    kb = KnowledgeRuntime(settings)
+    indexer = IndexWorker(kb, events, notifications, settings)
     ai = AIEngine(
         clock,
         models,
-        KeywordSearch(),
+        RetrieverSearch(kb),
         SpeechPool(settings, secrets),
     )
     pipeline = Pipeline(
@@ -142,6 +147,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         approvals=ApprovalService(conversations, audit),
         settings=SettingsService(audit, models),
         local_models=LocalModelService(models.models, events, audit, headless=settings.headless),
+        knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
     )
     return Container(
         settings=settings,
@@ -159,6 +165,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         hub=hub,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
         ai=ai,
+        kb=kb,
+        indexer=indexer,
     )
 
 
@@ -180,6 +188,11 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         stack.callback(container.scheduler.shutdown, wait=False)
         stack.push_async_callback(container.ai.aclose)
         stack.push_async_callback(container.services.local_models.aclose)
+        stack.callback(container.kb.close)
+        requeued = await container.indexer.start()  # PROCESSING rows of a crash → re-run
+        stack.push_async_callback(container.indexer.stop)
+        if requeued:
+            log.info("knowledge documents queued for indexing: %d", requeued)
         await container.dispatcher.start()
         stack.push_async_callback(container.dispatcher.stop)
         stack.push_async_callback(_drain_pipeline, container)

@@ -59,6 +59,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     embedding_model: str = "default"
+    # knowledge base (app/knowledge): "e5" multilingual-e5-small, "minilm", "fake" (tests)
+    embedding_mode: Literal["e5", "minilm", "fake"] = "e5"
+    kb_workers: int = 3  # documents indexed at once
+    kb_retries: int = 3  # attempts after the first, for transient failures
+    kb_retry_base_s: float = 1.0  # backoff: base * 2**attempt
     llm_provider_override: str | None = None  # tests force "fake"
     ssrf_allow: tuple[str, ...] = ()  # hosts/CIDRs URL ingestion may reach despite being private
     # message pipeline (app/pipeline): which responder fills the AI slot: "ai" = the AI engine

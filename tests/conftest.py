@@ -24,6 +24,8 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "secrets_backend": "file",
         "channel": "simulator",
         "vector_store": "memory",
+        "embedding_mode": "fake",  # the e5 model load is slow; one test opts in
+        "kb_retry_base_s": 0.01,
         "llm_provider_override": "fake",
         "rate_limit_auth_per_min": 10_000,
         "rate_limit_api_per_min": 10_000,

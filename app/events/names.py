@@ -19,3 +19,6 @@ BROADCAST_COMPLETE = "broadcast_complete"
 KB_INDEXED = "kb_indexed"
 WA_DISCONNECTED = "wa_disconnected"
 HUMAN_REPLY_NEEDED = "human_reply_needed"
+
+# knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status}
+KB_PROGRESS = "kb:progress"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
@@ -36,6 +37,9 @@ class Services:
     approvals: ApprovalService
     settings: SettingsService
     local_models: LocalModelService
+    # app.kb.KnowledgeService; typed Any because app.kb imports app.services (a cycle) and
+    # Litestar resolves these annotations at runtime
+    knowledge: Any
 
 
 __all__ = [

@@ -116,4 +116,17 @@ async def messaging_resources(api: Api, b: Account) -> dict[str, str]:
     r = await api.client.get("/api/v1/notifications", headers=h)
     if r.status_code == 200 and r.json()["items"]:
         ids["notification_id"] = r.json()["items"][0]["id"]
+    ids |= await knowledge_resources(api, b)
     return ids
+
+
+async def knowledge_resources(api: Api, b: Account) -> dict[str, str]:
+    """B's knowledge base, a manual document and a FAQ."""
+    h = b.headers()
+    kb = (await api.client.get("/api/v1/knowledge-bases", headers=h)).json()[0]
+    base = f"/api/v1/knowledge-bases/{kb['id']}"
+    doc = await api.client.post(
+        f"{base}/documents", json={"type": "MANUAL", "name": "b", "content": "B only."}, headers=h
+    )
+    faq = await api.client.post(f"{base}/faqs", json={"question": "q?", "answer": "a"}, headers=h)
+    return {"kb_id": kb["id"], "doc_id": doc.json()["id"], "faq_id": faq.json()["id"]}
