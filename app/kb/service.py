@@ -179,14 +179,20 @@ class KnowledgeService:
         return [_faq(r) for r in rows]
 
     async def _faq_row(self, actor: Actor, kb_id: str, faq_id: str) -> dict[str, Any]:
+        return await self._child_row(actor, kb_id, KBFaq, faq_id, "FAQ")
+
+    async def _child_row(
+        self, actor: Actor, kb_id: str, table: Any, row_id: str, what: str
+    ) -> dict[str, Any]:
+        """A FAQ or document of a KB the actor's workspace owns, or NotFound."""
         await self._kb_row(actor, kb_id)
         row = (
-            await KBFaq.select()
-            .where((KBFaq.id == faq_id) & (KBFaq.knowledge_base_id == kb_id))
+            await table.select()
+            .where((table.id == row_id) & (table.knowledge_base_id == kb_id))
             .first()
         )
         if row is None:
-            raise NotFound("FAQ not found")
+            raise NotFound(f"{what} not found")
         return row
 
     async def _index_faq(self, actor: Actor, kb_id: str, faq_id: str, q: str, a: str) -> str:
@@ -247,15 +253,7 @@ class KnowledgeService:
         return [_doc(r) for r in rows]
 
     async def _doc_row(self, actor: Actor, kb_id: str, doc_id: str) -> dict[str, Any]:
-        await self._kb_row(actor, kb_id)
-        row = (
-            await KBDocument.select()
-            .where((KBDocument.id == doc_id) & (KBDocument.knowledge_base_id == kb_id))
-            .first()
-        )
-        if row is None:
-            raise NotFound("document not found")
-        return row
+        return await self._child_row(actor, kb_id, KBDocument, doc_id, "document")
 
     async def get_document(self, actor: Actor, kb_id: str, doc_id: str) -> m.Document:
         return _doc(await self._doc_row(actor, kb_id, doc_id))
