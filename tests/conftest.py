@@ -13,6 +13,10 @@ from app.settings import Settings, load_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no model downloads, ever, in tests
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Every fake server the tests talk to is on loopback; a CI proxy (HTTP_PROXY) must not see it.
+for _name in ("NO_PROXY", "no_proxy"):
+    _kept = [h for h in os.environ.get(_name, "").split(",") if h]
+    os.environ[_name] = ",".join([*_kept, "127.0.0.1", "localhost", "::1"])
 TEST_MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 
 

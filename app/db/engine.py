@@ -188,14 +188,30 @@ def dialect(engine: Engine) -> str:
     return "sqlite" if engine.engine_type == "sqlite" else "postgres"
 
 
+_open: list[Engine] = []  # the engine the process-global tables serve, while it is open
+
+
+class EngineInUse(RuntimeError):
+    """A second engine was opened while another is live: piccolo binds tables process-wide,
+    so both would share one table registry and deadlock across event loops."""
+
+
 def bind_tables(engine: Engine) -> None:
     """Point every table at `engine`, so nothing depends on a piccolo_conf.py."""
+    _refuse_second(engine)
     for table in ALL_TABLES:
         table._meta.db = engine
 
 
+def _refuse_second(engine: Engine) -> None:
+    if _open and _open[0] is not engine:
+        raise EngineInUse("another database engine is open in this process; close it first")
+
+
 async def open_engine(engine: Engine, *, max_connections: int = 10) -> None:
     """Start Postgres's connection pool, or SQLite's shared connection; idempotent."""
+    _refuse_second(engine)
+    _open[:] = [engine]
     if isinstance(engine, _SQLite):
         await engine.open()
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
@@ -205,6 +221,8 @@ async def open_engine(engine: Engine, *, max_connections: int = 10) -> None:
 async def close_engine(engine: Engine) -> None:
     """Close what `open_engine` opened; safe to call twice. The engine stays usable after it
     (queries then open their own connections), so late shutdown hooks don't crash."""
+    if _open and _open[0] is engine:
+        _open.clear()
     if isinstance(engine, _SQLite):
         await engine.close()
     elif isinstance(engine, PostgresEngine) and engine.pool is not None:

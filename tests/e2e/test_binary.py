@@ -22,7 +22,7 @@ from app.channels.wire import message_from_wire
 from tests.e2e.accounts import login, register
 from tests.e2e.conftest import ROOT, start
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # the build runs in the first test
 
 
 @pytest.fixture(scope="module")
