@@ -10,8 +10,11 @@ from typing import Any
 from tests.integration.api.conftest import Account, Api
 
 DOCS = next(
-    (p / "shared" / "eval" / "documents" for p in Path(__file__).resolve().parents
-     if (p / "shared" / "eval" / "documents").is_dir()),
+    (
+        p / "shared" / "eval" / "documents"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "eval" / "documents").is_dir()
+    ),
     Path("/work/shared/eval/documents"),
 )
 
