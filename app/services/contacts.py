@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from piccolo.query import OrderByRaw
+
 from app.db.repos import mapping
 from app.db.repos.search import contact_matches
 from app.db.tables import Contact, ContactCustomField, ContactLabel, Label, Message
-from app.domain import Actor, Clock, NotFound, Page
+from app.domain import Actor, Clock, Invalid, NotFound, Page
 from app.domain import conversations as c
 from app.events import EventBus, names
 from app.services._rows import page_bounds
@@ -22,6 +24,13 @@ CSV_COLUMNS = (
     "approval_mode", "autoreply_enabled", "is_vip", "language", "notes", "first_seen_at",
     "last_message_at",
 )  # fmt: skip
+# list orders: the shown name (set name, else WhatsApp name, else phone), phone, activity
+SORTS = {
+    "name": OrderByRaw("LOWER(COALESCE(display_name, name, phone_number))"),
+    "phone": Contact.phone_number,
+    "recent": Contact.last_message_at,
+    "first_seen": Contact.first_seen_at,
+}
 
 
 class ContactService:
@@ -47,17 +56,30 @@ class ContactService:
             where &= Contact.id.is_in(linked)
         if filters.get("search"):
             where &= contact_matches(filters["search"])
+        if filters.get("ids") is not None:
+            where &= Contact.id.is_in(list(filters["ids"]) or [""])
         return where
 
     async def list(
-        self, actor: Actor, *, page: int = 1, page_size: int = 50, **filters: Any
+        self,
+        actor: Actor,
+        *,
+        page: int = 1,
+        page_size: int = 50,
+        sort: str = "recent",
+        descending: bool | None = None,
+        **filters: Any,
     ) -> Page[c.Contact]:
+        """One page; `sort` is a key of SORTS (recent activity first unless told otherwise)."""
+        if sort not in SORTS:
+            raise Invalid(f"sort: one of {', '.join(SORTS)}")
         limit, offset = page_bounds(page, page_size)
         where = self._where(actor, **filters)
+        down = sort == "recent" if descending is None else descending
         rows = (
             await Contact.select()
             .where(where)
-            .order_by(Contact.last_message_at, ascending=False)
+            .order_by(SORTS[sort], ascending=not down)
             .order_by(Contact.id)
             .limit(limit)
             .offset(offset)
@@ -194,14 +216,16 @@ class ContactService:
                 path.unlink(missing_ok=True)
         await self._audit.record(actor, "contact.delete", "contact", contact_id)
 
-    async def export_csv(self, actor: Actor) -> AsyncIterator[bytes]:
-        """The workspace's contacts as CSV, streamed page by page."""
+    async def export_csv(self, actor: Actor, **filters: Any) -> AsyncIterator[bytes]:
+        """The workspace's contacts (those matching `filters`, as for `list`, plus `ids`) as
+        CSV, streamed page by page."""
         yield (",".join(CSV_COLUMNS) + ",labels\r\n").encode()
+        where = self._where(actor, **filters)
         after = ""
         while True:
             rows = (
                 await Contact.select()
-                .where((Contact.workspace_id == actor.workspace_id) & (Contact.id > after))
+                .where(where & (Contact.id > after))
                 .order_by(Contact.id)
                 .limit(500)
             )

@@ -54,6 +54,8 @@ class ConversationService:
             )
         if f.get("session_id"):
             where &= Conversation.session_id == f["session_id"]
+        if f.get("contact_id"):
+            where &= Conversation.contact_id == f["contact_id"]
         if f.get("label"):
             where &= Conversation.contact_id.is_in(
                 ContactLabel.select(ContactLabel.contact_id).where(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def register_pages() -> None:
-    from ui.pages import auth, dashboard, settings
+    from ui.pages import auth, contacts, dashboard, settings
 
     auth.create()
+    contacts.create()
     dashboard.create()
     settings.create()

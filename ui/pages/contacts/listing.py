@@ -1,0 +1,68 @@
+"""`/dashboard/contacts` (seed §7 Contact list): filters, the table, bulk actions.
+
+`?search=` pre-fills the search box, so the header's search can link here.
+"""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from app.domain import Actor, Page
+from app.domain import conversations as c
+from ui import session, theme
+from ui.pages.contacts._common import forbidden, readable
+from ui.pages.contacts.bulk import BulkBar
+from ui.pages.contacts.filters import ContactFilters
+from ui.pages.contacts.table import ContactTable
+from ui.state import container
+
+
+def create() -> None:
+    @ui.page("/dashboard/contacts", title="Contacts · Aimywhatsapp")
+    async def page(search: str = ""):  # type: ignore[no-untyped-def]
+        current = await session.current()
+        if current is None:
+            return RedirectResponse("/login")
+        actor, user, workspaces = current
+        with theme.frame("Contacts", actor, user, workspaces):
+            if not readable(actor):
+                forbidden()
+            else:
+                await contact_list(actor, search[:100])
+        return None
+
+
+async def contact_list(actor: Actor, search: str) -> None:
+    services = container().services
+    labels = await services.labels.list(actor)
+
+    async def fetch(page: int, size: int, sort: str, descending: bool) -> Page[c.Contact]:
+        return await services.contacts.list(
+            actor, page=page, page_size=size, sort=sort, descending=descending, **filters.values()
+        )
+
+    async def reload() -> None:
+        await table.load(1)
+        bar.refresh()
+        empty.text = (
+            "No contact matches these filters."
+            if filters.active()
+            else "No contacts yet: they appear when someone writes to your WhatsApp number."
+        )
+        empty.set_visibility(table.total == 0)
+
+    with ui.card().classes("w-full gap-3 p-3 sm:p-4"):
+        filters = ContactFilters(labels, search, reload)
+        bar = BulkBar(
+            actor,
+            labels,
+            selected=lambda: list(table.table.selected),
+            filters=filters.values,
+            done=reload,
+        )
+        table = ContactTable(fetch)
+        empty = ui.label().classes("text-grey-7").mark("no-contacts")
+        table.table.on_select(lambda: bar.refresh())
+        table.pager.on_value_change(lambda: bar.refresh())
+        await reload()
