@@ -45,10 +45,9 @@ class ContactCard(ui.card):
                 self.name.props("outlined dense maxlength=255").classes("w-full")
                 self.name.mark("name-input").on("keydown.enter", self.save_name)
                 self.name.on("blur", self.save_name)
-            ui.label(
-                f"First seen {when(contact.first_seen_at)} · last active "
-                f"{when(contact.last_message_at)}"
-            ).classes("text-grey-7 text-sm")
+            with ui.column().classes("gap-0 text-grey-7 text-sm"):
+                ui.label(f"First seen {when(contact.first_seen_at)}")
+                ui.label(f"Last active {when(contact.last_message_at)}")
             self.error = ErrorLabel("card-error")
             for key, (text, hint) in SWITCHES.items():
                 with ui.row().classes("w-full items-center justify-between no-wrap"):

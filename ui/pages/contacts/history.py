@@ -48,19 +48,21 @@ def _row(conversation: c.Conversation, last: c.Message | None) -> None:
     )
     with link.mark("conversation-link"):
         with ui.row().classes(
-            "w-full items-center no-wrap gap-3 px-2 py-2 rounded hover:bg-grey-2 border-b"
+            "w-full items-center no-wrap gap-3 px-2 py-2 rounded hover:bg-grey-2 "
+            "border-b border-gray-200"
         ):
             icon = "call_received" if last and last.direction == Direction.INBOUND else "call_made"
             ui.icon(icon if last else "chat_bubble_outline").classes("text-grey-6 text-lg")
-            with ui.column().classes("gap-0 grow min-w-0"):
+            with ui.column().classes("gap-1 grow min-w-0"):
                 text = (SENDER.get(str(last.sender_type), "") + _preview(last)) if last else ""
                 ui.label(text or "No messages").classes("ellipsis w-full").mark("last-message")
-                ui.label(when(conversation.last_message_at)).classes("text-grey-7 text-xs")
-            if conversation.unread_count:
-                ui.badge(str(conversation.unread_count)).props("rounded color=primary")
-            ui.badge(status.replace("_", " ").lower()).props(
-                f"outline color={STATUS_COLOR.get(status, 'purple-7')}"
-            )
+                with ui.row().classes("items-center gap-2"):
+                    ui.label(when(conversation.last_message_at)).classes("text-grey-7 text-xs")
+                    ui.badge(status.replace("_", " ").lower()).props(
+                        f"outline color={STATUS_COLOR.get(status, 'purple-7')}"
+                    )
+                    if conversation.unread_count:
+                        ui.badge(f"{conversation.unread_count} unread").props("color=primary")
 
 
 def _preview(message: c.Message) -> str:

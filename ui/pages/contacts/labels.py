@@ -13,6 +13,9 @@ from ui.components import ErrorLabel
 from ui.pages.contacts._common import PALETTE, checked_label, ensure_write, may_write
 from ui.state import container
 
+SWATCH = '<span :style="{color: props.opt.label}" class="text-h6">●</span>'
+OPTION = f'<q-item v-bind="props.itemProps"><q-item-section>{SWATCH}</q-item-section></q-item>'
+
 
 class LabelPicker(ui.column):
     def __init__(self, actor: Actor, contact: c.Contact, labels: list[c.Label]) -> None:
@@ -36,14 +39,13 @@ class LabelPicker(ui.column):
                     self.new_name.classes("grow").mark("new-label-name")
                     self.new_color = (
                         ui.select(
-                            {p: "●" for p in PALETTE}, value=PALETTE[len(labels) % len(PALETTE)]
+                            {p: p for p in PALETTE}, value=PALETTE[len(labels) % len(PALETTE)]
                         )
                         .props("outlined dense options-dense aria-label=Colour")
                         .classes("w-20")
                     )
-                    self.new_color.add_slot(
-                        "selected", '<span :style="{color: props.opt.value}">●</span>'
-                    )
+                    self.new_color.add_slot("selected-item", SWATCH)
+                    self.new_color.add_slot("option", OPTION)
                     ui.button(icon="add", on_click=self.create).props(
                         "unelevated round dense aria-label=Create"
                     ).mark("create-label")
@@ -54,8 +56,10 @@ class LabelPicker(ui.column):
         self.chips.clear()
         with self.chips:
             for label in self.contact.labels:
-                chip = ui.chip(label.name, removable=self.write).props("dense text-color=white")
-                chip.style(f"background: {label.color}").mark(f"label-{label.name}")
+                chip = ui.chip(
+                    label.name, removable=self.write, color=label.color, text_color="white"
+                )
+                chip.props("dense").mark(f"label-{label.name}")
                 chip.on("remove", lambda _, i=label.id: self._detach(i))
             if not self.contact.labels:
                 ui.label("No labels").classes("text-grey-7 text-sm").mark("no-labels")
@@ -98,3 +102,4 @@ class LabelPicker(ui.column):
         await self._run(call)
         if self.contact is not before:
             self.new_name.value = ""
+            self.new_color.value = PALETTE[len(self.labels) % len(PALETTE)]
