@@ -233,9 +233,10 @@ class ContactService:
                 return
             buffer = io.StringIO()
             writer = csv.writer(buffer)
+            keys = [_camel(k) for k in CSV_COLUMNS]
             for contact in await self._with_extras(rows):
                 data = _encode(contact)
-                values = [data[_camel(k)] for k in CSV_COLUMNS]
+                values = [data[k] for k in keys]
                 writer.writerow(
                     [_cell(v) for v in values] + [";".join(lb.name for lb in contact.labels)]
                 )
