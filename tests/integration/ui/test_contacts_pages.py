@@ -7,10 +7,11 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from nicegui import ui
 from nicegui.testing.user import User
 
-from app.domain import NotFound, Role
+from app.domain import Invalid, NotFound, Role
 from tests.integration.ui import contact_seed as seed
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.test_settings_pages import _choose, _click, _eventually
@@ -61,6 +62,8 @@ async def test_list_pages_and_sorts_on_the_server(dashboard: Dashboard) -> None:
     by_phone = {"pagination": {"sortBy": "phone", "descending": True}}
     user.find(marker="contacts-table").trigger("request", by_phone)
     await _names_become(user, newest_first[:25])  # phones were numbered in seeding order
+    with pytest.raises(Invalid):  # the service names the orders it knows
+        await dashboard.container.services.contacts.list(seed.owner_actor(owner), sort="age")
 
 
 async def test_filters_and_search_link(dashboard: Dashboard) -> None:

@@ -4,9 +4,9 @@ mode below 600 px). Values reach them as text interpolation only — never as HT
 from __future__ import annotations
 
 AVATAR = """
-<q-avatar size="32px" color="primary" text-color="white" style="font-size:13px">
+<q-avatar size="32px" color="primary" text-color="white">
   <img v-if="props.row.avatar" :src="props.row.avatar">
-  <span v-else>{{ props.row.initials }}</span>
+  <span v-else style="font-size:0.8em">{{ props.row.initials }}</span>
 </q-avatar>
 """
 
