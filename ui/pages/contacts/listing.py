@@ -17,6 +17,14 @@ from ui.pages.contacts.filters import ContactFilters
 from ui.pages.contacts.table import ContactTable
 from ui.state import container
 
+# phones show cards without column headers: this select sorts there instead
+PHONE_SORTS = {
+    "last:desc": "Last active",
+    "name:asc": "Name A–Z",
+    "name:desc": "Name Z–A",
+    "phone:asc": "Phone",
+}
+
 
 def create() -> None:
     @ui.page("/dashboard/contacts", title="Contacts · Aimywhatsapp")
@@ -62,6 +70,12 @@ async def contact_list(actor: Actor, search: str) -> None:
             done=reload,
         )
         table = ContactTable(fetch)
+        with filters:
+            order = ui.select(PHONE_SORTS, value="last:desc", label="Sort")
+            order.props("outlined dense options-dense").classes("w-36 lt-sm").mark("phone-sort")
+            order.on_value_change(
+                lambda e: table.sort_by(e.value.split(":")[0], e.value.endswith(":desc"))
+            )
         empty = ui.label().classes("text-grey-7").mark("no-contacts")
         table.table.on_select(lambda: bar.refresh())
         table.pager.on_value_change(lambda: bar.refresh())
