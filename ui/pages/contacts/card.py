@@ -96,6 +96,8 @@ class ContactCard(ui.card):
             )
 
         if await self._write(call):
+            # cleared: the name WhatsApp reported shows again, in the field too
+            self.name.value = self.contact.display_name or self.contact.name or ""
             ui.notify("Name saved", type="positive")
 
     async def toggle(self, key: str, event: Any) -> None:
