@@ -80,6 +80,17 @@ def test_filter_open_and_label_a_contact(server: Process) -> None:
         page.get_by_role("button", name="Create").click()
         page.locator(".q-chip", has_text="wholesale").wait_for()
         _shot(page, "contacts-detail")
+        # bulk: the label goes onto two more contacts from the table
+        page.get_by_role("link", name="All contacts").click()
+        page.wait_for_url("**/dashboard/contacts")
+        page.get_by_role("link", name="Farah Aziz").wait_for()
+        page.locator(".q-table tbody .q-checkbox").nth(0).click()
+        page.locator(".q-table tbody .q-checkbox").nth(1).click()
+        page.get_by_role("button", name="Add label").click()
+        page.locator(".q-menu .q-item", has_text="wholesale").click()
+        page.get_by_text("2 contacts updated").wait_for()
+        page.locator(".q-badge", has_text="wholesale").nth(2).wait_for()  # Chen + the two
+        _shot(page, "contacts-list-labelled")
 
         phone = b.new_page(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
         _sign_in(phone, url, "shop@example.com")
