@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def register_pages() -> None:
-    from ui.pages import auth, dashboard, settings
+    from ui.pages import auth, dashboard, knowledge, settings
 
     auth.create()
     dashboard.create()
+    knowledge.create()
     settings.create()
