@@ -55,7 +55,7 @@ def body(cls: type[T], **fields: Any) -> T:
 
 def _friendly(message: str, field: str) -> str:
     name = field.split(".")[-1].replace("_", " ") or "value"
-    if "length >= 1" in message:
+    if "length >= 1" in message or "got `null`" in message:
         return f"The {name} is required."
     if "length <=" in message:
         return f"The {name} is too long."

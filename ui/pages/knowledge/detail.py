@@ -79,10 +79,11 @@ async def _body(actor: Actor, kb: m.KnowledgeBase, current: str) -> None:
         .props("animated=false keep-alive")
     ):
         with ui.tab_panel("documents").classes("p-0 gap-4"):
-            await documents.render(actor, kb, write)
+            table = await documents.render(actor, kb, write)
         with ui.tab_panel("faqs").classes("p-0 gap-4"):
             await faqs.render(actor, kb, write)
         with ui.tab_panel("test").classes("p-0 gap-4"):
             refreshers["test"] = await test_panel.render(actor, kb)
         with ui.tab_panel("evaluation").classes("p-0 gap-4"):
             refreshers["evaluation"] = await evaluation.render(actor, kb, write)
+    table.start()

@@ -41,7 +41,12 @@ class DocumentTable(ui.column):
         stack = contextlib.ExitStack()
         self.sub = stack.enter_context(events.subscribe(actor.workspace_id or ""))
         context.client.on_delete(stack.close)
-        ui.timer(0.3, self._drain)
+
+    def start(self) -> None:
+        """Follow the events; call once the page is built (a timer makes NiceGUI answer the
+        browser at once, so anything drawn after it would arrive late, over the socket)."""
+        with self:
+            ui.timer(0.3, self._drain)
 
     async def load(self) -> None:
         self.docs = await container().services.knowledge.list_documents(self.actor, self.kb.id)

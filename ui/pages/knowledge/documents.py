@@ -25,11 +25,13 @@ LIMIT_MB = MAX_UPLOAD_BYTES // 2**20
 REJECTED = f"Refused: files must be PDF, DOCX, TXT, MD or CSV and at most {LIMIT_MB} MB."
 
 
-async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> None:
+async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> DocumentTable:
+    """Draw the tab; the caller starts the table's live updates when the page is complete."""
     if write:
         _uploader(actor, kb, lambda: table.load())
     table = DocumentTable(actor, kb, write)
     await table.load()
+    return table
 
 
 def _uploader(actor: Actor, kb: m.KnowledgeBase, reload: Reload) -> None:

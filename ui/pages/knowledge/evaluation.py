@@ -23,11 +23,14 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
     refs = container().services.knowledge.references
     names: dict[str, str] = {}
 
-    async def refresh() -> None:
+    async def load_names() -> None:
         names.clear()
         names.update(await source_names(actor, kb.id))
         if write:
             source.set_options(dict(names), value=source.value if source.value in names else None)
+
+    async def refresh() -> None:
+        await load_names()
         listing.refresh()
 
     @ui.refreshable
@@ -46,7 +49,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
                 with row:
                     ui.button(icon="delete", on_click=lambda r=ref: remove(r)).props(
                         "flat round dense color=negative aria-label=Delete"
-                    ).mark("ref-delete")
+                    ).mark("ref-delete", f"ref-delete-{ref.id}")
 
     async def add() -> None:
         async def call():  # type: ignore[no-untyped-def]
@@ -85,8 +88,9 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
                 source.classes("grow basis-48").mark("ref-source")
                 ui.button("Add", icon="add", on_click=add).props("unelevated").mark("ref-add")
         error = ErrorLabel("eval-error")
+        await load_names()
         with ui.column().classes("w-full gap-0").mark("refs"):
-            await refresh()
+            await listing()
     report = ui.column().classes("w-full gap-3").mark("eval-report")
     return refresh
 

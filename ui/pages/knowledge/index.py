@@ -99,7 +99,7 @@ def _kb_card(kb: m.KnowledgeBase, write: bool, edit, remove) -> None:  # type: i
             with ui.row().classes("w-full justify-end gap-1"):
                 ui.button(icon="edit", on_click=edit).props(
                     "flat round dense aria-label=Rename"
-                ).tooltip("Rename").mark("kb-rename")
+                ).tooltip("Rename").mark("kb-rename", f"kb-rename-{kb.id}")
                 if not kb.is_default:
                     ui.button(icon="delete", on_click=remove).props(
                         "flat round dense color=negative aria-label=Delete"
