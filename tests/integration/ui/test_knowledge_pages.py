@@ -93,7 +93,7 @@ async def test_upload_indexes_and_bad_upload_and_private_url_are_refused(
     _upload(user, "shipping.pdf", _pdf(SHIPPING))
     await user.should_see("shipping.pdf")
     await user.should_see(content="Indexed", marker="doc-status", retries=300)
-    assert any("chunks" in t for t in _texts(user, "doc-meta"))
+    assert any("1 chunk" in t for t in _texts(user, "doc-meta"))
     docs = await dashboard.container.services.knowledge.list_documents(actor, kb_id)
     assert [(d.name, d.status) for d in docs] == [("shipping.pdf", "INDEXED")]
 
@@ -260,3 +260,37 @@ async def test_viewer_reads_but_cannot_change(dashboard: Dashboard) -> None:
         pass
     else:
         raise AssertionError("a viewer added a reference question")
+
+
+async def test_progress_events_move_the_bar_live(dashboard: Dashboard) -> None:
+    """`kb:progress` from the bus moves the bar in place; a new status redraws the row."""
+    from app.db.tables import KBDocument
+    from app.events import names
+
+    _, actor, kb_id, user = await _owner(dashboard)
+    doc_id, _ = await _seed(dashboard, actor, kb_id)
+    await KBDocument.update({KBDocument.status: "PROCESSING"}).where(KBDocument.id == doc_id)
+    await user.open(f"/dashboard/knowledge/{kb_id}")
+    await user.should_see(marker="doc-progress")
+    bus, ws = dashboard.container.events, actor.workspace_id or ""
+
+    def publish(percent: int, status: str) -> None:
+        data = {"documentId": doc_id, "knowledgeBaseId": kb_id, "percent": percent}
+        bus.publish(names.KB_PROGRESS, ws, {**data, "status": status})
+
+    def bar() -> float | None:
+        with user:
+            bars = list(user.find(marker="doc-progress").elements)
+        return bars[0].value if bars else None  # type: ignore[attr-defined]
+
+    for percent in (40, 70):
+        publish(percent, "PROCESSING")
+
+        async def moved(p: int = percent) -> bool:
+            return bar() == p / 100
+
+        await _eventually(moved, timeout=2.5)  # well before the 3 s safety reload
+    await KBDocument.update({KBDocument.status: "INDEXED"}).where(KBDocument.id == doc_id)
+    publish(100, "INDEXED")
+    await user.should_see(content="Indexed", marker="doc-status")
+    await user.should_not_see(marker="doc-progress")

@@ -55,7 +55,9 @@ class DocumentTable(ui.column):
         self.body.clear()
         with self.body:
             if not self.docs:
-                ui.label("No documents yet: upload a file, add a web page or write some text.")
+                ui.label(
+                    "No documents yet: upload a file, add a web page or write some text."
+                ).classes("text-grey-7")
             for doc in self.docs:
                 self._row(doc)
 
@@ -84,7 +86,8 @@ class DocumentTable(ui.column):
             ui.icon(TYPE_ICON.get(doc.type, "description")).classes("text-2xl text-grey-7")
             with ui.column().classes("gap-0 grow min-w-0 basis-48"):
                 ui.label(doc.name).classes("font-medium break-all").mark("doc-name")
-                chunks = f"{doc.chunk_count} chunks" if doc.status == "INDEXED" else ""
+                plural = "" if doc.chunk_count == 1 else "s"
+                chunks = f"{doc.chunk_count} chunk{plural}" if doc.status == "INDEXED" else ""
                 meta = " · ".join(x for x in (doc.type, chunks, when(doc.created_at)) if x)
                 ui.label(meta).classes("text-grey-7 text-sm").mark("doc-meta")
             ui.chip(doc.status.title(), color=STATUS_COLOR.get(doc.status, "grey")).props(

@@ -22,6 +22,12 @@ from ui.state import container
 Reload = Callable[[], Awaitable[None]]
 ACCEPT = ".pdf,.docx,.txt,.md,.markdown,.csv,.tsv"
 LIMIT_MB = MAX_UPLOAD_BYTES // 2**20
+# a drop zone rather than a file list: dashed, no byte counter; the table shows the files
+UPLOAD_CSS = """
+.kb-upload { border: 2px dashed #9e9e9e; }
+.kb-upload .q-uploader__subtitle { display: none; }
+.kb-upload .q-uploader__list { min-height: 0; padding: 0 8px; }
+"""
 REJECTED = f"Refused: files must be PDF, DOCX, TXT, MD or CSV and at most {LIMIT_MB} MB."
 
 
@@ -29,7 +35,9 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> DocumentTabl
     """Draw the tab; the caller starts the table's live updates when the page is complete."""
     if write:
         _uploader(actor, kb, lambda: table.load())
-    table = DocumentTable(actor, kb, write)
+    with ui.card().classes("w-full gap-1"):
+        ui.label("Documents").classes("text-lg font-semibold")
+        table = DocumentTable(actor, kb, write)
     await table.load()
     return table
 
@@ -72,13 +80,16 @@ def _uploader(actor: Actor, kb: m.KnowledgeBase, reload: Reload) -> None:
             auto_upload=True,
             max_file_size=MAX_UPLOAD_BYTES,
             on_upload=uploaded,
+            on_multi_upload=lambda: upload.reset(),  # the table shows them from now on
             on_rejected=lambda: error.show(REJECTED),
         )
-        upload.props(f'accept="{ACCEPT}" flat bordered color=primary').classes("w-full")
-        upload.mark("upload")
-        with ui.row().classes("w-full items-start gap-2 no-wrap"):
+        upload.props(f'accept="{ACCEPT}" flat bordered color=grey-2 text-color=grey-9')
+        upload.classes("w-full kb-upload").mark("upload")
+        ui.add_css(UPLOAD_CSS)
+        with ui.row().classes("w-full items-start gap-2"):
             url = ui.input("Web page URL", placeholder="https://example.com/faq")
-            url.props("outlined dense type=url clearable").classes("grow").mark("url-input")
+            url.props("outlined dense type=url clearable").classes("grow basis-56")
+            url.mark("url-input")
             url.on("keydown.enter", add_url)
             ui.button("Add page", icon="link", on_click=add_url).props("unelevated").mark("add-url")
         with ui.expansion("Write text instead", icon="edit_note").classes("w-full").mark("manual"):

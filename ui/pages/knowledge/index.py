@@ -79,6 +79,10 @@ async def _deleted(actor: Actor, kb_id: str) -> bool:
     return True
 
 
+def _n(count: int, what: str) -> str:
+    return f"{count} {what}" if count == 1 else f"{count} {what}s"
+
+
 def _kb_card(kb: m.KnowledgeBase, write: bool, edit, remove) -> None:  # type: ignore[no-untyped-def]
     card = ui.card().classes("w-full gap-2").mark("kb-card")
     card.props["data-kb"] = kb.name
@@ -86,13 +90,14 @@ def _kb_card(kb: m.KnowledgeBase, write: bool, edit, remove) -> None:  # type: i
         with ui.row().classes("w-full items-center no-wrap gap-2"):
             ui.icon("menu_book").classes("text-2xl text-primary")
             ui.link(kb.name, f"/dashboard/knowledge/{kb.id}").classes(
-                "text-lg font-semibold grow min-w-0 break-words"
+                "text-lg font-semibold grow min-w-0 break-words text-grey-10 no-underline"
+                " hover:underline"
             ).mark("kb-link")
             if kb.is_default:
                 ui.badge("Default").props("outline color=primary").mark("kb-default")
         if kb.description:
             ui.label(kb.description).classes("text-grey-8 text-sm")
-        ui.label(f"{kb.document_count} documents · {kb.faq_count} FAQs").classes(
+        ui.label(f"{_n(kb.document_count, 'document')} · {_n(kb.faq_count, 'FAQ')}").classes(
             "text-grey-7 text-sm"
         ).mark("kb-counts")
         if write:

@@ -19,19 +19,31 @@ async def source_names(actor: Actor, kb_id: str) -> dict[str, str]:
     return names
 
 
-def highlighted(content: str, span: dict[str, Any]) -> str:
-    """The passage as HTML with the matching span in <mark>; everything else escaped."""
+def highlighted(content: str, span: dict[str, Any], context: int | None = None) -> str:
+    """The passage as HTML with the matching span in <mark>; everything else escaped.
+
+    With `context`, only that many characters either side of the span are kept (…), so a
+    long chunk does not bury the sentence that matched.
+    """
     start = max(0, min(len(content), int(span.get("start") or 0)))
     end = max(start, min(len(content), int(span.get("end") or 0)))
     if end == start:
-        return html.escape(content)
+        return html.escape(content if context is None else _cut(content, 0, 2 * context))
+    before, after = content[:start], content[end:]
+    if context is not None:
+        before = ("…" + before[-context:].lstrip()) if len(before) > context else before
+        after = (after[:context].rstrip() + "…") if len(after) > context else after
     return (
-        html.escape(content[:start])
+        html.escape(before)
         + '<mark class="kb-span">'
         + html.escape(content[start:end])
         + "</mark>"
-        + html.escape(content[end:])
+        + html.escape(after)
     )
+
+
+def _cut(text: str, start: int, end: int) -> str:
+    return text[start:end] + ("…" if len(text) > end else "")
 
 
 def label_of(source: m.Source, names: dict[str, str]) -> str:

@@ -15,6 +15,8 @@ from ui.pages.knowledge._common import body
 from ui.pages.knowledge.sources import highlighted, label_of, source_names
 from ui.state import container
 
+CONTEXT = 240  # characters shown either side of the matching sentence
+
 
 async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-def]
     names: dict[str, str] = await source_names(actor, kb.id)
@@ -34,9 +36,10 @@ async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-
 
     with ui.card().classes("w-full gap-3"):
         ui.label("Ask the knowledge base").classes("text-lg font-semibold")
-        with ui.row().classes("w-full items-start gap-2 no-wrap"):
+        with ui.row().classes("w-full items-start gap-2"):
             question = ui.input("A customer's question", placeholder="When do you open?")
-            question.props("outlined dense clearable").classes("grow").mark("test-query")
+            question.props("outlined dense clearable").classes("grow basis-56")
+            question.mark("test-query")
             question.on("keydown.enter", ask)
             ui.button("Ask", icon="search", on_click=ask).props("unelevated").mark("test-ask")
         error = ErrorLabel("test-error")
@@ -68,6 +71,11 @@ def _show(result: m.TestResult, names: dict[str, str], output: ui.column) -> Non
                     if source.similarity is not None:
                         score += f" · similarity {source.similarity:.3f}"
                     ui.label(score).classes("text-sm text-grey-7").mark("source-score")
-                ui.html(highlighted(source.content, source.span)).classes(
+                ui.html(highlighted(source.content, source.span, CONTEXT)).classes(
                     "text-sm whitespace-pre-wrap break-words text-grey-9"
                 ).mark("source-content")
+                if len(source.content) > len(source.span.get("text") or "") + 2 * CONTEXT:
+                    with ui.expansion("Whole passage").classes("w-full text-sm"):
+                        ui.html(highlighted(source.content, source.span)).classes(
+                            "whitespace-pre-wrap break-words text-grey-8"
+                        )
