@@ -102,6 +102,17 @@ def test_upload_index_and_ask(server: Process, tmp_path: Path) -> None:
         assert page.get_by_text("shipping.pdf · page").count() >= 1
         kb_url = page.url.split("?")[0]
 
+        page.get_by_role("tab", name="Evaluation").click()
+        page.get_by_label("Question", exact=True).fill("How long to Iceland?")
+        page.get_by_label("Expected source").click()
+        page.get_by_role("option", name="shipping.pdf").click()
+        page.get_by_role("button", name="Add", exact=True).click()
+        page.get_by_text("expects shipping.pdf").wait_for()
+        page.get_by_role("button", name="Run evaluation").click()
+        page.get_by_text("hit-rate@5").wait_for()
+        page.get_by_text("Every expected source was found in the top five.").wait_for()
+        _shot(page, "knowledge-evaluation")
+
         phone = b.new_page(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
         phone.goto(f"{url}/login")
         phone.get_by_label("Email").fill("kim@example.com")
@@ -113,6 +124,10 @@ def test_upload_index_and_ask(server: Process, tmp_path: Path) -> None:
             phone.get_by_role("tab", name="Documents").wait_for()
             if tab == "documents":
                 phone.locator("[data-doc='shipping.pdf']").get_by_text("Indexed").wait_for()
+            if tab == "test":
+                phone.get_by_label("A customer's question").fill("parcels to Iceland")
+                phone.get_by_role("button", name="Ask").click()
+                phone.locator("mark.kb-span").first.wait_for()
             _no_sideways_scroll(phone, 375)
             _shot(phone, f"knowledge-{tab}-375")
         phone.goto(f"{url}/dashboard/knowledge")

@@ -40,7 +40,11 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
         if not items:
             ui.label("No reference questions yet.").classes("text-grey-7").mark("no-refs")
         for ref in items:
-            row = ui.row().classes("w-full items-center no-wrap gap-2 py-1 border-b").mark("ref")
+            row = (
+                ui.row()
+                .classes("w-full items-center no-wrap gap-2 py-1 border-b border-gray-200")
+                .mark("ref")
+            )
             with row, ui.column().classes("gap-0 grow min-w-0"):
                 ui.label(ref.question).classes("font-medium break-words")
                 expected = names.get(ref.expected_source, "a deleted source")
