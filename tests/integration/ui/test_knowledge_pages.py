@@ -294,3 +294,39 @@ async def test_progress_events_move_the_bar_live(dashboard: Dashboard) -> None:
     publish(100, "INDEXED")
     await user.should_see(content="Indexed", marker="doc-status")
     await user.should_not_see(marker="doc-progress")
+
+
+async def test_failed_document_shows_its_error_and_can_be_reindexed_and_deleted(
+    dashboard: Dashboard,
+) -> None:
+    _, actor, kb_id, user = await _owner(dashboard)
+    knowledge = dashboard.container.services.knowledge
+    await user.open(f"/dashboard/knowledge/{kb_id}")
+    await user.should_see(content="No documents yet")
+    _upload(user, "broken.pdf", b"%PDF-1.4\nthis is not really a PDF")
+    await user.should_see(content="Failed", marker="doc-status", retries=300)
+    await user.should_see(marker="doc-error-msg")
+    (doc,) = await knowledge.list_documents(actor, kb_id)
+    assert doc.status == "FAILED" and doc.error_message
+    assert _texts(user, "doc-error-msg") == [doc.error_message]
+    audit_before = await _audit_actions(dashboard, actor)
+    user.find(marker="doc-reindex").click()
+
+    async def reindexed() -> bool:
+        return "document.reindex" in await _audit_actions(dashboard, actor)
+
+    await _eventually(reindexed)
+    assert "document.reindex" not in audit_before
+    await user.should_see(content="Failed", marker="doc-status", retries=300)
+    user.find(marker="doc-delete").click()
+    await user.should_see(marker="confirm-ok")
+    user.find(marker="confirm-ok").click()
+    await user.should_see(content="No documents yet")
+    assert await knowledge.list_documents(actor, kb_id) == []
+
+
+async def _audit_actions(dashboard: Dashboard, actor: Actor) -> list[str]:
+    from app.db.tables import AuditLog
+
+    rows = await AuditLog.select(AuditLog.action).where(AuditLog.workspace_id == actor.workspace_id)
+    return [r["action"] for r in rows]
