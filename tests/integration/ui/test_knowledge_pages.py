@@ -317,7 +317,13 @@ async def test_failed_document_shows_its_error_and_can_be_reindexed_and_deleted(
 
     await _eventually(reindexed)
     assert "document.reindex" not in audit_before
+
+    async def failed_again() -> bool:
+        return (await knowledge.get_document(actor, kb_id, doc.id)).status == "FAILED"
+
+    await _eventually(failed_again)
     await user.should_see(content="Failed", marker="doc-status", retries=300)
+    await asyncio.sleep(1)  # the table redraws on the FAILED event: click the new row's button
     user.find(marker="doc-delete").click()
     await user.should_see(marker="confirm-ok")
     user.find(marker="confirm-ok").click()

@@ -30,6 +30,7 @@ class DocumentTable(ui.column):
         super().__init__()
         self.actor, self.kb, self.write = actor, kb, write
         self.docs: list[m.Document] = []
+        self._drawn = False
         self.percent: dict[str, int] = {}
         self._bars: dict[str, ui.linear_progress] = {}
         self._polled = time.monotonic()
@@ -49,8 +50,11 @@ class DocumentTable(ui.column):
             ui.timer(0.3, self._drain)
 
     async def load(self) -> None:
-        self.docs = await container().services.knowledge.list_documents(self.actor, self.kb.id)
+        docs = await container().services.knowledge.list_documents(self.actor, self.kb.id)
         self._polled = time.monotonic()
+        if self._drawn and docs == self.docs:
+            return  # nothing changed: keep the rows (a redraw would eat a click in flight)
+        self.docs, self._drawn = docs, True
         self._bars = {}
         self.body.clear()
         with self.body:
