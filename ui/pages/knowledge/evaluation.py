@@ -84,6 +84,10 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
             ui.label("Reference questions").classes("text-lg font-semibold")
             run = ui.button("Run evaluation", icon="play_arrow", on_click=evaluate)
             run.props("unelevated").mark("run-eval")
+        ui.label(
+            "Write questions customers ask and pick the document or FAQ that should answer "
+            f"each; the run shows how often that source comes in the top {K}."
+        ).classes("text-grey-7 text-sm")
         if write:
             with ui.row().classes("w-full items-start gap-2"):
                 question = ui.input("Question").props("outlined dense").classes("grow basis-60")
