@@ -117,3 +117,16 @@ class EvalCaseBody(Model, kw_only=True):
 class EvalBody(Model, kw_only=True):
     cases: Annotated[list[EvalCaseBody], msgspec.Meta(min_length=1, max_length=500)]
     k: Annotated[int, msgspec.Meta(ge=1, le=20)] = 5
+
+
+class ReferenceQuestion(Model, kw_only=True):
+    """A question whose right source is known: the KB's evaluation set (issue 4 §7)."""
+
+    id: str
+    question: str
+    expected_source: str  # a document id or a FAQ id of the same KB
+
+
+class ReferenceBody(Model, kw_only=True):
+    question: Query
+    expected_source: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

@@ -15,6 +15,7 @@ from app.db.tables import KBDocument, KBFaq, KnowledgeBase
 from app.domain import Actor, Invalid, NotFound, new_id
 from app.domain.enums import IndexStatus, KBDocType
 from app.kb import models as m
+from app.kb.references import ReferenceQuestions
 from app.kb.runtime import KnowledgeRuntime
 from app.kb.worker import IndexWorker
 from app.knowledge import (
@@ -81,6 +82,7 @@ class KnowledgeService:
         self._audit = audit
         self._files = data_dir / "kb"
         self._settings = settings
+        self.references = ReferenceQuestions(self, self._files / "references")
 
     # knowledge bases -----------------------------------------------------------------------
 
@@ -167,6 +169,7 @@ class KnowledgeService:
         )
         for d in docs:
             self._remove_file(d["id"])
+        self.references.drop(kb_id)
         await self._audit.record(actor, "knowledge_base.delete", "knowledge_base", kb_id)
 
     # FAQs ----------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 
 def register_pages() -> None:
-    from ui.pages import auth, contacts, dashboard, settings
+    from ui.pages import auth, contacts, dashboard, knowledge, settings
 
     auth.create()
     contacts.create()
     dashboard.create()
+    knowledge.create()
     settings.create()

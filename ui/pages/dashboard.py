@@ -13,7 +13,6 @@ from ui.state import container
 # sections whose pages arrive with later issues: what the user will find there
 _COMING = {
     "inbox": "Live conversations, takeover and approvals arrive with the message pipeline.",
-    "knowledge": "Documents, URLs and FAQs for the bot arrive with the knowledge base.",
     "flows": "The visual flow builder arrives with flows.",
     "broadcasts": "Broadcasts arrive with the broadcast scheduler.",
     "analytics": "Charts arrive with analytics.",

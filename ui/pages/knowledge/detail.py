@@ -1,0 +1,89 @@
+"""`/dashboard/knowledge/{kb_id}`: one KB in four tabs — Documents, FAQs, Test, Evaluation.
+
+The tab is kept in the URL's `?tab=` so a reload (or a shared link) opens the same one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nicegui import ui
+
+from app.domain import Actor, NotFound
+from app.kb import models as m
+from ui import theme
+from ui.pages.knowledge import documents, evaluation, faqs, test_panel
+from ui.pages.knowledge._common import READ_ONLY, forbidden, may_read, may_write, signed_in
+from ui.state import container
+
+Refresh = Callable[[], Awaitable[None]]
+TABS = [
+    ("documents", "Documents", "description"),
+    ("faqs", "FAQs", "quiz"),
+    ("test", "Test", "manage_search"),
+    ("evaluation", "Evaluation", "fact_check"),
+]
+
+
+def create() -> None:
+    @ui.page("/dashboard/knowledge/{kb_id}", title="Knowledge · Aimywhatsapp")
+    async def page(kb_id: str, tab: str = "documents"):  # type: ignore[no-untyped-def]
+        current = await signed_in()
+        if not isinstance(current, tuple):
+            return current
+        actor, user, workspaces = current
+        with theme.frame("Knowledge", actor, user, workspaces):
+            if actor.workspace_id is None or not may_read(actor):
+                forbidden()
+                return None
+            try:
+                kb = await container().services.knowledge.get(actor, kb_id)
+            except NotFound:
+                ui.label("This knowledge base does not exist (or is in another workspace).")
+                ui.link("Back to knowledge bases", "/dashboard/knowledge").mark("back")
+                return None
+            await _body(actor, kb, tab if tab in {t[0] for t in TABS} else "documents")
+        return None
+
+
+async def _body(actor: Actor, kb: m.KnowledgeBase, current: str) -> None:
+    write = may_write(actor)
+    with ui.row().classes("w-full items-center gap-2 no-wrap"):
+        ui.button(icon="arrow_back", on_click=lambda: ui.navigate.to("/dashboard/knowledge")).props(
+            "flat round dense aria-label=Back"
+        ).tooltip("All knowledge bases")
+        ui.label(kb.name).classes("text-xl font-semibold min-w-0 break-words").mark("kb-title")
+        if kb.is_default:
+            ui.badge("Default").props("outline color=primary")
+    if not write:
+        ui.label(READ_ONLY).classes("text-grey-7 text-sm").mark("read-only")
+    with (
+        ui.tabs(value=current)
+        .props("inline-label outside-arrows mobile-arrows dense align=left active-color=primary")
+        .classes("w-full text-grey-8 border-b")
+        .mark("kb-tabs") as tabs
+    ):
+        for key, label, icon in TABS:
+            ui.tab(key, label, icon).mark(f"tab-{key}")
+    refreshers: dict[str, Refresh] = {}
+
+    async def switched(e) -> None:  # type: ignore[no-untyped-def]
+        ui.navigate.history.replace(f"/dashboard/knowledge/{kb.id}?tab={e.value}")
+        if e.value in refreshers:  # sources may have changed in another tab
+            await refreshers[e.value]()
+
+    tabs.on_value_change(switched)
+    with (
+        ui.tab_panels(tabs, value=current)
+        .classes("w-full bg-transparent")
+        .props("animated=false keep-alive")
+    ):
+        with ui.tab_panel("documents").classes("p-0 gap-4"):
+            table = await documents.render(actor, kb, write)
+        with ui.tab_panel("faqs").classes("p-0 gap-4"):
+            await faqs.render(actor, kb, write)
+        with ui.tab_panel("test").classes("p-0 gap-4"):
+            refreshers["test"] = await test_panel.render(actor, kb)
+        with ui.tab_panel("evaluation").classes("p-0 gap-4"):
+            refreshers["evaluation"] = await evaluation.render(actor, kb, write)
+    table.start()
