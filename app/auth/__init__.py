@@ -1,5 +1,6 @@
 """Authentication and authorization primitives: passwords, tokens, the permission matrix."""
 
+from app.auth.guard import guarded, require
 from app.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 from app.auth.permissions import MATRIX, Resource, can
 from app.auth.throttle import Throttle
@@ -13,9 +14,11 @@ __all__ = [
     "TokenSigner",
     "can",
     "check_strength",
+    "guarded",
     "hash_password",
     "hash_secret",
     "needs_rehash",
     "new_secret",
+    "require",
     "verify_password",
 ]

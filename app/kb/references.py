@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from app.auth import Resource, can
+from app.auth import Resource, guarded
 from app.db.tables import KBDocument, KBFaq
-from app.domain import Actor, Forbidden, Invalid, NotFound, new_id
+from app.domain import Actor, Invalid, NotFound, new_id
 from app.kb import models as m
 
 if TYPE_CHECKING:
@@ -45,12 +45,13 @@ class ReferenceQuestions:
         tmp.write_bytes(msgspec.json.encode(items))
         tmp.replace(self._path(kb_id))  # atomic: a crash never leaves half a file
 
+    @guarded(Resource.KNOWLEDGE, write=False)
     async def list(self, actor: Actor, kb_id: str) -> list[m.ReferenceQuestion]:
         await self._service.get(actor, kb_id)
         return await asyncio.to_thread(self._read, kb_id)
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def add(self, actor: Actor, kb_id: str, body: m.ReferenceBody) -> m.ReferenceQuestion:
-        _require_write(actor)
         await self._service.get(actor, kb_id)
         question = body.question.strip()
         if not question:
@@ -65,8 +66,8 @@ class ReferenceQuestions:
             await asyncio.to_thread(self._write, kb_id, [*items, ref])
         return ref
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def delete(self, actor: Actor, kb_id: str, ref_id: str) -> None:
-        _require_write(actor)
         await self._service.get(actor, kb_id)
         async with self._lock:
             items = await asyncio.to_thread(self._read, kb_id)
@@ -79,12 +80,6 @@ class ReferenceQuestions:
         """Forget a deleted KB's questions."""
         with contextlib.suppress(OSError):
             self._path(kb_id).unlink(missing_ok=True)
-
-
-def _require_write(actor: Actor) -> None:
-    if actor.role is None or not can(actor.role, Resource.KNOWLEDGE, write=True):
-        role = actor.role.value if actor.role else "no"
-        raise Forbidden(f"the {role} role may not change knowledge")
 
 
 async def _is_source(kb_id: str, source_id: str) -> bool:

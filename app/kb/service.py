@@ -11,6 +11,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from app.auth import Resource, guarded
 from app.db.tables import KBDocument, KBFaq, KnowledgeBase
 from app.domain import Actor, Invalid, NotFound, new_id
 from app.domain.enums import IndexStatus, KBDocType
@@ -113,6 +114,7 @@ class KnowledgeService:
         )
         return kb_id
 
+    @guarded(Resource.KNOWLEDGE, write=False)
     async def list(self, actor: Actor) -> list[m.KnowledgeBase]:
         assert actor.workspace_id
         await self.default_kb_id(actor.workspace_id)
@@ -128,9 +130,11 @@ class KnowledgeService:
         faqs = await KBFaq.count().where(KBFaq.knowledge_base_id == r["id"])
         return _kb(r, docs, faqs)
 
+    @guarded(Resource.KNOWLEDGE, write=False)
     async def get(self, actor: Actor, kb_id: str) -> m.KnowledgeBase:
         return await self._with_counts(await self._kb_row(actor, kb_id))
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def create(self, actor: Actor, body: m.KBCreateBody) -> m.KnowledgeBase:
         kb_id = new_id()
         has_default = await KnowledgeBase.exists().where(
@@ -148,6 +152,7 @@ class KnowledgeService:
         await self._audit.record(actor, "knowledge_base.create", "knowledge_base", kb_id)
         return await self.get(actor, kb_id)
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def update(self, actor: Actor, kb_id: str, body: m.KBUpdateBody) -> m.KnowledgeBase:
         await self._kb_row(actor, kb_id)
         changes: dict[Any, Any] = {}
@@ -160,6 +165,7 @@ class KnowledgeService:
             await self._audit.record(actor, "knowledge_base.update", "knowledge_base", kb_id)
         return await self.get(actor, kb_id)
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def delete(self, actor: Actor, kb_id: str) -> None:
         await self._kb_row(actor, kb_id)
         docs = await KBDocument.select(KBDocument.id).where(KBDocument.knowledge_base_id == kb_id)
@@ -174,6 +180,7 @@ class KnowledgeService:
 
     # FAQs ----------------------------------------------------------------------------------
 
+    @guarded(Resource.KNOWLEDGE, write=False)
     async def list_faqs(self, actor: Actor, kb_id: str) -> list[m.Faq]:
         await self._kb_row(actor, kb_id)
         rows = (
@@ -210,6 +217,7 @@ class KnowledgeService:
             store=self.runtime.store,
         )
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def create_faq(self, actor: Actor, kb_id: str, body: m.FaqCreateBody) -> m.Faq:
         await self._kb_row(actor, kb_id)
         faq_id = new_id()
@@ -220,6 +228,7 @@ class KnowledgeService:
         await self._audit.record(actor, "faq.create", "faq", faq_id)
         return _faq(await self._faq_row(actor, kb_id, faq_id))
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def update_faq(
         self, actor: Actor, kb_id: str, faq_id: str, body: m.FaqUpdateBody
     ) -> m.Faq:
@@ -232,6 +241,7 @@ class KnowledgeService:
         await self._audit.record(actor, "faq.update", "faq", faq_id)
         return _faq(await self._faq_row(actor, kb_id, faq_id))
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def delete_faq(self, actor: Actor, kb_id: str, faq_id: str) -> None:
         await self._faq_row(actor, kb_id, faq_id)
         await KBFaq.delete().where(KBFaq.id == faq_id)
@@ -246,6 +256,7 @@ class KnowledgeService:
 
     # documents -----------------------------------------------------------------------------
 
+    @guarded(Resource.KNOWLEDGE, write=False)
     async def list_documents(self, actor: Actor, kb_id: str) -> list[m.Document]:
         await self._kb_row(actor, kb_id)
         rows = (
@@ -258,6 +269,7 @@ class KnowledgeService:
     async def _doc_row(self, actor: Actor, kb_id: str, doc_id: str) -> dict[str, Any]:
         return await self._child_row(actor, kb_id, KBDocument, doc_id, "document")
 
+    @guarded(Resource.KNOWLEDGE, write=False)
     async def get_document(self, actor: Actor, kb_id: str, doc_id: str) -> m.Document:
         return _doc(await self._doc_row(actor, kb_id, doc_id))
 
@@ -269,6 +281,7 @@ class KnowledgeService:
         self.worker.submit(doc.id)
         return await self.get_document(actor, kb_id, doc.id)
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def upload(
         self, actor: Actor, kb_id: str, filename: str | None, data: bytes
     ) -> m.Document:
@@ -297,6 +310,7 @@ class KnowledgeService:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def add(self, actor: Actor, kb_id: str, body: m.DocumentBody) -> m.Document:
         await self._kb_row(actor, kb_id)
         doc_id = new_id()
@@ -332,6 +346,7 @@ class KnowledgeService:
             ),
         )
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def delete_document(self, actor: Actor, kb_id: str, doc_id: str) -> None:
         await self._doc_row(actor, kb_id, doc_id)
         await KBDocument.delete().where(KBDocument.id == doc_id)  # chunks cascade
@@ -349,6 +364,7 @@ class KnowledgeService:
         with contextlib.suppress(OSError):
             (self._files / doc_id).unlink(missing_ok=True)
 
+    @guarded(Resource.KNOWLEDGE, write=True)
     async def reindex(self, actor: Actor, kb_id: str, doc_id: str) -> m.Document:
         row = await self._doc_row(actor, kb_id, doc_id)
         if row["status"] in (IndexStatus.PENDING, IndexStatus.PROCESSING):
@@ -362,6 +378,7 @@ class KnowledgeService:
 
     # retrieval -----------------------------------------------------------------------------
 
+    @guarded(Resource.KNOWLEDGE, write=False)
     async def test(self, actor: Actor, kb_id: str, query: str, k: int = 5) -> m.TestResult:
         """What the bot would find: the best passage's best sentence as the answer."""
         await self._kb_row(actor, kb_id)
@@ -391,6 +408,7 @@ class KnowledgeService:
                 answer = best.span.text or best.content
         return m.TestResult(answer=answer, sources=sources)
 
+    @guarded(Resource.KNOWLEDGE, write=False)
     async def evaluate(self, actor: Actor, kb_id: str, body: m.EvalBody) -> m.EvalResult:
         await self._kb_row(actor, kb_id)
         cases = [EvalCase(c.question, c.expected_source) for c in body.cases]

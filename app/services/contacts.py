@@ -10,6 +10,7 @@ from typing import Any
 
 from piccolo.query import OrderByRaw
 
+from app.auth import Resource, guarded
 from app.db.repos import mapping
 from app.db.repos.search import contact_matches
 from app.db.tables import Contact, ContactCustomField, ContactLabel, Label, Message
@@ -60,6 +61,7 @@ class ContactService:
             where &= Contact.id.is_in(list(filters["ids"]) or [""])
         return where
 
+    @guarded(Resource.CONTACTS, write=False)
     async def list(
         self,
         actor: Actor,
@@ -121,9 +123,11 @@ class ContactService:
             raise NotFound("contact not found")
         return row
 
+    @guarded(Resource.CONTACTS, write=False)
     async def get(self, actor: Actor, contact_id: str) -> c.Contact:
         return (await self._with_extras([await self._row(actor, contact_id)]))[0]
 
+    @guarded(Resource.CONTACTS, write=True)
     async def update(
         self, actor: Actor, contact_id: str, changes: dict[str, Any], custom: dict[str, Any] | None
     ) -> c.Contact:
@@ -153,6 +157,7 @@ class ContactService:
         )
         return contact
 
+    @guarded(Resource.CONTACTS, write=True)
     async def set_flag(self, actor: Actor, contact_id: str, action: str) -> c.Contact:
         """block / unblock / takeover / release."""
         column, value = {
@@ -168,6 +173,7 @@ class ContactService:
         await self._audit.record(actor, f"contact.{action}", "contact", contact_id)
         return await self._changed(actor, contact_id)
 
+    @guarded(Resource.CONTACTS, write=True)
     async def attach_label(self, actor: Actor, contact_id: str, label_id: str) -> c.Contact:
         await self._row(actor, contact_id)
         label = await Label.exists().where(
@@ -185,6 +191,7 @@ class ContactService:
             )
         return await self._changed(actor, contact_id)
 
+    @guarded(Resource.CONTACTS, write=True)
     async def detach_label(self, actor: Actor, contact_id: str, label_id: str) -> c.Contact:
         await self._row(actor, contact_id)
         removed = (
@@ -199,6 +206,7 @@ class ContactService:
         )
         return await self._changed(actor, contact_id)
 
+    @guarded(Resource.CONTACTS, write=True)
     async def delete(self, actor: Actor, contact_id: str) -> None:
         """GDPR erasure: the contact, its conversations, messages, outbox rows (cascade) and
         its media files. The audit entry keeps only the id."""
@@ -216,6 +224,7 @@ class ContactService:
                 path.unlink(missing_ok=True)
         await self._audit.record(actor, "contact.delete", "contact", contact_id)
 
+    @guarded(Resource.CONTACTS, write=False)
     async def export_csv(self, actor: Actor, **filters: Any) -> AsyncIterator[bytes]:
         """The workspace's contacts (those matching `filters`, as for `list`, plus `ids`) as
         CSV, streamed page by page."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.auth import Resource, guarded
 from app.db.errors import is_unique_violation
 from app.db.repos import mapping
 from app.db.tables import Label
@@ -16,6 +17,7 @@ class LabelService:
     def __init__(self, audit: AuditService) -> None:
         self._audit = audit
 
+    @guarded(Resource.CONTACTS, write=False)
     async def list(self, actor: Actor) -> list[c.Label]:
         rows = (
             await Label.select()
@@ -24,6 +26,7 @@ class LabelService:
         )
         return [mapping.label(r) for r in rows]
 
+    @guarded(Resource.CONTACTS, write=True)
     async def create(self, actor: Actor, name: str, color: str) -> c.Label:
         label_id = new_id()
         try:
@@ -47,6 +50,7 @@ class LabelService:
             raise NotFound("label not found")
         return mapping.label(row)
 
+    @guarded(Resource.CONTACTS, write=True)
     async def update(
         self, actor: Actor, label_id: str, name: str | None, color: str | None
     ) -> c.Label:
@@ -66,6 +70,7 @@ class LabelService:
             await self._audit.record(actor, "label.update", "label", label_id)
         return await self._get(actor, label_id)
 
+    @guarded(Resource.CONTACTS, write=True)
     async def delete(self, actor: Actor, label_id: str) -> None:
         await self._get(actor, label_id)
         await Label.delete().where(Label.id == label_id)  # links go with it (cascade)
