@@ -1,0 +1,114 @@
+"""The bot tab's AI model card: provider, model, key (write-only), tuning, and a live test.
+
+"OpenAI-compatible" is stored as the `openai` provider with a base URL; a local model is the
+`llamacpp` provider with a file from the models folder as its model name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import ui
+
+from app.domain import Actor
+from app.domain import models as m
+from ui.components import ErrorLabel
+from ui.pages.settings._shell import section
+from ui.pages.settings.bot_form import CLOUD, PROVIDERS, choice_of, lock, number, save, save_button
+from ui.state import container
+
+
+async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> None:
+    services = container().services
+    local = [x.name for x in services.local_models.list()]
+    with section("AI model", "Which model writes the replies. Keys are stored encrypted."):
+        choice = ui.select(PROVIDERS, label="Provider", value=choice_of(view))
+        choice.props("outlined").classes("w-full").mark("provider")
+        name = ui.input("Model name", value=view.ai_model if view.ai_provider != "llamacpp" else "")
+        name.props('outlined placeholder="e.g. gpt-4o-mini"').classes("w-full").mark("model-name")
+        options = {x: x for x in local} | ({view.ai_model: view.ai_model} if view.ai_model else {})
+        gguf = ui.select(options, label="Local model file", value=view.ai_model or None)
+        gguf.props("outlined").classes("w-full").mark("model-file")
+        if view.ai_provider != "llamacpp":
+            gguf.value = None
+        url = ui.input("Base URL", value=view.ai_base_url or "")
+        url.props('outlined placeholder="http://localhost:8000/v1"').classes("w-full")
+        url.mark("base-url")
+        with ui.column().classes("w-full gap-1") as key_box:
+            key = ui.input("API key", password=True, password_toggle_button=True)
+            key.props("outlined autocomplete=new-password").classes("w-full").mark("api-key")
+            stored = ui.label().classes("text-sm text-grey-7").mark("api-key-mask")
+        with ui.row().classes("w-full gap-4 no-wrap"):
+            temp = ui.number("Temperature", value=view.ai_temperature, step=0.1, format="%.2f")
+            temp.props("outlined").classes("grow").mark("temperature")
+            tokens = ui.number("Max tokens", value=view.ai_max_tokens, step=1)
+            tokens.props("outlined").classes("grow").mark("max-tokens")
+
+        def show_mask(mask: str | None) -> None:
+            stored.text = (
+                f"Stored key: {mask}. Leave blank to keep it." if mask else "No key stored."
+            )
+
+        def sync() -> None:
+            c = choice.value
+            name.set_visibility(c in CLOUD)
+            gguf.set_visibility(c == "llamacpp")
+            url.set_visibility(c == "compatible")
+            key_box.set_visibility(c in CLOUD)
+            temp.set_visibility(c != "extractive")
+            tokens.set_visibility(c != "extractive")
+
+        choice.on_value_change(sync)
+        sync()
+        show_mask(view.ai_api_key)
+        error = ErrorLabel("model-error")
+
+        def values() -> dict[str, Any]:
+            c = choice.value
+            out: dict[str, Any] = {
+                "ai_provider": "openai" if c == "compatible" else c,
+                "ai_model": (gguf.value or "") if c == "llamacpp" else (name.value or ""),
+                "ai_base_url": (url.value or "") if c == "compatible" else None,
+                "ai_temperature": number(temp.value),
+                "ai_max_tokens": number(tokens.value),
+            }
+            if key.value:
+                out["ai_api_key"] = key.value
+            return out
+
+        async def submit() -> None:
+            async def call() -> m.WorkspaceSettingsView:
+                return await save(actor, values())
+
+            saved = await error.run(call)
+            if saved is not None:
+                key.value = ""
+                show_mask(saved.ai_api_key)
+                ui.notify("Model settings saved", type="positive")
+
+        result = ui.label().classes("text-sm whitespace-pre-wrap").mark("test-result")
+        result.set_visibility(False)
+
+        async def test() -> None:
+            spinner.set_visibility(True)
+            try:
+                outcome = await services.settings.test_model(actor)
+            finally:
+                spinner.set_visibility(False)
+            result.set_visibility(True)
+            where = f"{outcome.provider} {outcome.model}".strip()
+            if outcome.ok:
+                result.text = f"OK · {where} · {outcome.latency_ms:.0f} ms\n“{outcome.sample}”"
+                result.classes(replace="text-sm whitespace-pre-wrap text-positive")
+            else:
+                result.text = f"Failed · {where} · {outcome.error}"
+                result.classes(replace="text-sm whitespace-pre-wrap text-negative")
+
+        with ui.row().classes("items-center gap-2"):
+            save_button("save-model", submit, editable)
+            ui.button("Test model", icon="play_arrow", on_click=test).props("outline").mark(
+                "test-model"
+            ).tooltip("Sends one short question with the saved settings")
+            spinner = ui.spinner(size="sm")
+            spinner.set_visibility(False)
+        lock(editable, choice, name, gguf, url, key, temp, tokens)
