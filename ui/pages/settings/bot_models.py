@@ -5,7 +5,7 @@ the user typed, only when they click, with a progress bar fed by `model:progress
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import context, ui
 
 from app.domain import Actor
 from app.events.bus import Event
@@ -28,6 +28,7 @@ def size(n: int | None) -> str:
 async def section_(actor: Actor, editable: bool) -> None:
     services = container().services
     headless = container().settings.headless
+    page = context.client.layout
     with section(
         "Local models",
         "GGUF files the “Local GGUF model” provider can run on this computer, offline.",
@@ -49,9 +50,11 @@ async def section_(actor: Actor, editable: bool) -> None:
                         ).mark(f"delete-model-{model.name}")
 
         async def delete(name: str) -> None:
-            if not await confirm(
-                f"Delete {name}?", "The file is removed from disk.", action="Delete"
-            ):
+            with page:  # not inside the list: a finished download redraws it
+                asked = await confirm(
+                    f"Delete {name}?", "The file is removed from disk.", action="Delete"
+                )
+            if not asked:
                 return
 
             async def call() -> bool:

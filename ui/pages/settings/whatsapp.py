@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import ui
+from nicegui import context, ui
 
 from app.auth import Resource
 from app.domain import Actor, SessionStatus
@@ -47,6 +47,7 @@ def create() -> None:
         services = container().services
         manage = may_write(actor, Resource.WHATSAPP)
         chips: dict[str, ui.badge] = {}
+        page = context.client.layout
         watchers: list[Watcher] = []
 
         @ui.refreshable
@@ -85,11 +86,15 @@ def create() -> None:
                     button("link", "Connect", "connect", lambda: act(s, "connect"))
                 button("delete", "Delete", "delete", lambda: delete(s), "color=negative")
 
+        # Dialogs opened from a row live in the page's layout, not in the row: a status event
+        # redraws the rows, and a dialog created inside one would vanish with it.
         def show_qr(s: c.WhatsappSession) -> None:
-            dialogs.qr_dialog(actor, s, watchers)
+            with page:
+                dialogs.qr_dialog(actor, s, watchers)
 
         def pair(s: c.WhatsappSession) -> None:
-            dialogs.pair_dialog(actor, s)
+            with page:
+                dialogs.pair_dialog(actor, s)
 
         async def act(s: c.WhatsappSession, what: str) -> None:
             call = services.sessions.connect if what == "connect" else services.sessions.disconnect
@@ -98,12 +103,14 @@ def create() -> None:
                 sessions.refresh()
 
         async def delete(s: c.WhatsappSession) -> None:
-            if not await confirm(
-                f"Delete {s.account_id}?",
-                "The number is unlinked and its login credentials are deleted. Contacts and "
-                "conversations stay.",
-                action="Delete",
-            ):
+            with page:
+                asked = await confirm(
+                    f"Delete {s.account_id}?",
+                    "The number is unlinked and its login credentials are deleted. Contacts "
+                    "and conversations stay.",
+                    action="Delete",
+                )
+            if not asked:
                 return
 
             async def call() -> bool:

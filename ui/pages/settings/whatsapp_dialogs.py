@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import ui
+from nicegui import context, ui
 
 from app.domain import Actor, SessionStatus
 from app.domain import conversations as c
@@ -21,9 +21,22 @@ CHANNELS = {"whatsapp": "A real WhatsApp number", "simulator": "Simulator (for t
 QR_REFRESH_S = 3.0
 
 
+def dispose(dialog: ui.dialog, cleanup: Callable[[], None] | None = None) -> None:
+    """Delete the dialog (and stop what it started) once closed, from either side."""
+
+    def changed(event: Any) -> None:
+        if not event.value and not dialog.is_deleted:
+            if cleanup is not None:
+                cleanup()
+            dialog.delete()
+
+    dialog.on_value_change(changed)
+
+
 def add_dialog(
     actor: Actor, sessions: ui.refreshable, show_qr: Callable[[c.WhatsappSession], None]
 ) -> None:
+    page = context.client.layout  # the QR dialog outlives this one: it must not nest in it
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md gap-3").mark("add-dialog"):
         ui.label("Add a WhatsApp number").classes("text-lg font-semibold")
         account = ui.input("Account id", placeholder="e.g. main-shop").props("outlined autofocus")
@@ -50,10 +63,11 @@ def add_dialog(
             ui.notify(f"Added {created.account_id}", type="positive")
             sessions.refresh()
             if created.channel != "simulator":
-                show_qr(created)
+                with page:
+                    show_qr(created)
 
         account.on("keydown.enter", submit)
-    dialog.on("hide", dialog.delete)
+    dispose(dialog)
     dialog.open()
 
 
@@ -103,9 +117,8 @@ def qr_dialog(actor: Actor, session: c.WhatsappSession, watchers: list[Any]) -> 
         timer.cancel()
         if watcher in watchers:
             watchers.remove(watcher)
-        dialog.delete()
 
-    dialog.on("hide", closed)
+    dispose(dialog, closed)
     dialog.open()
 
 
@@ -135,5 +148,5 @@ def pair_dialog(actor: Actor, session: c.WhatsappSession) -> None:
                 ).classes("text-sm text-grey-8 text-center")
 
         phone.on("keydown.enter", submit)
-    dialog.on("hide", dialog.delete)
+    dispose(dialog)
     dialog.open()
