@@ -63,6 +63,12 @@ def qr_channels(monkeypatch: pytest.MonkeyPatch) -> list[QrChannel]:
     return QrChannel.live
 
 
+async def _click(user: User, marker: str) -> None:
+    """Click what a handler (or a status event's redraw) is about to show."""
+    await user.should_see(marker=marker)
+    user.find(marker=marker).click()
+
+
 def _value(user: User, marker: str) -> Any:
     with user:
         return next(iter(user.find(marker=marker).elements))
@@ -109,7 +115,7 @@ async def test_add_qr_pair_disconnect_delete(dashboard: Dashboard, qr_channels) 
     user.find("Close").click()
     await user.should_not_see(marker="qr-dialog")
 
-    user.find(marker="pair-shop").click()
+    await _click(user, "pair-shop")
     user.find(marker="pair-phone").type("12")
     user.find(marker="get-code").click()
     await user.should_see("phoneNumber: the number in international format")
@@ -118,27 +124,27 @@ async def test_add_qr_pair_disconnect_delete(dashboard: Dashboard, qr_channels) 
     await user.should_see(content="ABCD-1234", marker="pair-code")
     user.find("Close").click()
 
-    user.find(marker="qr-shop").click()
+    await _click(user, "qr-shop")
     await user.should_see("Scan this code")
     await qr_channels[-1].scanned()  # the phone scanned it: the dialog closes by itself
     await user.should_not_see(marker="qr-dialog")
     await user.should_see("shop is connected")
     await user.should_see(content="connected", marker="status-shop")
 
-    user.find(marker="disconnect-sim-1").click()
+    await _click(user, "disconnect-sim-1")
     await user.should_see(content="disconnected", marker="status-sim-1")
     listed = {s.account_id: s for s in await sessions.list(actor)}
     assert (listed["sim-1"].status, listed["sim-1"].enabled) == (SessionStatus.DISCONNECTED, False)
-    user.find(marker="connect-sim-1").click()
+    await _click(user, "connect-sim-1")
     await user.should_see(content="connected", marker="status-sim-1")
     await user.should_see(marker="disconnect-sim-1")
 
     shop = listed["shop"]
     hub = dashboard.container.hub
     assert hub.credentials_key(shop.id, create=False) is not None
-    user.find(marker="delete-shop").click()
+    await _click(user, "delete-shop")
     await user.should_see("credentials are deleted")
-    user.find(marker="confirm-ok").click()
+    await _click(user, "confirm-ok")
     await user.should_not_see(marker="status-shop")
     assert [s.account_id for s in await sessions.list(actor)] == ["sim-1"]
     assert hub.credentials_key(shop.id, create=False) is None
