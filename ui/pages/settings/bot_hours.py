@@ -48,14 +48,17 @@ def hours(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> None:
             for day in DAYS:
                 ranges = stored.get(day) or []
                 first = ranges[0] if ranges else ["09:00", "17:00"]
-                with ui.row().classes("w-full items-center no-wrap gap-2"):
+                with ui.row().classes("w-full items-center gap-x-2 gap-y-0"):  # wraps on phones
                     on = ui.checkbox(DAY_NAMES[day], value=bool(ranges)).classes("w-32 shrink-0")
                     on.mark(f"day-{day}")
-                    start = ui.input(value=first[0]).props("outlined dense type=time")
-                    start.classes("w-28").mark(f"open-{day}")
-                    ui.label("–").classes("text-grey-7")
-                    end = ui.input(value=first[1]).props("outlined dense type=time")
-                    end.classes("w-28").mark(f"close-{day}")
+                    with ui.row().classes("items-center no-wrap gap-2"):
+                        start = ui.input(value=first[0]).props("outlined dense type=time")
+                        start.classes("w-32").mark(f"open-{day}")
+                        start.props(f'aria-label="{DAY_NAMES[day]} opens"')
+                        ui.label("–").classes("text-grey-7")
+                        end = ui.input(value=first[1]).props("outlined dense type=time")
+                        end.classes("w-32").mark(f"close-{day}")
+                        end.props(f'aria-label="{DAY_NAMES[day]} closes"')
                     start.bind_enabled_from(on, "value")
                     end.bind_enabled_from(on, "value")
                 grid[day] = (on, start, end, list(ranges[1:]))

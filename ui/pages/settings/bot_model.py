@@ -96,7 +96,8 @@ async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> 
             finally:
                 spinner.set_visibility(False)
             result.set_visibility(True)
-            where = f"{outcome.provider} {outcome.model}".strip()
+            same = outcome.model in ("", outcome.provider)
+            where = outcome.provider if same else f"{outcome.provider} {outcome.model}"
             if outcome.ok:
                 result.text = f"OK · {where} · {outcome.latency_ms:.0f} ms\n“{outcome.sample}”"
                 result.classes(replace="text-sm whitespace-pre-wrap text-positive")

@@ -40,7 +40,9 @@ async def section_(actor: Actor, editable: bool) -> None:
             if not listed:
                 ui.label("No local models yet.").classes("text-grey-7").mark("no-models")
             for model in listed:
-                with ui.row().classes("w-full items-center no-wrap gap-2 py-1 border-b"):
+                with ui.row().classes(
+                    "w-full items-center no-wrap gap-2 py-1 border-b border-gray-200"
+                ):
                     ui.icon("memory").classes("text-grey-7")
                     ui.label(model.name).classes("grow min-w-0 break-all").mark("model-row")
                     ui.label(size(model.size_bytes)).classes("text-sm text-grey-7 shrink-0")

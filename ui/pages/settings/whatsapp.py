@@ -57,16 +57,20 @@ def create() -> None:
             if not listed:
                 ui.label("No WhatsApp numbers yet.").classes("text-grey-7").mark("no-sessions")
             for s in listed:
-                row = ui.row().classes("w-full items-center gap-x-3 gap-y-1 py-2 border-b")
+                row = ui.row().classes(
+                    "w-full items-center gap-x-3 gap-y-1 py-2 border-b border-gray-200"
+                )
                 row.props["data-session"] = s.account_id
                 with row:
                     icon = "science" if s.channel == "simulator" else "phone_iphone"
                     ui.icon(icon).classes("text-2xl text-grey-7")
                     with ui.column().classes("gap-0 grow min-w-0"):
                         ui.label(s.account_id).classes("font-medium break-all").mark("session")
-                        kind = "Simulator" if s.channel == "simulator" else "WhatsApp"
-                        phone = s.phone_number or "no number linked yet"
-                        ui.label(f"{kind} · {phone}").classes("text-sm text-grey-7")
+                        if s.channel == "simulator":
+                            detail = "Simulator · no real phone"
+                        else:
+                            detail = f"WhatsApp · {s.phone_number or 'no number linked yet'}"
+                        ui.label(detail).classes("text-sm text-grey-7")
                     chips[s.id] = chip(s.status).mark(f"status-{s.account_id}")
                     if manage:
                         _actions(s)
