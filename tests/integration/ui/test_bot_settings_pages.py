@@ -11,6 +11,7 @@ from nicegui.testing.user import User
 
 from app.ai import api_key_name
 from app.domain import Actor, Role
+from tests.integration.api.test_local_models import model_server  # noqa: F401
 from tests.integration.ui.conftest import Dashboard
 
 SECRET = "sk-test-abcdefghijklmnop1234"
@@ -162,6 +163,23 @@ async def test_local_models_list_download_errors_and_delete(dashboard: Dashboard
     user.find(marker="confirm-ok").click()
     await user.should_see(marker="no-models")
     assert not (models_dir / "tiny.gguf").exists()
+
+
+async def test_download_shows_progress_then_lists_the_model(
+    dashboard: Dashboard,
+    model_server: str,  # noqa: F811
+) -> None:
+    user, _ = await _owner(dashboard)
+    await user.should_see(marker="no-models")
+    user.find(marker="download-url").type(f"{model_server}/page.gguf?x=1")
+    user.find(marker="download-model").click()  # serves HTML: refused after the first bytes
+    await user.should_see("page.gguf: failed — the URL does not serve a GGUF model file")
+    user.find(marker="download-url").clear().type(f"{model_server}/tiny.gguf")
+    user.find(marker="download-model").click()
+    await user.should_see("tiny.gguf: downloaded (4.0 KB)")
+    await user.should_see(content="tiny.gguf", marker="model-row")
+    bar = next(iter(user.find(marker="download-progress").elements))
+    assert bar.value == 1  # type: ignore[attr-defined]
 
 
 async def test_admin_edits_but_viewer_gets_nothing(dashboard: Dashboard) -> None:
