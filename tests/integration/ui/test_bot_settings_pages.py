@@ -73,6 +73,9 @@ async def test_persona_and_model_save_through_the_service(dashboard: Dashboard) 
     await user.should_see("Stored key: sk-…1234")
     await user.should_not_see(SECRET)
     assert next(iter(user.find(marker="provider").elements)).value == "compatible"  # type: ignore[attr-defined]
+    user.find(marker="remove-key").click()
+    await user.should_see("No key stored.")
+    assert dashboard.container.secrets.get(api_key_name(actor.workspace_id or "")) is None
 
 
 async def test_bad_values_show_errors_and_change_nothing(dashboard: Dashboard) -> None:

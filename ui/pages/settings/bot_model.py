@@ -26,18 +26,22 @@ async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> 
         choice.props("outlined").classes("w-full").mark("provider")
         name = ui.input("Model name", value=view.ai_model if view.ai_provider != "llamacpp" else "")
         name.props('outlined placeholder="e.g. gpt-4o-mini"').classes("w-full").mark("model-name")
-        options = {x: x for x in local} | ({view.ai_model: view.ai_model} if view.ai_model else {})
-        gguf = ui.select(options, label="Local model file", value=view.ai_model or None)
+        mine = view.ai_model if view.ai_provider == "llamacpp" and view.ai_model else None
+        options = {x: x for x in local} | ({mine: mine} if mine else {})
+        gguf = ui.select(options, label="Local model file", value=mine)
         gguf.props("outlined").classes("w-full").mark("model-file")
-        if view.ai_provider != "llamacpp":
-            gguf.value = None
+        none_local = ui.label("No local model yet: download one in “Local models” below.")
+        none_local.classes("text-sm text-grey-7 -mt-2")
         url = ui.input("Base URL", value=view.ai_base_url or "")
         url.props('outlined placeholder="http://localhost:8000/v1"').classes("w-full")
         url.mark("base-url")
         with ui.column().classes("w-full gap-1") as key_box:
             key = ui.input("API key", password=True, password_toggle_button=True)
             key.props("outlined autocomplete=new-password").classes("w-full").mark("api-key")
-            stored = ui.label().classes("text-sm text-grey-7").mark("api-key-mask")
+            with ui.row().classes("items-center gap-2"):
+                stored = ui.label().classes("text-sm text-grey-7").mark("api-key-mask")
+                forget = ui.button("Remove key", on_click=lambda: remove_key())
+                forget.props("flat dense no-caps color=negative").mark("remove-key")
         with ui.row().classes("w-full gap-4 no-wrap"):
             temp = ui.number("Temperature", value=view.ai_temperature, step=0.1, format="%.2f")
             temp.props("outlined").classes("grow").mark("temperature")
@@ -48,20 +52,28 @@ async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> 
             stored.text = (
                 f"Stored key: {mask}. Leave blank to keep it." if mask else "No key stored."
             )
+            forget.set_visibility(bool(mask) and editable)
+
+        async def remove_key() -> None:
+            saved = await error.run(lambda: save(actor, {"ai_api_key": ""}))
+            if saved is not None:
+                show_mask(saved.ai_api_key)
+                ui.notify("API key removed", type="positive")
 
         def sync() -> None:
             c = choice.value
             name.set_visibility(c in CLOUD)
             gguf.set_visibility(c == "llamacpp")
+            none_local.set_visibility(c == "llamacpp" and not gguf.options)
             url.set_visibility(c == "compatible")
             key_box.set_visibility(c in CLOUD)
             temp.set_visibility(c != "extractive")
             tokens.set_visibility(c != "extractive")
 
+        error = ErrorLabel("model-error")
         choice.on_value_change(sync)
         sync()
         show_mask(view.ai_api_key)
-        error = ErrorLabel("model-error")
 
         def values() -> dict[str, Any]:
             c = choice.value
