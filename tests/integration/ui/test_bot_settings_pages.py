@@ -174,6 +174,8 @@ async def test_download_shows_progress_then_lists_the_model(
 ) -> None:
     user, _ = await _owner(dashboard)
     await user.should_see(marker="no-models")
+    _set(user, "provider", "llamacpp")
+    await user.should_see("No local model yet")
     user.find(marker="download-url").type(f"{model_server}/page.gguf?x=1")
     user.find(marker="download-model").click()  # serves HTML: refused after the first bytes
     await user.should_see("page.gguf: failed — the URL does not serve a GGUF model file")
@@ -183,6 +185,13 @@ async def test_download_shows_progress_then_lists_the_model(
     await user.should_see(content="tiny.gguf", marker="model-row")
     bar = next(iter(user.find(marker="download-progress").elements))
     assert bar.value == 1  # type: ignore[attr-defined]
+    picker = next(iter(user.find(marker="model-file").elements))
+    for _ in range(50):  # the model card's file list follows the same event
+        if picker.options == ["tiny.gguf"]:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.05)
+    assert picker.options == ["tiny.gguf"]  # type: ignore[attr-defined]
+    await user.should_not_see("No local model yet")
 
 
 async def test_admin_edits_but_viewer_gets_nothing(dashboard: Dashboard) -> None:

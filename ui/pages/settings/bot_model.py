@@ -12,7 +12,9 @@ from nicegui import ui
 
 from app.domain import Actor
 from app.domain import models as m
+from app.events.bus import Event
 from ui.components import ErrorLabel
+from ui.components.live import listen
 from ui.pages.settings._shell import section
 from ui.pages.settings.bot_form import CLOUD, PROVIDERS, choice_of, lock, number, save, save_button
 from ui.state import container
@@ -70,6 +72,13 @@ async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> 
             temp.set_visibility(c != "extractive")
             tokens.set_visibility(c != "extractive")
 
+        def downloaded(event: Event) -> None:  # a finished download is offered at once
+            if event.data.get("state") == "done":
+                names = [x.name for x in services.local_models.list()]
+                gguf.set_options(names, value=gguf.value if gguf.value in names else None)
+                sync()
+
+        listen(actor.workspace_id or "", ["model:progress"], downloaded)
         error = ErrorLabel("model-error")
         choice.on_value_change(sync)
         sync()
