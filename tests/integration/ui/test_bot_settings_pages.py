@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
+import pytest
 from nicegui.testing.user import User
 
 from app.ai import api_key_name
@@ -192,6 +194,24 @@ async def test_download_shows_progress_then_lists_the_model(
         await asyncio.sleep(0.05)
     assert picker.options == ["tiny.gguf"]  # type: ignore[attr-defined]
     await user.should_not_see("No local model yet")
+
+
+async def test_desktop_imports_a_model_from_a_path(
+    dashboard: Dashboard, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = dashboard.container.services.local_models
+    monkeypatch.setattr(service, "_headless", False)  # as the desktop app runs
+    source = tmp_path / "mine.gguf"
+    source.write_bytes(b"GGUF" + b"\0" * 100)
+    user, _ = await _owner(dashboard)
+    user.find(marker="import-path").type(str(tmp_path / "missing.gguf"))
+    user.find(marker="import-model").click()
+    await user.should_see(marker="models-error")
+    user.find(marker="import-path").clear().type(str(source))
+    user.find(marker="import-model").click()
+    await user.should_see("Imported mine.gguf")
+    await user.should_see(content="mine.gguf", marker="model-row")
+    assert [x.name for x in service.list()] == ["mine.gguf"]
 
 
 async def test_admin_edits_but_viewer_gets_nothing(dashboard: Dashboard) -> None:

@@ -27,7 +27,6 @@ def size(n: int | None) -> str:
 
 async def section_(actor: Actor, editable: bool) -> None:
     services = container().services
-    headless = container().settings.headless
     page = context.client.layout
     with section(
         "Local models",
@@ -72,7 +71,7 @@ async def section_(actor: Actor, editable: bool) -> None:
         error = ErrorLabel("models-error")
         if not editable:
             return
-        if headless:
+        if not services.local_models.imports_allowed:
             ui.label(
                 "On a server, copy .gguf files into the data folder's models/ directory."
             ).classes("text-sm text-grey-7")
