@@ -49,6 +49,11 @@ class LocalModelService:
         self._downloads: dict[str, DownloadView] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def imports_allowed(self) -> bool:
+        """Importing from a path on this computer: desktop only (see the module docstring)."""
+        return not self._headless
+
     def list(self) -> list[LocalModelView]:
         return [LocalModelView(name=m.name, size_bytes=m.size_bytes) for m in self._manager.list()]
 
@@ -56,7 +61,7 @@ class LocalModelService:
         return list(self._downloads.values())
 
     async def import_file(self, actor: Actor, path: str, name: str | None) -> LocalModelView:
-        if self._headless:
+        if not self.imports_allowed:
             raise Forbidden("on a server, copy GGUF files into the data dir's models/ folder")
         model = await self._manager.import_file(Path(path), name=name)  # NotFound if absent
         await self._audit.record(actor, "model.import", "model", model.name)

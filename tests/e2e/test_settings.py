@@ -133,8 +133,7 @@ def test_team_api_keys_and_audit(server: Process) -> None:
 
         owner.get_by_role("tab", name="Bot").click()
         owner.wait_for_url("**/dashboard/settings/bot")
-        owner.get_by_text("arrive with the AI engine").wait_for()
-        _shot(owner, "settings-bot-later")
+        owner.get_by_label("Bot name").wait_for()  # the real tab: tests/e2e/test_bot_settings.py
 
 
 def test_team_page_at_phone_width(server: Process) -> None:

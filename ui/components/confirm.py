@@ -20,4 +20,5 @@ async def confirm(question: str, detail: str = "", *, action: str = "Confirm") -
     try:
         return bool(await dialog)
     finally:
-        dialog.delete()
+        if not dialog.is_deleted:  # its parent may have gone meanwhile (a redrawn list)
+            dialog.delete()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from ui.pages.settings import api, audit, later, team, workspace
+from ui.pages.settings import api, audit, bot, later, team, whatsapp, workspace
 
 
 def create() -> None:
@@ -17,4 +17,6 @@ def create() -> None:
     team.create()
     api.create()
     audit.create()
+    bot.create()
+    whatsapp.create()
     later.create()

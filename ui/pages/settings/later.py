@@ -9,18 +9,6 @@ from app.domain import models as m
 from ui.pages.settings._shell import section, settings_page
 
 LATER = {
-    "bot": (
-        "Bot persona and AI model",
-        "The persona editor, model picker (cloud key, OpenAI-compatible URL, local GGUF or "
-        "'answer from FAQs'), temperature, confidence threshold, business hours and the "
-        "welcome / away / escalation messages arrive with the AI engine.",
-    ),
-    "whatsapp": (
-        "WhatsApp numbers",
-        "Linking a number by QR code or pairing code, its connection status, disconnecting "
-        "and deleting sessions arrive with the message pipeline. Until then the phone "
-        "simulator stands in for a real number.",
-    ),
     "webhooks": (
         "Webhooks",
         "Posting events (new message, conversation updated, …) to your own URL with a signing "

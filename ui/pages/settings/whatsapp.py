@@ -1,0 +1,157 @@
+"""WhatsApp tab: the workspace's linked numbers (and simulators) with their live status, and —
+for whoever may change WhatsApp (the owner) — add, link by QR or pairing code, connect,
+disconnect and delete.
+
+Status chips follow `whatsapp:status` events from the bus, so a scan on the phone turns the chip
+green without a reload; the QR dialog listens to the same events to refresh and to close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import context, ui
+
+from app.auth import Resource
+from app.domain import Actor, SessionStatus
+from app.domain import conversations as c
+from app.domain import models as m
+from app.events import names
+from app.events.bus import Event
+from ui.components import ErrorLabel, confirm
+from ui.components.live import listen
+from ui.pages.settings import whatsapp_dialogs as dialogs
+from ui.pages.settings._shell import may_write, section, settings_page
+from ui.state import container
+
+COLORS = {
+    SessionStatus.CONNECTED: "positive",
+    SessionStatus.QR_READY: "warning",
+    SessionStatus.CONNECTING: "warning",
+    SessionStatus.DISCONNECTED: "grey-7",
+    SessionStatus.BANNED: "negative",
+    SessionStatus.ERROR: "negative",
+}
+Watcher = Callable[[dict[str, Any]], None]
+
+
+def chip(status: str) -> ui.badge:
+    label = str(status).replace("_", " ").lower()
+    return ui.badge(label, color=COLORS.get(SessionStatus(status), "grey-7")).props("rounded")
+
+
+def create() -> None:
+    @settings_page("whatsapp")
+    async def body(actor: Actor, ws: m.Workspace) -> None:
+        services = container().services
+        manage = may_write(actor, Resource.WHATSAPP)
+        chips: dict[str, ui.badge] = {}
+        page = context.client.layout
+        watchers: list[Watcher] = []
+
+        @ui.refreshable
+        async def sessions() -> None:
+            chips.clear()
+            listed = await services.sessions.list(actor)
+            if not listed:
+                ui.label("No WhatsApp numbers yet.").classes("text-grey-7").mark("no-sessions")
+            for s in listed:
+                row = ui.row().classes(
+                    "w-full items-center gap-x-3 gap-y-1 py-2 border-b border-gray-200"
+                )
+                row.props["data-session"] = s.account_id
+                with row:
+                    icon = "science" if s.channel == "simulator" else "phone_iphone"
+                    ui.icon(icon).classes("text-2xl text-grey-7")
+                    with ui.column().classes("gap-0 grow min-w-0"):
+                        ui.label(s.account_id).classes("font-medium break-all").mark("session")
+                        if s.channel == "simulator":
+                            detail = "Simulator · no real phone"
+                        else:
+                            detail = f"WhatsApp · {s.phone_number or 'no number linked yet'}"
+                        ui.label(detail).classes("text-sm text-grey-7")
+                    chips[s.id] = chip(s.status).mark(f"status-{s.account_id}")
+                    if manage:
+                        _actions(s)
+
+        def _actions(s: c.WhatsappSession) -> None:
+            def button(icon: str, tip: str, mark: str, call: Any, color: str = "") -> None:
+                b = ui.button(icon=icon, on_click=call).props(f"flat round dense {color}")
+                b.props(f'aria-label="{tip}"').tooltip(tip).mark(f"{mark}-{s.account_id}")
+
+            with ui.row().classes("gap-0 no-wrap ml-auto"):
+                if s.channel != "simulator" and s.status != SessionStatus.CONNECTED:
+                    button("qr_code_2", "Link by QR code", "qr", lambda: show_qr(s))
+                    button("dialpad", "Link by pairing code", "pair", lambda: pair(s))
+                if s.enabled and s.status != SessionStatus.DISCONNECTED:
+                    button("link_off", "Disconnect", "disconnect", lambda: act(s, "disconnect"))
+                else:
+                    button("link", "Connect", "connect", lambda: act(s, "connect"))
+                button("delete", "Delete", "delete", lambda: delete(s), "color=negative")
+
+        # Dialogs opened from a row live in the page's layout, not in the row: a status event
+        # redraws the rows, and a dialog created inside one would vanish with it.
+        def show_qr(s: c.WhatsappSession) -> None:
+            with page:
+                dialogs.qr_dialog(actor, s, watchers)
+
+        def pair(s: c.WhatsappSession) -> None:
+            with page:
+                dialogs.pair_dialog(actor, s)
+
+        async def act(s: c.WhatsappSession, what: str) -> None:
+            call = services.sessions.connect if what == "connect" else services.sessions.disconnect
+            if await error.run(lambda: call(actor, s.id)) is not None:
+                ui.notify(f"{s.account_id}: {what}ed", type="positive")
+                sessions.refresh()
+
+        async def delete(s: c.WhatsappSession) -> None:
+            with page:
+                asked = await confirm(
+                    f"Delete {s.account_id}?",
+                    "The number is unlinked and its login credentials are deleted. Contacts "
+                    "and conversations stay.",
+                    action="Delete",
+                )
+            if not asked:
+                return
+
+            async def call() -> bool:
+                await services.sessions.delete(actor, s.id)
+                return True
+
+            if await error.run(call):
+                ui.notify(f"Deleted {s.account_id}", type="positive")
+                sessions.refresh()
+
+        def on_status(event: Event) -> None:
+            data = event.data
+            badge = chips.get(str(data.get("sessionId")))
+            if badge is not None and data.get("status"):
+                status = SessionStatus(data["status"])
+                badge.text = str(status).replace("_", " ").lower()
+                badge.props(f"color={COLORS.get(status, 'grey-7')}")
+            for watcher in list(watchers):
+                watcher(data)
+            if data.get("status") in (SessionStatus.CONNECTED, SessionStatus.DISCONNECTED):
+                sessions.refresh()  # the row's buttons depend on the status
+
+        hint = (
+            "Link a WhatsApp number by scanning a QR code with the phone, or with a pairing "
+            "code. A simulator stands in for a phone while you try the bot."
+        )
+        with section("WhatsApp numbers", hint) as card:
+            if manage:
+                with card.actions:
+                    ui.button(
+                        "Add number",
+                        icon="add",
+                        on_click=lambda: dialogs.add_dialog(actor, sessions, show_qr),
+                    ).props("unelevated").mark("add-session")
+            error = ErrorLabel("whatsapp-error")
+            with ui.column().classes("w-full gap-0").mark("sessions"):
+                await sessions()
+            if not manage:
+                ui.label("Only the owner can link or remove numbers.").classes("text-grey-7")
+        listen(actor.workspace_id or "", [names.WHATSAPP_STATUS], on_status)
