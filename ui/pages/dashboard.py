@@ -11,8 +11,11 @@ from ui.components.error import ErrorLabel
 from ui.state import container
 
 # sections whose pages arrive with later issues: what the user will find there
+_BLURB = {
+    "inbox": "Live conversations, human takeover and approvals of bot replies.",
+    "simulator": "Talk to your bot as a customer would, before going live.",
+}
 _COMING = {
-    "inbox": "Live conversations, takeover and approvals arrive with the message pipeline.",
     "contacts": "Contacts, labels and blocking arrive with the message pipeline.",
     "knowledge": "Documents, URLs and FAQs for the bot arrive with the knowledge base.",
     "flows": "The visual flow builder arrives with flows.",
@@ -49,7 +52,7 @@ def create() -> None:
                         .on("click", lambda p=path: ui.navigate.to(p))
                     ):
                         ui.label(label).classes("text-lg font-semibold")
-                        ui.label(_COMING.get(path.rsplit("/", 1)[-1], "")).classes(
+                        ui.label({**_BLURB, **_COMING}.get(path.rsplit("/", 1)[-1], "")).classes(
                             "text-grey-7 text-sm"
                         )
                         if resource is not None and actor.role is not None:
