@@ -14,7 +14,8 @@ from nicegui import ui
 from app.domain import Direction, MessageStatus, SenderType
 from app.domain import conversations as c
 
-_SENDER = {SenderType.CONTACT: "", SenderType.BOT: "🤖 Bot", SenderType.HUMAN: "🧑 Agent"}
+# (label, icon): icons, not emoji — a browser without an emoji font would show boxes
+_SENDER = {SenderType.BOT: ("Bot", "smart_toy"), SenderType.HUMAN: ("Agent", "support_agent")}
 _MEDIA_ICON = {
     "IMAGE": "image",
     "AUDIO": "mic",
@@ -54,8 +55,11 @@ class MessageBubble(ui.row):
         if message.status in (MessageStatus.PENDING_APPROVAL, MessageStatus.REJECTED):
             tone = "bg-amber-1" if message.status == MessageStatus.PENDING_APPROVAL else "bg-grey-3"
         with self, ui.column().classes(f"{tone} rounded-lg shadow-sm px-3 py-2 gap-1 max-w-[85%]"):
-            if _SENDER[message.sender_type]:
-                ui.label(_SENDER[message.sender_type]).classes("text-xs text-grey-7")
+            if message.sender_type in _SENDER:
+                label, icon = _SENDER[message.sender_type]
+                with ui.row().classes("items-center gap-1 text-xs text-grey-7 no-wrap"):
+                    ui.icon(icon).classes("text-sm")
+                    ui.label(label)
             if message.media_type:
                 _media(message)
             if message.content:

@@ -35,7 +35,7 @@ def takeover(thread: Thread) -> None:
             if human
             else "The bot answers this contact."
         ).classes("text-sm").mark("takeover-banner" if human else "bot-banner")
-        toggle = ui.toggle({False: "🤖 Bot", True: "🧑 Human"}, value=human).props(
+        toggle = ui.toggle({False: "Bot", True: "Human"}, value=human).props(
             "dense no-caps toggle-color=primary"
         )
         toggle.mark("takeover-toggle")

@@ -33,7 +33,8 @@ def contact_name(conv: c.Conversation) -> str:
     contact = conv.contact
     if contact is None:
         return "Unknown contact"
-    return contact.name or contact.display_name or f"+{contact.phone_number}"
+    phone = contact.phone_number
+    return contact.name or contact.display_name or (phone if phone.startswith("+") else f"+{phone}")
 
 
 class ConversationList(ui.column):
@@ -95,8 +96,8 @@ class ConversationList(ui.column):
     def _item(self, conv: c.Conversation, preview: str) -> None:
         chosen = " bg-green-1" if conv.id == self.selected else ""
         row = ui.row().classes(
-            "w-full no-wrap items-center gap-2 px-3 py-2 cursor-pointer hover:bg-grey-2 border-b"
-            + chosen
+            "w-full no-wrap items-center gap-2 px-3 py-2 cursor-pointer hover:bg-grey-2"
+            " border-b border-gray-200" + chosen
         )
         row.on("click", lambda cid=conv.id: ui.navigate.to(f"/dashboard/inbox/{cid}"))
         row.mark(f"conversation conversation-{conv.id}")

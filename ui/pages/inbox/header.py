@@ -32,7 +32,8 @@ def draw(thread: Thread) -> None:
                     "thread-name"
                 )
                 phone = detail.contact.phone_number if detail.contact else ""
-                ui.label(f"+{phone}" if phone else "").classes("text-xs text-grey-7")
+                shown = phone if phone.startswith("+") or not phone else f"+{phone}"
+                ui.label(shown).classes("text-xs text-grey-7")
             ui.badge(STATUS_LABEL[detail.status]).props("outline").mark("thread-status")
         with ui.row().classes("items-center gap-1"):
             if writable:

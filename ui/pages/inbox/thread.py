@@ -11,7 +11,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from app.auth import Resource, can
-from app.domain import Actor, MessageStatus
+from app.domain import Actor, Direction, MessageStatus
 from app.domain import conversations as c
 from ui.components.bubble import MessageBubble
 from ui.pages.inbox import banners, header
@@ -47,7 +47,8 @@ class Thread(ui.column):
                 self.list = ui.column().classes("w-full gap-2 p-2")
             self.typing = ui.label("typing…").classes("text-xs text-grey-7 italic h-4")
             self.typing.mark("typing").set_visibility(False)
-            if may(actor, Resource.CONVERSATIONS):
+            self.writable = may(actor, Resource.CONVERSATIONS)
+            if self.writable:
                 ReplyBar(self)
             else:
                 ui.label("Your role can read conversations but not reply.").classes(
@@ -100,6 +101,11 @@ class Thread(ui.column):
         if was_pending or message.status == MessageStatus.PENDING_APPROVAL:
             self.draw_top()
         self.typing.set_visibility(False)
+        if before is None and message.direction == Direction.INBOUND and self.writable:
+            # the agent is looking at it: read, so the list's unread badge does not lie
+            await container().services.conversations.update(
+                self.actor, self.conversation_id, read=True
+            )
 
     async def on_changed(self) -> None:
         """The conversation or its contact changed: reload both and redraw the top."""

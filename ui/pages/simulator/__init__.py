@@ -29,7 +29,7 @@ def create() -> None:
         if current is None:
             return RedirectResponse("/login")
         actor, user, workspaces = current
-        with theme.frame("Phone simulator", actor, user, workspaces):
+        with theme.frame("Simulator", actor, user, workspaces):
             if actor.role is None or not can(actor.role, Resource.CONVERSATIONS, write=True):
                 ui.label("Your role cannot send messages, so it cannot use the simulator.").mark(
                     "forbidden"
