@@ -14,6 +14,7 @@ Not collected by pytest.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -22,10 +23,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import TEST_MASTER_KEY
 from tests.e2e import accounts
 from tests.e2e.browser import browser
 from tests.e2e.conftest import start
-from tests.e2e.test_inbox import ENV, EMAIL, _sign_in
+from tests.e2e.test_inbox import EMAIL, ENV, _sign_in
 
 TIMED_POST = """async ([url, token, text]) => {
   const t0 = performance.now();
@@ -51,10 +53,6 @@ def rss_kib(pid: int) -> int:
 
 
 def main(n: int, k: int) -> None:
-    import os
-
-    from tests.conftest import TEST_MASTER_KEY
-
     env = {**os.environ, "AIMY_MASTER_KEY": TEST_MASTER_KEY, "AIMY_SECRETS_BACKEND": "file"}
     with tempfile.TemporaryDirectory() as tmp:
         server = start(Path(tmp) / "data", env={**env, **ENV})

@@ -3,7 +3,7 @@ fake LLM): list, thread, human reply, approvals, takeover, resolve, roles, live 
 
 from __future__ import annotations
 
-from nicegui import ui
+from nicegui import context, ui
 
 from app.domain import ConversationStatus, MessageStatus, Role
 from app.events import names
@@ -127,6 +127,15 @@ async def test_viewer_reads_but_gets_no_controls(dashboard: Dashboard) -> None:
     with user:
         (toggle,) = user.find(marker="takeover-toggle").elements
         assert not toggle.enabled
+    await dashboard.member(s.owner, "agent@example.com", Role.AGENT)
+    agent = await dashboard.signed_in("agent@example.com")
+    await use_workspace(agent, s.actor.workspace_id or "")
+    await agent.open(f"/dashboard/inbox/{conv.id}")
+    await agent.should_see(marker="reply-bar")  # agents answer conversations…
+    await agent.should_see(marker="resolve")
+    with agent:  # …but switching the bot off for a contact is a contacts change (API parity)
+        (toggle,) = agent.find(marker="takeover-toggle").elements
+        assert not toggle.enabled
 
 
 async def test_live_updates_without_reload(dashboard: Dashboard) -> None:
@@ -144,7 +153,17 @@ async def test_live_updates_without_reload(dashboard: Dashboard) -> None:
     assert len(bots) == 2
     await s.simulate("new here", who="+4917600000002", name="Bob")
     await user.should_see("Bob")  # the list refreshes too
-    assert dashboard.container.events.subscriber_count >= 1
+    bus = dashboard.container.events
+    before = bus.subscriber_count
+    assert before >= 1
+    with user:
+        client = context.client
+    client.delete()  # what NiceGUI does when the tab is gone for good
+
+    async def dropped() -> bool:
+        return bus.subscriber_count == before - 1
+
+    await eventually(dropped)
 
 
 async def test_assign_to_a_member_and_filter_mine(dashboard: Dashboard) -> None:
