@@ -193,3 +193,21 @@ async def test_assign_to_a_member_and_filter_mine(dashboard: Dashboard) -> None:
 
 async def _assigned(s, who: str) -> bool:  # type: ignore[no-untyped-def]
     return (await s.conversation()).assigned_user_id == who
+
+
+async def test_engine_publishes_what_it_understood_about_an_inbound(dashboard: Dashboard) -> None:
+    """The service fix: sentiment / language / transcript are published as message:updated, so
+    an open inbox shows a voice note's transcript and the mood dot without a reload."""
+    s = await shop(dashboard)
+    with dashboard.container.events.subscribe(s.actor.workspace_id or "") as sub:
+        await s.simulate("Thank you so much, this is wonderful!")
+        await _replied(s)
+        events = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+    inbound = next(e for e in events if e.name == names.MESSAGE_NEW)
+    updated = [
+        e.data["message"]
+        for e in events
+        if e.name == names.MESSAGE_UPDATED
+        and e.data["message"]["id"] == inbound.data["message"]["id"]
+    ]
+    assert updated and updated[0]["language"] and updated[0]["sentiment"]
