@@ -43,7 +43,7 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _faq(url: str) -> None:
+def _faq(url: str) -> dict[str, str]:
     accounts.register(url, EMAIL, "Maria's Bakery")
     auth = {"Authorization": f"Bearer {accounts.login(url, EMAIL)}"}
     kb = httpx.get(f"{url}/api/v1/knowledge-bases", headers=auth).json()[0]["id"]
@@ -54,6 +54,7 @@ def _faq(url: str) -> None:
     while ANSWER not in httpx.post(f"{base}/test", json={"query": QUESTION}, headers=auth).text:
         assert time.monotonic() < deadline, "the FAQ was never indexed"
         time.sleep(0.2)
+    return auth
 
 
 def _sign_in(context, url: str):  # type: ignore[no-untyped-def]
@@ -67,7 +68,7 @@ def _sign_in(context, url: str):  # type: ignore[no-untyped-def]
 
 
 def test_simulator_reply_live_in_inbox_then_takeover(server: Process) -> None:
-    _faq(server.url)
+    auth = _faq(server.url)
     with browser() as b:
         context = b.new_context(viewport={"width": 1280, "height": 860})  # type: ignore[attr-defined]
         phone = _sign_in(context, server.url)
@@ -86,6 +87,22 @@ def test_simulator_reply_live_in_inbox_then_takeover(server: Process) -> None:
         inbox.wait_for_url("**/dashboard/inbox/*")
         inbox.get_by_text(ANSWER).last.wait_for()
         inbox.get_by_text("1 source").first.wait_for()
+
+        # approval mode: the bot's next reply waits in a banner until approved
+        conv = httpx.get(f"{server.url}/api/v1/conversations", headers=auth).json()["items"][0]
+        r = httpx.patch(
+            f"{server.url}/api/v1/contacts/{conv['contactId']}",
+            json={"approvalMode": True},
+            headers=auth,
+        )
+        assert r.status_code == 200, r.text
+        phone.get_by_placeholder("Message").fill(QUESTION)
+        phone.get_by_placeholder("Message").press("Enter")
+        inbox.get_by_text("The bot wants to send this reply").wait_for(timeout=10_000)
+        _shot(inbox, "inbox-approval")
+        inbox.get_by_role("button", name="Approve").click()
+        inbox.get_by_text("The bot wants to send this reply").wait_for(state="hidden")
+        phone.get_by_text(ANSWER).nth(1).wait_for(timeout=10_000)  # approved, sent, on the phone
 
         phone.get_by_placeholder("Message").fill("Do you sell bread?")
         phone.get_by_placeholder("Message").press("Enter")
