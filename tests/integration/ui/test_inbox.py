@@ -111,6 +111,17 @@ async def test_approve_and_reject_pending_drafts(dashboard: Dashboard) -> None:
     updated = [e for e in events if e.name == names.MESSAGE_UPDATED]
     assert updated and updated[0].data["message"]["status"] == "REJECTED"
 
+    await s.simulate("when do you open?")  # edit, then send
+    await user.should_see(marker="approval-banner")
+    (third,) = await eventually(pending)
+    await click(user, "approve-edit")
+    await user.should_see(marker="approval-edit-text")
+    user.find(marker="approval-edit-text").clear().type("We open at 9.")
+    await click(user, "approval-edit-send")
+    await user.should_not_see(marker="approval-banner")
+    edited = next(m for m in (await s.conversation()).messages if m.id == third.id)
+    assert edited.content == "We open at 9." and edited.is_approved
+
 
 async def test_viewer_reads_but_gets_no_controls(dashboard: Dashboard) -> None:
     s = await shop(dashboard)
