@@ -34,11 +34,14 @@ class Thread(ui.column):
         self.bubbles: dict[str, MessageBubble] = {}
         self.messages: dict[str, c.Message] = {m.id: m for m in detail.messages}
         self.loaded_pages = 1
-        self.classes("w-full gap-2 no-wrap").mark("thread")
+        # from 600 px up, one viewport tall: banners come and go, the messages take what is
+        # left and the reply bar stays on screen; on a phone the page scrolls instead
+        self.classes("w-full gap-2 no-wrap sm:h-[calc(100vh-150px)] sm:min-h-[460px]")
+        self.mark("thread")
         with self:
-            self.top = ui.column().classes("w-full gap-2")
+            self.top = ui.column().classes("w-full gap-2 shrink-0 sm:max-h-[45%] sm:overflow-auto")
             self.scroll = ui.scroll_area().classes(
-                "w-full bg-grey-2 rounded-lg h-[calc(100vh-330px)] min-h-[260px]"
+                "w-full h-[60vh] sm:h-auto sm:grow sm:min-h-[180px] bg-grey-2 rounded-lg"
             )
             with self.scroll:
                 self.earlier = ui.button("Load earlier messages", on_click=self.load_earlier)
