@@ -120,6 +120,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         models,
         RetrieverSearch(kb),
         SpeechPool(settings, secrets),
+        events,
     )
     pipeline = Pipeline(
         clock,

@@ -19,6 +19,7 @@ BRAND = "#128C7E"
 SECTIONS: list[tuple[str, str, str, Resource | None]] = [
     ("Dashboard", "space_dashboard", "/dashboard", Resource.ANALYTICS),
     ("Inbox", "forum", "/dashboard/inbox", Resource.CONVERSATIONS),
+    ("Simulator", "phone_iphone", "/dashboard/simulator", Resource.CONVERSATIONS),
     ("Contacts", "contacts", "/dashboard/contacts", Resource.CONTACTS),
     ("Knowledge", "menu_book", "/dashboard/knowledge", Resource.KNOWLEDGE),
     ("Flows", "account_tree", "/dashboard/flows", Resource.FLOWS),

@@ -14,6 +14,8 @@ import asyncio
 import logging
 from typing import Any
 
+import msgspec
+
 from app.ai import confidence, hours, prompt, signals, topics, whatsapp
 from app.ai.knowledge import KnowledgeSearch
 from app.ai.media import MediaInput, understand
@@ -21,6 +23,7 @@ from app.ai.models import ModelPool
 from app.ai.speech import SpeechPool
 from app.db.repos import ai as repo
 from app.domain import Clock, ModelUsage, SenderType
+from app.events import EventBus, names
 from app.llm import LLM, ChatMessage, Completion, LLMError
 from app.pipeline.responders import Reply, ReplyContext
 
@@ -41,7 +44,9 @@ class AIEngine:
         models: ModelPool,
         knowledge: KnowledgeSearch,
         speech: SpeechPool | None = None,
+        events: EventBus | None = None,
     ) -> None:
+        self.events = events
         self.clock = clock
         self.models = models
         self.knowledge = knowledge
@@ -64,13 +69,21 @@ class AIEngine:
         # in a thread: the first call loads the fastText model (~1.5 s here)
         language = await asyncio.to_thread(signals.detect_language, text, fallback)
         mood = signals.sentiment(text) if text else None
-        await repo.annotate_inbound(
+        annotated = await repo.annotate_inbound(
             ctx.inbound.id,
             ctx.conversation.id,
             sentiment=mood,
             language=language,
             transcript=media.transcript if media else None,
         )
+        if annotated is not None and self.events is not None:
+            # open inboxes show the voice note's transcript and the mood without a reload
+            self.events.publish(
+                names.MESSAGE_UPDATED,
+                ctx.workspace_id,
+                {"message": msgspec.to_builtins(annotated)},
+                conversation_id=ctx.conversation.id,
+            )
         if media is not None and media.ack:
             return Reply(media.ack)
         if not text.strip():

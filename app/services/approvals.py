@@ -85,11 +85,22 @@ class ApprovalService:
         await self._draft(conversation_id, message_id)
         now = self._clock.now()
         async with Message._meta.db.transaction():
-            await Message.update(
-                {Message.is_approved: False, Message.status: MessageStatus.REJECTED}
-            ).where(Message.id == message_id)
+            rows = (
+                await Message.update(
+                    {Message.is_approved: False, Message.status: MessageStatus.REJECTED}
+                )
+                .where(Message.id == message_id)
+                .returning(*Message.all_columns())
+            )
             await self._settle_status(conversation_id, now)
         await self._audit.record(actor, "message.reject", "message", message_id)
+        # like approve: open inboxes redraw the draft (now REJECTED) without a reload
+        self._events.publish(
+            names.MESSAGE_UPDATED,
+            actor.workspace_id or "",
+            {"message": msgspec.to_builtins(mapping.message(rows[0]))},
+            conversation_id=conversation_id,
+        )
         await self._conversations.changed(actor, conversation_id)
 
     async def _settle_status(self, conversation_id: str, now: Any) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from app.db.repos import mapping, outbox
-from app.db.repos.messages import workspace_settings
+from app.db.repos.messages import previews, workspace_settings
 from app.db.repos.search import contact_matches
 from app.db.tables import Contact, ContactLabel, Conversation, Message, WorkspaceUser
 from app.domain import (
@@ -86,6 +86,14 @@ class ConversationService:
             }
         items = [mapping.conversation(r, contacts.get(r["contact_id"])) for r in rows]
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
+
+    async def previews(self, actor: Actor, conversation_ids: list[str]) -> dict[str, str]:
+        """Last-message previews for the inbox list, only for this workspace's conversations."""
+        mine = await Conversation.select(Conversation.id).where(
+            (Conversation.workspace_id == actor.workspace_id)
+            & Conversation.id.is_in(conversation_ids or [""])
+        )
+        return await previews([r["id"] for r in mine])
 
     async def row(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         row = (

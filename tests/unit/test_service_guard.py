@@ -30,7 +30,7 @@ async def test_writers_pass_and_get_the_result() -> None:
 
 
 async def test_read_only_role_is_refused_with_a_reason() -> None:
-    with pytest.raises(Forbidden, match="viewer.*may not change contacts"):
+    with pytest.raises(Forbidden, match=r"viewer.*may not change contacts"):
         await Notes().change(_in(Role.VIEWER), "no")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 
 def register_pages() -> None:
-    from ui.pages import auth, contacts, dashboard, knowledge, settings
+    from ui.pages import auth, contacts, dashboard, inbox, knowledge, settings, simulator
 
     auth.create()
     contacts.create()
     dashboard.create()
     knowledge.create()
+    inbox.create()
+    simulator.create()
     settings.create()

@@ -11,8 +11,13 @@ from ui.components.error import ErrorLabel
 from ui.state import container
 
 # sections whose pages arrive with later issues: what the user will find there
+_BLURB = {
+    "inbox": "Live conversations, human takeover and approvals of bot replies.",
+    "contacts": "Everyone who wrote to you: labels, notes, blocking, CSV export.",
+    "knowledge": "Documents, web pages and FAQs the bot answers from.",
+    "simulator": "Talk to your bot as a customer would, before going live.",
+}
 _COMING = {
-    "inbox": "Live conversations, takeover and approvals arrive with the message pipeline.",
     "flows": "The visual flow builder arrives with flows.",
     "broadcasts": "Broadcasts arrive with the broadcast scheduler.",
     "analytics": "Charts arrive with analytics.",
@@ -47,7 +52,7 @@ def create() -> None:
                         .on("click", lambda p=path: ui.navigate.to(p))
                     ):
                         ui.label(label).classes("text-lg font-semibold")
-                        ui.label(_COMING.get(path.rsplit("/", 1)[-1], "")).classes(
+                        ui.label({**_BLURB, **_COMING}.get(path.rsplit("/", 1)[-1], "")).classes(
                             "text-grey-7 text-sm"
                         )
                         if resource is not None and actor.role is not None:

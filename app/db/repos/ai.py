@@ -50,8 +50,9 @@ async def annotate_inbound(
     sentiment: Sentiment | None = None,
     language: str | None = None,
     transcript: str | None = None,
-) -> None:
-    """Store what the engine understood about an inbound message (and the chat's mood)."""
+) -> c.Message | None:
+    """Store what the engine understood about an inbound message (and the chat's mood);
+    returns the updated message (None when nothing changed)."""
     changes: dict[Any, Any] = {}
     if sentiment is not None:
         changes[Message.sentiment] = sentiment
@@ -59,9 +60,15 @@ async def annotate_inbound(
         changes[Message.language] = language
     if transcript is not None:
         changes[Message.media_transcript] = transcript
+    rows = []
     if changes:
-        await Message.update(changes).where(Message.id == message_id)
+        rows = (
+            await Message.update(changes)
+            .where(Message.id == message_id)
+            .returning(*Message.all_columns())
+        )
     if sentiment is not None:
         await Conversation.update({Conversation.sentiment: sentiment}).where(
             Conversation.id == conversation_id
         )
+    return mapping.message(rows[0]) if rows else None

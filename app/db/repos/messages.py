@@ -38,6 +38,25 @@ async def set_media_url(message_id: str, url: str) -> None:
     await Message.update({Message.media_url: url}).where(Message.id == message_id)
 
 
+async def previews(conversation_ids: list[str]) -> dict[str, str]:
+    """The newest message of each conversation, as one line for the inbox list (one indexed
+    lookup per conversation: the list shows a page of them, never thousands)."""
+    out: dict[str, str] = {}
+    for conv_id in conversation_ids:
+        row = (
+            await Message.select(Message.content, Message.media_type, Message.media_caption)
+            .where(Message.conversation_id == conv_id)
+            .order_by(Message.created_at, ascending=False)
+            .order_by(Message.id, ascending=False)
+            .first()
+        )
+        if row is not None:
+            text = row["content"] or row["media_caption"] or ""
+            kind = f"[{str(row['media_type']).lower()}] " if row["media_type"] else ""
+            out[conv_id] = (kind + " ".join(text.split()))[:120]
+    return out
+
+
 async def workspace_settings(workspace_id: str) -> dict[str, Any]:
     row = (
         await WorkspaceSettings.select()

@@ -1,0 +1,142 @@
+"""Inbox and phone simulator in a real browser on the real process: an FAQ made through the API
+answers a question asked in the simulator; the reply shows live in an inbox open in a second
+tab; the owner takes over and a human reply reaches the simulated phone. Then both pages at
+375 px. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_MASTER_KEY
+from tests.e2e import accounts
+from tests.e2e.browser import browser
+from tests.e2e.conftest import ARTIFACTS, Process, start
+
+pytestmark = pytest.mark.e2e
+EMAIL = "maria@example.com"
+QUESTION = "What are your opening hours?"
+ANSWER = "We are open daily from 9 to 18."
+# the offline profile: no model downloads, instant typing pace
+ENV = {
+    "AIMY_EMBEDDING_MODE": "fake",
+    "AIMY_VECTOR_STORE": "memory",
+    "AIMY_TYPING_MS_PER_CHAR": "0",
+    "AIMY_CHAT_SPACING_S": "0",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Process]:
+    env = {**os.environ, "AIMY_MASTER_KEY": TEST_MASTER_KEY, "AIMY_SECRETS_BACKEND": "file"}
+    p = start(tmp_path_factory.mktemp("e2e-inbox") / "data", env={**env, **ENV})
+    yield p
+    p.stop()
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _faq(url: str) -> dict[str, str]:
+    accounts.register(url, EMAIL, "Maria's Bakery")
+    auth = {"Authorization": f"Bearer {accounts.login(url, EMAIL)}"}
+    kb = httpx.get(f"{url}/api/v1/knowledge-bases", headers=auth).json()[0]["id"]
+    base = f"{url}/api/v1/knowledge-bases/{kb}"
+    r = httpx.post(f"{base}/faqs", json={"question": QUESTION, "answer": ANSWER}, headers=auth)
+    assert r.status_code == 201, r.text
+    deadline = time.monotonic() + 30
+    while ANSWER not in httpx.post(f"{base}/test", json={"query": QUESTION}, headers=auth).text:
+        assert time.monotonic() < deadline, "the FAQ was never indexed"
+        time.sleep(0.2)
+    return auth
+
+
+def _sign_in(context, url: str):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(f"{url}/login")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(accounts.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard")
+    return page
+
+
+def test_simulator_reply_live_in_inbox_then_takeover(server: Process) -> None:
+    auth = _faq(server.url)
+    with browser() as b:
+        context = b.new_context(viewport={"width": 1280, "height": 860})  # type: ignore[attr-defined]
+        phone = _sign_in(context, server.url)
+        phone.goto(f"{server.url}/dashboard/simulator")
+        inbox = context.new_page()
+        inbox.goto(f"{server.url}/dashboard/inbox")
+        inbox.get_by_text("No conversations yet.").wait_for()
+
+        phone.get_by_placeholder("Message").fill(QUESTION)
+        phone.get_by_placeholder("Message").press("Enter")
+        phone.get_by_text(ANSWER).wait_for(timeout=15_000)
+        phone.get_by_text("Bot", exact=True).first.wait_for()
+        _shot(phone, "simulator")
+        inbox.get_by_text("Owner (simulator)").wait_for(timeout=10_000)  # live, no reload
+        inbox.get_by_text("Owner (simulator)").click()
+        inbox.wait_for_url("**/dashboard/inbox/*")
+        inbox.get_by_text(ANSWER).last.wait_for()
+        inbox.get_by_text("1 source").first.wait_for()
+
+        # approval mode: the bot's next reply waits in a banner until approved
+        conv = httpx.get(f"{server.url}/api/v1/conversations", headers=auth).json()["items"][0]
+        r = httpx.patch(
+            f"{server.url}/api/v1/contacts/{conv['contactId']}",
+            json={"approvalMode": True},
+            headers=auth,
+        )
+        assert r.status_code == 200, r.text
+        phone.get_by_placeholder("Message").fill(QUESTION)
+        phone.get_by_placeholder("Message").press("Enter")
+        inbox.get_by_text("The bot wants to send this reply").wait_for(timeout=10_000)
+        _shot(inbox, "inbox-approval")
+        inbox.get_by_role("button", name="Approve").click()
+        inbox.get_by_text("The bot wants to send this reply").wait_for(state="hidden")
+        phone.get_by_text(ANSWER).nth(1).wait_for(timeout=10_000)  # approved, sent, on the phone
+
+        phone.get_by_placeholder("Message").fill("Do you sell bread?")
+        phone.get_by_placeholder("Message").press("Enter")
+        inbox.get_by_text("Do you sell bread?").last.wait_for(timeout=10_000)  # live in the thread
+        _shot(inbox, "inbox-thread")
+
+        inbox.get_by_text("Human", exact=True).click()
+        inbox.get_by_text("A human has taken over").wait_for()
+        inbox.get_by_placeholder("Type a reply…").fill("Yes! Fresh every morning.")
+        inbox.get_by_placeholder("Type a reply…").press("Enter")
+        phone.get_by_text("Yes! Fresh every morning.").wait_for(timeout=10_000)
+        phone.get_by_text("Agent", exact=True).wait_for()
+        _shot(inbox, "inbox-takeover")
+        _shot(phone, "simulator-human-reply")
+        context.close()
+
+
+def test_phone_width_inbox_and_simulator(server: Process) -> None:
+    with browser() as b:
+        context = b.new_context(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
+        page = _sign_in(context, server.url)
+        for path, name, ready in (
+            ("/dashboard/simulator", "simulator-375", "Your bot"),
+            ("/dashboard/inbox", "inbox-375", "Owner (simulator)"),
+        ):
+            page.goto(f"{server.url}{path}")
+            page.get_by_text(ready).first.wait_for()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"{path}: horizontal scroll at phone width: {width}px"
+            _shot(page, name)
+        page.get_by_text("Owner (simulator)").click()
+        page.wait_for_url("**/dashboard/inbox/*")
+        page.get_by_placeholder("Type a reply…").wait_for()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"thread: horizontal scroll at phone width: {width}px"
+        _shot(page, "inbox-thread-375")
+        context.close()

@@ -1,0 +1,90 @@
+"""`/dashboard/inbox` and `/dashboard/inbox/{id}` (seed §7): the conversation list beside the
+open thread, kept live from the event bus while the tab is open.
+
+On a phone the two panels do not fit side by side: the list page shows only the list, the
+thread page only the thread (with a back arrow in its header).
+"""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from app.auth import Resource, can
+from app.domain import Actor, DomainError
+from app.events import Event, names
+from ui import session, theme
+from ui.components.live import follow, message_of
+from ui.pages.inbox.conversation_list import ConversationList
+from ui.pages.inbox.thread import Thread
+from ui.state import container
+
+NO_ACCESS = "Your role does not give access to conversations."
+
+
+def create() -> None:
+    @ui.page("/dashboard/inbox", title="Inbox · Aimywhatsapp")
+    async def inbox():  # type: ignore[no-untyped-def]
+        return await _page(None)
+
+    @ui.page("/dashboard/inbox/{conversation_id}", title="Conversation · Aimywhatsapp")
+    async def conversation(conversation_id: str):  # type: ignore[no-untyped-def]
+        return await _page(conversation_id)
+
+
+async def _page(conversation_id: str | None):  # type: ignore[no-untyped-def]
+    current = await session.current()
+    if current is None:
+        return RedirectResponse("/login")
+    actor, user, workspaces = current
+    with theme.frame("Inbox", actor, user, workspaces) as content:
+        content.classes(replace="w-full max-w-7xl mx-auto p-2 sm:p-4 gap-2")
+        if actor.role is None or not can(actor.role, Resource.CONVERSATIONS, write=False):
+            ui.label(NO_ACCESS).mark("forbidden")
+            return None
+        detail = None
+        if conversation_id is not None:
+            try:
+                detail = await container().services.conversations.get(actor, conversation_id)
+            except DomainError as exc:
+                ui.label(exc.detail).classes("text-negative").mark("not-found")
+        await _layout(actor, conversation_id if detail else None, detail)
+    return None
+
+
+async def _layout(actor: Actor, conversation_id: str | None, detail) -> None:  # type: ignore[no-untyped-def]
+    with ui.row().classes("w-full no-wrap items-start gap-4"):
+        side = "w-full sm:w-80 shrink-0" + (" gt-xs" if detail else "")
+        with ui.column().classes(side):
+            listing = ConversationList(actor, conversation_id)
+        await listing.load()
+        thread: Thread | None = None
+        with ui.column().classes("grow min-w-0" + ("" if detail else " gt-xs")):
+            if detail is None:
+                ui.label("Pick a conversation on the left.").classes("text-grey-7 p-8").mark(
+                    "pick-one"
+                )
+            else:
+                thread = Thread(actor, detail)
+                if detail.unread_count and can(actor.role, Resource.CONVERSATIONS, write=True):  # type: ignore[arg-type]
+                    await container().services.conversations.update(actor, detail.id, read=True)
+
+    async def on_event(event: Event) -> None:
+        mine = thread is not None and event.conversation_id == thread.conversation_id
+        if event.name in (names.MESSAGE_NEW, names.MESSAGE_UPDATED):
+            listing.refresh_soon()
+            message = message_of(event)
+            if mine and thread is not None and message is not None:
+                await thread.on_message(message)
+        elif event.name == names.CONVERSATION_UPDATED:
+            listing.refresh_soon()
+            if mine and thread is not None:
+                await thread.on_changed()
+        elif event.name == names.CONTACT_UPDATED:
+            contact = event.data.get("contact") or {}
+            if thread is not None and thread.detail.contact_id == contact.get("id"):
+                await thread.on_changed()
+        elif event.name in (names.TYPING_START, names.TYPING_STOP) and mine and thread:
+            thread.typing.set_visibility(event.name == names.TYPING_START)
+
+    follow(actor.workspace_id or "", on_event)

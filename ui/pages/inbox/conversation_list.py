@@ -1,0 +1,143 @@
+"""The inbox's left panel (seed §7 ConversationList / ConversationItem).
+
+One page of conversations at a time (newest activity first, 25 per page), so a workspace with
+10 000 conversations renders 25 rows; filters (status, unread, assigned to me, search) go to
+the service's query. Live events only mark the list stale: `refresh_soon()` coalesces a burst of
+events into one reload of the current page a moment later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any
+
+from nicegui import background_tasks, ui
+
+from app.domain import Actor, ConversationStatus
+from app.domain import conversations as c
+from ui.components.format import when
+from ui.state import container
+
+PAGE_SIZE = 25
+_DOT = {"POSITIVE": "bg-green-5", "NEUTRAL": "bg-grey-5", "NEGATIVE": "bg-red-5"}
+STATUS_LABEL = {
+    ConversationStatus.OPEN: "Open",
+    ConversationStatus.WAITING_HUMAN: "Waiting for a human",
+    ConversationStatus.PENDING_APPROVAL: "Needs approval",
+    ConversationStatus.RESOLVED: "Resolved",
+}
+
+
+def contact_name(conv: c.Conversation) -> str:
+    contact = conv.contact
+    if contact is None:
+        return "Unknown contact"
+    phone = contact.phone_number
+    return contact.name or contact.display_name or (phone if phone.startswith("+") else f"+{phone}")
+
+
+class ConversationList(ui.column):
+    def __init__(self, actor: Actor, selected: str | None = None) -> None:
+        super().__init__()
+        self.actor = actor
+        self.selected = selected
+        self.page = 1
+        self._pending = False
+        self.classes("gap-2 w-full").mark("conversation-list")
+        with self:
+            with ui.row().classes("w-full gap-2 items-center no-wrap"):
+                self.search = ui.input(placeholder="Search name or number").props(
+                    "dense outlined clearable debounce=300"
+                )
+                self.search.classes("grow").mark("inbox-search")
+                self.search.on_value_change(self._refilter)
+            with ui.row().classes("w-full gap-1 items-center"):
+                options = {"": "All", **{s.value: label for s, label in STATUS_LABEL.items()}}
+                self.status = ui.select(options, value="", on_change=self._refilter)
+                self.status.props("dense outlined options-dense").classes("w-36").mark(
+                    "status-filter"
+                )
+                self.unread = ui.checkbox("Unread", on_change=self._refilter).mark("unread-filter")
+                self.mine = ui.checkbox("Mine", on_change=self._refilter).mark("mine-filter")
+                self.mine.tooltip("Assigned to me")
+            self.items = ui.column().classes("w-full gap-0 bg-white rounded-lg shadow-sm")
+            self.pager = ui.pagination(1, 1, direction_links=True, on_change=self._turn)
+            self.pager.props("max-pages=5 boundary-numbers size=sm").classes("self-center")
+
+    def filters(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value or None,
+            "unread": True if self.unread.value else None,
+            "assignee": "me" if self.mine.value else None,
+            "search": (self.search.value or "").strip() or None,
+        }
+
+    async def load(self, page: int | None = None) -> None:
+        services = container().services
+        self.page = page or self.page
+        result = await services.conversations.list(
+            self.actor, page=self.page, page_size=PAGE_SIZE, **self.filters()
+        )
+        previews = await services.conversations.previews(
+            self.actor, [conv.id for conv in result.items]
+        )
+        self.items.clear()
+        with self.items:
+            for conv in result.items:
+                self._item(conv, previews.get(conv.id, ""))
+            if not result.items:
+                ui.label("No conversations yet.").classes("p-4 text-grey-7").mark("inbox-empty")
+        pages = max(1, math.ceil(result.total / PAGE_SIZE))
+        self.pager.max = pages
+        self.pager.value = self.page
+        self.pager.set_visibility(pages > 1)
+
+    def _item(self, conv: c.Conversation, preview: str) -> None:
+        chosen = " bg-green-1" if conv.id == self.selected else ""
+        row = ui.row().classes(
+            "w-full no-wrap items-center gap-2 px-3 py-2 cursor-pointer hover:bg-grey-2"
+            " border-b border-gray-200" + chosen
+        )
+        row.on("click", lambda cid=conv.id: ui.navigate.to(f"/dashboard/inbox/{cid}"))
+        row.mark(f"conversation conversation-{conv.id}")
+        with row:
+            dot = _DOT.get(str(conv.sentiment), "bg-grey-3")
+            ui.element("div").classes(f"w-2 h-2 rounded-full shrink-0 {dot}").tooltip(
+                f"Sentiment: {str(conv.sentiment or 'unknown').lower()}"
+            )
+            with ui.column().classes("gap-0 grow min-w-0"):
+                with ui.row().classes("w-full no-wrap items-baseline justify-between gap-2"):
+                    ui.label(contact_name(conv)).classes("font-medium truncate")
+                    ui.label(when(conv.last_message_at, "")[5:16]).classes(
+                        "text-xs text-grey-6 shrink-0"
+                    )
+                with ui.row().classes("w-full no-wrap items-center justify-between gap-2"):
+                    ui.label(preview or " ").classes("text-sm text-grey-7 truncate")
+                    if conv.status != ConversationStatus.OPEN:
+                        ui.badge(STATUS_LABEL[conv.status]).props("outline color=grey-8")
+                    if conv.unread_count:
+                        ui.badge(str(conv.unread_count)).props("rounded color=positive").mark(
+                            "unread-badge"
+                        )
+
+    def refresh_soon(self, delay: float = 0.15) -> None:
+        """Reload once after a burst of live events (the first event schedules, the rest ride)."""
+        if self._pending:
+            return
+        self._pending = True
+
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            self._pending = False
+            if not self.is_deleted:
+                await self.load()
+
+        background_tasks.create(later(), name="inbox-list-refresh")
+
+    async def _refilter(self, _: Any = None) -> None:
+        await self.load(1)
+
+    async def _turn(self, event: Any) -> None:
+        if event.value and int(event.value) != self.page:
+            await self.load(int(event.value))

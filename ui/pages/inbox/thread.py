@@ -1,0 +1,118 @@
+"""The inbox's right panel (seed §7 MessageThread): header, banners, bubbles, reply bar.
+
+The thread shows the newest 50 messages and loads earlier pages on request. Live events go
+through `on_message` / `on_changed`: a new message becomes a bubble at the bottom, an updated
+one is redrawn in place, and a conversation or contact change redraws the header and banners
+(status, assignee, takeover, pending approvals) from the service, the single source of truth.
+"""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from app.auth import Resource, can
+from app.domain import Actor, Direction, MessageStatus
+from app.domain import conversations as c
+from ui.components.bubble import MessageBubble
+from ui.pages.inbox import banners, header
+from ui.pages.inbox.reply import ReplyBar
+from ui.state import container
+
+PAGE_SIZE = 50
+
+
+def may(actor: Actor, resource: Resource) -> bool:
+    return actor.role is not None and can(actor.role, resource, write=True)
+
+
+class Thread(ui.column):
+    def __init__(self, actor: Actor, detail: c.ConversationDetail) -> None:
+        super().__init__()
+        self.actor = actor
+        self.detail = detail
+        self.conversation_id = detail.id
+        self.bubbles: dict[str, MessageBubble] = {}
+        self.messages: dict[str, c.Message] = {m.id: m for m in detail.messages}
+        self.loaded_pages = 1
+        # from 600 px up, one viewport tall: banners come and go, the messages take what is
+        # left and the reply bar stays on screen; on a phone the page scrolls instead
+        self.classes("w-full gap-2 no-wrap sm:h-[calc(100vh-150px)] sm:min-h-[460px]")
+        self.mark("thread")
+        with self:
+            self.top = ui.column().classes("w-full gap-2 shrink-0 sm:max-h-[45%] sm:overflow-auto")
+            self.scroll = ui.scroll_area().classes(
+                "w-full h-[60vh] sm:h-auto sm:grow sm:min-h-[180px] bg-grey-2 rounded-lg"
+            )
+            with self.scroll:
+                self.earlier = ui.button("Load earlier messages", on_click=self.load_earlier)
+                self.earlier.props("flat dense no-caps size=sm").classes("self-center")
+                self.earlier.mark("load-earlier")
+                self.list = ui.column().classes("w-full gap-2 p-2")
+            self.typing = ui.label("typing…").classes("text-xs text-grey-7 italic h-4")
+            self.typing.mark("typing").set_visibility(False)
+            self.writable = may(actor, Resource.CONVERSATIONS)
+            if self.writable:
+                ReplyBar(self)
+            else:
+                ui.label("Your role can read conversations but not reply.").classes(
+                    "text-grey-7 text-sm"
+                ).mark("read-only")
+        self._draw_messages(detail.messages)
+        self.draw_top()
+
+    def draw_top(self) -> None:
+        self.top.clear()
+        with self.top:
+            header.draw(self)
+            banners.takeover(self)
+            pending = [m for m in self.messages.values() if m.status == "PENDING_APPROVAL"]
+            for message in pending:
+                banners.approval(self, message)
+
+    def _draw_messages(self, messages: list[c.Message]) -> None:
+        self.earlier.set_visibility(self.detail.messages_total > len(self.messages))
+        with self.list:
+            for message in messages:
+                self.bubbles[message.id] = MessageBubble(message)
+        self.scroll.scroll_to(percent=1.0)
+
+    async def load_earlier(self) -> None:
+        older = await container().services.conversations.get(
+            self.actor, self.conversation_id, page=self.loaded_pages + 1, page_size=PAGE_SIZE
+        )
+        self.loaded_pages += 1
+        fresh = [m for m in older.messages if m.id not in self.messages]
+        for i, message in enumerate(fresh):
+            self.messages[message.id] = message
+            with self.list:
+                bubble = MessageBubble(message)
+            bubble.move(self.list, target_index=i)
+            self.bubbles[message.id] = bubble
+        self.earlier.set_visibility(older.messages_total > len(self.messages))
+
+    async def on_message(self, message: c.Message) -> None:
+        """A live message:new / message:updated for this conversation."""
+        before = self.messages.get(message.id)
+        self.messages[message.id] = message
+        if message.id in self.bubbles:
+            self.bubbles[message.id].show(message)
+        else:
+            with self.list:
+                self.bubbles[message.id] = MessageBubble(message)
+            self.scroll.scroll_to(percent=1.0)
+        was_pending = before is not None and before.status == MessageStatus.PENDING_APPROVAL
+        if was_pending or message.status == MessageStatus.PENDING_APPROVAL:
+            self.draw_top()
+        self.typing.set_visibility(False)
+        if before is None and message.direction == Direction.INBOUND and self.writable:
+            # the agent is looking at it: read, so the list's unread badge does not lie
+            await container().services.conversations.update(
+                self.actor, self.conversation_id, read=True
+            )
+
+    async def on_changed(self) -> None:
+        """The conversation or its contact changed: reload both and redraw the top."""
+        self.detail = await container().services.conversations.get(
+            self.actor, self.conversation_id, page=1, page_size=1
+        )
+        self.draw_top()

@@ -1,0 +1,73 @@
+"""`/dashboard/simulator`: the owner talks to their bot as a customer would (DESIGN §6).
+
+Messages go through `sessions.simulate` on the workspace's simulator session — the whole
+pipeline runs (AI engine, knowledge base, approvals, takeover), so the conversation also shows
+in the inbox like a real one. The page needs a simulator session; an owner gets one created on
+first visit, other roles are told to ask an owner.
+"""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from app.auth import Resource, can
+from app.domain import Actor, DomainError
+from app.domain import conversations as c
+from ui import session, theme
+from ui.pages.simulator.phone import Phone
+from ui.state import container
+
+ACCOUNT = "simulator"
+NO_SESSION = "This workspace has no simulator yet. An owner opens this page once to create it."
+
+
+def create() -> None:
+    @ui.page("/dashboard/simulator", title="Simulator · Aimywhatsapp")
+    async def simulator():  # type: ignore[no-untyped-def]
+        current = await session.current()
+        if current is None:
+            return RedirectResponse("/login")
+        actor, user, workspaces = current
+        with theme.frame("Simulator", actor, user, workspaces):
+            if actor.role is None or not can(actor.role, Resource.CONVERSATIONS, write=True):
+                ui.label("Your role cannot send messages, so it cannot use the simulator.").mark(
+                    "forbidden"
+                )
+                return None
+            try:
+                sim = await simulator_session(actor)
+            except DomainError as exc:
+                ui.label(exc.detail).classes("text-negative").mark("simulator-error")
+                return None
+            if sim is None:
+                ui.label(NO_SESSION).classes("text-grey-8").mark("no-simulator")
+                return None
+            ui.label(
+                "Write to your bot as a customer would. Replies use your knowledge base and bot "
+                "settings; the conversation also appears in the Inbox."
+            ).classes("text-grey-7 text-sm")
+            phone = Phone(actor, sim, user)
+            await phone.start()
+        return None
+
+
+async def simulator_session(actor: Actor) -> c.WhatsappSession | None:
+    """The workspace's simulator session, running; created (and connected) for an owner."""
+    services = container().services
+    owner = actor.role is not None and can(actor.role, Resource.WHATSAPP, write=True)
+    found = [s for s in await services.sessions.list(actor) if s.channel == "simulator"]
+    if not found:
+        if not owner:
+            return None
+        taken = {s.account_id for s in await services.sessions.list(actor)}
+        account = next(
+            name
+            for name in (ACCOUNT, *(f"{ACCOUNT}-{i}" for i in range(2, 99)))
+            if name not in taken
+        )
+        return await services.sessions.create(actor, account, "simulator")
+    sim = found[0]
+    if sim.id not in services.sessions.hub.channels and owner:
+        sim = await services.sessions.connect(actor, sim.id)
+    return sim  # not running and not an owner: sending says so
