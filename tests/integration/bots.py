@@ -64,7 +64,7 @@ class Bot:
         ]
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:
     """Poll `check` until it returns something truthy (the pipeline runs in the app's loop)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

@@ -47,7 +47,7 @@ class AIBot(Bot):
         return r.json()
 
     async def bot_messages(
-        self, phone: str, count: int = 1, timeout: float = 10.0
+        self, phone: str, count: int = 1, timeout: float = 30.0
     ) -> list[dict[str, Any]]:
         """Wait until the conversation holds `count` outbound messages; return them."""
 
