@@ -1,5 +1,6 @@
-"""The authenticated chrome: header (search, workspace switcher, user menu) and the sidebar of
-seed §7's sections, showing only what the viewer's role may see."""
+"""The authenticated chrome: header (search, connection badge, notifications, workspace
+switcher, user menu) and the sidebar of seed §7's sections, showing only what the viewer's
+role may see."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from nicegui import ui
 from app.auth import Resource, can
 from app.domain import Actor
 from app.domain import models as m
-from ui import session, state
+from ui import session, shell, state
 
 BRAND = "#128C7E"
 # (label, icon, path, resource the page shows)
@@ -46,10 +47,14 @@ def frame(
             ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat round color=white")
             ui.label("Aimywhatsapp").classes("text-lg font-semibold gt-xs")
             ui.label(title).classes("text-lg opacity-80 lt-sm")
-        ui.input(placeholder="Search…").props("dense dark standout clearable").classes(
-            "gt-sm w-72"
-        ).mark("search")
+        in_workspace = actor.workspace_id is not None and actor.role is not None
+        if in_workspace:
+            shell.header_search()
         with ui.row().classes("items-center gap-1 no-wrap"):
+            if in_workspace:
+                shell.connection_badge(actor)
+                if actor.role is not None and can(actor.role, Resource.NOTIFICATIONS, write=False):
+                    shell.NotificationBell(actor)
             _workspace_switcher(actor, workspaces)
             _user_menu(user)
     with ui.left_drawer(bordered=True).props("width=220 breakpoint=768") as drawer:
@@ -74,7 +79,7 @@ def _workspace_switcher(actor: Actor, workspaces: list[m.Workspace]) -> None:
 
     ui.select({w.id: w.name for w in workspaces}, value=actor.workspace_id, on_change=switch).props(
         "dense dark standout options-dense"
-    ).classes("w-36 sm:w-44").mark("workspace-switcher")
+    ).classes("w-28 sm:w-44").mark("workspace-switcher")
 
 
 def _user_menu(user: m.User) -> None:

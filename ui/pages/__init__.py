@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def register_pages() -> None:
-    from ui.pages import auth, dashboard, settings
+    from ui.pages import auth, dashboard, onboarding, settings
 
     auth.create()
     dashboard.create()
+    onboarding.create()
     settings.create()

@@ -1,0 +1,142 @@
+"""The setup wizard through NiceGUI's User simulation: the simulator and "no model" path end to
+end, each step's validation errors, and who may open it."""
+
+from __future__ import annotations
+
+from nicegui.testing.user import User
+
+from app.domain import Actor, Role
+from tests.integration.ui.conftest import Dashboard
+from tests.integration.ui.test_settings_pages import _choose, _eventually
+
+
+async def _click(user: User, marker: str) -> None:
+    await user.should_see(marker=marker)
+    user.find(marker=marker).click()
+
+
+def _owner(session) -> Actor:  # type: ignore[no-untyped-def]
+    return Actor(session.user.id).in_workspace(session.workspace.id, Role.OWNER)
+
+
+async def test_register_lands_in_the_wizard(dashboard: Dashboard) -> None:
+    user = dashboard.new_user()
+    await user.open("/register")
+    user.find("Your name").type("Nia")
+    user.find("Email").type("nia@example.com")
+    user.find("Password (8+ characters)").type("Correct-horse-9")
+    user.find("Business or workspace name").type("Nia's")
+    user.find("Create account").click()
+    await user.should_see(marker="stepper")
+    await user.should_see(marker="onboarding-workspace-name")
+    with user:
+        assert user.find(marker="onboarding-workspace-name").elements.pop().value == "Nia's"
+    user.find(marker="skip-setup").click()
+    await user.should_see(marker="greeting")
+    await user.should_see(marker="setup-card")  # still offered: nothing is set up yet
+
+
+async def test_simulator_and_no_model_path_with_validation(dashboard: Dashboard) -> None:
+    owner = await dashboard.register("owner@example.com", "Olga", "Acme")
+    actor = _owner(owner)
+    services = dashboard.container.services
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/onboarding")
+
+    # 1. the name: empty is refused in place, a new one is saved
+    user.find(marker="onboarding-workspace-name").clear()
+    await _click(user, "workspace-next")
+    await user.should_see("workspace name must not be empty")
+    user.find(marker="onboarding-workspace-name").type("Acme Bakery")
+    await _click(user, "workspace-next")
+    await _eventually(
+        lambda: _name_is(services, actor, owner.workspace.id, "Acme Bakery")  # type: ignore[union-attr]
+    )
+
+    # 2. the phone simulator: a CONNECTED simulator session
+    await _click(user, "start-simulator")
+    await user.should_see("Simulator ready (simulator) ✓")
+    (sim,) = await services.sessions.list(actor)
+    assert sim.channel == "simulator" and sim.status == "CONNECTED"
+    await _click(user, "start-simulator")  # a second click reuses it
+    await user.should_see("Simulator ready (simulator) ✓")
+    assert len(await services.sessions.list(actor)) == 1
+
+    # 3. persona and model: no name and a cloud model without a key are refused
+    user.find(marker="bot-name").clear()
+    await _click(user, "model-next")
+    await user.should_see("Give the bot a name")
+    user.find(marker="bot-name").type("Bella")
+    user.find("Cloud model (Anthropic or OpenAI key)").click()
+    await _click(user, "model-next")
+    await user.should_see("Paste the API key")
+    user.find("OpenAI-compatible server (Ollama, LM Studio, vLLM…)").click()
+    user.find(marker="base-url").type("localhost:11434")
+    await _click(user, "model-next")
+    await user.should_see("starts with http:// or https://")
+    user.find("No model: answer from my FAQs and documents").click()
+    user.find(marker="bot-persona").type("You are Bella of Acme Bakery.")
+    await _click(user, "model-next")
+    await _eventually(lambda: _settings_are(services, actor, "Bella", "extractive"))
+
+    # 4. a first FAQ: both halves are required
+    await _click(user, "add-faq")
+    await user.should_see("Write both the question and its answer.")
+    user.find(marker="faq-question").type("When are you open?")
+    user.find(marker="faq-answer").type("Every day from 7 to 19.")
+    await _click(user, "add-faq")
+    await user.should_see("Added the question ✓")
+    (kb,) = await services.knowledge.list(actor)
+    assert kb.faq_count == 1
+
+    # 5. try it: the question is prefilled, the FAQ's answer comes back
+    await _eventually(lambda: _prefilled(user, "When are you open?"))
+    await _click(user, "try-ask")
+    await user.should_see("Every day from 7 to 19.")
+    await user.should_see("From an FAQ")
+    await _click(user, "finish")
+    await user.should_see(marker="greeting")
+    await user.should_not_see(marker="setup-card")  # a session and knowledge: set up
+
+
+async def test_try_step_refuses_an_empty_question_and_pairing_a_bad_number(
+    dashboard: Dashboard,
+) -> None:
+    owner = await dashboard.register("owner@example.com")
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/onboarding")
+    await _click(user, "try-ask")
+    await user.should_see("Type a question first.")
+    user.find(marker="tab-pair").click()
+    user.find(marker="pair-phone").type("12ab")
+    await _click(user, "get-code")
+    await user.should_see("international format")
+    # the typo was caught before any session (or WhatsApp worker) started
+    assert await dashboard.container.services.sessions.list(_owner(owner)) == []
+
+
+async def test_agents_cannot_run_the_wizard(dashboard: Dashboard) -> None:
+    owner = await dashboard.register("owner@example.com")
+    await dashboard.member(owner, "agent@example.com", Role.AGENT)
+    user = await dashboard.signed_in("agent@example.com")
+    await _choose(dashboard, user, owner)
+    await user.open("/onboarding")
+    await user.should_see(marker="forbidden")
+    await user.should_not_see(marker="stepper")
+    await user.open("/dashboard")
+    await user.should_see(marker="kpis")
+    await user.should_not_see(marker="setup-card")
+
+
+async def _name_is(services, actor: Actor, ws_id: str, name: str) -> bool:  # type: ignore[no-untyped-def]
+    return (await services.workspaces.get(actor, ws_id)).name == name
+
+
+async def _settings_are(services, actor: Actor, bot: str, provider: str) -> bool:  # type: ignore[no-untyped-def]
+    saved = await services.settings.get(actor)
+    return saved.bot_name == bot and saved.ai_provider == provider
+
+
+async def _prefilled(user: User, text: str) -> bool:
+    with user:
+        return user.find(marker="try-question").elements.pop().value == text
