@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from nicegui import ui
+from nicegui import ElementFilter, ui
 
 from app.auth import Resource, can
 from app.domain import Actor
@@ -46,7 +46,6 @@ def frame(
         with ui.row().classes("items-center gap-2 no-wrap"):
             ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat round color=white")
             ui.label("Aimywhatsapp").classes("text-lg font-semibold gt-xs")
-            ui.label(title).classes("text-lg opacity-80 lt-sm")
         in_workspace = actor.workspace_id is not None and actor.role is not None
         if in_workspace:
             shell.header_search()
@@ -65,8 +64,17 @@ def frame(
                     ui.icon(icon).classes("text-xl")
                     ui.label(label)
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
-        ui.label(title).classes("text-2xl font-semibold gt-xs")
+        # on phones the header has no room for it: the page's own title says where you are
+        ui.label(title).classes("text-xl sm:text-2xl font-semibold")
         yield content
+
+
+def rename_workspace(saved: m.Workspace) -> None:
+    """The header's workspace switcher shows a new name without a reload."""
+    for switcher in ElementFilter(kind=ui.select, marker="workspace-switcher", local_scope=False):
+        options = dict(switcher.options)  # type: ignore[arg-type]
+        options[saved.id] = saved.name
+        switcher.set_options(options, value=saved.id)
 
 
 def _workspace_switcher(actor: Actor, workspaces: list[m.Workspace]) -> None:

@@ -40,9 +40,8 @@ async def kpi_cards(actor: Actor) -> None:
                 with ui.row().classes("items-center gap-2 no-wrap text-grey-7"):
                     ui.icon(icon).classes("text-lg")
                     ui.label(title).classes("text-sm leading-tight")
-                ui.label(value_of(kpis, key)).classes("text-3xl font-semibold").mark(
-                    f"kpi-{key}-value"
-                )
+                value = ui.label(value_of(kpis, key)).classes("text-3xl font-semibold")
+                value.props(f"data-kpi={key}").mark(f"kpi-{key}-value")
                 ui.label(_caption(kpis, key)).classes("text-xs text-grey-6 leading-tight")
 
 

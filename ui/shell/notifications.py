@@ -50,8 +50,12 @@ class NotificationBell:
         self.unread = 0
         with ui.button(icon="notifications").props("flat round color=white").mark("bell"):
             self.badge = ui.badge("0", color="red").props("floating").mark("bell-count")
-            with ui.menu().classes("w-80 max-w-[92vw]").mark("notification-menu"):
-                self.body = ui.column().classes("w-full gap-0")
+            # centred under the bell and never wider than the screen: on a phone the bell
+            # sits mid-header, and Quasar clips a menu it cannot fit on one side
+            menu = ui.menu().props('anchor="bottom middle" self="top middle"')
+            with menu.mark("notification-menu"):
+                self.body = ui.column().classes("gap-0")
+                self.body.style("width: min(20rem, calc(100vw - 16px))")
         self.badge.set_visibility(False)
         client = context.client
 

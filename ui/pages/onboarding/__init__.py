@@ -33,9 +33,7 @@ def create() -> None:
                 ui.link("Back to the dashboard", "/dashboard")
                 return None
             with ui.row().classes("w-full items-center justify-between"):
-                ui.label(f"A few steps and {workspace.name}'s bot is answering.").classes(
-                    "text-grey-8"
-                )
+                ui.label("A few steps and your bot is answering.").classes("text-grey-8")
                 ui.button("Skip setup", on_click=lambda: ui.navigate.to("/dashboard")).props(
                     "flat no-caps"
                 ).mark("skip-setup")
@@ -45,7 +43,7 @@ def create() -> None:
 
 def _wizard(wizard: Wizard) -> None:
     stepper = wizard.stepper
-    stepper.props("vertical flat animated header-nav=false").classes("w-full bg-white rounded")
+    stepper.props("vertical flat header-nav=false").classes("w-full bg-white rounded")
     stepper.mark("stepper")
     builders = {
         "name": name_step.build,

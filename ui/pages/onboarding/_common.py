@@ -65,7 +65,9 @@ def nav(wizard: Wizard, *, back: bool = True) -> ui.row:
     row = ui.row().classes("w-full items-center gap-2 pt-2")
     with row:
         if back:
-            ui.button("Back", on_click=wizard.previous).props("flat").mark("back")
+            # after the step's own button: on a phone the primary action stays first
+            back_button = ui.button("Back", on_click=wizard.previous).props("flat")
+            back_button.classes("order-last").mark("back")
     return row
 
 

@@ -41,9 +41,9 @@ def build(wizard: Wizard) -> None:
         "Link your business number, or try the bot first with the built-in phone simulator."
     ).classes("text-grey-7")
     with ui.tabs().props("dense align=left no-caps").classes("w-full") as tabs:
-        sim_tab = ui.tab("simulator", "Phone simulator", icon="smartphone").mark("tab-simulator")
+        sim_tab = ui.tab("simulator", "Simulator", icon="smartphone").mark("tab-simulator")
         ui.tab("qr", "QR code", icon="qr_code_2").mark("tab-qr")
-        ui.tab("pair", "Pairing code", icon="pin").mark("tab-pair")
+        ui.tab("pair", "Pair by code", icon="pin").mark("tab-pair")
     error = ErrorLabel("connect-error")
     with ui.tab_panels(tabs, value=sim_tab).classes("w-full bg-transparent"):
         with ui.tab_panel("simulator").classes("px-0"):

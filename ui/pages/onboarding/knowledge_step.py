@@ -21,7 +21,7 @@ def build(wizard: Wizard) -> None:
     knowledge = container().services.knowledge
     ui.label("Teach the bot one thing now; add more later under Knowledge.").classes("text-grey-7")
     with ui.tabs().props("dense align=left no-caps").classes("w-full") as tabs:
-        faq_tab = ui.tab("faq", "Question & answer", icon="quiz").mark("tab-faq")
+        faq_tab = ui.tab("faq", "FAQ", icon="quiz").mark("tab-faq")
         ui.tab("text", "Text", icon="notes").mark("tab-text")
         ui.tab("file", "File", icon="upload_file").mark("tab-file")
     error = ErrorLabel("knowledge-error")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from app.auth import Resource
+from ui import theme
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, nav
 from ui.state import container
@@ -27,6 +28,7 @@ def build(wizard: Wizard) -> None:
         )
         if saved is not None:
             wizard.workspace = saved
+            theme.rename_workspace(saved)
             wizard.next()
 
     with nav(wizard, back=False):
