@@ -10,9 +10,10 @@ from nicegui import ui
 
 from app.auth import Resource, can
 from ui import session, theme
+from ui.components import ErrorLabel
 from ui.pages.onboarding import connect_step, knowledge_step, model_step, try_step
-from ui.pages.onboarding import workspace_step as name_step
-from ui.pages.onboarding._common import STEPS, Wizard, needs_setup
+from ui.pages.onboarding._common import STEPS, Wizard, nav, needs_setup
+from ui.state import container
 
 __all__ = ["create", "needs_setup"]
 
@@ -46,7 +47,7 @@ def _wizard(wizard: Wizard) -> None:
     stepper.props("vertical flat header-nav=false").classes("w-full bg-white rounded")
     stepper.mark("stepper")
     builders = {
-        "name": name_step.build,
+        "name": _name_step,
         "connect": connect_step.build,
         "model": model_step.build,
         "knowledge": knowledge_step.build,
@@ -58,3 +59,28 @@ def _wizard(wizard: Wizard) -> None:
                     wizard.question = try_step.build(wizard)
                 else:
                     builders[key](wizard)
+
+
+def _name_step(wizard: Wizard) -> None:
+    """Step 1: the workspace's name (prefilled with the one given at registration)."""
+    ui.label("This is the name your team sees; customers never see it.").classes("text-grey-7")
+    name = ui.input("Workspace name", value=wizard.workspace.name).props("outlined")
+    name.classes("w-full max-w-md").mark("onboarding-workspace-name")
+    error = ErrorLabel("workspace-error")
+
+    async def save() -> None:
+        if not wizard.may(Resource.WORKSPACE):
+            wizard.next()
+            return
+        saved = await error.run(
+            lambda: container().services.workspaces.update(
+                wizard.actor, wizard.workspace.id, name=name.value or "", logo_url=None
+            )
+        )
+        if saved is not None:
+            wizard.workspace = saved
+            theme.rename_workspace(saved)
+            wizard.next()
+
+    with nav(wizard, back=False):
+        ui.button("Continue", on_click=save).props("unelevated").mark("workspace-next")
