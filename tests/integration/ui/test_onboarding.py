@@ -3,8 +3,12 @@ end, each step's validation errors, and who may open it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from nicegui.testing.user import User
 
+from app.channels import NeonizeChannel
 from app.domain import Actor, Role
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.test_settings_pages import _choose, _eventually
@@ -140,3 +144,48 @@ async def _settings_are(services, actor: Actor, bot: str, provider: str) -> bool
 async def _prefilled(user: User, text: str) -> bool:
     with user:
         return user.find(marker="try-question").elements.pop().value == text
+
+
+@pytest.fixture
+def scripted_whatsapp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Real WhatsApp sessions run a real worker process with the scripted neonize client:
+    a QR code, and four seconds later the phone has scanned it."""
+    from app.channels import manager
+
+    def build(spec: manager.ChannelSpec, events):  # type: ignore[no-untyped-def]
+        if spec.kind == "simulator":
+            return real(spec, events)
+        assert spec.session_dir is not None and spec.credentials_key is not None
+        return NeonizeChannel(
+            spec.session_id, spec.session_dir, spec.credentials_key, events,
+            runtime_base=tmp_path / "run", fake_script="qr,sleep:4,connected",
+        )  # fmt: skip
+
+    real = manager.build_channel
+    monkeypatch.setattr(manager, "build_channel", build)
+
+
+@pytest.mark.usefixtures("scripted_whatsapp")
+async def test_qr_code_shows_then_turns_connected_and_pairing_gives_a_code(
+    dashboard: Dashboard,
+) -> None:
+    owner = await dashboard.register("owner@example.com")
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/onboarding")
+    user.find(marker="tab-qr").click()
+    await _click(user, "show-qr")
+    await user.should_see(marker="qr-image")
+    with user:
+        (image,) = user.find(marker="qr-image").elements
+        assert image.source.startswith("data:image/png;base64,")  # type: ignore[attr-defined]
+    await user.should_see("Waiting for the scan…")
+    await user.should_see("Connected ✓", retries=300)  # the timer polls every 3 s
+    await user.should_not_see(marker="qr-image")
+    (session,) = await dashboard.container.services.sessions.list(_owner(owner))
+    assert session.channel != "simulator" and session.account_id == "main"
+
+    user.find(marker="tab-pair").click()
+    user.find(marker="pair-phone").type("+49 176 1234 5678")
+    await _click(user, "get-code")
+    await user.should_see("FAKE-5678")  # the same session, asked for a pairing code
+    assert len(await dashboard.container.services.sessions.list(_owner(owner))) == 1
