@@ -9,9 +9,10 @@ import pytest
 from nicegui.testing.user import User
 
 from app.channels import NeonizeChannel
-from app.domain import Actor, Role
+from app.domain import Actor, Invalid, Role
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.test_settings_pages import _choose, _eventually
+from ui.pages.onboarding.model_step import patch_for
 
 
 async def _click(user: User, marker: str) -> None:
@@ -174,12 +175,12 @@ async def test_qr_code_shows_then_turns_connected_and_pairing_gives_a_code(
     await user.open("/onboarding")
     user.find(marker="tab-qr").click()
     await _click(user, "show-qr")
-    await user.should_see(marker="qr-image")
+    await user.should_see(marker="qr-image", retries=300)  # a worker process starts first
     with user:
         (image,) = user.find(marker="qr-image").elements
         assert image.source.startswith("data:image/png;base64,")  # type: ignore[attr-defined]
     await user.should_see("Waiting for the scan…")
-    await user.should_see("Connected ✓", retries=300)  # the timer polls every 3 s
+    await user.should_see("Connected ✓", retries=300)  # whatsapp:status (or the 3 s poll)
     await user.should_not_see(marker="qr-image")
     (session,) = await dashboard.container.services.sessions.list(_owner(owner))
     assert session.channel != "simulator" and session.account_id == "main"
@@ -189,3 +190,44 @@ async def test_qr_code_shows_then_turns_connected_and_pairing_gives_a_code(
     await _click(user, "get-code")
     await user.should_see("FAKE-5678")  # the same session, asked for a pairing code
     assert len(await dashboard.container.services.sessions.list(_owner(owner))) == 1
+
+
+def test_each_model_choice_sets_its_fields() -> None:
+    assert patch_for("extractive", {}, has_key=False) == {
+        "ai_provider": "extractive", "ai_base_url": None,
+    }  # fmt: skip
+    cloud = patch_for("cloud", {"provider": "openai", "key": " sk-123 "}, has_key=False)
+    assert cloud == {"ai_provider": "openai", "ai_model": "gpt-4o-mini", "ai_base_url": None,
+                     "ai_api_key": "sk-123"}  # fmt: skip
+    kept = patch_for("cloud", {"provider": "anthropic"}, has_key=True)  # the stored key stays
+    assert "ai_api_key" not in kept and kept["ai_model"] == "claude-haiku-4-5"
+    local = patch_for("llamacpp", {"model": "gemma.gguf"}, has_key=False)
+    assert local["ai_provider"] == "llamacpp" and local["ai_model"] == "gemma.gguf"
+    with pytest.raises(Invalid, match="Choose a local model file"):
+        patch_for("llamacpp", {}, has_key=False)
+    with pytest.raises(Invalid, match="Name the model"):
+        patch_for("compatible", {"base_url": "http://localhost:11434/v1"}, has_key=False)
+
+
+async def test_an_openai_compatible_server_is_saved_with_its_url(dashboard: Dashboard) -> None:
+    owner = await dashboard.register("owner@example.com")
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/onboarding")
+    user.find("Local GGUF model on this computer").click()
+    await user.should_see(marker="no-local-models")  # no GGUF file in the data dir yet
+    await _click(user, "model-next")
+    await user.should_see("Choose a local model file")
+    user.find("OpenAI-compatible server (Ollama, LM Studio, vLLM…)").click()
+    user.find(marker="base-url").type("http://localhost:11434/v1")
+    user.find(marker="model-name").type("llama3.2")
+    await _click(user, "model-next")
+    settings = dashboard.container.services.settings
+    actor = _owner(owner)
+
+    async def saved() -> bool:
+        got = await settings.get(actor)
+        return (got.ai_provider, got.ai_model, got.ai_base_url, got.ai_api_key) == (
+            "openai", "llama3.2", "http://localhost:11434/v1", None,
+        )  # fmt: skip
+
+    await _eventually(saved)

@@ -8,8 +8,11 @@ from nicegui import ui
 from app.auth import Resource
 from app.domain import Conflict, SessionStatus
 from app.domain import conversations as c
+from app.events import names
+from app.events.bus import Event
 from app.services.sessions import phone_digits
 from ui.components import ErrorLabel
+from ui.components.live import listen
 from ui.pages.onboarding._common import Wizard, nav
 from ui.state import container
 
@@ -101,7 +104,13 @@ def _qr(wizard: Wizard, error: ErrorLabel) -> None:
             image.set_source(code.qr_code)
             image.set_visibility(True)
 
-    timer = ui.timer(QR_REFRESH_S, refresh, active=False)
+    timer = ui.timer(QR_REFRESH_S, refresh, active=False)  # a fallback to the events below
+
+    async def on_status(event: Event) -> None:
+        if event.data.get("sessionId") == state.get("id"):
+            await refresh()  # a new code or the scan: show it at once
+
+    listen(wizard.actor.workspace_id or "", {names.WHATSAPP_STATUS}, on_status)
 
     async def show() -> None:
         made = await error.run(lambda: _session(wizard, "whatsapp"))
