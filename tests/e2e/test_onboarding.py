@@ -82,7 +82,7 @@ def _onboard(server: Process, width: int, email: str, suffix: str) -> None:
 
         # a customer writes through the simulator; the bot answers from the FAQ
         phone = _simulate(server.url, email, QUESTION)
-        _until_kpi(page, "messages_today", "2")  # the question and the bot's answer
+        _until_kpi(page, "messages_today", "2")  # the question and the bot's answer, live
         assert page.locator("[data-kpi=open_conversations]").inner_text() == "1"
         assert page.locator("[data-kpi=waiting_human]").inner_text() == "0"
         assert page.locator("[data-kpi=resolution_rate]").inner_text() == "—"  # none resolved
@@ -113,15 +113,14 @@ def _simulate(url: str, email: str, text: str) -> str:
 
 
 def _until_kpi(page, key: str, value: str, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    """The cards are read on page load: reload until the pipeline has written the rows."""
+    """The cards follow message:new live: no reload."""
     deadline = time.monotonic() + timeout
     while True:
         shown = page.locator(f"[data-kpi={key}]").inner_text()
         if shown == value:
             return
         assert time.monotonic() < deadline, f"{key} shows {shown}, expected {value}"
-        page.wait_for_timeout(500)
-        page.reload()
+        page.wait_for_timeout(200)
 
 
 def test_onboarding_at_desktop_width(server: Process) -> None:

@@ -3,13 +3,20 @@ real rows: app/services/overview.py defines every number shown here."""
 
 from __future__ import annotations
 
-from nicegui import ui
+import asyncio
+
+from nicegui import background_tasks, context, ui
 
 from app.domain import Actor, DomainError
+from app.events import names
+from app.events.bus import Event
 from app.services.overview import HELP, Kpis
+from ui.components.live import listen
 from ui.pages.onboarding import needs_setup
 from ui.state import container
 
+LIVE = {names.MESSAGE_NEW, names.CONVERSATION_UPDATED}
+REFRESH_S = 1.0
 # (key, title, icon, where the number leads)
 CARDS = [
     ("messages_today", "Messages today", "chat", "/dashboard/inbox"),
@@ -27,12 +34,15 @@ def value_of(kpis: Kpis, key: str) -> str:
 
 
 async def kpi_cards(actor: Actor) -> None:
+    """The four cards, refreshed (at most once a second) as messages and conversations change."""
     try:
         kpis = await container().services.overview.kpis(actor)
     except DomainError as exc:
         ui.label(exc.detail).classes("text-grey-7").mark("kpi-error")
         return
-    with ui.element("div").classes("w-full grid grid-cols-2 md:grid-cols-4 gap-3").mark("kpis"):
+    grid = ui.element("div").classes("w-full grid grid-cols-2 md:grid-cols-4 gap-3").mark("kpis")
+    values: dict[str, tuple[ui.label, ui.label]] = {}
+    with grid:
         for key, title, icon, link in CARDS:
             card = ui.card().classes("cursor-pointer gap-1 p-3 sm:p-4").props("flat bordered")
             card.on("click", lambda p=link: ui.navigate.to(p))
@@ -40,9 +50,32 @@ async def kpi_cards(actor: Actor) -> None:
                 with ui.row().classes("items-center gap-2 no-wrap text-grey-7"):
                     ui.icon(icon).classes("text-lg")
                     ui.label(title).classes("text-sm leading-tight")
-                value = ui.label(value_of(kpis, key)).classes("text-3xl font-semibold")
+                value = ui.label().classes("text-3xl font-semibold")
                 value.props(f"data-kpi={key}").mark(f"kpi-{key}-value")
-                ui.label(_caption(kpis, key)).classes("text-xs text-grey-6 leading-tight")
+                caption = ui.label().classes("text-xs text-grey-6 leading-tight")
+                values[key] = (value, caption)
+
+    def show(kpis: Kpis) -> None:
+        for key, (value, caption) in values.items():
+            value.text = value_of(kpis, key)
+            caption.text = _caption(kpis, key)
+
+    show(kpis)
+    client = context.client
+    pending = {"on": False}
+
+    async def later() -> None:
+        await asyncio.sleep(REFRESH_S)
+        pending["on"] = False
+        with client:
+            show(await container().services.overview.kpis(actor))
+
+    async def changed(_: Event) -> None:
+        if not pending["on"]:  # a burst of messages costs one recount
+            pending["on"] = True
+            background_tasks.create(later(), name="kpis")
+
+    listen(actor.workspace_id or "", LIVE, changed)
 
 
 def _caption(kpis: Kpis, key: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from app.db.tables import Contact, Conversation, Message
 from app.domain import Actor, ConversationStatus, Forbidden, Role, SenderType, new_id
 from tests.integration.ui.conftest import Dashboard
-from tests.integration.ui.test_settings_pages import _choose
+from tests.integration.ui.test_settings_pages import _choose, _eventually
 
 S = ConversationStatus
 
@@ -98,3 +98,31 @@ async def test_cards_show_the_numbers_to_every_role(dashboard: Dashboard) -> Non
                 assert label.text == shown, (email, key, label.text)
         await user.should_see("1 of 2 resolved in 30 days, no human.")
         await user.should_not_see("arrive with")  # the placeholder cards are gone
+
+
+async def test_cards_follow_new_messages_live(dashboard: Dashboard) -> None:
+    owner = await dashboard.register("owner@example.com")
+    assert owner.workspace is not None
+    actor = Actor(owner.user.id).in_workspace(owner.workspace.id, Role.OWNER)
+    sessions = dashboard.container.services.sessions
+    sim = await sessions.create(actor, "sim", "simulator")
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/dashboard")
+    await user.should_see(marker="kpis")
+    assert _shown(user, "messages_today") == "0"
+    await sessions.simulate(
+        actor, sim.id, from_="4915100001", name="Ana", text="Hi!", media=None, wa_message_id=None
+    )
+
+    async def counted() -> bool:  # no reload: message:new recounts the cards
+        return _shown(user, "messages_today") not in ("0", None) and (
+            _shown(user, "open_conversations") == "1"
+        )
+
+    await _eventually(counted)
+
+
+def _shown(user, key: str) -> str | None:  # type: ignore[no-untyped-def]
+    with user:
+        (label,) = user.find(marker=f"kpi-{key}-value").elements
+        return label.text
