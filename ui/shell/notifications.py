@@ -73,9 +73,10 @@ class NotificationBell:
         self.unread = (await service.list(self.actor, page_size=1, unread=True)).total
         self._render()
 
-    async def _on_new(self, _: Event) -> None:
+    async def _on_new(self, event: Event) -> None:
         await self.reload()
-        ui.notify("New notification", type="info", position="top-right")
+        _, text, _ = describe(str(event.data.get("type", "")), event.data.get("payload") or {})
+        ui.notify(text, type="info", position="bottom-right")  # clear of the header on phones
 
     async def _open(self, item: c.Notification, link: str | None) -> None:
         if not item.is_read:
