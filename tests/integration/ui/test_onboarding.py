@@ -231,3 +231,35 @@ async def test_an_openai_compatible_server_is_saved_with_its_url(dashboard: Dash
         )  # fmt: skip
 
     await _eventually(saved)
+
+
+async def test_text_and_file_go_to_the_default_knowledge_base(dashboard: Dashboard) -> None:
+    from nicegui import ui
+    from nicegui.elements.upload_files import SmallFileUpload
+
+    owner = await dashboard.register("owner@example.com")
+    actor = _owner(owner)
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/onboarding")
+    user.find(marker="tab-text").click()
+    await _click(user, "add-text")
+    await user.should_see("Paste some text for the bot to learn from.")
+    user.find(marker="manual-text").type("Parking is free behind the shop.")
+    await _click(user, "add-text")
+    await user.should_see("Added the text (indexing in the background) ✓")
+
+    user.find(marker="tab-file").click()
+    with user:
+        (upload,) = user.find(marker="kb-upload").elements
+    assert isinstance(upload, ui.upload)
+    empty = SmallFileUpload(name="empty.txt", content_type="text/plain", _data=b"")
+    await upload.handle_uploads([empty])
+    await user.should_see(marker="knowledge-error")  # an empty file is refused in place
+    prices = SmallFileUpload(name="prices.txt", content_type="text/plain", _data=b"Bread 3 EUR")
+    await upload.handle_uploads([prices])
+    await user.should_see("Added prices.txt ✓")
+
+    knowledge = dashboard.container.services.knowledge
+    (kb,) = await knowledge.list(actor)
+    names = {d.name: d.type for d in await knowledge.list_documents(actor, kb.id)}
+    assert names == {"About us": "MANUAL", "prices.txt": "TXT"}
