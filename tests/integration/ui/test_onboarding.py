@@ -263,3 +263,20 @@ async def test_text_and_file_go_to_the_default_knowledge_base(dashboard: Dashboa
     (kb,) = await knowledge.list(actor)
     names = {d.name: d.type for d in await knowledge.list_documents(actor, kb.id)}
     assert names == {"About us": "MANUAL", "prices.txt": "TXT"}
+
+
+async def test_a_whatsapp_worker_that_cannot_start_is_shown_in_the_form(
+    dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.channels import manager
+
+    def broken(spec: manager.ChannelSpec, events):  # type: ignore[no-untyped-def]
+        raise RuntimeError("neonize is not installed")
+
+    monkeypatch.setattr(manager, "build_channel", broken)
+    await dashboard.register("owner@example.com")
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/onboarding")
+    user.find(marker="tab-qr").click()
+    await _click(user, "show-qr")
+    await user.should_see("WhatsApp could not start here: neonize is not installed")

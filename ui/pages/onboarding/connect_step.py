@@ -3,10 +3,12 @@ which stands in for a real number so the bot can be tried before linking one."""
 
 from __future__ import annotations
 
+import logging
+
 from nicegui import ui
 
 from app.auth import Resource
-from app.domain import Conflict, SessionStatus
+from app.domain import Conflict, DomainError, SessionStatus
 from app.domain import conversations as c
 from app.events import names
 from app.events.bus import Event
@@ -17,10 +19,23 @@ from ui.pages.onboarding._common import Wizard, nav
 from ui.state import container
 
 QR_REFRESH_S = 3.0
+log = logging.getLogger(__name__)
 
 
 async def _session(wizard: Wizard, channel: str) -> c.WhatsappSession:
-    """The workspace's session of this kind, created once (a second click reuses it)."""
+    """The workspace's session of this kind, created once (a second click reuses it). A
+    WhatsApp worker that cannot start (say, the `whatsapp` extra is missing) is shown in the
+    form, not left as a silent server error."""
+    try:
+        return await _find_or_create(wizard, channel)
+    except DomainError:
+        raise
+    except Exception as exc:
+        log.exception("starting a %s session failed", channel)
+        raise Conflict(f"WhatsApp could not start here: {exc}") from None
+
+
+async def _find_or_create(wizard: Wizard, channel: str) -> c.WhatsappSession:
     sessions = container().services.sessions
     for existing in await sessions.list(wizard.actor):
         if (existing.channel == "simulator") == (channel == "simulator"):
