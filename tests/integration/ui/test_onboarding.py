@@ -63,9 +63,14 @@ async def test_simulator_and_no_model_path_with_validation(dashboard: Dashboard)
     await user.should_see("Simulator ready (simulator) ✓")
     (sim,) = await services.sessions.list(actor)
     assert sim.channel == "simulator" and sim.status == "CONNECTED"
-    await _click(user, "start-simulator")  # a second click reuses it
-    await user.should_see("Simulator ready (simulator) ✓")
-    assert len(await services.sessions.list(actor)) == 1
+    await services.sessions.disconnect(actor, sim.id)
+    await _click(user, "start-simulator")  # a second click reuses it, switched on again
+
+    async def running_again() -> bool:
+        return (await services.sessions.state(actor, sim.id)).running
+
+    await _eventually(running_again)
+    assert [s.id for s in await services.sessions.list(actor)] == [sim.id]
 
     # 3. persona and model: no name and a cloud model without a key are refused
     user.find(marker="bot-name").clear()

@@ -39,6 +39,8 @@ async def _find_or_create(wizard: Wizard, channel: str) -> c.WhatsappSession:
     sessions = container().services.sessions
     for existing in await sessions.list(wizard.actor):
         if (existing.channel == "simulator") == (channel == "simulator"):
+            if not (await sessions.state(wizard.actor, existing.id)).running:
+                return await sessions.connect(wizard.actor, existing.id)  # was switched off
             return existing
     base = "simulator" if channel == "simulator" else "main"
     for suffix in ("", "-2", "-3"):
