@@ -90,7 +90,7 @@ def _onboard(server: Process, width: int, email: str, suffix: str) -> None:
         _no_sideways_scroll(page, width)
 
         page.locator("button").filter(has_text="notifications").click()  # 1 unread: new contact
-        page.get_by_text(f"New contact {phone}").wait_for()
+        page.locator(".q-menu").get_by_text(f"New contact {phone}").wait_for()  # (and a toast)
         page.wait_for_timeout(400)  # the menu's fade-in
         _shot(page, f"shell-notifications{suffix}")
         page.get_by_role("button", name="Mark all read").click()
