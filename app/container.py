@@ -47,6 +47,7 @@ from app.services import (
     LocalModelService,
     Mailer,
     NotificationService,
+    OverviewService,
     Services,
     SessionService,
     SettingsService,
@@ -148,6 +149,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         approvals=ApprovalService(conversations, audit),
         settings=SettingsService(audit, models),
         local_models=LocalModelService(models.models, events, audit, headless=settings.headless),
+        overview=OverviewService(clock),
         knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
     )
     return Container(

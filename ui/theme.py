@@ -1,5 +1,6 @@
-"""The authenticated chrome: header (search, workspace switcher, user menu) and the sidebar of
-seed §7's sections, showing only what the viewer's role may see."""
+"""The authenticated chrome: header (search, connection badge, notifications, workspace
+switcher, user menu) and the sidebar of seed §7's sections, showing only what the viewer's
+role may see."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from nicegui import ui
+from nicegui import ElementFilter, ui
 
 from app.auth import Resource, can
 from app.domain import Actor
 from app.domain import models as m
-from ui import session, state
+from ui import session, shell, state
 
 BRAND = "#128C7E"
 # (label, icon, path, resource the page shows)
@@ -46,11 +47,14 @@ def frame(
         with ui.row().classes("items-center gap-2 no-wrap"):
             ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat round color=white")
             ui.label("Aimywhatsapp").classes("text-lg font-semibold gt-xs")
-            ui.label(title).classes("text-lg opacity-80 lt-sm")
-        ui.input(placeholder="Search…").props("dense dark standout clearable").classes(
-            "gt-sm w-72"
-        ).mark("search")
+        in_workspace = actor.workspace_id is not None and actor.role is not None
+        if in_workspace:
+            shell.header_search()
         with ui.row().classes("items-center gap-1 no-wrap"):
+            if in_workspace:
+                shell.connection_badge(actor)
+                if actor.role is not None and can(actor.role, Resource.NOTIFICATIONS, write=False):
+                    shell.NotificationBell(actor)
             _workspace_switcher(actor, workspaces)
             _user_menu(user)
     with ui.left_drawer(bordered=True).props("width=220 breakpoint=768") as drawer:
@@ -61,8 +65,17 @@ def frame(
                     ui.icon(icon).classes("text-xl")
                     ui.label(label)
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
-        ui.label(title).classes("text-2xl font-semibold gt-xs")
+        # on phones the header has no room for it: the page's own title says where you are
+        ui.label(title).classes("text-xl sm:text-2xl font-semibold")
         yield content
+
+
+def rename_workspace(saved: m.Workspace) -> None:
+    """The header's workspace switcher shows a new name without a reload."""
+    for switcher in ElementFilter(kind=ui.select, marker="workspace-switcher", local_scope=False):
+        options = dict(switcher.options)  # type: ignore[arg-type]
+        options[saved.id] = saved.name
+        switcher.set_options(options, value=saved.id)
 
 
 def _workspace_switcher(actor: Actor, workspaces: list[m.Workspace]) -> None:
@@ -75,7 +88,7 @@ def _workspace_switcher(actor: Actor, workspaces: list[m.Workspace]) -> None:
 
     ui.select({w.id: w.name for w in workspaces}, value=actor.workspace_id, on_change=switch).props(
         "dense dark standout options-dense"
-    ).classes("w-36 sm:w-44").mark("workspace-switcher")
+    ).classes("w-28 sm:w-44").mark("workspace-switcher")
 
 
 def _user_menu(user: m.User) -> None:

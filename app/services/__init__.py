@@ -16,6 +16,7 @@ from app.services.labels import LabelService
 from app.services.local_models import LocalModelService
 from app.services.mailer import Mailer
 from app.services.notifications import NotificationService
+from app.services.overview import OverviewService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
 from app.services.workspaces import WorkspaceService
@@ -37,6 +38,7 @@ class Services:
     approvals: ApprovalService
     settings: SettingsService
     local_models: LocalModelService
+    overview: OverviewService
     # app.kb.KnowledgeService; typed Any because app.kb imports app.services (a cycle) and
     # Litestar resolves these annotations at runtime
     knowledge: Any
@@ -54,6 +56,7 @@ __all__ = [
     "LocalModelService",
     "Mailer",
     "NotificationService",
+    "OverviewService",
     "Services",
     "SessionService",
     "SettingsService",

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
+def phone_digits(phone: str) -> str:
+    """The digits of a pairing phone number, or Invalid (checked before any session starts)."""
+    digits = re.sub(r"[\s()+-]", "", phone)
+    if not digits.isdigit() or not 7 <= len(digits) <= 15:
+        raise Invalid("phoneNumber: the number in international format, e.g. +4917612345678")
+    return digits
+
+
 class SessionService:
     def __init__(self, hub: SessionHub, audit: AuditService, default_channel: str) -> None:
         self.hub = hub
@@ -88,9 +96,7 @@ class SessionService:
         return c.QrCode(session_id=session_id, status=channel.status, qr_code=channel.qr())
 
     async def pair(self, actor: Actor, session_id: str, phone: str) -> c.PairingCode:
-        digits = re.sub(r"[\s()+-]", "", phone)
-        if not digits.isdigit() or not 7 <= len(digits) <= 15:
-            raise Invalid("phoneNumber: the number in international format, e.g. +4917612345678")
+        digits = phone_digits(phone)
         row = await repo.get(actor.workspace_id or "", session_id)
         if session_id not in self.hub.channels:
             await self.hub.open(row)

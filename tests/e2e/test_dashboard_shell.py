@@ -31,6 +31,8 @@ def test_register_dashboard_sign_out_and_in(server: Process) -> None:
         page.get_by_text("at least 8 characters").wait_for()  # validation error shown in place
         page.get_by_label("Password (8+ characters)").fill("Salon-2026-ok")
         page.get_by_role("button", name="Create account").click()
+        page.wait_for_url("**/onboarding")  # a new owner lands in the setup wizard
+        page.get_by_role("button", name="Skip setup").click()
         page.wait_for_url("**/dashboard")
         page.get_by_text("Hello Priya").wait_for()
         for section in ("Inbox", "Contacts", "Knowledge", "Settings"):
@@ -63,6 +65,8 @@ def test_phone_width_login_and_frame(server: Process) -> None:
         page.get_by_label("Password (8+ characters)").fill("Leo-phone-2026")
         page.get_by_label("Business or workspace name").fill("Leo's")
         page.get_by_role("button", name="Create account").click()
+        page.wait_for_url("**/onboarding")
+        page.get_by_role("button", name="Skip setup").click()
         page.wait_for_url("**/dashboard")
         page.get_by_text("Hello Leo").wait_for()
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -32,7 +32,7 @@ def test_team_api_keys_and_audit(server: Process) -> None:
     with browser() as b:
         owner = b.new_page(viewport={"width": 1280, "height": 860})  # type: ignore[attr-defined]
         _register(owner, url, "Olga Owner", "olga@example.com", "Olga's Bakery")
-        owner.wait_for_url("**/dashboard")
+        owner.wait_for_url("**/onboarding")  # a new owner lands in the setup wizard
         owner.get_by_role("link", name="Settings").click()
         owner.wait_for_url("**/dashboard/settings/workspace")
         owner.get_by_label("Name").first.wait_for()
@@ -140,7 +140,7 @@ def test_team_page_at_phone_width(server: Process) -> None:
     with browser() as b:
         page = b.new_page(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
         _register(page, server.url, "Pia Phone", "pia@example.com", "Pia's Kiosk")
-        page.wait_for_url("**/dashboard")
+        page.wait_for_url("**/onboarding")
         page.goto(f"{server.url}/dashboard/settings/team")
         page.locator("[data-member='pia@example.com']").wait_for()
         page.get_by_role("button", name="Invite").click()

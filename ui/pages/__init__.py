@@ -4,7 +4,16 @@ from __future__ import annotations
 
 
 def register_pages() -> None:
-    from ui.pages import auth, contacts, dashboard, inbox, knowledge, settings, simulator
+    from ui.pages import (
+        auth,
+        contacts,
+        dashboard,
+        inbox,
+        knowledge,
+        onboarding,
+        settings,
+        simulator,
+    )
 
     auth.create()
     contacts.create()
@@ -12,4 +21,5 @@ def register_pages() -> None:
     knowledge.create()
     inbox.create()
     simulator.create()
+    onboarding.create()
     settings.create()

@@ -16,10 +16,11 @@ def _count_attempt() -> None:
     container().login_throttle.hit(session.client_ip() or "unknown")
 
 
-def _after_sign_in() -> str:
-    """Back to an invitation opened while signed out, else the dashboard."""
+def _after_sign_in(first: str = "/dashboard") -> str:
+    """Back to an invitation opened while signed out, else `first` (a new owner's first page
+    is the setup wizard)."""
     token = app.storage.user.pop("invite_token", None)
-    return f"/accept-invite?token={token}" if token else "/dashboard"
+    return f"/accept-invite?token={token}" if token else first
 
 
 def create() -> None:
@@ -77,7 +78,7 @@ def create() -> None:
                 result = await error.run(call)
                 if result is not None:
                     session.remember(result)
-                    ui.navigate.to(_after_sign_in())
+                    ui.navigate.to(_after_sign_in(first="/onboarding"))
 
             ui.button("Create account", on_click=submit).classes("w-full").mark("submit")
             ui.link("I already have an account", "/login").classes("text-sm")

@@ -1,22 +1,17 @@
-"""The signed-in landing page and the section pages later issues fill in."""
+"""The signed-in landing page (greeting, setup card, KPI cards) and the section pages later
+issues fill in."""
 
 from __future__ import annotations
 
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from app.auth import can
 from ui import session, theme
 from ui.components.error import ErrorLabel
+from ui.pages import overview_cards
 from ui.state import container
 
 # sections whose pages arrive with later issues: what the user will find there
-_BLURB = {
-    "inbox": "Live conversations, human takeover and approvals of bot replies.",
-    "contacts": "Everyone who wrote to you: labels, notes, blocking, CSV export.",
-    "knowledge": "Documents, web pages and FAQs the bot answers from.",
-    "simulator": "Talk to your bot as a customer would, before going live.",
-}
 _COMING = {
     "flows": "The visual flow builder arrives with flows.",
     "broadcasts": "Broadcasts arrive with the broadcast scheduler.",
@@ -44,20 +39,8 @@ def create() -> None:
             with ui.card().classes("w-full"):
                 ui.label(f"Hello {user.name}").classes("text-xl").mark("greeting")
                 ui.label(f"{ws.name} · your role: {ws.role}").classes("text-grey-7")
-            with ui.row().classes("w-full gap-4"):
-                for label, _, path, resource in theme.visible_sections(actor)[1:4]:
-                    with (
-                        ui.card()
-                        .classes("w-64 cursor-pointer")
-                        .on("click", lambda p=path: ui.navigate.to(p))
-                    ):
-                        ui.label(label).classes("text-lg font-semibold")
-                        ui.label({**_BLURB, **_COMING}.get(path.rsplit("/", 1)[-1], "")).classes(
-                            "text-grey-7 text-sm"
-                        )
-                        if resource is not None and actor.role is not None:
-                            mode = "edit" if can(actor.role, resource, write=True) else "view"
-                            ui.badge(f"you can {mode}").props("outline")
+            await overview_cards.setup_card(actor)
+            await overview_cards.kpi_cards(actor)
         return None
 
     for section, blurb in _COMING.items():

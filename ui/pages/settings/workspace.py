@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from nicegui import ElementFilter, ui
+from nicegui import ui
 
 from app.auth import Resource
 from app.domain import Actor
 from app.domain import models as m
+from ui import theme
 from ui.components import ErrorLabel
 from ui.pages.settings._shell import may_write, section, settings_page
 from ui.state import container
@@ -41,7 +42,7 @@ def create() -> None:
                 if saved is not None:
                     preview.set_source(saved.logo_url or "")
                     preview.set_visibility(bool(saved.logo_url))
-                    _rename_in_switcher(saved)
+                    theme.rename_workspace(saved)
                     ui.notify("Workspace saved", type="positive")
 
             save_button = ui.button("Save", on_click=save).props("unelevated").mark("save")
@@ -49,11 +50,3 @@ def create() -> None:
                 for element in (name, logo, save_button):
                     element.disable()
                 ui.label("Only an owner or admin can change these.").classes("text-grey-7")
-
-
-def _rename_in_switcher(saved: m.Workspace) -> None:
-    """The header's workspace switcher shows the new name without a reload."""
-    for switcher in ElementFilter(kind=ui.select, marker="workspace-switcher", local_scope=False):
-        options = dict(switcher.options)  # type: ignore[arg-type]
-        options[saved.id] = saved.name
-        switcher.set_options(options, value=saved.id)

@@ -1,0 +1,100 @@
+"""The overview's KPI cards (seed §7 `MetricCard`) and the "finish setting up" card, both from
+real rows: app/services/overview.py defines every number shown here."""
+
+from __future__ import annotations
+
+import asyncio
+
+from nicegui import background_tasks, context, ui
+
+from app.domain import Actor, DomainError
+from app.events import names
+from app.events.bus import Event
+from app.services.overview import HELP, Kpis
+from ui.components.live import listen
+from ui.pages.onboarding import needs_setup
+from ui.state import container
+
+LIVE = {names.MESSAGE_NEW, names.CONVERSATION_UPDATED}
+REFRESH_S = 1.0
+# (key, title, icon, where the number leads)
+CARDS = [
+    ("messages_today", "Messages today", "chat", "/dashboard/inbox"),
+    ("open_conversations", "Open conversations", "forum", "/dashboard/inbox"),
+    ("waiting_human", "Waiting for a human", "support_agent", "/dashboard/inbox"),
+    ("resolution_rate", "Bot resolution rate", "smart_toy", "/dashboard/analytics"),
+]
+
+
+def value_of(kpis: Kpis, key: str) -> str:
+    if key == "resolution_rate":
+        rate = kpis.resolution_rate
+        return "—" if rate is None else f"{rate:.0%}"
+    return str(getattr(kpis, key))
+
+
+async def kpi_cards(actor: Actor) -> None:
+    """The four cards, refreshed (at most once a second) as messages and conversations change."""
+    try:
+        kpis = await container().services.overview.kpis(actor)
+    except DomainError as exc:
+        ui.label(exc.detail).classes("text-grey-7").mark("kpi-error")
+        return
+    grid = ui.element("div").classes("w-full grid grid-cols-2 md:grid-cols-4 gap-3").mark("kpis")
+    values: dict[str, tuple[ui.label, ui.label]] = {}
+    with grid:
+        for key, title, icon, link in CARDS:
+            card = ui.card().classes("cursor-pointer gap-1 p-3 sm:p-4").props("flat bordered")
+            card.on("click", lambda p=link: ui.navigate.to(p))
+            with card.mark(f"kpi-{key}"):
+                with ui.row().classes("items-center gap-2 no-wrap text-grey-7"):
+                    ui.icon(icon).classes("text-lg")
+                    ui.label(title).classes("text-sm leading-tight")
+                value = ui.label().classes("text-3xl font-semibold")
+                value.props(f"data-kpi={key}").mark(f"kpi-{key}-value")
+                caption = ui.label().classes("text-xs text-grey-6 leading-tight")
+                values[key] = (value, caption)
+
+    def show(kpis: Kpis) -> None:
+        for key, (value, caption) in values.items():
+            value.text = value_of(kpis, key)
+            caption.text = _caption(kpis, key)
+
+    show(kpis)
+    client = context.client
+    pending = {"on": False}
+
+    async def later() -> None:
+        await asyncio.sleep(REFRESH_S)
+        pending["on"] = False
+        with client:
+            show(await container().services.overview.kpis(actor))
+
+    async def changed(_: Event) -> None:
+        if not pending["on"]:  # a burst of messages costs one recount
+            pending["on"] = True
+            background_tasks.create(later(), name="kpis")
+
+    listen(actor.workspace_id or "", LIVE, changed)
+
+
+def _caption(kpis: Kpis, key: str) -> str:
+    if key == "resolution_rate" and kpis.resolved_30d:
+        return f"{kpis.resolved_by_bot_30d} of {kpis.resolved_30d} resolved in 30 days, no human."
+    return HELP[key]
+
+
+async def setup_card(actor: Actor) -> None:
+    """Offered to owners/admins until the workspace has a session and some knowledge."""
+    if not await needs_setup(actor):
+        return
+    with ui.card().classes("w-full bg-teal-1").props("flat bordered").mark("setup-card"):
+        with ui.row().classes("w-full items-center justify-between gap-2"):
+            with ui.column().classes("gap-0"):
+                ui.label("Finish setting up your bot").classes("text-lg font-semibold")
+                ui.label(
+                    "Connect WhatsApp (or the simulator), choose a model, teach a first answer."
+                ).classes("text-grey-8 text-sm")
+            ui.button("Continue setup", on_click=lambda: ui.navigate.to("/onboarding")).props(
+                "unelevated"
+            ).mark("open-onboarding")

@@ -1,0 +1,116 @@
+"""The notification centre of the header (seed §12): a bell with the unread count and a menu of
+the workspace's notifications, newest first. `notification:new` events bump it live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import background_tasks, context, ui
+
+from app.domain import Actor
+from app.domain import conversations as c
+from app.events import names
+from app.events.bus import Event
+from ui.components.format import when
+from ui.components.live import listen
+from ui.state import container
+
+SHOWN = 20
+
+
+def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]:
+    """(icon, text, link) for one notification: what happened and where to act on it."""
+    conversation = payload.get("conversationId")
+    inbox = f"/dashboard/inbox/{conversation}" if conversation else "/dashboard/inbox"
+    if type_ == names.ESCALATION_NEEDED:
+        return "support_agent", "A conversation needs a human", inbox
+    if type_ == names.APPROVAL_NEEDED:
+        return "rule", "A bot reply is waiting for approval", inbox
+    if type_ == names.HUMAN_REPLY_NEEDED:
+        return "schedule", "A customer is waiting for your reply", inbox
+    if type_ == names.NEW_CONTACT:
+        who = str(payload.get("jid", "")).split("@")[0]
+        return "person_add", f"New contact {who}".strip(), "/dashboard/contacts"
+    if type_ == names.KB_INDEXED:
+        name = payload.get("name") or "A document"
+        ok = payload.get("status") != "FAILED"
+        text = f"{name} is ready for the bot" if ok else f"{name} could not be indexed"
+        return ("task_alt" if ok else "error"), text, "/dashboard/knowledge"
+    if type_ == names.WA_DISCONNECTED:
+        return "link_off", "A WhatsApp number disconnected", "/dashboard/settings/whatsapp"
+    if type_ == names.BROADCAST_COMPLETE:
+        return "campaign", "A broadcast finished sending", "/dashboard/broadcasts"
+    return "notifications", type_.replace("_", " ").capitalize(), None
+
+
+class NotificationBell:
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.items: list[c.Notification] = []
+        self.unread = 0
+        with ui.button(icon="notifications").props("flat round color=white").mark("bell"):
+            self.badge = ui.badge("0", color="red").props("floating").mark("bell-count")
+            # centred under the bell and never wider than the screen: on a phone the bell
+            # sits mid-header, and Quasar clips a menu it cannot fit on one side
+            menu = ui.menu().props('anchor="bottom middle" self="top middle"')
+            with menu.mark("notification-menu"):
+                self.body = ui.column().classes("gap-0")
+                self.body.style("width: min(20rem, calc(100vw - 16px))")
+        self.badge.set_visibility(False)
+        client = context.client
+
+        async def load() -> None:
+            with client:
+                await self.reload()
+
+        background_tasks.create(load(), name="bell")
+        assert actor.workspace_id is not None
+        listen(actor.workspace_id, {names.NOTIFICATION_NEW}, self._on_new)
+
+    async def reload(self) -> None:
+        service = container().services.notifications
+        self.items = (await service.list(self.actor, page_size=SHOWN)).items
+        self.unread = (await service.list(self.actor, page_size=1, unread=True)).total
+        self._render()
+
+    async def _on_new(self, event: Event) -> None:
+        await self.reload()
+        _, text, _ = describe(str(event.data.get("type", "")), event.data.get("payload") or {})
+        ui.notify(text, type="info", position="bottom-right")  # clear of the header on phones
+
+    async def _open(self, item: c.Notification, link: str | None) -> None:
+        if not item.is_read:
+            await container().services.notifications.mark_read(self.actor, item.id)
+        if link:
+            ui.navigate.to(link)
+        else:
+            await self.reload()
+
+    async def _mark_all(self) -> None:
+        await container().services.notifications.mark_all_read(self.actor)
+        await self.reload()
+
+    def _render(self) -> None:
+        self.badge.text = str(self.unread) if self.unread < 100 else "99+"
+        self.badge.set_visibility(self.unread > 0)
+        self.body.clear()
+        with self.body:
+            with ui.row().classes("w-full items-center justify-between px-3 py-2"):
+                ui.label("Notifications").classes("font-semibold")
+                ui.button("Mark all read", on_click=self._mark_all).props(
+                    "flat dense no-caps size=sm"
+                ).mark("mark-all-read").set_enabled(self.unread > 0)
+            ui.separator()
+            if not self.items:
+                ui.label("Nothing new.").classes("text-grey-7 px-3 py-4").mark("no-notifications")
+            for item in self.items:
+                icon, text, link = describe(item.type, item.payload)
+                weight = "font-semibold" if not item.is_read else "text-grey-7"
+                with ui.item(on_click=lambda i=item, lk=link: self._open(i, lk)).mark(
+                    f"notification-{item.id}"
+                ):
+                    with ui.item_section().props("avatar"):
+                        ui.icon(icon, color="primary" if not item.is_read else "grey")
+                    with ui.item_section():
+                        ui.item_label(text).classes(weight)
+                        ui.item_label(when(item.created_at)).props("caption")
