@@ -25,7 +25,7 @@ def test_bot_and_whatsapp_tabs(server: Process) -> None:
     with browser() as b:
         page = b.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
         _register(page, url, "Bea Baker", "bea@example.com", "Bea's Bakery")
-        page.wait_for_url("**/dashboard")
+        page.wait_for_url("**/onboarding")  # the wizard; the tabs are reachable directly too
         page.goto(f"{url}/dashboard/settings/bot")
         page.get_by_label("Bot name").fill("Mia")
         page.get_by_label("Persona / system prompt").fill("You are Mia, the bakery's assistant.")
@@ -71,7 +71,7 @@ def test_bot_and_whatsapp_tabs(server: Process) -> None:
         phone = b.new_context(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
         small = phone.new_page()
         _register(small, url, "Pia Phone", "pia@example.com", "Pia's Kiosk")
-        small.wait_for_url("**/dashboard")
+        small.wait_for_url("**/onboarding")
         small.goto(f"{url}/dashboard/settings/bot")
         small.get_by_label("Bot name").wait_for()
         _no_sideways_scroll(small, "bot")

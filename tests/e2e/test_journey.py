@@ -1,0 +1,109 @@
+"""The first hour of a new user, in a real browser on the real process (issue 6's walk-through):
+register → onboarding with the phone simulator and no model → upload a PDF in the wizard → ask
+the simulator a question about it → the reply shows in the simulator and, live, in an inbox open
+in a second tab → take over → a human reply reaches the simulated phone. Screenshots of each
+step go to test-artifacts/journey-*.png."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from tests.conftest import TEST_MASTER_KEY
+from tests.e2e.browser import browser
+from tests.e2e.conftest import ARTIFACTS, Process, start
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Journey-2026-ok"
+FACT = "Returns are accepted within 45 days of purchase with the original receipt."
+QUESTION = "How many days do I have for returns?"
+ENV = {  # the shipped defaults (e5 embeddings, LanceDB), but no typing pause
+    "AIMY_TYPING_MS_PER_CHAR": "0",
+    "AIMY_CHAT_SPACING_S": "0",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Process]:
+    env = {**os.environ, "AIMY_MASTER_KEY": TEST_MASTER_KEY, "AIMY_SECRETS_BACKEND": "file"}
+    p = start(tmp_path_factory.mktemp("e2e-journey") / "data", env={**env, **ENV})
+    yield p
+    p.stop()
+
+
+def _pdf(path: Path) -> Path:
+    doc = pymupdf.open()
+    for text in (
+        "Lumen Lamps — store policies.\n\nWe ship within Portugal in two working days.",
+        f"Returns and refunds.\n\n{FACT} Refunds go back to the card used.",
+    ):
+        doc.new_page().insert_textbox(pymupdf.Rect(50, 50, 550, 800), text, fontsize=11)
+    doc.save(path)
+    return path
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=True)
+
+
+def test_register_onboard_upload_ask_take_over(server: Process, tmp_path: Path) -> None:
+    url, pdf = server.url, _pdf(tmp_path / "policies.pdf")
+    with browser() as b:
+        context = b.new_context(viewport={"width": 1280, "height": 860})  # type: ignore[attr-defined]
+        page = context.new_page()
+        page.goto(f"{url}/register")
+        page.get_by_label("Your name").fill("Lia")
+        page.get_by_label("Email").fill("lia@example.com")
+        page.get_by_label("Password (8+ characters)").fill(PASSWORD)
+        page.get_by_label("Business or workspace name").fill("Lumen Lamps")
+        page.get_by_role("button", name="Create account").click()
+        page.wait_for_url("**/onboarding")
+        page.get_by_role("button", name="Continue").first.click()
+
+        page.get_by_role("button", name="Start with the simulator").click()
+        page.get_by_label("Bot name").wait_for()
+        page.get_by_role("button", name="Save and continue").click()  # no model: extractive
+
+        page.get_by_role("tab").filter(has_text="File").click()
+        page.locator(".q-uploader input[type=file]").set_input_files(str(pdf))
+        asked = page.get_by_label("Question", exact=True).last  # the wizard moved on by itself
+        asked.fill(QUESTION)
+        for _ in range(20):  # the PDF indexes in the background: ask until it answers
+            page.locator("button").filter(has_text="send").click()
+            if page.get_by_text("45 days").count():
+                break
+            page.wait_for_timeout(500)
+        page.get_by_text("45 days").first.wait_for()
+        _shot(page, "1-wizard-try")
+        page.get_by_role("button", name="Go to the dashboard").click()
+        page.wait_for_url("**/dashboard")
+
+        phone = page
+        phone.goto(f"{url}/dashboard/simulator")
+        inbox = context.new_page()
+        inbox.goto(f"{url}/dashboard/inbox")
+        inbox.get_by_text("No conversations yet.").wait_for()
+
+        phone.get_by_placeholder("Message").fill(QUESTION)
+        phone.get_by_placeholder("Message").press("Enter")
+        phone.get_by_text("45 days").last.wait_for(timeout=30_000)  # the bot, from the PDF
+        _shot(phone, "2-simulator-answer")
+        inbox.get_by_text("Lia (simulator)").wait_for(timeout=15_000)  # live, no reload
+        inbox.get_by_text("Lia (simulator)").click()
+        inbox.wait_for_url("**/dashboard/inbox/*")
+        inbox.get_by_text("45 days").last.wait_for()
+        _shot(inbox, "3-inbox-live")
+
+        inbox.get_by_text("Human", exact=True).click()
+        inbox.get_by_text("A human has taken over").wait_for()
+        inbox.get_by_placeholder("Type a reply…").fill("Lia here — happy to help with your return!")
+        inbox.get_by_placeholder("Type a reply…").press("Enter")
+        phone.get_by_text("Lia here — happy to help with your return!").wait_for(timeout=15_000)
+        _shot(inbox, "4-inbox-human-reply")
+        _shot(phone, "5-simulator-human-reply")
+        context.close()
