@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from app.auth import Resource, guarded
 from app.db.repos import mapping, outbox
 from app.db.tables import Conversation, Message
 from app.domain import Actor, Conflict, ConversationStatus, MessageStatus, NotFound
@@ -38,6 +39,7 @@ class ApprovalService:
             raise Conflict(f"this message is {draft['status']}, not waiting for approval")
         return draft
 
+    @guarded(Resource.CONVERSATIONS, write=True)
     async def approve(
         self, actor: Actor, conversation_id: str, message_id: str, text: str | None
     ) -> c.Message:
@@ -79,6 +81,7 @@ class ApprovalService:
         await self._conversations.changed(actor, conversation_id)
         return message
 
+    @guarded(Resource.CONVERSATIONS, write=True)
     async def reject(self, actor: Actor, conversation_id: str, message_id: str) -> None:
         """Discard a pending bot reply; it stays in the thread as REJECTED (the record)."""
         await self._conversations.row(actor, conversation_id)

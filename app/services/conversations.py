@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from app.auth import Resource, guarded
 from app.db.repos import mapping, outbox
 from app.db.repos.messages import previews, workspace_settings
 from app.db.repos.search import contact_matches
@@ -36,6 +37,7 @@ class ConversationService:
         self._clock = pipeline.clock
         self._events = pipeline.events
 
+    @guarded(Resource.CONVERSATIONS, write=False)
     async def list(
         self, actor: Actor, *, page: int = 1, page_size: int = 50, **f: Any
     ) -> Page[c.Conversation]:
@@ -87,6 +89,7 @@ class ConversationService:
         items = [mapping.conversation(r, contacts.get(r["contact_id"])) for r in rows]
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
 
+    @guarded(Resource.CONVERSATIONS, write=False)
     async def previews(self, actor: Actor, conversation_ids: list[str]) -> dict[str, str]:
         """Last-message previews for the inbox list, only for this workspace's conversations."""
         mine = await Conversation.select(Conversation.id).where(
@@ -95,6 +98,7 @@ class ConversationService:
         )
         return await previews([r["id"] for r in mine])
 
+    @guarded(Resource.CONVERSATIONS, write=False)
     async def row(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         row = (
             await Conversation.select()
@@ -108,6 +112,7 @@ class ConversationService:
             raise NotFound("conversation not found")
         return row
 
+    @guarded(Resource.CONVERSATIONS, write=False)
     async def get(
         self, actor: Actor, conversation_id: str, *, page: int = 1, page_size: int = 50
     ) -> c.ConversationDetail:
@@ -135,6 +140,7 @@ class ConversationService:
             page_size=limit,
         )
 
+    @guarded(Resource.CONVERSATIONS, write=True)
     async def update(
         self,
         actor: Actor,
@@ -192,6 +198,7 @@ class ConversationService:
         )
         return conv
 
+    @guarded(Resource.CONVERSATIONS, write=True)
     async def send(self, actor: Actor, conversation_id: str, text: str) -> c.Message:
         """A human agent's reply: queued in the outbox like the bot's; per settings it also
         turns on human takeover so the bot stops answering this contact."""
@@ -222,6 +229,7 @@ class ConversationService:
         assert contact is not None
         return outbox.Target(row["workspace_id"], row["session_id"], row["id"], contact["jid"])
 
+    @guarded(Resource.CONVERSATIONS, write=False)
     async def export(self, actor: Actor, conversation_id: str) -> dict[str, Any]:
         """The whole thread as plain data (the JSON export; the PDF is rendered from it)."""
         detail = await self.get(actor, conversation_id, page=1, page_size=1)

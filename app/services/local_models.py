@@ -15,6 +15,7 @@ from pathlib import Path
 
 import msgspec
 
+from app.auth import Resource, guarded
 from app.domain import Actor, Forbidden, Invalid
 from app.events import EventBus
 from app.llm import ModelManager
@@ -60,6 +61,7 @@ class LocalModelService:
     def downloads(self) -> list[DownloadView]:
         return list(self._downloads.values())
 
+    @guarded(Resource.SETTINGS, write=True)
     async def import_file(self, actor: Actor, path: str, name: str | None) -> LocalModelView:
         if not self.imports_allowed:
             raise Forbidden("on a server, copy GGUF files into the data dir's models/ folder")
@@ -67,6 +69,7 @@ class LocalModelService:
         await self._audit.record(actor, "model.import", "model", model.name)
         return LocalModelView(name=model.name, size_bytes=model.size_bytes)
 
+    @guarded(Resource.SETTINGS, write=True)
     async def start_download(
         self, actor: Actor, url: str, name: str | None, sha256: str | None
     ) -> DownloadView:
@@ -99,6 +102,7 @@ class LocalModelService:
         await self._audit.record(actor, "model.download", "model", file_name, {"url": url})
         return view
 
+    @guarded(Resource.SETTINGS, write=True)
     async def delete(self, actor: Actor, name: str) -> None:
         await asyncio.to_thread(self._manager.delete, name)
         await self._audit.record(actor, "model.delete", "model", name)

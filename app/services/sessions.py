@@ -8,6 +8,7 @@ import re
 import shutil
 from typing import TYPE_CHECKING
 
+from app.auth import Resource, guarded
 from app.channels import SimulatorChannel
 from app.db.errors import is_unique_violation
 from app.db.repos import sessions as repo
@@ -39,6 +40,7 @@ class SessionService:
     async def list(self, actor: Actor) -> list[c.WhatsappSession]:
         return await repo.list_for(actor.workspace_id or "")
 
+    @guarded(Resource.WHATSAPP, write=True)
     async def create(self, actor: Actor, account_id: str, channel: str | None) -> c.WhatsappSession:
         """Create and start a session; a simulator is CONNECTED at once, a real number waits
         for a QR scan or a pairing code."""
@@ -88,6 +90,7 @@ class SessionService:
             )
         return c.SessionState(session_id=session_id, status=row["status"], running=False)
 
+    @guarded(Resource.WHATSAPP, write=False)
     async def qr(self, actor: Actor, session_id: str) -> c.QrCode:
         await repo.get(actor.workspace_id or "", session_id)
         if session_id not in self.hub.channels:
@@ -95,6 +98,7 @@ class SessionService:
         channel = self.hub.channels.get(session_id)
         return c.QrCode(session_id=session_id, status=channel.status, qr_code=channel.qr())
 
+    @guarded(Resource.WHATSAPP, write=True)
     async def pair(self, actor: Actor, session_id: str, phone: str) -> c.PairingCode:
         digits = phone_digits(phone)
         row = await repo.get(actor.workspace_id or "", session_id)
@@ -104,6 +108,7 @@ class SessionService:
         await self._audit.record(actor, "whatsapp.pair", "whatsapp_session", session_id)
         return c.PairingCode(session_id=session_id, code=code)
 
+    @guarded(Resource.WHATSAPP, write=True)
     async def connect(self, actor: Actor, session_id: str) -> c.WhatsappSession:
         row = await repo.get(actor.workspace_id or "", session_id)
         await repo.update(session_id, self.hub.clock.now(), enabled=True)
@@ -112,6 +117,7 @@ class SessionService:
         await self._audit.record(actor, "whatsapp.connect", "whatsapp_session", session_id)
         return await self.get(actor, session_id)
 
+    @guarded(Resource.WHATSAPP, write=True)
     async def disconnect(self, actor: Actor, session_id: str) -> c.WhatsappSession:
         """Stop the session (credentials kept); it stays offline across restarts."""
         await repo.get(actor.workspace_id or "", session_id)
@@ -121,6 +127,7 @@ class SessionService:
         await self._audit.record(actor, "whatsapp.disconnect", "whatsapp_session", session_id)
         return await self.get(actor, session_id)
 
+    @guarded(Resource.WHATSAPP, write=True)
     async def delete(self, actor: Actor, session_id: str) -> None:
         """Unlink the number, delete its sealed credentials and its key; the CRM history
         (contacts, conversations) stays, detached from the session."""
@@ -134,6 +141,7 @@ class SessionService:
         )
         await self._audit.record(actor, "whatsapp.delete", "whatsapp_session", session_id)
 
+    @guarded(Resource.CONVERSATIONS, write=True)
     async def simulate(
         self,
         actor: Actor,

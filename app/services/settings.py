@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from app.ai import BusinessHours, HoursError, ModelPool, api_key_name
+from app.auth import Resource, guarded
 from app.db.tables import WorkspaceSettings
 from app.domain import Actor, Invalid, NotFound
 from app.domain.models import ModelTest, WorkspaceSettingsView
@@ -51,12 +52,14 @@ class SettingsService:
             raise NotFound("workspace settings not found")
         return row
 
+    @guarded(Resource.SETTINGS, write=False)
     async def get(self, actor: Actor) -> WorkspaceSettingsView:
         ws = actor.workspace_id or ""
         row = await self._row(ws)
         key = self._models.secrets.get(api_key_name(ws))
         return to_model(WorkspaceSettingsView, row, ai_api_key=mask(key))
 
+    @guarded(Resource.SETTINGS, write=True)
     async def update(self, actor: Actor, patch: msgspec.Struct) -> WorkspaceSettingsView:
         ws = actor.workspace_id or ""
         values = {
@@ -88,6 +91,7 @@ class SettingsService:
             )
         return await self.get(actor)
 
+    @guarded(Resource.SETTINGS, write=True)
     async def test_model(self, actor: Actor) -> ModelTest:
         """One short call with the current settings: latency and a sample, or the error."""
         ws = actor.workspace_id or ""

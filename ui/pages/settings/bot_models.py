@@ -100,6 +100,8 @@ async def section_(actor: Actor, editable: bool) -> None:
             bar = ui.linear_progress(value=0, show_value=False).mark("download-progress")
         progress_box.set_visibility(False)
 
+        heard: set[str] = set()  # downloads an event already reported (it may beat the click)
+
         def show(data: dict) -> None:  # type: ignore[type-arg]
             progress_box.set_visibility(True)
             done, total = data.get("doneBytes", 0), data.get("totalBytes")
@@ -118,7 +120,7 @@ async def section_(actor: Actor, editable: bool) -> None:
             started = await error.run(
                 lambda: services.local_models.start_download(actor, url.value or "", None, None)
             )
-            if started is not None:
+            if started is not None and started.name not in heard:
                 show({"name": started.name, "state": "downloading", "doneBytes": 0})
 
         button.on_click(download)
@@ -134,6 +136,7 @@ async def section_(actor: Actor, editable: bool) -> None:
                 )
 
         def on_event(event: Event) -> None:
+            heard.add(event.data.get("name", ""))
             show(event.data)
 
         listen(actor.workspace_id or "", ["model:progress"], on_event)
