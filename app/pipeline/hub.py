@@ -100,6 +100,8 @@ class SessionHub:
         async def on_status(status: SessionStatus, reason: str | None) -> None:
             await sessions.set_status(ref.session_id, status, self.clock.now())
             self._publish_status(ref, status, None)
+            if status is SessionStatus.CONNECTED:  # replies that waited for the number
+                await self.pipeline.dispatcher.resume(ref.session_id)
             if status is SessionStatus.DISCONNECTED and reason not in QUIET_REASONS:
                 await self.notifications.notify(
                     ref.workspace_id,

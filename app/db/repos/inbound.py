@@ -68,6 +68,7 @@ def message_row(**values: Any) -> dict[str, Any]:
         "latency_ms": None,
         "cost_usd": None,
         "language": None,
+        "failure_reason": None,
     }
     row.update(values)
     return row
