@@ -10,8 +10,15 @@ from typing import Any
 
 from app.db.repos import mapping
 from app.db.repos.search import contact_matches
-from app.db.tables import Contact, ContactCustomField, ContactLabel, Label, Message
-from app.domain import Actor, Clock, NotFound, Page
+from app.db.tables import (
+    Contact,
+    ContactCustomField,
+    ContactLabel,
+    Conversation,
+    Label,
+    Message,
+)
+from app.domain import Actor, Clock, ConversationStatus, NotFound, Page
 from app.domain import conversations as c
 from app.events import EventBus, names
 from app.services._rows import page_bounds
@@ -143,6 +150,11 @@ class ContactService:
         await Contact.update({column: value, Contact.updated_at: self._clock.now()}).where(
             Contact.id == contact_id
         )
+        if action == "release":  # the bot answers again: nobody waits for a human any more
+            await Conversation.update({Conversation.status: ConversationStatus.OPEN}).where(
+                (Conversation.contact_id == contact_id)
+                & (Conversation.status == ConversationStatus.WAITING_HUMAN)
+            )
         await self._audit.record(actor, f"contact.{action}", "contact", contact_id)
         return await self._changed(actor, contact_id)
 
