@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.db import fast
 from app.db.errors import is_unique_violation
 from app.db.repos import mapping
 from app.db.tables import Contact, Conversation, Message
@@ -75,7 +76,7 @@ def message_row(**values: Any) -> dict[str, Any]:
 
 
 async def insert_message(row: dict[str, Any]) -> c.Message:
-    await Message.insert(Message(**row))
+    await fast.insert(Message, row)
     return mapping.message(row)
 
 
@@ -158,7 +159,7 @@ async def _resolve_contact(
     keep = by_phone or (rows[0] if rows else None)
     if keep is None:
         row = _new_contact(workspace_id, session_id, phone_jid or lid or msg.jid, lid, name, now)
-        await Contact.insert(Contact(**row))
+        await fast.insert(Contact, row)
         return row, True
     changes: dict[Any, Any] = {Contact.last_message_at: now, Contact.updated_at: now}
     if lid and keep["lid"] != lid:
@@ -261,5 +262,5 @@ async def _open_conversation(
         "created_at": now,
         "updated_at": now,
     }
-    await Conversation.insert(Conversation(**row))
+    await fast.insert(Conversation, row)
     return row

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.db import fast
 from app.db.repos.inbound import insert_message, message_row
 from app.db.tables import Conversation, Message, Outbox
 from app.domain import (
@@ -17,6 +18,7 @@ from app.domain import (
     Direction,
     MessageStatus,
     ModelUsage,
+    OutboxStatus,
     SenderType,
     new_id,
 )
@@ -82,18 +84,21 @@ async def _write(target: Target, draft: Draft, now: datetime) -> c.Message:
 
 
 async def enqueue_row(target: Target, message_id: str, text: str, now: datetime) -> None:
-    await Outbox.insert(
-        Outbox(
-            id=new_id(),
-            workspace_id=target.workspace_id,
-            session_id=target.session_id,
-            conversation_id=target.conversation_id,
-            message_id=message_id,
-            jid=target.jid,
-            payload={"text": text},
-            next_attempt_at=now,
-            created_at=now,
-        )
+    await fast.insert(
+        Outbox,
+        {
+            "id": new_id(),
+            "workspace_id": target.workspace_id,
+            "session_id": target.session_id,
+            "conversation_id": target.conversation_id,
+            "message_id": message_id,
+            "jid": target.jid,
+            "payload": {"text": text},
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
     )
 
 
