@@ -56,7 +56,8 @@ async def execute(table: type[Table], template: str, *args: Any) -> list[dict[st
         _compile(template, engine.engine_type),
         [_value(a) for a in args],
     )
-    return await engine.run_querystring(query)
+    rows = await engine.run_querystring(query)
+    return engine.transform_response_to_dicts(rows) if rows else []
 
 
 async def insert(table: type[Table], row: dict[str, Any]) -> None:

@@ -22,6 +22,23 @@ from app.domain import (
 )
 from app.domain import conversations as c
 
+# the per-message statements in plain SQL: piccolo's builder cost more than SQLite's work
+_COUNT_MESSAGE = (
+    "UPDATE conversations SET unread_count = unread_count + {}, last_message_at = {}, "
+    "updated_at = {} WHERE id = {}"
+)
+_OPEN_CONVERSATION = (
+    "SELECT * FROM conversations WHERE contact_id = {} AND status != 'RESOLVED' "
+    "ORDER BY created_at DESC LIMIT 1"
+)
+
+
+_FIND_CONTACT = "SELECT * FROM contacts WHERE workspace_id = {} AND (jid IN (%s)"
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join("{}" for _ in values)
+
 
 @dataclass(frozen=True, slots=True)
 class Persisted:
@@ -127,13 +144,7 @@ async def _persist(
         row["content"] = content
     stored = await insert_message(row)
     unread = 0 if msg.is_from_me else 1
-    await Conversation.update(
-        {
-            Conversation.unread_count: Conversation.unread_count + unread,
-            Conversation.last_message_at: now,
-            Conversation.updated_at: now,
-        }
-    ).where(Conversation.id == conv["id"])
+    await fast.execute(Conversation, _COUNT_MESSAGE, unread, now, now, conv["id"])
     conv.update(unread_count=conv["unread_count"] + unread, last_message_at=now, updated_at=now)
     contact_model = mapping.contact(contact)
     conversation = mapping.conversation(conv, contact_model)
@@ -151,10 +162,8 @@ async def _resolve_contact(
         lid = msg.sender_lid or (msg.jid if msg.jid.endswith("@lid") else None)
         name = None if msg.is_from_me else msg.push_name
     keys = [k for k in (phone_jid, lid) if k]
-    where = Contact.jid.is_in(keys)
-    if lid:
-        where |= Contact.lid == lid
-    rows = await Contact.select().where((Contact.workspace_id == workspace_id) & where)
+    sql = _FIND_CONTACT.replace("%s", _marks(keys)) + (" OR lid = {})" if lid else ")")
+    rows = await fast.execute(Contact, sql, workspace_id, *keys, *([lid] if lid else []))
     by_phone = next((r for r in rows if phone_jid and r["jid"] == phone_jid), None)
     keep = by_phone or (rows[0] if rows else None)
     if keep is None:
@@ -237,17 +246,9 @@ async def _open_conversation(
     workspace_id: str, session_id: str, contact_id: str, now: datetime
 ) -> dict[str, Any]:
     """The contact's newest unresolved conversation, or a new OPEN one."""
-    row = (
-        await Conversation.select()
-        .where(
-            (Conversation.contact_id == contact_id)
-            & (Conversation.status != ConversationStatus.RESOLVED)
-        )
-        .order_by(Conversation.created_at, ascending=False)
-        .first()
-    )
-    if row is not None:
-        return row
+    rows = await fast.execute(Conversation, _OPEN_CONVERSATION, contact_id)
+    if rows:
+        return rows[0]
     row = {
         "id": new_id(),
         "workspace_id": workspace_id,
