@@ -21,12 +21,11 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-import msgspec
-
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
 from app.domain import Clock, OutboundMessage, SessionStatus
-from app.events import EventBus, names
+from app.events import EventBus
+from app.pipeline.announce import Announcer
 from app.pipeline.pacing import Pacer, Pacing
 from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
 from app.services.notifications import NotificationService
@@ -49,10 +48,9 @@ class Dispatcher:
         window: timedelta = DEFAULT_WINDOW,
     ) -> None:
         self._channels = channels
-        self._events = events
-        self._notifications = notifications
+        self._announce = Announcer(events, notifications)
         self._clock = clock
-        self._pacer = Pacer(pacing, self._publish_typing)
+        self._pacer = Pacer(pacing, self._announce.typing)
         self._poll_s = poll_s
         self._stall_s = stall_s
         self.window = window
@@ -164,7 +162,7 @@ class Dispatcher:
         log.info("sent outbox %s as %s", job.id, wa_id)
         self._pacer.sent(job)
         if message is not None:
-            self._publish_message(job, message)
+            self._announce.message(job, message)
         return True
 
     async def _failed(self, chat: Chat, job: jobs.Job, exc: Exception) -> bool:
@@ -181,30 +179,4 @@ class Dispatcher:
     async def _give_up(self, job: jobs.Job, verdict: Verdict) -> None:
         log.error("outbox %s failed for good: %s", job.id, verdict.reason)
         message = await jobs.mark_failed(job, verdict.reason, attempt=verdict.attempt)
-        if message is not None:
-            self._publish_message(job, message)
-        await self._notifications.notify(
-            job.workspace_id,
-            names.MESSAGE_FAILED,
-            {
-                "conversationId": job.conversation_id,
-                "messageId": job.message_id,
-                "reason": verdict.reason,
-            },
-        )
-
-    def _publish_message(self, job: jobs.Job, message: object) -> None:
-        self._events.publish(
-            names.MESSAGE_UPDATED,
-            job.workspace_id,
-            {"message": msgspec.to_builtins(message)},
-            conversation_id=job.conversation_id,
-        )
-
-    def _publish_typing(self, job: jobs.Job, on: bool) -> None:
-        self._events.publish(
-            names.TYPING_START if on else names.TYPING_STOP,
-            job.workspace_id,
-            {"conversationId": job.conversation_id},
-            conversation_id=job.conversation_id,
-        )
+        await self._announce.failed(job, message, verdict.reason)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.db.repos.outbox import Draft
 from app.domain import ConversationStatus
 from app.pipeline.responders import Reply, ReplyContext, Responders
 
@@ -59,3 +60,18 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
     if approval and reply is not None:
         return Decision(Route.APPROVAL, reply)
     return Decision(route, reply)
+
+
+def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
+    """One draft per part; the model's metadata goes on the first (the answer proper)."""
+    return [
+        Draft(
+            text,
+            flow_id=reply.flow_id,
+            confidence=reply.confidence if i == 0 else None,
+            kb_chunks_used=reply.kb_chunks_used if i == 0 else (),
+            hold=hold,
+            usage=reply.usage if i == 0 else None,
+        )
+        for i, text in enumerate(reply.texts)
+    ]

@@ -48,6 +48,22 @@ async def workspace_settings(workspace_id: str) -> dict[str, Any]:
     return rows[0] if rows else {}
 
 
+_ROUTE_STATE = (
+    "SELECT conversations.status AS status, contacts.is_blocked AS is_blocked, "
+    "contacts.human_takeover AS human_takeover, contacts.approval_mode AS approval_mode, "
+    "contacts.autoreply_enabled AS autoreply_enabled FROM conversations "
+    "JOIN contacts ON contacts.id = conversations.contact_id WHERE conversations.id = {}"
+)
+
+
+async def route_state(conversation_id: str) -> dict[str, Any] | None:
+    """The conversation's status and the contact's switches as they are *now*: a message
+    waiting in its chat's lane was persisted before the previous one's decision (which may
+    have escalated), or before an agent took over."""
+    rows = await fast.execute(Conversation, _ROUTE_STATE, conversation_id)
+    return rows[0] if rows else None
+
+
 @dataclass(frozen=True, slots=True)
 class Unrouted:
     message: c.Message
