@@ -26,6 +26,8 @@ import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.engine.sqlite import dict_factory as _dict_factory
 
+from app.db.checkpoint import AUTOCHECKPOINT_OFF, Checkpointer
+
 BUSY_TIMEOUT_MS = 5000
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -38,13 +40,14 @@ SQLITE_PRAGMAS = (
 class SQLite(SQLiteEngine):
     """SQLiteEngine whose every connection gets our pragmas, plus one long-lived shared one."""
 
-    __slots__ = ("_lock", "_shared", "_wal_ready")
+    __slots__ = ("_checkpointer", "_lock", "_shared", "_wal_ready")
 
     def __init__(self, path: str, **connection_kwargs: Any) -> None:
         super().__init__(path=path, **connection_kwargs)
         self._shared: Inline | None = None
         self._lock = asyncio.Lock()
         self._wal_ready = False
+        self._checkpointer: Checkpointer | None = None
 
     def _pragmas(self) -> tuple[str, ...]:
         # journal_mode is stored in the database file: set once per engine, not per query
@@ -70,10 +73,16 @@ class SQLite(SQLiteEngine):
             raw.row_factory = _dict_factory
             for pragma in self._pragmas():
                 raw.execute(pragma).close()
+            raw.execute(AUTOCHECKPOINT_OFF).close()  # see app/db/checkpoint.py
             self._shared = Inline(raw)
             self._lock = asyncio.Lock()
+            self._checkpointer = Checkpointer(self.path)
+            self._checkpointer.start()
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            await self._checkpointer.stop()
+            self._checkpointer = None
         if self._shared is not None:
             async with self._lock:
                 shared, self._shared = self._shared, None
