@@ -18,6 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -108,10 +109,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     dispatcher = Dispatcher(
         channels,
         events,
+        notifications,
         clock,
         Pacing.from_settings(settings),
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
+        window=timedelta(hours=settings.resend_window_h),
     )
     models = ModelPool(settings, secrets)
     kb = KnowledgeRuntime(settings)

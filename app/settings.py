@@ -82,6 +82,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     chat_spacing_s: float = 1.0  # minimum gap between two sends to one chat
     dispatch_poll_s: float = 1.0  # how often the dispatcher looks for due retries
     dispatch_stall_s: float = 0.0  # fault injection: wait this long before each send
+    # a reply not sent this long after it was written (number offline, app down) is dropped
+    # as FAILED instead of arriving out of context (app/pipeline/retry.py)
+    resend_window_h: float = 24.0
 
     @property
     def db_url(self) -> str:

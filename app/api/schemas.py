@@ -107,3 +107,4 @@ class SettingsPatchBody(Body):
     max_conversation_history: Annotated[int, msgspec.Meta(ge=1, le=100)] | Unset = msgspec.UNSET
     approval_mode_default: bool | Unset = msgspec.UNSET
     human_reply_pauses_bot: bool | Unset = msgspec.UNSET
+    human_reply_timeout_min: Annotated[int, msgspec.Meta(ge=0, le=10080)] | Unset = msgspec.UNSET

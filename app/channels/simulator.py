@@ -64,6 +64,7 @@ class SimulatorChannel:
         self._auto_receipts = auto_receipts
         self._media: dict[str, bytes] = {}
         self._pending: set[asyncio.Task[None]] = set()
+        self.fail_with: Exception | None = None  # fault injection: every send raises this
 
     async def start(self) -> None:
         await self._set_status(SessionStatus.CONNECTED)
@@ -85,6 +86,8 @@ class SimulatorChannel:
     async def send(self, message: OutboundMessage) -> str:
         if self.status is not SessionStatus.CONNECTED:
             raise ConnectionError("simulator session is not connected")
+        if self.fail_with is not None:
+            raise self.fail_with
         wa_id = self._new_id()
         self.sent.append(SentMessage(wa_id, message, self._clock.now()))
         if self._auto_receipts:

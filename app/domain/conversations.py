@@ -117,6 +117,7 @@ class Message(Model, kw_only=True):
     latency_ms: float | None = None
     cost_usd: float | None = None
     language: str | None = None
+    failure_reason: str | None = None  # why an outbound message ended FAILED
 
 
 class Conversation(Model, kw_only=True):

@@ -118,6 +118,8 @@ class WorkspaceSettingsView(Model, kw_only=True):
     max_conversation_history: int
     approval_mode_default: bool
     human_reply_pauses_bot: bool
+    # WAITING_HUMAN this many minutes without a human reply → `human_reply_needed` (0 = never)
+    human_reply_timeout_min: int = 15
     updated_at: datetime | None = None
 
 

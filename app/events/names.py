@@ -19,6 +19,9 @@ BROADCAST_COMPLETE = "broadcast_complete"
 KB_INDEXED = "kb_indexed"
 WA_DISCONNECTED = "wa_disconnected"
 HUMAN_REPLY_NEEDED = "human_reply_needed"
+# not in the seed's list: an outbound message ended FAILED (retries exhausted, or not sent
+# within the resend window while the number was offline) — {conversationId, messageId, reason}
+MESSAGE_FAILED = "message_failed"
 
 # knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status}
 KB_PROGRESS = "kb:progress"

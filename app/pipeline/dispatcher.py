@@ -1,16 +1,16 @@
 """The dispatcher: sends outbox rows through the session's channel, in order per chat.
 
-One background task finds due rows; each chat (session, jid) gets one lane task that sends its
-rows strictly in order: typing indicator (time grows with length) → per-session rate window →
-per-chat spacing → `channel.send` → record the WhatsApp id. A failure retries with backoff
-and holds the chat behind it — rows already queued are pushed back with it, rows written
-meanwhile wait (`_held`, rebuilt from the table on start); after the last attempt the row is
-FAILED and the chat moves on.
+One background task finds due rows and claims them in one statement; each chat (session,
+jid) gets one lane task that sends its rows strictly in order: pacing (`Pacer`) →
+`channel.send` → record the WhatsApp id. A failure (see `retry`) holds the chat behind it —
+rows already queued are pushed back with it, rows written meanwhile wait (`_held`, rebuilt
+from the table on start); a row that ends FAILED gets its reason and a `message_failed`
+notification, and the chat moves on. A reconnecting number resumes its waiting rows at once.
 
-Crash semantics: a decision's rows are durable before anything is sent, so rows PENDING at a
-crash are sent once after restart, and SENT rows never again. A row caught *inside*
-`channel.send` (SENDING at restart) is sent again: the one window where a reply could
-arrive twice, as long as the send itself.
+Crash semantics: a decision's rows are durable before anything is sent, so rows PENDING (or
+claimed, SENDING) at a crash are sent once after restart, and SENT rows never again. A row
+caught *inside* `channel.send` is sent again: the one window where a reply could arrive
+twice, as long as the send itself.
 """
 
 from __future__ import annotations
@@ -20,19 +20,18 @@ import contextlib
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any
-
-import msgspec
 
 from app.channels import ChannelManager
-from app.db.repos import outbox
-from app.domain import Clock, OutboundMessage
-from app.events import EventBus, names
-from app.pipeline.pacing import Pacing, RateWindow
+from app.db.repos import outbox_jobs as jobs
+from app.domain import Clock, OutboundMessage, SessionStatus
+from app.events import EventBus
+from app.pipeline.announce import Announcer
+from app.pipeline.pacing import Pacer, Pacing
+from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
+from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)
-RETRY_DELAYS = (2, 5, 15, 30, 60)  # seconds; the seed's reconnect ladder serves sends too
-MAX_ATTEMPTS = 6
+Chat = tuple[str, str]
 
 
 class Dispatcher:
@@ -40,24 +39,25 @@ class Dispatcher:
         self,
         channels: ChannelManager,
         events: EventBus,
+        notifications: NotificationService,
         clock: Clock,
         pacing: Pacing,
         *,
         poll_s: float = 1.0,
         stall_s: float = 0.0,
+        window: timedelta = DEFAULT_WINDOW,
     ) -> None:
         self._channels = channels
-        self._events = events
+        self._announce = Announcer(events, notifications)
         self._clock = clock
-        self._pacing = pacing
+        self._pacer = Pacer(pacing, self._announce.typing)
         self._poll_s = poll_s
         self._stall_s = stall_s
+        self.window = window
         self._wake = asyncio.Event()
-        self._busy: set[tuple[str, str]] = set()
-        self._held: dict[tuple[str, str], datetime] = {}  # chat → until (a retry is pending)
+        self._busy: set[Chat] = set()
+        self._held: dict[Chat, datetime] = {}  # chat → until (a retry is pending)
         self._lanes: set[asyncio.Task[None]] = set()
-        self._rates: dict[str, RateWindow] = {}
-        self._last_send: dict[tuple[str, str], float] = {}
         self.recording: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -67,12 +67,19 @@ class Dispatcher:
         self._generation += 1
         self._wake.set()
 
+    async def resume(self, session_id: str) -> None:
+        """The number is connected again: what waited for it is due now."""
+        for chat in [c for c in self._held if c[0] == session_id]:
+            del self._held[chat]
+        if await jobs.resume_session(session_id, self._clock.now()):
+            self.wake()
+
     async def start(self) -> None:
         self._stopping = False
-        recovered = await outbox.recover_interrupted()
+        recovered = await jobs.recover_interrupted()
         if recovered:
             log.warning("%d outbox rows were interrupted mid-send; sending them again", recovered)
-        self._held = await outbox.held_lanes(self._clock.now())
+        self._held = await jobs.held_lanes(self._clock.now())
         self._task = asyncio.create_task(self._run(), name="dispatcher")
 
     async def stop(self, grace_s: float = 2.0) -> None:
@@ -99,117 +106,77 @@ class Dispatcher:
                 await asyncio.wait_for(self._wake.wait(), self._poll_s)
 
     async def _schedule(self) -> None:
-        lanes: dict[tuple[str, str], list[outbox.Job]] = {}
+        lanes: dict[Chat, list[jobs.Job]] = {}
         now = self._clock.now()
-        for key, until in list(self._held.items()):
+        for chat, until in list(self._held.items()):
             if until <= now:
-                del self._held[key]
-        for job in await outbox.due(now):
-            key = (job.session_id, job.jid)
-            if key not in self._busy and key not in self._held:
-                lanes.setdefault(key, []).append(job)
-        for key, jobs in lanes.items():
-            self._busy.add(key)
-            task = asyncio.create_task(self._lane(key, jobs))
+                del self._held[chat]
+        for job in await jobs.due(now):
+            chat = (job.session_id, job.jid)
+            if chat not in self._busy and chat not in self._held:
+                lanes.setdefault(chat, []).append(job)
+        claimed = await jobs.claim([j.id for queue in lanes.values() for j in queue])
+        for chat, queue in lanes.items():
+            mine = [j for j in queue if j.id in claimed]
+            if not mine:
+                continue
+            self._busy.add(chat)
+            task = asyncio.create_task(self._lane(chat, mine))
             self._lanes.add(task)
             task.add_done_callback(self._lanes.discard)
 
-    async def _lane(self, key: tuple[str, str], jobs: list[outbox.Job]) -> None:
-        generation = self._generation
+    async def _lane(self, chat: Chat, queue: list[jobs.Job]) -> None:
+        generation, now, done = self._generation, self._clock.now, 0
         try:
-            for job in jobs:
-                if self._stopping:
-                    break
-                if not await outbox.claim(job.id):
-                    continue
-                if not await self._send(key, job):
+            for job in queue:
+                if self._stopping or not await self._send(chat, job):
                     break  # later rows of this chat wait behind the retry
+                done += 1
         except Exception:
-            log.exception("dispatcher lane %s failed", key)
+            log.exception("dispatcher lane %s failed", chat)
         finally:
-            self._busy.discard(key)
+            with contextlib.suppress(Exception):  # claimed, not sent: PENDING again
+                await jobs.release([j.id for j in queue[done:]], self._held.get(chat, now()))
+            self._busy.discard(chat)
             if self._generation != generation:  # rows may have been skipped while busy
                 self.wake()
 
-    async def _send(self, key: tuple[str, str], job: outbox.Job) -> bool:
+    async def _send(self, chat: Chat, job: jobs.Job) -> bool:
+        late = expired(job, self._clock.now(), self.window)
+        if late is not None:
+            await self._give_up(job, late)
+            return True  # this row is done with; the chat moves on
         try:
             channel = self._channels.get(job.session_id)
-            await self._pace(key, job, channel)
+            if getattr(channel, "status", SessionStatus.CONNECTED) is not SessionStatus.CONNECTED:
+                raise Offline(f"WhatsApp session is {channel.status}; not connected")
+            await self._pacer.before_send(job, channel)
             if self._stall_s:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
             async with self.recording[job.session_id]:  # receipts wait until the id is stored
                 wa_id = await channel.send(OutboundMessage(to=job.jid, text=job.text))
-                message = await outbox.mark_sent(job, wa_id, self._clock.now())
+                message = await jobs.mark_sent(job, wa_id, self._clock.now())
         except Exception as exc:
-            await self._failed(job, exc)
-            return False
+            return await self._failed(chat, job, exc)
         log.info("sent outbox %s as %s", job.id, wa_id)
-        self._rate(job.session_id).record()
-        self._last_send[key] = asyncio.get_running_loop().time()
+        self._pacer.sent(job)
         if message is not None:
-            self._events.publish(
-                names.MESSAGE_UPDATED,
-                job.workspace_id,
-                {"message": _encode(message)},
-                conversation_id=job.conversation_id,
-            )
+            self._announce.message(job, message)
         return True
 
-    async def _pace(self, key: tuple[str, str], job: outbox.Job, channel: object) -> None:
-        loop = asyncio.get_running_loop()
-        spacing = self._pacing.chat_spacing_s - (loop.time() - self._last_send.get(key, -1e9))
-        rate_wait = self._rate(job.session_id).wait_time()
-        typing = self._pacing.typing_time(job.text)
-        if typing > 0:
-            await _typing(channel, job.jid, True)
-            self._publish_typing(names.TYPING_START, job)
-        delay = max(typing, spacing, rate_wait)
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if typing > 0:
-            await _typing(channel, job.jid, False)
-            self._publish_typing(names.TYPING_STOP, job)
+    async def _failed(self, chat: Chat, job: jobs.Job, exc: Exception) -> bool:
+        """Record the failure; True when the chat may go on (the row ended FAILED)."""
+        verdict = judge(job, exc, self._clock.now(), self.window)
+        if verdict.retry_at is None:
+            await self._give_up(job, verdict)
+            return True
+        log.warning("outbox %s: %s; retry at %s", job.id, verdict.reason, verdict.retry_at)
+        self._held[chat] = verdict.retry_at  # replies written meanwhile wait too
+        await jobs.mark_retry(job, verdict.retry_at, verdict.reason, attempt=verdict.attempt)
+        return False
 
-    def _publish_typing(self, name: str, job: outbox.Job) -> None:
-        self._events.publish(
-            name,
-            job.workspace_id,
-            {"conversationId": job.conversation_id},
-            conversation_id=job.conversation_id,
-        )
-
-    def _rate(self, session_id: str) -> RateWindow:
-        if session_id not in self._rates:
-            self._rates[session_id] = RateWindow(self._pacing.per_min)
-        return self._rates[session_id]
-
-    async def _failed(self, job: outbox.Job, exc: Exception) -> None:
-        error = f"{type(exc).__name__}: {exc}"
-        if job.attempts + 1 >= MAX_ATTEMPTS:
-            log.error("outbox %s failed for good: %s", job.id, error)
-            message = await outbox.mark_failed(job, error)
-            if message is not None:
-                self._events.publish(
-                    names.MESSAGE_UPDATED,
-                    job.workspace_id,
-                    {"message": _encode(message)},
-                    conversation_id=job.conversation_id,
-                )
-            return
-        delay = RETRY_DELAYS[min(job.attempts, len(RETRY_DELAYS) - 1)]
-        log.warning("outbox %s: %s; retry in %s s", job.id, error, delay)
-        until = self._clock.now() + timedelta(seconds=delay)
-        self._held[(job.session_id, job.jid)] = until  # replies written meanwhile wait too
-        await outbox.mark_retry(job, until, error)
-
-
-async def _typing(channel: object, jid: str, on: bool) -> None:
-    try:
-        await channel.set_typing(jid, on)  # type: ignore[attr-defined]
-    except Exception as exc:  # presence is best effort
-        log.debug("typing indicator failed: %s", exc)
-
-
-def _encode(model: object) -> dict[str, Any]:
-    return msgspec.to_builtins(model)
+    async def _give_up(self, job: jobs.Job, verdict: Verdict) -> None:
+        log.error("outbox %s failed for good: %s", job.id, verdict.reason)
+        message = await jobs.mark_failed(job, verdict.reason, attempt=verdict.attempt)
+        await self._announce.failed(job, message, verdict.reason)

@@ -13,10 +13,12 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from app.channels import ChannelAlert, ChannelEvents, ChannelManager, ChannelSpec
 from app.channels.base import Channel
 from app.db.repos import messages, sessions
-from app.domain import Clock, SessionStatus
+from app.domain import Clock, Receipt, SessionStatus
 from app.events import EventBus, names
 from app.pipeline.inbound import Pipeline, SessionRef
 from app.secrets import SecretStore
@@ -95,11 +97,13 @@ class SessionHub:
             await self.pipeline.handle(ref, msg)
 
         async def on_receipt(receipt):  # type: ignore[no-untyped-def]
-            await self.pipeline.on_receipt(ref, receipt)
+            await self._receipt(ref, receipt)
 
         async def on_status(status: SessionStatus, reason: str | None) -> None:
             await sessions.set_status(ref.session_id, status, self.clock.now())
             self._publish_status(ref, status, None)
+            if status is SessionStatus.CONNECTED:  # replies that waited for the number
+                await self.pipeline.dispatcher.resume(ref.session_id)
             if status is SessionStatus.DISCONNECTED and reason not in QUIET_REASONS:
                 await self.notifications.notify(
                     ref.workspace_id,
@@ -124,6 +128,20 @@ class SessionHub:
             )
 
         return ChannelEvents(on_message, on_receipt, on_status, on_qr, on_alert)
+
+    async def _receipt(self, ref: SessionRef, receipt: Receipt) -> None:
+        """Delivered / read: waits until the dispatcher has stored the id it refers to."""
+        async with self.pipeline.dispatcher.recording[ref.session_id]:
+            changed = await messages.apply_receipt(
+                ref.session_id, receipt.wa_message_ids, receipt.kind, receipt.timestamp
+            )
+        for message in changed:
+            self.events.publish(
+                names.MESSAGE_UPDATED,
+                ref.workspace_id,
+                {"message": msgspec.to_builtins(message)},
+                conversation_id=message.conversation_id,
+            )
 
     def _publish_status(self, ref: SessionRef, status: SessionStatus, qr: str | None) -> None:
         data: dict[str, Any] = {"sessionId": ref.session_id, "status": status}

@@ -8,7 +8,6 @@ routing then runs in a lane per conversation, so replies within a chat keep mess
 from __future__ import annotations
 
 import logging
-import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,13 +16,14 @@ import msgspec
 
 from app.channels import ChannelManager
 from app.db.repos import inbound, messages, outbox
-from app.domain import Clock, ConversationStatus, NormalizedMessage, Receipt
+from app.domain import Clock, ConversationStatus, NormalizedMessage
 from app.domain import conversations as c
 from app.events import EventBus, names
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.lanes import Lanes
-from app.pipeline.responders import Reply, ReplyContext, Responders
-from app.pipeline.router import Route, decide
+from app.pipeline.media import save_media
+from app.pipeline.responders import ReplyContext, Responders
+from app.pipeline.router import Route, decide, drafts_of
 from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)
@@ -35,23 +35,11 @@ class SessionRef:
     workspace_id: str
 
 
+_SWITCHES = ("is_blocked", "human_takeover", "approval_mode", "autoreply_enabled")
+
+
 def encode(model: Any) -> dict[str, Any]:
     return msgspec.to_builtins(model)
-
-
-def _drafts(reply: Reply, hold: bool) -> list[outbox.Draft]:
-    """One draft per part; the model's metadata goes on the first (the answer proper)."""
-    return [
-        outbox.Draft(
-            text,
-            flow_id=reply.flow_id,
-            confidence=reply.confidence if i == 0 else None,
-            kb_chunks_used=reply.kb_chunks_used if i == 0 else (),
-            hold=hold,
-            usage=reply.usage if i == 0 else None,
-        )
-        for i, text in enumerate(reply.texts)
-    ]
 
 
 class Pipeline:
@@ -100,13 +88,22 @@ class Pipeline:
     async def _route(
         self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage
     ) -> None:
-        media_path = await self._save_media(ref, stored.message, msg) if msg.media_ref else None
+        state = await messages.route_state(stored.conversation.id)
+        if state is None:
+            return  # deleted meanwhile (GDPR delete of the contact)
+        contact = msgspec.structs.replace(stored.contact, **{k: bool(state[k]) for k in _SWITCHES})
+        conversation = msgspec.structs.replace(stored.conversation, status=state["status"])
+        media_path = None
+        if msg.media_ref:
+            media_path = await save_media(
+                self.channels, self.media_dir, ref.session_id, ref.workspace_id, stored.message, msg
+            )
         settings = await messages.workspace_settings(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
             ref.session_id,
-            stored.contact,
-            stored.conversation,
+            contact,
+            conversation,
             stored.message,
             msg,
             settings,
@@ -119,7 +116,7 @@ class Pipeline:
             drafts.append(outbox.Draft(welcome))
         reply = decision.reply
         if reply is not None:
-            drafts.extend(_drafts(reply, decision.hold))
+            drafts.extend(drafts_of(reply, decision.hold))
         escalate = reply is not None and reply.escalate
         status = None
         if decision.hold:
@@ -173,36 +170,6 @@ class Pipeline:
             )
         if any(m.status == "QUEUED" for m in written):
             self.dispatcher.wake()
-
-    async def _save_media(
-        self, ref: SessionRef, message: c.Message, msg: NormalizedMessage
-    ) -> Path | None:
-        """Fetch inbound media into the data dir (best effort: the message is already stored)."""
-        try:
-            data = await self.channels.get(ref.session_id).download(msg.media_ref or "")
-        except Exception as exc:
-            log.warning("media of %s not downloaded: %s", msg.wa_message_id, exc)
-            return None
-        ext = mimetypes.guess_extension(msg.media_mime or "") or ".bin"
-        relative = Path(ref.workspace_id) / f"{message.id}{ext}"
-        path = self.media_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        await messages.set_media_url(message.id, f"media/{relative.as_posix()}")
-        return path
-
-    async def on_receipt(self, ref: SessionRef, receipt: Receipt) -> None:
-        async with self.dispatcher.recording[ref.session_id]:
-            changed = await messages.apply_receipt(
-                ref.session_id, receipt.wa_message_ids, receipt.kind, receipt.timestamp
-            )
-        for message in changed:
-            self.events.publish(
-                names.MESSAGE_UPDATED,
-                ref.workspace_id,
-                {"message": encode(message)},
-                conversation_id=message.conversation_id,
-            )
 
     async def recover(self) -> int:
         """Route inbound messages a crash left persisted but unrouted."""

@@ -1,11 +1,17 @@
 """The routing engine in seed §3 order: blocked → human takeover → approval mode → flow →
-AI → no reply. Pure decision: it reads the contact and asks responders; it writes nothing."""
+AI → no reply. Pure decision: it reads the contact and asks responders; it writes nothing.
+
+Human takeover is either the contact's switch or the conversation waiting for a human
+(WAITING_HUMAN: the bot escalated, or an agent said so): the bot must not talk over the person
+who is about to answer. A human reply (or resolving) moves the conversation out of it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.db.repos.outbox import Draft
+from app.domain import ConversationStatus
 from app.pipeline.responders import Reply, ReplyContext, Responders
 
 
@@ -45,7 +51,7 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
     contact = ctx.contact
     if contact.is_blocked:
         return Decision(Route.BLOCKED)
-    if contact.human_takeover:
+    if contact.human_takeover or ctx.conversation.status == ConversationStatus.WAITING_HUMAN:
         return Decision(Route.TAKEOVER)
     if ctx.message.is_group or not ctx.message.is_conversational:
         return Decision(Route.NOT_CONVERSATIONAL)
@@ -54,3 +60,18 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
     if approval and reply is not None:
         return Decision(Route.APPROVAL, reply)
     return Decision(route, reply)
+
+
+def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
+    """One draft per part; the model's metadata goes on the first (the answer proper)."""
+    return [
+        Draft(
+            text,
+            flow_id=reply.flow_id,
+            confidence=reply.confidence if i == 0 else None,
+            kb_chunks_used=reply.kb_chunks_used if i == 0 else (),
+            hold=hold,
+            usage=reply.usage if i == 0 else None,
+        )
+        for i, text in enumerate(reply.texts)
+    ]

@@ -13,8 +13,15 @@ from piccolo.query import OrderByRaw
 from app.auth import Resource, guarded
 from app.db.repos import mapping
 from app.db.repos.search import contact_matches
-from app.db.tables import Contact, ContactCustomField, ContactLabel, Label, Message
-from app.domain import Actor, Clock, Invalid, NotFound, Page
+from app.db.tables import (
+    Contact,
+    ContactCustomField,
+    ContactLabel,
+    Conversation,
+    Label,
+    Message,
+)
+from app.domain import Actor, Clock, ConversationStatus, Invalid, NotFound, Page
 from app.domain import conversations as c
 from app.events import EventBus, names
 from app.services._rows import page_bounds
@@ -170,6 +177,11 @@ class ContactService:
         await Contact.update({column: value, Contact.updated_at: self._clock.now()}).where(
             Contact.id == contact_id
         )
+        if action == "release":  # the bot answers again: nobody waits for a human any more
+            await Conversation.update({Conversation.status: ConversationStatus.OPEN}).where(
+                (Conversation.contact_id == contact_id)
+                & (Conversation.status == ConversationStatus.WAITING_HUMAN)
+            )
         await self._audit.record(actor, f"contact.{action}", "contact", contact_id)
         return await self._changed(actor, contact_id)
 

@@ -151,11 +151,14 @@ class ConversationService:
         unassign: bool = False,
         read: bool = False,
     ) -> c.Conversation:
-        await self.row(actor, conversation_id)
+        row = await self.row(actor, conversation_id)
         now = self._clock.now()
         changes: dict[Any, Any] = {Conversation.updated_at: now}
         if status is not None:
             changes[Conversation.status] = status
+            waiting = ConversationStatus.WAITING_HUMAN
+            if status == waiting and row["status"] != waiting:  # the human_reply_needed clock
+                changes[Conversation.waiting_since] = now
             changes[Conversation.resolved_at] = (
                 now if status is ConversationStatus.RESOLVED else None
             )

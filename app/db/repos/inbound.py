@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.db import fast
 from app.db.errors import is_unique_violation
 from app.db.repos import mapping
-from app.db.tables import Contact, Conversation, Message
+from app.db.repos.resolver import phone_of, resolve_contact
+from app.db.tables import Conversation, Message
 from app.domain import (
     ConversationStatus,
     Direction,
@@ -21,6 +23,18 @@ from app.domain import (
 )
 from app.domain import conversations as c
 
+__all__ = ["Persisted", "insert_message", "message_row", "persist_inbound", "phone_of"]
+
+# the per-message statements in plain SQL: piccolo's builder cost more than SQLite's work
+_COUNT_MESSAGE = (
+    "UPDATE conversations SET unread_count = unread_count + {}, last_message_at = {}, "
+    "updated_at = {} WHERE id = {}"
+)
+_OPEN_CONVERSATION = (
+    "SELECT * FROM conversations WHERE contact_id = {} AND status != 'RESOLVED' "
+    "ORDER BY created_at DESC LIMIT 1"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Persisted:
@@ -29,13 +43,6 @@ class Persisted:
     contact: c.Contact
     new_contact: bool
     needs_routing: bool = True
-
-
-def phone_of(jid: str | None) -> str:
-    """E.164 from a phone JID (`4917…@s.whatsapp.net` → `+4917…`); "" for LIDs/groups."""
-    if not jid or not jid.endswith("@s.whatsapp.net"):
-        return ""
-    return "+" + jid.split("@", 1)[0].split(":", 1)[0]
 
 
 def message_row(**values: Any) -> dict[str, Any]:
@@ -68,13 +75,14 @@ def message_row(**values: Any) -> dict[str, Any]:
         "latency_ms": None,
         "cost_usd": None,
         "language": None,
+        "failure_reason": None,
     }
     row.update(values)
     return row
 
 
 async def insert_message(row: dict[str, Any]) -> c.Message:
-    await Message.insert(Message(**row))
+    await fast.insert(Message, row)
     return mapping.message(row)
 
 
@@ -102,7 +110,7 @@ async def persist_inbound(
 async def _persist(
     workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
 ) -> Persisted:
-    contact, created = await _resolve_contact(workspace_id, session_id, msg, now)
+    contact, created = await resolve_contact(workspace_id, session_id, msg, now)
     conv = await _open_conversation(workspace_id, session_id, contact["id"], now)
     content = msg.body or (msg.reaction.emoji if msg.reaction else "") or msg.contact_name or ""
     row = message_row(
@@ -125,127 +133,20 @@ async def _persist(
         row["content"] = content
     stored = await insert_message(row)
     unread = 0 if msg.is_from_me else 1
-    await Conversation.update(
-        {
-            Conversation.unread_count: Conversation.unread_count + unread,
-            Conversation.last_message_at: now,
-            Conversation.updated_at: now,
-        }
-    ).where(Conversation.id == conv["id"])
+    await fast.execute(Conversation, _COUNT_MESSAGE, unread, now, now, conv["id"])
     conv.update(unread_count=conv["unread_count"] + unread, last_message_at=now, updated_at=now)
     contact_model = mapping.contact(contact)
     conversation = mapping.conversation(conv, contact_model)
     return Persisted(stored, conversation, contact_model, created, row["routed_at"] is None)
 
 
-async def _resolve_contact(
-    workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
-) -> tuple[dict[str, Any], bool]:
-    """Find the sender by phone JID or LID; learn the other identity; merge duplicates."""
-    if msg.is_group:
-        phone_jid, lid, name = msg.chat_jid, None, None
-    else:
-        phone_jid = msg.sender_phone_jid or (msg.jid if "@s.whatsapp.net" in msg.jid else None)
-        lid = msg.sender_lid or (msg.jid if msg.jid.endswith("@lid") else None)
-        name = None if msg.is_from_me else msg.push_name
-    keys = [k for k in (phone_jid, lid) if k]
-    where = Contact.jid.is_in(keys)
-    if lid:
-        where |= Contact.lid == lid
-    rows = await Contact.select().where((Contact.workspace_id == workspace_id) & where)
-    by_phone = next((r for r in rows if phone_jid and r["jid"] == phone_jid), None)
-    keep = by_phone or (rows[0] if rows else None)
-    if keep is None:
-        row = _new_contact(workspace_id, session_id, phone_jid or lid or msg.jid, lid, name, now)
-        await Contact.insert(Contact(**row))
-        return row, True
-    changes: dict[Any, Any] = {Contact.last_message_at: now, Contact.updated_at: now}
-    if lid and keep["lid"] != lid:
-        changes[Contact.lid] = keep["lid"] = lid
-    if phone_jid and keep["jid"] != phone_jid:  # known by LID so far; now we see the phone
-        await _merge_others(keep, rows, changes)
-        changes[Contact.jid] = keep["jid"] = phone_jid
-        changes[Contact.phone_number] = keep["phone_number"] = phone_of(phone_jid)
-    elif by_phone:
-        await _merge_others(keep, rows, changes)
-    if name and keep["name"] != name:
-        changes[Contact.name] = keep["name"] = name
-    await Contact.update(changes).where(Contact.id == keep["id"])
-    keep.update(last_message_at=now, updated_at=now)
-    return keep, False
-
-
-def _new_contact(
-    workspace_id: str, session_id: str, jid: str, lid: str | None, name: str | None, now: datetime
-) -> dict[str, Any]:
-    return {
-        "id": new_id(),
-        "workspace_id": workspace_id,
-        "session_id": session_id,
-        "jid": jid,
-        "lid": lid,
-        "phone_number": phone_of(jid),
-        "name": name,
-        "display_name": None,
-        "profile_pic_url": None,
-        "about": None,
-        "autoreply_enabled": True,
-        "human_takeover": False,
-        "approval_mode": False,
-        "is_blocked": False,
-        "is_vip": False,
-        "language": None,
-        "notes": None,
-        "first_seen_at": now,
-        "last_message_at": now,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-_CARRIED = ("name", "display_name", "notes", "language", "profile_pic_url", "about")
-_ORED = ("is_blocked", "human_takeover", "is_vip", "approval_mode")
-
-
-async def _merge_others(
-    keep: dict[str, Any], rows: list[dict[str, Any]], changes: dict[Any, Any]
-) -> None:
-    """Fold the other identities' rows into `keep`: fill its blanks, keep any block/takeover."""
-    for other in rows:
-        if other["id"] == keep["id"]:
-            continue
-        for field in _CARRIED:
-            if not keep[field] and other[field]:
-                changes[getattr(Contact, field)] = keep[field] = other[field]
-        for field in _ORED:
-            if other[field] and not keep[field]:
-                changes[getattr(Contact, field)] = keep[field] = True
-        await _merge_into(keep["id"], other["id"])
-
-
-async def _merge_into(keep_id: str, other_id: str) -> None:
-    """The LID-only contact and the phone contact are one person: keep one, move history."""
-    await Conversation.update({Conversation.contact_id: keep_id}).where(
-        Conversation.contact_id == other_id
-    )
-    await Contact.delete().where(Contact.id == other_id)
-
-
 async def _open_conversation(
     workspace_id: str, session_id: str, contact_id: str, now: datetime
 ) -> dict[str, Any]:
     """The contact's newest unresolved conversation, or a new OPEN one."""
-    row = (
-        await Conversation.select()
-        .where(
-            (Conversation.contact_id == contact_id)
-            & (Conversation.status != ConversationStatus.RESOLVED)
-        )
-        .order_by(Conversation.created_at, ascending=False)
-        .first()
-    )
-    if row is not None:
-        return row
+    rows = await fast.execute(Conversation, _OPEN_CONVERSATION, contact_id)
+    if rows:
+        return rows[0]
     row = {
         "id": new_id(),
         "workspace_id": workspace_id,
@@ -260,5 +161,5 @@ async def _open_conversation(
         "created_at": now,
         "updated_at": now,
     }
-    await Conversation.insert(Conversation(**row))
+    await fast.insert(Conversation, row)
     return row

@@ -49,6 +49,9 @@ class Conversation(Table, tablename="conversations"):
     sentiment = Varchar(length=16, choices=Sentiment, null=True, default=None)
     created_at = created_at()
     updated_at = updated_at()
+    # m0004: when it last became WAITING_HUMAN, and when `human_reply_needed` last fired
+    waiting_since = optional_timestamp()
+    human_nudged_at = optional_timestamp()
 
 
 class Message(Table, tablename="messages"):
@@ -93,6 +96,7 @@ class Message(Table, tablename="messages"):
     latency_ms = DoublePrecision(null=True, default=None)
     cost_usd = DoublePrecision(null=True, default=None)
     language = Varchar(length=16, null=True, default=None)
+    failure_reason = Text(null=True, default=None)  # m0004: why an outbound one FAILED
 
     unique_wa_message = Unique([workspace_id, session_id, wa_message_id])
 

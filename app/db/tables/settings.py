@@ -45,6 +45,7 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     max_conversation_history = Integer(default=20)
     approval_mode_default = flag(False)
     human_reply_pauses_bot = flag(True)  # a manual agent reply turns on human takeover
+    human_reply_timeout_min = Integer(default=15)  # WAITING_HUMAN this long → notify (0 = off)
     updated_at = updated_at()
 
 

@@ -102,3 +102,24 @@ async def test_concurrent_writers_queue_instead_of_failing(db) -> None:
 
     await asyncio.gather(*(register(i) for i in range(20)))
     assert await Workspace.count() == 20
+
+
+async def test_shared_connection_checkpoints_off_the_loop(sqlite_engine) -> None:
+    """Opened: statements run inline with synchronous=NORMAL, autocheckpoint off (a COMMIT
+    never fsyncs the database on the loop), and the checkpointer keeps the WAL bounded."""
+    from app.db.checkpoint import Checkpointer
+
+    await open_engine(sqlite_engine)
+    try:
+        assert await _pragma(sqlite_engine, "synchronous") == 1
+        assert await _pragma(sqlite_engine, "wal_autocheckpoint") == 0
+        await sqlite_engine.run_ddl("CREATE TABLE t (x INTEGER)")
+        async with sqlite_engine.transaction():
+            for i in range(200):
+                await sqlite_engine.run_querystring(QueryString("INSERT INTO t VALUES ({})", i))
+        rows = await sqlite_engine.run_querystring(QueryString("SELECT count(*) AS n FROM t"))
+        assert rows[0]["n"] == 200
+        busy, wal_pages, copied = Checkpointer(sqlite_engine.path).checkpoint()
+        assert busy == 0 and wal_pages > 0 and copied == wal_pages
+    finally:
+        await close_engine(sqlite_engine)

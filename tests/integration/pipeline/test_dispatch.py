@@ -20,11 +20,14 @@ async def test_failed_send_retries_and_keeps_the_chat_in_order(bot: Bot) -> None
 
     async def failed_once():
         return await bot.db(
-            lambda: Outbox.select(Outbox.attempts, Outbox.last_error).where(Outbox.attempts > 0)
+            lambda: Outbox.select(Outbox.attempts, Outbox.last_error).where(
+                Outbox.last_error.is_not_null()
+            )
         )
 
     rows = await eventually(failed_once)
     assert "not connected" in rows[0]["last_error"]
+    assert rows[0]["attempts"] == 0  # offline: nothing was tried, the ladder did not move
     assert bot.sent_texts() == []
     bot.phone.status = SessionStatus.CONNECTED
 

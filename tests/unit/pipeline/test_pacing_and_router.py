@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.domain import MessageKind, NormalizedMessage
+from app.domain import ConversationStatus, MessageKind, NormalizedMessage
 from app.domain import conversations as c
 from app.pipeline import EchoResponder, Pacing, Reply, ReplyContext, Responders, Route, decide
 from app.pipeline.pacing import RateWindow
@@ -41,7 +41,10 @@ class Fixed:
 
 
 def _ctx(
-    kind: MessageKind = MessageKind.TEXT, group: bool = False, **contact: bool
+    kind: MessageKind = MessageKind.TEXT,
+    group: bool = False,
+    status: ConversationStatus = ConversationStatus.OPEN,
+    **contact: bool,
 ) -> ReplyContext:
     flags = {
         "autoreply_enabled": True,
@@ -55,7 +58,8 @@ def _ctx(
         id="k", jid="j", phone_number="", first_seen_at=NOW, created_at=NOW, updated_at=NOW, **flags
     )
     msg = NormalizedMessage("w", "j", "j", NOW, kind=kind, text="hi", is_group=group)
-    return ReplyContext("ws", "s", who, None, None, msg)  # type: ignore[arg-type]
+    conv = c.Conversation(id="c", contact_id="k", status=status, created_at=NOW, updated_at=NOW)
+    return ReplyContext("ws", "s", who, conv, None, msg)  # type: ignore[arg-type]
 
 
 async def test_router_follows_the_seed_order() -> None:
@@ -64,6 +68,8 @@ async def test_router_follows_the_seed_order() -> None:
     assert (
         await decide(_ctx(human_takeover=True, approval_mode=True), both)
     ).route is Route.TAKEOVER
+    waiting = _ctx(status=ConversationStatus.WAITING_HUMAN)  # escalated: a human answers
+    assert (await decide(waiting, both)).route is Route.TAKEOVER
     held = await decide(_ctx(approval_mode=True), both)
     assert held.route is Route.APPROVAL and held.hold and held.reply == Reply("flow")
     assert (await decide(_ctx(), both)).reply == Reply("flow")

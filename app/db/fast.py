@@ -1,0 +1,66 @@
+"""Hot-path statements without piccolo's query builder.
+
+Building a piccolo query (a `Table(**row)` instance, then the INSERT's querystrings) cost
+more CPU than SQLite's work for the pipeline's inserts — several per message (issue 3's
+benchmark). Here the SQL text is built once per column set (cached) and handed to the engine
+pre-compiled, so transactions, both engines (`?` for SQLite, `$n` for Postgres) and SQLite's
+type adapters still apply. Values: enums become their value, lists/dicts JSON text — what
+piccolo stores for these columns.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from functools import lru_cache
+from typing import Any
+
+from piccolo.querystring import QueryString
+from piccolo.table import Table
+
+
+@lru_cache(maxsize=256)
+def _compile(template: str, engine_type: str) -> str:
+    """`{}` placeholders → `?` (SQLite) or `$1, $2 …` (Postgres)."""
+    if engine_type == "sqlite":
+        return template.replace("{}", "?")
+    parts = template.split("{}")
+    return "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, 1))
+
+
+@lru_cache(maxsize=64)
+def _insert_template(table: type[Table], columns: tuple[str, ...]) -> str:
+    """Names come from our code's row dicts, never from input — and are checked anyway."""
+    known = {c._meta.db_column_name for c in table._meta.columns}
+    if unknown := set(columns) - known:
+        raise ValueError(f"{table._meta.tablename} has no columns {sorted(unknown)}")
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join("{}" for _ in columns)
+    return f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({values})'  # noqa: S608
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return value
+
+
+async def execute(table: type[Table], template: str, *args: Any) -> list[dict[str, Any]]:
+    """Run `template` (with `{}` placeholders) on `table`'s engine, inside the current
+    transaction if there is one."""
+    engine = table._meta.db
+    query = QueryString("", table=table)
+    query._frozen_compiled_strings = (
+        _compile(template, engine.engine_type),
+        [_value(a) for a in args],
+    )
+    rows = await engine.run_querystring(query)
+    return engine.transform_response_to_dicts(rows) if rows else []
+
+
+async def insert(table: type[Table], row: dict[str, Any]) -> None:
+    """INSERT one complete row (every column a key of `row`)."""
+    template = _insert_template(table, tuple(row))
+    await execute(table, template, *row.values())

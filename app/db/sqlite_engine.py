@@ -1,0 +1,178 @@
+"""The SQLite engine (desktop/default): one shared connection, used on the event loop's thread.
+
+piccolo opens a fresh aiosqlite connection per query (and one per transaction); `SQLite`
+instead shares one connection once `open()`ed, and applies our pragmas to every connection:
+WAL (readers never block the writer), synchronous=NORMAL (safe with WAL, much faster),
+busy_timeout (writers queue instead of failing with "database is locked"), foreign_keys=ON.
+Transactions default to BEGIN IMMEDIATE: a DEFERRED transaction that reads then writes can
+fail at once with SQLITE_BUSY when another writer got in between; IMMEDIATE waits its turn.
+
+Why statements run inline (on the loop's thread, no worker thread): a statement on this
+database takes microseconds, while each hop to aiosqlite's thread and back costs a thread
+switch — with the GIL and a loaded 2-core machine, up to milliseconds. The pipeline benchmark
+spent most of its time in those hops (issue 3). The price: a statement blocks the loop while
+it runs, so keep queries indexed and small (they are); the only writer is this process
+(one shared connection, serialised by `_lock`), so busy_timeout waits only on another
+process (e.g. a migration of a second instance at start-up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.engine.sqlite import dict_factory as _dict_factory
+
+from app.db.checkpoint import AUTOCHECKPOINT_OFF, Checkpointer
+
+BUSY_TIMEOUT_MS = 5000
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys = ON",
+)
+
+
+class SQLite(SQLiteEngine):
+    """SQLiteEngine whose every connection gets our pragmas, plus one long-lived shared one."""
+
+    __slots__ = ("_checkpointer", "_lock", "_shared", "_wal_ready")
+
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self._shared: Inline | None = None
+        self._lock = asyncio.Lock()
+        self._wal_ready = False
+        self._checkpointer: Checkpointer | None = None
+
+    def _pragmas(self) -> tuple[str, ...]:
+        # journal_mode is stored in the database file: set once per engine, not per query
+        # (it costs a couple of ms); the other pragmas are per connection.
+        pragmas = SQLITE_PRAGMAS if not self._wal_ready else SQLITE_PRAGMAS[1:]
+        self._wal_ready = True
+        return pragmas
+
+    async def _connect(self) -> Any:
+        """A throw-away aiosqlite connection (before `open()`: scripts, some tests)."""
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = _dict_factory
+        for pragma in self._pragmas():
+            await connection.execute(pragma)
+        return connection
+
+    async def open(self) -> None:
+        """Open the one shared connection every query and transaction of this process uses.
+        SQLite has one writer anyway, so serialising on a lock costs nothing we had. A
+        transaction holds the connection (and the lock) until it ends — keep them short."""
+        if self._shared is None:
+            raw = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+            raw.row_factory = _dict_factory
+            for pragma in self._pragmas():
+                raw.execute(pragma).close()
+            raw.execute(AUTOCHECKPOINT_OFF).close()  # see app/db/checkpoint.py
+            self._shared = Inline(raw)
+            self._lock = asyncio.Lock()
+            self._checkpointer = Checkpointer(self.path)
+            self._checkpointer.start()
+
+    async def close(self) -> None:
+        if self._checkpointer is not None:
+            await self._checkpointer.stop()
+            self._checkpointer = None
+        if self._shared is not None:
+            async with self._lock:
+                shared, self._shared = self._shared, None
+                await shared.close()
+
+    async def get_connection(self) -> Any:
+        """For a transaction: the shared connection, held until the transaction closes it."""
+        if self._shared is None:
+            return await self._connect()
+        await self._lock.acquire()
+        return _Borrowed(self._shared, self._lock)
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        if self._shared is None:
+            connection = await self._connect()
+            try:
+                return await connection._execute(_run, connection._conn, query, args or [], True)
+            finally:
+                await connection.close()
+        async with self._lock:
+            return _run(self._shared._conn, query, args or [], True)
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        """Inside a transaction. (piccolo's version re-sends `PRAGMA foreign_keys` before
+        every statement; ours is set once per connection.)"""
+        return await connection._execute(_run, connection._conn, query, args or [], False)
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return super().transaction(transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+def _run(raw: sqlite3.Connection, query: str, args: list[Any], commit: bool) -> list[Any]:
+    """Execute, fetch, close (and commit outside a transaction). RETURNING exists since
+    SQLite 3.35; piccolo's pre-3.35 path is not needed here."""
+    cursor = raw.execute(query, args)
+    try:
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if commit and raw.in_transaction:
+        raw.commit()
+    return rows
+
+
+class Inline:
+    """The subset of aiosqlite's connection piccolo's transactions use, run in place."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._conn = raw
+
+    async def _execute(self, fn: Any, *args: Any) -> Any:
+        return fn(*args)
+
+    async def execute(self, sql: str, args: Any = ()) -> None:  # BEGIN, COMMIT, SAVEPOINT…
+        self._conn.execute(sql, args).close()
+
+    async def commit(self) -> None:
+        self._conn.commit()
+
+    async def close(self) -> None:
+        self._conn.close()
+
+
+class _Borrowed:
+    """The shared connection lent to one transaction; `close()` gives it back (piccolo's
+    SQLiteTransaction closes its connection when it ends)."""
+
+    def __init__(self, connection: Inline, lock: asyncio.Lock) -> None:
+        self._connection = connection
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    async def close(self) -> None:
+        self._lock.release()

@@ -1,0 +1,93 @@
+"""`human_reply_needed` (seed §12): a conversation waits for a human (WAITING_HUMAN: the bot
+escalated, or an agent set it) and nobody has answered within the workspace's
+`human_reply_timeout_min` → notify the workspace, once per waiting period.
+
+A human reply moves the conversation back to OPEN (app/services/conversations.py), which ends
+the period; becoming WAITING_HUMAN again starts a new one (`waiting_since`). The "once" is
+durable (`human_nudged_at`, set with a guarded UPDATE), so a restart or two overlapping runs
+never notify twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from app.db.tables import Conversation, WorkspaceSettings
+from app.domain import ConversationStatus
+from app.events import names
+
+if TYPE_CHECKING:
+    from app.container import Container
+
+log = logging.getLogger(__name__)
+DEFAULT_TIMEOUT_MIN = 15
+
+
+async def nudge_waiting(container: Container) -> int:
+    """Notify for every conversation waiting too long; returns how many were notified."""
+    now = container.clock.now()
+    waiting = await Conversation.select(
+        Conversation.id,
+        Conversation.workspace_id,
+        Conversation.contact_id,
+        Conversation.waiting_since,
+        Conversation.human_nudged_at,
+    ).where(
+        (Conversation.status == ConversationStatus.WAITING_HUMAN)
+        & Conversation.waiting_since.is_not_null()
+    )
+    due = [c for c in waiting if not _nudged(c["waiting_since"], c["human_nudged_at"])]
+    if not due:
+        return 0
+    timeouts = await _timeouts({c["workspace_id"] for c in due})
+    sent = 0
+    for conv in due:
+        minutes = timeouts.get(conv["workspace_id"], DEFAULT_TIMEOUT_MIN)
+        if minutes <= 0 or now - conv["waiting_since"] < timedelta(minutes=minutes):
+            continue
+        if not await _claim(conv["id"], now):
+            continue  # another run got it first
+        await container.services.notifications.notify(
+            conv["workspace_id"],
+            names.HUMAN_REPLY_NEEDED,
+            {
+                "conversationId": conv["id"],
+                "contactId": conv["contact_id"],
+                "waitingSince": conv["waiting_since"].isoformat(),
+                "minutes": minutes,
+            },
+        )
+        sent += 1
+    if sent:
+        log.info("human_reply_needed sent for %d conversations", sent)
+    return sent
+
+
+def _nudged(since: datetime, nudged: datetime | None) -> bool:
+    return nudged is not None and nudged >= since
+
+
+async def _timeouts(workspace_ids: set[str]) -> dict[str, int]:
+    rows = await WorkspaceSettings.select(
+        WorkspaceSettings.workspace_id, WorkspaceSettings.human_reply_timeout_min
+    ).where(WorkspaceSettings.workspace_id.is_in(list(workspace_ids)))
+    return {r["workspace_id"]: r["human_reply_timeout_min"] for r in rows}
+
+
+async def _claim(conversation_id: str, now: datetime) -> bool:
+    """Mark this waiting period notified, unless someone already did (or it ended)."""
+    rows = (
+        await Conversation.update({Conversation.human_nudged_at: now})
+        .where(
+            (Conversation.id == conversation_id)
+            & (Conversation.status == ConversationStatus.WAITING_HUMAN)
+            & (
+                Conversation.human_nudged_at.is_null()
+                | (Conversation.human_nudged_at < Conversation.waiting_since)
+            )
+        )
+        .returning(Conversation.id)
+    )
+    return bool(rows)

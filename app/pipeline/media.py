@@ -1,0 +1,38 @@
+"""Inbound media into the data dir, before routing (the AI engine reads voice notes and
+images from there). Best effort: the message itself is already stored."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+
+from app.channels import ChannelManager
+from app.db.repos import messages
+from app.domain import NormalizedMessage
+from app.domain import conversations as c
+
+log = logging.getLogger(__name__)
+
+
+async def save_media(
+    channels: ChannelManager,
+    media_dir: Path,
+    session_id: str,
+    workspace_id: str,
+    message: c.Message,
+    msg: NormalizedMessage,
+) -> Path | None:
+    """Download `msg`'s media to `<media_dir>/<workspace>/<message id><ext>`; None on failure."""
+    try:
+        data = await channels.get(session_id).download(msg.media_ref or "")
+    except Exception as exc:
+        log.warning("media of %s not downloaded: %s", msg.wa_message_id, exc)
+        return None
+    ext = mimetypes.guess_extension(msg.media_mime or "") or ".bin"
+    relative = Path(workspace_id) / f"{message.id}{ext}"
+    path = media_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    await messages.set_media_url(message.id, f"media/{relative.as_posix()}")
+    return path
