@@ -60,7 +60,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     qdrant_api_key: str | None = None
     embedding_model: str = "default"
     # knowledge base (app/knowledge): "e5" multilingual-e5-small, "minilm", "fake" (tests)
-    embedding_mode: Literal["e5", "minilm", "fake"] = "e5"
+    embedding_mode: Literal["e5", "e5-native", "minilm", "fake"] = "e5"
     kb_workers: int = 3  # documents indexed at once
     kb_retries: int = 3  # attempts after the first, for transient failures
     kb_retry_base_s: float = 1.0  # backoff: base * 2**attempt

