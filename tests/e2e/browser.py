@@ -34,3 +34,11 @@ def browser() -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A full-page screenshot in test-artifacts/ (looked at by people, kept by CI)."""
+    from tests.e2e.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -10,15 +10,11 @@ import pytest
 
 from tests.e2e.accounts import PASSWORD, login, register
 from tests.e2e.browser import browser
-from tests.e2e.conftest import ARTIFACTS, Process
+from tests.e2e.browser import shot as _shot
+from tests.e2e.conftest import Process
 
 pytestmark = pytest.mark.e2e
 PEOPLE = ["Ana Silva", "Ben Okafor", "Chen Wei", "Dara Nolan", "Eli Haddad", "Farah Aziz"]
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _seed(url: str, email: str) -> None:

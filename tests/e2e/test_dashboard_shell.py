@@ -5,14 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.browser import browser
-from tests.e2e.conftest import ARTIFACTS, Process
+from tests.e2e.browser import shot as _shot
+from tests.e2e.conftest import Process
 
 pytestmark = pytest.mark.e2e
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_register_dashboard_sign_out_and_in(server: Process) -> None:

@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import TEST_MASTER_KEY
 from tests.e2e import accounts
 from tests.e2e.browser import browser
-from tests.e2e.conftest import ARTIFACTS, Process, start
+from tests.e2e.browser import shot as _shot
+from tests.e2e.conftest import Process, start
 
 pytestmark = pytest.mark.e2e
 EMAIL = "maria@example.com"
@@ -36,11 +37,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Process]:
     p = start(tmp_path_factory.mktemp("e2e-inbox") / "data", env={**env, **ENV})
     yield p
     p.stop()
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _faq(url: str) -> dict[str, str]:

@@ -14,8 +14,8 @@ import pymupdf
 import pytest
 
 from tests.conftest import TEST_MASTER_KEY
-from tests.e2e.browser import browser
-from tests.e2e.conftest import ARTIFACTS, Process, start
+from tests.e2e.browser import browser, shot
+from tests.e2e.conftest import Process, start
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Journey-2026-ok"
@@ -47,8 +47,7 @@ def _pdf(path: Path) -> Path:
 
 
 def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=True)
+    shot(page, f"journey-{name}")
 
 
 def test_register_onboard_upload_ask_take_over(server: Process, tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from tests.conftest import TEST_MASTER_KEY
 from tests.e2e.browser import browser
-from tests.e2e.conftest import ARTIFACTS, Process, start
+from tests.e2e.browser import shot as _shot
+from tests.e2e.conftest import Process, start
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Knowledge-2026-ok"
@@ -45,11 +46,6 @@ def _pdf(path: Path) -> Path:
     doc.save(path)
     doc.close()
     return path
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _no_sideways_scroll(page, width: int) -> None:  # type: ignore[no-untyped-def]

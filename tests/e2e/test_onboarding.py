@@ -10,17 +10,13 @@ import httpx
 import pytest
 
 from tests.e2e.browser import browser
-from tests.e2e.conftest import ARTIFACTS, Process
+from tests.e2e.browser import shot as _shot
+from tests.e2e.conftest import Process
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Onboard-2026-ok"
 QUESTION = "When is the bakery open?"
 ANSWER = "Every day from 7:00 to 19:00, Sundays until noon."
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _no_sideways_scroll(page, width: int) -> None:  # type: ignore[no-untyped-def]

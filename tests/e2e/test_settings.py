@@ -7,15 +7,11 @@ import httpx
 import pytest
 
 from tests.e2e.browser import browser
-from tests.e2e.conftest import ARTIFACTS, Process
+from tests.e2e.browser import shot as _shot
+from tests.e2e.conftest import Process
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Settings-2026-ok"
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _register(page, url: str, name: str, email: str, workspace: str) -> None:  # type: ignore[no-untyped-def]

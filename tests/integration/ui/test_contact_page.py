@@ -137,7 +137,7 @@ async def test_the_ui_refuses_writes_for_readers_even_if_called(dashboard: Dashb
     try:
         await apply(viewer, [{"id": ann, "label_ids": []}], "block")
     except Forbidden as exc:
-        assert "viewer role may not change contacts" in exc.detail
+        assert "(viewer) may not change contacts" in exc.detail
     else:
         raise AssertionError("a viewer blocked a contact")
     assert not (

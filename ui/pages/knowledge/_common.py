@@ -13,8 +13,8 @@ import msgspec
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from app.auth import Resource, can
-from app.domain import Actor, Forbidden, Invalid
+from app.auth import Resource, can, require
+from app.domain import Actor, Invalid
 from app.domain import models as dm
 from ui import session
 
@@ -38,10 +38,8 @@ def may_write(actor: Actor) -> bool:
 
 
 def guard(actor: Actor) -> None:
-    """Refuse a change the role may not make (a hidden button is not a permission check)."""
-    if not may_write(actor):
-        role = actor.role.value if actor.role else "no"
-        raise Forbidden(f"the {role} role may not change knowledge")
+    """Refuse before a form is read (the services refuse too: a hidden button is no check)."""
+    require(actor, Resource.KNOWLEDGE, write=True)
 
 
 def body(cls: type[T], **fields: Any) -> T:
