@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import context, ui
+from nicegui import background_tasks, context, ui
 
 from app.auth import Resource
 from app.domain import Actor, SessionStatus
@@ -50,10 +50,13 @@ def create() -> None:
         page = context.client.layout
         watchers: list[Watcher] = []
 
+        listed: list[c.WhatsappSession] = []
+
         @ui.refreshable
-        async def sessions() -> None:
+        def rows() -> None:
+            """Drawn from `listed` in one go: no await between clearing and drawing, so a
+            status event and a click redrawing at once can't interleave into doubled rows."""
             chips.clear()
-            listed = await services.sessions.list(actor)
             if not listed:
                 ui.label("No WhatsApp numbers yet.").classes("text-grey-7").mark("no-sessions")
             for s in listed:
@@ -74,6 +77,16 @@ def create() -> None:
                     chips[s.id] = chip(s.status).mark(f"status-{s.account_id}")
                     if manage:
                         _actions(s)
+
+        async def reload() -> None:
+            listed[:] = await services.sessions.list(actor)
+            rows.refresh()
+
+        class _Sessions:  # what the add dialog calls when a number was added
+            def refresh(self) -> None:
+                background_tasks.create(reload(), name="whatsapp-rows")
+
+        sessions = _Sessions()
 
         def _actions(s: c.WhatsappSession) -> None:
             def button(icon: str, tip: str, mark: str, call: Any, color: str = "") -> None:
@@ -151,7 +164,8 @@ def create() -> None:
                     ).props("unelevated").mark("add-session")
             error = ErrorLabel("whatsapp-error")
             with ui.column().classes("w-full gap-0").mark("sessions"):
-                await sessions()
+                listed[:] = await services.sessions.list(actor)
+                rows()
             if not manage:
                 ui.label("Only the owner can link or remove numbers.").classes("text-grey-7")
         listen(actor.workspace_id or "", [names.WHATSAPP_STATUS], on_status)
