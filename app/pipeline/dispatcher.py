@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
-from app.domain import Clock, OutboundMessage, SessionStatus
+from app.domain import Clock, MediaType, OutboundMessage, SessionStatus
 from app.events import EventBus
 from app.pipeline.announce import Announcer
 from app.pipeline.pacing import Pacer, Pacing
@@ -32,6 +32,22 @@ from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)
 Chat = tuple[str, str]
+
+
+def outbound(job: jobs.Job) -> OutboundMessage:
+    """The row as the channel takes it: text, or a stored file with the text as caption."""
+    media = job.media
+    if not media:
+        return OutboundMessage(to=job.jid, text=job.text)
+    return OutboundMessage(
+        to=job.jid,
+        media_type=MediaType(media["type"]),
+        media_path=media["path"],
+        media_mime=media["mime"],
+        media_filename=media.get("filename"),
+        caption=job.text or None,
+        voice_note=media["mime"] == "audio/ogg",  # an Opus voice recording: play as a PTT
+    )
 
 
 class Dispatcher:
@@ -155,7 +171,7 @@ class Dispatcher:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
             async with self.recording[job.session_id]:  # receipts wait until the id is stored
-                wa_id = await channel.send(OutboundMessage(to=job.jid, text=job.text))
+                wa_id = await channel.send(outbound(job))
                 message = await jobs.mark_sent(job, wa_id, self._clock.now())
         except Exception as exc:
             return await self._failed(chat, job, exc)

@@ -3,6 +3,7 @@ the outbox, approval of bot drafts, export."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -20,10 +21,13 @@ from app.domain import (
     NotFound,
     Page,
     SenderType,
+    new_id,
 )
 from app.domain import conversations as c
 from app.events import names
+from app.services import attachments
 from app.services._rows import page_bounds
+from app.services.attachments import Attachment
 from app.services.audit import AuditService
 
 if TYPE_CHECKING:
@@ -202,18 +206,51 @@ class ConversationService:
         return conv
 
     @guarded(Resource.CONVERSATIONS, write=True)
-    async def send(self, actor: Actor, conversation_id: str, text: str) -> c.Message:
+    async def send(
+        self,
+        actor: Actor,
+        conversation_id: str,
+        text: str,
+        attachment: Attachment | None = None,
+    ) -> c.Message:
         """A human agent's reply: queued in the outbox like the bot's; per settings it also
-        turns on human takeover so the bot stops answering this contact."""
+        turns on human takeover so the bot stops answering this contact. An attachment is
+        checked (type from its bytes, 16 MB), stored, and sent with `text` as its caption."""
         row = await self.row(actor, conversation_id)
         target = await self.target(row)
-        draft = outbox.Draft(text, sender_type=SenderType.HUMAN, sender_user_id=actor.user_id)
+        text = (text or "").strip()
+        if attachment is None and not text:
+            raise Invalid("text: a message needs text or a file")
+        kind = attachments.check(attachment) if attachment is not None else None
+        message_id = media = None
+        if attachment is not None and kind is not None:
+            message_id = new_id()
+            media = await asyncio.to_thread(
+                attachments.store,
+                self._pipeline.media_dir,
+                row["workspace_id"],
+                message_id,
+                kind,
+                attachment,
+            )
+        draft = outbox.Draft(
+            text,
+            sender_type=SenderType.HUMAN,
+            sender_user_id=actor.user_id,
+            media=media,
+            message_id=message_id,
+        )
         answered = (
             ConversationStatus.OPEN if row["status"] == ConversationStatus.WAITING_HUMAN else None
         )
-        (message,) = await outbox.record_decision(
-            target, None, [draft], self._clock.now(), status=answered
-        )
+        try:
+            (message,) = await outbox.record_decision(
+                target, None, [draft], self._clock.now(), status=answered
+            )
+        except BaseException:
+            if media is not None:  # no row refers to it: do not leave it behind
+                attachments.discard(media)
+            raise
         await self._audit.record(actor, "conversation.send", "conversation", conversation_id)
         settings = await workspace_settings(actor.workspace_id or "")
         if settings.get("human_reply_pauses_bot", True):

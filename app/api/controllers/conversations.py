@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, delete, get, patch, post
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import UploadFile
 from litestar.di import Provide
+from litestar.enums import RequestEncodingType
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.api.messaging_schemas import ApproveBody, ConversationUpdateBody, SendBody
 from app.auth import Resource
-from app.domain import ConversationStatus, Page
+from app.domain import ConversationStatus, Invalid, Page
 from app.domain import conversations as c
+from app.services.attachments import Attachment
 from app.services.export_pdf import conversation_pdf
 
 CONVERSATIONS = {"resource": Resource.CONVERSATIONS}
 MSG = "/{conversation_id:str}/messages/{msg_id:str}/approve"
+MAX_TEXT = 4096
 
 
 class ConversationController(Controller):
@@ -108,13 +113,29 @@ class ConversationController(Controller):
     async def send_message(
         self,
         conversation_id: FromPath[str],
-        data: JSONBody[SendBody],
+        request: Request[Any, Any, Any],
         services: ServicesDep,
         actor: ActorDep,
     ) -> c.Message:
-        """Send a message as a human agent (queued, then paced like every reply). By default
-        this pauses the bot for the contact (human takeover)."""
-        return await services.conversations.send(actor, conversation_id, data.text)
+        """Send a message as a human agent (queued, then paced like every reply): JSON
+        `{text}`, or multipart `file` (image, video, audio, PDF/Office document; type sniffed
+        from the bytes, 16 MB max) with an optional `text` caption. By default this pauses the
+        bot for the contact (human takeover)."""
+        if request.content_type[0] != RequestEncodingType.MULTI_PART:
+            try:
+                body = msgspec.json.decode(await request.body(), type=SendBody)
+            except msgspec.DecodeError as exc:
+                raise Invalid(f"invalid message body: {exc}") from None
+            return await services.conversations.send(actor, conversation_id, body.text)
+        await services.conversations.row(actor, conversation_id)  # 404 before any parsing
+        form = await request.form()
+        upload, text = form.get("file"), form.get("text") or ""
+        if not isinstance(upload, UploadFile):
+            raise Invalid("send the attachment as a multipart field named 'file'")
+        if not isinstance(text, str) or len(text) > MAX_TEXT:
+            raise Invalid(f"text: the caption is at most {MAX_TEXT} characters")
+        file = Attachment(upload.filename, await upload.read())
+        return await services.conversations.send(actor, conversation_id, text, file)
 
     @post(MSG, opt=CONVERSATIONS)
     async def approve(

@@ -16,6 +16,7 @@ from app.db.tables import Conversation, Message, Outbox
 from app.domain import (
     ConversationStatus,
     Direction,
+    MediaType,
     MessageStatus,
     ModelUsage,
     OutboxStatus,
@@ -23,6 +24,26 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """A file already stored under the data dir, sent with the draft's text as its caption."""
+
+    type: MediaType
+    url: str  # relative to the data dir, as on inbound rows: `media/<workspace>/<id><ext>`
+    path: str  # absolute: what the channel reads when the dispatcher sends
+    mime: str
+    filename: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "type": self.type.value,
+            "url": self.url,
+            "path": self.path,
+            "mime": self.mime,
+            "filename": self.filename,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +58,8 @@ class Draft:
     kb_chunks_used: tuple[str, ...] = ()
     hold: bool = False  # approval mode: PENDING_APPROVAL, no outbox row
     usage: ModelUsage | None = None
+    media: Media | None = None
+    message_id: str | None = None  # chosen up front when a file was named after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +84,11 @@ def _usage_columns(usage: ModelUsage | None) -> dict[str, Any]:
 
 
 async def _write(target: Target, draft: Draft, now: datetime) -> c.Message:
+    media = draft.media
+    extra: dict[str, Any] = {"id": draft.message_id} if draft.message_id else {}
+    if media is not None:  # as inbound media rows: the text is the caption
+        extra |= {"media_type": media.type, "media_url": media.url}
+        extra |= {"media_caption": draft.text or None, "content": ""}
     row = message_row(
         workspace_id=target.workspace_id,
         conversation_id=target.conversation_id,
@@ -77,13 +105,19 @@ async def _write(target: Target, draft: Draft, now: datetime) -> c.Message:
         routed_at=now,
         status=MessageStatus.PENDING_APPROVAL if draft.hold else MessageStatus.QUEUED,
     )
+    row.update(extra)
     message = await insert_message(row)
     if not draft.hold:
-        await enqueue_row(target, message.id, draft.text, now)
+        await enqueue_row(target, message.id, draft.text, now, media=media)
     return message
 
 
-async def enqueue_row(target: Target, message_id: str, text: str, now: datetime) -> None:
+async def enqueue_row(
+    target: Target, message_id: str, text: str, now: datetime, *, media: Media | None = None
+) -> None:
+    payload: dict[str, Any] = {"text": text}
+    if media is not None:
+        payload["media"] = media.payload()
     await fast.insert(
         Outbox,
         {
@@ -93,7 +127,7 @@ async def enqueue_row(target: Target, message_id: str, text: str, now: datetime)
             "conversation_id": target.conversation_id,
             "message_id": message_id,
             "jid": target.jid,
-            "payload": {"text": text},
+            "payload": payload,
             "status": OutboxStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": now,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from app.db.repos import mapping
 from app.db.tables import Message, Outbox
@@ -28,6 +29,7 @@ class Job:
     text: str
     attempts: int
     created_at: datetime
+    media: dict[str, Any] | None = None  # `outbox.Media.payload()`: send a file, text = caption
 
 
 async def due(now: datetime, limit: int = 200) -> list[Job]:
@@ -50,6 +52,7 @@ async def due(now: datetime, limit: int = 200) -> list[Job]:
             str((r["payload"] or {}).get("text", "")),
             r["attempts"],
             r["created_at"],
+            (r["payload"] or {}).get("media"),
         )
         for r in rows
     ]
