@@ -121,13 +121,13 @@ class ConversationController(Controller):
         `{text}`, or multipart `file` (image, video, audio, PDF/Office document; type sniffed
         from the bytes, 16 MB max) with an optional `text` caption. By default this pauses the
         bot for the contact (human takeover)."""
+        await services.conversations.row(actor, conversation_id)  # 404 before any parsing
         if request.content_type[0] != RequestEncodingType.MULTI_PART:
             try:
                 body = msgspec.json.decode(await request.body(), type=SendBody)
             except msgspec.DecodeError as exc:
                 raise Invalid(f"invalid message body: {exc}") from None
             return await services.conversations.send(actor, conversation_id, body.text)
-        await services.conversations.row(actor, conversation_id)  # 404 before any parsing
         form = await request.form()
         upload, text = form.get("file"), form.get("text") or ""
         if not isinstance(upload, UploadFile):

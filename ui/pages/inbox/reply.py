@@ -1,23 +1,27 @@
-"""Seed §7 ReplyBar: text, a small emoji menu, send.
+"""Seed §7 ReplyBar: text, a small emoji menu, an attachment, send.
 
 A human reply goes through `conversations.send` (queued in the outbox, paced like the bot's)
-and, per the workspace setting, turns on human takeover. Attachments are not offered: the
-service sends text only, so a paperclip here would promise what the backend cannot do.
+and, per the workspace setting, turns on human takeover. The paperclip opens a hidden
+auto-upload: the file goes out at once with the typed text as its caption; the service checks
+its type (from the bytes) and size, and a refusal shows under the bar.
 Enter sends; Shift+Enter makes a new line.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
 from app.domain import DomainError
+from app.services.attachments import MAX_ATTACHMENT_BYTES, Attachment
+from ui.components.error import ErrorLabel
 from ui.state import container
 
 if TYPE_CHECKING:
     from ui.pages.inbox.thread import Thread
 
+ACCEPT = "image/*,video/*,audio/*,.pdf,.docx,.xlsx,.pptx"
 EMOJI = [*"😀😂😊😍🙏👍👌🎉🔥😅😢🤔👋✅⏰📦🚚💳📞", "❤️"]
 
 
@@ -33,6 +37,20 @@ class ReplyBar(ui.row):
                         ui.button(emoji, on_click=lambda e=emoji: self._add(e)).props(
                             "flat dense"
                         ).classes("text-lg").mark(f"emoji-{emoji}")
+            self.upload = ui.upload(
+                on_upload=self._attached,
+                on_rejected=lambda: self.error.show("That file is over 16 MB, WhatsApp's limit."),
+                auto_upload=True,
+                max_files=1,
+                max_file_size=MAX_ATTACHMENT_BYTES,
+            )
+            self.upload.props(f"accept={ACCEPT}").classes("hidden").mark("reply-upload")
+            attach = ui.button(
+                icon="attach_file", on_click=lambda: self.upload.run_method("pickFiles")
+            )
+            attach.props("flat round dense").mark("reply-attach").tooltip(
+                "Send a file (image, video, audio, document; the text is its caption)"
+            )
             self.text = ui.textarea(placeholder="Type a reply…").props(
                 "dense borderless autogrow rows=1"
             )
@@ -40,21 +58,30 @@ class ReplyBar(ui.row):
             self.text.on("keydown.enter.exact.prevent", self.send)
             self.button = ui.button(icon="send", on_click=self.send).props("round unelevated")
             self.button.mark("reply-send").tooltip("Send as a human agent")
+        self.error = ErrorLabel("reply-error")  # under the bar, in the thread's column
 
     def _add(self, emoji: str) -> None:
         self.text.value = (self.text.value or "") + emoji
 
+    async def _attached(self, event: Any) -> None:
+        data = await event.file.read()
+        self.upload.reset()
+        await self._deliver(Attachment(event.file.name, data))
+
     async def send(self) -> None:
-        text = (self.text.value or "").strip()
-        if not text:
-            return
+        if (self.text.value or "").strip():
+            await self._deliver(None)
+
+    async def _deliver(self, attachment: Attachment | None) -> None:
+        """Send the typed text (the caption, when there is a file); errors show under the bar."""
+        self.error.clear_error()
         self.button.disable()
         try:
             message = await container().services.conversations.send(
-                self.thread.actor, self.thread.conversation_id, text
+                self.thread.actor, self.thread.conversation_id, self.text.value or "", attachment
             )
         except DomainError as exc:
-            ui.notify(exc.detail, type="negative")
+            self.error.show(exc.detail)
             return
         finally:
             self.button.enable()
