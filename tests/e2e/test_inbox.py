@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,7 +64,7 @@ def _sign_in(context, url: str):  # type: ignore[no-untyped-def]
     return page
 
 
-def test_simulator_reply_live_in_inbox_then_takeover(server: Process) -> None:
+def test_simulator_reply_live_in_inbox_then_takeover(server: Process, tmp_path: Path) -> None:
     auth = _faq(server.url)
     with browser() as b:
         context = b.new_context(viewport={"width": 1280, "height": 860})  # type: ignore[attr-defined]
@@ -113,6 +114,20 @@ def test_simulator_reply_live_in_inbox_then_takeover(server: Process) -> None:
         phone.get_by_text("Agent", exact=True).wait_for()
         _shot(inbox, "inbox-takeover")
         _shot(phone, "simulator-human-reply")
+
+        # the paperclip opens the browser's file chooser; the file goes out with the caption
+        menu = tmp_path / "menu.pdf"
+        menu.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        inbox.get_by_placeholder("Type a reply…").fill("Our menu")
+        with inbox.expect_file_chooser() as chooser:
+            inbox.get_by_role("button").filter(has_text="attach_file").click()
+        chooser.value.set_files(str(menu))
+        inbox.get_by_text("Our menu").last.wait_for(timeout=10_000)
+        inbox.get_by_text("Document", exact=True).last.wait_for()
+        _shot(inbox, "inbox-attachment")
+        thread = httpx.get(f"{server.url}/api/v1/conversations/{conv['id']}", headers=auth).json()
+        last = thread["messages"][-1]
+        assert last["mediaType"] == "DOCUMENT" and last["mediaCaption"] == "Our menu", last
         context.close()
 
 
