@@ -104,6 +104,9 @@ def test_simulator_reply_live_in_inbox_then_takeover(server: Process, tmp_path: 
         phone.get_by_placeholder("Message").fill("Do you sell bread?")
         phone.get_by_placeholder("Message").press("Enter")
         inbox.get_by_text("Do you sell bread?").last.wait_for(timeout=10_000)  # live in the thread
+        # approval mode is still on: wait for the new draft's banner, so the switch is not
+        # clicked in the instant the live update redraws the banners
+        inbox.get_by_text("The bot wants to send this reply").wait_for(timeout=10_000)
         _shot(inbox, "inbox-thread")
 
         inbox.get_by_text("Human", exact=True).click()
