@@ -20,7 +20,7 @@ from app.domain import DomainError
 from app.domain.enums import IndexStatus, KBDocType
 from app.events import EventBus, names
 from app.kb.runtime import KnowledgeRuntime
-from app.knowledge import PageText, index_document
+from app.knowledge import PageText, delete_document, index_document
 from app.knowledge.extract import extract, ingest_url
 from app.services.notifications import NotificationService
 
@@ -112,12 +112,14 @@ class IndexWorker:
                 error = exc.detail
                 break
             except Exception as exc:
+                if await self._deleted_meanwhile(row):
+                    return
                 error = f"{type(exc).__name__}: {exc}"[:500]
                 log.warning("indexing %s failed (attempt %d): %s", doc_id, attempt + 1, error)
                 if attempt < self.retries:
                     await asyncio.sleep(self.base_s * 2**attempt)
                 continue
-            if not await KBDocument.exists().where(KBDocument.id == doc_id):
+            if await self._deleted_meanwhile(row):
                 return
             await KBDocument.update(
                 {
@@ -154,6 +156,20 @@ class IndexWorker:
                 "error": error,
             },
         )
+
+    async def _deleted_meanwhile(self, row: dict[str, Any]) -> bool:
+        """The document was deleted while it was being indexed: the delete already removed the
+        vectors it could see, so the ones this run wrote after it are removed here."""
+        if await KBDocument.exists().where(KBDocument.id == row["id"]):
+            return False
+        await asyncio.to_thread(
+            delete_document,
+            self.runtime.store,
+            workspace_id=row["ws"],
+            kb_id=row["knowledge_base_id"],
+            document_id=row["id"],
+        )
+        return True
 
     async def _pages(self, row: dict[str, Any]) -> list[PageText]:
         kind = KBDocType(row["type"])

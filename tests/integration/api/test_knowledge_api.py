@@ -304,3 +304,45 @@ async def _workspace(Workspace: Any, User: Any) -> str:
     ws = new_id()
     await Workspace.insert(Workspace(id=ws, name="W", slug=f"w-{ws[:8]}"))
     return ws
+
+
+async def test_a_document_deleted_while_indexing_leaves_no_vectors(tmp_path: Path) -> None:
+    """The delete removes the vectors it can see; an indexing run that finishes after it must
+    remove the ones it wrote, or evaluation and answers keep quoting a deleted document."""
+    from app.container import build_container, lifespan
+    from app.db.tables import KBDocument, KnowledgeBase, User, Workspace
+    from app.vectors.base import VectorFilter
+    from tests.conftest import make_settings
+
+    c = build_container(make_settings(tmp_path / "data"))
+    async with lifespan(c):
+        await c.indexer.stop()  # drive the worker's steps by hand
+        ws = await _workspace(Workspace, User)
+        await KnowledgeBase.insert(
+            KnowledgeBase(id="kb1", workspace_id=ws, name="D", is_default=True)
+        )
+        await KBDocument.insert(
+            KBDocument(
+                id="d1",
+                knowledge_base_id="kb1",
+                name="m",
+                type="MANUAL",
+                content="Tea costs two euro.",
+                status="PROCESSING",
+            )
+        )
+        row = {
+            "id": "d1",
+            "ws": ws,
+            "knowledge_base_id": "kb1",
+            "type": "MANUAL",
+            "content": "Tea costs two euro.",
+            "name": "m",
+        }
+        store = c.services.knowledge.runtime.store
+        await c.indexer._index(row)  # the run wrote its vectors …
+        only_d1 = VectorFilter(workspace_id=ws, kb_id="kb1", document_id="d1")
+        assert await asyncio.to_thread(store.count, only_d1) == 1
+        await KBDocument.delete().where(KBDocument.id == "d1")  # … the user deleted it …
+        assert await c.indexer._deleted_meanwhile(row)  # … and the run cleans up after itself
+        assert await asyncio.to_thread(store.count, only_d1) == 0

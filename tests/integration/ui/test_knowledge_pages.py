@@ -206,6 +206,7 @@ async def test_evaluation_reports_hit_rate_mrr_and_misses(dashboard: Dashboard) 
     )
     await refs.add(actor, kb_id, m.ReferenceBody(question="Price of tea?", expected_source=old.id))
     await knowledge.delete_document(actor, kb_id, old.id)
+    await asyncio.wait_for(dashboard.container.indexer.idle(), 30)  # a run in flight cleans up
     assert len(await refs.list(actor, kb_id)) == 3
     user.find(marker="tab-documents").click()
     user.find(marker="tab-evaluation").click()  # coming back reloads the list
