@@ -270,26 +270,13 @@ async def test_every_eval_document_ingests_or_fails_clearly(api: Api) -> None:
 async def test_processing_rows_are_rerun_after_a_crash(tmp_path: Path) -> None:
     """A PROCESSING row (the process died mid-index) is re-queued and indexed on start."""
     from app.container import build_container, lifespan
-    from app.db.tables import KBDocument, KnowledgeBase, User, Workspace
+    from app.db.tables import KBDocument
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path / "data")
     c1 = build_container(settings)
     async with lifespan(c1):
-        ws = await _workspace(Workspace, User)
-        await KnowledgeBase.insert(
-            KnowledgeBase(id="kb1", workspace_id=ws, name="D", is_default=True)
-        )
-        await KBDocument.insert(
-            KBDocument(
-                id="d1",
-                knowledge_base_id="kb1",
-                name="m",
-                type="MANUAL",
-                content="The crash test fact is forty-two.",
-                status="PROCESSING",
-            )
-        )
+        await _processing_doc("The crash test fact is forty-two.")
         await c1.indexer.stop()  # "crash": nothing picks the row up in this process
     c2 = build_container(settings)
     async with lifespan(c2):
@@ -298,11 +285,24 @@ async def test_processing_rows_are_rerun_after_a_crash(tmp_path: Path) -> None:
         assert row["status"] == "INDEXED" and row["chunk_count"] == 1
 
 
-async def _workspace(Workspace: Any, User: Any) -> str:
+async def _processing_doc(content: str) -> str:
+    """Workspace → default KB "kb1" → MANUAL document "d1" left PROCESSING; the workspace id."""
+    from app.db.tables import KBDocument, KnowledgeBase, Workspace
     from app.domain import new_id
 
     ws = new_id()
     await Workspace.insert(Workspace(id=ws, name="W", slug=f"w-{ws[:8]}"))
+    await KnowledgeBase.insert(KnowledgeBase(id="kb1", workspace_id=ws, name="D", is_default=True))
+    await KBDocument.insert(
+        KBDocument(
+            id="d1",
+            knowledge_base_id="kb1",
+            name="m",
+            type="MANUAL",
+            content=content,
+            status="PROCESSING",
+        )
+    )
     return ws
 
 
@@ -310,27 +310,14 @@ async def test_a_document_deleted_while_indexing_leaves_no_vectors(tmp_path: Pat
     """The delete removes the vectors it can see; an indexing run that finishes after it must
     remove the ones it wrote, or evaluation and answers keep quoting a deleted document."""
     from app.container import build_container, lifespan
-    from app.db.tables import KBDocument, KnowledgeBase, User, Workspace
+    from app.db.tables import KBDocument
     from app.vectors.base import VectorFilter
     from tests.conftest import make_settings
 
     c = build_container(make_settings(tmp_path / "data"))
     async with lifespan(c):
         await c.indexer.stop()  # drive the worker's steps by hand
-        ws = await _workspace(Workspace, User)
-        await KnowledgeBase.insert(
-            KnowledgeBase(id="kb1", workspace_id=ws, name="D", is_default=True)
-        )
-        await KBDocument.insert(
-            KBDocument(
-                id="d1",
-                knowledge_base_id="kb1",
-                name="m",
-                type="MANUAL",
-                content="Tea costs two euro.",
-                status="PROCESSING",
-            )
-        )
+        ws = await _processing_doc("Tea costs two euro.")
         row = {
             "id": "d1",
             "ws": ws,

@@ -82,11 +82,8 @@ def create() -> None:
             listed[:] = await services.sessions.list(actor)
             rows.refresh()
 
-        class _Sessions:  # what the add dialog calls when a number was added
-            def refresh(self) -> None:
-                background_tasks.create(reload(), name="whatsapp-rows")
-
-        sessions = _Sessions()
+        def redraw() -> None:
+            background_tasks.create(reload(), name="whatsapp-rows")
 
         def _actions(s: c.WhatsappSession) -> None:
             def button(icon: str, tip: str, mark: str, call: Any, color: str = "") -> None:
@@ -117,7 +114,7 @@ def create() -> None:
             call = services.sessions.connect if what == "connect" else services.sessions.disconnect
             if await error.run(lambda: call(actor, s.id)) is not None:
                 ui.notify(f"{s.account_id}: {what}ed", type="positive")
-                sessions.refresh()
+                redraw()
 
         async def delete(s: c.WhatsappSession) -> None:
             with page:
@@ -136,7 +133,7 @@ def create() -> None:
 
             if await error.run(call):
                 ui.notify(f"Deleted {s.account_id}", type="positive")
-                sessions.refresh()
+                redraw()
 
         def on_status(event: Event) -> None:
             data = event.data
@@ -148,7 +145,7 @@ def create() -> None:
             for watcher in list(watchers):
                 watcher(data)
             if data.get("status") in (SessionStatus.CONNECTED, SessionStatus.DISCONNECTED):
-                sessions.refresh()  # the row's buttons depend on the status
+                redraw()  # the row's buttons depend on the status
 
         hint = (
             "Link a WhatsApp number by scanning a QR code with the phone, or with a pairing "
@@ -160,7 +157,7 @@ def create() -> None:
                     ui.button(
                         "Add number",
                         icon="add",
-                        on_click=lambda: dialogs.add_dialog(actor, sessions, show_qr),
+                        on_click=lambda: dialogs.add_dialog(actor, redraw, show_qr),
                     ).props("unelevated").mark("add-session")
             error = ErrorLabel("whatsapp-error")
             with ui.column().classes("w-full gap-0").mark("sessions"):

@@ -33,7 +33,9 @@ def dispose(dialog: ui.dialog, cleanup: Callable[[], None] | None = None) -> Non
     dialog.on_value_change(changed)
 
 
-def add_dialog(actor: Actor, sessions: Any, show_qr: Callable[[c.WhatsappSession], None]) -> None:
+def add_dialog(
+    actor: Actor, on_added: Callable[[], None], show_qr: Callable[[c.WhatsappSession], None]
+) -> None:
     page = context.client.layout  # the QR dialog outlives this one: it must not nest in it
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-md gap-3").mark("add-dialog"):
         ui.label("Add a WhatsApp number").classes("text-lg font-semibold")
@@ -59,7 +61,7 @@ def add_dialog(actor: Actor, sessions: Any, show_qr: Callable[[c.WhatsappSession
                 return
             dialog.close()
             ui.notify(f"Added {created.account_id}", type="positive")
-            sessions.refresh()
+            on_added()
             if created.channel != "simulator":
                 with page:
                     show_qr(created)
