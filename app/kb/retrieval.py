@@ -1,0 +1,72 @@
+"""Asking a knowledge base directly: the dashboard's test panel and its retrieval evaluation.
+
+Both read only, and both show what the bot itself would retrieve (same retriever, same scores),
+so a user can see why an answer was or was not found before a customer asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from app.auth import Resource, guarded
+from app.domain import Actor
+from app.kb import models as m
+from app.kb.core import KnowledgeCore
+from app.knowledge import EvalCase, evaluate
+
+
+class RetrievalOps(KnowledgeCore):
+    @guarded(Resource.KNOWLEDGE, write=False)
+    async def test(self, actor: Actor, kb_id: str, query: str, k: int = 5) -> m.TestResult:
+        """What the bot would find: the best passage's best sentence as the answer."""
+        await self._kb_row(actor, kb_id)
+        hits = await self.runtime.retriever.asearch(
+            query, workspace_id=actor.workspace_id, kb_id=kb_id, k=k
+        )
+        sources = [
+            m.Source(
+                id=h.id,
+                document_id=h.document_id,
+                faq_id=h.faq_id,
+                chunk_id=h.chunk_id,
+                page=h.page,
+                score=round(h.score, 4),
+                similarity=None if h.similarity is None else round(h.similarity, 4),
+                content=h.content,
+                span={"start": h.span.start, "end": h.span.end, "text": h.span.text},
+            )
+            for h in hits
+        ]
+        answer = None
+        if hits:
+            best = hits[0]
+            if best.faq_id and "\nA: " in best.content:
+                answer = best.content.split("\nA: ", 1)[1]
+            else:
+                answer = best.span.text or best.content
+        return m.TestResult(answer=answer, sources=sources)
+
+    @guarded(Resource.KNOWLEDGE, write=False)
+    async def evaluate(self, actor: Actor, kb_id: str, body: m.EvalBody) -> m.EvalResult:
+        await self._kb_row(actor, kb_id)
+        cases = [EvalCase(c.question, c.expected_source) for c in body.cases]
+        report = await asyncio.to_thread(
+            evaluate,
+            self.runtime.retriever,
+            cases,
+            workspace_id=actor.workspace_id,
+            kb_id=kb_id,
+            k=body.k,
+        )
+        return m.EvalResult(
+            total=report.total,
+            k=report.k,
+            hit_rate=round(report.hit_rate, 4),
+            mrr=round(report.mrr, 4),
+            misses=[
+                m.EvalMissOut(
+                    question=x.question, expected_source=x.expected_source, rank=x.rank, got=x.got
+                )
+                for x in report.misses
+            ],
+        )
