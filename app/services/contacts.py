@@ -1,138 +1,33 @@
-"""Contacts (seed §6): list/filter, edit, block, human takeover, labels, GDPR delete, CSV."""
+"""Contacts (seed §6): list/filter, edit, block, human takeover, labels, GDPR delete, CSV.
+
+This module holds the changes (each audited and published as `contact:updated`); reading and
+filtering are `ContactQueries`' (contact_queries.py), the CSV format is contact_csv.py's.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from piccolo.query import OrderByRaw
+import msgspec
 
 from app.auth import Resource, guarded
-from app.db.repos import mapping
-from app.db.repos.search import contact_matches
-from app.db.tables import (
-    Contact,
-    ContactCustomField,
-    ContactLabel,
-    Conversation,
-    Label,
-    Message,
-)
-from app.domain import Actor, Clock, ConversationStatus, Invalid, NotFound, Page
+from app.db.tables import Contact, ContactCustomField, ContactLabel, Conversation, Label, Message
+from app.domain import Actor, Clock, ConversationStatus, NotFound
 from app.domain import conversations as c
 from app.events import EventBus, names
-from app.services._rows import page_bounds
 from app.services.audit import AuditService
-
-CSV_COLUMNS = (
-    "id", "jid", "phone_number", "name", "display_name", "is_blocked", "human_takeover",
-    "approval_mode", "autoreply_enabled", "is_vip", "language", "notes", "first_seen_at",
-    "last_message_at",
-)  # fmt: skip
-# list orders: the shown name (set name, else WhatsApp name, else phone), phone, activity
-SORTS = {
-    "name": OrderByRaw("LOWER(COALESCE(display_name, name, phone_number))"),
-    "phone": Contact.phone_number,
-    "recent": Contact.last_message_at,
-    "first_seen": Contact.first_seen_at,
-}
+from app.services.contact_csv import csv_header, csv_rows
+from app.services.contact_queries import ContactQueries
 
 
-class ContactService:
+class ContactService(ContactQueries):
     def __init__(self, clock: Clock, events: EventBus, audit: AuditService, data_dir: Path) -> None:
         self._clock = clock
         self._events = events
         self._audit = audit
         self._media_dir = data_dir / "media"
-
-    def _where(self, actor: Actor, **filters: Any) -> Any:
-        where = Contact.workspace_id == actor.workspace_id
-        for flag, column in (
-            ("blocked", Contact.is_blocked),
-            ("takeover", Contact.human_takeover),
-            ("vip", Contact.is_vip),
-        ):
-            if filters.get(flag) is not None:
-                where &= column == filters[flag]
-        if filters.get("label"):
-            linked = ContactLabel.select(ContactLabel.contact_id).where(
-                ContactLabel.label_id == filters["label"]
-            )
-            where &= Contact.id.is_in(linked)
-        if filters.get("search"):
-            where &= contact_matches(filters["search"])
-        if filters.get("ids") is not None:
-            where &= Contact.id.is_in(list(filters["ids"]) or [""])
-        return where
-
-    @guarded(Resource.CONTACTS, write=False)
-    async def list(
-        self,
-        actor: Actor,
-        *,
-        page: int = 1,
-        page_size: int = 50,
-        sort: str = "recent",
-        descending: bool | None = None,
-        **filters: Any,
-    ) -> Page[c.Contact]:
-        """One page; `sort` is a key of SORTS (recent activity first unless told otherwise)."""
-        if sort not in SORTS:
-            raise Invalid(f"sort: one of {', '.join(SORTS)}")
-        limit, offset = page_bounds(page, page_size)
-        where = self._where(actor, **filters)
-        down = sort == "recent" if descending is None else descending
-        rows = (
-            await Contact.select()
-            .where(where)
-            .order_by(SORTS[sort], ascending=not down)
-            .order_by(Contact.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        total = await Contact.count().where(where)
-        items = await self._with_extras(rows)
-        return Page(items=items, total=total, page=max(page, 1), page_size=limit)
-
-    async def _with_extras(self, rows: list[dict[str, Any]]) -> list[c.Contact]:
-        ids = [r["id"] for r in rows]
-        labels: dict[str, list[c.Label]] = {i: [] for i in ids}
-        fields: dict[str, dict[str, str]] = {i: {} for i in ids}
-        if ids:
-            links = await ContactLabel.select(
-                ContactLabel.contact_id, *ContactLabel.label_id.all_columns()
-            ).where(ContactLabel.contact_id.is_in(ids))
-            for link in links:
-                labels[link["contact_id"]].append(
-                    c.Label(
-                        id=link["label_id.id"],
-                        name=link["label_id.name"],
-                        color=link["label_id.color"],
-                        created_at=link["label_id.created_at"],
-                    )
-                )
-            for f in await ContactCustomField.select().where(
-                ContactCustomField.contact_id.is_in(ids)
-            ):
-                fields[f["contact_id"]][f["key"]] = f["value"]
-        return [mapping.contact(r, labels[r["id"]], fields[r["id"]]) for r in rows]
-
-    async def _row(self, actor: Actor, contact_id: str) -> dict[str, Any]:
-        row = (
-            await Contact.select()
-            .where((Contact.id == contact_id) & (Contact.workspace_id == actor.workspace_id))
-            .first()
-        )
-        if row is None:
-            raise NotFound("contact not found")
-        return row
-
-    @guarded(Resource.CONTACTS, write=False)
-    async def get(self, actor: Actor, contact_id: str) -> c.Contact:
-        return (await self._with_extras([await self._row(actor, contact_id)]))[0]
 
     @guarded(Resource.CONTACTS, write=True)
     async def update(
@@ -160,7 +55,9 @@ class ContactService:
     async def _changed(self, actor: Actor, contact_id: str) -> c.Contact:
         contact = await self.get(actor, contact_id)
         self._events.publish(
-            names.CONTACT_UPDATED, actor.workspace_id or "", {"contact": _encode(contact)}
+            names.CONTACT_UPDATED,
+            actor.workspace_id or "",
+            {"contact": msgspec.to_builtins(contact)},
         )
         return contact
 
@@ -240,7 +137,7 @@ class ContactService:
     async def export_csv(self, actor: Actor, **filters: Any) -> AsyncIterator[bytes]:
         """The workspace's contacts (those matching `filters`, as for `list`, plus `ids`) as
         CSV, streamed page by page."""
-        yield (",".join(CSV_COLUMNS) + ",labels\r\n").encode()
+        yield csv_header()
         where = self._where(actor, **filters)
         after = ""
         while True:
@@ -252,34 +149,8 @@ class ContactService:
             )
             if not rows:
                 return
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            keys = [_camel(k) for k in CSV_COLUMNS]
-            for contact in await self._with_extras(rows):
-                data = _encode(contact)
-                values = [data[k] for k in keys]
-                writer.writerow(
-                    [_cell(v) for v in values] + [";".join(lb.name for lb in contact.labels)]
-                )
-            yield buffer.getvalue().encode()
+            yield csv_rows(await self._with_extras(rows))
             after = rows[-1]["id"]
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
-def _cell(value: Any) -> str:
-    """Plain text; a leading =,+,-,@ is quoted so spreadsheets don't run it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text[1:].isdigit() else text
-
-
-def _encode(model: Any) -> dict[str, Any]:
-    import msgspec
-
-    return msgspec.to_builtins(model)
 
 
 __all__ = ["ContactService"]

@@ -1,0 +1,117 @@
+"""Reading contacts: the list filters and sort orders, and loading a contact with its extras.
+
+Kept apart from the changes in `contacts.py` because the same filter (`_where`) and loader
+(`_with_extras`) serve the paged list, a single contact, and the CSV export.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.query import OrderByRaw
+
+from app.auth import Resource, guarded
+from app.db.repos import mapping
+from app.db.repos.search import contact_matches
+from app.db.tables import Contact, ContactCustomField, ContactLabel
+from app.domain import Actor, Invalid, NotFound, Page
+from app.domain import conversations as c
+from app.services._rows import page_bounds
+
+# list orders: the shown name (set name, else WhatsApp name, else phone), phone, activity
+SORTS = {
+    "name": OrderByRaw("LOWER(COALESCE(display_name, name, phone_number))"),
+    "phone": Contact.phone_number,
+    "recent": Contact.last_message_at,
+    "first_seen": Contact.first_seen_at,
+}
+
+
+class ContactQueries:
+    """Mixed into `ContactService`; needs no state of its own (the actor scopes everything)."""
+
+    def _where(self, actor: Actor, **filters: Any) -> Any:
+        where = Contact.workspace_id == actor.workspace_id
+        for flag, column in (
+            ("blocked", Contact.is_blocked),
+            ("takeover", Contact.human_takeover),
+            ("vip", Contact.is_vip),
+        ):
+            if filters.get(flag) is not None:
+                where &= column == filters[flag]
+        if filters.get("label"):
+            linked = ContactLabel.select(ContactLabel.contact_id).where(
+                ContactLabel.label_id == filters["label"]
+            )
+            where &= Contact.id.is_in(linked)
+        if filters.get("search"):
+            where &= contact_matches(filters["search"])
+        if filters.get("ids") is not None:
+            where &= Contact.id.is_in(list(filters["ids"]) or [""])
+        return where
+
+    @guarded(Resource.CONTACTS, write=False)
+    async def list(
+        self,
+        actor: Actor,
+        *,
+        page: int = 1,
+        page_size: int = 50,
+        sort: str = "recent",
+        descending: bool | None = None,
+        **filters: Any,
+    ) -> Page[c.Contact]:
+        """One page; `sort` is a key of SORTS (recent activity first unless told otherwise)."""
+        if sort not in SORTS:
+            raise Invalid(f"sort: one of {', '.join(SORTS)}")
+        limit, offset = page_bounds(page, page_size)
+        where = self._where(actor, **filters)
+        down = sort == "recent" if descending is None else descending
+        rows = (
+            await Contact.select()
+            .where(where)
+            .order_by(SORTS[sort], ascending=not down)
+            .order_by(Contact.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        total = await Contact.count().where(where)
+        items = await self._with_extras(rows)
+        return Page(items=items, total=total, page=max(page, 1), page_size=limit)
+
+    async def _with_extras(self, rows: list[dict[str, Any]]) -> list[c.Contact]:
+        ids = [r["id"] for r in rows]
+        labels: dict[str, list[c.Label]] = {i: [] for i in ids}
+        fields: dict[str, dict[str, str]] = {i: {} for i in ids}
+        if ids:
+            links = await ContactLabel.select(
+                ContactLabel.contact_id, *ContactLabel.label_id.all_columns()
+            ).where(ContactLabel.contact_id.is_in(ids))
+            for link in links:
+                labels[link["contact_id"]].append(
+                    c.Label(
+                        id=link["label_id.id"],
+                        name=link["label_id.name"],
+                        color=link["label_id.color"],
+                        created_at=link["label_id.created_at"],
+                    )
+                )
+            for f in await ContactCustomField.select().where(
+                ContactCustomField.contact_id.is_in(ids)
+            ):
+                fields[f["contact_id"]][f["key"]] = f["value"]
+        return [mapping.contact(r, labels[r["id"]], fields[r["id"]]) for r in rows]
+
+    async def _row(self, actor: Actor, contact_id: str) -> dict[str, Any]:
+        row = (
+            await Contact.select()
+            .where((Contact.id == contact_id) & (Contact.workspace_id == actor.workspace_id))
+            .first()
+        )
+        if row is None:
+            raise NotFound("contact not found")
+        return row
+
+    @guarded(Resource.CONTACTS, write=False)
+    async def get(self, actor: Actor, contact_id: str) -> c.Contact:
+        return (await self._with_extras([await self._row(actor, contact_id)]))[0]
