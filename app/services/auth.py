@@ -1,33 +1,21 @@
 """Accounts and sign-in: register, login, refresh with rotation, logout, password reset.
 
-Refresh tokens are opaque, stored hashed, and rotate on every use. Each sign-in starts a
-*family*; a refresh token that is presented a second time means it leaked, so the whole family
-is revoked (the thief and the owner are both signed out; the owner signs in again).
+Callers see one `AuthService`. Here: creating an account and signing in with a password. The
+token side of a sign-in (rotation, revocation, `authenticate`) is `SignIns`' (sign_ins.py);
+the reset-by-email flow is `PasswordResets`' (password_reset.py).
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-
-from app.auth import (
-    TokenSigner,
-    check_strength,
-    hash_password,
-    hash_secret,
-    needs_rehash,
-    new_secret,
-    verify_password,
-)
-from app.db.tables import PasswordReset, User, UserSession
+from app.auth import TokenSigner, check_strength, hash_password, needs_rehash, verify_password
+from app.db.tables import User
 from app.domain import Actor, Clock, Invalid, Unauthorized, new_id
 from app.domain import models as m
-from app.services._rows import to_model
 from app.services.mailer import Mailer
+from app.services.password_reset import PasswordResets
+from app.services.sign_ins import SignIns
 from app.services.workspaces import WorkspaceService
 from app.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 def normalize_email(email: str) -> str:
@@ -38,7 +26,7 @@ def normalize_email(email: str) -> str:
     return email
 
 
-class AuthService:
+class AuthService(SignIns, PasswordResets):
     def __init__(
         self,
         settings: Settings,
@@ -86,153 +74,4 @@ class AuthService:
         workspaces = await self._workspaces.list_for_user(row["id"])
         return await self._open_session(
             row["id"], workspaces[0] if workspaces else None, ip=ip, user_agent=user_agent
-        )
-
-    async def refresh(self, refresh_token: str, *, ip: str | None = None) -> m.Session:
-        """Rotate: the presented token is spent and a new one of the same family is issued."""
-        now = self._clock.now()
-        row = (
-            await UserSession.select()
-            .where(UserSession.refresh_token == hash_secret(refresh_token))
-            .first()
-        )
-        if row is None or row["revoked_at"] is not None:
-            raise Unauthorized("refresh token is not valid; sign in again")
-        spent = (
-            await UserSession.update({UserSession.used_at: now})
-            .where((UserSession.id == row["id"]) & UserSession.used_at.is_null())
-            .returning(UserSession.id)
-        )
-        if not spent:
-            await self.revoke_family(row["family_id"])
-            log.warning("refresh token re-used for user %s: family revoked", row["user_id"])
-            raise Unauthorized("refresh token was already used; all its sessions were revoked")
-        if row["expires_at"] <= now:
-            raise Unauthorized("refresh token expired; sign in again")
-        workspaces = await self._workspaces.list_for_user(row["user_id"])
-        return await self._open_session(
-            row["user_id"],
-            workspaces[0] if workspaces else None,
-            ip=ip,
-            user_agent=row["user_agent"],
-            family=row["family_id"],
-        )
-
-    async def logout(self, refresh_token: str) -> None:
-        """Revoke the sign-in this refresh token belongs to (unknown tokens are ignored)."""
-        row = (
-            await UserSession.select(UserSession.family_id)
-            .where(UserSession.refresh_token == hash_secret(refresh_token))
-            .first()
-        )
-        if row:
-            await self.revoke_family(row["family_id"])
-
-    async def revoke_family(self, family_id: str) -> None:
-        await UserSession.update({UserSession.revoked_at: self._clock.now()}).where(
-            (UserSession.family_id == family_id) & UserSession.revoked_at.is_null()
-        )
-
-    async def authenticate(self, access_token: str) -> Actor:
-        """Verify an access token and that its sign-in was not revoked since."""
-        claims = self._signer.verify(access_token)
-        alive = await UserSession.exists().where(
-            (UserSession.family_id == claims.session_family)
-            & (UserSession.user_id == claims.user_id)
-            & UserSession.revoked_at.is_null()
-        )
-        if not alive:
-            raise Unauthorized("this sign-in was revoked; sign in again")
-        return Actor(user_id=claims.user_id, session_family=claims.session_family)
-
-    async def resume(self, user_id: str, family: str) -> Actor:
-        """The dashboard keeps (user, sign-in family), not tokens: check the sign-in is alive."""
-        alive = await UserSession.exists().where(
-            (UserSession.family_id == family)
-            & (UserSession.user_id == user_id)
-            & UserSession.revoked_at.is_null()
-            & (UserSession.expires_at > self._clock.now())
-        )
-        if not alive:
-            raise Unauthorized("signed out; sign in again")
-        return Actor(user_id=user_id, session_family=family)
-
-    async def me(self, user_id: str) -> tuple[m.User, list[m.Workspace]]:
-        row = await User.select().where(User.id == user_id).first()
-        if row is None:
-            raise Unauthorized("this account no longer exists")
-        return to_model(m.User, row), await self._workspaces.list_for_user(user_id)
-
-    async def forgot_password(self, email: str) -> None:
-        """Always succeeds, so the endpoint does not reveal which emails have accounts."""
-        row = (
-            await User.select(User.id, User.name).where(User.email == email.strip().lower()).first()
-        )
-        if row is None:
-            return
-        token = new_secret()
-        await PasswordReset.insert(
-            PasswordReset(
-                user_id=row["id"],
-                token_hash=hash_secret(token),
-                expires_at=self._clock.now() + timedelta(seconds=self._s.reset_token_ttl_s),
-            )
-        )
-        link = f"{self._s.base_url}/reset-password?token={token}"
-        await self._mailer.send(
-            email.strip().lower(),
-            "Reset your Aimywhatsapp password",
-            f"Hello {row['name']},\n\nReset your password here (valid for one hour):\n{link}\n\n"
-            "If you did not ask for this, ignore this email.",
-        )
-
-    async def reset_password(self, token: str, new_password: str) -> None:
-        check_strength(new_password)
-        now = self._clock.now()
-        row = (
-            await PasswordReset.select()
-            .where(PasswordReset.token_hash == hash_secret(token))
-            .first()
-        )
-        if row is None or row["used_at"] is not None or row["expires_at"] <= now:
-            raise Invalid("this reset link is invalid or expired; ask for a new one")
-        async with User._meta.db.transaction():
-            await PasswordReset.update({PasswordReset.used_at: now}).where(
-                PasswordReset.id == row["id"]
-            )
-            await User.update({User.password_hash: hash_password(new_password)}).where(
-                User.id == row["user_id"]
-            )
-            await UserSession.update({UserSession.revoked_at: now}).where(
-                (UserSession.user_id == row["user_id"]) & UserSession.revoked_at.is_null()
-            )
-
-    async def _open_session(
-        self,
-        user_id: str,
-        workspace: m.Workspace | None,
-        *,
-        ip: str | None,
-        user_agent: str | None,
-        family: str | None = None,
-    ) -> m.Session:
-        refresh = new_secret("rt_")
-        family = family or new_id()
-        await UserSession.insert(
-            UserSession(
-                user_id=user_id,
-                refresh_token=hash_secret(refresh),
-                family_id=family,
-                expires_at=self._clock.now() + timedelta(seconds=self._s.refresh_token_ttl_s),
-                ip_address=ip,
-                user_agent=(user_agent or "")[:300] or None,
-            )
-        )
-        user, _ = await self.me(user_id)
-        return m.Session(
-            access_token=self._signer.issue(user_id, family),
-            refresh_token=refresh,
-            expires_in=int(self._signer.ttl.total_seconds()),
-            user=user,
-            workspace=workspace,
         )

@@ -1,0 +1,67 @@
+"""Password reset by email: a single-use link (one hour by default); using it signs out everywhere.
+
+Asking for a link always succeeds, so the endpoint does not reveal which emails have
+accounts. Only a hash of the token is stored, as for refresh tokens.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.auth import check_strength, hash_password, hash_secret, new_secret
+from app.db.tables import PasswordReset, User, UserSession
+from app.domain import Clock, Invalid
+from app.services.mailer import Mailer
+from app.settings import Settings
+
+
+class PasswordResets:
+    """Mixed into `AuthService`, whose constructor sets these."""
+
+    _s: Settings
+    _clock: Clock
+    _mailer: Mailer
+
+    async def forgot_password(self, email: str) -> None:
+        """Always succeeds, so the endpoint does not reveal which emails have accounts."""
+        row = (
+            await User.select(User.id, User.name).where(User.email == email.strip().lower()).first()
+        )
+        if row is None:
+            return
+        token = new_secret()
+        await PasswordReset.insert(
+            PasswordReset(
+                user_id=row["id"],
+                token_hash=hash_secret(token),
+                expires_at=self._clock.now() + timedelta(seconds=self._s.reset_token_ttl_s),
+            )
+        )
+        link = f"{self._s.base_url}/reset-password?token={token}"
+        await self._mailer.send(
+            email.strip().lower(),
+            "Reset your Aimywhatsapp password",
+            f"Hello {row['name']},\n\nReset your password here (valid for one hour):\n{link}\n\n"
+            "If you did not ask for this, ignore this email.",
+        )
+
+    async def reset_password(self, token: str, new_password: str) -> None:
+        check_strength(new_password)
+        now = self._clock.now()
+        row = (
+            await PasswordReset.select()
+            .where(PasswordReset.token_hash == hash_secret(token))
+            .first()
+        )
+        if row is None or row["used_at"] is not None or row["expires_at"] <= now:
+            raise Invalid("this reset link is invalid or expired; ask for a new one")
+        async with User._meta.db.transaction():
+            await PasswordReset.update({PasswordReset.used_at: now}).where(
+                PasswordReset.id == row["id"]
+            )
+            await User.update({User.password_hash: hash_password(new_password)}).where(
+                User.id == row["user_id"]
+            )
+            await UserSession.update({UserSession.revoked_at: now}).where(
+                (UserSession.user_id == row["user_id"]) & UserSession.revoked_at.is_null()
+            )
