@@ -73,4 +73,3 @@ def sources_line(ids: list[str], labels: dict[str, str]) -> str:
         if label not in seen:
             seen.append(label)
     return "Sources: " + ", ".join(seen)
-

@@ -127,5 +127,6 @@ async def test_missing_file_or_no_media_is_a_404_problem(bot: Bot) -> None:
     await bot.simulate(ANN, "just text")
     thread = await bot.conversation_of(ANN)
     text = next(x for x in thread["messages"] if x["content"] == "just text")
-    r = await bot.api.client.get(_url({**text, "conversationId": thread["id"]}), headers=bot.owner.headers())
+    url = _url({**text, "conversationId": thread["id"]})
+    r = await bot.api.client.get(url, headers=bot.owner.headers())
     assert r.status_code == 404
