@@ -149,3 +149,25 @@ async def test_list_preview_follows_the_agents_reply(dashboard: Dashboard) -> No
         return "Parcel left today" in preview()
 
     await eventually(shown)
+
+
+async def test_an_agents_reply_announces_the_conversation(dashboard: Dashboard) -> None:
+    """Seed §12: message:new carries {message, conversation}; conversation:updated follows, so
+    a list kept from events (the API websocket) gets the new lastMessageAt too."""
+    s = await shop(dashboard)
+    await s.simulate("hi")
+
+    async def replied() -> Any:
+        conv = await s.conversation()
+        return conv if any(m.sender_type == "BOT" for m in conv.messages) else None
+
+    conv = await eventually(replied)
+    with dashboard.container.events.subscribe(s.actor.workspace_id or "") as sub:
+        sent = await s.services.conversations.send(s.actor, conv.id, "On its way")
+        events = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+    new = next(e for e in events if e.name == "message:new")
+    assert new.data["message"]["id"] == sent.id
+    assert new.data["conversation"]["id"] == conv.id
+    updated = next(e for e in events if e.name == "conversation:updated")
+    stamp = updated.data["conversation"]["lastMessageAt"]
+    assert stamp is not None and stamp >= new.data["message"]["createdAt"][:19]
