@@ -18,6 +18,8 @@ from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.inbox_helpers import Shop, click, eventually, shop
 
 OGG = b"OggS\x00\x02" + bytes(200)
+MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(200)
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(40)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -47,7 +49,9 @@ async def test_image_audio_and_document_bubbles(dashboard: Dashboard) -> None:
     await _send_file(s, png(), "image/png", "my receipt")
     await _send_file(s, OGG, "audio/ogg")
     await _send_file(s, PDF, "application/pdf")
-    conv = await _with_files(s, 3)
+    await _send_file(s, MP4, "video/mp4")
+    await _send_file(s, WEBP, "image/webp")  # a sticker: drawn like an image
+    conv = await _with_files(s, 5)
     user = await dashboard.signed_in("owner@example.com")
     await user.open(f"/dashboard/inbox/{conv.id}")
     await user.should_see(marker="media-image")
@@ -56,12 +60,18 @@ async def test_image_audio_and_document_bubbles(dashboard: Dashboard) -> None:
     await user.should_see(marker="media-document")
     await user.should_see("Voice note")
     image = next(m for m in conv.messages if m.media_type == "IMAGE")
-    src = _props(user, "media-image")["src"]
-    assert src == f"/dashboard/media/{conv.id}/{image.id}"
-    assert _props(user, "media-open")["href"] == src  # full size in a new tab
+    src = f"/dashboard/media/{conv.id}/{image.id}"
+    with user:
+        opens = [e.props["href"] for e in user.find(marker="media-open").elements]
+    assert src in opens  # the thumbnail opens the full size in a new tab
     with user:
         audio = next(iter(user.find(marker="media-audio").elements))
         assert isinstance(audio, ui.audio) and audio.props["controls"]
+        video = next(iter(user.find(marker="media-video").elements))
+        assert isinstance(video, ui.video) and video.props["controls"]
+        images = [e.props["src"] for e in user.find(marker="media-image").elements]
+    sticker = next(m for m in conv.messages if m.media_type == "STICKER")
+    assert {src, f"/dashboard/media/{conv.id}/{sticker.id}"} == set(images)
     pdf = next(m for m in conv.messages if m.media_type == "DOCUMENT")
     await user.should_see(f"· {len(PDF)} B")
     assert _props(user, "media-document")["href"] == f"/dashboard/media/{conv.id}/{pdf.id}"
@@ -89,6 +99,17 @@ async def test_image_audio_and_document_bubbles(dashboard: Dashboard) -> None:
     await other.should_see("Media no longer available")
     await other.should_see(marker="media-document")
     assert (await other.http_client.get(src)).status_code == 404
+
+
+async def test_a_failed_download_reads_as_not_available(dashboard: Dashboard) -> None:
+    s = await shop(dashboard)
+    await _send_file(s, PDF, "application/pdf")
+    conv = await _with_files(s, 1)
+    doc = next(m for m in conv.messages if m.media_type)
+    await Message.update({Message.media_url: None}).where(Message.id == doc.id)
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open(f"/dashboard/inbox/{conv.id}")
+    await user.should_see(marker="media-gone")
 
 
 async def test_sources_show_document_titles_and_faq_questions(dashboard: Dashboard) -> None:

@@ -26,11 +26,14 @@ class Extras:
         self.sources.update(other.sources)
 
 
-async def load(actor: Actor, conversation_id: str, messages: list[c.Message]) -> Extras:
+async def load(
+    actor: Actor, conversation_id: str, messages: list[c.Message], *, live: bool = False
+) -> Extras:
     services = container().services
-    # a media message whose file is still downloading has no URL yet: its bubble shows the
-    # kind until the message:updated that carries the URL
-    files = [m.id for m in messages if m.media_type and m.media_url]
+    # live, a media message whose file is still downloading has no URL yet: its bubble shows
+    # the kind until the message:updated that carries the URL; in a page read from the
+    # database, no URL means the download failed: the file is not available
+    files = [m.id for m in messages if m.media_type and (m.media_url or not live)]
     used = [m for m in messages if m.kb_chunks_used]
     media = await services.media.describe(actor, conversation_id, files) if files else {}
     labels = {}

@@ -106,7 +106,7 @@ class Thread(ui.column):
         before = self.messages.get(message.id)
         self.messages[message.id] = message
         if message.media_type or message.kb_chunks_used:
-            self.extras.update(await load(self.actor, self.conversation_id, [message]))
+            self.extras.update(await load(self.actor, self.conversation_id, [message], live=True))
         if message.id in self.bubbles:
             bubble = self.bubbles[message.id]
             bubble.media = self.extras.media.get(message.id)
