@@ -35,7 +35,8 @@ async def save_media(
     except Exception as exc:
         log.warning("media of %s not downloaded: %s", msg.wa_message_id, exc)
         return None
-    ext = mimetypes.guess_extension(msg.media_mime or "") or ".bin"
+    # "audio/ogg; codecs=opus" (a voice note) has no extension until its parameters go
+    ext = mimetypes.guess_extension((msg.media_mime or "").split(";")[0].strip()) or ".bin"
     relative = Path(workspace_id) / f"{message.id}{ext}"
     path = media_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)

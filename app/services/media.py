@@ -63,8 +63,11 @@ def _inside(media_dir: Path, workspace_id: str, url: str | None) -> Path | None:
     """The file `url` names if it lies in the workspace's folder, else None (refused)."""
     if not url or not url.startswith("media/"):
         return None
-    folder = (media_dir / workspace_id).resolve()
-    path = (media_dir / url.removeprefix("media/")).resolve()
+    try:
+        folder = (media_dir / workspace_id).resolve()
+        path = (media_dir / url.removeprefix("media/")).resolve()
+    except (OSError, ValueError):  # a NUL byte, a symlink loop
+        return None
     return path if path.is_relative_to(folder) and path != folder else None
 
 
@@ -78,6 +81,8 @@ def _describe(media_dir: Path, row: dict, sent: dict | None) -> MediaInfo:
     mime = (mime or "application/octet-stream").split(";")[0].strip().lower()
     with path.open("rb") as f:
         found = sniff(f.read(64))
+    if mime == "application/octet-stream" and found is not None:
+        mime = found.mime  # stored as .bin (a MIME with parameters): the bytes say what it is
     agrees = found is not None and mime.split("/")[0] == found.mime.split("/")[0]
     # an image must prove it is one; audio/video containers sniff() cannot always name
     inline = mime in INLINE and (agrees or (found is None and not mime.startswith("image/")))

@@ -63,6 +63,23 @@ async def test_owner_and_viewer_get_the_file_with_safe_headers(bot: Bot) -> None
     assert r.status_code == 200 and r.content == data
 
 
+async def test_a_voice_note_with_codec_parameters_plays_inline(bot: Bot) -> None:
+    ogg = b"OggS\x00\x02" + bytes(100)
+    m = await _inbound(bot, ogg, "audio/ogg; codecs=opus")
+    assert not m["mediaUrl"].endswith(".bin")
+    r = await bot.api.client.get(_url(m), headers=bot.owner.headers())
+    assert r.status_code == 200 and r.content == ogg
+    assert r.headers["content-type"] == "audio/ogg"
+    assert r.headers["content-disposition"].startswith("inline;")
+    # one stored before that fix, as .bin: the bytes decide
+    old = Path(bot.api.container.settings.data_dir) / m["mediaUrl"]
+    old.rename(old.with_suffix(".bin"))
+    url = str(Path(m["mediaUrl"]).with_suffix(".bin"))
+    await bot.db(lambda: Message.update({Message.media_url: url}).where(Message.id == m["id"]))
+    r = await bot.api.client.get(_url(m), headers=bot.owner.headers())
+    assert r.headers["content-type"] == "audio/ogg" and r.content == ogg
+
+
 async def test_another_workspace_never_gets_it(bot: Bot) -> None:
     m = await _inbound(bot, png(), "image/png")
     stranger = await bot.api.register("Eve", "Elsewhere")
@@ -108,7 +125,10 @@ async def test_a_stored_path_outside_the_workspace_folder_is_refused(bot: Bot) -
     m = await _inbound(bot, png(), "image/png")
     data_dir = Path(bot.api.container.settings.data_dir)
     (data_dir / "secret.txt").write_text("not yours")
-    for bad in ("media/../secret.txt", "media/other-workspace/x.png", "/etc/passwd", "media/"):
+    (data_dir / "media" / "other").mkdir(parents=True)
+    (data_dir / "media" / "other" / "x.png").write_text("not yours")  # another workspace's
+    bad_urls = ("media/../secret.txt", "media/other/x.png", "/etc/passwd", "media/", "media/\x00")
+    for bad in bad_urls:
         await bot.db(
             lambda b=bad: Message.update({Message.media_url: b}).where(Message.id == m["id"])
         )
