@@ -104,7 +104,8 @@ def test_simulator_reply_live_in_inbox_then_takeover(server: Process, tmp_path: 
         inbox.get_by_text("Owner (simulator)").click()
         inbox.wait_for_url("**/dashboard/inbox/*")
         inbox.get_by_text(ANSWER).last.wait_for()
-        inbox.get_by_text("1 source").first.wait_for()
+        inbox.get_by_text("1 source").first.hover()  # the tooltip names the FAQ, not an id
+        inbox.get_by_text(f"Sources: FAQ: {QUESTION}").wait_for()
 
         # approval mode: the bot's next reply waits in a banner until approved
         conv = httpx.get(f"{server.url}/api/v1/conversations", headers=auth).json()["items"][0]
