@@ -47,6 +47,7 @@ from app.services import (
     LabelService,
     LocalModelService,
     Mailer,
+    MediaService,
     NotificationService,
     OverviewService,
     Services,
@@ -154,6 +155,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         local_models=LocalModelService(models.models, events, audit, headless=settings.headless),
         overview=OverviewService(clock),
         knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
+        media=MediaService(settings.media_path),
     )
     return Container(
         settings=settings,

@@ -33,8 +33,9 @@ def remember(session: m.Session) -> None:
     )
 
 
-async def current() -> tuple[Actor, m.User, list[m.Workspace]] | None:
-    """The signed-in actor in their chosen workspace, or None (then the page redirects)."""
+async def account() -> tuple[str, m.User, list[m.Workspace]] | None:
+    """The signed-in user (sign-in family, user, memberships) from this browser's storage,
+    checked against the auth service; also usable from a plain route, outside a page."""
     user_id = app.storage.user.get("user_id")
     family = app.storage.user.get("family")
     if not user_id or not family:
@@ -46,6 +47,16 @@ async def current() -> tuple[Actor, m.User, list[m.Workspace]] | None:
     except DomainError:
         app.storage.user.clear()
         return None
+    return family, user, workspaces
+
+
+async def current() -> tuple[Actor, m.User, list[m.Workspace]] | None:
+    """The signed-in actor in their chosen workspace, or None (then the page redirects)."""
+    found = await account()
+    if found is None:
+        return None
+    family, user, workspaces = found
+    user_id = user.id
     wanted = app.storage.user.get("workspace_id")
     chosen = next((w for w in workspaces if w.id == wanted), workspaces[0] if workspaces else None)
     actor = Actor(user_id, ip=client_ip(), session_family=family)

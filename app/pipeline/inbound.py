@@ -95,8 +95,9 @@ class Pipeline:
         conversation = msgspec.structs.replace(stored.conversation, status=state["status"])
         media_path = None
         if msg.media_ref:
+            where = (ref.session_id, ref.workspace_id)
             media_path = await save_media(
-                self.channels, self.media_dir, ref.session_id, ref.workspace_id, stored.message, msg
+                self.channels, self.media_dir, *where, stored.message, msg, self.events
             )
         settings = await messages.workspace_settings(ref.workspace_id)
         ctx = ReplyContext(

@@ -1,5 +1,7 @@
 """Inbound media into the data dir, before routing (the AI engine reads voice notes and
-images from there). Best effort: the message itself is already stored."""
+images from there). Best effort: the message itself is already stored. Once the file is
+there, a message:updated carries its `mediaUrl`, so an open inbox draws the image or player
+(message:new went out before the download)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,13 @@ import logging
 import mimetypes
 from pathlib import Path
 
+import msgspec
+
 from app.channels import ChannelManager
 from app.db.repos import messages
 from app.domain import NormalizedMessage
 from app.domain import conversations as c
+from app.events import EventBus, names
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +27,7 @@ async def save_media(
     workspace_id: str,
     message: c.Message,
     msg: NormalizedMessage,
+    events: EventBus | None = None,
 ) -> Path | None:
     """Download `msg`'s media to `<media_dir>/<workspace>/<message id><ext>`; None on failure."""
     try:
@@ -29,10 +35,20 @@ async def save_media(
     except Exception as exc:
         log.warning("media of %s not downloaded: %s", msg.wa_message_id, exc)
         return None
-    ext = mimetypes.guess_extension(msg.media_mime or "") or ".bin"
+    # "audio/ogg; codecs=opus" (a voice note) has no extension until its parameters go
+    ext = mimetypes.guess_extension((msg.media_mime or "").split(";")[0].strip()) or ".bin"
     relative = Path(workspace_id) / f"{message.id}{ext}"
     path = media_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    await messages.set_media_url(message.id, f"media/{relative.as_posix()}")
+    url = f"media/{relative.as_posix()}"
+    await messages.set_media_url(message.id, url)
+    if events is not None:
+        saved = msgspec.structs.replace(message, media_url=url)
+        events.publish(
+            names.MESSAGE_UPDATED,
+            workspace_id,
+            {"message": msgspec.to_builtins(saved)},
+            conversation_id=message.conversation_id,
+        )
     return path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.services.api_keys import ApiKeyService
@@ -15,10 +15,12 @@ from app.services.invites import InviteService
 from app.services.labels import LabelService
 from app.services.local_models import LocalModelService
 from app.services.mailer import Mailer
+from app.services.media import MediaService
 from app.services.notifications import NotificationService
 from app.services.overview import OverviewService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
+from app.services.sources import SourceService
 from app.services.workspaces import WorkspaceService
 
 
@@ -42,6 +44,8 @@ class Services:
     # app.kb.KnowledgeService; typed Any because app.kb imports app.services (a cycle) and
     # Litestar resolves these annotations at runtime
     knowledge: Any
+    media: MediaService
+    sources: SourceService = field(default_factory=SourceService)
 
 
 __all__ = [
@@ -55,10 +59,12 @@ __all__ = [
     "LabelService",
     "LocalModelService",
     "Mailer",
+    "MediaService",
     "NotificationService",
     "OverviewService",
     "Services",
     "SessionService",
     "SettingsService",
+    "SourceService",
     "WorkspaceService",
 ]

@@ -29,6 +29,7 @@ from app.services import attachments
 from app.services._rows import page_bounds
 from app.services.attachments import Attachment
 from app.services.audit import AuditService
+from app.services.reply_events import announce_reply
 
 if TYPE_CHECKING:
     from app.pipeline import Pipeline
@@ -257,9 +258,7 @@ class ConversationService:
             await Contact.update({Contact.human_takeover: True}).where(
                 (Contact.id == row["contact_id"]) & (Contact.human_takeover == False)  # noqa: E712
             )
-        await self._pipeline.publish_written(
-            actor.workspace_id or "", conversation_id, [message], answered
-        )
+        await announce_reply(self._pipeline, actor.workspace_id or "", conversation_id, message)
         return message
 
     async def target(self, row: dict[str, Any]) -> outbox.Target:

@@ -5,8 +5,11 @@ tab; the owner takes over and a human reply reaches the simulated phone. Then bo
 
 from __future__ import annotations
 
+import base64
 import os
+import struct
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +57,22 @@ def _faq(url: str) -> dict[str, str]:
     return auth
 
 
+def _picture(width: int = 160, height: int = 100) -> bytes:
+    """A real PNG of some size (a green-to-blue gradient), so a thumbnail has pixels to show."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((40, 160 - x // 2, 60 + x)) for x in range(width))
+        for _ in range(height)
+    )
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    body = chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
 def _sign_in(context, url: str):  # type: ignore[no-untyped-def]
     page = context.new_page()
     page.goto(f"{url}/login")
@@ -65,6 +84,8 @@ def _sign_in(context, url: str):  # type: ignore[no-untyped-def]
 
 
 def test_simulator_reply_live_in_inbox_then_takeover(server: Process, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
     auth = _faq(server.url)
     with browser() as b:
         context = b.new_context(viewport={"width": 1280, "height": 860})  # type: ignore[attr-defined]
@@ -83,7 +104,8 @@ def test_simulator_reply_live_in_inbox_then_takeover(server: Process, tmp_path: 
         inbox.get_by_text("Owner (simulator)").click()
         inbox.wait_for_url("**/dashboard/inbox/*")
         inbox.get_by_text(ANSWER).last.wait_for()
-        inbox.get_by_text("1 source").first.wait_for()
+        inbox.get_by_text("1 source").first.hover()  # the tooltip names the FAQ, not an id
+        inbox.get_by_text(f"Sources: FAQ: {QUESTION}").wait_for()
 
         # approval mode: the bot's next reply waits in a banner until approved
         conv = httpx.get(f"{server.url}/api/v1/conversations", headers=auth).json()["items"][0]
@@ -115,6 +137,8 @@ def test_simulator_reply_live_in_inbox_then_takeover(server: Process, tmp_path: 
         inbox.get_by_placeholder("Type a reply…").press("Enter")
         phone.get_by_text("Yes! Fresh every morning.").wait_for(timeout=10_000)
         phone.get_by_text("Agent", exact=True).wait_for()
+        # the list's preview follows the agent's own reply: the bubble and the list row
+        expect(inbox.get_by_text("Yes! Fresh every morning.")).to_have_count(2, timeout=10_000)
         _shot(inbox, "inbox-takeover")
         _shot(phone, "simulator-human-reply")
 
@@ -126,11 +150,30 @@ def test_simulator_reply_live_in_inbox_then_takeover(server: Process, tmp_path: 
             inbox.get_by_role("button").filter(has_text="attach_file").click()
         chooser.value.set_files(str(menu))
         inbox.get_by_text("Our menu").last.wait_for(timeout=10_000)
-        inbox.get_by_text("Document", exact=True).last.wait_for()
+        inbox.get_by_text("menu.pdf").last.wait_for()  # a download link with name and size
         _shot(inbox, "inbox-attachment")
         thread = httpx.get(f"{server.url}/api/v1/conversations/{conv['id']}", headers=auth).json()
         last = thread["messages"][-1]
         assert last["mediaType"] == "DOCUMENT" and last["mediaCaption"] == "Our menu", last
+
+        # the contact sends a photo: it shows live as a thumbnail that really loads
+        session = httpx.get(f"{server.url}/api/v1/whatsapp/sessions", headers=auth).json()[0]
+        picture = {"base64": base64.b64encode(_picture()).decode(), "mimeType": "image/png"}
+        r = httpx.post(
+            f"{server.url}/api/v1/whatsapp/sessions/{session['id']}/simulate",
+            json={"from": conv["contact"]["jid"], "text": "our shop window", "media": picture},
+            headers=auth,
+        )
+        assert r.status_code == 202, r.text
+        thumb = inbox.locator("img[src^='/dashboard/media/']").last
+        thumb.wait_for(timeout=10_000)
+        inbox.wait_for_function(
+            "[...document.querySelectorAll(\"img[src^='/dashboard/media/']\")]"
+            ".some(i => i.complete && i.naturalWidth === 160)",
+            timeout=10_000,
+        )
+        thumb.scroll_into_view_if_needed()
+        _shot(inbox, "inbox-image")
         context.close()
 
 

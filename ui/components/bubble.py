@@ -2,9 +2,11 @@
 
 Inbound (the contact) sits left on white, outbound (bot or human) right on WhatsApp green. The
 sender type is spelled out because an agent must know whether the bot or a colleague spoke;
-a bot reply also shows its confidence and how many knowledge-base chunks it used (the ids in
-a tooltip), so a wrong answer can be traced to its source. `show(message)` redraws in place
-when a message:updated event changes its status (queued → sent → delivered → read).
+a bot reply also shows its confidence and how many knowledge-base sources it used (their
+document titles / FAQ questions in a tooltip), so a wrong answer can be traced to its source.
+A media message shows its file (ui/components/media_view.py) when the thread passes `media`.
+`show(message)` redraws in place when a message:updated event changes its status (queued →
+sent → delivered → read).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from nicegui import ui
 
 from app.domain import Direction, MessageStatus, SenderType
 from app.domain import conversations as c
+from app.services.media import MediaInfo
+from ui.components import media_view
 
 # (label, icon): icons, not emoji — a browser without an emoji font would show boxes
 _SENDER = {SenderType.BOT: ("Bot", "smart_toy"), SenderType.HUMAN: ("Agent", "support_agent")}
@@ -37,11 +41,21 @@ _TICKS = {
 
 
 class MessageBubble(ui.row):
-    def __init__(self, message: c.Message, *, mirror: bool = False) -> None:
-        """`mirror` flips sides for the phone simulator, where the viewer is the contact."""
+    def __init__(
+        self,
+        message: c.Message,
+        *,
+        mirror: bool = False,
+        media: MediaInfo | None = None,
+        sources: str | None = None,
+    ) -> None:
+        """`mirror` flips sides for the phone simulator, where the viewer is the contact;
+        `media` is the message's file and `sources` the tooltip naming its KB sources."""
         super().__init__()
         self.message_id = message.id
         self.mirror = mirror
+        self.media = media
+        self.sources = sources
         self.classes("w-full no-wrap")
         self.show(message)
 
@@ -61,18 +75,21 @@ class MessageBubble(ui.row):
                     ui.icon(icon).classes("text-sm")
                     ui.label(label)
             if message.media_type:
-                _media(message)
+                _media(message, self.media)
             if message.content:
                 strike = " line-through" if message.status == MessageStatus.REJECTED else ""
                 ui.label(message.content).classes("whitespace-pre-wrap break-words" + strike)
-            _meta(message)
+            _meta(message, self.sources)
 
 
-def _media(message: c.Message) -> None:
-    with ui.row().classes("items-center gap-1 text-grey-8 no-wrap"):
-        ui.icon(_MEDIA_ICON.get(str(message.media_type), "attachment"))
-        label = "Voice note" if message.media_type == "AUDIO" else str(message.media_type).title()
-        ui.label(label).classes("text-sm")
+def _media(message: c.Message, info: MediaInfo | None) -> None:
+    if info is None or message.media_type == "AUDIO":
+        with ui.row().classes("items-center gap-1 text-grey-8 no-wrap"):
+            ui.icon(_MEDIA_ICON.get(str(message.media_type), "attachment"))
+            audio = message.media_type == "AUDIO"
+            ui.label("Voice note" if audio else str(message.media_type).title()).classes("text-sm")
+    if info is not None:
+        media_view.draw(message.conversation_id, info)
     if message.media_caption and message.media_caption != message.content:
         ui.label(message.media_caption).classes("text-sm")
     if message.media_transcript:
@@ -81,7 +98,7 @@ def _media(message: c.Message) -> None:
         )
 
 
-def _meta(message: c.Message) -> None:
+def _meta(message: c.Message, sources: str | None) -> None:
     with ui.row().classes("items-center gap-2 text-xs text-grey-6 no-wrap justify-end w-full"):
         if message.sender_type == SenderType.BOT and message.confidence is not None:
             pct = round(message.confidence * 100)
@@ -93,7 +110,7 @@ def _meta(message: c.Message) -> None:
             n = len(message.kb_chunks_used)
             ui.badge(f"{n} source{'s' if n > 1 else ''}").props("outline color=grey-7").mark(
                 "sources"
-            ).tooltip("Knowledge-base chunks: " + ", ".join(message.kb_chunks_used))
+            ).tooltip(sources or "Knowledge-base chunks: " + ", ".join(message.kb_chunks_used))
         ui.label(message.created_at.strftime("%H:%M"))
         if message.direction == Direction.OUTBOUND and message.status in _TICKS:
             read = " text-blue-6" if message.status == MessageStatus.READ else ""

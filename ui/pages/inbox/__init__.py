@@ -15,6 +15,7 @@ from app.domain import Actor, DomainError
 from app.events import Event, names
 from ui import session, theme
 from ui.components.live import follow, message_of
+from ui.pages.inbox import extras, media_route
 from ui.pages.inbox.conversation_list import ConversationList
 from ui.pages.inbox.thread import Thread
 from ui.state import container
@@ -23,6 +24,8 @@ NO_ACCESS = "Your role does not give access to conversations."
 
 
 def create() -> None:
+    media_route.create()
+
     @ui.page("/dashboard/inbox", title="Inbox · Aimywhatsapp")
     async def inbox():  # type: ignore[no-untyped-def]
         return await _page(None)
@@ -65,7 +68,7 @@ async def _layout(actor: Actor, conversation_id: str | None, detail) -> None:  #
                     "pick-one"
                 )
             else:
-                thread = Thread(actor, detail)
+                thread = Thread(actor, detail, await extras.load(actor, detail.id, detail.messages))
                 if detail.unread_count and can(actor.role, Resource.CONVERSATIONS, write=True):  # type: ignore[arg-type]
                     await container().services.conversations.update(actor, detail.id, read=True)
 

@@ -15,6 +15,7 @@ from app.domain import Actor, Direction, MessageStatus
 from app.domain import conversations as c
 from ui.components.bubble import MessageBubble
 from ui.pages.inbox import banners, header
+from ui.pages.inbox.extras import Extras, load
 from ui.pages.inbox.reply import ReplyBar
 from ui.state import container
 
@@ -26,10 +27,13 @@ def may(actor: Actor, resource: Resource) -> bool:
 
 
 class Thread(ui.column):
-    def __init__(self, actor: Actor, detail: c.ConversationDetail) -> None:
+    def __init__(
+        self, actor: Actor, detail: c.ConversationDetail, extras: Extras | None = None
+    ) -> None:
         super().__init__()
         self.actor = actor
         self.detail = detail
+        self.extras = extras or Extras()
         self.conversation_id = detail.id
         self.bubbles: dict[str, MessageBubble] = {}
         self.messages: dict[str, c.Message] = {m.id: m for m in detail.messages}
@@ -73,8 +77,14 @@ class Thread(ui.column):
         self.earlier.set_visibility(self.detail.messages_total > len(self.messages))
         with self.list:
             for message in messages:
-                self.bubbles[message.id] = MessageBubble(message)
+                self.bubbles[message.id] = self._bubble(message)
         self.scroll.scroll_to(percent=1.0)
+
+    def _bubble(self, message: c.Message) -> MessageBubble:
+        e = self.extras
+        return MessageBubble(
+            message, media=e.media.get(message.id), sources=e.sources.get(message.id)
+        )
 
     async def load_earlier(self) -> None:
         older = await container().services.conversations.get(
@@ -82,10 +92,11 @@ class Thread(ui.column):
         )
         self.loaded_pages += 1
         fresh = [m for m in older.messages if m.id not in self.messages]
+        self.extras.update(await load(self.actor, self.conversation_id, fresh))
         for i, message in enumerate(fresh):
             self.messages[message.id] = message
             with self.list:
-                bubble = MessageBubble(message)
+                bubble = self._bubble(message)
             bubble.move(self.list, target_index=i)
             self.bubbles[message.id] = bubble
         self.earlier.set_visibility(older.messages_total > len(self.messages))
@@ -94,11 +105,16 @@ class Thread(ui.column):
         """A live message:new / message:updated for this conversation."""
         before = self.messages.get(message.id)
         self.messages[message.id] = message
+        if message.media_type or message.kb_chunks_used:
+            self.extras.update(await load(self.actor, self.conversation_id, [message], live=True))
         if message.id in self.bubbles:
-            self.bubbles[message.id].show(message)
+            bubble = self.bubbles[message.id]
+            bubble.media = self.extras.media.get(message.id)
+            bubble.sources = self.extras.sources.get(message.id)
+            bubble.show(message)
         else:
             with self.list:
-                self.bubbles[message.id] = MessageBubble(message)
+                self.bubbles[message.id] = self._bubble(message)
             self.scroll.scroll_to(percent=1.0)
         was_pending = before is not None and before.status == MessageStatus.PENDING_APPROVAL
         if was_pending or message.status == MessageStatus.PENDING_APPROVAL:

@@ -1,0 +1,148 @@
+"""A message's stored file (inbound media, a human agent's attachment), for the inbox to show.
+
+The file is found from the message row, never from the request: the row must belong to the
+actor's workspace and conversation, and its `media_url` must resolve inside that workspace's
+own folder under the media dir, so a bad value in the database cannot read another file.
+What the browser may render in place is decided here too: only raster images, audio and video
+whose bytes agree; anything else (an uploaded HTML page or SVG, a PDF) is a download.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from app.auth import Resource, guarded
+from app.db.tables import Message, Outbox
+from app.domain import Actor, NotFound
+from app.services.attachments import sniff
+
+GONE = "media no longer available"
+INLINE = {
+    "image/jpeg", "image/png", "image/gif", "image/webp",
+    "audio/ogg", "audio/mpeg", "audio/mp4", "audio/aac", "audio/wav", "audio/x-wav",
+    "audio/webm", "audio/amr", "video/mp4", "video/3gpp", "video/webm",
+}  # fmt: skip
+# what a served file may do on our origin: nothing (no script, no frames, no fetches)
+CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """What a bubble needs to draw the file, and what a response needs to serve it."""
+
+    message_id: str
+    kind: str  # the message's MediaType value
+    available: bool
+    path: Path | None = None
+    mime: str = "application/octet-stream"
+    filename: str = "file"
+    size: int = 0
+    inline: bool = False
+
+    def headers(self) -> dict[str, str]:
+        disposition = "inline" if self.inline else "attachment"
+        ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "_", self.filename)[:120] or "file"
+        return {
+            "Content-Disposition": (
+                f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''"
+                f"{quote(self.filename[:120], safe='')}"
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": CSP,
+            "Cross-Origin-Resource-Policy": "same-origin",
+            "Cache-Control": "private, max-age=3600",
+        }
+
+
+def _inside(media_dir: Path, workspace_id: str, url: str | None) -> Path | None:
+    """The file `url` names if it lies in the workspace's folder, else None (refused)."""
+    if not url or not url.startswith("media/"):
+        return None
+    try:
+        folder = (media_dir / workspace_id).resolve()
+        path = (media_dir / url.removeprefix("media/")).resolve()
+    except (OSError, ValueError):  # a NUL byte, a symlink loop
+        return None
+    return path if path.is_relative_to(folder) and path != folder else None
+
+
+def _describe(media_dir: Path, row: dict, sent: dict | None) -> MediaInfo:
+    """Blocking (stat + a peek at the first bytes): run in a thread."""
+    kind = str(row["media_type"])
+    path = _inside(media_dir, row["workspace_id"], row["media_url"])
+    if path is None or not path.is_file():
+        return MediaInfo(row["id"], kind, False)
+    mime = (sent or {}).get("mime") or mimetypes.guess_type(path.name)[0]
+    mime = (mime or "application/octet-stream").split(";")[0].strip().lower()
+    with path.open("rb") as f:
+        found = sniff(f.read(64))
+    if mime == "application/octet-stream" and found is not None:
+        mime = found.mime  # stored as .bin (a MIME with parameters): the bytes say what it is
+    agrees = found is not None and mime.split("/")[0] == found.mime.split("/")[0]
+    # an image must prove it is one; audio/video containers sniff() cannot always name
+    inline = mime in INLINE and (agrees or (found is None and not mime.startswith("image/")))
+    name = (sent or {}).get("filename") or f"{kind.lower()}-{row['id'][-8:]}{path.suffix}"
+    return MediaInfo(
+        row["id"], kind, True, path, mime, Path(name).name, path.stat().st_size, inline
+    )
+
+
+class MediaService:
+    def __init__(self, media_dir: Path) -> None:
+        self._dir = media_dir
+
+    @guarded(Resource.CONVERSATIONS, write=False)
+    async def describe(
+        self, actor: Actor, conversation_id: str, message_ids: list[str]
+    ) -> dict[str, MediaInfo]:
+        """The files of these messages of one conversation (two queries for a whole thread);
+        messages without media, or not in this workspace's conversation, are left out."""
+        if not message_ids:
+            return {}
+        rows = await Message.select(
+            Message.id, Message.workspace_id, Message.media_type, Message.media_url
+        ).where(
+            Message.id.is_in(message_ids)
+            & (Message.conversation_id == conversation_id)
+            & (Message.workspace_id == actor.workspace_id)
+            & Message.media_type.is_not_null()
+        )
+        if not rows:
+            return {}
+        outbox = await Outbox.select(Outbox.message_id, Outbox.payload).where(
+            Outbox.message_id.is_in([r["id"] for r in rows])
+        )
+        sent = {o["message_id"]: _media_of(o["payload"]) for o in outbox}
+        infos = await asyncio.to_thread(
+            lambda: [_describe(self._dir, r, sent.get(r["id"])) for r in rows]
+        )
+        return {i.message_id: i for i in infos}
+
+    @guarded(Resource.CONVERSATIONS, write=False)
+    async def open(self, actor: Actor, conversation_id: str, message_id: str) -> MediaInfo:
+        """The one file to serve; NotFound (a 404) when there is none or it was removed."""
+        info = (await self.describe(actor, conversation_id, [message_id])).get(message_id)
+        if info is None:
+            raise NotFound("message not found or it has no media")
+        if not info.available:
+            raise NotFound(GONE)
+        return info
+
+    async def workspace_of(self, message_id: str) -> str | None:
+        """Which workspace a message is in: only to pick the dashboard user's role there."""
+        row = await Message.select(Message.workspace_id).where(Message.id == message_id).first()
+        return row["workspace_id"] if row else None
+
+
+def _media_of(payload: object) -> dict | None:
+    if isinstance(payload, str):
+        import json
+
+        payload = json.loads(payload)
+    media = payload.get("media") if isinstance(payload, dict) else None
+    return media if isinstance(media, dict) else None
