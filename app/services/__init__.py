@@ -19,6 +19,7 @@ from app.services.notifications import NotificationService
 from app.services.overview import OverviewService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
+from app.services.speech_models import SpeechModelService
 from app.services.workspaces import WorkspaceService
 
 
@@ -38,6 +39,7 @@ class Services:
     approvals: ApprovalService
     settings: SettingsService
     local_models: LocalModelService
+    speech_models: SpeechModelService
     overview: OverviewService
     # app.kb.KnowledgeService; typed Any because app.kb imports app.services (a cycle) and
     # Litestar resolves these annotations at runtime
@@ -60,5 +62,6 @@ __all__ = [
     "Services",
     "SessionService",
     "SettingsService",
+    "SpeechModelService",
     "WorkspaceService",
 ]

@@ -19,6 +19,7 @@ from app.domain.models import ModelTest, WorkspaceSettingsView
 from app.llm import ChatMessage, LLMError, Passage
 from app.services._rows import to_model
 from app.services.audit import AuditService
+from app.speech.models import WhisperModelStore
 
 SAMPLE_QUESTION = "Hello! Who are you? Answer in one short sentence."
 SAMPLE_PASSAGE = Passage(
@@ -37,9 +38,12 @@ def mask(key: str | None) -> str | None:
 
 
 class SettingsService:
-    def __init__(self, audit: AuditService, models: ModelPool) -> None:
+    def __init__(
+        self, audit: AuditService, models: ModelPool, whisper: WhisperModelStore | None = None
+    ) -> None:
         self._audit = audit
         self._models = models
+        self._whisper = whisper
 
     async def _row(self, workspace_id: str) -> dict[str, Any]:
         row = (
@@ -75,6 +79,14 @@ class SettingsService:
                 raise Invalid(f"businessHoursConfig: {exc}") from None
         if merged.get("business_hours_enabled") and not merged.get("business_hours_config"):
             raise Invalid("businessHoursConfig is required when business hours are enabled")
+        if values.get("speech_model") and self._whisper is not None:
+            try:
+                self._whisper.path_of(values["speech_model"])
+            except NotFound:
+                raise Invalid(
+                    f"speechModel: {values['speech_model']} is not installed "
+                    "(download it from /settings/speech-models first)"
+                ) from None
         if values:
             changes = {getattr(WorkspaceSettings, f): v for f, v in values.items()}
             await WorkspaceSettings.update(changes).where(WorkspaceSettings.workspace_id == ws)

@@ -13,6 +13,7 @@ from app.api.controllers.settings import (
     AuditLogController,
     SettingsController,
 )
+from app.api.controllers.speech_models import SpeechModelController
 from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
 
@@ -24,6 +25,7 @@ ROUTE_HANDLERS = [
     ApiKeyController,
     AuditLogController,
     LocalModelController,
+    SpeechModelController,
     WhatsappController,
     LabelController,
     ContactController,
