@@ -59,7 +59,9 @@ class AIEngine:
         except (LLMError, ImportError) as exc:  # unknown provider, missing extra
             log.error("no model for workspace %s: %s", ctx.workspace_id, exc)
             return self._escalate(ws, "provider_unavailable", holding=True)
-        transcriber = self.speech.get(ws.get("speech_model")) if self.speech else None
+        transcriber = (
+            self.speech.get(ws.get("speech_model"), ctx.workspace_id, ws) if self.speech else None
+        )
         media = await understand(ctx.message, ctx.media_path, llm, transcriber)
         if media is not None and media.skip:
             return None

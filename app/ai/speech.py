@@ -2,9 +2,10 @@
 model is not free) and reused.
 
 Each workspace picks its model (`speechModel`; none → the operator's `speech_model_dir`, else
-the built-in tiny.en). An agency may run several, so only the `keep` most recently used stay
-loaded — a `small` model holds ~500 MB of RAM. A workspace whose chosen model was deleted
-falls back to the default instead of losing its voice notes.
+the built-in tiny.en; "openai" → OpenAI's transcription with the workspace's own OpenAI key and
+base URL, so a compatible server works too). An agency may run several, so only the `keep`
+most recently used stay loaded — a `small` model holds ~500 MB of RAM. A workspace whose chosen
+model was deleted falls back to the default instead of losing its voice notes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import asyncio
 import logging
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
+from app.ai.models import api_key_name
 from app.domain import NotFound
 from app.secrets import SecretStore
 from app.settings import Settings
@@ -21,6 +24,8 @@ from app.speech import SpeechSettings, Transcriber, build_transcriber
 from app.speech.models import WhisperModelStore
 
 log = logging.getLogger(__name__)
+OPENAI = "openai"  # a `speechModel` naming the workspace's OpenAI(-compatible) account
+Ws = dict[str, Any]
 
 
 class SpeechPool:
@@ -43,20 +48,21 @@ class SpeechPool:
                 log.warning("whisper model %s is gone; using the default model", model)
         return self.settings.speech_model_dir
 
-    def get(self, model: str | None = None) -> Transcriber:
-        local = self.settings.speech_provider == "faster_whisper"
-        folder = self.model_dir(model) if local else None
-        key = str(folder or "")
+    def get(
+        self, model: str | None = None, workspace_id: str = "", ws: Ws | None = None
+    ) -> Transcriber:
+        """The transcriber for a workspace's `speechModel` ("openai" = its OpenAI account)."""
+        if model == OPENAI or self.settings.speech_provider == "openai":
+            speech = self._openai(workspace_id, ws or {})
+            key = f"openai|{speech.base_url}|{hash(speech.api_key)}"
+        elif self.settings.speech_provider == "fake":
+            speech, key = SpeechSettings(provider="fake"), "fake"
+        else:
+            folder = self.model_dir(model)
+            speech, key = SpeechSettings(model_dir=folder), str(folder or "")
         transcriber = self._loaded.get(key)
         if transcriber is None:
-            transcriber = build_transcriber(
-                SpeechSettings(
-                    provider=self.settings.speech_provider,
-                    model_dir=folder,
-                    api_key=self.secrets.get("openai_api_key"),
-                )
-            )
-            self._loaded[key] = transcriber
+            transcriber = self._loaded[key] = build_transcriber(speech)
         self._loaded.move_to_end(key)
         while len(self._loaded) > self.keep:
             _, old = self._loaded.popitem(last=False)
@@ -65,6 +71,17 @@ class SpeechPool:
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
         return transcriber
+
+    def _openai(self, workspace_id: str, ws: Ws) -> SpeechSettings:
+        """The workspace's OpenAI key (else an install-wide one) and, when its chat model is an
+        OpenAI-compatible server, that server's URL."""
+        own_server = ws.get("ai_provider") == "openai" and ws.get("ai_base_url")
+        return SpeechSettings(
+            provider="openai",
+            api_key=self.secrets.get(api_key_name(workspace_id))
+            or self.secrets.get("openai_api_key"),
+            base_url=str(ws["ai_base_url"]) if own_server else None,
+        )
 
     async def aclose(self) -> None:
         for transcriber in self._loaded.values():

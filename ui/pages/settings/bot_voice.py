@@ -12,6 +12,7 @@ import time
 
 from nicegui import context, ui
 
+from app.ai.speech import OPENAI
 from app.domain import Actor
 from app.domain import models as m
 from app.events.bus import Event
@@ -52,6 +53,8 @@ def voice(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> None:
         def catalog() -> None:
             models = service.list()
             installed = {x.name: label_of(x) for x in models if x.installed}
+            if view.ai_provider == "openai":  # transcription on the same OpenAI account
+                installed[OPENAI] = "OpenAI (cloud, with this workspace's OpenAI key)"
             current = choice.value or view.speech_model or next(iter(installed), None)
             choice.set_options(installed, value=current if current in installed else None)
             for model in models:
