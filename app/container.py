@@ -53,9 +53,11 @@ from app.services import (
     Services,
     SessionService,
     SettingsService,
+    SpeechModelService,
     WorkspaceService,
 )
 from app.settings import Settings
+from app.speech.models import WhisperModelStore
 
 log = logging.getLogger(__name__)
 
@@ -120,13 +122,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     models = ModelPool(settings, secrets)
     kb = KnowledgeRuntime(settings)
     indexer = IndexWorker(kb, events, notifications, settings)
-    ai = AIEngine(
-        clock,
-        models,
-        RetrieverSearch(kb),
-        SpeechPool(settings, secrets),
-        events,
+    whisper = WhisperModelStore(
+        settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.ssrf_allow
     )
+    speech = SpeechPool(settings, secrets, whisper)
+    ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     pipeline = Pipeline(
         clock,
         events,
@@ -151,8 +151,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         labels=LabelService(audit),
         conversations=conversations,
         approvals=ApprovalService(conversations, audit),
-        settings=SettingsService(audit, models),
+        settings=SettingsService(audit, models, whisper),
         local_models=LocalModelService(models.models, events, audit, headless=settings.headless),
+        speech_models=SpeechModelService(whisper, events, audit),
         overview=OverviewService(clock),
         knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
         media=MediaService(settings.media_path),
@@ -196,6 +197,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         stack.callback(container.scheduler.shutdown, wait=False)
         stack.push_async_callback(container.ai.aclose)
         stack.push_async_callback(container.services.local_models.aclose)
+        stack.push_async_callback(container.services.speech_models.aclose)
         stack.callback(container.kb.close)
         requeued = await container.indexer.start()  # PROCESSING rows of a crash → re-run
         stack.push_async_callback(container.indexer.stop)

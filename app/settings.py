@@ -73,6 +73,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # AI engine (app/ai): voice notes are transcribed locally by default
     speech_provider: Literal["faster_whisper", "openai", "fake"] = "faster_whisper"
     speech_model_dir: Path | None = None  # None → the packaged tiny.en model
+    # where whisper models are downloaded from, on a user's request (a Hugging Face mirror works)
+    speech_models_url: str = "https://huggingface.co"
     llm_timeout_s: float = 30.0
     llm_max_retries: int = 2
     # outbound pacing (ban risk, DESIGN §4.5): typing time grows with reply length

@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from app.ai import confidence, hours, prompt, signals, topics, whatsapp
+from app.ai import confidence, hours, phrases, prompt, signals, topics, whatsapp
 from app.ai.knowledge import KnowledgeSearch
 from app.ai.media import MediaInput, understand
 from app.ai.models import ModelPool
@@ -30,11 +30,6 @@ from app.pipeline.responders import Reply, ReplyContext
 log = logging.getLogger(__name__)
 TOP_K = 5
 MIN_SCORE = 0.2  # keyword overlap below this is noise
-ESCALATION = (
-    "Thanks for your patience — I'm passing this to a member of our team, who will reply here "
-    "shortly."
-)
-HOLDING = "Sorry, I can't answer right now. A member of our team will get back to you here shortly."
 
 
 class AIEngine:
@@ -58,14 +53,15 @@ class AIEngine:
             llm = self.models.get(ctx.workspace_id, ws)
         except (LLMError, ImportError) as exc:  # unknown provider, missing extra
             log.error("no model for workspace %s: %s", ctx.workspace_id, exc)
-            return self._escalate(ws, "provider_unavailable", holding=True)
-        transcriber = self.speech.get() if self.speech else None
+            return self._escalate(ws, "provider_unavailable", _fallback(ws), holding=True)
+        transcriber = (
+            self.speech.get(ws.get("speech_model"), ctx.workspace_id, ws) if self.speech else None
+        )
         media = await understand(ctx.message, ctx.media_path, llm, transcriber)
         if media is not None and media.skip:
             return None
         text = (media.text if media is not None else None) or ctx.message.body or ""
-        default_lang = ws.get("default_language")
-        fallback = None if default_lang == "auto" else default_lang
+        fallback = _fallback(ws)
         # in a thread: the first call loads the fastText model (~1.5 s here)
         language = await asyncio.to_thread(signals.detect_language, text, fallback)
         mood = signals.sentiment(text) if text else None
@@ -89,7 +85,7 @@ class AIEngine:
         if not text.strip():
             return None
         if topic := topics.sensitive_topic(text):
-            return self._escalate(ws, f"sensitive:{topic}")
+            return self._escalate(ws, f"sensitive:{topic}", language)
         return await self._answer(ctx, llm, text, language, media)
 
     async def _answer(
@@ -122,13 +118,13 @@ class AIEngine:
             )
         except LLMError as exc:
             log.warning("model call failed for workspace %s: %s", ctx.workspace_id, exc)
-            return self._escalate(ws, "provider_unavailable", holding=True)
+            return self._escalate(ws, "provider_unavailable", language, holding=True)
         score, judge = await self._confidence(llm, text, answer)
         usage = _usage(answer, judge)
         used = answer.sources or tuple(p.id for p in passages)
         threshold = float(ws.get("confidence_threshold", 0.6))
         if score is not None and score < threshold:
-            reply = self._escalate(ws, "low_confidence")
+            reply = self._escalate(ws, "low_confidence", language)
             return Reply(
                 reply.text,
                 confidence=score,
@@ -164,8 +160,13 @@ class AIEngine:
         return confidence.parse(judged.text)[0], judged
 
     @staticmethod
-    def _escalate(ws: dict[str, Any], reason: str, *, holding: bool = False) -> Reply:
-        text = ws.get("human_escalation_message") or (HOLDING if holding else ESCALATION)
+    def _escalate(
+        ws: dict[str, Any], reason: str, language: str | None, *, holding: bool = False
+    ) -> Reply:
+        """The workspace's own message, else the built-in one in the customer's language."""
+        text = ws.get("human_escalation_message") or phrases.fixed(
+            "holding" if holding else "escalation", language
+        )
         return Reply(text, escalate=True, escalation_reason=reason)
 
     async def aclose(self) -> None:
@@ -187,3 +188,9 @@ def _usage(answer: Completion, judge: Completion | None) -> ModelUsage:
     if judge is not None and cost is not None and judge.cost_usd is not None:
         cost += judge.cost_usd
     return ModelUsage(answer.provider, answer.model, tokens_in, tokens_out, answer.latency_ms, cost)
+
+
+def _fallback(ws: dict[str, Any]) -> str | None:
+    """The workspace's reply language when it is fixed ("auto" = follow the customer)."""
+    lang = ws.get("default_language")
+    return None if lang in (None, "auto") else str(lang)

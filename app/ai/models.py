@@ -33,7 +33,7 @@ class ModelPool:
         self.settings = settings
         self.secrets = secrets
         self.factory = factory
-        self.models = ModelManager(settings.data_dir / "models")
+        self.models = ModelManager(settings.data_dir / "models", settings.ssrf_allow)
         self._cache: dict[LLMSettings, LLM] = {}
 
     def llm_settings(self, workspace_id: str, ws: dict[str, Any]) -> LLMSettings:

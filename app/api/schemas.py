@@ -108,3 +108,6 @@ class SettingsPatchBody(Body):
     approval_mode_default: bool | Unset = msgspec.UNSET
     human_reply_pauses_bot: bool | Unset = msgspec.UNSET
     human_reply_timeout_min: Annotated[int, msgspec.Meta(ge=0, le=10080)] | Unset = msgspec.UNSET
+    speech_model: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | Unset | None = (
+        msgspec.UNSET
+    )

@@ -120,6 +120,8 @@ class WorkspaceSettingsView(Model, kw_only=True):
     human_reply_pauses_bot: bool
     # WAITING_HUMAN this many minutes without a human reply → `human_reply_needed` (0 = never)
     human_reply_timeout_min: int = 15
+    # whisper model for voice notes (GET /settings/speech-models); None = the default model
+    speech_model: str | None = None
     updated_at: datetime | None = None
 
 

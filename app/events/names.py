@@ -25,3 +25,6 @@ MESSAGE_FAILED = "message_failed"
 
 # knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status}
 KB_PROGRESS = "kb:progress"
+
+# whisper model downloads (issue 5): {name, url, state, doneBytes, totalBytes, error}
+SPEECH_MODEL_PROGRESS = "speech-model:progress"

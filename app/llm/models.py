@@ -8,23 +8,22 @@ then renamed into place, so a half-finished file is never offered as a model.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from app import downloads
 from app.domain import Conflict, Invalid, NotFound
 
 GGUF_MAGIC = b"GGUF"
-CHUNK = 1 << 20
 _NAME = re.compile(r"^[\w][\w.\-]*\.gguf$")
 
-Progress = Callable[[int, int | None], None]  # (bytes so far, total bytes if known)
+Progress = downloads.Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +46,9 @@ def checked_name(name: str) -> str:
 
 
 class ModelManager:
-    def __init__(self, models_dir: Path) -> None:
+    def __init__(self, models_dir: Path, allow: Iterable[str] = ()) -> None:
         self.models_dir = models_dir
+        self.allow = tuple(allow)  # SSRF allow-list (settings.ssrf_allow) for downloads
 
     def list(self) -> list[LocalModel]:
         if not self.models_dir.is_dir():
@@ -112,37 +112,21 @@ class ModelManager:
         file_name = name or unquote(parts.path.rsplit("/", 1)[-1])
         target = await asyncio.to_thread(self._target, file_name, overwrite)
         part = target.with_name(target.name + ".part")
-        own_client = client is None
-        http = client or httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=120.0))
-        digest = hashlib.sha256()
-        done = 0
+        http = client or downloads.client()
         try:
-            async with http.stream("GET", url, follow_redirects=True) as response:
-                if response.status_code != 200:
-                    raise Invalid(f"download failed: HTTP {response.status_code}")
-                length = response.headers.get("content-length")
-                total = int(length) if length and length.isdigit() else None
-                fh = await asyncio.to_thread(part.open, "wb")
-                try:
-                    async for chunk in response.aiter_bytes(CHUNK):
-                        if done == 0 and not chunk.startswith(GGUF_MAGIC):
-                            raise Invalid("the URL does not serve a GGUF model file")
-                        digest.update(chunk)
-                        await asyncio.to_thread(fh.write, chunk)
-                        done += len(chunk)
-                        if progress is not None:
-                            progress(done, total)
-                finally:
-                    await asyncio.to_thread(fh.close)
-            if done == 0:
-                raise Invalid("the URL served an empty file")
-            if sha256 is not None and digest.hexdigest() != sha256.strip().lower():
-                raise Invalid(f"checksum mismatch: expected {sha256}, got {digest.hexdigest()}")
+            done, digest = await downloads.download_to(
+                http, url, part, allow=self.allow, progress=progress, first_chunk=_gguf_start
+            )
+            if sha256 is not None and digest != sha256.strip().lower():
+                raise Invalid(f"checksum mismatch: expected {sha256}, got {digest}")
             await asyncio.to_thread(part.replace, target)
-        except httpx.HTTPError as exc:
-            raise Invalid(f"download failed: {exc}") from exc
         finally:
             await asyncio.to_thread(part.unlink, missing_ok=True)
-            if own_client:
+            if client is None:
                 await http.aclose()
         return LocalModel(target.name, target, done)
+
+
+def _gguf_start(chunk: bytes) -> None:
+    if not chunk.startswith(GGUF_MAGIC):
+        raise Invalid("the URL does not serve a GGUF model file")

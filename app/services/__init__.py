@@ -21,6 +21,7 @@ from app.services.overview import OverviewService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
 from app.services.sources import SourceService
+from app.services.speech_models import SpeechModelService
 from app.services.workspaces import WorkspaceService
 
 
@@ -40,6 +41,7 @@ class Services:
     approvals: ApprovalService
     settings: SettingsService
     local_models: LocalModelService
+    speech_models: SpeechModelService
     overview: OverviewService
     # app.kb.KnowledgeService; typed Any because app.kb imports app.services (a cycle) and
     # Litestar resolves these annotations at runtime
@@ -66,5 +68,6 @@ __all__ = [
     "SessionService",
     "SettingsService",
     "SourceService",
+    "SpeechModelService",
     "WorkspaceService",
 ]

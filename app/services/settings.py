@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from app.ai import BusinessHours, HoursError, ModelPool, api_key_name
+from app.ai.speech import OPENAI
 from app.auth import Resource, guarded
 from app.db.tables import WorkspaceSettings
 from app.domain import Actor, Invalid, NotFound
@@ -19,6 +20,7 @@ from app.domain.models import ModelTest, WorkspaceSettingsView
 from app.llm import ChatMessage, LLMError, Passage
 from app.services._rows import to_model
 from app.services.audit import AuditService
+from app.speech.models import WhisperModelStore
 
 SAMPLE_QUESTION = "Hello! Who are you? Answer in one short sentence."
 SAMPLE_PASSAGE = Passage(
@@ -37,9 +39,12 @@ def mask(key: str | None) -> str | None:
 
 
 class SettingsService:
-    def __init__(self, audit: AuditService, models: ModelPool) -> None:
+    def __init__(
+        self, audit: AuditService, models: ModelPool, whisper: WhisperModelStore | None = None
+    ) -> None:
         self._audit = audit
         self._models = models
+        self._whisper = whisper
 
     async def _row(self, workspace_id: str) -> dict[str, Any]:
         row = (
@@ -75,6 +80,7 @@ class SettingsService:
                 raise Invalid(f"businessHoursConfig: {exc}") from None
         if merged.get("business_hours_enabled") and not merged.get("business_hours_config"):
             raise Invalid("businessHoursConfig is required when business hours are enabled")
+        self._check_speech_model(values.get("speech_model"), merged)
         if values:
             changes = {getattr(WorkspaceSettings, f): v for f, v in values.items()}
             await WorkspaceSettings.update(changes).where(WorkspaceSettings.workspace_id == ws)
@@ -90,6 +96,20 @@ class SettingsService:
                 actor, "settings.update", "workspace_settings", ws, {"fields": changed}
             )
         return await self.get(actor)
+
+    def _check_speech_model(self, name: str | None, merged: dict[str, Any]) -> None:
+        """An installed whisper model, or "openai" when the workspace's model is OpenAI's."""
+        if name == OPENAI:
+            if merged.get("ai_provider") != "openai":
+                raise Invalid("speechModel openai needs the OpenAI provider (aiProvider openai)")
+        elif name and self._whisper is not None:
+            try:
+                self._whisper.path_of(name)
+            except NotFound:
+                raise Invalid(
+                    f"speechModel: {name} is not installed "
+                    "(download it from /settings/speech-models first)"
+                ) from None
 
     @guarded(Resource.SETTINGS, write=True)
     async def test_model(self, actor: Actor) -> ModelTest:

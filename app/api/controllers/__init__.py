@@ -14,6 +14,7 @@ from app.api.controllers.settings import (
     AuditLogController,
     SettingsController,
 )
+from app.api.controllers.speech_models import SpeechModelController
 from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
 
@@ -25,6 +26,7 @@ ROUTE_HANDLERS = [
     ApiKeyController,
     AuditLogController,
     LocalModelController,
+    SpeechModelController,
     WhatsappController,
     LabelController,
     ContactController,

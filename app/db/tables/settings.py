@@ -46,6 +46,7 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     approval_mode_default = flag(False)
     human_reply_pauses_bot = flag(True)  # a manual agent reply turns on human takeover
     human_reply_timeout_min = Integer(default=15)  # WAITING_HUMAN this long → notify (0 = off)
+    speech_model = Varchar(length=64, null=True, default=None)  # m0005: whisper model name
     updated_at = updated_at()
 
 

@@ -51,3 +51,31 @@ async def test_cloud_provider_end_to_end(
         texts = await wait_sent(bot, BOB, 2)
         assert texts[-1].startswith("Sorry, I can't answer right now.")
         assert (await bot.conversation_of(BOB))["status"] == "WAITING_HUMAN"
+
+
+async def test_voice_notes_transcribed_by_the_workspace_openai_account(
+    tmp_path: Path, llm_server: FakeLLMServer
+) -> None:
+    """`speechModel: "openai"` sends the voice note to the workspace's OpenAI(-compatible)
+    server with its own key; choosing it without the OpenAI provider is refused."""
+    async for bot in make_ai_bot(tmp_path)(llm_provider_override=None, llm_max_retries=1):
+        r = await bot.send("PATCH", "/settings", json={"speechModel": "openai"})
+        assert r.status_code == 422 and "OpenAI provider" in r.json()["detail"]
+        await bot.patch_settings(
+            aiProvider="openai", aiModel="gpt-4o-mini", aiBaseUrl=llm_server.openai_url,
+            aiApiKey="sk-voice-key-123456", speechModel="openai",
+        )  # fmt: skip
+        llm_server.script(
+            reply("do you open on sundays"),  # the transcription
+            reply("Yes, from ten to two."),
+            reply('{"confidence": 0.9, "reason": "grounded"}'),
+        )
+        voice = {"mimeType": "audio/ogg; codecs=opus", "base64": "T2dnUw==", "type": "AUDIO"}
+        await bot.simulate(BOB, media=voice)
+        (sent,) = await wait_sent(bot, BOB, 1)
+        assert sent == "Yes, from ten to two."
+        heard = llm_server.requests[0]
+        assert heard.path == "/v1/audio/transcriptions"
+        assert "sk-voice-key-123456" in (heard.headers.get("authorization") or "")
+        inbound = (await bot.conversation_of(BOB))["messages"][0]
+        assert inbound["mediaTranscript"] == "do you open on sundays"

@@ -10,7 +10,8 @@ import pymupdf
 
 from app.llm.fake import FakeLLM
 from tests.fakes.voice import voice_note
-from tests.integration.ai.conftest import AIBot, make_ai_bot
+from tests.fakes.whisper_hub import whisper_hub
+from tests.integration.ai.conftest import AIBot, eventually, make_ai_bot
 
 CAROL = "+15550000003"
 PNG = base64.b64decode(
@@ -37,6 +38,29 @@ async def test_voice_note_transcribed_locally_then_answered(tmp_path: Path) -> N
         assert reply["content"] == "Nine to five, Monday to Friday."
         inbound = (await bot.conversation_of(CAROL))["messages"][0]
         assert "opening hours" in inbound["mediaTranscript"].lower()
+
+
+async def test_voice_notes_use_the_model_the_workspace_chose(tmp_path: Path) -> None:
+    """A downloaded whisper model, chosen in settings, is the one that transcribes."""
+    with whisper_hub() as hub:
+        overrides = {"speech_models_url": hub.url, "ssrf_allow": ("127.0.0.1",)}
+        async for bot in make_ai_bot(tmp_path)(llm_provider_override=None, **overrides):
+            await bot.add_faqs(("What are your opening hours?", "Nine to five."))
+            r = await bot.send("POST", "/settings/speech-models/tiny/download")
+            assert r.status_code == 202, r.text
+
+            async def downloaded(bot: AIBot = bot) -> bool:
+                models = await bot.get("/settings/speech-models")
+                return any(m["name"] == "tiny" and m["installed"] for m in models)
+
+            await eventually(downloaded)
+            assert (await bot.patch_settings(speechModel="tiny"))["speechModel"] == "tiny"
+            audio = voice_note("What are your opening hours?")
+            await bot.simulate(CAROL, media=media(audio, "audio/ogg; codecs=opus", kind="AUDIO"))
+            (reply,) = await bot.bot_messages(CAROL, timeout=60)
+            assert reply["content"] == "Nine to five."
+            pool = bot.api.container.ai.speech
+            assert pool is not None and list(pool._loaded) == [str(pool.store.path_of("tiny"))]
 
 
 async def test_pdf_text_goes_into_the_prompt(ai_bot: AIBot) -> None:

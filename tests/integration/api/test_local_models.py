@@ -6,15 +6,22 @@ import asyncio
 import hashlib
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from app.llm.models import GGUF_MAGIC
-from tests.integration.api.conftest import Api
+from tests.integration.api.conftest import Api, _api
 
 MODEL = GGUF_MAGIC + b"\x03\x00\x00\x00" + b"\x00" * 4096
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[Api]:
+    """The test model server is on loopback: allow it, as an operator would a LAN mirror."""
+    async for a in _api(tmp_path / "data", None, ssrf_allow=("127.0.0.1",)):
+        yield a
 
 
 @pytest.fixture

@@ -36,6 +36,8 @@ async def test_download_shows_progress_then_lists_the_model(
     dashboard: Dashboard,
     model_server: str,  # noqa: F811
 ) -> None:
+    # the test server is on loopback: allow-listed, as an operator would a LAN mirror
+    dashboard.container.services.local_models._manager.allow = ("127.0.0.1",)  # type: ignore[attr-defined]
     user, _ = await _owner(dashboard)
     await user.should_see(marker="no-models")
     _set(user, "provider", "llamacpp")

@@ -38,7 +38,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 @pytest.fixture
 def manager(tmp_path: Path) -> ModelManager:
-    return ModelManager(tmp_path / "data" / "models")
+    # the test server is on loopback, which downloads refuse unless the operator allows it
+    return ModelManager(tmp_path / "data" / "models", allow=("127.0.0.1",))
 
 
 async def test_import_list_and_delete(manager: ModelManager, tmp_path: Path) -> None:
@@ -118,3 +119,14 @@ async def test_download_refuses_non_gguf_missing_files_and_other_schemes(
     with pytest.raises(Invalid, match="download failed"):
         await manager.download("http://127.0.0.1:9/m.gguf")
     assert manager.list() == []
+
+
+async def test_download_refuses_private_addresses_unless_allowed(
+    tmp_path: Path, served: tuple[str, Path]
+) -> None:
+    base, root = served
+    (root / "tiny.gguf").write_bytes(TINY_GGUF)
+    strict = ModelManager(tmp_path / "strict")
+    with pytest.raises(Invalid, match="non-public address"):
+        await strict.download(f"{base}/tiny.gguf")
+    assert strict.list() == []

@@ -1,5 +1,6 @@
 """Bot tab: who the bot is (persona), which model answers (provider, key, tuning, a live test),
-how it replies (confidence, history, approval), local GGUF models, hours and messages.
+how it replies (confidence, history, approval), local GGUF models, voice-note transcription,
+hours and messages.
 
 Each card saves on its own through the settings service; the API key goes to the secrets store
 and only its mask (`sk-…abcd`) ever comes back to the page.
@@ -13,7 +14,7 @@ from app.auth import Resource
 from app.domain import Actor
 from app.domain import models as m
 from ui.components import ErrorLabel
-from ui.pages.settings import bot_hours, bot_model, bot_models
+from ui.pages.settings import bot_hours, bot_model, bot_models, bot_voice
 from ui.pages.settings._shell import may_write, section, settings_page
 from ui.pages.settings.bot_form import LANGUAGES, lock, number, save_button, submit
 from ui.state import container
@@ -29,6 +30,7 @@ def create() -> None:
             await bot_model.model(actor, view, editable)
             behaviour(actor, view, editable)
             await bot_models.section_(actor, editable)
+            bot_voice.voice(actor, view, editable)
             bot_hours.hours(actor, view, editable)
             bot_hours.messages(actor, view, editable)
 
