@@ -118,6 +118,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
+        data_dir=settings.data_dir,
     )
     models = ModelPool(settings, secrets)
     kb = KnowledgeRuntime(settings)
