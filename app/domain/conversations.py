@@ -118,6 +118,8 @@ class Message(Model, kw_only=True):
     cost_usd: float | None = None
     language: str | None = None
     failure_reason: str | None = None  # why an outbound message ended FAILED
+    media_filename: str | None = None  # the name the file came with ("invoice.pdf")
+    media_mime: str | None = None
 
 
 class Conversation(Model, kw_only=True):

@@ -77,7 +77,8 @@ def _describe(media_dir: Path, row: dict, sent: dict | None) -> MediaInfo:
     path = _inside(media_dir, row["workspace_id"], row["media_url"])
     if path is None or not path.is_file():
         return MediaInfo(row["id"], kind, False)
-    mime = (sent or {}).get("mime") or mimetypes.guess_type(path.name)[0]
+    sent = sent or {}  # rows before m0006 have the agent's file details only in the outbox
+    mime = row.get("media_mime") or sent.get("mime") or mimetypes.guess_type(path.name)[0]
     mime = (mime or "application/octet-stream").split(";")[0].strip().lower()
     with path.open("rb") as f:
         found = sniff(f.read(64))
@@ -86,7 +87,11 @@ def _describe(media_dir: Path, row: dict, sent: dict | None) -> MediaInfo:
     agrees = found is not None and mime.split("/")[0] == found.mime.split("/")[0]
     # an image must prove it is one; audio/video containers sniff() cannot always name
     inline = mime in INLINE and (agrees or (found is None and not mime.startswith("image/")))
-    name = (sent or {}).get("filename") or f"{kind.lower()}-{row['id'][-8:]}{path.suffix}"
+    name = (
+        row.get("media_filename")
+        or sent.get("filename")
+        or f"{kind.lower()}-{row['id'][-8:]}{path.suffix}"
+    )
     return MediaInfo(
         row["id"], kind, True, path, mime, Path(name).name, path.stat().st_size, inline
     )
@@ -105,7 +110,12 @@ class MediaService:
         if not message_ids:
             return {}
         rows = await Message.select(
-            Message.id, Message.workspace_id, Message.media_type, Message.media_url
+            Message.id,
+            Message.workspace_id,
+            Message.media_type,
+            Message.media_url,
+            Message.media_filename,
+            Message.media_mime,
         ).where(
             Message.id.is_in(message_ids)
             & (Message.conversation_id == conversation_id)

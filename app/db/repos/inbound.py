@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 from app.db import fast
@@ -56,6 +57,8 @@ def message_row(**values: Any) -> dict[str, Any]:
         "media_type": None,
         "media_url": None,
         "media_caption": None,
+        "media_filename": None,
+        "media_mime": None,
         "media_transcript": None,
         "reply_to_id": None,
         "sentiment": None,
@@ -123,6 +126,8 @@ async def _persist(
         content=msg.text or "",
         media_type=msg.media_type,
         media_caption=msg.media_caption,
+        media_filename=PurePath(msg.media_filename).name[:200] if msg.media_filename else None,
+        media_mime=(msg.media_mime or "").split(";")[0].strip()[:128] or None,
         reply_to_id=msg.reply_to_wa_message_id,
         created_at=now,
         # own messages and non-conversational kinds never go through the router

@@ -88,6 +88,7 @@ async def _write(target: Target, draft: Draft, now: datetime) -> c.Message:
     extra: dict[str, Any] = {"id": draft.message_id} if draft.message_id else {}
     if media is not None:  # as inbound media rows: the text is the caption
         extra |= {"media_type": media.type, "media_url": media.url}
+        extra |= {"media_filename": media.filename, "media_mime": media.mime}
         extra |= {"media_caption": draft.text or None, "content": ""}
     row = message_row(
         workspace_id=target.workspace_id,

@@ -97,6 +97,8 @@ class Message(Table, tablename="messages"):
     cost_usd = DoublePrecision(null=True, default=None)
     language = Varchar(length=16, null=True, default=None)
     failure_reason = Text(null=True, default=None)  # m0004: why an outbound one FAILED
+    media_filename = Text(null=True, default=None)  # m0006: the file's own name, if it had one
+    media_mime = Varchar(length=128, null=True, default=None)  # m0006: as sent or sniffed
 
     unique_wa_message = Unique([workspace_id, session_id, wa_message_id])
 

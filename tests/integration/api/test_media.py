@@ -150,3 +150,12 @@ async def test_missing_file_or_no_media_is_a_404_problem(bot: Bot) -> None:
     url = _url({**text, "conversationId": thread["id"]})
     r = await bot.api.client.get(url, headers=bot.owner.headers())
     assert r.status_code == 404
+
+
+async def test_a_contacts_document_keeps_the_name_it_came_with(bot: Bot) -> None:
+    pdf = b"%PDF-1.4\n% a contact's invoice\n"
+    m = await _inbound(bot, pdf, "application/pdf", "../Invoice 2231.pdf")
+    assert m["mediaFilename"] == "Invoice 2231.pdf" and m["mediaMime"] == "application/pdf"
+    r = await bot.api.client.get(_url(m), headers=bot.owner.headers())
+    assert r.status_code == 200 and r.content == pdf
+    assert r.headers["content-disposition"].startswith('attachment; filename="Invoice 2231.pdf"')
