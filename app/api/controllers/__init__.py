@@ -9,6 +9,7 @@ from app.api.controllers.media import MediaController
 from app.api.controllers.models import LocalModelController
 from app.api.controllers.notifications import NotificationController
 from app.api.controllers.realtime import realtime
+from app.api.controllers.references import ReferenceQuestionController
 from app.api.controllers.settings import (
     ApiKeyController,
     AuditLogController,
@@ -34,6 +35,7 @@ ROUTE_HANDLERS = [
     MediaController,
     NotificationController,
     KnowledgeBaseController,
+    ReferenceQuestionController,
     realtime,
 ]
 

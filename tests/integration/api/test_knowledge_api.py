@@ -333,3 +333,32 @@ async def test_a_document_deleted_while_indexing_leaves_no_vectors(tmp_path: Pat
         await KBDocument.delete().where(KBDocument.id == "d1")  # … the user deleted it …
         assert await c.indexer._deleted_meanwhile(row)  # … and the run cleans up after itself
         assert await asyncio.to_thread(store.count, only_d1) == 0
+
+
+async def test_reference_questions_are_stored_per_kb_and_checked(api: Api) -> None:
+    a = await api.register()
+    h = a.headers()
+    kb = await kb_of(api, a)
+    refs = f"/api/v1/knowledge-bases/{kb}/reference-questions"
+    faq = (
+        await api.client.post(
+            f"/api/v1/knowledge-bases/{kb}/faqs",
+            json={"question": "Do you ship abroad?", "answer": "Yes, across the EU."},
+            headers=h,
+        )
+    ).json()["id"]
+    assert (await api.client.get(refs, headers=h)).json() == []
+    r = await api.client.post(
+        refs, json={"question": "Can you send to Spain?", "expectedSource": faq}, headers=h
+    )
+    assert r.status_code == 201 and r.json()["expectedSource"] == faq
+    ref = r.json()["id"]
+    r = await api.client.post(refs, json={"question": "x?", "expectedSource": "nope"}, headers=h)
+    assert r.status_code == 422 and "not a document or FAQ" in r.json()["detail"]
+    r = await api.client.post(refs, json={"question": "x?"}, headers=h)
+    assert r.status_code == 400 or r.status_code == 422
+    listed = (await api.client.get(refs, headers=h)).json()
+    assert [x["question"] for x in listed] == ["Can you send to Spain?"]
+    assert (await api.client.delete(f"{refs}/{ref}", headers=h)).status_code == 204
+    assert (await api.client.delete(f"{refs}/{ref}", headers=h)).status_code == 404
+    assert (await api.client.get(refs, headers=h)).json() == []

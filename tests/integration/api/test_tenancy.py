@@ -129,4 +129,10 @@ async def knowledge_resources(api: Api, b: Account) -> dict[str, str]:
         f"{base}/documents", json={"type": "MANUAL", "name": "b", "content": "B only."}, headers=h
     )
     faq = await api.client.post(f"{base}/faqs", json={"question": "q?", "answer": "a"}, headers=h)
-    return {"kb_id": kb["id"], "doc_id": doc.json()["id"], "faq_id": faq.json()["id"]}
+    ref = await api.client.post(
+        f"{base}/reference-questions",
+        json={"question": "q?", "expectedSource": faq.json()["id"]},
+        headers=h,
+    )
+    ids = {"kb_id": kb["id"], "doc_id": doc.json()["id"], "faq_id": faq.json()["id"]}
+    return ids | {"ref_id": ref.json()["id"]}
