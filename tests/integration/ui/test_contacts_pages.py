@@ -3,6 +3,7 @@ filters and the `?search=` link, bulk label/block, CSV of the selection or the f
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -111,3 +112,18 @@ async def test_bulk_label_block_and_csv(dashboard: Dashboard) -> None:
     user.find(marker="export-csv").click()
     rows = list(csv.DictReader(io.StringIO((await user.download.next()).text)))
     assert sorted(r["name"] for r in rows) == ["Bob", "Cid"]
+
+
+async def test_new_contacts_appear_live_unless_rows_are_selected(dashboard: Dashboard) -> None:
+    owner = await dashboard.register("owner@example.com")
+    await seed.rows(owner, ["Old Olga"])
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/dashboard/contacts")
+    await seed.names_become(user, ["Old Olga"])
+    await seed.inbound(dashboard, owner, "+4915100000011", "New Nina", "hello")
+    await seed.names_become(user, ["New Nina", "Old Olga"])  # newest first, no reload
+    seed.select(user, ["Old Olga"])
+    await seed.inbound(dashboard, owner, "+4915100000012", "Late Lars", "hi")  # stored now
+    await asyncio.sleep(1.5)  # past the refresh delay: the selection was kept, no redraw
+    assert [row["name"] for row in seed.table(user).rows] == ["New Nina", "Old Olga"]
+    assert [row["name"] for row in seed.table(user).selected] == ["Old Olga"]

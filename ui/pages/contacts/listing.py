@@ -5,12 +5,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from app.domain import Actor, Page
 from app.domain import conversations as c
+from app.events import Event, names
 from ui import session, theme
+from ui.components.live import listen
 from ui.pages.contacts._common import forbidden, readable
 from ui.pages.contacts.bulk import BulkBar
 from ui.pages.contacts.filters import ContactFilters
@@ -80,3 +84,26 @@ async def contact_list(actor: Actor, search: str) -> None:
         table.table.on_select(lambda: bar.refresh())
         table.pager.on_value_change(lambda: bar.refresh())
         await reload()
+    live_updates(actor, table, reload)
+
+
+def live_updates(actor: Actor, table: ContactTable, reload: Callable[[], Awaitable[None]]) -> None:
+    """New and changed contacts show without a reload: a burst of messages (each one a
+    `contact:updated`) becomes one refresh of the page being looked at, a second later. A page
+    with rows selected for a bulk action is left alone, so the selection is not lost."""
+    waiting = [False]
+
+    async def refresh() -> None:
+        waiting[0] = False
+        if not table.table.selected:
+            page = table.page
+            await reload()
+            if page > 1:
+                await table.load(page)
+
+    def on_event(event: Event) -> None:
+        if not waiting[0]:
+            waiting[0] = True
+            ui.timer(1.0, refresh, once=True)
+
+    listen(actor.workspace_id or "", [names.CONTACT_UPDATED], on_event)
