@@ -40,7 +40,6 @@ class IndexWorker(DocumentIndexer):
         self.base_s = float(settings.kb_retry_base_s)
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
-        self._busy = 0
 
     async def start(self) -> int:
         """Recover rows a crash left PROCESSING, queue every PENDING row, start the workers."""
@@ -77,11 +76,9 @@ class IndexWorker(DocumentIndexer):
     async def _run(self) -> None:
         while True:
             doc_id = await self._queue.get()
-            self._busy += 1
             try:
                 await self.process(doc_id)
             except Exception:  # a bug must not kill the worker; the row says FAILED
                 log.exception("indexing %s crashed", doc_id)
             finally:
-                self._busy -= 1
                 self._queue.task_done()

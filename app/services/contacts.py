@@ -120,8 +120,6 @@ class ContactService(ContactQueries):
         """GDPR erasure: the contact, its conversations, messages, outbox rows (cascade) and
         its media files. The audit entry keeps only the id."""
         await self._row(actor, contact_id)
-        from app.db.tables import Conversation
-
         conv_ids = Conversation.select(Conversation.id).where(Conversation.contact_id == contact_id)
         media = await Message.select(Message.media_url).where(
             Message.conversation_id.is_in(conv_ids) & Message.media_url.is_not_null()

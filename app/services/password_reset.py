@@ -41,7 +41,8 @@ class PasswordResets:
         await self._mailer.send(
             email.strip().lower(),
             "Reset your Aimywhatsapp password",
-            f"Hello {row['name']},\n\nReset your password here (valid for one hour):\n{link}\n\n"
+            f"Hello {row['name']},\n\nReset your password here (valid for "
+            f"{_duration(self._s.reset_token_ttl_s)}):\n{link}\n\n"
             "If you did not ask for this, ignore this email.",
         )
 
@@ -65,3 +66,12 @@ class PasswordResets:
             await UserSession.update({UserSession.revoked_at: now}).where(
                 (UserSession.user_id == row["user_id"]) & UserSession.revoked_at.is_null()
             )
+
+
+def _duration(seconds: int) -> str:
+    """How long a link stays valid, in the words of the email ("one hour", "30 minutes")."""
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "one hour" if hours == 1 else f"{hours} hours"
+    minutes = max(1, round(seconds / 60))
+    return "one minute" if minutes == 1 else f"{minutes} minutes"

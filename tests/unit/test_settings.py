@@ -46,3 +46,11 @@ def test_bad_values_name_the_setting(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("prot = 1\n")
     with pytest.raises(ValueError, match="prot"):
         load_settings({"data_dir": str(tmp_path)}, env={})
+
+
+def test_reset_link_lifetime_in_words() -> None:
+    from app.services.password_reset import _duration
+
+    assert [_duration(s) for s in (3600, 7200, 1800, 60, 90)] == [
+        "one hour", "2 hours", "30 minutes", "one minute", "2 minutes",
+    ]  # fmt: skip

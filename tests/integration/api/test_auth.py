@@ -104,6 +104,7 @@ async def test_forgot_and_reset_password(api_any_db: Api) -> None:
     r = await client.post("/api/v1/auth/forgot-password", json={"email": owner.email})
     assert r.status_code == 202
     body = mailer.outbox[-1].get_content()
+    assert "(valid for one hour)" in body  # the default reset_token_ttl_s, in words
     token = body.split("token=")[1].split()[0]
     r = await client.post(
         "/api/v1/auth/reset-password", json={"token": token, "password": "Brand-new-pass-7"}
