@@ -4,7 +4,8 @@ Model downloads are started by a workspace admin and fetched by the server, so t
 the same rule as knowledge-base URLs: each hop must resolve to public addresses unless the
 operator allow-listed the host (`ssrf_allow`). Redirects are followed by hand because model
 hosts redirect to CDNs (Hugging Face → its storage host) and httpx would not re-check them.
-The caller owns the target path (a `.part` file) and decides what to do with it afterwards.
+The hops are `ssrf.guarded_get`'s; the caller owns the target path (a `.part` file) and
+decides what to do with it afterwards.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import asyncio
 import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from urllib.parse import urljoin
 
 import httpx
 
 from app.knowledge.errors import FetchError
-from app.knowledge.extract.ssrf import check_url
+from app.knowledge.extract.ssrf import guarded_get
 
 CHUNK = 1 << 20
 USER_AGENT = "Aimywhatsapp/0.1 (model download on a user's request)"
@@ -51,24 +51,12 @@ async def download_to(
     Raises `FetchError` (a 422 for the user) for refused addresses, HTTP errors, too many
     redirects, an empty body or a body `first_chunk` rejects.
     """
-    allow = tuple(allow)
-    for _ in range(max_redirects + 1):
-        await check_url(url, allow)
-        try:
-            async with http.stream("GET", url) as response:
-                if response.is_redirect and "location" in response.headers:
-                    url = urljoin(url, response.headers["location"])
-                    continue
-                if response.status_code != 200:
-                    raise FetchError(f"download failed: {url} answered HTTP {response.status_code}")
-                length = response.headers.get("content-length")
-                total = int(length) if length and length.isdigit() else None
-                return await _save(response, target, total, progress, first_chunk)
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"download timed out: {url}") from exc
-        except httpx.HTTPError as exc:
-            raise FetchError(f"download failed: {exc}") from exc
-    raise FetchError(f"download failed: more than {max_redirects} redirects")
+    async with guarded_get(http, url, allow, max_redirects) as response:
+        if response.status_code != 200:
+            raise FetchError(f"download failed: {url} answered HTTP {response.status_code}")
+        length = response.headers.get("content-length")
+        total = int(length) if length and length.isdigit() else None
+        return await _save(response, target, total, progress, first_chunk)
 
 
 async def _save(

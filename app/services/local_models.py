@@ -9,8 +9,6 @@ no workspace admin can make the server copy files from elsewhere on its disk.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from pathlib import Path
 
 import msgspec
@@ -21,22 +19,12 @@ from app.events import EventBus
 from app.llm import ModelManager
 from app.llm.models import checked_name
 from app.services.audit import AuditService
-
-log = logging.getLogger(__name__)
+from app.services.download_jobs import DownloadJobs, DownloadView
 
 
 class LocalModelView(msgspec.Struct, rename="camel", kw_only=True):
     name: str
     size_bytes: int
-
-
-class DownloadView(msgspec.Struct, rename="camel", kw_only=True):
-    name: str
-    url: str
-    state: str  # downloading | done | failed
-    done_bytes: int = 0
-    total_bytes: int | None = None
-    error: str | None = None
 
 
 class LocalModelService:
@@ -47,8 +35,7 @@ class LocalModelService:
         self._events = events
         self._audit = audit
         self._headless = headless
-        self._downloads: dict[str, DownloadView] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._jobs = DownloadJobs(events, "model:progress")
 
     @property
     def imports_allowed(self) -> bool:
@@ -59,7 +46,7 @@ class LocalModelService:
         return [LocalModelView(name=m.name, size_bytes=m.size_bytes) for m in self._manager.list()]
 
     def downloads(self) -> list[DownloadView]:
-        return list(self._downloads.values())
+        return list(self._jobs.views.values())
 
     @guarded(Resource.SETTINGS, write=True)
     async def import_file(self, actor: Actor, path: str, name: str | None) -> LocalModelView:
@@ -77,28 +64,14 @@ class LocalModelService:
         if not url.startswith(("http://", "https://")):
             raise Invalid("model URL must be http:// or https://")
         file_name = checked_name(name or url.rstrip("/").rsplit("/", 1)[-1].split("?")[0])
-        if (current := self._downloads.get(file_name)) and current.state == "downloading":
-            raise Invalid(f"{file_name} is already downloading")
-        view = DownloadView(name=file_name, url=url, state="downloading")
-        self._downloads[file_name] = view
-        workspace = actor.workspace_id or ""
-
-        def progress(done: int, total: int | None) -> None:
-            view.done_bytes, view.total_bytes = done, total
-            self._events.publish("model:progress", workspace, msgspec.to_builtins(view))
-
-        async def run() -> None:
-            try:
-                await self._manager.download(url, name=file_name, sha256=sha256, progress=progress)
-                view.state = "done"
-            except Exception as exc:  # reported to the user, never raised into the loop
-                view.state, view.error = "failed", getattr(exc, "detail", None) or str(exc)
-                log.warning("model download %s failed: %s", url, view.error)
-            self._events.publish("model:progress", workspace, msgspec.to_builtins(view))
-
-        task = asyncio.create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        view = self._jobs.start(
+            file_name,
+            url,
+            actor.workspace_id or "",
+            lambda progress: self._manager.download(
+                url, name=file_name, sha256=sha256, progress=progress
+            ),
+        )
         await self._audit.record(actor, "model.download", "model", file_name, {"url": url})
         return view
 
@@ -108,8 +81,4 @@ class LocalModelService:
         await self._audit.record(actor, "model.delete", "model", name)
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._jobs.aclose()

@@ -9,7 +9,6 @@ must not silently break another customer's voice notes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import msgspec
@@ -20,7 +19,7 @@ from app.domain import Actor, Conflict, NotFound
 from app.events import EventBus
 from app.events.names import SPEECH_MODEL_PROGRESS
 from app.services.audit import AuditService
-from app.services.local_models import DownloadView
+from app.services.download_jobs import DownloadJobs, DownloadView
 from app.speech.catalog import CATALOG, file_url, is_multilingual
 from app.speech.models import WhisperModelStore
 
@@ -41,10 +40,8 @@ class SpeechModelView(msgspec.Struct, rename="camel", kw_only=True):
 class SpeechModelService:
     def __init__(self, store: WhisperModelStore, events: EventBus, audit: AuditService) -> None:
         self.store = store
-        self._events = events
         self._audit = audit
-        self._downloads: dict[str, DownloadView] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._jobs = DownloadJobs(events, SPEECH_MODEL_PROGRESS)
 
     def list(self) -> list[SpeechModelView]:
         """Installed models first (the built-in one leading), then the rest of the catalog."""
@@ -70,7 +67,7 @@ class SpeechModelService:
                     )
                 )  # fmt: skip
         for view in views:
-            view.download = self._downloads.get(view.name)
+            view.download = self._jobs.views.get(view.name)
         return views
 
     @guarded(Resource.SETTINGS, write=True)
@@ -81,29 +78,13 @@ class SpeechModelService:
         entry = CATALOG.get(name)
         if entry is None:
             raise NotFound(f"unknown whisper model {name!r}; choose one of {', '.join(CATALOG)}")
-        if (current := self._downloads.get(name)) and current.state == "downloading":
-            raise Conflict(f"{name} is already downloading")
         url = file_url(self.store.base_url, entry.repo, "model.bin")
-        view = DownloadView(name=name, url=url, state="downloading")
-        self._downloads[name] = view
-        workspace = actor.workspace_id or ""
-
-        def progress(done: int, total: int | None) -> None:
-            view.done_bytes, view.total_bytes = done, total
-            self._events.publish(SPEECH_MODEL_PROGRESS, workspace, msgspec.to_builtins(view))
-
-        async def run() -> None:
-            try:
-                await self.store.download(name, progress)
-                view.state = "done"
-            except Exception as exc:  # reported to the user, never raised into the loop
-                view.state, view.error = "failed", getattr(exc, "detail", None) or str(exc)
-                log.warning("whisper model %s download failed: %s", name, view.error)
-            self._events.publish(SPEECH_MODEL_PROGRESS, workspace, msgspec.to_builtins(view))
-
-        task = asyncio.create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        view = self._jobs.start(
+            name,
+            url,
+            actor.workspace_id or "",
+            lambda progress: self.store.download(name, progress),
+        )
         await self._audit.record(actor, "speech_model.download", "speech_model", name)
         return view
 
@@ -119,12 +100,8 @@ class SpeechModelService:
         await WorkspaceSettings.update({WorkspaceSettings.speech_model: None}).where(
             (WorkspaceSettings.workspace_id == ws) & (WorkspaceSettings.speech_model == name)
         )
-        self._downloads.pop(name, None)
+        self._jobs.views.pop(name, None)
         await self._audit.record(actor, "speech_model.delete", "speech_model", name)
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._jobs.aclose()

@@ -13,7 +13,8 @@ from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.api.schemas import Body
 from app.auth import Resource
-from app.services.local_models import DownloadView, LocalModelView
+from app.services.download_jobs import DownloadView
+from app.services.local_models import LocalModelView
 
 SETTINGS = {"resource": Resource.SETTINGS}
 Url = Annotated[str, msgspec.Meta(min_length=8, max_length=2000)]

@@ -2,7 +2,8 @@
 
 Every address the host resolves to must be public (not private, loopback, link-local,
 multicast, reserved or unspecified; IPv4-mapped and 6to4 IPv6 forms are unwrapped first).
-The fetcher checks each redirect hop again. Known limit: the address is checked, then httpx
+`guarded_get` follows redirects by hand and checks each hop again; page fetches and model
+downloads both go through it. Known limit: the address is checked, then httpx
 resolves again to connect; a DNS-rebinding attacker with a TTL-0 record could race that.
 """
 
@@ -11,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Iterable
-from urllib.parse import urlsplit
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from urllib.parse import urljoin, urlsplit
+
+import httpx
 
 from app.knowledge.errors import FetchError
 
@@ -83,3 +87,27 @@ async def check_url(url: str, allow: Iterable[str] = ()) -> None:
                 f"refused: {host} resolves to the non-public address {ip} "
                 "(add it to the URL allow-list setting to permit it)"
             )
+
+
+@asynccontextmanager
+async def guarded_get(
+    http: httpx.AsyncClient, url: str, allow: Iterable[str] = (), max_redirects: int = 5
+) -> AsyncIterator[httpx.Response]:
+    """Stream a GET of `url`, following redirects hop by hop through `check_url`; yields the
+    final response (any status: the caller judges it). Transport errors become `FetchError`.
+    `http` must not follow redirects itself, or the hops would go unchecked."""
+    allow = tuple(allow)
+    for _ in range(max_redirects + 1):
+        await check_url(url, allow)
+        try:
+            async with http.stream("GET", url) as response:
+                if response.is_redirect and "location" in response.headers:
+                    url = urljoin(url, response.headers["location"])
+                    continue
+                yield response
+                return
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"timed out fetching {url}") from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"could not fetch {url}: {exc}") from exc
+    raise FetchError(f"too many redirects (>{max_redirects})")

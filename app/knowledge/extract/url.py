@@ -4,12 +4,11 @@ timeout and a size cap; HTML goes through trafilatura (main content, no nav/foot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 import httpx
 
 from app.knowledge.errors import ExtractionError, FetchError
-from app.knowledge.extract.ssrf import check_url
+from app.knowledge.extract.ssrf import guarded_get
 
 MAX_FETCH_BYTES = 10 * 2**20
 USER_AGENT = "Aimywhatsapp-KB/0.1 (+knowledge base ingestion)"
@@ -33,33 +32,24 @@ async def fetch_url(
 ) -> Fetched:
     """GET `url`; every hop must pass the SSRF guard (`allow`: hosts or CIDRs permitted)."""
     headers = {"User-Agent": USER_AGENT}
-    async with httpx.AsyncClient(
-        timeout=request_timeout, follow_redirects=False, transport=transport, headers=headers
-    ) as client:
-        for _ in range(max_redirects + 1):
-            await check_url(url, allow)
-            try:
-                async with client.stream("GET", url) as resp:
-                    if resp.is_redirect and "location" in resp.headers:
-                        url = urljoin(url, resp.headers["location"])
-                        continue
-                    if resp.status_code >= 400:
-                        raise FetchError(f"{url} answered HTTP {resp.status_code}")
-                    declared = int(resp.headers.get("content-length") or 0)
-                    if declared > max_bytes:
-                        raise FetchError(f"{url} is too large ({declared} bytes)")
-                    body = bytearray()
-                    async for part in resp.aiter_bytes():
-                        body += part
-                        if len(body) > max_bytes:
-                            raise FetchError(f"{url} is larger than {max_bytes} bytes")
-                    ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
-                    return Fetched(str(resp.url), ctype, bytes(body))
-            except httpx.TimeoutException as e:
-                raise FetchError(f"timed out fetching {url}") from e
-            except httpx.HTTPError as e:
-                raise FetchError(f"could not fetch {url}: {e}") from e
-        raise FetchError(f"too many redirects (>{max_redirects})")
+    async with (
+        httpx.AsyncClient(
+            timeout=request_timeout, follow_redirects=False, transport=transport, headers=headers
+        ) as client,
+        guarded_get(client, url, allow, max_redirects) as resp,
+    ):
+        if resp.status_code >= 400:
+            raise FetchError(f"{resp.url} answered HTTP {resp.status_code}")
+        declared = int(resp.headers.get("content-length") or 0)
+        if declared > max_bytes:
+            raise FetchError(f"{resp.url} is too large ({declared} bytes)")
+        body = bytearray()
+        async for part in resp.aiter_bytes():
+            body += part
+            if len(body) > max_bytes:
+                raise FetchError(f"{resp.url} is larger than {max_bytes} bytes")
+        ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+        return Fetched(str(resp.url), ctype, bytes(body))
 
 
 def extract_html(html: str | bytes, url: str | None = None) -> str:
