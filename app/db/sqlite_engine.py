@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from typing import Any
 
 import aiosqlite
@@ -29,12 +30,28 @@ from piccolo.engine.sqlite import dict_factory as _dict_factory
 from app.db.checkpoint import AUTOCHECKPOINT_OFF, Checkpointer
 
 BUSY_TIMEOUT_MS = 5000
+LOCKED_RETRIES = 100  # × 50 ms: as long as busy_timeout
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA foreign_keys = ON",
 )
+
+
+def _apply(connection: sqlite3.Connection, pragmas: tuple[str, ...]) -> None:
+    """Run the pragmas. Switching a new database to WAL needs the file to itself for a moment,
+    and SQLite answers "database is locked" at once (not after busy_timeout) when another
+    process opens it at the same time (two starts, or `migrate` beside the app): retry briefly."""
+    for pragma in pragmas:
+        for attempt in range(LOCKED_RETRIES):
+            try:
+                connection.execute(pragma).close()
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == LOCKED_RETRIES - 1:
+                    raise
+                time.sleep(0.05)
 
 
 class SQLite(SQLiteEngine):
@@ -60,8 +77,7 @@ class SQLite(SQLiteEngine):
         """A throw-away aiosqlite connection (before `open()`: scripts, some tests)."""
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = _dict_factory
-        for pragma in self._pragmas():
-            await connection.execute(pragma)
+        await connection._execute(_apply, connection._conn, self._pragmas())
         return connection
 
     async def open(self) -> None:
@@ -71,8 +87,7 @@ class SQLite(SQLiteEngine):
         if self._shared is None:
             raw = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
             raw.row_factory = _dict_factory
-            for pragma in self._pragmas():
-                raw.execute(pragma).close()
+            _apply(raw, self._pragmas())
             raw.execute(AUTOCHECKPOINT_OFF).close()  # see app/db/checkpoint.py
             self._shared = Inline(raw)
             self._lock = asyncio.Lock()
