@@ -58,10 +58,13 @@ def latencies(phone: SimulatorChannel, sent_at: dict[str, float], start: int) ->
     return out
 
 
-async def run(db_url: str | None, n: int, contacts: int) -> None:
+async def run(db_url: str | None, n: int, contacts: int, steady_n: int = 300) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = make_settings(
-            Path(tmp) / "data", database_url=db_url, auto_reply="echo", dispatch_poll_s=0.05
+            Path(tmp) / "data",
+            database_url=db_url,
+            auto_reply="echo",
+            dispatch_poll_s=0.05,
         )
         container = build_container(settings)
         async with lifespan(container):
@@ -98,7 +101,7 @@ async def run(db_url: str | None, n: int, contacts: int) -> None:
             await asyncio.sleep(1)
 
             # 2. one message at a time: the pipeline's own latency, no queueing
-            start, m = len(phone.sent), 300
+            start, m = len(phone.sent), steady_n
             for i in range(m):
                 text = f"p{i}"
                 sent_at[text] = time.time()
@@ -133,8 +136,9 @@ def main() -> None:
     p.add_argument("--db", default=None, help="Postgres URL (default: SQLite temp file)")
     p.add_argument("-n", type=int, default=10_000)
     p.add_argument("--contacts", type=int, default=1_000)
+    p.add_argument("--steady", type=int, default=300, help="messages sent one at a time")
     args = p.parse_args()
-    asyncio.run(run(args.db, args.n, args.contacts))
+    asyncio.run(run(args.db, args.n, args.contacts, steady_n=args.steady))
 
 
 if __name__ == "__main__":
