@@ -127,6 +127,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.ssrf_allow
     )
     speech = SpeechPool(settings, secrets, whisper)
+    downloads = settings.model_downloads
+    downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     pipeline = Pipeline(
         clock,
@@ -153,8 +155,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         conversations=conversations,
         approvals=ApprovalService(conversations, audit),
         settings=SettingsService(audit, models, whisper),
-        local_models=LocalModelService(models.models, events, audit, headless=settings.headless),
-        speech_models=SpeechModelService(whisper, events, audit),
+        local_models=LocalModelService(
+            models.models, events, audit, headless=settings.headless, downloads=downloads
+        ),
+        speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),
         knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
         media=MediaService(settings.media_path),

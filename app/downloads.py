@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from app.knowledge.errors import FetchError
 from app.knowledge.extract.ssrf import guarded_get
 
 CHUNK = 1 << 20
+SPARE_BYTES = 512 * 2**20
 USER_AGENT = "Aimywhatsapp/0.1 (model download on a user's request)"
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total bytes if known)
@@ -56,7 +58,20 @@ async def download_to(
             raise FetchError(f"download failed: {url} answered HTTP {response.status_code}")
         length = response.headers.get("content-length")
         total = int(length) if length and length.isdigit() else None
+        if total is not None:
+            _check_space(target.parent, total)
         return await _save(response, target, total, progress, first_chunk)
+
+
+def _check_space(folder: Path, size: int) -> None:
+    """Refuse a file that would leave less than `SPARE_BYTES` free: a full disk stops the
+    database, not just the download."""
+    free = shutil.disk_usage(folder).free
+    if size + SPARE_BYTES > free:
+        raise FetchError(
+            f"not enough disk space: the file is {size / 2**20:.0f} MB and "
+            f"{free / 2**20:.0f} MB are free (keeping {SPARE_BYTES // 2**20} MB spare)"
+        )
 
 
 async def _save(

@@ -73,6 +73,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # AI engine (app/ai): voice notes are transcribed locally by default
     speech_provider: Literal["faster_whisper", "openai", "fake"] = "faster_whisper"
     speech_model_dir: Path | None = None  # None → the packaged tiny.en model
+    # model downloads (GGUF, whisper) started from the dashboard/API: None = desktop only. On a
+    # shared server any workspace admin could otherwise fill the disk; the operator opts in.
+    model_downloads: bool | None = None
     # where whisper models are downloaded from, on a user's request (a Hugging Face mirror works)
     speech_models_url: str = "https://huggingface.co"
     llm_timeout_s: float = 30.0

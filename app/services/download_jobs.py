@@ -15,11 +15,15 @@ from collections.abc import Awaitable, Callable
 
 import msgspec
 
-from app.domain import Conflict
+from app.domain import Conflict, Forbidden
 from app.events import EventBus
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
+REFUSED = (
+    "model downloads are off on this server; the operator can allow them "
+    "(AIMY_MODEL_DOWNLOADS=true) or put model files into the data dir's models/ folder"
+)
 
 
 class DownloadView(msgspec.Struct, rename="camel", kw_only=True):
@@ -32,9 +36,10 @@ class DownloadView(msgspec.Struct, rename="camel", kw_only=True):
 
 
 class DownloadJobs:
-    def __init__(self, events: EventBus, event_name: str) -> None:
+    def __init__(self, events: EventBus, event_name: str, *, allowed: bool = True) -> None:
         self._events = events
         self._event = event_name
+        self.allowed = allowed  # settings.model_downloads (desktop: yes; server: opt-in)
         self.views: dict[str, DownloadView] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -42,6 +47,8 @@ class DownloadJobs:
         self, name: str, url: str, workspace_id: str, fetch: Callable[[Progress], Awaitable[object]]
     ) -> DownloadView:
         """Run `fetch(progress)` in the background under `name` (one at a time per name)."""
+        if not self.allowed:
+            raise Forbidden(REFUSED)
         if (current := self.views.get(name)) and current.state == "downloading":
             raise Conflict(f"{name} is already downloading")
         view = self.views[name] = DownloadView(name=name, url=url, state="downloading")

@@ -29,13 +29,19 @@ class LocalModelView(msgspec.Struct, rename="camel", kw_only=True):
 
 class LocalModelService:
     def __init__(
-        self, manager: ModelManager, events: EventBus, audit: AuditService, *, headless: bool
+        self,
+        manager: ModelManager,
+        events: EventBus,
+        audit: AuditService,
+        *,
+        headless: bool,
+        downloads: bool = True,
     ) -> None:
         self._manager = manager
         self._events = events
         self._audit = audit
         self._headless = headless
-        self._jobs = DownloadJobs(events, "model:progress")
+        self._jobs = DownloadJobs(events, "model:progress", allowed=downloads)
 
     @property
     def imports_allowed(self) -> bool:
@@ -44,6 +50,10 @@ class LocalModelService:
 
     def list(self) -> list[LocalModelView]:
         return [LocalModelView(name=m.name, size_bytes=m.size_bytes) for m in self._manager.list()]
+
+    @property
+    def downloads_allowed(self) -> bool:
+        return self._jobs.allowed
 
     def downloads(self) -> list[DownloadView]:
         return list(self._jobs.views.values())

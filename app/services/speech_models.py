@@ -38,10 +38,21 @@ class SpeechModelView(msgspec.Struct, rename="camel", kw_only=True):
 
 
 class SpeechModelService:
-    def __init__(self, store: WhisperModelStore, events: EventBus, audit: AuditService) -> None:
+    def __init__(
+        self,
+        store: WhisperModelStore,
+        events: EventBus,
+        audit: AuditService,
+        *,
+        downloads: bool = True,
+    ) -> None:
         self.store = store
         self._audit = audit
-        self._jobs = DownloadJobs(events, SPEECH_MODEL_PROGRESS)
+        self._jobs = DownloadJobs(events, SPEECH_MODEL_PROGRESS, allowed=downloads)
+
+    @property
+    def downloads_allowed(self) -> bool:
+        return self._jobs.allowed
 
     def list(self) -> list[SpeechModelView]:
         """Installed models first (the built-in one leading), then the rest of the catalog."""

@@ -32,6 +32,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", routes[self.path])
             self.end_headers()
             return
+        if self.path == "/huge":  # declares 10 TB, sends nothing: refused before reading
+            self.send_response(200)
+            self.send_header("Content-Length", str(10 * 2**40))
+            self.end_headers()
+            return
         body = BODY if self.path == "/file" else b""
         self.send_response(200 if self.path in ("/file", "/empty") else 404)
         self.send_header("Content-Length", str(len(body)))
@@ -87,3 +92,10 @@ async def test_errors_are_clear(base: str, tmp_path: Path) -> None:
         await fetch(f"{base}/empty", tmp_path / "out")
     with pytest.raises(FetchError, match="only http and https"):
         await fetch("file:///etc/passwd", tmp_path / "out")
+
+
+async def test_a_file_larger_than_the_free_disk_is_refused_before_reading(
+    base: str, tmp_path: Path
+) -> None:
+    with pytest.raises(FetchError, match="not enough disk space"):
+        await fetch(f"{base}/huge", tmp_path / "out")

@@ -43,7 +43,11 @@ async def test_voice_note_transcribed_locally_then_answered(tmp_path: Path) -> N
 async def test_voice_notes_use_the_model_the_workspace_chose(tmp_path: Path) -> None:
     """A downloaded whisper model, chosen in settings, is the one that transcribes."""
     with whisper_hub() as hub:
-        overrides = {"speech_models_url": hub.url, "ssrf_allow": ("127.0.0.1",)}
+        overrides = {
+            "speech_models_url": hub.url,
+            "ssrf_allow": ("127.0.0.1",),
+            "model_downloads": True,
+        }
         async for bot in make_ai_bot(tmp_path)(llm_provider_override=None, **overrides):
             await bot.add_faqs(("What are your opening hours?", "Nine to five."))
             r = await bot.send("POST", "/settings/speech-models/tiny/download")

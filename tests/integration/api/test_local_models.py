@@ -20,7 +20,7 @@ MODEL = GGUF_MAGIC + b"\x03\x00\x00\x00" + b"\x00" * 4096
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[Api]:
     """The test model server is on loopback: allow it, as an operator would a LAN mirror."""
-    async for a in _api(tmp_path / "data", None, ssrf_allow=("127.0.0.1",)):
+    async for a in _api(tmp_path / "data", None, ssrf_allow=("127.0.0.1",), model_downloads=True):
         yield a
 
 

@@ -25,7 +25,11 @@ def hub() -> Iterator[Hub]:
 @pytest.fixture
 async def api(tmp_path: Path, hub: Hub) -> AsyncIterator[Api]:
     async for a in _api(
-        tmp_path / "data", None, speech_models_url=hub.url, ssrf_allow=("127.0.0.1",)
+        tmp_path / "data",
+        None,
+        speech_models_url=hub.url,
+        ssrf_allow=("127.0.0.1",),
+        model_downloads=True,  # a server's operator opted in
     ):
         yield a
 
@@ -105,3 +109,17 @@ async def test_agents_cannot_download_and_others_keep_their_model(api: Api) -> N
     assert r.status_code == 200
     r = await api.client.delete(f"{URL}/tiny", headers=owner.headers())
     assert r.status_code == 409 and "1 other workspace" in r.json()["detail"]
+
+
+async def test_a_server_refuses_downloads_unless_the_operator_allows_them(make_api) -> None:  # type: ignore[no-untyped-def]
+    async for api in make_api(headless=True, port=1):  # a server, no AIMY_MODEL_DOWNLOADS
+        owner = await api.register()
+        r = await api.client.post(f"{URL}/tiny/download", headers=owner.headers())
+        assert r.status_code == 403 and "AIMY_MODEL_DOWNLOADS" in r.json()["detail"]
+        r = await api.client.post(
+            "/api/v1/settings/models/download",
+            json={"url": "https://example.com/m.gguf"},
+            headers=owner.headers(),
+        )
+        assert r.status_code == 403 and "operator" in r.json()["detail"]
+        assert (await api.client.get(URL, headers=owner.headers())).status_code == 200

@@ -18,6 +18,7 @@ async def test_local_models_list_download_errors_and_delete(dashboard: Dashboard
     models_dir = dashboard.container.services.local_models._manager.models_dir  # type: ignore[attr-defined]
     models_dir.mkdir(parents=True, exist_ok=True)
     (models_dir / "tiny.gguf").write_bytes(b"GGUF" + b"\0" * 2048)
+    dashboard.container.services.local_models._jobs.allowed = True  # the operator opted in
     user, _ = await _owner(dashboard)
     await user.should_see("tiny.gguf")
     await user.should_see("2.0 KB")
@@ -38,6 +39,7 @@ async def test_download_shows_progress_then_lists_the_model(
 ) -> None:
     # the test server is on loopback: allow-listed, as an operator would a LAN mirror
     dashboard.container.services.local_models._manager.allow = ("127.0.0.1",)  # type: ignore[attr-defined]
+    dashboard.container.services.local_models._jobs.allowed = True  # the operator opted in
     user, _ = await _owner(dashboard)
     await user.should_see(marker="no-models")
     _set(user, "provider", "llamacpp")
@@ -76,3 +78,13 @@ async def test_desktop_imports_a_model_from_a_path(
     await user.should_see("Imported mine.gguf")
     await user.should_see(content="mine.gguf", marker="model-row")
     assert [x.name for x in service.list()] == ["mine.gguf"]
+
+
+async def test_a_server_without_the_opt_in_offers_no_downloads(dashboard: Dashboard) -> None:
+    """Headless, model downloads are the operator's call (AIMY_MODEL_DOWNLOADS)."""
+    user, _ = await _owner(dashboard)
+    await user.should_see(marker="downloads-off")
+    await user.should_not_see(marker="download-url")
+    await user.should_see(marker="speech-downloads-off")
+    await user.should_not_see(marker="download-speech-base")
+    await user.should_see("base (many languages)")  # the catalog is still listed

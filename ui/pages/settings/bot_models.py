@@ -14,6 +14,8 @@ from ui.components.live import listen
 from ui.pages.settings._shell import section
 from ui.state import container
 
+OFF = "Downloads are turned off on this server: the operator enables them (AIMY_MODEL_DOWNLOADS)."
+
 
 def size(n: int | None) -> str:
     if n is None:
@@ -90,6 +92,9 @@ async def section_(actor: Actor, editable: bool) -> None:
                         files.refresh()
 
                 ui.button("Import", on_click=do_import).props("outline").mark("import-model")
+        if not services.local_models.downloads_allowed:
+            ui.label(OFF).classes("text-sm text-grey-7").mark("downloads-off")
+            return
         with ui.row().classes("w-full items-center no-wrap gap-2"):
             url = ui.input("Download from a URL", placeholder="https://…/model.Q4_K_M.gguf")
             url.props("outlined dense").classes("grow").mark("download-url")

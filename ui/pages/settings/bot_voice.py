@@ -22,7 +22,7 @@ from ui.components import ErrorLabel, confirm
 from ui.components.live import listen
 from ui.pages.settings._shell import section
 from ui.pages.settings.bot_form import lock, save_button, submit
-from ui.pages.settings.bot_models import size
+from ui.pages.settings.bot_models import OFF, size
 from ui.state import container
 
 
@@ -81,6 +81,8 @@ def voice(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> None:
                 ui.label(size(shown)).classes("text-sm text-grey-7 shrink-0")
                 if not editable or model.builtin or running:
                     return
+                if not model.installed and not service.downloads_allowed:
+                    return
                 if model.installed:
                     ui.button(icon="delete", on_click=lambda n=model.name: delete(n)).props(
                         "flat round dense color=negative aria-label=Delete"
@@ -107,6 +109,8 @@ def voice(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> None:
 
         with ui.column().classes("w-full gap-0").mark("speech-models"):
             catalog()
+        if not service.downloads_allowed:
+            ui.label(OFF).classes("text-sm text-grey-7").mark("speech-downloads-off")
 
         last = [0.0]
 
