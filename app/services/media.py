@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from app.auth import Resource, guarded
+from app.db.repos.mapping import json_value
 from app.db.tables import Message, Outbox
 from app.domain import Actor, NotFound
 from app.services.attachments import sniff
@@ -150,9 +151,6 @@ class MediaService:
 
 
 def _media_of(payload: object) -> dict | None:
-    if isinstance(payload, str):
-        import json
-
-        payload = json.loads(payload)
+    payload = json_value(payload, None)
     media = payload.get("media") if isinstance(payload, dict) else None
     return media if isinstance(media, dict) else None

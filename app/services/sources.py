@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.auth import Resource, guarded
+from app.db.repos.mapping import json_value
 from app.db.tables import KBChunk, KBFaq, KnowledgeBase
 from app.domain import Actor
 
@@ -18,11 +19,7 @@ DELETED = "(deleted source)"
 
 
 def _chunk_label(row: dict[str, Any]) -> str:
-    meta = row.get("metadata") or {}
-    if isinstance(meta, str):
-        import json
-
-        meta = json.loads(meta or "{}")
+    meta = json_value(row.get("metadata"), {}) or {}
     parts = [row["document_id.name"]]
     if meta.get("page"):
         parts.append(f"p.{meta['page']}")

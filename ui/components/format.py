@@ -1,4 +1,5 @@
-"""How the dashboard writes times: UTC, to the minute (the server's clock; no browser zone)."""
+"""How the dashboard writes times (UTC, to the minute: the server's clock, no browser zone) and
+file sizes."""
 
 from __future__ import annotations
 
@@ -19,3 +20,14 @@ def day(moment: datetime | None, empty: str = "—") -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d")
+
+
+def size(n: int | None) -> str:
+    """Bytes for people: "45 B", "2.0 KB", "74.5 MB" ("?" when unknown)."""
+    if n is None:
+        return "?"
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)

@@ -12,20 +12,13 @@ from __future__ import annotations
 from nicegui import ui
 
 from app.services.media import GONE, MediaInfo
+from ui.components.format import size
 
 PREFIX = "/dashboard/media"  # served by ui/pages/inbox/media_route.py
 
 
 def media_url(conversation_id: str, message_id: str) -> str:
     return f"{PREFIX}/{conversation_id}/{message_id}"
-
-
-def size_text(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / 1024 / 1024:.1f} MB"
 
 
 def draw(conversation_id: str, info: MediaInfo) -> None:
@@ -52,4 +45,4 @@ def draw(conversation_id: str, info: MediaInfo) -> None:
             link = ui.link(info.filename, src)
             link.props["download"] = info.filename
             link.classes("text-sm break-all").mark("media-document")
-            ui.label(f"· {size_text(info.size)}").classes("text-xs text-grey-7 shrink-0")
+            ui.label(f"· {size(info.size)}").classes("text-xs text-grey-7 shrink-0")

@@ -19,7 +19,8 @@ def to_model(cls: type[M], row: dict[str, Any], **extra: Any) -> M:
     return cls(**values)
 
 
-def _json(value: Any, default: Any) -> Any:
+def json_value(value: Any, default: Any) -> Any:
+    """A JSON column as Python: SQLite hands back text, Postgres already-decoded values."""
     if isinstance(value, str):
         try:
             return json.loads(value)
@@ -29,7 +30,7 @@ def _json(value: Any, default: Any) -> Any:
 
 
 def message(row: dict[str, Any]) -> c.Message:
-    return to_model(c.Message, row, kb_chunks_used=_json(row.get("kb_chunks_used"), []))
+    return to_model(c.Message, row, kb_chunks_used=json_value(row.get("kb_chunks_used"), []))
 
 
 def contact(

@@ -10,21 +10,12 @@ from nicegui import context, ui
 from app.domain import Actor
 from app.events.bus import Event
 from ui.components import ErrorLabel, confirm
+from ui.components.format import size
 from ui.components.live import listen
 from ui.pages.settings._shell import section
 from ui.state import container
 
 OFF = "Downloads are turned off on this server: the operator enables them (AIMY_MODEL_DOWNLOADS)."
-
-
-def size(n: int | None) -> str:
-    if n is None:
-        return "?"
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return str(n)
 
 
 async def section_(actor: Actor, editable: bool) -> None:

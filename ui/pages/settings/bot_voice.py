@@ -19,10 +19,11 @@ from app.events.bus import Event
 from app.events.names import SPEECH_MODEL_PROGRESS
 from app.services.speech_models import SpeechModelView
 from ui.components import ErrorLabel, confirm
+from ui.components.format import size
 from ui.components.live import listen
 from ui.pages.settings._shell import section
 from ui.pages.settings.bot_form import lock, save_button, submit
-from ui.pages.settings.bot_models import OFF, size
+from ui.pages.settings.bot_models import OFF
 from ui.state import container
 
 
