@@ -20,6 +20,7 @@ from app.events import EventBus, names
 from app.kb.runtime import KnowledgeRuntime
 from app.knowledge import PageText, delete_document, index_document
 from app.knowledge.extract import extract, ingest_url
+from app.knowledge.indexing import doc_title
 from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ class DocumentIndexer:
             document_id=row["id"],
             embeddings=self.runtime.embeddings,
             store=self.runtime.store,
+            title=doc_title(row["name"]),
             on_progress=progress,
         )
         if not records:

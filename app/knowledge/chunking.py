@@ -1,10 +1,13 @@
 """Recursive chunking: ~N tokens with overlap, cut on paragraph, then sentence, then word.
 
 Paragraphs are broken into sentences (an oversized sentence into words), then sentences are
-packed greedily into chunks, paragraph breaks kept. The
+packed greedily into chunks, paragraph breaks kept. A table row ("Label: value | Label: value",
+one per line) is a unit of its own and never split at a full stop inside a cell. The
 next chunk starts with the trailing whole units of the previous one that fit in `overlap`
 tokens, so overlap never cuts a sentence in half. Tokens are counted by an injected counter —
 the embedding model's tokenizer — because the model's window, not characters, is the limit.
+Markdown `#` headings are tracked as a path (`metadata["headings"]`, outermost first), so a
+chunk can say where in the document it sits.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 TokenCounter = Callable[[str], int]
 _SENTENCE = re.compile(r"(?<=[.!?\u0964\u061f\u3002\uff01\uff1f])\s+")  # incl. । ؟ 。
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+TABLE_CELL = " | "  # how extracted tables separate a row's labelled cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +44,9 @@ class _Unit:
     text: str
     tokens: int
     page: int | None
-    section: str | None
+    headings: tuple[str, ...]
     sep: str  # joiner placed before this unit when it follows another
+    opens: int = 0  # the heading level this unit opens (its paragraph is a heading), else 0
 
 
 def _split_long(text: str, count: TokenCounter, size: int) -> list[tuple[str, str]]:
@@ -60,9 +65,23 @@ def _split_long(text: str, count: TokenCounter, size: int) -> list[tuple[str, st
     return out
 
 
+def _pieces(para: str, count: TokenCounter, size: int) -> list[tuple[str, str]]:
+    """Table rows line by line (whole unless oversized); prose by sentences."""
+    lines = para.splitlines()
+    if any(TABLE_CELL in line for line in lines):
+        out: list[tuple[str, str]] = []
+        for line in (x.strip() for x in lines if x.strip()):
+            if count(line) <= size:
+                out.append((line, "\n"))
+            else:
+                out.extend(_split_long(line, count, size))
+        return out
+    return _split_long(para, count, size)
+
+
 def _units(pages: Sequence[PageText], count: TokenCounter, size: int) -> list[_Unit]:
     units: list[_Unit] = []
-    section: str | None = None
+    path: list[tuple[int, str]] = []  # (level, heading) from the outermost in
     for page in pages:
         for para in re.split(r"\n\s*\n", page.text):
             para = para.strip()
@@ -70,13 +89,31 @@ def _units(pages: Sequence[PageText], count: TokenCounter, size: int) -> list[_U
                 continue
             heading = _HEADING.match(para.splitlines()[0])
             if heading:
-                section = heading.group(1)
+                level = len(para) - len(para.lstrip("#"))
+                path = [(lv, h) for lv, h in path if lv < level] + [(level, heading.group(1))]
+            headings = tuple(h for _, h in path)
+            opens = path[-1][0] if heading else 0
             # sentences are the packing unit, so overlap can carry whole sentences
-            for i, (piece, sep) in enumerate(_split_long(para, count, size)):
+            for i, (piece, sep) in enumerate(_pieces(para, count, size)):
                 units.append(
-                    _Unit(piece, count(piece), page.page, section, "\n\n" if i == 0 else sep)
+                    _Unit(
+                        piece,
+                        count(piece),
+                        page.page,
+                        headings,
+                        "\n\n" if i == 0 else sep,
+                        opens if i == 0 else 0,
+                    )
                 )
     return units
+
+
+def _cuts_at(units: Sequence[_Unit]) -> int:
+    """Heading levels that always start a new chunk: the document's top two. A chunk that
+    straddles two major sections (two notices in one Federal Register issue) would carry one
+    section's heading path over the other's text."""
+    levels = sorted({u.opens for u in units if u.opens})
+    return levels[min(1, len(levels) - 1)] if levels else 0
 
 
 def chunk_pages(
@@ -95,6 +132,7 @@ def chunk_pages(
     chunks: list[Chunk] = []
     current: list[_Unit] = []
     fresh = 0  # units in `current` not carried over from the previous chunk
+    major = _cuts_at(units)
 
     def emit() -> None:
         text = current[0].text + "".join(u.sep + u.text for u in current[1:])
@@ -102,13 +140,21 @@ def chunk_pages(
         meta: dict[str, Any] = {"chunk_index": len(chunks)}
         if pages_seen:
             meta["page"], meta["page_end"] = pages_seen[0], pages_seen[-1]
-        section = current[0].section or current[-1].section
-        if section:
-            meta["section"] = section
+        body = [u for u in current[len(current) - fresh :] if not u.opens] or current
+        headings = body[0].headings or current[-1].headings
+        if headings:
+            meta["section"] = headings[-1]
+            meta["headings"] = list(headings)
         chunks.append(Chunk(text, len(chunks), count_tokens(text), meta))
 
     running = 0  # tokens in `current`
     for unit in units:
+        prose = any(not u.opens for u in current[len(current) - fresh :]) if fresh else False
+        if (
+            prose and unit.opens and (unit.opens <= major or 4 * running >= chunk_tokens)
+        ):  # a section starts: close the chunk, carry nothing across the heading
+            emit()
+            current, fresh, running = [], 0, 0
         if current and running + unit.tokens > chunk_tokens and fresh:
             emit()
             carry: list[_Unit] = []

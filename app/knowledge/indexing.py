@@ -3,6 +3,11 @@
 Returns `ChunkRecord`s so the service can write KBChunk rows (seed §5) with the same ids the
 vector store uses (`qdrantId` = chunk id). Embedding happens before the old vectors of a
 re-indexed document are deleted, so search keeps answering during the slow part.
+
+Chunks are contextual: a first line "[title › heading path · p. N]" is part of the text that
+is embedded and keyword-indexed, so "the comment deadline of the Boeing 737 MAX AD" can tell
+that AD's chunk from the next notice's in the same issue, whose sentences are word for word
+the same. `metadata["context"]` holds that line, so readers can quote the text without it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from app.knowledge.chunking import PageText, chunk_pages
 from app.vectors.base import Payload, Point, VectorFilter, VectorStore
 
 Progress = Callable[[int, int], None]  # (chunks embedded, total)
+CONTEXT_TOKENS = 48  # room kept in a chunk for its context line
+MAX_HEADINGS = 3
+MAX_HEADING_CHARS = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,33 @@ class ChunkRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def context_line(title: str | None, headings: Sequence[str] = (), page: int | None = None) -> str:
+    """ "[title › heading › heading · p. 3]": where a chunk sits, in words a question may use."""
+    path = [h.strip()[:MAX_HEADING_CHARS] for h in headings if h.strip()][-MAX_HEADINGS:]
+    parts = [p for p in [(title or "").strip(), *path] if p]
+    where = " › ".join(dict.fromkeys(parts))
+    if page is not None:
+        where = f"{where} · p. {page}" if where else f"p. {page}"
+    return f"[{where}]" if where else ""
+
+
+def strip_context(content: str, metadata: dict[str, Any] | None) -> str:
+    """A chunk's own text, without the context line it was indexed with."""
+    line = (metadata or {}).get("context")
+    if line and content.startswith(line):
+        return content[len(line) :].lstrip("\n")
+    return content
+
+
+def doc_title(name: str | None) -> str | None:
+    """A document's title from its file name: the name without the extension."""
+    if not name:
+        return None
+    stem = name.rsplit("/", 1)[-1]
+    head, dot, ext = stem.rpartition(".")
+    return head if dot and head and len(ext) <= 5 else stem
+
+
 def index_document(
     pages: Sequence[PageText] | str,
     *,
@@ -37,6 +72,7 @@ def index_document(
     document_id: str,
     embeddings: Embeddings,
     store: VectorStore,
+    title: str | None = None,
     chunk_tokens: int = 500,
     overlap_tokens: int = 50,
     batch_size: int = 32,
@@ -45,16 +81,24 @@ def index_document(
 ) -> list[ChunkRecord]:
     """Replace the document's vectors with fresh chunks; returns the chunks written."""
     size = min(chunk_tokens, embeddings.max_tokens)
+    size = max(size // 2, size - CONTEXT_TOKENS)
     chunks = chunk_pages(
         pages,
         embeddings.count_tokens,
         chunk_tokens=size,
         overlap_tokens=min(overlap_tokens, size // 4),
     )
-    records = [
-        ChunkRecord(make_id(), document_id, c.content, c.index, c.token_count, c.metadata)
-        for c in chunks
-    ]
+    records = []
+    for c in chunks:
+        meta = dict(c.metadata)
+        line = context_line(title, meta.get("headings", ()), meta.get("page"))
+        content = f"{line}\n\n{c.content}" if line else c.content
+        if line:
+            meta["context"] = line
+        if title:
+            meta["title"] = title
+        tokens = embeddings.count_tokens(content) if line else c.token_count
+        records.append(ChunkRecord(make_id(), document_id, content, c.index, tokens, meta))
     vectors: list[list[float]] = []
     for batch in batched([r.content for r in records], batch_size):
         vectors.extend(embeddings.embed_documents(batch))

@@ -1,15 +1,23 @@
 """PDF text with page numbers (PyMuPDF). Scanned, encrypted and broken files fail with a reason
-instead of producing an empty knowledge base."""
+instead of producing an empty knowledge base.
+
+The text is repaired for reading (paragraphs, headings, tables as labelled rows, no running
+headers): see app/knowledge/extract/pdf_layout.py.
+"""
 
 from __future__ import annotations
 
-import re
-
 from app.knowledge.chunking import PageText
 from app.knowledge.errors import ExtractionError
+from app.knowledge.extract.pdf_layout import (
+    assign_heading_levels,
+    page_blocks,
+    page_text,
+    running_text,
+    vocabulary,
+)
 
 MAX_PAGES = 5000
-_LEADER = re.compile(r"(?:\.\s?){4,}")  # table-of-contents dot leaders: noise for search
 
 
 def extract_pdf(data: bytes, *, password: str | None = None) -> list[PageText]:
@@ -28,14 +36,18 @@ def extract_pdf(data: bytes, *, password: str | None = None) -> list[PageText]:
             raise ExtractionError("the PDF has no pages")
         if doc.page_count > MAX_PAGES:
             raise ExtractionError(f"the PDF has {doc.page_count} pages (limit {MAX_PAGES})")
-        pages: list[PageText] = []
         try:
-            for number, page in enumerate(doc, start=1):
-                text = _LEADER.sub(" ... ", page.get_text("text").replace("\x00", "")).strip()
-                if text:
-                    pages.append(PageText(text, number))
+            blocks = [page_blocks(page) for page in doc]
         except Exception as e:
             raise ExtractionError(f"the PDF is damaged: {e}") from e
+    running = running_text(blocks)
+    assign_heading_levels(blocks)
+    words = vocabulary(blocks)
+    pages: list[PageText] = []
+    for number, page in enumerate(blocks, start=1):
+        text = page_text(page, running, words).strip()
+        if text:
+            pages.append(PageText(text, number))
     if sum(len(p.text) for p in pages) < 20:
         raise ExtractionError(
             "no text layer: the PDF contains only images (a scan); run OCR on it and upload again"

@@ -51,13 +51,35 @@ def test_zero_overlap_and_invalid_settings() -> None:
 def test_pages_and_sections_in_metadata() -> None:
     pages = [
         PageText("Intro text. " * 30, 1),
-        PageText("# Refunds\n\n" + "Refunds take 14 days. " * 40, 2),
+        PageText("More intro. " * 10 + "\n\n# Refunds\n\n" + "Refunds take 14 days. " * 40, 2),
     ]
     chunks = chunk_pages(pages, words, chunk_tokens=60, overlap_tokens=10)
     assert chunks[0].metadata["page"] == 1
     last = chunks[-1].metadata
     assert (last["page"], last["page_end"], last["section"]) == (2, 2, "Refunds")
     assert any(c.metadata["page"] == 1 and c.metadata["page_end"] == 2 for c in chunks)
+    # the heading starts a chunk of its own: no chunk mixes intro and refunds
+    assert not any("Intro" in c.content and "Refunds" in c.content for c in chunks)
+
+
+def test_heading_path_and_major_sections() -> None:
+    text = (
+        "# Notice A\n\n## Dates\n\nComments are due by May 1. Send them by mail.\n\n"
+        "# Notice B\n\n## Dates\n\nComments are due by June 2."
+    )
+    chunks = chunk_pages(text, words, chunk_tokens=200, overlap_tokens=20)
+    paths = [c.metadata["headings"] for c in chunks]
+    assert paths == [["Notice A", "Dates"], ["Notice B", "Dates"]]
+    assert "June" not in chunks[0].content and chunks[1].content.startswith("# Notice B")
+
+
+def test_table_rows_are_whole_units() -> None:
+    rows = "\n".join(
+        f"Item: Part {i}. Spare | Price: ${i},000. Net | Stock: {i} pcs" for i in range(1, 30)
+    )
+    chunks = chunk_pages(rows, words, chunk_tokens=40, overlap_tokens=5)
+    lines = [line for c in chunks for line in c.content.splitlines()]
+    assert all(line.startswith("Item: Part") and line.endswith("pcs") for line in lines)
 
 
 def test_oversized_sentence_and_unbroken_blob_are_split() -> None:
