@@ -1,4 +1,9 @@
-"""The seed's secondary confidence prompt (§8) and a forgiving parser for its JSON reply.
+"""The seed's secondary confidence prompt (§8), given the passages it judges, and a forgiving
+parser for its JSON reply.
+
+The seed's prompt asks "was the answer grounded in the provided context?" — the context must
+then be in the prompt, or the model judges fluency, not grounding. The passages the answer was
+written from go first (numbered, as the answer saw them), then the seed's wording.
 
 Models wrap JSON in prose or code fences, or return numbers as strings or percentages; the
 parser digs out the first object with a `confidence` and clamps nothing silently: a value
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 
 PROMPT = (
     'Given this question: "{question}"\n'
@@ -20,8 +26,23 @@ _OBJECT = re.compile(r"\{[^{}]*\}", re.S)
 _LOOSE = re.compile(r'"?confidence"?\s*[:=]\s*"?(-?\d+(?:\.\d+)?)', re.I)
 
 
-def prompt(question: str, answer: str) -> str:
-    return PROMPT.format(question=question.replace('"', "'"), answer=answer.replace('"', "'"))
+NO_CONTEXT = "(no knowledge base passages were found for this question)"
+MAX_CONTEXT_CHARS = 6000
+
+
+def prompt(question: str, answer: str, context: Sequence[str] = ()) -> str:
+    """The secondary prompt: the context passages, then the seed's question."""
+    shown, used = [], 0
+    for i, text in enumerate(context, start=1):
+        piece = " ".join(text.split())[: MAX_CONTEXT_CHARS - used]
+        if not piece:
+            break
+        shown.append(f"[{i}] {piece}")
+        used += len(piece)
+    block = "Context:\n" + ("\n".join(shown) if shown else NO_CONTEXT) + "\n\n"
+    return block + PROMPT.format(
+        question=question.replace('"', "'"), answer=answer.replace('"', "'")
+    )
 
 
 def _number(value: object) -> float | None:

@@ -14,6 +14,7 @@ from app.knowledge.indexing import (
     index_faq,
 )
 from app.knowledge.retrieval import (
+    Candidates,
     RetrievalSettings,
     Retriever,
     SearchHit,
@@ -22,6 +23,7 @@ from app.knowledge.retrieval import (
 from app.knowledge.span import Span, best_span
 
 __all__ = [
+    "Candidates",
     "Chunk",
     "ChunkRecord",
     "EvalCase",

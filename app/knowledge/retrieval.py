@@ -52,6 +52,16 @@ class SearchHit:
     chunk_id: str | None
     page: int | None
     metadata: dict[str, Any] = field(default_factory=dict)
+    keyword: float = 0.0  # BM25 / the query's best BM25 (0 when the keyword side missed it)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Everything both searches returned for one query, fused, with no threshold applied:
+    what an answerability scorer reads (how the best hit stands out from the rest)."""
+
+    query_vector: list[float] | None
+    hits: list[SearchHit]  # fused order
 
 
 class Retriever:
@@ -70,6 +80,12 @@ class Retriever:
         s = self.settings.min_score
         return default_min_score(self.embeddings.name) if s is None else s
 
+    def candidates(self, query: str, *, workspace_id: str, kb_id: str) -> Candidates:
+        """Every candidate of both searches, fused, unthresholded (`settings.candidates` each)."""
+        vector = self.embeddings.embed_query(query)
+        hits = self._search(query, vector, workspace_id, kb_id, None, None, 0.0, all_hits=True)
+        return Candidates(vector, hits)
+
     def search(
         self,
         query: str,
@@ -80,6 +96,22 @@ class Retriever:
         fusion: Fusion | None = None,
         min_score: float | None = None,
     ) -> list[SearchHit]:
+        fusion = fusion or self.settings.fusion
+        vector = self.embeddings.embed_query(query) if fusion != "keyword" else None
+        return self._search(query, vector, workspace_id, kb_id, k, fusion, min_score)
+
+    def _search(
+        self,
+        query: str,
+        vector: list[float] | None,
+        workspace_id: str,
+        kb_id: str,
+        k: int | None,
+        fusion: Fusion | None,
+        min_score: float | None,
+        *,
+        all_hits: bool = False,
+    ) -> list[SearchHit]:
         s = self.settings
         k = k or s.top_k
         fusion = fusion or s.fusion
@@ -87,8 +119,8 @@ class Retriever:
         flt = VectorFilter(workspace_id, kb_id)
         dense: list[Hit] = []
         keyword: list[Hit] = []
-        if fusion != "keyword":
-            dense = self.store.search(self.embeddings.embed_query(query), s.candidates, flt)
+        if fusion != "keyword" and vector is not None:
+            dense = self.store.search(vector, s.candidates, flt)
         if fusion != "dense" and self.store.supports_keyword:
             keyword = self.store.keyword_search(query, s.candidates, flt)
         if fusion == "dense" or not keyword:
@@ -102,6 +134,8 @@ class Retriever:
         else:
             scores = weighted(dense, keyword, s.alpha)
         by_id = {h.id: h for h in keyword} | {h.id: h for h in dense}
+        best_bm25 = max((h.score for h in keyword), default=0.0)
+        bm25 = {h.id: h.score / best_bm25 for h in keyword} if best_bm25 > 0 else {}
         cosine = {h.id: h.score for h in dense}
         best_cosine = max(cosine.values(), default=None)
         out: list[SearchHit] = []
@@ -125,9 +159,10 @@ class Retriever:
                     p.chunk_id,
                     p.metadata.get("page"),
                     p.metadata,
+                    bm25.get(hid, 0.0),
                 )
             )
-            if len(out) == k:
+            if len(out) == k and not all_hits:
                 break
         return out
 

@@ -27,5 +27,8 @@ def test_parse(text: str, expected: float | None) -> None:
 def test_reason_and_prompt() -> None:
     assert confidence.parse('{"confidence": 0.9, "reason": "cited"}') == (0.9, "cited")
     p = confidence.prompt('what is "x"?', "x is y")
-    assert p.startswith("Given this question: \"what is 'x'?\"")
+    assert "Given this question: \"what is 'x'?\"" in p and "no knowledge base passages" in p
     assert '{"confidence": 0.85, "reason": "..."}' in p
+    # the judge sees the passages it judges, numbered, before the seed's question
+    p = confidence.prompt("when?", "Monday", ["We open on\nMonday.", "Shipping is free."])
+    assert p.startswith("Context:\n[1] We open on Monday.\n[2] Shipping is free.\n\nGiven")

@@ -1,0 +1,385 @@
+"""Fit the answer calibrator (and the reader's weights) on ../shared/eval; write the numbers.
+
+Run: python -m tests.bench.fit_answers [--write] [--sets stackfaq,xquad-en,...]
+
+1. Every set is indexed for real (tests/bench/answer_runs.py) and every question asked.
+2. The reader's weights are chosen on the *fit* split's answerable XQuAD questions (share of
+   replies holding the gold answer, minus a small price per character).
+3. One logistic regression per route (FAQ / passage) and embedder family (e5 / lexical) is
+   fitted on the fit split: label 1 when that route's reply is right.
+4. The held-out split is scored with the fitted numbers (precision of sent answers, coverage,
+   decline rate, ECE) — never used to choose anything.
+`--write` rewrites app/answers/coefficients.py. Nothing here is random beyond the seeded splits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+
+from app.answers import calibration
+from app.answers.answerer import Answerer
+from app.answers.calibration import Logistic, value
+from app.answers.evidence import query_embedder
+from app.answers.reader import ReaderWeights, read
+from tests.bench.answer_runs import Asked, CachedEmbeddings, ask_all, build, cache_dir
+from tests.bench.answer_sets import all_sets, contains
+
+# fmt: off
+_FAQ_E5 = ("question_rel", "question_gap", "faq_rel", "faq_z", "cov_question", "cov_faq",
+           "cov_kb", "keyword", "rank", "terms")
+_FAQ_LEX = ("cov_question", "cov_faq", "cov_kb", "keyword", "rank", "terms")
+_FAQ_MORE = ("idf_question", "idf_faq", "back_question")
+_PAS_E5 = ("unit_rel", "unit_gap", "passage_rel", "passage_z", "cov_answer", "cov_passage",
+           "cov_kb", "keyword", "rank", "figure", "terms")
+_PAS_LEX = ("cov_answer", "cov_passage", "cov_kb", "keyword", "rank", "figure", "terms")
+_PAS_MORE = ("idf_answer", "idf_passage")
+# candidate feature sets per model, chosen by cross-validated log-loss on the fit split
+CHOICES = {
+    ("faq", "e5"): {
+        "base": _FAQ_E5,
+        "+idf": _FAQ_E5 + _FAQ_MORE,
+        "+sym": _FAQ_E5 + ("sym_rel", "sym_gap"),
+        "+sym+idf": _FAQ_E5 + _FAQ_MORE + ("sym_rel", "sym_gap"),
+    },
+    ("faq", "lexical"): {"base": _FAQ_LEX, "+idf": _FAQ_LEX + _FAQ_MORE},
+    ("passage", "e5"): {
+        "base": _PAS_E5,
+        "+idf": _PAS_E5 + _PAS_MORE,
+    },
+    ("passage", "lexical"): {"base": _PAS_LEX, "+idf": _PAS_LEX + _PAS_MORE},
+    # P(the knowledge base answers the question at all): what a model's answer is capped by
+    ("faq_ans", "e5"): {"base": _FAQ_E5, "+sym": _FAQ_E5 + ("sym_rel", "sym_gap")},
+    ("faq_ans", "lexical"): {"base": _FAQ_LEX, "+idf": _FAQ_LEX + _FAQ_MORE},
+    ("passage_ans", "e5"): {"base": _PAS_E5, "+idf": _PAS_E5 + _PAS_MORE},
+    ("passage_ans", "lexical"): {"base": _PAS_LEX, "+idf": _PAS_LEX + _PAS_MORE},
+}
+# fmt: on
+L2 = 1.0  # ridge on standardised weights: a few numbers that generalise, not a memory
+
+
+@dataclass
+class Row:
+    question: str
+    set: str
+    split: str
+    answerable: bool
+    route: str
+    label: int
+    signals: dict[str, float]
+    text: str
+
+
+def _lexical(asked: Asked) -> Asked:
+    """The same question as the lexical family sees it: no cosines at all."""
+    ev = replace(
+        asked.evidence,
+        query_vector=None,
+        embed=None,
+        baseline=None,
+        spread=None,
+        embed_queries=None,
+    )
+    return replace(asked, evidence=ev)
+
+
+def rows_for(asked: list[Asked], answerer: Answerer) -> list[Row]:
+    out: list[Row] = []
+    for a in asked:
+        q = a.question
+        for i, (cand, sig) in enumerate(answerer.faq_options(a.evidence)):
+            label = int(q.answerable and cand.source_id in q.gold)
+            out.append(Row(q.text, q.set, q.split, q.answerable, "faq", label, sig, cand.text))
+            if i == 0:  # is the question answerable from the FAQs at all (model mode)?
+                out.append(
+                    Row(q.text, q.set, q.split, q.answerable, "faq_ans", int(q.answerable), sig, "")
+                )
+        option = answerer.passage_option(a.evidence)
+        if option is not None:
+            reading, sig = option
+            out.append(
+                Row(q.text, q.set, q.split, q.answerable, "passage_ans", int(q.answerable), sig, "")
+            )
+            label = int(q.answerable and contains(reading.text, q.gold))
+            out.append(
+                Row(q.text, q.set, q.split, q.answerable, "passage", label, sig, reading.text)
+            )
+    return out
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = L2, iters: int = 200
+) -> tuple[np.ndarray, float]:
+    """Ridge logistic regression by Newton's method on standardised columns; returns raw-scale
+    (weights, bias) so the app needs no scaler."""
+    mean, std = x.mean(0), x.std(0)
+    std[std < 1e-9] = 1.0
+    z = (x - mean) / std
+    n, d = z.shape
+    a = np.hstack([z, np.ones((n, 1))])
+    w = np.zeros(d + 1)
+    reg = np.full(d + 1, l2)
+    reg[-1] = 0.0
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-(a @ w)))
+        grad = a.T @ (p - y) + reg * w
+        hess = (a * (p * (1 - p))[:, None]).T @ a + np.diag(reg) + 1e-9 * np.eye(d + 1)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    weights = w[:d] / std
+    bias = w[d] - float((w[:d] * mean / std).sum())
+    return weights, float(bias)
+
+
+def auc(score: np.ndarray, y: np.ndarray) -> float:
+    pos, neg = score[y == 1], score[y == 0]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    both = np.concatenate([pos, neg])
+    order = np.argsort(both, kind="mergesort")
+    ranks = np.empty(len(order))
+    ranks[order] = np.arange(1, len(order) + 1)
+    for value in np.unique(both):  # ties share their average rank
+        tied = both == value
+        ranks[tied] = ranks[tied].mean()
+    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: |mean p − accuracy| per equal-width bin, weighted."""
+    if not len(p):
+        return float("nan")
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            total += m.sum() / len(p) * abs(p[m].mean() - y[m].mean())
+    return total
+
+
+def matrix(rows: Sequence[Row], names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.array([[value(r.signals, n) for n in names] for r in rows], dtype=np.float64)
+    y = np.array([r.label for r in rows], dtype=np.float64)
+    return x, y
+
+
+def save_asked(path: Path, asked: list[Asked]) -> None:
+    """Evidence without its embed function (a bound method of the cache) — for quick re-fits."""
+    plain = [
+        replace(a, evidence=replace(a.evidence, embed=None, embed_queries=None)) for a in asked
+    ]
+    path.write_bytes(pickle.dumps(plain))
+
+
+def load_asked(path: Path, emb: CachedEmbeddings) -> list[Asked]:
+    plain: list[Asked] = pickle.loads(path.read_bytes())
+    q = query_embedder(emb.embed_query)
+    return [
+        replace(a, evidence=replace(a.evidence, embed=emb.embed_documents, embed_queries=q))
+        for a in plain
+    ]
+
+
+def cv_predict(rows: Sequence[Row], names: Sequence[str], folds: int = 5) -> np.ndarray:
+    """Out-of-fold probabilities for the fit split's rows, folds grouped by question."""
+    import zlib
+
+    fold = np.array([zlib.crc32(r.question.encode()) % folds for r in rows])
+    x, y = matrix(rows, names)
+    p = np.full(len(rows), 0.5)
+    for k in range(folds):
+        train, held = fold != k, fold == k
+        if not held.any() or len(set(y[train])) < 2:
+            continue
+        w, b = fit_logistic(x[train], y[train])
+        p[held] = 1 / (1 + np.exp(-(x[held] @ w + b)))
+    return p
+
+
+def cv_logloss(rows: Sequence[Row], names: Sequence[str], folds: int = 5) -> float:
+    """Mean out-of-fold log-loss on the fit split."""
+    p = np.clip(cv_predict(rows, names, folds), 1e-6, 1 - 1e-6)
+    _, y = matrix(rows, names)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def tune_reader(asked: list[Asked], answerer: Answerer) -> ReaderWeights:
+    """Reader weights with the most right replies on fit-split answerable XQuAD questions,
+    less 1 % per 100 characters of average reply (a shorter quote reads better)."""
+    pool = [a for a in asked if a.question.split == "fit" and a.question.answerable]
+    pool = [a for a in pool if a.question.set.startswith("xquad")]
+    best: tuple[float, ReaderWeights] | None = None
+    for passage, terms, companion in product(
+        (0.0, 0.25, 0.5, 1.0), (0.0, 0.02, 0.05), (0.0, 0.01, 0.02)
+    ):
+        w = ReaderWeights(passage, terms, companion)
+        right, chars = 0, 0
+        for a in pool:
+            r = read(a.evidence, answerer.vectors, w)
+            if r is not None:
+                right += contains(r.text, a.question.gold)
+                chars += len(r.text)
+        score = right / len(pool) - 0.0001 * chars / len(pool)
+        print(
+            f"  reader passage={passage} terms={terms} companion={companion}: "
+            f"right {right / len(pool):.3f} chars {chars / len(pool):.0f}",
+            flush=True,
+        )
+        if best is None or score > best[0]:
+            best = (score, w)
+    assert best is not None
+    return best[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sets", default="stackfaq,xquad-en,xquad-es,xquad-hi,xquad-ar")
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--explore", action="store_true")
+    ap.add_argument("--no-tune", action="store_true")
+    ap.add_argument(
+        "--asked", default="", help="pickle of asked questions: load if present, else save"
+    )
+    args = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from app.embeddings import build_embeddings
+
+    inner = build_embeddings(type("S", (), {"embedding_mode": "e5"})())
+    emb = CachedEmbeddings(inner, cache_dir() / f"answers-{inner.name}.pkl")
+    answerer = Answerer()
+    asked: list[Asked] = []
+    if args.asked and Path(args.asked).exists():
+        asked = load_asked(Path(args.asked), emb)
+    for s in all_sets(args.sets.split(",")) if not asked else []:
+        t0 = time.perf_counter()
+        built = build(s, emb)
+        ask_all(built, answerer, emb)
+        emb.save()
+        asked += built.asked
+        print(
+            f"{s.name}: {len(built.asked)} questions in {time.perf_counter() - t0:.0f} s",
+            flush=True,
+        )
+    if args.asked and not Path(args.asked).exists():
+        save_asked(Path(args.asked), asked)
+    reader = answerer.reader if args.no_tune else tune_reader(asked, answerer)
+    vectors = answerer.vectors
+    answerer = Answerer(reader)
+    answerer.vectors = vectors  # the units embedded so far stay cached
+    rows = {
+        "e5": rows_for(asked, answerer),
+        "lexical": rows_for([_lexical(a) for a in asked], answerer),
+    }
+    emb.save()
+    for fam in ("e5", "lexical"):
+        answerable = [r for r in rows[fam] if r.route == "passage" and r.answerable]
+        if answerable:
+            right = np.mean([r.label for r in answerable])
+            chars = np.mean([len(r.text) for r in answerable])
+            print(f"reader ({fam}): {right:.3f} of answerable questions right, {chars:.0f} chars")
+    models: dict[tuple[str, str], Logistic] = {}
+    for (route, fam), options in CHOICES.items():
+        fit_rows = [r for r in rows[fam] if r.route == route and r.split == "fit"]
+        if not fit_rows:
+            continue
+        scored = {label: cv_logloss(fit_rows, names) for label, names in options.items()}
+        for label, loss in scored.items():
+            print(f"{route}/{fam} {label:8} CV log-loss {loss:.4f}")
+        names = options[min(scored, key=lambda k: scored[k])]
+        x, y = matrix(fit_rows, names)
+        if args.explore:
+            print(f"\n{route}/{fam}: {len(y)} rows, {y.mean():.3f} right")
+            for i, n in enumerate(names):
+                print(f"   {n:26} AUC {auc(x[:, i], y):.3f}")
+        w, b = fit_logistic(x, y)
+        models[(route, fam)] = Logistic(
+            tuple(names), tuple(round(float(v), 4) for v in w), round(b, 4)
+        )
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        tx, ty = matrix([r for r in rows[fam] if r.route == route and r.split == "test"], names)
+        tp = 1 / (1 + np.exp(-(tx @ w + b)))
+        print(
+            f"{route}/{fam}: fit AUC {auc(p, y):.3f} ECE {ece(p, y):.3f} | "
+            f"held-out AUC {auc(tp, ty):.3f} ECE {ece(tp, ty):.3f} (n={len(ty)})",
+            flush=True,
+        )
+    final = Answerer(reader, models)  # type: ignore[arg-type]
+    final.vectors = vectors
+    report(asked, final)
+    if args.write:
+        write(reader, models)
+
+
+def report(asked: list[Asked], answerer: Answerer, threshold: float = 0.6) -> None:
+    """Held-out figures per set at the default threshold (the bench reports them in full)."""
+    from app.ai.signals import detect_language
+
+    print(f"\nheld-out, threshold {threshold}")
+    by_set: dict[str, list[tuple[float, int, bool]]] = {}
+    for a in asked:
+        if a.question.split != "test":
+            continue
+        ans = answerer.answer(a.evidence, a.language, detect_language)
+        q = a.question
+        if ans.route == "faq":
+            right = q.answerable and ans.source_ids[0] in q.gold
+        else:
+            right = q.answerable and ans.quote is not None and contains(ans.quote, q.gold)
+        by_set.setdefault(q.set, []).append((ans.confidence, int(right), q.answerable))
+    for name, items in by_set.items():
+        p = np.array([i[0] for i in items])
+        y = np.array([i[1] for i in items])
+        ok = np.array([i[2] for i in items])
+        sent = p >= threshold
+        prec = y[sent].mean() if sent.any() else float("nan")
+        cov = (y[ok] * sent[ok]).mean() if ok.any() else float("nan")
+        dec = (~sent[~ok]).mean() if (~ok).any() else float("nan")
+        print(
+            f"  {name:10} n={len(items):5} precision {prec:.3f} coverage {cov:.3f} "
+            f"decline {dec:.3f} ECE {ece(p, y):.3f}"
+        )
+
+
+def write(reader: ReaderWeights, models: dict[tuple[str, str], Logistic]) -> None:
+    from pathlib import Path
+
+    lines = [
+        '"""Fitted by `python -m tests.bench.fit_answers --write` — do not edit by hand: re-run',
+        "the script (it reports the held-out figures it was checked on).",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from app.answers.calibration import Logistic, value",
+        "from app.answers.reader import ReaderWeights",
+        "",
+        f"READER = ReaderWeights(passage={reader.passage}, terms={reader.terms}, "
+        f"companion={reader.companion})",
+        "# fmt: off",
+        "MODELS = {",
+    ]
+    for (route, fam), m in models.items():
+        lines.append(f"    ({route!r}, {fam!r}): Logistic(")
+        lines.append(f"        {m.features!r},")
+        lines.append(f"        {m.weights!r},")
+        lines.append(f"        {m.bias!r},")
+        lines.append("    ),")
+    lines += ["}", "# fmt: on", ""]
+    path = Path(calibration.__file__).with_name("coefficients.py")
+    path.write_text("\n".join(lines))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
