@@ -160,7 +160,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ),
         speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),
-        knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
+        knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings, ai),
         media=MediaService(settings.media_path),
     )
     return Container(

@@ -1,8 +1,12 @@
 """The AI engine (seed §8): the pipeline's AI responder.
 
-One inbound message → understand media → detect language and sentiment → sensitive topic?
-→ retrieve knowledge → system prompt + last N turns → model → confidence (the seed's secondary
-prompt, unless the adapter already knows it) → escalate or answer → WhatsApp formatting.
+One inbound message → understand media → detect language and sentiment → small talk? →
+sensitive topic? → retrieve knowledge → either
+- no model (`extractive`): the reader quotes the answering sentence(s) or an FAQ's answer, and
+  the calibrated scorer gives P(right) (app/answers); or
+- a model: system prompt + last N turns → model → the seed's secondary prompt *with the
+  passages* → combined with retrieval's P(answerable) (app/answers/combine.py)
+→ below the workspace's threshold: the holding message and a human; else WhatsApp formatting.
 
 It never drops a message silently: a provider that stays down after its retries yields a
 holding reply and a hand-over to a human (WAITING_HUMAN + `escalation_needed`).
@@ -12,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -21,15 +27,31 @@ from app.ai.knowledge import KnowledgeSearch
 from app.ai.media import MediaInput, understand
 from app.ai.models import ModelPool
 from app.ai.speech import SpeechPool
+from app.answers import smalltalk
+from app.answers.answerer import Answer, Answerer
+from app.answers.combine import model_confidence
+from app.answers.evidence import Evidence, prompt_passages
 from app.db.repos import ai as repo
 from app.domain import Clock, ModelUsage, SenderType
 from app.events import EventBus, names
-from app.llm import LLM, ChatMessage, Completion, LLMError
+from app.llm import LLM, ChatMessage, Completion, LLMError, Passage
 from app.pipeline.responders import Reply, ReplyContext
 
 log = logging.getLogger(__name__)
 TOP_K = 5
-MIN_SCORE = 0.2  # keyword overlap below this is noise
+DEFAULT_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What the bot would reply to one question, sent or not (the Evaluation tab reads it)."""
+
+    text: str  # the reply, or the holding message when it would escalate
+    confidence: float | None
+    escalate: bool
+    answer: str | None  # the answer it would have given, even when below the threshold
+    sources: tuple[str, ...] = ()  # chunk / FAQ point ids
+    source_ids: tuple[str, ...] = ()  # document / FAQ ids
 
 
 class AIEngine:
@@ -40,12 +62,14 @@ class AIEngine:
         knowledge: KnowledgeSearch,
         speech: SpeechPool | None = None,
         events: EventBus | None = None,
+        answerer: Answerer | None = None,
     ) -> None:
         self.events = events
         self.clock = clock
         self.models = models
         self.knowledge = knowledge
         self.speech = speech
+        self.answerer = answerer or getattr(knowledge, "answerer", None) or Answerer()
 
     async def respond(self, ctx: ReplyContext) -> Reply | None:
         ws = ctx.settings
@@ -84,9 +108,22 @@ class AIEngine:
             return Reply(media.ack)
         if not text.strip():
             return None
+        if media is None and (talk := smalltalk.classify(text)):
+            return self._small_talk(ctx, talk, language)
         if topic := topics.sensitive_topic(text):
             return self._escalate(ws, f"sensitive:{topic}", language)
         return await self._answer(ctx, llm, text, language, media)
+
+    @staticmethod
+    def _small_talk(
+        ctx: ReplyContext, talk: smalltalk.SmallTalk, language: str | None
+    ) -> Reply | None:
+        """A greeting gets a greeting — never a passage, never a hand-over. A new contact's
+        greeting is already answered by the welcome message the pipeline sends."""
+        welcome = ctx.settings.get("welcome_message")
+        if talk.kind == "greeting" and welcome and ctx.new_contact:
+            return None
+        return Reply(smalltalk.reply(talk, language, welcome))
 
     async def _answer(
         self, ctx: ReplyContext, llm: LLM, text: str, language: str | None, media: MediaInput | None
@@ -94,10 +131,22 @@ class AIEngine:
         ws = ctx.settings
         now = self.clock.now()
         grid, outside = hours.status(ws, now)
-        passages = await self.knowledge.search(ctx.workspace_id, text, TOP_K, MIN_SCORE)
+        threshold = float(ws.get("confidence_threshold", DEFAULT_THRESHOLD))
+        evidence = await self.knowledge.evidence(ctx.workspace_id, text)
         history = await repo.history(
             ctx.conversation.id, ctx.inbound.id, int(ws.get("max_conversation_history") or 20)
         )
+        if llm.provider == "extractive":
+            started = time.perf_counter()
+            answer = await self._read(evidence, language)
+            usage = ModelUsage(
+                "extractive", llm.model, 0, 0, (time.perf_counter() - started) * 1000, 0.0
+            )
+            if answer.text is None or answer.confidence < threshold:
+                return self._low_confidence(ws, language, answer.confidence, answer.sources, usage)
+            return self._reply(ws, answer.text, answer.confidence, answer.sources, usage,
+                               history, outside)  # fmt: skip
+        passages = prompt_passages(evidence, TOP_K, self.knowledge.min_score)
         system = prompt.system_prompt(
             prompt.PromptInput(
                 bot_name=ws.get("bot_name") or "Assistant",
@@ -119,21 +168,65 @@ class AIEngine:
         except LLMError as exc:
             log.warning("model call failed for workspace %s: %s", ctx.workspace_id, exc)
             return self._escalate(ws, "provider_unavailable", language, holding=True)
-        score, judge = await self._confidence(llm, text, answer)
+        score, judge = await self._model_confidence(llm, text, answer, passages, evidence)
         usage = _usage(answer, judge)
         used = answer.sources or tuple(p.id for p in passages)
-        threshold = float(ws.get("confidence_threshold", 0.6))
         if score is not None and score < threshold:
-            reply = self._escalate(ws, "low_confidence", language)
-            return Reply(
-                reply.text,
-                confidence=score,
-                kb_chunks_used=used,
-                escalate=True,
-                escalation_reason="low_confidence",
-                usage=usage,
-            )
-        parts = whatsapp.prepare(answer.text)
+            return self._low_confidence(ws, language, score, used, usage)
+        return self._reply(ws, answer.text, score, used, usage, history, outside)
+
+    async def _read(self, evidence: Evidence, language: str | None) -> Answer:
+        """The no-model reader's answer and its calibrated confidence (in a worker thread)."""
+        return await asyncio.to_thread(
+            self.answerer.answer, evidence, language, signals.detect_language
+        )
+
+    async def _model_confidence(
+        self,
+        llm: LLM,
+        question: str,
+        answer: Completion,
+        passages: list[Passage],
+        evidence: Evidence,
+    ) -> tuple[float | None, Completion | None]:
+        """The model's own judgement (given the passages) capped by retrieval's P(answerable)."""
+        judged, judge = await self._confidence(llm, question, answer, passages)
+        answerable = None
+        if evidence.candidates:
+            answerable = await asyncio.to_thread(self.answerer.answerability, evidence)
+        context = [p.text for p in passages]
+        return model_confidence(judged, answerable, answer.text, context, question), judge
+
+    def _low_confidence(
+        self,
+        ws: dict[str, Any],
+        language: str | None,
+        score: float,
+        used: tuple[str, ...],
+        usage: ModelUsage,
+    ) -> Reply:
+        """Nothing asserted as fact: the holding message, and a person takes over."""
+        reply = self._escalate(ws, "low_confidence", language)
+        return Reply(
+            reply.text,
+            confidence=score,
+            kb_chunks_used=used,
+            escalate=True,
+            escalation_reason="low_confidence",
+            usage=usage,
+        )
+
+    @staticmethod
+    def _reply(
+        ws: dict[str, Any],
+        text: str,
+        score: float | None,
+        used: tuple[str, ...],
+        usage: ModelUsage,
+        history: list[Any],
+        outside: bool,
+    ) -> Reply:
+        parts = whatsapp.prepare(text)
         away = ws.get("away_message")
         if outside and away and not _already_said(history, away):
             parts = [away, *parts]
@@ -145,13 +238,62 @@ class AIEngine:
             usage=usage,
         )
 
+    async def draft(
+        self, workspace_id: str, ws: dict[str, Any], question: str, kb_id: str | None = None
+    ) -> Draft:
+        """What the bot would answer `question` with this workspace's model and threshold —
+        nothing is sent or stored. The knowledge base `kb_id` (default: the workspace's)."""
+        threshold = float(ws.get("confidence_threshold", DEFAULT_THRESHOLD))
+        language = await asyncio.to_thread(signals.detect_language, question, _fallback(ws))
+        hold = ws.get("human_escalation_message") or phrases.fixed("escalation", language)
+        if talk := smalltalk.classify(question):
+            text = smalltalk.reply(talk, language, ws.get("welcome_message"))
+            return Draft(text, None, False, text)
+        if topics.sensitive_topic(question):
+            return Draft(hold, None, True, None)
+        evidence = await self.knowledge.evidence(workspace_id, question, kb_id)
+        llm = self.models.get(workspace_id, ws)
+        if llm.provider == "extractive":
+            a = await self._read(evidence, language)
+            escalate = a.text is None or a.confidence < threshold
+            return Draft(
+                hold if escalate else a.text or "", a.confidence, escalate, a.text,
+                a.sources, a.source_ids,
+            )  # fmt: skip
+        passages = prompt_passages(evidence, TOP_K, self.knowledge.min_score)
+        system = prompt.system_prompt(
+            prompt.PromptInput(
+                bot_name=ws.get("bot_name") or "Assistant",
+                persona=ws.get("bot_persona"),
+                contact_name=None,
+                language=language,
+                passages=passages,
+            )
+        )
+        try:
+            answer = await llm.complete(
+                [ChatMessage("user", question)], system=system, context=passages
+            )
+        except LLMError:
+            return Draft(phrases.fixed("holding", language), None, True, None)
+        score, _ = await self._model_confidence(llm, question, answer, passages, evidence)
+        escalate = score is not None and score < threshold
+        ids = answer.sources or tuple(p.id for p in passages)
+        by_id = {c.id: c.source_id for c in evidence.candidates}
+        return Draft(
+            hold if escalate else answer.text, score, escalate, answer.text, ids,
+            tuple(dict.fromkeys(by_id.get(i, i) for i in ids)),
+        )  # fmt: skip
+
     async def _confidence(
-        self, llm: LLM, question: str, answer: Completion
+        self, llm: LLM, question: str, answer: Completion, passages: list[Passage]
     ) -> tuple[float | None, Completion | None]:
-        """The adapter's own confidence, else the seed's secondary prompt (None if unusable)."""
+        """The adapter's own confidence, else the seed's secondary prompt — with the passages
+        the answer was written from (None if unusable)."""
         if answer.confidence is not None:
             return answer.confidence, None
-        ask = [ChatMessage("user", confidence.prompt(question, answer.text))]
+        context = [prompt.format_passage(p) for p in passages]
+        ask = [ChatMessage("user", confidence.prompt(question, answer.text, context))]
         try:
             judged = await llm.complete(ask, max_tokens=100, temperature=0.0)
         except LLMError as exc:

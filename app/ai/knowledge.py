@@ -11,6 +11,7 @@ import asyncio
 import re
 from typing import Any, Protocol
 
+from app.answers.evidence import Evidence, from_passages
 from app.db.repos import ai as repo
 from app.llm import Passage
 
@@ -55,12 +56,28 @@ class KnowledgeSearch(Protocol):
         """Top-`k` passages at or above `threshold`, best first."""
         ...
 
+    async def evidence(self, workspace_id: str, query: str, kb_id: str | None = None) -> Evidence:
+        """Everything retrieval found for `query` (no threshold), for the reader and scorer;
+        `kb_id` None means the workspace's default knowledge base."""
+        ...
+
+    @property
+    def min_score(self) -> float:
+        """The relevance gate on cosines for passages shown to a model."""
+        ...
+
 
 class KeywordSearch:
     """FAQ + chunk keyword overlap straight from the database (no index, no model)."""
 
+    min_score = 0.0
+
     def __init__(self, max_chunks: int = 5000) -> None:
         self.max_chunks = max_chunks
+
+    async def evidence(self, workspace_id: str, query: str, kb_id: str | None = None) -> Evidence:
+        hits = await self.search(workspace_id, query, k=20)
+        return from_passages(query, hits)
 
     async def search(
         self, workspace_id: str, query: str, k: int = 5, threshold: float = 0.0

@@ -21,6 +21,7 @@ import numpy as np
 from app.answers.terms import stems
 from app.knowledge.indexing import strip_context
 from app.knowledge.retrieval import Candidates, SearchHit
+from app.llm.base import Passage
 
 Embed = Callable[[Sequence[str]], list[list[float]]]  # passage-side vectors, unit length
 
@@ -200,3 +201,44 @@ def gather(
         embed_queries if vector is not None else None,
         query_baseline,
     )
+
+
+def from_passages(question: str, passages: Sequence[Passage]) -> Evidence:
+    """Evidence from keyword-only hits (no index, no model): the lexical calibrator applies."""
+    candidates = []
+    for p in passages:
+        faq = p.kind == "faq"
+        candidates.append(
+            Candidate(
+                id=p.id,
+                source_id=p.id,
+                kind="faq" if faq else "chunk",
+                text=(p.answer or p.text) if faq else p.text,
+                context="",
+                question=p.question if faq else None,
+                title=None,
+                page=None,
+                cosine=None,
+                keyword=p.score,
+            ).with_terms()
+        )
+    return Evidence(question, tuple(candidates), None, None, "keyword", None, None)
+
+
+def prompt_passages(ev: Evidence, k: int, min_cosine: float = 0.0) -> list[Passage]:
+    """The candidates a model's prompt shows: the first `k` in fused order whose cosine clears
+    the retriever's relevance gate (keyword-only candidates always do)."""
+    out: list[Passage] = []
+    for c in ev.candidates:
+        if c.cosine is not None and c.cosine < min_cosine:
+            continue
+        score = c.cosine if c.cosine is not None else c.keyword
+        if c.kind == "faq":
+            text = f"Q: {c.question}\nA: {c.text}"
+            out.append(Passage(c.id, text, score, "faq", c.question, c.text))
+        else:
+            text = f"{c.context}\n{c.text}" if c.context else c.text
+            out.append(Passage(c.id, text, score))
+        if len(out) == k:
+            break
+    return out

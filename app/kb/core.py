@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from app.answers.answerer import Answerer
 from app.db.tables import KnowledgeBase
 from app.domain import Actor, NotFound
 from app.kb.references import ReferenceQuestions
 from app.kb.runtime import KnowledgeRuntime
 from app.kb.worker import IndexWorker
 from app.services.audit import AuditService
+
+
+class Drafter(Protocol):
+    """What the bot would reply (the AI engine): the Evaluation tab scores it."""
+
+    async def draft(
+        self, workspace_id: str, ws: dict[str, Any], question: str, kb_id: str | None = None
+    ) -> Any: ...
 
 
 class KnowledgeCore:
@@ -27,8 +36,11 @@ class KnowledgeCore:
         audit: AuditService,
         data_dir: Path,
         settings: Any,
+        drafter: Drafter | None = None,
     ) -> None:
         self.runtime = runtime
+        self.drafter = drafter
+        self.answerer = Answerer()  # the test panel's reader (its unit-vector cache)
         self.worker = worker
         self._audit = audit
         self._files = data_dir / "kb"

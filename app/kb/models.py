@@ -59,21 +59,36 @@ class Source(Model, kw_only=True):
 class TestResult(Model, kw_only=True):
     answer: str | None
     sources: list[Source]
+    # what the no-model reader would quote, and its calibrated P(right); None without sources
+    confidence: float | None = None
 
 
 class EvalMissOut(Model, kw_only=True):
     question: str
-    expected_source: str
-    rank: int | None
+    expected_source: str | None
+    rank: int | None  # where the expected source ranked (None: not retrieved / none expected)
     got: list[str]
+    # why it counts as a miss: "retrieval" (expected source not in the top k), "wrong"
+    # (answered, but not with the expected text/source), "declined" (escalated an answerable
+    # question), "answered" (replied to one that should not be answered)
+    kind: str = "retrieval"
+    said: str | None = None  # what the bot would have said (its answer, even below threshold)
+    confidence: float | None = None
+    expected_answer: str | None = None
 
 
 class EvalResult(Model, kw_only=True):
     total: int
     k: int
-    hit_rate: float
+    hit_rate: float  # over cases with an expected source
     mrr: float
     misses: list[EvalMissOut]
+    # what the customer gets, with the workspace's model and threshold
+    precision: float | None = None  # sent answers that are right
+    coverage: float | None = None  # answerable questions answered right
+    decline_rate: float | None = None  # should-not-answer questions declined
+    answered: int = 0  # answers that would be sent
+    threshold: float | None = None
 
 
 class KBCreateBody(Model, kw_only=True):
@@ -109,9 +124,18 @@ class TestBody(Model, kw_only=True):
     query: Query
 
 
+SourceId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Expected = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
 class EvalCaseBody(Model, kw_only=True):
+    """A reference question: the source that should answer it and/or the answer text it
+    should contain — or `shouldNotAnswer` (the bot must hand it to a person)."""
+
     question: Query
-    expected_source: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    expected_source: SourceId | None = None
+    expected_answer: Expected | None = None
+    should_not_answer: bool = False
 
 
 class EvalBody(Model, kw_only=True):
@@ -120,13 +144,18 @@ class EvalBody(Model, kw_only=True):
 
 
 class ReferenceQuestion(Model, kw_only=True):
-    """A question whose right source is known: the KB's evaluation set (issue 4 §7)."""
+    """A question of the KB's evaluation set: its right source and/or answer text, or one
+    that should not be answered (issue 4 §7, issue 12)."""
 
     id: str
     question: str
-    expected_source: str  # a document id or a FAQ id of the same KB
+    expected_source: str | None = None  # a document id or a FAQ id of the same KB
+    expected_answer: str | None = None
+    should_not_answer: bool = False
 
 
 class ReferenceBody(Model, kw_only=True):
     question: Query
-    expected_source: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    expected_source: SourceId | None = None
+    expected_answer: Expected | None = None
+    should_not_answer: bool = False

@@ -56,10 +56,15 @@ class ReferenceQuestions:
         question = body.question.strip()
         if not question:
             raise Invalid("the question is empty")
-        if not await _is_source(kb_id, body.expected_source):
+        check_case(body.should_not_answer, body.expected_source, body.expected_answer)
+        if body.expected_source and not await _is_source(kb_id, body.expected_source):
             raise Invalid("the expected source is not a document or FAQ of this knowledge base")
         ref = m.ReferenceQuestion(
-            id=new_id(), question=question, expected_source=body.expected_source
+            id=new_id(),
+            question=question,
+            expected_source=body.expected_source,
+            expected_answer=(body.expected_answer or "").strip() or None,
+            should_not_answer=body.should_not_answer,
         )
         async with self._lock:
             items = await asyncio.to_thread(self._read, kb_id)
@@ -80,6 +85,15 @@ class ReferenceQuestions:
         """Forget a deleted KB's questions."""
         with contextlib.suppress(OSError):
             self._path(kb_id).unlink(missing_ok=True)
+
+
+def check_case(should_not_answer: bool, source: str | None, answer: str | None) -> None:
+    """A case says what is right: a source and/or answer text — or that nothing is."""
+    if should_not_answer and (source or (answer or "").strip()):
+        raise Invalid("a question that should not be answered has no expected source or answer")
+    if not should_not_answer and not source and not (answer or "").strip():
+        raise Invalid("give the expected source, the expected answer text, or mark the "
+                      "question as one that should not be answered")  # fmt: skip
 
 
 async def _is_source(kb_id: str, source_id: str) -> bool:

@@ -1,17 +1,30 @@
-"""Asking a knowledge base directly: the dashboard's test panel and its retrieval evaluation.
+"""Asking a knowledge base directly: the dashboard's test panel and its evaluation.
 
-Both read only, and both show what the bot itself would retrieve (same retriever, same scores),
-so a user can see why an answer was or was not found before a customer asks.
+Both read only. The test panel shows what the bot itself would retrieve (same retriever, same
+scores) and what the no-model reader would quote, with its calibrated confidence. The
+evaluation asks every reference question the way a customer would — the workspace's real model
+and threshold, nothing sent — and reports what the customer gets: `precision` (sent answers
+that are right), `coverage` (answerable questions answered right), `declineRate` (questions
+that should not be answered, handed to a person), next to retrieval's hit-rate@k and MRR.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import msgspec
+
+from app.ai.signals import detect_language
+from app.answers.answerer import Answer
+from app.answers.evidence import query_embedder
+from app.answers.matching import contains
 from app.auth import Resource, guarded
+from app.db.repos.messages import workspace_settings
 from app.domain import Actor
 from app.kb import models as m
 from app.kb.core import KnowledgeCore
+from app.kb.references import check_case
 from app.knowledge import EvalCase, evaluate
 
 
@@ -37,36 +50,114 @@ class RetrievalOps(KnowledgeCore):
             )
             for h in hits
         ]
-        answer = None
+        answer, confidence = None, None
         if hits:
-            best = hits[0]
-            if best.faq_id and "\nA: " in best.content:
-                answer = best.content.split("\nA: ", 1)[1]
-            else:
-                answer = best.span.text or best.content
-        return m.TestResult(answer=answer, sources=sources)
+            read = await self._read(actor.workspace_id, kb_id, query)
+            answer, confidence = read.text, round(read.confidence, 4)
+        return m.TestResult(answer=answer, sources=sources, confidence=confidence)
+
+    async def _read(self, workspace_id: str, kb_id: str, query: str) -> Answer:
+        retriever, embeddings = self.runtime.retriever, self.runtime.embeddings
+        found = await asyncio.to_thread(
+            retriever.candidates, query, workspace_id=workspace_id, kb_id=kb_id
+        )
+        ev = await asyncio.to_thread(
+            self.answerer.evidence,
+            query,
+            found,
+            embed=embeddings.embed_documents,
+            embedder=embeddings.name,
+            embed_queries=query_embedder(embeddings.embed_query),
+        )
+        language = await asyncio.to_thread(detect_language, query)
+        return await asyncio.to_thread(self.answerer.answer, ev, language, detect_language)
 
     @guarded(Resource.KNOWLEDGE, write=False)
     async def evaluate(self, actor: Actor, kb_id: str, body: m.EvalBody) -> m.EvalResult:
         await self._kb_row(actor, kb_id)
-        cases = [EvalCase(c.question, c.expected_source) for c in body.cases]
+        for c in body.cases:
+            check_case(c.should_not_answer, c.expected_source, c.expected_answer)
+        sourced = [EvalCase(c.question, c.expected_source) for c in body.cases if c.expected_source]
         report = await asyncio.to_thread(
             evaluate,
             self.runtime.retriever,
-            cases,
+            sourced,
             workspace_id=actor.workspace_id,
             kb_id=kb_id,
             k=body.k,
         )
-        return m.EvalResult(
-            total=report.total,
+        misses = [
+            m.EvalMissOut(
+                question=x.question, expected_source=x.expected_source, rank=x.rank, got=x.got
+            )
+            for x in report.misses
+        ]
+        result = m.EvalResult(
+            total=len(body.cases),
             k=report.k,
             hit_rate=round(report.hit_rate, 4),
             mrr=round(report.mrr, 4),
-            misses=[
-                m.EvalMissOut(
-                    question=x.question, expected_source=x.expected_source, rank=x.rank, got=x.got
-                )
-                for x in report.misses
-            ],
+            misses=misses,
         )
+        if self.drafter is None:
+            return result
+        return await self._answers(actor, kb_id, body, result)
+
+    async def _answers(
+        self, actor: Actor, kb_id: str, body: m.EvalBody, result: m.EvalResult
+    ) -> m.EvalResult:
+        """Ask each case as a customer would and score what the bot would send."""
+        assert self.drafter is not None
+        ws = await workspace_settings(actor.workspace_id)
+        sent = right_sent = answerable = covered = unanswerable = declined = 0
+        misses = list(result.misses)
+        for case in body.cases:
+            draft = await self.drafter.draft(actor.workspace_id, ws, case.question, kb_id)
+            said = draft.answer
+            if case.should_not_answer:
+                unanswerable += 1
+                declined += draft.escalate
+                sent += not draft.escalate
+                if not draft.escalate:
+                    misses.append(_miss(case, draft, "answered"))
+                continue
+            answerable += 1
+            right = said is not None and _is_right(case, said, draft.source_ids)
+            if draft.escalate:
+                misses.append(_miss(case, draft, "declined"))
+                continue
+            sent += 1
+            right_sent += right
+            covered += right
+            if not right:
+                misses.append(_miss(case, draft, "wrong"))
+        return msgspec.structs.replace(
+            result,
+            misses=misses,
+            precision=round(right_sent / sent, 4) if sent else None,
+            coverage=round(covered / answerable, 4) if answerable else None,
+            decline_rate=round(declined / unanswerable, 4) if unanswerable else None,
+            answered=sent,
+            threshold=float(ws.get("confidence_threshold", 0.6)),
+        )
+
+
+def _is_right(case: m.EvalCaseBody, said: str, source_ids: tuple[str, ...]) -> bool:
+    """Right = holds the expected text (when given) and comes from the expected source (when
+    given)."""
+    if case.expected_answer and not contains(said, [case.expected_answer]):
+        return False
+    return not case.expected_source or case.expected_source in source_ids
+
+
+def _miss(case: m.EvalCaseBody, draft: Any, kind: str) -> m.EvalMissOut:
+    return m.EvalMissOut(
+        question=case.question,
+        expected_source=case.expected_source,
+        rank=None,
+        got=list(draft.source_ids),
+        kind=kind,
+        said=draft.answer,
+        confidence=None if draft.confidence is None else round(draft.confidence, 4),
+        expected_answer=case.expected_answer,
+    )

@@ -109,6 +109,7 @@ class Pipeline:
             msg,
             settings,
             media_path,
+            stored.new_contact,
         )
         decision = await decide(ctx, self.responders)
         drafts = []

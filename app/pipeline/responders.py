@@ -28,6 +28,7 @@ class ReplyContext:
     message: NormalizedMessage
     settings: dict[str, Any] = field(default_factory=dict)
     media_path: Path | None = None  # the inbound media, downloaded into the data dir
+    new_contact: bool = False  # first message ever: the pipeline sends the welcome message
 
 
 @dataclass(frozen=True, slots=True)

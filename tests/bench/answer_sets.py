@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import random
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from app.answers.matching import contains, normalise
 from tests.bench.datasets import eval_dir
 
+__all__ = ["AnswerSet", "Doc", "Question", "all_sets", "contains", "normalise"]
 Split = Literal["fit", "test"]
 SEED = 12
 
@@ -54,22 +54,6 @@ class AnswerSet:
     docs: list[Doc] = field(default_factory=list)
     faqs: dict[str, tuple[str, str]] = field(default_factory=dict)
     questions: list[Question] = field(default_factory=list)
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents/punctuation/extra spaces; dashes and quotes unified."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = re.sub(r"[‐‑‒–—―−]", "-", text).replace("’", "'").replace("‘", "'")
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
-    )
-    text = re.sub(r"[^\w$%'-]+", " ", text)
-    return " ".join(text.split())
-
-
-def contains(reply: str, gold: tuple[str, ...]) -> bool:
-    body = f" {normalise(reply)} "
-    return any(f" {normalise(g)} " in body or normalise(g) in body for g in gold if g.strip())
 
 
 def _halves(ids: list[str], seed: int) -> tuple[set[str], set[str]]:

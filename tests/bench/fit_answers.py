@@ -248,6 +248,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--explore", action="store_true")
     ap.add_argument("--no-tune", action="store_true")
+    ap.add_argument("--reader", default="", help="passage,terms,companion: skip the grid")
     ap.add_argument(
         "--asked", default="", help="pickle of asked questions: load if present, else save"
     )
@@ -273,7 +274,10 @@ def main() -> None:
         )
     if args.asked and not Path(args.asked).exists():
         save_asked(Path(args.asked), asked)
-    reader = answerer.reader if args.no_tune else tune_reader(asked, answerer)
+    if args.reader:
+        reader = ReaderWeights(*(float(x) for x in args.reader.split(",")))
+    else:
+        reader = answerer.reader if args.no_tune else tune_reader(asked, answerer)
     vectors = answerer.vectors
     answerer = Answerer(reader)
     answerer.vectors = vectors  # the units embedded so far stay cached
@@ -316,19 +320,25 @@ def main() -> None:
         )
     final = Answerer(reader, models)  # type: ignore[arg-type]
     final.vectors = vectors
-    report(asked, final)
+    report(asked, final, "fit")
+    report(asked, final, "test")
     if args.write:
         write(reader, models)
 
 
-def report(asked: list[Asked], answerer: Answerer, threshold: float = 0.6) -> None:
-    """Held-out figures per set at the default threshold (the bench reports them in full)."""
+def report(asked: list[Asked], answerer: Answerer, split: str = "test") -> None:
+    """Figures per set and threshold (the bench reports them in full)."""
+    for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
+        _report(asked, answerer, threshold, split)
+
+
+def _report(asked: list[Asked], answerer: Answerer, threshold: float, split: str) -> None:
     from app.ai.signals import detect_language
 
-    print(f"\nheld-out, threshold {threshold}")
+    print(f"\n{split} split, threshold {threshold}")
     by_set: dict[str, list[tuple[float, int, bool]]] = {}
     for a in asked:
-        if a.question.split != "test":
+        if a.question.split != split:
             continue
         ans = answerer.answer(a.evidence, a.language, detect_language)
         q = a.question

@@ -154,7 +154,8 @@ class KnowledgeBaseController(Controller):
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.TestResult:
-        """Answer (the best passage's best sentence) and sources with spans and scores."""
+        """The answer the no-model reader would quote (its sentence(s) and source) with its
+        calibrated confidence, and the sources with spans and scores."""
         return await services.knowledge.test(actor, kb_id, data.query)
 
     @post("/{kb_id:str}/evaluate", opt=KB, status_code=200)
@@ -165,5 +166,9 @@ class KnowledgeBaseController(Controller):
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.EvalResult:
-        """Hit-rate@k and MRR of reference questions against their expected source id."""
+        """Ask reference questions as a customer would, with the workspace's model and
+        confidence threshold (nothing is sent): `precision` (sent answers that are right),
+        `coverage` (answerable questions answered right), `declineRate` (questions marked
+        `shouldNotAnswer` handed to a person), and retrieval's hit-rate@k and MRR for cases
+        with an `expectedSource`. Each miss says what the bot would have said."""
         return await services.knowledge.evaluate(actor, kb_id, data)

@@ -1,8 +1,11 @@
-"""The Evaluation tab: reference questions with the source that should answer them, scored.
+"""The Evaluation tab: reference questions — with the answer text or source that is right, or
+marked "should not be answered" — and what the customer would get.
 
-Running it asks every question through the bot's own retriever and reports hit-rate@5 (the
-right source among the first five), MRR (1/rank, averaged) and each miss with what came
-instead — the number to watch when documents or chunking change.
+Running it asks every question the way a customer would, with the workspace's own model and
+confidence threshold (nothing is sent), and reports precision (sent answers that are right),
+coverage (answerable questions answered right) and the decline rate (questions that should not
+be answered, handed to a person), next to retrieval's hit-rate@5 and MRR; each miss shows what
+the bot would have said.
 """
 
 from __future__ import annotations
@@ -47,8 +50,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
             )
             with row, ui.column().classes("gap-0 grow min-w-0"):
                 ui.label(ref.question).classes("font-medium break-words")
-                expected = names.get(ref.expected_source, "a deleted source")
-                ui.label(f"expects {expected}").classes("text-grey-7 text-sm break-words")
+                ui.label(_expects(ref, names)).classes("text-grey-7 text-sm break-words")
             if write:
                 with row:
                     ui.button(icon="delete", on_click=lambda r=ref: remove(r)).props(
@@ -57,11 +59,17 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
 
     async def add() -> None:
         async def call():  # type: ignore[no-untyped-def]
-            fields = {"question": (question.value or "").strip(), "expected_source": source.value}
+            fields = {
+                "question": (question.value or "").strip(),
+                "expected_source": None if refuse.value else source.value,
+                "expected_answer": None if refuse.value else (answer.value or "").strip() or None,
+                "should_not_answer": bool(refuse.value),
+            }
             return await refs.add(actor, kb.id, body(m.ReferenceBody, **fields))
 
         if await error.run(call) is not None:
             question.value = ""
+            answer.value = ""
             listing.refresh()
 
     async def remove(ref: m.ReferenceQuestion) -> None:
@@ -71,7 +79,15 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
     async def evaluate() -> None:
         async def call() -> m.EvalResult:
             items = await refs.list(actor, kb.id)
-            cases = [{"question": r.question, "expected_source": r.expected_source} for r in items]
+            cases = [
+                {
+                    "question": r.question,
+                    "expected_source": r.expected_source,
+                    "expected_answer": r.expected_answer,
+                    "should_not_answer": r.should_not_answer,
+                }
+                for r in items
+            ]
             request = m.EvalBody(cases=[body(m.EvalCaseBody, **c) for c in cases], k=K)
             return await container().services.knowledge.evaluate(actor, kb.id, request)
 
@@ -85,15 +101,22 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
             run = ui.button("Run evaluation", icon="play_arrow", on_click=evaluate)
             run.props("unelevated").mark("run-eval")
         ui.label(
-            "Write questions customers ask and pick the document or FAQ that should answer "
-            f"each; the run shows how often that source comes in the top {K}."
+            "Write questions customers ask, with the answer text a right reply contains (and/or "
+            "the document or FAQ that should answer it) — or mark one the bot should hand to a "
+            "person. The run asks each with your model and confidence threshold, sends nothing, "
+            f"and shows what customers would get; hit-rate@{K} checks the expected sources."
         ).classes("text-grey-7 text-sm")
         if write:
             with ui.row().classes("w-full items-start gap-2"):
                 question = ui.input("Question").props("outlined dense").classes("grow basis-60")
                 question.mark("ref-question")
-                source = ui.select({}, label="Expected source").props("outlined dense")
+                answer = ui.input("Expected answer text").props("outlined dense")
+                answer.classes("grow basis-48").mark("ref-answer")
+                source = ui.select({}, label="Expected source").props("outlined dense clearable")
                 source.classes("grow basis-48").mark("ref-source")
+                refuse = ui.checkbox("Should not be answered").mark("ref-refuse")
+                answer.bind_enabled_from(refuse, "value", backward=lambda v: not v)
+                source.bind_enabled_from(refuse, "value", backward=lambda v: not v)
                 ui.button("Add", icon="add", on_click=add).props("unelevated").mark("ref-add")
         error = ErrorLabel("eval-error")
         await load_names()
@@ -108,23 +131,65 @@ async def _removed(actor: Actor, kb_id: str, ref_id: str) -> bool:
     return True
 
 
+def _expects(ref: m.ReferenceQuestion, names: dict[str, str]) -> str:
+    if ref.should_not_answer:
+        return "should not be answered (hand to a person)"
+    parts = []
+    if ref.expected_answer:
+        parts.append(f"“{ref.expected_answer}”")
+    if ref.expected_source:
+        parts.append(f"from {names.get(ref.expected_source, 'a deleted source')}")
+    return "expects " + " ".join(parts)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+_MISS = {
+    "retrieval": "expected source not in the top five",
+    "wrong": "answered, but not with the expected answer",
+    "declined": "handed to a person, though it is answerable",
+    "answered": "answered a question that should not be answered",
+}
+
+
 def _report(result: m.EvalResult, names: dict[str, str], report: ui.column) -> None:
     report.clear()
     with report:
         with ui.row().classes("w-full gap-4"):
+            _figure("precision", _pct(result.precision), "eval-precision")
+            _figure("coverage", _pct(result.coverage), "eval-coverage")
+            _figure("declined", _pct(result.decline_rate), "eval-decline")
             _figure(f"hit-rate@{result.k}", f"{result.hit_rate:.0%}", "eval-hit-rate")
             _figure("MRR", f"{result.mrr:.2f}", "eval-mrr")
             _figure("questions", str(result.total), "eval-total")
+        if result.threshold is not None:
+            ui.label(
+                f"{result.answered} of {result.total} answers would be sent at your confidence "
+                f"threshold {result.threshold:.2f}; the rest go to a person."
+            ).classes("text-grey-7 text-sm").mark("eval-threshold")
         if not result.misses:
-            ui.label("Every expected source was found in the top five.").mark("eval-no-misses")
+            ui.label("Every question got what it should.").mark("eval-no-misses")
         for miss in result.misses:
             with ui.card().classes("w-full gap-1").mark("eval-miss"):
                 ui.label(miss.question).classes("font-medium break-words")
-                where = f"ranked {miss.rank}" if miss.rank else "not found"
-                expected = names.get(miss.expected_source, "a deleted source")
-                ui.label(f"expected {expected} — {where}").classes("text-negative text-sm")
-                got = ", ".join(names.get(g, g) for g in miss.got) or "nothing"
-                ui.label(f"got: {got}").classes("text-grey-7 text-sm break-words")
+                what = _MISS.get(miss.kind, miss.kind)
+                if miss.kind == "retrieval":
+                    where = f"ranked {miss.rank}" if miss.rank else "not found"
+                    expected = names.get(miss.expected_source or "", "a deleted source")
+                    what = f"expected {expected} — {where}"
+                ui.label(what).classes("text-negative text-sm")
+                if miss.said is not None:
+                    conf = "" if miss.confidence is None else f" (confidence {miss.confidence:.2f})"
+                    ui.label(f"the bot would say{conf}: {miss.said}").classes(
+                        "text-sm break-words whitespace-pre-wrap"
+                    ).mark("eval-said")
+                if miss.expected_answer:
+                    ui.label(f"expected: {miss.expected_answer}").classes("text-grey-7 text-sm")
+                if miss.kind == "retrieval":
+                    got = ", ".join(names.get(g, g) for g in miss.got) or "nothing"
+                    ui.label(f"got: {got}").classes("text-grey-7 text-sm break-words")
 
 
 def _figure(label: str, value: str, marker: str) -> None:

@@ -22,6 +22,12 @@ CHOICES = {
     "llamacpp": "Local GGUF model on this computer",
 }
 CLOUD_MODELS = {"anthropic": "claude-haiku-4-5", "openai": "gpt-4o-mini"}
+NO_MODEL_TEXT = (
+    "Without a model the bot quotes your FAQs and documents: the sentence or table row that "
+    "answers, with its source (“— price list, p. 2”). It cannot translate, summarise or combine "
+    "facts, and it answers only when it is confident the quote answers the question — anything "
+    "else goes to a person on your team. Greetings get a greeting."
+)
 
 
 def patch_for(choice: str, form: dict[str, Any], has_key: bool) -> dict[str, Any]:
@@ -68,6 +74,8 @@ def build(wizard: Wizard) -> None:
         .mark("bot-persona")
     )
     choice = ui.radio(CHOICES, value="extractive").mark("provider-choice")
+    no_model = ui.label(NO_MODEL_TEXT).classes("text-sm text-grey-8 max-w-xl")
+    no_model.mark("no-model-explained").bind_visibility_from(choice, "value", value="extractive")
     form: dict[str, Any] = {"provider": "anthropic"}
     with ui.column().classes("w-full max-w-md gap-2") as cloud:
         ui.toggle({"anthropic": "Anthropic", "openai": "OpenAI"}).bind_value(form, "provider")

@@ -22,7 +22,7 @@ from ui.state import container
 
 # The UI's choices; "compatible" is the `openai` provider with a base URL (vLLM, Ollama, …).
 PROVIDERS = {
-    "extractive": "No model: answer from FAQs",
+    "extractive": "No model: quote my FAQs and documents",
     "anthropic": "Anthropic (Claude)",
     "openai": "OpenAI",
     "compatible": "OpenAI-compatible server (URL)",
