@@ -52,9 +52,8 @@ def _assign(thread: Thread) -> None:
     select.props("dense outlined options-dense clearable").classes("w-40").mark("assign")
 
     async def fill() -> None:
-        services = container().services
-        members = await services.workspaces.members(thread.actor, thread.actor.workspace_id or "")
-        select.set_options({m.user_id: m.name for m in members}, value=select.value)
+        names = await container().services.workspaces.assignees(thread.actor)
+        select.set_options(names, value=select.value)
         select.on_value_change(changed)
 
     async def changed(event: Any) -> None:

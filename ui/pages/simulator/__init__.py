@@ -56,7 +56,7 @@ async def simulator_session(actor: Actor) -> c.WhatsappSession | None:
     """The workspace's simulator session, running; created (and connected) for an owner."""
     services = container().services
     owner = actor.role is not None and can(actor.role, Resource.WHATSAPP, write=True)
-    found = [s for s in await services.sessions.list(actor) if s.channel == "simulator"]
+    found = await services.sessions.simulators(actor)
     if not found:
         if not owner:
             return None
