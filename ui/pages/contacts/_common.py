@@ -47,4 +47,3 @@ def checked_field(key: str, value: str) -> tuple[str, str]:
     if len(value) > 1000:
         raise Invalid("a field value has at most 1000 characters")
     return key, value
-
