@@ -14,7 +14,7 @@ from ui.state import container
 
 
 def build(wizard: Wizard) -> None:
-    if not wizard.may(Resource.KNOWLEDGE):
+    if not wizard.actor.may(Resource.KNOWLEDGE, write=True):
         with nav(wizard):
             ui.button("Continue", on_click=wizard.next).props("unelevated")
         return

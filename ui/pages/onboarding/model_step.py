@@ -52,7 +52,7 @@ def patch_for(choice: str, form: dict[str, Any], has_key: bool) -> dict[str, Any
 
 
 def build(wizard: Wizard) -> None:
-    if not wizard.may(Resource.SETTINGS):
+    if not wizard.actor.may(Resource.SETTINGS, write=True):
         with nav(wizard):
             ui.button("Continue", on_click=wizard.next).props("unelevated")
         return
