@@ -7,8 +7,7 @@ import logging
 
 from nicegui import ui
 
-from app.auth import Resource
-from app.domain import Conflict, DomainError, SessionStatus
+from app.domain import Conflict, DomainError, Resource, SessionStatus
 from app.domain import conversations as c
 from app.events import names
 from app.events.bus import Event

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from nicegui import events, ui
 
-from app.auth import Resource
-from app.domain import Invalid
+from app.domain import Invalid, Resource
 from app.kb import models as kb
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
