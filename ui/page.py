@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import Client, ui
 
 from app.domain import Actor, Resource
 from app.domain import models as m
@@ -23,6 +23,15 @@ from ui import session, theme
 
 Body = Callable[..., Awaitable[None]]
 NO_ACCESS = "Your role does not give access to this page."
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """What a page declared: where it is and what a role must be allowed to see it."""
+
+    path: str
+    resource: Resource | None
+    write: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +86,16 @@ def dashboard_page(
         params = list(inspect.signature(body).parameters.values())[1:]
         page.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         page.__name__ = body.__name__
+        page.declared = Declared(path, resource, write)  # type: ignore[attr-defined]
         ui.page(path, title=f"{title} · Aimywhatsapp")(page)
         return body
 
     return register
+
+
+def declared_pages() -> list[Declared]:
+    """Every page registered through `dashboard_page` (NiceGUI keeps the page routes)."""
+    return [d for page in Client.page_routes if (d := getattr(page, "declared", None))]
 
 
 def forbidden(refusal: str | Callable[[], None] = NO_ACCESS) -> None:
