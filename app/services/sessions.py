@@ -37,16 +37,16 @@ class SessionService:
         self._audit = audit
         self._default = "simulator" if default_channel == "simulator" else "whatsapp"
 
-    @guarded(Resource.WHATSAPP, write=False)
-    async def list(self, actor: Actor) -> list[c.WhatsappSession]:
-        return await repo.list_for(actor.workspace_id or "")
-
     @guarded(Resource.CONVERSATIONS, write=True)
     async def simulators(self, actor: Actor) -> list[c.WhatsappSession]:
         """The workspace's simulator sessions: whoever may talk to the bot through one
         (`simulate`) may find it, without the right to see the linked numbers."""
         listed = await repo.list_for(actor.workspace_id or "")
         return [s for s in listed if s.channel == "simulator"]
+
+    @guarded(Resource.WHATSAPP, write=False)
+    async def list(self, actor: Actor) -> list[c.WhatsappSession]:
+        return await repo.list_for(actor.workspace_id or "")
 
     @guarded(Resource.WHATSAPP, write=True)
     async def create(self, actor: Actor, account_id: str, channel: str | None) -> c.WhatsappSession:
