@@ -38,12 +38,10 @@ PASSWORD = "Correct-horse-9"
 
 @dataclass(frozen=True)
 class Acting:
-    """A public coroutine method that takes an actor, found on a live service object."""
+    """A public coroutine method that takes an actor, bound to a live service object."""
 
-    name: str  # Class.method
-    owner: object
     method: Callable[..., Any]
-    actor_first: bool
+    actor_first: bool  # where @guarded reads it
 
     @property
     def guard(self) -> Guard | None:
@@ -51,7 +49,8 @@ class Acting:
 
 
 def acting_methods(container: Container) -> dict[str, Acting]:
-    """Walk the services (and everything of ours they hold) for methods acting for an actor."""
+    """Walk the services (and everything of ours they hold) for methods acting for an actor,
+    keyed `Class.method`."""
     found: dict[str, Acting] = {}
     seen: set[int] = set()
 
@@ -65,7 +64,7 @@ def acting_methods(container: Container) -> dict[str, Acting]:
             takes = [i for i, p in enumerate(params) if _is_actor(p)]
             if not name.startswith("_") and takes:
                 key = f"{cls.__name__}.{name}"
-                found.setdefault(key, Acting(key, obj, getattr(obj, name), takes[0] == 0))
+                found.setdefault(key, Acting(getattr(obj, name), takes[0] == 0))
         for value in _attributes(obj):
             visit(value)
 
