@@ -8,10 +8,11 @@ customer's language, and are not escalated: nobody needs a person to say hello b
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from app.vectors.lexical import tokenize
 
 Kind = Literal["greeting", "thanks", "ack", "bye"]
 MAX_WORDS = 6
@@ -66,7 +67,7 @@ _WORDS: dict[str, tuple[Kind, str]] = {
     )},
     **{w: ("ack", "es") for w in ("vale", "perfecto", "genial", "bueno", "entendido", "sí", "si")},
     **{w: ("ack", "pt") for w in ("certo", "beleza", "perfeito", "entendi")},
-    **{w: ("ack", "fr") for w in ("d'accord", "parfait", "entendu", "oui")},
+    **{w: ("ack", "fr") for w in ("accord", "parfait", "entendu", "oui")},
     **{w: ("ack", "de") for w in ("alles", "klar", "gut", "super", "perfekt", "ja")},
     **{w: ("ack", "hi") for w in ("ठीक", "है", "अच्छा", "theek", "thik", "hai", "accha", "acha")},
     **{w: ("ack", "ar") for w in ("حسنا", "حسناً", "تمام", "طيب", "ممتاز")},
@@ -80,11 +81,10 @@ _WORDS: dict[str, tuple[Kind, str]] = {
 _FILLERS = frozenset({
     "there", "all", "everyone", "guys", "team", "you", "so", "very", "much", "a", "lot",
     "again", "de", "nuevo", "for", "the", "help", "your", "and", "y", "e", "und",
-    "et", "to", "sir", "madam", "bhai", "ji", "जी", "friend", "mate", "dear", "bro",
+    "et", "to", "sir", "madam", "d", "bhai", "ji", "जी", "friend", "mate", "dear", "bro",
 })
 # fmt: on
 _EMOJI_KIND: dict[str, Kind] = {"👋": "greeting", "🙏": "thanks", "👍": "ack", "👌": "ack"}
-_WORD = re.compile(r"[^\W\d_][^\W\d_'’]*", re.UNICODE)
 _PRIORITY: tuple[Kind, ...] = ("thanks", "bye", "greeting", "ack")
 
 _REPLIES: dict[str, dict[Kind, str]] = {
@@ -142,7 +142,7 @@ def classify(text: str) -> SmallTalk | None:
     emoji = _emoji_only(cleaned)
     if emoji is not None:
         return SmallTalk(emoji, None)
-    words = [w.casefold().strip("'’") for w in _WORD.findall(cleaned)]
+    words = [w for w in tokenize(cleaned) if not w.isdigit()]
     if not words or len(words) > MAX_WORDS or any(ch.isdigit() for ch in cleaned):
         return None
     hits = [_WORDS[w] for w in words if w in _WORDS]

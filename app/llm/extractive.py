@@ -1,10 +1,11 @@
-"""The no-model "LLM": answers with the best retrieved FAQ answer or passage sentences.
+"""The no-model "LLM" port stand-in: the best given FAQ answer or passage sentences.
 
-It is the default when no model is configured, so a fresh offline install still replies from
-its knowledge base. Input contract: the engine passes the retrieval hits it would put in the
-system prompt as `complete(..., context=[Passage, ...])`; the query is the last user message.
-The reply's `confidence` is the chosen hit's retrieval score and `sources` its id, so the engine
-skips the secondary confidence prompt and escalates through its usual threshold.
+The AI engine does not send this adapter's replies: with the `extractive` provider it reads
+with app/answers (sentences across the top passages, table rows whole, the source cited) and
+scores with the calibrated answerability model. This adapter stays the LLM port's no-model
+implementation for callers that have only a list of passages (*Test model* in the settings):
+`complete(..., context=[Passage, ...])`, the query being the last user message. Its
+`confidence` is the chosen hit's retrieval score — a similarity, not a calibrated probability.
 """
 
 from __future__ import annotations

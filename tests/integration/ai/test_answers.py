@@ -119,7 +119,8 @@ async def test_evaluation_measures_what_the_customer_gets(bot: AIBot) -> None:
 
     # a wrong expectation is listed with what the bot would have said
     wrong = [{"question": "What time do you open?", "expectedAnswer": "midnight"}]
-    report = (await bot.send("POST", f"/knowledge-bases/{kb}/evaluate", json={"cases": wrong})).json()
+    r = await bot.send("POST", f"/knowledge-bases/{kb}/evaluate", json={"cases": wrong})
+    report = r.json()
     (miss,) = report["misses"]
     assert miss["kind"] == "wrong" and "8 am to 9 pm" in miss["said"] and miss["confidence"] > 0.5
     assert report["precision"] == 0.0 and report["coverage"] == 0.0
