@@ -42,13 +42,14 @@ _PAS_E5 = ("unit_rel", "unit_gap", "passage_rel", "passage_z", "cov_answer", "co
            "cov_kb", "keyword", "rank", "figure", "terms")
 _PAS_LEX = ("cov_answer", "cov_passage", "cov_kb", "keyword", "rank", "figure", "terms")
 _PAS_MORE = ("idf_answer", "idf_passage")
+_SYM = ("sym_rel", "sym_gap")
 # candidate feature sets per model, chosen by cross-validated log-loss on the fit split
 CHOICES = {
     ("faq", "e5"): {
         "base": _FAQ_E5,
         "+idf": _FAQ_E5 + _FAQ_MORE,
-        "+sym": _FAQ_E5 + ("sym_rel", "sym_gap"),
-        "+sym+idf": _FAQ_E5 + _FAQ_MORE + ("sym_rel", "sym_gap"),
+        "+sym": _FAQ_E5 + _SYM,
+        "+sym+idf": _FAQ_E5 + _FAQ_MORE + _SYM,
     },
     ("faq", "lexical"): {"base": _FAQ_LEX, "+idf": _FAQ_LEX + _FAQ_MORE},
     ("passage", "e5"): {
@@ -57,7 +58,7 @@ CHOICES = {
     },
     ("passage", "lexical"): {"base": _PAS_LEX, "+idf": _PAS_LEX + _PAS_MORE},
     # P(the knowledge base answers the question at all): what a model's answer is capped by
-    ("faq_ans", "e5"): {"base": _FAQ_E5, "+sym": _FAQ_E5 + ("sym_rel", "sym_gap")},
+    ("faq_ans", "e5"): {"base": _FAQ_E5, "+sym": _FAQ_E5 + _SYM},
     ("faq_ans", "lexical"): {"base": _FAQ_LEX, "+idf": _FAQ_LEX + _FAQ_MORE},
     ("passage_ans", "e5"): {"base": _PAS_E5, "+idf": _PAS_E5 + _PAS_MORE},
     ("passage_ans", "lexical"): {"base": _PAS_LEX, "+idf": _PAS_LEX + _PAS_MORE},
@@ -149,8 +150,8 @@ def auc(score: np.ndarray, y: np.ndarray) -> float:
     order = np.argsort(both, kind="mergesort")
     ranks = np.empty(len(order))
     ranks[order] = np.arange(1, len(order) + 1)
-    for value in np.unique(both):  # ties share their average rank
-        tied = both == value
+    for v in np.unique(both):  # ties share their average rank
+        tied = both == v
         ranks[tied] = ranks[tied].mean()
     return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
