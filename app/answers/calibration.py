@@ -38,6 +38,11 @@ class Logistic:
     weights: tuple[float, ...]
     bias: float
 
+    @classmethod
+    def of(cls, bias: float, weights: Mapping[str, float]) -> Logistic:
+        """From {"signal": weight, "a*b": weight, …}: one named number per line in the code."""
+        return cls(tuple(weights), tuple(weights.values()), bias)
+
     def logit(self, signals: Mapping[str, float]) -> float:
         return self.bias + sum(
             w * value(signals, f) for f, w in zip(self.features, self.weights, strict=True)

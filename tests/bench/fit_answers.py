@@ -363,30 +363,31 @@ def _report(asked: list[Asked], answerer: Answerer, threshold: float, split: str
 
 
 def write(reader: ReaderWeights, models: dict[tuple[str, str], Logistic]) -> None:
-    from pathlib import Path
-
     lines = [
         '"""Fitted by `python -m tests.bench.fit_answers --write` — do not edit by hand: re-run',
-        "the script (it reports the held-out figures it was checked on).",
+        "the script (it reports the held-out figures it was checked on). Each model is",
+        "P(right) = 1 / (1 + exp(-(bias + Σ weight × signal))); the signals are named in",
+        "app/answers/signals.py (\"a*b\" is a product of two).",
         '"""',
         "",
         "from __future__ import annotations",
         "",
-        "from app.answers.calibration import Logistic, value",
+        "from app.answers.calibration import Logistic",
         "from app.answers.reader import ReaderWeights",
         "",
         f"READER = ReaderWeights(passage={reader.passage}, terms={reader.terms}, "
         f"companion={reader.companion})",
-        "# fmt: off",
         "MODELS = {",
     ]
     for (route, fam), m in models.items():
-        lines.append(f"    ({route!r}, {fam!r}): Logistic(")
-        lines.append(f"        {m.features!r},")
-        lines.append(f"        {m.weights!r},")
+        lines.append(f'    ("{route}", "{fam}"): Logistic.of(')
         lines.append(f"        {m.bias!r},")
+        lines.append("        {")
+        for name, weight in zip(m.features, m.weights, strict=True):
+            lines.append(f'            "{name}": {weight!r},')
+        lines.append("        },")
         lines.append("    ),")
-    lines += ["}", "# fmt: on", ""]
+    lines += ["}", ""]
     path = Path(calibration.__file__).with_name("coefficients.py")
     path.write_text("\n".join(lines))
     print(f"wrote {path}")

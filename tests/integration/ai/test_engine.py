@@ -141,3 +141,26 @@ async def test_welcome_message_for_a_new_contact(ai_bot: AIBot) -> None:
     await bot.simulate(ANN, "Hi, can you help?")
     texts = [m["content"] for m in await bot.bot_messages(ANN, 2)]
     assert texts == ["Welcome to Acme!", "Sure."]
+
+
+async def test_greetings_get_a_greeting_not_a_passage(ai_bot: AIBot) -> None:
+    bot = ai_bot
+    await bot.add_faqs(*FAQS)
+    await bot.simulate(ANN, "hola")
+    (reply,) = await bot.bot_messages(ANN)
+    assert reply["content"] == "¡Hola! ¿En qué puedo ayudarte?" and reply["confidence"] is None
+    await bot.simulate(ANN, "thanks 👍")
+    _, second = await bot.bot_messages(ANN, 2)
+    assert second["content"] == "You're welcome! 😊"
+    assert (await bot.conversation_of(ANN))["status"] != "WAITING_HUMAN"
+    assert not await _notes(bot, "escalation_needed")
+    assert bot.model().calls == []  # type: ignore[attr-defined]  # no model, no retrieval
+
+    # a new contact's greeting is answered by the welcome message alone
+    await bot.patch_settings(welcomeMessage="Welcome to Acme!")
+    await bot.simulate("+15550000002", "hi")
+    (welcome,) = await bot.bot_messages("+15550000002")
+    assert welcome["content"] == "Welcome to Acme!"
+    await bot.simulate("+15550000002", "hello")
+    texts = [m["content"] for m in await bot.bot_messages("+15550000002", 2)]
+    assert texts == ["Welcome to Acme!", "Welcome to Acme!"]
