@@ -9,37 +9,25 @@ from __future__ import annotations
 from app.answers.calibration import Logistic
 from app.answers.reader import ReaderWeights
 
-READER = ReaderWeights(passage=0.5, terms=0.05, companion=0.02)
+READER = ReaderWeights(passage=0.5, terms=0.05, companion=0.02, date=0.04)
 MODELS = {
     ("faq", "e5"): Logistic.of(
-        -11.9073,
+        -5.9867,
         {
-            "question_rel": 37.905,
-            "question_gap": 32.7805,
-            "faq_rel": -1.7978,
-            "faq_z": 1.1959,
-            "cov_question": 6.618,
-            "cov_faq": -1.502,
-            "cov_kb": 1.0104,
-            "keyword": 0.8255,
-            "rank": -0.8478,
-            "terms": 0.3076,
-            "sym_rel": -12.6751,
-            "sym_gap": -19.2039,
+            "question_rel": 21.1536,
+            "question_gap": 38.2407,
+            "cov_question": 2.6297,
+            "back_question": 3.0698,
+            "rank": -1.3247,
         },
     ),
     ("faq", "lexical"): Logistic.of(
-        -5.0499,
+        -4.7548,
         {
-            "cov_question": 5.4338,
-            "cov_faq": -2.0894,
-            "cov_kb": 0.3916,
-            "keyword": 0.8135,
-            "rank": -2.3092,
-            "terms": 0.1661,
-            "idf_question": 0.8688,
-            "idf_faq": 0.9524,
-            "back_question": 3.5545,
+            "cov_question": 5.9394,
+            "back_question": 3.4823,
+            "rank": -2.4273,
+            "terms": 0.1857,
         },
     ),
     ("passage", "e5"): Logistic.of(
@@ -75,34 +63,22 @@ MODELS = {
         },
     ),
     ("faq_ans", "e5"): Logistic.of(
-        -12.0066,
+        -6.2463,
         {
-            "question_rel": 34.0734,
-            "question_gap": 20.513,
-            "faq_rel": -0.8653,
-            "faq_z": 0.7491,
-            "cov_question": 7.2225,
-            "cov_faq": -0.5267,
-            "cov_kb": 0.7787,
-            "keyword": 0.9172,
+            "question_rel": 26.781,
+            "question_gap": 13.0408,
+            "cov_question": 2.7675,
+            "back_question": 3.9223,
             "rank": 0.0,
-            "terms": 0.3616,
-            "sym_rel": -2.0792,
-            "sym_gap": -26.6818,
         },
     ),
     ("faq_ans", "lexical"): Logistic.of(
-        -6.106,
+        -4.9992,
         {
-            "cov_question": 6.7696,
-            "cov_faq": -1.6428,
-            "cov_kb": 0.7877,
-            "keyword": 0.9385,
+            "cov_question": 6.8064,
+            "back_question": 3.7424,
             "rank": 0.0,
-            "terms": 0.2146,
-            "idf_question": -0.3768,
-            "idf_faq": 1.6078,
-            "back_question": 3.6371,
+            "terms": 0.2292,
         },
     ),
     ("passage_ans", "e5"): Logistic.of(

@@ -76,6 +76,7 @@ class Candidate:
     cosine: float | None  # query ↔ point, when the dense side saw it
     keyword: float  # BM25 / the query's best BM25
     terms: frozenset[str] = frozenset()  # stems of `searchable`, computed once
+    page_end: int | None = None
 
     @property
     def searchable(self) -> str:
@@ -138,7 +139,7 @@ def candidate_of(hit: SearchHit, titles: dict[str, str]) -> Candidate:
     if hit.faq_id and "\nA: " in hit.content:
         question, answer = hit.content.split("\nA: ", 1)
         return Candidate(
-            id=hit.id,
+            id=hit.faq_id,  # the FAQ row: what replies cite (kbChunksUsed) and sources name
             source_id=hit.faq_id,
             kind="faq",
             text=answer.strip(),
@@ -152,6 +153,7 @@ def candidate_of(hit: SearchHit, titles: dict[str, str]) -> Candidate:
     document_id = hit.document_id or ""
     title = meta.get("title") or titles.get(document_id)
     page = meta.get("page")
+    page_end = meta.get("page_end")
     return Candidate(
         id=hit.chunk_id or hit.id,
         source_id=document_id or hit.id,
@@ -163,6 +165,7 @@ def candidate_of(hit: SearchHit, titles: dict[str, str]) -> Candidate:
         page=page if isinstance(page, int) else None,
         cosine=hit.similarity,
         keyword=hit.keyword,
+        page_end=page_end if isinstance(page_end, int) else None,
     )
 
 

@@ -11,6 +11,7 @@ answer is never cut before the key figure. At most three units, never cut mid-un
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -44,6 +45,11 @@ class ReaderWeights:
     passage: float = 0.5  # × (passage cosine − best passage cosine)
     terms: float = 0.02  # × share of the question's terms the unit holds
     companion: float = 0.015  # an adjacent unit this close to the best one joins it
+    # a date question ("when", "by what date", "deadline", कब, متى …) favours units holding a
+    # date: "By what date must the FAA receive comments on the Boeing 737 MAX proposal?" is
+    # closer, by cosine, to the summary naming the Boeing 737 MAX than to "DATES: The FAA must
+    # receive comments … by September 21, 2020". Set by hand on that case (not fitted).
+    date: float = 0.04
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,38 @@ class Reading:
     def text(self) -> str:
         joiner = "\n" if any(is_table_row(u) for u in self.units) else " "
         return joiner.join(self.units)
+
+
+def term_rarity(ev: Evidence, wanted: list[str]) -> dict[str, float]:
+    """How rare each question term is among the question's own candidates: the name every
+    candidate shares ("Boeing") tells units apart less than the word only some hold
+    ("comments")."""
+    seen = {c.id: c.terms for c in ev.candidates}
+    n = len(seen)
+    return {t: math.log((n + 1) / (sum(t in s for s in seen.values()) + 0.5)) for t in wanted}
+
+
+_ASKS_DATE = re.compile(
+    r"\b(when|deadline|what date|which date|cu[aá]ndo|fecha|plazo|quand|wann|frist|quando|"
+    r"prazo)\b|कब|किस तारीख|متى|موعد",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|"
+    r"oct(ober)?|nov(ember)?|dec(ember)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+    r"septiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|"
+    r"septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember"
+)
+_DATE = re.compile(
+    rf"\b({_MONTHS})\b\.?\s*\d{{1,2}}|\d{{1,2}}\.?\s+(de\s+)?({_MONTHS})\b|"
+    r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|(?<![\d–-])(1[0-9]{3}|20[0-9]{2})(?![\d–-])",
+    re.IGNORECASE,
+)
+
+
+def dated(question: str, unit: str) -> bool:
+    """A date question and a unit that holds a date."""
+    return bool(_ASKS_DATE.search(question) and _DATE.search(unit))
 
 
 def asks_figure(question: str) -> bool:
@@ -120,7 +158,13 @@ def read(
             ],
             dtype=np.float32,
         )
-        score = cosines + weights.passage * passage + weights.terms * term_share
+        has_date = np.array([dated(ev.question, u) for _, _, u in table], dtype=np.float32)
+        score = (
+            cosines
+            + weights.passage * passage
+            + weights.terms * term_share
+            + weights.date * has_date
+        )
     else:  # keyword-only: terms decide, the retrieval order breaks ties
         score = term_share - 0.01 * np.array([ci for ci, _, _ in table], dtype=np.float32)
     best = int(np.argmax(score))

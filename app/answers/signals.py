@@ -19,12 +19,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from app.answers.evidence import Candidate, Evidence
-from app.answers.reader import Reading, asks_figure
+from app.answers.reader import Reading, asks_figure, term_rarity
 from app.answers.terms import content_terms, coverage, stems, weighted_coverage
 
 Signals = dict[str, float]
@@ -53,9 +51,7 @@ def _kb_stems(ev: Evidence) -> set[str]:
 
 def _idf(ev: Evidence, wanted: list[str]) -> dict[str, float]:
     """Rarity of each question term among the question's distinct candidates."""
-    seen = {c.id: c.terms for c in ev.candidates}
-    n = len(seen)
-    return {t: math.log((n + 1) / (sum(t in s for s in seen.values()) + 0.5)) for t in wanted}
+    return term_rarity(ev, wanted)
 
 
 def passage(ev: Evidence, reading: Reading) -> Signals:

@@ -41,7 +41,10 @@ cosa quale quali quando dove perché come io tu lui lei noi voi loro mio tuo suo
 في من إلى على عن مع هو هي هم هن أن إن كان كانت يكون ما ماذا متى أين لماذا كيف كم أي
 الذي التي الذين هذا هذه ذلك تلك و أو ثم قد لا لم لن بين عند كل بعض غير
 """
-STOPWORDS = frozenset(_STOP_TEXT.split())
+# words that are function words in one language and content in another ("comment" is French
+# for "how", and the thing an English question about a comment deadline hinges on)
+_AMBIGUOUS = frozenset({"comment", "die", "war", "sin", "son", "hat", "dove", "era", "mit"})
+STOPWORDS = frozenset(_STOP_TEXT.split()) - _AMBIGUOUS
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 

@@ -26,7 +26,8 @@ async def test_extractive_faq_answer_offline(tmp_path: Path) -> None:
         await bot.simulate(ANN, "What are your opening hours?")
         (reply,) = await bot.bot_messages(ANN)
         assert reply["content"] == FAQS[0][1]
-        assert reply["aiProvider"] == "extractive" and reply["confidence"] == 1.0
+        # a calibrated probability: the FAQ's own question, word for word, is near certain
+        assert reply["aiProvider"] == "extractive" and reply["confidence"] > 0.95
         assert reply["kbChunksUsed"] == [faq_ids[0]]
         assert await wait_sent(bot, ANN, 1) == [FAQS[0][1]]
         conv = await bot.conversation_of(ANN)
@@ -53,7 +54,9 @@ async def test_model_reply_prompt_history_and_usage(ai_bot: AIBot) -> None:
     _, second = await bot.bot_messages(ANN, 2)
     assert second["content"] == "*Hi!* Shipping is free above 50 €."  # WhatsApp bold
     assert second["aiProvider"] == "fake" and second["aiModel"] == "fake-1"
-    assert second["confidence"] == 0.9 and second["tokensIn"] > 0 and second["costUsd"] == 0.0
+    # the model's 0.9 is capped by retrieval's P(the knowledge base answers this)
+    assert 0.6 <= second["confidence"] <= 0.9
+    assert second["tokensIn"] > 0 and second["costUsd"] == 0.0
     assert second["latencyMs"] is not None and second["kbChunksUsed"]
 
     fake = bot.model()
@@ -66,7 +69,9 @@ async def test_model_reply_prompt_history_and_usage(ai_bot: AIBot) -> None:
     roles = [(m.role, m.content) for m in answer_call.messages]
     assert roles[0] == ("user", "Hello there") and roles[-1][1].endswith("Berlin?")
     assert roles[1][0] == "assistant"  # the previous bot reply is history
-    assert '{"confidence"' in judge_call.messages[0].content  # the seed's secondary prompt
+    judged = judge_call.messages[0].content
+    assert '{"confidence"' in judged  # the seed's secondary prompt, with the passages it judges
+    assert judged.startswith("Context:\n[1]") and "Shipping is free above 50 €" in judged
 
 
 async def test_low_confidence_escalates(ai_bot: AIBot) -> None:
