@@ -191,12 +191,12 @@ async def test_evaluation_reports_hit_rate_mrr_and_misses(dashboard: Dashboard) 
     with user:
         next(iter(user.find(marker="ref-source").elements)).value = doc_id
     user.find(marker="ref-add").click()
-    await user.should_see("expects Shipping")
+    await user.should_see("expects from Shipping")
     with user:
         next(iter(user.find(marker="ref-source").elements)).value = faq_id
     user.find(marker="ref-question").clear().type("Gift cards?")
     user.find(marker="ref-add").click()
-    await user.should_see("expects FAQ: Do you sell gift cards?")
+    await user.should_see("expects from FAQ: Do you sell gift cards?")
     # a planted miss: the expected source is deleted after the question was written
     from app.kb import models as m
 
@@ -210,12 +210,14 @@ async def test_evaluation_reports_hit_rate_mrr_and_misses(dashboard: Dashboard) 
     assert len(await refs.list(actor, kb_id)) == 3
     user.find(marker="tab-documents").click()
     user.find(marker="tab-evaluation").click()  # coming back reloads the list
-    await user.should_see("expects a deleted source")
+    await user.should_see("expects from a deleted source")
     user.find(marker="run-eval").click()
     await user.should_see(marker="eval-hit-rate")
     assert _texts(user, "eval-hit-rate") == ["67%"]
     assert _texts(user, "eval-total") == ["3"]
     assert _texts(user, "eval-mrr") == ["0.67"]  # ranks 1, 1 and never
+    await user.should_see(marker="eval-precision")  # what the customer gets, beside retrieval
+    await user.should_see(marker="eval-threshold")
     await user.should_see(marker="eval-miss")
     await user.should_see("Price of tea?")
     await user.should_see("expected a deleted source — not found")

@@ -72,7 +72,10 @@ async def test_simulator_and_no_model_path_with_validation(dashboard: Dashboard)
     await _eventually(running_again)
     assert [s.id for s in await services.sessions.list(actor)] == [sim.id]
 
-    # 3. persona and model: no name and a cloud model without a key are refused
+    # 3. persona and model: the no-model default says plainly what it does
+    await user.should_see(marker="no-model-explained")
+    await user.should_see("cannot translate, summarise or combine facts")
+    # no name and a cloud model without a key are refused
     user.find(marker="bot-name").clear()
     await _click(user, "model-next")
     await user.should_see("Give the bot a name")
