@@ -168,7 +168,7 @@ class AIEngine:
         except LLMError as exc:
             log.warning("model call failed for workspace %s: %s", ctx.workspace_id, exc)
             return self._escalate(ws, "provider_unavailable", language, holding=True)
-        score, judge = await self._model_confidence(llm, text, answer, passages, evidence)
+        score, judge = await self._model_confidence(llm, text, answer, passages, evidence, system)
         usage = _usage(answer, judge)
         used = answer.sources or tuple(p.id for p in passages)
         if score is not None and score < threshold:
@@ -188,13 +188,16 @@ class AIEngine:
         answer: Completion,
         passages: list[Passage],
         evidence: Evidence,
+        system: str,
     ) -> tuple[float | None, Completion | None]:
-        """The model's own judgement (given the passages) capped by retrieval's P(answerable)."""
+        """The model's own judgement (given the passages) capped by retrieval's P(answerable);
+        a figure is supported by anything the model was shown (passages, an attachment's text,
+        business hours: the system prompt)."""
         judged, judge = await self._confidence(llm, question, answer, passages)
         answerable = None
         if evidence.candidates:
             answerable = await asyncio.to_thread(self.answerer.answerability, evidence)
-        context = [p.text for p in passages]
+        context = [p.text for p in passages] + [system]
         return model_confidence(judged, answerable, answer.text, context, question), judge
 
     def _low_confidence(
@@ -276,7 +279,7 @@ class AIEngine:
             )
         except LLMError:
             return Draft(phrases.fixed("holding", language), None, True, None)
-        score, _ = await self._model_confidence(llm, question, answer, passages, evidence)
+        score, _ = await self._model_confidence(llm, question, answer, passages, evidence, system)
         escalate = score is not None and score < threshold
         ids = answer.sources or tuple(p.id for p in passages)
         by_id = {c.id: c.source_id for c in evidence.candidates}
