@@ -3,7 +3,9 @@
 The 8-character preview is taken after the `aimy_` prefix, so it tells keys apart.
 An API key acts with the ADMIN role of the seed §14 matrix: it can run the bot's business
 (contacts, conversations, knowledge, flows, broadcasts, settings) but cannot manage the team,
-billing or link/unlink WhatsApp numbers — those stay with a human owner.
+billing or link/unlink WhatsApp numbers — those stay with a human owner. Nor can it manage API
+keys: a leaked key that could mint more would survive its own revocation, and it could revoke
+the keys of everyone else.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime, timedelta
 
 from app.auth import hash_secret, new_secret
 from app.db.tables import ApiKey
-from app.domain import Actor, Clock, Invalid, NotFound, Role, Unauthorized
+from app.domain import Actor, Clock, Forbidden, Invalid, NotFound, Role, Unauthorized
 from app.domain import models as m
 from app.services._rows import to_model
 from app.services.audit import AuditService
@@ -28,6 +30,7 @@ class ApiKeyService:
         self._audit = audit
 
     async def create(self, actor: Actor, name: str, expires_at: datetime | None = None) -> m.ApiKey:
+        _signed_in_person(actor)
         name = name.strip()
         if not name or len(name) > 100:
             raise Invalid("name must have 1 to 100 characters")
@@ -53,6 +56,7 @@ class ApiKeyService:
         return to_model(m.ApiKey, row, key=key)
 
     async def list(self, actor: Actor) -> list[m.ApiKey]:
+        _signed_in_person(actor)
         rows = (
             await ApiKey.select()
             .where((ApiKey.workspace_id == actor.workspace_id) & ApiKey.revoked_at.is_null())
@@ -61,6 +65,7 @@ class ApiKeyService:
         return [to_model(m.ApiKey, r) for r in rows]
 
     async def revoke(self, actor: Actor, key_id: str) -> None:
+        _signed_in_person(actor)
         gone = (
             await ApiKey.update({ApiKey.revoked_at: self._clock.now()})
             .where(
@@ -91,3 +96,9 @@ class ApiKeyService:
             api_key_id=row["id"],
             ip=ip,
         )
+
+
+def _signed_in_person(actor: Actor) -> None:
+    """API keys are managed by people only (see the module docs)."""
+    if actor.api_key_id is not None or actor.user_id is None:
+        raise Forbidden("an API key cannot create, list or revoke API keys; sign in to do that")

@@ -51,7 +51,8 @@ class ApiKeyController(Controller):
 
     @get("/", opt=SETTINGS)
     async def list_keys(self, services: ServicesDep, actor: ActorDep) -> list[m.ApiKey]:
-        """Active keys with their 8-character preview (never the key itself)."""
+        """Active keys with their 8-character preview (never the key itself). Signed-in users
+        only: an API key cannot manage API keys (403)."""
         return await services.api_keys.list(actor)
 
     @post("/", opt=SETTINGS)
