@@ -132,3 +132,20 @@ async def test_openapi_document_and_docs_page(api: Api) -> None:
     assert "/api/v1/settings/api-keys" in doc["paths"]
     r = await api.client.get("/api/docs")
     assert r.status_code == 200 and "swagger" in r.text.lower()
+
+
+async def test_docs_page_works_offline(api: Api) -> None:
+    """Issue 13.14: Swagger UI came from a CDN, so /api/docs was blank without internet. Every
+    script, stylesheet and icon the page names must be ours, served here, and allowed by CSP."""
+    import re
+
+    r = await api.client.get("/api/docs")
+    assert r.status_code == 200
+    urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", r.text)
+    assert any(u.endswith(".js") for u in urls) and any(u.endswith(".css") for u in urls)
+    for url in urls:
+        assert url.startswith("/api/docs/"), url  # nothing from another host
+        got = await api.client.get(url)
+        assert got.status_code == 200 and len(got.content) > 100, url
+    assert "http://" not in r.headers.get("content-security-policy", "")
+    assert "https://" not in r.headers.get("content-security-policy", "")
