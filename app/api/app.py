@@ -17,6 +17,7 @@ from app import __version__
 from app.api.controllers import ROUTE_HANDLERS
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.limits import rate_limit_middleware
+from app.api.requests import ApiRequest
 from app.api.security import AuthMiddleware, permission_guard
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
             *rate_limit_middleware(settings),
         ],
         guards=[permission_guard],
+        request_class=ApiRequest,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
         cors_config=CORSConfig(

@@ -38,10 +38,11 @@ from app.domain.messages import (
     Receipt,
     ReceiptKind,
 )
-from app.domain.models import Model, Page
+from app.domain.models import MAX_PAGE, Model, Page
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [
+    "MAX_PAGE",
     "Actor",
     "BroadcastStatus",
     "BroadcastTarget",
