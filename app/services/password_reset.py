@@ -47,15 +47,19 @@ class PasswordResets:
         )
 
     async def reset_password(self, token: str, new_password: str) -> None:
-        check_strength(new_password)
         now = self._clock.now()
         row = (
-            await PasswordReset.select()
+            await PasswordReset.select(
+                *PasswordReset.all_columns(),
+                PasswordReset.user_id.email.as_alias("email"),
+                PasswordReset.user_id.name.as_alias("name"),
+            )
             .where(PasswordReset.token_hash == hash_secret(token))
             .first()
         )
         if row is None or row["used_at"] is not None or row["expires_at"] <= now:
             raise Invalid("this reset link is invalid or expired; ask for a new one")
+        check_strength(new_password, (row["email"], row["name"]))
         async with User._meta.db.transaction():
             await PasswordReset.update({PasswordReset.used_at: now}).where(
                 PasswordReset.id == row["id"]

@@ -57,7 +57,7 @@ def create() -> None:
             name = ui.input("Your name").props("outlined autofocus").classes("w-full")
             email = ui.input("Email").props("type=email outlined").classes("w-full")
             password = (
-                ui.input("Password (8+ characters)", password=True)
+                ui.input("Password (10+ characters)", password=True)
                 .props("outlined")
                 .classes("w-full")
             )
@@ -108,7 +108,11 @@ def create() -> None:
     @ui.page("/reset-password", title="Reset password · Aimywhatsapp")
     async def reset_page(token: str = ""):  # type: ignore[no-untyped-def]
         with card("Choose a new password"):
-            password = ui.input("New password", password=True).props("outlined").classes("w-full")
+            password = (
+                ui.input("New password (10+ characters)", password=True)
+                .props("outlined")
+                .classes("w-full")
+            )
             error = ErrorLabel()
 
             async def submit() -> None:
