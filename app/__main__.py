@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from app import __version__
+from app.datadir import make_private
 from app.logging_setup import setup_logging
 from app.settings import Settings, ignored_seed_env, load_settings
 
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aimywhatsapp: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.data_dir)
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "ui-storage"))
     if ignored := ignored_seed_env(os.environ):
         log.info("ignoring seed variables: %s", "; ".join(ignored))
