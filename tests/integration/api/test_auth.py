@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
+
+import pytest
 
 from tests.integration.api.conftest import PASSWORD, Api
 
@@ -184,3 +187,24 @@ async def test_garbage_tokens_are_401_not_500(api: Api) -> None:
         assert r.status_code == 401, header
     r = await api.client.get("/api/v1/settings/api-keys", headers={"X-API-Key": "aimy_nope"})
     assert r.status_code == 401
+
+
+async def test_reset_and_invite_links_stay_out_of_the_log(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 13.5: without SMTP the reset and invite links (live tokens) went to the log. Now the
+    log says only that an email was not sent; invite links show to the owner who invites."""
+    from app.domain import Role
+
+    with caplog.at_level(logging.DEBUG):
+        owner = await api.register("Olga", "Shop")
+        agent = await api.member(owner, Role.AGENT, "Ann")
+        r = await api.client.post("/api/v1/auth/forgot-password", json={"email": agent.email})
+        assert r.status_code == 202
+    subjects = []
+    for mail in api.container.services.mailer.outbox:
+        token = mail.get_content().split("token=")[1].split()[0]
+        assert token not in caplog.text, mail["Subject"]
+        subjects.append(mail["Subject"])
+    assert any("Reset" in s for s in subjects) and any("invited" in s for s in subjects)
+    assert "SMTP is not configured" in caplog.text

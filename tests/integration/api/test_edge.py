@@ -173,9 +173,7 @@ async def test_every_paged_list_bounds_page_and_page_size(api: Api) -> None:
     """Issue 13.5: page=2**63-1 overflowed the SQL offset (500) on every paged list."""
     owner = await api.register()
     doc = (await api.client.get("/api/openapi.json")).json()
-    paged = _operations(
-        doc, lambda op: any(p["name"] == "page" for p in op.get("parameters", []))
-    )
+    paged = _operations(doc, lambda op: any(p["name"] == "page" for p in op.get("parameters", [])))
     assert len(paged) >= 5  # audit log, contacts, conversations, messages, notifications
     for method, path in paged:
         for query in ("page=9223372036854775807", "page=1&pageSize=9223372036854775807"):
