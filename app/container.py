@@ -125,7 +125,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     kb = KnowledgeRuntime(settings)
     indexer = IndexWorker(kb, events, notifications, settings)
     whisper = WhisperModelStore(
-        settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.ssrf_allow
+        settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.egress_allow
     )
     speech = SpeechPool(settings, secrets, whisper)
     downloads = settings.model_downloads

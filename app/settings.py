@@ -65,7 +65,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     kb_retries: int = 3  # attempts after the first, for transient failures
     kb_retry_base_s: float = 1.0  # backoff: base * 2**attempt
     llm_provider_override: str | None = None  # tests force "fake"
-    ssrf_allow: tuple[str, ...] = ()  # hosts/CIDRs URL ingestion may reach despite being private
+    # hosts/CIDRs that workspace-configured URLs (AI base URL, URL sources, model downloads,
+    # webhooks) may reach although they are not public (AIMY_SSRF_ALLOW); see `egress_allow`
+    ssrf_allow: tuple[str, ...] = ()
     # message pipeline (app/pipeline): which responder fills the AI slot: "ai" = the AI engine
     # (app/ai, per-workspace settings), "none" = no reply, "echo" = repeat the message (demos,
     # tests, benchmarks)
@@ -109,6 +111,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def vectors_path(self) -> Path:
         """The embedded vector store (LanceDB)."""
         return self.data_dir / "vectors"
+
+    @property
+    def egress_allow(self) -> tuple[str, ...]:
+        """The SSRF guard's allow-list (app/net/ssrf.py): the operator's `ssrf_allow`; on the
+        desktop app also this machine's loopback — its one user is the operator, and a local
+        model server (Ollama, LM Studio) is what they point the AI base URL at."""
+        loopback = () if self.headless else ("localhost", "127.0.0.0/8", "::1")
+        return (*self.ssrf_allow, *loopback)
 
     @property
     def base_url(self) -> str:
