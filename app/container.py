@@ -32,7 +32,7 @@ from app.channels import ChannelManager
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
-from app.events import EventBus
+from app.events import AccessSignals, EventBus
 from app.jobs import register_jobs
 from app.kb import IndexWorker, KnowledgeRuntime, KnowledgeService
 from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_responders
@@ -46,6 +46,7 @@ from app.services import (
     ConversationService,
     InviteService,
     LabelService,
+    LiveAccess,
     LocalModelService,
     Mailer,
     MediaService,
@@ -106,7 +107,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
     mailer = Mailer(settings)
     audit = AuditService()
-    workspaces = WorkspaceService(audit)
+    signals = AccessSignals()
+    workspaces = WorkspaceService(audit, signals)
     events = EventBus()
     notifications = NotificationService(clock, events)
     channels = ChannelManager()
@@ -143,10 +145,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     hub = SessionHub(channels, pipeline, events, notifications, secrets, clock, settings.data_dir)
     conversations = ConversationService(pipeline, audit)
     services = Services(
-        auth=AuthService(settings, clock, signer, mailer, workspaces),
+        auth=AuthService(settings, clock, signer, mailer, workspaces, signals),
         workspaces=workspaces,
         invites=InviteService(settings, clock, mailer, workspaces, audit),
-        api_keys=ApiKeyService(clock, audit),
+        api_keys=ApiKeyService(clock, audit, signals),
         audit=audit,
         mailer=mailer,
         notifications=notifications,
@@ -163,6 +165,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         overview=OverviewService(clock),
         knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
         media=MediaService(settings.media_path),
+        live_access=LiveAccess(clock, signals, settings.live_recheck_s),
     )
     return Container(
         settings=settings,

@@ -36,6 +36,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     key_file: Path | None = None  # default: the user's config dir, outside the data dir
     # auth
     access_token_ttl_s: int = 15 * 60
+    # live connections (API WebSockets, dashboard tabs) re-read their access this often, so a
+    # revocation made on another app node ends them too (app/services/live_access.py)
+    live_recheck_s: float = 30.0
     refresh_token_ttl_s: int = 30 * 86400
     reset_token_ttl_s: int = 3600
     invite_ttl_s: int = 7 * 86400

@@ -16,6 +16,7 @@ from app.auth import hash_secret, new_secret
 from app.db.tables import ApiKey
 from app.domain import Actor, Clock, Forbidden, Invalid, NotFound, Role, Unauthorized
 from app.domain import models as m
+from app.events import AccessSignals
 from app.services._rows import to_model
 from app.services.audit import AuditService
 
@@ -25,9 +26,10 @@ _TOUCH_EVERY = timedelta(minutes=1)
 
 
 class ApiKeyService:
-    def __init__(self, clock: Clock, audit: AuditService) -> None:
+    def __init__(self, clock: Clock, audit: AuditService, signals: AccessSignals) -> None:
         self._clock = clock
         self._audit = audit
+        self._signals = signals  # a revoked key ends its open WebSockets
 
     async def create(self, actor: Actor, name: str, expires_at: datetime | None = None) -> m.ApiKey:
         _signed_in_person(actor)
@@ -78,6 +80,7 @@ class ApiKeyService:
         if not gone:
             raise NotFound("API key not found")
         await self._audit.record(actor, "api_key.revoke", "api_key", key_id)
+        self._signals.changed(api_key_id=key_id)
 
     async def authenticate(self, key: str, ip: str | None = None) -> Actor:
         """Resolve `X-API-Key` to an actor bound to the key's workspace."""

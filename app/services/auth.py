@@ -11,6 +11,7 @@ from app.auth import TokenSigner, check_strength, hash_password, needs_rehash, v
 from app.db.tables import User
 from app.domain import Actor, Clock, Invalid, Unauthorized, new_id
 from app.domain import models as m
+from app.events import AccessSignals
 from app.services.mailer import Mailer
 from app.services.password_reset import PasswordResets
 from app.services.sign_ins import SignIns
@@ -34,12 +35,14 @@ class AuthService(SignIns, PasswordResets):
         signer: TokenSigner,
         mailer: Mailer,
         workspaces: WorkspaceService,
+        signals: AccessSignals,
     ) -> None:
         self._s = settings
         self._clock = clock
         self._signer = signer
         self._mailer = mailer
         self._workspaces = workspaces
+        self._signals = signals  # a revoked sign-in ends its live connections
 
     async def register(
         self, email: str, password: str, name: str, workspace_name: str, *, ip: str | None = None

@@ -13,6 +13,7 @@ from datetime import timedelta
 from app.auth import check_strength, hash_password, hash_secret, new_secret
 from app.db.tables import PasswordReset, User, UserSession
 from app.domain import Clock, Invalid
+from app.events import AccessSignals
 from app.services.mailer import Mailer
 from app.settings import Settings
 
@@ -23,6 +24,7 @@ class PasswordResets:
     _s: Settings
     _clock: Clock
     _mailer: Mailer
+    _signals: AccessSignals
 
     async def forgot_password(self, email: str) -> None:
         """Always succeeds, so the endpoint does not reveal which emails have accounts."""
@@ -64,6 +66,7 @@ class PasswordResets:
             await UserSession.update({UserSession.revoked_at: now}).where(
                 (UserSession.user_id == row["user_id"]) & UserSession.revoked_at.is_null()
             )
+        self._signals.changed(user_id=row["user_id"])
 
 
 async def make_reset_link(settings: Settings, clock: Clock, user_id: str) -> str:
