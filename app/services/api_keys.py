@@ -3,16 +3,23 @@
 The 8-character preview is taken after the `aimy_` prefix, so it tells keys apart.
 An API key acts with the ADMIN role of the seed §14 matrix: it can run the bot's business
 (contacts, conversations, knowledge, flows, broadcasts, settings) but cannot manage the team,
-billing or link/unlink WhatsApp numbers — those stay with a human owner. Nor can it manage API
-keys: a leaked key that could mint more would survive its own revocation, and it could revoke
-the keys of everyone else.
+billing or link/unlink WhatsApp numbers — those stay with a human owner.
+
+Who may manage keys is decided in one place, `_SEE_KEYS` / `_MANAGE_KEYS` below: the keys are
+workspace settings (seed §6 serves them under `/settings/api-keys`), so OWNER and ADMIN read
+and change them (seed §14 `settings`) — and only as signed-in people: an API key may not
+create, list or revoke API keys (a leaked key that could mint more would survive its own
+revocation, and it could revoke everyone else's).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from app.auth import hash_secret, new_secret
+from app.auth import Resource, guarded, hash_secret, new_secret
 from app.db.tables import ApiKey
 from app.domain import Actor, Clock, Forbidden, Invalid, NotFound, Role, Unauthorized
 from app.domain import models as m
@@ -23,6 +30,28 @@ from app.services.audit import AuditService
 KEY_PREFIX = "aimy_"
 API_KEY_ROLE = Role.ADMIN
 _TOUCH_EVERY = timedelta(minutes=1)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _people_only(guard: Callable[[F], F]) -> Callable[[F], F]:
+    """`guard` (the role check), then refuse API keys: keys are managed by people."""
+
+    def wrap(method: F) -> F:
+        @functools.wraps(method)
+        async def call(self: Any, actor: Actor, *args: Any, **kwargs: Any) -> Any:
+            if actor.api_key_id is not None or actor.user_id is None:
+                raise Forbidden(
+                    "an API key cannot create, list or revoke API keys; sign in to do that"
+                )
+            return await method(self, actor, *args, **kwargs)
+
+        return guard(call)  # type: ignore[arg-type]
+
+    return wrap
+
+
+_SEE_KEYS = _people_only(guarded(Resource.SETTINGS, write=False))
+_MANAGE_KEYS = _people_only(guarded(Resource.SETTINGS, write=True))
 
 
 class ApiKeyService:
@@ -31,8 +60,8 @@ class ApiKeyService:
         self._audit = audit
         self._signals = signals  # a revoked key ends its open WebSockets
 
+    @_MANAGE_KEYS
     async def create(self, actor: Actor, name: str, expires_at: datetime | None = None) -> m.ApiKey:
-        _signed_in_person(actor)
         name = name.strip()
         if not name or len(name) > 100:
             raise Invalid("name must have 1 to 100 characters")
@@ -57,8 +86,8 @@ class ApiKeyService:
         await self._audit.record(actor, "api_key.create", "api_key", row["id"], {"name": name})
         return to_model(m.ApiKey, row, key=key)
 
+    @_SEE_KEYS
     async def list(self, actor: Actor) -> list[m.ApiKey]:
-        _signed_in_person(actor)
         rows = (
             await ApiKey.select()
             .where((ApiKey.workspace_id == actor.workspace_id) & ApiKey.revoked_at.is_null())
@@ -66,8 +95,8 @@ class ApiKeyService:
         )
         return [to_model(m.ApiKey, r) for r in rows]
 
+    @_MANAGE_KEYS
     async def revoke(self, actor: Actor, key_id: str) -> None:
-        _signed_in_person(actor)
         gone = (
             await ApiKey.update({ApiKey.revoked_at: self._clock.now()})
             .where(
@@ -99,9 +128,3 @@ class ApiKeyService:
             api_key_id=row["id"],
             ip=ip,
         )
-
-
-def _signed_in_person(actor: Actor) -> None:
-    """API keys are managed by people only (see the module docs)."""
-    if actor.api_key_id is not None or actor.user_id is None:
-        raise Forbidden("an API key cannot create, list or revoke API keys; sign in to do that")
