@@ -111,10 +111,9 @@ class Egress:
             raise FetchError(f"cannot resolve host {host!r}")
         for ip in found:
             if not self.allowed(host, ip):
-                what = "" if literal is not None else f"{host} resolves to "
                 raise Blocked(
-                    f"refused: {what}the non-public address {ip} (the server's own network; "
-                    "the operator can allow it with AIMY_SSRF_ALLOW)"
+                    f"refused: {host} resolves to the non-public address {ip} (the server's "
+                    "own network; the operator can allow it with AIMY_SSRF_ALLOW)"
                 )
         return found
 
