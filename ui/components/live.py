@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import msgspec
-from nicegui import background_tasks, context, ui
+from nicegui import Client, background_tasks, context, ui
 
 from app.domain import Actor
 from app.domain import conversations as c
@@ -30,6 +30,7 @@ from app.services.live_access import AccessEnded, Grant
 from ui.state import container
 
 log = logging.getLogger(__name__)
+RELOAD_GRACE_S = 1.0  # time for the reload to reach the browser before the old tab is dropped
 Handler = Callable[[Event], Awaitable[None]]
 ListenHandler = Callable[[Event], Awaitable[Any] | Any]
 
@@ -53,8 +54,7 @@ def follow(actor: Actor, handler: Handler) -> asyncio.Task[Any]:
                         log.exception("live view: %s handler failed", event.name)
         except AccessEnded as ended:
             log.info("live view of %s ended: %s", actor.label, ended.reason)
-            with contextlib.suppress(Exception), client:
-                ui.navigate.reload()  # the page decides again: sign-in, or what is still allowed
+            _end_view(client)
 
     task = background_tasks.create(pump(), name=f"live-{client.id}")
 
@@ -63,6 +63,23 @@ def follow(actor: Actor, handler: Handler) -> asyncio.Task[Any]:
 
     client.on_delete(stop)
     return task
+
+
+def _end_view(client: Client) -> None:
+    """The tab's access is over: reload it (the page decides again: the sign-in page, or what
+    is still allowed), and drop it on our side a moment later — its handlers hold the old actor,
+    so a tab that ignored the reload must not be able to receive or act any more."""
+    if client.is_deleted:
+        return
+    with contextlib.suppress(Exception), client:
+        ui.navigate.reload()
+
+    def drop() -> None:
+        if not client.is_deleted:
+            with contextlib.suppress(KeyError):  # NiceGUI removed it first
+                client.delete()
+
+    asyncio.get_running_loop().call_later(RELOAD_GRACE_S, drop)
 
 
 def message_of(event: Event) -> c.Message | None:

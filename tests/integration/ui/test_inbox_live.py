@@ -81,12 +81,19 @@ async def test_a_removed_or_signed_out_member_stops_getting_live_updates(
     await s.simulate("still live", who="+4917600000002", name="Bob")
     await user.should_see("Bob")  # a viewer's inbox is live
     assert bus.subscribers_of(shop_id) >= 2  # the inbox and the header's bell
+    with user:
+        tab = context.client
     await services.workspaces.remove_member(s.actor, shop_id, viewer.user.id)
 
     async def cut_off() -> bool:  # (the reloaded tab follows the viewer's own workspace)
         return bus.subscribers_of(shop_id) == 0
 
     await eventually(cut_off)  # every subscription of the tab on the shop is gone, at once
+
+    async def dropped() -> bool:  # and the old tab itself: its handlers hold the old actor
+        return tab.is_deleted
+
+    await eventually(dropped)
     await s.simulate("after removal", who="+4917600000003", name="Carl")
 
     async def stored() -> bool:
