@@ -38,9 +38,7 @@ async def _default_kb(workspace_id: str) -> str | None:
 
 async def _titles(workspace_id: str, found: Candidates) -> dict[str, str]:
     """Document titles of hits indexed before chunks carried their title."""
-    missing = {
-        h.document_id for h in found.hits if h.document_id and not h.metadata.get("title")
-    }
+    missing = {h.document_id for h in found.hits if h.document_id and not h.metadata.get("title")}
     if not missing:
         return {}
     rows = await KBDocument.select(KBDocument.id, KBDocument.name).where(

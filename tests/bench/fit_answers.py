@@ -381,7 +381,7 @@ def write(reader: ReaderWeights, models: dict[tuple[str, str], Logistic]) -> Non
         '"""Fitted by `python -m tests.bench.fit_answers --write` — do not edit by hand: re-run',
         "the script (it reports the held-out figures it was checked on). Each model is",
         "P(right) = 1 / (1 + exp(-(bias + Σ weight × signal))); the signals are named in",
-        "app/answers/signals.py (\"a*b\" is a product of two).",
+        'app/answers/signals.py ("a*b" is a product of two).',
         '"""',
         "",
         "from __future__ import annotations",

@@ -26,9 +26,7 @@ def _chunk(i: int, text: str, page: int, cosine: float) -> Candidate:
 
 def _evidence(question: str, *cands: Candidate) -> Evidence:
     q = np.asarray(EMB.embed_query(question), dtype=np.float32)
-    return Evidence(
-        question, cands, q, EMB.embed_documents, EMB.name, 0.1, (0.3, 0.1)
-    )
+    return Evidence(question, cands, q, EMB.embed_documents, EMB.name, 0.1, (0.3, 0.1))
 
 
 def test_a_table_row_is_quoted_whole_with_its_labels() -> None:
