@@ -9,7 +9,7 @@ from nicegui import ui
 from ui import session, theme
 from ui.components.error import ErrorLabel
 from ui.page import Viewer, dashboard_page
-from ui.pages import overview_cards
+from ui.pages import auth, overview_cards
 from ui.state import container
 
 # sections whose pages arrive with later issues: what the user will find there
@@ -24,7 +24,7 @@ NO_SECTION = "Your role does not give access to this section."
 def create() -> None:
     @ui.page("/")
     async def index():  # type: ignore[no-untyped-def]
-        return RedirectResponse("/dashboard" if await session.current() else "/login")
+        return RedirectResponse(await auth.first_page())
 
     @dashboard_page("/dashboard", "Dashboard")
     async def overview(viewer: Viewer) -> None:
