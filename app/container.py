@@ -118,7 +118,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
-        data_dir=settings.data_dir,
+        media_dir=settings.media_path,
     )
     models = ModelPool(settings, secrets)
     kb = KnowledgeRuntime(settings)
@@ -137,9 +137,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         build_responders(settings, ai),
         dispatcher,
         channels,
-        settings.data_dir / "media",
+        settings.media_path,
     )
-    hub = SessionHub(channels, pipeline, events, notifications, secrets, clock, settings.data_dir)
+    hub = SessionHub(
+        channels, pipeline, events, notifications, secrets, clock, settings.sessions_path
+    )
     conversations = ConversationService(pipeline, audit)
     services = Services(
         auth=AuthService(settings, clock, signer, mailer, workspaces),
@@ -150,7 +152,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=notifications,
         sessions=SessionService(hub, audit, settings.channel),
-        contacts=ContactService(clock, events, audit, settings.data_dir),
+        contacts=ContactService(clock, events, audit, settings.media_path),
         labels=LabelService(audit),
         conversations=conversations,
         approvals=ApprovalService(conversations, audit),

@@ -31,7 +31,7 @@ class Media:
     """A file already stored under the data dir, sent with the draft's text as its caption."""
 
     type: MediaType
-    url: str  # relative to the data dir, as on inbound rows: `media/<workspace>/<id><ext>`
+    url: str  # as on inbound rows: `media/<workspace>/<id><ext>` (see app.domain.media_file)
     path: str  # absolute: what the channel reads when the dispatcher sends
     mime: str
     filename: str | None = None
