@@ -27,6 +27,7 @@ from app.ai import ModelPool
 from app.ai.engine import AIEngine
 from app.ai.retriever_search import RetrieverSearch
 from app.ai.speech import SpeechPool
+from app.ai.waiting import WaitingNotice
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
@@ -134,7 +135,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         events,
         notifications,
-        build_responders(settings, ai),
+        build_responders(settings, ai, WaitingNotice()),
         dispatcher,
         channels,
         settings.media_path,

@@ -1,4 +1,5 @@
-"""Pluggable responders: the router asks the flow slot, then the AI slot, for a reply.
+"""Pluggable responders: the router asks the flow slot, then the AI slot, for a reply; while
+a conversation waits for a human, the waiting slot for the notice that a person will reply.
 
 The flows and AI-engine issues plug their responders in (`Responders(flow=…, ai=…)` in the
 composition root). The AI slot follows `settings.auto_reply`: "ai" (the AI engine, default),
@@ -77,14 +78,18 @@ class SilentResponder:
 class Responders:
     flow: Responder | None = None
     ai: Responder | None = None
+    waiting: Responder | None = None  # what a customer waiting for a human is told (once)
 
 
-def build_responders(settings: Settings, ai: Responder | None = None) -> Responders:
-    """The AI slot: `ai` (the AI engine) unless settings ask for echo or silence."""
+def build_responders(
+    settings: Settings, ai: Responder | None = None, waiting: Responder | None = None
+) -> Responders:
+    """The AI slot: `ai` (the AI engine) unless settings ask for echo or silence; the waiting
+    notice goes with any replying bot (a silent one says nothing at all)."""
     match settings.auto_reply:
         case "echo":
-            return Responders(ai=EchoResponder())
+            return Responders(ai=EchoResponder(), waiting=waiting)
         case "ai" if ai is not None:
-            return Responders(ai=ai)
+            return Responders(ai=ai, waiting=waiting)
         case _:
             return Responders(ai=SilentResponder())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+from app.ai.phrases import fixed
 from app.llm.fake import FakeLLM
 from tests.integration.ai.conftest import AIBot, make_ai_bot, wait_sent
 
@@ -90,6 +92,22 @@ async def test_sensitive_topic_escalates_without_the_model(ai_bot: AIBot) -> Non
     assert (await bot.conversation_of(ANN))["status"] == "WAITING_HUMAN"
     (note,) = await _notes(bot, "escalation_needed")
     assert note["payload"]["reason"] == "sensitive:refund"
+
+
+async def test_a_waiting_customer_hears_once_in_their_language(ai_bot: AIBot) -> None:
+    """After the hand-over the customer writes again: one notice in their language (they
+    are not ignored), then silence until a person answers (issue 13 #16)."""
+    bot = ai_bot
+    await bot.simulate(ANN, "Quiero un reembolso de mi pedido")
+    await wait_sent(bot, ANN, 1)
+    await bot.simulate(ANN, "¿Hola? ¿Hay alguien ahí para ayudarme?")
+    texts = await wait_sent(bot, ANN, 2)
+    assert texts[1] == fixed("waiting", "es") and "equipo" in texts[1]
+    await bot.simulate(ANN, "???")
+    await bot.simulate(ANN, "Por favor, es urgente")
+    await asyncio.sleep(0.4)
+    assert len(bot.sent_texts(ANN)) == 2
+    assert (await bot.conversation_of(ANN))["status"] == "WAITING_HUMAN"
 
 
 async def test_provider_down_holding_reply(ai_bot: AIBot) -> None:
