@@ -34,7 +34,9 @@ class ReplyContext:
 @dataclass(frozen=True, slots=True)
 class Reply:
     """What to send. `parts` (when set) are sent as separate messages in order instead of
-    `text`; `escalate` hands the conversation to a human (WAITING_HUMAN + notification)."""
+    `text`; `preface` goes before them (a fixed text such as the away message, which carries
+    none of the answer's confidence, sources or usage); `escalate` hands the conversation to a
+    human (WAITING_HUMAN + notification)."""
 
     text: str
     flow_id: str | None = None
@@ -44,9 +46,15 @@ class Reply:
     escalate: bool = False
     escalation_reason: str | None = None
     usage: ModelUsage | None = None
+    preface: tuple[str, ...] = ()
 
     @property
     def texts(self) -> tuple[str, ...]:
+        """Every message to send, in order: the preface, then the answer."""
+        return self.preface + self.answer_texts
+
+    @property
+    def answer_texts(self) -> tuple[str, ...]:
         return self.parts or ((self.text,) if self.text else ())
 
 

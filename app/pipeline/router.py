@@ -71,8 +71,10 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
 
 
 def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
-    """One draft per part; the model's metadata goes on the first (the answer proper)."""
-    return [
+    """One draft per message: the preface plain, the model's metadata on the answer's first
+    part (the answer proper)."""
+    fixed = [Draft(text, flow_id=reply.flow_id, hold=hold) for text in reply.preface]
+    return fixed + [
         Draft(
             text,
             flow_id=reply.flow_id,
@@ -81,5 +83,5 @@ def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
             hold=hold,
             usage=reply.usage if i == 0 else None,
         )
-        for i, text in enumerate(reply.texts)
+        for i, text in enumerate(reply.answer_texts)
     ]

@@ -142,9 +142,17 @@ async def test_outside_business_hours_away_message_once(ai_bot: AIBot) -> None:
     await bot.patch_settings(
         businessHoursEnabled=True, businessHoursConfig=closed, awayMessage="We're closed now."
     )
-    await bot.simulate(ANN, "Hello, anyone there?")
-    texts = [m["content"] for m in await bot.bot_messages(ANN, 2)]
-    assert texts == ["We're closed now.", "We'll get back to you tomorrow."]
+    await bot.add_faqs(*FAQS)
+    await bot.simulate(ANN, "Hello, how much is shipping to Berlin?")
+    away, answer = await bot.bot_messages(ANN, 2)
+    assert [away["content"], answer["content"]] == [
+        "We're closed now.",
+        "We'll get back to you tomorrow.",
+    ]
+    # the model's confidence, sources and usage belong to its answer, not to the away text
+    assert answer["confidence"] == 0.9 and answer["kbChunksUsed"] and answer["aiProvider"]
+    assert away["confidence"] is None and away["kbChunksUsed"] == []
+    assert away["aiProvider"] is None and away["tokensIn"] is None
     system = bot.model().calls[0].system or ""  # type: ignore[attr-defined]
     assert "You are outside business hours." in system and "(Europe/Berlin)" in system
     await bot.simulate(ANN, "Hello again?")
