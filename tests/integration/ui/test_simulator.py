@@ -4,10 +4,16 @@ live; the conversation is in the inbox; roles that cannot send are turned away."
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
+from nicegui.testing.user import User
 
-from app.domain import Actor, Role
+from app.db.tables import KBChunk, KBDocument, KBFaq, KnowledgeBase, Message
+from app.domain import Actor, Role, new_id
+from app.events import names
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.inbox_helpers import click, eventually, use_workspace
 
@@ -72,3 +78,61 @@ async def test_viewer_cannot_simulate_and_an_agent_needs_an_owner_first(
     await agent.open("/dashboard/simulator")
     await agent.should_see(marker="no-simulator")
     await agent.should_not_see(marker="phone")
+
+
+async def test_sources_name_titles_and_questions_not_chunk_ids(dashboard: Dashboard) -> None:
+    """The phone's source tooltip uses the inbox's resolver: document titles and FAQ
+    questions, on a fresh page and on a live update alike."""
+    owner = await dashboard.register("owner@example.com", "Olga")
+    assert owner.workspace is not None
+    actor = Actor(owner.user.id).in_workspace(owner.workspace.id, Role.OWNER)
+    services = dashboard.container.services
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/dashboard/simulator")
+    user.find(marker="sim-text").type("how much is it?")
+    await click(user, "sim-send")
+
+    async def answered() -> Any:
+        page = await services.conversations.list(actor)
+        if not page.items:
+            return None
+        detail = await services.conversations.get(actor, page.items[0].id)
+        return next((m for m in detail.messages if m.sender_type == "BOT"), None)
+
+    reply = await eventually(answered)
+    kb_id, doc_id, chunk_id, faq_id = new_id(), new_id(), new_id(), new_id()
+    await KnowledgeBase.insert(KnowledgeBase(id=kb_id, workspace_id=actor.workspace_id, name="k"))
+    await KBDocument.insert(
+        KBDocument(id=doc_id, knowledge_base_id=kb_id, name="Pricing.pdf", type="PDF")
+    )
+    await KBChunk.insert(
+        KBChunk(id=chunk_id, document_id=doc_id, content="9 EUR", qdrant_id=f"q-{chunk_id}",
+                chunk_index=0, metadata={"page": 3})
+    )  # fmt: skip
+    await KBFaq.insert(
+        KBFaq(id=faq_id, knowledge_base_id=kb_id, question="Do you ship abroad?", answer="Yes")
+    )
+    used = [f"q-{chunk_id}", faq_id]
+    await Message.update({Message.kb_chunks_used: used}).where(Message.id == reply.id)
+    expected = "Sources: Pricing.pdf · p.3, FAQ: Do you ship abroad?"
+
+    # live: the reply is redrawn from a message:updated event
+    dashboard.container.events.publish(
+        names.MESSAGE_UPDATED,
+        actor.workspace_id or "",
+        {"message": msgspec.to_builtins(msgspec.structs.replace(reply, kb_chunks_used=used))},
+        conversation_id=reply.conversation_id,
+    )
+    await user.should_see("2 sources")
+    await eventually(lambda: _tooltip(user, expected))
+    # a fresh page
+    await user.open("/dashboard/simulator")
+    await user.should_see("2 sources")
+    assert await _tooltip(user, expected)
+
+
+async def _tooltip(user: User, text: str) -> bool:
+    with user:
+        tips = [t.text for t in user.find(kind=ui.tooltip).elements]
+    assert not any("q-" in t for t in tips), tips  # never a raw chunk id
+    return text in tips
