@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import pytest
 from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing.user import User
@@ -23,7 +24,9 @@ PNG = bytes.fromhex(
 )
 
 
-async def test_owner_chats_with_the_bot_and_finds_it_in_the_inbox(dashboard: Dashboard) -> None:
+async def test_owner_chats_with_the_bot_and_finds_it_in_the_inbox(
+    dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
     owner = await dashboard.register("owner@example.com", "Olga")
     assert owner.workspace is not None
     actor = Actor(owner.user.id).in_workspace(owner.workspace.id, Role.OWNER)
@@ -40,9 +43,21 @@ async def test_owner_chats_with_the_bot_and_finds_it_in_the_inbox(dashboard: Das
     await user.should_see(marker="bubble-bot")  # the reply, live from the bus
     await user.should_see(marker="confidence")
 
-    # an image, as a customer would send it
+    # an image, as a customer would send it: the attach menu's entry opens the photo picker
+    picked: list[int] = []
+
+    def run_method(self: ui.upload, name: str, *args: Any, **kw: Any) -> None:
+        if name == "pickFiles":  # what opens the browser's file picker
+            picked.append(self.id)
+
+    monkeypatch.setattr(ui.upload, "run_method", run_method)
     with user:
-        (upload,) = user.find(marker="upload-image").elements
+        uploads = {k: user.find(marker=f"upload-{k}").elements.pop() for k in KINDS}
+        assert all(not u.visible or "hidden" in u.classes for u in uploads.values())
+    for entry, kind in (("photo", "image"), ("voice", "voice"), ("document", "document")):
+        user.find(marker=f"attach-{entry}").click()
+        await eventually(lambda k=kind: _picked(picked, uploads[k]))
+    upload = uploads["image"]
     assert isinstance(upload, ui.upload)
     await upload.handle_uploads([SmallFileUpload("shelf.png", "image/png", PNG)])
 
@@ -54,6 +69,19 @@ async def test_owner_chats_with_the_bot_and_finds_it_in_the_inbox(dashboard: Das
     detail = await eventually(image_stored)
     await user.should_see("Image")
     assert detail.contact is not None and detail.contact.name == "Olga (simulator)"
+
+    # a document from its own entry
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    await uploads["document"].handle_uploads(  # type: ignore[attr-defined]
+        [SmallFileUpload("prices.pdf", "application/pdf", pdf)]
+    )
+
+    async def document_stored():  # type: ignore[no-untyped-def]
+        page = await services.conversations.list(actor)
+        detail = await services.conversations.get(actor, page.items[0].id)
+        return any(m.media_type == "DOCUMENT" for m in detail.messages)
+
+    await eventually(document_stored)
 
     await user.open("/dashboard/inbox")
     await user.should_see("Olga (simulator)")
@@ -136,3 +164,10 @@ async def _tooltip(user: User, text: str) -> bool:
         tips = [t.text for t in user.find(kind=ui.tooltip).elements]
     assert not any("q-" in t for t in tips), tips  # never a raw chunk id
     return text in tips
+
+
+KINDS = ("image", "voice", "document")
+
+
+async def _picked(picked: list[int], upload: ui.element) -> bool:
+    return bool(picked) and picked[-1] == upload.id
