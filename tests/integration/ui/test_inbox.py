@@ -94,9 +94,7 @@ async def test_a_waiting_conversation_says_so_and_an_agent_hands_it_back(
     s = await shop(dashboard)
     await s.simulate("hi")
     conv = await _replied(s)
-    await s.services.conversations.update(
-        s.actor, conv.id, status=ConversationStatus.WAITING_HUMAN
-    )
+    await s.services.conversations.update(s.actor, conv.id, status=ConversationStatus.WAITING_HUMAN)
     await dashboard.member(s.owner, "agent@example.com", Role.AGENT)
     agent = await dashboard.signed_in("agent@example.com")
     await use_workspace(agent, s.actor.workspace_id or "")
