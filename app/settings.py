@@ -43,6 +43,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: tuple[str, ...] = ()
     rate_limit_auth_per_min: int = 5
     rate_limit_api_per_min: int = 200
+    rate_limit_kb_test_per_min: int = 20  # POST /knowledge-bases/{id}/test, per workspace
     max_body_bytes: int = 25 * MB
     behind_tls: bool = False  # sends HSTS when true (or when public_url is https)
     trust_forwarded_for: bool = False  # take the client IP from X-Forwarded-For
