@@ -16,7 +16,7 @@ async def test_a_fresh_install_opens_on_creating_the_owner_account(dashboard: Da
     await user.open("/register")
     user.find("Your name").type("Nia")
     user.find("Email").type("nia@example.com")
-    user.find("Password (8+ characters)").type("Correct-horse-9")
+    user.find("Password (10+ characters)").type("Correct-horse-9")
     user.find("Business or workspace name").type("Nia's")
     user.find("Create account").click()
     await user.should_see(marker="stepper")
