@@ -28,7 +28,7 @@ class ReplyContext:
     inbound: c.Message
     message: NormalizedMessage
     settings: dict[str, Any] = field(default_factory=dict)
-    media_path: Path | None = None  # the inbound media, downloaded into the data dir
+    media_path: Path | None = None  # the inbound media, downloaded into the media folder
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from app.domain import conversations as c
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """A file already stored under the data dir, sent with the draft's text as its caption."""
+    """A file already stored in the media folder, sent with the draft's text as its caption."""
 
     type: MediaType
     url: str  # as on inbound rows: `media/<workspace>/<id><ext>` (see app.domain.media_file)
