@@ -101,7 +101,7 @@ class Container:
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     """Wire everything; no I/O besides reading (or creating) the secret store."""
     clock = clock or SystemClock()
-    make_private(settings.data_dir)
+    make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     secrets, cipher = build_secret_store(settings)
     engine = create_engine(settings.db_url)
     bind_tables(engine)

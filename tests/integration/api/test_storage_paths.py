@@ -5,18 +5,22 @@ under the session path, and everything that reads, sends or erases them finds th
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 
 from app.db.tables import WhatsappSession
 from tests.integration.api.conftest import _api
 from tests.integration.api.test_attachments import png
 from tests.integration.bots import Bot, _bot, eventually
+from tests.integration.test_data_dir_modes import _loose
 
 ANN = "+4917600000001"
 
 
 async def test_media_and_sessions_live_where_the_settings_say(tmp_path: Path) -> None:
     uploads, wa, data_dir = tmp_path / "uploads", tmp_path / "wa", tmp_path / "data"
+    uploads.mkdir(mode=0o755)  # made by the operator (a volume), before the first start
+    os.chmod(uploads, 0o755)
     async for api in _api(
         data_dir, None, auto_reply="echo", storage_path=str(uploads), wa_session_path=str(wa)
     ):
@@ -56,6 +60,7 @@ async def _check(bot: Bot, uploads: Path, wa: Path, data_dir: Path) -> None:
 
     # erasing the contact erases its files where they are
     contact = (await bot.conversation_of(ANN))["contact"]["id"]
+    assert _loose(uploads) == []  # private like the data dir (issue 13.5)
     assert (await bot.send("DELETE", f"/contacts/{contact}")).status_code == 204
     assert list((uploads / ws).iterdir()) == []
 
