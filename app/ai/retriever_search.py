@@ -68,8 +68,9 @@ class RetrieverSearch:
         if kb is None:
             return await self.fallback.evidence(workspace_id, query)
         try:
+            runtime = await self.runtime.ready()  # the model's first load, off the event loop
             found = await asyncio.to_thread(
-                self.runtime.retriever.candidates, query, workspace_id=workspace_id, kb_id=kb
+                runtime.retriever.candidates, query, workspace_id=workspace_id, kb_id=kb
             )
         except Exception as exc:  # model or store unavailable: degrade, don't fail the reply
             log.warning("vector retrieval unavailable, using keyword search: %s", exc)
@@ -95,7 +96,7 @@ class RetrieverSearch:
         if kb is None:
             return await self.fallback.search(workspace_id, query, k, threshold)
         try:
-            hits = await self.runtime.retriever.asearch(
+            hits = await (await self.runtime.ready()).retriever.asearch(
                 query, workspace_id=workspace_id, kb_id=kb, k=k
             )
         except Exception as exc:  # model or store unavailable: degrade, don't fail the reply
