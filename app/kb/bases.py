@@ -14,7 +14,7 @@ from app.db.tables import KBDocument, KBFaq, KnowledgeBase
 from app.domain import Actor, new_id
 from app.kb import models as m
 from app.kb.core import KnowledgeCore
-from app.knowledge import delete_knowledge_base
+from app.rag import delete_knowledge_base
 
 DEFAULT_NAME = "Default"
 

@@ -17,8 +17,9 @@ from app.domain import Actor, Invalid, new_id
 from app.domain.enums import IndexStatus, KBDocType
 from app.kb import models as m
 from app.kb.core import KnowledgeCore
-from app.knowledge import delete_document
-from app.knowledge.extract import check_url, sniff_type
+from app.net import check_url
+from app.rag import delete_document
+from app.rag.extract import sniff_type
 
 
 def _doc(r: dict[str, Any]) -> m.Document:

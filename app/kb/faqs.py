@@ -14,7 +14,7 @@ from app.db.tables import KBFaq
 from app.domain import Actor, new_id
 from app.kb import models as m
 from app.kb.core import KnowledgeCore
-from app.knowledge import delete_faq, index_faq
+from app.rag import delete_faq, index_faq
 
 
 def _faq(r: dict[str, Any]) -> m.Faq:

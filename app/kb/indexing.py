@@ -18,8 +18,8 @@ from app.domain import DomainError
 from app.domain.enums import IndexStatus, KBDocType
 from app.events import EventBus, names
 from app.kb.runtime import KnowledgeRuntime
-from app.knowledge import PageText, delete_document, index_document
-from app.knowledge.extract import extract, ingest_url
+from app.rag import PageText, delete_document, index_document
+from app.rag.extract import extract, ingest_url
 from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class DocumentIndexer:
             on_progress=progress,
         )
         if not records:
-            from app.knowledge import ExtractionError
+            from app.rag import ExtractionError
 
             raise ExtractionError("no text found in the document")
         await KBChunk.delete().where(KBChunk.document_id == row["id"])

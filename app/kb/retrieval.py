@@ -12,7 +12,7 @@ from app.auth import Resource, guarded
 from app.domain import Actor
 from app.kb import models as m
 from app.kb.core import KnowledgeCore
-from app.knowledge import EvalCase, evaluate
+from app.rag import EvalCase, evaluate
 
 
 class RetrievalOps(KnowledgeCore):

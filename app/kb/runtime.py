@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 from app.embeddings import Embeddings, build_embeddings
-from app.knowledge import RetrievalSettings, Retriever
+from app.rag import RetrievalSettings, Retriever
 from app.vectors import VectorStore, build_vector_store
 
 

@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from app import downloads
 from app.domain import Conflict, Invalid, NotFound
+from app.net import downloads
 
 GGUF_MAGIC = b"GGUF"
 _NAME = re.compile(r"^[\w][\w.\-]*\.gguf$")

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import httpx
 
-from app import downloads
 from app.domain import Conflict, Invalid, NotFound
-from app.knowledge.errors import FetchError
+from app.net import downloads
+from app.net.errors import FetchError
 from app.speech.catalog import BUILTIN, CATALOG, OPTIONAL_FILES, REQUIRED_FILES, file_url
 from app.speech.faster_whisper import packaged_model_dir
 

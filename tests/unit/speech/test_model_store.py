@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.domain import Conflict, Invalid, NotFound
-from app.knowledge.errors import FetchError
+from app.net.errors import FetchError
 from app.speech import SpeechSettings, build_transcriber
 from app.speech.models import WhisperModelStore
 from tests.fakes.voice import voice_note

@@ -13,7 +13,7 @@ from nicegui import events, ui
 
 from app.domain import Actor
 from app.kb import models as m
-from app.knowledge.extract import MAX_UPLOAD_BYTES
+from app.rag.extract import MAX_UPLOAD_BYTES
 from ui.components import ErrorLabel
 from ui.pages.knowledge._common import body, guard
 from ui.pages.knowledge.doc_table import DocumentTable

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.knowledge.retrieval import Retriever, SearchHit
+from app.rag.retrieval import Retriever, SearchHit
 
 
 @dataclass(frozen=True, slots=True)

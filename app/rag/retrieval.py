@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from app.embeddings.base import Embeddings
-from app.knowledge.fusion import boosted, rrf, weighted
-from app.knowledge.span import Span, best_span
+from app.rag.fusion import boosted, rrf, weighted
+from app.rag.span import Span, best_span
 from app.vectors.base import Hit, VectorFilter, VectorStore
 
 Fusion = Literal["boosted", "weighted", "rrf", "dense", "keyword"]

@@ -4,8 +4,8 @@ import ipaddress
 
 import pytest
 
-from app.knowledge.errors import FetchError
-from app.knowledge.extract import check_url, is_public
+from app.net import check_url, is_public
+from app.net.errors import FetchError
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from app.knowledge.errors import FetchError
-from app.knowledge.extract.ssrf import guarded_get
+from app.net.errors import FetchError
+from app.net.ssrf import guarded_get
 
 CHUNK = 1 << 20
 SPARE_BYTES = 512 * 2**20

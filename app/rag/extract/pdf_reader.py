@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from app.knowledge.chunking import PageText
-from app.knowledge.errors import ExtractionError
+from app.rag.chunking import PageText
+from app.rag.errors import ExtractionError
 
 MAX_PAGES = 5000
 _LEADER = re.compile(r"(?:\.\s?){4,}")  # table-of-contents dot leaders: noise for search

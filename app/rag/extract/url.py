@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from app.knowledge.errors import ExtractionError, FetchError
-from app.knowledge.extract.ssrf import guarded_get
+from app.net.ssrf import guarded_get
+from app.rag.errors import ExtractionError, FetchError
 
 MAX_FETCH_BYTES = 10 * 2**20
 USER_AGENT = "Aimywhatsapp-KB/0.1 (+knowledge base ingestion)"

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 
-from app.knowledge.errors import ExtractionError
+from app.rag.errors import ExtractionError
 
 _TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 MAX_CSV_ROWS = 100_000

@@ -1,9 +1,9 @@
 """Knowledge base library: extraction, chunking, indexing, retrieval (ports wired by services)."""
 
-from app.knowledge.chunking import Chunk, PageText, chunk_pages
-from app.knowledge.errors import ExtractionError, FetchError
-from app.knowledge.evaluation import EvalCase, EvalMiss, EvalReport, evaluate
-from app.knowledge.indexing import (
+from app.rag.chunking import Chunk, PageText, chunk_pages
+from app.rag.errors import ExtractionError, FetchError
+from app.rag.evaluation import EvalCase, EvalMiss, EvalReport, evaluate
+from app.rag.indexing import (
     ChunkRecord,
     delete_document,
     delete_faq,
@@ -13,13 +13,13 @@ from app.knowledge.indexing import (
     index_document,
     index_faq,
 )
-from app.knowledge.retrieval import (
+from app.rag.retrieval import (
     RetrievalSettings,
     Retriever,
     SearchHit,
     default_min_score,
 )
-from app.knowledge.span import Span, best_span
+from app.rag.span import Span, best_span
 
 __all__ = [
     "Chunk",

@@ -6,7 +6,7 @@ import io
 import zipfile
 
 from app.domain.enums import KBDocType
-from app.knowledge.errors import ExtractionError
+from app.rag.errors import ExtractionError
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 _TEXT_EXT = {

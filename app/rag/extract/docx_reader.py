@@ -10,7 +10,7 @@ import io
 import zipfile
 from typing import Any
 
-from app.knowledge.errors import ExtractionError
+from app.rag.errors import ExtractionError
 
 MAX_UNCOMPRESSED = 200 * 2**20
 MAX_RATIO = 100

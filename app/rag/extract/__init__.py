@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from app.domain.enums import KBDocType
-from app.knowledge.chunking import PageText
-from app.knowledge.errors import ExtractionError
-from app.knowledge.extract.docx_reader import check_zip_bomb, extract_docx
-from app.knowledge.extract.pdf_reader import extract_pdf
-from app.knowledge.extract.sniff import MAX_UPLOAD_BYTES, sniff_type
-from app.knowledge.extract.ssrf import check_url, is_public
-from app.knowledge.extract.text_reader import decode_text, extract_csv, extract_text
-from app.knowledge.extract.url import Fetched, extract_html, fetch_url
+from app.rag.chunking import PageText
+from app.rag.errors import ExtractionError
+from app.rag.extract.docx_reader import check_zip_bomb, extract_docx
+from app.rag.extract.pdf_reader import extract_pdf
+from app.rag.extract.sniff import MAX_UPLOAD_BYTES, sniff_type
+from app.rag.extract.text_reader import decode_text, extract_csv, extract_text
+from app.rag.extract.url import Fetched, extract_html, fetch_url
 
 
 def extract(data: bytes, doc_type: KBDocType | str) -> list[PageText]:
@@ -54,7 +53,6 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "ExtractionError",
     "Fetched",
-    "check_url",
     "check_zip_bomb",
     "decode_text",
     "extract",
@@ -66,6 +64,5 @@ __all__ = [
     "extract_text",
     "fetch_url",
     "ingest_url",
-    "is_public",
     "sniff_type",
 ]

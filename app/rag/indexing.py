@@ -13,7 +13,7 @@ from typing import Any
 
 from app.domain.ids import new_id
 from app.embeddings.base import Embeddings, batched
-from app.knowledge.chunking import PageText, chunk_pages
+from app.rag.chunking import PageText, chunk_pages
 from app.vectors.base import Payload, Point, VectorFilter, VectorStore
 
 Progress = Callable[[int, int], None]  # (chunks embedded, total)
