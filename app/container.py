@@ -33,8 +33,8 @@ from app.db import bind_tables, close_engine, create_engine, migrate, open_engin
 from app.domain import Clock, SystemClock
 from app.events import EventBus
 from app.jobs import register_jobs
-from app.kb import IndexWorker, KnowledgeRuntime, KnowledgeService
 from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_responders
+from app.rag.runtime import KnowledgeRuntime
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
     ApiKeyService,
@@ -56,6 +56,7 @@ from app.services import (
     SpeechModelService,
     WorkspaceService,
 )
+from app.services.knowledge import IndexWorker, KnowledgeService
 from app.settings import Settings
 from app.speech.models import WhisperModelStore
 

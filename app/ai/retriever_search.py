@@ -11,8 +11,8 @@ import logging
 
 from app.ai.knowledge import KeywordSearch
 from app.db.tables import KnowledgeBase
-from app.kb.runtime import KnowledgeRuntime
 from app.llm import Passage
+from app.rag.runtime import KnowledgeRuntime
 
 log = logging.getLogger(__name__)
 

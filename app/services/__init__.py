@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
@@ -12,6 +11,7 @@ from app.services.auth import AuthService
 from app.services.contacts import ContactService
 from app.services.conversations import ConversationService
 from app.services.invites import InviteService
+from app.services.knowledge import KnowledgeService
 from app.services.labels import LabelService
 from app.services.local_models import LocalModelService
 from app.services.mailer import Mailer
@@ -43,9 +43,7 @@ class Services:
     local_models: LocalModelService
     speech_models: SpeechModelService
     overview: OverviewService
-    # app.kb.KnowledgeService; typed Any because app.kb imports app.services (a cycle) and
-    # Litestar resolves these annotations at runtime
-    knowledge: Any
+    knowledge: KnowledgeService
     media: MediaService
     sources: SourceService = field(default_factory=SourceService)
 
@@ -58,6 +56,7 @@ __all__ = [
     "ContactService",
     "ConversationService",
     "InviteService",
+    "KnowledgeService",
     "LabelService",
     "LocalModelService",
     "Mailer",

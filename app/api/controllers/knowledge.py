@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.auth import Resource
 from app.domain import Invalid
-from app.kb import models as m
+from app.domain import knowledge as m
 
 KB = {"resource": Resource.KNOWLEDGE}
 DEPS = {"services": Provide(provide_services), "actor": Provide(provide_actor)}

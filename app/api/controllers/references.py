@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep
 from app.api.controllers.knowledge import DEPS, KB
-from app.kb import models as m
+from app.domain import knowledge as m
 
 
 class ReferenceQuestionController(Controller):

@@ -144,7 +144,7 @@ async def test_faq_add_edit_delete_persist(dashboard: Dashboard) -> None:
 
 async def _seed(dashboard: Dashboard, actor: Actor, kb_id: str) -> tuple[str, str]:
     """A manual document (indexed) and an FAQ; returns their ids."""
-    from app.kb import models as m
+    from app.domain import knowledge as m
 
     knowledge = dashboard.container.services.knowledge
     doc = await knowledge.add(
@@ -198,7 +198,7 @@ async def test_evaluation_reports_hit_rate_mrr_and_misses(dashboard: Dashboard) 
     user.find(marker="ref-add").click()
     await user.should_see("expects FAQ: Do you sell gift cards?")
     # a planted miss: the expected source is deleted after the question was written
-    from app.kb import models as m
+    from app.domain import knowledge as m
 
     knowledge = dashboard.container.services.knowledge
     old = await knowledge.add(
@@ -252,7 +252,7 @@ async def test_viewer_reads_but_cannot_change(dashboard: Dashboard) -> None:
     await user.should_see(content="Yes, in store.", marker="test-answer")
     viewer = Actor(actor.user_id).in_workspace(owner.workspace.id, Role.VIEWER)  # type: ignore[union-attr]
     from app.domain import Forbidden
-    from app.kb import models as m
+    from app.domain import knowledge as m
 
     refs = dashboard.container.services.knowledge.references
     try:

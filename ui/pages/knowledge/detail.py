@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from app.domain import Actor, NotFound
-from app.kb import models as m
+from app.domain import knowledge as m
 from ui import theme
 from ui.pages.knowledge import documents, evaluation, faqs, test_panel
 from ui.pages.knowledge._common import READ_ONLY, forbidden, may_read, may_write, signed_in

@@ -14,8 +14,8 @@ import time
 from nicegui import context, ui
 
 from app.domain import Actor
+from app.domain import knowledge as m
 from app.events import names
-from app.kb import models as m
 from ui.components import ErrorLabel, confirm
 from ui.components.format import when
 from ui.pages.knowledge._common import STATUS_COLOR, guard

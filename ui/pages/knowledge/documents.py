@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import events, ui
 
 from app.domain import Actor
-from app.kb import models as m
+from app.domain import knowledge as m
 from app.rag.extract import MAX_UPLOAD_BYTES
 from ui.components import ErrorLabel
 from ui.pages.knowledge._common import body, guard

@@ -6,7 +6,7 @@ import html
 from typing import Any
 
 from app.domain import Actor
-from app.kb import models as m
+from app.domain import knowledge as m
 from ui.state import container
 
 

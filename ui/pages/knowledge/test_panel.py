@@ -9,7 +9,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from app.domain import Actor
-from app.kb import models as m
+from app.domain import knowledge as m
 from ui.components import ErrorLabel
 from ui.pages.knowledge._common import body
 from ui.pages.knowledge.sources import highlighted, label_of, source_names

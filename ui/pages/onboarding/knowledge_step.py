@@ -7,7 +7,7 @@ from nicegui import events, ui
 
 from app.auth import Resource
 from app.domain import Invalid
-from app.kb import models as kb
+from app.domain import knowledge as kb
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container

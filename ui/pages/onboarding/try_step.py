@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from app.domain import Invalid
-from app.kb import models as kb
+from app.domain import knowledge as kb
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container

@@ -12,9 +12,9 @@ from typing import Any
 from app.auth import Resource, guarded
 from app.db.tables import KBDocument, KBFaq, KnowledgeBase
 from app.domain import Actor, new_id
-from app.kb import models as m
-from app.kb.core import KnowledgeCore
+from app.domain import knowledge as m
 from app.rag import delete_knowledge_base
+from app.services.knowledge.access import KnowledgeCore
 
 DEFAULT_NAME = "Default"
 

@@ -17,9 +17,9 @@ from app.db.tables import KBChunk, KBDocument
 from app.domain import DomainError
 from app.domain.enums import IndexStatus, KBDocType
 from app.events import EventBus, names
-from app.kb.runtime import KnowledgeRuntime
 from app.rag import PageText, delete_document, index_document
 from app.rag.extract import extract, ingest_url
+from app.rag.runtime import KnowledgeRuntime
 from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from typing import Any
 from app.auth import Resource, guarded
 from app.db.tables import KBFaq
 from app.domain import Actor, new_id
-from app.kb import models as m
-from app.kb.core import KnowledgeCore
+from app.domain import knowledge as m
 from app.rag import delete_faq, index_faq
+from app.services.knowledge.access import KnowledgeCore
 
 
 def _faq(r: dict[str, Any]) -> m.Faq:

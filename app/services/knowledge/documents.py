@@ -14,12 +14,12 @@ from typing import Any
 from app.auth import Resource, guarded
 from app.db.tables import KBDocument
 from app.domain import Actor, Invalid, new_id
+from app.domain import knowledge as m
 from app.domain.enums import IndexStatus, KBDocType
-from app.kb import models as m
-from app.kb.core import KnowledgeCore
 from app.net import check_url
 from app.rag import delete_document
 from app.rag.extract import sniff_type
+from app.services.knowledge.access import KnowledgeCore
 
 
 def _doc(r: dict[str, Any]) -> m.Document:

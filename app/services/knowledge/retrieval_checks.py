@@ -10,9 +10,9 @@ import asyncio
 
 from app.auth import Resource, guarded
 from app.domain import Actor
-from app.kb import models as m
-from app.kb.core import KnowledgeCore
+from app.domain import knowledge as m
 from app.rag import EvalCase, evaluate
+from app.services.knowledge.access import KnowledgeCore
 
 
 class RetrievalOps(KnowledgeCore):

@@ -3,7 +3,7 @@
 A document is PENDING until a worker takes it (PROCESSING), then INDEXED or FAILED with an
 `error_message`. The in-memory queue only carries ids; on start every PROCESSING row (a crash
 mid-index) goes back to PENDING and every PENDING row is queued again, so no document is stuck.
-What one run does, and how it retries, is `DocumentIndexer`'s (app/kb/indexing.py).
+What one run does, and how it retries, is `DocumentIndexer`'s (document_indexer.py).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 from app.db.tables import KBDocument
 from app.domain.enums import IndexStatus
 from app.events import EventBus
-from app.kb.indexing import DocumentIndexer
-from app.kb.runtime import KnowledgeRuntime
+from app.rag.runtime import KnowledgeRuntime
+from app.services.knowledge.document_indexer import DocumentIndexer
 from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ import msgspec
 from app.auth import Resource, guarded
 from app.db.tables import KBDocument, KBFaq
 from app.domain import Actor, Invalid, NotFound, new_id
-from app.kb import models as m
+from app.domain import knowledge as m
 
 if TYPE_CHECKING:
-    from app.kb.service import KnowledgeService
+    from app.services.knowledge.service import KnowledgeService
 
 
 class ReferenceQuestions:

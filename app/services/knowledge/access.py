@@ -13,10 +13,10 @@ from typing import Any
 
 from app.db.tables import KnowledgeBase
 from app.domain import Actor, NotFound
-from app.kb.references import ReferenceQuestions
-from app.kb.runtime import KnowledgeRuntime
-from app.kb.worker import IndexWorker
+from app.rag.runtime import KnowledgeRuntime
 from app.services.audit import AuditService
+from app.services.knowledge.index_worker import IndexWorker
+from app.services.knowledge.references import ReferenceQuestions
 
 
 class KnowledgeCore:

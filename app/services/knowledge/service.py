@@ -10,10 +10,10 @@ Callers see one `KnowledgeService`; each concern lives in its own module and is 
 
 from __future__ import annotations
 
-from app.kb.bases import DEFAULT_NAME, KnowledgeBaseOps
-from app.kb.documents import DocumentOps
-from app.kb.faqs import FaqOps
-from app.kb.retrieval import RetrievalOps
+from app.services.knowledge.bases import DEFAULT_NAME, KnowledgeBaseOps
+from app.services.knowledge.documents import DocumentOps
+from app.services.knowledge.faqs import FaqOps
+from app.services.knowledge.retrieval_checks import RetrievalOps
 
 
 class KnowledgeService(KnowledgeBaseOps, FaqOps, DocumentOps, RetrievalOps):
