@@ -58,7 +58,7 @@ from app.services import (
 )
 from app.services.knowledge import IndexWorker, KnowledgeService
 from app.settings import Settings
-from app.speech.models import WhisperModelStore
+from app.speech.whisper_store import WhisperModelStore
 
 log = logging.getLogger(__name__)
 

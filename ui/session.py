@@ -9,7 +9,7 @@ from __future__ import annotations
 from nicegui import app, context
 
 from app.domain import Actor, DomainError
-from app.domain import models as m
+from app.domain import records as m
 from ui.state import container
 
 

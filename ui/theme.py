@@ -12,7 +12,7 @@ from nicegui import ElementFilter, ui
 
 from app.auth import Resource, can
 from app.domain import Actor
-from app.domain import models as m
+from app.domain import records as m
 from ui import session, shell, state
 
 BRAND = "#128C7E"

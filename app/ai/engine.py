@@ -19,7 +19,7 @@ import msgspec
 from app.ai import confidence, hours, phrases, prompt, signals, topics, whatsapp
 from app.ai.knowledge import KnowledgeSearch
 from app.ai.media import MediaInput, understand
-from app.ai.models import ModelPool
+from app.ai.model_pool import ModelPool
 from app.ai.speech import SpeechPool
 from app.db.repos import ai as repo
 from app.domain import Clock, ModelUsage, SenderType

@@ -16,12 +16,12 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from app.ai.models import api_key_name
+from app.ai.model_pool import api_key_name
 from app.domain import NotFound
 from app.secrets import SecretStore
 from app.settings import Settings
 from app.speech import SpeechSettings, Transcriber, build_transcriber
-from app.speech.models import WhisperModelStore
+from app.speech.whisper_store import WhisperModelStore
 
 log = logging.getLogger(__name__)
 OPENAI = "openai"  # a `speechModel` naming the workspace's OpenAI(-compatible) account

@@ -38,7 +38,7 @@ from app.domain.messages import (
     Receipt,
     ReceiptKind,
 )
-from app.domain.models import Model, Page
+from app.domain.records import Model, Page
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from app.auth import hash_secret, new_secret
 from app.db.tables import ApiKey
 from app.domain import Actor, Clock, Invalid, NotFound, Role, Unauthorized
-from app.domain import models as m
+from app.domain import records as m
 from app.services._rows import to_model
 from app.services.audit import AuditService
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.db.tables import AuditLog
 from app.domain import Actor, Page
-from app.domain.models import AuditEntry
+from app.domain.records import AuditEntry
 from app.services._rows import page_bounds, to_model
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.auth import TokenSigner, check_strength, hash_password, needs_rehash, verify_password
 from app.db.tables import User
 from app.domain import Actor, Clock, Invalid, Unauthorized, new_id
-from app.domain import models as m
+from app.domain import records as m
 from app.services.mailer import Mailer
 from app.services.password_reset import PasswordResets
 from app.services.sign_ins import SignIns

@@ -7,7 +7,7 @@ from datetime import timedelta
 from app.auth import hash_secret, new_secret
 from app.db.tables import User, WorkspaceInvite, WorkspaceUser
 from app.domain import Actor, Clock, Conflict, Forbidden, Invalid, NotFound, Role
-from app.domain import models as m
+from app.domain import records as m
 from app.services._rows import to_model
 from app.services.audit import AuditService
 from app.services.mailer import Mailer

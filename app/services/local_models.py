@@ -16,8 +16,8 @@ import msgspec
 from app.auth import Resource, guarded
 from app.domain import Actor, Forbidden, Invalid
 from app.events import EventBus
-from app.llm import ModelManager
-from app.llm.models import checked_name
+from app.llm import GgufStore
+from app.llm.gguf_store import checked_name
 from app.services.audit import AuditService
 from app.services.download_jobs import DownloadJobs, DownloadView
 
@@ -30,7 +30,7 @@ class LocalModelView(msgspec.Struct, rename="camel", kw_only=True):
 class LocalModelService:
     def __init__(
         self,
-        manager: ModelManager,
+        manager: GgufStore,
         events: EventBus,
         audit: AuditService,
         *,

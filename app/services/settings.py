@@ -16,11 +16,11 @@ from app.ai.speech import OPENAI
 from app.auth import Resource, guarded
 from app.db.tables import WorkspaceSettings
 from app.domain import Actor, Invalid, NotFound
-from app.domain.models import ModelTest, WorkspaceSettingsView
+from app.domain.records import ModelTest, WorkspaceSettingsView
 from app.llm import ChatMessage, LLMError, Passage
 from app.services._rows import to_model
 from app.services.audit import AuditService
-from app.speech.models import WhisperModelStore
+from app.speech.whisper_store import WhisperModelStore
 
 SAMPLE_QUESTION = "Hello! Who are you? Answer in one short sentence."
 SAMPLE_PASSAGE = Passage(

@@ -13,7 +13,7 @@ from datetime import timedelta
 from app.auth import TokenSigner, hash_secret, new_secret
 from app.db.tables import User, UserSession
 from app.domain import Actor, Clock, Unauthorized, new_id
-from app.domain import models as m
+from app.domain import records as m
 from app.services._rows import to_model
 from app.services.workspaces import WorkspaceService
 from app.settings import Settings

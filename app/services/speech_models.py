@@ -21,7 +21,7 @@ from app.events.names import SPEECH_MODEL_PROGRESS
 from app.services.audit import AuditService
 from app.services.download_jobs import DownloadJobs, DownloadView
 from app.speech.catalog import CATALOG, file_url, is_multilingual
-from app.speech.models import WhisperModelStore
+from app.speech.whisper_store import WhisperModelStore
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import secrets
 
 from app.db.tables import User, Workspace, WorkspaceSettings, WorkspaceUser
 from app.domain import Actor, Conflict, Forbidden, Invalid, NotFound, Role, new_id
-from app.domain import models as m
+from app.domain import records as m
 from app.services._rows import to_model
 from app.services.audit import AuditService
 

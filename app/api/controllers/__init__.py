@@ -5,8 +5,8 @@ from app.api.controllers.contacts import ContactController, LabelController
 from app.api.controllers.conversations import ConversationController
 from app.api.controllers.health import health
 from app.api.controllers.knowledge import KnowledgeBaseController
+from app.api.controllers.local_models import LocalModelController
 from app.api.controllers.media import MediaController
-from app.api.controllers.models import LocalModelController
 from app.api.controllers.notifications import NotificationController
 from app.api.controllers.realtime import realtime
 from app.api.controllers.references import ReferenceQuestionController

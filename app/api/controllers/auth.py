@@ -22,7 +22,7 @@ from app.api.schemas import (
     RegisterBody,
     ResetPasswordBody,
 )
-from app.domain import models as m
+from app.domain import records as m
 
 CREDENTIALS = {"public": True, "auth_limited": True}
 

@@ -14,7 +14,7 @@ from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provi
 from app.api.schemas import ApiKeyCreateBody, SettingsPatchBody
 from app.auth import Resource
 from app.domain import Page
-from app.domain import models as m
+from app.domain import records as m
 
 SETTINGS = {"resource": Resource.SETTINGS}
 

@@ -16,7 +16,7 @@ from app.api.schemas import (
     WorkspaceUpdateBody,
 )
 from app.auth import Resource
-from app.domain import models as m
+from app.domain import records as m
 
 ACCOUNT = {"account": True}
 WORKSPACE = {"resource": Resource.WORKSPACE}

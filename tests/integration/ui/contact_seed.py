@@ -13,7 +13,7 @@ from nicegui.testing.user import User
 
 from app.db.tables import Contact
 from app.domain import Actor, Role, new_id
-from app.domain import models as m
+from app.domain import records as m
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.test_settings_pages import _eventually
 

@@ -11,7 +11,7 @@ from typing import Any
 from nicegui.testing.user import User
 
 from app.domain import Actor, Role
-from app.domain import models as m
+from app.domain import records as m
 from tests.integration.ui.conftest import Dashboard
 
 ANN = "+4917600000001"

@@ -12,7 +12,7 @@ from nicegui import ui
 from nicegui.testing.user import User
 
 from app.domain import Actor, Role
-from app.domain import models as dm
+from app.domain import records as dm
 from tests.integration.ui.conftest import Dashboard
 
 SHIPPING = (

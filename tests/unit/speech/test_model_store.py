@@ -10,7 +10,7 @@ import pytest
 from app.domain import Conflict, Invalid, NotFound
 from app.net.errors import FetchError
 from app.speech import SpeechSettings, build_transcriber
-from app.speech.models import WhisperModelStore
+from app.speech.whisper_store import WhisperModelStore
 from tests.fakes.voice import voice_note
 from tests.fakes.whisper_hub import Hub, copy_dir_size, whisper_hub
 

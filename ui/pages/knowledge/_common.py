@@ -15,7 +15,7 @@ from nicegui import ui
 
 from app.auth import Resource, can, require
 from app.domain import Actor, Invalid
-from app.domain import models as dm
+from app.domain import records as dm
 from ui import session
 
 T = TypeVar("T")

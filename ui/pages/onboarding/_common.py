@@ -10,7 +10,7 @@ from nicegui import ui
 
 from app.auth import Resource, can
 from app.domain import Actor, Invalid
-from app.domain import models as m
+from app.domain import records as m
 from ui.state import container
 
 S = TypeVar("S", bound=msgspec.Struct)

@@ -15,7 +15,7 @@ from nicegui import ui
 
 from app.auth import Resource, can
 from app.domain import Actor
-from app.domain import models as m
+from app.domain import records as m
 from ui import session, theme
 
 

@@ -9,7 +9,7 @@ from nicegui import ui
 
 from app.auth import Resource
 from app.domain import Actor, Invalid
-from app.domain import models as m
+from app.domain import records as m
 from ui.components import ErrorLabel, SecretBox, confirm
 from ui.components.format import day, when
 from ui.pages.settings._shell import may_write, section, settings_page

@@ -16,7 +16,7 @@ from nicegui import ui
 
 from app.api.schemas import SettingsPatchBody
 from app.domain import Actor, Invalid
-from app.domain import models as m
+from app.domain import records as m
 from ui.components import ErrorLabel
 from ui.state import container
 

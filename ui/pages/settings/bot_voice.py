@@ -14,7 +14,7 @@ from nicegui import context, ui
 
 from app.ai.speech import OPENAI
 from app.domain import Actor
-from app.domain import models as m
+from app.domain import records as m
 from app.events.bus import Event
 from app.events.names import SPEECH_MODEL_PROGRESS
 from app.services.speech_models import SpeechModelView

@@ -6,7 +6,7 @@ from nicegui import ui
 
 from app.auth import Resource
 from app.domain import Actor
-from app.domain import models as m
+from app.domain import records as m
 from ui import theme
 from ui.components import ErrorLabel
 from ui.pages.settings._shell import may_write, section, settings_page

@@ -17,7 +17,7 @@ from nicegui import ui
 
 from app.domain import Actor, DomainError
 from app.domain import conversations as c
-from app.domain import models as m
+from app.domain import records as m
 from app.events import Event, names
 from ui.components.bubble import MessageBubble
 from ui.components.live import follow, message_of

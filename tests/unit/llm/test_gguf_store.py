@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.domain import Conflict, Invalid, NotFound
-from app.llm.models import ModelManager
+from app.llm.gguf_store import GgufStore
 
 TINY_GGUF = b"GGUF" + bytes(range(256)) * 5000  # ~1.3 MB: more than one download chunk
 
@@ -37,12 +37,12 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 @pytest.fixture
-def manager(tmp_path: Path) -> ModelManager:
+def manager(tmp_path: Path) -> GgufStore:
     # the test server is on loopback, which downloads refuse unless the operator allows it
-    return ModelManager(tmp_path / "data" / "models", allow=("127.0.0.1",))
+    return GgufStore(tmp_path / "data" / "models", allow=("127.0.0.1",))
 
 
-async def test_import_list_and_delete(manager: ModelManager, tmp_path: Path) -> None:
+async def test_import_list_and_delete(manager: GgufStore, tmp_path: Path) -> None:
     source = tmp_path / "my-model.gguf"
     source.write_bytes(TINY_GGUF)
     assert manager.list() == []
@@ -58,9 +58,7 @@ async def test_import_list_and_delete(manager: ModelManager, tmp_path: Path) -> 
         manager.path_of("my-model.gguf")
 
 
-async def test_import_refuses_files_that_are_not_gguf(
-    manager: ModelManager, tmp_path: Path
-) -> None:
+async def test_import_refuses_files_that_are_not_gguf(manager: GgufStore, tmp_path: Path) -> None:
     source = tmp_path / "notes.gguf"
     source.write_bytes(b"PK\x03\x04 a zip file")
     with pytest.raises(Invalid, match="not a GGUF"):
@@ -70,7 +68,7 @@ async def test_import_refuses_files_that_are_not_gguf(
 
 @pytest.mark.parametrize("name", ["../evil.gguf", ".hidden.gguf", "model.bin", "a/b.gguf"])
 async def test_names_must_be_plain_gguf_file_names(
-    manager: ModelManager, tmp_path: Path, name: str
+    manager: GgufStore, tmp_path: Path, name: str
 ) -> None:
     source = tmp_path / "ok.gguf"
     source.write_bytes(TINY_GGUF)
@@ -79,7 +77,7 @@ async def test_names_must_be_plain_gguf_file_names(
 
 
 async def test_download_streams_with_progress_and_checks_sha256(
-    manager: ModelManager, served: tuple[str, Path]
+    manager: GgufStore, served: tuple[str, Path]
 ) -> None:
     base, root = served
     (root / "tiny.gguf").write_bytes(TINY_GGUF)
@@ -95,7 +93,7 @@ async def test_download_streams_with_progress_and_checks_sha256(
 
 
 async def test_download_with_a_wrong_checksum_leaves_nothing_behind(
-    manager: ModelManager, served: tuple[str, Path]
+    manager: GgufStore, served: tuple[str, Path]
 ) -> None:
     base, root = served
     (root / "tiny.gguf").write_bytes(TINY_GGUF)
@@ -105,7 +103,7 @@ async def test_download_with_a_wrong_checksum_leaves_nothing_behind(
 
 
 async def test_download_refuses_non_gguf_missing_files_and_other_schemes(
-    manager: ModelManager, served: tuple[str, Path]
+    manager: GgufStore, served: tuple[str, Path]
 ) -> None:
     base, root = served
     (root / "page.gguf").write_bytes(b"<html>not a model</html>")
@@ -126,7 +124,7 @@ async def test_download_refuses_private_addresses_unless_allowed(
 ) -> None:
     base, root = served
     (root / "tiny.gguf").write_bytes(TINY_GGUF)
-    strict = ModelManager(tmp_path / "strict")
+    strict = GgufStore(tmp_path / "strict")
     with pytest.raises(Invalid, match="non-public address"):
         await strict.download(f"{base}/tiny.gguf")
     assert strict.list() == []

@@ -45,7 +45,7 @@ def checked_name(name: str) -> str:
     return name
 
 
-class ModelManager:
+class GgufStore:
     def __init__(self, models_dir: Path, allow: Iterable[str] = ()) -> None:
         self.models_dir = models_dir
         self.allow = tuple(allow)  # SSRF allow-list (settings.ssrf_allow) for downloads

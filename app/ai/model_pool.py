@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.llm import LLM, LLMSettings, ModelManager, build_llm
+from app.llm import LLM, GgufStore, LLMSettings, build_llm
 from app.secrets import SecretStore
 from app.settings import Settings
 
@@ -33,7 +33,7 @@ class ModelPool:
         self.settings = settings
         self.secrets = secrets
         self.factory = factory
-        self.models = ModelManager(settings.data_dir / "models", settings.ssrf_allow)
+        self.models = GgufStore(settings.data_dir / "models", settings.ssrf_allow)
         self._cache: dict[LLMSettings, LLM] = {}
 
     def llm_settings(self, workspace_id: str, ws: dict[str, Any]) -> LLMSettings:
