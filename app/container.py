@@ -25,7 +25,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.ai import ModelPool
 from app.ai.engine import AIEngine
-from app.ai.retriever_search import RetrieverSearch
+from app.ai.knowledge_search import RetrieverSearch
 from app.ai.speech import SpeechPool
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from app.ai import confidence, hours, phrases, prompt, signals, topics, whatsapp
-from app.ai.knowledge import KnowledgeSearch
+from app.ai.knowledge_search import KnowledgeSearch
 from app.ai.media import MediaInput, understand
 from app.ai.model_pool import ModelPool
 from app.ai.speech import SpeechPool

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from app.ai.knowledge import rank, terms
+from app.ai.knowledge_search import rank, terms
 
 FAQS = [
     {"id": "f1", "question": "What are your opening hours?", "answer": "9 to 5 on weekdays."},

@@ -1,18 +1,25 @@
-"""The retrieval port the engine reads knowledge through, and an offline keyword implementation.
+"""How the engine reads knowledge: the `KnowledgeSearch` port and its two implementations.
 
-The knowledge-base issue provides the vector/hybrid retriever; this `KeywordSearch` works from
-the database alone (FAQ rows, then indexed chunk text) with word-overlap scores in 0..1, so a
-fresh install with a few FAQs answers sensibly before any embedding model is set up.
+`RetrieverSearch` asks the vector/hybrid retriever (`app/rag`) on the workspace's default KB.
+It falls back to `KeywordSearch` — the database alone (FAQ rows, then indexed chunk text) with
+word-overlap scores in 0..1 — when the workspace has no default KB yet, when nothing is
+indexed, or when the embedding model cannot load (missing extra, no disk): a fresh install with
+a few FAQs answers sensibly before any embedding model is set up, and the bot keeps answering
+from FAQs rather than erroring.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any, Protocol
 
 from app.db.repos import ai as repo
 from app.llm import Passage
+from app.rag.runtime import KnowledgeRuntime
+
+log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
 # fmt: off
@@ -102,3 +109,48 @@ def rank(
             hits.append(Passage(id=chunk["id"], text=chunk["content"], score=s))
     hits.sort(key=lambda p: -p.score)
     return hits[:k]
+
+
+class RetrieverSearch:
+    """The vector/hybrid retriever on the workspace's default KB, else `KeywordSearch`."""
+
+    def __init__(self, runtime: KnowledgeRuntime, fallback: KeywordSearch | None = None) -> None:
+        self.runtime = runtime
+        self.fallback = fallback or KeywordSearch()
+
+    async def search(
+        self, workspace_id: str, query: str, k: int = 5, threshold: float = 0.0
+    ) -> list[Passage]:
+        kb_id = await repo.default_kb_id(workspace_id)
+        if kb_id is None:
+            return await self.fallback.search(workspace_id, query, k, threshold)
+        try:
+            hits = await self.runtime.retriever.asearch(
+                query, workspace_id=workspace_id, kb_id=kb_id, k=k
+            )
+        except Exception as exc:  # model or store unavailable: degrade, don't fail the reply
+            log.warning("vector retrieval unavailable, using keyword search: %s", exc)
+            return await self.fallback.search(workspace_id, query, k, threshold)
+        out: list[Passage] = []
+        for h in hits:
+            sim = h.similarity if h.similarity is not None else h.score
+            s = round(max(0.0, min(1.0, sim)), 4)
+            if s < threshold:
+                continue
+            if h.faq_id and "\nA: " in h.content:
+                q, a = h.content.split("\nA: ", 1)
+                out.append(
+                    Passage(
+                        id=h.faq_id,
+                        text=h.content,
+                        score=s,
+                        kind="faq",
+                        question=q.removeprefix("Q: "),
+                        answer=a,
+                    )
+                )
+            else:
+                out.append(Passage(id=h.chunk_id or h.id, text=h.content, score=s))
+        if not out:
+            return await self.fallback.search(workspace_id, query, k, threshold)
+        return out
