@@ -1,17 +1,12 @@
-"""API-facing records and request bodies of the knowledge base (seed §6, camelCase)."""
+"""What the knowledge service returns: knowledge bases, documents, FAQs, search sources,
+evaluation results and reference questions (seed §6, camelCase)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
-
-import msgspec
+from typing import Any
 
 from app.domain.records import Model
-
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200_000)]
-Query = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class KnowledgeBase(Model, kw_only=True):
@@ -76,57 +71,9 @@ class EvalResult(Model, kw_only=True):
     misses: list[EvalMissOut]
 
 
-class KBCreateBody(Model, kw_only=True):
-    name: Name
-    description: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-
-
-class KBUpdateBody(Model, kw_only=True):
-    name: Name | None = None
-    description: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-
-
-class FaqCreateBody(Model, kw_only=True):
-    question: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-    answer: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
-
-
-class FaqUpdateBody(Model, kw_only=True):
-    question: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)] | None = None
-    answer: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)] | None = None
-
-
-class DocumentBody(Model, kw_only=True):
-    """JSON form of `POST .../documents`; files come as multipart instead."""
-
-    type: Literal["URL", "MANUAL"]
-    url: Annotated[str, msgspec.Meta(max_length=2048)] | None = None
-    name: Name | None = None
-    content: Text | None = None
-
-
-class TestBody(Model, kw_only=True):
-    query: Query
-
-
-class EvalCaseBody(Model, kw_only=True):
-    question: Query
-    expected_source: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-
-
-class EvalBody(Model, kw_only=True):
-    cases: Annotated[list[EvalCaseBody], msgspec.Meta(min_length=1, max_length=500)]
-    k: Annotated[int, msgspec.Meta(ge=1, le=20)] = 5
-
-
 class ReferenceQuestion(Model, kw_only=True):
     """A question whose right source is known: the KB's evaluation set (issue 4 §7)."""
 
     id: str
     question: str
     expected_source: str  # a document id or a FAQ id of the same KB
-
-
-class ReferenceBody(Model, kw_only=True):
-    question: Query
-    expected_source: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

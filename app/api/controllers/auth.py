@@ -15,14 +15,14 @@ from app.api.controllers.deps import (
     provide_services,
     request_ip,
 )
-from app.api.schemas import (
+from app.domain import records as m
+from app.schemas.auth import (
     ForgotPasswordBody,
     LoginBody,
     RefreshBody,
     RegisterBody,
     ResetPasswordBody,
 )
-from app.domain import records as m
 
 CREDENTIALS = {"public": True, "auth_limited": True}
 

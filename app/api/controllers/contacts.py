@@ -12,15 +12,15 @@ from litestar.response import Stream
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
-from app.api.messaging_schemas import (
+from app.auth import Resource
+from app.domain import Page
+from app.domain import conversations as c
+from app.schemas.contacts import (
     AttachLabelBody,
     ContactUpdateBody,
     LabelCreateBody,
     LabelUpdateBody,
 )
-from app.auth import Resource
-from app.domain import Page
-from app.domain import conversations as c
 
 CONTACTS = {"resource": Resource.CONTACTS}
 DEPS = {"services": Provide(provide_services), "actor": Provide(provide_actor)}

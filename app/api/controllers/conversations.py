@@ -13,10 +13,10 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
-from app.api.messaging_schemas import ApproveBody, ConversationUpdateBody, SendBody
 from app.auth import Resource
 from app.domain import ConversationStatus, Invalid, Page
 from app.domain import conversations as c
+from app.schemas.conversations import ApproveBody, ConversationUpdateBody, SendBody
 from app.services.attachments import Attachment
 from app.services.export_pdf import conversation_pdf
 

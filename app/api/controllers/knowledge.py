@@ -16,6 +16,7 @@ from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provi
 from app.auth import Resource
 from app.domain import Invalid
 from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 
 KB = {"resource": Resource.KNOWLEDGE}
 DEPS = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
@@ -33,7 +34,7 @@ class KnowledgeBaseController(Controller):
 
     @post("/", opt=KB)
     async def create_kb(
-        self, data: JSONBody[m.KBCreateBody], services: ServicesDep, actor: ActorDep
+        self, data: JSONBody[ks.KBCreateBody], services: ServicesDep, actor: ActorDep
     ) -> m.KnowledgeBase:
         return await services.knowledge.create(actor, data)
 
@@ -47,7 +48,7 @@ class KnowledgeBaseController(Controller):
     async def update_kb(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.KBUpdateBody],
+        data: JSONBody[ks.KBUpdateBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.KnowledgeBase:
@@ -86,7 +87,7 @@ class KnowledgeBaseController(Controller):
             data = await upload.read()
             return await services.knowledge.upload(actor, kb_id, upload.filename, data)
         try:
-            body = msgspec.json.decode(await request.body(), type=m.DocumentBody)
+            body = msgspec.json.decode(await request.body(), type=ks.DocumentBody)
         except msgspec.DecodeError as exc:
             raise Invalid(f"invalid document body: {exc}") from None
         return await services.knowledge.add(actor, kb_id, body)
@@ -121,7 +122,7 @@ class KnowledgeBaseController(Controller):
     async def create_faq(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.FaqCreateBody],
+        data: JSONBody[ks.FaqCreateBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.Faq:
@@ -132,7 +133,7 @@ class KnowledgeBaseController(Controller):
         self,
         kb_id: FromPath[str],
         faq_id: FromPath[str],
-        data: JSONBody[m.FaqUpdateBody],
+        data: JSONBody[ks.FaqUpdateBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.Faq:
@@ -150,7 +151,7 @@ class KnowledgeBaseController(Controller):
     async def test_query(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.TestBody],
+        data: JSONBody[ks.TestBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.TestResult:
@@ -161,7 +162,7 @@ class KnowledgeBaseController(Controller):
     async def evaluate(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.EvalBody],
+        data: JSONBody[ks.EvalBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.EvalResult:

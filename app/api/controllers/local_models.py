@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import msgspec
 from litestar import Controller, delete, get, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
-from app.api.schemas import Body
 from app.auth import Resource
+from app.schemas.local_models import DownloadModelBody, ImportModelBody
 from app.services.download_jobs import DownloadView
 from app.services.local_models import LocalModelView
 
 SETTINGS = {"resource": Resource.SETTINGS}
-Url = Annotated[str, msgspec.Meta(min_length=8, max_length=2000)]
-FileName = Annotated[str, msgspec.Meta(min_length=6, max_length=200)]
-
-
-class ImportModelBody(Body):
-    path: Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
-    name: FileName | None = None
-
-
-class DownloadModelBody(Body):
-    url: Url
-    name: FileName | None = None
-    sha256: Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")] | None = None
 
 
 class LocalModelController(Controller):

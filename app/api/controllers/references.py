@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from app.api.controllers.deps import ActorDep, ServicesDep
 from app.api.controllers.knowledge import DEPS, KB
 from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 
 
 class ReferenceQuestionController(Controller):
@@ -30,7 +31,7 @@ class ReferenceQuestionController(Controller):
     async def add_reference(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.ReferenceBody],
+        data: JSONBody[ks.ReferenceBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.ReferenceQuestion:

@@ -11,10 +11,11 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
-from app.api.schemas import ApiKeyCreateBody, SettingsPatchBody
 from app.auth import Resource
 from app.domain import Page
 from app.domain import records as m
+from app.schemas.api_keys import ApiKeyCreateBody
+from app.schemas.settings import SettingsPatchBody
 
 SETTINGS = {"resource": Resource.SETTINGS}
 

@@ -14,6 +14,7 @@ from app.db.tables import KBDocument, KBFaq, KnowledgeBase
 from app.domain import Actor, new_id
 from app.domain import knowledge as m
 from app.rag import delete_knowledge_base
+from app.schemas import knowledge as ks
 from app.services.knowledge.access import KnowledgeCore
 
 DEFAULT_NAME = "Default"
@@ -70,7 +71,7 @@ class KnowledgeBaseOps(KnowledgeCore):
         return await self._with_counts(await self._kb_row(actor, kb_id))
 
     @guarded(Resource.KNOWLEDGE, write=True)
-    async def create(self, actor: Actor, body: m.KBCreateBody) -> m.KnowledgeBase:
+    async def create(self, actor: Actor, body: ks.KBCreateBody) -> m.KnowledgeBase:
         kb_id = new_id()
         has_default = await KnowledgeBase.exists().where(
             (KnowledgeBase.workspace_id == actor.workspace_id) & (KnowledgeBase.is_default == True)  # noqa: E712
@@ -88,7 +89,7 @@ class KnowledgeBaseOps(KnowledgeCore):
         return await self.get(actor, kb_id)
 
     @guarded(Resource.KNOWLEDGE, write=True)
-    async def update(self, actor: Actor, kb_id: str, body: m.KBUpdateBody) -> m.KnowledgeBase:
+    async def update(self, actor: Actor, kb_id: str, body: ks.KBUpdateBody) -> m.KnowledgeBase:
         await self._kb_row(actor, kb_id)
         changes: dict[Any, Any] = {}
         if body.name is not None:

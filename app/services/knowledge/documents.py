@@ -19,6 +19,7 @@ from app.domain.enums import IndexStatus, KBDocType
 from app.net import check_url
 from app.rag import delete_document
 from app.rag.extract import sniff_type
+from app.schemas import knowledge as ks
 from app.services.knowledge.access import KnowledgeCore
 
 
@@ -92,7 +93,7 @@ class DocumentOps(KnowledgeCore):
         path.write_bytes(data)
 
     @guarded(Resource.KNOWLEDGE, write=True)
-    async def add(self, actor: Actor, kb_id: str, body: m.DocumentBody) -> m.Document:
+    async def add(self, actor: Actor, kb_id: str, body: ks.DocumentBody) -> m.Document:
         await self._kb_row(actor, kb_id)
         doc_id = new_id()
         if body.type == "URL":

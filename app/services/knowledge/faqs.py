@@ -14,6 +14,7 @@ from app.db.tables import KBFaq
 from app.domain import Actor, new_id
 from app.domain import knowledge as m
 from app.rag import delete_faq, index_faq
+from app.schemas import knowledge as ks
 from app.services.knowledge.access import KnowledgeCore
 
 
@@ -52,7 +53,7 @@ class FaqOps(KnowledgeCore):
         )
 
     @guarded(Resource.KNOWLEDGE, write=True)
-    async def create_faq(self, actor: Actor, kb_id: str, body: m.FaqCreateBody) -> m.Faq:
+    async def create_faq(self, actor: Actor, kb_id: str, body: ks.FaqCreateBody) -> m.Faq:
         await self._kb_row(actor, kb_id)
         faq_id = new_id()
         q, a = body.question.strip(), body.answer.strip()
@@ -64,7 +65,7 @@ class FaqOps(KnowledgeCore):
 
     @guarded(Resource.KNOWLEDGE, write=True)
     async def update_faq(
-        self, actor: Actor, kb_id: str, faq_id: str, body: m.FaqUpdateBody
+        self, actor: Actor, kb_id: str, faq_id: str, body: ks.FaqUpdateBody
     ) -> m.Faq:
         row = await self._faq_row(actor, kb_id, faq_id)
         q = body.question.strip() if body.question is not None else row["question"]

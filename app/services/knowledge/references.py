@@ -18,6 +18,7 @@ from app.auth import Resource, guarded
 from app.db.tables import KBDocument, KBFaq
 from app.domain import Actor, Invalid, NotFound, new_id
 from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 
 if TYPE_CHECKING:
     from app.services.knowledge.service import KnowledgeService
@@ -51,7 +52,7 @@ class ReferenceQuestions:
         return await asyncio.to_thread(self._read, kb_id)
 
     @guarded(Resource.KNOWLEDGE, write=True)
-    async def add(self, actor: Actor, kb_id: str, body: m.ReferenceBody) -> m.ReferenceQuestion:
+    async def add(self, actor: Actor, kb_id: str, body: ks.ReferenceBody) -> m.ReferenceQuestion:
         await self._service.get(actor, kb_id)
         question = body.question.strip()
         if not question:

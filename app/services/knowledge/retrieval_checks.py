@@ -12,6 +12,7 @@ from app.auth import Resource, guarded
 from app.domain import Actor
 from app.domain import knowledge as m
 from app.rag import EvalCase, evaluate
+from app.schemas import knowledge as ks
 from app.services.knowledge.access import KnowledgeCore
 
 
@@ -47,7 +48,7 @@ class RetrievalOps(KnowledgeCore):
         return m.TestResult(answer=answer, sources=sources)
 
     @guarded(Resource.KNOWLEDGE, write=False)
-    async def evaluate(self, actor: Actor, kb_id: str, body: m.EvalBody) -> m.EvalResult:
+    async def evaluate(self, actor: Actor, kb_id: str, body: ks.EvalBody) -> m.EvalResult:
         await self._kb_row(actor, kb_id)
         cases = [EvalCase(c.question, c.expected_source) for c in body.cases]
         report = await asyncio.to_thread(

@@ -63,6 +63,17 @@ async def test_kb_crud_and_default(api: Api) -> None:
     assert await kb_of(api, a) == default
     r = await api.client.post("/api/v1/knowledge-bases", json={}, headers=h)
     assert r.status_code == 400
+    # strict like every other body: a typo is refused, not silently dropped
+    r = await api.client.post(
+        "/api/v1/knowledge-bases", json={"name": "x", "descr": "y"}, headers=h
+    )
+    assert r.status_code == 400 and "descr" in r.json()["detail"]
+    r = await api.client.post(
+        f"/api/v1/knowledge-bases/{default}/faqs",
+        json={"question": "q", "answer": "a", "tags": []},
+        headers=h,
+    )
+    assert r.status_code == 400
 
 
 async def test_faq_indexed_updated_and_removed(api: Api) -> None:

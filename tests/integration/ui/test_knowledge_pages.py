@@ -144,14 +144,14 @@ async def test_faq_add_edit_delete_persist(dashboard: Dashboard) -> None:
 
 async def _seed(dashboard: Dashboard, actor: Actor, kb_id: str) -> tuple[str, str]:
     """A manual document (indexed) and an FAQ; returns their ids."""
-    from app.domain import knowledge as m
+    from app.schemas import knowledge as ks
 
     knowledge = dashboard.container.services.knowledge
     doc = await knowledge.add(
-        actor, kb_id, m.DocumentBody(type="MANUAL", name="Shipping", content=SHIPPING)
+        actor, kb_id, ks.DocumentBody(type="MANUAL", name="Shipping", content=SHIPPING)
     )
     faq = await knowledge.create_faq(
-        actor, kb_id, m.FaqCreateBody(question="Do you sell gift cards?", answer="Yes, in store.")
+        actor, kb_id, ks.FaqCreateBody(question="Do you sell gift cards?", answer="Yes, in store.")
     )
 
     async def indexed() -> bool:
@@ -198,13 +198,13 @@ async def test_evaluation_reports_hit_rate_mrr_and_misses(dashboard: Dashboard) 
     user.find(marker="ref-add").click()
     await user.should_see("expects FAQ: Do you sell gift cards?")
     # a planted miss: the expected source is deleted after the question was written
-    from app.domain import knowledge as m
+    from app.schemas import knowledge as ks
 
     knowledge = dashboard.container.services.knowledge
     old = await knowledge.add(
-        actor, kb_id, m.DocumentBody(type="MANUAL", name="Old prices", content="Tea costs 2 euro.")
+        actor, kb_id, ks.DocumentBody(type="MANUAL", name="Old prices", content="Tea costs 2 euro.")
     )
-    await refs.add(actor, kb_id, m.ReferenceBody(question="Price of tea?", expected_source=old.id))
+    await refs.add(actor, kb_id, ks.ReferenceBody(question="Price of tea?", expected_source=old.id))
     await knowledge.delete_document(actor, kb_id, old.id)
     await asyncio.wait_for(dashboard.container.indexer.idle(), 30)  # a run in flight cleans up
     assert len(await refs.list(actor, kb_id)) == 3
@@ -252,11 +252,11 @@ async def test_viewer_reads_but_cannot_change(dashboard: Dashboard) -> None:
     await user.should_see(content="Yes, in store.", marker="test-answer")
     viewer = Actor(actor.user_id).in_workspace(owner.workspace.id, Role.VIEWER)  # type: ignore[union-attr]
     from app.domain import Forbidden
-    from app.domain import knowledge as m
+    from app.schemas import knowledge as ks
 
     refs = dashboard.container.services.knowledge.references
     try:
-        await refs.add(viewer, kb_id, m.ReferenceBody(question="x", expected_source=kb_id))
+        await refs.add(viewer, kb_id, ks.ReferenceBody(question="x", expected_source=kb_id))
     except Forbidden:
         pass
     else:

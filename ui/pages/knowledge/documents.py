@@ -14,6 +14,7 @@ from nicegui import events, ui
 from app.domain import Actor
 from app.domain import knowledge as m
 from app.rag.extract import MAX_UPLOAD_BYTES
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
 from ui.pages.knowledge._common import body, guard
 from ui.pages.knowledge.doc_table import DocumentTable
@@ -61,14 +62,14 @@ def _uploader(actor: Actor, kb: m.KnowledgeBase, reload: Reload) -> None:
 
     async def add_url() -> None:
         fields = {"type": "URL", "url": (url.value or "").strip() or None, "name": None}
-        await added(lambda: services.knowledge.add(actor, kb.id, body(m.DocumentBody, **fields)))
+        await added(lambda: services.knowledge.add(actor, kb.id, body(ks.DocumentBody, **fields)))
         if error.visible is False:
             url.value = ""
 
     async def add_text() -> None:
         fields = {"type": "MANUAL", "name": (title.value or "").strip() or None}
         fields["content"] = text.value or None
-        await added(lambda: services.knowledge.add(actor, kb.id, body(m.DocumentBody, **fields)))
+        await added(lambda: services.knowledge.add(actor, kb.id, body(ks.DocumentBody, **fields)))
         if error.visible is False:
             title.value, text.value = "", ""
 

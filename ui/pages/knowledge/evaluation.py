@@ -11,6 +11,7 @@ from nicegui import ui
 
 from app.domain import Actor
 from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
 from ui.pages.knowledge._common import body
 from ui.pages.knowledge.sources import source_names
@@ -58,7 +59,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
     async def add() -> None:
         async def call():  # type: ignore[no-untyped-def]
             fields = {"question": (question.value or "").strip(), "expected_source": source.value}
-            return await refs.add(actor, kb.id, body(m.ReferenceBody, **fields))
+            return await refs.add(actor, kb.id, body(ks.ReferenceBody, **fields))
 
         if await error.run(call) is not None:
             question.value = ""
@@ -72,7 +73,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
         async def call() -> m.EvalResult:
             items = await refs.list(actor, kb.id)
             cases = [{"question": r.question, "expected_source": r.expected_source} for r in items]
-            request = m.EvalBody(cases=[body(m.EvalCaseBody, **c) for c in cases], k=K)
+            request = ks.EvalBody(cases=[body(ks.EvalCaseBody, **c) for c in cases], k=K)
             return await container().services.knowledge.evaluate(actor, kb.id, request)
 
         result = await error.run(call)

@@ -10,6 +10,7 @@ from nicegui import ui
 
 from app.domain import Actor
 from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel, confirm
 from ui.pages.knowledge._common import body, guard
 from ui.state import container
@@ -90,10 +91,10 @@ async def _faq_dialog(actor: Actor, kb: m.KnowledgeBase, faq: m.Faq | None) -> b
                 guard(actor)
                 q, a = (question.value or "").strip(), (answer.value or "").strip()
                 if faq is None:
-                    new = body(m.FaqCreateBody, question=q, answer=a)
+                    new = body(ks.FaqCreateBody, question=q, answer=a)
                     return await services.knowledge.create_faq(actor, kb.id, new)
-                change = body(m.FaqCreateBody, question=q, answer=a)  # both stay required
-                update = m.FaqUpdateBody(question=change.question, answer=change.answer)
+                change = body(ks.FaqCreateBody, question=q, answer=a)  # both stay required
+                update = ks.FaqUpdateBody(question=change.question, answer=change.answer)
                 return await services.knowledge.update_faq(actor, kb.id, faq.id, update)
 
             if await error.run(call) is not None:

@@ -10,6 +10,7 @@ from nicegui import ui
 
 from app.domain import Actor
 from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 from ui import theme
 from ui.components import ErrorLabel, confirm
 from ui.pages.knowledge._common import (
@@ -129,8 +130,10 @@ async def _kb_dialog(actor: Actor, kb: m.KnowledgeBase | None) -> bool:
                 guard(actor)
                 fields = {"name": (name.value or "").strip(), "description": about.value or None}
                 if kb is None:
-                    return await services.knowledge.create(actor, body(m.KBCreateBody, **fields))
-                return await services.knowledge.update(actor, kb.id, body(m.KBUpdateBody, **fields))
+                    return await services.knowledge.create(actor, body(ks.KBCreateBody, **fields))
+                return await services.knowledge.update(
+                    actor, kb.id, body(ks.KBUpdateBody, **fields)
+                )
 
             if await error.run(call) is not None:
                 dialog.submit(True)

@@ -10,6 +10,7 @@ from nicegui import ui
 
 from app.domain import Actor
 from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
 from ui.pages.knowledge._common import body
 from ui.pages.knowledge.sources import highlighted, label_of, source_names
@@ -26,7 +27,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-
 
     async def ask() -> None:
         async def call() -> m.TestResult:
-            query = body(m.TestBody, query=(question.value or "").strip()).query
+            query = body(ks.TestBody, query=(question.value or "").strip()).query
             return await container().services.knowledge.test(actor, kb.id, query)
 
         result = await error.run(call)

@@ -8,6 +8,7 @@ from nicegui import events, ui
 from app.auth import Resource
 from app.domain import Invalid
 from app.domain import knowledge as kb
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container
@@ -43,7 +44,7 @@ def build(wizard: Wizard) -> None:
                     q, a = (question.value or "").strip(), (answer.value or "").strip()
                     if not q or not a:
                         raise Invalid("Write both the question and its answer.")
-                    body = checked(kb.FaqCreateBody, question=q, answer=a)
+                    body = checked(ks.FaqCreateBody, question=q, answer=a)
                     return await knowledge.create_faq(wizard.actor, await _kb(wizard), body)
 
                 faq = await error.run(call)
@@ -63,7 +64,7 @@ def build(wizard: Wizard) -> None:
                     if not (content.value or "").strip():
                         raise Invalid("Paste some text for the bot to learn from.")
                     body = checked(
-                        kb.DocumentBody, type="MANUAL", name=title.value or None,
+                        ks.DocumentBody, type="MANUAL", name=title.value or None,
                         content=content.value,
                     )  # fmt: skip
                     return await knowledge.add(wizard.actor, await _kb(wizard), body)

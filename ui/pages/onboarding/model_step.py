@@ -8,9 +8,9 @@ from typing import Any
 
 from nicegui import ui
 
-from app.api.schemas import SettingsPatchBody
 from app.auth import Resource
 from app.domain import Invalid
+from app.schemas.settings import SettingsPatchBody
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container

@@ -6,6 +6,7 @@ from nicegui import ui
 
 from app.domain import Invalid
 from app.domain import knowledge as kb
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container
@@ -31,7 +32,7 @@ def build(wizard: Wizard) -> ui.input:
             query = (question.value or "").strip()
             if not query:
                 raise Invalid("Type a question first.")
-            body = checked(kb.TestBody, query=query)
+            body = checked(ks.TestBody, query=query)
             kb_id = wizard.kb_id or await container().services.knowledge.default_kb_id(
                 wizard.actor.workspace_id or ""
             )

@@ -14,9 +14,9 @@ from typing import Any
 import msgspec
 from nicegui import ui
 
-from app.api.schemas import SettingsPatchBody
 from app.domain import Actor, Invalid
 from app.domain import records as m
+from app.schemas.settings import SettingsPatchBody
 from ui.components import ErrorLabel
 from ui.state import container
 
