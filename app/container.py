@@ -33,8 +33,17 @@ from app.db import bind_tables, close_engine, create_engine, migrate, open_engin
 from app.domain import Clock, SystemClock
 from app.events import EventBus
 from app.jobs import register_jobs
-from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_responders
+from app.pipeline import (
+    Dispatcher,
+    Outbox,
+    Pacing,
+    Pipeline,
+    SendLocks,
+    SessionHub,
+    build_responders,
+)
 from app.rag.runtime import KnowledgeRuntime
+from app.records import AuditTrail, Notifier
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
     ApiKeyService,
@@ -42,6 +51,7 @@ from app.services import (
     AuditService,
     AuthService,
     ContactService,
+    ConversationQueries,
     ConversationService,
     InviteService,
     LabelService,
@@ -72,6 +82,7 @@ class Container:
     engine: Any
     signer: TokenSigner
     events: EventBus
+    notifier: Notifier
     scheduler: AsyncIOScheduler
     services: Services
     channels: ChannelManager
@@ -105,15 +116,17 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     bind_tables(engine)
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
     mailer = Mailer(settings)
-    audit = AuditService()
+    audit = AuditTrail()
     workspaces = WorkspaceService(audit)
     events = EventBus()
-    notifications = NotificationService(clock, events)
+    notifier = Notifier(clock, events)
     channels = ChannelManager()
+    send_locks = SendLocks()
     dispatcher = Dispatcher(
         channels,
         events,
-        notifications,
+        notifier,
+        send_locks,
         clock,
         Pacing.from_settings(settings),
         poll_s=settings.dispatch_poll_s,
@@ -121,9 +134,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         window=timedelta(hours=settings.resend_window_h),
         data_dir=settings.data_dir,
     )
+    outbox = Outbox(clock, dispatcher.wake)
     models = ModelPool(settings, secrets)
     kb = KnowledgeRuntime(settings)
-    indexer = IndexWorker(kb, events, notifications, settings)
+    indexer = IndexWorker(kb, events, notifier, settings)
     whisper = WhisperModelStore(
         settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.ssrf_allow
     )
@@ -131,30 +145,37 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = settings.model_downloads
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
+    media_dir = settings.data_dir / "media"
     pipeline = Pipeline(
-        clock,
-        events,
-        notifications,
-        build_responders(settings, ai),
-        dispatcher,
-        channels,
-        settings.data_dir / "media",
+        clock, events, notifier, build_responders(settings, ai), outbox, channels, media_dir
     )
-    hub = SessionHub(channels, pipeline, events, notifications, secrets, clock, settings.data_dir)
-    conversations = ConversationService(pipeline, audit)
+    hub = SessionHub(
+        channels,
+        pipeline,
+        dispatcher,
+        send_locks,
+        events,
+        notifier,
+        secrets,
+        clock,
+        settings.data_dir,
+    )
+    queries = ConversationQueries(audit)
+    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir)
     services = Services(
         auth=AuthService(settings, clock, signer, mailer, workspaces),
         workspaces=workspaces,
         invites=InviteService(settings, clock, mailer, workspaces, audit),
         api_keys=ApiKeyService(clock, audit),
-        audit=audit,
+        audit=AuditService(),
         mailer=mailer,
-        notifications=notifications,
-        sessions=SessionService(hub, audit, settings.channel),
+        notifications=NotificationService(clock),
+        sessions=SessionService(hub, channels, audit, clock, settings.channel),
         contacts=ContactService(clock, events, audit, settings.data_dir),
         labels=LabelService(audit),
         conversations=conversations,
-        approvals=ApprovalService(conversations, audit),
+        conversation_queries=queries,
+        approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
         settings=SettingsService(audit, models, whisper),
         local_models=LocalModelService(
             models.models, events, audit, headless=settings.headless, downloads=downloads
@@ -172,6 +193,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         engine=engine,
         signer=signer,
         events=events,
+        notifier=notifier,
         scheduler=AsyncIOScheduler(timezone="UTC"),
         services=services,
         channels=channels,
@@ -198,7 +220,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         applied = await migrate(container.engine)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        register_jobs(container)
+        register_jobs(container.scheduler, container.clock, container.notifier)
         container.scheduler.start()
         stack.callback(container.scheduler.shutdown, wait=False)
         stack.push_async_callback(container.ai.aclose)
@@ -230,4 +252,4 @@ async def _drain_pipeline(container: Container) -> None:
     """Let in-flight inbound messages finish routing (briefly), then stop the chat lanes."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(container.pipeline.settle(), 5)
-    await container.pipeline.lanes.cancel()
+    await container.pipeline.cancel()

@@ -14,8 +14,6 @@ import asyncio
 import logging
 from typing import Any
 
-import msgspec
-
 from app.ai import confidence, hours, phrases, prompt, signals, topics, whatsapp
 from app.ai.knowledge_search import KnowledgeSearch
 from app.ai.media import MediaInput, understand
@@ -23,7 +21,7 @@ from app.ai.model_pool import ModelPool
 from app.ai.speech import SpeechPool
 from app.db.repos import ai as repo
 from app.domain import Clock, ModelUsage, SenderType
-from app.events import EventBus, names
+from app.events import EventBus, catalog
 from app.llm import LLM, ChatMessage, Completion, LLMError
 from app.pipeline.responders import Reply, ReplyContext
 
@@ -74,12 +72,7 @@ class AIEngine:
         )
         if annotated is not None and self.events is not None:
             # open inboxes show the voice note's transcript and the mood without a reload
-            self.events.publish(
-                names.MESSAGE_UPDATED,
-                ctx.workspace_id,
-                {"message": msgspec.to_builtins(annotated)},
-                conversation_id=ctx.conversation.id,
-            )
+            self.events.publish(catalog.message_updated(ctx.workspace_id, annotated))
         if media is not None and media.ack:
             return Reply(media.ack)
         if not text.strip():

@@ -125,6 +125,17 @@ class WorkspaceSettingsView(Model, kw_only=True):
     updated_at: datetime | None = None
 
 
+class DownloadView(msgspec.Struct, rename="camel", kw_only=True):
+    """A model download started from the dashboard or the API, with its progress."""
+
+    name: str
+    url: str
+    state: str  # downloading | done | failed
+    done_bytes: int = 0
+    total_bytes: int | None = None
+    error: str | None = None
+
+
 class ModelTest(Model, kw_only=True):
     """The result of `POST /settings/test-model`: one short call to the configured model."""
 

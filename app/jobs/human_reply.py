@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from app.db.tables import Conversation, WorkspaceSettings
-from app.domain import ConversationStatus
-from app.events import names
-
-if TYPE_CHECKING:
-    from app.container import Container
+from app.domain import Clock, ConversationStatus
+from app.events import catalog
+from app.records import Notifier
 
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_MIN = 15
 
 
-async def nudge_waiting(container: Container) -> int:
+async def nudge_waiting(clock: Clock, notifier: Notifier) -> int:
     """Notify for every conversation waiting too long; returns how many were notified."""
-    now = container.clock.now()
+    now = clock.now()
     waiting = await Conversation.select(
         Conversation.id,
         Conversation.workspace_id,
@@ -49,16 +46,10 @@ async def nudge_waiting(container: Container) -> int:
             continue
         if not await _claim(conv["id"], now):
             continue  # another run got it first
-        await container.services.notifications.notify(
-            conv["workspace_id"],
-            names.HUMAN_REPLY_NEEDED,
-            {
-                "conversationId": conv["id"],
-                "contactId": conv["contact_id"],
-                "waitingSince": conv["waiting_since"].isoformat(),
-                "minutes": minutes,
-            },
+        notice = catalog.human_reply_needed(
+            conv["id"], conv["contact_id"], conv["waiting_since"], minutes
         )
+        await notifier.notify(conv["workspace_id"], notice)
         sent += 1
     if sent:
         log.info("human_reply_needed sent for %d conversations", sent)

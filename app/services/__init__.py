@@ -9,6 +9,7 @@ from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
 from app.services.contacts import ContactService
+from app.services.conversation_queries import ConversationQueries
 from app.services.conversations import ConversationService
 from app.services.invites import InviteService
 from app.services.knowledge import KnowledgeService
@@ -38,6 +39,7 @@ class Services:
     contacts: ContactService
     labels: LabelService
     conversations: ConversationService
+    conversation_queries: ConversationQueries
     approvals: ApprovalService
     settings: SettingsService
     local_models: LocalModelService
@@ -54,6 +56,7 @@ __all__ = [
     "AuditService",
     "AuthService",
     "ContactService",
+    "ConversationQueries",
     "ConversationService",
     "InviteService",
     "KnowledgeService",

@@ -14,8 +14,8 @@ from app.auth import hash_secret, new_secret
 from app.db.tables import ApiKey
 from app.domain import Actor, Clock, Invalid, NotFound, Role, Unauthorized
 from app.domain import records as m
+from app.records import AuditTrail
 from app.services._rows import to_model
-from app.services.audit import AuditService
 
 KEY_PREFIX = "aimy_"
 API_KEY_ROLE = Role.ADMIN
@@ -23,7 +23,7 @@ _TOUCH_EVERY = timedelta(minutes=1)
 
 
 class ApiKeyService:
-    def __init__(self, clock: Clock, audit: AuditService) -> None:
+    def __init__(self, clock: Clock, audit: AuditTrail) -> None:
         self._clock = clock
         self._audit = audit
 

@@ -1,8 +1,6 @@
-"""Audit log: every mutating service call leaves a row (seed §5 AuditLog, §17 phase 4)."""
+"""The audit log as the settings page and `GET /settings/audit-log` read it."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from app.db.tables import AuditLog
 from app.domain import Actor, Page
@@ -11,34 +9,8 @@ from app.services._rows import page_bounds, to_model
 
 
 class AuditService:
-    async def record(
-        self,
-        actor: Actor,
-        action: str,
-        entity_type: str | None = None,
-        entity_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
-        *,
-        workspace_id: str | None = None,
-    ) -> None:
-        """Write one entry; `action` reads like `contact.block` (resource.verb)."""
-        ws = workspace_id or actor.workspace_id
-        if ws is None:
-            return  # account-level actions (login, password reset) belong to no workspace
-        meta = dict(metadata or {})
-        if actor.api_key_id:
-            meta.setdefault("apiKeyId", actor.api_key_id)
-        await AuditLog.insert(
-            AuditLog(
-                workspace_id=ws,
-                user_id=actor.user_id,
-                action=action,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                metadata=meta or None,
-                ip_address=actor.ip,
-            )
-        )
+    """The audit log, read back (`GET /settings/audit-log`); rows are written by
+    `app.records.AuditTrail`."""
 
     async def list(
         self, actor: Actor, *, page: int = 1, page_size: int = 50, action: str | None = None

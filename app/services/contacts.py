@@ -10,20 +10,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from app.auth import Resource, guarded
 from app.db.tables import Contact, ContactCustomField, ContactLabel, Conversation, Label, Message
 from app.domain import Actor, Clock, ConversationStatus, NotFound
 from app.domain import conversations as c
-from app.events import EventBus, names
-from app.services.audit import AuditService
+from app.events import EventBus, catalog
+from app.records import AuditTrail
 from app.services.contact_csv import csv_header, csv_rows
 from app.services.contact_queries import ContactQueries
 
 
 class ContactService(ContactQueries):
-    def __init__(self, clock: Clock, events: EventBus, audit: AuditService, data_dir: Path) -> None:
+    def __init__(self, clock: Clock, events: EventBus, audit: AuditTrail, data_dir: Path) -> None:
         self._clock = clock
         self._events = events
         self._audit = audit
@@ -54,11 +52,7 @@ class ContactService(ContactQueries):
 
     async def _changed(self, actor: Actor, contact_id: str) -> c.Contact:
         contact = await self.get(actor, contact_id)
-        self._events.publish(
-            names.CONTACT_UPDATED,
-            actor.workspace_id or "",
-            {"contact": msgspec.to_builtins(contact)},
-        )
+        self._events.publish(catalog.contact_updated(actor.workspace_id or "", contact))
         return contact
 
     @guarded(Resource.CONTACTS, write=True)

@@ -1,5 +1,6 @@
 """Reading conversations (seed §6): the inbox list with its filters, previews, one thread,
-and the export. Kept apart from the writes in conversations.py, which build on it."""
+and the export. The writes (status, assignment, replies) are `ConversationService`'s, which
+finds its conversations through this service."""
 
 from __future__ import annotations
 
@@ -14,14 +15,13 @@ from app.db.repos.search import contact_matches
 from app.db.tables import Contact, ContactLabel, Conversation, Message
 from app.domain import Actor, NotFound, Page
 from app.domain import conversations as c
+from app.records import AuditTrail
 from app.services._rows import page_bounds
-from app.services.audit import AuditService
 
 
 class ConversationQueries:
-    """The read side; `ConversationService` adds status changes and replies."""
-
-    _audit: AuditService  # set by ConversationService (an export is audited)
+    def __init__(self, audit: AuditTrail) -> None:
+        self._audit = audit  # an export is audited
 
     @guarded(Resource.CONVERSATIONS, write=False)
     async def list(

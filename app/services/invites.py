@@ -8,8 +8,8 @@ from app.auth import hash_secret, new_secret
 from app.db.tables import User, WorkspaceInvite, WorkspaceUser
 from app.domain import Actor, Clock, Conflict, Forbidden, Invalid, NotFound, Role
 from app.domain import records as m
+from app.records import AuditTrail
 from app.services._rows import to_model
-from app.services.audit import AuditService
 from app.services.mailer import Mailer
 from app.services.workspaces import WorkspaceService
 from app.settings import Settings
@@ -22,7 +22,7 @@ class InviteService:
         clock: Clock,
         mailer: Mailer,
         workspaces: WorkspaceService,
-        audit: AuditService,
+        audit: AuditTrail,
     ) -> None:
         self._s = settings
         self._clock = clock

@@ -15,11 +15,12 @@ import msgspec
 
 from app.auth import Resource, guarded
 from app.domain import Actor, Forbidden, Invalid
-from app.events import EventBus
+from app.domain.records import DownloadView
+from app.events import EventBus, catalog
 from app.llm import GgufStore
 from app.llm.gguf_store import checked_name
-from app.services.audit import AuditService
-from app.services.download_jobs import DownloadJobs, DownloadView
+from app.records import AuditTrail
+from app.services.download_jobs import DownloadJobs
 
 
 class LocalModelView(msgspec.Struct, rename="camel", kw_only=True):
@@ -32,7 +33,7 @@ class LocalModelService:
         self,
         manager: GgufStore,
         events: EventBus,
-        audit: AuditService,
+        audit: AuditTrail,
         *,
         headless: bool,
         downloads: bool = True,
@@ -41,7 +42,7 @@ class LocalModelService:
         self._events = events
         self._audit = audit
         self._headless = headless
-        self._jobs = DownloadJobs(events, "model:progress", allowed=downloads)
+        self._jobs = DownloadJobs(events, catalog.model_progress, allowed=downloads)
 
     @property
     def imports_allowed(self) -> bool:

@@ -18,8 +18,8 @@ from app.db.tables import WorkspaceSettings
 from app.domain import Actor, Invalid, NotFound
 from app.domain.records import ModelTest, WorkspaceSettingsView
 from app.llm import ChatMessage, LLMError, Passage
+from app.records import AuditTrail
 from app.services._rows import to_model
-from app.services.audit import AuditService
 from app.speech.whisper_store import WhisperModelStore
 
 SAMPLE_QUESTION = "Hello! Who are you? Answer in one short sentence."
@@ -40,7 +40,7 @@ def mask(key: str | None) -> str | None:
 
 class SettingsService:
     def __init__(
-        self, audit: AuditService, models: ModelPool, whisper: WhisperModelStore | None = None
+        self, audit: AuditTrail, models: ModelPool, whisper: WhisperModelStore | None = None
     ) -> None:
         self._audit = audit
         self._models = models

@@ -8,8 +8,8 @@ import secrets
 from app.db.tables import User, Workspace, WorkspaceSettings, WorkspaceUser
 from app.domain import Actor, Conflict, Forbidden, Invalid, NotFound, Role, new_id
 from app.domain import records as m
+from app.records import AuditTrail
 from app.services._rows import to_model
-from app.services.audit import AuditService
 
 
 def slugify(name: str) -> str:
@@ -27,7 +27,7 @@ def clean_name(name: str) -> str:
 
 
 class WorkspaceService:
-    def __init__(self, audit: AuditService) -> None:
+    def __init__(self, audit: AuditTrail) -> None:
         self._audit = audit
 
     async def role_of(self, user_id: str, workspace_id: str) -> Role | None:

@@ -27,7 +27,7 @@ async def test_cleanup_removes_only_what_expired(settings: Settings) -> None:
         assert container.scheduler.get_job("cleanup") is not None
         clock.advance(timedelta(days=31))
         await auth.register("new@example.com", "New-pass-123", "New", "Shop 2")
-        removed = await cleanup_expired(container)
+        removed = await cleanup_expired(container.clock)
         assert removed == {"sessions": 1, "password_resets": 1, "invites": 0, "notifications": 1}
         assert await UserSession.count() == 1  # the fresh sign-in stays
         assert await PasswordReset.count() == 0

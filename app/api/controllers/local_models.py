@@ -9,8 +9,8 @@ from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.auth import Resource
+from app.domain.records import DownloadView
 from app.schemas.local_models import DownloadModelBody, ImportModelBody
-from app.services.download_jobs import DownloadView
 from app.services.local_models import LocalModelView
 
 SETTINGS = {"resource": Resource.SETTINGS}

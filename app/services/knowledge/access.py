@@ -14,7 +14,7 @@ from typing import Any
 from app.db.tables import KnowledgeBase
 from app.domain import Actor, NotFound
 from app.rag.runtime import KnowledgeRuntime
-from app.services.audit import AuditService
+from app.records import AuditTrail
 from app.services.knowledge.index_worker import IndexWorker
 from app.services.knowledge.references import ReferenceQuestions
 
@@ -24,7 +24,7 @@ class KnowledgeCore:
         self,
         runtime: KnowledgeRuntime,
         worker: IndexWorker,
-        audit: AuditService,
+        audit: AuditTrail,
         data_dir: Path,
         settings: Any,
     ) -> None:

@@ -16,11 +16,11 @@ from typing import Any
 from app.db.tables import KBChunk, KBDocument
 from app.domain import DomainError
 from app.domain.enums import IndexStatus, KBDocType
-from app.events import EventBus, names
+from app.events import EventBus, catalog
 from app.rag import PageText, delete_document, index_document
 from app.rag.extract import extract, ingest_url
 from app.rag.runtime import KnowledgeRuntime
-from app.services.notifications import NotificationService
+from app.records import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class DocumentIndexer:
 
     runtime: KnowledgeRuntime
     events: EventBus
-    notifications: NotificationService
+    notifications: Notifier
     settings: Any
     retries: int
     base_s: float
@@ -74,33 +74,18 @@ class DocumentIndexer:
                 }
             ).where(KBDocument.id == doc_id)
             self._progress(row, 100, IndexStatus.INDEXED)
-            await self.notifications.notify(
-                row["ws"],
-                names.KB_INDEXED,
-                {
-                    "documentId": doc_id,
-                    "knowledgeBaseId": row["knowledge_base_id"],
-                    "name": row["name"],
-                    "status": IndexStatus.INDEXED,
-                    "chunkCount": count,
-                },
-            )
+            kb_id, name = row["knowledge_base_id"], row["name"]
+            notice = catalog.kb_indexed(doc_id, kb_id, name, IndexStatus.INDEXED, chunk_count=count)
+            await self.notifications.notify(row["ws"], notice)
             return
         await KBDocument.update(
             {KBDocument.status: IndexStatus.FAILED, KBDocument.error_message: error}
         ).where(KBDocument.id == doc_id)
         self._progress(row, 100, IndexStatus.FAILED, error)
-        await self.notifications.notify(
-            row["ws"],
-            names.KB_INDEXED,
-            {
-                "documentId": doc_id,
-                "knowledgeBaseId": row["knowledge_base_id"],
-                "name": row["name"],
-                "status": IndexStatus.FAILED,
-                "error": error,
-            },
+        notice = catalog.kb_indexed(
+            doc_id, row["knowledge_base_id"], row["name"], IndexStatus.FAILED, error=error
         )
+        await self.notifications.notify(row["ws"], notice)
 
     async def _deleted_meanwhile(self, row: dict[str, Any]) -> bool:
         """The document was deleted while it was being indexed: the delete already removed the
@@ -166,12 +151,7 @@ class DocumentIndexer:
     def _progress(
         self, row: dict[str, Any], percent: int, status: str, error: str | None = None
     ) -> None:
-        data: dict[str, Any] = {
-            "documentId": row["id"],
-            "knowledgeBaseId": row["knowledge_base_id"],
-            "percent": percent,
-            "status": status,
-        }
-        if error:
-            data["error"] = error
-        self.events.publish(names.KB_PROGRESS, row["ws"], data)
+        event = catalog.kb_progress(
+            row["ws"], row["id"], row["knowledge_base_id"], percent, status, error
+        )
+        self.events.publish(event)

@@ -17,8 +17,8 @@ from app.db.tables import KBDocument
 from app.domain.enums import IndexStatus
 from app.events import EventBus
 from app.rag.runtime import KnowledgeRuntime
+from app.records import Notifier
 from app.services.knowledge.document_indexer import DocumentIndexer
-from app.services.notifications import NotificationService
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class IndexWorker(DocumentIndexer):
         self,
         runtime: KnowledgeRuntime,
         events: EventBus,
-        notifications: NotificationService,
+        notifications: Notifier,
         settings: Any,
     ) -> None:
         self.runtime = runtime

@@ -93,7 +93,9 @@ async def test_delete_asks_then_erases(dashboard: Dashboard) -> None:
         try:
             await services.contacts.get(actor, contact_id)
         except NotFound:
-            return (await services.conversations.list(actor, contact_id=contact_id)).total == 0
+            return (
+                await services.conversation_queries.list(actor, contact_id=contact_id)
+            ).total == 0
         return False
 
     await _eventually(gone)

@@ -13,6 +13,7 @@ from nicegui.testing.user import User
 
 from app.domain import Actor, Role
 from app.domain import records as dm
+from app.events import catalog
 from tests.integration.ui.conftest import Dashboard
 
 SHIPPING = (
@@ -266,7 +267,6 @@ async def test_viewer_reads_but_cannot_change(dashboard: Dashboard) -> None:
 async def test_progress_events_move_the_bar_live(dashboard: Dashboard) -> None:
     """`kb:progress` from the bus moves the bar in place; a new status redraws the row."""
     from app.db.tables import KBDocument
-    from app.events import names
 
     _, actor, kb_id, user = await _owner(dashboard)
     doc_id, _ = await _seed(dashboard, actor, kb_id)
@@ -276,8 +276,7 @@ async def test_progress_events_move_the_bar_live(dashboard: Dashboard) -> None:
     bus, ws = dashboard.container.events, actor.workspace_id or ""
 
     def publish(percent: int, status: str) -> None:
-        data = {"documentId": doc_id, "knowledgeBaseId": kb_id, "percent": percent}
-        bus.publish(names.KB_PROGRESS, ws, {**data, "status": status})
+        bus.publish(catalog.kb_progress(ws, doc_id, kb_id, percent, status))
 
     def bar() -> float | None:
         with user:

@@ -41,8 +41,8 @@ async def test_owner_chats_with_the_bot_and_finds_it_in_the_inbox(dashboard: Das
     await upload.handle_uploads([SmallFileUpload("shelf.png", "image/png", PNG)])
 
     async def image_stored():  # type: ignore[no-untyped-def]
-        page = await services.conversations.list(actor)
-        detail = await services.conversations.get(actor, page.items[0].id)
+        page = await services.conversation_queries.list(actor)
+        detail = await services.conversation_queries.get(actor, page.items[0].id)
         return detail if any(m.media_type == "IMAGE" for m in detail.messages) else None
 
     detail = await eventually(image_stored)

@@ -48,7 +48,7 @@ async def _page(conversation_id: str | None):  # type: ignore[no-untyped-def]
         detail = None
         if conversation_id is not None:
             try:
-                detail = await container().services.conversations.get(actor, conversation_id)
+                detail = await container().services.conversation_queries.get(actor, conversation_id)
             except DomainError as exc:
                 ui.label(exc.detail).classes("text-negative").mark("not-found")
         await _layout(actor, conversation_id if detail else None, detail)

@@ -111,7 +111,7 @@ def approval(thread: Thread, message: c.Message) -> None:
 
 async def _reload_draft(thread: Thread, message_id: str) -> None:
     """Refresh the draft from the thread's newest page (the live event may come later)."""
-    detail = await container().services.conversations.get(
+    detail = await container().services.conversation_queries.get(
         thread.actor, thread.conversation_id, page=1, page_size=50
     )
     for fresh in detail.messages:

@@ -63,7 +63,7 @@ class Phone(ui.column):
 
     async def _resolve(self) -> None:
         """Find the contact's newest conversation; (re)draw the thread when it changed."""
-        page = await container().services.conversations.list(
+        page = await container().services.conversation_queries.list(
             self.actor, page=1, page_size=1, session_id=self.sim.id, search=self.number
         )
         newest = page.items[0].id if page.items else None
@@ -71,7 +71,7 @@ class Phone(ui.column):
             return
         self.conversation_id = newest
         self.inbox_link.props(f"href=/dashboard/inbox/{newest}")
-        detail = await container().services.conversations.get(self.actor, newest)
+        detail = await container().services.conversation_queries.get(self.actor, newest)
         self.list.clear()
         self.bubbles.clear()
         for message in detail.messages:
