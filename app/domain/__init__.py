@@ -38,10 +38,12 @@ from app.domain.messages import (
     Receipt,
     ReceiptKind,
 )
+from app.domain.permissions import MATRIX, Resource, can
 from app.domain.records import Model, Page
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [
+    "MATRIX",
     "Actor",
     "BroadcastStatus",
     "BroadcastTarget",
@@ -72,12 +74,14 @@ __all__ = [
     "Reaction",
     "Receipt",
     "ReceiptKind",
+    "Resource",
     "Role",
     "SenderType",
     "Sentiment",
     "SessionStatus",
     "SystemClock",
     "Unauthorized",
+    "can",
     "new_id",
     "utcnow",
 ]

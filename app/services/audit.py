@@ -1,7 +1,9 @@
-"""The audit log as the settings page and `GET /settings/audit-log` read it."""
+"""The audit log as the settings page and `GET /settings/audit-log` read it (a settings
+read, seed §6). Rows are written by `app.records.AuditTrail`."""
 
 from __future__ import annotations
 
+from app.auth import Resource, guarded
 from app.db.tables import AuditLog
 from app.domain import Actor, Page
 from app.domain.records import AuditEntry
@@ -9,9 +11,9 @@ from app.services._rows import page_bounds, to_model
 
 
 class AuditService:
-    """The audit log, read back (`GET /settings/audit-log`); rows are written by
-    `app.records.AuditTrail`."""
+    """The audit log, read back; `app.records.AuditTrail` writes it."""
 
+    @guarded(Resource.SETTINGS, write=False)
     async def list(
         self, actor: Actor, *, page: int = 1, page_size: int = 50, action: str | None = None
     ) -> Page[AuditEntry]:

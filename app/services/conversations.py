@@ -102,8 +102,9 @@ class ConversationService:
         )
         return await self.changed(actor, conversation_id)
 
+    @guarded(Resource.CONVERSATIONS, write=True)
     async def changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
-        """Tell live clients the conversation changed; returns it."""
+        """Announce `conversation:updated` after a change made through another service."""
         row = await self._queries.row(actor, conversation_id)
         conv = mapping.conversation(row)
         self._events.publish(catalog.conversation_updated(actor.workspace_id or "", conv))

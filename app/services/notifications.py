@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.auth import Resource, guarded
 from app.db.tables import Notification
 from app.domain import Actor, Clock, NotFound, Page
 from app.domain import conversations as c
@@ -14,6 +15,7 @@ class NotificationService:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
+    @guarded(Resource.NOTIFICATIONS, write=False)
     async def list(
         self, actor: Actor, *, page: int = 1, page_size: int = 50, unread: bool | None = None
     ) -> Page[c.Notification]:
@@ -35,6 +37,7 @@ class NotificationService:
         items = [to_model(c.Notification, r) for r in rows]
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
 
+    @guarded(Resource.NOTIFICATIONS, write=True)
     async def mark_read(self, actor: Actor, notification_id: str) -> None:
         done = (
             await Notification.update({Notification.is_read: True})
@@ -47,6 +50,7 @@ class NotificationService:
         if not done:
             raise NotFound("notification not found")
 
+    @guarded(Resource.NOTIFICATIONS, write=True)
     async def mark_all_read(self, actor: Actor) -> int:
         done = (
             await Notification.update({Notification.is_read: True})

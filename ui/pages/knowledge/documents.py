@@ -16,7 +16,7 @@ from app.domain import knowledge as m
 from app.rag.extract import MAX_UPLOAD_BYTES
 from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
-from ui.pages.knowledge._common import body, guard
+from ui.pages.knowledge._common import body
 from ui.pages.knowledge.doc_table import DocumentTable
 from ui.state import container
 
@@ -47,11 +47,7 @@ def _uploader(actor: Actor, kb: m.KnowledgeBase, reload: Reload) -> None:
     services = container().services
 
     async def added(call) -> None:  # type: ignore[no-untyped-def]
-        async def guarded():  # type: ignore[no-untyped-def]
-            guard(actor)
-            return await call()
-
-        doc = await error.run(guarded)
+        doc = await error.run(call)
         if doc is not None:
             ui.notify(f"{doc.name} added; indexing…", type="positive")
             await reload()

@@ -8,8 +8,7 @@ from typing import Any
 
 from nicegui import ui
 
-from app.auth import Resource
-from app.domain import Invalid
+from app.domain import Invalid, Resource
 from app.schemas.settings import SettingsPatchBody
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
@@ -52,7 +51,7 @@ def patch_for(choice: str, form: dict[str, Any], has_key: bool) -> dict[str, Any
 
 
 def build(wizard: Wizard) -> None:
-    if not wizard.may(Resource.SETTINGS):
+    if not wizard.actor.may(Resource.SETTINGS, write=True):
         with nav(wizard):
             ui.button("Continue", on_click=wizard.next).props("unelevated")
         return
