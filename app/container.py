@@ -50,6 +50,7 @@ from app.services import (
     ApprovalService,
     AuditService,
     AuthService,
+    ContactQueries,
     ContactService,
     ConversationQueries,
     ConversationService,
@@ -160,6 +161,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         settings.data_dir,
     )
+    contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
     conversations = ConversationService(queries, outbox, events, audit, clock, media_dir)
     services = Services(
@@ -171,7 +173,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
-        contacts=ContactService(clock, events, audit, settings.data_dir),
+        contacts=ContactService(contact_queries, events, audit, clock, settings.data_dir),
+        contact_queries=contact_queries,
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,

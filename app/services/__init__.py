@@ -8,6 +8,7 @@ from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
+from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
 from app.services.conversation_queries import ConversationQueries
 from app.services.conversations import ConversationService
@@ -37,6 +38,7 @@ class Services:
     notifications: NotificationService
     sessions: SessionService
     contacts: ContactService
+    contact_queries: ContactQueries
     labels: LabelService
     conversations: ConversationService
     conversation_queries: ConversationQueries
@@ -55,6 +57,7 @@ __all__ = [
     "ApprovalService",
     "AuditService",
     "AuthService",
+    "ContactQueries",
     "ContactService",
     "ConversationQueries",
     "ConversationService",

@@ -1,11 +1,11 @@
-"""Reading contacts: the list filters and sort orders, and loading a contact with its extras.
-
-Kept apart from the changes in `contacts.py` because the same filter (`_where`) and loader
-(`_with_extras`) serve the paged list, a single contact, and the CSV export.
+"""Reading contacts: the list with its filters and sort orders, one contact with its labels
+and custom fields, and the CSV export — one filter (`_where`) and one loader (`_with_extras`)
+serve all three. The changes are `ContactService`'s, which finds its contacts through here.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from piccolo.query import OrderByRaw
@@ -17,6 +17,7 @@ from app.db.tables import Contact, ContactCustomField, ContactLabel
 from app.domain import Actor, Invalid, NotFound, Page
 from app.domain import conversations as c
 from app.services._rows import page_bounds
+from app.services.contact_csv import csv_header, csv_rows
 
 # list orders: the shown name (set name, else WhatsApp name, else phone), phone, activity
 SORTS = {
@@ -28,7 +29,7 @@ SORTS = {
 
 
 class ContactQueries:
-    """Mixed into `ContactService`; needs no state of its own (the actor scopes everything)."""
+    """No state of its own: the actor's workspace scopes every query."""
 
     def _where(self, actor: Actor, **filters: Any) -> Any:
         where = Contact.workspace_id == actor.workspace_id
@@ -102,7 +103,9 @@ class ContactQueries:
                 fields[f["contact_id"]][f["key"]] = f["value"]
         return [mapping.contact(r, labels[r["id"]], fields[r["id"]]) for r in rows]
 
-    async def _row(self, actor: Actor, contact_id: str) -> dict[str, Any]:
+    @guarded(Resource.CONTACTS, write=False)
+    async def row(self, actor: Actor, contact_id: str) -> dict[str, Any]:
+        """The contact's row, if it is the actor's workspace's; else NotFound."""
         row = (
             await Contact.select()
             .where((Contact.id == contact_id) & (Contact.workspace_id == actor.workspace_id))
@@ -114,4 +117,23 @@ class ContactQueries:
 
     @guarded(Resource.CONTACTS, write=False)
     async def get(self, actor: Actor, contact_id: str) -> c.Contact:
-        return (await self._with_extras([await self._row(actor, contact_id)]))[0]
+        return (await self._with_extras([await self.row(actor, contact_id)]))[0]
+
+    @guarded(Resource.CONTACTS, write=False)
+    async def export_csv(self, actor: Actor, **filters: Any) -> AsyncIterator[bytes]:
+        """The workspace's contacts (those matching `filters`, as for `list`, plus `ids`) as
+        CSV, streamed page by page."""
+        yield csv_header()
+        where = self._where(actor, **filters)
+        after = ""
+        while True:
+            rows = (
+                await Contact.select()
+                .where(where & (Contact.id > after))
+                .order_by(Contact.id)
+                .limit(500)
+            )
+            if not rows:
+                return
+            yield csv_rows(await self._with_extras(rows))
+            after = rows[-1]["id"]
