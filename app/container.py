@@ -61,9 +61,11 @@ from app.services import (
     MediaService,
     NotificationService,
     OverviewService,
+    PasswordResetService,
     Services,
     SessionService,
     SettingsService,
+    SignInService,
     SpeechModelService,
     WorkspaceService,
 )
@@ -161,11 +163,16 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         settings.data_dir,
     )
+    sign_ins = SignInService(clock, signer, workspaces, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
     conversations = ConversationService(queries, outbox, events, audit, clock, media_dir)
     services = Services(
-        auth=AuthService(settings, clock, signer, mailer, workspaces),
+        auth=AuthService(clock, workspaces, sign_ins),
+        sign_ins=sign_ins,
+        password_resets=PasswordResetService(
+            clock, mailer, settings.base_url, settings.reset_token_ttl_s
+        ),
         workspaces=workspaces,
         invites=InviteService(settings, clock, mailer, workspaces, audit),
         api_keys=ApiKeyService(clock, audit),

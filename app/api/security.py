@@ -62,7 +62,7 @@ class AuthMiddleware(ASGIMiddleware):
         if api_key:
             actor = await self._services.api_keys.authenticate(api_key, ip)
         elif token:
-            actor = await self._services.auth.authenticate(token)
+            actor = await self._services.sign_ins.authenticate(token)
             actor = Actor(actor.user_id, ip=ip, session_family=actor.session_family)
         else:
             return None

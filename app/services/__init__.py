@@ -20,8 +20,10 @@ from app.services.mailer import Mailer
 from app.services.media import MediaService
 from app.services.notifications import NotificationService
 from app.services.overview import OverviewService
+from app.services.password_reset import PasswordResetService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
+from app.services.sign_ins import SignInService
 from app.services.sources import SourceService
 from app.services.speech_models import SpeechModelService
 from app.services.workspaces import WorkspaceService
@@ -30,6 +32,8 @@ from app.services.workspaces import WorkspaceService
 @dataclass(frozen=True, slots=True)
 class Services:
     auth: AuthService
+    sign_ins: SignInService
+    password_resets: PasswordResetService
     workspaces: WorkspaceService
     invites: InviteService
     api_keys: ApiKeyService
@@ -69,9 +73,11 @@ __all__ = [
     "MediaService",
     "NotificationService",
     "OverviewService",
+    "PasswordResetService",
     "Services",
     "SessionService",
     "SettingsService",
+    "SignInService",
     "SourceService",
     "SpeechModelService",
     "WorkspaceService",

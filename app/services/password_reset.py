@@ -12,15 +12,14 @@ from app.auth import check_strength, hash_password, hash_secret, new_secret
 from app.db.tables import PasswordReset, User, UserSession
 from app.domain import Clock, Invalid
 from app.services.mailer import Mailer
-from app.settings import Settings
 
 
-class PasswordResets:
-    """Mixed into `AuthService`, whose constructor sets these."""
-
-    _s: Settings
-    _clock: Clock
-    _mailer: Mailer
+class PasswordResetService:
+    def __init__(self, clock: Clock, mailer: Mailer, base_url: str, ttl_s: int) -> None:
+        self._clock = clock
+        self._mailer = mailer
+        self._base_url = base_url  # the link in the email points at the dashboard's reset page
+        self._ttl_s = ttl_s
 
     async def forgot_password(self, email: str) -> None:
         """Always succeeds, so the endpoint does not reveal which emails have accounts."""
@@ -34,15 +33,15 @@ class PasswordResets:
             PasswordReset(
                 user_id=row["id"],
                 token_hash=hash_secret(token),
-                expires_at=self._clock.now() + timedelta(seconds=self._s.reset_token_ttl_s),
+                expires_at=self._clock.now() + timedelta(seconds=self._ttl_s),
             )
         )
-        link = f"{self._s.base_url}/reset-password?token={token}"
+        link = f"{self._base_url}/reset-password?token={token}"
         await self._mailer.send(
             email.strip().lower(),
             "Reset your Aimywhatsapp password",
             f"Hello {row['name']},\n\nReset your password here (valid for "
-            f"{_duration(self._s.reset_token_ttl_s)}):\n{link}\n\n"
+            f"{_duration(self._ttl_s)}):\n{link}\n\n"
             "If you did not ask for this, ignore this email.",
         )
 

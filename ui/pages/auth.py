@@ -96,7 +96,7 @@ def create() -> None:
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
                     _count_attempt()
-                    await container().services.auth.forgot_password(email.value or "")
+                    await container().services.password_resets.forgot_password(email.value or "")
                     return True
 
                 if await error.run(call):
@@ -113,7 +113,9 @@ def create() -> None:
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
-                    await container().services.auth.reset_password(token, password.value or "")
+                    await container().services.password_resets.reset_password(
+                        token, password.value or ""
+                    )
                     return True
 
                 if await error.run(call):
