@@ -69,7 +69,16 @@ from app.services import (
     SpeechModelService,
     WorkspaceService,
 )
-from app.services.knowledge import IndexWorker, KnowledgeService
+from app.services.knowledge import (
+    DocumentIndexer,
+    DocumentService,
+    FaqService,
+    IndexWorker,
+    KnowledgeBaseService,
+    KnowledgeFiles,
+    ReferenceQuestions,
+    RetrievalChecks,
+)
 from app.settings import Settings
 from app.speech.whisper_store import WhisperModelStore
 
@@ -140,7 +149,17 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     outbox = Outbox(clock, dispatcher.wake)
     models = ModelPool(settings, secrets)
     kb = KnowledgeRuntime(settings)
-    indexer = IndexWorker(kb, events, notifier, settings)
+    document_indexer = DocumentIndexer(
+        kb,
+        events,
+        notifier,
+        retries=settings.kb_retries,
+        base_s=settings.kb_retry_base_s,
+        ssrf_allow=settings.ssrf_allow,
+    )
+    indexer = IndexWorker(document_indexer, settings.kb_workers)
+    kb_files = KnowledgeFiles(settings.data_dir / "kb")
+    references = ReferenceQuestions(kb_files.references)
     whisper = WhisperModelStore(
         settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.ssrf_allow
     )
@@ -192,7 +211,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ),
         speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),
-        knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
+        knowledge=KnowledgeBaseService(kb, kb_files, references, audit),
+        faqs=FaqService(kb, audit),
+        documents=DocumentService(kb, indexer, kb_files, audit, settings.ssrf_allow),
+        reference_questions=references,
+        retrieval_checks=RetrievalChecks(kb),
         media=MediaService(settings.media_path),
     )
     return Container(

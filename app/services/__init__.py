@@ -13,7 +13,13 @@ from app.services.contacts import ContactService
 from app.services.conversation_queries import ConversationQueries
 from app.services.conversations import ConversationService
 from app.services.invites import InviteService
-from app.services.knowledge import KnowledgeService
+from app.services.knowledge import (
+    DocumentService,
+    FaqService,
+    KnowledgeBaseService,
+    ReferenceQuestions,
+    RetrievalChecks,
+)
 from app.services.labels import LabelService
 from app.services.local_models import LocalModelService
 from app.services.mailer import Mailer
@@ -51,7 +57,11 @@ class Services:
     local_models: LocalModelService
     speech_models: SpeechModelService
     overview: OverviewService
-    knowledge: KnowledgeService
+    knowledge: KnowledgeBaseService
+    faqs: FaqService
+    documents: DocumentService
+    reference_questions: ReferenceQuestions
+    retrieval_checks: RetrievalChecks
     media: MediaService
     sources: SourceService = field(default_factory=SourceService)
 
@@ -65,8 +75,10 @@ __all__ = [
     "ContactService",
     "ConversationQueries",
     "ConversationService",
+    "DocumentService",
+    "FaqService",
     "InviteService",
-    "KnowledgeService",
+    "KnowledgeBaseService",
     "LabelService",
     "LocalModelService",
     "Mailer",
@@ -74,6 +86,8 @@ __all__ = [
     "NotificationService",
     "OverviewService",
     "PasswordResetService",
+    "ReferenceQuestions",
+    "RetrievalChecks",
     "Services",
     "SessionService",
     "SettingsService",

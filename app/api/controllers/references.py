@@ -25,7 +25,7 @@ class ReferenceQuestionController(Controller):
     async def list_references(
         self, kb_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> list[m.ReferenceQuestion]:
-        return await services.knowledge.references.list(actor, kb_id)
+        return await services.reference_questions.list(actor, kb_id)
 
     @post("/", opt=KB, status_code=HTTP_201_CREATED)
     async def add_reference(
@@ -36,10 +36,10 @@ class ReferenceQuestionController(Controller):
         actor: ActorDep,
     ) -> m.ReferenceQuestion:
         """`expectedSource` is the id of a document or FAQ of this knowledge base."""
-        return await services.knowledge.references.add(actor, kb_id, data)
+        return await services.reference_questions.add(actor, kb_id, data)
 
     @delete("/{ref_id:str}", opt=KB, status_code=HTTP_204_NO_CONTENT)
     async def delete_reference(
         self, kb_id: FromPath[str], ref_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> None:
-        await services.knowledge.references.delete(actor, kb_id, ref_id)
+        await services.reference_questions.delete(actor, kb_id, ref_id)

@@ -14,8 +14,11 @@ from app.db.tables import KBDocument, KBFaq, KnowledgeBase
 from app.domain import Actor, new_id
 from app.domain import knowledge as m
 from app.rag import delete_knowledge_base
+from app.rag.runtime import KnowledgeRuntime
+from app.records import AuditTrail
 from app.schemas import knowledge as ks
-from app.services.knowledge.access import KnowledgeCore
+from app.services.knowledge.access import KnowledgeFiles, kb_row
+from app.services.knowledge.references import ReferenceQuestions
 
 DEFAULT_NAME = "Default"
 
@@ -32,7 +35,19 @@ def _kb(r: dict[str, Any], docs: int = 0, faqs: int = 0) -> m.KnowledgeBase:
     )
 
 
-class KnowledgeBaseOps(KnowledgeCore):
+class KnowledgeBaseService:
+    def __init__(
+        self,
+        runtime: KnowledgeRuntime,
+        files: KnowledgeFiles,
+        references: ReferenceQuestions,
+        audit: AuditTrail,
+    ) -> None:
+        self._runtime = runtime  # a deleted KB's vectors go too
+        self._files = files  # … and its uploaded files
+        self._references = references  # … and its reference questions
+        self._audit = audit
+
     async def default_kb_id(self, workspace_id: str) -> str:
         """The workspace's default KB, created on first need (one per workspace)."""
         row = (
@@ -68,7 +83,7 @@ class KnowledgeBaseOps(KnowledgeCore):
 
     @guarded(Resource.KNOWLEDGE, write=False)
     async def get(self, actor: Actor, kb_id: str) -> m.KnowledgeBase:
-        return await self._with_counts(await self._kb_row(actor, kb_id))
+        return await self._with_counts(await kb_row(actor, kb_id))
 
     @guarded(Resource.KNOWLEDGE, write=True)
     async def create(self, actor: Actor, body: ks.KBCreateBody) -> m.KnowledgeBase:
@@ -90,7 +105,7 @@ class KnowledgeBaseOps(KnowledgeCore):
 
     @guarded(Resource.KNOWLEDGE, write=True)
     async def update(self, actor: Actor, kb_id: str, body: ks.KBUpdateBody) -> m.KnowledgeBase:
-        await self._kb_row(actor, kb_id)
+        await kb_row(actor, kb_id)
         changes: dict[Any, Any] = {}
         if body.name is not None:
             changes[KnowledgeBase.name] = body.name.strip()
@@ -103,13 +118,13 @@ class KnowledgeBaseOps(KnowledgeCore):
 
     @guarded(Resource.KNOWLEDGE, write=True)
     async def delete(self, actor: Actor, kb_id: str) -> None:
-        await self._kb_row(actor, kb_id)
+        await kb_row(actor, kb_id)
         docs = await KBDocument.select(KBDocument.id).where(KBDocument.knowledge_base_id == kb_id)
         await KnowledgeBase.delete().where(KnowledgeBase.id == kb_id)  # rows cascade
         await asyncio.to_thread(
-            delete_knowledge_base, self.runtime.store, workspace_id=actor.workspace_id, kb_id=kb_id
+            delete_knowledge_base, self._runtime.store, workspace_id=actor.workspace_id, kb_id=kb_id
         )
         for d in docs:
-            self._remove_file(d["id"])
-        self.references.drop(kb_id)
+            self._files.remove(d["id"])
+        self._references.drop(kb_id)
         await self._audit.record(actor, "knowledge_base.delete", "knowledge_base", kb_id)

@@ -2,7 +2,7 @@
 
 A run moves the row PENDING → PROCESSING → INDEXED or FAILED (with an `error_message`) and
 publishes progress as it goes. User errors (unreadable file, refused URL) fail at once; anything
-else is retried with exponential backoff, `kb_retries` times. `IndexWorker` feeds runs from its
+else is retried with exponential backoff, `retries` times. `IndexWorker` feeds runs from its
 queue; this class knows nothing of queues.
 """
 
@@ -26,14 +26,22 @@ log = logging.getLogger(__name__)
 
 
 class DocumentIndexer:
-    """Mixed into `IndexWorker`, whose constructor sets these from settings."""
-
-    runtime: KnowledgeRuntime
-    events: EventBus
-    notifications: Notifier
-    settings: Any
-    retries: int
-    base_s: float
+    def __init__(
+        self,
+        runtime: KnowledgeRuntime,
+        events: EventBus,
+        notifier: Notifier,
+        *,
+        retries: int,
+        base_s: float,
+        ssrf_allow: tuple[str, ...] = (),
+    ) -> None:
+        self._runtime = runtime
+        self._events = events  # kb:progress
+        self._notifier = notifier  # kb_indexed
+        self._retries = max(0, retries)
+        self._base_s = base_s  # first retry after this, doubling
+        self._ssrf_allow = ssrf_allow  # private hosts a URL document may name anyway
 
     async def process(self, doc_id: str) -> None:
         row = (
@@ -50,7 +58,7 @@ class DocumentIndexer:
         ).where(KBDocument.id == doc_id)
         self._progress(row, 0, IndexStatus.PROCESSING)
         error: str | None = None
-        for attempt in range(self.retries + 1):
+        for attempt in range(self._retries + 1):
             try:
                 count = await self._index(row)
             except DomainError as exc:  # the input is bad: retrying will not help
@@ -61,8 +69,8 @@ class DocumentIndexer:
                     return
                 error = f"{type(exc).__name__}: {exc}"[:500]
                 log.warning("indexing %s failed (attempt %d): %s", doc_id, attempt + 1, error)
-                if attempt < self.retries:
-                    await asyncio.sleep(self.base_s * 2**attempt)
+                if attempt < self._retries:
+                    await asyncio.sleep(self._base_s * 2**attempt)
                 continue
             if await self._deleted_meanwhile(row):
                 return
@@ -76,7 +84,7 @@ class DocumentIndexer:
             self._progress(row, 100, IndexStatus.INDEXED)
             kb_id, name = row["knowledge_base_id"], row["name"]
             notice = catalog.kb_indexed(doc_id, kb_id, name, IndexStatus.INDEXED, chunk_count=count)
-            await self.notifications.notify(row["ws"], notice)
+            await self._notifier.notify(row["ws"], notice)
             return
         await KBDocument.update(
             {KBDocument.status: IndexStatus.FAILED, KBDocument.error_message: error}
@@ -85,7 +93,7 @@ class DocumentIndexer:
         notice = catalog.kb_indexed(
             doc_id, row["knowledge_base_id"], row["name"], IndexStatus.FAILED, error=error
         )
-        await self.notifications.notify(row["ws"], notice)
+        await self._notifier.notify(row["ws"], notice)
 
     async def _deleted_meanwhile(self, row: dict[str, Any]) -> bool:
         """The document was deleted while it was being indexed: the delete already removed the
@@ -94,7 +102,7 @@ class DocumentIndexer:
             return False
         await asyncio.to_thread(
             delete_document,
-            self.runtime.store,
+            self._runtime.store,
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
@@ -104,7 +112,7 @@ class DocumentIndexer:
     async def _pages(self, row: dict[str, Any]) -> list[PageText]:
         kind = KBDocType(row["type"])
         if kind == KBDocType.URL:
-            return await ingest_url(row["source_url"], allow=tuple(self.settings.ssrf_allow))
+            return await ingest_url(row["source_url"], allow=self._ssrf_allow)
         if kind == KBDocType.MANUAL:
             return [PageText(row["content"] or "")]
         data = await asyncio.to_thread(Path(row["file_path"]).read_bytes)
@@ -124,8 +132,8 @@ class DocumentIndexer:
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
-            embeddings=self.runtime.embeddings,
-            store=self.runtime.store,
+            embeddings=self._runtime.embeddings,
+            store=self._runtime.store,
             on_progress=progress,
         )
         if not records:
@@ -154,4 +162,4 @@ class DocumentIndexer:
         event = catalog.kb_progress(
             row["ws"], row["id"], row["knowledge_base_id"], percent, status, error
         )
-        self.events.publish(event)
+        self._events.publish(event)

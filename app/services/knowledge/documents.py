@@ -19,8 +19,11 @@ from app.domain.enums import IndexStatus, KBDocType
 from app.net import check_url
 from app.rag import delete_document
 from app.rag.extract import sniff_type
+from app.rag.runtime import KnowledgeRuntime
+from app.records import AuditTrail
 from app.schemas import knowledge as ks
-from app.services.knowledge.access import KnowledgeCore
+from app.services.knowledge.access import KnowledgeFiles, child_row, kb_row
+from app.services.knowledge.index_worker import IndexWorker
 
 
 def _doc(r: dict[str, Any]) -> m.Document:
@@ -37,10 +40,24 @@ def _doc(r: dict[str, Any]) -> m.Document:
     )
 
 
-class DocumentOps(KnowledgeCore):
+class DocumentService:
+    def __init__(
+        self,
+        runtime: KnowledgeRuntime,
+        worker: IndexWorker,
+        files: KnowledgeFiles,
+        audit: AuditTrail,
+        ssrf_allow: tuple[str, ...] = (),
+    ) -> None:
+        self._runtime = runtime  # a deleted document's vectors go too
+        self._worker = worker  # indexes what is added, in the background
+        self._files = files
+        self._audit = audit
+        self._ssrf_allow = ssrf_allow  # private hosts a URL document may name anyway
+
     @guarded(Resource.KNOWLEDGE, write=False)
-    async def list_documents(self, actor: Actor, kb_id: str) -> list[m.Document]:
-        await self._kb_row(actor, kb_id)
+    async def list(self, actor: Actor, kb_id: str) -> list[m.Document]:
+        await kb_row(actor, kb_id)
         rows = (
             await KBDocument.select()
             .where(KBDocument.knowledge_base_id == kb_id)
@@ -49,10 +66,10 @@ class DocumentOps(KnowledgeCore):
         return [_doc(r) for r in rows]
 
     async def _doc_row(self, actor: Actor, kb_id: str, doc_id: str) -> dict[str, Any]:
-        return await self._child_row(actor, kb_id, KBDocument, doc_id, "document")
+        return await child_row(actor, kb_id, KBDocument, doc_id, "document")
 
     @guarded(Resource.KNOWLEDGE, write=False)
-    async def get_document(self, actor: Actor, kb_id: str, doc_id: str) -> m.Document:
+    async def get(self, actor: Actor, kb_id: str, doc_id: str) -> m.Document:
         return _doc(await self._doc_row(actor, kb_id, doc_id))
 
     async def _add(self, actor: Actor, kb_id: str, doc: KBDocument) -> m.Document:
@@ -60,19 +77,18 @@ class DocumentOps(KnowledgeCore):
         await self._audit.record(
             actor, "document.create", "kb_document", doc.id, {"type": doc.type, "name": doc.name}
         )
-        self.worker.submit(doc.id)
-        return await self.get_document(actor, kb_id, doc.id)
+        self._worker.submit(doc.id)
+        return await self.get(actor, kb_id, doc.id)
 
     @guarded(Resource.KNOWLEDGE, write=True)
     async def upload(
         self, actor: Actor, kb_id: str, filename: str | None, data: bytes
     ) -> m.Document:
         """Sniff the type from the bytes (never trust the client's MIME), store, queue."""
-        await self._kb_row(actor, kb_id)
+        await kb_row(actor, kb_id)
         kind = sniff_type(data, filename)  # raises Invalid (422) for empty/unknown/too large
         doc_id = new_id()
-        path = self._files / doc_id
-        await asyncio.to_thread(self._write, path, data)
+        path = await asyncio.to_thread(self._files.write, doc_id, data)
         name = (Path(filename).name if filename else "") or f"document.{kind.lower()}"
         return await self._add(
             actor,
@@ -87,20 +103,15 @@ class DocumentOps(KnowledgeCore):
             ),
         )
 
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
     @guarded(Resource.KNOWLEDGE, write=True)
     async def add(self, actor: Actor, kb_id: str, body: ks.DocumentBody) -> m.Document:
-        await self._kb_row(actor, kb_id)
+        await kb_row(actor, kb_id)
         doc_id = new_id()
         if body.type == "URL":
             if not body.url:
                 raise Invalid("url is required for a URL document")
             # refuse private targets now (clear 422); the fetch re-checks every redirect
-            await check_url(body.url, tuple(self._settings.ssrf_allow))
+            await check_url(body.url, self._ssrf_allow)
             return await self._add(
                 actor,
                 kb_id,
@@ -129,17 +140,17 @@ class DocumentOps(KnowledgeCore):
         )
 
     @guarded(Resource.KNOWLEDGE, write=True)
-    async def delete_document(self, actor: Actor, kb_id: str, doc_id: str) -> None:
+    async def delete(self, actor: Actor, kb_id: str, doc_id: str) -> None:
         await self._doc_row(actor, kb_id, doc_id)
         await KBDocument.delete().where(KBDocument.id == doc_id)  # chunks cascade
         await asyncio.to_thread(
             delete_document,
-            self.runtime.store,
+            self._runtime.store,
             workspace_id=actor.workspace_id,
             kb_id=kb_id,
             document_id=doc_id,
         )
-        self._remove_file(doc_id)
+        self._files.remove(doc_id)
         await self._audit.record(actor, "document.delete", "kb_document", doc_id)
 
     @guarded(Resource.KNOWLEDGE, write=True)
@@ -150,6 +161,6 @@ class DocumentOps(KnowledgeCore):
         await KBDocument.update(
             {KBDocument.status: IndexStatus.PENDING, KBDocument.error_message: None}
         ).where(KBDocument.id == doc_id)
-        self.worker.submit(doc_id)
+        self._worker.submit(doc_id)
         await self._audit.record(actor, "document.reindex", "kb_document", doc_id)
-        return await self.get_document(actor, kb_id, doc_id)
+        return await self.get(actor, kb_id, doc_id)

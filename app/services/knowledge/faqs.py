@@ -14,8 +14,10 @@ from app.db.tables import KBFaq
 from app.domain import Actor, new_id
 from app.domain import knowledge as m
 from app.rag import delete_faq, index_faq
+from app.rag.runtime import KnowledgeRuntime
+from app.records import AuditTrail
 from app.schemas import knowledge as ks
-from app.services.knowledge.access import KnowledgeCore
+from app.services.knowledge.access import child_row, kb_row
 
 
 def _faq(r: dict[str, Any]) -> m.Faq:
@@ -28,17 +30,21 @@ def _faq(r: dict[str, Any]) -> m.Faq:
     )
 
 
-class FaqOps(KnowledgeCore):
+class FaqService:
+    def __init__(self, runtime: KnowledgeRuntime, audit: AuditTrail) -> None:
+        self._runtime = runtime  # embeds each FAQ as it is written
+        self._audit = audit
+
     @guarded(Resource.KNOWLEDGE, write=False)
-    async def list_faqs(self, actor: Actor, kb_id: str) -> list[m.Faq]:
-        await self._kb_row(actor, kb_id)
+    async def list(self, actor: Actor, kb_id: str) -> list[m.Faq]:
+        await kb_row(actor, kb_id)
         rows = (
             await KBFaq.select().where(KBFaq.knowledge_base_id == kb_id).order_by(KBFaq.created_at)
         )
         return [_faq(r) for r in rows]
 
     async def _faq_row(self, actor: Actor, kb_id: str, faq_id: str) -> dict[str, Any]:
-        return await self._child_row(actor, kb_id, KBFaq, faq_id, "FAQ")
+        return await child_row(actor, kb_id, KBFaq, faq_id, "FAQ")
 
     async def _index_faq(self, actor: Actor, kb_id: str, faq_id: str, q: str, a: str) -> str:
         return await asyncio.to_thread(
@@ -48,13 +54,13 @@ class FaqOps(KnowledgeCore):
             workspace_id=actor.workspace_id,
             kb_id=kb_id,
             faq_id=faq_id,
-            embeddings=self.runtime.embeddings,
-            store=self.runtime.store,
+            embeddings=self._runtime.embeddings,
+            store=self._runtime.store,
         )
 
     @guarded(Resource.KNOWLEDGE, write=True)
-    async def create_faq(self, actor: Actor, kb_id: str, body: ks.FaqCreateBody) -> m.Faq:
-        await self._kb_row(actor, kb_id)
+    async def create(self, actor: Actor, kb_id: str, body: ks.FaqCreateBody) -> m.Faq:
+        await kb_row(actor, kb_id)
         faq_id = new_id()
         q, a = body.question.strip(), body.answer.strip()
         await KBFaq.insert(KBFaq(id=faq_id, knowledge_base_id=kb_id, question=q, answer=a))
@@ -64,9 +70,7 @@ class FaqOps(KnowledgeCore):
         return _faq(await self._faq_row(actor, kb_id, faq_id))
 
     @guarded(Resource.KNOWLEDGE, write=True)
-    async def update_faq(
-        self, actor: Actor, kb_id: str, faq_id: str, body: ks.FaqUpdateBody
-    ) -> m.Faq:
+    async def update(self, actor: Actor, kb_id: str, faq_id: str, body: ks.FaqUpdateBody) -> m.Faq:
         row = await self._faq_row(actor, kb_id, faq_id)
         q = body.question.strip() if body.question is not None else row["question"]
         a = body.answer.strip() if body.answer is not None else row["answer"]
@@ -77,12 +81,12 @@ class FaqOps(KnowledgeCore):
         return _faq(await self._faq_row(actor, kb_id, faq_id))
 
     @guarded(Resource.KNOWLEDGE, write=True)
-    async def delete_faq(self, actor: Actor, kb_id: str, faq_id: str) -> None:
+    async def delete(self, actor: Actor, kb_id: str, faq_id: str) -> None:
         await self._faq_row(actor, kb_id, faq_id)
         await KBFaq.delete().where(KBFaq.id == faq_id)
         await asyncio.to_thread(
             delete_faq,
-            self.runtime.store,
+            self._runtime.store,
             workspace_id=actor.workspace_id,
             kb_id=kb_id,
             faq_id=faq_id,

@@ -11,33 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
 from app.db.tables import KBDocument
 from app.domain.enums import IndexStatus
-from app.events import EventBus
-from app.rag.runtime import KnowledgeRuntime
-from app.records import Notifier
 from app.services.knowledge.document_indexer import DocumentIndexer
 
 log = logging.getLogger(__name__)
 
 
-class IndexWorker(DocumentIndexer):
-    def __init__(
-        self,
-        runtime: KnowledgeRuntime,
-        events: EventBus,
-        notifications: Notifier,
-        settings: Any,
-    ) -> None:
-        self.runtime = runtime
-        self.events = events
-        self.notifications = notifications
-        self.settings = settings
-        self.concurrency = max(1, int(settings.kb_workers))
-        self.retries = max(0, int(settings.kb_retries))
-        self.base_s = float(settings.kb_retry_base_s)
+class IndexWorker:
+    def __init__(self, indexer: DocumentIndexer, concurrency: int = 1) -> None:
+        self._indexer = indexer
+        self._concurrency = max(1, concurrency)
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -54,7 +39,7 @@ class IndexWorker(DocumentIndexer):
         for r in rows:
             self._queue.put_nowait(r["id"])
         self._tasks = [
-            asyncio.create_task(self._run(), name=f"kb-index-{i}") for i in range(self.concurrency)
+            asyncio.create_task(self._run(), name=f"kb-index-{i}") for i in range(self._concurrency)
         ]
         return len(rows)
 
@@ -77,7 +62,7 @@ class IndexWorker(DocumentIndexer):
         while True:
             doc_id = await self._queue.get()
             try:
-                await self.process(doc_id)
+                await self._indexer.process(doc_id)
             except Exception:  # a bug must not kill the worker; the row says FAILED
                 log.exception("indexing %s crashed", doc_id)
             finally:

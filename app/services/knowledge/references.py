@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -19,14 +18,11 @@ from app.db.tables import KBDocument, KBFaq
 from app.domain import Actor, Invalid, NotFound, new_id
 from app.domain import knowledge as m
 from app.schemas import knowledge as ks
-
-if TYPE_CHECKING:
-    from app.services.knowledge.service import KnowledgeService
+from app.services.knowledge.access import kb_row
 
 
 class ReferenceQuestions:
-    def __init__(self, service: KnowledgeService, folder: Path) -> None:
-        self._service = service
+    def __init__(self, folder: Path) -> None:
         self._folder = folder
         self._lock = asyncio.Lock()  # one writer at a time: read-modify-write of a small file
 
@@ -48,12 +44,12 @@ class ReferenceQuestions:
 
     @guarded(Resource.KNOWLEDGE, write=False)
     async def list(self, actor: Actor, kb_id: str) -> list[m.ReferenceQuestion]:
-        await self._service.get(actor, kb_id)
+        await kb_row(actor, kb_id)
         return await asyncio.to_thread(self._read, kb_id)
 
     @guarded(Resource.KNOWLEDGE, write=True)
     async def add(self, actor: Actor, kb_id: str, body: ks.ReferenceBody) -> m.ReferenceQuestion:
-        await self._service.get(actor, kb_id)
+        await kb_row(actor, kb_id)
         question = body.question.strip()
         if not question:
             raise Invalid("the question is empty")
@@ -69,7 +65,7 @@ class ReferenceQuestions:
 
     @guarded(Resource.KNOWLEDGE, write=True)
     async def delete(self, actor: Actor, kb_id: str, ref_id: str) -> None:
-        await self._service.get(actor, kb_id)
+        await kb_row(actor, kb_id)
         async with self._lock:
             items = await asyncio.to_thread(self._read, kb_id)
             kept = [r for r in items if r.id != ref_id]

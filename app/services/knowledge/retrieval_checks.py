@@ -12,16 +12,20 @@ from app.auth import Resource, guarded
 from app.domain import Actor
 from app.domain import knowledge as m
 from app.rag import EvalCase, evaluate
+from app.rag.runtime import KnowledgeRuntime
 from app.schemas import knowledge as ks
-from app.services.knowledge.access import KnowledgeCore
+from app.services.knowledge.access import kb_row
 
 
-class RetrievalOps(KnowledgeCore):
+class RetrievalChecks:
+    def __init__(self, runtime: KnowledgeRuntime) -> None:
+        self._runtime = runtime  # the bot's own retriever: same passages, same scores
+
     @guarded(Resource.KNOWLEDGE, write=False)
     async def test(self, actor: Actor, kb_id: str, query: str, k: int = 5) -> m.TestResult:
         """What the bot would find: the best passage's best sentence as the answer."""
-        await self._kb_row(actor, kb_id)
-        hits = await self.runtime.retriever.asearch(
+        await kb_row(actor, kb_id)
+        hits = await self._runtime.retriever.asearch(
             query, workspace_id=actor.workspace_id, kb_id=kb_id, k=k
         )
         sources = [
@@ -49,11 +53,11 @@ class RetrievalOps(KnowledgeCore):
 
     @guarded(Resource.KNOWLEDGE, write=False)
     async def evaluate(self, actor: Actor, kb_id: str, body: ks.EvalBody) -> m.EvalResult:
-        await self._kb_row(actor, kb_id)
+        await kb_row(actor, kb_id)
         cases = [EvalCase(c.question, c.expected_source) for c in body.cases]
         report = await asyncio.to_thread(
             evaluate,
-            self.runtime.retriever,
+            self._runtime.retriever,
             cases,
             workspace_id=actor.workspace_id,
             kb_id=kb_id,

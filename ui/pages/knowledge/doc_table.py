@@ -50,7 +50,7 @@ class DocumentTable(ui.column):
             ui.timer(0.3, self._drain)
 
     async def load(self) -> None:
-        docs = await container().services.knowledge.list_documents(self.actor, self.kb.id)
+        docs = await container().services.documents.list(self.actor, self.kb.id)
         self._polled = time.monotonic()
         if self._drawn and docs == self.docs:
             return  # nothing changed: keep the rows (a redraw would eat a click in flight)
@@ -118,7 +118,7 @@ class DocumentTable(ui.column):
 
     async def _reindex(self, doc: m.Document) -> None:
         async def call():  # type: ignore[no-untyped-def]
-            return await container().services.knowledge.reindex(self.actor, self.kb.id, doc.id)
+            return await container().services.documents.reindex(self.actor, self.kb.id, doc.id)
 
         if await self.error.run(call) is not None:
             self.percent[doc.id] = 0
@@ -129,7 +129,7 @@ class DocumentTable(ui.column):
             return
 
         async def call() -> bool:
-            await container().services.knowledge.delete_document(self.actor, self.kb.id, doc.id)
+            await container().services.documents.delete(self.actor, self.kb.id, doc.id)
             return True
 
         if await self.error.run(call):

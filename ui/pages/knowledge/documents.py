@@ -54,18 +54,18 @@ def _uploader(actor: Actor, kb: m.KnowledgeBase, reload: Reload) -> None:
 
     async def uploaded(e: events.UploadEventArguments) -> None:
         data = await e.file.read()
-        await added(lambda: services.knowledge.upload(actor, kb.id, e.file.name, data))
+        await added(lambda: services.documents.upload(actor, kb.id, e.file.name, data))
 
     async def add_url() -> None:
         fields = {"type": "URL", "url": (url.value or "").strip() or None, "name": None}
-        await added(lambda: services.knowledge.add(actor, kb.id, body(ks.DocumentBody, **fields)))
+        await added(lambda: services.documents.add(actor, kb.id, body(ks.DocumentBody, **fields)))
         if error.visible is False:
             url.value = ""
 
     async def add_text() -> None:
         fields = {"type": "MANUAL", "name": (title.value or "").strip() or None}
         fields["content"] = text.value or None
-        await added(lambda: services.knowledge.add(actor, kb.id, body(ks.DocumentBody, **fields)))
+        await added(lambda: services.documents.add(actor, kb.id, body(ks.DocumentBody, **fields)))
         if error.visible is False:
             title.value, text.value = "", ""
 

@@ -21,7 +21,7 @@ K = 5
 
 
 async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignore[no-untyped-def]
-    refs = container().services.knowledge.references
+    refs = container().services.reference_questions
     names: dict[str, str] = {}
 
     async def load_names() -> None:
@@ -74,7 +74,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
             items = await refs.list(actor, kb.id)
             cases = [{"question": r.question, "expected_source": r.expected_source} for r in items]
             request = ks.EvalBody(cases=[body(ks.EvalCaseBody, **c) for c in cases], k=K)
-            return await container().services.knowledge.evaluate(actor, kb.id, request)
+            return await container().services.retrieval_checks.evaluate(actor, kb.id, request)
 
         result = await error.run(call)
         if result is not None:
@@ -105,7 +105,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
 
 
 async def _removed(actor: Actor, kb_id: str, ref_id: str) -> bool:
-    await container().services.knowledge.references.delete(actor, kb_id, ref_id)
+    await container().services.reference_questions.delete(actor, kb_id, ref_id)
     return True
 
 

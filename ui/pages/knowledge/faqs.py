@@ -21,7 +21,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> None:
 
     @ui.refreshable
     async def listing() -> None:
-        faqs = await services.knowledge.list_faqs(actor, kb.id)
+        faqs = await services.faqs.list(actor, kb.id)
         if not faqs:
             ui.label("No FAQs yet.").classes("text-grey-7").mark("no-faqs")
         for faq in faqs:
@@ -36,7 +36,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> None:
             return
 
         async def call() -> bool:
-            await services.knowledge.delete_faq(actor, kb.id, faq.id)
+            await services.faqs.delete(actor, kb.id, faq.id)
             return True
 
         if await error.run(call):
@@ -90,10 +90,10 @@ async def _faq_dialog(actor: Actor, kb: m.KnowledgeBase, faq: m.Faq | None) -> b
                 q, a = (question.value or "").strip(), (answer.value or "").strip()
                 if faq is None:
                     new = body(ks.FaqCreateBody, question=q, answer=a)
-                    return await services.knowledge.create_faq(actor, kb.id, new)
+                    return await services.faqs.create(actor, kb.id, new)
                 change = body(ks.FaqCreateBody, question=q, answer=a)  # both stay required
                 update = ks.FaqUpdateBody(question=change.question, answer=change.answer)
-                return await services.knowledge.update_faq(actor, kb.id, faq.id, update)
+                return await services.faqs.update(actor, kb.id, faq.id, update)
 
             if await error.run(call) is not None:
                 dialog.submit(True)

@@ -28,7 +28,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-
     async def ask() -> None:
         async def call() -> m.TestResult:
             query = body(ks.TestBody, query=(question.value or "").strip()).query
-            return await container().services.knowledge.test(actor, kb.id, query)
+            return await container().services.retrieval_checks.test(actor, kb.id, query)
 
         result = await error.run(call)
         if result is not None:

@@ -18,7 +18,7 @@ def build(wizard: Wizard) -> None:
         with nav(wizard):
             ui.button("Continue", on_click=wizard.next).props("unelevated")
         return
-    knowledge = container().services.knowledge
+    services = container().services
     ui.label("Teach the bot one thing now; add more later under Knowledge.").classes("text-grey-7")
     with ui.tabs().props("dense align=left no-caps").classes("w-full") as tabs:
         faq_tab = ui.tab("faq", "FAQ", icon="quiz").mark("tab-faq")
@@ -44,7 +44,7 @@ def build(wizard: Wizard) -> None:
                     if not q or not a:
                         raise Invalid("Write both the question and its answer.")
                     body = checked(ks.FaqCreateBody, question=q, answer=a)
-                    return await knowledge.create_faq(wizard.actor, await _kb(wizard), body)
+                    return await services.faqs.create(wizard.actor, await _kb(wizard), body)
 
                 faq = await error.run(call)
                 if faq is not None:
@@ -66,7 +66,7 @@ def build(wizard: Wizard) -> None:
                         ks.DocumentBody, type="MANUAL", name=title.value or None,
                         content=content.value,
                     )  # fmt: skip
-                    return await knowledge.add(wizard.actor, await _kb(wizard), body)
+                    return await services.documents.add(wizard.actor, await _kb(wizard), body)
 
                 if await error.run(call) is not None:
                     done("the text (indexing in the background)")
@@ -99,4 +99,4 @@ async def _kb(wizard: Wizard) -> str:
 
 
 async def _upload(wizard: Wizard, name: str, data: bytes) -> kb.Document:
-    return await container().services.knowledge.upload(wizard.actor, await _kb(wizard), name, data)
+    return await container().services.documents.upload(wizard.actor, await _kb(wizard), name, data)

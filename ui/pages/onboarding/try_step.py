@@ -36,7 +36,9 @@ def build(wizard: Wizard) -> ui.input:
             kb_id = wizard.kb_id or await container().services.knowledge.default_kb_id(
                 wizard.actor.workspace_id or ""
             )
-            return await container().services.knowledge.test(wizard.actor, kb_id, body.query, 3)
+            return await container().services.retrieval_checks.test(
+                wizard.actor, kb_id, body.query, 3
+            )
 
         result = await error.run(call)
         if result is None:
