@@ -33,6 +33,7 @@ from app.db import bind_tables, close_engine, create_engine, migrate, open_engin
 from app.domain import Clock, SystemClock
 from app.events import EventBus
 from app.jobs import register_jobs
+from app.llm import GgufStore
 from app.pipeline import (
     Dispatcher,
     Outbox,
@@ -147,7 +148,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         data_dir=settings.data_dir,
     )
     outbox = Outbox(clock, dispatcher.wake)
-    models = ModelPool(settings, secrets)
+    gguf = GgufStore(settings.data_dir / "models", settings.ssrf_allow)
+    models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
     document_indexer = DocumentIndexer(
         kb,
@@ -205,9 +207,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         conversations=conversations,
         conversation_queries=queries,
         approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
-        settings=SettingsService(audit, models, whisper),
+        settings=SettingsService(models, secrets, audit, whisper),
         local_models=LocalModelService(
-            models.models, events, audit, headless=settings.headless, downloads=downloads
+            gguf, events, audit, headless=settings.headless, downloads=downloads
         ),
         speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from app.domain.workspace_settings import WorkspaceSettings
 from app.llm import LLM, GgufStore, LLMSettings, build_llm
 from app.secrets import SecretStore
 from app.settings import Settings
@@ -28,34 +28,35 @@ class ModelPool:
         self,
         settings: Settings,
         secrets: SecretStore,
+        gguf: GgufStore,
         factory: Callable[[LLMSettings], LLM] = build_llm,
     ) -> None:
         self.settings = settings
         self.secrets = secrets
+        self.gguf = gguf  # where a llamacpp workspace's `aiModel` file is found
         self.factory = factory
-        self.models = GgufStore(settings.data_dir / "models", settings.ssrf_allow)
         self._cache: dict[LLMSettings, LLM] = {}
 
-    def llm_settings(self, workspace_id: str, ws: dict[str, Any]) -> LLMSettings:
-        provider = self.settings.llm_provider_override or ws.get("ai_provider") or "extractive"
-        model = str(ws.get("ai_model") or "")
+    def llm_settings(self, workspace_id: str, ws: WorkspaceSettings) -> LLMSettings:
+        provider = self.settings.llm_provider_override or ws.ai_provider
+        model = ws.ai_model
         model_path: Path | None = None
         if provider == "llamacpp" and model:
             candidate = Path(model)
-            model_path = candidate if candidate.is_absolute() else self.models.models_dir / model
+            model_path = candidate if candidate.is_absolute() else self.gguf.models_dir / model
         return LLMSettings(
             provider=provider,  # type: ignore[arg-type]
             model=model,
             api_key=self.secrets.get(api_key_name(workspace_id)),
-            base_url=ws.get("ai_base_url") or None,
-            temperature=float(ws.get("ai_temperature", 0.7)),
-            max_tokens=int(ws.get("ai_max_tokens") or 1024),
+            base_url=ws.ai_base_url or None,
+            temperature=ws.ai_temperature,
+            max_tokens=ws.ai_max_tokens,
             timeout=self.settings.llm_timeout_s,
             max_retries=self.settings.llm_max_retries,
             model_path=model_path,
         )
 
-    def get(self, workspace_id: str, ws: dict[str, Any]) -> LLM:
+    def get(self, workspace_id: str, ws: WorkspaceSettings) -> LLM:
         """The adapter for this workspace's current settings (built once, then reused)."""
         key = self.llm_settings(workspace_id, ws)
         llm = self._cache.get(key)

@@ -97,7 +97,8 @@ class Session(Model, kw_only=True):
 
 
 class WorkspaceSettingsView(Model, kw_only=True):
-    """Bot and AI settings of a workspace (seed §5). The model API key is never returned:
+    """Bot and AI settings of a workspace (seed §5) on the wire: `WorkspaceSettings`'s fields
+    (defaults live there) plus the key's mask. The model API key is never returned:
     `ai_api_key` is a mask like `sk-…abcd`, or None when no key is stored."""
 
     bot_name: str
@@ -119,9 +120,9 @@ class WorkspaceSettingsView(Model, kw_only=True):
     approval_mode_default: bool
     human_reply_pauses_bot: bool
     # WAITING_HUMAN this many minutes without a human reply → `human_reply_needed` (0 = never)
-    human_reply_timeout_min: int = 15
+    human_reply_timeout_min: int
     # whisper model for voice notes (GET /settings/speech-models); None = the default model
-    speech_model: str | None = None
+    speech_model: str | None
     updated_at: datetime | None = None
 
 

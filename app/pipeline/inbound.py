@@ -14,7 +14,7 @@ from pathlib import Path
 import msgspec
 
 from app.channels import ChannelManager
-from app.db.repos import inbound, messages
+from app.db.repos import inbound, messages, workspace_settings
 from app.db.repos.outbox import Draft, Target, Written
 from app.domain import Clock, ConversationStatus, NormalizedMessage
 from app.domain import conversations as c
@@ -89,7 +89,7 @@ class Pipeline:
             media_path = await save_media(
                 self._channels, self._media_dir, *where, stored.message, msg, self._events
             )
-        settings = await messages.workspace_settings(ref.workspace_id)
+        settings = await workspace_settings.load(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
             ref.session_id,
@@ -102,7 +102,7 @@ class Pipeline:
         )
         decision = await decide(ctx, self._responders)
         drafts = []
-        welcome = settings.get("welcome_message")
+        welcome = settings.welcome_message
         if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
             drafts.append(Draft(welcome))
         reply = decision.reply

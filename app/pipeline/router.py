@@ -55,7 +55,7 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
         return Decision(Route.TAKEOVER)
     if ctx.message.is_group or not ctx.message.is_conversational:
         return Decision(Route.NOT_CONVERSATIONAL)
-    approval = contact.approval_mode or bool(ctx.settings.get("approval_mode_default"))
+    approval = contact.approval_mode or ctx.settings.approval_mode_default
     route, reply = await _generate(ctx, responders)
     if approval and reply is not None:
         return Decision(Route.APPROVAL, reply)

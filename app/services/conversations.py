@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.auth import Resource, guarded
-from app.db.repos import mapping
-from app.db.repos.messages import workspace_settings
+from app.db.repos import mapping, workspace_settings
 from app.db.repos.outbox import Draft, Target
 from app.db.tables import Contact, Conversation, WorkspaceUser
 from app.domain import (
@@ -155,8 +154,8 @@ class ConversationService:
                 attachments.discard(media)
             raise
         await self._audit.record(actor, "conversation.send", "conversation", conversation_id)
-        settings = await workspace_settings(actor.workspace_id or "")
-        if settings.get("human_reply_pauses_bot", True):
+        settings = await workspace_settings.load(actor.workspace_id or "")
+        if settings.human_reply_pauses_bot:
             await Contact.update({Contact.human_takeover: True}).where(
                 (Contact.id == row["contact_id"]) & (Contact.human_takeover == False)  # noqa: E712
             )
