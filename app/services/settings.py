@@ -12,13 +12,12 @@ from typing import Any
 import msgspec
 
 from app.ai import BusinessHours, HoursError, ModelPool, api_key_name
-from app.ai.speech import OPENAI
 from app.auth import Resource, guarded
 from app.db.repos import workspace_settings as repo
 from app.db.tables import WorkspaceSettings as Row
 from app.domain import Actor, Invalid, NotFound
 from app.domain.records import ModelTest, WorkspaceSettingsView
-from app.domain.workspace_settings import WorkspaceSettings
+from app.domain.workspace_settings import OPENAI_SPEECH, WorkspaceSettings
 from app.llm import ChatMessage, LLMError, Passage
 from app.records import AuditTrail
 from app.schemas.settings import SettingsPatchBody
@@ -110,7 +109,7 @@ class SettingsService:
 
     def _check_speech_model(self, name: str | None, merged: WorkspaceSettings) -> None:
         """An installed whisper model, or "openai" when the workspace's model is OpenAI's."""
-        if name == OPENAI:
+        if name == OPENAI_SPEECH:
             if merged.ai_provider != "openai":
                 raise Invalid("speechModel openai needs the OpenAI provider (aiProvider openai)")
         elif name and self._whisper is not None:

@@ -18,13 +18,13 @@ from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 
 from app.auth import Resource
-from app.db.tables import Conversation
 from app.domain import Actor
 from app.events import EventBus, Subscription
+from app.services import Services
 
 
 class _Client:
-    def __init__(self, socket: WebSocket, bus: EventBus, actor: Actor, services: Any) -> None:
+    def __init__(self, socket: WebSocket, bus: EventBus, actor: Actor, services: Services) -> None:
         self.socket = socket
         self.bus = bus
         self.actor = actor
@@ -71,10 +71,8 @@ class _Client:
                 return True
             case "join_conversation":
                 conv_id = str(data.get("conversationId") or "")
-                found = await Conversation.exists().where(
-                    (Conversation.id == conv_id) & (Conversation.workspace_id == self.workspace_id)
-                )
-                if not found:
+                queries = self.services.conversation_queries
+                if not await queries.belongs_to(self.workspace_id, conv_id):
                     return await self._error("conversation not found")
                 self.conversations = {*(self.conversations or set()), conv_id}
                 await self._ack("join_conversation", {"conversationId": conv_id})
