@@ -66,7 +66,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     embedding_model: str = "default"
-    # knowledge base (app/knowledge): "e5" multilingual-e5-small, "minilm", "fake" (tests)
+    # knowledge base (app/rag): "e5" multilingual-e5-small, "minilm", "fake" (tests)
     embedding_mode: Literal["e5", "e5-native", "minilm", "fake"] = "e5"
     kb_workers: int = 3  # documents indexed at once
     kb_retries: int = 3  # attempts after the first, for transient failures

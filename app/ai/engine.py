@@ -20,12 +20,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from app.ai import confidence, hours, phrases, prompt, signals, topics, whatsapp
-from app.ai.knowledge import KnowledgeSearch
+from app.ai.knowledge_search import KnowledgeSearch
 from app.ai.media import MediaInput, understand
-from app.ai.models import ModelPool
+from app.ai.model_pool import ModelPool
 from app.ai.speech import SpeechPool
 from app.answers import smalltalk
 from app.answers.answerer import Answer, Answerer
@@ -33,13 +31,13 @@ from app.answers.combine import model_confidence
 from app.answers.evidence import Evidence, prompt_passages
 from app.db.repos import ai as repo
 from app.domain import Clock, ModelUsage, SenderType
-from app.events import EventBus, names
+from app.domain.workspace_settings import WorkspaceSettings
+from app.events import EventBus, catalog
 from app.llm import LLM, ChatMessage, Completion, LLMError, Passage
 from app.pipeline.responders import Reply, ReplyContext
 
 log = logging.getLogger(__name__)
 TOP_K = 5
-DEFAULT_THRESHOLD = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +50,7 @@ class Draft:
     answer: str | None  # the answer it would have given, even when below the threshold
     sources: tuple[str, ...] = ()  # chunk / FAQ point ids
     source_ids: tuple[str, ...] = ()  # document / FAQ ids
+    threshold: float | None = None  # the send threshold it was held to
 
 
 class AIEngine:
@@ -79,7 +78,7 @@ class AIEngine:
             log.error("no model for workspace %s: %s", ctx.workspace_id, exc)
             return self._escalate(ws, "provider_unavailable", _fallback(ws), holding=True)
         transcriber = (
-            self.speech.get(ws.get("speech_model"), ctx.workspace_id, ws) if self.speech else None
+            self.speech.get(ws.speech_model, ctx.workspace_id, ws) if self.speech else None
         )
         media = await understand(ctx.message, ctx.media_path, llm, transcriber)
         if media is not None and media.skip:
@@ -98,12 +97,7 @@ class AIEngine:
         )
         if annotated is not None and self.events is not None:
             # open inboxes show the voice note's transcript and the mood without a reload
-            self.events.publish(
-                names.MESSAGE_UPDATED,
-                ctx.workspace_id,
-                {"message": msgspec.to_builtins(annotated)},
-                conversation_id=ctx.conversation.id,
-            )
+            self.events.publish(catalog.message_updated(ctx.workspace_id, annotated))
         if media is not None and media.ack:
             return Reply(media.ack)
         if not text.strip():
@@ -120,7 +114,7 @@ class AIEngine:
     ) -> Reply | None:
         """A greeting gets a greeting — never a passage, never a hand-over. A new contact's
         greeting is already answered by the welcome message the pipeline sends."""
-        welcome = ctx.settings.get("welcome_message")
+        welcome = ctx.settings.welcome_message
         if talk.kind == "greeting" and welcome and ctx.new_contact:
             return None
         return Reply(smalltalk.reply(talk, language, welcome))
@@ -131,26 +125,26 @@ class AIEngine:
         ws = ctx.settings
         now = self.clock.now()
         grid, outside = hours.status(ws, now)
-        threshold = float(ws.get("confidence_threshold", DEFAULT_THRESHOLD))
+        threshold = ws.confidence_threshold
         evidence = await self.knowledge.evidence(ctx.workspace_id, text)
         history = await repo.history(
-            ctx.conversation.id, ctx.inbound.id, int(ws.get("max_conversation_history") or 20)
+            ctx.conversation.id, ctx.inbound.id, ws.max_conversation_history
         )
         if llm.provider == "extractive":
             started = time.perf_counter()
-            answer = await self._read(evidence, language)
+            read = await self._read(evidence, language)
             usage = ModelUsage(
                 "extractive", llm.model, 0, 0, (time.perf_counter() - started) * 1000, 0.0
             )
-            if answer.text is None or answer.confidence < threshold:
-                return self._low_confidence(ws, language, answer.confidence, answer.sources, usage)
-            return self._reply(ws, answer.text, answer.confidence, answer.sources, usage,
+            if read.text is None or read.confidence < threshold:
+                return self._low_confidence(ws, language, read.confidence, read.sources, usage)
+            return self._reply(ws, read.text, read.confidence, read.sources, usage,
                                history, outside)  # fmt: skip
         passages = prompt_passages(evidence, TOP_K, self.knowledge.min_score)
         system = prompt.system_prompt(
             prompt.PromptInput(
-                bot_name=ws.get("bot_name") or "Assistant",
-                persona=ws.get("bot_persona"),
+                bot_name=ws.bot_name,
+                persona=ws.bot_persona,
                 contact_name=ctx.contact.name or ctx.contact.display_name,
                 language=language,
                 passages=passages,
@@ -202,7 +196,7 @@ class AIEngine:
 
     def _low_confidence(
         self,
-        ws: dict[str, Any],
+        ws: WorkspaceSettings,
         language: str | None,
         score: float,
         used: tuple[str, ...],
@@ -221,7 +215,7 @@ class AIEngine:
 
     @staticmethod
     def _reply(
-        ws: dict[str, Any],
+        ws: WorkspaceSettings,
         text: str,
         score: float | None,
         used: tuple[str, ...],
@@ -230,27 +224,27 @@ class AIEngine:
         outside: bool,
     ) -> Reply:
         parts = whatsapp.prepare(text)
-        away = ws.get("away_message")
-        said_away = outside and away and not _already_said(history, away)
+        away = ws.away_message
+        preface = (away,) if outside and away and not _already_said(history, away) else ()
         return Reply(
             parts[0] if parts else "",
             confidence=score,
             kb_chunks_used=used,
             parts=tuple(parts),
             usage=usage,
-            preface=(away,) if said_away else (),
+            preface=preface,
         )
 
     async def draft(
-        self, workspace_id: str, ws: dict[str, Any], question: str, kb_id: str | None = None
+        self, workspace_id: str, ws: WorkspaceSettings, question: str, kb_id: str | None = None
     ) -> Draft:
         """What the bot would answer `question` with this workspace's model and threshold —
         nothing is sent or stored. The knowledge base `kb_id` (default: the workspace's)."""
-        threshold = float(ws.get("confidence_threshold", DEFAULT_THRESHOLD))
+        threshold = ws.confidence_threshold
         language = await asyncio.to_thread(signals.detect_language, question, _fallback(ws))
-        hold = ws.get("human_escalation_message") or phrases.fixed("escalation", language)
+        hold = ws.human_escalation_message or phrases.fixed("escalation", language)
         if talk := smalltalk.classify(question):
-            text = smalltalk.reply(talk, language, ws.get("welcome_message"))
+            text = smalltalk.reply(talk, language, ws.welcome_message)
             return Draft(text, None, False, text)
         if topics.sensitive_topic(question):
             return Draft(hold, None, True, None)
@@ -266,8 +260,8 @@ class AIEngine:
         passages = prompt_passages(evidence, TOP_K, self.knowledge.min_score)
         system = prompt.system_prompt(
             prompt.PromptInput(
-                bot_name=ws.get("bot_name") or "Assistant",
-                persona=ws.get("bot_persona"),
+                bot_name=ws.bot_name,
+                persona=ws.bot_persona,
                 contact_name=None,
                 language=language,
                 passages=passages,
@@ -306,10 +300,10 @@ class AIEngine:
 
     @staticmethod
     def _escalate(
-        ws: dict[str, Any], reason: str, language: str | None, *, holding: bool = False
+        ws: WorkspaceSettings, reason: str, language: str | None, *, holding: bool = False
     ) -> Reply:
         """The workspace's own message, else the built-in one in the customer's language."""
-        text = ws.get("human_escalation_message") or phrases.fixed(
+        text = ws.human_escalation_message or phrases.fixed(
             "holding" if holding else "escalation", language
         )
         return Reply(text, escalate=True, escalation_reason=reason)
@@ -335,7 +329,7 @@ def _usage(answer: Completion, judge: Completion | None) -> ModelUsage:
     return ModelUsage(answer.provider, answer.model, tokens_in, tokens_out, answer.latency_ms, cost)
 
 
-def _fallback(ws: dict[str, Any]) -> str | None:
+def _fallback(ws: WorkspaceSettings) -> str | None:
     """The workspace's reply language when it is fixed ("auto" = follow the customer)."""
-    lang = ws.get("default_language")
-    return None if lang in (None, "auto") else str(lang)
+    lang = ws.default_language
+    return None if lang in ("", "auto") else lang

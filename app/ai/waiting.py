@@ -19,8 +19,8 @@ from app.pipeline.responders import Reply, ReplyContext
 class WaitingNotice:
     async def respond(self, ctx: ReplyContext) -> Reply | None:
         known = await repo.last_language(ctx.conversation.id)
-        workspace = ctx.settings.get("default_language")
-        fallback = known or (None if workspace in (None, "auto") else str(workspace))
+        workspace = ctx.settings.default_language
+        fallback = known or (None if workspace in ("", "auto") else workspace)
         text = ctx.message.body or ""
         language = await asyncio.to_thread(signals.detect_language, text, fallback)
         return Reply(phrases.fixed("waiting", language))

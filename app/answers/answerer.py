@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from app.answers import calibration, signals
+from app.answers.coefficients import MODELS, READER
 from app.answers.evidence import Baselines, Candidate, Embed, Evidence, gather
 from app.answers.reader import ReaderWeights, Reading, UnitVectors, citation, read
-from app.knowledge.retrieval import Candidates
+from app.rag.retrieval import Candidates
 
 FAQ_CANDIDATES = 3  # FAQs whose paraphrase probability is computed
 MISMATCH_CAP = 0.05
@@ -64,16 +65,11 @@ class Answerer:
         self.baselines = Baselines()
         self.vectors = UnitVectors(cache_size)
         self.query_vectors = UnitVectors(cache_size // 4)
-        self._reader = reader
-        self.models = models  # None: the fitted ones in app/answers/coefficients.py
+        self.reader = reader or READER  # the fitted ones in app/answers/coefficients.py
+        self.models = models or MODELS
 
-    @property
-    def reader(self) -> ReaderWeights:
-        if self._reader is None:
-            from app.answers.coefficients import READER
-
-            return READER
-        return self._reader
+    def _model(self, route: calibration.Route, fam: calibration.Family) -> calibration.Logistic:
+        return self.models[(route, fam)]
 
     def evidence(
         self,
@@ -131,10 +127,10 @@ class Answerer:
         best = 0.0
         options = self.faq_options(ev)
         if options:
-            best = calibration.model("faq_ans", fam, self.models).probability(options[0][1])
+            best = self._model("faq_ans", fam).probability(options[0][1])
         option = self.passage_option(ev)
         if option is not None:
-            p = calibration.model("passage_ans", fam, self.models).probability(option[1])
+            p = self._model("passage_ans", fam).probability(option[1])
             best = max(best, p)
         return best
 
@@ -145,7 +141,7 @@ class Answerer:
         best = NOTHING
         for cand, sig in self.faq_options(ev):
             sig["lang"] = _lang_ok(language, cand.text, detect)
-            p = calibration.model("faq", fam, self.models).probability(sig)
+            p = self._model("faq", fam).probability(sig)
             if sig["lang"] == 0.0:
                 p = min(p, MISMATCH_CAP)
             if p > best.confidence or best.route == "none":
@@ -154,7 +150,7 @@ class Answerer:
         if option is not None:
             reading, sig = option
             sig["lang"] = _lang_ok(language, reading.text, detect)
-            p = calibration.model("passage", fam, self.models).probability(sig)
+            p = self._model("passage", fam).probability(sig)
             if sig["lang"] == 0.0:
                 p = min(p, MISMATCH_CAP)
             if p > best.confidence or best.route == "none":

@@ -59,11 +59,3 @@ def family(embedder: str | None, dense: bool) -> Family:
 
 
 Models = Mapping[tuple[Route, Family], Logistic]
-
-
-def model(route: Route, fam: Family, models: Models | None = None) -> Logistic:
-    if models is None:
-        from app.answers.coefficients import MODELS
-
-        models = MODELS
-    return models[(route, fam)]

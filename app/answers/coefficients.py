@@ -6,11 +6,11 @@ app/answers/signals.py ("a*b" is a product of two).
 
 from __future__ import annotations
 
-from app.answers.calibration import Logistic
+from app.answers.calibration import Logistic, Models
 from app.answers.reader import ReaderWeights
 
 READER = ReaderWeights(passage=0.5, terms=0.05, companion=0.02, date=0.04)
-MODELS = {
+MODELS: Models = {
     ("faq", "e5"): Logistic.of(
         -5.9867,
         {

@@ -19,9 +19,9 @@ from typing import Literal
 import numpy as np
 
 from app.answers.terms import stems
-from app.knowledge.indexing import strip_context
-from app.knowledge.retrieval import Candidates, SearchHit
 from app.llm.base import Passage
+from app.rag.indexing import strip_context
+from app.rag.retrieval import Candidates, SearchHit
 
 Embed = Callable[[Sequence[str]], list[list[float]]]  # passage-side vectors, unit length
 

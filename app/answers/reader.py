@@ -124,9 +124,10 @@ class UnitVectors:
                     self._cache.popitem(last=False)
         with self._lock:
             vectors = [self._cache.get(t) for t in texts]
-        if any(v is None for v in vectors):  # evicted meanwhile by another thread: recompute
+        present = [v for v in vectors if v is not None]
+        if len(present) < len(vectors):  # evicted meanwhile by another thread: recompute
             return np.asarray(embed(list(texts)), dtype=np.float32)
-        return np.stack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
+        return np.stack(present) if present else np.zeros((0, 1), dtype=np.float32)
 
 
 def read(
@@ -150,12 +151,10 @@ def read(
     cosines: np.ndarray | None = None
     if ev.embed is not None and ev.query_vector is not None:
         cosines = vectors.get(ev.embed, [u for _, _, u in table]) @ ev.query_vector
-        top = max((c.cosine for c in chunks if c.cosine is not None), default=0.0)
+        known = [c.cosine for c in chunks]
+        top = max((c for c in known if c is not None), default=0.0)
         passage = np.array(
-            [
-                (chunks[ci].cosine if chunks[ci].cosine is not None else top) - top
-                for ci, _, _ in table
-            ],
+            [(c if (c := known[ci]) is not None else top) - top for ci, _, _ in table],
             dtype=np.float32,
         )
         has_date = np.array([dated(ev.question, u) for _, _, u in table], dtype=np.float32)

@@ -1,6 +1,6 @@
 """A passage as the units a reader quotes: sentences, list items and whole table rows.
 
-Chunks indexed before the PDF reader repaired layout text (app/knowledge/extract/pdf_layout.py)
+Chunks indexed before the PDF reader repaired layout text (app/rag/extract/pdf_layout.py)
 still hold a line break at every layout line, so lines are rejoined here too: a line that does
 not end a sentence and a next line that starts in lower case are one sentence. Sentences are
 cut at . ! ? । ؟ 。 followed by a space and a capital, digit or quote — not after "No.", "U.S."
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from app.knowledge.chunking import TABLE_CELL
+from app.rag.chunking import TABLE_CELL
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _BULLET = re.compile(r"^(?:[•▪◦●■\-–*]\s|\(?[a-z0-9ivx]{1,4}[.)]\s)")

@@ -39,8 +39,8 @@ from app.domain.messages import (
     Receipt,
     ReceiptKind,
 )
-from app.domain.models import MAX_PAGE, Model, Page
 from app.domain.permissions import MATRIX, Resource, can
+from app.domain.records import MAX_PAGE, Model, Page
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [

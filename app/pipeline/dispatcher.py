@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +28,8 @@ from app.events import EventBus
 from app.pipeline.announce import Announcer
 from app.pipeline.pacing import Pacer, Pacing
 from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
-from app.services.notifications import NotificationService
+from app.pipeline.send_locks import SendLocks
+from app.records import Notifier
 
 log = logging.getLogger(__name__)
 Chat = tuple[str, str]
@@ -58,7 +58,8 @@ class Dispatcher:
         self,
         channels: ChannelManager,
         events: EventBus,
-        notifications: NotificationService,
+        notifier: Notifier,
+        send_locks: SendLocks,
         clock: Clock,
         pacing: Pacing,
         *,
@@ -69,7 +70,8 @@ class Dispatcher:
     ) -> None:
         self._channels = channels
         self._media_dir = media_dir
-        self._announce = Announcer(events, notifications)
+        self._announce = Announcer(events, notifier)
+        self._send_locks = send_locks
         self._clock = clock
         self._pacer = Pacer(pacing, self._announce.typing)
         self._poll_s = poll_s
@@ -79,7 +81,6 @@ class Dispatcher:
         self._busy: set[Chat] = set()
         self._held: dict[Chat, datetime] = {}  # chat → until (a retry is pending)
         self._lanes: set[asyncio.Task[None]] = set()
-        self.recording: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._generation = 0  # counts wake-ups: a lane rescans only if one came meanwhile
@@ -175,7 +176,7 @@ class Dispatcher:
             if self._stall_s:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
-            async with self.recording[job.session_id]:  # receipts wait until the id is stored
+            async with self._send_locks(job.session_id):  # receipts wait until the id is stored
                 wa_id = await channel.send(outbound(job, self._media_dir))
                 message = await jobs.mark_sent(job, wa_id, self._clock.now())
         except Exception as exc:

@@ -15,7 +15,7 @@ from app.channels import ChannelManager
 from app.db.repos import messages
 from app.domain import NormalizedMessage, media_url
 from app.domain import conversations as c
-from app.events import EventBus, names
+from app.events import EventBus, catalog
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,5 @@ async def save_media(
     await messages.set_media_url(message.id, url)
     if events is not None:
         saved = msgspec.structs.replace(message, media_url=url)
-        events.publish(
-            names.MESSAGE_UPDATED,
-            workspace_id,
-            {"message": msgspec.to_builtins(saved)},
-            conversation_id=message.conversation_id,
-        )
+        events.publish(catalog.message_updated(workspace_id, saved))
     return path

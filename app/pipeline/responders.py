@@ -8,12 +8,13 @@ composition root). The AI slot follows `settings.auto_reply`: "ai" (the AI engin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from app.domain import ModelUsage, NormalizedMessage
 from app.domain import conversations as c
+from app.domain.workspace_settings import DEFAULTS, WorkspaceSettings
 from app.settings import Settings
 
 
@@ -27,7 +28,7 @@ class ReplyContext:
     conversation: c.Conversation
     inbound: c.Message
     message: NormalizedMessage
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: WorkspaceSettings = DEFAULTS
     media_path: Path | None = None  # the inbound media, downloaded into the media folder
     new_contact: bool = False  # first message ever: the pipeline sends the welcome message
 

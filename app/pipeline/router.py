@@ -63,7 +63,7 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
         waiting = responders.waiting
         notice = await waiting.respond(ctx) if waiting and contact.autoreply_enabled else None
         return Decision(Route.WAITING, notice)
-    approval = contact.approval_mode or bool(ctx.settings.get("approval_mode_default"))
+    approval = contact.approval_mode or ctx.settings.approval_mode_default
     route, reply = await _generate(ctx, responders)
     if approval and reply is not None:
         return Decision(Route.APPROVAL, reply)

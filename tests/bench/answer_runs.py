@@ -23,8 +23,8 @@ import numpy as np
 
 from app.answers.answerer import Answerer
 from app.answers.evidence import Evidence, query_embedder
-from app.knowledge import RetrievalSettings, Retriever, index_document, index_faq
-from app.knowledge.extract import extract, sniff_type
+from app.rag import RetrievalSettings, Retriever, index_document, index_faq
+from app.rag.extract import extract, sniff_type
 from app.vectors.lancedb_store import LanceVectorStore
 from tests.bench.answer_sets import AnswerSet, Question
 

@@ -16,8 +16,8 @@ import numpy as np
 
 from app.embeddings.e5 import E5SmallEmbeddings
 from app.embeddings.e5_native import E5NativeEmbeddings
-from app.knowledge.chunking import chunk_pages
-from app.knowledge.extract import extract_pdf
+from app.rag.chunking import chunk_pages
+from app.rag.extract import extract_pdf
 from tests.bench.bench_ingest import make_pdf
 from tests.bench.datasets import stackfaq, xquad
 

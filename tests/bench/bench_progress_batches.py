@@ -16,8 +16,8 @@ import warnings
 from pathlib import Path
 
 from app.embeddings import batched, build_embeddings
-from app.knowledge.chunking import chunk_pages
-from app.knowledge.extract import extract
+from app.rag.chunking import chunk_pages
+from app.rag.extract import extract
 from app.settings import load_settings
 from tests.integration.knowledge.conftest import _eval_documents
 

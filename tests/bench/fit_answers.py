@@ -386,12 +386,12 @@ def write(reader: ReaderWeights, models: dict[tuple[str, str], Logistic]) -> Non
         "",
         "from __future__ import annotations",
         "",
-        "from app.answers.calibration import Logistic",
+        "from app.answers.calibration import Logistic, Models",
         "from app.answers.reader import ReaderWeights",
         "",
         f"READER = ReaderWeights(passage={reader.passage}, terms={reader.terms}, "
         f"companion={reader.companion}, date={reader.date})",
-        "MODELS = {",
+        "MODELS: Models = {",
     ]
     for (route, fam), m in models.items():
         lines.append(f'    ("{route}", "{fam}"): Logistic.of(')

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from app.domain import records as m
 from ui import session
 from ui.components.error import ErrorLabel
 from ui.page import Viewer, dashboard_page
@@ -15,7 +16,7 @@ from ui.state import container
 
 def create() -> None:
     @ui.page("/")
-    async def index():  # type: ignore[no-untyped-def]
+    async def index() -> RedirectResponse:
         return RedirectResponse(await auth.first_page())
 
     @dashboard_page("/dashboard", "Dashboard")
@@ -38,7 +39,7 @@ def create() -> None:
             error = ErrorLabel()
 
             async def submit() -> None:
-                async def call():  # type: ignore[no-untyped-def]
+                async def call() -> m.Workspace:
                     services = container().services
                     return await services.workspaces.create(viewer.actor, name.value or "")
 

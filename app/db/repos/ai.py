@@ -1,16 +1,38 @@
-"""Queries of the AI engine: knowledge rows to search, conversation history, and what the
-engine learned about an inbound message (sentiment, language, transcript)."""
+"""Queries of the AI engine: the default knowledge base and its rows to search, conversation
+history, and what the engine learned about an inbound message (sentiment, language, transcript)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from app.db.repos import mapping
-from app.db.tables import Conversation, KBChunk, KBFaq, Message
+from app.db.tables import Conversation, KBChunk, KBDocument, KBFaq, KnowledgeBase, Message
 from app.domain import Direction, MessageStatus, Sentiment
 from app.domain import conversations as c
 
 _UNSENT = (MessageStatus.PENDING_APPROVAL, MessageStatus.FAILED)
+
+
+async def default_kb_id(workspace_id: str) -> str | None:
+    """The workspace's default knowledge base, if it has one yet (made on first need)."""
+    row = (
+        await KnowledgeBase.select(KnowledgeBase.id)
+        .where(
+            (KnowledgeBase.workspace_id == workspace_id) & (KnowledgeBase.is_default == True)  # noqa: E712
+        )
+        .first()
+    )
+    return row["id"] if row else None
+
+
+async def document_names(workspace_id: str, ids: list[str]) -> dict[str, str]:
+    """File names of the workspace's documents `ids` (for citing hits indexed without a title)."""
+    if not ids:
+        return {}
+    rows = await KBDocument.select(KBDocument.id, KBDocument.name).where(
+        KBDocument.id.is_in(ids) & (KBDocument.knowledge_base_id.workspace_id == workspace_id)
+    )
+    return {r["id"]: r["name"] for r in rows}
 
 
 async def faqs(workspace_id: str) -> list[dict[str, Any]]:
@@ -22,7 +44,11 @@ async def faqs(workspace_id: str) -> list[dict[str, Any]]:
 async def chunks(workspace_id: str, limit: int) -> list[dict[str, Any]]:
     return (
         await KBChunk.select(KBChunk.id, KBChunk.content)
-        .where(KBChunk.document_id.knowledge_base_id.workspace_id == workspace_id)
+        # piccolo types a foreign-key hop as Column | Any, so the second hop is unknown to mypy
+        .where(
+            KBChunk.document_id.knowledge_base_id.workspace_id  # type: ignore[union-attr]  # FK hop
+            == workspace_id
+        )
         .limit(limit)
     )
 

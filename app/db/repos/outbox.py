@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.db import fast
+from app.db.repos import mapping
 from app.db.repos.inbound import insert_message, message_row
 from app.db.tables import Conversation, Message, Outbox
 from app.domain import (
@@ -70,6 +71,15 @@ class Target:
     session_id: str
     conversation_id: str
     jid: str
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a decision wrote: its messages, in order, and the conversation after it (None when
+    nothing about the conversation changed)."""
+
+    messages: list[c.Message]
+    conversation: c.Conversation | None = None
 
 
 def _usage_columns(usage: ModelUsage | None) -> dict[str, Any]:
@@ -146,7 +156,7 @@ async def record_decision(
     now: datetime,
     *,
     status: ConversationStatus | None = None,
-) -> list[c.Message]:
+) -> Written:
     """In one transaction: the replies (+ outbox rows), the inbound's routing mark, and the
     conversation's new status/lastMessageAt. A `once_per_wait` draft is left out when the
     customer was already told in this waiting period. A crash before this commits re-routes the
@@ -161,6 +171,7 @@ async def record_decision(
         if inbound_id is not None:
             await Message.update({Message.routed_at: now}).where(Message.id == inbound_id)
         changes: dict[Any, Any] = {}
+        conversation = None
         if out:
             changes[Conversation.last_message_at] = now
         if status == ConversationStatus.WAITING_HUMAN:  # the wait starts now, not again
@@ -172,8 +183,13 @@ async def record_decision(
             changes[Conversation.status] = status
         if changes:
             changes[Conversation.updated_at] = now
-            await Conversation.update(changes).where(Conversation.id == target.conversation_id)
-    return out
+            rows = (
+                await Conversation.update(changes)
+                .where(Conversation.id == target.conversation_id)
+                .returning(*Conversation.all_columns())
+            )
+            conversation = mapping.conversation(rows[0]) if rows else None
+    return Written(out, conversation)
 
 
 async def _claim_waiting_notice(conversation_id: str, now: datetime) -> bool:

@@ -64,6 +64,17 @@ async def test_kb_crud_and_default(api: Api) -> None:
     assert await kb_of(api, a) == default
     r = await api.client.post("/api/v1/knowledge-bases", json={}, headers=h)
     assert r.status_code == 400
+    # strict like every other body: a typo is refused, not silently dropped
+    r = await api.client.post(
+        "/api/v1/knowledge-bases", json={"name": "x", "descr": "y"}, headers=h
+    )
+    assert r.status_code == 400 and "descr" in r.json()["detail"]
+    r = await api.client.post(
+        f"/api/v1/knowledge-bases/{default}/faqs",
+        json={"question": "q", "answer": "a", "tags": []},
+        headers=h,
+    )
+    assert r.status_code == 400
 
 
 async def test_faq_indexed_updated_and_removed(api: Api) -> None:
@@ -359,12 +370,14 @@ async def test_a_document_deleted_while_indexing_leaves_no_vectors(tmp_path: Pat
     remove the ones it wrote, or evaluation and answers keep quoting a deleted document."""
     from app.container import build_container, lifespan
     from app.db.tables import KBDocument
+    from app.services.knowledge import DocumentIndexer
     from app.vectors.base import VectorFilter
     from tests.conftest import make_settings
 
     c = build_container(make_settings(tmp_path / "data"))
     async with lifespan(c):
-        await c.indexer.stop()  # drive the worker's steps by hand
+        await c.indexer.stop()  # drive one run's steps by hand
+        indexer = DocumentIndexer(c.kb, c.events, c.notifier, retries=0, base_s=0)
         ws = await _processing_doc("Tea costs two euro.")
         row = {
             "id": "d1",
@@ -374,12 +387,12 @@ async def test_a_document_deleted_while_indexing_leaves_no_vectors(tmp_path: Pat
             "content": "Tea costs two euro.",
             "name": "m",
         }
-        store = c.services.knowledge.runtime.store
-        await c.indexer._index(row)  # the run wrote its vectors …
+        store = c.kb.store
+        await indexer._index(row)  # the run wrote its vectors …
         only_d1 = VectorFilter(workspace_id=ws, kb_id="kb1", document_id="d1")
         assert await asyncio.to_thread(store.count, only_d1) == 1
         await KBDocument.delete().where(KBDocument.id == "d1")  # … the user deleted it …
-        assert await c.indexer._deleted_meanwhile(row)  # … and the run cleans up after itself
+        assert await indexer._deleted_meanwhile(row)  # … and the run cleans up after itself
         assert await asyncio.to_thread(store.count, only_d1) == 0
 
 

@@ -99,7 +99,7 @@ async def _nudges(bot: Bot) -> list[dict]:
 
 async def test_human_reply_needed_fires_once_per_waiting_period(patient_bot: Bot) -> None:
     bot, clock = patient_bot, patient_bot.api.clock
-    run = lambda: bot.db(lambda: nudge_waiting(bot.api.container))  # noqa: E731
+    run = lambda: bot.db(lambda: nudge_waiting(bot.api.container.clock, bot.api.container.notifier))  # noqa: E731
     await bot.simulate(ANN, "hi")
     await eventually(lambda: _sent(bot, 1))
     conv_id = (await bot.conversation_of(ANN))["id"]

@@ -14,7 +14,7 @@ from nicegui.testing.user import User
 
 from app.db.tables import KBChunk, KBDocument, KBFaq, KnowledgeBase, Message
 from app.domain import Actor, Role, new_id
-from app.events import names
+from app.events import catalog
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.inbox_helpers import click, eventually, use_workspace
 
@@ -62,8 +62,8 @@ async def test_owner_chats_with_the_bot_and_finds_it_in_the_inbox(
     await upload.handle_uploads([SmallFileUpload("shelf.png", "image/png", PNG)])
 
     async def image_stored():  # type: ignore[no-untyped-def]
-        page = await services.conversations.list(actor)
-        detail = await services.conversations.get(actor, page.items[0].id)
+        page = await services.conversation_queries.list(actor)
+        detail = await services.conversation_queries.get(actor, page.items[0].id)
         return detail if any(m.media_type == "IMAGE" for m in detail.messages) else None
 
     detail = await eventually(image_stored)
@@ -77,8 +77,8 @@ async def test_owner_chats_with_the_bot_and_finds_it_in_the_inbox(
     )
 
     async def document_stored():  # type: ignore[no-untyped-def]
-        page = await services.conversations.list(actor)
-        detail = await services.conversations.get(actor, page.items[0].id)
+        page = await services.conversation_queries.list(actor)
+        detail = await services.conversation_queries.get(actor, page.items[0].id)
         return any(m.media_type == "DOCUMENT" for m in detail.messages)
 
     await eventually(document_stored)
@@ -121,10 +121,10 @@ async def test_sources_name_titles_and_questions_not_chunk_ids(dashboard: Dashbo
     await click(user, "sim-send")
 
     async def answered() -> Any:
-        page = await services.conversations.list(actor)
+        page = await services.conversation_queries.list(actor)
         if not page.items:
             return None
-        detail = await services.conversations.get(actor, page.items[0].id)
+        detail = await services.conversation_queries.get(actor, page.items[0].id)
         return next((m for m in detail.messages if m.sender_type == "BOT"), None)
 
     reply = await eventually(answered)
@@ -145,12 +145,8 @@ async def test_sources_name_titles_and_questions_not_chunk_ids(dashboard: Dashbo
     expected = "Sources: Pricing.pdf · p.3, FAQ: Do you ship abroad?"
 
     # live: the reply is redrawn from a message:updated event
-    dashboard.container.events.publish(
-        names.MESSAGE_UPDATED,
-        actor.workspace_id or "",
-        {"message": msgspec.to_builtins(msgspec.structs.replace(reply, kb_chunks_used=used))},
-        conversation_id=reply.conversation_id,
-    )
+    updated = msgspec.structs.replace(reply, kb_chunks_used=used)
+    dashboard.container.events.publish(catalog.message_updated(actor.workspace_id or "", updated))
     await user.should_see("2 sources")
     await eventually(lambda: _tooltip(user, expected))
     # a fresh page

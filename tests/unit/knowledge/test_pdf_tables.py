@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pymupdf
 
-from app.knowledge.extract import extract_docx
-from app.knowledge.extract.pdf_layout import page_blocks, page_text
-from app.knowledge.extract.pdf_tables import find_tables
+from app.rag.extract import extract_docx
+from app.rag.extract.pdf_layout import page_blocks, page_text
+from app.rag.extract.pdf_tables import find_tables
 from tests.bench.datasets import eval_dir
 
 DOCS = eval_dir() / "documents"

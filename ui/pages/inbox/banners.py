@@ -93,7 +93,7 @@ def approval(actor: Actor, cid: str, message: c.Message, on_message: MessageShow
         if not actor.may(Resource.CONVERSATIONS, write=True):
             return
 
-        async def run(call) -> None:  # type: ignore[no-untyped-def]
+        async def run(call: Callable[[], Awaitable[object]]) -> None:
             try:
                 await call()
             except DomainError as exc:
@@ -134,7 +134,7 @@ def approval(actor: Actor, cid: str, message: c.Message, on_message: MessageShow
 
 async def _reload_draft(actor: Actor, cid: str, message_id: str, on_message: MessageShown) -> None:
     """Refresh the draft from the thread's newest page (the live event may come later)."""
-    detail = await container().services.conversations.get(actor, cid, page=1, page_size=50)
+    detail = await container().services.conversation_queries.get(actor, cid, page=1, page_size=50)
     for fresh in detail.messages:
         if fresh.id == message_id:
             await on_message(fresh)

@@ -15,8 +15,8 @@ import time
 from nicegui import ui
 
 from app.domain import Actor
+from app.domain import knowledge as m
 from app.events import Event, names
-from app.kb import models as m
 from ui.components import ErrorLabel, confirm
 from ui.components.format import when
 from ui.components.live import follow
@@ -57,7 +57,7 @@ class DocumentTable(ui.column):
             ui.timer(0.3, self._drain)
 
     async def load(self) -> None:
-        docs = await container().services.knowledge.list_documents(self.actor, self.kb.id)
+        docs = await container().services.documents.list(self.actor, self.kb.id)
         self._polled = time.monotonic()
         if self._drawn and docs == self.docs:
             return  # nothing changed: keep the rows (a redraw would eat a click in flight)
@@ -137,8 +137,8 @@ class DocumentTable(ui.column):
         return f"{done} of {total} passage{'' if total == 1 else 's'} embedded"
 
     async def _reindex(self, doc: m.Document) -> None:
-        async def call():  # type: ignore[no-untyped-def]
-            return await container().services.knowledge.reindex(self.actor, self.kb.id, doc.id)
+        async def call() -> m.Document:
+            return await container().services.documents.reindex(self.actor, self.kb.id, doc.id)
 
         if await self.error.run(call) is not None:
             self.percent[doc.id] = 0
@@ -150,7 +150,7 @@ class DocumentTable(ui.column):
             return
 
         async def call() -> bool:
-            await container().services.knowledge.delete_document(self.actor, self.kb.id, doc.id)
+            await container().services.documents.delete(self.actor, self.kb.id, doc.id)
             return True
 
         if await self.error.run(call):

@@ -6,10 +6,13 @@ every source with its score and the matching span highlighted. Reading only: vie
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor
-from app.kb import models as m
+from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel, busy
 from ui.pages.knowledge._common import body
 from ui.pages.knowledge.sources import highlighted, label_of, source_names
@@ -18,7 +21,7 @@ from ui.state import container
 CONTEXT = 240  # characters shown either side of the matching sentence
 
 
-async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-def]
+async def render(actor: Actor, kb: m.KnowledgeBase) -> Callable[[], Awaitable[None]]:
     names: dict[str, str] = await source_names(actor, kb.id)
 
     async def refresh() -> None:
@@ -26,8 +29,8 @@ async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-
 
     async def ask() -> None:
         async def call() -> m.TestResult:
-            query = body(m.TestBody, query=(question.value or "").strip()).query
-            return await container().services.knowledge.test(actor, kb.id, query)
+            query = body(ks.TestBody, query=(question.value or "").strip()).query
+            return await container().services.retrieval_checks.test(actor, kb.id, query)
 
         with busy(button):  # the first question loads the embedding model: seconds
             result = await error.run(call)

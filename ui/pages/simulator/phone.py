@@ -17,7 +17,7 @@ from nicegui import ui
 
 from app.domain import Actor, DomainError
 from app.domain import conversations as c
-from app.domain import models as m
+from app.domain import records as m
 from app.events import Event, names
 from ui.components.bubble import MessageBubble
 from ui.components.live import follow, message_of
@@ -64,7 +64,7 @@ class Phone(ui.column):
 
     async def _resolve(self) -> None:
         """Find the contact's newest conversation; (re)draw the thread when it changed."""
-        page = await container().services.conversations.list(
+        page = await container().services.conversation_queries.list(
             self.actor, page=1, page_size=1, session_id=self.sim.id, search=self.number
         )
         newest = page.items[0].id if page.items else None
@@ -72,7 +72,7 @@ class Phone(ui.column):
             return
         self.conversation_id = newest
         self.inbox_link.props(f"href=/dashboard/inbox/{newest}")
-        detail = await container().services.conversations.get(self.actor, newest)
+        detail = await container().services.conversation_queries.get(self.actor, newest)
         named = await sources(self.actor, detail.messages)
         self.list.clear()
         self.bubbles.clear()
