@@ -3,7 +3,8 @@
 One inbound message → understand media → detect language and sentiment → small talk? →
 sensitive topic? → retrieve knowledge → either
 - no model (`extractive`): the reader quotes the answering sentence(s) or an FAQ's answer, and
-  the calibrated scorer gives P(right) (app/answers); or
+  the calibrated scorer gives P(right) (app/answers), sent only at or above the workspace's
+  threshold *and* the reader's fitted send floor (`send_threshold`); or
 - a model: system prompt + last N turns → model → the seed's secondary prompt *with the
   passages* → combined with retrieval's P(answerable) (app/answers/combine.py)
 → below the workspace's threshold: the holding message and a human; else WhatsApp formatting.
@@ -26,7 +27,7 @@ from app.ai.media import MediaInput, understand
 from app.ai.model_pool import ModelPool
 from app.ai.speech import SpeechPool
 from app.answers import smalltalk
-from app.answers.answerer import Answer, Answerer
+from app.answers.answerer import Answer, Answerer, send_threshold
 from app.answers.combine import model_confidence
 from app.answers.evidence import Evidence, prompt_passages
 from app.db.repos import ai as repo
@@ -136,7 +137,7 @@ class AIEngine:
             usage = ModelUsage(
                 "extractive", llm.model, 0, 0, (time.perf_counter() - started) * 1000, 0.0
             )
-            if read.text is None or read.confidence < threshold:
+            if read.text is None or read.confidence < send_threshold(threshold, read):
                 return self._low_confidence(ws, language, read.confidence, read.sources, usage)
             return self._reply(ws, read.text, read.confidence, read.sources, usage,
                                history, outside)  # fmt: skip
@@ -252,10 +253,11 @@ class AIEngine:
         llm = self.models.get(workspace_id, ws)
         if llm.provider == "extractive":
             a = await self._read(evidence, language)
-            escalate = a.text is None or a.confidence < threshold
+            needed = send_threshold(threshold, a)
+            escalate = a.text is None or a.confidence < needed
             return Draft(
                 hold if escalate else a.text or "", a.confidence, escalate, a.text,
-                a.sources, a.source_ids,
+                a.sources, a.source_ids, needed,
             )  # fmt: skip
         passages = prompt_passages(evidence, TOP_K, self.knowledge.min_score)
         system = prompt.system_prompt(
@@ -279,7 +281,7 @@ class AIEngine:
         by_id = {c.id: c.source_id for c in evidence.candidates}
         return Draft(
             hold if escalate else answer.text, score, escalate, answer.text, ids,
-            tuple(dict.fromkeys(by_id.get(i, i) for i in ids)),
+            tuple(dict.fromkeys(by_id.get(i, i) for i in ids)), threshold,
         )  # fmt: skip
 
     async def _confidence(

@@ -6,7 +6,12 @@ Two routes compete and the more probable one wins:
   with PayPal?" is near "Do you deliver?" and paraphrases nothing.
 - **passage**: the reader's quote of the best sentence(s) with its source.
 
-The probability is the calibrator's (app/answers/calibration.py). In this mode a quote in
+The probability is the calibrator's (app/answers/calibration.py), and it is what the customer's
+conversation shows. What is *sent* is held to `send_threshold`: the workspace's threshold, but
+never below the route's `SEND_FLOOR` — the lowest threshold at which that route's answers were
+right at least 95 % of the time on the fit split (tests/bench/fit_answers.py; checked on
+held-out questions in tests/bench/RESULTS-answers.md). A quote cannot be hedged or reworded, and
+a wrong one is worse than a hand-over, so this mode's default is that floor. In this mode a quote in
 another language than the question's is not an answer the customer can use — the mode cannot
 translate — so its probability is capped at `MISMATCH_CAP`.
 Blocking (embeds units): call it in a worker thread.
@@ -19,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from app.answers import calibration, signals
-from app.answers.coefficients import MODELS, READER
+from app.answers.coefficients import MODELS, READER, SEND_FLOOR
 from app.answers.evidence import Baselines, Candidate, Embed, Evidence, gather
 from app.answers.reader import ReaderWeights, Reading, UnitVectors, citation, read
 from app.rag.retrieval import Candidates
@@ -38,9 +43,31 @@ class Answer:
     source_ids: tuple[str, ...] = ()  # the documents / FAQs they belong to
     signals: Mapping[str, float] = field(default_factory=dict)
     quote: str | None = None  # the passage text without its citation
+    floor: float = 1.0  # the least confidence at which this route's answer may be sent
 
 
 NOTHING = Answer(None, 0.0, "none")
+
+
+def send_threshold(workspace_threshold: float, answer: Answer) -> float:
+    """The confidence a no-model answer needs to be sent: the workspace's threshold when it is
+    stricter, else its route's fitted floor (a lower setting cannot make the reader guess)."""
+    return max(workspace_threshold, answer.floor)
+
+
+def lowest_floor() -> float:
+    """The least confidence any no-model answer is sent at (what the dashboard states)."""
+    return min(SEND_FLOOR.values())
+
+
+def _better(new: Answer, best: Answer) -> bool:
+    """A sendable answer beats one below its floor; then the more probable one wins."""
+    if best.route == "none":
+        return True
+    new_ok, best_ok = new.confidence >= new.floor, best.confidence >= best.floor
+    if new_ok != best_ok:
+        return new_ok
+    return new.confidence > best.confidence
 
 
 def _lang_ok(language: str | None, text: str, detect: Detect | None) -> float:
@@ -60,6 +87,7 @@ class Answerer:
         self,
         reader: ReaderWeights | None = None,
         models: calibration.Models | None = None,
+        floors: Mapping[str, float] | None = None,
         cache_size: int = 20_000,
     ) -> None:
         self.baselines = Baselines()
@@ -67,6 +95,12 @@ class Answerer:
         self.query_vectors = UnitVectors(cache_size // 4)
         self.reader = reader or READER  # the fitted ones in app/answers/coefficients.py
         self.models = models or MODELS
+        self.floors = floors or SEND_FLOOR
+        # the FAQ questions embedded as queries (a second embedding call) only when a model
+        # reads the symmetric signals
+        self._symmetric = any(
+            f.startswith("sym_") for m in self.models.values() for f in m.features
+        )
 
     def _model(self, route: calibration.Route, fam: calibration.Family) -> calibration.Logistic:
         return self.models[(route, fam)]
@@ -101,7 +135,7 @@ class Answerer:
         sym: list[float | None] = [None] * len(faqs)
         if ev.embed is not None and ev.query_vector is not None:
             cos = list(signals.question_cosines(ev, faqs, self.vectors.get(ev.embed, texts)))
-        if ev.embed_queries is not None and ev.query_vector is not None:
+        if self._symmetric and ev.embed_queries is not None and ev.query_vector is not None:
             vecs = self.query_vectors.get(ev.embed_queries, texts)
             sym = list(signals.question_cosines(ev, faqs, vecs))
         out = []
@@ -135,7 +169,8 @@ class Answerer:
         return best
 
     def answer(self, ev: Evidence, language: str | None, detect: Detect | None = None) -> Answer:
-        """The most probable of the FAQ and passage answers (never None: NOTHING instead)."""
+        """The best of the FAQ and passage answers: one that clears its route's send floor
+        first, then the most probable (never None: NOTHING instead)."""
         dense = ev.query_vector is not None and ev.embed is not None
         fam = calibration.family(ev.embedder, dense)
         best = NOTHING
@@ -144,8 +179,9 @@ class Answerer:
             p = self._model("faq", fam).probability(sig)
             if sig["lang"] == 0.0:
                 p = min(p, MISMATCH_CAP)
-            if p > best.confidence or best.route == "none":
-                best = Answer(cand.text, p, "faq", (cand.id,), (cand.source_id,), sig, cand.text)
+            new = Answer(cand.text, p, "faq", (cand.id,), (cand.source_id,), sig, cand.text,
+                         self.floors["faq"])  # fmt: skip
+            best = new if _better(new, best) else best
         option = self.passage_option(ev)
         if option is not None:
             reading, sig = option
@@ -153,9 +189,10 @@ class Answerer:
             p = self._model("passage", fam).probability(sig)
             if sig["lang"] == 0.0:
                 p = min(p, MISMATCH_CAP)
-            if p > best.confidence or best.route == "none":
-                cite = citation(reading.candidate)
-                text = f"{reading.text}\n\n{cite}" if cite else reading.text
-                cand = reading.candidate
-                best = Answer(text, p, "passage", (cand.id,), (cand.source_id,), sig, reading.text)
+            cite = citation(reading.candidate)
+            text = f"{reading.text}\n\n{cite}" if cite else reading.text
+            cand = reading.candidate
+            new = Answer(text, p, "passage", (cand.id,), (cand.source_id,), sig, reading.text,
+                         self.floors["passage"])  # fmt: skip
+            best = new if _better(new, best) else best
         return best

@@ -129,6 +129,9 @@ class WorkspaceSettingsView(Model, kw_only=True):
     # whisper model for voice notes (GET /settings/speech-models); None = the default model
     speech_model: str | None
     updated_at: datetime | None = None
+    # read only: without a model (`extractive`) a reply is sent only when its confidence is at
+    # least max(confidence_threshold, this) — the reader's fitted floor (app/answers)
+    no_model_send_floor: float | None = None
 
 
 class DownloadView(msgspec.Struct, rename="camel", kw_only=True):

@@ -45,6 +45,7 @@ class Question:
     split: Split
     set: str
     language: str
+    group: str = ""  # the FAQ thread / article the split goes by (cross-validation folds too)
 
 
 @dataclass
@@ -79,7 +80,13 @@ def stackfaq() -> AnswerSet:
             if isinstance(q, str) and q.strip() and q != "*":
                 out.questions.append(
                     Question(
-                        q, tid in indexed, (tid,), "fit" if tid in fit else "test", "stackfaq", "en"
+                        q,
+                        tid in indexed,
+                        (tid,),
+                        "fit" if tid in fit else "test",
+                        "stackfaq",
+                        "en",
+                        tid,
                     )
                 )
     return out
@@ -102,7 +109,7 @@ def xquad(lang: str) -> AnswerSet:
             for qa in para["qas"]:
                 gold = tuple(x["text"] for x in qa["answers"])
                 out.questions.append(
-                    Question(qa["question"], pid in indexed, gold, split, out.name, lang)
+                    Question(qa["question"], pid in indexed, gold, split, out.name, lang, f"a{a}")
                 )
     return out
 

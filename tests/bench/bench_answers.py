@@ -57,11 +57,13 @@ class Figures:
     right: list[int] = field(default_factory=list)
     answerable: list[bool] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)  # the no-model route's send floor
 
     def row(self, threshold: float) -> dict[str, float]:
         p, y = np.array(self.p), np.array(self.right)
         ok = np.array(self.answerable, dtype=bool)
-        sent = p >= threshold
+        floor = np.array(self.floor) if self.floor else np.zeros(len(p))
+        sent = p >= np.maximum(threshold, floor)  # what the engine sends
         nan = float("nan")
         return {
             "n": float(len(p)),
@@ -86,6 +88,7 @@ def no_model(asked: list[Asked], answerer: Answerer) -> Figures:
         out.p.append(ans.confidence)
         out.right.append(int(right))
         out.answerable.append(q.answerable)
+        out.floor.append(ans.floor)
     return out
 
 
@@ -161,7 +164,8 @@ def _fmt(v: float, pct: bool = True) -> str:
 
 def table(results: dict[str, dict[str, dict[str, float]]], threshold: float) -> str:
     lines = [
-        f"Threshold {threshold} (the workspace default). Held-out questions only.",
+        f"Workspace threshold {threshold} (the default); without a model the route's send "
+        "floor applies on top (app/answers/coefficients.py SEND_FLOOR). Held-out questions only.",
         "",
         "| set | mode | n | precision | coverage | decline | ECE | p50 | p95 |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",

@@ -3,11 +3,14 @@ hashing embedder: deterministic, no model)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from app.answers import calibration
-from app.answers.answerer import Answerer
+from app.answers.answerer import NOTHING, Answerer, send_threshold
 from app.answers.calibration import Logistic
+from app.answers.coefficients import SEND_FLOOR
 from app.answers.combine import model_confidence, unsupported_figures
 from app.answers.evidence import Baselines, Candidate, Evidence, from_passages
 from app.answers.reader import ReaderWeights, UnitVectors, citation, read
@@ -78,6 +81,15 @@ def test_the_nearest_faq_is_not_an_answer_to_another_question() -> None:
     other = answerer.answer(from_passages("Can I pay with PayPal when I order?", [faq]), "en")
     assert same.route == "faq" and same.text == "Yes, within 5 km."
     assert same.confidence > 0.6 > other.confidence
+
+
+def test_the_no_model_mode_never_sends_below_its_fitted_floor() -> None:
+    """A lower workspace threshold cannot make the reader send guesses; a stricter one holds."""
+    for route, floor in SEND_FLOOR.items():
+        assert 0.5 < floor < 1.0
+        answer = dataclasses.replace(NOTHING, route=route, floor=floor)
+        assert send_threshold(0.3, answer) == send_threshold(0.5, answer) == floor
+        assert send_threshold(0.995, answer) == 0.995
 
 
 def test_a_quote_in_another_language_is_not_an_answer_in_this_mode() -> None:

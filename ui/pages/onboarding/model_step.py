@@ -21,12 +21,18 @@ CHOICES = {
     "llamacpp": "Local GGUF model on this computer",
 }
 CLOUD_MODELS = {"anthropic": "claude-haiku-4-5", "openai": "gpt-4o-mini"}
-NO_MODEL_TEXT = (
-    "Without a model the bot quotes your FAQs and documents: the sentence or table row that "
-    "answers, with its source (“— price list, p. 2”). It cannot translate, summarise or combine "
-    "facts, and it answers only when it is confident the quote answers the question — anything "
-    "else goes to a person on your team. Greetings get a greeting."
-)
+
+
+def no_model_text(floor: float) -> str:
+    """What the no-model mode does, with the confidence it needs to send (the fitted floor)."""
+    return (
+        "Without a model the bot quotes your FAQs and documents: the sentence or table row that "
+        "answers, with its source (“— price list, p. 2”). It cannot translate, summarise or "
+        f"combine facts. It sends a quote only when its confidence is at least {floor:.2f} "
+        "(at that level 95 % of quotes were right on questions it had never seen); below that "
+        "the customer gets a holding message and a person on your team answers. Greetings get "
+        "a greeting."
+    )
 
 
 def patch_for(choice: str, form: dict[str, Any], has_key: bool) -> dict[str, Any]:
@@ -73,7 +79,8 @@ def build(wizard: Wizard) -> None:
         .mark("bot-persona")
     )
     choice = ui.radio(CHOICES, value="extractive").mark("provider-choice")
-    no_model = ui.label(NO_MODEL_TEXT).classes("text-sm text-grey-8 max-w-xl")
+    no_model = ui.label(no_model_text(services.settings.no_model_send_floor))
+    no_model.classes("text-sm text-grey-8 max-w-xl")
     no_model.mark("no-model-explained").bind_visibility_from(choice, "value", value="extractive")
     form: dict[str, Any] = {"provider": "anthropic"}
     with ui.column().classes("w-full max-w-md gap-2") as cloud:

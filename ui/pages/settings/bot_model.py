@@ -15,7 +15,7 @@ from app.domain import records as m
 from app.events.bus import Event
 from ui.components import ErrorLabel
 from ui.components.live import listen
-from ui.pages.onboarding.model_step import NO_MODEL_TEXT
+from ui.pages.onboarding.model_step import no_model_text
 from ui.pages.settings._shell import section
 from ui.pages.settings.bot_form import CLOUD, PROVIDERS, choice_of, lock, number, save, save_button
 from ui.state import container
@@ -27,7 +27,8 @@ async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> 
     with section("AI model", "Which model writes the replies. Keys are stored encrypted."):
         choice = ui.select(PROVIDERS, label="Provider", value=choice_of(view))
         choice.props("outlined").classes("w-full").mark("provider")
-        no_model = ui.label(NO_MODEL_TEXT).classes("text-sm text-grey-8 -mt-2")
+        no_model = ui.label(no_model_text(services.settings.no_model_send_floor))
+        no_model.classes("text-sm text-grey-8 -mt-2")
         no_model.mark("no-model-explained")
         name = ui.input("Model name", value=view.ai_model if view.ai_provider != "llamacpp" else "")
         name.props('outlined placeholder="e.g. gpt-4o-mini"').classes("w-full").mark("model-name")
