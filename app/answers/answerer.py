@@ -55,11 +55,6 @@ def send_threshold(workspace_threshold: float, answer: Answer) -> float:
     return max(workspace_threshold, answer.floor)
 
 
-def lowest_floor() -> float:
-    """The least confidence any no-model answer is sent at (what the dashboard states)."""
-    return min(SEND_FLOOR.values())
-
-
 def _better(new: Answer, best: Answer) -> bool:
     """A sendable answer beats one below its floor; then the more probable one wins."""
     if best.route == "none":

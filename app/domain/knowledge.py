@@ -85,7 +85,7 @@ class EvalResult(Model, kw_only=True):
     coverage: float | None = None  # answerable questions answered right
     decline_rate: float | None = None  # should-not-answer questions declined
     answered: int = 0  # answers that would be sent
-    threshold: float | None = None
+    threshold: float | None = None  # the workspace's (without a model, the send floors apply too)
 
 
 class ReferenceQuestion(Model, kw_only=True):

@@ -129,9 +129,10 @@ class WorkspaceSettingsView(Model, kw_only=True):
     # whisper model for voice notes (GET /settings/speech-models); None = the default model
     speech_model: str | None
     updated_at: datetime | None = None
-    # read only: without a model (`extractive`) a reply is sent only when its confidence is at
-    # least max(confidence_threshold, this) — the reader's fitted floor (app/answers)
-    no_model_send_floor: float | None = None
+    # read only: without a model (`extractive`) an FAQ's answer ("faq") or a quote from a
+    # document ("passage") is sent only when its confidence is at least
+    # max(confidence_threshold, its floor) — the reader's fitted floors (app/answers)
+    no_model_send_floors: dict[str, float] | None = None
 
 
 class DownloadView(msgspec.Struct, rename="camel", kw_only=True):

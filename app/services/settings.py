@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from app.ai import BusinessHours, HoursError, ModelPool, api_key_name
-from app.answers.answerer import lowest_floor
+from app.answers.coefficients import SEND_FLOOR
 from app.auth import Resource, guarded
 from app.db.repos import workspace_settings as repo
 from app.db.tables import WorkspaceSettings as Row
@@ -59,10 +59,10 @@ class SettingsService:
         self._whisper = whisper  # a chosen speech model must be installed
 
     @property
-    def no_model_send_floor(self) -> float:
-        """Without a model nothing is sent below this confidence, whatever the threshold says
-        (the reader's fitted floor: app/answers/answerer.py `send_threshold`)."""
-        return lowest_floor()
+    def no_model_send_floors(self) -> dict[str, float]:
+        """Without a model an FAQ's answer ("faq") or a document quote ("passage") is never sent
+        below its floor, whatever the threshold says (app/answers/answerer.py `send_threshold`)."""
+        return dict(SEND_FLOOR)
 
     async def _row(self, workspace_id: str) -> dict[str, Any]:
         row = (
@@ -83,7 +83,7 @@ class SettingsService:
             **msgspec.structs.asdict(repo.from_row(row)),
             ai_api_key=mask(self._secrets.get(api_key_name(ws))),
             updated_at=row["updated_at"],
-            no_model_send_floor=self.no_model_send_floor,
+            no_model_send_floors=self.no_model_send_floors,
         )
 
     @guarded(Resource.SETTINGS, write=True)

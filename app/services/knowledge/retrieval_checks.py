@@ -133,10 +133,8 @@ class RetrievalChecks:
         ws = await workspace_settings.load(workspace_id)
         sent = right_sent = answerable = covered = unanswerable = declined = 0
         misses = list(result.misses)
-        threshold = None
         for case in body.cases:
             draft = await self._drafter.draft(workspace_id, ws, case.question, kb_id)
-            threshold = draft.threshold if draft.threshold is not None else threshold
             said = draft.answer
             if case.should_not_answer:
                 unanswerable += 1
@@ -162,7 +160,7 @@ class RetrievalChecks:
             coverage=round(covered / answerable, 4) if answerable else None,
             decline_rate=round(declined / unanswerable, 4) if unanswerable else None,
             answered=sent,
-            threshold=threshold if threshold is not None else ws.confidence_threshold,
+            threshold=ws.confidence_threshold,
         )
 
 

@@ -13,6 +13,9 @@ async def test_defaults_are_camel_case_and_complete(ai_bot: AIBot) -> None:
     assert body["aiApiKey"] is None and body["maxConversationHistory"] == 20
     for name in ("aiBaseUrl", "confidenceThreshold", "businessHoursConfig", "awayMessage"):
         assert name in body
+    # the no-model reader's send floors (read only): a lower threshold never sends below them
+    floors = body["noModelSendFloors"]
+    assert set(floors) == {"faq", "passage"} and body["confidenceThreshold"] < floors["faq"] < 1
 
 
 async def test_api_key_is_write_only_and_masked(ai_bot: AIBot) -> None:

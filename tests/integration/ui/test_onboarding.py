@@ -75,6 +75,8 @@ async def test_simulator_and_no_model_path_with_validation(dashboard: Dashboard)
     # 3. persona and model: the no-model default says plainly what it does
     await user.should_see(marker="no-model-explained")
     await user.should_see("cannot translate, summarise or combine facts")
+    floors = services.settings.no_model_send_floors  # the fitted floors, stated as they are
+    await user.should_see(f"at least {floors['faq']:.2f} and a document quote only at")
     # no name and a cloud model without a key are refused
     user.find(marker="bot-name").clear()
     await _click(user, "model-next")

@@ -23,15 +23,17 @@ CHOICES = {
 CLOUD_MODELS = {"anthropic": "claude-haiku-4-5", "openai": "gpt-4o-mini"}
 
 
-def no_model_text(floor: float) -> str:
-    """What the no-model mode does, with the confidence it needs to send (the fitted floor)."""
+def no_model_text(floors: dict[str, float]) -> str:
+    """What the no-model mode does, with the confidence it needs to send (the fitted floors)."""
     return (
-        "Without a model the bot quotes your FAQs and documents: the sentence or table row that "
+        "Without a model the bot quotes your FAQs and documents: an FAQ's answer when the "
+        "question asks what that FAQ asks, or the sentence or table row of a document that "
         "answers, with its source (“— price list, p. 2”). It cannot translate, summarise or "
-        f"combine facts. It sends a quote only when its confidence is at least {floor:.2f} "
-        "(at that level 95 % of quotes were right on questions it had never seen); below that "
-        "the customer gets a holding message and a person on your team answers. Greetings get "
-        "a greeting."
+        "combine facts. It sends an FAQ's answer only when its confidence is at least "
+        f"{floors['faq']:.2f} and a document quote only at {floors['passage']:.2f} or more — set "
+        "so that at least 95 % of what it sent was right in our tests; most document questions "
+        "therefore go to a person. Below that the customer gets a holding message and a person "
+        "on your team answers. Greetings get a greeting."
     )
 
 
@@ -79,7 +81,7 @@ def build(wizard: Wizard) -> None:
         .mark("bot-persona")
     )
     choice = ui.radio(CHOICES, value="extractive").mark("provider-choice")
-    no_model = ui.label(no_model_text(services.settings.no_model_send_floor))
+    no_model = ui.label(no_model_text(services.settings.no_model_send_floors))
     no_model.classes("text-sm text-grey-8 max-w-xl")
     no_model.mark("no-model-explained").bind_visibility_from(choice, "value", value="extractive")
     form: dict[str, Any] = {"provider": "anthropic"}

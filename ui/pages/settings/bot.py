@@ -71,11 +71,12 @@ def behaviour(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> No
             )
             history = ui.number("History length", value=view.max_conversation_history, step=1)
             history.props("outlined").classes("grow").mark("history")
-        floor = container().services.settings.no_model_send_floor
+        floors = container().services.settings.no_model_send_floors
         ui.label(
             "Below the threshold (0–1) the bot hands the chat to a person. Without a model it "
-            f"also never sends below {floor:.2f}, whatever the threshold. History is how many "
-            "earlier messages the model sees."
+            f"also never sends an FAQ's answer below {floors['faq']:.2f} or a document quote "
+            f"below {floors['passage']:.2f}, whatever the threshold. History is how many earlier "
+            "messages the model sees."
         ).classes("text-sm text-grey-7").mark("threshold-explained")
         approval = ui.switch(
             "Approve bot replies before they are sent", value=view.approval_mode_default

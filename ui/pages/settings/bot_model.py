@@ -27,7 +27,7 @@ async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> 
     with section("AI model", "Which model writes the replies. Keys are stored encrypted."):
         choice = ui.select(PROVIDERS, label="Provider", value=choice_of(view))
         choice.props("outlined").classes("w-full").mark("provider")
-        no_model = ui.label(no_model_text(services.settings.no_model_send_floor))
+        no_model = ui.label(no_model_text(services.settings.no_model_send_floors))
         no_model.classes("text-sm text-grey-8 -mt-2")
         no_model.mark("no-model-explained")
         name = ui.input("Model name", value=view.ai_model if view.ai_provider != "llamacpp" else "")
