@@ -39,6 +39,7 @@ from app.pipeline import (
     Outbox,
     Pacing,
     Pipeline,
+    SendBudget,
     SendLocks,
     SessionHub,
     build_responders,
@@ -135,6 +136,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
+    budget = SendBudget.from_settings(settings, notifier, clock)
     dispatcher = Dispatcher(
         channels,
         events,
@@ -142,12 +144,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         send_locks,
         clock,
         Pacing.from_settings(settings),
+        budget,
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
         data_dir=settings.data_dir,
     )
-    outbox = Outbox(clock, dispatcher.wake)
+    outbox = Outbox(clock, events, dispatcher.wake)
     gguf = GgufStore(settings.data_dir / "models", settings.ssrf_allow)
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
@@ -178,6 +181,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         pipeline,
         dispatcher,
         send_locks,
+        budget,
         events,
         notifier,
         secrets,

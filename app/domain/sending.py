@@ -89,6 +89,52 @@ class BudgetLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class BudgetDefaults:
+    """The server's defaults (`Settings.send_*`), used where a session set nothing."""
+
+    per_minute: int = 60  # seed §14: "WA send: 60 messages/min per session"
+    per_day: int = 1000
+    cold_per_day: int = 30
+    warmup_start_per_day: int = 50
+    warmup_days: int = 14
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetConfig:
+    """A session's own settings; None = the server default (warm-up: on for a real number,
+    off for a simulator)."""
+
+    per_minute: int | None = None
+    per_day: int | None = None
+    cold_per_day: int | None = None
+    warmup_enabled: bool | None = None
+    warmup_start_per_day: int | None = None
+    warmup_days: int | None = None
+
+    def warmup_on(self, *, simulator: bool) -> bool:
+        return self.warmup_enabled if self.warmup_enabled is not None else not simulator
+
+    def ramp(self, defaults: BudgetDefaults) -> Warmup:
+        """The warm-up ramp these settings describe (whether or not it is on)."""
+        return Warmup(
+            _or(self.warmup_start_per_day, defaults.warmup_start_per_day),
+            _or(self.warmup_days, defaults.warmup_days),
+        )
+
+    def resolve(self, defaults: BudgetDefaults, *, simulator: bool) -> BudgetLimits:
+        return BudgetLimits(
+            per_minute=_or(self.per_minute, defaults.per_minute),
+            per_day=_or(self.per_day, defaults.per_day),
+            cold_per_day=_or(self.cold_per_day, defaults.cold_per_day),
+            warmup=self.ramp(defaults) if self.warmup_on(simulator=simulator) else None,
+        )
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+@dataclass(frozen=True, slots=True)
 class QuietHours:
     """From `start` to `end` local time (an end before the start runs past midnight)."""
 
@@ -96,7 +142,7 @@ class QuietHours:
     end: time
 
     def active(self, local: datetime) -> bool:
-        t = local.timetz().replace(tzinfo=None)
+        t = local.time()
         if self.start < self.end:
             return self.start <= t < self.end
         return t >= self.start or t < self.end
@@ -179,12 +225,19 @@ class Budget:
     def cold_ok(self) -> bool:
         return self.ledger.day_cold < self.limits.cold_per_day
 
-    def minute_free(self) -> bool:
-        """A slot is free right now (cheap test before looking at any row)."""
-        return self._window_blocker(self.now.timestamp()) is None
+    def minute_free(self, by: datetime) -> bool:
+        """The minute window has a slot by `by` (a cheap test before reading any row)."""
+        blocker = self._window_blocker(by.timestamp())
+        if blocker is not None:
+            self.full_until = _utc(blocker + WINDOW_S)
+        return blocker is None
 
-    def grant(self, kind: SendKind, cold: bool, earliest: datetime) -> datetime | None:
-        """A slot at `earliest` or just after (never before the latest slot), or None."""
+    def grant(
+        self, kind: SendKind, cold: bool, earliest: datetime, horizon: datetime | None = None
+    ) -> datetime | None:
+        """A slot at `earliest`, or later: never before the latest slot, and — when the
+        minute window is full then — when it frees one, if that is by `horizon`. None when
+        the row must wait (`full_until` says till when, if the minute window is the reason)."""
         if self.paused:
             return None
         if not kind.conversational:
@@ -196,8 +249,11 @@ class Budget:
         at = max(earliest.timestamp(), slots[-1] if slots else 0.0)
         blocker = self._window_blocker(at)
         if blocker is not None:
-            self.full_until = _utc(blocker + WINDOW_S)
-            return None
+            frees = blocker + WINDOW_S
+            if horizon is None or frees > horizon.timestamp():
+                self.full_until = _utc(frees)
+                return None
+            at = frees
         slots.append(round(at, 6))
         self.ledger.day_sent += 1
         self.ledger.day_cold += 1 if cold else 0

@@ -26,6 +26,7 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
+from app.domain.sending import SendKind
 from app.events import EventBus, catalog
 from app.pipeline.outbox import Outbox
 from app.records import AuditTrail
@@ -148,7 +149,9 @@ class ConversationService:
             ConversationStatus.OPEN if row["status"] == ConversationStatus.WAITING_HUMAN else None
         )
         try:
-            written = await self._outbox.record(target, [draft], status=answered)
+            written = await self._outbox.record(
+                target, [draft], status=answered, kind=SendKind.HUMAN
+            )
         except BaseException:
             if media is not None:  # no row refers to it: do not leave it behind
                 attachments.discard(media)

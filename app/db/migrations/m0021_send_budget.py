@@ -10,6 +10,9 @@
 - index `outbox (session_id, status, priority, next_attempt_at)`: the claim reads a session's
   due rows in priority order, and skips kinds the budget holds back without reading them.
 - `workspace_settings.timezone` and quiet hours: when non-replies wait, in local time.
+
+Numbers linked before this migration get their budget row here, linked at their creation:
+the warm-up ramp is for new numbers, not for ones that have been sending all along.
 """
 
 from __future__ import annotations
@@ -41,8 +44,13 @@ ALTER TABLE workspace_settings ADD COLUMN quiet_hours_enabled BOOLEAN NOT NULL D
 ALTER TABLE workspace_settings ADD COLUMN quiet_hours_start VARCHAR(5) NOT NULL DEFAULT '21:00'
 ALTER TABLE workspace_settings ADD COLUMN quiet_hours_end VARCHAR(5) NOT NULL DEFAULT '08:00'
 """
+_BACKFILL = (
+    "INSERT INTO send_budgets (id, workspace_id, session_id, linked_at) "
+    "SELECT id, workspace_id, id, created_at FROM whatsapp_sessions"
+)
 
 
 def statements(dialect: str) -> list[str]:
     """The DDL of this migration for "sqlite" or "postgres"."""
-    return ddl(dialect, _TABLES) + [render(dialect, line) for line in _SQL.strip().splitlines()]
+    altered = [render(dialect, line) for line in _SQL.strip().splitlines()]
+    return [*ddl(dialect, _TABLES), *altered, _BACKFILL]
