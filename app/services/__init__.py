@@ -27,6 +27,7 @@ from app.services.media import MediaService
 from app.services.notifications import NotificationService
 from app.services.overview import OverviewService
 from app.services.password_reset import PasswordResetService
+from app.services.send_budget import SendBudgetService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
 from app.services.sign_ins import SignInService
@@ -47,6 +48,7 @@ class Services:
     mailer: Mailer
     notifications: NotificationService
     sessions: SessionService
+    send_budgets: SendBudgetService
     contacts: ContactService
     contact_queries: ContactQueries
     labels: LabelService
@@ -88,6 +90,7 @@ __all__ = [
     "PasswordResetService",
     "ReferenceQuestions",
     "RetrievalChecks",
+    "SendBudgetService",
     "Services",
     "SessionService",
     "SettingsService",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
@@ -10,6 +10,8 @@ from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.auth import Resource
 from app.domain import conversations as c
+from app.domain.sending import SendBudgetView
+from app.schemas.sending import BudgetPatchBody, PauseBody
 from app.schemas.whatsapp import PairBody, SessionCreateBody, SimulateBody
 
 WHATSAPP = {"resource": Resource.WHATSAPP}
@@ -110,3 +112,45 @@ class WhatsappController(Controller):
             media=media,
             wa_message_id=data.wa_message_id,
         )
+
+    @get("/{session_id:str}/budget", opt=WHATSAPP)
+    async def get_budget(
+        self, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> SendBudgetView:
+        """The number's send budget: limits in force (its own or the server's defaults),
+        today's use (`sentToday` of `limitToday`, lower while `warmup` ramps up), sends in
+        the last minute, quiet hours now, and whether it is paused (and why)."""
+        return await services.send_budgets.get(actor, session_id)
+
+    @patch("/{session_id:str}/budget", opt=WHATSAPP)
+    async def update_budget(
+        self,
+        session_id: FromPath[str],
+        data: JSONBody[BudgetPatchBody],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> SendBudgetView:
+        """Change the number's limits: `perMinute` (1–1000, every message), `perDay` (what
+        we start: flows, send-first, broadcasts; replies always go), `coldPerDay` (messages
+        to contacts who never wrote), `warmupEnabled`, `warmupStartPerDay`, `warmupDays`.
+        `null` returns a field to the server's default."""
+        return await services.send_budgets.update(actor, session_id, data)
+
+    @post("/{session_id:str}/pause", opt=WHATSAPP)
+    async def pause(
+        self,
+        session_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+        data: JSONBody[PauseBody | None] = None,
+    ) -> SendBudgetView:
+        """Stop the number's outbound traffic; queued messages wait until it is resumed."""
+        return await services.send_budgets.pause(actor, session_id, data.reason if data else None)
+
+    @post("/{session_id:str}/resume", opt=WHATSAPP)
+    async def resume(
+        self, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> SendBudgetView:
+        """Let a paused number send again — after a ban or rate-limit signal from WhatsApp or a
+        spike of failures paused it (only a person resumes), or a pause by hand."""
+        return await services.send_budgets.resume(actor, session_id)

@@ -59,9 +59,11 @@ def job_of(row: dict[str, Any], slot_at: datetime | None = None) -> Job:
 
 async def due_sessions(now: datetime) -> list[str]:
     """Sessions with rows due now (the claim then decides what the budget allows)."""
-    rows = await Outbox.select(Outbox.session_id).where(
-        (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= now)
-    ).distinct()
+    rows = (
+        await Outbox.select(Outbox.session_id)
+        .where((Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= now))
+        .distinct()
+    )
     return [r["session_id"] for r in rows]
 
 

@@ -1,0 +1,143 @@
+"""The send budget holds in the running app (issue 15.1): 200 concurrent chats get at most the
+per-minute budget (counted from the outbox's slot times, with the app's injected clock moved
+forward instead of waiting), in real time too at a small limit; a ban signal, a rate-limit
+answer and a spike of failures pause the number until someone resumes it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+import pytest
+
+from app.db.tables import Notification, Outbox
+from app.domain import OutboxStatus, SessionStatus
+from tests.integration.bots import Bot, eventually
+
+
+async def _budget(bot: Bot, **limits: object) -> dict:  # type: ignore[type-arg]
+    r = await bot.send("PATCH", f"/whatsapp/sessions/{bot.session_id}/budget", json=limits)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def _slots(bot: Bot) -> list[datetime]:
+    rows = await bot.db(
+        lambda: Outbox.select(Outbox.slot_at).where(Outbox.status == OutboxStatus.SENT)
+    )
+    return sorted(r["slot_at"] for r in rows)
+
+
+def _most_in_a_minute(times: list[datetime]) -> int:
+    """The most sends in any 60 s window [t, t + 60 s)."""
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while times[start] <= t - timedelta(seconds=60):
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def _sent(bot: Bot, n: int) -> bool:
+    return len(bot.phone.sent) >= n
+
+
+@pytest.mark.slow
+async def test_200_concurrent_chats_get_at_most_60_replies_a_minute(bot_any_db: Bot) -> None:
+    bot = bot_any_db
+    await _budget(bot, perMinute=60)
+    senders = [f"+49176{n:08d}" for n in range(200)]
+    await asyncio.gather(*(bot.simulate(s, f"hello {i}") for i, s in enumerate(senders)))
+    for minute in range(1, 4):
+        await eventually(lambda m=minute: _sent(bot, 60 * m), timeout=60)
+        await asyncio.sleep(0.3)  # the dispatcher is free to send more now, if it would
+        assert len(bot.phone.sent) == 60 * minute
+        bot.api.clock.advance(timedelta(seconds=60))
+    await eventually(lambda: _sent(bot, 200), timeout=60)
+    await asyncio.sleep(0.2)
+    slots = await _slots(bot)
+    assert len(slots) == len(bot.phone.sent) == 200
+    assert _most_in_a_minute(slots) == 60
+    view = await bot.get(f"/whatsapp/sessions/{bot.session_id}/budget")
+    assert view["sentToday"] == 200 and view["perMinute"] == 60
+
+
+async def test_a_small_limit_holds_in_real_time(bot: Bot) -> None:
+    await _budget(bot, perMinute=5)
+    await asyncio.gather(*(bot.simulate(f"+49176{n:08d}", "hi") for n in range(12)))
+    await eventually(lambda: _sent(bot, 5))
+    await asyncio.sleep(2.0)  # real seconds: nothing more within the minute
+    assert len(bot.phone.sent) == 5
+    times = [s.timestamp for s in bot.phone.sent]
+    assert max(times) - min(times) < timedelta(seconds=2)
+    pending = await bot.db(lambda: Outbox.count().where(Outbox.status == OutboxStatus.PENDING))
+    assert pending == 7
+    view = await bot.get(f"/whatsapp/sessions/{bot.session_id}/budget")
+    assert view["sentLastMinute"] == 5
+
+
+async def _paused(bot: Bot) -> dict | None:  # type: ignore[type-arg]
+    view = await bot.get(f"/whatsapp/sessions/{bot.session_id}/budget")
+    return view if view["paused"] else None
+
+
+async def _notices(bot: Bot) -> list[dict]:  # type: ignore[type-arg]
+    rows = await bot.db(lambda: Notification.select().where(Notification.type == "sending_paused"))
+    return rows
+
+
+async def _resume(bot: Bot) -> None:
+    r = await bot.send("POST", f"/whatsapp/sessions/{bot.session_id}/resume")
+    assert r.status_code == 201, r.text
+    assert r.json()["paused"] is False
+
+
+async def test_a_ban_signal_pauses_the_number_until_resumed_by_hand(bot: Bot) -> None:
+    await bot.db(lambda: bot.phone.report(SessionStatus.BANNED, "temporary_ban"))
+    view = await eventually(lambda: _paused(bot))
+    assert "banned" in view["pauseReason"]
+    assert len(await _notices(bot)) == 1
+    bot.phone.status = SessionStatus.CONNECTED  # the ban is over; the number is still paused
+    await bot.simulate("+4917600000001", "anyone there?")
+    await asyncio.sleep(0.5)
+    assert bot.phone.sent == []
+    await _resume(bot)
+    await eventually(lambda: _sent(bot, 1))
+    assert bot.sent_texts() == ["anyone there?"]
+
+
+async def test_a_rate_limit_answer_pauses_at_once(bot: Bot) -> None:
+    bot.phone.fail_with = RuntimeError("SendMessage: server returned error 429: rate-overlimit")
+    await bot.simulate("+4917600000001", "one")
+    view = await eventually(lambda: _paused(bot))
+    assert "rate limit" in view["pauseReason"]
+    bot.phone.fail_with = None
+    await _resume(bot)
+    await eventually(lambda: _sent(bot, 1), timeout=15)  # the retry, 2 s after the failure
+
+
+async def test_a_spike_of_failures_pauses_and_notifies(bot: Bot) -> None:
+    bot.phone.fail_with = RuntimeError("SendMessage: internal server error")
+    for n in range(6):
+        await bot.simulate(f"+49176{n:08d}", "hello")
+    view = await eventually(lambda: _paused(bot))
+    assert "5 messages failed within 10 minutes" in view["pauseReason"]
+    notices = await _notices(bot)
+    assert len(notices) == 1
+    bot.phone.fail_with = None
+    await _resume(bot)
+    await eventually(lambda: _sent(bot, 6), timeout=20)
+
+
+async def test_budget_settings_are_validated(bot: Bot) -> None:
+    path = f"/whatsapp/sessions/{bot.session_id}/budget"
+    for body in ({"perMinute": 0}, {"perMinute": 5000}, {"warmupDays": 0}, {"nope": 1}):
+        r = await bot.send("PATCH", path, json=body)
+        assert r.status_code in (400, 422), (body, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+    r = await bot.send("PATCH", path, json={"perDay": 10, "coldPerDay": 20})
+    assert r.status_code in (400, 422) and "coldPerDay" in r.json()["detail"]
+    view = await _budget(bot, perDay=200, coldPerDay=20, warmupEnabled=True, warmupStartPerDay=10)
+    assert view["limitToday"] == 10 and view["warmup"] == {"day": 0, "days": 14, "startPerDay": 10}
+    view = await _budget(bot, perDay=None, warmupEnabled=None)
+    assert view["perDay"] == 100_000 and view["warmup"] is None  # test profile's default
