@@ -29,11 +29,13 @@ from app.ai.knowledge_search import RetrieverSearch
 from app.ai.speech import SpeechPool
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
+from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
-from app.events import EventBus
+from app.events import AccessSignals, EventBus
 from app.jobs import register_jobs
 from app.llm import GgufStore
+from app.net import Egress
 from app.pipeline import (
     Dispatcher,
     Outbox,
@@ -58,6 +60,7 @@ from app.services import (
     ConversationService,
     InviteService,
     LabelService,
+    LiveAccess,
     LocalModelService,
     Mailer,
     MediaService,
@@ -125,14 +128,15 @@ class Container:
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     """Wire everything; no I/O besides reading (or creating) the secret store."""
     clock = clock or SystemClock()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.data_dir)
     secrets, cipher = build_secret_store(settings)
     engine = create_engine(settings.db_url)
     bind_tables(engine)
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
     mailer = Mailer(settings)
     audit = AuditTrail()
-    workspaces = WorkspaceService(audit)
+    signals = AccessSignals()
+    workspaces = WorkspaceService(audit, signals)
     events = EventBus()
     notifier = Notifier(clock, events)
     channels = ChannelManager()
@@ -151,8 +155,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         window=timedelta(hours=settings.resend_window_h),
         data_dir=settings.data_dir,
     )
+<<<<<<< HEAD
     outbox = Outbox(clock, events, dispatcher.wake)
     gguf = GgufStore(settings.data_dir / "models", settings.ssrf_allow)
+=======
+    outbox = Outbox(clock, dispatcher.wake)
+    gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
+>>>>>>> arch
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
     document_indexer = DocumentIndexer(
@@ -161,13 +170,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifier,
         retries=settings.kb_retries,
         base_s=settings.kb_retry_base_s,
-        ssrf_allow=settings.ssrf_allow,
+        ssrf_allow=settings.egress_allow,
     )
     indexer = IndexWorker(document_indexer, settings.kb_workers)
     kb_files = KnowledgeFiles(settings.data_dir / "kb")
     references = ReferenceQuestions(kb_files.references)
     whisper = WhisperModelStore(
-        settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.ssrf_allow
+        settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.egress_allow
     )
     speech = SpeechPool(settings, secrets, whisper)
     downloads = settings.model_downloads
@@ -189,7 +198,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         settings.data_dir,
     )
-    sign_ins = SignInService(clock, signer, workspaces, settings.refresh_token_ttl_s)
+    sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
     conversations = ConversationService(queries, outbox, events, audit, clock, media_dir)
@@ -197,11 +206,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         auth=AuthService(clock, workspaces, sign_ins),
         sign_ins=sign_ins,
         password_resets=PasswordResetService(
-            clock, mailer, settings.base_url, settings.reset_token_ttl_s
+            clock, mailer, signals, settings.base_url, settings.reset_token_ttl_s
         ),
         workspaces=workspaces,
         invites=InviteService(settings, clock, mailer, workspaces, audit),
-        api_keys=ApiKeyService(clock, audit),
+        api_keys=ApiKeyService(clock, audit, signals),
         audit=AuditService(),
         mailer=mailer,
         notifications=NotificationService(clock),
@@ -213,7 +222,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         conversations=conversations,
         conversation_queries=queries,
         approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
-        settings=SettingsService(models, secrets, audit, whisper),
+        settings=SettingsService(models, secrets, Egress(settings.egress_allow), audit, whisper),
         local_models=LocalModelService(
             gguf, events, audit, headless=settings.headless, downloads=downloads
         ),
@@ -221,10 +230,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         overview=OverviewService(clock),
         knowledge=KnowledgeBaseService(kb, kb_files, references, audit),
         faqs=FaqService(kb, audit),
-        documents=DocumentService(kb, indexer, kb_files, audit, settings.ssrf_allow),
+        documents=DocumentService(kb, indexer, kb_files, audit, settings.egress_allow),
         reference_questions=references,
         retrieval_checks=RetrievalChecks(kb),
         media=MediaService(settings.media_path),
+        live_access=LiveAccess(clock, signals, settings.live_recheck_s),
     )
     return Container(
         settings=settings,

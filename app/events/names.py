@@ -29,8 +29,7 @@ SENDING_PAUSED = "sending_paused"
 # knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status}
 KB_PROGRESS = "kb:progress"
 
-# GGUF model downloads: {name, url, state, doneBytes, totalBytes, error}
-MODEL_PROGRESS = "model:progress"
-
 # whisper model downloads (issue 5): {name, url, state, doneBytes, totalBytes, error}
 SPEECH_MODEL_PROGRESS = "speech-model:progress"
+# GGUF model downloads: the same shape
+MODEL_PROGRESS = "model:progress"

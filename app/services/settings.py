@@ -2,6 +2,7 @@
 
 The model API key goes to the secrets store, never to the table, and comes back masked. The
 audit row lists which fields changed, not their values (a persona can be long, a key secret).
+`aiBaseUrl` passes the SSRF guard when it is saved (and the model clients check every call).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.domain import Actor, Invalid, NotFound
 from app.domain.records import ModelTest, WorkspaceSettingsView
 from app.domain.workspace_settings import OPENAI_SPEECH, WorkspaceSettings
 from app.llm import ChatMessage, LLMError, Passage
+from app.net import Egress
 from app.records import AuditTrail
 from app.schemas.settings import SettingsPatchBody
 from app.secrets import SecretStore
@@ -46,11 +48,13 @@ class SettingsService:
         self,
         models: ModelPool,
         secrets: SecretStore,
+        egress: Egress,
         audit: AuditTrail,
         whisper: WhisperModelStore | None = None,
     ) -> None:
         self._models = models  # the "test the model" call
         self._secrets = secrets  # the model API key
+        self._egress = egress  # an `aiBaseUrl` must be one the server may call
         self._audit = audit
         self._whisper = whisper  # a chosen speech model must be installed
 
@@ -93,6 +97,8 @@ class SettingsService:
             raise Invalid("businessHoursConfig is required when business hours are enabled")
         self._check_speech_model(values.get("speech_model"), merged)
         _check_quiet_hours(values, merged)
+        if values.get("ai_base_url"):
+            await self._egress.check_url(values["ai_base_url"])
         if values:
             changes = {getattr(Row, f): v for f, v in values.items()}
             await Row.update(changes).where(Row.workspace_id == ws)
