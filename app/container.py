@@ -155,13 +155,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         window=timedelta(hours=settings.resend_window_h),
         data_dir=settings.data_dir,
     )
-<<<<<<< HEAD
     outbox = Outbox(clock, events, dispatcher.wake)
-    gguf = GgufStore(settings.data_dir / "models", settings.ssrf_allow)
-=======
-    outbox = Outbox(clock, dispatcher.wake)
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
->>>>>>> arch
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
     document_indexer = DocumentIndexer(
