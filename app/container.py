@@ -68,6 +68,7 @@ from app.services import (
     OverviewService,
     PasswordResetService,
     SendBudgetService,
+    SendFirstService,
     Services,
     SessionService,
     SettingsService,
@@ -178,6 +179,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.data_dir / "media"
+    egress = Egress(settings.egress_allow)
     pipeline = Pipeline(
         clock, events, notifier, build_responders(settings, ai), outbox, channels, media_dir
     )
@@ -211,13 +213,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
+        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress),
         contacts=ContactService(contact_queries, events, audit, clock, settings.data_dir),
         contact_queries=contact_queries,
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
         approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
-        settings=SettingsService(models, secrets, Egress(settings.egress_allow), audit, whisper),
+        settings=SettingsService(models, secrets, egress, audit, whisper),
         local_models=LocalModelService(
             gguf, events, audit, headless=settings.headless, downloads=downloads
         ),

@@ -153,3 +153,16 @@ class Notification(Model, kw_only=True):
     is_read: bool
     created_at: datetime
     expires_at: datetime
+
+
+class SentFirst(Model, kw_only=True):
+    """`POST /whatsapp/sessions/{id}/send` → 202: the message is queued (it goes out within
+    the number's send budget). `duplicate`: a retried call with the same idempotency key —
+    this is the first call's message, nothing new was queued."""
+
+    message_id: str
+    conversation_id: str
+    contact_id: str
+    to: str  # E.164
+    status: str
+    duplicate: bool = False

@@ -26,3 +26,20 @@ class BudgetPatchBody(Body, kw_only=True):
 
 class PauseBody(Body, kw_only=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=300)] | None = None
+
+
+class SendMedia(Body, kw_only=True):
+    """A file: `base64` (its type is read from the bytes; `mimeType` is the caller's claim)
+    or `url` (fetched by the server through the SSRF guard). 16 MB at most."""
+
+    mime_type: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    file_name: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    base64: Annotated[str, msgspec.Meta(min_length=1, max_length=23_000_000)] | None = None
+    url: Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^https?://")] | None = None
+
+
+class SendFirstBody(Body, kw_only=True):
+    to: Annotated[str, msgspec.Meta(min_length=3, max_length=64)]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=4096)] | None = None
+    media: SendMedia | None = None
+    client_message_id: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = None

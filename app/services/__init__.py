@@ -29,6 +29,7 @@ from app.services.notifications import NotificationService
 from app.services.overview import OverviewService
 from app.services.password_reset import PasswordResetService
 from app.services.send_budget import SendBudgetService
+from app.services.send_first import SendFirstService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
 from app.services.sign_ins import SignInService
@@ -50,6 +51,7 @@ class Services:
     notifications: NotificationService
     sessions: SessionService
     send_budgets: SendBudgetService
+    send_first: SendFirstService
     contacts: ContactService
     contact_queries: ContactQueries
     labels: LabelService
@@ -94,6 +96,7 @@ __all__ = [
     "ReferenceQuestions",
     "RetrievalChecks",
     "SendBudgetService",
+    "SendFirstService",
     "Services",
     "SessionService",
     "SettingsService",

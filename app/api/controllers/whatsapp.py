@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, delete, get, patch, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.auth import Resource
+from app.domain import Invalid
 from app.domain import conversations as c
 from app.domain.sending import SendBudgetView
-from app.schemas.sending import BudgetPatchBody, PauseBody
+from app.schemas.sending import BudgetPatchBody, PauseBody, SendFirstBody
 from app.schemas.whatsapp import PairBody, SessionCreateBody, SimulateBody
+from app.services.send_first import MediaInput
 
 WHATSAPP = {"resource": Resource.WHATSAPP}
 # Injecting a test message is talking to the bot, not reconfiguring the number: whoever may
 # write conversations may use the simulator.
 SIMULATE = {"resource": Resource.CONVERSATIONS}
+# Writing first to a contact is conversation work too: agents start conversations as they reply.
+SEND = {"resource": Resource.CONVERSATIONS}
 
 
 class WhatsappController(Controller):
@@ -154,3 +160,31 @@ class WhatsappController(Controller):
         """Let a paused number send again — after a ban or rate-limit signal from WhatsApp or a
         spike of failures paused it (only a person resumes), or a pause by hand."""
         return await services.send_budgets.resume(actor, session_id)
+
+    @post("/{session_id:str}/send", opt=SEND, status_code=HTTP_202_ACCEPTED)
+    async def send_first(
+        self,
+        session_id: FromPath[str],
+        data: JSONBody[SendFirstBody],
+        services: ServicesDep,
+        actor: ActorDep,
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=255)
+        ] = None,
+    ) -> c.SentFirst:
+        """Send a message to any number — the first one, or a follow-up: `{"to": "+49…",
+        "text"?, "media"?: {"mimeType", "fileName"?, "base64"} | {"url"}}`. The number is
+        normalised to E.164; the contact and conversation are created when new. The message
+        is queued (202) and goes out within the number's send budget — after replies, held
+        by quiet hours, the daily budget and the cap on messages to people who never wrote.
+        Retrying with the same `Idempotency-Key` header (or `clientMessageId`) returns the
+        first call's message (`duplicate: true`) instead of sending twice."""
+        key = idempotency_key or data.client_message_id
+        if idempotency_key and data.client_message_id and idempotency_key != data.client_message_id:
+            raise Invalid("Idempotency-Key and clientMessageId differ; send one of them")
+        media = None
+        if data.media is not None:
+            media = MediaInput(data.media.base64, data.media.url, data.media.file_name)
+        return await services.send_first.send(
+            actor, session_id, to=data.to, text=data.text, media=media, idempotency_key=key
+        )
