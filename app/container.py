@@ -106,6 +106,7 @@ class Container:
     services: Services
     channels: ChannelManager
     dispatcher: Dispatcher
+    outbox: Outbox  # the one way out (flows, broadcasts: `Outbox.enqueue`)
     pipeline: Pipeline
     hub: SessionHub
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
@@ -247,6 +248,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         services=services,
         channels=channels,
         dispatcher=dispatcher,
+        outbox=outbox,
         pipeline=pipeline,
         hub=hub,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),

@@ -8,7 +8,6 @@ The budget itself — what may go out now — is enforced by the dispatcher's cl
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import msgspec
@@ -16,7 +15,7 @@ import msgspec
 from app.auth import Resource, guarded
 from app.db.repos import send_budget as repo
 from app.db.repos import sessions
-from app.domain import Actor, Clock, Invalid
+from app.domain import Actor, Clock
 from app.domain.sending import SendBudgetView
 from app.pipeline.budget import SendBudget
 from app.records import AuditTrail
@@ -45,10 +44,6 @@ class SendBudgetService:
             f: v for f in patch.__struct_fields__ if (v := getattr(patch, f)) is not msgspec.UNSET
         }
         now = self._clock.now()
-        merged = dataclasses.replace(await repo.config(session_id, now), **values)
-        limits = merged.resolve(self._budget.defaults, simulator=False)
-        if limits.cold_per_day > limits.per_day:
-            raise Invalid("coldPerDay cannot be more than perDay")
         await repo.configure(session_id, now, values)
         if values:
             await self._audit.record(

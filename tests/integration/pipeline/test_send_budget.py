@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.db.tables import Notification, Outbox
+from app.db.repos.outbox import Draft, target_for
+from app.db.repos.resolver import ensure_contact
+from app.db.tables import Contact, Notification, Outbox
 from app.domain import OutboxStatus, SessionStatus
+from app.domain.phones import jid_of
+from app.domain.sending import SendKind
+from tests.integration.api.conftest import PASSWORD
 from tests.integration.bots import Bot, eventually
 
 
@@ -135,9 +141,141 @@ async def test_budget_settings_are_validated(bot: Bot) -> None:
         r = await bot.send("PATCH", path, json=body)
         assert r.status_code in (400, 422), (body, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
-    r = await bot.send("PATCH", path, json={"perDay": 10, "coldPerDay": 20})
-    assert r.status_code in (400, 422) and "coldPerDay" in r.json()["detail"]
     view = await _budget(bot, perDay=200, coldPerDay=20, warmupEnabled=True, warmupStartPerDay=10)
     assert view["limitToday"] == 10 and view["warmup"] == {"day": 0, "days": 14, "startPerDay": 10}
     view = await _budget(bot, perDay=None, warmupEnabled=None)
     assert view["perDay"] == 100_000 and view["warmup"] is None  # test profile's default
+
+
+async def _later(bot: Bot, delta: timedelta) -> None:
+    """Move the app's clock on (days, hours) and sign in again: the access token expired."""
+    bot.api.clock.advance(delta)
+    r = await bot.api.client.post(
+        "/api/v1/auth/login", json={"email": bot.owner.email, "password": PASSWORD}
+    )
+    assert r.status_code == 200, r.text
+    bot.owner.access = r.json()["accessToken"]
+
+
+async def _send_first(bot: Bot, to: str, text: str) -> None:
+    r = await bot.send(
+        "POST", f"/whatsapp/sessions/{bot.session_id}/send", json={"to": to, "text": text}
+    )
+    assert r.status_code == 202, r.text
+
+
+async def test_the_daily_budget_and_the_warm_up_hold_what_we_start(bot: Bot) -> None:
+    view = await _budget(bot, perDay=100, warmupEnabled=True, warmupStartPerDay=2, warmupDays=10)
+    assert view["limitToday"] == 2 and view["warmup"]["day"] == 0
+    for n in range(4):
+        await _send_first(bot, f"+49176{n:08d}", f"offer {n}")
+    await eventually(lambda: _sent(bot, 2))
+    await bot.simulate("+4917699999999", "a question")  # replies always go
+    await eventually(lambda: _sent(bot, 3))
+    await asyncio.sleep(0.3)
+    assert bot.sent_texts() == ["offer 0", "offer 1", "a question"]
+    view = await bot.get(f"/whatsapp/sessions/{bot.session_id}/budget")
+    assert view["sentToday"] == 3 and view["limitToday"] == 2 and view["coldToday"] == 2
+    await _later(bot, timedelta(days=5))  # day 5 of the ramp: 2 + 98 * 5 / 10 = 51
+    await eventually(lambda: _sent(bot, 5))
+    view = await bot.get(f"/whatsapp/sessions/{bot.session_id}/budget")
+    assert view["limitToday"] == 51 and view["sentToday"] == 2
+
+
+async def test_the_cold_cap_holds_messages_to_people_who_never_wrote(bot: Bot) -> None:
+    await _budget(bot, coldPerDay=1)
+    await bot.simulate("+4917600000009", "hi")  # wrote before: not cold
+    await eventually(lambda: _sent(bot, 1))
+    for to in ("+4917600000001", "+4917600000002", "+4917600000009"):
+        await _send_first(bot, to, f"news for {to}")
+    await eventually(lambda: _sent(bot, 3))
+    await asyncio.sleep(0.3)
+    assert sorted(bot.sent_texts()[1:]) == ["news for +4917600000001", "news for +4917600000009"]
+
+
+async def test_quiet_hours_defer_everything_but_replies(bot: Bot) -> None:
+    berlin = bot.api.clock.now().astimezone(ZoneInfo("Europe/Berlin"))
+    start, end = berlin - timedelta(hours=1), berlin + timedelta(hours=1)
+    r = await bot.send("PATCH", "/settings", json={
+        "timezone": "Europe/Berlin", "quietHoursEnabled": True,
+        "quietHoursStart": start.strftime("%H:%M"), "quietHoursEnd": end.strftime("%H:%M"),
+    })  # fmt: skip
+    assert r.status_code == 200, r.text
+    await _send_first(bot, "+4917600000001", "a late offer")
+    await bot.simulate("+4917600000002", "are you open?")
+    await eventually(lambda: _sent(bot, 1))
+    await asyncio.sleep(0.3)
+    assert bot.sent_texts() == ["are you open?"]
+    view = await bot.get(f"/whatsapp/sessions/{bot.session_id}/budget")
+    assert view["quietHoursNow"] is True
+    await _later(bot, timedelta(hours=2))
+    await eventually(lambda: _sent(bot, 2))
+    assert bot.sent_texts()[-1] == "a late offer"
+    r = await bot.send("PATCH", "/settings", json={"timezone": "Mars/Olympus"})
+    assert r.status_code == 422 and "time zone" in r.json()["detail"]
+
+
+async def _queue(bot: Bot, phone: str, text: str, kind: SendKind) -> None:
+    """What a flow or a broadcast does: `Outbox.enqueue` to a contact (made here)."""
+    container = bot.api.container
+
+    async def enqueue() -> None:
+        now = container.clock.now()
+        ws, jid = bot.owner.workspace_id, jid_of(phone)
+        contact, _ = await ensure_contact(ws, bot.session_id, jid, now)
+        target = await target_for(ws, bot.session_id, contact["id"], jid, now)
+        await container.outbox.enqueue(target, [Draft(text)], kind=kind)
+
+    await bot.db(enqueue)
+
+
+async def test_replies_go_before_human_flow_send_first_and_broadcast_traffic(bot: Bot) -> None:
+    await bot.simulate("+4917600000005", "hello")  # E writes and gets the echo reply
+    await eventually(lambda: _sent(bot, 1))
+    conversation = (await bot.conversation_of("+4917600000005"))["id"]
+    r = await bot.send("POST", f"/whatsapp/sessions/{bot.session_id}/pause")
+    assert r.status_code == 201 and r.json()["paused"]
+    await _queue(bot, "+4917600000001", "broadcast", SendKind.BROADCAST)
+    await _send_first(bot, "+4917600000002", "send-first")
+    await _queue(bot, "+4917600000003", "flow", SendKind.FLOW)
+    r = await bot.send("POST", f"/conversations/{conversation}/messages", json={"text": "human"})
+    assert r.status_code == 201, r.text
+    await bot.simulate("+4917600000004", "reply")
+    await asyncio.sleep(0.3)
+    assert len(bot.phone.sent) == 1  # paused: all five wait
+    await _budget(bot, perMinute=1)
+    bot.api.clock.advance(timedelta(seconds=61))
+    await _resume(bot)
+    for n in range(2, 7):
+        await eventually(lambda n=n: _sent(bot, n))
+        await asyncio.sleep(0.2)
+        assert len(bot.phone.sent) == n  # one a minute
+        bot.api.clock.advance(timedelta(seconds=60))
+    assert bot.sent_texts()[1:] == ["reply", "human", "flow", "send-first", "broadcast"]
+
+
+async def test_enqueue_commits_or_rolls_back_with_the_callers_transaction(bot: Bot) -> None:
+    container = bot.api.container
+
+    async def in_transaction(fail: bool) -> None:
+        now = container.clock.now()
+        ws, jid = bot.owner.workspace_id, jid_of("+4917600000001")
+        async with Outbox._meta.db.transaction():
+            contact, _ = await ensure_contact(ws, bot.session_id, jid, now)
+            target = await target_for(ws, bot.session_id, contact["id"], jid, now)
+            written = await container.outbox.enqueue(
+                target, [Draft("part 1"), Draft("part 2")], kind=SendKind.BROADCAST
+            )
+            if fail:
+                raise RuntimeError("the recipient row could not be marked")
+        container.outbox.announce(ws, written)
+
+    with pytest.raises(RuntimeError):
+        await bot.db(lambda: in_transaction(True))
+    assert await bot.db(lambda: Outbox.count()) == 0
+    assert await bot.db(lambda: Contact.count()) == 0
+    await bot.db(lambda: in_transaction(False))
+    await eventually(lambda: _sent(bot, 2))
+    assert bot.sent_texts() == ["part 1", "part 2"]
+    rows = await bot.db(lambda: Outbox.select(Outbox.kind, Outbox.cold, Outbox.priority))
+    assert rows == [{"kind": "broadcast", "cold": True, "priority": 4}] * 2
