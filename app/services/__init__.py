@@ -8,6 +8,7 @@ from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
+from app.services.contact_import import ContactImportService
 from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
 from app.services.conversation_queries import ConversationQueries
@@ -54,6 +55,7 @@ class Services:
     send_first: SendFirstService
     contacts: ContactService
     contact_queries: ContactQueries
+    contact_import: ContactImportService
     labels: LabelService
     conversations: ConversationService
     conversation_queries: ConversationQueries
@@ -77,6 +79,7 @@ __all__ = [
     "ApprovalService",
     "AuditService",
     "AuthService",
+    "ContactImportService",
     "ContactQueries",
     "ContactService",
     "ConversationQueries",

@@ -61,7 +61,12 @@ async def resolve_contact(
 
 
 def _new_contact(
-    workspace_id: str, session_id: str, jid: str, lid: str | None, name: str | None, now: datetime
+    workspace_id: str,
+    session_id: str | None,
+    jid: str,
+    lid: str | None,
+    name: str | None,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "id": new_id(),
@@ -117,7 +122,7 @@ async def _merge_into(keep_id: str, other_id: str) -> None:
 
 
 async def ensure_contact(
-    workspace_id: str, session_id: str, jid: str, now: datetime
+    workspace_id: str, session_id: str | None, jid: str, now: datetime
 ) -> tuple[dict[str, Any], bool]:
     """The contact with this phone JID, created when new (sending first); True if created.
     Safe against a concurrent creation of the same contact (the unique (workspace, jid))."""
