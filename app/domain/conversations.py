@@ -196,3 +196,13 @@ class ContactImport(Model, kw_only=True):
     new_labels: list[str]
     custom_fields: list[str]  # the columns stored as custom fields
     ignored_columns: list[str]  # columns of our export that an import does not set
+
+
+class Sender(Model, kw_only=True):
+    """A number one may write from (the inbox's "New conversation"): no more than its name,
+    kind and whether it is connected — agents do not see the WhatsApp settings."""
+
+    session_id: str
+    account_id: str
+    channel: str
+    connected: bool

@@ -35,11 +35,13 @@ class Outbox:
         inbound_id: str | None = None,
         status: ConversationStatus | None = None,
         kind: SendKind = SendKind.REPLY,
+        cold: bool = False,
     ) -> Written:
         """Write `drafts` (queued, or held for approval), mark `inbound_id` routed and set the
         conversation's status, in one transaction. Call `wake()` once the events are out."""
+        sending = Sending(kind, cold)
         return await repo.record_decision(
-            target, inbound_id, drafts, self._clock.now(), status=status, kind=kind
+            target, inbound_id, drafts, self._clock.now(), status=status, sending=sending
         )
 
     async def enqueue(

@@ -22,7 +22,7 @@ from app.db.repos import mapping, sessions
 from app.db.repos.outbox import Draft, Written, target_for
 from app.db.repos.resolver import ensure_contact
 from app.db.tables import Message, Outbox
-from app.domain import Actor, Clock, Conflict, Invalid, SenderType, new_id
+from app.domain import Actor, Clock, Conflict, Invalid, SenderType, SessionStatus, new_id
 from app.domain import conversations as c
 from app.domain.phones import PhoneError, jid_of, to_e164
 from app.domain.sending import SendKind
@@ -120,6 +120,49 @@ class SendFirstService:
             contact_id=contact["id"],
             to=phone,
             status=message.status,
+        )
+
+    @guarded(Resource.CONVERSATIONS, write=True)
+    async def senders(self, actor: Actor) -> list[c.Sender]:
+        """The workspace's numbers to write from, connected ones first."""
+        listed = await sessions.list_for(actor.workspace_id or "")
+        out = [
+            c.Sender(
+                session_id=s.id,
+                account_id=s.account_id,
+                channel=s.channel,
+                connected=s.status == SessionStatus.CONNECTED,
+            )
+            for s in listed
+        ]
+        return sorted(out, key=lambda s: not s.connected)
+
+    @guarded(Resource.CONVERSATIONS, write=True)
+    async def start(self, actor: Actor, session_id: str, to: str) -> c.SentFirst:
+        """Open a conversation with `to` without sending anything yet (the inbox's "New
+        conversation" with no first message); an agent's first message in it is sending
+        first too (`ConversationService.send` tells by the contact never having written)."""
+        ws = actor.workspace_id or ""
+        await sessions.get(ws, session_id)
+        try:
+            phone = to_e164(to)
+        except PhoneError as exc:
+            raise Invalid(f"to: {exc}") from None
+        jid, now = jid_of(phone), self._clock.now()
+        async with Message._meta.db.transaction():
+            contact, created = await ensure_contact(ws, session_id, jid, now)
+            target = await target_for(ws, session_id, str(contact["id"]), jid, now)
+        if created:
+            self._events.publish(catalog.contact_updated(ws, mapping.contact(contact)))
+        await self._audit.record(
+            actor, "conversation.start", "conversation", target.conversation_id
+        )
+        return c.SentFirst(
+            message_id="",
+            conversation_id=target.conversation_id,
+            contact_id=str(contact["id"]),
+            to=phone,
+            status="OPEN",
         )
 
     async def _queue(

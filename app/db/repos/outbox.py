@@ -184,12 +184,11 @@ async def record_decision(
     now: datetime,
     *,
     status: ConversationStatus | None = None,
-    kind: SendKind = SendKind.REPLY,
+    sending: Sending = REPLY,
 ) -> Written:
     """In one transaction: the replies (+ outbox rows), the inbound's routing mark, and the
     conversation's new status/lastMessageAt. A crash before this commits re-routes the
     inbound on start; after it, the outbox holds the replies."""
-    sending = Sending(kind)
     async with Message._meta.db.transaction():
         # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
         out = [
