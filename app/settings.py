@@ -10,7 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 import platformdirs
@@ -92,7 +92,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     send_jitter_s: float = 1.5  # a random extra delay of up to this before each send
     # the per-number send budget (app/domain/sending.py): defaults for every session, each
     # session may set its own (GET/PATCH /whatsapp/sessions/{id}/budget)
-    send_rate_per_min: int = 60  # per session (seed §14): any 60 s, every kind of message
+    # per session (seed §14): any 60 s, every kind of message; 1-1000, as the API allows
+    send_rate_per_min: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 60
     send_per_day: int = 1000  # what we start ourselves (flows, send-first, broadcasts)
     send_cold_per_day: int = 30  # messages to contacts who never wrote
     warmup_start_per_day: int = 50  # a newly linked number's first day ...

@@ -22,6 +22,7 @@ flow traffic before send-first before broadcast traffic.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -203,8 +204,9 @@ class Budget:
         self.warmup_day = (today - since).days if limits.warmup is not None else None
         if ledger.day != today.isoformat():
             ledger.day, ledger.day_sent, ledger.day_cold = today.isoformat(), 0, 0
-        horizon = now.timestamp() - WINDOW_S
-        ledger.slots = [s for s in ledger.slots if s > horizon]
+        # slots are ascending; only the per_minute latest in the window can ever decide
+        slots = ledger.slots[-limits.per_minute :]
+        ledger.slots = slots[bisect_right(slots, now.timestamp() - WINDOW_S) :]
         self.full_until: datetime | None = None  # set when the minute window refused a slot
 
     @property
@@ -286,8 +288,8 @@ class Budget:
         return min(times) if times else None
 
     def sent_last_minute(self) -> int:
-        horizon = self.now.timestamp() - WINDOW_S
-        return sum(1 for s in self.ledger.slots if horizon < s <= self.now.timestamp())
+        """Slots in (now − 60 s, now] (the ledger holds none older; later ones are planned)."""
+        return bisect_right(self.ledger.slots, self.now.timestamp())
 
 
 def _zone(name: str) -> ZoneInfo:

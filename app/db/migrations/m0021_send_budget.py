@@ -7,8 +7,10 @@
   and who gets a free slot first; `cold`: to a contact who never wrote (own daily cap);
   `slot_at`: the moment the budget let it go; `idempotency_key`: a send-first call retried
   with the same key finds its first row instead of sending twice.
-- index `outbox (session_id, status, priority, next_attempt_at)`: the claim reads a session's
-  due rows in priority order, and skips kinds the budget holds back without reading them.
+- indexes `outbox (session_id, status, priority, created_at)` and `(session_id, jid, status)`:
+  the claim reads a session's due rows one priority at a time, in order, and checks each
+  candidate's chat — its cost follows what it takes, not how many rows wait (a broadcast of
+  thousands held back by quiet hours costs nothing per claim).
 - `workspace_settings.timezone` and quiet hours: when non-replies wait, in local time.
 
 Numbers linked before this migration get their budget row here, linked at their creation:
@@ -37,7 +39,8 @@ ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0
 ALTER TABLE outbox ADD COLUMN cold BOOLEAN NOT NULL DEFAULT {false}
 ALTER TABLE outbox ADD COLUMN slot_at {ts}
 ALTER TABLE outbox ADD COLUMN idempotency_key VARCHAR(255)
-CREATE INDEX ix_outbox_claim ON outbox (session_id, status, priority, next_attempt_at)
+CREATE INDEX ix_outbox_claim ON outbox (session_id, status, priority, created_at)
+CREATE INDEX ix_outbox_chat ON outbox (session_id, jid, status)
 CREATE UNIQUE INDEX ux_outbox_idempotency ON outbox (workspace_id, idempotency_key)
 ALTER TABLE workspace_settings ADD COLUMN timezone VARCHAR(64) NOT NULL DEFAULT 'UTC'
 ALTER TABLE workspace_settings ADD COLUMN quiet_hours_enabled BOOLEAN NOT NULL DEFAULT {false}

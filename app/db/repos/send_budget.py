@@ -11,6 +11,7 @@ ledger back before committing. None of it lives in memory: concurrent claimers, 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,21 +46,24 @@ _LOCK = (
     "SELECT b.*, s.workspace_id AS ws, s.channel AS channel FROM send_budgets b "
     "JOIN whatsapp_sessions s ON s.id = b.session_id WHERE b.session_id = {}"
 )
-# The head of each chat among the session's due rows, highest priority first. A chat with a
-# row in flight (SENDING) or waiting for a retry (PENDING, not yet due) gets nothing: its
-# order would break. Kinds the budget holds back (priority > {}) are not even read.
+# The session's due rows of one priority, oldest first, that head their chat: no other row of
+# the chat is in flight (SENDING), waiting for a retry (PENDING, not yet due), or before it in
+# the chat's order (priority, created_at, id). Both indexes keep this proportional to the rows
+# it returns: candidates come in order from (session_id, status, priority, created_at); each
+# chat is checked through (session_id, jid, status). SQLite, without statistics, would rather
+# scan every due row by (status, next_attempt_at): it is told which index to use.
 _HEADS = """
-SELECT * FROM (
-  SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.jid ORDER BY o.priority, o.created_at, o.id) AS n
-  FROM outbox o
-  WHERE o.session_id = {} AND o.status = 'PENDING' AND o.priority <= {}
-    AND o.next_attempt_at <= {}
-) h
-WHERE h.n = 1 AND h.jid NOT IN (
-  SELECT b.jid FROM outbox b WHERE b.session_id = {}
-    AND (b.status = 'SENDING' OR (b.status = 'PENDING' AND b.next_attempt_at > {}))
-)%s
-ORDER BY h.priority, h.created_at, h.id
+SELECT o.* FROM outbox o%s
+WHERE o.session_id = {} AND o.status = 'PENDING' AND o.priority = {}
+  AND o.next_attempt_at <= {}%s
+  AND NOT EXISTS (
+    SELECT 1 FROM outbox e
+    WHERE e.session_id = o.session_id AND e.jid = o.jid AND e.id <> o.id
+      AND (e.status = 'SENDING' OR (e.status = 'PENDING' AND (
+        e.next_attempt_at > {} OR e.priority < o.priority
+        OR (e.priority = o.priority AND (e.created_at < o.created_at
+          OR (e.created_at = o.created_at AND e.id < o.id)))))))
+ORDER BY o.created_at, o.id
 LIMIT {}
 """
 _TAKE = (
@@ -160,12 +164,13 @@ async def _save(session_id: str, ledger: Ledger, now: datetime) -> None:
 
 
 async def _heads(
-    session_id: str, now: datetime, max_priority: int, cold_ok: bool, limit: int
+    session_id: str, now: datetime, priority: int, cold_ok: bool, limit: int
 ) -> list[dict[str, Any]]:
-    sql = _HEADS % ("" if cold_ok else " AND h.cold = {}")
-    args: list[Any] = [session_id, max_priority, now, session_id, now]
-    args += [] if cold_ok else [False]
-    return await fast.execute(Outbox, sql, *args, limit)
+    """Rows of `priority` that head their chat (cold ones only while the cold cap has room)."""
+    index = " INDEXED BY ix_outbox_claim" if not _postgres() else ""
+    sql = _HEADS % (index, "" if cold_ok else " AND o.cold = {}")
+    args: list[Any] = [session_id, priority, now, *([] if cold_ok else [False]), now, limit]
+    return await fast.execute(Outbox, sql, *args)
 
 
 async def claim(
@@ -194,36 +199,45 @@ async def claim(
             return Claim([], None, paused=True)
         if not budget.minute_free(horizon):
             return Claim([], budget.next_opening())
-        room = budget.limits.per_minute - budget.sent_last_minute()
-        heads = await _heads(session_id, now, top, budget.cold_ok(), max(1, min(limit, room)))
+        room = max(1, min(limit, budget.limits.per_minute - budget.sent_last_minute()))
         granted: list[Job] = []
-        for head in heads:
-            job = job_of(head)
-            earliest = now + timedelta(seconds=lead(job))
-            if job.jid in not_before:
-                earliest = max(earliest, not_before[job.jid])
-            slot = budget.grant(job.kind, job.cold, earliest, horizon)
-            if slot is None:
-                if budget.full_until is not None:
-                    break  # the minute is full: no later row fits either
-                continue  # held by a daily cap: a reply further down may still go
-            if await fast.execute(Outbox, _TAKE, slot, job.id):
-                granted.append(job_of(head, slot))
-            else:
-                budget.refund(slot, job.cold)  # taken meanwhile (cannot happen while locked)
-        await _save(session_id, budget.ledger, now)
+        held: set[str] = set()  # chats whose head had to wait: nothing of theirs goes after it
+        for priority in range(top + 1):
+            if len(granted) >= room or budget.full_until is not None:
+                break
+            heads = await _heads(session_id, now, priority, budget.cold_ok(), room)
+            for head in heads:
+                job = job_of(head)
+                if job.jid in held:
+                    continue
+                earliest = now + timedelta(seconds=lead(job))
+                if job.jid in not_before:
+                    earliest = max(earliest, not_before[job.jid])
+                slot = budget.grant(job.kind, job.cold, earliest, horizon)
+                if slot is None:
+                    held.add(job.jid)
+                    if budget.full_until is not None:
+                        break  # the minute is full: no later row fits either
+                    continue  # held by a daily cap: a reply elsewhere may still go
+                if await fast.execute(Outbox, _TAKE, slot, job.id):
+                    granted.append(dataclasses.replace(job, slot_at=slot))
+                else:  # taken meanwhile (cannot happen while the budget row is locked)
+                    budget.refund(slot, job.cold)
+                held.add(job.jid)  # one row per chat and claim: its next waits for this one
+        if granted:
+            await _save(session_id, budget.ledger, now)
     return Claim(granted, budget.next_opening())
 
 
 async def claim_unbudgeted(session_id: str, now: datetime, lead: Lead) -> Claim:
     """`send_budget = false` (benchmarks): the same heads, each sent after its lead, no limits."""
     async with SendBudget._meta.db.transaction():
-        heads = await _heads(session_id, now, LOWEST_PRIORITY, True, 200)
         granted = []
-        for head in heads:
-            slot = now + timedelta(seconds=lead(job_of(head)))
-            if await fast.execute(Outbox, _TAKE, slot, head["id"]):
-                granted.append(job_of(head, slot))
+        for priority in range(LOWEST_PRIORITY + 1):
+            for head in await _heads(session_id, now, priority, True, 200):
+                slot = now + timedelta(seconds=lead(job_of(head)))
+                if await fast.execute(Outbox, _TAKE, slot, head["id"]):
+                    granted.append(job_of(head, slot))
     return Claim(granted)
 
 
