@@ -28,6 +28,7 @@ from pathlib import Path
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
 from app.domain import Clock, MediaType, OutboundMessage, SessionStatus
+from app.domain.sending import SLACK_S
 from app.events import EventBus
 from app.pipeline.announce import Announcer
 from app.pipeline.budget import SendBudget
@@ -178,8 +179,8 @@ class Dispatcher:
             if getattr(channel, "status", SessionStatus.CONNECTED) is not SessionStatus.CONNECTED:
                 raise Offline(f"WhatsApp session is {channel.status}; not connected")
             await self._pacer.until_slot(job, channel)
-            if self._stopping:
-                return False
+            if self._stopping or self._late(job):
+                return False  # given back: PENDING again, its slot free; claimed anew
             if self._stall_s:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
@@ -193,6 +194,17 @@ class Dispatcher:
         self._pacer.sent(job)
         if message is not None:
             self._announce.message(job, message)
+        return True
+
+    def _late(self, job: jobs.Job) -> bool:
+        """Woken too long after its slot (a busy loop) to count as sent then: sending now
+        could put more than the budget into some minute of real sends (`SLACK_S`)."""
+        if job.slot_at is None or not self._budget.enabled:
+            return False
+        lag = (self._clock.now() - job.slot_at).total_seconds()
+        if lag <= SLACK_S:
+            return False
+        log.info("outbox %s woke %.2f s after its slot; claiming a new one", job.id, lag)
         return True
 
     async def _failed(self, job: jobs.Job, exc: Exception) -> None:

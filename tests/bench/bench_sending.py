@@ -169,6 +169,16 @@ async def realtime(db_url: str | None, minutes: int, backlog: int) -> None:
     )
 
 
+async def _settled(phone: SimulatorChannel) -> None:
+    """Until nothing more was sent for a moment (the dispatcher did all it may at this time)."""
+    quiet, last = 0, -1
+    for _ in range(60):
+        await asyncio.sleep(0.05)
+        quiet, last = (quiet + 1, last) if len(phone.sent) == last else (0, len(phone.sent))
+        if quiet >= 2:
+            return
+
+
 async def simulated(db_url: str | None, minutes: int, backlog: int) -> None:
     clock = ManualClock()
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,10 +188,10 @@ async def simulated(db_url: str | None, minutes: int, backlog: int) -> None:
             origin = clock.now()
             for i in range(backlog):
                 await phone.inject(f"49172{i:07d}@s.whatsapp.net", f"m{i}")
-            for _ in range(minutes * 12):  # 5 s steps
-                await asyncio.sleep(0.15)
+            for _ in range(minutes * 12):  # 5 s steps, each once the dispatcher caught up
+                await _settled(phone)
                 clock.advance(timedelta(seconds=5))
-            await asyncio.sleep(0.5)
+            await _settled(phone)
             slots = await _slots()
     counts = per_minute(slots, origin, minutes)
     print(f"simulated clock, 60/min, backlog {backlog}, {minutes} min:")
@@ -200,8 +210,9 @@ async def main_async(args: argparse.Namespace) -> None:
     for _ in range(args.rounds):
         for label, budget, held in configs:
             results[label].append(await pipeline_cost(args.db, label, budget, held))
-    print("pipeline, echo responder; burst of 900 msgs / one at a time 300 msgs:")
-    for label, runs in results.items():
+    if args.rounds:
+        print("pipeline, echo responder; burst of 900 msgs / one at a time 300 msgs:")
+    for label, runs in results.items() if args.rounds else ():
         best = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "label"}
         print(
             f"  {label:15s} {best['throughput']:6.0f} msg/s, under load p50 "

@@ -58,7 +58,7 @@ async def test_200_concurrent_chats_get_at_most_60_replies_a_minute(bot_any_db: 
         await eventually(lambda m=minute: _sent(bot, 60 * m), timeout=60)
         await asyncio.sleep(0.3)  # the dispatcher is free to send more now, if it would
         assert len(bot.phone.sent) == 60 * minute
-        bot.api.clock.advance(timedelta(seconds=60))
+        bot.api.clock.advance(timedelta(seconds=61))  # the window and its slack (SLACK_S)
     await eventually(lambda: _sent(bot, 200), timeout=60)
     await asyncio.sleep(0.2)
     slots = await _slots(bot)
@@ -250,7 +250,7 @@ async def test_replies_go_before_human_flow_send_first_and_broadcast_traffic(bot
         await eventually(lambda n=n: _sent(bot, n))
         await asyncio.sleep(0.2)
         assert len(bot.phone.sent) == n  # one a minute
-        bot.api.clock.advance(timedelta(seconds=60))
+        bot.api.clock.advance(timedelta(seconds=61))
     assert bot.sent_texts()[1:] == ["reply", "human", "flow", "send-first", "broadcast"]
 
 

@@ -13,7 +13,7 @@ from piccolo.engine.base import Engine
 from app.db.repos import send_budget
 from app.db.tables import Outbox, SendBudget, WhatsappSession, Workspace
 from app.domain import OutboxStatus, new_id
-from app.domain.sending import BudgetDefaults, SendKind
+from app.domain.sending import SPAN_S, BudgetDefaults, SendKind
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 DEFAULTS = BudgetDefaults(per_minute=60, per_day=10_000, cold_per_day=10_000)
@@ -68,13 +68,13 @@ async def test_concurrent_claimers_never_exceed_the_minute_and_never_share_a_row
     row = await SendBudget.select().where(SendBudget.session_id == session).first()
     assert row is not None and row["day_sent"] == 60
 
-    # a minute later the window holds the next 60, not more
-    later = NOW + timedelta(seconds=60)
+    # a minute (and the slack) later the window holds the next 60, not more
+    later = NOW + timedelta(seconds=SPAN_S)
     claims = await asyncio.gather(
         *(send_budget.claim(session, later, DEFAULTS, _no_lead) for _ in range(10))
     )
     assert sum(len(c.jobs) for c in claims) == 60
-    assert {c.next_at for c in claims if not c.jobs} == {later + timedelta(seconds=60)}
+    assert {c.next_at for c in claims if not c.jobs} == {later + timedelta(seconds=SPAN_S)}
 
 
 async def test_a_chat_has_one_row_in_flight_and_higher_priorities_go_first(db: Engine) -> None:

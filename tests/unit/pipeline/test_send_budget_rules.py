@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from app.domain.sending import (
+    SPAN_S,
     Budget,
     BudgetConfig,
     BudgetDefaults,
@@ -16,6 +17,7 @@ from app.domain.sending import (
 )
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+SPAN = timedelta(seconds=SPAN_S)  # 60 s and the slack for a send starting after its slot
 LIMITS = BudgetLimits(per_minute=3, per_day=5, cold_per_day=2)
 
 
@@ -29,8 +31,9 @@ def test_at_most_per_minute_slots_in_any_sixty_seconds() -> None:
     got = [b.grant(SendKind.REPLY, False, NOON + timedelta(seconds=i)) for i in range(5)]
     assert got[:3] == [NOON, NOON + timedelta(seconds=1), NOON + timedelta(seconds=2)]
     assert got[3:] == [None, None]
-    assert b.full_until == NOON + timedelta(seconds=60)  # when the first slot leaves the window
-    later = _budget(ledger, NOON + timedelta(seconds=60))
+    assert b.full_until == NOON + SPAN  # when the first slot leaves the window
+    assert _budget(ledger, NOON + timedelta(seconds=60)).grant(SendKind.REPLY, False, NOON) is None
+    later = _budget(ledger, NOON + SPAN)
     assert later.grant(SendKind.REPLY, False, later.now) == later.now
     assert later.grant(SendKind.REPLY, False, later.now) is None  # slot 2 still in the window
 
@@ -41,7 +44,7 @@ def test_a_full_window_grants_the_freed_slot_within_the_horizon_only() -> None:
     b = _budget(ledger, at)
     assert b.grant(SendKind.REPLY, False, at) is None  # frees at +60, no horizon given
     horizon = at + timedelta(seconds=3)
-    assert b.grant(SendKind.REPLY, False, at, horizon) == NOON + timedelta(seconds=60)
+    assert b.grant(SendKind.REPLY, False, at, horizon) == NOON + SPAN
 
 
 def test_slots_never_go_back_in_time() -> None:
