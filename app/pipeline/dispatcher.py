@@ -179,7 +179,9 @@ class Dispatcher:
             if getattr(channel, "status", SessionStatus.CONNECTED) is not SessionStatus.CONNECTED:
                 raise Offline(f"WhatsApp session is {channel.status}; not connected")
             await self._pacer.until_slot(job, channel)
-            if self._stopping or self._late(job):
+            late = self._stopping or self._late(job)
+            await self._pacer.stop_typing(job, channel)
+            if late:
                 return False  # given back: PENDING again, its slot free; claimed anew
             if self._stall_s:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)

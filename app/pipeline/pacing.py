@@ -76,16 +76,18 @@ class Pacer:
         return {jid: at + gap for (sid, jid), at in self._last_send.items() if sid == session_id}
 
     async def until_slot(self, job: Job, channel: Any) -> None:
-        """Wait for the row's slot, showing "typing…" meanwhile if the text is typed."""
-        slot = job.slot_at or self._clock.now()
-        delay = (slot - self._clock.now()).total_seconds()
-        typing = self.pacing.typing_time(job.text) > 0
-        if typing:
+        """Wait for the row's slot, showing "typing…" meanwhile if the text is typed (the
+        caller ends it with `stop_typing`). The wait is measured after the typing request, so
+        a slow presence update does not make the send late."""
+        if self.pacing.typing_time(job.text) > 0:
             await _typing(channel, job.jid, True)
             self._on_typing(job, True)
+        delay = ((job.slot_at or self._clock.now()) - self._clock.now()).total_seconds()
         if delay > 0:
             await asyncio.sleep(delay)
-        if typing:
+
+    async def stop_typing(self, job: Job, channel: Any) -> None:
+        if self.pacing.typing_time(job.text) > 0:
             await _typing(channel, job.jid, False)
             self._on_typing(job, False)
 
