@@ -170,12 +170,15 @@ async def realtime(db_url: str | None, minutes: int, backlog: int) -> None:
 
 
 async def _settled(phone: SimulatorChannel) -> None:
-    """Until nothing more was sent for a moment (the dispatcher did all it may at this time)."""
+    """Until nothing is in flight and nothing more was sent for a moment: the dispatcher did
+    all it may at this time. (Moving the clock on while a send waits would make it late.)"""
     quiet, last = 0, -1
-    for _ in range(60):
+    for _ in range(100):
         await asyncio.sleep(0.05)
-        quiet, last = (quiet + 1, last) if len(phone.sent) == last else (0, len(phone.sent))
-        if quiet >= 2:
+        flying = await Outbox.count().where(Outbox.status == OutboxStatus.SENDING)
+        stable = len(phone.sent) == last and not flying
+        quiet, last = (quiet + 1 if stable else 0), len(phone.sent)
+        if quiet >= 3:
             return
 
 
