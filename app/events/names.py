@@ -26,7 +26,8 @@ MESSAGE_FAILED = "message_failed"
 # from WhatsApp, or a spike of failed sends) until someone resumes it — {sessionId, reason}
 SENDING_PAUSED = "sending_paused"
 
-# knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status}
+# knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status},
+# while embedding also {chunksDone, chunksTotal}
 KB_PROGRESS = "kb:progress"
 
 # whisper model downloads (issue 5): {name, url, state, doneBytes, totalBytes, error}

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
-from app.domain import Clock, MediaType, OutboundMessage, SessionStatus
+from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, media_file
 from app.domain.sending import SLACK_S
 from app.events import EventBus
 from app.pipeline.announce import Announcer
@@ -40,9 +40,9 @@ from app.records import Notifier
 log = logging.getLogger(__name__)
 
 
-def outbound(job: jobs.Job, data_dir: Path | None = None) -> OutboundMessage:
-    """The row as the channel takes it: text, or a stored file (found by its data-dir-relative
-    URL, so a restored row still sends) with the text as caption."""
+def outbound(job: jobs.Job, media_dir: Path | None = None) -> OutboundMessage:
+    """The row as the channel takes it: text, or a stored file (found by its URL relative to
+    the media folder, so a restored or moved row still sends) with the text as caption."""
     media = job.media
     if not media:
         return OutboundMessage(to=job.jid, text=job.text)
@@ -50,7 +50,7 @@ def outbound(job: jobs.Job, data_dir: Path | None = None) -> OutboundMessage:
     return OutboundMessage(
         to=job.jid,
         media_type=MediaType(media["type"]),
-        media_path=str(data_dir / url) if data_dir and url else media["path"],
+        media_path=str(media_file(media_dir, url)) if media_dir and url else media["path"],
         media_mime=media["mime"],
         media_filename=media.get("filename"),
         caption=job.text or None,
@@ -72,10 +72,10 @@ class Dispatcher:
         poll_s: float = 1.0,
         stall_s: float = 0.0,
         window: timedelta = DEFAULT_WINDOW,
-        data_dir: Path | None = None,
+        media_dir: Path | None = None,
     ) -> None:
         self._channels = channels
-        self._data_dir = data_dir
+        self._media_dir = media_dir
         self._announce = Announcer(events, notifier)
         self._send_locks = send_locks
         self._clock = clock
@@ -187,7 +187,7 @@ class Dispatcher:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
             async with self._send_locks(job.session_id):  # receipts wait until the id is stored
-                wa_id = await channel.send(outbound(job, self._data_dir))
+                wa_id = await channel.send(outbound(job, self._media_dir))
                 message = await jobs.mark_sent(job, wa_id, self._clock.now())
         except Exception as exc:
             await self._failed(job, exc)

@@ -7,6 +7,7 @@ routing then runs in a lane per conversation, so replies within a chat keep mess
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +107,9 @@ class Pipeline:
         if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
             drafts.append(Draft(welcome))
         reply = decision.reply
-        if reply is not None:
+        if decision.route is Route.WAITING and reply is not None:
+            drafts.append(Draft(reply.text, once_per_wait=True))
+        elif reply is not None:
             drafts.extend(drafts_of(reply, decision.hold))
         escalate = reply is not None and reply.escalate
         status = None
@@ -157,7 +160,7 @@ class Pipeline:
             ref = SessionRef(item.session_id, item.workspace_id)
             stored = inbound.Persisted(item.message, item.conversation, item.contact, False)
             self._lanes.submit(
-                item.conversation.id, lambda r=ref, s=stored, m=msg: self._route(r, s, m)
+                item.conversation.id, functools.partial(self._route, ref, stored, msg)
             )
         return len(pending)
 

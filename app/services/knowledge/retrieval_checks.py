@@ -14,7 +14,7 @@ from app.domain import knowledge as m
 from app.rag import EvalCase, evaluate
 from app.rag.runtime import KnowledgeRuntime
 from app.schemas import knowledge as ks
-from app.services.knowledge.access import kb_row
+from app.services.knowledge.access import kb_row, workspace_of
 
 
 class RetrievalChecks:
@@ -25,8 +25,8 @@ class RetrievalChecks:
     async def test(self, actor: Actor, kb_id: str, query: str, k: int = 5) -> m.TestResult:
         """What the bot would find: the best passage's best sentence as the answer."""
         await kb_row(actor, kb_id)
-        hits = await self._runtime.retriever.asearch(
-            query, workspace_id=actor.workspace_id, kb_id=kb_id, k=k
+        hits = await (await self._runtime.ready()).retriever.asearch(
+            query, workspace_id=workspace_of(actor), kb_id=kb_id, k=k
         )
         sources = [
             m.Source(
@@ -55,11 +55,12 @@ class RetrievalChecks:
     async def evaluate(self, actor: Actor, kb_id: str, body: ks.EvalBody) -> m.EvalResult:
         await kb_row(actor, kb_id)
         cases = [EvalCase(c.question, c.expected_source) for c in body.cases]
+        await self._runtime.ready()
         report = await asyncio.to_thread(
             evaluate,
             self._runtime.retriever,
             cases,
-            workspace_id=actor.workspace_id,
+            workspace_id=workspace_of(actor),
             kb_id=kb_id,
             k=body.k,
         )
