@@ -170,9 +170,9 @@ class Dispatcher:
 
     async def _send(self, job: jobs.Job) -> bool:
         """Send one claimed row; True when it left SENDING (sent, retrying, or failed)."""
-        late = expired(job, self._clock.now(), self.window)
-        if late is not None:
-            await self._give_up(job, late)
+        too_old = expired(job, self._clock.now(), self.window)
+        if too_old is not None:
+            await self._give_up(job, too_old)
             return True  # this row is done with; the chat moves on
         try:
             channel = self._channels.get(job.session_id)

@@ -117,7 +117,7 @@ class SendFirstService:
         return c.SentFirst(
             message_id=message.id,
             conversation_id=message.conversation_id,
-            contact_id=contact["id"],
+            contact_id=str(contact["id"]),
             to=phone,
             status=message.status,
         )
