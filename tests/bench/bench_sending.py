@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import secrets
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,25 @@ from app.domain.sending import SendKind
 from app.schemas.settings import SettingsPatchBody
 from tests.bench.bench_pipeline import latencies, pct, wait_sent
 from tests.conftest import make_settings
+
+
+@contextlib.asynccontextmanager
+async def _database(db_url: str | None) -> AsyncIterator[str | None]:
+    """SQLite in the temp dir, or a fresh Postgres schema dropped afterwards (as the tests do:
+    the database may be shared)."""
+    if db_url is None:
+        yield None
+        return
+    import asyncpg
+
+    schema = f"bench_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(db_url)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        yield f"{db_url}{'&' if '?' in db_url else '?'}search_path={schema}"
+    finally:
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
 
 
 async def _app(tmp: Path, db_url: str | None, clock: Any = None, **overrides: Any):  # type: ignore[no-untyped-def]
@@ -80,6 +102,11 @@ async def _hold_broadcasts(container: Any, actor: Actor, session_id: str, n: int
 
 
 async def pipeline_cost(db_url: str | None, label: str, budget: bool, held: int) -> dict[str, Any]:
+    async with _database(db_url) as db_url:
+        return await _pipeline_cost(db_url, label, budget, held)
+
+
+async def _pipeline_cost(db_url: str | None, label: str, budget: bool, held: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         # on: the API's highest per-minute limit (1,000) — the check runs and always grants
         clock = ManualClock()  # moved a minute on between the phases: a fresh minute each
@@ -146,6 +173,11 @@ async def _slots() -> list[datetime]:
 
 
 async def realtime(db_url: str | None, minutes: int, backlog: int) -> None:
+    async with _database(db_url) as db_url:
+        await _realtime(db_url, minutes, backlog)
+
+
+async def _realtime(db_url: str | None, minutes: int, backlog: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         container = await _app(
             Path(tmp) / "data", db_url, send_rate_per_min=60, typing_ms_per_char=40,
@@ -178,11 +210,16 @@ async def _settled(phone: SimulatorChannel) -> None:
         flying = await Outbox.count().where(Outbox.status == OutboxStatus.SENDING)
         stable = len(phone.sent) == last and not flying
         quiet, last = (quiet + 1 if stable else 0), len(phone.sent)
-        if quiet >= 3:
+        if quiet >= 10:
             return
 
 
 async def simulated(db_url: str | None, minutes: int, backlog: int) -> None:
+    async with _database(db_url) as db_url:
+        await _simulated(db_url, minutes, backlog)
+
+
+async def _simulated(db_url: str | None, minutes: int, backlog: int) -> None:
     clock = ManualClock()
     with tempfile.TemporaryDirectory() as tmp:
         container = await _app(Path(tmp) / "data", db_url, clock, send_rate_per_min=60)
