@@ -42,6 +42,7 @@ from app.pipeline import (
     Outbox,
     Pacing,
     Pipeline,
+    SendBudget,
     SendLocks,
     SessionHub,
     build_responders,
@@ -54,6 +55,7 @@ from app.services import (
     ApprovalService,
     AuditService,
     AuthService,
+    ContactImportService,
     ContactQueries,
     ContactService,
     ConversationQueries,
@@ -67,6 +69,8 @@ from app.services import (
     NotificationService,
     OverviewService,
     PasswordResetService,
+    SendBudgetService,
+    SendFirstService,
     Services,
     SessionService,
     SettingsService,
@@ -104,6 +108,7 @@ class Container:
     services: Services
     channels: ChannelManager
     dispatcher: Dispatcher
+    outbox: Outbox  # the one way out (flows, broadcasts: `Outbox.enqueue`)
     pipeline: Pipeline
     hub: SessionHub
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
@@ -140,6 +145,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
+    budget = SendBudget.from_settings(settings, notifier, clock)
     dispatcher = Dispatcher(
         channels,
         events,
@@ -147,12 +153,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         send_locks,
         clock,
         Pacing.from_settings(settings),
+        budget,
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
         media_dir=settings.media_path,
     )
-    outbox = Outbox(clock, dispatcher.wake)
+    outbox = Outbox(clock, events, dispatcher.wake)
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
@@ -175,6 +182,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.media_path
+    egress = Egress(settings.egress_allow)
     pipeline = Pipeline(
         clock,
         events,
@@ -189,6 +197,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         pipeline,
         dispatcher,
         send_locks,
+        budget,
         events,
         notifier,
         secrets,
@@ -212,13 +221,16 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
+        send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
+        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress),
         contacts=ContactService(contact_queries, events, audit, clock, settings.media_path),
         contact_queries=contact_queries,
+        contact_import=ContactImportService(audit, clock),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
         approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
-        settings=SettingsService(models, secrets, Egress(settings.egress_allow), audit, whisper),
+        settings=SettingsService(models, secrets, egress, audit, whisper),
         local_models=LocalModelService(
             gguf, events, audit, headless=settings.headless, downloads=downloads
         ),
@@ -246,6 +258,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         services=services,
         channels=channels,
         dispatcher=dispatcher,
+        outbox=outbox,
         pipeline=pipeline,
         hub=hub,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
