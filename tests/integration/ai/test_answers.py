@@ -71,9 +71,7 @@ async def test_paypal_question_against_a_delivery_faq_escalates(bot: AIBot) -> N
     assert "member of our team" in reply["content"] and reply["confidence"] < 0.6
 
 
-async def _quote_or_hand_over(
-    bot: AIBot, kb: str, phone: str, question: str
-) -> tuple[str, int]:
+async def _quote_or_hand_over(bot: AIBot, kb: str, phone: str, question: str) -> tuple[str, int]:
     """What the reader quotes for `question` (the test panel shows it), and the customer gets
     exactly that when its confidence clears the quote send floor — else the holding message
     and a person. Returns the quote."""
