@@ -28,6 +28,7 @@ from app.ai.engine import AIEngine
 from app.ai.knowledge_search import RetrieverSearch
 from app.ai.speech import SpeechPool
 from app.ai.waiting import WaitingNotice
+from app.answers.answerer import Answerer
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.datadir import make_private
@@ -163,6 +164,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
+    answerer = Answerer()  # the no-model reader: one sentence-vector cache for all its users
     document_indexer = DocumentIndexer(
         kb,
         events,
@@ -170,6 +172,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         retries=settings.kb_retries,
         base_s=settings.kb_retry_base_s,
         ssrf_allow=settings.egress_allow,
+        answerer=answerer,
     )
     indexer = IndexWorker(document_indexer, settings.kb_workers)
     kb_files = KnowledgeFiles(settings.data_dir / "kb")
@@ -180,7 +183,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     speech = SpeechPool(settings, secrets, whisper)
     downloads = settings.model_downloads
     downloads = (not settings.headless) if downloads is None else downloads
-    ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
+    ai = AIEngine(clock, models, RetrieverSearch(kb, answerer=answerer), speech, events, answerer)
     media_dir = settings.media_path
     egress = Egress(settings.egress_allow)
     pipeline = Pipeline(
@@ -241,7 +244,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         documents=DocumentService(kb, indexer, kb_files, audit, settings.egress_allow),
         reference_questions=references,
         # the Evaluation asks the AI engine what it would reply; the test panel shares its reader
-        retrieval_checks=RetrievalChecks(kb, ai, ai.answerer),
+        retrieval_checks=RetrievalChecks(kb, ai, answerer),
         media=MediaService(settings.media_path),
         live_access=LiveAccess(clock, signals, settings.live_recheck_s),
     )

@@ -19,7 +19,7 @@ Blocking (embeds units): call it in a worker thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,9 +27,12 @@ from app.answers import calibration, signals
 from app.answers.coefficients import MODELS, READER, SEND_FLOOR
 from app.answers.evidence import Baselines, Candidate, Embed, Evidence, gather
 from app.answers.reader import ReaderWeights, Reading, UnitVectors, citation, read
+from app.answers.text import units
 from app.rag.retrieval import Candidates
 
 FAQ_CANDIDATES = 3  # FAQs whose paraphrase probability is computed
+WARM_UNITS = 4000  # reading units of one document embedded ahead of the first question
+WARM_BATCH = 64
 MISMATCH_CAP = 0.05
 Detect = Callable[[str], "str | None"]
 
@@ -119,6 +122,15 @@ class Answerer:
             titles=titles,
             embed_queries=embed_queries,
         )
+
+    def warm(self, passages: Sequence[str], embed: Embed) -> int:
+        """Embed the reading units of a document's passages when it is indexed, so the reader
+        finds them cached instead of embedding them while a customer waits (a reply's main
+        cost). At most WARM_UNITS per document, in passage order; returns how many."""
+        found = list(dict.fromkeys(u for p in passages for u in units(p)))[:WARM_UNITS]
+        for i in range(0, len(found), WARM_BATCH):
+            self.vectors.get(embed, found[i : i + WARM_BATCH])
+        return len(found)
 
     def faq_options(self, ev: Evidence) -> list[tuple[Candidate, dict[str, float]]]:
         """The first FAQ candidates with their paraphrase signals."""

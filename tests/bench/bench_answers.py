@@ -167,15 +167,18 @@ def table(results: dict[str, dict[str, dict[str, float]]], threshold: float) -> 
         f"Workspace threshold {threshold} (the default); without a model the route's send "
         "floor applies on top (app/answers/coefficients.py SEND_FLOOR). Held-out questions only.",
         "",
-        "| set | mode | n | precision | coverage | decline | ECE | p50 | p95 |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| set | mode | n | precision | coverage | decline | ECE | p50 | p95 | warm p50 "
+        "| warm p95 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, modes in results.items():
         for mode, r in modes.items():
             lines.append(
                 f"| {name} | {mode} | {int(r['n'])} | {_fmt(r['precision'])} | "
                 f"{_fmt(r['coverage'])} | {_fmt(r['decline'])} | {_fmt(r['ece'])} | "
-                f"{_fmt(r['p50'], False)} | {_fmt(r['p95'], False)} |"
+                f"{_fmt(r['p50'], False)} | {_fmt(r['p95'], False)} | "
+                f"{_fmt(r.get('warm50', float('nan')), False)} | "
+                f"{_fmt(r.get('warm95', float('nan')), False)} |"
             )
     return "\n".join(lines)
 
@@ -214,6 +217,11 @@ def main() -> None:
         sample = random.Random(3).sample(held, min(args.latency, len(held)))
         figures.seconds = latency(built, answerer, inner, sample)
         results.setdefault(s.name, {})["no model"] = figures.row(args.threshold)
+        warm = latency(built, answerer, inner, sample, warm=emb)
+        results[s.name]["no model"] |= {
+            "warm50": statistics.median(warm),
+            "warm95": float(np.percentile(warm, 95)),
+        }
         stages.append((s.name, *second_stage(built.asked, answerer)))
         if llm is not None:
             gemma = asyncio.run(with_model(built.asked, answerer, built, llm, args.model_questions))

@@ -13,13 +13,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from app.answers.answerer import Answerer
 from app.db.tables import KBChunk, KBDocument
 from app.domain import DomainError
 from app.domain.enums import IndexStatus, KBDocType
 from app.events import EventBus, catalog
 from app.rag import PageText, delete_document, index_document
 from app.rag.extract import extract, ingest_url
-from app.rag.indexing import doc_title
+from app.rag.indexing import doc_title, strip_context
 from app.rag.runtime import KnowledgeRuntime
 from app.records import Notifier
 
@@ -36,8 +37,11 @@ class DocumentIndexer:
         retries: int,
         base_s: float,
         ssrf_allow: tuple[str, ...] = (),
+        answerer: Answerer | None = None,
     ) -> None:
         self._runtime = runtime
+        self._answerer = answerer  # the bot's reader: a new document's sentences pre-embedded
+        self._passages: dict[str, list[str]] = {}  # doc id → its chunks' text, until warmed
         self._events = events  # kb:progress
         self._notifier = notifier  # kb_indexed
         self._retries = max(0, retries)
@@ -86,7 +90,9 @@ class DocumentIndexer:
             kb_id, name = row["knowledge_base_id"], row["name"]
             notice = catalog.kb_indexed(doc_id, kb_id, name, IndexStatus.INDEXED, chunk_count=count)
             await self._notifier.notify(row["ws"], notice)
+            await self._warm(doc_id)
             return
+        self._passages.pop(doc_id, None)
         await KBDocument.update(
             {KBDocument.status: IndexStatus.FAILED, KBDocument.error_message: error}
         ).where(KBDocument.id == doc_id)
@@ -119,6 +125,20 @@ class DocumentIndexer:
         data = await asyncio.to_thread(Path(row["file_path"]).read_bytes)
         return await asyncio.to_thread(extract, data, kind)
 
+    async def _warm(self, doc_id: str) -> None:
+        """Embed the new document's reading units now (the document is already INDEXED), so
+        the first customer asking about it does not wait for them. Best effort."""
+        passages = self._passages.pop(doc_id, [])
+        if self._answerer is None or not passages:
+            return
+        try:
+            runtime = await self._runtime.ready()
+            await asyncio.to_thread(
+                self._answerer.warm, passages, runtime.embeddings.embed_documents
+            )
+        except Exception as exc:  # a cold cache only costs time at the first question
+            log.warning("pre-embedding the sentences of %s failed: %s", doc_id, exc)
+
     async def _index(self, row: dict[str, Any]) -> int:
         pages = await self._pages(row)
         loop = asyncio.get_running_loop()
@@ -146,6 +166,7 @@ class DocumentIndexer:
             from app.rag import ExtractionError
 
             raise ExtractionError("no text found in the document")
+        self._passages[row["id"]] = [strip_context(r.content, r.metadata) for r in records]
         await KBChunk.delete().where(KBChunk.document_id == row["id"])
         await KBChunk.insert(
             *[

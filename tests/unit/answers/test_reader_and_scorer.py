@@ -121,3 +121,20 @@ def test_background_baseline_is_computed_once_per_embedder() -> None:
     b.baseline("x", embed, q)
     b.baseline("x", embed, q)
     assert len(calls) == 1
+
+
+def test_indexing_warms_the_readers_sentence_cache() -> None:
+    """A document's sentences are embedded when it is indexed, not while a customer waits."""
+    calls: list[int] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        calls.append(len(texts))
+        return EMB.embed_documents(texts)
+
+    text = "Delivery is free above 300 rupees. We deliver within 5 km.\n\nOpen 8 am to 9 pm daily."
+    answerer = Answerer()
+    assert answerer.warm([text], embed) == 3 and calls == [3]
+    q = np.asarray(EMB.embed_query("When are you open?"), dtype=np.float32)
+    ev = Evidence("When are you open?", (_chunk(1, text, 1, 0.9),), q, embed, EMB.name, 0.1, None)
+    assert read(ev, answerer.vectors, answerer.reader) is not None
+    assert calls == [3]  # every unit came from the cache
