@@ -123,6 +123,8 @@ class WorkspaceSettingsView(Model, kw_only=True):
     human_reply_timeout_min: int
     # whisper model for voice notes (GET /settings/speech-models); None = the default model
     speech_model: str | None
+    # words that end a contact's flow run, besides the built-in ones (case/accents ignored)
+    flow_stop_words: list[str] = []
     updated_at: datetime | None = None
 
 

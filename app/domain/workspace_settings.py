@@ -34,6 +34,8 @@ class WorkspaceSettings(msgspec.Struct, kw_only=True, frozen=True):
     human_reply_pauses_bot: bool = True  # a manual agent reply turns on human takeover
     human_reply_timeout_min: int = 15  # WAITING_HUMAN this long → notify (0 = off)
     speech_model: str | None = None  # whisper model name; None = the default model
+    # words that end a contact's flow run, besides the built-in stop/cancel words (m0020)
+    flow_stop_words: list[str] = []
 
 
 DEFAULTS = WorkspaceSettings()

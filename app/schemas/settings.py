@@ -43,3 +43,12 @@ class SettingsPatchBody(Body):
     speech_model: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | Unset | None = (
         msgspec.UNSET
     )
+    # words that end a flow run (besides the built-in stop/cancel words), compared without
+    # case or accents
+    flow_stop_words: (
+        Annotated[
+            list[Annotated[str, msgspec.Meta(min_length=1, max_length=50)]],
+            msgspec.Meta(max_length=50),
+        ]
+        | Unset
+    ) = msgspec.UNSET

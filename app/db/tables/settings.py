@@ -47,6 +47,7 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     human_reply_pauses_bot = flag(D.human_reply_pauses_bot)
     human_reply_timeout_min = Integer(default=D.human_reply_timeout_min)
     speech_model = Varchar(length=64, null=True, default=D.speech_model)  # m0005
+    flow_stop_words = json_list()  # m0020: the workspace's own words that end a flow run
     updated_at = updated_at()
 
 
