@@ -35,10 +35,11 @@ def from_row(row: dict[str, Any]) -> WorkspaceSettings:
             words = json.loads(words)
         except ValueError:
             words = None
+    words = [w for w in words if isinstance(w, str)] if isinstance(words, list) else []
     values = {
         **row,
         "business_hours_config": config if isinstance(config, dict) else None,
-        "flow_stop_words": [w for w in words if isinstance(w, str)] if isinstance(words, list) else [],
+        "flow_stop_words": words,
     }
     return msgspec.convert(values, WorkspaceSettings, strict=False)  # other columns ignored
 
