@@ -19,8 +19,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
+import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.ai import ModelPool
@@ -32,8 +34,11 @@ from app.channels import ChannelManager
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
 from app.events import EventBus
+from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
+from app.jobs.flows import register_flow_jobs
 from app.llm import GgufStore
+from app.net.ssrf import check_url
 from app.pipeline import (
     Dispatcher,
     Outbox,
@@ -55,6 +60,8 @@ from app.services import (
     ContactService,
     ConversationQueries,
     ConversationService,
+    FlowRunService,
+    FlowService,
     InviteService,
     LabelService,
     LocalModelService,
@@ -106,6 +113,8 @@ class Container:
     ai: AIEngine
     kb: KnowledgeRuntime
     indexer: IndexWorker
+    flow_runner: FlowRunner
+    flow_webhooks: WebhookCaller
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -170,9 +179,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.data_dir / "media"
-    pipeline = Pipeline(
-        clock, events, notifier, build_responders(settings, ai), outbox, channels, media_dir
-    )
+    responders = build_responders(settings, ai)
+    flow_http = _flow_http(settings.ssrf_allow)
+    flow_webhooks = WebhookCaller(flow_http)
+    flow_media = MediaFetcher(flow_http, settings.data_dir)
+    flow_engine = FlowEngine(clock, events, outbox, notifier, flow_webhooks, flow_media.fetch)
+    flow_runner = FlowRunner(flow_engine, clock)
+    responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
+    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir)
     hub = SessionHub(
         channels,
         pipeline,
@@ -201,7 +215,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
-        contacts=ContactService(contact_queries, events, audit, clock, settings.data_dir),
+        contacts=ContactService(
+            contact_queries, events, audit, clock, settings.data_dir, flow_runner.label_added
+        ),
         contact_queries=contact_queries,
         labels=LabelService(audit),
         conversations=conversations,
@@ -219,6 +235,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         reference_questions=references,
         retrieval_checks=RetrievalChecks(kb),
         media=MediaService(settings.media_path),
+        flows=FlowService(clock, audit, partial(check_url, allow=settings.ssrf_allow)),
+        flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
     )
     return Container(
         settings=settings,
@@ -239,6 +257,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ai=ai,
         kb=kb,
         indexer=indexer,
+        flow_runner=flow_runner,
+        flow_webhooks=flow_webhooks,
     )
 
 
@@ -256,7 +276,12 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         register_jobs(container.scheduler, container.clock, container.notifier)
+        settings = container.settings
+        register_flow_jobs(
+            container.scheduler, container.flow_runner, container.clock, settings.flow_tick_s
+        )
         container.scheduler.start()
+        stack.push_async_callback(container.flow_webhooks.aclose)
         stack.callback(container.scheduler.shutdown, wait=False)
         stack.push_async_callback(container.ai.aclose)
         stack.push_async_callback(container.services.local_models.aclose)
@@ -281,6 +306,19 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         await stack.aclose()
         container.stopped = True
         log.info("Aimywhatsapp stopped cleanly")
+
+
+def _flow_http(allow: tuple[str, ...]) -> Callable[..., httpx.AsyncClient]:
+    """httpx clients for flow webhooks and media whose every request is checked by the SSRF
+    guard first (TODO(merge): main's `Egress.httpx_client` pins the checked address too)."""
+
+    async def check(request: httpx.Request) -> None:
+        await check_url(str(request.url), allow)
+
+    def make(**kwargs: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(trust_env=False, event_hooks={"request": [check]}, **kwargs)
+
+    return make
 
 
 async def _drain_pipeline(container: Container) -> None:

@@ -31,3 +31,10 @@ MODEL_PROGRESS = "model:progress"
 
 # whisper model downloads (issue 5): {name, url, state, doneBytes, totalBytes, error}
 SPEECH_MODEL_PROGRESS = "speech-model:progress"
+
+# a contact's flow run moved (issue 14): {run: {id, flowId, flowName, contactId,
+# conversationId, status, currentNodeId, currentNodeType, waitingFor, wakeAt, endReason}}
+FLOW_RUN = "flow:run"
+# a run reached its end (issue 16's webhook event): {runId, flowId, flowName, contactId,
+# conversationId, vars, completedAt}
+FLOW_COMPLETED = "flow.completed"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from app.db.repos import outbox as repo
 from app.db.repos.outbox import Draft, Target, Written
 from app.domain import Clock, ConversationStatus
+from app.pipeline.responders import Effect
 
 
 class Outbox:
@@ -23,11 +24,18 @@ class Outbox:
         *,
         inbound_id: str | None = None,
         status: ConversationStatus | None = None,
+        effect: Effect | None = None,
     ) -> Written:
-        """Write `drafts` (queued, or held for approval), mark `inbound_id` routed and set the
-        conversation's status, in one transaction. Call `wake()` once the events are out."""
+        """Write `effect` (a responder's own state), `drafts` (queued, or held for approval),
+        mark `inbound_id` routed and set the conversation's status, in one transaction. Call
+        `wake()` once the events are out (and `effect.applied()`)."""
         return await repo.record_decision(
-            target, inbound_id, drafts, self._clock.now(), status=status
+            target,
+            inbound_id,
+            drafts,
+            self._clock.now(),
+            status=status,
+            before=effect.apply if effect is not None else None,
         )
 
     def wake(self) -> None:

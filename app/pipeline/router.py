@@ -7,7 +7,7 @@ who is about to answer. A human reply (or resolving) moves the conversation out 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from app.db.repos.outbox import Draft
@@ -57,13 +57,16 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
         return Decision(Route.NOT_CONVERSATIONAL)
     approval = contact.approval_mode or ctx.settings.approval_mode_default
     route, reply = await _generate(ctx, responders)
-    if approval and reply is not None:
+    if approval and reply is not None and not reply.empty:
         return Decision(Route.APPROVAL, reply)
     return Decision(route, reply)
 
 
 def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
-    """One draft per part; the model's metadata goes on the first (the answer proper)."""
+    """One draft per part; the model's metadata goes on the first (the answer proper).
+    A reply that brings its own drafts (a flow's) keeps them, held when `hold`."""
+    if reply.drafts:
+        return [replace(d, hold=hold) for d in reply.drafts]
     return [
         Draft(
             text,

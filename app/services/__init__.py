@@ -12,6 +12,8 @@ from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
 from app.services.conversation_queries import ConversationQueries
 from app.services.conversations import ConversationService
+from app.services.flow_runs import FlowRunService
+from app.services.flows import FlowService
 from app.services.invites import InviteService
 from app.services.knowledge import (
     DocumentService,
@@ -63,6 +65,8 @@ class Services:
     reference_questions: ReferenceQuestions
     retrieval_checks: RetrievalChecks
     media: MediaService
+    flows: FlowService
+    flow_runs: FlowRunService
     sources: SourceService = field(default_factory=SourceService)
 
 
@@ -77,6 +81,8 @@ __all__ = [
     "ConversationService",
     "DocumentService",
     "FaqService",
+    "FlowRunService",
+    "FlowService",
     "InviteService",
     "KnowledgeBaseService",
     "LabelService",

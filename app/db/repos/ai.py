@@ -25,18 +25,19 @@ async def default_kb_id(workspace_id: str) -> str | None:
     return row["id"] if row else None
 
 
-async def faqs(workspace_id: str) -> list[dict[str, Any]]:
-    return await KBFaq.select(KBFaq.id, KBFaq.question, KBFaq.answer).where(
-        KBFaq.knowledge_base_id.workspace_id == workspace_id
-    )
+async def faqs(workspace_id: str, kb_id: str | None = None) -> list[dict[str, Any]]:
+    """The workspace's FAQs (of one knowledge base when `kb_id` is given)."""
+    where = KBFaq.knowledge_base_id.workspace_id == workspace_id
+    if kb_id is not None:
+        where &= KBFaq.knowledge_base_id == kb_id
+    return await KBFaq.select(KBFaq.id, KBFaq.question, KBFaq.answer).where(where)
 
 
-async def chunks(workspace_id: str, limit: int) -> list[dict[str, Any]]:
-    return (
-        await KBChunk.select(KBChunk.id, KBChunk.content)
-        .where(KBChunk.document_id.knowledge_base_id.workspace_id == workspace_id)
-        .limit(limit)
-    )
+async def chunks(workspace_id: str, limit: int, kb_id: str | None = None) -> list[dict[str, Any]]:
+    where = KBChunk.document_id.knowledge_base_id.workspace_id == workspace_id
+    if kb_id is not None:
+        where &= KBChunk.document_id.knowledge_base_id == kb_id
+    return await KBChunk.select(KBChunk.id, KBChunk.content).where(where).limit(limit)
 
 
 async def history(conversation_id: str, before_id: str, limit: int) -> list[c.Message]:

@@ -6,6 +6,7 @@ Order within a chat is the rows' `created_at` order (distinct, increasing per de
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -154,11 +155,15 @@ async def record_decision(
     now: datetime,
     *,
     status: ConversationStatus | None = None,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> Written:
-    """In one transaction: the replies (+ outbox rows), the inbound's routing mark, and the
-    conversation's new status/lastMessageAt. A crash before this commits re-routes the
-    inbound on start; after it, the outbox holds the replies."""
+    """In one transaction: `before` (a responder's own state, e.g. a flow run's step), the
+    replies (+ outbox rows), the inbound's routing mark, and the conversation's new
+    status/lastMessageAt. A crash before this commits re-routes the inbound on start; after
+    it, the outbox holds the replies."""
     async with Message._meta.db.transaction():
+        if before is not None:
+            await before()
         # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
         out = [
             await _write(target, d, now + timedelta(microseconds=i)) for i, d in enumerate(drafts)

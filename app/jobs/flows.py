@@ -1,0 +1,42 @@
+"""Flow jobs: wake due runs (delays, question timeouts) and fire scheduled flows.
+
+Both only wake: the runs and the last fired slot are rows (`flow_runs.wake_at`,
+`flows.last_fired_at`), so the first tick after a start finds everything that came due while
+the app was down, and a tick that overlaps another (or another node's) moves nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from app.domain import Clock
+from app.flows import FlowRunner
+
+SCHEDULE_TICK_S = 20.0  # cron slots are minutes: three looks a minute are enough
+
+
+def register_flow_jobs(
+    scheduler: BaseScheduler, runner: FlowRunner, clock: Clock, tick_s: float
+) -> None:
+    first = clock.now() + timedelta(seconds=0.5)  # right after start: re-arm from the table
+    scheduler.add_job(
+        runner.wake_due,
+        IntervalTrigger(seconds=tick_s),
+        id="flow_wake",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=first,
+    )
+    scheduler.add_job(
+        runner.fire_schedules,
+        IntervalTrigger(seconds=min(tick_s * 4, SCHEDULE_TICK_S)),
+        id="flow_schedules",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=first,
+    )
