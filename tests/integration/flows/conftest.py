@@ -32,6 +32,14 @@ def e(source: str, target: str, handle: str | None = None) -> dict[str, Any]:
 
 
 class FlowBot(Bot):
+    def sent_texts(self, to: str | None = None) -> list[str]:
+        """What the phone received for `to`: texts, and the captions of media."""
+        return [
+            s.message.text or s.message.caption or ""
+            for s in self.phone.sent
+            if to is None or s.message.to.startswith(to.lstrip("+"))
+        ]
+
     async def flow(
         self,
         nodes: list[dict[str, Any]],
@@ -93,8 +101,18 @@ class FlowBot(Bot):
 
     async def later(self, **delta: float) -> int:
         """Move the app's clock forward and run the wake-up job once (as its tick would)."""
-        self.api.clock.advance(timedelta(**delta))
+        await self.advance(**delta)
         return await self.db(self.api.container.flow_runner.wake_due)
+
+    async def advance(self, **delta: float) -> None:
+        """Move the app's clock forward; the owner's access token is renewed (it lives 15
+        minutes of that clock)."""
+        self.api.clock.advance(timedelta(**delta))
+        r = await self.api.client.post(
+            "/api/v1/auth/refresh", json={"refreshToken": self.owner.refresh}
+        )
+        assert r.status_code == 200, r.text
+        self.owner.access, self.owner.refresh = r.json()["accessToken"], r.json()["refreshToken"]
 
     async def contact_id(self, phone: str) -> str:
         return (await self.conversation_of(phone))["contactId"]

@@ -3,6 +3,8 @@ messages out, the run's state and counters in the API."""
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.integration.flows.conftest import FlowBot, e, n
 
 ANN = "+4917611110001"
@@ -73,3 +75,95 @@ async def test_question_validation_condition_tag_and_end(flow_bot: FlowBot) -> N
 
     await bot.simulate(ANN, "after the flow")  # the run ended: the AI slot answers again
     assert (await bot.said(ANN, 5))[4] == "after the flow"
+
+
+async def test_welcome_menu_options_pick_by_number_or_text_and_assign(flow_bot: FlowBot) -> None:
+    bot = flow_bot
+    r = await bot.send("POST", "/flows", json={"template": "welcome-menu", "isActive": True})
+    assert r.status_code == 201, r.text
+    flow = r.json()
+    assert flow["triggerType"] == "FIRST_MESSAGE" and flow["isActive"]
+
+    await bot.simulate(ANN, "hello", name="Ann")
+    (menu,) = await bot.said(ANN, 1)
+    assert menu.startswith("Hi Ann! Welcome to Acme.")
+    assert menu.endswith("1. Opening hours\n2. Talk to a person\n3. Something else")
+    await bot.simulate(ANN, "maybe")  # no option: asked again
+    await bot.said(ANN, 2)
+    await bot.simulate(ANN, "opening HOURS")
+    texts = await bot.quiet(ANN, 3)
+    assert texts[2] == "We are open Monday to Friday, 9:00-17:00."
+
+    await bot.simulate(BEN, "hi there", name="Ben")
+    await bot.said(BEN, 1)
+    await bot.simulate(BEN, "2")
+    await bot.quiet(BEN, 1)  # assign: nothing more is said, a human takes over
+    conv = await bot.conversation_of(BEN)
+    assert conv["status"] == "WAITING_HUMAN" and conv["contact"]["humanTakeover"] is True
+    run = (await bot.get("/flows/runs", conversationId=conv["id"]))["items"][0]
+    assert run["status"] == "COMPLETED" and run["vars"] == {"choice": "Talk to a person"}
+    notes = (await bot.get("/notifications"))["items"]
+    assert any(x["type"] == "escalation_needed" for x in notes)
+
+    await bot.simulate(ANN, "hello again")  # not a first message any more: echo
+    assert (await bot.said(ANN, 4))[3] == "hello again"
+
+
+async def test_delay_and_question_timeout_wake_up_once(flow_bot: FlowBot) -> None:
+    bot = flow_bot
+    nodes = [
+        n("start", "trigger"),
+        n("first", "message", text="First, {{vars.coupon}}"),
+        n("wait", "delay", amount=5, unit="minutes"),
+        n("ask", "question", text="Still there?", variableName="there", timeout=10),
+        n("late", "message", text="Too late."),
+        n("yes", "message", text="Great: {{vars.there}}"),
+    ]
+    edges = [
+        e("start", "first"),
+        e("first", "wait"),
+        e("wait", "ask"),
+        e("ask", "late", "timeout"),
+        e("ask", "yes"),
+    ]
+    config = {"variables": ["coupon"]}
+    flow = await bot.flow(nodes, edges, "API", config)
+    await bot.simulate(ANN, "hi")  # the contact exists (echo)
+    await bot.said(ANN, 1)
+    contact = await bot.contact_id(ANN)
+    run = await bot.trigger(flow["id"], contactId=contact, vars={"coupon": "SAVE5"})
+    assert run["status"] == "ACTIVE" and run["waitingFor"] == "WAKE"
+    assert (await bot.said(ANN, 2))[1] == "First, SAVE5"
+
+    await bot.simulate(ANN, "hello?")  # during the delay the flow keeps the contact: no echo
+    assert await bot.later(minutes=4) == 0
+    await bot.quiet(ANN, 2)
+    assert await bot.later(minutes=2) == 1  # the delay is over: exactly one wake-up
+    assert await bot.later(seconds=1) == 0
+    assert (await bot.quiet(ANN, 3))[2] == "Still there?"
+    assert await bot.later(minutes=11) == 1  # no answer within 10 minutes: the timeout branch
+    texts = await bot.quiet(ANN, 4)
+    assert texts[3] == "Too late."
+    run = await bot.run_settled(flow["id"], status="COMPLETED")
+    assert ("wait", "message") in [(h["nodeId"], h["event"]) for h in run["history"]]
+
+
+async def test_concurrent_wakeups_move_a_run_once(flow_bot: FlowBot) -> None:
+    bot = flow_bot
+    nodes = [
+        n("start", "trigger"),
+        n("wait", "delay", amount=1, unit="hours"),
+        n("ping", "message", text="ping"),
+    ]
+    flow = await bot.flow(nodes, [e("start", "wait"), e("wait", "ping")])
+    run = await bot.trigger(flow["id"], phone=BEN)
+    await bot.advance(hours=2)
+    runner = bot.api.container.flow_runner
+
+    async def many() -> list[int]:
+        return await asyncio.gather(*(runner.wake_due() for _ in range(8)))
+
+    moved = await bot.db(many)
+    assert sum(moved) == 1
+    assert await bot.quiet(BEN, 1) == ["ping"]
+    assert (await bot.get(f"/flows/runs/{run['id']}"))["status"] == "COMPLETED"
