@@ -118,9 +118,11 @@ class FlowBot(Bot):
         return (await self.conversation_of(phone))["contactId"]
 
 
-async def make_flow_bot(data_dir: Path, **overrides: Any) -> AsyncIterator[FlowBot]:
+async def make_flow_bot(
+    data_dir: Path, db_url: str | None = None, **overrides: Any
+) -> AsyncIterator[FlowBot]:
     settings = {"auto_reply": "echo", "flow_tick_s": 3600.0, **overrides}
-    async for api in _api(data_dir, None, **settings):
+    async for api in _api(data_dir, db_url, **settings):
         bot = await _bot(api)
         yield FlowBot(bot.api, bot.owner, bot.session_id)
 
