@@ -155,33 +155,37 @@ async def test_one_active_run_per_contact_under_concurrent_triggers(
 ) -> None:
     url = None if db_url.startswith("sqlite") else db_url
     async for bot in make_flow_bot(tmp_path / "data", url):
-        flows = [await bot.flow(ASK, ASK_EDGES, "API", name=f"F{i}") for i in range(3)]
-        await bot.simulate(CARLA, "hi")
-        await bot.said(CARLA, 1)
-        contact = await bot.contact_id(CARLA)
-        container = bot.api.container
+        await _race(bot, callers)
 
-        actor = Actor(bot.owner.user_id, bot.owner.workspace_id, Role.OWNER)
 
-        async def start(i: int) -> Any:
-            try:
-                return await container.services.flow_runs.trigger(
-                    actor, flows[i % 3]["id"], TriggerBody(contact_id=contact)
-                )
-            except Exception as exc:
-                return exc
+async def _race(bot: FlowBot, callers: int) -> None:
+    """`callers` triggers of three flows for one contact at once: one run starts, the rest
+    get 409 — the UNIQUE active-contact column decides, whatever the interleaving."""
+    flows = [await bot.flow(ASK, ASK_EDGES, "API", name=f"F{i}") for i in range(3)]
+    await bot.simulate(CARLA, "hi")
+    await bot.said(CARLA, 1)
+    contact = await bot.contact_id(CARLA)
+    service = bot.api.container.services.flow_runs
+    actor = Actor(bot.owner.user_id, bot.owner.workspace_id, Role.OWNER)
 
-        async def many() -> list[Any]:
-            return await asyncio.gather(*(start(i) for i in range(callers)))
+    async def start(i: int) -> Any:
+        try:
+            body = TriggerBody(contact_id=contact)
+            return await service.trigger(actor, flows[i % 3]["id"], body)
+        except Exception as exc:
+            return exc
 
-        results = await bot.db(many)
-        started = [r for r in results if not isinstance(r, Exception)]
-        refused = [r for r in results if isinstance(r, Exception)]
-        assert len(started) == 1, results
-        assert all(getattr(r, "status", None) == 409 for r in refused), refused
-        assert (await bot.quiet(CARLA, 2))[1] == "Your name?"
-        active = (await bot.get("/flows/runs", status="ACTIVE"))["items"]
-        assert len(active) == 1
+    async def many() -> list[Any]:
+        return await asyncio.gather(*(start(i) for i in range(callers)))
+
+    results = await bot.db(many)
+    started = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(started) == 1, results
+    assert all(getattr(r, "status", None) == 409 for r in refused), refused
+    assert (await bot.quiet(CARLA, 2))[1] == "Your name?"
+    active = (await bot.get("/flows/runs", status="ACTIVE"))["items"]
+    assert len(active) == 1
 
 
 async def test_counters_agree_with_runs_and_events_are_published(flow_bot: FlowBot) -> None:
