@@ -19,10 +19,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
-import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.ai import ModelPool
@@ -31,14 +29,15 @@ from app.ai.knowledge_search import RetrieverSearch
 from app.ai.speech import SpeechPool
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
+from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
-from app.events import EventBus
+from app.events import AccessSignals, EventBus
 from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
 from app.jobs.flows import register_flow_jobs
 from app.llm import GgufStore
-from app.net.ssrf import check_url
+from app.net import Egress
 from app.pipeline import (
     Dispatcher,
     Outbox,
@@ -64,6 +63,7 @@ from app.services import (
     FlowService,
     InviteService,
     LabelService,
+    LiveAccess,
     LocalModelService,
     Mailer,
     MediaService,
@@ -132,14 +132,15 @@ class Container:
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     """Wire everything; no I/O besides reading (or creating) the secret store."""
     clock = clock or SystemClock()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.data_dir)
     secrets, cipher = build_secret_store(settings)
     engine = create_engine(settings.db_url)
     bind_tables(engine)
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
     mailer = Mailer(settings)
     audit = AuditTrail()
-    workspaces = WorkspaceService(audit)
+    signals = AccessSignals()
+    workspaces = WorkspaceService(audit, signals)
     events = EventBus()
     notifier = Notifier(clock, events)
     channels = ChannelManager()
@@ -157,7 +158,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         data_dir=settings.data_dir,
     )
     outbox = Outbox(clock, dispatcher.wake)
-    gguf = GgufStore(settings.data_dir / "models", settings.ssrf_allow)
+    gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
     document_indexer = DocumentIndexer(
@@ -166,13 +167,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifier,
         retries=settings.kb_retries,
         base_s=settings.kb_retry_base_s,
-        ssrf_allow=settings.ssrf_allow,
+        ssrf_allow=settings.egress_allow,
     )
     indexer = IndexWorker(document_indexer, settings.kb_workers)
     kb_files = KnowledgeFiles(settings.data_dir / "kb")
     references = ReferenceQuestions(kb_files.references)
     whisper = WhisperModelStore(
-        settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.ssrf_allow
+        settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.egress_allow
     )
     speech = SpeechPool(settings, secrets, whisper)
     downloads = settings.model_downloads
@@ -180,9 +181,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.data_dir / "media"
     responders = build_responders(settings, ai)
-    flow_http = _flow_http(settings.ssrf_allow)
-    flow_webhooks = WebhookCaller(flow_http)
-    flow_media = MediaFetcher(flow_http, settings.data_dir)
+    egress = Egress(settings.egress_allow)  # the one SSRF guard: flow webhooks and media
+    flow_webhooks = WebhookCaller(egress.httpx_client)
+    flow_media = MediaFetcher(egress.httpx_client, settings.data_dir)
     flow_engine = FlowEngine(clock, events, outbox, notifier, flow_webhooks, flow_media.fetch)
     flow_runner = FlowRunner(flow_engine, clock)
     responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
@@ -198,7 +199,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         settings.data_dir,
     )
-    sign_ins = SignInService(clock, signer, workspaces, settings.refresh_token_ttl_s)
+    sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
     conversations = ConversationService(queries, outbox, events, audit, clock, media_dir)
@@ -206,11 +207,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         auth=AuthService(clock, workspaces, sign_ins),
         sign_ins=sign_ins,
         password_resets=PasswordResetService(
-            clock, mailer, settings.base_url, settings.reset_token_ttl_s
+            clock, mailer, signals, settings.base_url, settings.reset_token_ttl_s
         ),
         workspaces=workspaces,
         invites=InviteService(settings, clock, mailer, workspaces, audit),
-        api_keys=ApiKeyService(clock, audit),
+        api_keys=ApiKeyService(clock, audit, signals),
         audit=AuditService(),
         mailer=mailer,
         notifications=NotificationService(clock),
@@ -223,7 +224,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         conversations=conversations,
         conversation_queries=queries,
         approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
-        settings=SettingsService(models, secrets, audit, whisper),
+        settings=SettingsService(models, secrets, egress, audit, whisper),
         local_models=LocalModelService(
             gguf, events, audit, headless=settings.headless, downloads=downloads
         ),
@@ -231,11 +232,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         overview=OverviewService(clock),
         knowledge=KnowledgeBaseService(kb, kb_files, references, audit),
         faqs=FaqService(kb, audit),
-        documents=DocumentService(kb, indexer, kb_files, audit, settings.ssrf_allow),
+        documents=DocumentService(kb, indexer, kb_files, audit, settings.egress_allow),
         reference_questions=references,
         retrieval_checks=RetrievalChecks(kb),
         media=MediaService(settings.media_path),
-        flows=FlowService(clock, audit, partial(check_url, allow=settings.ssrf_allow)),
+        live_access=LiveAccess(clock, signals, settings.live_recheck_s),
+        flows=FlowService(clock, audit, egress.check_url),
         flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
     )
     return Container(
@@ -277,8 +279,13 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
             log.info("applied migrations: %s", ", ".join(applied))
         register_jobs(container.scheduler, container.clock, container.notifier)
         settings = container.settings
+        runner = container.flow_runner
         register_flow_jobs(
-            container.scheduler, container.flow_runner, container.clock, settings.flow_tick_s
+            container.scheduler,
+            runner.wake_due,
+            runner.fire_schedules,
+            container.clock,
+            settings.flow_tick_s,
         )
         container.scheduler.start()
         stack.push_async_callback(container.flow_webhooks.aclose)
@@ -306,19 +313,6 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         await stack.aclose()
         container.stopped = True
         log.info("Aimywhatsapp stopped cleanly")
-
-
-def _flow_http(allow: tuple[str, ...]) -> Callable[..., httpx.AsyncClient]:
-    """httpx clients for flow webhooks and media whose every request is checked by the SSRF
-    guard first (TODO(merge): main's `Egress.httpx_client` pins the checked address too)."""
-
-    async def check(request: httpx.Request) -> None:
-        await check_url(str(request.url), allow)
-
-    def make(**kwargs: Any) -> httpx.AsyncClient:
-        return httpx.AsyncClient(trust_env=False, event_hooks={"request": [check]}, **kwargs)
-
-    return make
 
 
 async def _drain_pipeline(container: Container) -> None:

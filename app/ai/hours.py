@@ -12,9 +12,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.domain.workspace_settings import WorkspaceSettings
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from app.domain.workspace_settings import DAYS, WorkspaceSettings
 
 
 class HoursError(ValueError):

@@ -49,6 +49,7 @@ class ModelPool:
             model=model,
             api_key=self.secrets.get(api_key_name(workspace_id)),
             base_url=ws.ai_base_url or None,
+            ssrf_allow=self.settings.egress_allow,
             temperature=ws.ai_temperature,
             max_tokens=ws.ai_max_tokens,
             timeout=self.settings.llm_timeout_s,

@@ -17,14 +17,13 @@ from pathlib import Path
 
 from app.ai.model_pool import api_key_name
 from app.domain import NotFound
-from app.domain.workspace_settings import DEFAULTS, WorkspaceSettings
+from app.domain.workspace_settings import DEFAULTS, OPENAI_SPEECH, WorkspaceSettings
 from app.secrets import SecretStore
 from app.settings import Settings
 from app.speech import SpeechSettings, Transcriber, build_transcriber
 from app.speech.whisper_store import WhisperModelStore
 
 log = logging.getLogger(__name__)
-OPENAI = "openai"  # a `speechModel` naming the workspace's OpenAI(-compatible) account
 
 
 class SpeechPool:
@@ -54,7 +53,7 @@ class SpeechPool:
         ws: WorkspaceSettings = DEFAULTS,
     ) -> Transcriber:
         """The transcriber for a workspace's `speechModel` ("openai" = its OpenAI account)."""
-        if model == OPENAI or self.settings.speech_provider == "openai":
+        if model == OPENAI_SPEECH or self.settings.speech_provider == "openai":
             speech = self._openai(workspace_id, ws)
             key = f"openai|{speech.base_url}|{hash(speech.api_key)}"
         elif self.settings.speech_provider == "fake":
@@ -83,6 +82,7 @@ class SpeechPool:
             api_key=self.secrets.get(api_key_name(workspace_id))
             or self.secrets.get("openai_api_key"),
             base_url=ws.ai_base_url if own_server else None,
+            ssrf_allow=self.settings.egress_allow,
         )
 
     async def aclose(self) -> None:

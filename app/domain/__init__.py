@@ -39,11 +39,12 @@ from app.domain.messages import (
     ReceiptKind,
 )
 from app.domain.permissions import MATRIX, Resource, can
-from app.domain.records import Model, Page
+from app.domain.records import MAX_PAGE, Model, Page
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [
     "MATRIX",
+    "MAX_PAGE",
     "Actor",
     "BroadcastStatus",
     "BroadcastTarget",

@@ -8,6 +8,8 @@ from typing import Any
 
 from app.domain.records import Model
 
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # one uploaded document (the dashboard says so up front)
+
 
 class KnowledgeBase(Model, kw_only=True):
     id: str

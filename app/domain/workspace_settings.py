@@ -13,6 +13,9 @@ from typing import Any
 
 import msgspec
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the keys of business_hours_config
+OPENAI_SPEECH = "openai"  # a `speech_model` naming the workspace's OpenAI(-compatible) account
+
 
 class WorkspaceSettings(msgspec.Struct, kw_only=True, frozen=True):
     bot_name: str = "Assistant"
@@ -33,7 +36,7 @@ class WorkspaceSettings(msgspec.Struct, kw_only=True, frozen=True):
     approval_mode_default: bool = False
     human_reply_pauses_bot: bool = True  # a manual agent reply turns on human takeover
     human_reply_timeout_min: int = 15  # WAITING_HUMAN this long → notify (0 = off)
-    speech_model: str | None = None  # whisper model name; None = the default model
+    speech_model: str | None = None  # whisper model name or OPENAI_SPEECH; None = the default
     # words that end a contact's flow run, besides the built-in stop/cancel words (m0020)
     flow_stop_words: list[str] = []
 

@@ -4,6 +4,7 @@ Every event is made by a constructor of `catalog` (one per event name); `names` 
 """
 
 from app.events import catalog, names
+from app.events.access import AccessSignals
 from app.events.bus import Event, EventBus, Subscription
 
-__all__ = ["Event", "EventBus", "Subscription", "catalog", "names"]
+__all__ = ["AccessSignals", "Event", "EventBus", "Subscription", "catalog", "names"]

@@ -26,11 +26,10 @@ MESSAGE_FAILED = "message_failed"
 # knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status}
 KB_PROGRESS = "kb:progress"
 
-# GGUF model downloads: {name, url, state, doneBytes, totalBytes, error}
-MODEL_PROGRESS = "model:progress"
-
 # whisper model downloads (issue 5): {name, url, state, doneBytes, totalBytes, error}
 SPEECH_MODEL_PROGRESS = "speech-model:progress"
+# GGUF model downloads: the same shape
+MODEL_PROGRESS = "model:progress"
 
 # a contact's flow run moved (issue 14): {run: {id, flowId, flowName, contactId,
 # conversationId, status, currentNodeId, currentNodeType, waitingFor, wakeAt, endReason}}

@@ -7,23 +7,28 @@ the app was down, and a tick that overlaps another (or another node's) moves not
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.domain import Clock
-from app.flows import FlowRunner
 
 SCHEDULE_TICK_S = 20.0  # cron slots are minutes: three looks a minute are enough
 
 
 def register_flow_jobs(
-    scheduler: BaseScheduler, runner: FlowRunner, clock: Clock, tick_s: float
+    scheduler: BaseScheduler,
+    wake_due: Callable[[], Awaitable[int]],
+    fire_schedules: Callable[[], Awaitable[int]],
+    clock: Clock,
+    tick_s: float,
 ) -> None:
+    """`wake_due` and `fire_schedules` are the `FlowRunner`'s."""
     first = clock.now() + timedelta(seconds=0.5)  # right after start: re-arm from the table
     scheduler.add_job(
-        runner.wake_due,
+        wake_due,
         IntervalTrigger(seconds=tick_s),
         id="flow_wake",
         replace_existing=True,
@@ -32,7 +37,7 @@ def register_flow_jobs(
         next_run_time=first,
     )
     scheduler.add_job(
-        runner.fire_schedules,
+        fire_schedules,
         IntervalTrigger(seconds=min(tick_s * 4, SCHEDULE_TICK_S)),
         id="flow_schedules",
         replace_existing=True,

@@ -1,10 +1,11 @@
-"""Outbound HTTP on a workspace's behalf: the one SSRF guard and streamed file downloads.
+"""Outbound network access for workspaces: the SSRF guard (`ssrf.Egress`) and its errors.
 
-Every URL the server fetches for a user (knowledge-base pages, model downloads) goes through
-`ssrf.check_url` / `ssrf.guarded_get`; nothing here knows what the bytes are for.
+Every URL the server calls because a workspace configured it goes through `Egress`: check it
+when it is saved (`check_url`), and call it with a client from `httpx_client()` /
+`sdk_client()`, whose transport checks every connection again.
 """
 
-from app.net.errors import FetchError
-from app.net.ssrf import check_url, guarded_get, is_public
+from app.net.errors import Blocked, FetchError
+from app.net.ssrf import Egress, check_url, guarded_get, is_public
 
-__all__ = ["FetchError", "check_url", "guarded_get", "is_public"]
+__all__ = ["Blocked", "Egress", "FetchError", "check_url", "guarded_get", "is_public"]

@@ -1,4 +1,4 @@
-"""Why an outbound fetch failed, in words fit for the user who asked for it."""
+"""Why an outbound URL could not be reached, in words fit for the user who gave it."""
 
 from __future__ import annotations
 
@@ -7,3 +7,7 @@ from app.domain.errors import Invalid
 
 class FetchError(Invalid):
     """A URL could not be fetched (refused by the SSRF guard, timed out, too big, HTTP error)."""
+
+
+class Blocked(FetchError):
+    """The SSRF guard refused the URL: its host is (or resolves to) a non-public address."""

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.db.tables import Notification
+from app.db.tables.settings import NOTIFICATION_TTL_DAYS
 from app.domain import Clock, new_id
 from app.domain import conversations as c
 from app.events import EventBus, catalog
 from app.events.catalog import Notice
 
-TTL = timedelta(days=7)
+TTL = timedelta(days=NOTIFICATION_TTL_DAYS)
 
 
 class Notifier:

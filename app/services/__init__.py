@@ -23,6 +23,7 @@ from app.services.knowledge import (
     RetrievalChecks,
 )
 from app.services.labels import LabelService
+from app.services.live_access import LiveAccess
 from app.services.local_models import LocalModelService
 from app.services.mailer import Mailer
 from app.services.media import MediaService
@@ -65,6 +66,7 @@ class Services:
     reference_questions: ReferenceQuestions
     retrieval_checks: RetrievalChecks
     media: MediaService
+    live_access: LiveAccess
     flows: FlowService
     flow_runs: FlowRunService
     sources: SourceService = field(default_factory=SourceService)
@@ -86,6 +88,7 @@ __all__ = [
     "InviteService",
     "KnowledgeBaseService",
     "LabelService",
+    "LiveAccess",
     "LocalModelService",
     "Mailer",
     "MediaService",

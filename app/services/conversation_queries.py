@@ -98,6 +98,13 @@ class ConversationQueries:
             raise NotFound("conversation not found")
         return row
 
+    async def belongs_to(self, workspace_id: str, conversation_id: str) -> bool:
+        """Whether the conversation is the workspace's: for a caller that checked the actor's
+        membership itself (the websocket's rooms)."""
+        return await Conversation.exists().where(
+            (Conversation.id == conversation_id) & (Conversation.workspace_id == workspace_id)
+        )
+
     @guarded(Resource.CONVERSATIONS, write=False)
     async def get(
         self, actor: Actor, conversation_id: str, *, page: int = 1, page_size: int = 50

@@ -2,6 +2,7 @@
 
 The model API key goes to the secrets store, never to the table, and comes back masked. The
 audit row lists which fields changed, not their values (a persona can be long, a key secret).
+`aiBaseUrl` passes the SSRF guard when it is saved (and the model clients check every call).
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from typing import Any
 import msgspec
 
 from app.ai import BusinessHours, HoursError, ModelPool, api_key_name
-from app.ai.speech import OPENAI
 from app.auth import Resource, guarded
 from app.db.repos import workspace_settings as repo
 from app.db.tables import WorkspaceSettings as Row
 from app.domain import Actor, Invalid, NotFound
 from app.domain.records import ModelTest, WorkspaceSettingsView
-from app.domain.workspace_settings import WorkspaceSettings
+from app.domain.workspace_settings import OPENAI_SPEECH, WorkspaceSettings
 from app.llm import ChatMessage, LLMError, Passage
+from app.net import Egress
 from app.records import AuditTrail
 from app.schemas.settings import SettingsPatchBody
 from app.secrets import SecretStore
@@ -46,11 +47,13 @@ class SettingsService:
         self,
         models: ModelPool,
         secrets: SecretStore,
+        egress: Egress,
         audit: AuditTrail,
         whisper: WhisperModelStore | None = None,
     ) -> None:
         self._models = models  # the "test the model" call
         self._secrets = secrets  # the model API key
+        self._egress = egress  # an `aiBaseUrl` must be one the server may call
         self._audit = audit
         self._whisper = whisper  # a chosen speech model must be installed
 
@@ -92,6 +95,8 @@ class SettingsService:
         if merged.business_hours_enabled and not merged.business_hours_config:
             raise Invalid("businessHoursConfig is required when business hours are enabled")
         self._check_speech_model(values.get("speech_model"), merged)
+        if values.get("ai_base_url"):
+            await self._egress.check_url(values["ai_base_url"])
         if values:
             changes = {getattr(Row, f): v for f, v in values.items()}
             await Row.update(changes).where(Row.workspace_id == ws)
@@ -110,7 +115,7 @@ class SettingsService:
 
     def _check_speech_model(self, name: str | None, merged: WorkspaceSettings) -> None:
         """An installed whisper model, or "openai" when the workspace's model is OpenAI's."""
-        if name == OPENAI:
+        if name == OPENAI_SPEECH:
             if merged.ai_provider != "openai":
                 raise Invalid("speechModel openai needs the OpenAI provider (aiProvider openai)")
         elif name and self._whisper is not None:

@@ -6,9 +6,9 @@ import io
 import zipfile
 
 from app.domain.enums import KBDocType
+from app.domain.knowledge import MAX_UPLOAD_BYTES
 from app.rag.errors import ExtractionError
 
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 _TEXT_EXT = {
     ".txt": KBDocType.TXT,
     ".md": KBDocType.TXT,

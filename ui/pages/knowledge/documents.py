@@ -13,7 +13,7 @@ from nicegui import events, ui
 
 from app.domain import Actor
 from app.domain import knowledge as m
-from app.rag.extract import MAX_UPLOAD_BYTES
+from app.domain.knowledge import MAX_UPLOAD_BYTES
 from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
 from ui.pages.knowledge._common import body
