@@ -23,8 +23,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-import msgspec
-
 from app.ai import hours
 from app.db.repos import flow_runs as repo
 from app.db.repos.outbox import Media, Target, Written
@@ -70,15 +68,20 @@ def run_of(row: dict[str, Any]) -> Run:
         wake_at=row.get("wake_at"),
         vars=dict(row.get("vars") or {}),
         state=dict(row.get("state") or {}),
-        history=list(row.get("history") or []),
         step=row.get("step") or 0,
         end_reason=row.get("end_reason"),
         ended_at=row.get("ended_at"),
     )
 
 
-def record_of(run: Run, flow_name: str | None, graph: Graph | None, now: datetime) -> f.FlowRun:
-    """The API's view of a run."""
+def record_of(
+    run: Run,
+    flow_name: str | None,
+    graph: Graph | None,
+    now: datetime,
+    history: list[dict[str, Any]] | None = None,
+) -> f.FlowRun:
+    """The API's view of a run (its history when given: `flow_run_events` rows)."""
     node = graph.nodes.get(run.node or "") if graph else None
     return f.FlowRun(
         id=run.id,
@@ -93,7 +96,10 @@ def record_of(run: Run, flow_name: str | None, graph: Graph | None, now: datetim
         waiting_for=run.waiting,
         wake_at=run.wake_at,
         vars=run.vars,
-        history=msgspec.convert(run.history, list[f.HistoryEntry], strict=False),
+        history=[
+            f.HistoryEntry(at=h["at"], node_id=h["node_id"], event=h["event"], detail=h["detail"])
+            for h in history or ()
+        ],
         end_reason=run.end_reason,
         started_at=run.started_at,
         updated_at=now,
@@ -128,7 +134,6 @@ class StepEffect:
             "wake_at": run.wake_at,
             "vars": run.vars,
             "state": run.state,
-            "history": run.history,
             "end_reason": run.end_reason,
             "updated_at": self.now,
             "ended_at": run.ended_at,
@@ -168,6 +173,7 @@ class StepEffect:
             at=self.now,
             visits=step.visits,
         )
+        await repo.add_events(run.id, run.notes)
         if step.labels:
             self.contact_changed = await repo.change_labels(
                 run.workspace_id, run.contact_id, step.labels
@@ -178,7 +184,7 @@ class StepEffect:
 
     def applied(self) -> None:
         run = self.run
-        run.new, run.step = False, self.read_step + 1
+        run.new, run.step, run.notes = False, self.read_step + 1, []
         record = record_of(run, self.flow_name, self.graph, self.now)
         events = self.engine.events
         events.publish(catalog.flow_run(run.workspace_id, record))

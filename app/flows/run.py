@@ -8,8 +8,6 @@ from typing import Any
 
 from app.domain.flows import RunStatus, Waiting
 
-HISTORY_LIMIT = 200  # entries kept per run (the newest); the counters keep the totals
-
 
 @dataclass(slots=True)
 class Run:
@@ -27,7 +25,7 @@ class Run:
     wake_at: datetime | None = None
     vars: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)  # retries, the last message
-    history: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)  # this step's history lines
     step: int = 0  # committed steps; a step commits only if it is unchanged
     end_reason: str | None = None
     ended_at: datetime | None = None
@@ -38,12 +36,10 @@ class Run:
         return self.status is RunStatus.ACTIVE
 
     def note(self, at: datetime, event: str, node: str | None, detail: str | None = None) -> None:
-        entry: dict[str, Any] = {"at": at.isoformat(), "nodeId": node, "event": event}
-        if detail:
-            entry["detail"] = detail[:500]
-        self.history.append(entry)
-        if len(self.history) > HISTORY_LIMIT:
-            del self.history[: len(self.history) - HISTORY_LIMIT]
+        """A line of the run's history, written with the step (`flow_run_events`)."""
+        self.notes.append(
+            {"at": at, "node_id": node, "event": event, "detail": detail[:500] if detail else None}
+        )
 
     def wait(self, kind: Waiting, until: datetime | None) -> None:
         self.waiting, self.wake_at = kind, until

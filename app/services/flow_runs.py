@@ -29,10 +29,11 @@ class FlowRunService:
         self._audit = audit
         self._clock = clock
 
-    async def _record(self, row: dict[str, Any]) -> f.FlowRun:
+    async def _record(self, row: dict[str, Any], *, history: bool = False) -> f.FlowRun:
         run = run_of(row)
         graph = await self._engine.graph(run.version_id)
-        return record_of(run, row.get("flow_name"), graph, row["updated_at"])
+        lines = await repo.events(run.id) if history else None
+        return record_of(run, row.get("flow_name"), graph, row["updated_at"], lines)
 
     async def _run_row(self, actor: Actor, run_id: str) -> dict[str, Any]:
         row = await repo.get(run_id)
@@ -78,14 +79,15 @@ class FlowRunService:
         )
         items = []
         for row in rows:
-            for key in ("vars", "state", "history"):
-                row[key] = json_value(row[key], [] if key == "history" else {})
+            for key in ("vars", "state"):
+                row[key] = json_value(row[key], {})
             items.append(await self._record(row))
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
 
     @guarded(Resource.FLOWS, write=False)
     async def get(self, actor: Actor, run_id: str) -> f.FlowRun:
-        return await self._record(await self._run_row(actor, run_id))
+        """One run with its history (the newest 500 lines)."""
+        return await self._record(await self._run_row(actor, run_id), history=True)
 
     @guarded(Resource.CONVERSATIONS, write=False)
     async def active_in(self, actor: Actor, conversation_id: str) -> f.FlowRun | None:

@@ -4,10 +4,11 @@
 - `flows.version`: the current version's number; `flows.last_fired_at`: the last cron slot a
   SCHEDULED flow fired for (claimed with a guarded UPDATE, so a slot fires once).
 - `flow_runs`: one contact's way through a flow — current node, variables, what it waits for
-  (a reply until `wake_at`, or a wake-up at `wake_at`), history, and `step`, the count of
-  committed steps a step must still see to commit. `active_contact_id` (UNIQUE, NULL once the
-  run ended) keeps a contact in at most one active run: the database enforces it, on SQLite
-  and Postgres alike, whatever races the app loses.
+  (a reply until `wake_at`, or a wake-up at `wake_at`), and `step`, the count of committed
+  steps a step must still see to commit. `active_contact_id` (UNIQUE, NULL once the run
+  ended) keeps a contact in at most one active run: the database enforces it, on SQLite and
+  Postgres alike, whatever races the app loses.
+- `flow_run_events`: a run's history, appended line by line (never rewritten).
 - `flow_node_stats`: how many times runs entered each node; `flow_stats.total_dropped`: runs
   that were stopped or failed (entered = completed + dropped + active).
 - `workspace_settings.flow_stop_words`: the workspace's own words that end a run.
@@ -41,9 +42,12 @@ flow_runs (
     active_contact_id VARCHAR(36) UNIQUE, status VARCHAR(12) NOT NULL DEFAULT 'ACTIVE',
     current_node VARCHAR(64), waiting_for VARCHAR(12), wake_at {ts},
     vars {json} NOT NULL DEFAULT '{{}}', state {json} NOT NULL DEFAULT '{{}}',
-    history {json} NOT NULL DEFAULT '[]', step INTEGER NOT NULL DEFAULT 0, end_reason TEXT,
+    step INTEGER NOT NULL DEFAULT 0, end_reason TEXT,
     started_at {ts} NOT NULL DEFAULT {now}, updated_at {ts} NOT NULL DEFAULT {now},
     ended_at {ts})
+flow_run_events (
+    id {pk}, run_id {id} NOT NULL {cascade:flow_runs}, at {ts} NOT NULL,
+    node_id VARCHAR(64), event VARCHAR(20) NOT NULL, detail TEXT)
 """
 
 _INDEXES = """
@@ -51,6 +55,7 @@ flow_runs (flow_id, started_at)
 flow_runs (contact_id)
 flow_runs (conversation_id)
 flow_runs (wake_at)
+flow_run_events (run_id, at)
 """
 
 _BACKFILL = (

@@ -21,7 +21,7 @@ from app.db.tables.auth import (
 from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
 from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
 from app.db.tables.conversations import Conversation, Message, Outbox
-from app.db.tables.flow_runs import FlowRun
+from app.db.tables.flow_runs import FlowRun, FlowRunEvent
 from app.db.tables.flows import Flow, FlowNodeStats, FlowStats, FlowVersion
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
 from app.db.tables.settings import AuditLog, Notification, Webhook, WorkspaceSettings
@@ -48,6 +48,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Message,
     Outbox,
     FlowRun,
+    FlowRunEvent,
     KnowledgeBase,
     KBDocument,
     KBChunk,
@@ -74,6 +75,7 @@ __all__ = [
     "Flow",
     "FlowNodeStats",
     "FlowRun",
+    "FlowRunEvent",
     "FlowStats",
     "FlowVersion",
     "KBChunk",

@@ -7,7 +7,6 @@ from piccolo.table import Table
 
 from app.db.tables._columns import (
     created_at,
-    json_list,
     json_object,
     optional_timestamp,
     owned_by,
@@ -24,7 +23,8 @@ from app.domain.flows import RunStatus, Waiting
 
 class FlowRun(Table, tablename="flow_runs"):
     """One run: where it is (`current_node`), what it waits for (a reply until `wake_at`, or a
-    wake-up at `wake_at`), its variables and history, and the flow version it pinned.
+    wake-up at `wake_at`), its variables, and the flow version it pinned; what it did is in
+    `flow_run_events` (appended, never rewritten: a step stays small however long the run).
 
     `active_contact_id` is the contact's id while the run is ACTIVE and NULL once it ended: a
     UNIQUE column (NULLs never collide, on SQLite and Postgres alike), so the database itself
@@ -47,9 +47,20 @@ class FlowRun(Table, tablename="flow_runs"):
     wake_at = Timestamptz(null=True, default=None, index=True)
     vars = json_object()
     state = json_object()
-    history = json_list()
     step = Integer(default=0)
     end_reason = Text(null=True, default=None)
     started_at = created_at()
     updated_at = updated_at()
     ended_at = optional_timestamp()
+
+
+class FlowRunEvent(Table, tablename="flow_run_events"):
+    """One line of a run's history: a node entered, a message sent, an answer, a missing
+    variable, a webhook's outcome, the end."""
+
+    id = primary_key()
+    run_id = owned_by(FlowRun, index=True)
+    at = Timestamptz()
+    node_id = Varchar(length=64, null=True, default=None)
+    event = Varchar(length=20)
+    detail = Text(null=True, default=None)

@@ -17,6 +17,7 @@ from app.db.tables import (
     Flow,
     FlowNodeStats,
     FlowRun,
+    FlowRunEvent,
     FlowStats,
     FlowVersion,
     KBChunk,
@@ -117,7 +118,7 @@ async def build(slug: str = "acme") -> Graph:
         flow_id=flow.id,
     )
     await msg.save()
-    await FlowRun(
+    run = FlowRun(
         workspace_id=ws.id,
         flow_id=flow.id,
         version_id=version.id,
@@ -125,7 +126,9 @@ async def build(slug: str = "acme") -> Graph:
         contact_id=contact.id,
         conversation_id=conv.id,
         active_contact_id=contact.id,
-    ).save()
+    )
+    await run.save()
+    await FlowRunEvent(run_id=run.id, at=utcnow(), node_id="trigger", event="entered").save()
     await Outbox(
         workspace_id=ws.id,
         session_id=session.id,

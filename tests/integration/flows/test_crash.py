@@ -26,16 +26,17 @@ ASKED = "+4917655550001"
 WAITED = "+4917655550002"
 
 
-def _db(data_dir: Path, sql: str) -> list[tuple[Any, ...]]:
+def _db(data_dir: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
     with sqlite3.connect(data_dir / "aimywhatsapp.db") as db:
-        return db.execute(sql).fetchall()
+        return db.execute(sql, args).fetchall()
 
 
 def _sent(data_dir: Path, text: str) -> int:
     rows = _db(
         data_dir,
         "SELECT count(*) FROM messages m JOIN outbox o ON o.message_id = m.id "
-        f"WHERE m.content = '{text}' AND o.status = 'SENT'",  # noqa: S608 - test literals
+        "WHERE m.content = ? AND o.status = 'SENT'",
+        text,
     )
     return int(rows[0][0])
 
