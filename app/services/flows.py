@@ -36,11 +36,8 @@ from app.services._rows import page_bounds
 
 
 def _stored(items: list[Any]) -> list[dict[str, Any]]:
-    """Nodes/edges as the builder sends them, without null fields."""
-    out = []
-    for item in msgspec.to_builtins(items):
-        out.append({k: v for k, v in item.items() if v is not None})
-    return out
+    """Nodes/edges as the builder sends them (camelCase), without null fields."""
+    return [{k: v for k, v in item.items() if v is not None} for item in msgspec.to_builtins(items)]
 
 
 def _flow(row: dict[str, Any]) -> f.Flow:
@@ -185,14 +182,13 @@ class FlowService:
             if starter is None:
                 keys = ", ".join(t.key for t in starters.starters())
                 raise NotFound(f"no template {body.template!r} (there are: {keys})")
-            doc = msgspec.to_builtins(starter)
             doc = {
                 "name": starter.name,
                 "description": starter.description,
                 "trigger_type": starter.trigger_type,
                 "trigger_config": starter.trigger_config,
-                "nodes": doc["nodes"],
-                "edges": doc["edges"],
+                "nodes": _stored(starter.nodes),
+                "edges": _stored(starter.edges),
             }
         given = {
             "name": body.name,

@@ -144,7 +144,7 @@ _COLUMNS = (
 _UPDATE = (  # column names from the constant above, never from input
     "UPDATE flow_runs SET "  # noqa: S608
     + ", ".join(f"{c} = {{}}" for c in _COLUMNS)
-    + ", step = step + 1 WHERE id = {} AND step = {} RETURNING id"
+    + ", step = step + 1 WHERE id = {} AND step = {} AND status = 'ACTIVE' RETURNING id"
 )
 
 
@@ -159,7 +159,7 @@ async def insert(row: dict[str, Any]) -> None:
 
 
 async def update(run_id: str, values: dict[str, Any], expected_step: int) -> None:
-    """Write a step; raises RunMoved unless the run is still at `expected_step`."""
+    """Write a step; raises RunMoved unless the run is still active at `expected_step`."""
     args = [values[c] for c in _COLUMNS]
     rows = await fast.execute(FlowRun, _UPDATE, *args, run_id, expected_step)
     if not rows:
