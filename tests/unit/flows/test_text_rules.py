@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.domain import FlowTrigger, MediaType
+from app.domain.workspace_settings import WorkspaceSettings
 from app.flows import answers, conditions, safe_regex, triggers
+from app.flows.engine import _is_open
 from app.flows.template import Scope, header_escape, json_escape, render, url_escape
 from app.flows.text import fold, word
 
@@ -145,3 +147,12 @@ def test_scheduled_slots_fire_once_and_skip_long_missed_ones() -> None:
     assert triggers.due_slot(schedule, at_nine, late) == (None, late)
     assert triggers.problems(FlowTrigger.SCHEDULED, {"cron": "61 * * *"}, set())
     assert triggers.problems(FlowTrigger.SCHEDULED, {"cron": "* * * * *", "timezone": "X/Y"}, set())
+
+
+def test_business_hours_condition_reads_the_workspace_grid() -> None:
+    monday_noon = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)  # 12:00 in Berlin
+    grid = {"timezone": "Europe/Berlin", "days": {"mon": [["09:00", "17:00"]]}}
+    hours = WorkspaceSettings(business_hours_enabled=True, business_hours_config=grid)
+    assert _is_open(hours, monday_noon)
+    assert not _is_open(hours, monday_noon + timedelta(hours=8))
+    assert _is_open(WorkspaceSettings(), monday_noon + timedelta(hours=8))  # off: always open
