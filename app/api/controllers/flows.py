@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, delete, get, patch, post, put
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
@@ -21,6 +23,26 @@ from app.domain import Page
 from app.domain import flows as f
 from app.schemas.flows import FlowBody, FlowCreateBody, FlowPatchBody, TriggerBody
 
+
+class FlowProblems(msgspec.Struct, rename="camel", kw_only=True):
+    """The 422 of activation (and of saving an active flow): problem JSON with every problem
+    of the graph, each pinned to its node or edge."""
+
+    type: str = "about:blank"
+    status: int = 422
+    title: str = "Unprocessable Content"
+    detail: str
+    problems: list[f.Problem]
+
+
+INVALID = {
+    422: ResponseSpec(
+        FlowProblems,
+        description="The flow cannot run: `problems` lists every problem",
+        media_type="application/problem+json",
+        generate_examples=False,
+    )
+}
 FLOWS = {"resource": Resource.FLOWS}
 READ_FLOWS = {"resource": Resource.FLOWS, "write": False}
 CONVERSATIONS = {"resource": Resource.CONVERSATIONS}
@@ -40,7 +62,7 @@ class FlowController(Controller):
         """Flows, newest first, with their counters (entered, completed, dropped, active)."""
         return await services.flows.list(actor, page, page_size)
 
-    @post("/", opt=FLOWS)
+    @post("/", opt=FLOWS, responses=INVALID)
     async def create_flow(
         self, data: JSONBody[FlowCreateBody], services: ServicesDep, actor: ActorDep
     ) -> f.Flow:
@@ -107,7 +129,7 @@ class FlowController(Controller):
         """The flow with its nodes and edges (the current version)."""
         return await services.flows.get(actor, flow_id)
 
-    @put("/{flow_id:str}", opt=FLOWS)
+    @put("/{flow_id:str}", opt=FLOWS, responses=INVALID)
     async def save_flow(
         self,
         flow_id: FromPath[str],
@@ -119,7 +141,7 @@ class FlowController(Controller):
         started on. An active flow must stay valid (422 with `problems`)."""
         return await services.flows.replace(actor, flow_id, data)
 
-    @patch("/{flow_id:str}", opt=FLOWS)
+    @patch("/{flow_id:str}", opt=FLOWS, responses=INVALID)
     async def update_flow(
         self,
         flow_id: FromPath[str],
@@ -137,7 +159,7 @@ class FlowController(Controller):
         """Delete the flow with its versions, runs and counters."""
         await services.flows.delete(actor, flow_id)
 
-    @post("/{flow_id:str}/activate", opt=FLOWS, status_code=HTTP_200_OK)
+    @post("/{flow_id:str}/activate", opt=FLOWS, status_code=HTTP_200_OK, responses=INVALID)
     async def activate_flow(
         self, flow_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> f.Flow:

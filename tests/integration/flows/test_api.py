@@ -39,6 +39,9 @@ async def test_the_contract_is_in_the_openapi_document(flow_bot: FlowBot) -> Non
     assert {"nodes", "edges", "triggerType", "triggerConfig", "version"} <= set(flow["properties"])
     edge = next(v for k, v in schemas.items() if k.endswith("EdgeBody"))
     assert {"id", "source", "target", "sourceHandle"} <= set(edge["properties"])
+    invalid = doc["paths"]["/api/v1/flows/{flow_id}/activate"]["post"]["responses"]["422"]
+    assert "problems" in schemas["FlowProblems"]["properties"]
+    assert invalid["content"]["application/problem+json"]["schema"]["$ref"].endswith("Problems")
 
 
 async def test_documents_templates_validation_patch_and_delete(flow_bot: FlowBot) -> None:
