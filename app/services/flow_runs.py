@@ -119,6 +119,11 @@ class FlowRunService:
             raise Invalid("give either contactId or phone")
         contact_id = body.contact_id
         if contact_id is None:
+            digits = sum(ch.isdigit() for ch in body.phone or "")
+            if not 7 <= digits <= 15:
+                raise Invalid(
+                    "phone: an international number of 7 to 15 digits, e.g. +4917612345678"
+                )
             contact_id = await repo.contact_by_phone(ws, body.phone or "", self._clock.now())
             if contact_id is None:
                 raise Invalid("the workspace has no WhatsApp number to write from")

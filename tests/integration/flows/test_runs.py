@@ -90,6 +90,7 @@ async def test_api_trigger_errors_and_agent_stop(flow_bot: FlowBot) -> None:
     inactive = await bot.flow(ASK, ASK_EDGES, "API", active=False)
     await bot.trigger(inactive["id"], 409, phone=ANN)
     await bot.trigger(flow["id"], 422, contactId="x", phone=ANN)
+    await bot.trigger(flow["id"], 422, phone="+12 345 6")
     await bot.trigger(flow["id"], 404, contactId="nope")
     await bot.trigger("nope", 404, phone=ANN)
     run = await bot.trigger(flow["id"], phone=ANN)  # a new contact, by phone
