@@ -176,10 +176,12 @@ class _Walk:
         return self.end(RunStatus.FAILED, f"unknown node type {node.type!r}", node)
 
     async def send(self, node: Node, text: str | None = None) -> None:
+        """The node's text (or `text`: a retry's) with its options, and its media unless this
+        is a retry's own text."""
         body = self.render(node, text if text is not None else node.data.get("text"))
         options = [self.render(node, o) for o in node.options]
         body = answers.numbered(body, options)
-        media = await self.media(node)
+        media = await self.media(node) if text is None else None
         caption = self.render(node, node.data.get("caption")) if media else ""
         if media is not None and caption and body:
             self.step.drafts.append(Draft(body, flow_id=self.run.flow_id))
