@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.db import fast, is_unique_violation
+from app.db import fast, is_foreign_key_violation, is_unique_violation
 from app.db.repos import mapping
 from app.db.repos.mapping import json_value
 from app.db.tables import (
@@ -149,12 +149,15 @@ _UPDATE = (  # column names from the constant above, never from input
 
 
 async def insert(row: dict[str, Any]) -> None:
-    """A new run; raises RunTaken when the contact is in an active run already."""
+    """A new run; raises RunTaken when the contact is in an active run already, RunMoved when
+    its flow (or contact) was deleted meanwhile (decide again: it is gone)."""
     try:
         await fast.insert(FlowRun, row)
     except Exception as exc:
         if is_unique_violation(exc):
             raise RunTaken(row["contact_id"]) from None
+        if is_foreign_key_violation(exc):
+            raise RunMoved(row["id"]) from None
         raise
 
 
