@@ -159,6 +159,8 @@ class StepEffect:
                 await repo.insert(row)
             except repo.RunTaken:
                 raise ContactBusy(run.contact_id) from None
+            except repo.RunMoved:
+                raise RunMovedOn(run.id) from None
         else:
             try:
                 await repo.update(run.id, values, self.read_step)
