@@ -34,9 +34,12 @@ async def faqs(workspace_id: str, kb_id: str | None = None) -> list[dict[str, An
 
 
 async def chunks(workspace_id: str, limit: int, kb_id: str | None = None) -> list[dict[str, Any]]:
-    where = KBChunk.document_id.knowledge_base_id.workspace_id == workspace_id
+    """The workspace's indexed chunk texts (of one knowledge base when `kb_id` is given)."""
+    # piccolo types a foreign-key hop as Column | Any, so the second hop is unknown to mypy
+    kb = KBChunk.document_id.knowledge_base_id
+    where = kb.workspace_id == workspace_id  # type: ignore[union-attr]  # FK hop
     if kb_id is not None:
-        where &= KBChunk.document_id.knowledge_base_id == kb_id
+        where &= kb == kb_id
     return await KBChunk.select(KBChunk.id, KBChunk.content).where(where).limit(limit)
 
 
