@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import msgspec
+
 from app.domain.enums import FlowTrigger
 from app.domain.records import Model
 
@@ -31,7 +33,7 @@ class Waiting(StrEnum):
     WAKE = "WAKE"  # a delay, until `wakeAt`
 
 
-class Position(Model, kw_only=True, frozen=True):
+class Position(Model, kw_only=True):
     x: float = 0.0
     y: float = 0.0
 
@@ -39,7 +41,7 @@ class Position(Model, kw_only=True, frozen=True):
 class FlowNode(Model, kw_only=True):
     id: str
     type: str
-    position: Position = Position()
+    position: Position = msgspec.field(default_factory=Position)
     data: dict[str, Any] = {}
 
 

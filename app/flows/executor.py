@@ -155,8 +155,9 @@ class _Walk:
                 seconds = float(node.data.get("amount") or 0) * DELAY_UNITS.get(
                     node.data.get("unit", "minutes"), 60.0
                 )
-                run.wait(Waiting.WAKE, self.now + timedelta(seconds=max(seconds, 0.0)))
-                self.note("waiting", node, f"until {run.wake_at.isoformat()}")
+                until = self.now + timedelta(seconds=max(seconds, 0.0))
+                run.wait(Waiting.WAKE, until)
+                self.note("waiting", node, f"until {until.isoformat()}")
                 return STAY
             case "tag":
                 label = node.data.get("labelId")
@@ -255,7 +256,8 @@ class _Walk:
     async def call(self, node: Node) -> Any:
         d = node.data
         method = str(d.get("method") or "POST").upper()
-        raw_headers = d.get("headers") if isinstance(d.get("headers"), dict) else {}
+        raw = d.get("headers")
+        raw_headers: dict[str, Any] = raw if isinstance(raw, dict) else {}
         headers = {str(k): self.render(node, str(v), header_escape) for k, v in raw_headers.items()}
         body_template = d.get("body") if isinstance(d.get("body"), str) else None
         body = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.db.repos import flow_runs as repo
@@ -22,6 +23,7 @@ from app.flows.executor import Event
 from app.pipeline.responders import AIOptions, Reply, ReplyContext, Responder
 
 log = logging.getLogger(__name__)
+AIPort = Callable[[AIOptions], Awaitable[Reply | None]]
 
 
 class FlowResponder:
@@ -29,7 +31,8 @@ class FlowResponder:
         self._engine = engine
         self._ai = ai  # what an `ai` node hands the turn to (the AI slot's responder)
 
-    def _ai_for(self, ctx: ReplyContext):  # type: ignore[no-untyped-def]
+    def _ai_for(self, ctx: ReplyContext) -> AIPort | None:
+        """What an `ai` node of this step calls: the AI slot, with the node's options."""
         if self._ai is None:
             return None
         ai = self._ai
@@ -59,7 +62,7 @@ class FlowResponder:
         run.conversation_id = ctx.conversation.id  # a run follows its contact
         name = row.get("flow_name")
         if stop_words.is_stop(ctx.message.body, ctx.settings.flow_stop_words):
-            reason = f"the contact wrote {ctx.message.body.strip()[:40]!r}"  # type: ignore[union-attr]
+            reason = f"the contact wrote {(ctx.message.body or '').strip()[:40]!r}"
             return self._engine.stop_effect(run, reason, name).reply()
         event = Event("message", ctx.message.body, ctx.message.media_type)
         effect = await self._engine.advance(run, event, ctx.settings, name, self._ai_for(ctx))

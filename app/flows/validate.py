@@ -78,7 +78,9 @@ class _Check:
         self.variables = variables
         self.found: list[Problem] = []
 
-    def add(self, code: str, message: str, node: str | None = None, edge: str | None = None):
+    def add(
+        self, code: str, message: str, node: str | None = None, edge: str | None = None
+    ) -> None:
         self.found.append(Problem(code=code, message=message, node_id=node, edge_id=edge))
 
     def structure(self) -> None:
@@ -215,8 +217,8 @@ class _Check:
             self.add("invalid_retries", "maxRetries is a whole number from 0 to 10", where)
 
     def _media(self, node: Node) -> None:
-        url = node.data.get("mediaUrl")
-        if _str(url) and not _literal_origin(url):
+        url = _text(node.data.get("mediaUrl"))
+        if url and not _literal_origin(url):
             self.add("invalid_url", "the media URL must start with http(s)://host", node.id)
 
     def _condition(self, node: Node) -> None:
@@ -246,8 +248,8 @@ class _Check:
         d, where = node.data, node.id
         if d.get("method", "POST") not in METHODS:
             self.add("invalid_webhook", f"method is one of {', '.join(METHODS)}", where)
-        url = d.get("url")
-        if not _str(url):
+        url = _text(d.get("url"))
+        if not url:
             self.add("invalid_webhook", "a webhook needs a URL", where)
         elif not _literal_origin(url):
             self.add(
@@ -271,6 +273,11 @@ def _str(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _text(value: Any) -> str | None:
+    """`value` when it is a non-blank text, else None."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def _literal_origin(url: str) -> bool:
     """http(s)://host with no variable before the path: the host can be checked on save."""
     head = url.split("/", 3)
@@ -285,8 +292,9 @@ def check(
     """The problems that need no network (everything but the SSRF check)."""
     variables = _set_variables(graph) | triggers.declared_variables(trigger_config)
     run = _Check(graph, refs, variables)
+    start = graph.trigger()
     for why in triggers.problems(trigger_type, trigger_config, refs.label_ids):
-        run.add("invalid_trigger", why, graph.trigger().id if graph.trigger() else None)
+        run.add("invalid_trigger", why, start.id if start else None)
     run.structure()
     for node in graph.nodes.values():
         run.node(node)
@@ -307,8 +315,8 @@ async def validate(
         return found
     for node in graph.nodes.values():
         for key in ("url", "mediaUrl"):
-            url = node.data.get(key)
-            if not (_str(url) and _literal_origin(url)):
+            url = _text(node.data.get(key))
+            if url is None or not _literal_origin(url):
                 continue
             origin = "/".join(url.split("/", 3)[:3]) + "/"
             try:

@@ -21,7 +21,7 @@ MAX_NODES = 500
 MAX_EDGES = 2000
 
 
-class PositionBody(Body, kw_only=True, frozen=True):
+class PositionBody(Body, kw_only=True):
     x: float = 0.0
     y: float = 0.0
 
@@ -29,7 +29,7 @@ class PositionBody(Body, kw_only=True, frozen=True):
 class NodeBody(Body, kw_only=True):
     id: NodeId
     type: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
-    position: PositionBody = PositionBody()
+    position: PositionBody = msgspec.field(default_factory=PositionBody)
     data: dict[str, Any] = {}
 
 

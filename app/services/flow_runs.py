@@ -55,7 +55,7 @@ class FlowRunService:
     ) -> Page[f.FlowRun]:
         """Runs, newest first: of one flow, and/or one conversation or contact, by status."""
         limit, offset = page_bounds(page, page_size)
-        where = FlowRun.workspace_id == actor.workspace_id
+        where: Any = FlowRun.workspace_id == actor.workspace_id  # piccolo: Where, then And
         if flow_id is not None:
             exists = await Flow.exists().where(
                 (Flow.id == flow_id) & (Flow.workspace_id == actor.workspace_id)

@@ -9,6 +9,7 @@ URLs included) and answer 422 with every problem.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import msgspec
@@ -123,12 +124,12 @@ class FlowService:
         return _flow(await self._row(actor, flow_id))
 
     @guarded(Resource.FLOWS, write=False)
-    async def templates(self, actor: Actor) -> list[f.FlowTemplate]:
+    async def templates(self, actor: Actor) -> builtins.list[f.FlowTemplate]:
         return starters.starters()
 
     async def _problems(
         self, actor: Actor, kind: FlowTrigger, config: dict[str, Any], nodes: Any, edges: Any
-    ) -> list[f.Problem]:
+    ) -> builtins.list[f.Problem]:
         ws = actor.workspace_id
         refs = References(
             label_ids={

@@ -7,6 +7,7 @@ Rows stay dicts here (JSON columns decoded); `app/flows` turns them into its `Ru
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -176,7 +177,7 @@ async def count(
     completed: int = 0,
     dropped: int = 0,
     at: datetime | None = None,
-    visits: list[str] = (),  # type: ignore[assignment]
+    visits: Sequence[str] = (),
 ) -> None:
     """Add to the flow's counters and its nodes' visit counts."""
     if entered or completed or dropped:
