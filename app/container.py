@@ -27,6 +27,7 @@ from app.ai import ModelPool
 from app.ai.engine import AIEngine
 from app.ai.knowledge_search import RetrieverSearch
 from app.ai.speech import SpeechPool
+from app.ai.waiting import WaitingNotice
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.datadir import make_private
@@ -132,7 +133,7 @@ class Container:
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     """Wire everything; no I/O besides reading (or creating) the secret store."""
     clock = clock or SystemClock()
-    make_private(settings.data_dir)
+    make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     secrets, cipher = build_secret_store(settings)
     engine = create_engine(settings.db_url)
     bind_tables(engine)
@@ -155,7 +156,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
-        data_dir=settings.data_dir,
+        media_dir=settings.media_path,
     )
     outbox = Outbox(clock, dispatcher.wake)
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
@@ -179,11 +180,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = settings.model_downloads
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
-    media_dir = settings.data_dir / "media"
-    responders = build_responders(settings, ai)
+    media_dir = settings.media_path
+    responders = build_responders(settings, ai, WaitingNotice())
     egress = Egress(settings.egress_allow)  # the one SSRF guard: flow webhooks and media
     flow_webhooks = WebhookCaller(egress.httpx_client)
-    flow_media = MediaFetcher(egress.httpx_client, settings.data_dir)
+    flow_media = MediaFetcher(egress.httpx_client, media_dir)
     flow_engine = FlowEngine(clock, events, outbox, notifier, flow_webhooks, flow_media.fetch)
     flow_runner = FlowRunner(flow_engine, clock)
     responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
@@ -197,7 +198,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifier,
         secrets,
         clock,
-        settings.data_dir,
+        settings.sessions_path,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
@@ -217,7 +218,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
         contacts=ContactService(
-            contact_queries, events, audit, clock, settings.data_dir, flow_runner.label_added
+            contact_queries, events, audit, clock, settings.media_path, flow_runner.label_added
         ),
         contact_queries=contact_queries,
         labels=LabelService(audit),

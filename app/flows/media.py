@@ -1,8 +1,9 @@
-"""A `message` node's `mediaUrl`: fetched through the SSRF guard into the data dir, then sent
-like any stored file (the outbox sends files from the data dir, so a restart still sends it).
+"""A `message` node's `mediaUrl`: fetched through the SSRF guard into the media folder, then
+sent like any stored file (the outbox sends files from the media folder, so a restart still
+sends it).
 
-Files are kept under `media/<workspace>/flows/` named by the URL's hash and reused for an hour,
-so a scheduled flow to many contacts fetches its picture once, not once per contact.
+Files are kept under `<media folder>/<workspace>/flows/` named by the URL's hash and reused for
+an hour, so a scheduled flow to many contacts fetches its picture once, not once per contact.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from app.db.repos.outbox import Media
-from app.domain import MediaType
+from app.domain import MediaType, media_url
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's limit for images and videos
@@ -34,14 +35,14 @@ def media_type(mime: str) -> MediaType:
 
 
 class MediaFetcher:
-    def __init__(self, client: Callable[..., httpx.AsyncClient], data_dir: Path) -> None:
+    def __init__(self, client: Callable[..., httpx.AsyncClient], media_dir: Path) -> None:
         self._make = client
-        self._data_dir = data_dir
+        self._media_dir = media_dir  # the media folder (settings.media_path)
 
     async def fetch(self, workspace_id: str, url: str) -> Media | None:
         """The file behind `url` as outbox media, or None (refused, too big, unreachable)."""
         key = hashlib.sha256(url.encode()).hexdigest()[:32]
-        folder = self._data_dir / "media" / workspace_id / "flows"
+        folder = self._media_dir / workspace_id / "flows"
         for known in folder.glob(f"{key}.*") if folder.exists() else ():
             if time.time() - known.stat().st_mtime < REUSE_S:
                 mime = mimetypes.guess_type(known.name)[0] or "application/octet-stream"
@@ -74,7 +75,7 @@ class MediaFetcher:
         name = Path(url.split("?")[0]).name or path.name
         return Media(
             type=media_type(mime),
-            url=str(path.relative_to(self._data_dir)),
+            url=media_url(path.relative_to(self._media_dir)),
             path=str(path),
             mime=mime,
             filename=name[:200],

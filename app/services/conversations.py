@@ -9,6 +9,7 @@ that keep a conversation list from events (the API's websocket, the inbox) stay 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,15 @@ class ConversationService:
         assigned_user_id: str | None = None,
         unassign: bool = False,
         read: bool = False,
+        keep_takeover: bool = False,
     ) -> c.Conversation:
+        """Change status, assignee or read mark. Resolving hands the contact back to the bot
+        (the next conversation is answered) unless `keep_takeover`."""
         row = await self._queries.row(actor, conversation_id)
         now = self._clock.now()
         changes: dict[Any, Any] = {Conversation.updated_at: now}
+        resolving = status is ConversationStatus.RESOLVED and row["status"] != status
+        handed_back = False
         if status is not None:
             changes[Conversation.status] = status
             waiting = ConversationStatus.WAITING_HUMAN
@@ -86,11 +92,15 @@ class ConversationService:
         if read:
             changes[Conversation.unread_count] = 0
         await Conversation.update(changes).where(Conversation.id == conversation_id)
+        if resolving and not keep_takeover:
+            handed_back = await self._hand_back(actor, row["contact_id"], now)
         meta = {
             "status": status,
             "assignedUserId": assigned_user_id,
             "unassign": unassign or None,
             "read": read or None,
+            "keepTakeover": (keep_takeover or None) if resolving else None,
+            "handedBackToBot": handed_back or None,
         }
         await self._audit.record(
             actor,
@@ -100,6 +110,18 @@ class ConversationService:
             {k: v for k, v in meta.items() if v is not None},
         )
         return await self.changed(actor, conversation_id)
+
+    async def _hand_back(self, actor: Actor, contact_id: str, now: datetime) -> bool:
+        """Turn the contact's human takeover off (True when it was on) and say so live."""
+        rows = (
+            await Contact.update({Contact.human_takeover: False, Contact.updated_at: now})
+            .where((Contact.id == contact_id) & (Contact.human_takeover == True))  # noqa: E712
+            .returning(*Contact.all_columns())
+        )
+        if rows:
+            contact = mapping.contact(rows[0])
+            self._events.publish(catalog.contact_updated(actor.workspace_id or "", contact))
+        return bool(rows)
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
