@@ -116,7 +116,7 @@ class AIEngine:
         """A greeting gets a greeting — never a passage, never a hand-over. A new contact's
         greeting is already answered by the welcome message the pipeline sends."""
         welcome = ctx.settings.welcome_message
-        if talk.kind == "greeting" and welcome and ctx.new_contact:
+        if talk.kind == "greeting" and welcome and ctx.first_message:
             return None
         return Reply(smalltalk.reply(talk, language, welcome))
 
@@ -127,7 +127,9 @@ class AIEngine:
         now = self.clock.now()
         grid, outside = hours.status(ws, now)
         threshold = ws.confidence_threshold
-        evidence = await self.knowledge.evidence(ctx.workspace_id, text)
+        options = ctx.ai_options  # a flow's `ai` node: its own prompt, KB and length
+        kb_id = options.knowledge_base_id if options else None
+        evidence = await self.knowledge.evidence(ctx.workspace_id, text, kb_id)
         history = await repo.history(
             ctx.conversation.id, ctx.inbound.id, ws.max_conversation_history
         )
@@ -145,7 +147,7 @@ class AIEngine:
         system = prompt.system_prompt(
             prompt.PromptInput(
                 bot_name=ws.bot_name,
-                persona=ws.bot_persona,
+                persona=(options.system_prompt if options else None) or ws.bot_persona,
                 contact_name=ctx.contact.name or ctx.contact.display_name,
                 language=language,
                 passages=passages,
@@ -158,7 +160,10 @@ class AIEngine:
         )
         try:
             answer = await llm.complete(
-                prompt.turns(history, text), system=system, context=passages
+                prompt.turns(history, text),
+                system=system,
+                context=passages,
+                max_tokens=options.max_tokens if options else None,
             )
         except LLMError as exc:
             log.warning("model call failed for workspace %s: %s", ctx.workspace_id, exc)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # What each package must never import (prefix match on dotted module names).
 _ABOVE_SERVICES = ("app.services", "app.api", "ui", "app.container", "app.server")
-_ENGINES = ("app.pipeline", "app.ai", "app.rag", "app.answers", "app.jobs")
+_ENGINES = ("app.pipeline", "app.ai", "app.flows", "app.rag", "app.answers", "app.jobs")
 _ADAPTERS = ("app.channels", "app.llm", "app.embeddings", "app.speech", "app.vectors")
 # what only the services (and the composition root) reach: a front door calls a service
 _BEHIND_SERVICES = (*_ENGINES, *_ADAPTERS, "app.db", "app.records", "app.net", "app.secrets")
@@ -37,12 +37,23 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     # use cases sit below the front doors and the composition root
     "app.services": ("app.api", "ui", "app.container", "app.server"),
     # engines: below the services; pipeline, rag and ai never import services, api or ui
-    "app.pipeline": (*_ABOVE_SERVICES, "app.ai", "app.rag", "app.answers", "app.jobs"),
-    "app.ai": (*_ABOVE_SERVICES, "app.jobs"),
-    "app.rag": (*_ABOVE_SERVICES, "app.pipeline", "app.ai", "app.answers", "app.jobs", "app.db"),
-    "app.jobs": (*_ABOVE_SERVICES, "app.pipeline", "app.ai", "app.rag", "app.answers"),
+    "app.pipeline": (*_ABOVE_SERVICES, "app.ai", "app.flows", "app.rag", "app.answers", "app.jobs"),
+    "app.ai": (*_ABOVE_SERVICES, "app.flows", "app.jobs"),
+    # flows: the router's flow slot and what moves runs; they reach the pipeline (responder
+    # types, the outbox) and the AI's business hours, never the retrieval library or the jobs
+    "app.flows": (*_ABOVE_SERVICES, "app.rag", "app.answers", "app.jobs"),
+    "app.rag": (
+        *_ABOVE_SERVICES,
+        "app.pipeline",
+        "app.ai",
+        "app.flows",
+        "app.answers",
+        "app.jobs",
+        "app.db",
+    ),
+    "app.jobs": (*_ABOVE_SERVICES, "app.pipeline", "app.ai", "app.flows", "app.rag", "app.answers"),
     # the no-model reader and the calibrated scorer: read retrieval's candidates, nothing above
-    "app.answers": (*_ABOVE_SERVICES, "app.pipeline", "app.ai", "app.jobs", "app.db"),
+    "app.answers": (*_ABOVE_SERVICES, "app.pipeline", "app.ai", "app.flows", "app.jobs", "app.db"),
     # adapters never import the pipeline or services (nor anything else above them)
     **{adapter: (*_ABOVE_SERVICES, *_ENGINES, "app.records") for adapter in _ADAPTERS},
     # records and plumbing sit under everything that writes them
