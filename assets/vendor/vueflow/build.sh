@@ -20,7 +20,8 @@ for pkg in @vue-flow/core @vue-flow/minimap @vue-flow/controls @vue-flow/backgro
            d3-zoom d3-interpolate d3-color \
            d3-dispatch d3-ease d3-timer d3-transition; do
   licence="$(ls node_modules/$pkg/LICEN[CS]E* 2>/dev/null | head -1 || true)"
-  [ -n "$licence" ] && name="${pkg##*/node_modules/}"; cp "$licence" "licenses/$(echo "$name" | tr / _ | tr -d @).txt"
+  name="${pkg##*/node_modules/}"
+  [ -n "$licence" ] && cp "$licence" "licenses/$(echo "$name" | tr / _ | tr -d @).txt"
 done
 # what dist/index.js contains, with versions and licences 
 for pkg in @vue-flow/core @vue-flow/minimap @vue-flow/controls @vue-flow/background \
