@@ -71,6 +71,7 @@ class Editor:
         self.dirty = False
         self.check_due = True
         self.problems: list[f.Problem] = []
+        self.canvas: FlowCanvas  # drawn by draw(), which every handler follows
 
     # --- drawing ------------------------------------------------------------------------
     def draw(self) -> None:

@@ -310,9 +310,15 @@ class NodePanel(ui.column):
         with ui.row().classes("w-full no-wrap items-center gap-1"):
             op_box = ui.select(ops, value=op).props("outlined dense").classes("grow")
             if not self.readonly:
-                ui.button(
-                    icon="close", on_click=lambda: (entries.remove(entry), push(), redraw())
-                ).props("flat round dense").tooltip("Remove this test")
+
+                def remove() -> None:
+                    entries.remove(entry)
+                    push()
+                    redraw()
+
+                ui.button(icon="close", on_click=remove).props("flat round dense").tooltip(
+                    "Remove this test"
+                )
         value_box = ui.input("Value", value=str(entry.get("value") or "")).props("outlined dense")
         value_box.classes("w-full")
         value_box.set_visibility(not hours and op != "isEmpty")
