@@ -73,8 +73,13 @@ def test_drag_connect_save_activate_and_try_in_the_simulator(server: Process) ->
         )
         message = page.locator(".vue-flow__node[data-id='message-1']")
         message.wait_for()
-        page.get_by_label("Text").fill(REPLY)
+        # typed key by key: each keystroke reaches the node, none is lost or moves the cursor
+        page.get_by_label("Text").press_sequentially(REPLY, delay=15)
         message.get_by_text(REPLY).wait_for()  # the node shows what it sends
+        expect(page.get_by_label("Text")).to_have_value(REPLY)
+        # not connected yet: the live check puts the problem on the node
+        message.locator(".aimy-node__problems").get_by_text("no path from the trigger").wait_for()
+        page.locator(".vue-flow__minimap").wait_for()
 
         # connect: the trigger's branch handle → the message's input handle
         source = trigger.locator(".vue-flow__handle.source")
@@ -85,6 +90,10 @@ def test_drag_connect_save_activate_and_try_in_the_simulator(server: Process) ->
         assert tb is not None
         page.mouse.move(tb["x"] + tb["width"] / 2, tb["y"] + tb["height"] / 2, steps=12)
         page.mouse.up()
+        expect(page.locator(".vue-flow__edge")).to_have_count(1)
+        page.get_by_role("button", name="Undo").click()  # the connection is undone …
+        expect(page.locator(".vue-flow__edge")).to_have_count(0)
+        page.get_by_role("button", name="Redo").click()  # … and redone
         expect(page.locator(".vue-flow__edge")).to_have_count(1)
         # the live check agrees: no problem left on any node
         expect(page.locator(".aimy-node__problems")).to_have_count(0, timeout=10_000)

@@ -185,7 +185,7 @@ export default {
     };
   },
   template: `
-    <div class="aimy-builder" @keydown="onKey" tabindex="-1">
+    <div class="aimy-builder">
       <div v-if="!readonly" class="aimy-palette" data-testid="flow-palette">
         <div class="aimy-palette__hint">Drag a step onto the canvas</div>
         <div v-for="k in kinds" :key="k.type" class="aimy-palette__item" draggable="true"
@@ -207,12 +207,17 @@ export default {
       </div>
     </div>`,
   mounted() {
+    this.keys = (event) => this.onKey(event);
+    document.addEventListener("keydown", this.keys);
     this.$nextTick().then(() => loadResource(window.path_prefix + `${this.resourcePath}/vueflow.css`));
     if (!document.getElementById("aimy-flow-style")) {
       document.head.append(Object.assign(document.createElement("style"), { id: "aimy-flow-style", textContent: STYLE }));
     }
     this.show(this.doc || { nodes: [], edges: [] });
     this.history = [this.serialise()];
+  },
+  unmounted() {
+    document.removeEventListener("keydown", this.keys);
   },
   methods: {
     // --- the document --------------------------------------------------------------------
@@ -256,14 +261,14 @@ export default {
       if (this.history.length > 200) this.history.shift();
       this.future = [];
       this.lastEdit = { key, at: now };
-      this.$emit("change", JSON.parse(current));
+      this.$emit("change", { ...JSON.parse(current), origin: key || "edit" });
     },
     undo() {
       if (this.history.length < 2) return false;
       this.future.push(this.history.pop());
       this.show(JSON.parse(this.history[this.history.length - 1]));
       this.lastEdit = null;
-      this.$emit("change", JSON.parse(this.history[this.history.length - 1]));
+      this.$emit("change", { ...JSON.parse(this.history[this.history.length - 1]), origin: "undo" });
       return true;
     },
     redo() {
@@ -272,7 +277,7 @@ export default {
       this.history.push(next);
       this.show(JSON.parse(next));
       this.lastEdit = null;
-      this.$emit("change", JSON.parse(next));
+      this.$emit("change", { ...JSON.parse(next), origin: "redo" });
       return true;
     },
     // --- from Python ---------------------------------------------------------------------
@@ -336,7 +341,7 @@ export default {
     },
     onKey(event) {
       const mod = event.ctrlKey || event.metaKey;
-      const typing = ["INPUT", "TEXTAREA"].includes(event.target?.tagName);
+      const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(event.target?.tagName) || event.target?.isContentEditable;
       if (!mod || typing || this.readonly) return;
       if (event.key === "z" && !event.shiftKey) {
         event.preventDefault();

@@ -33,7 +33,7 @@ class FlowCanvas(
         names: dict[str, Any],
         *,
         readonly: bool = False,
-        on_change: Callable[[Doc], Awaitable[None] | None] | None = None,
+        on_change: Callable[[Doc, str], Awaitable[None] | None] | None = None,
         on_select: Callable[[str | None], Awaitable[None] | None] | None = None,
     ) -> None:
         super().__init__()
@@ -54,7 +54,9 @@ class FlowCanvas(
         args = event.args or {}
         self.doc = {"nodes": list(args.get("nodes", [])), "edges": list(args.get("edges", []))}
         if self._on_change is not None:
-            result = self._on_change(self.doc)
+            # what made the change: "add", "move", "connect", "remove", "data:<node id>"
+            # (the side panel's own edit), "undo", "redo"
+            result = self._on_change(self.doc, str(args.get("origin") or "edit"))
             if result is not None:
                 await result
 

@@ -85,13 +85,13 @@ class Editor:
             ui.space()
             if self.writable:
                 ui.button(icon="undo", on_click=lambda: self.canvas.undo()).props(
-                    "flat round"
+                    "flat round aria-label=Undo"
                 ).tooltip("Undo (Ctrl+Z)").mark("undo")
                 ui.button(icon="redo", on_click=lambda: self.canvas.redo()).props(
-                    "flat round"
+                    "flat round aria-label=Redo"
                 ).tooltip("Redo (Ctrl+Y)").mark("redo")
             ui.button(icon="fit_screen", on_click=lambda: self.canvas.fit()).props(
-                "flat round"
+                'flat round aria-label="Fit the flow in view"'
             ).tooltip("Fit the flow in view")
             self.status = ui.label().classes("text-sm text-grey-7").mark("save-status")
             if self.writable:
@@ -174,14 +174,14 @@ class Editor:
         self.check_due = True
         self._show_status()
 
-    def _changed(self, doc: Doc) -> None:
+    def _changed(self, doc: Doc, origin: str) -> None:
         self._touched()
         if self.selected is not None and self.canvas.node(self.selected) is None:
             self._selected(None)
-        elif self.selected is not None:
-            node = self.canvas.node(self.selected)
-            if node is not None and node.get("data") != self.panel.data:
-                self._selected(self.selected)  # an undo changed what the panel shows
+        elif self.selected is not None and origin in ("undo", "redo"):
+            # the panel shows the data as it is now; its own edits are not redrawn (the echo
+            # of a keystroke would move the cursor while typing)
+            self._selected(self.selected)
 
     def _selected(self, node_id: str | None) -> None:
         self.selected = node_id

@@ -126,7 +126,7 @@ class NodePanel(ui.column):
                 ui.label(f"{kind.capitalize()} · {node['id']}").classes("font-semibold grow")
                 if kind != "trigger" and not self.readonly:
                     ui.button(icon="delete", on_click=lambda: self._on_remove(node["id"])).props(
-                        "flat round dense color=negative"
+                        "flat round dense color=negative aria-label=Delete"
                     ).tooltip("Delete this step").mark("delete-node")
             form = getattr(self, f"_form_{kind}", None)
             if kind == "trigger" and trigger is not None:
