@@ -227,6 +227,7 @@ export default {
         type: n.type,
         position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
         data: JSON.parse(JSON.stringify(n.data || {})),
+        deletable: n.type !== "trigger", // where runs start; the palette has no second one
       }));
       this.edges = (doc.edges || []).map((e) => ({
         id: e.id,
