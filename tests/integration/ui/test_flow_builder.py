@@ -117,3 +117,47 @@ async def test_an_agent_sees_flows_read_only(dashboard: Dashboard) -> None:
         (canvas,) = user.find(marker="flow-canvas").elements
         assert canvas.props["readonly"] is True
         assert not [b for b in user.find(ui.button).elements if b.text == "Save"]
+
+
+async def test_every_node_type_has_its_form(dashboard: Dashboard) -> None:
+    s = await shop(dashboard)
+    flow = await create_flow(s.actor, BLANK)
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open(f"/dashboard/flows/{flow.id}")
+    await user.should_see(marker="flow-canvas")
+    canvas = user.find(marker="flow-canvas")
+    forms = {  # a node of each type → a field its form must show
+        "message": "field-buttons",
+        "question": "field-validation",
+        "ai": "field-knowledgeBaseId",
+        "condition": "condition-0",
+        "delay": "field-unit",
+        "tag": "field-labelId",
+        "webhook": "field-headers",
+        "assign": "field-userId",
+        "end": None,
+    }
+    nodes = [{"id": "trigger", "type": "trigger", "position": {"x": 0, "y": 0}, "data": {}}]
+    nodes += [
+        {"id": kind, "type": kind, "position": {"x": 0, "y": 0}, "data": {}} for kind in forms
+    ]
+    nodes[4]["data"] = {"conditions": [{"id": "c1", "field": "businessHours", "operator": "open"}]}
+    canvas.trigger("change", {"nodes": nodes, "edges": []})
+    for kind, marker in forms.items():
+        canvas.trigger("select", {"id": kind})
+        await user.should_see(f"{kind.capitalize()} · {kind}")
+        if marker:
+            await user.should_see(marker=marker)
+    canvas.trigger("select", {"id": "trigger"})  # each trigger type draws its settings
+    await user.should_see(marker="field-triggerType")
+    for kind, marker in (
+        ("LABEL_ADDED", "field-labelId"),
+        ("INBOUND_MEDIA", "field-mediaTypes"),
+        ("SCHEDULED", "field-cron"),
+        ("API", "field-variables"),
+        ("KEYWORD", "field-match"),
+    ):
+        with user:
+            (box,) = user.find(marker="field-triggerType").elements
+            box.value = kind
+        await user.should_see(marker=marker)
