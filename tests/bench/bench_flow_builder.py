@@ -77,6 +77,7 @@ def run(url: str, sizes: list[int]) -> None:
     with browser() as b:
         context = b.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
         page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())  # leave the unsaved drop behind
         page.goto(f"{url}/login")
         page.get_by_label("Email").fill(EMAIL)
         page.get_by_label("Password").fill(accounts.PASSWORD)

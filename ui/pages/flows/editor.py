@@ -23,6 +23,8 @@ from ui.pages.flows.panel import TRIGGERS, Choices, NodePanel
 from ui.state import container
 
 VALIDATE_EVERY_S = 0.6
+# the browser's own "Leave site? Changes you made may not be saved." while edits are unsaved
+LEAVE_GUARD = "(event) => { event.preventDefault(); event.returnValue = ''; }"
 
 
 def trigger_text(kind: str, config: dict[str, Any], labels: dict[str, str]) -> str:
@@ -170,8 +172,15 @@ class Editor:
 
     # --- edits --------------------------------------------------------------------------
     def _touched(self) -> None:
+        if not self.dirty and self.writable:
+            ui.run_javascript(f"window.onbeforeunload = {LEAVE_GUARD}")  # unsaved: ask first
         self.dirty = True
         self.check_due = True
+        self._show_status()
+
+    def _saved(self) -> None:
+        self.dirty = False
+        ui.run_javascript("window.onbeforeunload = null")
         self._show_status()
 
     def _changed(self, doc: Doc, origin: str) -> None:
@@ -245,8 +254,7 @@ class Editor:
         except DomainError as exc:
             self._refused(exc, "Not saved")
             return False
-        self.dirty = False
-        self._show_status()
+        self._saved()
         ui.notify(f"Saved (version {self.flow.version})", type="positive")
         return True
 
