@@ -24,6 +24,7 @@ ENV = {
     "AIMY_VECTOR_STORE": "memory",
     "AIMY_TYPING_MS_PER_CHAR": "0",
     "AIMY_CHAT_SPACING_S": "0",
+    "AIMY_SEND_JITTER_S": "0",
 }
 
 
