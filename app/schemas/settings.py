@@ -44,6 +44,10 @@ class SettingsPatchBody(Body):
     speech_model: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | Unset | None = (
         msgspec.UNSET
     )
+    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | Unset = msgspec.UNSET
+    quiet_hours_enabled: bool | Unset = msgspec.UNSET
+    quiet_hours_start: HhMm | Unset = msgspec.UNSET
+    quiet_hours_end: HhMm | Unset = msgspec.UNSET
     # words that end a flow run (besides the built-in stop/cancel words), compared without
     # case or accents
     flow_stop_words: (
@@ -53,7 +57,3 @@ class SettingsPatchBody(Body):
         ]
         | Unset
     ) = msgspec.UNSET
-    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | Unset = msgspec.UNSET
-    quiet_hours_enabled: bool | Unset = msgspec.UNSET
-    quiet_hours_start: HhMm | Unset = msgspec.UNSET
-    quiet_hours_end: HhMm | Unset = msgspec.UNSET
