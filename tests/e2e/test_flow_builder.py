@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -44,6 +45,8 @@ def test_drag_connect_save_activate_and_try_in_the_simulator(server: Process) ->
     with browser() as b:
         context = b.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
         page = context.new_page()
+        hosts: set[str] = set()  # every request the pages make: the builder works offline
+        page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
         page.goto(f"{server.url}/login")
         page.get_by_label("Email").fill(EMAIL)
         page.get_by_label("Password").fill(accounts.PASSWORD)
@@ -117,4 +120,5 @@ def test_drag_connect_save_activate_and_try_in_the_simulator(server: Process) ->
         page.get_by_placeholder("Message").press("Enter")
         page.get_by_text(REPLY).wait_for(timeout=15_000)
         shot(page, "flow-in-simulator")
+        assert hosts == {urlsplit(server.url).netloc}, hosts  # no CDN, no outside font
         context.close()
