@@ -43,7 +43,8 @@ def trigger_text(kind: str, config: dict[str, Any], labels: dict[str, str]) -> s
         case "API":
             return "the API starts it"
         case _:
-            return TRIGGERS.get(kind, kind)
+            text = TRIGGERS.get(kind, kind)
+            return text[:1].lower() + text[1:]  # "Starts on a new contact's first message"
 
 
 async def load_choices(actor: Actor) -> Choices:
