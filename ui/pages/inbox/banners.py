@@ -117,9 +117,9 @@ def flow_run(actor: Actor, run: FlowRun | None, on_changed: Changed) -> None:
             if waiting:
                 ui.label(waiting).classes("text-xs")
             if features.available("flows") and actor.may(Resource.FLOWS):
-                ui.link("Open the flow", f"/dashboard/flows/{run.flow_id}").classes(
-                    "text-xs"
-                ).mark("flow-open")
+                ui.link("Open the flow", f"/dashboard/flows/{run.flow_id}").classes("text-xs").mark(
+                    "flow-open"
+                )
         if not actor.may(Resource.CONVERSATIONS, write=True):
             return
 
