@@ -5,8 +5,9 @@ Mounted ASGI apps get no lifespan events, so neither Litestar nor NiceGUI owns s
 issues, channel workers — exactly once — and stops them in reverse order.
 
 The message pipeline starts after migrations: the dispatcher first (it re-queues rows a crash
-left mid-send), then the enabled WhatsApp sessions, then routing of inbound messages a crash
-left unrouted. Shutdown stops the channels first (no new inbound), lets routing finish
+left mid-send), then the enabled WhatsApp sessions, then — in the background, so start-up
+ends and the API answers at once — recovery of inbound messages a crash left unrouted.
+Shutdown stops the channels first (no new inbound) and recovery, lets routing finish
 briefly, then stops the dispatcher: whatever is unsent stays in the outbox for next time.
 """
 
@@ -35,6 +36,7 @@ from app.events import EventBus
 from app.jobs import register_jobs
 from app.kb import IndexWorker, KnowledgeRuntime, KnowledgeService
 from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_responders
+from app.pipeline.recovery import Recovery
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
     ApiKeyService,
@@ -77,6 +79,7 @@ class Container:
     dispatcher: Dispatcher
     pipeline: Pipeline
     hub: SessionHub
+    recovery: Recovery
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
     ai: AIEngine
     kb: KnowledgeRuntime
@@ -177,6 +180,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         dispatcher=dispatcher,
         pipeline=pipeline,
         hub=hub,
+        recovery=Recovery(pipeline, sweep_s=settings.recovery_sweep_s),
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
         ai=ai,
         kb=kb,
@@ -211,10 +215,11 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         await container.dispatcher.start()
         stack.push_async_callback(container.dispatcher.stop)
         stack.push_async_callback(_drain_pipeline, container)
+        stack.push_async_callback(container.recovery.stop)
         stack.push_async_callback(container.channels.stop_all)
         restored = await container.hub.restore()
-        rerouted = await container.pipeline.recover()
-        log.info("sessions restored: %d; unrouted messages re-routed: %d", restored, rerouted)
+        log.info("sessions restored: %d", restored)
+        container.recovery.start()  # in the background: the API answers meanwhile
         container.started = True
         log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)
         yield container

@@ -87,6 +87,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     chat_spacing_s: float = 1.0  # minimum gap between two sends to one chat
     dispatch_poll_s: float = 1.0  # how often the dispatcher looks for due retries
     dispatch_stall_s: float = 0.0  # fault injection: wait this long before each send
+    # recovery (app/pipeline/recovery.py): how often unrouted messages are looked for again
+    # (a routing that failed); the pass at start-up routes what a crash left
+    recovery_sweep_s: float = 60.0
     # a reply not sent this long after it was written (number offline, app down) is dropped
     # as FAILED instead of arriving out of context (app/pipeline/retry.py)
     resend_window_h: float = 24.0

@@ -8,6 +8,7 @@ routing then runs in a lane per conversation, so replies within a chat keep mess
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 import msgspec
 
 from app.channels import ChannelManager
-from app.db.repos import inbound, messages, outbox
-from app.domain import Clock, ConversationStatus, NormalizedMessage
+from app.db.repos import inbound, messages, outbox, unrouted
+from app.db.repos.unrouted import Unrouted
+from app.domain import Clock, ConversationStatus, MessageKind, NormalizedMessage
 from app.domain import conversations as c
 from app.events import EventBus, names
 from app.pipeline.dispatcher import Dispatcher
@@ -42,6 +44,26 @@ def encode(model: Any) -> dict[str, Any]:
     return msgspec.to_builtins(model)
 
 
+def stored_message(item: Unrouted) -> NormalizedMessage:
+    """The inbound message as the router needs it, rebuilt from its row (after a restart the
+    channel's event is gone): text, caption, and the media reference to fetch the file."""
+    m = item.message
+    return NormalizedMessage(
+        wa_message_id=m.wa_message_id or m.id,
+        jid=item.contact.jid,
+        chat_jid=item.contact.jid,
+        timestamp=m.created_at,
+        kind=MessageKind.MEDIA if m.media_type else MessageKind.TEXT,
+        text=m.content or None,
+        media_type=m.media_type,
+        media_ref=item.media_ref,
+        media_mime=m.media_mime,
+        media_filename=m.media_filename,
+        media_caption=m.media_caption,
+        reply_to_wa_message_id=m.reply_to_id,
+    )
+
+
 class Pipeline:
     def __init__(
         self,
@@ -61,11 +83,21 @@ class Pipeline:
         self.channels = channels
         self.media_dir = media_dir
         self.lanes = Lanes()
+        self._routing: set[tuple[str, str]] = set()  # (session, waMessageId) queued or routing
+        self.failures: dict[str, int] = {}  # message id → routings that raised
 
     async def handle(self, ref: SessionRef, msg: NormalizedMessage) -> c.Message | None:
         """Persist `msg` and queue its routing; None for a redelivered message."""
         now = self.clock.now()
-        stored = await inbound.persist_inbound(ref.workspace_id, ref.session_id, msg, now)
+        key = (ref.session_id, msg.wa_message_id)
+        claimed = key not in self._routing  # marked before the row exists: recovery skips it
+        self._routing.add(key)
+        stored = None
+        try:
+            stored = await inbound.persist_inbound(ref.workspace_id, ref.session_id, msg, now)
+        finally:
+            if claimed and (stored is None or not stored.needs_routing):
+                self._routing.discard(key)
         if stored is None:
             log.debug("redelivered message %s ignored", msg.wa_message_id)
             return None
@@ -81,9 +113,55 @@ class Pipeline:
             await self.notifications.notify(
                 ws, names.NEW_CONTACT, {"contactId": stored.contact.id, "jid": stored.contact.jid}
             )
-        if stored.needs_routing:
-            self.lanes.submit(conv.id, lambda: self._route(ref, stored, msg))
+        if stored.needs_routing and claimed:
+            self.lanes.submit(conv.id, lambda: self._tracked(key, ref, stored, msg))
         return stored.message
+
+    @property
+    def in_flight(self) -> int:
+        """Inbound messages queued or being routed in this process."""
+        return len(self._routing)
+
+    def reroute(self, item: Unrouted, done: Callable[[], None]) -> bool:
+        """Queue a stored, unrouted message (recovery); False when it is already in flight.
+        `done` runs once its routing ended, however it ended."""
+        key = (item.session_id, item.message.wa_message_id or item.message.id)
+        if key in self._routing:
+            return False
+        self._routing.add(key)
+        ref = SessionRef(item.session_id, item.workspace_id)
+        stored = inbound.Persisted(item.message, item.conversation, item.contact, False)
+        msg = stored_message(item)
+
+        async def work() -> None:
+            try:
+                if await unrouted.is_unrouted(item.message.id):  # routed since it was read
+                    await self._tracked(key, ref, stored, msg)
+            finally:
+                self._routing.discard(key)
+                done()
+
+        self.lanes.submit(item.conversation.id, work)
+        return True
+
+    async def _tracked(
+        self,
+        key: tuple[str, str],
+        ref: SessionRef,
+        stored: inbound.Persisted,
+        msg: NormalizedMessage,
+    ) -> None:
+        """Route, counting failures (recovery retries a failed message a few times)."""
+        try:
+            await self._route(ref, stored, msg)
+            self.failures.pop(stored.message.id, None)
+        except outbox.AlreadyRouted:
+            log.debug("message %s was already routed", stored.message.id)
+        except Exception:
+            self.failures[stored.message.id] = self.failures.get(stored.message.id, 0) + 1
+            raise
+        finally:
+            self._routing.discard(key)
 
     async def _route(
         self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage
@@ -171,25 +249,6 @@ class Pipeline:
             )
         if any(m.status == "QUEUED" for m in written):
             self.dispatcher.wake()
-
-    async def recover(self) -> int:
-        """Route inbound messages a crash left persisted but unrouted."""
-        pending = await messages.unrouted()
-        for item in pending:
-            msg = NormalizedMessage(
-                wa_message_id=item.message.wa_message_id or item.message.id,
-                jid=item.contact.jid,
-                chat_jid=item.contact.jid,
-                timestamp=item.message.created_at,
-                text=item.message.content or None,
-                media_caption=item.message.media_caption,
-            )
-            ref = SessionRef(item.session_id, item.workspace_id)
-            stored = inbound.Persisted(item.message, item.conversation, item.contact, False)
-            self.lanes.submit(
-                item.conversation.id, lambda r=ref, s=stored, m=msg: self._route(r, s, m)
-            )
-        return len(pending)
 
     async def settle(self) -> None:
         await self.lanes.idle()

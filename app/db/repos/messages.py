@@ -1,15 +1,14 @@
-"""Message updates outside the inbound/outbox paths: receipts, media, crash recovery."""
+"""Message updates outside the inbound/outbox paths: receipts, media, settings reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.db import fast
 from app.db.repos import mapping
-from app.db.tables import Contact, Conversation, Message, WhatsappSession, WorkspaceSettings
-from app.domain import Direction, ReceiptKind
+from app.db.tables import Conversation, Message, WhatsappSession, WorkspaceSettings
+from app.domain import ReceiptKind
 from app.domain import conversations as c
 
 _DELIVERED = (
@@ -81,47 +80,6 @@ async def route_state(conversation_id: str) -> dict[str, Any] | None:
     have escalated), or before an agent took over."""
     rows = await fast.execute(Conversation, _ROUTE_STATE, conversation_id)
     return rows[0] if rows else None
-
-
-@dataclass(frozen=True, slots=True)
-class Unrouted:
-    message: c.Message
-    conversation: c.Conversation
-    contact: c.Contact
-    workspace_id: str
-    session_id: str
-
-
-async def unrouted(limit: int = 1000) -> list[Unrouted]:
-    """Inbound messages persisted before a crash but never routed, oldest first."""
-    rows = (
-        await Message.select()
-        .where(
-            Message.routed_at.is_null()
-            & (Message.direction == Direction.INBOUND)
-            & Message.session_id.is_not_null()
-        )
-        .order_by(Message.created_at)
-        .limit(limit)
-    )
-    out = []
-    for row in rows:
-        conv = await Conversation.select().where(Conversation.id == row["conversation_id"]).first()
-        if conv is None:
-            continue
-        contact = await Contact.select().where(Contact.id == conv["contact_id"]).first()
-        if contact is None:
-            continue
-        out.append(
-            Unrouted(
-                mapping.message(row),
-                mapping.conversation(conv),
-                mapping.contact(contact),
-                row["workspace_id"],
-                row["session_id"],
-            )
-        )
-    return out
 
 
 async def enabled_sessions() -> list[dict[str, Any]]:
