@@ -90,6 +90,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # recovery (app/pipeline/recovery.py): how often unrouted messages are looked for again
     # (a routing that failed); the pass at start-up routes what a crash left
     recovery_sweep_s: float = 60.0
+    # log a warning (with the blocking code's stack) when the event loop stalls this long
+    loop_stall_warn_s: float = 1.0
     # a reply not sent this long after it was written (number offline, app down) is dropped
     # as FAILED instead of arriving out of context (app/pipeline/retry.py)
     resend_window_h: float = 24.0

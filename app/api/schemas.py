@@ -75,6 +75,8 @@ class Health(msgspec.Struct):
     status: str
     version: str
     database: str
+    # inbound messages recovery still has to answer (after a crash); 0 when there are none
+    recovering: int = 0
 
 
 Text = Annotated[str, msgspec.Meta(max_length=4000)]

@@ -106,7 +106,10 @@ class KnowledgeBaseOps(KnowledgeCore):
         docs = await KBDocument.select(KBDocument.id).where(KBDocument.knowledge_base_id == kb_id)
         await KnowledgeBase.delete().where(KnowledgeBase.id == kb_id)  # rows cascade
         await asyncio.to_thread(
-            delete_knowledge_base, self.runtime.store, workspace_id=actor.workspace_id, kb_id=kb_id
+            delete_knowledge_base,
+            await self.runtime.astore(),
+            workspace_id=actor.workspace_id,
+            kb_id=kb_id,
         )
         for d in docs:
             self._remove_file(d["id"])

@@ -132,7 +132,7 @@ class DocumentOps(KnowledgeCore):
         await KBDocument.delete().where(KBDocument.id == doc_id)  # chunks cascade
         await asyncio.to_thread(
             delete_document,
-            self.runtime.store,
+            await self.runtime.astore(),
             workspace_id=actor.workspace_id,
             kb_id=kb_id,
             document_id=doc_id,

@@ -47,8 +47,8 @@ class FaqOps(KnowledgeCore):
             workspace_id=actor.workspace_id,
             kb_id=kb_id,
             faq_id=faq_id,
-            embeddings=self.runtime.embeddings,
-            store=self.runtime.store,
+            embeddings=await self.runtime.aembeddings(),
+            store=await self.runtime.astore(),
         )
 
     @guarded(Resource.KNOWLEDGE, write=True)
@@ -81,7 +81,7 @@ class FaqOps(KnowledgeCore):
         await KBFaq.delete().where(KBFaq.id == faq_id)
         await asyncio.to_thread(
             delete_faq,
-            self.runtime.store,
+            await self.runtime.astore(),
             workspace_id=actor.workspace_id,
             kb_id=kb_id,
             faq_id=faq_id,

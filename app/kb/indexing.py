@@ -109,7 +109,7 @@ class DocumentIndexer:
             return False
         await asyncio.to_thread(
             delete_document,
-            self.runtime.store,
+            await self.runtime.astore(),
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
@@ -139,8 +139,8 @@ class DocumentIndexer:
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
-            embeddings=self.runtime.embeddings,
-            store=self.runtime.store,
+            embeddings=await self.runtime.aembeddings(),
+            store=await self.runtime.astore(),
             on_progress=progress,
         )
         if not records:

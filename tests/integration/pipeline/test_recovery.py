@@ -4,38 +4,22 @@ a message whose routing failed later is picked up again, answered once."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-from app.db.repos import inbound, outbox
+from app.db.repos import outbox
 from app.db.tables import Message, Outbox
-from app.domain import NormalizedMessage
 from app.pipeline import Reply, ReplyContext
 from tests.integration.api.conftest import _api
 from tests.integration.bots import _bot, eventually
+from tests.integration.pipeline.crashed import persist_unrouted
 
 UNROUTED = 1_050  # more than one batch of the old start-up recovery (1,000)
 
 
 async def _persist_unrouted(bot, n: int, contacts: int = 30) -> None:  # type: ignore[no-untyped-def]
-    """What a crash leaves: messages stored (the 202 went out) but never routed."""
     ws, sid = bot.owner.workspace_id, bot.session_id
-    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-    async def store() -> None:
-        for i in range(n):
-            jid = f"49176{i % contacts:08d}@s.whatsapp.net"
-            msg = NormalizedMessage(
-                wa_message_id=f"CRASH{i}",
-                jid=jid,
-                chat_jid=jid,
-                timestamp=start,
-                text=f"question {i}",
-                sender_phone_jid=jid,
-            )
-            await inbound.persist_inbound(ws, sid, msg, start + timedelta(milliseconds=i))
-
-    await bot.db(store)
+    await bot.db(lambda: persist_unrouted(ws, sid, n, contacts))
 
 
 async def _counts(bot) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -62,9 +46,7 @@ async def test_every_unrouted_message_is_answered_after_a_restart(tmp_path: Path
             await asyncio.sleep(0.1)
             counts = await _counts(bot)
         assert counts == (0, UNROUTED)  # (unrouted inbound, outbox rows)
-        replies = await bot.db(
-            lambda: Message.count().where(Message.direction == "OUTBOUND")
-        )
+        replies = await bot.db(lambda: Message.count().where(Message.direction == "OUTBOUND"))
         assert replies == UNROUTED  # each answered once
 
 
