@@ -22,6 +22,9 @@ HUMAN_REPLY_NEEDED = "human_reply_needed"
 # not in the seed's list: an outbound message ended FAILED (retries exhausted, or not sent
 # within the resend window while the number was offline) — {conversationId, messageId, reason}
 MESSAGE_FAILED = "message_failed"
+# not in the seed's list: an inbound message's file could not be fetched or stored (media
+# folder unwritable, disk full, download failed) — {conversationId, messageId, reason}
+MEDIA_NOT_SAVED = "media_not_saved"
 
 # knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status}
 KB_PROGRESS = "kb:progress"

@@ -23,7 +23,7 @@ from app.domain import conversations as c
 from app.events import EventBus, names
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.lanes import Lanes
-from app.pipeline.media import save_media
+from app.pipeline.media import MediaNotSaved, save_media
 from app.pipeline.responders import ReplyContext, Responders
 from app.pipeline.router import Route, decide, drafts_of
 from app.services.notifications import NotificationService
@@ -171,12 +171,9 @@ class Pipeline:
             return  # deleted meanwhile (GDPR delete of the contact)
         contact = msgspec.structs.replace(stored.contact, **{k: bool(state[k]) for k in _SWITCHES})
         conversation = msgspec.structs.replace(stored.conversation, status=state["status"])
-        media_path = None
+        media_path = media_error = None
         if msg.media_ref:
-            where = (ref.session_id, ref.workspace_id)
-            media_path = await save_media(
-                self.channels, self.media_dir, *where, stored.message, msg, self.events
-            )
+            media_path, media_error = await self._media(ref, stored.message, msg)
         settings = await messages.workspace_settings(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
@@ -187,6 +184,7 @@ class Pipeline:
             msg,
             settings,
             media_path,
+            media_error,
         )
         decision = await decide(ctx, self.responders)
         drafts = []
@@ -225,6 +223,39 @@ class Pipeline:
                     "reason": reply.escalation_reason,
                 },
             )
+
+    async def _media(
+        self, ref: SessionRef, message: c.Message, msg: NormalizedMessage
+    ) -> tuple[Path | None, str | None]:
+        """The inbound file on disk, or why it is not: then the team is told, and the row
+        keeps its reference for a later try (`MediaRefetch`)."""
+        if message.media_url:  # stored before a crash cut the routing short
+            kept = self.media_dir / message.media_url.removeprefix("media/")
+            if kept.is_file():
+                return kept, None
+        try:
+            path = await save_media(
+                self.channels,
+                self.media_dir,
+                ref.session_id,
+                ref.workspace_id,
+                message,
+                msg.media_ref or "",
+                msg.media_mime,
+                self.events,
+            )
+        except MediaNotSaved as exc:
+            await self.notifications.notify(
+                ref.workspace_id,
+                names.MEDIA_NOT_SAVED,
+                {
+                    "conversationId": message.conversation_id,
+                    "messageId": message.id,
+                    "reason": str(exc),
+                },
+            )
+            return None, str(exc)
+        return path, None
 
     async def publish_written(
         self,

@@ -5,9 +5,10 @@ It runs in the background from start-up on, so the API answers while it works (h
 `recovering: n`): a pass walks the unrouted rows oldest first in batches (a few indexed
 queries each, never all rows at once) and queues them on the chats' lanes, at most
 `concurrency` at a time, so live messages and requests keep their turn on the event loop.
-Passes repeat every `sweep_s`. A message in flight in this process is
-skipped; one that keeps failing is given up after `max_attempts` — it stays unrouted, the
-team is told to answer it, and the log says why. Exactly once: the routing decision claims
+Passes repeat every `sweep_s`, each also storing inbound files a failed fetch left missing
+(`MediaRefetch`). A message in flight in this process is skipped; one that keeps failing is
+given up after `max_attempts` — it stays unrouted, the team is told to answer it, and the
+log says why. Exactly once: the routing decision claims
 the message in the database (`outbox.record_decision`), so recovery and the live path can
 never both answer it.
 """
@@ -22,6 +23,7 @@ import time
 from app.db.repos import unrouted
 from app.events import names
 from app.pipeline.inbound import Pipeline
+from app.pipeline.media import MediaRefetch
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ class Recovery:
         self._slots = asyncio.Semaphore(concurrency)
         self._task: asyncio.Task[None] | None = None
         self._given_up: set[str] = set()
+        p = pipeline
+        self.media = MediaRefetch(p.channels, p.media_dir, p.events, p.clock)
 
     def start(self) -> None:
         """Begin draining in the background (returns at once)."""
@@ -68,6 +72,7 @@ class Recovery:
             wait = self.sweep_s
             try:
                 await self.drain()
+                await self.media.run()
             except Exception:
                 log.exception("recovery pass failed; retrying")
                 wait = min(self.sweep_s, 5.0)

@@ -28,6 +28,7 @@ class ReplyContext:
     message: NormalizedMessage
     settings: dict[str, Any] = field(default_factory=dict)
     media_path: Path | None = None  # the inbound media, downloaded into the data dir
+    media_error: str | None = None  # why the media is not there (could not be fetched/stored)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]
         return ("task_alt" if ok else "error"), text, "/dashboard/knowledge"
     if type_ == names.WA_DISCONNECTED:
         return "link_off", "A WhatsApp number disconnected", "/dashboard/settings/whatsapp"
+    if type_ == names.MEDIA_NOT_SAVED:
+        return "sd_card_alert", "A customer's file could not be saved (disk full?)", inbox
     if type_ == names.BROADCAST_COMPLETE:
         return "campaign", "A broadcast finished sending", "/dashboard/broadcasts"
     return "notifications", type_.replace("_", " ").capitalize(), None

@@ -59,6 +59,7 @@ def message_row(**values: Any) -> dict[str, Any]:
         "media_caption": None,
         "media_filename": None,
         "media_mime": None,
+        "media_ref": None,
         "media_transcript": None,
         "reply_to_id": None,
         "sentiment": None,
@@ -128,6 +129,7 @@ async def _persist(
         media_caption=msg.media_caption,
         media_filename=PurePath(msg.media_filename).name[:200] if msg.media_filename else None,
         media_mime=(msg.media_mime or "").split(";")[0].strip()[:128] or None,
+        media_ref=msg.media_ref,
         reply_to_id=msg.reply_to_wa_message_id,
         created_at=now,
         # own messages and non-conversational kinds never go through the router

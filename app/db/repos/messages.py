@@ -8,7 +8,7 @@ from typing import Any
 from app.db import fast
 from app.db.repos import mapping
 from app.db.tables import Conversation, Message, WhatsappSession, WorkspaceSettings
-from app.domain import ReceiptKind
+from app.domain import Direction, ReceiptKind
 from app.domain import conversations as c
 
 _DELIVERED = (
@@ -37,6 +37,33 @@ async def apply_receipt(
 
 async def set_media_url(message_id: str, url: str) -> None:
     await Message.update({Message.media_url: url}).where(Message.id == message_id)
+
+
+async def missing_media(since: datetime, limit: int) -> list[dict[str, Any]]:
+    """Routed inbound messages since `since` whose media is not stored yet, oldest first:
+    `{message, media_ref, session_id, workspace_id}`."""
+    rows = (
+        await Message.select()
+        .where(
+            Message.media_ref.is_not_null()
+            & Message.media_url.is_null()
+            & Message.routed_at.is_not_null()
+            & Message.session_id.is_not_null()
+            & (Message.direction == Direction.INBOUND)
+            & (Message.created_at > since)
+        )
+        .order_by(Message.created_at)
+        .limit(limit)
+    )
+    return [
+        {
+            "message": mapping.message(r),
+            "media_ref": r["media_ref"],
+            "session_id": r["session_id"],
+            "workspace_id": r["workspace_id"],
+        }
+        for r in rows
+    ]
 
 
 async def previews(conversation_ids: list[str]) -> dict[str, str]:
