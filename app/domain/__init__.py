@@ -19,6 +19,7 @@ from app.domain.enums import (
     SessionStatus,
 )
 from app.domain.errors import (
+    BadGateway,
     Conflict,
     DomainError,
     Forbidden,
@@ -26,6 +27,7 @@ from app.domain.errors import (
     NotFound,
     RateLimited,
     Unauthorized,
+    Unavailable,
 )
 from app.domain.ids import new_id
 from app.domain.messages import (
@@ -46,6 +48,7 @@ __all__ = [
     "MATRIX",
     "MAX_PAGE",
     "Actor",
+    "BadGateway",
     "BroadcastStatus",
     "BroadcastTarget",
     "Clock",
@@ -82,6 +85,7 @@ __all__ = [
     "SessionStatus",
     "SystemClock",
     "Unauthorized",
+    "Unavailable",
     "can",
     "new_id",
     "utcnow",

@@ -2,7 +2,8 @@
 the session row's status current, restores enabled sessions on start.
 
 Status changes become `whatsapp:status` events (with the QR code when one is waiting);
-alerts (reconnect attempt 5+, ban, logout) and unexpected disconnects become notifications.
+unexpected disconnects and alerts (reconnect attempt 5+, ban, logout) become one
+notification per outage (`Outages`), and the end of an outage one more.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.db.repos import messages, sessions
 from app.domain import Clock, Receipt, SessionStatus
 from app.events import EventBus, names
 from app.pipeline.inbound import Pipeline, SessionRef
+from app.pipeline.outages import Outages
 from app.secrets import SecretStore
 from app.services.notifications import NotificationService
 
@@ -46,6 +48,7 @@ class SessionHub:
         self.secrets = secrets_store
         self.clock = clock
         self.sessions_dir = data_dir / "sessions"
+        self.outages = Outages(notifications, clock)
 
     def session_dir(self, session_id: str) -> Path:
         return self.sessions_dir / session_id
@@ -100,32 +103,19 @@ class SessionHub:
             await self._receipt(ref, receipt)
 
         async def on_status(status: SessionStatus, reason: str | None) -> None:
-            await sessions.set_status(ref.session_id, status, self.clock.now())
+            await sessions.set_status(ref.session_id, status, self.clock.now(), reason)
             self._publish_status(ref, status, None)
             if status is SessionStatus.CONNECTED:  # replies that waited for the number
                 await self.pipeline.dispatcher.resume(ref.session_id)
+                await self.outages.up(ref.workspace_id, ref.session_id)
             if status is SessionStatus.DISCONNECTED and reason not in QUIET_REASONS:
-                await self.notifications.notify(
-                    ref.workspace_id,
-                    names.WA_DISCONNECTED,
-                    {"sessionId": ref.session_id, "reason": reason},
-                )
+                await self.outages.down(ref.workspace_id, ref.session_id, reason)
 
         async def on_qr(data_url: str) -> None:
             self._publish_status(ref, SessionStatus.QR_READY, data_url)
 
         async def on_alert(alert: ChannelAlert) -> None:
-            await self.notifications.notify(
-                ref.workspace_id,
-                names.WA_DISCONNECTED,
-                {
-                    "sessionId": ref.session_id,
-                    "level": alert.level,
-                    "code": alert.code,
-                    "detail": alert.detail,
-                    "attempt": alert.attempt,
-                },
-            )
+            await self.outages.alert(ref.workspace_id, ref.session_id, alert)
 
         return ChannelEvents(on_message, on_receipt, on_status, on_qr, on_alert)
 

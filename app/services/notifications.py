@@ -20,8 +20,8 @@ class NotificationService:
         self._clock = clock
         self._events = events
 
-    async def notify(self, workspace_id: str, type_: str, payload: dict[str, Any]) -> None:
-        """Store one notification and push it to the workspace's live clients."""
+    async def notify(self, workspace_id: str, type_: str, payload: dict[str, Any]) -> str:
+        """Store one notification and push it to the workspace's live clients; its id."""
         now = self._clock.now()
         row = Notification(
             id=new_id(),
@@ -37,6 +37,46 @@ class NotificationService:
             workspace_id,
             {"id": row.id, "type": type_, "payload": payload, "createdAt": now.isoformat()},
         )
+        return str(row.id)
+
+    async def update(
+        self,
+        workspace_id: str,
+        notification_id: str,
+        payload: dict[str, Any],
+        *,
+        unread: bool = False,
+    ) -> None:
+        """Replace a notification's payload (a situation that goes on: an outage's attempt
+        count) and tell live clients with `notification:updated`; `unread` raises it again."""
+        changes: dict[Any, Any] = {Notification.payload: payload}
+        if unread:
+            changes[Notification.is_read] = False
+        await Notification.update(changes).where(
+            (Notification.id == notification_id) & (Notification.workspace_id == workspace_id)
+        )
+        self._events.publish(
+            names.NOTIFICATION_UPDATED,
+            workspace_id,
+            {"id": notification_id, "payload": payload, "unread": unread},
+        )
+
+    async def latest(
+        self, workspace_id: str, type_: str, limit: int = 50
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """(id, payload) of the newest live notifications of one type, newest first."""
+        rows = (
+            await Notification.select(Notification.id, Notification.payload)
+            .where(
+                (Notification.workspace_id == workspace_id)
+                & (Notification.type == type_)
+                & (Notification.expires_at > self._clock.now())
+            )
+            .order_by(Notification.created_at, ascending=False)
+            .limit(limit)
+            .output(load_json=True)
+        )
+        return [(str(r["id"]), dict(r["payload"] or {})) for r in rows]
 
     @guarded(Resource.NOTIFICATIONS, write=False)
     async def list(

@@ -70,9 +70,7 @@ async def batch(after: Cursor | None, limit: int) -> Batch:
     if not rows:
         return Batch([], None)
     conv_ids = list({r["conversation_id"] for r in rows})
-    convs = {
-        r["id"]: r for r in await Conversation.select().where(Conversation.id.is_in(conv_ids))
-    }
+    convs = {r["id"]: r for r in await Conversation.select().where(Conversation.id.is_in(conv_ids))}
     contact_ids = list({r["contact_id"] for r in convs.values()})
     contacts = {r["id"]: r for r in await Contact.select().where(Contact.id.is_in(contact_ids))}
     out = []
