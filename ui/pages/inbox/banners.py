@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from nicegui import ui
+from nicegui import context, ui
 
 from app.domain import Actor, DomainError, Resource
 from app.domain import conversations as c
@@ -59,6 +59,9 @@ def takeover(actor: Actor, contact: c.Contact | None, on_changed: Changed) -> No
 def approval(actor: Actor, cid: str, message: c.Message, on_message: MessageShown) -> None:
     """The banner of one draft waiting for approval in conversation `cid`."""
     services = container().services
+    # the banner is redrawn by live events (even while the agent clicks): the edit dialog must
+    # not belong to it, or a redraw in between deletes the dialog's parent
+    page = context.client.layout
     with ui.card().classes("w-full bg-amber-1 gap-2 p-3").mark("approval-banner"):
         ui.label("The bot wants to send this reply — approve it?").classes("text-sm font-medium")
         ui.label(message.content).classes("whitespace-pre-wrap text-sm").mark("approval-text")
@@ -73,7 +76,7 @@ def approval(actor: Actor, cid: str, message: c.Message, on_message: MessageShow
             await _reload_draft(actor, cid, message.id, on_message)
 
         async def edit() -> None:
-            with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
+            with page, ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
                 box = ui.textarea("Reply", value=message.content).props("outlined autogrow")
                 box.classes("w-full").mark("approval-edit-text")
                 with ui.row().classes("w-full justify-end"):
