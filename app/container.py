@@ -105,7 +105,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     clock = clock or SystemClock()
     make_private(settings.data_dir)
     secrets, cipher = build_secret_store(settings)
-    engine = create_engine(settings.db_url)
+    engine = create_engine(settings.db_url, sqlite_durability=settings.sqlite_durability)
     bind_tables(engine)
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
     mailer = Mailer(settings)

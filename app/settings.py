@@ -28,6 +28,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     headless: bool = False
     public_url: str | None = None  # how users reach us; links in emails use it
     database_url: str | None = None  # None → SQLite file in the data dir
+    # what survives a power loss on SQLite (app/db/durability.py): "inbound" (a 202 is on
+    # disk), "full" (every commit, 5-7x slower), "normal" (the last second may be lost)
+    sqlite_durability: Literal["normal", "inbound", "full"] = "inbound"
     log_level: str = "INFO"
     log_json: bool = False
     # secrets

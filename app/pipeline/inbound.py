@@ -87,7 +87,8 @@ class Pipeline:
         self.failures: dict[str, int] = {}  # message id → routings that raised
 
     async def handle(self, ref: SessionRef, msg: NormalizedMessage) -> c.Message | None:
-        """Persist `msg` and queue its routing; None for a redelivered message."""
+        """Persist `msg` and queue its routing; None for a redelivered message. Returns once
+        the message would survive a power loss too (`settings.sqlite_durability`)."""
         now = self.clock.now()
         key = (ref.session_id, msg.wa_message_id)
         claimed = key not in self._routing  # marked before the row exists: recovery skips it
@@ -100,6 +101,7 @@ class Pipeline:
                 self._routing.discard(key)
         if stored is None:
             log.debug("redelivered message %s ignored", msg.wa_message_id)
+            await inbound.durable()  # the first copy may still be on its way to the disk
             return None
         ws, conv = ref.workspace_id, stored.conversation
         self.events.publish(
@@ -115,6 +117,7 @@ class Pipeline:
             )
         if stored.needs_routing and claimed:
             self.lanes.submit(conv.id, lambda: self._tracked(key, ref, stored, msg))
+        await inbound.durable()  # on disk before the caller acknowledges it (202)
         return stored.message
 
     @property
