@@ -29,6 +29,7 @@ from app.domain.errors import (
     Unauthorized,
     Unavailable,
 )
+from app.domain.files import media_file, media_url
 from app.domain.ids import new_id
 from app.domain.messages import (
     Location,
@@ -87,6 +88,8 @@ __all__ = [
     "Unauthorized",
     "Unavailable",
     "can",
+    "media_file",
+    "media_url",
     "new_id",
     "utcnow",
 ]

@@ -31,7 +31,8 @@ MESSAGE_FAILED = "message_failed"
 # folder unwritable, disk full, download failed) — {conversationId, messageId, reason}
 MEDIA_NOT_SAVED = "media_not_saved"
 
-# knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status}
+# knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status},
+# while embedding also {chunksDone, chunksTotal}
 KB_PROGRESS = "kb:progress"
 
 # whisper model downloads (issue 5): {name, url, state, doneBytes, totalBytes, error}

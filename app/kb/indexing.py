@@ -131,7 +131,10 @@ class DocumentIndexer:
 
         def progress(done: int, total: int) -> None:
             pct = int(99 * done / total) if total else 99
-            loop.call_soon_threadsafe(self._progress, row, pct, IndexStatus.PROCESSING)
+            counts = {"chunksDone": done, "chunksTotal": total}
+            loop.call_soon_threadsafe(
+                self._progress, row, pct, IndexStatus.PROCESSING, None, counts
+            )
 
         records = await asyncio.to_thread(
             index_document,
@@ -164,13 +167,20 @@ class DocumentIndexer:
         return len(records)
 
     def _progress(
-        self, row: dict[str, Any], percent: int, status: str, error: str | None = None
+        self,
+        row: dict[str, Any],
+        percent: int,
+        status: str,
+        error: str | None = None,
+        counts: dict[str, int] | None = None,
     ) -> None:
+        """`kb:progress`; while embedding, `counts` adds chunksDone / chunksTotal."""
         data: dict[str, Any] = {
             "documentId": row["id"],
             "knowledgeBaseId": row["knowledge_base_id"],
             "percent": percent,
             "status": status,
+            **(counts or {}),
         }
         if error:
             data["error"] = error

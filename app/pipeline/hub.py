@@ -39,7 +39,7 @@ class SessionHub:
         notifications: NotificationService,
         secrets_store: SecretStore,
         clock: Clock,
-        data_dir: Path,
+        sessions_dir: Path,
     ) -> None:
         self.channels = channels
         self.pipeline = pipeline
@@ -47,7 +47,7 @@ class SessionHub:
         self.notifications = notifications
         self.secrets = secrets_store
         self.clock = clock
-        self.sessions_dir = data_dir / "sessions"
+        self.sessions_dir = sessions_dir
         self.outages = Outages(notifications, clock)
 
     def session_dir(self, session_id: str) -> Path:

@@ -18,7 +18,7 @@ import msgspec
 from app.channels import ChannelManager
 from app.db.repos import inbound, messages, outbox, unrouted
 from app.db.repos.unrouted import Unrouted
-from app.domain import Clock, ConversationStatus, MessageKind, NormalizedMessage
+from app.domain import Clock, ConversationStatus, MessageKind, NormalizedMessage, media_file
 from app.domain import conversations as c
 from app.events import EventBus, names
 from app.pipeline.dispatcher import Dispatcher
@@ -195,7 +195,9 @@ class Pipeline:
         if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
             drafts.append(outbox.Draft(welcome))
         reply = decision.reply
-        if reply is not None:
+        if decision.route is Route.WAITING and reply is not None:
+            drafts.append(outbox.Draft(reply.text, once_per_wait=True))
+        elif reply is not None:
             drafts.extend(drafts_of(reply, decision.hold))
         escalate = reply is not None and reply.escalate
         status = None
@@ -233,7 +235,7 @@ class Pipeline:
         """The inbound file on disk, or why it is not: then the team is told, and the row
         keeps its reference for a later try (`MediaRefetch`)."""
         if message.media_url:  # stored before a crash cut the routing short
-            kept = self.media_dir / message.media_url.removeprefix("media/")
+            kept = media_file(self.media_dir, message.media_url)
             if kept.is_file():
                 return kept, None
         try:

@@ -24,7 +24,7 @@ import msgspec
 
 from app.channels import ChannelManager
 from app.db.repos import messages
-from app.domain import Clock
+from app.domain import Clock, media_url
 from app.domain import conversations as c
 from app.events import EventBus, names
 
@@ -73,7 +73,7 @@ async def save_media(
     else:
         log.warning("media of message %s not saved: %s", message.id, why)
         raise MediaNotSaved(why)
-    url = f"media/{relative.as_posix()}"
+    url = media_url(relative)
     await messages.set_media_url(message.id, url)
     if events is not None:
         saved = msgspec.structs.replace(message, media_url=url)

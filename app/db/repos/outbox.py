@@ -36,10 +36,10 @@ class AlreadyRouted(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """A file already stored under the data dir, sent with the draft's text as its caption."""
+    """A file already stored in the media folder, sent with the draft's text as its caption."""
 
     type: MediaType
-    url: str  # relative to the data dir, as on inbound rows: `media/<workspace>/<id><ext>`
+    url: str  # as on inbound rows: `media/<workspace>/<id><ext>` (see app.domain.media_file)
     path: str  # absolute: what the channel reads when the dispatcher sends
     mime: str
     filename: str | None = None
@@ -68,6 +68,8 @@ class Draft:
     usage: ModelUsage | None = None
     media: Media | None = None
     message_id: str | None = None  # chosen up front when a file was named after it
+    # the notice to a customer waiting for a human: written only if not yet told in this wait
+    once_per_wait: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +156,8 @@ async def record_decision(
     status: ConversationStatus | None = None,
 ) -> list[c.Message]:
     """In one transaction: the inbound's routing mark, the replies (+ outbox rows), and the
-    conversation's new status/lastMessageAt. A crash before this commits re-routes the
+    conversation's new status/lastMessageAt. A `once_per_wait` draft is left out when the
+    customer was already told in this waiting period. A crash before this commits re-routes the
     inbound on start; after it, the outbox holds the replies. An inbound is decided once:
     `AlreadyRouted` (and nothing written) when another decision for it committed first."""
     async with Message._meta.db.transaction():
@@ -164,7 +167,9 @@ async def record_decision(
                 raise AlreadyRouted(inbound_id)
         # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
         out = [
-            await _write(target, d, now + timedelta(microseconds=i)) for i, d in enumerate(drafts)
+            await _write(target, d, now + timedelta(microseconds=i))
+            for i, d in enumerate(drafts)
+            if not d.once_per_wait or await _claim_waiting_notice(target.conversation_id, now)
         ]
         changes: dict[Any, Any] = {}
         if out:
@@ -180,3 +185,21 @@ async def record_decision(
             changes[Conversation.updated_at] = now
             await Conversation.update(changes).where(Conversation.id == target.conversation_id)
     return out
+
+
+async def _claim_waiting_notice(conversation_id: str, now: datetime) -> bool:
+    """Mark the customer told for this waiting period, unless they were already (or the wait
+    ended): a guarded UPDATE, so two messages routed at once never both send the notice."""
+    rows = (
+        await Conversation.update({Conversation.waiting_told_at: now})
+        .where(
+            (Conversation.id == conversation_id)
+            & (Conversation.status == ConversationStatus.WAITING_HUMAN)
+            & (
+                Conversation.waiting_told_at.is_null()
+                | (Conversation.waiting_told_at < Conversation.waiting_since)
+            )
+        )
+        .returning(Conversation.id)
+    )
+    return bool(rows)

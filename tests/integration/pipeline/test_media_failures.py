@@ -16,7 +16,7 @@ from typing import Any
 
 from app.db.repos import inbound
 from app.db.tables import Message, Notification
-from app.domain import MediaType, MessageKind, NormalizedMessage
+from app.domain import MediaType, MessageKind, NormalizedMessage, media_file
 from tests.integration.ai.conftest import AIBot, eventually, make_ai_bot
 
 ANN = "+4917600000001"
@@ -75,7 +75,7 @@ async def _voice_note_unstored_then_stored(bot: AIBot) -> None:
         return row if row["media_url"] else None
 
     row = await eventually(stored, timeout=10)
-    path = bot.api.container.settings.data_dir / row["media_url"]
+    path = media_file(bot.api.container.settings.media_path, row["media_url"])
     assert path.read_bytes() == b"OggS-voice"
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no partial file
 
@@ -124,6 +124,6 @@ async def _crashed_photo_recovered(bot: AIBot) -> None:
     (reply,) = await bot.bot_messages(ANN)
     row = await _inbound(bot)
     assert row["routed_at"] and row["media_url"]
-    assert (bot.api.container.settings.data_dir / row["media_url"]).read_bytes() == PNG
+    assert media_file(bot.api.container.settings.media_path, row["media_url"]).read_bytes() == PNG
     assert any(call.images for call in bot.model().calls)  # the model saw the photo itself
     assert reply["content"]
