@@ -99,6 +99,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     chat_spacing_s: float = 1.0  # minimum gap between two sends to one chat
     dispatch_poll_s: float = 1.0  # how often the dispatcher looks for due retries
     dispatch_stall_s: float = 0.0  # fault injection: wait this long before each send
+    route_stall_s: float = 0.0  # fault injection: the AI slot waits this long before answering
     # recovery (app/pipeline/recovery.py): how often unrouted messages are looked for again
     # (a routing that failed); the pass at start-up routes what a crash left
     recovery_sweep_s: float = 60.0
