@@ -17,7 +17,8 @@ import contextlib
 import logging
 import mimetypes
 import os
-from datetime import datetime, timedelta
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import msgspec
@@ -100,23 +101,31 @@ def _write_whole(path: Path, data: bytes) -> None:
 
 class MediaRefetch:
     """Stores, on a later try, the files of recent inbound messages that have none yet (the
-    recovery sweep calls `run`). Each message backs off — 1, 2, 4 … 60 minutes — for
-    `REFETCH_FOR`: a file that stays unreachable is not asked for every minute."""
+    recovery sweep calls `run`). Each message backs off — 1, 2, 4 … 60 sweeps (minutes, at
+    the default sweep) — for `REFETCH_FOR`: a file that stays unreachable is not asked for
+    every minute."""
 
     def __init__(
-        self, channels: ChannelManager, media_dir: Path, events: EventBus, clock: Clock
+        self,
+        channels: ChannelManager,
+        media_dir: Path,
+        events: EventBus,
+        clock: Clock,
+        *,
+        unit_s: float = 60.0,
     ) -> None:
         self.channels = channels
         self.media_dir = media_dir
         self.events = events
         self.clock = clock
-        self._next: dict[str, tuple[int, datetime]] = {}  # message id → (tries, not before)
+        self.unit_s = unit_s
+        self._next: dict[str, tuple[int, float]] = {}  # message id → (tries, not before)
 
     async def run(self, limit: int = 50) -> int:
         """One pass; returns how many files were stored."""
-        now = self.clock.now()
+        now = time.monotonic()  # backoff in real time, whatever the clock says
         stored = 0
-        for row in await messages.missing_media(now - REFETCH_FOR, limit):
+        for row in await messages.missing_media(self.clock.now() - REFETCH_FOR, limit):
             message: c.Message = row["message"]
             tries, not_before = self._next.get(message.id, (0, now))
             if not_before > now or row["session_id"] not in self.channels:
@@ -134,8 +143,7 @@ class MediaRefetch:
                     delays=(),
                 )
             except MediaNotSaved:
-                wait = timedelta(minutes=min(2**tries, 60))
-                self._next[message.id] = (tries + 1, now + wait)
+                self._next[message.id] = (tries + 1, now + self.unit_s * min(2**tries, 60))
                 continue
             self._next.pop(message.id, None)
             stored += 1

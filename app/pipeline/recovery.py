@@ -50,7 +50,7 @@ class Recovery:
         self._task: asyncio.Task[None] | None = None
         self._given_up: set[str] = set()
         p = pipeline
-        self.media = MediaRefetch(p.channels, p.media_dir, p.events, p.clock)
+        self.media = MediaRefetch(p.channels, p.media_dir, p.events, p.clock, unit_s=sweep_s)
 
     def start(self) -> None:
         """Begin draining in the background (returns at once)."""

