@@ -28,6 +28,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     headless: bool = False
     public_url: str | None = None  # how users reach us; links in emails use it
     database_url: str | None = None  # None → SQLite file in the data dir
+    # what survives a power loss on SQLite (app/db/durability.py): "inbound" (a 202 is on
+    # disk), "full" (every commit, 5-7x slower), "normal" (the last second may be lost)
+    sqlite_durability: Literal["normal", "inbound", "full"] = "inbound"
     log_level: str = "INFO"
     log_json: bool = False
     # secrets
@@ -96,6 +99,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     chat_spacing_s: float = 1.0  # minimum gap between two sends to one chat
     dispatch_poll_s: float = 1.0  # how often the dispatcher looks for due retries
     dispatch_stall_s: float = 0.0  # fault injection: wait this long before each send
+    route_stall_s: float = 0.0  # fault injection: the AI slot waits this long before answering
+    # recovery (app/pipeline/recovery.py): how often unrouted messages are looked for again
+    # (a routing that failed); the pass at start-up routes what a crash left
+    recovery_sweep_s: float = 60.0
+    # log a warning (with the blocking code's stack) when the event loop stalls this long
+    loop_stall_warn_s: float = 1.0
     # a reply not sent this long after it was written (number offline, app down) is dropped
     # as FAILED instead of arriving out of context (app/pipeline/retry.py)
     resend_window_h: float = 24.0

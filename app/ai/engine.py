@@ -59,6 +59,10 @@ class AIEngine:
         media = await understand(ctx.message, ctx.media_path, llm, transcriber)
         if media is not None and media.skip:
             return None
+        if ctx.media_error and not (ctx.message.body or "").strip():
+            # a file we could not keep (the team is told): a person looks at it, the customer
+            # hears so — not "thanks, I received your file" for a voice note nobody heard
+            return self._escalate(ws, "media_not_saved", _fallback(ws))
         text = (media.text if media is not None else None) or ctx.message.body or ""
         fallback = _fallback(ws)
         # in a thread: the first call loads the fastText model (~1.5 s here)

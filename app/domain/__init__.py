@@ -19,6 +19,7 @@ from app.domain.enums import (
     SessionStatus,
 )
 from app.domain.errors import (
+    BadGateway,
     Conflict,
     DomainError,
     Forbidden,
@@ -26,6 +27,7 @@ from app.domain.errors import (
     NotFound,
     RateLimited,
     Unauthorized,
+    Unavailable,
 )
 from app.domain.files import media_file, media_url
 from app.domain.ids import new_id
@@ -47,6 +49,7 @@ __all__ = [
     "MATRIX",
     "MAX_PAGE",
     "Actor",
+    "BadGateway",
     "BroadcastStatus",
     "BroadcastTarget",
     "Clock",
@@ -83,6 +86,7 @@ __all__ = [
     "SessionStatus",
     "SystemClock",
     "Unauthorized",
+    "Unavailable",
     "can",
     "media_file",
     "media_url",

@@ -2,7 +2,8 @@
 the session row's status current, restores enabled sessions on start.
 
 Status changes become `whatsapp:status` events (with the QR code when one is waiting);
-alerts (reconnect attempt 5+, ban, logout) and unexpected disconnects become notifications.
+unexpected disconnects and alerts (reconnect attempt 5+, ban, logout) become one
+notification per outage (`Outages`), and the end of an outage one more.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
 from app.events import EventBus, catalog
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.inbound import Pipeline, SessionRef
+from app.pipeline.outages import Outages
 from app.pipeline.send_locks import SendLocks
 from app.records import Notifier
 from app.secrets import SecretStore
@@ -53,6 +55,7 @@ class SessionHub:
         self._secrets = secrets_store
         self._clock = clock
         self.sessions_dir = sessions_dir
+        self._outages = Outages(notifier, clock)
 
     def session_dir(self, session_id: str) -> Path:
         return self.sessions_dir / session_id
@@ -107,22 +110,19 @@ class SessionHub:
             await self._receipt(ref, receipt)
 
         async def on_status(status: SessionStatus, reason: str | None) -> None:
-            await sessions.set_status(ref.session_id, status, self._clock.now())
+            await sessions.set_status(ref.session_id, status, self._clock.now(), reason)
             self._publish_status(ref, status, None)
             if status is SessionStatus.CONNECTED:  # replies that waited for the number
                 await self._dispatcher.resume(ref.session_id)
+                await self._outages.up(ref.workspace_id, ref.session_id)
             if status is SessionStatus.DISCONNECTED and reason not in QUIET_REASONS:
-                notice = catalog.wa_disconnected(ref.session_id, reason)
-                await self._notifier.notify(ref.workspace_id, notice)
+                await self._outages.down(ref.workspace_id, ref.session_id, reason)
 
         async def on_qr(data_url: str) -> None:
             self._publish_status(ref, SessionStatus.QR_READY, data_url)
 
         async def on_alert(alert: ChannelAlert) -> None:
-            notice = catalog.wa_alert(
-                ref.session_id, alert.level, alert.code, alert.detail, alert.attempt
-            )
-            await self._notifier.notify(ref.workspace_id, notice)
+            await self._outages.alert(ref.workspace_id, ref.session_id, alert)
 
         return ChannelEvents(on_message, on_receipt, on_status, on_qr, on_alert)
 
