@@ -6,7 +6,8 @@ issues, channel workers — exactly once — and stops them in reverse order.
 
 The message pipeline starts after migrations: the dispatcher first (it re-queues rows a crash
 left mid-send), then the enabled WhatsApp sessions, then routing of inbound messages a crash
-left unrouted. Shutdown stops the channels first (no new inbound), lets routing finish
+left unrouted. Shutdown abandons local-model replies in progress first (they stay unrouted
+and are answered after the restart), stops the channels (no new inbound), lets routing finish
 briefly, then stops the dispatcher: whatever is unsent stays in the outbox for next time.
 """
 
@@ -156,7 +157,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         approvals=ApprovalService(conversations, audit),
         settings=SettingsService(audit, models, whisper),
         local_models=LocalModelService(
-            models.models, events, audit, headless=settings.headless, downloads=downloads
+            models.models,
+            events,
+            audit,
+            headless=settings.headless,
+            downloads=downloads,
+            hub_url=settings.gguf_models_url,
         ),
         speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),
@@ -212,6 +218,8 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         stack.push_async_callback(container.dispatcher.stop)
         stack.push_async_callback(_drain_pipeline, container)
         stack.push_async_callback(container.channels.stop_all)
+        # first thing on the way down: a local model mid-reply stops between two tokens
+        stack.callback(container.ai.abandon)
         restored = await container.hub.restore()
         rerouted = await container.pipeline.recover()
         log.info("sessions restored: %d; unrouted messages re-routed: %d", restored, rerouted)

@@ -169,6 +169,11 @@ class AIEngine:
         )
         return Reply(text, escalate=True, escalation_reason=reason)
 
+    def abandon(self) -> None:
+        """The app is stopping: local models give up their running replies (the messages stay
+        unrouted and are answered after the restart)."""
+        self.models.abandon()
+
     async def aclose(self) -> None:
         await self.models.aclose()
         if self.speech is not None:

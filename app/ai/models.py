@@ -3,6 +3,9 @@
 Adapters hold HTTP clients (or a loaded GGUF), so one instance serves every message of a
 workspace until its settings change; the cache key is the full `LLMSettings`, so a PATCH to
 the settings (or a new API key) takes effect on the next message without a restart.
+
+When the app stops, `abandon()` tells every adapter that can to give up its running call
+(llama.cpp, between two tokens): shutdown never waits for a model to finish a reply.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.llm import LLM, LLMSettings, ModelManager, build_llm
+from app.llm.base import Abandonable
 from app.secrets import SecretStore
 from app.settings import Settings
 
@@ -35,6 +39,7 @@ class ModelPool:
         self.factory = factory
         self.models = ModelManager(settings.data_dir / "models", settings.ssrf_allow)
         self._cache: dict[LLMSettings, LLM] = {}
+        self._stopping = False
 
     def llm_settings(self, workspace_id: str, ws: dict[str, Any]) -> LLMSettings:
         provider = self.settings.llm_provider_override or ws.get("ai_provider") or "extractive"
@@ -53,6 +58,7 @@ class ModelPool:
             timeout=self.settings.llm_timeout_s,
             max_retries=self.settings.llm_max_retries,
             model_path=model_path,
+            deadline_s=self.settings.local_reply_deadline_s if provider == "llamacpp" else None,
         )
 
     def get(self, workspace_id: str, ws: dict[str, Any]) -> LLM:
@@ -61,7 +67,16 @@ class ModelPool:
         llm = self._cache.get(key)
         if llm is None:  # superseded adapters stay until shutdown: calls may be in flight
             llm = self._cache[key] = self.factory(key)
+            if self._stopping and isinstance(llm, Abandonable):
+                llm.abandon()
         return llm
+
+    def abandon(self) -> None:
+        """Stopping: running local-model calls end between two tokens with `Abandoned`."""
+        self._stopping = True
+        for llm in list(self._cache.values()):
+            if isinstance(llm, Abandonable):
+                llm.abandon()
 
     async def aclose(self) -> None:
         for llm in list(self._cache.values()):

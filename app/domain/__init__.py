@@ -19,6 +19,7 @@ from app.domain.enums import (
     SessionStatus,
 )
 from app.domain.errors import (
+    Abandoned,
     Conflict,
     DomainError,
     Forbidden,
@@ -42,6 +43,7 @@ from app.domain.models import Model, Page
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [
+    "Abandoned",
     "Actor",
     "BroadcastStatus",
     "BroadcastTarget",

@@ -47,3 +47,11 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, extra={"retryAfter": retry_after})
         self.retry_after = retry_after
+
+
+class Abandoned(Exception):
+    """Work given up because the process is stopping (a local model aborted between tokens).
+
+    Not a user's error and not a failure to report: the caller leaves the message unrouted,
+    so it is answered once after the restart.
+    """

@@ -16,7 +16,7 @@ import msgspec
 
 from app.channels import ChannelManager
 from app.db.repos import inbound, messages, outbox
-from app.domain import Clock, ConversationStatus, NormalizedMessage
+from app.domain import Abandoned, Clock, ConversationStatus, NormalizedMessage
 from app.domain import conversations as c
 from app.events import EventBus, names
 from app.pipeline.dispatcher import Dispatcher
@@ -110,7 +110,16 @@ class Pipeline:
             settings,
             media_path,
         )
-        decision = await decide(ctx, self.responders)
+        try:
+            decision = await decide(ctx, self.responders)
+        except Abandoned:  # stopping mid-reply: nothing recorded, so recover() routes it again
+            log.warning(
+                "stopping: abandoned the reply to message %s (conversation %s); it stays "
+                "unrouted and is answered after the restart",
+                stored.message.id,
+                stored.conversation.id,
+            )
+            return
         drafts = []
         welcome = settings.get("welcome_message")
         if stored.new_contact and welcome and decision.route is not Route.BLOCKED:

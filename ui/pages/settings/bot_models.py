@@ -120,7 +120,7 @@ async def section_(actor: Actor, editable: bool) -> None:
                 show({"name": started.name, "state": "downloading", "doneBytes": 0})
 
         button.on_click(download)
-        for running in services.local_models.downloads():
+        for running in services.local_models.downloads(actor.workspace_id or ""):
             if running.state == "downloading":
                 show(
                     {
