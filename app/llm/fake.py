@@ -29,6 +29,7 @@ class FakeCall:
     system: str | None
     context: tuple[Passage, ...] = ()
     images: tuple[Image, ...] = field(default_factory=tuple)
+    max_tokens: int | None = None
 
 
 class FakeLLM:
@@ -51,7 +52,7 @@ class FakeLLM:
         temperature: float | None = None,
         context: Sequence[Passage] = (),
     ) -> Completion:
-        self.calls.append(FakeCall(tuple(messages), system, tuple(context)))
+        self.calls.append(FakeCall(tuple(messages), system, tuple(context), (), max_tokens))
         last = next((m.content for m in reversed(messages) if m.role == "user"), "")
         if CONFIDENCE_MARKER in last:
             reply = json.dumps({"confidence": self.settings.fake_confidence, "reason": "fake"})

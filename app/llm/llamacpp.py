@@ -156,7 +156,7 @@ class LlamaCppLLM:
                 if self._stopping.is_set():
                     log.info("local model %s: generation abandoned (stopping)", self.model)
                     raise Abandoned("the app is stopping") from exc
-                raise LLMError(f"the local model did not answer within {budget:.0f} s") from exc
+                raise LLMError(f"the local model did not answer within {budget:g} s") from exc
             finally:
                 self._deadline = 0.0
 
