@@ -40,9 +40,11 @@ from app.domain.messages import (
     ReceiptKind,
 )
 from app.domain.models import Model, Page
+from app.domain.permissions import MATRIX, Resource, can
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [
+    "MATRIX",
     "Abandoned",
     "Actor",
     "BroadcastStatus",
@@ -74,12 +76,14 @@ __all__ = [
     "Reaction",
     "Receipt",
     "ReceiptKind",
+    "Resource",
     "Role",
     "SenderType",
     "Sentiment",
     "SessionStatus",
     "SystemClock",
     "Unauthorized",
+    "can",
     "new_id",
     "utcnow",
 ]

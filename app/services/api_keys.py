@@ -4,13 +4,18 @@ The 8-character preview is taken after the `aimy_` prefix, so it tells keys apar
 An API key acts with the ADMIN role of the seed §14 matrix: it can run the bot's business
 (contacts, conversations, knowledge, flows, broadcasts, settings) but cannot manage the team,
 billing or link/unlink WhatsApp numbers — those stay with a human owner.
+
+Who may manage keys is decided in one place, `_SEE_KEYS` / `_MANAGE_KEYS` below: the keys are
+workspace settings (seed §6 serves them under `/settings/api-keys`), so OWNER and ADMIN read
+and change them (seed §14 `settings`). Tightening that (e.g. "an API key may not mint or
+revoke API keys") is a change to those two lines.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from app.auth import hash_secret, new_secret
+from app.auth import Resource, guarded, hash_secret, new_secret
 from app.db.tables import ApiKey
 from app.domain import Actor, Clock, Invalid, NotFound, Role, Unauthorized
 from app.domain import models as m
@@ -20,6 +25,8 @@ from app.services.audit import AuditService
 KEY_PREFIX = "aimy_"
 API_KEY_ROLE = Role.ADMIN
 _TOUCH_EVERY = timedelta(minutes=1)
+_SEE_KEYS = guarded(Resource.SETTINGS, write=False)
+_MANAGE_KEYS = guarded(Resource.SETTINGS, write=True)
 
 
 class ApiKeyService:
@@ -27,6 +34,7 @@ class ApiKeyService:
         self._clock = clock
         self._audit = audit
 
+    @_MANAGE_KEYS
     async def create(self, actor: Actor, name: str, expires_at: datetime | None = None) -> m.ApiKey:
         name = name.strip()
         if not name or len(name) > 100:
@@ -52,6 +60,7 @@ class ApiKeyService:
         await self._audit.record(actor, "api_key.create", "api_key", row["id"], {"name": name})
         return to_model(m.ApiKey, row, key=key)
 
+    @_SEE_KEYS
     async def list(self, actor: Actor) -> list[m.ApiKey]:
         rows = (
             await ApiKey.select()
@@ -60,6 +69,7 @@ class ApiKeyService:
         )
         return [to_model(m.ApiKey, r) for r in rows]
 
+    @_MANAGE_KEYS
     async def revoke(self, actor: Actor, key_id: str) -> None:
         gone = (
             await ApiKey.update({ApiKey.revoked_at: self._clock.now()})

@@ -152,7 +152,7 @@ async def test_a_reply_past_the_deadline_is_an_llm_error_and_the_model_stays_usa
         LLMSettings(provider="llamacpp", model_path=gguf, n_ctx=1024, n_threads=1, deadline_s=1.5)
     )
     try:
-        with pytest.raises(LLMError, match="did not answer within 1.5 s"):
+        with pytest.raises(LLMError, match=r"did not answer within 1\.5 s"):
             await llm.complete([ChatMessage("user", "Tell me a long story.")], max_tokens=400)
         out = await llm.complete([ChatMessage("user", "Hi")], max_tokens=1)
         assert out.output_tokens == 1

@@ -18,7 +18,7 @@ from app.events import names
 from app.kb import models as m
 from ui.components import ErrorLabel, confirm
 from ui.components.format import when
-from ui.pages.knowledge._common import STATUS_COLOR, guard
+from ui.pages.knowledge._common import STATUS_COLOR
 from ui.state import container
 
 BUSY = ("PENDING", "PROCESSING")
@@ -118,7 +118,6 @@ class DocumentTable(ui.column):
 
     async def _reindex(self, doc: m.Document) -> None:
         async def call():  # type: ignore[no-untyped-def]
-            guard(self.actor)
             return await container().services.knowledge.reindex(self.actor, self.kb.id, doc.id)
 
         if await self.error.run(call) is not None:
@@ -130,7 +129,6 @@ class DocumentTable(ui.column):
             return
 
         async def call() -> bool:
-            guard(self.actor)
             await container().services.knowledge.delete_document(self.actor, self.kb.id, doc.id)
             return True
 

@@ -55,7 +55,7 @@ class Phone(ui.column):
             self.scroll = ui.scroll_area().classes("w-full grow bg-[#ECE5DD]")
             with self.scroll:
                 self.list = ui.column().classes("w-full gap-2 p-1").mark("phone-messages")
-            self.composer = Composer(self)
+            self.composer = Composer(self.send, self.send_file)
 
     async def start(self) -> None:
         await self._resolve()
