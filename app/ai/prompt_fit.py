@@ -1,10 +1,11 @@
 """How much a reply may say and how much prompt a model may read, for WhatsApp.
 
-A WhatsApp answer is a few sentences: replies get a short token budget (200, or the
-workspace's max tokens when that is lower). A local model on a small CPU spends most of a
-reply reading the prompt (the review's 270M model read 4,182 tokens for 76 s), so smaller
-models get fewer and shorter passages and less history, and no prompt may outgrow the
-model's context window (read from its GGUF). Cloud models (no profile) keep the full prompt.
+A WhatsApp answer is a few sentences: replies get a short token budget (150, or the
+workspace's max tokens when that is lower): the review's 270M model read 4,182 prompt tokens
+and wrote 881 in 76 s. Reading the prompt is the other half of a local reply's time on a small
+CPU, so smaller models get fewer and shorter passages and less history, and no prompt may
+outgrow the model's context window (read from its GGUF). Cloud models (no profile) keep the
+full prompt.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from app.llm import Passage
 from app.llm.base import ModelProfile
 
-REPLY_TOKENS = 200
+REPLY_TOKENS = 150  # ≈ 110 words: a long WhatsApp message already
 MIN_REPLY_TOKENS = 16
 CHARS_PER_TOKEN = 3  # conservative across scripts (English ~4, Hindi/Arabic fewer)
 PROMPT_OVERHEAD_TOKENS = 350  # persona, rules, hours, contact facts, the question

@@ -47,6 +47,7 @@ class LlamaCppLLM:
         self._lock = threading.Lock()
         self._llama: llama_cpp.Llama | None = None
         self._stopping = threading.Event()  # set once, by abandon(): the app is stopping
+        self._closed = False  # released: a late call loads the weights for itself only
         self._deadline = 0.0  # monotonic time the running call must end by (0: none)
         self._abort = llama_cpp.ggml_abort_callback(self._should_abort)  # kept: C holds it
         info = _header(settings)
@@ -159,6 +160,8 @@ class LlamaCppLLM:
                 raise LLMError(f"the local model did not answer within {budget:g} s") from exc
             finally:
                 self._deadline = 0.0
+                if self._closed:  # a call that was queued when the model was released
+                    self._free()
 
         started = time.perf_counter()
         result = await asyncio.to_thread(self._locked, generate)
@@ -191,14 +194,20 @@ class LlamaCppLLM:
         self._stopping.set()
 
     async def aclose(self) -> None:
-        self.abandon()
+        """Free the weights once the running call (if any) is done; the app's shutdown calls
+        `abandon()` first, so then there is none."""
 
         def release() -> None:
-            if self._llama is not None:
-                self._llama.close()
-                self._llama = None
+            self._closed = True
+            self._free()
 
         await asyncio.to_thread(self._locked, release)
+
+    def _free(self) -> None:
+        """Caller holds the lock."""
+        if self._llama is not None:
+            self._llama.close()
+            self._llama = None
 
 
 def _header(settings: LLMSettings) -> gguf_meta.GgufInfo | None:

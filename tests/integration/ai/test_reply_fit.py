@@ -68,7 +68,7 @@ async def test_replies_get_a_short_budget_capped_by_the_workspace(ai_bot: AIBot)
     bot.script(fake_replies=(GOOD,))
     await bot.simulate(ANN, "When are you open on Sunday?")
     await bot.bot_messages(ANN)
-    assert fake(bot).calls[0].max_tokens == 200  # the workspace's default is 1024
+    assert fake(bot).calls[0].max_tokens == 150  # the workspace's default is 1024
     await bot.patch_settings(aiMaxTokens=60)
     bot.script(fake_replies=(GOOD,))
     await bot.simulate("+15550000003", "And on Monday?")

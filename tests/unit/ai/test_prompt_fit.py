@@ -10,8 +10,8 @@ LONG = "The FAA must receive comments on this AD by October 26, 2020. " * 30
 
 
 def test_reply_budget_is_short_and_the_workspace_can_lower_it() -> None:
-    assert prompt_fit.reply_budget({}) == 200
-    assert prompt_fit.reply_budget({"ai_max_tokens": 1024}) == 200
+    assert prompt_fit.reply_budget({}) == prompt_fit.REPLY_TOKENS == 150
+    assert prompt_fit.reply_budget({"ai_max_tokens": 1024}) == 150
     assert prompt_fit.reply_budget({"ai_max_tokens": 80}) == 80
     assert prompt_fit.reply_budget({"ai_max_tokens": 1}) == prompt_fit.MIN_REPLY_TOKENS
 
