@@ -6,7 +6,7 @@ Two documented API calls (the ones `huggingface_hub` makes): `GET /api/models/{r
 files with `lfs: {oid: <sha256>, size}`. Pinning the commit first means the metadata, the
 download URL (`/{repo}/resolve/{commit}/{file}`) and the checksum all describe the same bytes,
 even if the repository is updated while we download. Every request goes through the SSRF
-guard like any other URL the server fetches for a workspace.
+guard (`app.net`) like any other URL the server fetches for a workspace.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
-from app.knowledge.errors import FetchError
-from app.knowledge.extract.ssrf import guarded_get
+from app.net import FetchError, guarded_get
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -49,7 +49,7 @@ def checked_name(name: str) -> str:
 class ModelManager:
     def __init__(self, models_dir: Path, allow: Iterable[str] = ()) -> None:
         self.models_dir = models_dir
-        self.allow = tuple(allow)  # SSRF allow-list (settings.ssrf_allow) for downloads
+        self.allow = tuple(allow)  # SSRF allow-list (settings.egress_allow) for downloads
 
     def list(self) -> list[LocalModel]:
         if not self.models_dir.is_dir():
@@ -116,7 +116,7 @@ class ModelManager:
         if size is not None:  # known before the first byte: refuse early, not at 95 %
             await asyncio.to_thread(downloads.check_space, self.models_dir, size)
         part = target.with_name(target.name + ".part")
-        http = client or downloads.client()
+        http = client or downloads.client(self.allow)
         try:
             done, digest = await downloads.download_to(
                 http, url, part, allow=self.allow, progress=progress, first_chunk=_gguf_start

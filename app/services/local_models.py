@@ -147,7 +147,7 @@ class LocalModelService:
         return view
 
     async def _fetch(self, entry: CatalogModel, progress: downloads.Progress) -> None:
-        async with downloads.client() as http:
+        async with downloads.client(self._manager.allow) as http:
             pinned = await hub.resolve(
                 http, self._hub_url, entry.repo, entry.file,
                 revision=entry.revision, allow=self._manager.allow,

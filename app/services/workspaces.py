@@ -15,6 +15,7 @@ from app.auth import Resource, guarded
 from app.db.tables import User, Workspace, WorkspaceSettings, WorkspaceUser
 from app.domain import Actor, Conflict, Forbidden, Invalid, NotFound, Role, new_id
 from app.domain import models as m
+from app.events import AccessSignals
 from app.services._rows import to_model
 from app.services.audit import AuditService
 
@@ -34,8 +35,9 @@ def clean_name(name: str) -> str:
 
 
 class WorkspaceService:
-    def __init__(self, audit: AuditService) -> None:
+    def __init__(self, audit: AuditService, signals: AccessSignals) -> None:
         self._audit = audit
+        self._signals = signals  # wakes a member's live connections when their access changes
 
     async def role_of(self, user_id: str, workspace_id: str) -> Role | None:
         row = (
@@ -149,6 +151,7 @@ class WorkspaceService:
             (WorkspaceUser.workspace_id == workspace_id) & (WorkspaceUser.user_id == user_id)
         )
         await self._audit.record(actor, "member.role", "user", user_id, {"role": role.value})
+        self._signals.changed(user_id=user_id)
         return next(x for x in await self.members(actor, workspace_id) if x.user_id == user_id)
 
     @guarded(Resource.TEAM, write=True)
@@ -163,6 +166,7 @@ class WorkspaceService:
             (WorkspaceUser.workspace_id == workspace_id) & (WorkspaceUser.user_id == user_id)
         )
         await self._audit.record(actor, "member.remove", "user", user_id)
+        self._signals.changed(user_id=user_id)
 
     async def add_member(self, workspace_id: str, user_id: str, role: Role) -> None:
         if await self.role_of(user_id, workspace_id) is not None:

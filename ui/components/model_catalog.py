@@ -53,7 +53,7 @@ async def catalog_cards(actor: Actor, editable: bool, on_installed: Installed) -
         elif data.get("state") == "failed":
             button.enabled = True
 
-    listen(actor.workspace_id or "", ["model:progress"], on_event)
+    listen(actor, ["model:progress"], on_event)
 
 
 def _card(

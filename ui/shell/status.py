@@ -58,7 +58,7 @@ class ConnectionBadge:
 
         background_tasks.create(load(), name="wa-badge")
         assert actor.workspace_id is not None
-        listen(actor.workspace_id, {names.WHATSAPP_STATUS}, self._on_status)
+        listen(actor, {names.WHATSAPP_STATUS}, self._on_status)
 
     async def reload(self) -> None:
         listed = await container().services.sessions.list(self.actor)

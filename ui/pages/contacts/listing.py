@@ -96,4 +96,4 @@ def live_updates(actor: Actor, table: ContactTable, reload: Callable[[], Awaitab
             waiting[0] = True
             ui.timer(1.0, refresh, once=True)
 
-    listen(actor.workspace_id or "", [names.CONTACT_UPDATED], on_event)
+    listen(actor, [names.CONTACT_UPDATED], on_event)

@@ -86,4 +86,4 @@ async def _layout(actor: Actor, conversation_id: str | None, detail) -> None:  #
         elif event.name in (names.TYPING_START, names.TYPING_STOP) and mine and thread:
             thread.typing.set_visibility(event.name == names.TYPING_START)
 
-    follow(actor.workspace_id or "", on_event)
+    follow(actor, on_event)

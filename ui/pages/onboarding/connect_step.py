@@ -126,7 +126,7 @@ def _qr(wizard: Wizard, error: ErrorLabel) -> None:
         if event.data.get("sessionId") == state.get("id"):
             await refresh()  # a new code or the scan: show it at once
 
-    listen(wizard.actor.workspace_id or "", {names.WHATSAPP_STATUS}, on_status)
+    listen(wizard.actor, {names.WHATSAPP_STATUS}, on_status)
 
     async def show() -> None:
         made = await error.run(lambda: _session(wizard, "whatsapp"))

@@ -83,7 +83,7 @@ async def model(
                 gguf.set_options(names, value=gguf.value if gguf.value in names else None)
                 sync()
 
-        listen(actor.workspace_id or "", ["model:progress"], downloaded)
+        listen(actor, ["model:progress"], downloaded)
 
         async def use_local(name: str) -> None:
             names = [x.name for x in services.local_models.list()]

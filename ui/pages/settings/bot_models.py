@@ -147,4 +147,4 @@ async def section_(actor: Actor, editable: bool, on_installed: Installed) -> Non
             heard.add(event.data.get("name", ""))
             show(event.data)
 
-        listen(actor.workspace_id or "", ["model:progress"], on_event)
+        listen(actor, ["model:progress"], on_event)

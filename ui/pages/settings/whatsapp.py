@@ -164,4 +164,4 @@ def create() -> None:
                 rows()
             if not manage:
                 ui.label("Only the owner can link or remove numbers.").classes("text-grey-7")
-        listen(actor.workspace_id or "", [names.WHATSAPP_STATUS], on_status)
+        listen(actor, [names.WHATSAPP_STATUS], on_status)

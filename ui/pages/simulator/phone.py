@@ -59,7 +59,7 @@ class Phone(ui.column):
 
     async def start(self) -> None:
         await self._resolve()
-        follow(self.actor.workspace_id or "", self._on_event)
+        follow(self.actor, self._on_event)
 
     async def _resolve(self) -> None:
         """Find the contact's newest conversation; (re)draw the thread when it changed."""
