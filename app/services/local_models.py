@@ -45,6 +45,8 @@ class CatalogModelView(msgspec.Struct, rename="camel", kw_only=True):
     name: str
     file: str
     repo: str
+    download_url: str  # `main` is pinned to the commit it points at when the download starts
+    revision: str | None  # a pinned commit, when the catalog names one
     family: str
     parameters_b: float
     size_bytes: int
@@ -109,7 +111,10 @@ class LocalModelService:
             views.append(
                 CatalogModelView(
                     key=entry.key, name=entry.name, file=entry.file, repo=entry.repo,
-                    family=entry.family, parameters_b=entry.parameters_b,
+                    download_url=f"{self._hub_url}/{entry.repo}/resolve/"
+                    f"{entry.revision or 'main'}/{entry.file}",
+                    revision=entry.revision, family=entry.family,
+                    parameters_b=entry.parameters_b,
                     size_bytes=installed.get(entry.file) or entry.download_bytes,
                     size_exact=entry.file in installed or entry.size_bytes is not None,
                     ram_gb=entry.ram_gb, licence=entry.licence, licence_url=entry.licence_url,

@@ -83,6 +83,9 @@ async def test_catalog_lists_the_recommended_models(api: Api) -> None:
     assert sizes == sorted(sizes)  # smallest first
     llama = models["llama-3.2-1b-instruct"]
     assert llama["sizeBytes"] == 807_694_464 and llama["sizeExact"]
+    assert llama["downloadUrl"].endswith(
+        "/bartowski/Llama-3.2-1B-Instruct-GGUF/resolve/main/Llama-3.2-1B-Instruct-Q4_K_M.gguf"
+    )
     assert llama["sha256"] and "LocalAI" in llama["checksumSource"]
     assert llama["licence"].startswith("Llama 3.2") and llama["commercialUse"]
     assert not models["qwen2.5-3b-instruct"]["commercialUse"]
