@@ -28,6 +28,7 @@ from app.ai import ModelPool
 from app.ai.engine import AIEngine
 from app.ai.retriever_search import RetrieverSearch
 from app.ai.speech import SpeechPool
+from app.ai.waiting import WaitingNotice
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.datadir import make_private
@@ -101,7 +102,7 @@ class Container:
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     """Wire everything; no I/O besides reading (or creating) the secret store."""
     clock = clock or SystemClock()
-    make_private(settings.data_dir)
+    make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     secrets, cipher = build_secret_store(settings)
     engine = create_engine(settings.db_url)
     bind_tables(engine)
@@ -122,7 +123,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
-        data_dir=settings.data_dir,
+        media_dir=settings.media_path,
     )
     models = ModelPool(settings, secrets)
     kb = KnowledgeRuntime(settings)
@@ -138,12 +139,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         events,
         notifications,
-        build_responders(settings, ai),
+        build_responders(settings, ai, WaitingNotice()),
         dispatcher,
         channels,
-        settings.data_dir / "media",
+        settings.media_path,
     )
-    hub = SessionHub(channels, pipeline, events, notifications, secrets, clock, settings.data_dir)
+    hub = SessionHub(
+        channels, pipeline, events, notifications, secrets, clock, settings.sessions_path
+    )
     conversations = ConversationService(pipeline, audit)
     services = Services(
         auth=AuthService(settings, clock, signer, mailer, workspaces, signals),
@@ -154,7 +157,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=notifications,
         sessions=SessionService(hub, audit, settings.channel),
-        contacts=ContactService(clock, events, audit, settings.data_dir),
+        contacts=ContactService(clock, events, audit, settings.media_path),
         labels=LabelService(audit),
         conversations=conversations,
         approvals=ApprovalService(conversations, audit),

@@ -158,14 +158,14 @@ class AIEngine:
             )
         parts = whatsapp.prepare(answer.text)
         away = ws.get("away_message")
-        if outside and away and not _already_said(history, away):
-            parts = [away, *parts]
+        said_away = outside and away and not _already_said(history, away)
         return Reply(
             parts[0] if parts else "",
             confidence=score,
             kb_chunks_used=used,
             parts=tuple(parts),
             usage=usage,
+            preface=(away,) if said_away else (),
         )
 
     async def _confidence(

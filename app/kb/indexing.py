@@ -131,16 +131,20 @@ class DocumentIndexer:
 
         def progress(done: int, total: int) -> None:
             pct = int(99 * done / total) if total else 99
-            loop.call_soon_threadsafe(self._progress, row, pct, IndexStatus.PROCESSING)
+            counts = {"chunksDone": done, "chunksTotal": total}
+            loop.call_soon_threadsafe(
+                self._progress, row, pct, IndexStatus.PROCESSING, None, counts
+            )
 
+        runtime = await self.runtime.ready()  # the model's first load, off the event loop
         records = await asyncio.to_thread(
             index_document,
             pages,
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
-            embeddings=self.runtime.embeddings,
-            store=self.runtime.store,
+            embeddings=runtime.embeddings,
+            store=runtime.store,
             on_progress=progress,
         )
         if not records:
@@ -164,13 +168,20 @@ class DocumentIndexer:
         return len(records)
 
     def _progress(
-        self, row: dict[str, Any], percent: int, status: str, error: str | None = None
+        self,
+        row: dict[str, Any],
+        percent: int,
+        status: str,
+        error: str | None = None,
+        counts: dict[str, int] | None = None,
     ) -> None:
+        """`kb:progress`; while embedding, `counts` adds chunksDone / chunksTotal."""
         data: dict[str, Any] = {
             "documentId": row["id"],
             "knowledgeBaseId": row["knowledge_base_id"],
             "percent": percent,
             "status": status,
+            **(counts or {}),
         }
         if error:
             data["error"] = error

@@ -20,7 +20,7 @@ class RetrievalOps(KnowledgeCore):
     async def test(self, actor: Actor, kb_id: str, query: str, k: int = 5) -> m.TestResult:
         """What the bot would find: the best passage's best sentence as the answer."""
         await self._kb_row(actor, kb_id)
-        hits = await self.runtime.retriever.asearch(
+        hits = await (await self.runtime.ready()).retriever.asearch(
             query, workspace_id=actor.workspace_id, kb_id=kb_id, k=k
         )
         sources = [
@@ -50,6 +50,7 @@ class RetrievalOps(KnowledgeCore):
     async def evaluate(self, actor: Actor, kb_id: str, body: m.EvalBody) -> m.EvalResult:
         await self._kb_row(actor, kb_id)
         cases = [EvalCase(c.question, c.expected_source) for c in body.cases]
+        await self.runtime.ready()
         report = await asyncio.to_thread(
             evaluate,
             self.runtime.retriever,

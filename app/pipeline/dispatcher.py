@@ -24,7 +24,7 @@ from pathlib import Path
 
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
-from app.domain import Clock, MediaType, OutboundMessage, SessionStatus
+from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, media_file
 from app.events import EventBus
 from app.pipeline.announce import Announcer
 from app.pipeline.pacing import Pacer, Pacing
@@ -35,9 +35,9 @@ log = logging.getLogger(__name__)
 Chat = tuple[str, str]
 
 
-def outbound(job: jobs.Job, data_dir: Path | None = None) -> OutboundMessage:
-    """The row as the channel takes it: text, or a stored file (found by its data-dir-relative
-    URL, so a restored row still sends) with the text as caption."""
+def outbound(job: jobs.Job, media_dir: Path | None = None) -> OutboundMessage:
+    """The row as the channel takes it: text, or a stored file (found by its URL relative to
+    the media folder, so a restored or moved row still sends) with the text as caption."""
     media = job.media
     if not media:
         return OutboundMessage(to=job.jid, text=job.text)
@@ -45,7 +45,7 @@ def outbound(job: jobs.Job, data_dir: Path | None = None) -> OutboundMessage:
     return OutboundMessage(
         to=job.jid,
         media_type=MediaType(media["type"]),
-        media_path=str(data_dir / url) if data_dir and url else media["path"],
+        media_path=str(media_file(media_dir, url)) if media_dir and url else media["path"],
         media_mime=media["mime"],
         media_filename=media.get("filename"),
         caption=job.text or None,
@@ -65,10 +65,10 @@ class Dispatcher:
         poll_s: float = 1.0,
         stall_s: float = 0.0,
         window: timedelta = DEFAULT_WINDOW,
-        data_dir: Path | None = None,
+        media_dir: Path | None = None,
     ) -> None:
         self._channels = channels
-        self._data_dir = data_dir
+        self._media_dir = media_dir
         self._announce = Announcer(events, notifications)
         self._clock = clock
         self._pacer = Pacer(pacing, self._announce.typing)
@@ -176,7 +176,7 @@ class Dispatcher:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
             async with self.recording[job.session_id]:  # receipts wait until the id is stored
-                wa_id = await channel.send(outbound(job, self._data_dir))
+                wa_id = await channel.send(outbound(job, self._media_dir))
                 message = await jobs.mark_sent(job, wa_id, self._clock.now())
         except Exception as exc:
             return await self._failed(chat, job, exc)

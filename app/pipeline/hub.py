@@ -37,7 +37,7 @@ class SessionHub:
         notifications: NotificationService,
         secrets_store: SecretStore,
         clock: Clock,
-        data_dir: Path,
+        sessions_dir: Path,
     ) -> None:
         self.channels = channels
         self.pipeline = pipeline
@@ -45,7 +45,7 @@ class SessionHub:
         self.notifications = notifications
         self.secrets = secrets_store
         self.clock = clock
-        self.sessions_dir = data_dir / "sessions"
+        self.sessions_dir = sessions_dir
 
     def session_dir(self, session_id: str) -> Path:
         return self.sessions_dir / session_id

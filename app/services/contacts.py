@@ -14,7 +14,7 @@ import msgspec
 
 from app.auth import Resource, guarded
 from app.db.tables import Contact, ContactCustomField, ContactLabel, Conversation, Label, Message
-from app.domain import Actor, Clock, ConversationStatus, NotFound
+from app.domain import Actor, Clock, ConversationStatus, NotFound, media_file
 from app.domain import conversations as c
 from app.events import EventBus, names
 from app.services.audit import AuditService
@@ -23,11 +23,13 @@ from app.services.contact_queries import ContactQueries
 
 
 class ContactService(ContactQueries):
-    def __init__(self, clock: Clock, events: EventBus, audit: AuditService, data_dir: Path) -> None:
+    def __init__(
+        self, clock: Clock, events: EventBus, audit: AuditService, media_dir: Path
+    ) -> None:
         self._clock = clock
         self._events = events
         self._audit = audit
-        self._media_dir = data_dir / "media"
+        self._media_dir = media_dir
 
     @guarded(Resource.CONTACTS, write=True)
     async def update(
@@ -126,7 +128,7 @@ class ContactService(ContactQueries):
         )
         await Contact.delete().where(Contact.id == contact_id)
         for row in media:
-            path = (self._media_dir.parent / row["media_url"]).resolve()
+            path = media_file(self._media_dir, row["media_url"]).resolve()
             if path.is_relative_to(self._media_dir.resolve()):
                 path.unlink(missing_ok=True)
         await self._audit.record(actor, "contact.delete", "contact", contact_id)

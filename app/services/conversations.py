@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -49,10 +50,15 @@ class ConversationService(ConversationQueries):
         assigned_user_id: str | None = None,
         unassign: bool = False,
         read: bool = False,
+        keep_takeover: bool = False,
     ) -> c.Conversation:
+        """Change status, assignee or read mark. Resolving hands the contact back to the bot
+        (the next conversation is answered) unless `keep_takeover`."""
         row = await self.row(actor, conversation_id)
         now = self._clock.now()
         changes: dict[Any, Any] = {Conversation.updated_at: now}
+        resolving = status is ConversationStatus.RESOLVED and row["status"] != status
+        handed_back = False
         if status is not None:
             changes[Conversation.status] = status
             waiting = ConversationStatus.WAITING_HUMAN
@@ -74,11 +80,15 @@ class ConversationService(ConversationQueries):
         if read:
             changes[Conversation.unread_count] = 0
         await Conversation.update(changes).where(Conversation.id == conversation_id)
+        if resolving and not keep_takeover:
+            handed_back = await self._hand_back(actor, row["contact_id"], now)
         meta = {
             "status": status,
             "assignedUserId": assigned_user_id,
             "unassign": unassign or None,
             "read": read or None,
+            "keepTakeover": (keep_takeover or None) if resolving else None,
+            "handedBackToBot": handed_back or None,
         }
         await self._audit.record(
             actor,
@@ -88,6 +98,21 @@ class ConversationService(ConversationQueries):
             {k: v for k, v in meta.items() if v is not None},
         )
         return await self.changed(actor, conversation_id)
+
+    async def _hand_back(self, actor: Actor, contact_id: str, now: datetime) -> bool:
+        """Turn the contact's human takeover off (True when it was on) and say so live."""
+        rows = (
+            await Contact.update({Contact.human_takeover: False, Contact.updated_at: now})
+            .where((Contact.id == contact_id) & (Contact.human_takeover == True))  # noqa: E712
+            .returning(*Contact.all_columns())
+        )
+        if rows:
+            self._events.publish(
+                names.CONTACT_UPDATED,
+                actor.workspace_id or "",
+                {"contact": msgspec.to_builtins(mapping.contact(rows[0]))},
+            )
+        return bool(rows)
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
