@@ -114,7 +114,7 @@ def test_greedy_decoding_without_a_repetition_penalty_loops_and_the_check_catche
     try:
         out = llama.create_chat_completion(
             messages=[{"role": "user", "content": prompt}],
-            max_tokens=100, temperature=0.0, repeat_penalty=1.0,
+            max_tokens=72, temperature=0.0, repeat_penalty=1.0,
         )  # fmt: skip
     finally:
         llama.close()
