@@ -115,6 +115,9 @@ async def test_one_click_downloads_verifies_switches_and_answers(
     saved = await settings_of(api, owner)
     assert saved["aiProvider"] == "llamacpp" and saved["aiModel"] == served_entry.file
     assert saved["aiTemperature"] == catalog.FAMILIES["gemma3"].temperature
+    short = {"aiMaxTokens": 24}  # a short reply keeps the test quick (a base model never stops)
+    r = await api.client.patch("/api/v1/settings", json=short, headers=owner.headers())
+    assert r.status_code == 200
     await bot.simulate("+4915100000001", "When are you open?")
 
     async def replied() -> dict[str, Any] | None:
