@@ -32,7 +32,6 @@ FirstChunkCheck = Callable[[bytes], None]  # raises when the start of the body i
 
 
 _QUERY_VALUE = re.compile(r"([?&][^=&#\s]+=)[^&#\s]*")
-_USERINFO = re.compile(r"(https?://)[^/@\s]+@")
 _URL = re.compile(r"https?://[^\s'\"<>]+?(?=[.,:;)]*(?:[\s'\"<>]|$))")
 
 
