@@ -7,7 +7,8 @@ issues, channel workers — exactly once — and stops them in reverse order.
 The message pipeline starts after migrations: the dispatcher first (it re-queues rows a crash
 left mid-send), then the enabled WhatsApp sessions, then — in the background, so start-up
 ends and the API answers at once — recovery of inbound messages a crash left unrouted.
-Shutdown stops the channels first (no new inbound) and recovery, lets routing finish
+Shutdown abandons local-model replies in progress first (they stay unrouted and are answered
+after the restart), stops the channels (no new inbound) and recovery, lets routing finish
 briefly, then stops the dispatcher: whatever is unsent stays in the outbox for next time.
 """
 
@@ -224,7 +225,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
         settings=SettingsService(models, secrets, Egress(settings.egress_allow), audit, whisper),
         local_models=LocalModelService(
-            gguf, events, audit, headless=settings.headless, downloads=downloads
+            gguf,
+            events,
+            audit,
+            headless=settings.headless,
+            downloads=downloads,
+            hub_url=settings.gguf_models_url,
         ),
         speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),
@@ -295,6 +301,8 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         stack.push_async_callback(_drain_pipeline, container)
         stack.push_async_callback(container.recovery.stop)
         stack.push_async_callback(container.channels.stop_all)
+        # first thing on the way down: a local model mid-reply stops between two tokens
+        stack.callback(container.ai.abandon)
         restored = await container.hub.restore()
         log.info("sessions restored: %d", restored)
         container.recovery.start()  # in the background: the API answers meanwhile

@@ -90,7 +90,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     model_downloads: bool | None = None
     # where whisper models are downloaded from, on a user's request (a Hugging Face mirror works)
     speech_models_url: str = "https://huggingface.co"
+    # where the recommended GGUF chat models (app/llm/catalog.py) come from (a mirror works)
+    gguf_models_url: str = "https://huggingface.co"
     llm_timeout_s: float = 30.0
+    # a local model's reply is abandoned (and escalated) after this long: a bound, not a target
+    local_reply_deadline_s: float = 120.0
     llm_max_retries: int = 2
     # outbound pacing (ban risk, DESIGN §4.5): typing time grows with reply length
     typing_ms_per_char: float = 40.0

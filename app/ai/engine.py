@@ -1,7 +1,8 @@
 """The AI engine (seed §8): the pipeline's AI responder.
 
 One inbound message → understand media → detect language and sentiment → sensitive topic?
-→ retrieve knowledge → system prompt + last N turns → model → confidence (the seed's secondary
+→ retrieve knowledge → system prompt + last N turns (sized to the model) → model, its reply
+checked (loops, echoes, cut off: one retry, then a person) → confidence (the seed's secondary
 prompt, unless the adapter already knows it) → escalate or answer → WhatsApp formatting.
 
 It never drops a message silently: a provider that stays down after its retries yields a
@@ -14,7 +15,17 @@ import asyncio
 import logging
 from typing import Any
 
-from app.ai import confidence, hours, phrases, prompt, signals, topics, whatsapp
+from app.ai import (
+    confidence,
+    hours,
+    output_check,
+    phrases,
+    prompt,
+    prompt_fit,
+    signals,
+    topics,
+    whatsapp,
+)
 from app.ai.knowledge_search import KnowledgeSearch
 from app.ai.media import MediaInput, understand
 from app.ai.model_pool import ModelPool
@@ -92,9 +103,12 @@ class AIEngine:
         ws = ctx.settings
         now = self.clock.now()
         grid, outside = hours.status(ws, now)
-        passages = await self.knowledge.search(ctx.workspace_id, text, TOP_K, MIN_SCORE)
+        budget = prompt_fit.reply_budget(ws)
+        fit = prompt_fit.fit_for(llm.profile, budget)  # None: a cloud model reads it all
+        hits = await self.knowledge.search(ctx.workspace_id, text, TOP_K, MIN_SCORE)
+        passages = prompt_fit.passages(hits, fit)
         history = await repo.history(
-            ctx.conversation.id, ctx.inbound.id, ws.max_conversation_history
+            ctx.conversation.id, ctx.inbound.id, prompt_fit.history_limit(ws, fit)
         )
         system = prompt.system_prompt(
             prompt.PromptInput(
@@ -111,12 +125,21 @@ class AIEngine:
             )
         )
         try:
-            answer = await llm.complete(
-                prompt.turns(history, text), system=system, context=passages
-            )
+            checked = await output_check.generate(
+                llm, text, prompt.turns(history, text),
+                system=system, context=passages, max_tokens=budget,
+            )  # fmt: skip
         except LLMError as exc:
             log.warning("model call failed for workspace %s: %s", ctx.workspace_id, exc)
             return self._escalate(ws, "provider_unavailable", language, holding=True)
+        answer = checked.answer
+        if not checked.verdict.ok:  # twice unusable: a person answers, nothing odd is sent
+            log.info("unusable model reply (%s) twice: escalating", checked.verdict.problem)
+            reason = f"unusable_reply:{checked.verdict.problem}"
+            reply = self._escalate(ws, reason, language)
+            return Reply(
+                reply.text, escalate=True, escalation_reason=reason, usage=_usage(answer, None)
+            )
         score, judge = await self._confidence(llm, text, answer)
         usage = _usage(answer, judge)
         used = answer.sources or tuple(p.id for p in passages)
@@ -166,6 +189,11 @@ class AIEngine:
             "holding" if holding else "escalation", language
         )
         return Reply(text, escalate=True, escalation_reason=reason)
+
+    def abandon(self) -> None:
+        """The app is stopping: local models give up their running replies (the messages stay
+        unrouted and are answered after the restart)."""
+        self.models.abandon()
 
     async def aclose(self) -> None:
         await self.models.aclose()

@@ -19,6 +19,7 @@ from app.domain.enums import (
     SessionStatus,
 )
 from app.domain.errors import (
+    Abandoned,
     BadGateway,
     Conflict,
     DomainError,
@@ -48,6 +49,7 @@ from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 __all__ = [
     "MATRIX",
     "MAX_PAGE",
+    "Abandoned",
     "Actor",
     "BadGateway",
     "BroadcastStatus",

@@ -61,3 +61,11 @@ class BadGateway(DomainError):
 
     status = 502
     title = "Bad Gateway"
+
+
+class Abandoned(Exception):
+    """Work given up because the process is stopping (a local model aborted between tokens).
+
+    Not a user's error and not a failure to report: the caller leaves the message unrouted,
+    so it is answered once after the restart.
+    """

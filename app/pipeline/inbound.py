@@ -18,7 +18,14 @@ from app.channels import ChannelManager
 from app.db.repos import inbound, messages, unrouted, workspace_settings
 from app.db.repos.outbox import AlreadyRouted, Draft, Target, Written
 from app.db.repos.unrouted import Unrouted
-from app.domain import Clock, ConversationStatus, MessageKind, NormalizedMessage, media_file
+from app.domain import (
+    Abandoned,
+    Clock,
+    ConversationStatus,
+    MessageKind,
+    NormalizedMessage,
+    media_file,
+)
 from app.domain import conversations as c
 from app.events import EventBus, catalog
 from app.pipeline.lanes import Lanes
@@ -179,7 +186,16 @@ class Pipeline:
             media_path,
             media_error,
         )
-        decision = await decide(ctx, self._responders)
+        try:
+            decision = await decide(ctx, self._responders)
+        except Abandoned:  # stopping mid-reply: nothing recorded, so recovery routes it again
+            log.warning(
+                "stopping: abandoned the reply to message %s (conversation %s); it stays "
+                "unrouted and is answered after the restart",
+                stored.message.id,
+                stored.conversation.id,
+            )
+            return
         drafts = []
         welcome = settings.welcome_message
         if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
