@@ -44,6 +44,7 @@ from app.pipeline import (
     Outbox,
     Pacing,
     Pipeline,
+    SendBudget,
     SendLocks,
     SessionHub,
     build_responders,
@@ -58,6 +59,7 @@ from app.services import (
     ApprovalService,
     AuditService,
     AuthService,
+    ContactImportService,
     ContactQueries,
     ContactService,
     ConversationQueries,
@@ -71,6 +73,8 @@ from app.services import (
     NotificationService,
     OverviewService,
     PasswordResetService,
+    SendBudgetService,
+    SendFirstService,
     Services,
     SessionService,
     SettingsService,
@@ -108,6 +112,7 @@ class Container:
     services: Services
     channels: ChannelManager
     dispatcher: Dispatcher
+    outbox: Outbox  # the one way out (flows, broadcasts: `Outbox.enqueue`)
     pipeline: Pipeline
     hub: SessionHub
     recovery: Recovery
@@ -145,6 +150,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
+    budget = SendBudget.from_settings(settings, notifier, clock)
     dispatcher = Dispatcher(
         channels,
         events,
@@ -152,12 +158,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         send_locks,
         clock,
         Pacing.from_settings(settings),
+        budget,
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
         media_dir=settings.media_path,
     )
-    outbox = Outbox(clock, dispatcher.wake)
+    outbox = Outbox(clock, events, dispatcher.wake)
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
@@ -180,6 +187,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.media_path
+    egress = Egress(settings.egress_allow)
     pipeline = Pipeline(
         clock,
         events,
@@ -194,6 +202,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         pipeline,
         dispatcher,
         send_locks,
+        budget,
         events,
         notifier,
         secrets,
@@ -217,13 +226,16 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
+        send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
+        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress),
         contacts=ContactService(contact_queries, events, audit, clock, settings.media_path),
         contact_queries=contact_queries,
+        contact_import=ContactImportService(audit, clock),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
         approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
-        settings=SettingsService(models, secrets, Egress(settings.egress_allow), audit, whisper),
+        settings=SettingsService(models, secrets, egress, audit, whisper),
         local_models=LocalModelService(
             gguf,
             events,
@@ -255,6 +267,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         services=services,
         channels=channels,
         dispatcher=dispatcher,
+        outbox=outbox,
         pipeline=pipeline,
         hub=hub,
         recovery=Recovery(

@@ -237,3 +237,9 @@ def message_failed(conversation_id: str | None, message_id: str | None, reason: 
     """An outbound message ended FAILED (retries exhausted, or the number stayed offline)."""
     payload = {"conversationId": conversation_id, "messageId": message_id, "reason": reason}
     return Notice(names.MESSAGE_FAILED, payload)
+
+
+def sending_paused(session_id: str, account_id: str | None, reason: str) -> Notice:
+    """A number stopped sending (ban or rate-limit signal, failure spike); resume by hand."""
+    payload = {"sessionId": session_id, "accountId": account_id, "reason": reason}
+    return Notice(names.SENDING_PAUSED, payload)

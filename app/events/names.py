@@ -30,6 +30,9 @@ MESSAGE_FAILED = "message_failed"
 # not in the seed's list: an inbound message's file could not be fetched or stored (media
 # folder unwritable, disk full, download failed) — {conversationId, messageId, reason}
 MEDIA_NOT_SAVED = "media_not_saved"
+# not in the seed's list: a number's outbound traffic was paused (a ban or rate-limit signal
+# from WhatsApp, or a spike of failed sends) until someone resumes it — {sessionId, reason}
+SENDING_PAUSED = "sending_paused"
 
 # knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status},
 # while embedding also {chunksDone, chunksTotal}

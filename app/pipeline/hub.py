@@ -3,7 +3,9 @@ the session row's status current, restores enabled sessions on start.
 
 Status changes become `whatsapp:status` events (with the QR code when one is waiting);
 unexpected disconnects and alerts (reconnect attempt 5+, ban, logout) become one
-notification per outage (`Outages`), and the end of an outage one more.
+notification per outage (`Outages`), and the end of an outage one more. A ban (status
+BANNED, or a ban alert) pauses the number's outbound traffic in the send budget; the first
+connection starts its warm-up ramp.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from app.channels.base import Channel
 from app.db.repos import messages, sessions
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
 from app.events import EventBus, catalog
+from app.pipeline.budget import BAN_CODES, SendBudget
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.inbound import Pipeline, SessionRef
 from app.pipeline.outages import Outages
@@ -40,6 +43,7 @@ class SessionHub:
         pipeline: Pipeline,
         dispatcher: Dispatcher,
         send_locks: SendLocks,
+        budget: SendBudget,
         events: EventBus,
         notifier: Notifier,
         secrets_store: SecretStore,
@@ -50,6 +54,7 @@ class SessionHub:
         self._pipeline = pipeline
         self._dispatcher = dispatcher
         self._send_locks = send_locks
+        self._budget = budget
         self._events = events
         self._notifier = notifier
         self._secrets = secrets_store
@@ -113,8 +118,12 @@ class SessionHub:
             await sessions.set_status(ref.session_id, status, self._clock.now(), reason)
             self._publish_status(ref, status, None)
             if status is SessionStatus.CONNECTED:  # replies that waited for the number
+                await self._budget.linked(ref.session_id)
                 await self._dispatcher.resume(ref.session_id)
                 await self._outages.up(ref.workspace_id, ref.session_id)
+            if status is SessionStatus.BANNED:
+                detail = reason or "the session reported BANNED"
+                await self._budget.banned(ref.workspace_id, ref.session_id, detail)
             if status is SessionStatus.DISCONNECTED and reason not in QUIET_REASONS:
                 await self._outages.down(ref.workspace_id, ref.session_id, reason)
 
@@ -123,6 +132,9 @@ class SessionHub:
 
         async def on_alert(alert: ChannelAlert) -> None:
             await self._outages.alert(ref.workspace_id, ref.session_id, alert)
+            if alert.code in BAN_CODES:
+                detail = f"{alert.code}: {alert.detail}"
+                await self._budget.banned(ref.workspace_id, ref.session_id, detail)
 
         return ChannelEvents(on_message, on_receipt, on_status, on_qr, on_alert)
 

@@ -37,7 +37,7 @@ BASE = {
     "AIMY_SECRETS_BACKEND": "file",
     "AIMY_TYPING_MS_PER_CHAR": "0",
     "AIMY_CHAT_SPACING_S": "0",
-    "AIMY_SEND_RATE_PER_MIN": "1000000",
+    "AIMY_SEND_BUDGET": "false",  # no send budget: the bench counts answers, not pacing
     "AIMY_RATE_LIMIT_API_PER_MIN": "1000000",
 }
 QUESTION = "When are you open? ({i})"

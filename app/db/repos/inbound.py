@@ -30,6 +30,7 @@ __all__ = [
     "durable",
     "insert_message",
     "message_row",
+    "open_conversation",
     "persist_inbound",
     "phone_of",
 ]
@@ -130,7 +131,7 @@ async def _persist(
     workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
 ) -> Persisted:
     contact, created = await resolve_contact(workspace_id, session_id, msg, now)
-    conv = await _open_conversation(workspace_id, session_id, contact["id"], now)
+    conv = await open_conversation(workspace_id, session_id, contact["id"], now)
     content = msg.body or (msg.reaction.emoji if msg.reaction else "") or msg.contact_name or ""
     row = message_row(
         workspace_id=workspace_id,
@@ -162,7 +163,7 @@ async def _persist(
     return Persisted(stored, conversation, contact_model, created, row["routed_at"] is None)
 
 
-async def _open_conversation(
+async def open_conversation(
     workspace_id: str, session_id: str, contact_id: str, now: datetime
 ) -> dict[str, Any]:
     """The contact's newest unresolved conversation, or a new OPEN one."""

@@ -24,7 +24,7 @@ from app.db.tables.conversations import Conversation, Message, Outbox
 from app.db.tables.flows import Flow, FlowStats
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
 from app.db.tables.settings import AuditLog, Notification, Webhook, WorkspaceSettings
-from app.db.tables.whatsapp import WhatsappSession
+from app.db.tables.whatsapp import SendBudget, WhatsappSession
 
 ALL_TABLES: tuple[type[Table], ...] = (
     Workspace,
@@ -35,6 +35,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     WorkspaceInvite,
     ApiKey,
     WhatsappSession,
+    SendBudget,
     Contact,
     Label,
     ContactLabel,
@@ -78,6 +79,7 @@ __all__ = [
     "Notification",
     "Outbox",
     "PasswordReset",
+    "SendBudget",
     "User",
     "UserSession",
     "Webhook",
