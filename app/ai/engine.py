@@ -5,7 +5,8 @@ sensitive topic? → retrieve knowledge → either
 - no model (`extractive`): the reader quotes the answering sentence(s) or an FAQ's answer, and
   the calibrated scorer gives P(right) (app/answers), sent only at or above the workspace's
   threshold *and* the reader's fitted send floor (`send_threshold`); or
-- a model: system prompt + last N turns → model → the seed's secondary prompt *with the
+- a model: system prompt + last N turns (sized to the model) → model, its reply checked
+  (loops, echoes, cut off: one retry, then a person) → the seed's secondary prompt *with the
   passages* → combined with retrieval's P(answerable) (app/answers/combine.py)
 → below the workspace's threshold: the holding message and a human; else WhatsApp formatting.
 
@@ -21,7 +22,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from app.ai import confidence, hours, phrases, prompt, signals, topics, whatsapp
+from app.ai import (
+    confidence,
+    hours,
+    output_check,
+    phrases,
+    prompt,
+    prompt_fit,
+    signals,
+    topics,
+    whatsapp,
+)
 from app.ai.knowledge_search import KnowledgeSearch
 from app.ai.media import MediaInput, understand
 from app.ai.model_pool import ModelPool
@@ -84,6 +95,10 @@ class AIEngine:
         media = await understand(ctx.message, ctx.media_path, llm, transcriber)
         if media is not None and media.skip:
             return None
+        if ctx.media_error and not (ctx.message.body or "").strip():
+            # a file we could not keep (the team is told): a person looks at it, the customer
+            # hears so — not "thanks, I received your file" for a voice note nobody heard
+            return self._escalate(ws, "media_not_saved", _fallback(ws))
         text = (media.text if media is not None else None) or ctx.message.body or ""
         fallback = _fallback(ws)
         # in a thread: the first call loads the fastText model (~1.5 s here)
@@ -129,9 +144,13 @@ class AIEngine:
         threshold = ws.confidence_threshold
         options = ctx.ai_options  # a flow's `ai` node: its own prompt, KB and length
         kb_id = options.knowledge_base_id if options else None
+        budget = prompt_fit.reply_budget(ws)
+        if options is not None and options.max_tokens:
+            budget = min(budget, options.max_tokens)
+        fit = prompt_fit.fit_for(llm.profile, budget)  # None: a cloud model reads it all
         evidence = await self.knowledge.evidence(ctx.workspace_id, text, kb_id)
         history = await repo.history(
-            ctx.conversation.id, ctx.inbound.id, ws.max_conversation_history
+            ctx.conversation.id, ctx.inbound.id, prompt_fit.history_limit(ws, fit)
         )
         if llm.provider == "extractive":
             started = time.perf_counter()
@@ -143,7 +162,9 @@ class AIEngine:
                 return self._low_confidence(ws, language, read.confidence, read.sources, usage)
             return self._reply(ws, read.text, read.confidence, read.sources, usage,
                                history, outside)  # fmt: skip
-        passages = prompt_passages(evidence, TOP_K, self.knowledge.min_score)
+        passages = prompt_fit.passages(
+            prompt_passages(evidence, TOP_K, self.knowledge.min_score), fit
+        )
         system = prompt.system_prompt(
             prompt.PromptInput(
                 bot_name=ws.bot_name,
@@ -159,15 +180,21 @@ class AIEngine:
             )
         )
         try:
-            answer = await llm.complete(
-                prompt.turns(history, text),
-                system=system,
-                context=passages,
-                max_tokens=options.max_tokens if options else None,
-            )
+            checked = await output_check.generate(
+                llm, text, prompt.turns(history, text),
+                system=system, context=passages, max_tokens=budget,
+            )  # fmt: skip
         except LLMError as exc:
             log.warning("model call failed for workspace %s: %s", ctx.workspace_id, exc)
             return self._escalate(ws, "provider_unavailable", language, holding=True)
+        answer = checked.answer
+        if not checked.verdict.ok:  # twice unusable: a person answers, nothing odd is sent
+            log.info("unusable model reply (%s) twice: escalating", checked.verdict.problem)
+            reason = f"unusable_reply:{checked.verdict.problem}"
+            reply = self._escalate(ws, reason, language)
+            return Reply(
+                reply.text, escalate=True, escalation_reason=reason, usage=_usage(answer, None)
+            )
         score, judge = await self._model_confidence(llm, text, answer, passages, evidence, system)
         usage = _usage(answer, judge)
         used = answer.sources or tuple(p.id for p in passages)
@@ -264,7 +291,11 @@ class AIEngine:
                 hold if escalate else a.text or "", a.confidence, escalate, a.text,
                 a.sources, a.source_ids, needed,
             )  # fmt: skip
-        passages = prompt_passages(evidence, TOP_K, self.knowledge.min_score)
+        budget = prompt_fit.reply_budget(ws)
+        fit = prompt_fit.fit_for(llm.profile, budget)  # the same sized prompt as a customer's
+        passages = prompt_fit.passages(
+            prompt_passages(evidence, TOP_K, self.knowledge.min_score), fit
+        )
         system = prompt.system_prompt(
             prompt.PromptInput(
                 bot_name=ws.bot_name,
@@ -275,11 +306,15 @@ class AIEngine:
             )
         )
         try:
-            answer = await llm.complete(
-                [ChatMessage("user", question)], system=system, context=passages
-            )
+            checked = await output_check.generate(
+                llm, question, [ChatMessage("user", question)],
+                system=system, context=passages, max_tokens=budget,
+            )  # fmt: skip
         except LLMError:
             return Draft(phrases.fixed("holding", language), None, True, None)
+        answer = checked.answer
+        if not checked.verdict.ok:  # the customer would get a person, not this reply
+            return Draft(hold, None, True, answer.text, threshold=threshold)
         score, _ = await self._model_confidence(llm, question, answer, passages, evidence, system)
         escalate = score is not None and score < threshold
         ids = answer.sources or tuple(p.id for p in passages)
@@ -314,6 +349,11 @@ class AIEngine:
             "holding" if holding else "escalation", language
         )
         return Reply(text, escalate=True, escalation_reason=reason)
+
+    def abandon(self) -> None:
+        """The app is stopping: local models give up their running replies (the messages stay
+        unrouted and are answered after the restart)."""
+        self.models.abandon()
 
     async def aclose(self) -> None:
         await self.models.aclose()

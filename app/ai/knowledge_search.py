@@ -173,16 +173,18 @@ class RetrieverSearch:
         if kb is None:
             return await self.fallback.evidence(workspace_id, query, kb_id)
         try:
-            runtime = await self.runtime.ready()  # the model's first load, off the event loop
+            retriever = await self.runtime.aretriever()  # first load off the event loop
             found = await asyncio.to_thread(
-                runtime.retriever.candidates, query, workspace_id=workspace_id, kb_id=kb
+                retriever.candidates, query, workspace_id=workspace_id, kb_id=kb
             )
+            # the reader embeds sentences in batches: the indexing model (the same weights as
+            # the question's engine), most of them already cached when the document was indexed
+            embeddings = await self.runtime.aembeddings()
         except Exception as exc:  # model or store unavailable: degrade, don't fail the reply
             log.warning("vector retrieval unavailable, using keyword search: %s", exc)
             return await self.fallback.evidence(workspace_id, query, kb_id)
         if not found.hits:
             return await self.fallback.evidence(workspace_id, query, kb_id)
-        embeddings = self.runtime.embeddings
         titles = await _titles(workspace_id, found)
         return await asyncio.to_thread(
             self.answerer.evidence,
@@ -191,7 +193,7 @@ class RetrieverSearch:
             embed=embeddings.embed_documents,
             embedder=embeddings.name,
             titles=titles,
-            embed_queries=query_embedder(embeddings.embed_query),
+            embed_queries=query_embedder(retriever.embeddings.embed_query),
         )
 
     async def search(
@@ -206,7 +208,7 @@ class RetrieverSearch:
         if kb_id is None:
             return await self.fallback.search(workspace_id, query, k, threshold, kb_id)
         try:
-            hits = await (await self.runtime.ready()).retriever.asearch(
+            hits = await (await self.runtime.aretriever()).asearch(
                 query, workspace_id=workspace_id, kb_id=kb_id, k=k
             )
         except Exception as exc:  # model or store unavailable: degrade, don't fail the reply

@@ -109,7 +109,7 @@ class DocumentIndexer:
             return False
         await asyncio.to_thread(
             delete_document,
-            self._runtime.store,
+            await self._runtime.astore(),
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
@@ -132,10 +132,8 @@ class DocumentIndexer:
         if self._answerer is None or not passages:
             return
         try:
-            runtime = await self._runtime.ready()
-            await asyncio.to_thread(
-                self._answerer.warm, passages, runtime.embeddings.embed_documents
-            )
+            embeddings = await self._runtime.aembeddings()
+            await asyncio.to_thread(self._answerer.warm, passages, embeddings.embed_documents)
         except Exception as exc:  # a cold cache only costs time at the first question
             log.warning("pre-embedding the sentences of %s failed: %s", doc_id, exc)
 
@@ -150,15 +148,14 @@ class DocumentIndexer:
                 self._progress, row, pct, IndexStatus.PROCESSING, None, counts
             )
 
-        runtime = await self._runtime.ready()  # the model's first load, off the event loop
         records = await asyncio.to_thread(
             index_document,
             pages,
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
-            embeddings=runtime.embeddings,
-            store=runtime.store,
+            embeddings=await self._runtime.aembeddings(),
+            store=await self._runtime.astore(),
             title=doc_title(row["name"]),
             on_progress=progress,
         )

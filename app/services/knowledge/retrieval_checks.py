@@ -54,7 +54,7 @@ class RetrievalChecks:
     async def test(self, actor: Actor, kb_id: str, query: str, k: int = 5) -> m.TestResult:
         """What the bot would find, and what the no-model reader would quote from it."""
         await kb_row(actor, kb_id)
-        hits = await (await self._runtime.ready()).retriever.asearch(
+        hits = await (await self._runtime.aretriever()).asearch(
             query, workspace_id=workspace_of(actor), kb_id=kb_id, k=k
         )
         sources = [
@@ -78,7 +78,8 @@ class RetrievalChecks:
         return m.TestResult(answer=answer, sources=sources, confidence=confidence)
 
     async def _read(self, workspace_id: str, kb_id: str, query: str) -> Answer:
-        retriever, embeddings = self._runtime.retriever, self._runtime.embeddings
+        retriever = await self._runtime.aretriever()
+        embeddings = await self._runtime.aembeddings()  # the reader's sentences, as the bot
         found = await asyncio.to_thread(
             retriever.candidates, query, workspace_id=workspace_id, kb_id=kb_id
         )
@@ -88,7 +89,7 @@ class RetrievalChecks:
             found,
             embed=embeddings.embed_documents,
             embedder=embeddings.name,
-            embed_queries=query_embedder(embeddings.embed_query),
+            embed_queries=query_embedder(retriever.embeddings.embed_query),
         )
         language = await asyncio.to_thread(detect_language, query)
         return await asyncio.to_thread(self._answerer.answer, ev, language, detect_language)
@@ -99,10 +100,9 @@ class RetrievalChecks:
         for c in body.cases:
             check_case(c.should_not_answer, c.expected_source, c.expected_answer)
         sourced = [EvalCase(c.question, c.expected_source) for c in body.cases if c.expected_source]
-        await self._runtime.ready()
         report = await asyncio.to_thread(
             evaluate,
-            self._runtime.retriever,
+            await self._runtime.aretriever(),
             sourced,
             workspace_id=workspace_of(actor),
             kb_id=kb_id,
