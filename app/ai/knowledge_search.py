@@ -177,15 +177,16 @@ class RetrieverSearch:
             found = await asyncio.to_thread(
                 retriever.candidates, query, workspace_id=workspace_id, kb_id=kb
             )
-            # the reader embeds sentences in batches: the indexing model (the same weights as
-            # the question's engine), most of them already cached when the document was indexed
-            embeddings = await self.runtime.aembeddings()
         except Exception as exc:  # model or store unavailable: degrade, don't fail the reply
             log.warning("vector retrieval unavailable, using keyword search: %s", exc)
             return await self.fallback.evidence(workspace_id, query, kb_id)
         if not found.hits:
             return await self.fallback.evidence(workspace_id, query, kb_id)
         titles = await _titles(workspace_id, found)
+        # the reader's sentences go through the question's engine (never the indexing model's
+        # load on the answer path: issue 13); most are cached already, embedded at indexing by
+        # the indexing model — the same weights, cosine >= 0.9999
+        embeddings = retriever.embeddings
         return await asyncio.to_thread(
             self.answerer.evidence,
             query,

@@ -79,7 +79,7 @@ class RetrievalChecks:
 
     async def _read(self, workspace_id: str, kb_id: str, query: str) -> Answer:
         retriever = await self._runtime.aretriever()
-        embeddings = await self._runtime.aembeddings()  # the reader's sentences, as the bot
+        embeddings = retriever.embeddings  # the reader's sentences, as the bot embeds them
         found = await asyncio.to_thread(
             retriever.candidates, query, workspace_id=workspace_id, kb_id=kb_id
         )
