@@ -93,11 +93,16 @@ class BroadcastTarget(StrEnum):
 
 
 class BroadcastStatus(StrEnum):
+    """The seed's five, plus PAUSED (by hand: nothing more is queued until resumed) and
+    CANCELLED (by hand: the recipients not yet messaged never will be)."""
+
     DRAFT = "DRAFT"
     SCHEDULED = "SCHEDULED"
     SENDING = "SENDING"
+    PAUSED = "PAUSED"
     SENT = "SENT"
     FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
 
 
 class OutboxStatus(StrEnum):

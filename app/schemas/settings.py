@@ -48,3 +48,10 @@ class SettingsPatchBody(Body):
     quiet_hours_enabled: bool | Unset = msgspec.UNSET
     quiet_hours_start: HhMm | Unset = msgspec.UNSET
     quiet_hours_end: HhMm | Unset = msgspec.UNSET
+    opt_out_words: (
+        Annotated[
+            list[Annotated[str, msgspec.Meta(min_length=1, max_length=40)]],
+            msgspec.Meta(max_length=20),
+        ]
+        | Unset
+    ) = msgspec.UNSET

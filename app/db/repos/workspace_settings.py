@@ -29,7 +29,17 @@ def from_row(row: dict[str, Any]) -> WorkspaceSettings:
         except ValueError:
             log.warning("workspace %s: business hours config is not JSON", row.get("workspace_id"))
             config = None
-    values = {**row, "business_hours_config": config if isinstance(config, dict) else None}
+    words = row.get("opt_out_words")
+    if isinstance(words, str):
+        try:
+            words = json.loads(words)
+        except ValueError:
+            words = []
+    values = {
+        **row,
+        "business_hours_config": config if isinstance(config, dict) else None,
+        "opt_out_words": [str(w) for w in words] if isinstance(words, list) else [],
+    }
     return msgspec.convert(values, WorkspaceSettings, strict=False)  # other columns ignored
 
 

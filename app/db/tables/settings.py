@@ -51,6 +51,7 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     quiet_hours_enabled = flag(D.quiet_hours_enabled)
     quiet_hours_start = Varchar(length=5, default=D.quiet_hours_start)
     quiet_hours_end = Varchar(length=5, default=D.quiet_hours_end)
+    opt_out_words = json_list()  # m0022
     updated_at = updated_at()
 
 
