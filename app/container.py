@@ -38,6 +38,7 @@ from app.jobs import register_jobs
 from app.llm import GgufStore
 from app.net import Egress
 from app.pipeline import (
+    BroadcastRunner,
     Dispatcher,
     Outbox,
     Pacing,
@@ -55,6 +56,7 @@ from app.services import (
     ApprovalService,
     AuditService,
     AuthService,
+    BroadcastService,
     ContactImportService,
     ContactQueries,
     ContactService,
@@ -109,6 +111,7 @@ class Container:
     channels: ChannelManager
     dispatcher: Dispatcher
     outbox: Outbox  # the one way out (flows, broadcasts: `Outbox.enqueue`)
+    broadcasts: BroadcastRunner
     pipeline: Pipeline
     hub: SessionHub
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
@@ -160,6 +163,15 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         media_dir=settings.media_path,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
+    runner = BroadcastRunner(
+        clock,
+        events,
+        notifier,
+        outbox,
+        poll_s=settings.broadcast_poll_s,
+        lookahead=settings.broadcast_lookahead,
+        reply_window=timedelta(hours=settings.broadcast_reply_window_h),
+    )
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
@@ -223,6 +235,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
         send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress),
+        broadcasts=BroadcastService(runner, budget, audit, clock, media_dir, egress),
         contacts=ContactService(contact_queries, events, audit, clock, settings.media_path),
         contact_queries=contact_queries,
         contact_import=ContactImportService(audit, clock),
@@ -258,6 +271,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         channels=channels,
         dispatcher=dispatcher,
         outbox=outbox,
+        broadcasts=runner,
         pipeline=pipeline,
         hub=hub,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
@@ -297,6 +311,8 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         stack.push_async_callback(container.channels.stop_all)
         restored = await container.hub.restore()
         rerouted = await container.pipeline.recover()
+        await container.broadcasts.start()  # after the dispatcher: it queues, that sends
+        stack.push_async_callback(container.broadcasts.stop)
         log.info("sessions restored: %d; unrouted messages re-routed: %d", restored, rerouted)
         container.started = True
         log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)

@@ -109,6 +109,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # a reply not sent this long after it was written (number offline, app down) is dropped
     # as FAILED instead of arriving out of context (app/pipeline/retry.py)
     resend_window_h: float = 24.0
+    # broadcasts (app/pipeline/broadcasts.py): how often the runner looks, how many of one
+    # broadcast's messages wait in the outbox at once, how long an answer counts as a reply
+    broadcast_poll_s: float = 1.0
+    broadcast_lookahead: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
+    broadcast_reply_window_h: float = 72.0
 
     @property
     def db_url(self) -> str:

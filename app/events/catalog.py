@@ -17,6 +17,7 @@ import msgspec
 
 from app.domain import SessionStatus
 from app.domain import conversations as c
+from app.domain.broadcasts import BroadcastStats
 from app.domain.records import DownloadView
 from app.events import names
 from app.events.bus import Event
@@ -129,6 +130,21 @@ def speech_model_progress(workspace_id: str, download: DownloadView) -> Event:
     return Event(names.SPEECH_MODEL_PROGRESS, workspace_id, _wire(download))
 
 
+def broadcast_progress(
+    workspace_id: str, broadcast_id: str, name: str, status: str, stats: BroadcastStats
+) -> Event:
+    """`broadcast:progress {broadcastId, name, status, percent, stats}`: a broadcast's
+    recipients moved (queued, sent, delivered, read, replied, failed) or its status changed."""
+    data = {
+        "broadcastId": broadcast_id,
+        "name": name,
+        "status": status,
+        "percent": stats.percent,
+        "stats": _wire(stats),
+    }
+    return Event(names.BROADCAST_PROGRESS, workspace_id, data)
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """A seed §12 notification: its type and the payload stored with it."""
@@ -217,3 +233,15 @@ def sending_paused(session_id: str, account_id: str | None, reason: str) -> Noti
     """A number stopped sending (ban or rate-limit signal, failure spike); resume by hand."""
     payload = {"sessionId": session_id, "accountId": account_id, "reason": reason}
     return Notice(names.SENDING_PAUSED, payload)
+
+
+def broadcast_complete(broadcast_id: str, name: str, status: str, stats: BroadcastStats) -> Notice:
+    """A broadcast finished sending: every recipient messaged, failed or skipped (SENT), or
+    none could be messaged (FAILED)."""
+    payload = {
+        "broadcastId": broadcast_id,
+        "name": name,
+        "status": status,
+        "stats": _wire(stats),
+    }
+    return Notice(names.BROADCAST_COMPLETE, payload)

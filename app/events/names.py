@@ -26,6 +26,11 @@ MESSAGE_FAILED = "message_failed"
 # from WhatsApp, or a spike of failed sends) until someone resumes it — {sessionId, reason}
 SENDING_PAUSED = "sending_paused"
 
+# seed §12 "Broadcast progress → broadcast:progress → workspace room" (issue 15.2):
+# {broadcastId, name, status, percent, stats: {total, pending, sent, delivered, read, replied,
+# failed, optedOut}}
+BROADCAST_PROGRESS = "broadcast:progress"
+
 # knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status},
 # while embedding also {chunksDone, chunksTotal}
 KB_PROGRESS = "kb:progress"

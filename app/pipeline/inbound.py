@@ -15,10 +15,11 @@ from pathlib import Path
 import msgspec
 
 from app.channels import ChannelManager
-from app.db.repos import inbound, messages, workspace_settings
+from app.db.repos import consent, inbound, messages, workspace_settings
 from app.db.repos.outbox import Draft, Target, Written
 from app.domain import Clock, ConversationStatus, NormalizedMessage
 from app.domain import conversations as c
+from app.domain.consent import confirmation
 from app.events import EventBus, catalog
 from app.pipeline.lanes import Lanes
 from app.pipeline.media import save_media
@@ -104,9 +105,15 @@ class Pipeline:
         decision = await decide(ctx, self._responders)
         drafts = []
         welcome = settings.welcome_message
-        if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
+        if stored.new_contact and welcome and decision.route not in (Route.BLOCKED, Route.OPT_OUT):
             drafts.append(Draft(welcome))
         reply = decision.reply
+        word = decision.word if decision.route is Route.OPT_OUT else None
+        if word is not None and await consent.opt_out(contact.id, self._clock.now()):
+            # confirmed once: only the message that opted them out is answered
+            drafts.append(Draft(confirmation(word, contact.language)))
+            contact = msgspec.structs.replace(contact, opted_out_at=self._clock.now())
+            self._events.publish(catalog.contact_updated(ref.workspace_id, contact))
         if decision.route is Route.WAITING and reply is not None:
             drafts.append(Draft(reply.text, once_per_wait=True))
         elif reply is not None:

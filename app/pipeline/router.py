@@ -1,5 +1,7 @@
 """The routing engine in seed §3 order: blocked → human takeover → approval mode → flow →
-AI → no reply. Pure decision: it reads the contact and asks responders; it writes nothing.
+AI → no reply; an opt-out word ("STOP", issue 15.3) comes right after blocked: consent is
+honoured whoever is answering the chat. Pure decision: it reads the contact and asks
+responders; it writes nothing.
 
 Human takeover is either the contact's switch or the conversation waiting for a human
 (WAITING_HUMAN: the bot escalated, or an agent said so): the bot must not talk over the person
@@ -15,11 +17,13 @@ from enum import StrEnum
 
 from app.db.repos.outbox import Draft
 from app.domain import ConversationStatus
+from app.domain.consent import opt_out_word
 from app.pipeline.responders import Reply, ReplyContext, Responders
 
 
 class Route(StrEnum):
     BLOCKED = "blocked"  # drop
+    OPT_OUT = "opt_out"  # an opt-out word: no more broadcasts, told so once
     TAKEOVER = "takeover"  # a human handles this contact: the bot stays silent
     WAITING = "waiting"  # the conversation waits for a human: at most a notice, once per wait
     NOT_CONVERSATIONAL = "not_conversational"  # reactions, edits, groups: no bot reply
@@ -33,6 +37,7 @@ class Route(StrEnum):
 class Decision:
     route: Route
     reply: Reply | None = None
+    word: str | None = None  # the opt-out word (Route.OPT_OUT)
 
     @property
     def hold(self) -> bool:
@@ -55,6 +60,10 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
     contact = ctx.contact
     if contact.is_blocked:
         return Decision(Route.BLOCKED)
+    if not ctx.message.is_group:
+        word = opt_out_word(ctx.message.text, ctx.settings.opt_out_words)
+        if word is not None:
+            return Decision(Route.OPT_OUT, word=word)
     if contact.human_takeover:
         return Decision(Route.TAKEOVER)
     if ctx.message.is_group or not ctx.message.is_conversational:

@@ -8,6 +8,7 @@ from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
+from app.services.broadcasts import BroadcastService
 from app.services.contact_import import ContactImportService
 from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
@@ -53,6 +54,7 @@ class Services:
     sessions: SessionService
     send_budgets: SendBudgetService
     send_first: SendFirstService
+    broadcasts: BroadcastService
     contacts: ContactService
     contact_queries: ContactQueries
     contact_import: ContactImportService
@@ -79,6 +81,7 @@ __all__ = [
     "ApprovalService",
     "AuditService",
     "AuthService",
+    "BroadcastService",
     "ContactImportService",
     "ContactQueries",
     "ContactService",

@@ -63,15 +63,19 @@ class ContactService:
 
     @guarded(Resource.CONTACTS, write=True)
     async def set_flag(self, actor: Actor, contact_id: str, action: str) -> c.Contact:
-        """block / unblock / takeover / release."""
+        """block / unblock / takeover / release / opt_out / opt_in (of broadcasts: an opted-out
+        contact is skipped by every broadcast; by hand as by an opt-out word)."""
+        now = self._clock.now()
         column, value = {
             "block": (Contact.is_blocked, True),
             "unblock": (Contact.is_blocked, False),
             "takeover": (Contact.human_takeover, True),
             "release": (Contact.human_takeover, False),
+            "opt_out": (Contact.opted_out_at, now),
+            "opt_in": (Contact.opted_out_at, None),
         }[action]
         await self._queries.row(actor, contact_id)
-        await Contact.update({column: value, Contact.updated_at: self._clock.now()}).where(
+        await Contact.update({column: value, Contact.updated_at: now}).where(
             Contact.id == contact_id
         )
         if action == "release":  # the bot answers again: nobody waits for a human any more

@@ -3,6 +3,7 @@
 from litestar.types import ControllerRouterHandler
 
 from app.api.controllers.auth import AuthController
+from app.api.controllers.broadcasts import BroadcastController
 from app.api.controllers.contacts import ContactController, LabelController
 from app.api.controllers.conversations import ConversationController
 from app.api.controllers.health import health
@@ -34,6 +35,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     LabelController,
     ContactController,
     ConversationController,
+    BroadcastController,
     MediaController,
     NotificationController,
     KnowledgeBaseController,
