@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,7 @@ class BroadcastService:
     ) -> Page[b.BroadcastRecipient]:
         """The recipients with their state, in the order they are messaged."""
         await _row(actor, broadcast_id)
-        where = BroadcastRecipient.broadcast_id == broadcast_id
+        where: Any = BroadcastRecipient.broadcast_id == broadcast_id
         if status:
             if status.upper() not in b.RECIPIENT_STATES:
                 raise Invalid(f"status: one of {', '.join(b.RECIPIENT_STATES)}")
@@ -139,13 +140,13 @@ class BroadcastService:
         self,
         actor: Actor,
         target_type: BroadcastTarget,
-        label_ids: list[str],
-        contact_ids: list[str],
+        label_ids: Sequence[str],
+        contact_ids: Sequence[str],
         session_id: str | None = None,
     ) -> b.Audience:
         """How many a broadcast would reach now, and how long sending would take."""
         ws = actor.workspace_id or ""
-        rows, blocked = await repo.audience(ws, target_type, label_ids, contact_ids)
+        rows, blocked = await repo.audience(ws, target_type, [*label_ids], [*contact_ids])
         opted_out = sum(1 for r in rows if r.opted_out)
         reach = len(rows) - opted_out
         session = await _session_for(ws, session_id, strict=False)
@@ -421,12 +422,11 @@ async def _session_for(ws: str, session_id: str | None, *, strict: bool) -> str 
         return str((await sessions.get(ws, session_id))["id"])
     listed = await sessions.list_for(ws)
     connected = [s for s in listed if s.status == SessionStatus.CONNECTED]
-    chosen = (connected or listed or [None])[0]
-    if chosen is None:
+    if not listed:
         if strict:
             raise Invalid("sessionId: link a WhatsApp number first; there is none to send from")
         return None
-    return chosen.id
+    return (connected or listed)[0].id
 
 
 def _estimate(n: int, per_minute: int, per_day: int, left_today: int) -> int:
