@@ -9,7 +9,7 @@ from __future__ import annotations
 
 AVAILABLE: dict[str, bool] = {
     "flows": False,  # the visual flow builder, /dashboard/flows
-    "broadcasts": False,  # the broadcast scheduler, /dashboard/broadcasts
+    "broadcasts": True,  # the broadcast scheduler, /dashboard/broadcasts
     "analytics": False,  # charts, /dashboard/analytics (the overview's KPI cards work today)
     "webhooks": False,  # the Webhooks settings tab, /dashboard/settings/webhooks
 }

@@ -45,6 +45,7 @@ EVENT_RESOURCE: dict[str, Resource] = {
     names.KB_PROGRESS: Resource.KNOWLEDGE,
     names.SPEECH_MODEL_PROGRESS: Resource.SETTINGS,
     names.MODEL_PROGRESS: Resource.SETTINGS,
+    names.BROADCAST_PROGRESS: Resource.BROADCASTS,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 def register_pages() -> None:
     from ui.pages import (
         auth,
+        broadcasts,
         contacts,
         dashboard,
         inbox,
@@ -16,6 +17,7 @@ def register_pages() -> None:
     )
 
     auth.create()
+    broadcasts.create()
     contacts.create()
     dashboard.create()
     knowledge.create()
