@@ -36,6 +36,13 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
         yield await _bot(api)
 
 
+@pytest.fixture
+async def any_bot(tmp_path: Path, db_url: str) -> AsyncIterator[Bot]:
+    """The same on each backend: the claim, the sync and the withdrawal are plain SQL."""
+    async for api in _api(tmp_path / "data", db_url, auto_reply="echo", broadcast_poll_s=0.05):
+        yield await _bot(api)
+
+
 async def _setup(bot: Bot) -> dict[str, Any]:
     """Five contacts (four with the vip label); Dan blocked, Eve opted out by hand."""
     r = await bot.api.client.post(
@@ -63,7 +70,10 @@ async def _status(bot: Bot, broadcast_id: str, *statuses: str) -> dict[str, Any]
     return view if view["status"] in statuses else None
 
 
-async def test_a_label_broadcast_reaches_each_contact_once_and_follows_them(bot: Bot) -> None:
+async def test_a_label_broadcast_reaches_each_contact_once_and_follows_them(
+    any_bot: Bot,
+) -> None:
+    bot = any_bot
     setup = await _setup(bot)
     sub_cm = bot.api.container.events.subscribe(bot.owner.workspace_id)
     sub = sub_cm.__enter__()
@@ -137,7 +147,8 @@ async def _sent(bot: Bot, n: int) -> bool:
     return len(bot.phone.sent) >= n
 
 
-async def test_pause_takes_back_what_waits_resume_finishes_cancel_stops(bot: Bot) -> None:
+async def test_pause_takes_back_what_waits_resume_finishes_cancel_stops(any_bot: Bot) -> None:
+    bot = any_bot
     setup = await _setup(bot)
     budget = f"/whatsapp/sessions/{bot.session_id}/budget"
     assert (await bot.send("PATCH", budget, json={"perMinute": 1})).status_code == 200
