@@ -6,7 +6,8 @@ Recipients are claimed in the transaction that writes their message, so the kill
 fall before a claim (the recipient is messaged after the restart) or after it (its queued
 row is sent by the dispatcher). A row the dispatcher had handed to the channel when the
 process died is sent again after the restart (at least once at the WhatsApp boundary: no
-process can know whether its last send left); the test reports how many there were."""
+process can know whether its last send left); the test reports how many rows were claimed
+(SENDING: waiting for their slot, or being sent) when it died."""
 
 from __future__ import annotations
 
@@ -57,11 +58,10 @@ def test_a_broadcast_killed_half_way_messages_everyone_exactly_once(tmp_path: Pa
         "AIMY_TYPING_MS_PER_CHAR": "0",
         "AIMY_CHAT_SPACING_S": "0",
         "AIMY_SEND_JITTER_S": "0",
-        "AIMY_SEND_RATE_PER_MIN": "1000",
+        "AIMY_SEND_RATE_PER_MIN": "1000",  # one every 0.06 s: ~30 s, room to kill half-way
         "AIMY_SEND_COLD_PER_DAY": "100000",
         "AIMY_SEND_PER_DAY": "100000",
         "AIMY_DISPATCH_POLL_S": "0.05",
-        "AIMY_DISPATCH_STALL_S": "0.01",  # ~10 s of sending: room to kill it half-way
         "AIMY_BROADCAST_POLL_S": "0.05",
     }
     first = start(data, env=env)
@@ -132,5 +132,5 @@ def test_a_broadcast_killed_half_way_messages_everyone_exactly_once(tmp_path: Pa
     assert texts[0][0] == N  # each rendered for its contact
     log = second.log_path.read_text()
     resent = re.search(r"(\d+) outbox rows were interrupted mid-send", log)
-    print(f"killed at {at_kill}/{N} sent; rows in flight re-sent after the restart: "
+    print(f"killed at {at_kill}/{N} sent; rows claimed (SENDING) at the kill, queued again: "
           f"{resent.group(1) if resent else 0}")  # fmt: skip
