@@ -34,7 +34,9 @@ from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
 from app.events import AccessSignals, EventBus
+from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
+from app.jobs.flows import register_flow_jobs
 from app.llm import GgufStore
 from app.net import Egress
 from app.pipeline import (
@@ -62,6 +64,8 @@ from app.services import (
     ContactService,
     ConversationQueries,
     ConversationService,
+    FlowRunService,
+    FlowService,
     InviteService,
     LabelService,
     LiveAccess,
@@ -118,6 +122,8 @@ class Container:
     ai: AIEngine
     kb: KnowledgeRuntime
     indexer: IndexWorker
+    flow_runner: FlowRunner
+    flow_webhooks: WebhookCaller
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -194,16 +200,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.media_path
-    egress = Egress(settings.egress_allow)
-    pipeline = Pipeline(
-        clock,
-        events,
-        notifier,
-        build_responders(settings, ai, WaitingNotice()),
-        outbox,
-        channels,
-        media_dir,
-    )
+    responders = build_responders(settings, ai, WaitingNotice())
+    egress = Egress(settings.egress_allow)  # the one SSRF guard: flow webhooks and media
+    flow_webhooks = WebhookCaller(egress.httpx_client)
+    flow_media = MediaFetcher(egress.httpx_client, media_dir)
+    flow_engine = FlowEngine(clock, events, outbox, notifier, flow_webhooks, flow_media.fetch)
+    flow_runner = FlowRunner(flow_engine, clock)
+    responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
+    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir)
     hub = SessionHub(
         channels,
         pipeline,
@@ -236,7 +240,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
         send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress),
         broadcasts=BroadcastService(runner, budget, audit, clock, media_dir, egress),
-        contacts=ContactService(contact_queries, events, audit, clock, settings.media_path),
+        contacts=ContactService(
+            contact_queries, events, audit, clock, settings.media_path, flow_runner.label_added
+        ),
         contact_queries=contact_queries,
         contact_import=ContactImportService(audit, clock),
         labels=LabelService(audit),
@@ -256,6 +262,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         retrieval_checks=RetrievalChecks(kb),
         media=MediaService(settings.media_path),
         live_access=LiveAccess(clock, signals, settings.live_recheck_s),
+        flows=FlowService(clock, audit, egress.check_url),
+        flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
     )
     return Container(
         settings=settings,
@@ -278,6 +286,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ai=ai,
         kb=kb,
         indexer=indexer,
+        flow_runner=flow_runner,
+        flow_webhooks=flow_webhooks,
     )
 
 
@@ -295,7 +305,17 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         register_jobs(container.scheduler, container.clock, container.notifier)
+        settings = container.settings
+        runner = container.flow_runner
+        register_flow_jobs(
+            container.scheduler,
+            runner.wake_due,
+            runner.fire_schedules,
+            container.clock,
+            settings.flow_tick_s,
+        )
         container.scheduler.start()
+        stack.push_async_callback(container.flow_webhooks.aclose)
         stack.callback(container.scheduler.shutdown, wait=False)
         stack.push_async_callback(container.ai.aclose)
         stack.push_async_callback(container.services.local_models.aclose)

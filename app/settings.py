@@ -114,6 +114,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     broadcast_poll_s: float = 1.0
     broadcast_lookahead: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
     broadcast_reply_window_h: float = 72.0
+    # flows: how often due wake-ups (delays, question timeouts) are looked for, and cron slots
+    flow_tick_s: float = 5.0
 
     @property
     def db_url(self) -> str:

@@ -137,6 +137,8 @@ class WorkspaceSettingsView(Model, kw_only=True):
     # words that opt a contact out of broadcasts, besides the built-in STOP, UNSUBSCRIBE, BAJA,
     # PARAR, ROKO (a message that is only the word, any case)
     opt_out_words: list[str] = []
+    # words that end a contact's flow run, besides the built-in ones (case/accents ignored)
+    flow_stop_words: list[str] = []
     updated_at: datetime | None = None
 
 

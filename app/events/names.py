@@ -39,3 +39,10 @@ KB_PROGRESS = "kb:progress"
 SPEECH_MODEL_PROGRESS = "speech-model:progress"
 # GGUF model downloads: the same shape
 MODEL_PROGRESS = "model:progress"
+
+# a contact's flow run moved (issue 14): {run: {id, flowId, flowName, contactId,
+# conversationId, status, currentNodeId, currentNodeType, waitingFor, wakeAt, endReason}}
+FLOW_RUN = "flow:run"
+# a run reached its end (issue 16's webhook event): {runId, flowId, flowName, contactId,
+# conversationId, vars, completedAt}
+FLOW_COMPLETED = "flow.completed"

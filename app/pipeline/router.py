@@ -12,7 +12,7 @@ resolving moves the conversation out of the wait."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from app.db.repos.outbox import Draft
@@ -63,7 +63,11 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
     if not ctx.message.is_group:
         word = opt_out_word(ctx.message.text, ctx.settings.opt_out_words)
         if word is not None:
-            return Decision(Route.OPT_OUT, word=word)
+            # the word also ends a flow run the contact is in (a stop sends nothing); a flow
+            # that would start on it does not: they asked for less, not for a flow
+            stop = await responders.flow.respond(ctx) if responders.flow is not None else None
+            ends_run = stop is not None and stop.empty and stop.effect is not None
+            return Decision(Route.OPT_OUT, stop if ends_run else None, word=word)
     if contact.human_takeover:
         return Decision(Route.TAKEOVER)
     if ctx.message.is_group or not ctx.message.is_conversational:
@@ -74,14 +78,17 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
         return Decision(Route.WAITING, notice)
     approval = contact.approval_mode or ctx.settings.approval_mode_default
     route, reply = await _generate(ctx, responders)
-    if approval and reply is not None:
+    if approval and reply is not None and not reply.empty:
         return Decision(Route.APPROVAL, reply)
     return Decision(route, reply)
 
 
 def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
     """One draft per message: the preface plain, the model's metadata on the answer's first
-    part (the answer proper)."""
+    part (the answer proper). A reply that brings its own drafts (a flow's) keeps them, held
+    when `hold`."""
+    if reply.drafts:
+        return [replace(d, hold=hold) for d in reply.drafts]
     fixed = [Draft(text, flow_id=reply.flow_id, hold=hold) for text in reply.preface]
     return fixed + [
         Draft(

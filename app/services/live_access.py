@@ -46,6 +46,8 @@ EVENT_RESOURCE: dict[str, Resource] = {
     names.SPEECH_MODEL_PROGRESS: Resource.SETTINGS,
     names.MODEL_PROGRESS: Resource.SETTINGS,
     names.BROADCAST_PROGRESS: Resource.BROADCASTS,
+    names.FLOW_RUN: Resource.FLOWS,
+    names.FLOW_COMPLETED: Resource.FLOWS,
 }
 
 

@@ -9,6 +9,7 @@ def register_pages() -> None:
         broadcasts,
         contacts,
         dashboard,
+        flows,
         inbox,
         knowledge,
         onboarding,
@@ -20,6 +21,7 @@ def register_pages() -> None:
     broadcasts.create()
     contacts.create()
     dashboard.create()
+    flows.create()
     knowledge.create()
     inbox.create()
     simulator.create()

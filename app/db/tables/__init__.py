@@ -21,7 +21,8 @@ from app.db.tables.auth import (
 from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
 from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
 from app.db.tables.conversations import Conversation, Message, Outbox
-from app.db.tables.flows import Flow, FlowStats
+from app.db.tables.flow_runs import FlowRun, FlowRunEvent
+from app.db.tables.flows import Flow, FlowNodeStats, FlowStats, FlowVersion
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
 from app.db.tables.settings import AuditLog, Notification, Webhook, WorkspaceSettings
 from app.db.tables.whatsapp import SendBudget, WhatsappSession
@@ -42,9 +43,13 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ContactCustomField,
     Flow,
     FlowStats,
+    FlowVersion,
+    FlowNodeStats,
     Conversation,
     Message,
     Outbox,
+    FlowRun,
+    FlowRunEvent,
     KnowledgeBase,
     KBDocument,
     KBChunk,
@@ -69,7 +74,11 @@ __all__ = [
     "ContactLabel",
     "Conversation",
     "Flow",
+    "FlowNodeStats",
+    "FlowRun",
+    "FlowRunEvent",
     "FlowStats",
+    "FlowVersion",
     "KBChunk",
     "KBDocument",
     "KBFaq",

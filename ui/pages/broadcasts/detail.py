@@ -59,6 +59,9 @@ def _row(r: b.BroadcastRecipient) -> dict[str, Any]:
 
 
 class BroadcastDetail:
+    summary: Any  # ui.refreshable over `_summary`, made once the page is drawn
+    table: PagedTable
+
     def __init__(self, actor: Actor, broadcast_id: str) -> None:
         self.actor = actor
         self.id = broadcast_id

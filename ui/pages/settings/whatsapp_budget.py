@@ -174,10 +174,15 @@ async def sending_hours(actor: Actor) -> None:
             start.classes("w-28").mark("quiet-start")
             end = ui.input("To", value=current.quiet_hours_end).props("outlined dense")
             end.classes("w-28").mark("quiet-end")
-        words = ui.input(
-            "Opt-out words (besides STOP, UNSUBSCRIBE, BAJA, PARAR, ROKO)",
-            value=", ".join(current.opt_out_words),
-        ).props("outlined dense").classes("w-full max-w-xl").mark("opt-out-words")
+        words = (
+            ui.input(
+                "Opt-out words (besides STOP, UNSUBSCRIBE, BAJA, PARAR, ROKO)",
+                value=", ".join(current.opt_out_words),
+            )
+            .props("outlined dense")
+            .classes("w-full max-w-xl")
+            .mark("opt-out-words")
+        )
         ui.label(
             "A contact who writes only one of these words is opted out of broadcasts and told "
             "so once, in their language."
