@@ -39,7 +39,13 @@ def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]
     if type_ == names.WA_DISCONNECTED:
         return "link_off", "A WhatsApp number disconnected", "/dashboard/settings/whatsapp"
     if type_ == names.BROADCAST_COMPLETE:
-        return "campaign", "A broadcast finished sending", "/dashboard/broadcasts"
+        name, which = payload.get("name"), payload.get("broadcastId")
+        text = f"Broadcast “{name}” finished sending" if name else "A broadcast finished sending"
+        return (
+            "campaign",
+            text,
+            f"/dashboard/broadcasts/{which}" if which else "/dashboard/broadcasts",
+        )
     return "notifications", type_.replace("_", " ").capitalize(), None
 
 

@@ -8,8 +8,10 @@ language and a person can opt a contact in and out by hand."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 from app.db.tables import Message, Outbox
 from app.domain import Role
 from tests.integration.api.conftest import _api
+from tests.integration.api.test_send_first import _Files
 from tests.integration.bots import Bot, _bot, eventually
 
 CSV = """phone,name,labels,city
@@ -136,6 +139,34 @@ async def test_a_label_broadcast_reaches_each_contact_once_and_follows_them(
     # sent once: a later pass finds nothing pending, nothing more is queued
     await asyncio.sleep(0.3)
     assert len(bot.sent_texts()) == 3  # the two offers and the echo of Ann's answer
+
+
+@pytest.fixture
+def file_server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Files)  # a PNG for any path
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+async def test_media_is_fetched_once_through_the_guard_and_sent_to_each(
+    tmp_path: Path, file_server: str
+) -> None:
+    async for api in _api(
+        tmp_path / "data", None, broadcast_poll_s=0.05, ssrf_allow=("127.0.0.1",)
+    ):
+        bot = await _bot(api)
+        await _setup(bot)
+        draft = await _create(bot, name="Menu", message="Our new menu, {{contact.first_name}}",
+                              targetType="ALL", mediaUrl=f"{file_server}/menu.png")  # fmt: skip
+        assert (await bot.send("POST", f"/broadcasts/{draft['id']}/send")).status_code == 202
+        await eventually(lambda b=bot, d=draft: _status(b, d["id"], "SENT"))
+        sent = [s.message for s in bot.phone.sent]
+        assert sorted(m.caption or "" for m in sent) == [
+            "Our new menu, Ann", "Our new menu, Bob", "Our new menu, Cem",
+        ]  # fmt: skip
+        assert {m.media_mime for m in sent} == {"image/png"}
+        assert len({m.media_path for m in sent}) == 1 and Path(sent[0].media_path or "").is_file()
 
 
 async def _replied(bot: Bot, broadcast_id: str) -> dict[str, Any] | None:
