@@ -36,7 +36,8 @@ from app.records import Notifier
 
 log = logging.getLogger(__name__)
 
-FINISHED_SYNC_S = 30.0  # receipts and replies of finished broadcasts: looked at this often
+SYNC_S = 3.0  # a sending broadcast's recipients follow their messages this often ...
+FINISHED_SYNC_S = 30.0  # ... and a finished one's (receipts and replies) this often
 FOLLOW_DAYS = 7  # ... for this long after they finished
 
 
@@ -64,6 +65,7 @@ class BroadcastRunner:
         self._stopping = False
         self._shown: dict[str, tuple[str, BroadcastStats]] = {}  # last published, by id
         self._finished_synced_at = 0.0
+        self._synced_at: dict[str, float] = {}  # broadcast id → loop time of its last sync
 
     async def start(self) -> None:
         self._stopping = False
@@ -110,15 +112,21 @@ class BroadcastRunner:
 
     async def _advance(self, row: dict[str, Any]) -> None:
         broadcast_id = row["id"]
-        await repo.sync(broadcast_id, self.reply_window)
         if row["session_id"] is None:
             await self._finish(row, BroadcastStatus.FAILED, "its WhatsApp number was removed")
             return
-        written = await self._feed(row)
-        if await repo.status_of(broadcast_id) != BroadcastStatus.SENDING:
+        written, left = await self._feed(row)
+        if written and await repo.status_of(broadcast_id) != BroadcastStatus.SENDING:
             await repo.withdraw(broadcast_id)  # paused or cancelled while we were queueing
         for item in written:
             self._outbox.announce(row["workspace_id"], item)
+        # reading every recipient on its way costs what the broadcast is big: every few
+        # seconds while it sends, every pass once nothing is left to queue (the end is near)
+        now = asyncio.get_running_loop().time()
+        if left and now - self._synced_at.get(broadcast_id, 0.0) < SYNC_S:
+            return
+        self._synced_at[broadcast_id] = now
+        await repo.sync(broadcast_id, self.reply_window)
         stats = await repo.stats(broadcast_id)
         if stats.pending == 0:
             failed = stats.total > 0 and stats.failed == stats.total - stats.opted_out
@@ -127,20 +135,22 @@ class BroadcastRunner:
             return
         self._publish(row, BroadcastStatus.SENDING, stats)
 
-    async def _feed(self, row: dict[str, Any]) -> list[Written]:
-        """Queue pending recipients until `lookahead` of this broadcast wait in the outbox."""
-        room = self._lookahead - await repo.queued_count(row["id"])
+    async def _feed(self, row: dict[str, Any]) -> tuple[list[Written], bool]:
+        """Queue pending recipients until `lookahead` of this broadcast wait in the outbox;
+        also says whether any recipient is left to queue."""
+        room = self._lookahead - await repo.in_flight(row["id"])
         if room <= 0:
-            return []
+            return [], True
         media = _media(row)
         out = []
-        for recipient_id in await repo.next_pending(row["id"], room):
+        pending = await repo.next_pending(row["id"], room + 1)
+        for recipient_id in pending[:room]:
             if self._stopping:
                 break
             written = await self._queue(row, recipient_id, media)
             if written is not None:
                 out.append(written)
-        return out
+        return out, len(pending) > room
 
     async def _queue(
         self, row: dict[str, Any], recipient_id: str, media: Media | None

@@ -100,13 +100,17 @@ async def add_recipients(broadcast_id: str, rows: list[AudienceRow], now: dateti
         await BroadcastRecipient.insert(*batch)
 
 
-async def queued_count(broadcast_id: str) -> int:
-    return int(
-        await BroadcastRecipient.count().where(
-            (BroadcastRecipient.broadcast_id == broadcast_id)
-            & (BroadcastRecipient.status == QUEUED)
-        )
-    )
+_IN_FLIGHT = (
+    "SELECT COUNT(*) AS n FROM broadcast_recipients r JOIN outbox o ON o.message_id = r.message_id "
+    "WHERE r.broadcast_id = {} AND r.status = 'queued' AND o.status IN ('PENDING', 'SENDING')"
+)
+
+
+async def in_flight(broadcast_id: str) -> int:
+    """The broadcast's messages waiting in the outbox (not yet sent), whether or not `sync`
+    has looked at the recipients since."""
+    rows = await fast.execute(BroadcastRecipient, _IN_FLIGHT, broadcast_id)
+    return int(rows[0]["n"]) if rows else 0
 
 
 async def next_pending(broadcast_id: str, limit: int) -> list[str]:
