@@ -330,6 +330,11 @@ class BroadcastService:
         row = await _row(actor, broadcast_id)
         _only_drafts(row)
         session_id = await _session_for(ws, row["session_id"], strict=True)
+        target = BroadcastTarget(row["target_type"])
+        labels, contacts = json_value(row["label_ids"], []), json_value(row["contact_ids"], [])
+        reached, _ = await repo.audience(ws, target, labels, contacts)
+        if not any(not r.opted_out for r in reached):
+            raise Invalid("this audience reaches nobody (no contacts, or all opted out or blocked)")
         values: dict[Any, Any] = {Broadcast.session_id: session_id}
         if row["media_url"] and repo.media_of(row) is None:
             file = await attachments.fetched(self._egress, row["media_url"])

@@ -257,6 +257,11 @@ async def test_drafts_are_checked_and_only_drafts_change(bot: Bot) -> None:
     await eventually(lambda: _status(bot, draft["id"], "SENT"))
     assert sorted(bot.sent_texts()) == ["Hi Ann Alpha", "Hi Bob Beta", "Hi Cem Gamma"]
 
+    nobody = await _create(bot, name="Nobody", message="x", targetType="CONTACTS",
+                           contactIds=[setup["contacts"][EVE]])  # fmt: skip
+    r = await bot.send("POST", f"/broadcasts/{nobody['id']}/send")
+    assert r.status_code == 422 and "reaches nobody" in r.text  # Eve opted out
+    assert (await bot.send("DELETE", f"/broadcasts/{nobody['id']}")).status_code == 204
     other = await _create(bot, name="Gone", message="x", targetType="ALL")
     assert (await bot.send("DELETE", f"/broadcasts/{other['id']}")).status_code == 204
     assert (await bot.send("GET", f"/broadcasts/{other['id']}")).status_code == 404
