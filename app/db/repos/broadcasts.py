@@ -300,7 +300,9 @@ async def active() -> list[dict[str, Any]]:
 
 async def recent_finished(since: datetime) -> list[dict[str, Any]]:
     """Finished broadcasts whose receipts and replies may still come in."""
-    return await Broadcast.select(Broadcast.id, Broadcast.workspace_id).where(
+    return await Broadcast.select(
+        Broadcast.id, Broadcast.workspace_id, Broadcast.name, Broadcast.status
+    ).where(
         Broadcast.status.is_in(
             [BroadcastStatus.SENT, BroadcastStatus.PAUSED, BroadcastStatus.CANCELLED]
         )

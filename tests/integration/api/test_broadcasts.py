@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from app.db.tables import Message, Outbox
+from app.db.tables import BroadcastRecipient, Message, Outbox
 from app.domain import Role
 from tests.integration.api.conftest import _api
 from tests.integration.api.test_send_first import _Files
@@ -112,6 +112,10 @@ async def test_a_label_broadcast_reaches_each_contact_once_and_follows_them(
     await bot.phone.settle()  # the simulator's delivery and read receipts
     bot.api.clock.advance(timedelta(minutes=5))
     await bot.simulate(ANN, "Great, do you have it in blue?")
+    # the runner follows finished broadcasts too (every 30 s; here at once)
+    await bot.db(lambda: bot.api.container.broadcasts._follow_finished())
+    replied = BroadcastRecipient.count().where(BroadcastRecipient.status == "replied")
+    assert await bot.db(lambda: replied) == 1
     stats = await eventually(lambda: _replied(bot, draft["id"]))
     assert stats == {
         "total": 3, "pending": 0, "sent": 2, "delivered": 2, "read": 2, "replied": 1,
