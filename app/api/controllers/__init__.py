@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from app.api.controllers.analytics import AnalyticsController
 from app.api.controllers.auth import AuthController
 from app.api.controllers.contacts import ContactController, LabelController
 from app.api.controllers.conversations import ConversationController
@@ -38,6 +39,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     FlowController,
     MediaController,
     NotificationController,
+    AnalyticsController,
     KnowledgeBaseController,
     ReferenceQuestionController,
     realtime,

@@ -101,6 +101,8 @@ class Message(Table, tablename="messages"):
     failure_reason = Text(null=True, default=None)  # m0004: why an outbound one FAILED
     media_filename = Text(null=True, default=None)  # m0006: the file's own name, if it had one
     media_mime = Varchar(length=128, null=True, default=None)  # m0006: as sent or sniffed
+    # m0024: on a bot reply that handed the conversation to a person, why (analytics)
+    escalation_reason = Varchar(length=64, null=True, default=None)
 
     unique_wa_message = Unique([workspace_id, session_id, wa_message_id])
 
