@@ -39,9 +39,10 @@ from app.domain.analytics import (
 )
 from app.embeddings import Embeddings
 
-# cosine above which two questions are one topic: e5 puts unrelated sentences near 0.75-0.8
-# and paraphrases near 0.9; the hashing embedder (tests) gives shared-word overlap only
-TOPIC_THRESHOLD = {"e5": 0.86, "other": 0.5}
+# the average cosine above which questions are one topic: e5 puts unrelated questions near
+# 0.75-0.83 and paraphrases near 0.87-0.96; the hashing embedder (tests, demos) only sees
+# shared words, so two paraphrases that share a third of their words are one topic there
+TOPIC_THRESHOLD = {"e5": 0.85, "other": 0.3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,23 +291,30 @@ def _embed(model: Embeddings, texts: Sequence[str]) -> np.ndarray:
 def _cluster(
     questions: list[tuple[str, bool]], vectors: np.ndarray, threshold: float
 ) -> list[Topic]:
-    """Leader clustering: a question joins the nearest topic whose centroid is at least
-    `threshold` similar, else starts one. Labels are the questions nearest each centroid."""
-    members: list[list[int]] = []
-    centroids: list[np.ndarray] = []
-    for i, vec in enumerate(vectors):
-        if centroids:
-            sims = np.asarray(centroids) @ vec
-            best = int(np.argmax(sims))
-            if sims[best] >= threshold:
-                members[best].append(i)
-                mean = vectors[members[best]].mean(axis=0)
-                centroids[best] = mean / (np.linalg.norm(mean) or 1.0)
-                continue
-        members.append([i])
-        centroids.append(vec)
+    """Average-linkage clustering: merge the two topics whose questions are most similar on
+    average while that average is at least `threshold` (a chain of near neighbours never
+    drags two topics together). Labels are the questions nearest each topic's centroid."""
+    sims = vectors @ vectors.T
+    groups: list[list[int]] = [[i] for i in range(len(questions))]
+    totals = sims.copy()  # totals[a, b]: the summed similarity between groups a and b
+    alive = np.ones(len(groups), dtype=bool)
+    while True:
+        sizes = np.array([max(1, len(g)) for g in groups], dtype=np.float32)
+        mean = totals / np.outer(sizes, sizes)
+        mean[~alive, :] = -np.inf
+        mean[:, ~alive] = -np.inf
+        np.fill_diagonal(mean, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(mean)), mean.shape)
+        if mean[a, b] < threshold:
+            break
+        groups[a] += groups[b]
+        groups[b] = []
+        alive[b] = False
+        totals[a, :] += totals[b, :]
+        totals[:, a] += totals[:, b]
     topics = []
-    for idx, centroid in zip(members, centroids, strict=True):
+    for idx in (g for g in groups if g):
+        centroid = vectors[idx].mean(axis=0)
         order = sorted(idx, key=lambda i: -float(vectors[i] @ centroid))
         examples = list(dict.fromkeys(questions[i][0] for i in order))[:3]
         topics.append(
