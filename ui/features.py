@@ -10,7 +10,7 @@ from __future__ import annotations
 AVAILABLE: dict[str, bool] = {
     "flows": True,  # the visual flow builder, /dashboard/flows
     "broadcasts": False,  # the broadcast scheduler, /dashboard/broadcasts
-    "analytics": False,  # charts, /dashboard/analytics (the overview's KPI cards work today)
+    "analytics": True,  # charts, /dashboard/analytics (issue 17)
     "webhooks": False,  # the Webhooks settings tab, /dashboard/settings/webhooks
 }
 

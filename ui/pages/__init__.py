@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def register_pages() -> None:
     from ui.pages import (
+        analytics,
         auth,
         contacts,
         dashboard,
@@ -16,6 +17,7 @@ def register_pages() -> None:
         simulator,
     )
 
+    analytics.create()
     auth.create()
     contacts.create()
     dashboard.create()

@@ -10,7 +10,7 @@ from nicegui import ElementFilter, ui
 from tests.integration.ui.conftest import Dashboard
 from ui import features
 
-COMING = ("/dashboard/broadcasts", "/dashboard/analytics")
+COMING = ("/dashboard/broadcasts",)
 
 
 def _links(user) -> set[str]:  # type: ignore[no-untyped-def]
@@ -27,10 +27,10 @@ async def test_unbuilt_features_have_no_entry_tab_or_page(dashboard: Dashboard) 
     assert {"/dashboard/inbox", "/dashboard/knowledge", "/dashboard/settings"} <= links
     assert not links & set(COMING)
     await user.should_not_see("Broadcasts")
-    await user.should_not_see("Analytics")
-    with user:  # the resolution-rate card does not lead to a page that is not there
+    assert "/dashboard/analytics" in links  # issue 17 switched it on
+    with user:  # the resolution-rate card leads into the analytics page
         (card,) = user.find(marker="kpi-resolution_rate").elements
-        assert "cursor-pointer" not in card.classes
+        assert "cursor-pointer" in card.classes
     await user.open("/dashboard/settings/workspace")
     await user.should_see(marker="tab-team")
     await user.should_not_see(marker="tab-webhooks")
@@ -48,4 +48,3 @@ async def test_switching_a_feature_on_shows_its_entry(
     await user.open("/dashboard")
     await user.should_see("Broadcasts")
     assert "/dashboard/broadcasts" in _links(user)
-    assert "/dashboard/analytics" not in _links(user)
