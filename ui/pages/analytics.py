@@ -161,7 +161,6 @@ class AnalyticsPage:
             bot = await s.bot_performance(a, query)
             sentiment = await s.sentiment(a, query)
             response = await s.response_time(a, query)
-            topics = await s.top_topics(a, query)
         except DomainError as exc:
             with self.body:
                 ui.label(exc.detail).classes("text-negative").mark("analytics-error")
@@ -175,7 +174,23 @@ class AnalyticsPage:
                 self._sentiment(sentiment)
                 self._response(response)
                 self._escalations(bot)
-            await self._topics(topics)
+            # topics embed the questions (the model loads on first use): after the charts
+            box = ui.column().classes("w-full").mark("topics-box")
+            with box:
+                ui.spinner().mark("topics-loading")
+            ui.timer(0.05, lambda: self._fill_topics(query, box), once=True)
+
+    async def _fill_topics(self, query: Query, box: ui.column) -> None:
+        try:
+            topics = await self.services.analytics.top_topics(self.actor, query)
+        except DomainError as exc:
+            topics, error = None, exc.detail
+        box.clear()
+        with box:
+            if topics is None:
+                ui.label(error).classes("text-negative")
+            else:
+                await self._topics(topics)
 
     def _kpis(self, kpis: list[Kpi]) -> None:
         grid = ui.element("div").classes("w-full grid grid-cols-2 md:grid-cols-4 gap-3")

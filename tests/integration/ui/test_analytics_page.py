@@ -31,6 +31,8 @@ async def test_page_shows_the_numbers_and_turns_a_topic_into_an_faq(dashboard: D
         assert stacks == {"Contact": 4, "Bot": 3, "Human": 2}
         (funnel,) = user.find(marker="echart-funnel").elements
         assert [d["value"] for d in funnel.options["series"][0]["data"]] == [4, 3, 1]
+    await user.should_see(marker="add-faq")  # topics come after the charts
+    with user:
         found = user.find(marker="topic-label").elements
         labels = [e.text for e in sorted(found, key=lambda e: e.id)]
     assert labels[0].startswith(("Are you open", "Is the shop open"))  # unanswered first
