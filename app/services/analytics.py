@@ -45,6 +45,24 @@ from app.embeddings import Embeddings
 TOPIC_THRESHOLD = {"e5": 0.85, "other": 0.3}
 
 
+OVERVIEW_METRICS = (
+    Metric.MESSAGES,
+    Metric.NEW_CONTACTS,
+    Metric.CONVERSATIONS,
+    Metric.RESOLVED,
+    Metric.ESCALATIONS,
+    Metric.FIRST_RESPONSE,
+)
+BOT_METRICS = (
+    Metric.MESSAGES,
+    Metric.RESOLVED,
+    Metric.ESCALATIONS,
+    Metric.CONFIDENCE,
+    Metric.APPROVALS,
+    Metric.CONVERSATIONS,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
     """The analytics query as the caller gave it (validated into a `Window`)."""
@@ -123,19 +141,26 @@ class AnalyticsService:
             query.start, query.end, query.interval, tz, self._clock.now(), query.session_id
         )
 
-    async def _counts(self, actor: Actor, window: Window) -> list[Count]:
-        """Stored hours before the watermark, raw rows after it."""
+    async def _counts(
+        self, actor: Actor, window: Window, metrics: tuple[Metric, ...] = (), by_hour: bool = True
+    ) -> list[Count]:
+        """Stored hours before the watermark, raw rows after it (only `metrics`, or all)."""
         ws = actor.workspace_id or ""
         first, end = window.first_hour, window.end
         mark = await repo.watermark()
         counts: list[Count] = []
+        names = tuple(m.value for m in metrics)
         if mark is not None and mark > first:
-            counts += await repo.stored_counts(ws, first, min(mark, end), window.session_id)
+            counts += await repo.stored_counts(
+                ws, first, min(mark, end), window.session_id, names, by_hour
+            )
         tail = first if mark is None else max(first, mark)
         if tail < end:
             raw = (await repo.raw_counts(tail, end, ws)).get(ws, [])
             if window.session_id is not None:
                 raw = [c for c in raw if c.session_id == window.session_id]
+            if names:
+                raw = [c for c in raw if c.metric in names]
             counts += raw
         return counts
 
@@ -143,10 +168,8 @@ class AnalyticsService:
     async def overview(self, actor: Actor, query: Query) -> Overview:
         """The KPI cards: each figure, the same over the period before, and the change."""
         window = await self._window(actor, query)
-        now, before = (
-            await self._counts(actor, window),
-            await self._counts(actor, window.previous()),
-        )
+        now = await self._counts(actor, window, OVERVIEW_METRICS, by_hour=False)
+        before = await self._counts(actor, window.previous(), OVERVIEW_METRICS, by_hour=False)
         return Overview(
             from_=window.start,
             to=window.end,
@@ -165,7 +188,7 @@ class AnalyticsService:
             "bot": _messages("BOT"),
             "human": _messages("HUMAN"),
         }
-        return _chart(window, await self._counts(actor, window), series)
+        return _chart(window, await self._counts(actor, window, (Metric.MESSAGES,)), series)
 
     @guarded(Resource.ANALYTICS, write=False)
     async def contacts(self, actor: Actor, query: Query) -> Chart:
@@ -176,12 +199,13 @@ class AnalyticsService:
             "newConversations": lambda cells: total(cells, Metric.CONVERSATIONS, "new"),
             "returningConversations": lambda cells: total(cells, Metric.CONVERSATIONS, "returning"),
         }
-        return _chart(window, await self._counts(actor, window), series)
+        metrics = (Metric.NEW_CONTACTS, Metric.CONVERSATIONS)
+        return _chart(window, await self._counts(actor, window, metrics), series)
 
     @guarded(Resource.ANALYTICS, write=False)
     async def bot_performance(self, actor: Actor, query: Query) -> BotPerformance:
         window = await self._window(actor, query)
-        counts = await self._counts(actor, window)
+        counts = await self._counts(actor, window, BOT_METRICS)
         by_bot, resolved = _resolution(counts)
         replies = total(counts, Metric.MESSAGES, "BOT")
         escalations = total(counts, Metric.ESCALATIONS)
@@ -241,12 +265,13 @@ class AnalyticsService:
             for s in ("POSITIVE", "NEUTRAL", "NEGATIVE")
         }
         series["negativeShare"] = negative_share
-        return _chart(window, await self._counts(actor, window), series)
+        return _chart(window, await self._counts(actor, window, (Metric.SENTIMENT,)), series)
 
     @guarded(Resource.ANALYTICS, write=False)
     async def response_time(self, actor: Actor, query: Query) -> ResponseTime:
         window = await self._window(actor, query)
-        counts = await self._counts(actor, window)
+        metrics = (Metric.FIRST_RESPONSE, Metric.RESOLUTION_TIME)
+        counts = await self._counts(actor, window, metrics)
         chart = _chart(
             window,
             counts,

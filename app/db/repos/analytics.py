@@ -155,22 +155,43 @@ async def raw_counts(
 
 
 async def stored_counts(
-    workspace_id: str, start: datetime, end: datetime, session_id: str | None = None
+    workspace_id: str,
+    start: datetime,
+    end: datetime,
+    session_id: str | None = None,
+    metrics: tuple[str, ...] = (),
+    by_hour: bool = True,
 ) -> list[Count]:
-    """The stored hourly rows of a workspace in [start, end)."""
-    where = (AnalyticsHourly.workspace_id == workspace_id) & (AnalyticsHourly.hour >= start)
-    where &= AnalyticsHourly.hour < end
+    """The stored hourly rows of a workspace in [start, end): only `metrics` (all when empty);
+    without `by_hour`, one total per metric and dim (dated `start`) — what KPIs need.
+
+    Plain rows with the hour as text: a year of hours is tens of thousands of rows, too many
+    to pay for table objects or the driver's timestamp conversion."""
+    where = "workspace_id = {} AND hour >= {} AND hour < {}"
+    args: list[Any] = [workspace_id, start, end]
     if session_id is not None:
-        where &= AnalyticsHourly.session_id == session_id
-    rows = await AnalyticsHourly.select(
-        AnalyticsHourly.hour,
-        AnalyticsHourly.session_id,
-        AnalyticsHourly.metric,
-        AnalyticsHourly.dim,
-        AnalyticsHourly.value,
-    ).where(where)
+        where += " AND session_id = {}"
+        args.append(session_id)
+    if metrics:
+        where += f" AND metric IN ({', '.join('{}' for _ in metrics)})"
+        args += list(metrics)
+    if by_hour:
+        select = "CAST(hour AS TEXT) AS h, session_id, metric, dim, value"
+        tail = ""
+    else:
+        select = "metric, dim, SUM(value) AS value"
+        tail = " GROUP BY metric, dim"
+    rows = await fast.execute(
+        AnalyticsHourly,
+        f"SELECT {select} FROM analytics_hourly WHERE {where}{tail}",  # noqa: S608 (fixed text)
+        *args,
+    )
+    if not by_hour:
+        return [
+            Count(start, session_id or "", r["metric"], r["dim"], int(r["value"])) for r in rows
+        ]
     return [
-        Count(_moment(r["hour"]), r["session_id"], r["metric"], r["dim"], r["value"]) for r in rows
+        Count(_moment(r["h"]), r["session_id"], r["metric"], r["dim"], r["value"]) for r in rows
     ]
 
 
