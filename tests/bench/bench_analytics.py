@@ -2,6 +2,8 @@
 
     /work/main/.venv/bin/python -m tests.bench.bench_analytics [messages=1000000] [postgres-url]
 
+On Postgres it works in a schema of its own and drops it at the end.
+
 Rows are generated inside the database (one INSERT … SELECT per table from a number series):
 `messages/20` contacts, `messages/4` conversations (80 % resolved), four messages each
 (contact, bot, contact, bot or human; some escalated) spread over 90 days. Then: the first
@@ -14,6 +16,7 @@ embedder (the e5 model's cost is per question, not per stored message).
 from __future__ import annotations
 
 import asyncio
+import secrets
 import statistics
 import sys
 import tempfile
@@ -144,7 +147,22 @@ async def run(messages: int, database_url: str | None) -> None:
             print(f"| messages from raw rows only (no aggregates, 1 run) | {raw_ms:.0f} ms | |")
 
 
+async def _on_postgres(messages: int, base: str) -> None:
+    """In a schema of its own (dropped afterwards): the shared database stays as it was."""
+    import asyncpg
+
+    schema = f"bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(base)
+    await admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        separator = "&" if "?" in base else "?"
+        await run(messages, f"{base}{separator}search_path={schema}")
+    finally:
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
+
+
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     url = sys.argv[2] if len(sys.argv) > 2 else None
-    asyncio.run(run(count, url))
+    asyncio.run(_on_postgres(count, url) if url else run(count, None))
