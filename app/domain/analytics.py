@@ -14,7 +14,8 @@ Definitions shared by the API, the dashboard page and the overview cards:
 - *first response*: from a conversation's first inbound message to its first outbound one, by
   who sent that one (bot or human); *resolution time*: from the conversation's start to its
   `resolved_at`, bot-resolved vs not. Both are kept as histograms (`DURATION_EDGES_S`), so a
-  percentile is the upper edge of the bucket it falls in ("p50 ≤ 30 s").
+  percentile is the upper edge of the bucket it falls in ("p50 ≤ 30 s"); 7 days or more reads
+  as 604800 (`LONGEST_S`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ DURATION_EDGES_S: tuple[int, ...] = (
     5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 604800,
 )  # fmt: skip
 OPEN_EDGE = "inf"
+LONGEST_S = DURATION_EDGES_S[-1]
 DECLINED = ("low_confidence", "sensitive")  # escalation reasons where the bot chose not to answer
 
 
@@ -76,8 +78,8 @@ def duration_edge(seconds: float) -> str:
 
 
 def percentile(histogram: dict[str, int], q: float) -> float | None:
-    """The upper edge (seconds) of the bucket holding the q-quantile; None without data,
-    `inf` when it lies beyond the last edge."""
+    """The upper edge (seconds) of the bucket holding the q-quantile; None without data. Beyond
+    the last edge it is that edge (`LONGEST_S`: "7 days or more") — JSON has no infinity."""
     total = sum(histogram.values())
     if not total:
         return None
@@ -86,8 +88,8 @@ def percentile(histogram: dict[str, int], q: float) -> float | None:
     for edge in [*map(str, DURATION_EDGES_S), OPEN_EDGE]:
         seen += histogram.get(edge, 0)
         if seen >= rank:
-            return float(edge)
-    return float("inf")
+            return float(LONGEST_S if edge == OPEN_EDGE else edge)
+    return float(LONGEST_S)
 
 
 def floor_hour(moment: datetime) -> datetime:

@@ -17,7 +17,7 @@ from typing import Any
 from nicegui import ui
 
 from app.domain import Actor, DomainError, Resource
-from app.domain.analytics import BotPerformance, Chart, Kpi, ResponseTime, Topics
+from app.domain.analytics import LONGEST_S, BotPerformance, Chart, Kpi, ResponseTime, Topics
 from app.services.analytics import Query
 from ui import features
 from ui.page import Viewer, dashboard_page
@@ -47,7 +47,7 @@ def _kpi_text(kpi: Kpi) -> tuple[str, str]:
         if kpi.key in RATES:
             return f"{v:.0%}"
         if kpi.key.endswith("S"):
-            return "> 7 d" if v == float("inf") else f"≤ {_duration(v)}"
+            return "≥ 7 d" if v >= LONGEST_S else f"≤ {_duration(v)}"
         return f"{v:,.0f}"
 
     if kpi.delta is None:
