@@ -3,6 +3,9 @@ the charts' data, the topics with "Add an FAQ" (the FAQ dialog, prefilled), and 
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from nicegui import ui
 
 from app.domain import Actor, Role
@@ -44,6 +47,24 @@ async def test_page_shows_the_numbers_and_turns_a_topic_into_an_faq(dashboard: D
     user.find(marker="faq-answer-input").type("Sundays 10 to 14.")
     user.find(marker="faq-save").click()
     await user.should_not_see(marker="faq-dialog")
+    # a range of the second day only, by week: the cards follow the picker
+    day2 = (T0 + timedelta(days=1)).date().isoformat()
+    with user:
+        (picker,) = user.find(marker="analytics-date").elements
+        picker.value = {"from": day2.replace("-", "/"), "to": day2.replace("-", "/")}
+    await user.should_see(f"{day2} – {day2}")
+    user.find(marker="analytics-interval").elements.pop().value = "week"
+
+    async def received() -> str:
+        with user:
+            found = user.find(marker="akpi-messagesIn-value").elements
+            return next(iter(found)).text if found else ""
+
+    for _ in range(100):
+        if await received() == "2":
+            break
+        await asyncio.sleep(0.05)
+    assert await received() == "2"  # day 2 alone: two questions
     actor = Actor(owner.user.id).in_workspace(owner.workspace.id, Role.OWNER)
     services = dashboard.container.services
     (kb,) = await services.knowledge.list(actor)
