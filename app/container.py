@@ -58,6 +58,7 @@ from app.rag.runtime import KnowledgeRuntime
 from app.records import AuditTrail, Notifier
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
+    AnalyticsService,
     ApiKeyService,
     ApprovalService,
     AuditService,
@@ -265,6 +266,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ),
         speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),
+        analytics=AnalyticsService(clock, lambda: kb.embeddings),
         knowledge=KnowledgeBaseService(kb, kb_files, references, audit),
         faqs=FaqService(kb, audit),
         documents=DocumentService(kb, indexer, kb_files, audit, settings.egress_allow),

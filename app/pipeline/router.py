@@ -86,18 +86,23 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
 def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
     """One draft per message: the preface plain, the model's metadata on the answer's first
     part (the answer proper). A reply that brings its own drafts (a flow's) keeps them, held
-    when `hold`."""
+    when `hold`. An escalating reply's reason rides on its last draft (analytics counts it)."""
     if reply.drafts:
-        return [replace(d, hold=hold) for d in reply.drafts]
-    fixed = [Draft(text, flow_id=reply.flow_id, hold=hold) for text in reply.preface]
-    return fixed + [
-        Draft(
-            text,
-            flow_id=reply.flow_id,
-            confidence=reply.confidence if i == 0 else None,
-            kb_chunks_used=reply.kb_chunks_used if i == 0 else (),
-            hold=hold,
-            usage=reply.usage if i == 0 else None,
-        )
-        for i, text in enumerate(reply.answer_texts)
-    ]
+        drafts = [replace(d, hold=hold) for d in reply.drafts]
+    else:
+        fixed = [Draft(text, flow_id=reply.flow_id, hold=hold) for text in reply.preface]
+        drafts = fixed + [
+            Draft(
+                text,
+                flow_id=reply.flow_id,
+                confidence=reply.confidence if i == 0 else None,
+                kb_chunks_used=reply.kb_chunks_used if i == 0 else (),
+                hold=hold,
+                usage=reply.usage if i == 0 else None,
+            )
+            for i, text in enumerate(reply.answer_texts)
+        ]
+    if reply.escalate and drafts:
+        reason = (reply.escalation_reason or "escalated")[:64]
+        drafts[-1] = replace(drafts[-1], escalation_reason=reason)
+    return drafts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.services.analytics import AnalyticsService
 from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
@@ -68,6 +69,7 @@ class Services:
     local_models: LocalModelService
     speech_models: SpeechModelService
     overview: OverviewService
+    analytics: AnalyticsService
     knowledge: KnowledgeBaseService
     faqs: FaqService
     documents: DocumentService
@@ -81,6 +83,7 @@ class Services:
 
 
 __all__ = [
+    "AnalyticsService",
     "ApiKeyService",
     "ApprovalService",
     "AuditService",

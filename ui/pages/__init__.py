@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def register_pages() -> None:
     from ui.pages import (
+        analytics,
         auth,
         broadcasts,
         contacts,
@@ -17,6 +18,7 @@ def register_pages() -> None:
         simulator,
     )
 
+    analytics.create()
     auth.create()
     broadcasts.create()
     contacts.create()

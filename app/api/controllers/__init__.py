@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from app.api.controllers.analytics import AnalyticsController
 from app.api.controllers.auth import AuthController
 from app.api.controllers.broadcasts import BroadcastController
 from app.api.controllers.contacts import ContactController, LabelController
@@ -40,6 +41,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     FlowController,
     MediaController,
     NotificationController,
+    AnalyticsController,
     KnowledgeBaseController,
     ReferenceQuestionController,
     realtime,

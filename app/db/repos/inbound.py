@@ -89,6 +89,7 @@ def message_row(**values: Any) -> dict[str, Any]:
         "cost_usd": None,
         "language": None,
         "failure_reason": None,
+        "escalation_reason": None,
     }
     row.update(values)
     return row

@@ -76,6 +76,8 @@ class Draft:
     message_id: str | None = None  # chosen up front when a file was named after it
     # the notice to a customer waiting for a human: written only if not yet told in this wait
     once_per_wait: bool = False
+    # the reply that hands the conversation to a person: why (analytics counts escalations)
+    escalation_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,7 @@ async def _write(
         flow_id=draft.flow_id,
         confidence=draft.confidence,
         kb_chunks_used=list(draft.kb_chunks_used),
+        escalation_reason=draft.escalation_reason,
         **_usage_columns(draft.usage),
         created_at=now,
         routed_at=now,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from piccolo.table import Table
 
+from app.db.tables.analytics import AnalyticsHourly, AnalyticsWatermark
 from app.db.tables.auth import (
     ApiKey,
     PasswordReset,
@@ -60,11 +61,15 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Webhook,
     AuditLog,
     Notification,
+    AnalyticsHourly,
+    AnalyticsWatermark,
 )
 
 __all__ = [
     "ALL_TABLES",
     "RECIPIENT_STATUSES",
+    "AnalyticsHourly",
+    "AnalyticsWatermark",
     "ApiKey",
     "AuditLog",
     "Broadcast",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.db.tables import (
+    AnalyticsHourly,
     ApiKey,
     AuditLog,
     Broadcast,
@@ -152,4 +153,7 @@ async def build(slug: str = "acme") -> Graph:
     await Webhook(workspace_id=ws.id, name="w", url="http://x", events=["message:new"]).save()
     await AuditLog(workspace_id=ws.id, user_id=user.id, action="contact.block").save()
     await Notification(workspace_id=ws.id, type="new_contact").save()
+    await AnalyticsHourly(
+        workspace_id=ws.id, session_id=session.id, hour=conv.created_at, metric="messages"
+    ).save()
     return Graph(ws, user, session, contact, label, conv, msg)
