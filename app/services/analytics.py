@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -100,9 +100,18 @@ def _percentiles(counts: list[Count], metric: Metric, who: str) -> Percentiles:
     )
 
 
-def _chart(
-    window: Window, counts: list[Count], series: dict[str, Callable[[list[Count]], float | None]]
-) -> Chart:
+Series = Callable[[list[Count]], float | None]
+
+
+def _sentiment_count(label: str) -> Series:
+    return lambda cells: total(cells, Metric.SENTIMENT, label)
+
+
+def _p50_series(who: str) -> Series:
+    return lambda cells: percentile(_histogram(cells, Metric.FIRST_RESPONSE, who), 0.5)
+
+
+def _chart(window: Window, counts: list[Count], series: Mapping[str, Series]) -> Chart:
     points = [
         Point(bucket=bucket, values={name: f(cells) for name, f in series.items()})
         for bucket, cells in _by_bucket(window, counts).items()
@@ -260,9 +269,8 @@ class AnalyticsService:
         def negative_share(cells: list[Count]) -> float | None:
             return _rate(total(cells, Metric.SENTIMENT, "NEGATIVE"), total(cells, Metric.SENTIMENT))
 
-        series: dict[str, Callable[[list[Count]], float | None]] = {
-            s.lower(): (lambda cells, s=s: total(cells, Metric.SENTIMENT, s))
-            for s in ("POSITIVE", "NEUTRAL", "NEGATIVE")
+        series: dict[str, Series] = {
+            s.lower(): _sentiment_count(s) for s in ("POSITIVE", "NEUTRAL", "NEGATIVE")
         }
         series["negativeShare"] = negative_share
         return _chart(window, await self._counts(actor, window, (Metric.SENTIMENT,)), series)
@@ -275,14 +283,7 @@ class AnalyticsService:
         chart = _chart(
             window,
             counts,
-            {
-                f"{who}P50S": (
-                    lambda cells, who=who: percentile(
-                        _histogram(cells, Metric.FIRST_RESPONSE, who), 0.5
-                    )
-                )
-                for who in ("bot", "human")
-            },
+            {f"{who}P50S": _p50_series(who) for who in ("bot", "human")},
         )
         return ResponseTime(
             first_response={
