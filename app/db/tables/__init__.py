@@ -23,7 +23,8 @@ from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, La
 from app.db.tables.conversations import Conversation, Message, Outbox
 from app.db.tables.flows import Flow, FlowStats
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
-from app.db.tables.settings import AuditLog, Notification, Webhook, WorkspaceSettings
+from app.db.tables.settings import AuditLog, Notification, WorkspaceSettings
+from app.db.tables.webhooks import Webhook, WebhookDelivery
 from app.db.tables.whatsapp import WhatsappSession
 
 ALL_TABLES: tuple[type[Table], ...] = (
@@ -52,6 +53,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     BroadcastRecipient,
     WorkspaceSettings,
     Webhook,
+    WebhookDelivery,
     AuditLog,
     Notification,
 )
@@ -81,6 +83,7 @@ __all__ = [
     "User",
     "UserSession",
     "Webhook",
+    "WebhookDelivery",
     "WhatsappSession",
     "Workspace",
     "WorkspaceInvite",

@@ -1,4 +1,4 @@
-"""Workspace settings, webhooks, the audit log and notifications (seed §5, §12)."""
+"""Workspace settings, the audit log and notifications (seed §5, §12)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from piccolo.table import Table
 from app.db.tables._columns import (
     created_at,
     flag,
-    json_list,
     json_object,
-    optional_timestamp,
     owned_by,
     primary_key,
     updated_at,
@@ -48,21 +46,6 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     human_reply_timeout_min = Integer(default=D.human_reply_timeout_min)
     speech_model = Varchar(length=64, null=True, default=D.speech_model)  # m0005
     updated_at = updated_at()
-
-
-class Webhook(Table, tablename="webhooks"):
-    """An outbound webhook subscription; `events` is a JSON list of event names."""
-
-    id = primary_key()
-    workspace_id = owned_by(Workspace, index=True)
-    name = Varchar(length=255)
-    url = Text()
-    secret = Varchar(length=255, null=True, default=None)
-    events = json_list()
-    is_active = flag(True)
-    last_called_at = optional_timestamp()
-    failure_count = Integer(default=0)
-    created_at = created_at()
 
 
 class AuditLog(Table, tablename="audit_logs"):
