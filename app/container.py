@@ -34,6 +34,7 @@ from app.db import bind_tables, close_engine, create_engine, migrate, open_engin
 from app.domain import Clock, SystemClock
 from app.events import AccessSignals, EventBus
 from app.jobs import register_jobs
+from app.jobs.webhook_sender import DeliveryPolicy, WebhookSender
 from app.llm import GgufStore
 from app.net import Egress
 from app.pipeline import (
@@ -46,7 +47,7 @@ from app.pipeline import (
     build_responders,
 )
 from app.rag.runtime import KnowledgeRuntime
-from app.records import AuditTrail, Notifier
+from app.records import AuditTrail, Notifier, Subscriptions, WebhookOutbox
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
     ApiKeyService,
@@ -71,6 +72,7 @@ from app.services import (
     SettingsService,
     SignInService,
     SpeechModelService,
+    WebhookService,
     WorkspaceService,
 )
 from app.services.knowledge import (
@@ -109,6 +111,8 @@ class Container:
     ai: AIEngine
     kb: KnowledgeRuntime
     indexer: IndexWorker
+    webhooks: WebhookOutbox  # record events for webhooks inside a change's transaction
+    webhook_sender: WebhookSender
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -139,6 +143,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
+    egress = Egress(settings.egress_allow)
+    subscriptions = Subscriptions()
+    webhook_sender = WebhookSender(
+        clock, egress, cipher, notifier, subscriptions, DeliveryPolicy.from_settings(settings)
+    )
+    webhooks = WebhookOutbox(clock, subscriptions, webhook_sender.wake)
     dispatcher = Dispatcher(
         channels,
         events,
@@ -146,6 +156,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         send_locks,
         clock,
         Pacing.from_settings(settings),
+        webhooks=webhooks,
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
@@ -159,6 +170,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         kb,
         events,
         notifier,
+        webhooks,
         retries=settings.kb_retries,
         base_s=settings.kb_retry_base_s,
         ssrf_allow=settings.egress_allow,
@@ -175,7 +187,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.data_dir / "media"
     pipeline = Pipeline(
-        clock, events, notifier, build_responders(settings, ai), outbox, channels, media_dir
+        clock,
+        events,
+        notifier,
+        build_responders(settings, ai),
+        outbox,
+        channels,
+        media_dir,
+        webhooks,
     )
     hub = SessionHub(
         channels,
@@ -187,11 +206,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         secrets,
         clock,
         settings.data_dir,
+        webhooks,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
-    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir)
+    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir, webhooks)
     services = Services(
         auth=AuthService(clock, workspaces, sign_ins),
         sign_ins=sign_ins,
@@ -205,13 +225,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
-        contacts=ContactService(contact_queries, events, audit, clock, settings.data_dir),
+        contacts=ContactService(contact_queries, events, audit, clock, settings.data_dir, webhooks),
         contact_queries=contact_queries,
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
-        approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
-        settings=SettingsService(models, secrets, Egress(settings.egress_allow), audit, whisper),
+        approvals=ApprovalService(queries, conversations, outbox, events, audit, clock, webhooks),
+        settings=SettingsService(models, secrets, egress, audit, whisper),
         local_models=LocalModelService(
             gguf, events, audit, headless=settings.headless, downloads=downloads
         ),
@@ -224,6 +244,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         retrieval_checks=RetrievalChecks(kb),
         media=MediaService(settings.media_path),
         live_access=LiveAccess(clock, signals, settings.live_recheck_s),
+        webhooks=WebhookService(
+            clock, cipher, egress, subscriptions, webhooks, webhook_sender, audit
+        ),
     )
     return Container(
         settings=settings,
@@ -244,6 +267,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ai=ai,
         kb=kb,
         indexer=indexer,
+        webhooks=webhooks,
+        webhook_sender=webhook_sender,
     )
 
 
@@ -273,6 +298,8 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
             log.info("knowledge documents queued for indexing: %d", requeued)
         await container.dispatcher.start()
         stack.push_async_callback(container.dispatcher.stop)
+        await container.webhook_sender.start()  # deliveries a crash left waiting go out now
+        stack.push_async_callback(container.webhook_sender.stop)
         stack.push_async_callback(_drain_pipeline, container)
         stack.push_async_callback(container.channels.stop_all)
         restored = await container.hub.restore()

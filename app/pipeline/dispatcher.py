@@ -6,6 +6,8 @@ jid) gets one lane task that sends its rows strictly in order: pacing (`Pacer`) 
 rows already queued are pushed back with it, rows written meanwhile wait (`_held`, rebuilt
 from the table on start); a row that ends FAILED gets its reason and a `message_failed`
 notification, and the chat moves on. A reconnecting number resumes its waiting rows at once.
+Webhooks hear of a send (`message.outbound`) or a failure (`message.status`) in the
+transaction that records it.
 
 Crash semantics: a decision's rows are durable before anything is sent, so rows PENDING (or
 claimed, SENDING) at a crash are sent once after restart, and SENT rows never again. A row
@@ -23,13 +25,15 @@ from pathlib import Path
 
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
+from app.db.tx import transaction
 from app.domain import Clock, MediaType, OutboundMessage, SessionStatus
-from app.events import EventBus
+from app.domain.conversations import Message
+from app.events import EventBus, catalog
 from app.pipeline.announce import Announcer
 from app.pipeline.pacing import Pacer, Pacing
 from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
 from app.pipeline.send_locks import SendLocks
-from app.records import Notifier
+from app.records import Notifier, WebhookOutbox
 
 log = logging.getLogger(__name__)
 Chat = tuple[str, str]
@@ -63,6 +67,7 @@ class Dispatcher:
         clock: Clock,
         pacing: Pacing,
         *,
+        webhooks: WebhookOutbox,
         poll_s: float = 1.0,
         stall_s: float = 0.0,
         window: timedelta = DEFAULT_WINDOW,
@@ -71,6 +76,7 @@ class Dispatcher:
         self._channels = channels
         self._data_dir = data_dir
         self._announce = Announcer(events, notifier)
+        self._webhooks = webhooks
         self._send_locks = send_locks
         self._clock = clock
         self._pacer = Pacer(pacing, self._announce.typing)
@@ -178,7 +184,7 @@ class Dispatcher:
                 await asyncio.sleep(self._stall_s)
             async with self._send_locks(job.session_id):  # receipts wait until the id is stored
                 wa_id = await channel.send(outbound(job, self._data_dir))
-                message = await jobs.mark_sent(job, wa_id, self._clock.now())
+                message = await self._sent(job, wa_id)
         except Exception as exc:
             return await self._failed(chat, job, exc)
         log.info("sent outbox %s as %s", job.id, wa_id)
@@ -200,5 +206,18 @@ class Dispatcher:
 
     async def _give_up(self, job: jobs.Job, verdict: Verdict) -> None:
         log.error("outbox %s failed for good: %s", job.id, verdict.reason)
-        message = await jobs.mark_failed(job, verdict.reason, attempt=verdict.attempt)
+        async with transaction():
+            message = await jobs.mark_failed(job, verdict.reason, attempt=verdict.attempt)
+            await self._tell_webhooks(job, message)
         await self._announce.failed(job, message, verdict.reason)
+
+    async def _sent(self, job: jobs.Job, wa_id: str) -> Message | None:
+        """Record the send, and what webhooks hear of it, as one."""
+        async with transaction():
+            message = await jobs.mark_sent(job, wa_id, self._clock.now())
+            await self._tell_webhooks(job, message)
+        return message
+
+    async def _tell_webhooks(self, job: jobs.Job, message: Message | None) -> None:
+        if message is not None:
+            await self._webhooks.record(catalog.message_updated(job.workspace_id, message))

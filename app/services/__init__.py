@@ -33,6 +33,7 @@ from app.services.settings import SettingsService
 from app.services.sign_ins import SignInService
 from app.services.sources import SourceService
 from app.services.speech_models import SpeechModelService
+from app.services.webhooks import WebhookService
 from app.services.workspaces import WorkspaceService
 
 
@@ -65,6 +66,7 @@ class Services:
     retrieval_checks: RetrievalChecks
     media: MediaService
     live_access: LiveAccess
+    webhooks: WebhookService
     sources: SourceService = field(default_factory=SourceService)
 
 
@@ -97,5 +99,6 @@ __all__ = [
     "SignInService",
     "SourceService",
     "SpeechModelService",
+    "WebhookService",
     "WorkspaceService",
 ]

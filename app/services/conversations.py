@@ -4,6 +4,7 @@
 A human reply is announced like the bot's — `message:new` with the message and the
 conversation after it — and then `conversation:updated` (status, lastMessageAt), so clients
 that keep a conversation list from events (the API's websocket, the inbox) stay current.
+Webhooks hear of a status or assignee change (`conversation.updated`) in its transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.auth import Resource, guarded
 from app.db.repos import mapping, workspace_settings
 from app.db.repos.outbox import Draft, Target
 from app.db.tables import Contact, Conversation, WorkspaceUser
+from app.db.tx import transaction
 from app.domain import (
     Actor,
     Clock,
@@ -28,7 +30,7 @@ from app.domain import (
 from app.domain import conversations as c
 from app.events import EventBus, catalog
 from app.pipeline.outbox import Outbox
-from app.records import AuditTrail
+from app.records import AuditTrail, WebhookOutbox
 from app.services import attachments
 from app.services.attachments import Attachment
 from app.services.conversation_queries import ConversationQueries
@@ -43,10 +45,12 @@ class ConversationService:
         audit: AuditTrail,
         clock: Clock,
         media_dir: Path,
+        webhooks: WebhookOutbox,
     ) -> None:
         self._queries = queries
         self._outbox = outbox
         self._events = events
+        self._webhooks = webhooks
         self._audit = audit
         self._clock = clock
         self._media_dir = media_dir  # where a reply's attachment is stored
@@ -85,21 +89,34 @@ class ConversationService:
             changes[Conversation.assigned_user_id] = None
         if read:
             changes[Conversation.unread_count] = 0
-        await Conversation.update(changes).where(Conversation.id == conversation_id)
         meta = {
             "status": status,
             "assignedUserId": assigned_user_id,
             "unassign": unassign or None,
             "read": read or None,
         }
-        await self._audit.record(
-            actor,
-            "conversation.update",
-            "conversation",
-            conversation_id,
-            {k: v for k, v in meta.items() if v is not None},
-        )
+        async with transaction():
+            await Conversation.update(changes).where(Conversation.id == conversation_id)
+            await self._audit.record(
+                actor,
+                "conversation.update",
+                "conversation",
+                conversation_id,
+                {k: v for k, v in meta.items() if v is not None},
+            )
+            moved = status not in (None, row["status"])
+            reassigned = (assigned_user_id or None) != row["assigned_user_id"] and (
+                assigned_user_id is not None or unassign
+            )
+            if moved or reassigned:
+                await self._tell_webhooks(actor, conversation_id)
         return await self.changed(actor, conversation_id)
+
+    async def _tell_webhooks(self, actor: Actor, conversation_id: str) -> None:
+        """`conversation.updated` for webhooks, inside the caller's transaction (status or
+        assignee changed)."""
+        conv = mapping.conversation(await self._queries.row(actor, conversation_id))
+        await self._webhooks.record(catalog.conversation_updated(actor.workspace_id or "", conv))
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
@@ -148,7 +165,11 @@ class ConversationService:
             ConversationStatus.OPEN if row["status"] == ConversationStatus.WAITING_HUMAN else None
         )
         try:
-            written = await self._outbox.record(target, [draft], status=answered)
+            async with transaction():
+                written = await self._outbox.record(target, [draft], status=answered)
+                if answered is not None and written.conversation is not None:
+                    event = catalog.conversation_updated(row["workspace_id"], written.conversation)
+                    await self._webhooks.record(event)
         except BaseException:
             if media is not None:  # no row refers to it: do not leave it behind
                 attachments.discard(media)

@@ -16,6 +16,7 @@ from ui.components.live import listen
 from ui.state import container
 
 SHOWN = 20
+WEBHOOKS_PAGE = "/dashboard/settings/webhooks"
 
 
 def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -40,6 +41,9 @@ def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]
         return "link_off", "A WhatsApp number disconnected", "/dashboard/settings/whatsapp"
     if type_ == names.BROADCAST_COMPLETE:
         return "campaign", "A broadcast finished sending", "/dashboard/broadcasts"
+    if type_ == names.WEBHOOK_DISABLED:
+        name = payload.get("name") or "?"
+        return "webhook", f"Webhook “{name}” was switched off", WEBHOOKS_PAGE
     return "notifications", type_.replace("_", " ").capitalize(), None
 
 

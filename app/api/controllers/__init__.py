@@ -16,6 +16,7 @@ from app.api.controllers.settings import (
     SettingsController,
 )
 from app.api.controllers.speech_models import SpeechModelController
+from app.api.controllers.webhooks import WebhookController
 from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
 
@@ -26,6 +27,7 @@ ROUTE_HANDLERS = [
     SettingsController,
     ApiKeyController,
     AuditLogController,
+    WebhookController,
     LocalModelController,
     SpeechModelController,
     WhatsappController,

@@ -31,10 +31,16 @@ async def list_for(workspace_id: str) -> list[c.WhatsappSession]:
     return [mapping.session(r) for r in rows]
 
 
-async def set_status(session_id: str, status: SessionStatus, now: datetime) -> None:
-    await WhatsappSession.update(
-        {WhatsappSession.status: status, WhatsappSession.updated_at: now}
-    ).where(WhatsappSession.id == session_id)
+async def set_status(session_id: str, status: SessionStatus, now: datetime) -> bool:
+    """Store the session's status; True when it changed."""
+    rows = (
+        await WhatsappSession.update(
+            {WhatsappSession.status: status, WhatsappSession.updated_at: now}
+        )
+        .where((WhatsappSession.id == session_id) & (WhatsappSession.status != status))
+        .returning(WhatsappSession.id)
+    )
+    return bool(rows)
 
 
 async def update(session_id: str, now: datetime, **values: Any) -> None:
