@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from nicegui import ElementFilter, ui
+from nicegui.events import ValueChangeEventArguments
 
 from app.domain import Actor, Resource
 from app.domain import records as m
@@ -42,7 +43,7 @@ def frame(
     ui.query("body").classes("bg-grey-1")
     with ui.header(elevated=True).classes("items-center justify-between no-wrap px-3 py-1"):
         with ui.row().classes("items-center gap-2 no-wrap"):
-            ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat round color=white")
+            menu = ui.button(icon="menu").props("flat round color=white")
             ui.label("Aimywhatsapp").classes("text-lg font-semibold gt-xs")
         in_workspace = actor.workspace_id is not None and actor.role is not None
         if in_workspace:
@@ -55,6 +56,7 @@ def frame(
             _workspace_switcher(actor, workspaces)
             _user_menu(user)
     with ui.left_drawer(bordered=True).props("width=220 breakpoint=768") as drawer:
+        menu.on_click(drawer.toggle)
         drawer.mark("sidebar")
         for label, icon, path, _ in visible_sections(actor):
             with ui.link(target=path).classes("w-full no-underline text-grey-9"):
@@ -70,7 +72,7 @@ def frame(
 def rename_workspace(saved: m.Workspace) -> None:
     """The header's workspace switcher shows a new name without a reload."""
     for switcher in ElementFilter(kind=ui.select, marker="workspace-switcher", local_scope=False):
-        options = dict(switcher.options)  # type: ignore[arg-type]
+        options = dict(switcher.options)
         options[saved.id] = saved.name
         switcher.set_options(options, value=saved.id)
 
@@ -79,7 +81,7 @@ def _workspace_switcher(actor: Actor, workspaces: list[m.Workspace]) -> None:
     if not workspaces:
         return
 
-    def switch(event) -> None:  # type: ignore[no-untyped-def]
+    def switch(event: ValueChangeEventArguments) -> None:
         session.choose_workspace(event.value)
         ui.navigate.reload()
 

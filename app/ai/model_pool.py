@@ -45,7 +45,7 @@ class ModelPool:
             candidate = Path(model)
             model_path = candidate if candidate.is_absolute() else self.gguf.models_dir / model
         return LLMSettings(
-            provider=provider,  # type: ignore[arg-type]
+            provider=provider,  # type: ignore[arg-type]  # stored text; build_llm refuses unknowns
             model=model,
             api_key=self.secrets.get(api_key_name(workspace_id)),
             base_url=ws.ai_base_url or None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +56,9 @@ class EventBus:
             sub.queue.put_nowait(event)
 
     @contextlib.contextmanager
-    def subscribe(self, workspace_id: str, conversation_ids: set[str] | None = None):
+    def subscribe(
+        self, workspace_id: str, conversation_ids: set[str] | None = None
+    ) -> Iterator[Subscription]:
         sub = Subscription(workspace_id, conversation_ids)
         self._subs.add(sub)
         try:

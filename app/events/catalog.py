@@ -25,7 +25,8 @@ from app.events.bus import Event
 
 
 def _wire(record: msgspec.Struct) -> dict[str, Any]:
-    return msgspec.to_builtins(record)  # type: ignore[no-any-return]  # a Struct → a dict
+    wire: dict[str, Any] = msgspec.to_builtins(record)  # a Struct encodes as a dict
+    return wire
 
 
 def message_new(
@@ -71,13 +72,13 @@ def whatsapp_status(
     return Event(names.WHATSAPP_STATUS, workspace_id, data)
 
 
-def typing_start(workspace_id: str, conversation_id: str) -> Event:
+def typing_start(workspace_id: str, conversation_id: str | None) -> Event:
     """`typing:start {conversationId}`: the bot "types" before a reply goes out."""
     data = {"conversationId": conversation_id}
     return Event(names.TYPING_START, workspace_id, data, conversation_id)
 
 
-def typing_stop(workspace_id: str, conversation_id: str) -> Event:
+def typing_stop(workspace_id: str, conversation_id: str | None) -> Event:
     """`typing:stop {conversationId}`."""
     data = {"conversationId": conversation_id}
     return Event(names.TYPING_STOP, workspace_id, data, conversation_id)
@@ -317,7 +318,7 @@ def human_reply_needed(
     return Notice(names.HUMAN_REPLY_NEEDED, payload)
 
 
-def message_failed(conversation_id: str, message_id: str | None, reason: str) -> Notice:
+def message_failed(conversation_id: str | None, message_id: str | None, reason: str) -> Notice:
     """An outbound message ended FAILED (retries exhausted, or the number stayed offline)."""
     payload = {"conversationId": conversation_id, "messageId": message_id, "reason": reason}
     return Notice(names.MESSAGE_FAILED, payload)

@@ -10,6 +10,7 @@ routing then runs in a lane per conversation, so replies within a chat keep mess
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,7 +175,7 @@ class Pipeline:
             ref = SessionRef(item.session_id, item.workspace_id)
             stored = inbound.Persisted(item.message, item.conversation, item.contact, False)
             self._lanes.submit(
-                item.conversation.id, lambda r=ref, s=stored, m=msg: self._route(r, s, m)
+                item.conversation.id, functools.partial(self._route, ref, stored, msg)
             )
         return len(pending)
 

@@ -45,7 +45,7 @@ def _people_only(guard: Callable[[F], F]) -> Callable[[F], F]:
                 )
             return await method(self, actor, *args, **kwargs)
 
-        return guard(call)  # type: ignore[arg-type]
+        return guard(call)  # type: ignore[arg-type]  # same signature as `method` (wraps)
 
     return wrap
 

@@ -3,6 +3,8 @@ read, seed §6). Rows are written by `app.records.AuditTrail`."""
 
 from __future__ import annotations
 
+from piccolo.custom_types import Combinable
+
 from app.auth import Resource, guarded
 from app.db.tables import AuditLog
 from app.domain import Actor, Page
@@ -18,7 +20,7 @@ class AuditService:
         self, actor: Actor, *, page: int = 1, page_size: int = 50, action: str | None = None
     ) -> Page[AuditEntry]:
         limit, offset = page_bounds(page, page_size)
-        where = AuditLog.workspace_id == actor.workspace_id
+        where: Combinable = AuditLog.workspace_id == actor.workspace_id
         if action:
             where &= AuditLog.action.like(f"{action}%")
         rows = (

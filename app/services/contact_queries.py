@@ -5,10 +5,14 @@ serve all three. The changes are `ContactService`'s, which finds its contacts th
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.custom_types import Combinable
 from piccolo.query import OrderByRaw
+from piccolo.querystring import QueryString
 
 from app.auth import Resource, guarded
 from app.db.repos import mapping
@@ -20,7 +24,7 @@ from app.services._rows import page_bounds
 from app.services.contact_csv import csv_header, csv_rows
 
 # list orders: the shown name (set name, else WhatsApp name, else phone), phone, activity
-SORTS = {
+SORTS: dict[str, Column | QueryString] = {
     "name": OrderByRaw("LOWER(COALESCE(display_name, name, phone_number))"),
     "phone": Contact.phone_number,
     "recent": Contact.last_message_at,
@@ -31,8 +35,8 @@ SORTS = {
 class ContactQueries:
     """No state of its own: the actor's workspace scopes every query."""
 
-    def _where(self, actor: Actor, **filters: Any) -> Any:
-        where = Contact.workspace_id == actor.workspace_id
+    def _where(self, actor: Actor, **filters: Any) -> Combinable:
+        where: Combinable = Contact.workspace_id == actor.workspace_id
         for flag, column in (
             ("blocked", Contact.is_blocked),
             ("takeover", Contact.human_takeover),
@@ -80,9 +84,9 @@ class ContactQueries:
         items = await self._with_extras(rows)
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
 
-    async def _with_extras(self, rows: list[dict[str, Any]]) -> list[c.Contact]:
+    async def _with_extras(self, rows: builtins.list[dict[str, Any]]) -> builtins.list[c.Contact]:
         ids = [r["id"] for r in rows]
-        labels: dict[str, list[c.Label]] = {i: [] for i in ids}
+        labels: dict[str, builtins.list[c.Label]] = {i: [] for i in ids}
         fields: dict[str, dict[str, str]] = {i: {} for i in ids}
         if ids:
             links = await ContactLabel.select(

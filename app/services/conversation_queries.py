@@ -4,9 +4,11 @@ finds its conversations through this service."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import msgspec
+from piccolo.custom_types import Combinable
 
 from app.auth import Resource, guarded
 from app.db.repos import mapping
@@ -28,7 +30,7 @@ class ConversationQueries:
         self, actor: Actor, *, page: int = 1, page_size: int = 50, **f: Any
     ) -> Page[c.Conversation]:
         limit, offset = page_bounds(page, page_size)
-        where = Conversation.workspace_id == actor.workspace_id
+        where: Combinable = Conversation.workspace_id == actor.workspace_id
         if f.get("status"):
             where &= Conversation.status == f["status"]
         if f.get("assignee") == "none":
@@ -76,7 +78,7 @@ class ConversationQueries:
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
 
     @guarded(Resource.CONVERSATIONS, write=False)
-    async def previews(self, actor: Actor, conversation_ids: list[str]) -> dict[str, str]:
+    async def previews(self, actor: Actor, conversation_ids: builtins.list[str]) -> dict[str, str]:
         """Last-message previews for the inbox list, only for this workspace's conversations."""
         mine = await Conversation.select(Conversation.id).where(
             (Conversation.workspace_id == actor.workspace_id)

@@ -9,6 +9,7 @@ no workspace admin can make the server copy files from elsewhere on its disk.
 from __future__ import annotations
 
 import asyncio
+import builtins
 from pathlib import Path
 
 import msgspec
@@ -56,7 +57,7 @@ class LocalModelService:
     def downloads_allowed(self) -> bool:
         return self._jobs.allowed
 
-    def downloads(self) -> list[DownloadView]:
+    def downloads(self) -> builtins.list[DownloadView]:
         return list(self._jobs.views.values())
 
     @guarded(Resource.SETTINGS, write=True)

@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 import shutil
+from typing import Any
 
 from app.auth import Resource, guarded
 from app.channels import ChannelManager, SimulatorChannel
@@ -64,7 +65,7 @@ class SessionService:
         kind = channel or self._default
         session_id = new_id()
         now = self._clock.now()
-        row = {
+        row: dict[str, Any] = {
             "id": session_id,
             "workspace_id": actor.workspace_id,
             "account_id": account_id,
@@ -182,14 +183,22 @@ class SessionService:
             raise Invalid("from: a phone number (digits) or a JID")
         if text is None and media is None:
             raise Invalid("give text, media or both")
-        kwargs: dict[str, object] = {}
+        data = mime = filename = kind = None
         if media is not None:
             try:
-                kwargs["media_bytes"] = base64.b64decode(media["base64"], validate=True)
+                data = base64.b64decode(media["base64"], validate=True)
             except (binascii.Error, ValueError):
                 raise Invalid("media.base64 is not valid base64") from None
-            kwargs.update(mime=media.get("mimeType"), filename=media.get("fileName") or None)
-            if media.get("type"):
-                kwargs["media_type"] = MediaType(media["type"])
-        msg = await channel.inject(jid, text, name=name, wa_message_id=wa_message_id, **kwargs)
+            mime, filename = media.get("mimeType"), media.get("fileName") or None
+            kind = MediaType(media["type"]) if media.get("type") else None
+        msg = await channel.inject(
+            jid,
+            text,
+            name=name,
+            wa_message_id=wa_message_id,
+            media_bytes=data,
+            mime=mime,
+            filename=filename,
+            media_type=kind,
+        )
         return c.Simulated(wa_message_id=msg.wa_message_id)

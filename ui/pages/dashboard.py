@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from app.domain import records as m
 from ui import session, theme
 from ui.components.error import ErrorLabel
 from ui.page import Viewer, dashboard_page
@@ -23,7 +24,7 @@ NO_SECTION = "Your role does not give access to this section."
 
 def create() -> None:
     @ui.page("/")
-    async def index():  # type: ignore[no-untyped-def]
+    async def index() -> RedirectResponse:
         return RedirectResponse("/dashboard" if await session.current() else "/login")
 
     @dashboard_page("/dashboard", "Dashboard")
@@ -49,7 +50,7 @@ def create() -> None:
             error = ErrorLabel()
 
             async def submit() -> None:
-                async def call():  # type: ignore[no-untyped-def]
+                async def call() -> m.Workspace:
                     services = container().services
                     return await services.workspaces.create(viewer.actor, name.value or "")
 

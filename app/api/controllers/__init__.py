@@ -1,5 +1,7 @@
 """Litestar controllers, one per resource. Thin: parse, authorize (by opt), call a service."""
 
+from litestar.types import ControllerRouterHandler
+
 from app.api.controllers.auth import AuthController
 from app.api.controllers.contacts import ContactController, LabelController
 from app.api.controllers.conversations import ConversationController
@@ -20,7 +22,7 @@ from app.api.controllers.webhooks import WebhookController
 from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
 
-ROUTE_HANDLERS = [
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     health,
     AuthController,
     WorkspaceController,

@@ -144,7 +144,7 @@ class _Client:
 async def realtime(socket: WebSocket) -> None:
     """Live events of the caller's workspace (see module docs for frames and close codes)."""
     container = socket.app.state.container
-    actor: Actor = socket.scope["auth"]  # type: ignore[typeddict-item]
+    actor: Actor = socket.scope["auth"]
     expires = socket.scope.get("state", {}).get("token_expires_at")
     grant = Grant(actor, token_expires_at=expires)
     await socket.accept()

@@ -34,7 +34,11 @@ async def faqs(workspace_id: str) -> list[dict[str, Any]]:
 async def chunks(workspace_id: str, limit: int) -> list[dict[str, Any]]:
     return (
         await KBChunk.select(KBChunk.id, KBChunk.content)
-        .where(KBChunk.document_id.knowledge_base_id.workspace_id == workspace_id)
+        # piccolo types a foreign-key hop as Column | Any, so the second hop is unknown to mypy
+        .where(
+            KBChunk.document_id.knowledge_base_id.workspace_id  # type: ignore[union-attr]  # FK hop
+            == workspace_id
+        )
         .limit(limit)
     )
 

@@ -30,7 +30,7 @@ def extract_pdf(data: bytes, *, password: str | None = None) -> list[PageText]:
             raise ExtractionError(f"the PDF has {doc.page_count} pages (limit {MAX_PAGES})")
         pages: list[PageText] = []
         try:
-            for number, page in enumerate(doc, start=1):
+            for number, page in enumerate(doc.pages(), start=1):
                 text = _LEADER.sub(" ... ", page.get_text("text").replace("\x00", "")).strip()
                 if text:
                     pages.append(PageText(text, number))

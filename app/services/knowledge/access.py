@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from app.db.tables import KnowledgeBase
-from app.domain import Actor, NotFound
+from app.domain import Actor, Forbidden, NotFound
+
+
+def workspace_of(actor: Actor) -> str:
+    """The actor's workspace (every guarded method has one; this says so to the type checker)."""
+    if actor.workspace_id is None:
+        raise Forbidden("choose a workspace first")
+    return actor.workspace_id
 
 
 async def kb_row(actor: Actor, kb_id: str) -> dict[str, Any]:

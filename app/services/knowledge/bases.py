@@ -17,7 +17,7 @@ from app.rag import delete_knowledge_base
 from app.rag.runtime import KnowledgeRuntime
 from app.records import AuditTrail
 from app.schemas import knowledge as ks
-from app.services.knowledge.access import KnowledgeFiles, kb_row
+from app.services.knowledge.access import KnowledgeFiles, kb_row, workspace_of
 from app.services.knowledge.references import ReferenceQuestions
 
 DEFAULT_NAME = "Default"
@@ -94,7 +94,7 @@ class KnowledgeBaseService:
         await KnowledgeBase.insert(
             KnowledgeBase(
                 id=kb_id,
-                workspace_id=actor.workspace_id,
+                workspace_id=workspace_of(actor),
                 name=body.name.strip(),
                 description=body.description,
                 is_default=not has_default,
@@ -122,7 +122,10 @@ class KnowledgeBaseService:
         docs = await KBDocument.select(KBDocument.id).where(KBDocument.knowledge_base_id == kb_id)
         await KnowledgeBase.delete().where(KnowledgeBase.id == kb_id)  # rows cascade
         await asyncio.to_thread(
-            delete_knowledge_base, self._runtime.store, workspace_id=actor.workspace_id, kb_id=kb_id
+            delete_knowledge_base,
+            self._runtime.store,
+            workspace_id=workspace_of(actor),
+            kb_id=kb_id,
         )
         for d in docs:
             self._files.remove(d["id"])

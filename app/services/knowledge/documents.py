@@ -22,7 +22,7 @@ from app.rag.extract import sniff_type
 from app.rag.runtime import KnowledgeRuntime
 from app.records import AuditTrail
 from app.schemas import knowledge as ks
-from app.services.knowledge.access import KnowledgeFiles, child_row, kb_row
+from app.services.knowledge.access import KnowledgeFiles, child_row, kb_row, workspace_of
 from app.services.knowledge.index_worker import IndexWorker
 
 
@@ -146,7 +146,7 @@ class DocumentService:
         await asyncio.to_thread(
             delete_document,
             self._runtime.store,
-            workspace_id=actor.workspace_id,
+            workspace_id=workspace_of(actor),
             kb_id=kb_id,
             document_id=doc_id,
         )

@@ -17,7 +17,7 @@ from app.rag import delete_faq, index_faq
 from app.rag.runtime import KnowledgeRuntime
 from app.records import AuditTrail
 from app.schemas import knowledge as ks
-from app.services.knowledge.access import child_row, kb_row
+from app.services.knowledge.access import child_row, kb_row, workspace_of
 
 
 def _faq(r: dict[str, Any]) -> m.Faq:
@@ -51,7 +51,7 @@ class FaqService:
             index_faq,
             q,
             a,
-            workspace_id=actor.workspace_id,
+            workspace_id=workspace_of(actor),
             kb_id=kb_id,
             faq_id=faq_id,
             embeddings=self._runtime.embeddings,
@@ -87,7 +87,7 @@ class FaqService:
         await asyncio.to_thread(
             delete_faq,
             self._runtime.store,
-            workspace_id=actor.workspace_id,
+            workspace_id=workspace_of(actor),
             kb_id=kb_id,
             faq_id=faq_id,
         )

@@ -14,7 +14,7 @@ from app.domain import knowledge as m
 from app.rag import EvalCase, evaluate
 from app.rag.runtime import KnowledgeRuntime
 from app.schemas import knowledge as ks
-from app.services.knowledge.access import kb_row
+from app.services.knowledge.access import kb_row, workspace_of
 
 
 class RetrievalChecks:
@@ -26,7 +26,7 @@ class RetrievalChecks:
         """What the bot would find: the best passage's best sentence as the answer."""
         await kb_row(actor, kb_id)
         hits = await self._runtime.retriever.asearch(
-            query, workspace_id=actor.workspace_id, kb_id=kb_id, k=k
+            query, workspace_id=workspace_of(actor), kb_id=kb_id, k=k
         )
         sources = [
             m.Source(
@@ -59,7 +59,7 @@ class RetrievalChecks:
             evaluate,
             self._runtime.retriever,
             cases,
-            workspace_id=actor.workspace_id,
+            workspace_id=workspace_of(actor),
             kb_id=kb_id,
             k=body.k,
         )

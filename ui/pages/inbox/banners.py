@@ -65,7 +65,7 @@ def approval(actor: Actor, cid: str, message: c.Message, on_message: MessageShow
         if not actor.may(Resource.CONVERSATIONS, write=True):
             return
 
-        async def run(call) -> None:  # type: ignore[no-untyped-def]
+        async def run(call: Callable[[], Awaitable[object]]) -> None:
             try:
                 await call()
             except DomainError as exc:

@@ -123,7 +123,7 @@ class DocumentTable(ui.column):
                 ui.link(doc.source_url, doc.source_url, new_tab=True).classes("text-sm break-all")
 
     async def _reindex(self, doc: m.Document) -> None:
-        async def call():  # type: ignore[no-untyped-def]
+        async def call() -> m.Document:
             return await container().services.documents.reindex(self.actor, self.kb.id, doc.id)
 
         if await self.error.run(call) is not None:

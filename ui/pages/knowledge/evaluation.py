@@ -7,6 +7,8 @@ instead — the number to watch when documents or chunking change.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor
@@ -20,7 +22,7 @@ from ui.state import container
 K = 5
 
 
-async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignore[no-untyped-def]
+async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> Callable[[], Awaitable[None]]:
     refs = container().services.reference_questions
     names: dict[str, str] = {}
 
@@ -57,7 +59,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
                     ).mark("ref-delete", f"ref-delete-{ref.id}")
 
     async def add() -> None:
-        async def call():  # type: ignore[no-untyped-def]
+        async def call() -> m.ReferenceQuestion:
             fields = {"question": (question.value or "").strip(), "expected_source": source.value}
             return await refs.add(actor, kb.id, body(ks.ReferenceBody, **fields))
 

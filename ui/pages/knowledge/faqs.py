@@ -6,6 +6,9 @@ passage that merely mentions opening hours.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor
@@ -25,7 +28,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> None:
         if not faqs:
             ui.label("No FAQs yet.").classes("text-grey-7").mark("no-faqs")
         for faq in faqs:
-            _faq_row(faq, write, lambda f=faq: edit(f), lambda f=faq: remove(f))
+            _faq_row(faq, write, functools.partial(edit, faq), functools.partial(remove, faq))
 
     async def edit(faq: m.Faq | None) -> None:
         if await _faq_dialog(actor, kb, faq):
@@ -55,7 +58,12 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> None:
             await listing()
 
 
-def _faq_row(faq: m.Faq, write: bool, edit, remove) -> None:  # type: ignore[no-untyped-def]
+def _faq_row(
+    faq: m.Faq,
+    write: bool,
+    edit: Callable[[], Awaitable[None]],
+    remove: Callable[[], Awaitable[None]],
+) -> None:
     row = ui.row().classes("w-full items-start no-wrap gap-2 py-2 border-b border-gray-200")
     row.mark("faq-row").props["data-faq"] = faq.question
     with row:
@@ -86,7 +94,7 @@ async def _faq_dialog(actor: Actor, kb: m.KnowledgeBase, faq: m.Faq | None) -> b
         error = ErrorLabel("faq-dialog-error")
 
         async def save() -> None:
-            async def call():  # type: ignore[no-untyped-def]
+            async def call() -> m.Faq:
                 q, a = (question.value or "").strip(), (answer.value or "").strip()
                 if faq is None:
                     new = body(ks.FaqCreateBody, question=q, answer=a)

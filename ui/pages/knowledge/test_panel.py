@@ -6,6 +6,8 @@ every source with its score and the matching span highlighted. Reading only: vie
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor
@@ -19,7 +21,7 @@ from ui.state import container
 CONTEXT = 240  # characters shown either side of the matching sentence
 
 
-async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-def]
+async def render(actor: Actor, kb: m.KnowledgeBase) -> Callable[[], Awaitable[None]]:
     names: dict[str, str] = await source_names(actor, kb.id)
 
     async def refresh() -> None:

@@ -73,7 +73,7 @@ def settings_page(key: str) -> Callable[[Body], Body]:
 
 def _tab_bar(tabs: list[Tab], current: Tab) -> None:
     with (
-        ui.tabs(value=current.key)
+        ui.tabs(value=current.key)  # type: ignore[arg-type]  # NiceGUI takes a tab's name too
         .props("inline-label outside-arrows mobile-arrows dense align=left active-color=primary")
         .classes("w-full text-grey-8 border-b")
         .mark("settings-tabs") as bar

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 from nicegui import ui
+from nicegui.elements.mixins.disableable_element import DisableableElement
 
 from app.domain import Actor, Invalid
 from app.domain import records as m
@@ -118,7 +119,7 @@ async def submit(
     return saved is not None
 
 
-def lock(editable: bool, *elements: ui.element) -> None:
+def lock(editable: bool, *elements: DisableableElement) -> None:
     if not editable:
         for element in elements:
             element.disable()

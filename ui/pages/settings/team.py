@@ -6,6 +6,8 @@ the owner can send the link themselves.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor, Resource, Role
@@ -109,7 +111,13 @@ async def _revoked(actor: Actor, ws_id: str, invite_id: str) -> bool:
     return True
 
 
-def _member_row(member, actor, manage, change_role, remove) -> None:  # type: ignore[no-untyped-def]
+def _member_row(
+    member: m.Member,
+    actor: Actor,
+    manage: bool,
+    change_role: Callable[[m.Member, Role], Awaitable[None]],
+    remove: Callable[[m.Member], Awaitable[None]],
+) -> None:
     you = " (you)" if member.user_id == actor.user_id else ""
     row = (
         ui.row()
