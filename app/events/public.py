@@ -230,8 +230,8 @@ def schema_components() -> dict[str, dict[str, Any]]:
             component_name(event_type),
             [
                 ("id", str),
-                ("type", Literal[event_type]),  # type: ignore[valid-type]
-                ("version", Literal[VERSION]),  # type: ignore[valid-type]
+                ("type", Literal[event_type]),
+                ("version", Literal[VERSION]),
                 ("createdAt", str),
                 ("workspaceId", str),
                 ("data", data),

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -195,14 +195,9 @@ class WebhookSender:
 
     async def _settle(self, delivery: repo.Claimed, target: repo.Target, attempt: Attempt) -> None:
         now = self._clock.now()
-        outcome = {
-            "status_code": attempt.status_code,
-            "duration_ms": attempt.duration_ms,
-            "error": attempt.error,
-        }
         if attempt.ok:
             async with transaction():
-                if await repo.settle(delivery, DeliveryStatus.DELIVERED, now, **outcome):
+                if await _settle(delivery, DeliveryStatus.DELIVERED, now, attempt):
                     await repo.healthy(target.id, now)
             return
         attempts = delivery.attempts + 1
@@ -210,7 +205,7 @@ class WebhookSender:
         status = DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
         next_at = None if final else now + self.policy.delay(attempts)
         async with transaction():
-            if not await repo.settle(delivery, status, now, next_at=next_at, **outcome):
+            if not await _settle(delivery, status, now, attempt, next_at):
                 return  # our lease ran out and another sender has it
             failures, since, active = await repo.failing(target.id, now)
         if attempt.gone:
@@ -231,3 +226,21 @@ class WebhookSender:
         self._subscriptions.invalidate(target.workspace_id)
         notice = catalog.webhook_disabled(target.id, target.name, target.url, reason, failures)
         await self._notifier.notify(target.workspace_id, notice)
+
+
+async def _settle(
+    delivery: repo.Claimed,
+    status: DeliveryStatus,
+    now: datetime,
+    attempt: Attempt,
+    next_at: datetime | None = None,
+) -> bool:
+    return await repo.settle(
+        delivery,
+        status,
+        now,
+        status_code=attempt.status_code,
+        duration_ms=attempt.duration_ms,
+        error=attempt.error,
+        next_at=next_at,
+    )

@@ -117,7 +117,7 @@ async def claim(now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
 
 async def claim_one(delivery_id: str, now: datetime, lease: timedelta) -> Claimed | None:
     """Take one PENDING delivery now, whatever its turn (a test send)."""
-    taken = {
+    taken: dict[Any, Any] = {
         WebhookDelivery.status: DeliveryStatus.SENDING,
         WebhookDelivery.lease_until: now + lease,
     }
