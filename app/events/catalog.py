@@ -141,9 +141,13 @@ def conversation_escalated(
     return Event(names.CONVERSATION_ESCALATED, workspace_id, data, conversation.id)
 
 
-def contact_created(workspace_id: str, contact: c.Contact) -> Event:
-    """`contact.created {contact}`: someone new wrote (or was added)."""
-    return Event(names.CONTACT_CREATED, workspace_id, {"contact": _wire(contact)})
+def contact_created(
+    workspace_id: str, contact: c.Contact, conversation_id: str | None = None
+) -> Event:
+    """`contact.created {contact}`: someone new wrote (`conversation_id`: the conversation
+    their message opened — webhooks get the contact before the message) or was added."""
+    data = {"contact": _wire(contact)}
+    return Event(names.CONTACT_CREATED, workspace_id, data, conversation_id)
 
 
 def contact_labeled(workspace_id: str, contact: c.Contact, label: c.Label, added: bool) -> Event:

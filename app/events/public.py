@@ -109,6 +109,22 @@ def public_data(event: Event) -> dict[str, Any]:
     return event.data
 
 
+def ordering_key(event: Event) -> str | None:
+    """What a webhook's deliveries are ordered by: the conversation, else the record the event
+    is about (a contact, a session, a document, a broadcast, a flow run) — so a retried
+    `contact.updated` can never arrive after the one that followed it."""
+    if event.conversation_id:
+        return event.conversation_id
+    data = event.data
+    for record in ("contact", "conversation"):
+        if isinstance(data.get(record), dict):
+            return str(data[record]["id"])
+    for key in ("sessionId", "documentId", "broadcastId", "runId"):
+        if data.get(key):
+            return str(data[key])
+    return None
+
+
 def wants(subscribed: frozenset[str], event_type: str) -> bool:
     """Does a webhook subscribed to `subscribed` get `event_type`?"""
     return event_type in subscribed or ALL in subscribed

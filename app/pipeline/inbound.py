@@ -193,7 +193,8 @@ def _persisted(workspace_id: str, stored: inbound.Persisted) -> list[Event]:
     contact or conversation it created."""
     told = []
     if stored.new_contact:
-        told.append(catalog.contact_created(workspace_id, stored.contact))
+        conversation_id = stored.conversation.id
+        told.append(catalog.contact_created(workspace_id, stored.contact, conversation_id))
     if stored.new_conversation:
         told.append(catalog.conversation_created(workspace_id, stored.conversation))
     told.append(catalog.message_new(workspace_id, stored.message, stored.conversation))

@@ -23,7 +23,7 @@ import msgspec
 from app.db.repos import webhooks as repo
 from app.domain import Clock, DeliveryStatus, new_id
 from app.events import Event
-from app.events.public import VERSION, public_data, public_type, wants
+from app.events.public import VERSION, ordering_key, public_data, public_type, wants
 
 Subscribed = tuple[tuple[str, frozenset[str]], ...]  # (webhook id, event types) per webhook
 
@@ -145,7 +145,7 @@ class WebhookOutbox:
             "event_id": event_id,
             "event_type": event_type,
             "body": body,
-            "ordering_key": event.conversation_id,
+            "ordering_key": ordering_key(event),
             "seq": self._seq(),
             "status": DeliveryStatus.PENDING,
             "attempts": 0,
