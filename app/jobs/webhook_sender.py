@@ -98,6 +98,7 @@ class WebhookSender:
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self.attempted = 0  # attempts made by this sender (benchmarks, tests)
 
     def wake(self) -> None:
         """Rows may be due now (they are also found by polling)."""
@@ -180,6 +181,7 @@ class WebhookSender:
             secret = unseal(self._cipher, target.secret or "", target.id)
         except ValueError:
             return Attempt(None, 0, "the signing secret cannot be read (master key changed?)")
+        self.attempted += 1
         attempt = await post(
             self.http,
             target.url,

@@ -4,7 +4,8 @@ sender's claim and outcomes, the log, retention.
 The claim is the multi-node contract: one statement moves due rows to SENDING with a lease, so
 two senders (two app nodes on one Postgres) never take the same row — on Postgres the rows are
 picked `FOR UPDATE SKIP LOCKED`, on SQLite the statement runs alone. A row whose sender died
-is taken again once its lease has passed. A webhook's deliveries of one conversation go in
+is taken again once its lease has passed (the outer condition is checked again on the row a
+concurrent claim may just have changed). A webhook's deliveries of one conversation go in
 `seq` order: a row is only claimed when no earlier row of its `ordering_key` is still waiting
 (PENDING, e.g. for its retry) or in flight.
 """
@@ -38,6 +39,7 @@ WHERE id IN (
         WHERE e.webhook_id = d.webhook_id AND e.ordering_key = d.ordering_key
         AND e.seq < d.seq AND e.status IN ('PENDING', 'SENDING'))
     ORDER BY d.seq LIMIT {} %s)
+AND (status = 'PENDING' OR lease_until < {})
 RETURNING id, webhook_id, workspace_id, event_id, event_type, body, seq, attempts, lease_until
 """
 _SKIP_LOCKED = "FOR UPDATE OF d SKIP LOCKED"
@@ -111,7 +113,8 @@ async def claim(now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
     engine = WebhookDelivery._meta.db
     lock = "" if engine.engine_type == "sqlite" else _SKIP_LOCKED
     until = now + lease
-    rows = await fast.execute(WebhookDelivery, _CLAIM % lock, until, True, now, now, limit)
+    args = (until, True, now, now, limit, now)
+    rows = await fast.execute(WebhookDelivery, _CLAIM % lock, *args)
     return sorted((Claimed(**r) for r in rows), key=lambda c: c.seq)
 
 

@@ -51,7 +51,9 @@ class Hooks:
 
 
 async def _hooks(data_dir: Path, db_url: str | None, **overrides: Any) -> AsyncIterator[Hooks]:
-    settings = {"auto_reply": "echo", "ssrf_allow": ALLOW, **overrides}
+    # the clock moves hours on in retry tests: the sign-in must outlive that
+    settings = {"auto_reply": "echo", "ssrf_allow": ALLOW, "access_token_ttl_s": 7 * 86400}
+    settings |= overrides
     async for api in _api(data_dir, db_url, **settings):
         yield Hooks(await _bot(api))
 
