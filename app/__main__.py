@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aimywhatsapp: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings)
-    make_private(settings.data_dir)
+    make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "ui-storage"))
     if ignored := ignored_seed_env(os.environ):
         log.info("ignoring seed variables: %s", "; ".join(ignored))

@@ -27,6 +27,7 @@ from app.ai import ModelPool
 from app.ai.engine import AIEngine
 from app.ai.knowledge_search import RetrieverSearch
 from app.ai.speech import SpeechPool
+from app.ai.waiting import WaitingNotice
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.datadir import make_private
@@ -130,7 +131,7 @@ class Container:
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     """Wire everything; no I/O besides reading (or creating) the secret store."""
     clock = clock or SystemClock()
-    make_private(settings.data_dir)
+    make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     secrets, cipher = build_secret_store(settings)
     engine = create_engine(settings.db_url)
     bind_tables(engine)
@@ -160,7 +161,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
-        data_dir=settings.data_dir,
+        media_dir=settings.media_path,
     )
     outbox = Outbox(clock, dispatcher.wake)
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
@@ -185,12 +186,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = settings.model_downloads
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
-    media_dir = settings.data_dir / "media"
+    media_dir = settings.media_path
     pipeline = Pipeline(
         clock,
         events,
         notifier,
-        build_responders(settings, ai),
+        build_responders(settings, ai, WaitingNotice()),
         outbox,
         channels,
         media_dir,
@@ -205,7 +206,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifier,
         secrets,
         clock,
-        settings.data_dir,
+        settings.sessions_path,
         webhooks,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
@@ -225,7 +226,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
-        contacts=ContactService(contact_queries, events, audit, clock, settings.data_dir, webhooks),
+        contacts=ContactService(
+            contact_queries, events, audit, clock, settings.media_path, webhooks
+        ),
         contact_queries=contact_queries,
         labels=LabelService(audit),
         conversations=conversations,

@@ -7,31 +7,46 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from nicegui import ElementFilter, ui
 from nicegui.events import ValueChangeEventArguments
 
 from app.domain import Actor, Resource
 from app.domain import records as m
-from ui import session, shell, state
+from ui import features, session, shell, state
 
 BRAND = "#128C7E"
-# (label, icon, path, resource the page shows)
-SECTIONS: list[tuple[str, str, str, Resource]] = [
-    ("Dashboard", "space_dashboard", "/dashboard", Resource.ANALYTICS),
-    ("Inbox", "forum", "/dashboard/inbox", Resource.CONVERSATIONS),
-    ("Simulator", "phone_iphone", "/dashboard/simulator", Resource.CONVERSATIONS),
-    ("Contacts", "contacts", "/dashboard/contacts", Resource.CONTACTS),
-    ("Knowledge", "menu_book", "/dashboard/knowledge", Resource.KNOWLEDGE),
-    ("Flows", "account_tree", "/dashboard/flows", Resource.FLOWS),
-    ("Broadcasts", "campaign", "/dashboard/broadcasts", Resource.BROADCASTS),
-    ("Analytics", "insights", "/dashboard/analytics", Resource.ANALYTICS),
-    ("Settings", "settings", "/dashboard/settings", Resource.SETTINGS),
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A sidebar entry: what the page shows (its resource) and, for a page still being built,
+    the feature switch that must be on before it is listed (ui/features.py)."""
+
+    label: str
+    icon: str
+    path: str
+    resource: Resource
+    feature: str | None = None
+
+
+SECTIONS = [
+    Section("Dashboard", "space_dashboard", "/dashboard", Resource.ANALYTICS),
+    Section("Inbox", "forum", "/dashboard/inbox", Resource.CONVERSATIONS),
+    Section("Simulator", "phone_iphone", "/dashboard/simulator", Resource.CONVERSATIONS),
+    Section("Contacts", "contacts", "/dashboard/contacts", Resource.CONTACTS),
+    Section("Knowledge", "menu_book", "/dashboard/knowledge", Resource.KNOWLEDGE),
+    Section("Flows", "account_tree", "/dashboard/flows", Resource.FLOWS, "flows"),
+    Section("Broadcasts", "campaign", "/dashboard/broadcasts", Resource.BROADCASTS, "broadcasts"),
+    Section("Analytics", "insights", "/dashboard/analytics", Resource.ANALYTICS, "analytics"),
+    Section("Settings", "settings", "/dashboard/settings", Resource.SETTINGS),
 ]
 
 
-def visible_sections(actor: Actor) -> list[tuple[str, str, str, Resource]]:
-    return [s for s in SECTIONS if actor.may(s[3])]
+def visible_sections(actor: Actor) -> list[Section]:
+    """The entries the actor's role may see, of features that work."""
+    return [s for s in SECTIONS if features.available(s.feature) and actor.may(s.resource)]
 
 
 @contextmanager
@@ -58,11 +73,11 @@ def frame(
     with ui.left_drawer(bordered=True).props("width=220 breakpoint=768") as drawer:
         menu.on_click(drawer.toggle)
         drawer.mark("sidebar")
-        for label, icon, path, _ in visible_sections(actor):
-            with ui.link(target=path).classes("w-full no-underline text-grey-9"):
+        for section in visible_sections(actor):
+            with ui.link(target=section.path).classes("w-full no-underline text-grey-9"):
                 with ui.row().classes("items-center gap-3 px-3 py-2 rounded hover:bg-grey-3"):
-                    ui.icon(icon).classes("text-xl")
-                    ui.label(label)
+                    ui.icon(section.icon).classes("text-xl")
+                    ui.label(section.label)
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         # on phones the header has no room for it: the page's own title says where you are
         ui.label(title).classes("text-xl sm:text-2xl font-semibold")

@@ -129,14 +129,14 @@ class AIEngine:
             )
         parts = whatsapp.prepare(answer.text)
         away = ws.away_message
-        if outside and away and not _already_said(history, away):
-            parts = [away, *parts]
+        preface = (away,) if outside and away and not _already_said(history, away) else ()
         return Reply(
             parts[0] if parts else "",
             confidence=score,
             kb_chunks_used=used,
             parts=tuple(parts),
             usage=usage,
+            preface=preface,
         )
 
     async def _confidence(

@@ -28,6 +28,7 @@ from app.domain.errors import (
     RateLimited,
     Unauthorized,
 )
+from app.domain.files import media_file, media_url
 from app.domain.ids import new_id
 from app.domain.messages import (
     Location,
@@ -85,6 +86,8 @@ __all__ = [
     "SystemClock",
     "Unauthorized",
     "can",
+    "media_file",
+    "media_url",
     "new_id",
     "utcnow",
 ]

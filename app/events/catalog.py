@@ -102,14 +102,20 @@ def kb_progress(
     percent: int,
     status: str,
     error: str | None = None,
+    *,
+    chunks_done: int | None = None,
+    chunks_total: int | None = None,
 ) -> Event:
-    """`kb:progress {documentId, knowledgeBaseId, percent, status, error?}` while indexing."""
+    """`kb:progress {documentId, knowledgeBaseId, percent, status, chunksDone?, chunksTotal?,
+    error?}` while indexing (the counts while passages are embedded)."""
     data: dict[str, Any] = {
         "documentId": document_id,
         "knowledgeBaseId": knowledge_base_id,
         "percent": percent,
         "status": status,
     }
+    if chunks_done is not None and chunks_total is not None:
+        data |= {"chunksDone": chunks_done, "chunksTotal": chunks_total}
     if error:
         data["error"] = error
     return Event(names.KB_PROGRESS, workspace_id, data)

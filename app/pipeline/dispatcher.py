@@ -26,7 +26,7 @@ from pathlib import Path
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
 from app.db.tx import transaction
-from app.domain import Clock, MediaType, OutboundMessage, SessionStatus
+from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, media_file
 from app.domain.conversations import Message
 from app.events import EventBus, catalog
 from app.pipeline.announce import Announcer
@@ -39,9 +39,9 @@ log = logging.getLogger(__name__)
 Chat = tuple[str, str]
 
 
-def outbound(job: jobs.Job, data_dir: Path | None = None) -> OutboundMessage:
-    """The row as the channel takes it: text, or a stored file (found by its data-dir-relative
-    URL, so a restored row still sends) with the text as caption."""
+def outbound(job: jobs.Job, media_dir: Path | None = None) -> OutboundMessage:
+    """The row as the channel takes it: text, or a stored file (found by its URL relative to
+    the media folder, so a restored or moved row still sends) with the text as caption."""
     media = job.media
     if not media:
         return OutboundMessage(to=job.jid, text=job.text)
@@ -49,7 +49,7 @@ def outbound(job: jobs.Job, data_dir: Path | None = None) -> OutboundMessage:
     return OutboundMessage(
         to=job.jid,
         media_type=MediaType(media["type"]),
-        media_path=str(data_dir / url) if data_dir and url else media["path"],
+        media_path=str(media_file(media_dir, url)) if media_dir and url else media["path"],
         media_mime=media["mime"],
         media_filename=media.get("filename"),
         caption=job.text or None,
@@ -71,10 +71,10 @@ class Dispatcher:
         poll_s: float = 1.0,
         stall_s: float = 0.0,
         window: timedelta = DEFAULT_WINDOW,
-        data_dir: Path | None = None,
+        media_dir: Path | None = None,
     ) -> None:
         self._channels = channels
-        self._data_dir = data_dir
+        self._media_dir = media_dir
         self._announce = Announcer(events, notifier)
         self._webhooks = webhooks
         self._send_locks = send_locks
@@ -183,7 +183,7 @@ class Dispatcher:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
             async with self._send_locks(job.session_id):  # receipts wait until the id is stored
-                wa_id = await channel.send(outbound(job, self._data_dir))
+                wa_id = await channel.send(outbound(job, self._media_dir))
                 message = await self._sent(job, wa_id)
         except Exception as exc:
             return await self._failed(chat, job, exc)

@@ -45,7 +45,7 @@ class SessionHub:
         notifier: Notifier,
         secrets_store: SecretStore,
         clock: Clock,
-        data_dir: Path,
+        sessions_dir: Path,
         webhooks: WebhookOutbox,
     ) -> None:
         self._channels = channels
@@ -57,7 +57,7 @@ class SessionHub:
         self._notifier = notifier
         self._secrets = secrets_store
         self._clock = clock
-        self.sessions_dir = data_dir / "sessions"
+        self.sessions_dir = sessions_dir
 
     def session_dir(self, session_id: str) -> Path:
         return self.sessions_dir / session_id

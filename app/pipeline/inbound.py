@@ -120,7 +120,9 @@ class Pipeline:
         if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
             drafts.append(Draft(welcome))
         reply = decision.reply
-        if reply is not None:
+        if decision.route is Route.WAITING and reply is not None:
+            drafts.append(Draft(reply.text, once_per_wait=True))
+        elif reply is not None:
             drafts.extend(drafts_of(reply, decision.hold))
         escalate = reply is not None and reply.escalate
         status = None

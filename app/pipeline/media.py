@@ -13,7 +13,7 @@ import msgspec
 
 from app.channels import ChannelManager
 from app.db.repos import messages
-from app.domain import NormalizedMessage
+from app.domain import NormalizedMessage, media_url
 from app.domain import conversations as c
 from app.events import EventBus, catalog
 
@@ -41,7 +41,7 @@ async def save_media(
     path = media_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    url = f"media/{relative.as_posix()}"
+    url = media_url(relative)
     await messages.set_media_url(message.id, url)
     if events is not None:
         saved = msgspec.structs.replace(message, media_url=url)

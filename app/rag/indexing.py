@@ -7,6 +7,7 @@ re-indexed document are deleted, so search keeps answering during the slow part.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,10 @@ from app.rag.chunking import PageText, chunk_pages
 from app.vectors.base import Payload, Point, VectorFilter, VectorStore
 
 Progress = Callable[[int, int], None]  # (chunks embedded, total)
+# a document reports progress at least this often (given as many chunks): one batch of 32
+# would hold a small document's bar at 0 until it is done. Smaller batches cost nothing
+# measurable on CPU (tests/bench/RESULTS-hardux.md).
+PROGRESS_STEPS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +61,10 @@ def index_document(
         for c in chunks
     ]
     vectors: list[list[float]] = []
-    for batch in batched([r.content for r in records], batch_size):
+    step = max(1, min(batch_size, math.ceil(len(records) / PROGRESS_STEPS)))
+    if on_progress:
+        on_progress(0, len(records))  # the total is known: the work ahead can be shown
+    for batch in batched([r.content for r in records], step):
         vectors.extend(embeddings.embed_documents(batch))
         if on_progress:
             on_progress(len(vectors), len(records))

@@ -1,11 +1,14 @@
 """Lazily built embeddings + the vector store + a retriever, shared by API, worker and AI.
 
 The e5 model takes seconds to load: building it at start would slow every boot (and tests),
-so the first caller that needs vectors pays, once, behind a lock (callers run in threads).
+so the first caller that needs vectors pays, once, behind a lock. Async callers `await
+ready()` first: the load then happens in a worker thread, never on the event loop (where it
+froze every open page and every API call for the seconds it took).
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
@@ -41,6 +44,12 @@ class KnowledgeRuntime:
         if self._retriever is None:
             self._retriever = Retriever(self.embeddings, self.store, RetrievalSettings())
         return self._retriever
+
+    async def ready(self) -> KnowledgeRuntime:
+        """Load the model and open the store in a worker thread (cheap once loaded)."""
+        if self._retriever is None:
+            await asyncio.to_thread(lambda: self.retriever)
+        return self
 
     def close(self) -> None:
         close = getattr(self._store, "close", None)

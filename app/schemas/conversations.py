@@ -17,6 +17,11 @@ class ConversationUpdateBody(Body, kw_only=True):
     assigned_user_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
     unassign: bool = False
     read: bool = False  # reset unreadCount (the agent opened the thread)
+    keep_takeover: bool = False  # resolving: leave the contact with the humans
+
+
+class ResolveBody(Body, kw_only=True):
+    keep_takeover: bool = False  # leave the contact with the humans (default: back to the bot)
 
 
 class SendBody(Body, kw_only=True):

@@ -53,6 +53,11 @@ class AuthService:
             workspace = await self._workspaces.create(actor, workspace_name)
         return await self._sign_ins.open(user_id, workspace, ip=ip, user_agent=None)
 
+    async def has_accounts(self) -> bool:
+        """False on a fresh install: the first visitor is then asked to create the owner
+        account instead of signing in to an account that cannot exist yet."""
+        return bool(await User.exists())
+
     async def login(
         self, email: str, password: str, *, ip: str | None = None, user_agent: str | None = None
     ) -> m.Session:

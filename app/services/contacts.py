@@ -15,7 +15,7 @@ from app.auth import Resource, guarded
 from app.db.repos import mapping
 from app.db.tables import Contact, ContactCustomField, ContactLabel, Conversation, Label, Message
 from app.db.tx import transaction
-from app.domain import Actor, Clock, ConversationStatus, NotFound
+from app.domain import Actor, Clock, ConversationStatus, NotFound, media_file
 from app.domain import conversations as c
 from app.events import Event, EventBus, catalog
 from app.records import AuditTrail, WebhookOutbox
@@ -29,7 +29,7 @@ class ContactService:
         events: EventBus,
         audit: AuditTrail,
         clock: Clock,
-        data_dir: Path,
+        media_dir: Path,
         webhooks: WebhookOutbox,
     ) -> None:
         self._queries = queries
@@ -37,7 +37,7 @@ class ContactService:
         self._clock = clock
         self._events = events
         self._audit = audit
-        self._media_dir = data_dir / "media"
+        self._media_dir = media_dir
 
     @guarded(Resource.CONTACTS, write=True)
     async def update(
@@ -173,7 +173,7 @@ class ContactService:
         )
         await Contact.delete().where(Contact.id == contact_id)
         for row in media:
-            path = (self._media_dir.parent / row["media_url"]).resolve()
+            path = media_file(self._media_dir, row["media_url"]).resolve()
             if path.is_relative_to(self._media_dir.resolve()):
                 path.unlink(missing_ok=True)
         await self._audit.record(actor, "contact.delete", "contact", contact_id)

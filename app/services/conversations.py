@@ -10,6 +10,7 @@ Webhooks hear of a status or assignee change (`conversation.updated`) in its tra
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
-from app.events import EventBus, catalog
+from app.events import Event, EventBus, catalog
 from app.pipeline.outbox import Outbox
 from app.records import AuditTrail, WebhookOutbox
 from app.services import attachments
@@ -65,10 +66,14 @@ class ConversationService:
         assigned_user_id: str | None = None,
         unassign: bool = False,
         read: bool = False,
+        keep_takeover: bool = False,
     ) -> c.Conversation:
+        """Change status, assignee or read mark. Resolving hands the contact back to the bot
+        (the next conversation is answered) unless `keep_takeover`."""
         row = await self._queries.row(actor, conversation_id)
         now = self._clock.now()
         changes: dict[Any, Any] = {Conversation.updated_at: now}
+        resolving = status is ConversationStatus.RESOLVED and row["status"] != status
         if status is not None:
             changes[Conversation.status] = status
             waiting = ConversationStatus.WAITING_HUMAN
@@ -89,14 +94,22 @@ class ConversationService:
             changes[Conversation.assigned_user_id] = None
         if read:
             changes[Conversation.unread_count] = 0
-        meta = {
-            "status": status,
-            "assignedUserId": assigned_user_id,
-            "unassign": unassign or None,
-            "read": read or None,
-        }
+        reassigned = (assigned_user_id or None) != row["assigned_user_id"] and (
+            assigned_user_id is not None or unassign
+        )
         async with transaction():
             await Conversation.update(changes).where(Conversation.id == conversation_id)
+            handed_back = []
+            if resolving and not keep_takeover:
+                handed_back = await self._hand_back(actor, row["contact_id"], now)
+            meta = {
+                "status": status,
+                "assignedUserId": assigned_user_id,
+                "unassign": unassign or None,
+                "read": read or None,
+                "keepTakeover": (keep_takeover or None) if resolving else None,
+                "handedBackToBot": bool(handed_back) or None,
+            }
             await self._audit.record(
                 actor,
                 "conversation.update",
@@ -104,19 +117,24 @@ class ConversationService:
                 conversation_id,
                 {k: v for k, v in meta.items() if v is not None},
             )
-            moved = status not in (None, row["status"])
-            reassigned = (assigned_user_id or None) != row["assigned_user_id"] and (
-                assigned_user_id is not None or unassign
-            )
-            if moved or reassigned:
-                await self._tell_webhooks(actor, conversation_id)
+            told = list(handed_back)
+            if status not in (None, row["status"]) or reassigned:  # webhooks: not a read mark
+                conv = mapping.conversation(await self._queries.row(actor, conversation_id))
+                told.append(catalog.conversation_updated(actor.workspace_id or "", conv))
+            await self._webhooks.record(*told)  # in the change's transaction
+        for event in handed_back:
+            self._events.publish(event)
         return await self.changed(actor, conversation_id)
 
-    async def _tell_webhooks(self, actor: Actor, conversation_id: str) -> None:
-        """`conversation.updated` for webhooks, inside the caller's transaction (status or
-        assignee changed)."""
-        conv = mapping.conversation(await self._queries.row(actor, conversation_id))
-        await self._webhooks.record(catalog.conversation_updated(actor.workspace_id or "", conv))
+    async def _hand_back(self, actor: Actor, contact_id: str, now: datetime) -> list[Event]:
+        """Turn the contact's human takeover off; `contact:updated` when it was on."""
+        rows = (
+            await Contact.update({Contact.human_takeover: False, Contact.updated_at: now})
+            .where((Contact.id == contact_id) & (Contact.human_takeover == True))  # noqa: E712
+            .returning(*Contact.all_columns())
+        )
+        ws = actor.workspace_id or ""
+        return [catalog.contact_updated(ws, mapping.contact(row)) for row in rows]
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def changed(self, actor: Actor, conversation_id: str) -> c.Conversation:

@@ -18,11 +18,12 @@ def test_serves_dashboard_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
     p = start(tmp_path / "data")
     health = httpx.get(f"{p.url}/api/v1/health").json()
     assert health["status"] == "ok" and health["database"] == "ok"
-    login = httpx.get(f"{p.url}/login")
-    assert login.status_code == 200 and "Sign in" in login.text
-    assert "frame-ancestors 'none'" in login.headers["content-security-policy"]
-    root = httpx.get(f"{p.url}/", follow_redirects=False)
-    assert root.status_code in (302, 307) and root.headers["location"].endswith("/login")
+    first = httpx.get(f"{p.url}/register")  # a fresh install: nobody to sign in yet
+    assert first.status_code == 200 and "Create the owner account" in first.text
+    assert "frame-ancestors 'none'" in first.headers["content-security-policy"]
+    for path in ("/", "/login"):
+        root = httpx.get(f"{p.url}{path}", follow_redirects=False)
+        assert root.status_code in (302, 307) and root.headers["location"].endswith("/register")
     r = httpx.post(
         f"{p.url}/api/v1/auth/register",
         json={
@@ -33,6 +34,8 @@ def test_serves_dashboard_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
         },
     )
     assert r.status_code == 201
+    login = httpx.get(f"{p.url}/login")
+    assert login.status_code == 200 and "Sign in" in login.text
     assert (p.data_dir / "aimywhatsapp.db").exists()
     assert p.stop(signal.SIGTERM) == 0
     assert "stopped cleanly" in p.log()

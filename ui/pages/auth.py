@@ -31,11 +31,19 @@ NO_EMAIL = (
 )
 
 
+async def first_page() -> str:
+    """Where a visitor starts: the dashboard when signed in, else signing in — or, on a fresh
+    install with no account at all, creating the owner's."""
+    if await session.current():
+        return "/dashboard"
+    return "/login" if await container().services.auth.has_accounts() else "/register"
+
+
 def create() -> None:
     @ui.page("/login", title="Sign in · Aimywhatsapp")
     async def login_page() -> RedirectResponse | None:
-        if await session.current():
-            return RedirectResponse("/dashboard")
+        if (first := await first_page()) != "/login":
+            return RedirectResponse(first)
         with card("Sign in", "Welcome back."):
             email = ui.input("Email").props("type=email outlined autofocus").classes("w-full")
             password = ui.input("Password", password=True).props("outlined").classes("w-full")
@@ -62,7 +70,13 @@ def create() -> None:
 
     @ui.page("/register", title="Create account · Aimywhatsapp")
     async def register_page() -> None:
-        with card("Create your account", "Your bot is a few minutes away."):
+        first = not await container().services.auth.has_accounts()
+        title, hint = (
+            ("Create the owner account", "Nobody uses this install yet: you will own it.")
+            if first
+            else ("Create your account", "Your bot is a few minutes away.")
+        )
+        with card(title, hint):
             name = ui.input("Your name").props("outlined autofocus").classes("w-full")
             email = ui.input("Email").props("type=email outlined").classes("w-full")
             password = (
@@ -90,7 +104,8 @@ def create() -> None:
                     ui.navigate.to(_after_sign_in(first="/onboarding"))
 
             ui.button("Create account", on_click=submit).classes("w-full").mark("submit")
-            ui.link("I already have an account", "/login").classes("text-sm")
+            if not first:
+                ui.link("I already have an account", "/login").classes("text-sm")
 
     @ui.page("/forgot-password", title="Forgot password · Aimywhatsapp")
     async def forgot_page() -> None:

@@ -24,7 +24,7 @@ from app.api.controllers.deps import (
 from app.auth import Resource
 from app.domain import ConversationStatus, Invalid, Page
 from app.domain import conversations as c
-from app.schemas.conversations import ApproveBody, ConversationUpdateBody, SendBody
+from app.schemas.conversations import ApproveBody, ConversationUpdateBody, ResolveBody, SendBody
 from app.services.attachments import Attachment
 from app.services.export_pdf import conversation_pdf
 
@@ -90,7 +90,8 @@ class ConversationController(Controller):
         actor: ActorDep,
     ) -> c.Conversation:
         """Change status, assign (`assignedUserId`) or unassign (`unassign: true`), or mark
-        read (`read: true`)."""
+        read (`read: true`). Setting `RESOLVED` resolves as `POST …/resolve` does, with the
+        same `keepTakeover` choice."""
         return await services.conversations.update(
             actor,
             conversation_id,
@@ -98,15 +99,23 @@ class ConversationController(Controller):
             assigned_user_id=data.assigned_user_id,
             unassign=data.unassign,
             read=data.read,
+            keep_takeover=data.keep_takeover,
         )
 
     @post("/{conversation_id:str}/resolve", opt=CONVERSATIONS)
     async def resolve(
-        self, conversation_id: FromPath[str], services: ServicesDep, actor: ActorDep
+        self,
+        conversation_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+        data: JSONBody[ResolveBody | None] = None,
     ) -> c.Conversation:
-        """Mark resolved; the contact's next message opens a new conversation."""
+        """Mark resolved; the contact's next message opens a new conversation. Resolving hands
+        the contact back to the bot (human takeover off), so that conversation is answered;
+        send `{"keepTakeover": true}` to leave the contact with the humans instead."""
+        keep = data.keep_takeover if data is not None else False
         return await services.conversations.update(
-            actor, conversation_id, status=ConversationStatus.RESOLVED
+            actor, conversation_id, status=ConversationStatus.RESOLVED, keep_takeover=keep
         )
 
     @post("/{conversation_id:str}/reopen", opt=CONVERSATIONS)

@@ -19,6 +19,7 @@ from app.domain import knowledge as m
 from app.schemas import knowledge as ks
 
 KB = {"resource": Resource.KNOWLEDGE}
+KB_TEST = {**KB, "kb_test_limited": True}  # seed §14: 20 a minute per workspace
 DEPS = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
 
 
@@ -147,7 +148,7 @@ class KnowledgeBaseController(Controller):
 
     # retrieval
 
-    @post("/{kb_id:str}/test", opt=KB, status_code=200)
+    @post("/{kb_id:str}/test", opt=KB_TEST, status_code=200)
     async def test_query(
         self,
         kb_id: FromPath[str],
@@ -155,7 +156,8 @@ class KnowledgeBaseController(Controller):
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.TestResult:
-        """Answer (the best passage's best sentence) and sources with spans and scores."""
+        """Answer (the best passage's best sentence) and sources with spans and scores.
+        Limited to 20 queries a minute per workspace (429 with `Retry-After` beyond)."""
         return await services.retrieval_checks.test(actor, kb_id, data.query)
 
     @post("/{kb_id:str}/evaluate", opt=KB, status_code=200)

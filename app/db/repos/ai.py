@@ -7,7 +7,7 @@ from typing import Any
 
 from app.db.repos import mapping
 from app.db.tables import Conversation, KBChunk, KBFaq, KnowledgeBase, Message
-from app.domain import MessageStatus, Sentiment
+from app.domain import Direction, MessageStatus, Sentiment
 from app.domain import conversations as c
 
 _UNSENT = (MessageStatus.PENDING_APPROVAL, MessageStatus.FAILED)
@@ -88,3 +88,18 @@ async def annotate_inbound(
             Conversation.id == conversation_id
         )
     return mapping.message(rows[0]) if rows else None
+
+
+async def last_language(conversation_id: str) -> str | None:
+    """The language most recently detected in the customer's messages of this conversation."""
+    row = (
+        await Message.select(Message.language)
+        .where(
+            (Message.conversation_id == conversation_id)
+            & (Message.direction == Direction.INBOUND)
+            & Message.language.is_not_null()
+        )
+        .order_by(Message.created_at, ascending=False)
+        .first()
+    )
+    return row["language"] if row else None

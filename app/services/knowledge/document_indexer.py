@@ -150,16 +150,20 @@ class DocumentIndexer:
 
         def progress(done: int, total: int) -> None:
             pct = int(99 * done / total) if total else 99
-            loop.call_soon_threadsafe(self._progress, row, pct, IndexStatus.PROCESSING)
+            counts = {"chunksDone": done, "chunksTotal": total}
+            loop.call_soon_threadsafe(
+                self._progress, row, pct, IndexStatus.PROCESSING, None, counts
+            )
 
+        runtime = await self._runtime.ready()  # the model's first load, off the event loop
         records = await asyncio.to_thread(
             index_document,
             pages,
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
-            embeddings=self._runtime.embeddings,
-            store=self._runtime.store,
+            embeddings=runtime.embeddings,
+            store=runtime.store,
             on_progress=progress,
         )
         if not records:
@@ -183,9 +187,23 @@ class DocumentIndexer:
         return len(records)
 
     def _progress(
-        self, row: dict[str, Any], percent: int, status: str, error: str | None = None
+        self,
+        row: dict[str, Any],
+        percent: int,
+        status: str,
+        error: str | None = None,
+        counts: dict[str, int] | None = None,
     ) -> None:
+        """`kb:progress`; while embedding, `counts` adds chunksDone / chunksTotal."""
+        done, total = (counts or {}).get("chunksDone"), (counts or {}).get("chunksTotal")
         event = catalog.kb_progress(
-            row["ws"], row["id"], row["knowledge_base_id"], percent, status, error
+            row["ws"],
+            row["id"],
+            row["knowledge_base_id"],
+            percent,
+            status,
+            error,
+            chunks_done=done,
+            chunks_total=total,
         )
         self._events.publish(event)

@@ -47,6 +47,7 @@ class FaqService:
         return await child_row(actor, kb_id, KBFaq, faq_id, "FAQ")
 
     async def _index_faq(self, actor: Actor, kb_id: str, faq_id: str, q: str, a: str) -> str:
+        await self._runtime.ready()
         return await asyncio.to_thread(
             index_faq,
             q,

@@ -4,6 +4,7 @@ test/evaluate, SSRF refusal and crash recovery. Fake embeddings (test profile) u
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,53 @@ async def test_faq_indexed_updated_and_removed(api: Api) -> None:
     ).json()
     assert all(s["faqId"] != faq for s in t["sources"])
     assert (await api.client.get(f"{base}/faqs", headers=h)).json() == []
+
+
+async def test_kb_test_is_limited_to_20_a_minute_per_workspace(api: Api) -> None:
+    """Seed §14: 20 KB test queries a minute per workspace, however they arrive at once."""
+    a, b = await api.register("Ann", "A"), await api.register("Bob", "B")
+    url = f"/api/v1/knowledge-bases/{await kb_of(api, a)}/test"
+    burst = [
+        api.client.post(url, json={"query": "opening hours"}, headers=a.headers())
+        for _ in range(30)
+    ]
+    answers = await asyncio.gather(*burst)
+    codes = [r.status_code for r in answers]
+    assert (codes.count(200), codes.count(429)) == (20, 10), codes
+    limited = next(r for r in answers if r.status_code == 429)
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert limited.json()["status"] == 429 and limited.json()["title"] == "Too Many Requests"
+    # the rest of the API is not spent, and another workspace has its own budget
+    assert (await api.client.get("/api/v1/knowledge-bases", headers=a.headers())).is_success
+    other = f"/api/v1/knowledge-bases/{await kb_of(api, b)}/test"
+    r = await api.client.post(other, json={"query": "opening hours"}, headers=b.headers())
+    assert r.status_code == 200
+
+
+async def test_indexing_progress_moves_with_the_batches(api: Api) -> None:
+    """The bar moves with the work (issue 13 #17): a document of tens of passages reports
+    progress per small batch embedded, not 0 until done."""
+    a = await api.register()
+    kb = await kb_of(api, a)
+    text = " ".join(f"word{i}" for i in range(15_000))  # ~30 passages
+    with api.container.events.subscribe(a.workspace_id) as sub:
+        r = await api.client.post(
+            f"/api/v1/knowledge-bases/{kb}/documents",
+            json={"type": "MANUAL", "name": "Long", "content": text},
+            headers=a.headers(),
+        )
+        assert r.status_code == 202, r.text
+        d = await wait_done(api, a, kb, r.json()["id"])
+        seen = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+    assert d["status"] == "INDEXED" and d["chunkCount"] >= 25
+    working = [e.data for e in seen if e.name == "kb:progress"]
+    working = [p for p in working if p["status"] == "PROCESSING"]
+    percents = [p["percent"] for p in working]
+    assert percents == sorted(percents) and len(set(percents)) >= 10, percents
+    assert max(b - a for a, b in itertools.pairwise(percents)) <= 10, percents
+    counted = [p for p in working if "chunksTotal" in p]
+    assert counted[0]["chunksDone"] == 0 and counted[0]["chunksTotal"] == d["chunkCount"]
+    assert counted[-1]["chunksDone"] == d["chunkCount"]
 
 
 async def test_manual_document_indexed_tested_evaluated_deleted(api: Api) -> None:

@@ -5,14 +5,17 @@ and a viewer who reads but cannot change."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 
 import pymupdf
+import pytest
 from nicegui import ui
 from nicegui.testing.user import User
 
 from app.domain import Actor, Role
 from app.domain import records as dm
+from app.embeddings.fake import FakeEmbeddings
 from app.events import catalog
 from tests.integration.ui.conftest import Dashboard
 
@@ -275,21 +278,27 @@ async def test_progress_events_move_the_bar_live(dashboard: Dashboard) -> None:
     await user.should_see(marker="doc-progress")
     bus, ws = dashboard.container.events, actor.workspace_id or ""
 
-    def publish(percent: int, status: str) -> None:
-        bus.publish(catalog.kb_progress(ws, doc_id, kb_id, percent, status))
+    def publish(percent: int, status: str, **counts: int) -> None:
+        done, total = counts.get("chunksDone"), counts.get("chunksTotal")
+        event = catalog.kb_progress(
+            ws, doc_id, kb_id, percent, status, chunks_done=done, chunks_total=total
+        )
+        bus.publish(event)
 
     def bar() -> float | None:
         with user:
             bars = list(user.find(marker="doc-progress").elements)
         return bars[0].value if bars else None  # type: ignore[attr-defined]
 
-    for percent in (40, 70):
-        publish(percent, "PROCESSING")
+    await user.should_see("Reading the document…")
+    for percent, done in ((40, 12), (70, 21)):
+        publish(percent, "PROCESSING", chunksDone=done, chunksTotal=30)
 
         async def moved(p: int = percent) -> bool:
             return bar() == p / 100
 
         await _eventually(moved, timeout=2.5)  # well before the 3 s safety reload
+        await user.should_see(f"{done} of 30 passages embedded")
     await KBDocument.update({KBDocument.status: "INDEXED"}).where(KBDocument.id == doc_id)
     publish(100, "INDEXED")
     await user.should_see(content="Indexed", marker="doc-status")
@@ -336,3 +345,46 @@ async def _audit_actions(dashboard: Dashboard, actor: Actor) -> list[str]:
 
     rows = await AuditLog.select(AuditLog.action).where(AuditLog.workspace_id == actor.workspace_id)
     return [r["action"] for r in rows]
+
+
+async def test_the_first_faq_shows_it_is_working_while_the_model_loads(
+    dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first FAQ (or question) loads the embedding model — seconds on a real install. The
+    load runs off the event loop, and the button spins and takes no second click meanwhile."""
+    gate = threading.Event()
+
+    def loading_model(settings: object) -> FakeEmbeddings:
+        gate.wait(10)  # the model file being read
+        return FakeEmbeddings()
+
+    monkeypatch.setattr("app.rag.runtime.build_embeddings", loading_model)
+    runtime = dashboard.container.kb
+    runtime._embeddings = runtime._retriever = None  # not loaded yet: a fresh process
+    _, _, kb_id, user = await _owner(dashboard)
+    await user.open(f"/dashboard/knowledge/{kb_id}?tab=faqs")
+    user.find(marker="add-faq").click()
+    await user.should_see(marker="faq-dialog")
+    user.find(marker="faq-question-input").type("When are you open?")
+    user.find(marker="faq-answer-input").type("Monday to Friday, 9 to 17.")
+    user.find(marker="faq-save").click()
+    await _eventually(lambda: _spinning(user, "faq-save"))  # the page answers while it loads
+    gate.set()
+    await user.should_see(content="Monday to Friday, 9 to 17.", marker="faq-answer")
+    await user.should_not_see(marker="faq-dialog")
+
+    gate.clear()  # the test panel's first question, in a fresh process
+    runtime._embeddings = runtime._retriever = None
+    await user.open(f"/dashboard/knowledge/{kb_id}?tab=test")
+    user.find(marker="test-query").type("when are you open")
+    user.find(marker="test-ask").click()
+    await _eventually(lambda: _spinning(user, "test-ask"))
+    gate.set()
+    await user.should_see(marker="test-answer")
+    assert not await _spinning(user, "test-ask")
+
+
+async def _spinning(user: User, marker: str) -> bool:
+    with user:
+        (button,) = user.find(marker=marker).elements
+    return bool(button.props.get("loading")) and not button.enabled

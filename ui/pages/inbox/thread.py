@@ -65,7 +65,7 @@ class Thread(ui.column):
         self.top.clear()
         with self.top:
             header.draw(self.actor, self.detail, self.on_changed)
-            banners.takeover(self.actor, self.detail.contact, self.on_changed)
+            banners.takeover(self.actor, self.detail, self.on_changed)
             pending = [m for m in self.messages.values() if m.status == "PENDING_APPROVAL"]
             for message in pending:
                 banners.approval(self.actor, self.conversation_id, message, self.on_message)

@@ -14,7 +14,7 @@ from nicegui import ui
 from app.domain import Actor
 from app.domain import knowledge as m
 from app.schemas import knowledge as ks
-from ui.components import ErrorLabel, confirm
+from ui.components import ErrorLabel, busy, confirm
 from ui.pages.knowledge._common import body
 from ui.state import container
 
@@ -103,12 +103,14 @@ async def _faq_dialog(actor: Actor, kb: m.KnowledgeBase, faq: m.Faq | None) -> b
                 update = ks.FaqUpdateBody(question=change.question, answer=change.answer)
                 return await services.faqs.update(actor, kb.id, faq.id, update)
 
-            if await error.run(call) is not None:
+            with busy(button):  # embedding it: seconds, the first time (the model loads)
+                saved = await error.run(call)
+            if saved is not None:
                 dialog.submit(True)
 
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
-            ui.button("Save", on_click=save).props("unelevated").mark("faq-save")
+            button = ui.button("Save", on_click=save).props("unelevated").mark("faq-save")
     dialog.open()
     try:
         return bool(await dialog)

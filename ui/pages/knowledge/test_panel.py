@@ -13,7 +13,7 @@ from nicegui import ui
 from app.domain import Actor
 from app.domain import knowledge as m
 from app.schemas import knowledge as ks
-from ui.components import ErrorLabel
+from ui.components import ErrorLabel, busy
 from ui.pages.knowledge._common import body
 from ui.pages.knowledge.sources import highlighted, label_of, source_names
 from ui.state import container
@@ -32,7 +32,8 @@ async def render(actor: Actor, kb: m.KnowledgeBase) -> Callable[[], Awaitable[No
             query = body(ks.TestBody, query=(question.value or "").strip()).query
             return await container().services.retrieval_checks.test(actor, kb.id, query)
 
-        result = await error.run(call)
+        with busy(button):  # the first question loads the embedding model: seconds
+            result = await error.run(call)
         if result is not None:
             await refresh()
             _show(result, names, output)
@@ -44,7 +45,8 @@ async def render(actor: Actor, kb: m.KnowledgeBase) -> Callable[[], Awaitable[No
             question.props("outlined dense clearable").classes("grow basis-56")
             question.mark("test-query")
             question.on("keydown.enter", ask)
-            ui.button("Ask", icon="search", on_click=ask).props("unelevated").mark("test-ask")
+            button = ui.button("Ask", icon="search", on_click=ask).props("unelevated")
+            button.mark("test-ask")
         error = ErrorLabel("test-error")
     output = ui.column().classes("w-full gap-3").mark("test-result")
     return refresh

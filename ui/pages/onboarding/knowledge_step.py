@@ -8,7 +8,7 @@ from nicegui import events, ui
 from app.domain import Invalid, Resource
 from app.domain import knowledge as kb
 from app.schemas import knowledge as ks
-from ui.components import ErrorLabel
+from ui.components import ErrorLabel, busy
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container
 
@@ -46,13 +46,14 @@ def build(wizard: Wizard) -> None:
                     body = checked(ks.FaqCreateBody, question=q, answer=a)
                     return await services.faqs.create(wizard.actor, await _kb(wizard), body)
 
-                faq = await error.run(call)
+                with busy(add):  # the first FAQ loads the embedding model: seconds
+                    faq = await error.run(call)
                 if faq is not None:
                     if wizard.question is not None and not wizard.question.value:
                         wizard.question.value = faq.question  # what to try next
                     done("the question")
 
-            ui.button("Add FAQ", on_click=add_faq).props("unelevated").mark("add-faq")
+            add = ui.button("Add FAQ", on_click=add_faq).props("unelevated").mark("add-faq")
         with ui.tab_panel("text").classes("px-0 gap-2"):
             title = ui.input("Title", value="About us").props("outlined").classes("w-full max-w-xl")
             content = ui.textarea("Text", placeholder="Paste prices, policies, directions…")

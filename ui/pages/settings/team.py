@@ -72,10 +72,7 @@ def create() -> None:
                 action="Remove",
             ):
                 return
-            done = await error.run(lambda: _removed(actor, ws.id, member.user_id))
-            if done and member.user_id == actor.user_id:
-                ui.navigate.to("/dashboard")
-            elif done:
+            if await error.run(lambda: _removed(actor, ws.id, member.user_id)):
                 ui.notify(f"{member.name} removed", type="positive")
                 members.refresh()
 
@@ -142,7 +139,7 @@ def _member_row(
         ui.label(f"joined {day(member.joined_at)}").classes("text-grey-7 text-sm").tooltip(
             when(member.joined_at)
         )
-        if manage:
+        if manage and not you:  # no remove on your own row: an owner cannot remove themself
             ui.button(icon="person_remove", on_click=lambda mem=member: remove(mem)).props(
                 "flat round dense color=negative aria-label=Remove"
             ).tooltip("Remove from workspace").mark(f"remove-{member.email}")
