@@ -11,7 +11,7 @@ AVAILABLE: dict[str, bool] = {
     "flows": False,  # the visual flow builder, /dashboard/flows
     "broadcasts": False,  # the broadcast scheduler, /dashboard/broadcasts
     "analytics": False,  # charts, /dashboard/analytics (the overview's KPI cards work today)
-    "webhooks": False,  # the Webhooks settings tab, /dashboard/settings/webhooks
+    "webhooks": True,  # the Webhooks settings tab, /dashboard/settings/webhooks (issue 16)
 }
 
 

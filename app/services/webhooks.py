@@ -243,6 +243,8 @@ class WebhookService:
 
 def _events(requested: list[str]) -> list[str]:
     """Known types only (or `*`), each once, in the catalogue's order."""
+    if not requested:
+        raise Invalid("events: choose at least one event type (or * for all)")
     unknown = sorted(set(requested) - SUBSCRIBABLE)
     if unknown:
         known = ", ".join([*TYPES, ALL])
