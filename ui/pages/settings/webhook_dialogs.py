@@ -28,7 +28,7 @@ SECRET_WARNING = (
 def edit(
     actor: Actor,
     types: list[w.WebhookEventType],
-    refresh: Callable[[], None],
+    refresh: Callable[[], object],
     hook: w.Webhook | None = None,
 ) -> None:
     """The dialog; `hook` None adds a new one."""
