@@ -122,3 +122,46 @@ async def test_quick_failures_do_not_switch_a_webhook_off(hooks: Hooks) -> None:
     webhook = await hooks.webhook(hook["id"])
     assert webhook["failureCount"] == 12 and webhook["isActive"]
     assert c.webhook_sender.policy.disable_min == timedelta(hours=1)
+
+
+async def test_retention_keeps_seven_days_and_the_last_thousand(hooks_any_db: Hooks) -> None:
+    """The nightly cleanup's part: settled deliveries older than 7 days go, and any beyond a
+    webhook's newest 1,000; what still waits to be sent stays whatever its age."""
+    hooks = hooks_any_db
+    from app.db.tables import WebhookDelivery
+    from app.domain import new_id
+    from app.jobs.cleanup import cleanup_expired
+
+    c = hooks.bot.api.container
+    hook = await hooks.subscribe("http://127.0.0.1:9/hook", ["flow.completed"])
+    now = c.clock.now()
+
+    async def fill() -> None:
+        def row(n: int, status: DeliveryStatus, age: timedelta) -> dict:
+            return {
+                "id": new_id(),
+                "webhook_id": hook["id"],
+                "workspace_id": hooks.bot.owner.workspace_id,
+                "event_id": new_id(),
+                "event_type": "flow.completed",
+                "body": "{}",
+                "seq": n,
+                "status": status,
+                "next_attempt_at": now + timedelta(days=1),
+                "created_at": now - age,
+            }
+
+        async with transaction():
+            for n in range(3):  # a week and a day old: gone
+                await repo.insert(row(n, DeliveryStatus.FAILED, timedelta(days=8)))
+            for n in range(3, 5):  # as old, but still to be sent: kept
+                await repo.insert(row(n, DeliveryStatus.PENDING, timedelta(days=8)))
+            for n in range(5, 1010):  # 1,005 recent ones: the 5 oldest go
+                await repo.insert(row(n, DeliveryStatus.DELIVERED, timedelta(hours=1)))
+
+    await hooks.bot.db(fill)
+    removed = await hooks.bot.db(lambda: cleanup_expired(c.clock))
+    assert removed["webhook_deliveries"] == 3 + 5
+    left = await hooks.bot.db(lambda: WebhookDelivery.select(WebhookDelivery.seq))
+    seqs = sorted(r["seq"] for r in left)
+    assert seqs == [3, 4, *range(10, 1010)]
