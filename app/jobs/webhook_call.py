@@ -71,15 +71,16 @@ async def post(
 ) -> Attempt:
     """POST once, within `timeout_s` in all. `http` is an `Egress.httpx_client`: each
     connection, redirects included, is checked against the SSRF guard after DNS, and a
-    refusal is an error like any other. Of a failed answer, only its first bytes are read."""
+    refusal is an error like any other. Of the answer only the first KB is read (a short
+    answer whole, so the connection is kept for the next delivery)."""
     started = time.monotonic()
     sent = headers(secret, body, event_type, delivery_id, int(time.time()))
     try:
         async with asyncio.timeout(timeout_s):
             async with http.stream("POST", url, content=body.encode(), headers=sent) as response:
+                snippet = await _head(response)  # read (a short answer whole: keep-alive)
                 if 200 <= response.status_code < 300:
                     return Attempt(response.status_code, _ms(started))
-                snippet = await _head(response)
     except (TimeoutError, httpx.TimeoutException):
         return Attempt(None, _ms(started), "timed out waiting for the receiver")
     except Exception as exc:  # refused by the guard, DNS, connection, TLS, too many redirects

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +38,7 @@ from app.settings import Settings
 
 log = logging.getLogger(__name__)
 JITTER = 0.1
+RELEASE_EVERY_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class DeliveryPolicy:
     disable_min: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(seconds=60)
     poll_s: float = 1.0
+    gather_s: float = 0.05
     stall_s: float = 0.0
 
     @classmethod
@@ -94,6 +97,9 @@ class WebhookSender:
         self._subscriptions = subscriptions  # dropped for a workspace whose webhook goes off
         self.policy = policy
         self._http: httpx.AsyncClient | None = None
+        self._making = asyncio.Lock()
+        self._next_release = 0.0  # monotonic time of the next look for expired claims
+        self._gather = False  # the last wake-up asks to wait `gather_s` first
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[None]] = set()
@@ -101,7 +107,14 @@ class WebhookSender:
         self.attempted = 0  # attempts made by this sender (benchmarks, tests)
 
     def wake(self) -> None:
-        """Rows may be due now (they are also found by polling)."""
+        """Rows may be due now (they are also found by polling). The sender looks after
+        `gather_s`: the change that wrote them is usually still being handled (a reply on
+        its way out), and its events are posted in one go after it, not in its way."""
+        if not self._wake.is_set():
+            self._wake.set()
+            self._gather = True
+
+    def _wake_now(self) -> None:
         self._wake.set()
 
     async def start(self) -> None:
@@ -112,7 +125,7 @@ class WebhookSender:
         """Let in-flight sends finish briefly; a send cut short is sent again later (its
         lease passes)."""
         self._stopping = True
-        self.wake()
+        self._wake_now()
         tasks = [t for t in (self._task, *self._inflight) if t is not None]
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=grace_s)
@@ -124,14 +137,19 @@ class WebhookSender:
             await self._http.aclose()
             self._http = None
 
-    @property
-    def http(self) -> httpx.AsyncClient:
-        """The guarded client all deliveries share (connections are kept alive)."""
-        if self._http is None:
-            limits = httpx.Limits(max_connections=self.policy.concurrency * 2)
-            self._http = self._egress.httpx_client(
-                follow_redirects=True, max_redirects=3, limits=limits
-            )
+    async def _client(self) -> httpx.AsyncClient:
+        """The guarded client all deliveries share (connections are kept alive). Made in a
+        thread on first use: building its TLS context takes tens of milliseconds, which on
+        the event loop would stall the message path."""
+        async with self._making:
+            if self._http is None:
+                limits = httpx.Limits(max_connections=self.policy.concurrency * 2)
+                self._http = await asyncio.to_thread(
+                    self._egress.httpx_client,
+                    follow_redirects=True,
+                    max_redirects=3,
+                    limits=limits,
+                )
         return self._http
 
     async def _run(self) -> None:
@@ -143,12 +161,20 @@ class WebhookSender:
                 log.exception("webhook sender pass failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.policy.poll_s)
+            if self._gather and not self._stopping:
+                self._gather = False
+                await asyncio.sleep(self.policy.gather_s)
 
     async def _pass(self) -> None:
+        now = self._clock.now()
+        if time.monotonic() >= self._next_release:  # a dead sender's claims: now and then
+            self._next_release = time.monotonic() + RELEASE_EVERY_S
+            if released := await repo.release_expired(now):
+                log.warning("%d webhook deliveries were claimed by a sender that stopped", released)
         free = self.policy.concurrency - len(self._inflight)
         if free <= 0:
             return
-        claimed = await repo.claim(self._clock.now(), self.policy.lease, free)
+        claimed = await repo.claim(now, self.policy.lease, free)
         if not claimed:
             return
         targets = await repo.targets({c.webhook_id for c in claimed})
@@ -157,11 +183,15 @@ class WebhookSender:
             self._inflight.add(task)
             task.add_done_callback(self._done)
         if len(claimed) == free:
-            self.wake()  # there may be more
+            self._wake_now()  # there may be more
 
     def _done(self, task: asyncio.Task[None]) -> None:
+        """A slot is free, and the next of its conversation may go now. Claims are made for
+        half the slots at a time (one query for many rows) unless little is in flight —
+        a conversation's next delivery then waits for no one."""
         self._inflight.discard(task)
-        self.wake()  # a slot is free, and the next of its conversation may go now
+        if len(self._inflight) <= self.policy.concurrency // 2:
+            self._wake_now()
 
     async def _deliver(self, delivery: repo.Claimed, target: repo.Target | None) -> None:
         try:
@@ -183,7 +213,7 @@ class WebhookSender:
             return Attempt(None, 0, "the signing secret cannot be read (master key changed?)")
         self.attempted += 1
         attempt = await post(
-            self.http,
+            await self._client(),
             target.url,
             secret,
             delivery.body,
@@ -192,7 +222,8 @@ class WebhookSender:
             timeout_s=self.policy.timeout_s,
         )
         outcome = attempt.status_code or attempt.error
-        log.info("webhook delivery %s to %s: %s", delivery.id, target.id, outcome)
+        level = logging.DEBUG if attempt.ok else logging.INFO
+        log.log(level, "webhook delivery %s to %s: %s", delivery.id, target.id, outcome)
         return attempt
 
     async def _settle(self, delivery: repo.Claimed, target: repo.Target, attempt: Attempt) -> None:

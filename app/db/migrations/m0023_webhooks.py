@@ -6,8 +6,10 @@ transaction of the change that caused it, and what the sender keeps on the webho
 - `webhook_deliveries`: one row per (event, webhook). `seq` orders a webhook's deliveries of
   one conversation (`ordering_key`); `lease_until` is how long a claim holds (a node that
   died mid-send gives the row up when it passes); `body` is the exact JSON sent.
-- indexes: due rows by (status, next_attempt_at) for the claim; a webhook's log by
-  (webhook_id, created_at); the order check by (webhook_id, ordering_key, seq).
+- indexes: due rows by (status, next_attempt_at) for the claim; a webhook's log (newest
+  first) and its retention window by (webhook_id, seq); the order check — "is an earlier row
+  of this conversation still waiting?" — by (webhook_id, ordering_key, status, seq), so it
+  never walks the rows already delivered.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ webhook_deliveries (
 
 _INDEXES = """
 webhook_deliveries (status, next_attempt_at)
-webhook_deliveries (webhook_id, created_at)
-webhook_deliveries (webhook_id, ordering_key, seq)
+webhook_deliveries (webhook_id, seq)
+webhook_deliveries (webhook_id, ordering_key, status, seq)
 """
 
 

@@ -3,11 +3,13 @@ sender's claim and outcomes, the log, retention.
 
 The claim is the multi-node contract: one statement moves due rows to SENDING with a lease, so
 two senders (two app nodes on one Postgres) never take the same row — on Postgres the rows are
-picked `FOR UPDATE SKIP LOCKED`, on SQLite the statement runs alone. A row whose sender died
-is taken again once its lease has passed (the outer condition is checked again on the row a
-concurrent claim may just have changed). A webhook's deliveries of one conversation go in
-`seq` order: a row is only claimed when no earlier row of its `ordering_key` is still waiting
-(PENDING, e.g. for its retry) or in flight.
+picked `FOR UPDATE SKIP LOCKED` (and the outer `status = 'PENDING'` is checked again on a row
+a concurrent claim may just have changed), on SQLite the statement runs alone. A row whose
+sender died goes back to PENDING once its lease has passed, and is taken again. Due rows are
+walked in `next_attempt_at` order (the index), so a claim reads about as many rows as it
+takes. A webhook's deliveries of one conversation go in `seq` order: a row is only claimed
+when no earlier row of its `ordering_key` is still waiting (PENDING, e.g. for its retry) or in
+flight.
 """
 
 from __future__ import annotations
@@ -25,24 +27,27 @@ RETENTION = timedelta(days=7)  # settled deliveries older than this go (nightly 
 KEEP_LAST = 1000  # … and any beyond the newest KEEP_LAST of their webhook
 DISABLED = "not sent: the webhook was switched off first (redeliver it once it is on again)"
 
+_TARGETS = "SELECT id, workspace_id, name, url, secret, is_active FROM webhooks WHERE id IN (%s)"
 _SUBSCRIPTIONS = "SELECT id, events FROM webhooks WHERE workspace_id = {} AND is_active = {}"
 
+_RELEASE = (
+    "UPDATE webhook_deliveries SET status = 'PENDING', lease_until = NULL "
+    "WHERE status = 'SENDING' AND lease_until < {}"
+)
 _CLAIM = """
 UPDATE webhook_deliveries SET status = 'SENDING', lease_until = {}
 WHERE id IN (
     SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-    WHERE w.is_active = {}
-    AND ((d.status = 'PENDING' AND d.next_attempt_at <= {})
-         OR (d.status = 'SENDING' AND d.lease_until < {}))
+    WHERE d.status = 'PENDING' AND d.next_attempt_at <= {} AND w.is_active = {}
     AND NOT EXISTS (
         SELECT 1 FROM webhook_deliveries e
         WHERE e.webhook_id = d.webhook_id AND e.ordering_key = d.ordering_key
-        AND e.seq < d.seq AND e.status IN ('PENDING', 'SENDING'))
-    ORDER BY d.seq LIMIT {} %s)
-AND (status = 'PENDING' OR lease_until < {})
+        AND e.status IN ('PENDING', 'SENDING') AND e.seq < d.seq)
+    ORDER BY d.next_attempt_at LIMIT {} %s) %s
 RETURNING id, webhook_id, workspace_id, event_id, event_type, body, seq, attempts, lease_until
 """
-_SKIP_LOCKED = "FOR UPDATE OF d SKIP LOCKED"
+# Postgres: lock what is picked, skip what another node holds, and check the row again
+_SKIP_LOCKED = ("FOR UPDATE OF d SKIP LOCKED", "AND status = 'PENDING'")
 
 _SETTLE = (
     "UPDATE webhook_deliveries SET status = {}, attempts = attempts + 1, status_code = {}, "
@@ -108,12 +113,17 @@ async def insert(row: dict[str, Any]) -> None:
     await fast.insert(WebhookDelivery, row)
 
 
+async def release_expired(now: datetime) -> int:
+    """Claims whose lease has passed (their sender died) go back to PENDING, keeping their
+    place; returns how many."""
+    return len(await fast.execute(WebhookDelivery, _RELEASE + " RETURNING id", now))
+
+
 async def claim(now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
-    """Take up to `limit` due deliveries (see the module docs); oldest first."""
+    """Take up to `limit` due deliveries (see the module docs), the longest due first."""
     engine = WebhookDelivery._meta.db
-    lock = "" if engine.engine_type == "sqlite" else _SKIP_LOCKED
-    until = now + lease
-    args = (until, True, now, now, limit, now)
+    lock = ("", "") if engine.engine_type == "sqlite" else _SKIP_LOCKED
+    args = (now + lease, now, True, limit)
     rows = await fast.execute(WebhookDelivery, _CLAIM % lock, *args)
     return sorted((Claimed(**r) for r in rows), key=lambda c: c.seq)
 
@@ -135,15 +145,10 @@ async def claim_one(delivery_id: str, now: datetime, lease: timedelta) -> Claime
 
 
 async def targets(webhook_ids: set[str]) -> dict[str, Target]:
-    rows = await Webhook.select(
-        Webhook.id,
-        Webhook.workspace_id,
-        Webhook.name,
-        Webhook.url,
-        Webhook.secret,
-        Webhook.is_active,
-    ).where(Webhook.id.is_in(list(webhook_ids)))
-    return {r["id"]: Target(**r) for r in rows}
+    ids = sorted(webhook_ids)
+    marks = ", ".join("{}" for _ in ids)
+    rows = await fast.execute(Webhook, _TARGETS % marks, *ids)
+    return {r["id"]: Target(**{**r, "is_active": bool(r["is_active"])}) for r in rows}
 
 
 async def settle(
