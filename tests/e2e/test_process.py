@@ -126,6 +126,7 @@ def test_readme_start_command_serves(tmp_path: Path) -> None:
         pytest.skip(f"{launcher[0]} is not installed here (it is in CI's clean clone)")
     p = start(tmp_path / "data", command=[str(exe), *launcher[1:]])
     try:
-        assert httpx.get(f"{p.url}/login").status_code == 200
+        # a fresh install sends /login on to creating the owner account (issue 13.13)
+        assert httpx.get(f"{p.url}/login", follow_redirects=True).status_code == 200
     finally:
         assert p.stop() == 0

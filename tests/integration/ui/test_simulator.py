@@ -14,7 +14,7 @@ from nicegui.testing.user import User
 
 from app.db.tables import KBChunk, KBDocument, KBFaq, KnowledgeBase, Message
 from app.domain import Actor, Role, new_id
-from app.events import names
+from app.events import catalog
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.inbox_helpers import click, eventually, use_workspace
 
@@ -145,12 +145,8 @@ async def test_sources_name_titles_and_questions_not_chunk_ids(dashboard: Dashbo
     expected = "Sources: Pricing.pdf · p.3, FAQ: Do you ship abroad?"
 
     # live: the reply is redrawn from a message:updated event
-    dashboard.container.events.publish(
-        names.MESSAGE_UPDATED,
-        actor.workspace_id or "",
-        {"message": msgspec.to_builtins(msgspec.structs.replace(reply, kb_chunks_used=used))},
-        conversation_id=reply.conversation_id,
-    )
+    updated = msgspec.structs.replace(reply, kb_chunks_used=used)
+    dashboard.container.events.publish(catalog.message_updated(actor.workspace_id or "", updated))
     await user.should_see("2 sources")
     await eventually(lambda: _tooltip(user, expected))
     # a fresh page
