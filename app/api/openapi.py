@@ -31,7 +31,7 @@ class _WithWebhookEvents(OpenAPIPlugin):
 
     def _build_openapi(self) -> OpenAPI:
         openapi = super()._build_openapi()
-        openapi.components.schemas.update(schema_components())  # type: ignore[arg-type]
+        openapi.components.schemas.update(schema_components())  # type: ignore[arg-type]  # plain JSON Schema dicts, which Litestar serialises as they are
         openapi.webhooks = {t: cast(Any, _path_item(t)) for t in DATA}
         return openapi
 
