@@ -43,6 +43,7 @@ from app.pipeline import (
     Outbox,
     Pacing,
     Pipeline,
+    SendBudget,
     SendLocks,
     SessionHub,
     build_responders,
@@ -55,6 +56,7 @@ from app.services import (
     ApprovalService,
     AuditService,
     AuthService,
+    ContactImportService,
     ContactQueries,
     ContactService,
     ConversationQueries,
@@ -68,6 +70,8 @@ from app.services import (
     NotificationService,
     OverviewService,
     PasswordResetService,
+    SendBudgetService,
+    SendFirstService,
     Services,
     SessionService,
     SettingsService,
@@ -106,6 +110,7 @@ class Container:
     services: Services
     channels: ChannelManager
     dispatcher: Dispatcher
+    outbox: Outbox  # the one way out (flows, broadcasts: `Outbox.enqueue`)
     pipeline: Pipeline
     hub: SessionHub
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
@@ -150,6 +155,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock, egress, cipher, notifier, subscriptions, DeliveryPolicy.from_settings(settings)
     )
     webhooks = WebhookOutbox(clock, subscriptions, webhook_sender.wake)
+    budget = SendBudget.from_settings(settings, notifier, clock)
     dispatcher = Dispatcher(
         channels,
         events,
@@ -157,13 +163,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         send_locks,
         clock,
         Pacing.from_settings(settings),
+        budget,
         webhooks=webhooks,
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
         media_dir=settings.media_path,
     )
-    outbox = Outbox(clock, dispatcher.wake)
+    outbox = Outbox(clock, events, dispatcher.wake)
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
@@ -202,6 +209,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         pipeline,
         dispatcher,
         send_locks,
+        budget,
         events,
         notifier,
         secrets,
@@ -226,10 +234,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
+        send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
+        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress, webhooks),
         contacts=ContactService(
             contact_queries, events, audit, clock, settings.media_path, webhooks
         ),
         contact_queries=contact_queries,
+        contact_import=ContactImportService(audit, clock),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
@@ -264,6 +275,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         services=services,
         channels=channels,
         dispatcher=dispatcher,
+        outbox=outbox,
         pipeline=pipeline,
         hub=hub,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),

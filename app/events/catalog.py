@@ -346,3 +346,9 @@ def webhook_disabled(
         "failureCount": failure_count,
     }
     return Notice(names.WEBHOOK_DISABLED, payload)
+
+
+def sending_paused(session_id: str, account_id: str | None, reason: str) -> Notice:
+    """A number stopped sending (ban or rate-limit signal, failure spike); resume by hand."""
+    payload = {"sessionId": session_id, "accountId": account_id, "reason": reason}
+    return Notice(names.SENDING_PAUSED, payload)

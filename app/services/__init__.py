@@ -8,6 +8,7 @@ from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
+from app.services.contact_import import ContactImportService
 from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
 from app.services.conversation_queries import ConversationQueries
@@ -28,6 +29,8 @@ from app.services.media import MediaService
 from app.services.notifications import NotificationService
 from app.services.overview import OverviewService
 from app.services.password_reset import PasswordResetService
+from app.services.send_budget import SendBudgetService
+from app.services.send_first import SendFirstService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
 from app.services.sign_ins import SignInService
@@ -49,8 +52,11 @@ class Services:
     mailer: Mailer
     notifications: NotificationService
     sessions: SessionService
+    send_budgets: SendBudgetService
+    send_first: SendFirstService
     contacts: ContactService
     contact_queries: ContactQueries
+    contact_import: ContactImportService
     labels: LabelService
     conversations: ConversationService
     conversation_queries: ConversationQueries
@@ -75,6 +81,7 @@ __all__ = [
     "ApprovalService",
     "AuditService",
     "AuthService",
+    "ContactImportService",
     "ContactQueries",
     "ContactService",
     "ConversationQueries",
@@ -93,6 +100,8 @@ __all__ = [
     "PasswordResetService",
     "ReferenceQuestions",
     "RetrievalChecks",
+    "SendBudgetService",
+    "SendFirstService",
     "Services",
     "SessionService",
     "SettingsService",

@@ -16,6 +16,7 @@ from typing import Any
 
 from app.auth import Resource, guarded
 from app.db.repos import mapping, workspace_settings
+from app.db.repos import outbox as outbox_repo
 from app.db.repos.outbox import Draft, Target
 from app.db.tables import Contact, Conversation, WorkspaceUser
 from app.db.tx import transaction
@@ -29,6 +30,7 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
+from app.domain.sending import SendKind
 from app.events import Event, EventBus, catalog
 from app.pipeline.outbox import Outbox
 from app.records import AuditTrail, WebhookOutbox
@@ -183,8 +185,17 @@ class ConversationService:
             ConversationStatus.OPEN if row["status"] == ConversationStatus.WAITING_HUMAN else None
         )
         try:
+            wrote = await outbox_repo.ever_wrote(row["id"])
             async with transaction():
-                written = await self._outbox.record(target, [draft], status=answered)
+                written = await self._outbox.record(
+                    target,
+                    [draft],
+                    status=answered,
+                    # to someone who never wrote, an agent's message is sending first: cold,
+                    # held by the daily budget and the first-message cap, like the API's
+                    kind=SendKind.HUMAN if wrote else SendKind.SEND_FIRST,
+                    cold=not wrote,
+                )
                 if answered is not None and written.conversation is not None:
                     event = catalog.conversation_updated(row["workspace_id"], written.conversation)
                     await self._webhooks.record(event)

@@ -25,7 +25,7 @@ from app.db.tables.flows import Flow, FlowStats
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
 from app.db.tables.settings import AuditLog, Notification, WorkspaceSettings
 from app.db.tables.webhooks import Webhook, WebhookDelivery
-from app.db.tables.whatsapp import WhatsappSession
+from app.db.tables.whatsapp import SendBudget, WhatsappSession
 
 ALL_TABLES: tuple[type[Table], ...] = (
     Workspace,
@@ -36,6 +36,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     WorkspaceInvite,
     ApiKey,
     WhatsappSession,
+    SendBudget,
     Contact,
     Label,
     ContactLabel,
@@ -80,6 +81,7 @@ __all__ = [
     "Notification",
     "Outbox",
     "PasswordReset",
+    "SendBudget",
     "User",
     "UserSession",
     "Webhook",

@@ -25,6 +25,7 @@ from app.db.tables import (
     Notification,
     Outbox,
     PasswordReset,
+    SendBudget,
     User,
     UserSession,
     Webhook,
@@ -86,6 +87,7 @@ async def build(slug: str = "acme") -> Graph:
     ).save()
     session = WhatsappSession(workspace_id=ws.id, account_id="default", channel="simulator")
     await session.save()
+    await SendBudget(workspace_id=ws.id, session_id=session.id).save()
     contact = Contact(
         workspace_id=ws.id, session_id=session.id, jid="1@s.whatsapp.net", phone_number="+1"
     )
