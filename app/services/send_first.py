@@ -8,6 +8,8 @@ one transaction, and shows in the inbox like an agent's message. An idempotency 
 `Idempotency-Key` header or `clientMessageId`) makes a retried call return the first call's
 message instead of sending twice: the key is unique per workspace in the outbox, so even two
 concurrent retries queue one message.
+Webhooks hear of a new contact and a newly opened conversation (`contact.created`,
+`conversation.created`) in that transaction, and of the message once it is sent.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from tests.integration.bots import eventually
 from tests.integration.webhooks.conftest import Hooks, _hooks
 from tests.integration.webhooks.readme import block, python_verify
 
-ANN = "+4917600000001"
+ANN, BOB = "+4917600000001", "+4917600000002"
 
 
 def _check(received: Received, secret: str) -> dict[str, Any]:
@@ -69,6 +69,31 @@ async def test_a_conversation_arrives_signed_in_order(hooks: Hooks, receiver: Re
     assert all(d["attempts"] == 1 and d["durationMs"] is not None for d in log)
     assert [d["eventType"] for d in reversed(log)] == [e["type"] for e in events]
     assert (await hooks.webhook(hook["id"]))["lastCalledAt"] is not None
+
+
+async def test_sending_first_is_told_like_a_customer_writing(
+    hooks: Hooks, receiver: Receiver
+) -> None:
+    """`POST /whatsapp/sessions/{id}/send` to a new number: the contact and the conversation
+    it opens are told in the transaction that queues the message, then the send itself."""
+    hook = await hooks.subscribe(receiver.url)
+    bot = hooks.bot
+    r = await bot.send(
+        "POST", f"/whatsapp/sessions/{bot.session_id}/send", json={"to": BOB, "text": "Hi Bob"}
+    )
+    assert r.status_code == 202, r.text
+    events = [_check(x, hook["secret"]) for x in receiver.wait_for(5)]
+    assert [e["type"] for e in events] == [
+        "contact.created",
+        "conversation.created",
+        "message.outbound",
+        "message.status",
+        "message.status",
+    ]
+    contact, conversation = events[0]["data"]["contact"], events[1]["data"]["conversation"]
+    assert contact["phoneNumber"] == BOB and conversation["contact"]["id"] == contact["id"]
+    assert conversation["id"] == r.json()["conversationId"]
+    assert events[2]["data"]["message"]["content"] == "Hi Bob"
 
 
 async def _settled(hooks: Hooks, webhook_id: str, count: int) -> list[dict] | None:

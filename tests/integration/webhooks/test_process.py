@@ -6,8 +6,9 @@
    Process 2 (no stall, short lease) sends it once the dead process's lease has passed;
    process 3 sends nothing again.
 2. The README's "Connect n8n / Zapier" receiver, run as written, answers a customer through
-   the API (`POST /conversations/{id}/messages` with an API key; the send-first endpoint of
-   issue 15 is not on this branch).
+   the API (`POST /whatsapp/sessions/{id}/send` with an API key, the event id as its
+   `Idempotency-Key`): the reply lands in the customer's conversation, and a redelivery of
+   the event sends nothing twice.
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def test_the_readme_receiver_answers_through_the_api(
 ) -> None:
     monkeypatch.setenv("AIMY_AUTO_REPLY", "none")  # only the integration answers
     monkeypatch.setenv("AIMY_SSRF_ALLOW", "127.0.0.1")
-    app = start(tmp_path / "data")
+    data = tmp_path / "data"
+    app = start(data)
     receiver: subprocess.Popen[str] | None = None
     try:
         headers = _owner(app.url)
@@ -172,12 +174,22 @@ def test_the_readme_receiver_answers_through_the_api(
 
         reply = _wait(answered)
         assert reply["content"] == "Thanks! We got: Where is my order?"
-        assert reply["senderType"] == "HUMAN"  # the API's agent reply, sent by the pipeline
-        deliveries = httpx.get(
-            f"{app.url}/api/v1/settings/webhooks/{r.json()['id']}/deliveries", headers=headers
-        ).json()["items"]
-        assert [d["status"] for d in deliveries] == ["DELIVERED"]
-        assert deliveries[0]["statusCode"] == 204
+        assert reply["senderType"] == "HUMAN"  # sent through the API, by the pipeline
+        log = f"{app.url}/api/v1/settings/webhooks/{r.json()['id']}/deliveries"
+        (delivery,) = httpx.get(log, headers=headers).json()["items"]
+        assert delivery["status"] == "DELIVERED" and delivery["statusCode"] == 204
+        event_id = _db(data, "SELECT event_id FROM webhook_deliveries")[0][0]
+        assert _db(data, "SELECT kind, idempotency_key FROM outbox") == [("send_first", event_id)]
+
+        again = httpx.post(f"{log}/{delivery['id']}/redeliver", headers=headers)
+        assert again.status_code in (200, 201, 202), again.text
+        _wait(
+            lambda: (
+                len(_db(data, "SELECT 1 FROM webhook_deliveries WHERE status = 'DELIVERED'")) == 2
+            )
+        )
+        time.sleep(0.5)  # the receiver called the API again, with the same event id
+        assert len(_db(data, "SELECT 1 FROM outbox")) == 1  # … which sent nothing twice
     finally:
         if receiver is not None:
             receiver.terminate()
