@@ -18,7 +18,7 @@ from app.records import Subscriptions
 from tests.fakes.webhook_receiver import Receiver
 from tests.integration.webhooks.conftest import ALLOW, Hooks
 
-EVENTS, KEYS = 240, 12
+EVENTS, KEYS = 120, 12
 
 
 async def _record(hooks: Hooks, count: int) -> None:
