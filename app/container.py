@@ -34,7 +34,9 @@ from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
 from app.events import AccessSignals, EventBus
+from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
+from app.jobs.flows import register_flow_jobs
 from app.jobs.webhook_sender import DeliveryPolicy, WebhookSender
 from app.llm import GgufStore
 from app.net import Egress
@@ -61,6 +63,8 @@ from app.services import (
     ContactService,
     ConversationQueries,
     ConversationService,
+    FlowRunService,
+    FlowService,
     InviteService,
     LabelService,
     LiveAccess,
@@ -119,6 +123,8 @@ class Container:
     indexer: IndexWorker
     webhooks: WebhookOutbox  # record events for webhooks inside a change's transaction
     webhook_sender: WebhookSender
+    flow_runner: FlowRunner
+    flow_webhooks: WebhookCaller
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -194,16 +200,15 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.media_path
-    pipeline = Pipeline(
-        clock,
-        events,
-        notifier,
-        build_responders(settings, ai, WaitingNotice()),
-        outbox,
-        channels,
-        media_dir,
-        webhooks,
+    responders = build_responders(settings, ai, WaitingNotice())
+    flow_webhooks = WebhookCaller(egress.httpx_client)
+    flow_media = MediaFetcher(egress.httpx_client, media_dir)
+    flow_engine = FlowEngine(
+        clock, events, outbox, notifier, flow_webhooks, flow_media.fetch, webhooks
     )
+    flow_runner = FlowRunner(flow_engine, clock)
+    responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
+    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir, webhooks)
     hub = SessionHub(
         channels,
         pipeline,
@@ -237,7 +242,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
         send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress, webhooks),
         contacts=ContactService(
-            contact_queries, events, audit, clock, settings.media_path, webhooks
+            contact_queries,
+            events,
+            audit,
+            clock,
+            settings.media_path,
+            webhooks,
+            flow_runner.label_added,
         ),
         contact_queries=contact_queries,
         contact_import=ContactImportService(audit, clock),
@@ -261,6 +272,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         webhooks=WebhookService(
             clock, cipher, egress, subscriptions, webhooks, webhook_sender, audit
         ),
+        flows=FlowService(clock, audit, egress.check_url),
+        flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
     )
     return Container(
         settings=settings,
@@ -284,6 +297,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         indexer=indexer,
         webhooks=webhooks,
         webhook_sender=webhook_sender,
+        flow_runner=flow_runner,
+        flow_webhooks=flow_webhooks,
     )
 
 
@@ -301,7 +316,17 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         register_jobs(container.scheduler, container.clock, container.notifier)
+        settings = container.settings
+        runner = container.flow_runner
+        register_flow_jobs(
+            container.scheduler,
+            runner.wake_due,
+            runner.fire_schedules,
+            container.clock,
+            settings.flow_tick_s,
+        )
         container.scheduler.start()
+        stack.push_async_callback(container.flow_webhooks.aclose)
         stack.callback(container.scheduler.shutdown, wait=False)
         stack.push_async_callback(container.ai.aclose)
         stack.push_async_callback(container.services.local_models.aclose)

@@ -109,6 +109,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # a reply not sent this long after it was written (number offline, app down) is dropped
     # as FAILED instead of arriving out of context (app/pipeline/retry.py)
     resend_window_h: float = 24.0
+    # flows: how often due wake-ups (delays, question timeouts) are looked for, and cron slots
+    flow_tick_s: float = 5.0
 
     # outbound webhooks (issue 16, app/jobs/webhook_sender.py): a failed delivery is tried
     # again after each of these delays (±10 % jitter), then it is FAILED; a webhook is switched

@@ -134,6 +134,8 @@ class WorkspaceSettingsView(Model, kw_only=True):
     quiet_hours_enabled: bool = False
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "08:00"
+    # words that end a contact's flow run, besides the built-in ones (case/accents ignored)
+    flow_stop_words: list[str] = []
     updated_at: datetime | None = None
 
 

@@ -41,6 +41,8 @@ class WorkspaceSettings(msgspec.Struct, kw_only=True, frozen=True):
     quiet_hours_enabled: bool = False  # hold everything but replies from start to end
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "08:00"
+    # words that end a contact's flow run, besides the built-in stop/cancel words (m0020)
+    flow_stop_words: list[str] = []
 
 
 DEFAULTS = WorkspaceSettings()

@@ -19,6 +19,7 @@ import msgspec
 
 from app.domain import SessionStatus
 from app.domain import conversations as c
+from app.domain.flows import FlowRun
 from app.domain.records import DownloadView
 from app.events import names
 from app.events.bus import Event
@@ -131,6 +132,47 @@ def speech_model_progress(workspace_id: str, download: DownloadView) -> Event:
     return Event(names.SPEECH_MODEL_PROGRESS, workspace_id, _wire(download))
 
 
+def flow_run(workspace_id: str, run: FlowRun) -> Event:
+    """`flow:run {run}`: a contact's flow run started, moved to a node, waits, or ended — the
+    inbox shows "in flow X at node Y". The run without its variables and history."""
+    data = _wire(run)
+    brief = {k: data.get(k) for k in _RUN_FIELDS}
+    return Event(names.FLOW_RUN, workspace_id, {"run": brief}, run.conversation_id)
+
+
+_RUN_FIELDS = (
+    "id",
+    "flowId",
+    "flowName",
+    "version",
+    "contactId",
+    "conversationId",
+    "status",
+    "currentNodeId",
+    "currentNodeType",
+    "waitingFor",
+    "wakeAt",
+    "endReason",
+    "startedAt",
+    "endedAt",
+)
+
+
+def flow_completed(workspace_id: str, run: FlowRun) -> Event:
+    """`flow.completed {runId, flowId, flowName, contactId, conversationId, vars, completedAt}`:
+    a run reached its end (one of issue 16's webhook events)."""
+    data = {
+        "runId": run.id,
+        "flowId": run.flow_id,
+        "flowName": run.flow_name,
+        "contactId": run.contact_id,
+        "conversationId": run.conversation_id,
+        "vars": run.vars,
+        "completedAt": run.ended_at.isoformat() if run.ended_at else None,
+    }
+    return Event(names.FLOW_COMPLETED, workspace_id, data, run.conversation_id)
+
+
 def conversation_created(workspace_id: str, conversation: c.Conversation) -> Event:
     """`conversation.created {conversation}`: a contact's first message opened a conversation
     (or someone started one)."""
@@ -188,31 +230,6 @@ def document_indexed(
         "error": error,
     }
     return Event(names.DOCUMENT_INDEXED, workspace_id, data)
-
-
-def flow_completed(
-    workspace_id: str,
-    *,
-    run_id: str,
-    flow_id: str,
-    flow_name: str,
-    contact_id: str,
-    conversation_id: str | None,
-    variables: dict[str, Any],
-    completed_at: datetime | None,
-) -> Event:
-    """`flow.completed {runId, flowId, flowName, contactId, conversationId, vars,
-    completedAt}`: a contact's flow run reached its end."""
-    data = {
-        "runId": run_id,
-        "flowId": flow_id,
-        "flowName": flow_name,
-        "contactId": contact_id,
-        "conversationId": conversation_id,
-        "vars": variables,
-        "completedAt": completed_at.isoformat() if completed_at else None,
-    }
-    return Event(names.FLOW_COMPLETED, workspace_id, data, conversation_id)
 
 
 def broadcast_completed(

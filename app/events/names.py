@@ -35,6 +35,13 @@ SPEECH_MODEL_PROGRESS = "speech-model:progress"
 # GGUF model downloads: the same shape
 MODEL_PROGRESS = "model:progress"
 
+# a contact's flow run moved (issue 14): {run: {id, flowId, flowName, contactId,
+# conversationId, status, currentNodeId, currentNodeType, waitingFor, wakeAt, endReason}}
+FLOW_RUN = "flow:run"
+# a run reached its end (issue 16's webhook event): {runId, flowId, flowName, contactId,
+# conversationId, vars, completedAt}
+FLOW_COMPLETED = "flow.completed"
+
 # Issue 16: events that exist for integrations, named as webhooks deliver them (the seed's
 # WebSocket names above are mapped to public types in `app/events/public.py`); the WebSocket
 # forwards them too. Their `data` is documented there and in the README.
@@ -43,9 +50,6 @@ CONVERSATION_ESCALATED = "conversation.escalated"  # {conversation, reason}
 CONTACT_CREATED = "contact.created"  # {contact}
 CONTACT_LABELED = "contact.labeled"  # {contact, label, action: added | removed}
 DOCUMENT_INDEXED = "knowledge.document.indexed"  # {documentId, knowledgeBaseId, name, status, …}
-# a run reached its end (issue 14 calls it): {runId, flowId, flowName, contactId,
-# conversationId, vars, completedAt}
-FLOW_COMPLETED = "flow.completed"
 # a broadcast finished (issue 15 calls it): {broadcastId, name, status, totalRecipients,
 # sentCount, failedCount, completedAt}
 BROADCAST_COMPLETED = "broadcast.completed"

@@ -19,6 +19,7 @@ from app.db.tables import Message
 from app.domain import Clock, ConversationStatus
 from app.domain.sending import SendKind
 from app.events import EventBus, catalog
+from app.pipeline.responders import Effect
 
 
 class Outbox:
@@ -34,14 +35,21 @@ class Outbox:
         *,
         inbound_id: str | None = None,
         status: ConversationStatus | None = None,
+        effect: Effect | None = None,
         kind: SendKind = SendKind.REPLY,
         cold: bool = False,
     ) -> Written:
-        """Write `drafts` (queued, or held for approval), mark `inbound_id` routed and set the
-        conversation's status, in one transaction. Call `wake()` once the events are out."""
-        sending = Sending(kind, cold)
+        """Write `effect` (a responder's own state), `drafts` (queued, or held for approval),
+        mark `inbound_id` routed and set the conversation's status, in one transaction. Call
+        `wake()` once the events are out (and `effect.applied()`)."""
         return await repo.record_decision(
-            target, inbound_id, drafts, self._clock.now(), status=status, sending=sending
+            target,
+            inbound_id,
+            drafts,
+            self._clock.now(),
+            status=status,
+            before=effect.apply if effect is not None else None,
+            sending=Sending(kind, cold),
         )
 
     async def enqueue(

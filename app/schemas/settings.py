@@ -48,3 +48,12 @@ class SettingsPatchBody(Body):
     quiet_hours_enabled: bool | Unset = msgspec.UNSET
     quiet_hours_start: HhMm | Unset = msgspec.UNSET
     quiet_hours_end: HhMm | Unset = msgspec.UNSET
+    # words that end a flow run (besides the built-in stop/cancel words), compared without
+    # case or accents
+    flow_stop_words: (
+        Annotated[
+            list[Annotated[str, msgspec.Meta(min_length=1, max_length=50)]],
+            msgspec.Meta(max_length=50),
+        ]
+        | Unset
+    ) = msgspec.UNSET

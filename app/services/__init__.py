@@ -13,6 +13,8 @@ from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
 from app.services.conversation_queries import ConversationQueries
 from app.services.conversations import ConversationService
+from app.services.flow_runs import FlowRunService
+from app.services.flows import FlowService
 from app.services.invites import InviteService
 from app.services.knowledge import (
     DocumentService,
@@ -72,6 +74,8 @@ class Services:
     retrieval_checks: RetrievalChecks
     media: MediaService
     live_access: LiveAccess
+    flows: FlowService
+    flow_runs: FlowRunService
     webhooks: WebhookService
     sources: SourceService = field(default_factory=SourceService)
 
@@ -88,6 +92,8 @@ __all__ = [
     "ConversationService",
     "DocumentService",
     "FaqService",
+    "FlowRunService",
+    "FlowService",
     "InviteService",
     "KnowledgeBaseService",
     "LabelService",

@@ -8,6 +8,7 @@ taken off (and `conversation.updated` when a release reopens a waiting conversat
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,11 @@ class ContactService:
         clock: Clock,
         media_dir: Path,
         webhooks: WebhookOutbox,
+        label_added: Callable[[str, str, str], Awaitable[None]] | None = None,
     ) -> None:
         self._queries = queries
         self._webhooks = webhooks
+        self._label_added = label_added  # LABEL_ADDED flows start here (workspace, contact, label)
         self._clock = clock
         self._events = events
         self._audit = audit
@@ -141,7 +144,10 @@ class ContactService:
                 contact, told = await self._tell(actor, contact_id, label=(label_id, True))
             else:
                 contact = await self._queries.get(actor, contact_id)
-        return self._publish(actor, contact, told)
+        published = self._publish(actor, contact, told)
+        if not linked and self._label_added is not None:
+            await self._label_added(actor.workspace_id or "", contact_id, label_id)
+        return published
 
     @guarded(Resource.CONTACTS, write=True)
     async def detach_label(self, actor: Actor, contact_id: str, label_id: str) -> c.Contact:

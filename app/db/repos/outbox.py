@@ -9,6 +9,7 @@ increasing within one write.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -187,13 +188,17 @@ async def record_decision(
     now: datetime,
     *,
     status: ConversationStatus | None = None,
+    before: Callable[[], Awaitable[None]] | None = None,
     sending: Sending = REPLY,
 ) -> Written:
-    """In one transaction: the replies (+ outbox rows), the inbound's routing mark, and the
-    conversation's new status/lastMessageAt. A `once_per_wait` draft is left out when the
-    customer was already told in this waiting period. A crash before this commits re-routes the
-    inbound on start; after it, the outbox holds the replies."""
+    """In one transaction: `before` (a responder's own state, e.g. a flow run's step), the
+    replies (+ outbox rows), the inbound's routing mark, and the conversation's new
+    status/lastMessageAt. A `once_per_wait` draft is left out when the customer was already
+    told in this waiting period. A crash before this commits re-routes the inbound on start;
+    after it, the outbox holds the replies."""
     async with Message._meta.db.transaction():
+        if before is not None:
+            await before()
         # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
         out = [
             await _write(target, d, now + timedelta(microseconds=i), sending)

@@ -21,7 +21,8 @@ from app.db.tables.auth import (
 from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
 from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
 from app.db.tables.conversations import Conversation, Message, Outbox
-from app.db.tables.flows import Flow, FlowStats
+from app.db.tables.flow_runs import FlowRun, FlowRunEvent
+from app.db.tables.flows import Flow, FlowNodeStats, FlowStats, FlowVersion
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
 from app.db.tables.settings import AuditLog, Notification, WorkspaceSettings
 from app.db.tables.webhooks import Webhook, WebhookDelivery
@@ -43,9 +44,13 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ContactCustomField,
     Flow,
     FlowStats,
+    FlowVersion,
+    FlowNodeStats,
     Conversation,
     Message,
     Outbox,
+    FlowRun,
+    FlowRunEvent,
     KnowledgeBase,
     KBDocument,
     KBChunk,
@@ -71,7 +76,11 @@ __all__ = [
     "ContactLabel",
     "Conversation",
     "Flow",
+    "FlowNodeStats",
+    "FlowRun",
+    "FlowRunEvent",
     "FlowStats",
+    "FlowVersion",
     "KBChunk",
     "KBDocument",
     "KBFaq",

@@ -9,6 +9,7 @@ from piccolo.table import Table
 from app.db.tables._columns import (
     created_at,
     flag,
+    json_list,
     json_object,
     owned_by,
     primary_key,
@@ -49,6 +50,7 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     quiet_hours_enabled = flag(D.quiet_hours_enabled)
     quiet_hours_start = Varchar(length=5, default=D.quiet_hours_start)
     quiet_hours_end = Varchar(length=5, default=D.quiet_hours_end)
+    flow_stop_words = json_list()  # m0020: the workspace's own words that end a flow run
     updated_at = updated_at()
 
 

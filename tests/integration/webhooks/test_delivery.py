@@ -96,6 +96,36 @@ async def test_sending_first_is_told_like_a_customer_writing(
     assert events[2]["data"]["message"]["content"] == "Hi Bob"
 
 
+async def test_a_completed_flow_run_is_told(hooks: Hooks, receiver: Receiver) -> None:
+    """`flow.completed`, written with the step that ends the run: a run a keyword started
+    (the inbound path) and one started through `POST /flows/{id}/trigger` (a wake-up path)."""
+    bot = hooks.bot
+    hook = await hooks.subscribe(receiver.url, ["flow.completed"])
+    nodes = [
+        {"id": "t", "type": "trigger", "position": {"x": 0, "y": 0}, "data": {}},
+        {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"text": "Noted"}},
+    ]
+    edges = [{"id": "t-m", "source": "t", "target": "m"}]
+    flows = []
+    for name, trigger, config in (
+        ("By keyword", "KEYWORD", {"keywords": ["order"], "match": "contains"}),
+        ("By API", "API", {}),
+    ):
+        body = {"name": name, "triggerType": trigger, "triggerConfig": config, "isActive": True}
+        r = await bot.send("POST", "/flows", json={**body, "nodes": nodes, "edges": edges})
+        assert r.status_code == 201, r.text
+        flows.append(r.json())
+    await bot.simulate(ANN, "my order please")
+    receiver.wait_for(1)
+    r = await bot.send("POST", f"/flows/{flows[1]['id']}/trigger", json={"phone": BOB})
+    assert r.status_code == 202, r.text
+    got = receiver.wait_for(2)
+    events = [_check(x, hook["secret"]) for x in got]
+    assert [e["data"]["flowName"] for e in events] == ["By keyword", "By API"]
+    assert events[0]["data"]["flowId"] == flows[0]["id"] and events[0]["data"]["completedAt"]
+    assert events[0]["data"]["conversationId"]  # ordered with the conversation's other events
+
+
 async def _settled(hooks: Hooks, webhook_id: str, count: int) -> list[dict] | None:
     log = await hooks.deliveries(webhook_id)
     done = [d for d in log if d["status"] in ("DELIVERED", "FAILED")]
