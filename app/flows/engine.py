@@ -342,7 +342,13 @@ class FlowEngine:
             return None
         target = Target(run.workspace_id, where["session_id"], run.conversation_id, where["jid"])
         status = ConversationStatus.WAITING_HUMAN if effect.hands_over else None
-        written = await self.outbox.record(target, effect.step.drafts, status=status, effect=effect)
+        async with RunTable._meta.db.transaction():
+            written = await self.outbox.record(
+                target, effect.step.drafts, status=status, effect=effect
+            )
+            if status is not None and written.conversation is not None and self.webhooks:
+                told = catalog.conversation_updated(run.workspace_id, written.conversation)
+                await self.webhooks.record(told)  # the hand-over, with the step
         effect.applied()
         self._announce(run.workspace_id, written, status is not None)
         if effect.hands_over:

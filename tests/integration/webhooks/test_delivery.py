@@ -98,20 +98,32 @@ async def test_sending_first_is_told_like_a_customer_writing(
 
 async def test_a_completed_flow_run_is_told(hooks: Hooks, receiver: Receiver) -> None:
     """`flow.completed`, written with the step that ends the run: a run a keyword started
-    (the inbound path) and one started through `POST /flows/{id}/trigger` (a wake-up path)."""
+    (the inbound path), and one started through `POST /flows/{id}/trigger` that hands the
+    conversation to a human (a wake-up path: `conversation.updated` with it)."""
     bot = hooks.bot
-    hook = await hooks.subscribe(receiver.url, ["flow.completed"])
-    nodes = [
-        {"id": "t", "type": "trigger", "position": {"x": 0, "y": 0}, "data": {}},
-        {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"text": "Noted"}},
-    ]
-    edges = [{"id": "t-m", "source": "t", "target": "m"}]
+    hook = await hooks.subscribe(receiver.url, ["flow.completed", "conversation.updated"])
+    trigger = {"id": "t", "type": "trigger", "position": {"x": 0, "y": 0}, "data": {}}
+    say = {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"text": "Ok"}}
+    assign = {"id": "a", "type": "assign", "position": {"x": 0, "y": 0}, "data": {}}
+    to_m = {"id": "t-m", "source": "t", "target": "m"}
     flows = []
-    for name, trigger, config in (
-        ("By keyword", "KEYWORD", {"keywords": ["order"], "match": "contains"}),
-        ("By API", "API", {}),
+    for name, kind, config, nodes, edges in (
+        (
+            "By keyword",
+            "KEYWORD",
+            {"keywords": ["order"], "match": "contains"},
+            [trigger, say],
+            [to_m],
+        ),
+        (
+            "By API",
+            "API",
+            {},
+            [trigger, say, assign],
+            [to_m, {"id": "m-a", "source": "m", "target": "a"}],
+        ),
     ):
-        body = {"name": name, "triggerType": trigger, "triggerConfig": config, "isActive": True}
+        body = {"name": name, "triggerType": kind, "triggerConfig": config, "isActive": True}
         r = await bot.send("POST", "/flows", json={**body, "nodes": nodes, "edges": edges})
         assert r.status_code == 201, r.text
         flows.append(r.json())
@@ -119,11 +131,17 @@ async def test_a_completed_flow_run_is_told(hooks: Hooks, receiver: Receiver) ->
     receiver.wait_for(1)
     r = await bot.send("POST", f"/flows/{flows[1]['id']}/trigger", json={"phone": BOB})
     assert r.status_code == 202, r.text
-    got = receiver.wait_for(2)
-    events = [_check(x, hook["secret"]) for x in got]
-    assert [e["data"]["flowName"] for e in events] == ["By keyword", "By API"]
+    events = [_check(x, hook["secret"]) for x in receiver.wait_for(3)]
+    assert [(e["type"], e["data"].get("flowName")) for e in events] == [
+        ("flow.completed", "By keyword"),
+        ("flow.completed", "By API"),
+        ("conversation.updated", None),
+    ]
     assert events[0]["data"]["flowId"] == flows[0]["id"] and events[0]["data"]["completedAt"]
-    assert events[0]["data"]["conversationId"]  # ordered with the conversation's other events
+    handed = events[2]["data"]["conversation"]
+    assert (
+        handed["status"] == "WAITING_HUMAN" and handed["id"] == events[1]["data"]["conversationId"]
+    )
 
 
 async def _settled(hooks: Hooks, webhook_id: str, count: int) -> list[dict] | None:
