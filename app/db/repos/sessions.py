@@ -31,16 +31,24 @@ async def list_for(workspace_id: str) -> list[c.WhatsappSession]:
     return [mapping.session(r) for r in rows]
 
 
-async def set_status(session_id: str, status: SessionStatus, now: datetime) -> bool:
-    """Store the session's status; True when it changed."""
-    rows = (
-        await WhatsappSession.update(
-            {WhatsappSession.status: status, WhatsappSession.updated_at: now}
-        )
-        .where((WhatsappSession.id == session_id) & (WhatsappSession.status != status))
-        .returning(WhatsappSession.id)
+async def set_status(
+    session_id: str, status: SessionStatus, now: datetime, reason: str | None = None
+) -> bool:
+    """The live status, and why: a reason becomes `last_error` (kept through the CONNECTING
+    of the next attempt), connecting or a requested stop clears it. True when the status
+    changed (webhooks hear of changes, in the caller's transaction)."""
+    changes: dict[Any, Any] = {WhatsappSession.status: status, WhatsappSession.updated_at: now}
+    if status is SessionStatus.CONNECTED or reason == "stopped":
+        changes[WhatsappSession.last_error] = None
+    elif reason:
+        changes[WhatsappSession.last_error] = reason[:1000]
+    before = (
+        await WhatsappSession.select(WhatsappSession.status)
+        .where(WhatsappSession.id == session_id)
+        .first()
     )
-    return bool(rows)
+    await WhatsappSession.update(changes).where(WhatsappSession.id == session_id)
+    return before is not None and before["status"] != status
 
 
 async def update(session_id: str, now: datetime, **values: Any) -> None:
