@@ -180,17 +180,34 @@ class StepEffect:
             visits=step.visits,
         )
         await repo.add_events(run.id, run.notes)
+        labeled: list[tuple[str, str]] = []
         if step.labels:
-            self.contact_changed = await repo.change_labels(
-                run.workspace_id, run.contact_id, step.labels
-            )
+            labeled = await repo.change_labels(run.workspace_id, run.contact_id, step.labels)
+            self.contact_changed = bool(labeled)
         if step.assign:
             await repo.hand_over(run.contact_id, run.conversation_id, step.assign_to, self.now)
             self.contact_changed = True
-        webhooks = self.engine.webhooks
-        if run.status is f.RunStatus.COMPLETED and webhooks is not None:
+        if self.engine.webhooks is not None:
+            await self._tell_webhooks(self.engine.webhooks, labeled)
+
+    async def _tell_webhooks(self, webhooks: WebhookOutbox, labeled: list[tuple[str, str]]) -> None:
+        """What the step changed, for webhooks, in its transaction: each label put on or
+        taken off (`contact.labeled`), a takeover (`contact.updated`), the run's end
+        (`flow.completed`)."""
+        run, ws = self.run, self.run.workspace_id
+        told = []
+        contact = await repo.contact_record(run.contact_id) if self.contact_changed else None
+        if contact is not None:
+            for action, label_id in labeled:
+                label = await repo.label_record(label_id)
+                if label is not None:
+                    told.append(catalog.contact_labeled(ws, contact, label, action != "remove"))
+            if self.step.assign:
+                told.append(catalog.contact_updated(ws, contact))
+        if run.status is f.RunStatus.COMPLETED:
             record = record_of(run, self.flow_name, self.graph, self.now)
-            await webhooks.record(catalog.flow_completed(run.workspace_id, record))
+            told.append(catalog.flow_completed(ws, record))
+        await webhooks.record(*told)
 
     def applied(self) -> None:
         run = self.run

@@ -144,6 +144,40 @@ async def test_a_completed_flow_run_is_told(hooks: Hooks, receiver: Receiver) ->
     )
 
 
+async def test_a_flow_step_that_labels_and_hands_over_is_told(
+    hooks: Hooks, receiver: Receiver
+) -> None:
+    """A flow's `tag` step: `contact.labeled`; its `assign` step: `contact.updated` (taken
+    over) — written with the step."""
+    bot = hooks.bot
+    label = (await bot.send("POST", "/contacts/labels", json={"name": "vip"})).json()
+    hook = await hooks.subscribe(receiver.url, ["contact.labeled", "contact.updated"])
+    nodes = [
+        {"id": "t", "type": "trigger", "position": {"x": 0, "y": 0}, "data": {}},
+        {
+            "id": "g",
+            "type": "tag",
+            "position": {"x": 0, "y": 0},
+            "data": {"action": "add", "labelId": label["id"]},
+        },
+        {"id": "a", "type": "assign", "position": {"x": 0, "y": 0}, "data": {}},
+    ]
+    edges = [
+        {"id": "t-g", "source": "t", "target": "g"},
+        {"id": "g-a", "source": "g", "target": "a"},
+    ]
+    body = {"name": "Tag", "triggerType": "API", "triggerConfig": {}, "isActive": True}
+    r = await bot.send("POST", "/flows", json={**body, "nodes": nodes, "edges": edges})
+    assert r.status_code == 201, r.text
+    r = await bot.send("POST", f"/flows/{r.json()['id']}/trigger", json={"phone": ANN})
+    assert r.status_code == 202, r.text
+    told = {e["type"]: e["data"] for e in (_check(x, hook["secret"]) for x in receiver.wait_for(2))}
+    labeled = told["contact.labeled"]
+    assert labeled["action"] == "added" and labeled["label"]["name"] == "vip"
+    assert [x["name"] for x in labeled["contact"]["labels"]] == ["vip"]
+    assert told["contact.updated"]["contact"]["humanTakeover"] is True
+
+
 async def _settled(hooks: Hooks, webhook_id: str, count: int) -> list[dict] | None:
     log = await hooks.deliveries(webhook_id)
     done = [d for d in log if d["status"] in ("DELIVERED", "FAILED")]
