@@ -39,6 +39,7 @@ from app.events import AccessSignals, EventBus
 from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
 from app.jobs.flows import register_flow_jobs
+from app.jobs.webhook_sender import DeliveryPolicy, WebhookSender
 from app.llm import GgufStore
 from app.net import Egress
 from app.pipeline import (
@@ -55,7 +56,7 @@ from app.pipeline import (
 from app.pipeline.media import MediaRefetch
 from app.pipeline.recovery import Recovery
 from app.rag.runtime import KnowledgeRuntime
-from app.records import AuditTrail, Notifier
+from app.records import AuditTrail, Notifier, Subscriptions, WebhookOutbox
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
     AnalyticsService,
@@ -87,6 +88,7 @@ from app.services import (
     SettingsService,
     SignInService,
     SpeechModelService,
+    WebhookService,
     WorkspaceService,
 )
 from app.services.knowledge import (
@@ -128,6 +130,8 @@ class Container:
     ai: AIEngine
     kb: KnowledgeRuntime
     indexer: IndexWorker
+    webhooks: WebhookOutbox  # record events for webhooks inside a change's transaction
+    webhook_sender: WebhookSender
     flow_runner: FlowRunner
     flow_webhooks: WebhookCaller
     started: bool = field(default=False)
@@ -160,6 +164,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
+    egress = Egress(settings.egress_allow)
+    subscriptions = Subscriptions()
+    webhook_sender = WebhookSender(
+        clock, egress, cipher, notifier, subscriptions, DeliveryPolicy.from_settings(settings)
+    )
+    webhooks = WebhookOutbox(clock, subscriptions, webhook_sender.wake)
     budget = SendBudget.from_settings(settings, notifier, clock)
     dispatcher = Dispatcher(
         channels,
@@ -169,6 +179,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         Pacing.from_settings(settings),
         budget,
+        webhooks=webhooks,
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
@@ -180,6 +191,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         events,
         notifier,
         outbox,
+        webhooks=webhooks,
         poll_s=settings.broadcast_poll_s,
         lookahead=settings.broadcast_lookahead,
         reply_window=timedelta(hours=settings.broadcast_reply_window_h),
@@ -191,6 +203,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         kb,
         events,
         notifier,
+        webhooks,
         retries=settings.kb_retries,
         base_s=settings.kb_retry_base_s,
         ssrf_allow=settings.egress_allow,
@@ -207,13 +220,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.media_path
     responders = build_responders(settings, ai, WaitingNotice())
-    egress = Egress(settings.egress_allow)  # the one SSRF guard: flow webhooks and media
     flow_webhooks = WebhookCaller(egress.httpx_client)
     flow_media = MediaFetcher(egress.httpx_client, media_dir)
-    flow_engine = FlowEngine(clock, events, outbox, notifier, flow_webhooks, flow_media.fetch)
+    flow_engine = FlowEngine(
+        clock, events, outbox, notifier, flow_webhooks, flow_media.fetch, webhooks
+    )
     flow_runner = FlowRunner(flow_engine, clock)
     responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
-    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir)
+    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir, webhooks)
     hub = SessionHub(
         channels,
         pipeline,
@@ -225,11 +239,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         secrets,
         clock,
         settings.sessions_path,
+        webhooks,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
-    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir)
+    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir, webhooks)
     services = Services(
         auth=AuthService(clock, workspaces, sign_ins),
         sign_ins=sign_ins,
@@ -244,17 +259,23 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
-        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress),
+        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress, webhooks),
         broadcasts=BroadcastService(runner, budget, audit, clock, media_dir, egress),
         contacts=ContactService(
-            contact_queries, events, audit, clock, settings.media_path, flow_runner.label_added
+            contact_queries,
+            events,
+            audit,
+            clock,
+            settings.media_path,
+            webhooks,
+            flow_runner.label_added,
         ),
         contact_queries=contact_queries,
         contact_import=ContactImportService(audit, clock),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
-        approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
+        approvals=ApprovalService(queries, conversations, outbox, events, audit, clock, webhooks),
         settings=SettingsService(models, secrets, egress, audit, whisper),
         local_models=LocalModelService(
             gguf,
@@ -274,6 +295,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         retrieval_checks=RetrievalChecks(kb),
         media=MediaService(settings.media_path),
         live_access=LiveAccess(clock, signals, settings.live_recheck_s),
+        webhooks=WebhookService(
+            clock, cipher, egress, subscriptions, webhooks, webhook_sender, audit
+        ),
         flows=FlowService(clock, audit, egress.check_url),
         flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
     )
@@ -306,6 +330,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ai=ai,
         kb=kb,
         indexer=indexer,
+        webhooks=webhooks,
+        webhook_sender=webhook_sender,
         flow_runner=flow_runner,
         flow_webhooks=flow_webhooks,
     )
@@ -347,6 +373,8 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
             log.info("knowledge documents queued for indexing: %d", requeued)
         await container.dispatcher.start()
         stack.push_async_callback(container.dispatcher.stop)
+        await container.webhook_sender.start()  # deliveries a crash left waiting go out now
+        stack.push_async_callback(container.webhook_sender.stop)
         stack.push_async_callback(_drain_pipeline, container)
         stack.push_async_callback(container.recovery.stop)
         stack.push_async_callback(container.channels.stop_all)

@@ -130,6 +130,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # flows: how often due wake-ups (delays, question timeouts) are looked for, and cron slots
     flow_tick_s: float = 5.0
 
+    # outbound webhooks (issue 16, app/jobs/webhook_sender.py): a failed delivery is tried
+    # again after each of these delays (±10 % jitter), then it is FAILED; a webhook is switched
+    # off after `webhook_disable_after` failed attempts in a row that span at least
+    # `webhook_disable_min_s` (so a receiver's short restart never costs the subscription)
+    webhook_backoff_s: tuple[float, ...] = (60.0, 300.0, 1800.0, 7200.0, 21600.0)
+    webhook_timeout_s: float = 10.0  # per attempt, redirects included
+    webhook_concurrency: int = 10  # deliveries in flight at once (seed §13)
+    webhook_disable_after: int = 10
+    webhook_disable_min_s: float = 3600.0
+    # a claimed delivery is this node's for this long (at least 3 × the timeout): a node that
+    # died mid-send gives it up when it passes, and another sends it
+    webhook_lease_s: float = 60.0
+    webhook_poll_s: float = 1.0  # how often the sender looks for due retries
+    webhook_stall_s: float = 0.0  # fault injection: wait this long after claiming, before sending
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'aimywhatsapp.db'}"
@@ -196,7 +211,7 @@ SEED_ENV_IGNORED: dict[str, str] = {
     "SENTRY_DSN": "not supported; logs go to stdout",
 }
 _FIELDS = set(Settings.__struct_fields__)
-_TUPLE_FIELDS = {"cors_origins", "ssrf_allow"}
+_TUPLE_FIELDS = {"cors_origins", "ssrf_allow", "webhook_backoff_s"}
 
 
 def default_data_dir() -> Path:

@@ -11,7 +11,7 @@ AVAILABLE: dict[str, bool] = {
     "flows": True,  # the visual flow builder, /dashboard/flows
     "broadcasts": True,  # the broadcast scheduler, /dashboard/broadcasts (issue 15)
     "analytics": True,  # charts, /dashboard/analytics (issue 17)
-    "webhooks": False,  # the Webhooks settings tab, /dashboard/settings/webhooks
+    "webhooks": True,  # the Webhooks settings tab, /dashboard/settings/webhooks (issue 16)
 }
 
 

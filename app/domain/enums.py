@@ -114,6 +114,16 @@ class OutboxStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class DeliveryStatus(StrEnum):
+    """A webhook delivery (issue 16): PENDING → SENDING → DELIVERED, or back to PENDING for a
+    retry, or FAILED after the last attempt (or at once on 410 Gone)."""
+
+    PENDING = "PENDING"
+    SENDING = "SENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+
+
 class MessageStatus(StrEnum):
     """Where a message stands (beyond the seed): inbound ones are RECEIVED; outbound ones go
     PENDING_APPROVAL → (REJECTED | QUEUED) → SENT → DELIVERED → READ, or FAILED."""

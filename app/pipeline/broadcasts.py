@@ -32,7 +32,7 @@ from app.domain.sending import SendKind
 from app.domain.templating import contact_values, render
 from app.events import EventBus, catalog
 from app.pipeline.outbox import Outbox
-from app.records import Notifier
+from app.records import Notifier, WebhookOutbox
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +49,14 @@ class BroadcastRunner:
         notifier: Notifier,
         outbox: Outbox,
         *,
+        webhooks: WebhookOutbox | None = None,
         poll_s: float = 1.0,
         lookahead: int = 20,
         reply_window: timedelta = timedelta(hours=72),
     ) -> None:
         self._clock = clock
         self._events = events
+        self._webhooks = webhooks  # `broadcast.completed` goes out with the finishing commit
         self._notifier = notifier
         self._outbox = outbox
         self._poll_s = poll_s
@@ -189,13 +191,22 @@ class BroadcastRunner:
         self, row: dict[str, Any], status: BroadcastStatus, error: str | None
     ) -> None:
         now = self._clock.now()
-        done = await repo.set_status(
-            row["id"], [BroadcastStatus.SENDING], status, completed_at=now, error=error,
-            updated_at=now,
-        )  # fmt: skip
-        if not done:
-            return
-        stats = await repo.stats(row["id"])
+        async with Message._meta.db.transaction():  # the end and its webhook commit together
+            done = await repo.set_status(
+                row["id"], [BroadcastStatus.SENDING], status, completed_at=now, error=error,
+                updated_at=now,
+            )  # fmt: skip
+            if not done:
+                return
+            stats = await repo.stats(row["id"])
+            if self._webhooks is not None:
+                await self._webhooks.record(
+                    catalog.broadcast_completed(
+                        row["workspace_id"], broadcast_id=row["id"], name=row["name"],
+                        status=str(status), total=stats.total, sent=stats.sent,
+                        failed=stats.failed, completed_at=now,
+                    )
+                )  # fmt: skip
         self._publish(row, status, stats)
         notice = catalog.broadcast_complete(row["id"], row["name"], status, stats)
         await self._notifier.notify(row["workspace_id"], notice)

@@ -40,6 +40,7 @@ from app.services.settings import SettingsService
 from app.services.sign_ins import SignInService
 from app.services.sources import SourceService
 from app.services.speech_models import SpeechModelService
+from app.services.webhooks import WebhookService
 from app.services.workspaces import WorkspaceService
 
 
@@ -79,6 +80,7 @@ class Services:
     live_access: LiveAccess
     flows: FlowService
     flow_runs: FlowRunService
+    webhooks: WebhookService
     sources: SourceService = field(default_factory=SourceService)
 
 
@@ -118,5 +120,6 @@ __all__ = [
     "SignInService",
     "SourceService",
     "SpeechModelService",
+    "WebhookService",
     "WorkspaceService",
 ]

@@ -49,6 +49,12 @@ EVENT_RESOURCE: dict[str, Resource] = {
     names.BROADCAST_PROGRESS: Resource.BROADCASTS,
     names.FLOW_RUN: Resource.FLOWS,
     names.FLOW_COMPLETED: Resource.FLOWS,
+    names.CONVERSATION_CREATED: Resource.CONVERSATIONS,
+    names.CONVERSATION_ESCALATED: Resource.CONVERSATIONS,
+    names.CONTACT_CREATED: Resource.CONTACTS,
+    names.CONTACT_LABELED: Resource.CONTACTS,
+    names.DOCUMENT_INDEXED: Resource.KNOWLEDGE,
+    names.BROADCAST_COMPLETED: Resource.BROADCASTS,
 }
 
 

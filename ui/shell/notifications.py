@@ -16,6 +16,7 @@ from ui.components.live import listen
 from ui.state import container
 
 SHOWN = 20
+WEBHOOKS_PAGE = "/dashboard/settings/webhooks"
 
 
 def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -57,6 +58,9 @@ def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]
             text,
             f"/dashboard/broadcasts/{which}" if which else "/dashboard/broadcasts",
         )
+    if type_ == names.WEBHOOK_DISABLED:
+        name = payload.get("name") or "?"
+        return "webhook", f"Webhook “{name}” was switched off", WEBHOOKS_PAGE
     return "notifications", type_.replace("_", " ").capitalize(), None
 
 

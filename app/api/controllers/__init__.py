@@ -21,6 +21,7 @@ from app.api.controllers.settings import (
     SettingsController,
 )
 from app.api.controllers.speech_models import SpeechModelController
+from app.api.controllers.webhooks import WebhookController
 from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
 
@@ -31,6 +32,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     SettingsController,
     ApiKeyController,
     AuditLogController,
+    WebhookController,
     LocalModelController,
     SpeechModelController,
     WhatsappController,

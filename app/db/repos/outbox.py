@@ -86,6 +86,7 @@ class Target:
     session_id: str
     conversation_id: str
     jid: str
+    opened: bool = False  # `target_for` opened the conversation just now
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,9 +276,10 @@ async def ever_wrote(conversation_id: str) -> bool:
 async def target_for(
     workspace_id: str, session_id: str, contact_id: str, jid: str, now: datetime
 ) -> Target:
-    """Where a message to this contact goes: its open conversation, or a new one."""
-    conversation = await open_conversation(workspace_id, session_id, contact_id, now)
-    return Target(workspace_id, session_id, conversation["id"], jid)
+    """Where a message to this contact goes: its open conversation, or a new one
+    (`opened`: tell webhooks `conversation.created` in the same transaction)."""
+    conversation, opened = await open_conversation(workspace_id, session_id, contact_id, now)
+    return Target(workspace_id, session_id, conversation["id"], jid, opened)
 
 
 async def _claim_waiting_notice(conversation_id: str, now: datetime) -> bool:

@@ -125,6 +125,15 @@ async def messaging_resources(api: Api, b: Account) -> dict[str, str]:
     if r.status_code == 200 and r.json()["items"]:
         ids["notification_id"] = r.json()["items"][0]["id"]
     ids |= await knowledge_resources(api, b)
+    hook = {  # an IP literal passes the SSRF check without DNS; off, so nothing is sent
+        "name": "b",
+        "url": "https://93.184.216.34/hook",
+        "events": ["broadcast.completed"],
+        "isActive": False,
+    }
+    r = await api.client.post("/api/v1/settings/webhooks", json=hook, headers=h)
+    assert r.status_code == 201, r.text
+    ids["webhook_id"], ids["delivery_id"] = r.json()["id"], NOT_HERE
     ids |= await flow_resources(api, b)
     return ids
 

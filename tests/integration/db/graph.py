@@ -34,6 +34,7 @@ from app.db.tables import (
     User,
     UserSession,
     Webhook,
+    WebhookDelivery,
     WhatsappSession,
     Workspace,
     WorkspaceInvite,
@@ -150,7 +151,11 @@ async def build(slug: str = "acme") -> Graph:
     await bc.save()
     await BroadcastRecipient(broadcast_id=bc.id, contact_id=contact.id).save()
     await WorkspaceSettings(workspace_id=ws.id).save()
-    await Webhook(workspace_id=ws.id, name="w", url="http://x", events=["message:new"]).save()
+    hook = Webhook(workspace_id=ws.id, name="w", url="http://x", events=["message.inbound"])
+    await hook.save()
+    await WebhookDelivery(
+        webhook_id=hook.id, workspace_id=ws.id, event_id=new_id(), event_type="t", body="{}", seq=1
+    ).save()
     await AuditLog(workspace_id=ws.id, user_id=user.id, action="contact.block").save()
     await Notification(workspace_id=ws.id, type="new_contact").save()
     await AnalyticsHourly(
