@@ -57,7 +57,6 @@ class IdleModel(Generic[T]):
         self._model: T | None = None
         self._leases = 0
         self._last_used = 0.0
-        self._closed = False
         self.loads = 0  # how many times the model was loaded (its generation)
 
     @property
@@ -68,8 +67,6 @@ class IdleModel(Generic[T]):
     def use(self) -> Iterator[T]:
         """The model, loaded if needed, guaranteed to stay loaded until the block ends."""
         with self._cond:
-            if self._closed:
-                raise RuntimeError(f"{self.name} is closed")
             if self._model is None:
                 started = time.perf_counter()
                 self._model = self._load()  # under the lock: concurrent first users wait
@@ -99,30 +96,23 @@ class IdleModel(Generic[T]):
     def unload(self) -> bool:
         """Drop the model now unless someone is using it; True when it was dropped."""
         with self._cond:
-            model = self._take()
-        return self._dispose(model)
+            doomed = self._take()
+        return self._dispose(doomed)
 
-    def close(self) -> None:
-        """Unload for good (shutdown); waits for uses in progress."""
-        with self._cond:
-            self._closed = True
-            while self._leases:
-                self._cond.wait()
-            model = self._take()
-        self._dispose(model)
-
-    def _take(self) -> T | None:
-        """Under the lock: the model, now detached, unless it is in use or absent."""
+    def _take(self) -> list[T]:
+        """Under the lock: the model detached (in a list the disposer empties, so no frame
+        keeps it alive while memory is trimmed), unless it is in use or absent."""
         if self._model is None or self._leases:
-            return None
-        model, self._model = self._model, None
+            return []
+        doomed, self._model = [self._model], None
         self._cond.notify_all()
-        return model
+        return doomed
 
-    def _dispose(self, model: T | None) -> bool:
+    def _dispose(self, doomed: list[T]) -> bool:
         """Outside the lock (closing can take a while; new users load a fresh model)."""
-        if model is None:
+        if not doomed:
             return False
+        model = doomed.pop()
         if self._close is not None:
             self._close(model)
         del model
@@ -134,15 +124,15 @@ class IdleModel(Generic[T]):
         """Wait until this generation of the model has been idle for `idle_s`, unload it."""
         assert self.idle_s is not None
         with self._cond:
-            while self.loads == generation and self._model is not None and not self._closed:
+            while self.loads == generation and self._model is not None:
                 if self._leases:
                     self._cond.wait()
                     continue
                 left = self._last_used + self.idle_s - time.monotonic()
                 if left <= 0:
-                    model = self._take()
+                    doomed = self._take()
                     break
                 self._cond.wait(timeout=left)
             else:
                 return
-        self._dispose(model)
+        self._dispose(doomed)

@@ -108,6 +108,7 @@ def load_e5_onnx(
 def _write(path: Path, blob: bytes) -> None:
     """Atomically (a crash leaves no half file under the real name); a read-only data dir
     only costs the export again next time."""
+    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".tmp")
@@ -115,4 +116,6 @@ def _write(path: Path, blob: bytes) -> None:
             out.write(blob)
         os.replace(tmp, path)
     except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         log.warning("could not cache the e5 export in %s (%s); it runs from memory", path, exc)

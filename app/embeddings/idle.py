@@ -59,7 +59,5 @@ class IdleEmbeddings:
             return m.count_tokens(text)
 
     def unload(self) -> bool:
+        """Drop the model now unless a call is using it (it loads again on the next call)."""
         return self.model.unload()
-
-    def close(self) -> None:
-        self.model.close()
