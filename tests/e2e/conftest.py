@@ -49,6 +49,7 @@ def start(
     command: list[str] | None = None,
     env: dict[str, str] | None = None,
     headless: bool = True,
+    cwd: Path = ROOT,
 ) -> Process:
     port = free_port()
     log_path = data_dir.parent / f"server-{port}.log"
@@ -59,7 +60,7 @@ def start(
     mode = ["--headless"] if headless else []
     proc = subprocess.Popen(
         [*cmd, *mode, "--port", str(port), "--data-dir", str(data_dir), *extra],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
