@@ -71,6 +71,7 @@ class IdleModel(Generic[T]):
                 started = time.perf_counter()
                 self._model = self._load()  # under the lock: concurrent first users wait
                 self.loads += 1
+                release_freed_memory()  # what loading parsed and copied, then dropped
                 log.info("%s loaded in %.2f s", self.name, time.perf_counter() - started)
                 if self.idle_s is not None:
                     threading.Thread(

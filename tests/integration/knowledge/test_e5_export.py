@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from app.embeddings import EmbeddingSettings, build_embeddings, e5_cache
-from app.embeddings.e5_cache import ExportRejected, export_name, load_e5_onnx
+from app.embeddings.e5_cache import ExportRejected, data_path, export_name, load_e5_onnx
 from app.embeddings.e5_export import export_e5
 from app.embeddings.e5_file import bundled_path, read_e5_file
 from app.embeddings.e5_native import E5NativeEmbeddings
@@ -32,8 +32,8 @@ def test_first_use_exports_into_the_cache_and_the_next_load_reuses_it(
     caplog.set_level(logging.INFO, "app.embeddings")
     first = load_e5_onnx(tmp_path)
     path = cached(tmp_path)
-    assert path.is_file() and path.stat().st_size > 50_000_000
-    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temp files left
+    assert path.is_file() and data_path(path).stat().st_size > 50_000_000  # the mapped table
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name, data_path(path).name]
     assert "exported for ONNX Runtime" in caplog.text
     stamp = path.stat().st_mtime_ns
     caplog.clear()
@@ -43,17 +43,19 @@ def test_first_use_exports_into_the_cache_and_the_next_load_reuses_it(
     assert float(np.dot(first.embed_query(q), again.embed_query(q))) > 0.99999
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+@pytest.mark.parametrize("damage", ["garbage model", "truncated data"])
 def test_a_corrupt_cached_export_is_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
 ) -> None:
     path = cached(tmp_path)
     load_e5_onnx(tmp_path)
-    blob = path.read_bytes()
-    path.write_bytes(blob[: len(blob) // 3] if damage == "truncated" else os.urandom(4096))
+    good = {p: p.read_bytes() for p in (path, data_path(path))}
+    victim = data_path(path) if "data" in damage else path
+    blob = good[victim]
+    victim.write_bytes(blob[: len(blob) // 3] if "truncated" in damage else os.urandom(4096))
     model = load_e5_onnx(tmp_path)
     assert "is unusable" in caplog.text and "exporting it again" in caplog.text
-    assert path.read_bytes() == blob  # rebuilt, byte for byte
+    assert {p: p.read_bytes() for p in good} == good  # rebuilt, byte for byte
     assert isinstance(model, E5OnnxEmbeddings) and len(model.embed_query("hi")) == 384
 
 
@@ -64,11 +66,14 @@ def test_a_cached_export_with_wrong_weights_fails_verification_and_is_rebuilt(
     weights swapped for another's) must never be used."""
     f = read_e5_file(dequantise=False)
     f.q4["l3.fi.w"] = f.q4["l4.fi.w"]
-    tmp_path.mkdir(exist_ok=True)
-    cached(tmp_path).write_bytes(export_e5(f, "q4"))
+    path = cached(tmp_path)
+    model, table = export_e5(f, "q4", data_file=data_path(path).name)
+    path.write_bytes(model)
+    data_path(path).write_bytes(table)
     load_e5_onnx(tmp_path)
     assert "vectors differ from the reference" in caplog.text
-    assert cached(tmp_path).read_bytes() == export_e5(read_e5_file(dequantise=False), "q4")
+    good, _ = export_e5(read_e5_file(dequantise=False), "q4", data_file=data_path(path).name)
+    assert path.read_bytes() == good
 
 
 def test_weights_that_do_not_reproduce_the_reference_are_rejected(tmp_path: Path) -> None:
