@@ -28,7 +28,9 @@ class E5File:
     max_positions: int
     type_vocab: int
     eps: float
-    pieces: list[tuple[str, float]]  # unigram piece, log-probability score
+    piece_bytes: bytes  # the unigram pieces' UTF-8, back to back
+    piece_offsets: np.ndarray  # uint32 [n + 1]: piece i is piece_bytes[offsets[i]:offsets[i + 1]]
+    piece_scores: np.ndarray  # float32 [n]: log-probabilities
     bos: int
     eos: int
     pad: int
@@ -77,15 +79,12 @@ def read_e5_file(path: Path | None = None, *, dequantise: bool = True) -> E5File
     n, bos, eos, pad, unk = struct.unpack_from("<5i", buf, off)
     (bloblen,) = struct.unpack_from("<Q", buf, off + 20)
     off += 28
-    offs = np.frombuffer(buf, np.uint32, n + 1, off)
+    offs = np.frombuffer(buf, np.uint32, n + 1, off).copy()
     off += 4 * (n + 1)
-    scores = np.frombuffer(buf, np.float32, n, off)
+    scores = np.frombuffer(buf, np.float32, n, off).copy()
     off += 4 * n
     blob = bytes(buf[off : off + bloblen])
     off += bloblen
-    pieces = [
-        (blob[offs[i] : offs[i + 1]].decode("utf-8", "replace"), float(scores[i])) for i in range(n)
-    ]
     n_norm, nm_bytes = struct.unpack_from("<iI", buf, off)
     off += 8
     normalize: dict[int, str] = {}
@@ -124,5 +123,22 @@ def read_e5_file(path: Path | None = None, *, dequantise: bool = True) -> E5File
             arr = np.frombuffer(raw, np.float32, count).copy()
             tensors[name] = arr.reshape(shapes[name]) if name in shapes else arr
     return E5File(
-        h, nl, nh, ff, voc, maxp, tvs, eps, pieces, bos, eos, pad, unk, normalize, tensors, q4
+        h,
+        nl,
+        nh,
+        ff,
+        voc,
+        maxp,
+        tvs,
+        eps,
+        blob,
+        offs,
+        scores,
+        bos,
+        eos,
+        pad,
+        unk,
+        normalize,
+        tensors,
+        q4,
     )

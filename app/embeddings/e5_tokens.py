@@ -9,6 +9,7 @@ more than the whole ONNX model; the dict holds ~35 MB and a 500-token chunk take
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,12 +29,14 @@ class E5Tokens:
         self._table = f.normalize
         self.pad, self.bos, self.eos, self.unk = f.pad, f.bos, f.eos, f.unk
         ids: dict[str, int] = {}
-        for i, (piece, _) in enumerate(f.pieces):
+        blob, offs = f.piece_bytes, f.piece_offsets.tolist()
+        for i in range(len(offs) - 1):
+            piece = blob[offs[i] : offs[i + 1]].decode("utf-8", "replace")
             if i != f.unk and piece:
                 ids.setdefault(piece, i)  # e5.c's hash table finds the first of duplicates
         self._ids = ids
-        self._scores = [score for _, score in f.pieces]
-        self._longest = max(len(p) for p in ids)
+        self._scores = array("d", f.piece_scores.tolist())  # 2 MB, not 250k float objects
+        self._longest = max(map(len, ids))
         self._unk_score = min(self._scores) - 10.0  # as e5.c: min piece score - 10
         self._words: dict[str, tuple[int, ...]] = {}
         self._overhead = len(self.encode("passage: "))

