@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from app import __version__
+from app.datadir import make_private
 from app.logging_setup import setup_logging
 from app.settings import Settings, ignored_seed_env, load_settings
 
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
 
     add_parsers(sub)
     sub.add_parser("doctor", help="check that this install is complete")
+    r = sub.add_parser(
+        "reset-link", help="print a one-time password reset link (for when email is not set up)"
+    )
+    r.add_argument("email")
+    r.add_argument("--data-dir", dest="data_dir")
     return p
 
 
@@ -134,6 +140,29 @@ async def run_migrations(settings: Settings) -> list[str]:
         await close_engine(engine)
 
 
+async def print_reset_link(settings: Settings, email: str) -> int:
+    """The operator's way to reset a password without SMTP: the link goes to this terminal
+    only (never to the log), works once and expires like an emailed one."""
+    from app.db import bind_tables, close_engine, create_engine, open_engine
+    from app.domain import SystemClock
+    from app.services.password_reset import make_reset_link, user_id_by_email
+
+    engine = create_engine(settings.db_url)
+    bind_tables(engine)
+    await open_engine(engine)
+    try:
+        user_id = await user_id_by_email(email)
+        if user_id is None:
+            print(f"aimywhatsapp: no account has the email {email}", file=sys.stderr)
+            return 1
+        link = await make_reset_link(settings, SystemClock(), user_id)
+    finally:
+        await close_engine(engine)
+    minutes = settings.reset_token_ttl_s // 60
+    print(f"Reset link for {email} (works once, for {minutes} minutes):\n{link}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["channel-worker"]:  # internal: one supervised WhatsApp session (frozen too)
@@ -154,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aimywhatsapp: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.data_dir)
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "ui-storage"))
     if ignored := ignored_seed_env(os.environ):
         log.info("ignoring seed variables: %s", "; ".join(ignored))
@@ -162,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         from app.backup.cli import run
 
         return run(args.command, args, settings)
+    if args.command == "reset-link":
+        return asyncio.run(print_reset_link(settings, args.email))
     if args.command == "migrate":
         applied = asyncio.run(run_migrations(settings))
         print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))

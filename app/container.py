@@ -29,9 +29,10 @@ from app.ai.retriever_search import RetrieverSearch
 from app.ai.speech import SpeechPool
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
+from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
-from app.events import EventBus
+from app.events import AccessSignals, EventBus
 from app.jobs import register_jobs
 from app.kb import IndexWorker, KnowledgeRuntime, KnowledgeService
 from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_responders
@@ -45,6 +46,7 @@ from app.services import (
     ConversationService,
     InviteService,
     LabelService,
+    LiveAccess,
     LocalModelService,
     Mailer,
     MediaService,
@@ -98,14 +100,15 @@ class Container:
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     """Wire everything; no I/O besides reading (or creating) the secret store."""
     clock = clock or SystemClock()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.data_dir)
     secrets, cipher = build_secret_store(settings)
     engine = create_engine(settings.db_url)
     bind_tables(engine)
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
     mailer = Mailer(settings)
     audit = AuditService()
-    workspaces = WorkspaceService(audit)
+    signals = AccessSignals()
+    workspaces = WorkspaceService(audit, signals)
     events = EventBus()
     notifications = NotificationService(clock, events)
     channels = ChannelManager()
@@ -124,7 +127,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     kb = KnowledgeRuntime(settings)
     indexer = IndexWorker(kb, events, notifications, settings)
     whisper = WhisperModelStore(
-        settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.ssrf_allow
+        settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.egress_allow
     )
     speech = SpeechPool(settings, secrets, whisper)
     downloads = settings.model_downloads
@@ -142,10 +145,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     hub = SessionHub(channels, pipeline, events, notifications, secrets, clock, settings.data_dir)
     conversations = ConversationService(pipeline, audit)
     services = Services(
-        auth=AuthService(settings, clock, signer, mailer, workspaces),
+        auth=AuthService(settings, clock, signer, mailer, workspaces, signals),
         workspaces=workspaces,
         invites=InviteService(settings, clock, mailer, workspaces, audit),
-        api_keys=ApiKeyService(clock, audit),
+        api_keys=ApiKeyService(clock, audit, signals),
         audit=audit,
         mailer=mailer,
         notifications=notifications,
@@ -162,6 +165,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         overview=OverviewService(clock),
         knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
         media=MediaService(settings.media_path),
+        live_access=LiveAccess(clock, signals, settings.live_recheck_s),
     )
     return Container(
         settings=settings,

@@ -2,9 +2,10 @@
 
 Model downloads are started by a workspace admin and fetched by the server, so they follow
 the same rule as knowledge-base URLs: each hop must resolve to public addresses unless the
-operator allow-listed the host (`ssrf_allow`). Redirects are followed by hand because model
+operator allow-listed the host (`AIMY_SSRF_ALLOW`). Redirects are followed by hand because model
 hosts redirect to CDNs (Hugging Face → its storage host) and httpx would not re-check them.
-The hops are `ssrf.guarded_get`'s; the caller owns the target path (a `.part` file) and
+The hops are `app.net.guarded_get`'s, on a client from `app.net.Egress` (which checks
+the address again when it connects); the caller owns the target path (a `.part` file) and
 decides what to do with it afterwards.
 """
 
@@ -18,8 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from app.knowledge.errors import FetchError
-from app.knowledge.extract.ssrf import guarded_get
+from app.net import Egress, FetchError, guarded_get
 
 CHUNK = 1 << 20
 SPARE_BYTES = 512 * 2**20
@@ -29,9 +29,10 @@ Progress = Callable[[int, int | None], None]  # (bytes so far, total bytes if kn
 FirstChunkCheck = Callable[[bytes], None]  # raises when the start of the body is wrong
 
 
-def client(timeout: float = 30.0) -> httpx.AsyncClient:
-    """A client for downloads: redirects are ours to follow, reads may pause on slow mirrors."""
-    return httpx.AsyncClient(
+def client(allow: Iterable[str] = (), timeout: float = 30.0) -> httpx.AsyncClient:
+    """A client for downloads: every connection SSRF-checked, redirects ours to follow, reads
+    may pause on slow mirrors."""
+    return Egress(tuple(allow)).httpx_client(
         timeout=httpx.Timeout(timeout, read=120.0),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},

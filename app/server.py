@@ -29,11 +29,10 @@ _CSP_UI = (
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 _CSP_API = "default-src 'none'; frame-ancestors 'none'"
-# Swagger UI's bundle comes from a CDN (litestar's default); offline installs show the JSON only.
+# Swagger UI is served from our own assets (app/api/app.py); its page has one inline script.
 _CSP_DOCS = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-    "https://cdn.jsdelivr.net; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'"
 )
 
 

@@ -36,6 +36,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     key_file: Path | None = None  # default: the user's config dir, outside the data dir
     # auth
     access_token_ttl_s: int = 15 * 60
+    # live connections (API WebSockets, dashboard tabs) re-read their access this often, so a
+    # revocation made on another app node ends them too (app/services/live_access.py)
+    live_recheck_s: float = 30.0
     refresh_token_ttl_s: int = 30 * 86400
     reset_token_ttl_s: int = 3600
     invite_ttl_s: int = 7 * 86400
@@ -69,7 +72,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     kb_retries: int = 3  # attempts after the first, for transient failures
     kb_retry_base_s: float = 1.0  # backoff: base * 2**attempt
     llm_provider_override: str | None = None  # tests force "fake"
-    ssrf_allow: tuple[str, ...] = ()  # hosts/CIDRs URL ingestion may reach despite being private
+    # hosts/CIDRs that workspace-configured URLs (AI base URL, URL sources, model downloads,
+    # webhooks) may reach although they are not public (AIMY_SSRF_ALLOW); see `egress_allow`
+    ssrf_allow: tuple[str, ...] = ()
     # message pipeline (app/pipeline): which responder fills the AI slot: "ai" = the AI engine
     # (app/ai, per-workspace settings), "none" = no reply, "echo" = repeat the message (demos,
     # tests, benchmarks)
@@ -113,6 +118,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def vectors_path(self) -> Path:
         """The embedded vector store (LanceDB)."""
         return self.data_dir / "vectors"
+
+    @property
+    def egress_allow(self) -> tuple[str, ...]:
+        """The SSRF guard's allow-list (app/net/ssrf.py): the operator's `ssrf_allow`; on the
+        desktop app also this machine's loopback — its one user is the operator, and a local
+        model server (Ollama, LM Studio) is what they point the AI base URL at."""
+        loopback = () if self.headless else ("localhost", "127.0.0.0/8", "::1")
+        return (*self.ssrf_allow, *loopback)
 
     @property
     def base_url(self) -> str:

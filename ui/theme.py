@@ -10,14 +10,13 @@ from contextlib import contextmanager
 
 from nicegui import ElementFilter, ui
 
-from app.auth import Resource, can
-from app.domain import Actor
+from app.domain import Actor, Resource
 from app.domain import models as m
 from ui import session, shell, state
 
 BRAND = "#128C7E"
 # (label, icon, path, resource the page shows)
-SECTIONS: list[tuple[str, str, str, Resource | None]] = [
+SECTIONS: list[tuple[str, str, str, Resource]] = [
     ("Dashboard", "space_dashboard", "/dashboard", Resource.ANALYTICS),
     ("Inbox", "forum", "/dashboard/inbox", Resource.CONVERSATIONS),
     ("Simulator", "phone_iphone", "/dashboard/simulator", Resource.CONVERSATIONS),
@@ -30,10 +29,8 @@ SECTIONS: list[tuple[str, str, str, Resource | None]] = [
 ]
 
 
-def visible_sections(actor: Actor) -> list[tuple[str, str, str, Resource | None]]:
-    if actor.role is None:
-        return []
-    return [s for s in SECTIONS if s[3] is None or can(actor.role, s[3], write=False)]
+def visible_sections(actor: Actor) -> list[tuple[str, str, str, Resource]]:
+    return [s for s in SECTIONS if actor.may(s[3])]
 
 
 @contextmanager
@@ -53,7 +50,7 @@ def frame(
         with ui.row().classes("items-center gap-1 no-wrap"):
             if in_workspace:
                 shell.connection_badge(actor)
-                if actor.role is not None and can(actor.role, Resource.NOTIFICATIONS, write=False):
+                if actor.may(Resource.NOTIFICATIONS):
                     shell.NotificationBell(actor)
             _workspace_switcher(actor, workspaces)
             _user_menu(user)

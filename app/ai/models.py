@@ -33,7 +33,7 @@ class ModelPool:
         self.settings = settings
         self.secrets = secrets
         self.factory = factory
-        self.models = ModelManager(settings.data_dir / "models", settings.ssrf_allow)
+        self.models = ModelManager(settings.data_dir / "models", settings.egress_allow)
         self._cache: dict[LLMSettings, LLM] = {}
 
     def llm_settings(self, workspace_id: str, ws: dict[str, Any]) -> LLMSettings:
@@ -48,6 +48,7 @@ class ModelPool:
             model=model,
             api_key=self.secrets.get(api_key_name(workspace_id)),
             base_url=ws.get("ai_base_url") or None,
+            ssrf_allow=self.settings.egress_allow,
             temperature=float(ws.get("ai_temperature", 0.7)),
             max_tokens=int(ws.get("ai_max_tokens") or 1024),
             timeout=self.settings.llm_timeout_s,

@@ -83,6 +83,7 @@ class SpeechPool:
             api_key=self.secrets.get(api_key_name(workspace_id))
             or self.secrets.get("openai_api_key"),
             base_url=str(ws["ai_base_url"]) if own_server else None,
+            ssrf_allow=self.settings.egress_allow,
         )
 
     async def aclose(self) -> None:

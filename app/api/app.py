@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, Request, Router, get
@@ -10,15 +11,33 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 
 from app import __version__
 from app.api.controllers import ROUTE_HANDLERS
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.limits import rate_limit_middleware
+from app.api.requests import ApiRequest
 from app.api.security import AuthMiddleware, permission_guard
 
 if TYPE_CHECKING:
     from app.container import Container
+
+
+# Swagger UI ships with the app (packaging/vendor_swagger_ui.sh), so /api/docs works offline
+SWAGGER_UI = Path(__file__).resolve().parent.parent / "assets" / "swagger-ui"
+DOCS_ASSETS = "/api/docs/assets"
+
+
+def _docs_ui() -> SwaggerRenderPlugin:
+    """Swagger UI from our own assets: no CDN script, stylesheet or icon."""
+    return SwaggerRenderPlugin(
+        path="/",
+        js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{DOCS_ASSETS}/favicon-32x32.png'>",
+    )
 
 
 @get("/openapi.json", opt={"public": True}, include_in_schema=False, cache=False)
@@ -29,8 +48,16 @@ async def openapi_json(request: Request) -> dict[str, Any]:
 
 def create_api(container: Container, extra_handlers: list[Any] | None = None) -> Litestar:
     settings = container.settings
+    docs_assets = create_static_files_router(
+        path=DOCS_ASSETS.removeprefix("/api"),
+        directories=[SWAGGER_UI],
+        opt={"public": True},
+        include_in_schema=False,
+        cache_control=None,
+    )
     api = Router(
-        path="/api", route_handlers=[*ROUTE_HANDLERS, openapi_json, *(extra_handlers or [])]
+        path="/api",
+        route_handlers=[*ROUTE_HANDLERS, openapi_json, docs_assets, *(extra_handlers or [])],
     )
     return Litestar(
         route_handlers=[api],
@@ -39,6 +66,7 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
             *rate_limit_middleware(settings),
         ],
         guards=[permission_guard],
+        request_class=ApiRequest,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_max_body_size=settings.max_body_bytes,
         cors_config=CORSConfig(
@@ -55,7 +83,7 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
             "<accessToken>` or `X-API-Key`; choose the workspace with `X-Workspace-Id`.",
             path="/api/docs",
             openapi_router=Router("/api/docs", route_handlers=[], opt={"public": True}),
-            render_plugins=[SwaggerRenderPlugin(path="/")],
+            render_plugins=[_docs_ui()],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),

@@ -4,7 +4,7 @@
    verifies it, then picks the workspace: the path's `workspace_id`, else `X-Workspace-Id`,
    else the user's first workspace; membership gives the role. The result is an `Actor` in
    `scope["auth"]` — or None for anonymous calls.
-2. `permission_guard` enforces, per route, the declarative matrix in `app/auth/permissions.py`.
+2. `permission_guard` enforces, per route, the declarative matrix in `app/domain/permissions.py`.
    Every route declares `opt={"resource": …}`, or `public=True`, or `account=True` (a signed-in
    user, no workspace needed). A route that declares none fails closed.
 """
@@ -62,8 +62,9 @@ class AuthMiddleware(ASGIMiddleware):
         if api_key:
             actor = await self._services.api_keys.authenticate(api_key, ip)
         elif token:
-            actor = await self._services.auth.authenticate(token)
+            actor, expires = await self._services.auth.authenticate_until(token)
             actor = Actor(actor.user_id, ip=ip, session_family=actor.session_family)
+            scope["state"]["token_expires_at"] = expires  # live connections end with the token
         else:
             return None
         if opt.get("account"):

@@ -38,10 +38,13 @@ from app.domain.messages import (
     Receipt,
     ReceiptKind,
 )
-from app.domain.models import Model, Page
+from app.domain.models import MAX_PAGE, Model, Page
+from app.domain.permissions import MATRIX, Resource, can
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [
+    "MATRIX",
+    "MAX_PAGE",
     "Actor",
     "BroadcastStatus",
     "BroadcastTarget",
@@ -72,12 +75,14 @@ __all__ = [
     "Reaction",
     "Receipt",
     "ReceiptKind",
+    "Resource",
     "Role",
     "SenderType",
     "Sentiment",
     "SessionStatus",
     "SystemClock",
     "Unauthorized",
+    "can",
     "new_id",
     "utcnow",
 ]

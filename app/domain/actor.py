@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.enums import Role
+from app.domain.permissions import Resource, can
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,15 @@ class Actor:
     @property
     def label(self) -> str:
         return f"user:{self.user_id}" if self.user_id else f"api_key:{self.api_key_id}"
+
+    def may(self, resource: Resource, *, write: bool = False) -> bool:
+        """True when the actor's role in their workspace grants `resource` (seed §14); an actor
+        with no workspace may nothing. The one question every page and service guard asks."""
+        return (
+            self.role is not None
+            and self.workspace_id is not None
+            and can(self.role, resource, write=write)
+        )
 
     def in_workspace(self, workspace_id: str, role: Role) -> Actor:
         return Actor(

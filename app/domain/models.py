@@ -19,6 +19,11 @@ class Model(msgspec.Struct, rename="camel", kw_only=True):
     """Base for API-facing records."""
 
 
+# The deepest page any list serves: far past any real list, and small enough that
+# (page - 1) * pageSize always fits the databases' 64-bit OFFSET.
+MAX_PAGE = 1_000_000
+
+
 class Page(Model, Generic[T], kw_only=True):
     items: list[T]
     total: int

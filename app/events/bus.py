@@ -67,3 +67,7 @@ class EventBus:
     @property
     def subscriber_count(self) -> int:
         return len(self._subs)
+
+    def subscribers_of(self, workspace_id: str) -> int:
+        """How many subscriptions follow this workspace (tests, health figures)."""
+        return sum(1 for sub in self._subs if sub.workspace_id == workspace_id)

@@ -28,3 +28,5 @@ KB_PROGRESS = "kb:progress"
 
 # whisper model downloads (issue 5): {name, url, state, doneBytes, totalBytes, error}
 SPEECH_MODEL_PROGRESS = "speech-model:progress"
+# GGUF model downloads: the same shape
+MODEL_PROGRESS = "model:progress"

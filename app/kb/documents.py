@@ -98,7 +98,7 @@ class DocumentOps(KnowledgeCore):
             if not body.url:
                 raise Invalid("url is required for a URL document")
             # refuse private targets now (clear 422); the fetch re-checks every redirect
-            await check_url(body.url, tuple(self._settings.ssrf_allow))
+            await check_url(body.url, self._settings.egress_allow)
             return await self._add(
                 actor,
                 kb_id,

@@ -119,7 +119,7 @@ class DocumentIndexer:
     async def _pages(self, row: dict[str, Any]) -> list[PageText]:
         kind = KBDocType(row["type"])
         if kind == KBDocType.URL:
-            return await ingest_url(row["source_url"], allow=tuple(self.settings.ssrf_allow))
+            return await ingest_url(row["source_url"], allow=self.settings.egress_allow)
         if kind == KBDocType.MANUAL:
             return [PageText(row["content"] or "")]
         data = await asyncio.to_thread(Path(row["file_path"]).read_bytes)

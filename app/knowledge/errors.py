@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from app.domain.errors import Invalid
+from app.net.errors import FetchError  # URL fetches are the SSRF guard's (app/net)
+
+__all__ = ["ExtractionError", "FetchError"]
 
 
 class ExtractionError(Invalid):
     """The file is unreadable, empty, encrypted, unsafe or of an unsupported type."""
-
-
-class FetchError(Invalid):
-    """A URL could not be fetched (refused by the SSRF guard, timed out, too big, HTTP error)."""

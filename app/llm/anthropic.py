@@ -19,6 +19,7 @@ from app.llm.pricing import estimate_cost
 from app.llm.retry import RetryPolicy, call_with_retries
 from app.llm.sdk_errors import MalformedResponse, classify_sdk_error
 from app.llm.turns import alternate
+from app.net import Egress
 
 DEFAULT_MODEL = "claude-haiku-4-5"
 
@@ -38,6 +39,7 @@ class AnthropicLLM:
             base_url=settings.base_url,
             timeout=settings.timeout,
             max_retries=0,
+            http_client=Egress(settings.ssrf_allow).sdk_client(),
         )
 
     async def complete(

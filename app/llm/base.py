@@ -76,6 +76,8 @@ class LLMSettings:
     model: str = ""
     api_key: str | None = field(default=None, repr=False)  # never in logs or reprs
     base_url: str | None = None
+    # the SSRF guard's allow-list (app/net): every call goes through it, base URL or not
+    ssrf_allow: tuple[str, ...] = ()
     temperature: float = 0.3
     max_tokens: int = 512
     timeout: float = 30.0

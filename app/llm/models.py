@@ -48,7 +48,7 @@ def checked_name(name: str) -> str:
 class ModelManager:
     def __init__(self, models_dir: Path, allow: Iterable[str] = ()) -> None:
         self.models_dir = models_dir
-        self.allow = tuple(allow)  # SSRF allow-list (settings.ssrf_allow) for downloads
+        self.allow = tuple(allow)  # SSRF allow-list (settings.egress_allow) for downloads
 
     def list(self) -> list[LocalModel]:
         if not self.models_dir.is_dir():
@@ -112,7 +112,7 @@ class ModelManager:
         file_name = name or unquote(parts.path.rsplit("/", 1)[-1])
         target = await asyncio.to_thread(self._target, file_name, overwrite)
         part = target.with_name(target.name + ".part")
-        http = client or downloads.client()
+        http = client or downloads.client(self.allow)
         try:
             done, digest = await downloads.download_to(
                 http, url, part, allow=self.allow, progress=progress, first_chunk=_gguf_start

@@ -16,6 +16,7 @@ from app.llm.pricing import estimate_cost
 from app.llm.retry import RetryPolicy, call_with_retries
 from app.llm.sdk_errors import MalformedResponse, classify_sdk_error
 from app.llm.turns import alternate
+from app.net import Egress
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -36,6 +37,7 @@ class OpenAILLM:
             base_url=settings.base_url,
             timeout=settings.timeout,
             max_retries=0,
+            http_client=Egress(settings.ssrf_allow).sdk_client(),
         )
 
     async def complete(

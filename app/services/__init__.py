@@ -13,6 +13,7 @@ from app.services.contacts import ContactService
 from app.services.conversations import ConversationService
 from app.services.invites import InviteService
 from app.services.labels import LabelService
+from app.services.live_access import LiveAccess
 from app.services.local_models import LocalModelService
 from app.services.mailer import Mailer
 from app.services.media import MediaService
@@ -47,6 +48,7 @@ class Services:
     # Litestar resolves these annotations at runtime
     knowledge: Any
     media: MediaService
+    live_access: LiveAccess
     sources: SourceService = field(default_factory=SourceService)
 
 
@@ -59,6 +61,7 @@ __all__ = [
     "ConversationService",
     "InviteService",
     "LabelService",
+    "LiveAccess",
     "LocalModelService",
     "Mailer",
     "MediaService",

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from app.domain import MAX_PAGE, Invalid
+
 M = TypeVar("M", bound=msgspec.Struct)
 
 
@@ -18,7 +20,10 @@ def to_model(cls: type[M], row: dict[str, Any], **extra: Any) -> M:
 
 
 def page_bounds(page: int, page_size: int, max_size: int = 200) -> tuple[int, int]:
-    """Clamp pagination; returns (limit, offset)."""
+    """Clamp pagination; returns (limit, offset). A page past `MAX_PAGE` is refused: its
+    offset could overflow the database's integer."""
+    if page > MAX_PAGE:
+        raise Invalid(f"page must be at most {MAX_PAGE}")
     page = max(page, 1)
     page_size = min(max(page_size, 1), max_size)
     return page_size, (page - 1) * page_size

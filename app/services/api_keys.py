@@ -4,29 +4,63 @@ The 8-character preview is taken after the `aimy_` prefix, so it tells keys apar
 An API key acts with the ADMIN role of the seed §14 matrix: it can run the bot's business
 (contacts, conversations, knowledge, flows, broadcasts, settings) but cannot manage the team,
 billing or link/unlink WhatsApp numbers — those stay with a human owner.
+
+Who may manage keys is decided in one place, `_SEE_KEYS` / `_MANAGE_KEYS` below: the keys are
+workspace settings (seed §6 serves them under `/settings/api-keys`), so OWNER and ADMIN read
+and change them (seed §14 `settings`) — and only as signed-in people: an API key may not
+create, list or revoke API keys (a leaked key that could mint more would survive its own
+revocation, and it could revoke everyone else's).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from app.auth import hash_secret, new_secret
+from app.auth import Resource, guarded, hash_secret, new_secret
 from app.db.tables import ApiKey
-from app.domain import Actor, Clock, Invalid, NotFound, Role, Unauthorized
+from app.domain import Actor, Clock, Forbidden, Invalid, NotFound, Role, Unauthorized
 from app.domain import models as m
+from app.events import AccessSignals
 from app.services._rows import to_model
 from app.services.audit import AuditService
 
 KEY_PREFIX = "aimy_"
 API_KEY_ROLE = Role.ADMIN
 _TOUCH_EVERY = timedelta(minutes=1)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _people_only(guard: Callable[[F], F]) -> Callable[[F], F]:
+    """`guard` (the role check), then refuse API keys: keys are managed by people."""
+
+    def wrap(method: F) -> F:
+        @functools.wraps(method)
+        async def call(self: Any, actor: Actor, *args: Any, **kwargs: Any) -> Any:
+            if actor.api_key_id is not None or actor.user_id is None:
+                raise Forbidden(
+                    "an API key cannot create, list or revoke API keys; sign in to do that"
+                )
+            return await method(self, actor, *args, **kwargs)
+
+        return guard(call)  # type: ignore[arg-type]
+
+    return wrap
+
+
+_SEE_KEYS = _people_only(guarded(Resource.SETTINGS, write=False))
+_MANAGE_KEYS = _people_only(guarded(Resource.SETTINGS, write=True))
 
 
 class ApiKeyService:
-    def __init__(self, clock: Clock, audit: AuditService) -> None:
+    def __init__(self, clock: Clock, audit: AuditService, signals: AccessSignals) -> None:
         self._clock = clock
         self._audit = audit
+        self._signals = signals  # a revoked key ends its open WebSockets
 
+    @_MANAGE_KEYS
     async def create(self, actor: Actor, name: str, expires_at: datetime | None = None) -> m.ApiKey:
         name = name.strip()
         if not name or len(name) > 100:
@@ -52,6 +86,7 @@ class ApiKeyService:
         await self._audit.record(actor, "api_key.create", "api_key", row["id"], {"name": name})
         return to_model(m.ApiKey, row, key=key)
 
+    @_SEE_KEYS
     async def list(self, actor: Actor) -> list[m.ApiKey]:
         rows = (
             await ApiKey.select()
@@ -60,6 +95,7 @@ class ApiKeyService:
         )
         return [to_model(m.ApiKey, r) for r in rows]
 
+    @_MANAGE_KEYS
     async def revoke(self, actor: Actor, key_id: str) -> None:
         gone = (
             await ApiKey.update({ApiKey.revoked_at: self._clock.now()})
@@ -73,6 +109,7 @@ class ApiKeyService:
         if not gone:
             raise NotFound("API key not found")
         await self._audit.record(actor, "api_key.revoke", "api_key", key_id)
+        self._signals.changed(api_key_id=key_id)
 
     async def authenticate(self, key: str, ip: str | None = None) -> Actor:
         """Resolve `X-API-Key` to an actor bound to the key's workspace."""

@@ -1,9 +1,13 @@
-"""Audit log: every mutating service call leaves a row (seed §5 AuditLog, §17 phase 4)."""
+"""Audit log: every mutating service call leaves a row (seed §5 AuditLog, §17 phase 4).
+
+Reading the log is a settings read (seed §6 serves it under `/settings/audit-log`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from app.auth import Resource, guarded
 from app.db.tables import AuditLog
 from app.domain import Actor, Page
 from app.domain.models import AuditEntry
@@ -21,7 +25,10 @@ class AuditService:
         *,
         workspace_id: str | None = None,
     ) -> None:
-        """Write one entry; `action` reads like `contact.block` (resource.verb)."""
+        """Write one entry; `action` reads like `contact.block` (resource.verb).
+
+        Not guarded: it records a call its caller has already authorized (and account-level
+        actions with no workspace role); the audit trail must not depend on the role."""
         ws = workspace_id or actor.workspace_id
         if ws is None:
             return  # account-level actions (login, password reset) belong to no workspace
@@ -40,6 +47,7 @@ class AuditService:
             )
         )
 
+    @guarded(Resource.SETTINGS, write=False)
     async def list(
         self, actor: Actor, *, page: int = 1, page_size: int = 50, action: str | None = None
     ) -> Page[AuditEntry]:

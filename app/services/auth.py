@@ -11,10 +11,11 @@ from app.auth import TokenSigner, check_strength, hash_password, needs_rehash, v
 from app.db.tables import User
 from app.domain import Actor, Clock, Invalid, Unauthorized, new_id
 from app.domain import models as m
+from app.events import AccessSignals
 from app.services.mailer import Mailer
 from app.services.password_reset import PasswordResets
 from app.services.sign_ins import SignIns
-from app.services.workspaces import WorkspaceService
+from app.services.workspaces import WorkspaceService, clean_name
 from app.settings import Settings
 
 
@@ -34,23 +35,30 @@ class AuthService(SignIns, PasswordResets):
         signer: TokenSigner,
         mailer: Mailer,
         workspaces: WorkspaceService,
+        signals: AccessSignals,
     ) -> None:
         self._s = settings
         self._clock = clock
         self._signer = signer
         self._mailer = mailer
         self._workspaces = workspaces
+        self._signals = signals  # a revoked sign-in ends its live connections
 
     async def register(
         self, email: str, password: str, name: str, workspace_name: str, *, ip: str | None = None
     ) -> m.Session:
-        """Create a user with their first workspace (they own it) and sign them in."""
+        """Create a user with their first workspace (they own it) and sign them in.
+
+        An address that already has an account is answered as `login` answers it: the right
+        password signs in (nothing is created), a wrong one gets login's "wrong email or
+        password". The answer never says an address is taken (see README, *Accounts*)."""
         email = normalize_email(email)
-        check_strength(password)
+        check_strength(password, (email, name))
         if not name.strip():
             raise Invalid("name must not be empty")
+        clean_name(workspace_name)
         if await User.exists().where(User.email == email):
-            raise Invalid("an account with this email already exists; sign in instead")
+            return await self.login(email, password, ip=ip)
         password_hash = hash_password(password)
         async with User._meta.db.transaction():
             user_id = new_id()

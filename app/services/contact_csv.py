@@ -1,8 +1,9 @@
 """Contacts as CSV for spreadsheets: fixed columns, then the labels joined by ';'.
 
-Cells are made safe to open: a value starting with =, +, - or @ would run as a formula in
-Excel or LibreOffice, so it is prefixed with a quote (a sign followed only by digits, such as
-+4917…, is a phone number and is left alone).
+Cells are made safe to open (OWASP "CSV injection"): a value starting with =, +, -, @, TAB or
+CR — also after leading spaces — would run as a formula in Excel or LibreOffice, so it is
+prefixed with a quote. Only + or - followed by digits alone (+4917…, a phone number; -5) is left
+as it is. The labels column goes through the same rule as every other cell.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def csv_rows(contacts: list[c.Contact]) -> bytes:
     for contact in contacts:
         data = msgspec.to_builtins(contact)
         values = [data[k] for k in keys]
-        writer.writerow([_cell(v) for v in values] + [";".join(lb.name for lb in contact.labels)])
+        labels = ";".join(lb.name for lb in contact.labels)
+        writer.writerow([_cell(v) for v in [*values, labels]])
     return buffer.getvalue().encode()
 
 
@@ -43,7 +45,15 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def _cell(value: Any) -> str:
-    """Plain text; a leading =,+,-,@ is quoted so spreadsheets don't run it as a formula."""
+    """Plain text that no spreadsheet runs as a formula (see the module docs)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text[1:].isdigit() else text
+    head = text.lstrip(" ")
+    if not head.startswith(_FORMULA_START):
+        return text
+    if head[0] in "+-" and head[1:].isdigit():
+        return text  # a phone number or a negative number
+    return "'" + text

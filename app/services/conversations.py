@@ -89,7 +89,9 @@ class ConversationService(ConversationQueries):
         )
         return await self.changed(actor, conversation_id)
 
+    @guarded(Resource.CONVERSATIONS, write=True)
     async def changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
+        """Announce `conversation:updated` after a change made through another service."""
         row = await self.row(actor, conversation_id)
         conv = mapping.conversation(row)
         self._events.publish(

@@ -1,10 +1,15 @@
-"""Team invitations: an emailed link with a one-time token; accepting creates the membership."""
+"""Team invitations: an emailed link with a one-time token; accepting creates the membership.
+
+Inviting, listing and revoking invitations is managing the team (seed §14 `team`: OWNER
+changes, ADMIN reads). Accepting is the invitee's own act: they have no role in the workspace
+yet, and the token plus their email address are the proof.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from app.auth import hash_secret, new_secret
+from app.auth import Resource, guarded, hash_secret, new_secret
 from app.db.tables import User, WorkspaceInvite, WorkspaceUser
 from app.domain import Actor, Clock, Conflict, Forbidden, Invalid, NotFound, Role
 from app.domain import models as m
@@ -30,6 +35,7 @@ class InviteService:
         self._workspaces = workspaces
         self._audit = audit
 
+    @guarded(Resource.TEAM, write=True)
     async def invite(self, actor: Actor, workspace_id: str, email: str, role: Role) -> m.Invite:
         from app.services.auth import normalize_email
 
@@ -65,6 +71,7 @@ class InviteService:
         await self._audit.record(actor, "member.invite", "invite", row["id"], {"email": email})
         return to_model(m.Invite, row, invite_url=url)
 
+    @guarded(Resource.TEAM, write=False)
     async def pending(self, actor: Actor, workspace_id: str) -> list[m.Invite]:
         if actor.workspace_id != workspace_id:
             raise Forbidden("you are not a member of this workspace")
@@ -79,6 +86,7 @@ class InviteService:
         )
         return [to_model(m.Invite, r) for r in rows]
 
+    @guarded(Resource.TEAM, write=True)
     async def revoke(self, actor: Actor, workspace_id: str, invite_id: str) -> None:
         if actor.workspace_id != workspace_id:
             raise Forbidden("you are not a member of this workspace")

@@ -1,5 +1,7 @@
-"""Outgoing email. Without SMTP settings the message goes to the server log, so a desktop or
-first-run install can still reset a password (the link is printed where the owner can see it)."""
+"""Outgoing email. Without SMTP settings nothing is sent and the log says only that an email
+(its subject, to whom) could not go out — never its body: reset and invite links carry live
+tokens, and logs are copied, shipped and read by more people than an account's owner. Those
+links reach people through the dashboard instead (invite dialog, Team → reset link)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,11 @@ class Mailer:
         self._s = settings
         self.outbox: list[EmailMessage] = []  # what was sent, newest last (bounded)
 
+    @property
+    def configured(self) -> bool:
+        """True when emails really go out (SMTP is set)."""
+        return bool(self._s.smtp_host)
+
     async def send(self, to: str, subject: str, body: str) -> None:
         msg = EmailMessage()
         msg["From"] = self._s.email_from
@@ -26,7 +33,7 @@ class Mailer:
         msg.set_content(body)
         self.outbox = [*self.outbox[-49:], msg]
         if not self._s.smtp_host:
-            log.warning("SMTP is not configured; email to %s — %s\n%s", to, subject, body)
+            log.warning("SMTP is not configured: the email %r to %s was not sent", subject, to)
             return
         await asyncio.to_thread(self._send_smtp, msg)
 

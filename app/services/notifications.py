@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from app.auth import Resource, guarded
 from app.db.tables import Notification
 from app.domain import Actor, Clock, NotFound, Page, new_id
 from app.domain import conversations as c
@@ -37,6 +38,7 @@ class NotificationService:
             {"id": row.id, "type": type_, "payload": payload, "createdAt": now.isoformat()},
         )
 
+    @guarded(Resource.NOTIFICATIONS, write=False)
     async def list(
         self, actor: Actor, *, page: int = 1, page_size: int = 50, unread: bool | None = None
     ) -> Page[c.Notification]:
@@ -58,6 +60,7 @@ class NotificationService:
         items = [to_model(c.Notification, r) for r in rows]
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
 
+    @guarded(Resource.NOTIFICATIONS, write=True)
     async def mark_read(self, actor: Actor, notification_id: str) -> None:
         done = (
             await Notification.update({Notification.is_read: True})
@@ -70,6 +73,7 @@ class NotificationService:
         if not done:
             raise NotFound("notification not found")
 
+    @guarded(Resource.NOTIFICATIONS, write=True)
     async def mark_all_read(self, actor: Actor) -> int:
         done = (
             await Notification.update({Notification.is_read: True})

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app.auth import Resource, can
+from app.auth import Resource, guarded
 from app.db.tables import Conversation, Message
-from app.domain import Actor, Clock, ConversationStatus, Forbidden, SenderType
+from app.domain import Actor, Clock, ConversationStatus, SenderType
 
 WINDOW = timedelta(days=30)
 HELP = {
@@ -47,11 +47,8 @@ class OverviewService:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
+    @guarded(Resource.ANALYTICS, write=False)
     async def kpis(self, actor: Actor) -> Kpis:
-        if actor.workspace_id is None or actor.role is None:
-            raise Forbidden("choose a workspace first")
-        if not can(actor.role, Resource.ANALYTICS, write=False):
-            raise Forbidden("your role does not give access to analytics")
         ws = actor.workspace_id
         now = self._clock.now()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -1,7 +1,9 @@
-"""Password reset by email: a single-use link (one hour by default); using it signs out everywhere.
+"""Password reset: a single-use link (one hour by default); using it signs out everywhere.
 
 Asking for a link always succeeds, so the endpoint does not reveal which emails have
-accounts. Only a hash of the token is stored, as for refresh tokens.
+accounts. Only a hash of the token is stored, as for refresh tokens. Without SMTP the email
+cannot arrive and its link is never logged: the person who runs the app makes one with
+`aimywhatsapp reset-link EMAIL` (`make_reset_link`), and the forgot-password page says so.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import timedelta
 from app.auth import check_strength, hash_password, hash_secret, new_secret
 from app.db.tables import PasswordReset, User, UserSession
 from app.domain import Clock, Invalid
+from app.events import AccessSignals
 from app.services.mailer import Mailer
 from app.settings import Settings
 
@@ -21,6 +24,7 @@ class PasswordResets:
     _s: Settings
     _clock: Clock
     _mailer: Mailer
+    _signals: AccessSignals
 
     async def forgot_password(self, email: str) -> None:
         """Always succeeds, so the endpoint does not reveal which emails have accounts."""
@@ -29,15 +33,7 @@ class PasswordResets:
         )
         if row is None:
             return
-        token = new_secret()
-        await PasswordReset.insert(
-            PasswordReset(
-                user_id=row["id"],
-                token_hash=hash_secret(token),
-                expires_at=self._clock.now() + timedelta(seconds=self._s.reset_token_ttl_s),
-            )
-        )
-        link = f"{self._s.base_url}/reset-password?token={token}"
+        link = await make_reset_link(self._s, self._clock, row["id"])
         await self._mailer.send(
             email.strip().lower(),
             "Reset your Aimywhatsapp password",
@@ -47,15 +43,19 @@ class PasswordResets:
         )
 
     async def reset_password(self, token: str, new_password: str) -> None:
-        check_strength(new_password)
         now = self._clock.now()
         row = (
-            await PasswordReset.select()
+            await PasswordReset.select(
+                *PasswordReset.all_columns(),
+                PasswordReset.user_id.email.as_alias("email"),
+                PasswordReset.user_id.name.as_alias("name"),
+            )
             .where(PasswordReset.token_hash == hash_secret(token))
             .first()
         )
         if row is None or row["used_at"] is not None or row["expires_at"] <= now:
             raise Invalid("this reset link is invalid or expired; ask for a new one")
+        check_strength(new_password, (row["email"], row["name"]))
         async with User._meta.db.transaction():
             await PasswordReset.update({PasswordReset.used_at: now}).where(
                 PasswordReset.id == row["id"]
@@ -66,6 +66,25 @@ class PasswordResets:
             await UserSession.update({UserSession.revoked_at: now}).where(
                 (UserSession.user_id == row["user_id"]) & UserSession.revoked_at.is_null()
             )
+        self._signals.changed(user_id=row["user_id"])
+
+
+async def make_reset_link(settings: Settings, clock: Clock, user_id: str) -> str:
+    """Store a new reset token for the user; returns the link that spends it."""
+    token = new_secret()
+    await PasswordReset.insert(
+        PasswordReset(
+            user_id=user_id,
+            token_hash=hash_secret(token),
+            expires_at=clock.now() + timedelta(seconds=settings.reset_token_ttl_s),
+        )
+    )
+    return f"{settings.base_url}/reset-password?token={token}"
+
+
+async def user_id_by_email(email: str) -> str | None:
+    row = await User.select(User.id).where(User.email == email.strip().lower()).first()
+    return row["id"] if row else None
 
 
 def _duration(seconds: int) -> str:

@@ -37,6 +37,14 @@ class SessionService:
         self._audit = audit
         self._default = "simulator" if default_channel == "simulator" else "whatsapp"
 
+    @guarded(Resource.CONVERSATIONS, write=True)
+    async def simulators(self, actor: Actor) -> list[c.WhatsappSession]:
+        """The workspace's simulator sessions: whoever may talk to the bot through one
+        (`simulate`) may find it, without the right to see the linked numbers."""
+        listed = await repo.list_for(actor.workspace_id or "")
+        return [s for s in listed if s.channel == "simulator"]
+
+    @guarded(Resource.WHATSAPP, write=False)
     async def list(self, actor: Actor) -> list[c.WhatsappSession]:
         return await repo.list_for(actor.workspace_id or "")
 
@@ -72,11 +80,13 @@ class SessionService:
         await self.hub.open(row)
         return await self.get(actor, session_id)
 
+    @guarded(Resource.WHATSAPP, write=False)
     async def get(self, actor: Actor, session_id: str) -> c.WhatsappSession:
         from app.db.repos import mapping
 
         return mapping.session(await repo.get(actor.workspace_id or "", session_id))
 
+    @guarded(Resource.WHATSAPP, write=False)
     async def state(self, actor: Actor, session_id: str) -> c.SessionState:
         row = await repo.get(actor.workspace_id or "", session_id)
         running = session_id in self.hub.channels

@@ -2,6 +2,7 @@
 
 The model API key goes to the secrets store, never to the table, and comes back masked. The
 audit row lists which fields changed, not their values (a persona can be long, a key secret).
+`aiBaseUrl` passes the SSRF guard when it is saved (and the model clients check every call).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.db.tables import WorkspaceSettings
 from app.domain import Actor, Invalid, NotFound
 from app.domain.models import ModelTest, WorkspaceSettingsView
 from app.llm import ChatMessage, LLMError, Passage
+from app.net import Egress
 from app.services._rows import to_model
 from app.services.audit import AuditService
 from app.speech.models import WhisperModelStore
@@ -81,6 +83,8 @@ class SettingsService:
         if merged.get("business_hours_enabled") and not merged.get("business_hours_config"):
             raise Invalid("businessHoursConfig is required when business hours are enabled")
         self._check_speech_model(values.get("speech_model"), merged)
+        if values.get("ai_base_url"):
+            await Egress(self._models.settings.egress_allow).check_url(values["ai_base_url"])
         if values:
             changes = {getattr(WorkspaceSettings, f): v for f, v in values.items()}
             await WorkspaceSettings.update(changes).where(WorkspaceSettings.workspace_id == ws)

@@ -8,12 +8,13 @@ is revoked (the thief and the owner are both signed out; the owner signs in agai
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.auth import TokenSigner, hash_secret, new_secret
 from app.db.tables import User, UserSession
 from app.domain import Actor, Clock, Unauthorized, new_id
 from app.domain import models as m
+from app.events import AccessSignals
 from app.services._rows import to_model
 from app.services.workspaces import WorkspaceService
 from app.settings import Settings
@@ -28,6 +29,7 @@ class SignIns:
     _clock: Clock
     _signer: TokenSigner
     _workspaces: WorkspaceService
+    _signals: AccessSignals
 
     async def refresh(self, refresh_token: str, *, ip: str | None = None) -> m.Session:
         """Rotate: the presented token is spent and a new one of the same family is issued."""
@@ -70,12 +72,21 @@ class SignIns:
             await self.revoke_family(row["family_id"])
 
     async def revoke_family(self, family_id: str) -> None:
-        await UserSession.update({UserSession.revoked_at: self._clock.now()}).where(
-            (UserSession.family_id == family_id) & UserSession.revoked_at.is_null()
+        """Sign this sign-in out everywhere: tokens, refresh, and its open live connections."""
+        revoked = (
+            await UserSession.update({UserSession.revoked_at: self._clock.now()})
+            .where((UserSession.family_id == family_id) & UserSession.revoked_at.is_null())
+            .returning(UserSession.user_id)
         )
+        for user_id in {row["user_id"] for row in revoked}:
+            self._signals.changed(user_id=user_id)
 
     async def authenticate(self, access_token: str) -> Actor:
         """Verify an access token and that its sign-in was not revoked since."""
+        return (await self.authenticate_until(access_token))[0]
+
+    async def authenticate_until(self, access_token: str) -> tuple[Actor, datetime]:
+        """`authenticate`, plus when the token expires (a live connection must end then)."""
         claims = self._signer.verify(access_token)
         alive = await UserSession.exists().where(
             (UserSession.family_id == claims.session_family)
@@ -84,7 +95,8 @@ class SignIns:
         )
         if not alive:
             raise Unauthorized("this sign-in was revoked; sign in again")
-        return Actor(user_id=claims.user_id, session_family=claims.session_family)
+        actor = Actor(user_id=claims.user_id, session_family=claims.session_family)
+        return actor, claims.expires_at
 
     async def resume(self, user_id: str, family: str) -> Actor:
         """The dashboard keeps (user, sign-in family), not tokens: check the sign-in is alive."""

@@ -1,13 +1,21 @@
-"""Workspaces and their members: the tenancy boundary of everything else."""
+"""Workspaces and their members: the tenancy boundary of everything else.
+
+Permissions (seed §14): the workspace record is `workspace` (every member reads it; OWNER and
+ADMIN change it); members and roles are `team` (OWNER changes, ADMIN reads); the names a
+conversation can be assigned to are part of `conversations` (whoever may assign). Creating a
+workspace is an account's act, not a member's: the creator has no role until it exists.
+"""
 
 from __future__ import annotations
 
 import re
 import secrets
 
+from app.auth import Resource, guarded
 from app.db.tables import User, Workspace, WorkspaceSettings, WorkspaceUser
 from app.domain import Actor, Conflict, Forbidden, Invalid, NotFound, Role, new_id
 from app.domain import models as m
+from app.events import AccessSignals
 from app.services._rows import to_model
 from app.services.audit import AuditService
 
@@ -27,8 +35,9 @@ def clean_name(name: str) -> str:
 
 
 class WorkspaceService:
-    def __init__(self, audit: AuditService) -> None:
+    def __init__(self, audit: AuditService, signals: AccessSignals) -> None:
         self._audit = audit
+        self._signals = signals  # wakes a member's live connections when their access changes
 
     async def role_of(self, user_id: str, workspace_id: str) -> Role | None:
         row = (
@@ -73,6 +82,7 @@ class WorkspaceService:
             await self._audit.record(owner, "workspace.create", "workspace", ws_id, {"name": name})
         return await self.get(owner, ws_id)
 
+    @guarded(Resource.WORKSPACE, write=False)
     async def get(self, actor: Actor, workspace_id: str) -> m.Workspace:
         self._same_workspace(actor, workspace_id)
         row = await Workspace.select().where(Workspace.id == workspace_id).first()
@@ -80,6 +90,7 @@ class WorkspaceService:
             raise NotFound("workspace not found")
         return to_model(m.Workspace, row, role=actor.role)
 
+    @guarded(Resource.WORKSPACE, write=True)
     async def update(
         self, actor: Actor, workspace_id: str, *, name: str | None, logo_url: str | None
     ) -> m.Workspace:
@@ -99,6 +110,7 @@ class WorkspaceService:
             )
         return await self.get(actor, workspace_id)
 
+    @guarded(Resource.TEAM, write=False)
     async def members(self, actor: Actor, workspace_id: str) -> list[m.Member]:
         self._same_workspace(actor, workspace_id)
         rows = (
@@ -114,6 +126,20 @@ class WorkspaceService:
         )
         return [to_model(m.Member, r) for r in rows]
 
+    @guarded(Resource.CONVERSATIONS, write=True)
+    async def assignees(self, actor: Actor) -> dict[str, str]:
+        """Who a conversation can be assigned to (user id → name): whoever may assign needs
+        the names, not the team's emails and roles, which stay with `team` readers."""
+        rows = (
+            await WorkspaceUser.select(
+                WorkspaceUser.user_id, WorkspaceUser.user_id.name.as_alias("name")
+            )
+            .where(WorkspaceUser.workspace_id == actor.workspace_id)
+            .order_by(WorkspaceUser.joined_at)
+        )
+        return {r["user_id"]: r["name"] for r in rows}
+
+    @guarded(Resource.TEAM, write=True)
     async def set_role(self, actor: Actor, workspace_id: str, user_id: str, role: Role) -> m.Member:
         self._same_workspace(actor, workspace_id)
         current = await self.role_of(user_id, workspace_id)
@@ -125,8 +151,10 @@ class WorkspaceService:
             (WorkspaceUser.workspace_id == workspace_id) & (WorkspaceUser.user_id == user_id)
         )
         await self._audit.record(actor, "member.role", "user", user_id, {"role": role.value})
+        self._signals.changed(user_id=user_id)
         return next(x for x in await self.members(actor, workspace_id) if x.user_id == user_id)
 
+    @guarded(Resource.TEAM, write=True)
     async def remove_member(self, actor: Actor, workspace_id: str, user_id: str) -> None:
         self._same_workspace(actor, workspace_id)
         role = await self.role_of(user_id, workspace_id)
@@ -138,6 +166,7 @@ class WorkspaceService:
             (WorkspaceUser.workspace_id == workspace_id) & (WorkspaceUser.user_id == user_id)
         )
         await self._audit.record(actor, "member.remove", "user", user_id)
+        self._signals.changed(user_id=user_id)
 
     async def add_member(self, workspace_id: str, user_id: str, role: Role) -> None:
         if await self.role_of(user_id, workspace_id) is not None:

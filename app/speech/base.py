@@ -35,6 +35,7 @@ class SpeechSettings:
     model: str = "whisper-1"
     api_key: str | None = field(default=None, repr=False)
     base_url: str | None = None
+    ssrf_allow: tuple[str, ...] = ()  # the SSRF guard's allow-list (app/net)
     timeout: float = 60.0
     max_retries: int = 2
     fake_text: str = "this is a fake transcript"

@@ -96,7 +96,7 @@ class WhisperModelStore:
         part = self.root / f".{name}.part"
         await asyncio.to_thread(shutil.rmtree, part, True)
         await asyncio.to_thread(part.mkdir, parents=True)
-        http = client or downloads.client()
+        http = client or downloads.client(self.allow)
         estimate = entry.size_mb * 2**20
         done_before = 0
 

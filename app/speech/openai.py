@@ -9,6 +9,7 @@ import openai
 from app.llm.errors import LLMError
 from app.llm.retry import RetryPolicy, call_with_retries
 from app.llm.sdk_errors import classify_sdk_error
+from app.net import Egress
 from app.speech.base import SpeechError, SpeechSettings, Transcript
 
 # WhatsApp voice notes say audio/ogg; codecs=opus — the API picks the decoder by file name.
@@ -29,6 +30,7 @@ class OpenAITranscriber:
             base_url=settings.base_url,
             timeout=settings.timeout,
             max_retries=0,
+            http_client=Egress(settings.ssrf_allow).sdk_client(),
         )
 
     async def transcribe(self, audio: bytes, mime: str) -> Transcript:

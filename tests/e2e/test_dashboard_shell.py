@@ -21,11 +21,11 @@ def test_register_dashboard_sign_out_and_in(server: Process) -> None:
         page.wait_for_url("**/register")
         page.get_by_label("Your name").fill("Priya")
         page.get_by_label("Email").fill("priya@example.com")
-        page.get_by_label("Password (8+ characters)").fill("short")
+        page.get_by_label("Password (10+ characters)").fill("short")
         page.get_by_label("Business or workspace name").fill("Priya's Salon")
         page.get_by_role("button", name="Create account").click()
-        page.get_by_text("at least 8 characters").wait_for()  # validation error shown in place
-        page.get_by_label("Password (8+ characters)").fill("Salon-2026-ok")
+        page.get_by_text("at least 10 characters").wait_for()  # validation error shown in place
+        page.get_by_label("Password (10+ characters)").fill("Salon-2026-ok")
         page.get_by_role("button", name="Create account").click()
         page.wait_for_url("**/onboarding")  # a new owner lands in the setup wizard
         page.get_by_role("button", name="Skip setup").click()
@@ -58,7 +58,7 @@ def test_phone_width_login_and_frame(server: Process) -> None:
         page.goto(f"{server.url}/register")
         page.get_by_label("Your name").fill("Leo")
         page.get_by_label("Email").fill("leo@example.com")
-        page.get_by_label("Password (8+ characters)").fill("Leo-phone-2026")
+        page.get_by_label("Password (10+ characters)").fill("Leo-phone-2026")
         page.get_by_label("Business or workspace name").fill("Leo's")
         page.get_by_role("button", name="Create account").click()
         page.wait_for_url("**/onboarding")

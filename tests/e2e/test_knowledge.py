@@ -63,7 +63,7 @@ def test_upload_index_and_ask(server: Process, tmp_path: Path) -> None:
         page.goto(f"{url}/register")
         page.get_by_label("Your name").fill("Kim Keeper")
         page.get_by_label("Email").fill("kim@example.com")
-        page.get_by_label("Password (8+ characters)").fill(PASSWORD)
+        page.get_by_label("Password (10+ characters)").fill(PASSWORD)
         page.get_by_label("Business or workspace name").fill("Kim's Tea")
         page.get_by_role("button", name="Create account").click()
         page.wait_for_url("**/onboarding")  # a new owner lands in the setup wizard

@@ -30,7 +30,7 @@ def _onboard(server: Process, width: int, email: str, suffix: str) -> None:
         page.goto(f"{server.url}/register")
         page.get_by_label("Your name").fill("Bea")
         page.get_by_label("Email").fill(email)
-        page.get_by_label("Password (8+ characters)").fill(PASSWORD)
+        page.get_by_label("Password (10+ characters)").fill(PASSWORD)
         page.get_by_label("Business or workspace name").fill("Bea's Bakery")
         page.get_by_role("button", name="Create account").click()
         page.wait_for_url("**/onboarding")

@@ -27,7 +27,7 @@ def test_serves_dashboard_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
         f"{p.url}/api/v1/auth/register",
         json={
             "email": "e2e@example.com",
-            "password": "Secret-123",
+            "password": "Keep-me-signed-in-123",
             "name": "E",
             "workspaceName": "W",
         },
@@ -44,7 +44,7 @@ def test_sigint_also_stops_cleanly_and_data_survives_restart(tmp_path: Path) -> 
         f"{p.url}/api/v1/auth/register",
         json={
             "email": "keep@example.com",
-            "password": "Secret-123",
+            "password": "Keep-me-signed-in-123",
             "name": "K",
             "workspaceName": "W",
         },
@@ -57,7 +57,7 @@ def test_sigint_also_stops_cleanly_and_data_survives_restart(tmp_path: Path) -> 
     try:
         login = httpx.post(
             f"{again.url}/api/v1/auth/login",
-            json={"email": "keep@example.com", "password": "Secret-123"},
+            json={"email": "keep@example.com", "password": "Keep-me-signed-in-123"},
         )
         assert login.status_code == 200
         me = httpx.get(

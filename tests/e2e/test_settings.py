@@ -18,7 +18,7 @@ def _register(page, url: str, name: str, email: str, workspace: str) -> None:  #
     page.goto(f"{url}/register")
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password (8+ characters)").fill(PASSWORD)
+    page.get_by_label("Password (10+ characters)").fill(PASSWORD)
     page.get_by_label("Business or workspace name").fill(workspace)
     page.get_by_role("button", name="Create account").click()
 
@@ -57,7 +57,7 @@ def test_team_api_keys_and_audit(server: Process) -> None:
         agent.wait_for_url("**/register")
         agent.get_by_label("Your name").fill("Ana Agent")
         agent.get_by_label("Email").fill("ana@example.com")
-        agent.get_by_label("Password (8+ characters)").fill(PASSWORD)
+        agent.get_by_label("Password (10+ characters)").fill(PASSWORD)
         agent.get_by_label("Business or workspace name").fill("Ana's own")
         agent.get_by_role("button", name="Create account").click()
         agent.wait_for_url("**/accept-invite?token=*")

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import pytest
 
-StepKind = Literal["reply", "status", "slow", "malformed"]
+StepKind = Literal["reply", "status", "slow", "malformed", "redirect"]
 
 
 @dataclass(frozen=True)
@@ -32,15 +32,22 @@ class Step:
     status: int = 200
     retry_after: str | None = None
     delay: float = 0.0
+    body: bytes | None = None  # a status step's own body (default: an API-shaped error)
+    location: str | None = None  # where a redirect step sends the client
 
 
 def reply(text: str) -> Step:
     return Step("reply", text=text)
 
 
-def status(code: int, *, retry_after: float | None = None) -> Step:
+def status(code: int, *, retry_after: float | None = None, body: bytes | None = None) -> Step:
     after = None if retry_after is None else f"{retry_after:g}"
-    return Step("status", status=code, retry_after=after)
+    return Step("status", status=code, retry_after=after, body=body)
+
+
+def redirect(location: str, code: int = 307) -> Step:
+    """Answer with a redirect (307 keeps the POST and its body, as a hostile server would)."""
+    return Step("redirect", status=code, location=location)
 
 
 def slow(seconds: float, text: str | None = None) -> Step:

@@ -18,11 +18,14 @@ def answer(rec: Recorded, step: Step | None) -> tuple[int, dict[str, str], bytes
         return 400, JSON, json.dumps(_error(rec.path, 400, problem)).encode()
     if step is not None and step.kind == "malformed":
         return 200, JSON, b'{"id": "x", "content": [ {"type": "text", "text": '
+    if step is not None and step.kind == "redirect":
+        return step.status, {"location": step.location or "/"}, b""
     if step is not None and step.kind == "status":
         headers = dict(JSON)
         if step.retry_after is not None:
             headers["retry-after"] = step.retry_after
-        return step.status, headers, json.dumps(_error(rec.path, step.status)).encode()
+        body = step.body or json.dumps(_error(rec.path, step.status)).encode()
+        return step.status, headers, body
     text = step.text if step is not None and step.text is not None else None
     if rec.path.endswith("/v1/messages"):
         return 200, JSON, json.dumps(_anthropic(rec.json, text)).encode()

@@ -35,9 +35,13 @@ async def test_sends_through_smtp_with_login(tmp_path: Path) -> None:
     assert sink.auth_lines  # logged in with the configured user
 
 
-async def test_without_smtp_the_link_goes_to_the_log(
+async def test_without_smtp_nothing_live_goes_to_the_log(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="aimywhatsapp.mail"):
-        await Mailer(make_settings(tmp_path)).send("a@example.com", "Reset", "token=abc")
-    assert "token=abc" in caplog.text and "SMTP is not configured" in caplog.text
+    """Issue 13.5: reset and invite links with live tokens were written to the log."""
+    mailer = Mailer(make_settings(tmp_path))
+    assert not mailer.configured
+    with caplog.at_level(logging.DEBUG):
+        await mailer.send("a@example.com", "Reset", "https://x/reset-password?token=abc123")
+    assert "abc123" not in caplog.text and "token" not in caplog.text
+    assert "SMTP is not configured" in caplog.text and "'Reset'" in caplog.text

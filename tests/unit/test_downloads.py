@@ -58,7 +58,7 @@ def base() -> Iterator[str]:
 
 async def fetch(url: str, target: Path, allow: tuple[str, ...] = ("127.0.0.1",)) -> tuple:  # type: ignore[type-arg]
     seen: list[tuple[int, int | None]] = []
-    async with downloads.client() as http:
+    async with downloads.client(allow) as http:
         done, digest = await downloads.download_to(
             http, url, target, allow=allow, progress=lambda d, t: seen.append((d, t))
         )

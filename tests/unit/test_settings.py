@@ -54,3 +54,15 @@ def test_reset_link_lifetime_in_words() -> None:
     assert [_duration(s) for s in (3600, 7200, 1800, 60, 90)] == [
         "one hour", "2 hours", "30 minutes", "one minute", "2 minutes",
     ]  # fmt: skip
+
+
+def test_egress_allow_adds_loopback_only_on_the_desktop(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The SSRF guard's allow-list: on a server only what the operator listed; the desktop app
+    (one user, who is the operator) also reaches its own loopback — Ollama, LM Studio."""
+    from app.settings import load_settings
+
+    server = load_settings({"data_dir": str(tmp_path), "headless": True}, env={
+        "AIMY_SSRF_ALLOW": "ollama.lan, 10.0.0.0/8"})  # fmt: skip
+    assert server.egress_allow == ("ollama.lan", "10.0.0.0/8")
+    desktop = load_settings({"data_dir": str(tmp_path)}, env={})
+    assert set(desktop.egress_allow) == {"localhost", "127.0.0.0/8", "::1"}

@@ -1,10 +1,15 @@
-"""Live pages: one bus subscription per open browser tab, dropped when the tab goes away.
+"""Live pages: one bus subscription per live widget of an open browser tab, dropped when the
+tab goes away — or when the viewer's access ends.
 
-A page calls `follow(workspace_id, handler)` while it is being built; events of that workspace
-(seed §12 room) are handed to `handler` one at a time on the server loop, inside the page's
-client context, so the handler may add or change elements. The subscription ends when NiceGUI
-deletes the client (the tab closed and did not reconnect), so a closed tab costs nothing.
-A handler that raises is logged and skipped: one bad event must not end the live view.
+A page calls `follow(actor, handler)` while it is being built; events of the actor's workspace
+(seed §12 room) that the actor's role may read are handed to `handler` one at a time on the
+server loop, inside the page's client context, so the handler may add or change elements.
+The events come through `LiveAccess.stream` (app/services/live_access.py), as the API's
+WebSocket does: when the member is removed, their role changes or the sign-in is revoked, the
+subscription ends at once and the tab reloads — to the sign-in page, or to what the member may
+still see. The subscription also ends when NiceGUI deletes the client (the tab closed and did
+not reconnect), so a closed tab costs nothing. A handler that raises is logged and skipped:
+one bad event must not end the live view.
 """
 
 from __future__ import annotations
@@ -16,32 +21,40 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import msgspec
-from nicegui import background_tasks, context
+from nicegui import Client, background_tasks, context, ui
 
+from app.domain import Actor
 from app.domain import conversations as c
 from app.events import Event
+from app.services.live_access import AccessEnded, Grant
 from ui.state import container
 
 log = logging.getLogger(__name__)
+RELOAD_GRACE_S = 1.0  # time for the reload to reach the browser before the old tab is dropped
 Handler = Callable[[Event], Awaitable[None]]
 ListenHandler = Callable[[Event], Awaitable[Any] | Any]
 
 
-def follow(workspace_id: str, handler: Handler) -> asyncio.Task[Any]:
-    """Feed `workspace_id`'s events to `handler` until this page's client is deleted."""
+def follow(actor: Actor, handler: Handler) -> asyncio.Task[Any]:
+    """Feed the actor's workspace events (those their role may read) to `handler` until this
+    page's client is deleted or the actor's access ends."""
     client = context.client
-    bus = container().events
+    bus, live = container().events, container().services.live_access
 
     async def pump() -> None:
-        with bus.subscribe(workspace_id) as sub:
-            async for event in sub.events():
-                try:
-                    with client:
-                        await handler(event)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("live view: %s handler failed", event.name)
+        try:
+            with bus.subscribe(actor.workspace_id or "") as sub:
+                async for event in live.stream(Grant(actor), sub):
+                    try:
+                        with client:
+                            await handler(event)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        log.exception("live view: %s handler failed", event.name)
+        except AccessEnded as ended:
+            log.info("live view of %s ended: %s", actor.label, ended.reason)
+            _end_view(client)
 
     task = background_tasks.create(pump(), name=f"live-{client.id}")
 
@@ -50,6 +63,23 @@ def follow(workspace_id: str, handler: Handler) -> asyncio.Task[Any]:
 
     client.on_delete(stop)
     return task
+
+
+def _end_view(client: Client) -> None:
+    """The tab's access is over: reload it (the page decides again: the sign-in page, or what
+    is still allowed), and drop it on our side a moment later — its handlers hold the old actor,
+    so a tab that ignored the reload must not be able to receive or act any more."""
+    if client.is_deleted:
+        return
+    with contextlib.suppress(Exception), client:
+        ui.navigate.reload()
+
+    def drop() -> None:
+        if not client.is_deleted:
+            with contextlib.suppress(KeyError):  # NiceGUI removed it first
+                client.delete()
+
+    asyncio.get_running_loop().call_later(RELOAD_GRACE_S, drop)
 
 
 def message_of(event: Event) -> c.Message | None:
@@ -62,7 +92,7 @@ def message_of(event: Event) -> c.Message | None:
     return None
 
 
-def listen(workspace_id: str, names: Iterable[str], handler: ListenHandler) -> None:
+def listen(actor: Actor, names: Iterable[str], handler: ListenHandler) -> None:
     """`follow`, narrowed to the events named in `names`; `handler` may be sync or async."""
     wanted = set(names)
 
@@ -72,4 +102,4 @@ def listen(workspace_id: str, names: Iterable[str], handler: ListenHandler) -> N
             if isinstance(result, Awaitable):
                 await result
 
-    follow(workspace_id, on)
+    follow(actor, on)

@@ -23,6 +23,13 @@ def _after_sign_in(first: str = "/dashboard") -> str:
     return f"/accept-invite?token={token}" if token else first
 
 
+# what the forgot-password page says when SMTP is not set (reset links are never logged)
+NO_EMAIL = (
+    "Email is not set up on this server, so no reset link can be emailed. Ask the person who "
+    "runs Aimywhatsapp to make you one: `aimywhatsapp reset-link <your email>` prints it."
+)
+
+
 def create() -> None:
     @ui.page("/login", title="Sign in · Aimywhatsapp")
     async def login_page():  # type: ignore[no-untyped-def]
@@ -57,7 +64,7 @@ def create() -> None:
             name = ui.input("Your name").props("outlined autofocus").classes("w-full")
             email = ui.input("Email").props("type=email outlined").classes("w-full")
             password = (
-                ui.input("Password (8+ characters)", password=True)
+                ui.input("Password (10+ characters)", password=True)
                 .props("outlined")
                 .classes("w-full")
             )
@@ -85,13 +92,16 @@ def create() -> None:
 
     @ui.page("/forgot-password", title="Forgot password · Aimywhatsapp")
     async def forgot_page():  # type: ignore[no-untyped-def]
-        with card("Forgot your password?", "We will email you a reset link."):
+        mailed = container().services.mailer.configured
+        with card("Forgot your password?", "We will email you a reset link." if mailed else ""):
             email = ui.input("Email").props("type=email outlined").classes("w-full")
             error = ErrorLabel()
             done = ui.label(
                 "If an account exists for that email, a reset link is on its way."
-            ).classes("text-positive")
-            done.set_visibility(False)
+                if mailed
+                else NO_EMAIL
+            ).classes("text-positive" if mailed else "text-grey-9")
+            done.mark("forgot-done").set_visibility(False)
 
             async def submit() -> None:
                 async def call():  # type: ignore[no-untyped-def]
@@ -108,7 +118,11 @@ def create() -> None:
     @ui.page("/reset-password", title="Reset password · Aimywhatsapp")
     async def reset_page(token: str = ""):  # type: ignore[no-untyped-def]
         with card("Choose a new password"):
-            password = ui.input("New password", password=True).props("outlined").classes("w-full")
+            password = (
+                ui.input("New password (10+ characters)", password=True)
+                .props("outlined")
+                .classes("w-full")
+            )
             error = ErrorLabel()
 
             async def submit() -> None:

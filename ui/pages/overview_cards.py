@@ -75,7 +75,7 @@ async def kpi_cards(actor: Actor) -> None:
             pending["on"] = True
             background_tasks.create(later(), name="kpis")
 
-    listen(actor.workspace_id or "", LIVE, changed)
+    listen(actor, LIVE, changed)
 
 
 def _caption(kpis: Kpis, key: str) -> str:

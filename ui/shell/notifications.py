@@ -65,7 +65,7 @@ class NotificationBell:
 
         background_tasks.create(load(), name="bell")
         assert actor.workspace_id is not None
-        listen(actor.workspace_id, {names.NOTIFICATION_NEW}, self._on_new)
+        listen(actor, {names.NOTIFICATION_NEW}, self._on_new)
 
     async def reload(self) -> None:
         service = container().services.notifications

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from nicegui import background_tasks, context, ui
 
-from app.auth import Resource, can
-from app.domain import Actor, SessionStatus
+from app.domain import Actor, Resource, SessionStatus
 from app.events import names
 from app.events.bus import Event
 from ui.components.live import listen
@@ -59,7 +58,7 @@ class ConnectionBadge:
 
         background_tasks.create(load(), name="wa-badge")
         assert actor.workspace_id is not None
-        listen(actor.workspace_id, {names.WHATSAPP_STATUS}, self._on_status)
+        listen(actor, {names.WHATSAPP_STATUS}, self._on_status)
 
     async def reload(self) -> None:
         listed = await container().services.sessions.list(self.actor)
@@ -89,8 +88,4 @@ class ConnectionBadge:
 
 
 def connection_badge(actor: Actor) -> ConnectionBadge | None:
-    if actor.role is None or actor.workspace_id is None:
-        return None
-    if not can(actor.role, Resource.WHATSAPP, write=False):
-        return None
-    return ConnectionBadge(actor)
+    return ConnectionBadge(actor) if actor.may(Resource.WHATSAPP) else None

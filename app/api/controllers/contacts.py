@@ -11,7 +11,14 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
+from app.api.controllers.deps import (
+    ActorDep,
+    PageNumber,
+    PageSize,
+    ServicesDep,
+    provide_actor,
+    provide_services,
+)
 from app.api.messaging_schemas import (
     AttachLabelBody,
     ContactUpdateBody,
@@ -69,8 +76,8 @@ class ContactController(Controller):
         self,
         services: ServicesDep,
         actor: ActorDep,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
-        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=200)] = 50,
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
         label: Annotated[str | None, QueryParameter(max_length=36)] = None,
         blocked: Annotated[bool | None, QueryParameter()] = None,
         takeover: Annotated[bool | None, QueryParameter()] = None,

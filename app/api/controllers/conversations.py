@@ -12,7 +12,15 @@ from litestar.enums import RequestEncodingType
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
+from app.api.controllers.deps import (
+    ActorDep,
+    LongPageSize,
+    PageNumber,
+    PageSize,
+    ServicesDep,
+    provide_actor,
+    provide_services,
+)
 from app.api.messaging_schemas import ApproveBody, ConversationUpdateBody, SendBody
 from app.auth import Resource
 from app.domain import ConversationStatus, Invalid, Page
@@ -35,8 +43,8 @@ class ConversationController(Controller):
         self,
         services: ServicesDep,
         actor: ActorDep,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
-        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=200)] = 50,
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
         status: Annotated[ConversationStatus | None, QueryParameter()] = None,
         assignee: Annotated[str | None, QueryParameter(max_length=36)] = None,
         label: Annotated[str | None, QueryParameter(max_length=36)] = None,
@@ -64,8 +72,8 @@ class ConversationController(Controller):
         conversation_id: FromPath[str],
         services: ServicesDep,
         actor: ActorDep,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
-        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=500)] = 50,
+        page: PageNumber = 1,
+        page_size: LongPageSize = 50,
     ) -> c.ConversationDetail:
         """The conversation with a page of messages: page 1 holds the most recent ones,
         each page in chronological order."""

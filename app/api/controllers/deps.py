@@ -1,12 +1,16 @@
-"""Dependencies controllers receive: the services and the calling actor."""
+"""Dependencies controllers receive: the services and the calling actor; the paging parameters
+every list shares."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
-from app.domain import Actor, Unauthorized
+from app.domain import MAX_PAGE, Actor, Unauthorized
 from app.services import Services
 
 
@@ -27,3 +31,8 @@ def request_ip(request: Request) -> str | None:
 
 ServicesDep = NamedDependency[Services]
 ActorDep = NamedDependency[Actor]
+
+# `?page=&pageSize=` of every paged list (DESIGN §6): bounded, so a huge page is a 400
+PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
+PageSize = Annotated[int, QueryParameter(name="pageSize", ge=1, le=200)]
+LongPageSize = Annotated[int, QueryParameter(name="pageSize", ge=1, le=500)]

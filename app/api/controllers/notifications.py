@@ -10,7 +10,14 @@ from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
+from app.api.controllers.deps import (
+    ActorDep,
+    PageNumber,
+    PageSize,
+    ServicesDep,
+    provide_actor,
+    provide_services,
+)
 from app.auth import Resource
 from app.domain import Page
 from app.domain import conversations as c
@@ -28,8 +35,8 @@ class NotificationController(Controller):
         self,
         services: ServicesDep,
         actor: ActorDep,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
-        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=200)] = 50,
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
         unread: Annotated[bool | None, QueryParameter()] = None,
     ) -> Page[c.Notification]:
         """The last 7 days, newest first."""

@@ -10,7 +10,14 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
+from app.api.controllers.deps import (
+    ActorDep,
+    PageNumber,
+    PageSize,
+    ServicesDep,
+    provide_actor,
+    provide_services,
+)
 from app.api.schemas import ApiKeyCreateBody, SettingsPatchBody
 from app.auth import Resource
 from app.domain import Page
@@ -51,7 +58,8 @@ class ApiKeyController(Controller):
 
     @get("/", opt=SETTINGS)
     async def list_keys(self, services: ServicesDep, actor: ActorDep) -> list[m.ApiKey]:
-        """Active keys with their 8-character preview (never the key itself)."""
+        """Active keys with their 8-character preview (never the key itself). Signed-in users
+        only: an API key cannot manage API keys (403)."""
         return await services.api_keys.list(actor)
 
     @post("/", opt=SETTINGS)
@@ -82,8 +90,8 @@ class AuditLogController(Controller):
         self,
         services: ServicesDep,
         actor: ActorDep,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
-        page_size: Annotated[int, QueryParameter(name="pageSize", ge=1, le=200)] = 50,
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
         action: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Page[m.AuditEntry]:
         """Who changed what, newest first; `action` filters by prefix (e.g. `api_key.`)."""

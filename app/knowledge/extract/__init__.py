@@ -8,9 +8,9 @@ from app.knowledge.errors import ExtractionError
 from app.knowledge.extract.docx_reader import check_zip_bomb, extract_docx
 from app.knowledge.extract.pdf_reader import extract_pdf
 from app.knowledge.extract.sniff import MAX_UPLOAD_BYTES, sniff_type
-from app.knowledge.extract.ssrf import check_url, is_public
 from app.knowledge.extract.text_reader import decode_text, extract_csv, extract_text
 from app.knowledge.extract.url import Fetched, extract_html, fetch_url
+from app.net import check_url, is_public
 
 
 def extract(data: bytes, doc_type: KBDocType | str) -> list[PageText]:

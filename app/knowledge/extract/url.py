@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from app.knowledge.errors import ExtractionError, FetchError
-from app.knowledge.extract.ssrf import guarded_get
+from app.net import Egress, guarded_get
 
 MAX_FETCH_BYTES = 10 * 2**20
 USER_AGENT = "Aimywhatsapp-KB/0.1 (+knowledge base ingestion)"
@@ -32,12 +32,10 @@ async def fetch_url(
 ) -> Fetched:
     """GET `url`; every hop must pass the SSRF guard (`allow`: hosts or CIDRs permitted)."""
     headers = {"User-Agent": USER_AGENT}
-    async with (
-        httpx.AsyncClient(
-            timeout=request_timeout, follow_redirects=False, transport=transport, headers=headers
-        ) as client,
-        guarded_get(client, url, allow, max_redirects) as resp,
-    ):
+    client = Egress(allow).httpx_client(
+        timeout=request_timeout, follow_redirects=False, transport=transport, headers=headers
+    )
+    async with client, guarded_get(client, url, allow, max_redirects) as resp:
         if resp.status_code >= 400:
             raise FetchError(f"{resp.url} answered HTTP {resp.status_code}")
         declared = int(resp.headers.get("content-length") or 0)

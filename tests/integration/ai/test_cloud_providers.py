@@ -19,7 +19,9 @@ BOB = "+15550000002"
 async def test_cloud_provider_end_to_end(
     tmp_path: Path, llm_server: FakeLLMServer, provider: str, model: str
 ) -> None:
-    async for bot in make_ai_bot(tmp_path)(llm_provider_override=None, llm_max_retries=1):
+    async for bot in make_ai_bot(tmp_path)(
+        llm_provider_override=None, llm_max_retries=1, ssrf_allow=("127.0.0.1",)
+    ):
         url = llm_server.url if provider == "anthropic" else llm_server.openai_url
         body = await bot.patch_settings(
             aiProvider=provider, aiModel=model, aiBaseUrl=url, aiApiKey="sk-fake-key-123456"
@@ -58,7 +60,9 @@ async def test_voice_notes_transcribed_by_the_workspace_openai_account(
 ) -> None:
     """`speechModel: "openai"` sends the voice note to the workspace's OpenAI(-compatible)
     server with its own key; choosing it without the OpenAI provider is refused."""
-    async for bot in make_ai_bot(tmp_path)(llm_provider_override=None, llm_max_retries=1):
+    async for bot in make_ai_bot(tmp_path)(
+        llm_provider_override=None, llm_max_retries=1, ssrf_allow=("127.0.0.1",)
+    ):
         r = await bot.send("PATCH", "/settings", json={"speechModel": "openai"})
         assert r.status_code == 422 and "OpenAI provider" in r.json()["detail"]
         await bot.patch_settings(

@@ -74,3 +74,25 @@ async def test_api_keys_cannot_use_account_endpoints_or_manage_team(api: Api) ->
         headers={"X-API-Key": key},
     )
     assert r.status_code == 403  # keys act as ADMIN: team is read-only
+
+
+async def test_an_api_key_cannot_manage_api_keys(api: Api) -> None:
+    """Issue 13.4: a key could mint keys that outlived it, and revoke the owner's key."""
+    owner = await api.register()
+    made = []
+    for name in ("owner's", "integration"):
+        r = await api.client.post(
+            "/api/v1/settings/api-keys", json={"name": name}, headers=owner.headers()
+        )
+        made.append(r.json())
+    owners_key, key = made[0], made[1]["key"]
+    as_key = {"X-API-Key": key}
+    r = await api.client.post("/api/v1/settings/api-keys", json={"name": "x"}, headers=as_key)
+    assert r.status_code == 403 and "API key" in r.json()["detail"]
+    assert (await api.client.get("/api/v1/settings/api-keys", headers=as_key)).status_code == 403
+    r = await api.client.delete(f"/api/v1/settings/api-keys/{owners_key['id']}", headers=as_key)
+    assert r.status_code == 403
+    listed = (await api.client.get("/api/v1/settings/api-keys", headers=owner.headers())).json()
+    assert sorted(k["name"] for k in listed) == ["integration", "owner's"]  # nothing minted
+    r = await api.client.get("/api/v1/settings/audit-log", headers={"X-API-Key": owners_key["key"]})
+    assert r.status_code == 200  # the owner's key still works

@@ -105,3 +105,30 @@ async def test_csv_export_streams_every_contact(bot: Bot) -> None:
     assert {row["phone_number"] for row in rows} == {c["phoneNumber"] for c in contacts}
     notes = [row["notes"] for row in rows if row["notes"]]
     assert notes == ['\'=HYPERLINK("x")']  # no formula injection into spreadsheets
+
+
+async def test_csv_export_neutralises_formulas_in_names_and_labels(bot: Bot) -> None:
+    """Issue 13.5 (OWASP CSV injection): a name starting with TAB or CR before `=`, a bare
+    `=1234`, and the labels column all reached spreadsheets as formulas."""
+    await bot.simulate("+4917600000001", "hi", name="\t=cmd|' /C calc'!A0")
+    await bot.simulate("+4917600000002", "hi", name="\r=SUM(A1:A9)")
+    await bot.simulate("+4917600000003", "hi", name="Ann")
+
+    async def three():
+        page = await bot.get("/contacts")
+        return page["items"] if page["total"] == 3 else None
+
+    contacts = await eventually(three)
+    ann = next(c for c in contacts if c["name"] == "Ann")
+    await bot.send("PATCH", f"/contacts/{ann['id']}", json={"displayName": "=1234"})
+    label = (
+        await bot.send("POST", "/contacts/labels", json={"name": '=HYPERLINK("http://x")'})
+    ).json()
+    await bot.send("POST", f"/contacts/{ann['id']}/labels", json={"labelId": label["id"]})
+    rows = list(csv.DictReader(io.StringIO((await bot.send("GET", "/contacts/export")).text)))
+    cells = [row[k] for row in rows for k in ("name", "display_name", "labels") if row[k]]
+    risky = [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert risky == [], risky
+    assert '\'=HYPERLINK("http://x")' in cells and "'=1234" in cells
+    assert {row["phone_number"] for row in rows} == {"+4917600000001", "+4917600000002",
+                                                       "+4917600000003"}  # fmt: skip

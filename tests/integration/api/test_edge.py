@@ -132,3 +132,82 @@ async def test_openapi_document_and_docs_page(api: Api) -> None:
     assert "/api/v1/settings/api-keys" in doc["paths"]
     r = await api.client.get("/api/docs")
     assert r.status_code == 200 and "swagger" in r.text.lower()
+
+
+async def test_docs_page_works_offline(api: Api) -> None:
+    """Issue 13.14: Swagger UI came from a CDN, so /api/docs was blank without internet. Every
+    script, stylesheet and icon the page names must be ours, served here, and allowed by CSP."""
+    import re
+
+    r = await api.client.get("/api/docs")
+    assert r.status_code == 200
+    urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", r.text)
+    assert any(u.endswith(".js") for u in urls) and any(u.endswith(".css") for u in urls)
+    for url in urls:
+        assert url.startswith("/api/docs/"), url  # nothing from another host
+        got = await api.client.get(url)
+        assert got.status_code == 200 and len(got.content) > 100, url
+    assert "http://" not in r.headers.get("content-security-policy", "")
+    assert "https://" not in r.headers.get("content-security-policy", "")
+
+
+def _operations(doc: dict, want) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(method, path) of every operation in the OpenAPI document that `want(operation)`."""
+    return [
+        (method.upper(), path)
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if method in ("get", "post", "put", "patch", "delete") and want(op)
+    ]
+
+
+def _filled(path: str, workspace_id: str) -> str:
+    """Path parameters filled in: the caller's workspace, an unknown id for everything else."""
+    import re
+
+    path = path.replace("{workspace_id}", workspace_id)
+    return re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path)
+
+
+async def test_every_paged_list_bounds_page_and_page_size(api: Api) -> None:
+    """Issue 13.5: page=2**63-1 overflowed the SQL offset (500) on every paged list."""
+    owner = await api.register()
+    doc = (await api.client.get("/api/openapi.json")).json()
+    paged = _operations(doc, lambda op: any(p["name"] == "page" for p in op.get("parameters", [])))
+    assert len(paged) >= 5  # audit log, contacts, conversations, messages, notifications
+    for method, path in paged:
+        for query in ("page=9223372036854775807", "page=1&pageSize=9223372036854775807"):
+            r = await api.client.request(
+                method, f"{_filled(path, owner.workspace_id)}?{query}", headers=owner.headers()
+            )
+            body = assert_problem(r, 400)
+            assert "page" in (body["detail"] + str(body.get("errors"))).lower(), (path, body)
+
+
+async def test_deeply_nested_json_is_400_on_every_json_route(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 13.5: 100,000 nested brackets were a 500 with a traceback in the log, on every
+    JSON route, including the unauthenticated POST /auth/logout."""
+    owner = await api.register()
+    doc = (await api.client.get("/api/openapi.json")).json()
+    json_routes = _operations(
+        doc, lambda op: "application/json" in op.get("requestBody", {}).get("content", {})
+    )
+    assert ("POST", "/api/v1/auth/logout") in json_routes and len(json_routes) >= 20
+    deep = b"[" * 100_000 + b"]" * 100_000
+    caplog.set_level("ERROR")
+    for method, path in json_routes:
+        r = await api.client.request(
+            method,
+            _filled(path, owner.workspace_id),
+            content=deep,
+            headers={**owner.headers(), "content-type": "application/json"},
+        )
+        body = assert_problem(r, 400)
+        assert "nest" in body["detail"], (path, body)
+    r = await api.client.post(
+        "/api/v1/auth/logout", content=deep, headers={"content-type": "application/json"}
+    )
+    assert_problem(r, 400)
+    assert not [rec for rec in caplog.records if rec.levelname in ("ERROR", "CRITICAL")]

@@ -8,7 +8,7 @@ from app.auth import MATRIX, Resource, can
 from app.domain import Role
 from tests.integration.api.conftest import Api, fill, routes
 
-SEED_TABLE = {  # copied from seed §14, independent of app/auth/permissions.py
+SEED_TABLE = {  # copied from seed §14, independent of app/domain/permissions.py
     "contacts": ("RW", "RW", "R", "R"),
     "conversations": ("RW", "RW", "RW", "R"),
     "knowledge": ("RW", "RW", "R", "R"),

@@ -55,7 +55,7 @@ def test_sigkill_between_decision_and_send_sends_exactly_once(
             f"{first.url}/api/v1/auth/register",
             json={
                 "email": "k@example.com",
-                "password": "Secret-123",
+                "password": "Crash-safe-secret-123",
                 "name": "K",
                 "workspaceName": "W",
             },

@@ -84,7 +84,10 @@ async def dashboard(tmp_path: Path) -> AsyncIterator[Dashboard]:
         try:
             from ui import mount_ui
 
-            container = build_container(make_settings(tmp_path / "data"))
+            # the operator allows a model server on this machine by name (as the desktop app
+            # does for loopback): pages save http://localhost:…/v1 base URLs
+            settings = make_settings(tmp_path / "data", ssrf_allow=("localhost",))
+            container = build_container(settings)
             async with lifespan(container):
                 shell = mount_ui(container)
                 async with shell.router.lifespan_context(shell):

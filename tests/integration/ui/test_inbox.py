@@ -146,6 +146,13 @@ async def test_viewer_reads_but_gets_no_controls(dashboard: Dashboard) -> None:
         (toggle,) = agent.find(marker="takeover-toggle").elements
         assert not toggle.enabled
 
+    async def assignees():  # type: ignore[no-untyped-def]
+        with agent:  # an agent cannot read the team, but gets its names to assign to
+            (select,) = agent.find(marker="assign").elements
+        return select.options or None
+
+    assert len(await eventually(assignees)) == 3
+
 
 async def test_assign_to_a_member_and_filter_mine(dashboard: Dashboard) -> None:
     s = await shop(dashboard)

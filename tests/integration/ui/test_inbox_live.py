@@ -55,3 +55,62 @@ async def test_engine_publishes_what_it_understood_about_an_inbound(dashboard: D
         and e.data["message"]["id"] == inbound.data["message"]["id"]
     ]
     assert updated and updated[0]["language"] and updated[0]["sentiment"]
+
+
+async def test_a_removed_or_signed_out_member_stops_getting_live_updates(
+    dashboard: Dashboard,
+) -> None:
+    """Issue 13.1: an open inbox of a viewer who was removed (and signed out) kept updating.
+    Now every live subscription of the tab ends — the bus drops them — and the tab reloads (to
+    the sign-in page, or what the member may still see)."""
+    from app.domain import Role
+
+    s = await shop(dashboard)
+    await s.simulate("first")
+    await _replied(s)
+    bus = dashboard.container.events
+    services = dashboard.container.services
+    shop_id = s.actor.workspace_id or ""
+    viewer = await dashboard.member(s.owner, "vic@example.com", Role.VIEWER)
+    user = await dashboard.signed_in("vic@example.com")
+    with user:
+        from ui import session
+
+        session.choose_workspace(s.actor.workspace_id or "")
+    await user.open("/dashboard/inbox")
+    await s.simulate("still live", who="+4917600000002", name="Bob")
+    await user.should_see("Bob")  # a viewer's inbox is live
+    assert bus.subscribers_of(shop_id) >= 2  # the inbox and the header's bell
+    with user:
+        tab = context.client
+    await services.workspaces.remove_member(s.actor, shop_id, viewer.user.id)
+
+    async def cut_off() -> bool:  # (the reloaded tab follows the viewer's own workspace)
+        return bus.subscribers_of(shop_id) == 0
+
+    await eventually(cut_off)  # every subscription of the tab on the shop is gone, at once
+
+    async def dropped() -> bool:  # and the old tab itself: its handlers hold the old actor
+        return tab.is_deleted
+
+    await eventually(dropped)
+    await s.simulate("after removal", who="+4917600000003", name="Carl")
+
+    async def stored() -> bool:
+        page = await services.conversations.list(s.actor, search="4917600000003")
+        return bool(page.items)
+
+    await eventually(stored)
+    await user.should_not_see("Carl")
+
+    # sign-out elsewhere ends the owner's open tab the same way
+    owner_tab = await dashboard.signed_in("owner@example.com")
+    await owner_tab.open("/dashboard/inbox")
+    await owner_tab.should_see("Bob")
+    assert bus.subscribers_of(shop_id) >= 2
+    with owner_tab:
+        from nicegui import app
+
+        family = app.storage.user["family"]
+    await services.auth.revoke_family(family)
+    await eventually(cut_off)

@@ -29,7 +29,7 @@ async def test_register_lands_in_the_wizard(dashboard: Dashboard) -> None:
     await user.open("/register")
     user.find("Your name").type("Nia")
     user.find("Email").type("nia@example.com")
-    user.find("Password (8+ characters)").type("Correct-horse-9")
+    user.find("Password (10+ characters)").type("Correct-horse-9")
     user.find("Business or workspace name").type("Nia's")
     user.find("Create account").click()
     await user.should_see(marker="stepper")

@@ -283,7 +283,7 @@ async def test_invite_link_opened_signed_out_comes_back_after_registering(
     await user.open("/register")
     user.find("Your name").type("Nia")
     user.find("Email").type("nia@example.com")
-    user.find("Password (8+ characters)").type("Correct-horse-9")
+    user.find("Password (10+ characters)").type("Correct-horse-9")
     user.find("Business or workspace name").type("Nia's")
     user.find("Create account").click()
     await user.should_see("Join the workspace?")

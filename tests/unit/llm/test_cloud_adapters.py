@@ -31,6 +31,7 @@ async def make_llm(
             "model": "claude-3-5-haiku-20241022" if provider == "anthropic" else "gpt-4o-mini",
             "api_key": "sk-test",
             "base_url": base,
+            "ssrf_allow": ("127.0.0.1",),  # the fake server is on loopback: allow-listed
             "timeout": 2.0,
             "max_retries": 2,
             "backoff_base": 0.05,
@@ -186,14 +187,23 @@ async def test_openai_proper_gets_max_completion_tokens_compatible_servers_max_t
     llm_server: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     compatible = build_llm(
-        LLMSettings(provider="openai", model="llama3.1:8b", base_url=llm_server.openai_url)
+        LLMSettings(
+            provider="openai",
+            model="llama3.1:8b",
+            base_url=llm_server.openai_url,
+            ssrf_allow=("127.0.0.1",),
+        )
     )
     await compatible.complete([ChatMessage("user", "hi")], max_tokens=33)
     assert llm_server.requests[-1].json["max_tokens"] == 33
     # No base_url in our settings means api.openai.com; the SDK's env override lets the test
     # keep that code path on the local server.
     monkeypatch.setenv("OPENAI_BASE_URL", llm_server.openai_url)
-    official = build_llm(LLMSettings(provider="openai", model="gpt-4o-mini", api_key="sk-x"))
+    official = build_llm(
+        LLMSettings(
+            provider="openai", model="gpt-4o-mini", api_key="sk-x", ssrf_allow=("127.0.0.1",)
+        )
+    )
     await official.complete([ChatMessage("user", "hi")], max_tokens=44)
     sent = llm_server.requests[-1].json
     assert sent["max_completion_tokens"] == 44 and "max_tokens" not in sent

@@ -52,7 +52,12 @@ def test_missing_model_dir_is_reported(tmp_path: Path) -> None:
 async def test_openai_transcription_through_the_fake_server(llm_server: FakeLLMServer) -> None:
     llm_server.script(status(503), reply("book a table for two"))
     transcriber = build_transcriber(
-        SpeechSettings(provider="openai", base_url=llm_server.openai_url, api_key="sk-test")
+        SpeechSettings(
+            provider="openai",
+            base_url=llm_server.openai_url,
+            api_key="sk-test",
+            ssrf_allow=("127.0.0.1",),
+        )
     )
     try:
         transcript = await transcriber.transcribe(b"OggS-fake-bytes", "audio/ogg; codecs=opus")

@@ -1,8 +1,8 @@
 """The contacts area (seed §7 `/dashboard/contacts`, `/dashboard/contacts/:id`).
 
-Pages call `ContactService` and `LabelService` in-process; those trust their caller, so every
-change made here first passes `_common.ensure_write` (the seed §14 matrix: OWNER and ADMIN
-change contacts, AGENT and VIEWER read them).
+Pages call `ContactService` and `LabelService` in-process; those check the seed §14 matrix
+themselves (OWNER and ADMIN change contacts, AGENT and VIEWER read them), so the pages only
+ask `actor.may(Resource.CONTACTS, write=True)` to decide which controls to draw.
 """
 
 from __future__ import annotations

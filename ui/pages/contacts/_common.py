@@ -1,32 +1,16 @@
-"""What the contacts pages share: who may change contacts, how a contact is named, the
-checks a value gets before it reaches the service (the API checks the same with msgspec)."""
+"""What the contacts pages share: how a contact is named, the checks a value gets before it
+reaches the service (the API checks the same with msgspec)."""
 
 from __future__ import annotations
 
 import re
 
-from nicegui import ui
-
-from app.auth import Resource, can, require
-from app.domain import Actor, Invalid
+from app.domain import Invalid
 from app.domain import conversations as c
 
-FORBIDDEN = "Your role does not give access to contacts."
+NO_ACCESS = "Your role does not give access to contacts."
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 PALETTE = ["#607D8B", "#E53935", "#FB8C00", "#FDD835", "#43A047", "#1E88E5", "#8E24AA"]
-
-
-def readable(actor: Actor) -> bool:
-    return actor.role is not None and can(actor.role, Resource.CONTACTS, write=False)
-
-
-def may_write(actor: Actor) -> bool:
-    return actor.role is not None and can(actor.role, Resource.CONTACTS, write=True)
-
-
-def ensure_write(actor: Actor) -> None:
-    """Refuse before a form is read (the services refuse too: a hidden button is no check)."""
-    require(actor, Resource.CONTACTS, write=True)
 
 
 def shown_name(contact: c.Contact) -> str:
@@ -63,7 +47,3 @@ def checked_field(key: str, value: str) -> tuple[str, str]:
     if len(value) > 1000:
         raise Invalid("a field value has at most 1000 characters")
     return key, value
-
-
-def forbidden() -> None:
-    ui.label(FORBIDDEN).classes("text-grey-8").mark("forbidden")

@@ -8,16 +8,14 @@ from typing import Any
 
 from nicegui import ui
 
-from app.domain import Actor
+from app.domain import Actor, Resource
 from app.domain import conversations as c
 from ui.components import ErrorLabel
-from ui.pages.contacts._common import ensure_write, may_write
 from ui.state import container
 
 
 async def apply(actor: Actor, rows: list[dict[str, Any]], action: str, label_id: str = "") -> int:
     """Run `action` (label / unlabel / block / unblock) on each row; returns how many changed."""
-    ensure_write(actor)
     contacts = container().services.contacts
     changed = 0
     for row in rows:
@@ -91,7 +89,7 @@ class BulkBar(ui.row):
         """Show the write actions only with a selection and the right to change contacts."""
         n = len(self._selected())
         self.count.text = f"{n} selected" if n else ""
-        self.writes.set_visibility(n > 0 and may_write(self.actor))
+        self.writes.set_visibility(n > 0 and self.actor.may(Resource.CONTACTS, write=True))
         self.export.text = f"Export {n} as CSV" if n else "Export CSV"
 
     async def run(self, action: str, label_id: str = "") -> None:

@@ -7,11 +7,11 @@ from typing import Any
 
 from nicegui import ui
 
-from app.domain import Actor, Invalid
+from app.domain import Actor, Invalid, Resource
 from app.domain import conversations as c
 from ui.components import ErrorLabel, confirm
 from ui.components.format import when
-from ui.pages.contacts._common import ensure_write, initials, may_write, phone, shown_name
+from ui.pages.contacts._common import initials, phone, shown_name
 from ui.state import container
 
 # switch key → (label, hint, current value)
@@ -27,7 +27,7 @@ class ContactCard(ui.card):
     def __init__(self, actor: Actor, contact: c.Contact) -> None:
         super().__init__()
         self.actor, self.contact = actor, contact
-        write = may_write(actor)
+        write = actor.may(Resource.CONTACTS, write=True)
         self.classes("w-full gap-3").mark("contact-card")
         with self:
             with ui.row().classes("w-full items-center no-wrap gap-3"):
@@ -72,11 +72,7 @@ class ContactCard(ui.card):
         self.block.text = "Unblock" if blocked else "Block"
 
     async def _write(self, call: Any) -> c.Contact | None:
-        async def guarded() -> c.Contact:
-            ensure_write(self.actor)
-            return await call()
-
-        changed = await self.error.run(guarded)
+        changed = await self.error.run(call)
         if changed is not None:
             self.contact = changed
             self.title.text = shown_name(changed)
@@ -133,7 +129,6 @@ class ContactCard(ui.card):
             return
 
         async def call() -> bool:
-            ensure_write(self.actor)
             await container().services.contacts.delete(self.actor, self.contact.id)
             return True
 

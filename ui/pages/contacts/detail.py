@@ -3,30 +3,22 @@ fields and notes, and the conversations with them. Read-only for roles that may 
 
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from app.domain import Actor, NotFound
-from ui import session, theme
+from app.domain import Actor, NotFound, Resource
+from ui.page import Viewer, dashboard_page
 from ui.pages.contacts import card, fields, history
-from ui.pages.contacts._common import forbidden, readable, shown_name
+from ui.pages.contacts._common import NO_ACCESS, shown_name
 from ui.pages.contacts.labels import LabelPicker
 from ui.state import container
 
 
 def create() -> None:
-    @ui.page("/dashboard/contacts/{contact_id}", title="Contact · Aimywhatsapp")
-    async def page(contact_id: str):  # type: ignore[no-untyped-def]
-        current = await session.current()
-        if current is None:
-            return RedirectResponse("/login")
-        actor, user, workspaces = current
-        with theme.frame("Contact", actor, user, workspaces):
-            if not readable(actor):
-                forbidden()
-            else:
-                await contact_detail(actor, contact_id[:64])
-        return None
+    path = "/dashboard/contacts/{contact_id}"
+
+    @dashboard_page(path, "Contact", Resource.CONTACTS, refusal=NO_ACCESS)
+    async def page(viewer: Viewer, contact_id: str) -> None:
+        await contact_detail(viewer.actor, contact_id[:64])
 
 
 async def contact_detail(actor: Actor, contact_id: str) -> None:

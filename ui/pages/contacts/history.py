@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from app.auth import Resource, can
-from app.domain import Actor, Direction
+from app.domain import Actor, Direction, Resource
 from app.domain import conversations as c
 from ui.components.format import when
 from ui.state import container
@@ -22,7 +21,7 @@ class ConversationHistory(ui.card):
         history = cls()
         with history:
             ui.label("Conversations").classes("text-lg font-semibold")
-            if actor.role is None or not can(actor.role, Resource.CONVERSATIONS, write=False):
+            if not actor.may(Resource.CONVERSATIONS):
                 ui.label("Your role does not show conversations.").classes("text-grey-7")
                 return history
             services = container().services.conversations

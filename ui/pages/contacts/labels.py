@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from app.domain import Actor
+from app.domain import Actor, Resource
 from app.domain import conversations as c
 from ui.components import ErrorLabel
-from ui.pages.contacts._common import PALETTE, checked_label, ensure_write, may_write
+from ui.pages.contacts._common import PALETTE, checked_label
 from ui.state import container
 
 SWATCH = '<span :style="{color: props.opt.label}" class="text-h6">●</span>'
@@ -21,7 +21,7 @@ class LabelPicker(ui.column):
     def __init__(self, actor: Actor, contact: c.Contact, labels: list[c.Label]) -> None:
         super().__init__()
         self.actor, self.contact, self.labels = actor, contact, labels
-        self.write = may_write(actor)
+        self.write = actor.may(Resource.CONTACTS, write=True)
         self.classes("w-full gap-2").mark("label-picker")
         with self:
             self.chips = ui.row().classes("w-full gap-1").mark("contact-labels")
@@ -68,11 +68,7 @@ class LabelPicker(ui.column):
             self.choice.set_options({lb.id: lb.name for lb in self.labels if lb.id not in have})
 
     async def _run(self, call: Callable[[], Awaitable[c.Contact]]) -> None:
-        async def guarded() -> c.Contact:
-            ensure_write(self.actor)
-            return await call()
-
-        changed = await self.error.run(guarded)
+        changed = await self.error.run(call)
         if changed is not None:
             self.contact = changed
         self.draw()

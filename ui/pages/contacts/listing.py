@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from app.domain import Actor, Page
+from app.domain import Actor, Page, Resource
 from app.domain import conversations as c
 from app.events import Event, names
-from ui import session, theme
 from ui.components.live import listen
-from ui.pages.contacts._common import forbidden, readable
+from ui.page import Viewer, dashboard_page
+from ui.pages.contacts._common import NO_ACCESS
 from ui.pages.contacts.bulk import BulkBar
 from ui.pages.contacts.filters import ContactFilters
 from ui.pages.contacts.table import ContactTable
@@ -31,18 +30,9 @@ PHONE_SORTS = {
 
 
 def create() -> None:
-    @ui.page("/dashboard/contacts", title="Contacts · Aimywhatsapp")
-    async def page(search: str = ""):  # type: ignore[no-untyped-def]
-        current = await session.current()
-        if current is None:
-            return RedirectResponse("/login")
-        actor, user, workspaces = current
-        with theme.frame("Contacts", actor, user, workspaces):
-            if not readable(actor):
-                forbidden()
-            else:
-                await contact_list(actor, search[:100])
-        return None
+    @dashboard_page("/dashboard/contacts", "Contacts", Resource.CONTACTS, refusal=NO_ACCESS)
+    async def page(viewer: Viewer, search: str = "") -> None:
+        await contact_list(viewer.actor, search[:100])
 
 
 async def contact_list(actor: Actor, search: str) -> None:
@@ -106,4 +96,4 @@ def live_updates(actor: Actor, table: ContactTable, reload: Callable[[], Awaitab
             waiting[0] = True
             ui.timer(1.0, refresh, once=True)
 
-    listen(actor.workspace_id or "", [names.CONTACT_UPDATED], on_event)
+    listen(actor, [names.CONTACT_UPDATED], on_event)

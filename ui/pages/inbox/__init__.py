@@ -7,14 +7,12 @@ thread page only the thread (with a back arrow in its header).
 
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from app.auth import Resource, can
-from app.domain import Actor, DomainError
+from app.domain import Actor, DomainError, Resource
 from app.events import Event, names
-from ui import session, theme
 from ui.components.live import follow, message_of
+from ui.page import Viewer, dashboard_page
 from ui.pages.inbox import extras, media_route
 from ui.pages.inbox.conversation_list import ConversationList
 from ui.pages.inbox.thread import Thread
@@ -26,33 +24,31 @@ NO_ACCESS = "Your role does not give access to conversations."
 def create() -> None:
     media_route.create()
 
-    @ui.page("/dashboard/inbox", title="Inbox · Aimywhatsapp")
-    async def inbox():  # type: ignore[no-untyped-def]
-        return await _page(None)
+    @dashboard_page("/dashboard/inbox", "Inbox", Resource.CONVERSATIONS, refusal=NO_ACCESS)
+    async def inbox(viewer: Viewer) -> None:
+        await _page(viewer, None)
 
-    @ui.page("/dashboard/inbox/{conversation_id}", title="Conversation · Aimywhatsapp")
-    async def conversation(conversation_id: str):  # type: ignore[no-untyped-def]
-        return await _page(conversation_id)
+    @dashboard_page(
+        "/dashboard/inbox/{conversation_id}",
+        "Conversation",
+        Resource.CONVERSATIONS,
+        heading="Inbox",
+        refusal=NO_ACCESS,
+    )
+    async def conversation(viewer: Viewer, conversation_id: str) -> None:
+        await _page(viewer, conversation_id)
 
 
-async def _page(conversation_id: str | None):  # type: ignore[no-untyped-def]
-    current = await session.current()
-    if current is None:
-        return RedirectResponse("/login")
-    actor, user, workspaces = current
-    with theme.frame("Inbox", actor, user, workspaces) as content:
-        content.classes(replace="w-full max-w-7xl mx-auto p-2 sm:p-4 gap-2")
-        if actor.role is None or not can(actor.role, Resource.CONVERSATIONS, write=False):
-            ui.label(NO_ACCESS).mark("forbidden")
-            return None
-        detail = None
-        if conversation_id is not None:
-            try:
-                detail = await container().services.conversations.get(actor, conversation_id)
-            except DomainError as exc:
-                ui.label(exc.detail).classes("text-negative").mark("not-found")
-        await _layout(actor, conversation_id if detail else None, detail)
-    return None
+async def _page(viewer: Viewer, conversation_id: str | None) -> None:
+    viewer.content.classes(replace="w-full max-w-7xl mx-auto p-2 sm:p-4 gap-2")
+    actor = viewer.actor
+    detail = None
+    if conversation_id is not None:
+        try:
+            detail = await container().services.conversations.get(actor, conversation_id)
+        except DomainError as exc:
+            ui.label(exc.detail).classes("text-negative").mark("not-found")
+    await _layout(actor, conversation_id if detail else None, detail)
 
 
 async def _layout(actor: Actor, conversation_id: str | None, detail) -> None:  # type: ignore[no-untyped-def]
@@ -69,7 +65,7 @@ async def _layout(actor: Actor, conversation_id: str | None, detail) -> None:  #
                 )
             else:
                 thread = Thread(actor, detail, await extras.load(actor, detail.id, detail.messages))
-                if detail.unread_count and can(actor.role, Resource.CONVERSATIONS, write=True):  # type: ignore[arg-type]
+                if detail.unread_count and actor.may(Resource.CONVERSATIONS, write=True):
                     await container().services.conversations.update(actor, detail.id, read=True)
 
     async def on_event(event: Event) -> None:
@@ -90,4 +86,4 @@ async def _layout(actor: Actor, conversation_id: str | None, detail) -> None:  #
         elif event.name in (names.TYPING_START, names.TYPING_STOP) and mine and thread:
             thread.typing.set_visibility(event.name == names.TYPING_START)
 
-    follow(actor.workspace_id or "", on_event)
+    follow(actor, on_event)

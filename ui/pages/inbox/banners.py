@@ -4,27 +4,26 @@ Takeover is the contact's flag (the bot stays silent for them until released); t
 it under contacts, so changing it needs write access to contacts — an agent sees the banner,
 and their first reply turns takeover on by itself (workspace setting). An approval banner per
 PENDING_APPROVAL draft: approve as is, edit then send, or reject (kept on record).
+
+The banners report back through callbacks: `on_changed` after the takeover flag moved,
+`on_message` with the draft as it now is after an approval decision.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
-from nicegui import ui
+from nicegui import context, ui
 
-from app.auth import Resource
-from app.domain import DomainError
+from app.domain import Actor, DomainError, Resource
 from app.domain import conversations as c
 from ui.state import container
 
-if TYPE_CHECKING:
-    from ui.pages.inbox.thread import Thread
+Changed = Callable[[], Awaitable[None]]
+MessageShown = Callable[[c.Message], Awaitable[None]]
 
 
-def takeover(thread: Thread) -> None:
-    from ui.pages.inbox.thread import may
-
-    contact = thread.detail.contact
+def takeover(actor: Actor, contact: c.Contact | None, on_changed: Changed) -> None:
     if contact is None:
         return
     human = contact.human_takeover
@@ -39,7 +38,7 @@ def takeover(thread: Thread) -> None:
             "dense no-caps toggle-color=primary"
         )
         toggle.mark("takeover-toggle")
-        if not may(thread.actor, Resource.CONTACTS):
+        if not actor.may(Resource.CONTACTS, write=True):
             toggle.disable()
             toggle.tooltip("Only owners and admins can switch the bot on or off for a contact")
             return
@@ -49,22 +48,24 @@ def takeover(thread: Thread) -> None:
                 return
             action = "takeover" if toggle.value else "release"
             try:
-                await container().services.contacts.set_flag(thread.actor, contact.id, action)
+                await container().services.contacts.set_flag(actor, contact.id, action)
             except DomainError as exc:
                 ui.notify(exc.detail, type="negative")
-            await thread.on_changed()
+            await on_changed()
 
         toggle.on_value_change(switch)
 
 
-def approval(thread: Thread, message: c.Message) -> None:
-    from ui.pages.inbox.thread import may
-
+def approval(actor: Actor, cid: str, message: c.Message, on_message: MessageShown) -> None:
+    """The banner of one draft waiting for approval in conversation `cid`."""
     services = container().services
+    # the banner is redrawn by live events (even while the agent clicks): the edit dialog must
+    # not belong to it, or a redraw in between deletes the dialog's parent
+    page = context.client.layout
     with ui.card().classes("w-full bg-amber-1 gap-2 p-3").mark("approval-banner"):
         ui.label("The bot wants to send this reply — approve it?").classes("text-sm font-medium")
         ui.label(message.content).classes("whitespace-pre-wrap text-sm").mark("approval-text")
-        if not may(thread.actor, Resource.CONVERSATIONS):
+        if not actor.may(Resource.CONVERSATIONS, write=True):
             return
 
         async def run(call) -> None:  # type: ignore[no-untyped-def]
@@ -72,10 +73,10 @@ def approval(thread: Thread, message: c.Message) -> None:
                 await call()
             except DomainError as exc:
                 ui.notify(exc.detail, type="negative")
-            await _reload_draft(thread, message.id)
+            await _reload_draft(actor, cid, message.id, on_message)
 
         async def edit() -> None:
-            with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
+            with page, ui.dialog() as dialog, ui.card().classes("w-full max-w-lg"):
                 box = ui.textarea("Reply", value=message.content).props("outlined autogrow")
                 box.classes("w-full").mark("approval-edit-text")
                 with ui.row().classes("w-full justify-end"):
@@ -86,15 +87,14 @@ def approval(thread: Thread, message: c.Message) -> None:
             text = await dialog
             dialog.delete()
             if text:
-                await run(lambda: services.approvals.approve(thread.actor, cid, message.id, text))
+                await run(lambda: services.approvals.approve(actor, cid, message.id, text))
 
-        cid = thread.conversation_id
         with ui.row().classes("gap-2"):
             ui.button(
                 "Approve",
                 icon="send",
                 on_click=lambda: run(
-                    lambda: services.approvals.approve(thread.actor, cid, message.id, None)
+                    lambda: services.approvals.approve(actor, cid, message.id, None)
                 ),
             ).props("unelevated dense no-caps").mark("approve")
             ui.button("Edit & send", icon="edit", on_click=edit).props(
@@ -103,17 +103,13 @@ def approval(thread: Thread, message: c.Message) -> None:
             ui.button(
                 "Reject",
                 icon="block",
-                on_click=lambda: run(
-                    lambda: services.approvals.reject(thread.actor, cid, message.id)
-                ),
+                on_click=lambda: run(lambda: services.approvals.reject(actor, cid, message.id)),
             ).props("flat dense no-caps color=negative").mark("reject")
 
 
-async def _reload_draft(thread: Thread, message_id: str) -> None:
+async def _reload_draft(actor: Actor, cid: str, message_id: str, on_message: MessageShown) -> None:
     """Refresh the draft from the thread's newest page (the live event may come later)."""
-    detail = await container().services.conversations.get(
-        thread.actor, thread.conversation_id, page=1, page_size=50
-    )
+    detail = await container().services.conversations.get(actor, cid, page=1, page_size=50)
     for fresh in detail.messages:
         if fresh.id == message_id:
-            await thread.on_message(fresh)
+            await on_message(fresh)

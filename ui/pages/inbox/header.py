@@ -1,27 +1,25 @@
 """The thread header: who the contact is, the conversation's status, and the controls that
 change it — assign to a workspace member, resolve / reopen. Roles without write access to
-conversations see the state but no controls (seed §14)."""
+conversations see the state but no controls (seed §14). After a change, `on_changed` lets the
+thread reload and redraw."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from nicegui import ui
 
-from app.auth import Resource
-from app.domain import ConversationStatus, DomainError
+from app.domain import Actor, ConversationStatus, DomainError, Resource
+from app.domain import conversations as c
 from ui.pages.inbox.conversation_list import STATUS_LABEL, contact_name
 from ui.state import container
 
-if TYPE_CHECKING:
-    from ui.pages.inbox.thread import Thread
+Changed = Callable[[], Awaitable[None]]
 
 
-def draw(thread: Thread) -> None:
-    from ui.pages.inbox.thread import may
-
-    detail = thread.detail
-    writable = may(thread.actor, Resource.CONVERSATIONS)
+def draw(actor: Actor, detail: c.ConversationDetail, on_changed: Changed) -> None:
+    writable = actor.may(Resource.CONVERSATIONS, write=True)
     with ui.row().classes("w-full items-center justify-between gap-2 bg-white rounded-lg p-2"):
         with ui.row().classes("items-center gap-2 no-wrap min-w-0"):
             ui.button(icon="arrow_back", on_click=lambda: ui.navigate.to("/dashboard/inbox")).props(
@@ -37,43 +35,40 @@ def draw(thread: Thread) -> None:
             ui.badge(STATUS_LABEL[detail.status]).props("outline").mark("thread-status")
         with ui.row().classes("items-center gap-1"):
             if writable:
-                _assign(thread)
+                _assign(actor, detail, on_changed)
                 resolved = detail.status == ConversationStatus.RESOLVED
                 target = ConversationStatus.OPEN if resolved else ConversationStatus.RESOLVED
                 ui.button(
                     "Reopen" if resolved else "Resolve",
                     icon="undo" if resolved else "check_circle",
-                    on_click=lambda: _update(thread, status=target),
+                    on_click=lambda: _update(actor, detail.id, on_changed, status=target),
                 ).props("flat dense no-caps").mark("reopen" if resolved else "resolve")
 
 
-def _assign(thread: Thread) -> None:
-    select = ui.select({}, label="Assignee", value=thread.detail.assigned_user_id)
+def _assign(actor: Actor, detail: c.ConversationDetail, on_changed: Changed) -> None:
+    select = ui.select({}, label="Assignee", value=detail.assigned_user_id)
     select.props("dense outlined options-dense clearable").classes("w-40").mark("assign")
 
     async def fill() -> None:
-        services = container().services
-        members = await services.workspaces.members(thread.actor, thread.actor.workspace_id or "")
-        select.set_options({m.user_id: m.name for m in members}, value=select.value)
+        names = await container().services.workspaces.assignees(actor)
+        select.set_options(names, value=select.value)
         select.on_value_change(changed)
 
     async def changed(event: Any) -> None:
-        if event.value == thread.detail.assigned_user_id:
+        if event.value == detail.assigned_user_id:
             return
         if event.value:
-            await _update(thread, assigned_user_id=event.value)
+            await _update(actor, detail.id, on_changed, assigned_user_id=event.value)
         else:
-            await _update(thread, unassign=True)
+            await _update(actor, detail.id, on_changed, unassign=True)
 
     ui.timer(0, fill, once=True)
 
 
-async def _update(thread: Thread, **changes: Any) -> None:
+async def _update(actor: Actor, conversation_id: str, on_changed: Changed, **changes: Any) -> None:
     try:
-        await container().services.conversations.update(
-            thread.actor, thread.conversation_id, **changes
-        )
+        await container().services.conversations.update(actor, conversation_id, **changes)
     except DomainError as exc:
         ui.notify(exc.detail, type="negative")
         return
-    await thread.on_changed()
+    await on_changed()

@@ -4,31 +4,35 @@ A human reply goes through `conversations.send` (queued in the outbox, paced lik
 and, per the workspace setting, turns on human takeover. The paperclip opens a hidden
 auto-upload: the file goes out at once with the typed text as its caption; the service checks
 its type (from the bytes) and size, and a refusal shows under the bar.
-Enter sends; Shift+Enter makes a new line.
+Enter sends; Shift+Enter makes a new line. The sent message goes to `on_sent`, so the thread
+shows it without waiting for the live event.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from nicegui import ui
 
-from app.domain import DomainError
+from app.domain import Actor, DomainError
+from app.domain import conversations as c
 from app.services.attachments import MAX_ATTACHMENT_BYTES, Attachment
 from ui.components.error import ErrorLabel
 from ui.state import container
-
-if TYPE_CHECKING:
-    from ui.pages.inbox.thread import Thread
 
 ACCEPT = "image/*,video/*,audio/*,.pdf,.docx,.xlsx,.pptx"
 EMOJI = [*"😀😂😊😍🙏👍👌🎉🔥😅😢🤔👋✅⏰📦🚚💳📞", "❤️"]
 
 
 class ReplyBar(ui.row):
-    def __init__(self, thread: Thread) -> None:
+    def __init__(
+        self, actor: Actor, conversation_id: str, on_sent: Callable[[c.Message], Awaitable[None]]
+    ) -> None:
         super().__init__()
-        self.thread = thread
+        self.actor = actor
+        self.conversation_id = conversation_id
+        self.on_sent = on_sent
         self.classes("w-full items-end no-wrap gap-1 bg-white rounded-lg p-1").mark("reply-bar")
         with self:
             with ui.button(icon="mood").props("flat round dense").mark("emoji"):
@@ -78,7 +82,7 @@ class ReplyBar(ui.row):
         self.button.disable()
         try:
             message = await container().services.conversations.send(
-                self.thread.actor, self.thread.conversation_id, self.text.value or "", attachment
+                self.actor, self.conversation_id, self.text.value or "", attachment
             )
         except DomainError as exc:
             self.error.show(exc.detail)
@@ -86,5 +90,4 @@ class ReplyBar(ui.row):
         finally:
             self.button.enable()
         self.text.value = ""
-        await self.thread.on_message(message)
-        await self.thread.on_changed()
+        await self.on_sent(message)

@@ -4,14 +4,15 @@ The thread shows the newest 50 messages and loads earlier pages on request. Live
 through `on_message` / `on_changed`: a new message becomes a bubble at the bottom, an updated
 one is redrawn in place, and a conversation or contact change redraws the header and banners
 (status, assignee, takeover, pending approvals) from the service, the single source of truth.
+The header, banners and reply bar get the actor, what they show and callbacks into the
+thread — never the thread itself.
 """
 
 from __future__ import annotations
 
 from nicegui import ui
 
-from app.auth import Resource, can
-from app.domain import Actor, Direction, MessageStatus
+from app.domain import Actor, Direction, MessageStatus, Resource
 from app.domain import conversations as c
 from ui.components.bubble import MessageBubble
 from ui.pages.inbox import banners, header
@@ -20,10 +21,6 @@ from ui.pages.inbox.reply import ReplyBar
 from ui.state import container
 
 PAGE_SIZE = 50
-
-
-def may(actor: Actor, resource: Resource) -> bool:
-    return actor.role is not None and can(actor.role, resource, write=True)
 
 
 class Thread(ui.column):
@@ -54,9 +51,9 @@ class Thread(ui.column):
                 self.list = ui.column().classes("w-full gap-2 p-2")
             self.typing = ui.label("typing…").classes("text-xs text-grey-7 italic h-4")
             self.typing.mark("typing").set_visibility(False)
-            self.writable = may(actor, Resource.CONVERSATIONS)
+            self.writable = actor.may(Resource.CONVERSATIONS, write=True)
             if self.writable:
-                ReplyBar(self)
+                ReplyBar(actor, self.conversation_id, self._sent)
             else:
                 ui.label("Your role can read conversations but not reply.").classes(
                     "text-grey-7 text-sm"
@@ -67,11 +64,11 @@ class Thread(ui.column):
     def draw_top(self) -> None:
         self.top.clear()
         with self.top:
-            header.draw(self)
-            banners.takeover(self)
+            header.draw(self.actor, self.detail, self.on_changed)
+            banners.takeover(self.actor, self.detail.contact, self.on_changed)
             pending = [m for m in self.messages.values() if m.status == "PENDING_APPROVAL"]
             for message in pending:
-                banners.approval(self, message)
+                banners.approval(self.actor, self.conversation_id, message, self.on_message)
 
     def _draw_messages(self, messages: list[c.Message]) -> None:
         self.earlier.set_visibility(self.detail.messages_total > len(self.messages))
@@ -125,6 +122,11 @@ class Thread(ui.column):
             await container().services.conversations.update(
                 self.actor, self.conversation_id, read=True
             )
+
+    async def _sent(self, message: c.Message) -> None:
+        """The reply bar sent `message`: show it, and the takeover it may have turned on."""
+        await self.on_message(message)
+        await self.on_changed()
 
     async def on_changed(self) -> None:
         """The conversation or its contact changed: reload both and redraw the top."""

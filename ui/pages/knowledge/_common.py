@@ -1,7 +1,7 @@
-"""What every knowledge page shares: who may change things, request bodies, status colours.
+"""What every knowledge page shares: request bodies, status colours, the read-only note.
 
-Services trust their callers on roles (the API guard checks them), so the pages check
-`can(role, KNOWLEDGE, write=True)` twice: to hide controls, and again before each change.
+The knowledge service checks the seed §14 matrix on every call; the pages only ask
+`actor.may(Resource.KNOWLEDGE, write=True)` to decide which controls to draw.
 """
 
 from __future__ import annotations
@@ -10,13 +10,8 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import msgspec
-from fastapi.responses import RedirectResponse
-from nicegui import ui
 
-from app.auth import Resource, can, require
-from app.domain import Actor, Invalid
-from app.domain import models as dm
-from ui import session
+from app.domain import Invalid
 
 T = TypeVar("T")
 
@@ -27,19 +22,7 @@ STATUS_COLOR = {
     "FAILED": "negative",
 }
 READ_ONLY = "You can look but not change: your role reads the knowledge base."
-
-
-def may_read(actor: Actor) -> bool:
-    return actor.role is not None and can(actor.role, Resource.KNOWLEDGE, write=False)
-
-
-def may_write(actor: Actor) -> bool:
-    return actor.role is not None and can(actor.role, Resource.KNOWLEDGE, write=True)
-
-
-def guard(actor: Actor) -> None:
-    """Refuse before a form is read (the services refuse too: a hidden button is no check)."""
-    require(actor, Resource.KNOWLEDGE, write=True)
+NO_ACCESS = "Your role does not give access to the knowledge base."
 
 
 def body(cls: type[T], **fields: Any) -> T:
@@ -58,14 +41,3 @@ def _friendly(message: str, field: str) -> str:
     if "length <=" in message:
         return f"The {name} is too long."
     return f"Invalid {name}: {message}"
-
-
-async def signed_in() -> tuple[Actor, dm.User, list[dm.Workspace]] | RedirectResponse:
-    current = await session.current()
-    return RedirectResponse("/login") if current is None else current
-
-
-def forbidden() -> None:
-    ui.label("Your role does not give access to the knowledge base.").classes("text-grey-8").mark(
-        "forbidden"
-    )

@@ -9,11 +9,11 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from app.domain import Actor, NotFound
+from app.domain import Actor, NotFound, Resource
 from app.kb import models as m
-from ui import theme
+from ui.page import Viewer, dashboard_page
 from ui.pages.knowledge import documents, evaluation, faqs, test_panel
-from ui.pages.knowledge._common import READ_ONLY, forbidden, may_read, may_write, signed_in
+from ui.pages.knowledge._common import NO_ACCESS, READ_ONLY
 from ui.state import container
 
 Refresh = Callable[[], Awaitable[None]]
@@ -26,28 +26,21 @@ TABS = [
 
 
 def create() -> None:
-    @ui.page("/dashboard/knowledge/{kb_id}", title="Knowledge · Aimywhatsapp")
-    async def page(kb_id: str, tab: str = "documents"):  # type: ignore[no-untyped-def]
-        current = await signed_in()
-        if not isinstance(current, tuple):
-            return current
-        actor, user, workspaces = current
-        with theme.frame("Knowledge", actor, user, workspaces):
-            if actor.workspace_id is None or not may_read(actor):
-                forbidden()
-                return None
-            try:
-                kb = await container().services.knowledge.get(actor, kb_id)
-            except NotFound:
-                ui.label("This knowledge base does not exist (or is in another workspace).")
-                ui.link("Back to knowledge bases", "/dashboard/knowledge").mark("back")
-                return None
-            await _body(actor, kb, tab if tab in {t[0] for t in TABS} else "documents")
-        return None
+    path = "/dashboard/knowledge/{kb_id}"
+
+    @dashboard_page(path, "Knowledge", Resource.KNOWLEDGE, refusal=NO_ACCESS)
+    async def page(viewer: Viewer, kb_id: str, tab: str = "documents") -> None:
+        try:
+            kb = await container().services.knowledge.get(viewer.actor, kb_id)
+        except NotFound:
+            ui.label("This knowledge base does not exist (or is in another workspace).")
+            ui.link("Back to knowledge bases", "/dashboard/knowledge").mark("back")
+            return
+        await _body(viewer.actor, kb, tab if tab in {t[0] for t in TABS} else "documents")
 
 
 async def _body(actor: Actor, kb: m.KnowledgeBase, current: str) -> None:
-    write = may_write(actor)
+    write = actor.may(Resource.KNOWLEDGE, write=True)
     with ui.row().classes("w-full items-center gap-2 no-wrap"):
         ui.button(icon="arrow_back", on_click=lambda: ui.navigate.to("/dashboard/knowledge")).props(
             "flat round dense aria-label=Back"

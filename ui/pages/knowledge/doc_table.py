@@ -1,24 +1,26 @@
 """KBDocumentList: the KB's documents with their status, kept live from `kb:progress` events.
 
 The indexing worker publishes `kb:progress` (percent, status) on the event bus; this table
-drains its own subscription on a short timer: a percent moves the bar in place, a new status
-reloads the rows. While anything is still PENDING/PROCESSING the rows are also reloaded every
-few seconds, so a dropped event (the bus drops the oldest for a lagging subscriber) heals.
+follows it (`ui.components.live.follow`, access-checked) and drains what arrived on a short
+timer: a percent moves the bar in place, a new status reloads the rows. While anything is
+still PENDING/PROCESSING the rows are also reloaded every few seconds, so a dropped event (the
+bus drops the oldest for a lagging subscriber) heals.
 """
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import time
 
-from nicegui import context, ui
+from nicegui import ui
 
 from app.domain import Actor
-from app.events import names
+from app.events import Event, names
 from app.kb import models as m
 from ui.components import ErrorLabel, confirm
 from ui.components.format import when
-from ui.pages.knowledge._common import STATUS_COLOR, guard
+from ui.components.live import follow
+from ui.pages.knowledge._common import STATUS_COLOR
 from ui.state import container
 
 BUSY = ("PENDING", "PROCESSING")
@@ -38,10 +40,14 @@ class DocumentTable(ui.column):
         with self:
             self.error = ErrorLabel("doc-error")
             self.body = ui.column().classes("w-full gap-0")
-        events = container().events
-        stack = contextlib.ExitStack()
-        self.sub = stack.enter_context(events.subscribe(actor.workspace_id or ""))
-        context.client.on_delete(stack.close)
+        # events arrive through `follow` (access-checked, ends with the viewer's access) and
+        # wait here for the timer; the oldest go first when a burst overflows (the poll heals)
+        self.inbox: collections.deque[Event] = collections.deque(maxlen=1000)
+        follow(actor, self._arrived)
+
+    async def _arrived(self, event: Event) -> None:
+        if event.name == names.KB_PROGRESS:
+            self.inbox.append(event)
 
     def start(self) -> None:
         """Follow the events; call once the page is built (a timer makes NiceGUI answer the
@@ -67,10 +73,10 @@ class DocumentTable(ui.column):
 
     async def _drain(self) -> None:
         reload = False
-        while not self.sub.queue.empty():
-            event = self.sub.queue.get_nowait()
+        while self.inbox:
+            event = self.inbox.popleft()
             data = event.data
-            if event.name != names.KB_PROGRESS or data.get("knowledgeBaseId") != self.kb.id:
+            if data.get("knowledgeBaseId") != self.kb.id:
                 continue
             doc_id = data.get("documentId", "")
             self.percent[doc_id] = int(data.get("percent", 0))
@@ -118,7 +124,6 @@ class DocumentTable(ui.column):
 
     async def _reindex(self, doc: m.Document) -> None:
         async def call():  # type: ignore[no-untyped-def]
-            guard(self.actor)
             return await container().services.knowledge.reindex(self.actor, self.kb.id, doc.id)
 
         if await self.error.run(call) is not None:
@@ -130,7 +135,6 @@ class DocumentTable(ui.column):
             return
 
         async def call() -> bool:
-            guard(self.actor)
             await container().services.knowledge.delete_document(self.actor, self.kb.id, doc.id)
             return True
 

@@ -15,7 +15,7 @@ from app.domain import Actor
 from app.kb import models as m
 from app.knowledge.extract import MAX_UPLOAD_BYTES
 from ui.components import ErrorLabel
-from ui.pages.knowledge._common import body, guard
+from ui.pages.knowledge._common import body
 from ui.pages.knowledge.doc_table import DocumentTable
 from ui.state import container
 
@@ -46,11 +46,7 @@ def _uploader(actor: Actor, kb: m.KnowledgeBase, reload: Reload) -> None:
     services = container().services
 
     async def added(call) -> None:  # type: ignore[no-untyped-def]
-        async def guarded():  # type: ignore[no-untyped-def]
-            guard(actor)
-            return await call()
-
-        doc = await error.run(guarded)
+        doc = await error.run(call)
         if doc is not None:
             ui.notify(f"{doc.name} added; indexing…", type="positive")
             await reload()

@@ -8,40 +8,23 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from app.domain import Actor
+from app.domain import Actor, Resource
 from app.kb import models as m
-from ui import theme
 from ui.components import ErrorLabel, confirm
-from ui.pages.knowledge._common import (
-    READ_ONLY,
-    body,
-    forbidden,
-    guard,
-    may_read,
-    may_write,
-    signed_in,
-)
+from ui.page import Viewer, dashboard_page
+from ui.pages.knowledge._common import NO_ACCESS, READ_ONLY, body
 from ui.state import container
 
 
 def create() -> None:
-    @ui.page("/dashboard/knowledge", title="Knowledge · Aimywhatsapp")
-    async def page():  # type: ignore[no-untyped-def]
-        current = await signed_in()
-        if not isinstance(current, tuple):
-            return current
-        actor, user, workspaces = current
-        with theme.frame("Knowledge", actor, user, workspaces):
-            if actor.workspace_id is None or not may_read(actor):
-                forbidden()
-                return None
-            await _body(actor)
-        return None
+    @dashboard_page("/dashboard/knowledge", "Knowledge", Resource.KNOWLEDGE, refusal=NO_ACCESS)
+    async def page(viewer: Viewer) -> None:
+        await _body(viewer.actor)
 
 
 async def _body(actor: Actor) -> None:
     services = container().services
-    write = may_write(actor)
+    write = actor.may(Resource.KNOWLEDGE, write=True)
 
     @ui.refreshable
     async def listing() -> None:
@@ -74,7 +57,6 @@ async def _body(actor: Actor) -> None:
 
 
 async def _deleted(actor: Actor, kb_id: str) -> bool:
-    guard(actor)
     await container().services.knowledge.delete(actor, kb_id)
     return True
 
@@ -126,7 +108,6 @@ async def _kb_dialog(actor: Actor, kb: m.KnowledgeBase | None) -> bool:
 
         async def save() -> None:
             async def call():  # type: ignore[no-untyped-def]
-                guard(actor)
                 fields = {"name": (name.value or "").strip(), "description": about.value or None}
                 if kb is None:
                     return await services.knowledge.create(actor, body(m.KBCreateBody, **fields))

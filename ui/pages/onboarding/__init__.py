@@ -5,12 +5,12 @@ the workspace has no session or no knowledge."""
 
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from app.auth import Resource, can
-from ui import session, theme
+from app.domain import Resource
+from ui import theme
 from ui.components import ErrorLabel
+from ui.page import Viewer, dashboard_page
 from ui.pages.onboarding import connect_step, knowledge_step, model_step, try_step
 from ui.pages.onboarding._common import STEPS, Wizard, nav, needs_setup
 from ui.state import container
@@ -19,27 +19,28 @@ __all__ = ["create", "needs_setup"]
 
 
 def create() -> None:
-    @ui.page("/onboarding", title="Set up · Aimywhatsapp")
-    async def onboarding():  # type: ignore[no-untyped-def]
-        current = await session.current()
-        if current is None:
-            return RedirectResponse("/login")
-        actor, user, workspaces = current
-        if actor.workspace_id is None or actor.role is None:
-            return RedirectResponse("/workspaces/new")
-        workspace = next(w for w in workspaces if w.id == actor.workspace_id)
-        with theme.frame("Set up your workspace", actor, user, workspaces):
-            if not can(actor.role, Resource.SETTINGS, write=True):
-                ui.label("An owner or admin sets up this workspace.").mark("forbidden")
-                ui.link("Back to the dashboard", "/dashboard")
-                return None
-            with ui.row().classes("w-full items-center justify-between"):
-                ui.label("A few steps and your bot is answering.").classes("text-grey-8")
-                ui.button("Skip setup", on_click=lambda: ui.navigate.to("/dashboard")).props(
-                    "flat no-caps"
-                ).mark("skip-setup")
-            _wizard(Wizard(actor, workspace, ui.stepper()))
-        return None
+    @dashboard_page(
+        "/onboarding",
+        "Set up",
+        Resource.SETTINGS,
+        write=True,
+        heading="Set up your workspace",
+        refusal=_owners_only,
+        no_workspace="/workspaces/new",
+    )
+    async def onboarding(viewer: Viewer) -> None:
+        assert viewer.workspace is not None  # no_workspace sent the others away
+        with ui.row().classes("w-full items-center justify-between"):
+            ui.label("A few steps and your bot is answering.").classes("text-grey-8")
+            ui.button("Skip setup", on_click=lambda: ui.navigate.to("/dashboard")).props(
+                "flat no-caps"
+            ).mark("skip-setup")
+        _wizard(Wizard(viewer.actor, viewer.workspace, ui.stepper()))
+
+
+def _owners_only() -> None:
+    ui.label("An owner or admin sets up this workspace.").mark("forbidden")
+    ui.link("Back to the dashboard", "/dashboard")
 
 
 def _wizard(wizard: Wizard) -> None:
@@ -69,7 +70,7 @@ def _name_step(wizard: Wizard) -> None:
     error = ErrorLabel("workspace-error")
 
     async def save() -> None:
-        if not wizard.may(Resource.WORKSPACE):
+        if not wizard.actor.may(Resource.WORKSPACE, write=True):
             wizard.next()
             return
         saved = await error.run(

@@ -8,8 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 from nicegui import ui
 
-from app.auth import Resource, can
-from app.domain import Actor, Invalid
+from app.domain import Actor, Invalid, Resource
 from app.domain import models as m
 from ui.state import container
 
@@ -46,9 +45,6 @@ class Wizard:
         at = keys.index(self.stepper.value) if self.stepper.value in keys else 0
         self.stepper.value = keys[max(0, min(len(keys) - 1, at + delta))]
 
-    def may(self, resource: Resource) -> bool:
-        return self.actor.role is not None and can(self.actor.role, resource, write=True)
-
 
 def checked(kind: type[S], **fields: Any) -> S:
     """Build an API body from snake_case fields with the API's own limits (a UI call skips the
@@ -74,9 +70,7 @@ def nav(wizard: Wizard, *, back: bool = True) -> ui.row:
 async def needs_setup(actor: Actor) -> bool:
     """True while an owner/admin's workspace has no WhatsApp session (real or simulator) or
     nothing in its knowledge base: the dashboard then offers the wizard."""
-    if actor.workspace_id is None or actor.role is None:
-        return False
-    if not can(actor.role, Resource.SETTINGS, write=True):
+    if not actor.may(Resource.SETTINGS, write=True):
         return False
     services = container().services
     no_session = not await services.sessions.list(actor)

@@ -7,8 +7,7 @@ import logging
 
 from nicegui import ui
 
-from app.auth import Resource
-from app.domain import Conflict, DomainError, SessionStatus
+from app.domain import Conflict, DomainError, Resource, SessionStatus
 from app.domain import conversations as c
 from app.events import names
 from app.events.bus import Event
@@ -52,7 +51,7 @@ async def _find_or_create(wizard: Wizard, channel: str) -> c.WhatsappSession:
 
 
 def build(wizard: Wizard) -> None:
-    if not wizard.may(Resource.WHATSAPP):
+    if not wizard.actor.may(Resource.WHATSAPP, write=True):
         ui.label("Only the workspace owner can link a WhatsApp number.").classes("text-grey-7")
         with nav(wizard):
             ui.button("Continue", on_click=wizard.next).props("unelevated")
@@ -127,7 +126,7 @@ def _qr(wizard: Wizard, error: ErrorLabel) -> None:
         if event.data.get("sessionId") == state.get("id"):
             await refresh()  # a new code or the scan: show it at once
 
-    listen(wizard.actor.workspace_id or "", {names.WHATSAPP_STATUS}, on_status)
+    listen(wizard.actor, {names.WHATSAPP_STATUS}, on_status)
 
     async def show() -> None:
         made = await error.run(lambda: _session(wizard, "whatsapp"))

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from nicegui import events, ui
 
-from app.auth import Resource
-from app.domain import Invalid
+from app.domain import Invalid, Resource
 from app.kb import models as kb
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
@@ -14,7 +13,7 @@ from ui.state import container
 
 
 def build(wizard: Wizard) -> None:
-    if not wizard.may(Resource.KNOWLEDGE):
+    if not wizard.actor.may(Resource.KNOWLEDGE, write=True):
         with nav(wizard):
             ui.button("Continue", on_click=wizard.next).props("unelevated")
         return

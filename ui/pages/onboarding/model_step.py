@@ -9,8 +9,7 @@ from typing import Any
 from nicegui import ui
 
 from app.api.schemas import SettingsPatchBody
-from app.auth import Resource
-from app.domain import Invalid
+from app.domain import Invalid, Resource
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container
@@ -52,7 +51,7 @@ def patch_for(choice: str, form: dict[str, Any], has_key: bool) -> dict[str, Any
 
 
 def build(wizard: Wizard) -> None:
-    if not wizard.may(Resource.SETTINGS):
+    if not wizard.actor.may(Resource.SETTINGS, write=True):
         with nav(wizard):
             ui.button("Continue", on_click=wizard.next).props("unelevated")
         return

@@ -1,8 +1,8 @@
 """The tabbed settings area: one route per tab (seed §7), each a page with the same chrome.
 
-`settings_page("team")` registers `/dashboard/settings/team`, signs the visitor in (or sends
-them to /login), draws the frame and the tab bar, and hands the page body an actor that may
-read the tab. Which tabs a role sees comes from the seed §14 matrix through `app.auth.can`.
+`settings_page("team")` registers `/dashboard/settings/team` as a `dashboard_page` (sign-in,
+frame, settings access), draws the tab bar, and hands the page body an actor that may read
+the tab. Which tabs a role sees comes from the seed §14 matrix through `Actor.may`.
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from app.auth import Resource, can
-from app.domain import Actor
+from app.domain import Actor, Resource
 from app.domain import models as m
-from ui import session, theme
+from ui.page import Viewer, dashboard_page, forbidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +44,7 @@ FORBIDDEN = "Your role doesn't give access to settings. Ask an owner or admin of
 
 def visible_tabs(actor: Actor) -> list[Tab]:
     """Tabs the actor may read; none at all without settings access (AGENT, VIEWER)."""
-    if actor.role is None or not can(actor.role, Resource.SETTINGS, write=False):
-        return []
-    return [t for t in TABS if can(actor.role, t.resource, write=False)]
-
-
-def may_write(actor: Actor, resource: Resource) -> bool:
-    return actor.role is not None and can(actor.role, resource, write=True)
+    return [t for t in TABS if actor.may(t.resource)] if actor.may(Resource.SETTINGS) else []
 
 
 Body = Callable[[Actor, m.Workspace], Awaitable[None]]
@@ -63,21 +55,16 @@ def settings_page(key: str) -> Callable[[Body], Body]:
     tab = next(t for t in TABS if t.key == key)
 
     def register(body: Body) -> Body:
-        @ui.page(tab.path, title=f"{tab.label} · Settings · Aimywhatsapp")
-        async def page():  # type: ignore[no-untyped-def]
-            current = await session.current()
-            if current is None:
-                return RedirectResponse("/login")
-            actor, user, workspaces = current
-            with theme.frame("Settings", actor, user, workspaces):
-                tabs = visible_tabs(actor)
-                ws = next((w for w in workspaces if w.id == actor.workspace_id), None)
-                if ws is None or tab not in tabs:
-                    ui.label(FORBIDDEN).classes("text-grey-8").mark("forbidden")
-                    return None
-                _tab_bar(tabs, tab)
-                await body(actor, ws)
-            return None
+        title = f"{tab.label} · Settings"
+
+        @dashboard_page(tab.path, title, Resource.SETTINGS, heading="Settings", refusal=FORBIDDEN)
+        async def page(viewer: Viewer) -> None:
+            tabs = visible_tabs(viewer.actor)
+            if viewer.workspace is None or tab not in tabs:
+                forbidden(FORBIDDEN)
+                return
+            _tab_bar(tabs, tab)
+            await body(viewer.actor, viewer.workspace)
 
         return body
 

@@ -7,12 +7,11 @@ from datetime import UTC, date, datetime
 
 from nicegui import ui
 
-from app.auth import Resource
-from app.domain import Actor, Invalid
+from app.domain import Actor, Invalid, Resource
 from app.domain import models as m
 from ui.components import ErrorLabel, SecretBox, confirm
 from ui.components.format import day, when
-from ui.pages.settings._shell import may_write, section, settings_page
+from ui.pages.settings._shell import section, settings_page
 from ui.state import container
 
 
@@ -31,7 +30,7 @@ def create() -> None:
     @settings_page("api")
     async def body(actor: Actor, ws: m.Workspace) -> None:
         services = container().services
-        manage = may_write(actor, Resource.SETTINGS)
+        manage = actor.may(Resource.SETTINGS, write=True)
 
         @ui.refreshable
         async def keys() -> None:

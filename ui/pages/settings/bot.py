@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from app.auth import Resource
-from app.domain import Actor
+from app.domain import Actor, Resource
 from app.domain import models as m
 from ui.components import ErrorLabel
 from ui.pages.settings import bot_hours, bot_model, bot_models, bot_voice
-from ui.pages.settings._shell import may_write, section, settings_page
+from ui.pages.settings._shell import section, settings_page
 from ui.pages.settings.bot_form import LANGUAGES, lock, number, save_button, submit
 from ui.state import container
 
@@ -24,7 +23,7 @@ def create() -> None:
     @settings_page("bot")
     async def body(actor: Actor, ws: m.Workspace) -> None:
         view = await container().services.settings.get(actor)
-        editable = may_write(actor, Resource.SETTINGS)
+        editable = actor.may(Resource.SETTINGS, write=True)
         with ui.column().classes("w-full gap-4 max-w-3xl"):
             persona(actor, view, editable)
             await bot_model.model(actor, view, editable)

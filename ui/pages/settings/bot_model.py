@@ -78,7 +78,7 @@ async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> 
                 gguf.set_options(names, value=gguf.value if gguf.value in names else None)
                 sync()
 
-        listen(actor.workspace_id or "", ["model:progress"], downloaded)
+        listen(actor, ["model:progress"], downloaded)
         error = ErrorLabel("model-error")
         choice.on_value_change(sync)
         sync()

@@ -135,4 +135,4 @@ async def section_(actor: Actor, editable: bool) -> None:
             heard.add(event.data.get("name", ""))
             show(event.data)
 
-        listen(actor.workspace_id or "", ["model:progress"], on_event)
+        listen(actor, ["model:progress"], on_event)

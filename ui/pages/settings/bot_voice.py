@@ -122,4 +122,4 @@ def voice(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> None:
                 last[0] = now
                 catalog.refresh()
 
-        listen(actor.workspace_id or "", [SPEECH_MODEL_PROGRESS], on_event)
+        listen(actor, [SPEECH_MODEL_PROGRESS], on_event)

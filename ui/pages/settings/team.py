@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from app.auth import Resource
-from app.domain import Actor, Role
+from app.domain import Actor, Resource, Role
 from app.domain import models as m
 from ui.components import ErrorLabel, SecretBox, confirm
 from ui.components.format import day, when
-from ui.pages.settings._shell import may_write, section, settings_page
+from ui.pages.settings._shell import section, settings_page
 from ui.state import container
 
 ROLE_HELP = {
@@ -28,7 +27,7 @@ def create() -> None:
     @settings_page("team")
     async def body(actor: Actor, ws: m.Workspace) -> None:
         services = container().services
-        manage = may_write(actor, Resource.TEAM)
+        manage = actor.may(Resource.TEAM, write=True)
 
         @ui.refreshable
         async def members() -> None:

@@ -13,8 +13,7 @@ from typing import Any
 
 from nicegui import background_tasks, context, ui
 
-from app.auth import Resource
-from app.domain import Actor, SessionStatus
+from app.domain import Actor, Resource, SessionStatus
 from app.domain import conversations as c
 from app.domain import models as m
 from app.events import names
@@ -22,7 +21,7 @@ from app.events.bus import Event
 from ui.components import ErrorLabel, confirm
 from ui.components.live import listen
 from ui.pages.settings import whatsapp_dialogs as dialogs
-from ui.pages.settings._shell import may_write, section, settings_page
+from ui.pages.settings._shell import section, settings_page
 from ui.state import container
 
 COLORS = {
@@ -45,7 +44,7 @@ def create() -> None:
     @settings_page("whatsapp")
     async def body(actor: Actor, ws: m.Workspace) -> None:
         services = container().services
-        manage = may_write(actor, Resource.WHATSAPP)
+        manage = actor.may(Resource.WHATSAPP, write=True)
         chips: dict[str, ui.badge] = {}
         page = context.client.layout
         watchers: list[Watcher] = []
@@ -165,4 +164,4 @@ def create() -> None:
                 rows()
             if not manage:
                 ui.label("Only the owner can link or remove numbers.").classes("text-grey-7")
-        listen(actor.workspace_id or "", [names.WHATSAPP_STATUS], on_status)
+        listen(actor, [names.WHATSAPP_STATUS], on_status)

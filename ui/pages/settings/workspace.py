@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from app.auth import Resource
-from app.domain import Actor
+from app.domain import Actor, Resource
 from app.domain import models as m
 from ui import theme
 from ui.components import ErrorLabel
-from ui.pages.settings._shell import may_write, section, settings_page
+from ui.pages.settings._shell import section, settings_page
 from ui.state import container
 
 
 def create() -> None:
     @settings_page("workspace")
     async def body(actor: Actor, ws: m.Workspace) -> None:
-        editable = may_write(actor, Resource.WORKSPACE)
+        editable = actor.may(Resource.WORKSPACE, write=True)
         with section("Workspace", "Shown to your team in the workspace switcher."):
             name = ui.input("Name", value=ws.name).props("outlined").classes("w-full max-w-md")
             name.mark("workspace-name")

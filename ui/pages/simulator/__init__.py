@@ -8,55 +8,45 @@ first visit, other roles are told to ask an owner.
 
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from app.auth import Resource, can
-from app.domain import Actor, DomainError
+from app.domain import Actor, DomainError, Resource
 from app.domain import conversations as c
-from ui import session, theme
+from ui.page import Viewer, dashboard_page
 from ui.pages.simulator.phone import Phone
 from ui.state import container
 
 ACCOUNT = "simulator"
 NO_SESSION = "This workspace has no simulator yet. An owner opens this page once to create it."
+NO_ACCESS = "Your role cannot send messages, so it cannot use the simulator."
 
 
 def create() -> None:
-    @ui.page("/dashboard/simulator", title="Simulator · Aimywhatsapp")
-    async def simulator():  # type: ignore[no-untyped-def]
-        current = await session.current()
-        if current is None:
-            return RedirectResponse("/login")
-        actor, user, workspaces = current
-        with theme.frame("Simulator", actor, user, workspaces):
-            if actor.role is None or not can(actor.role, Resource.CONVERSATIONS, write=True):
-                ui.label("Your role cannot send messages, so it cannot use the simulator.").mark(
-                    "forbidden"
-                )
-                return None
-            try:
-                sim = await simulator_session(actor)
-            except DomainError as exc:
-                ui.label(exc.detail).classes("text-negative").mark("simulator-error")
-                return None
-            if sim is None:
-                ui.label(NO_SESSION).classes("text-grey-8").mark("no-simulator")
-                return None
-            ui.label(
-                "Write to your bot as a customer would. Replies use your knowledge base and bot "
-                "settings; the conversation also appears in the Inbox."
-            ).classes("text-grey-7 text-sm")
-            phone = Phone(actor, sim, user)
-            await phone.start()
-        return None
+    @dashboard_page(
+        "/dashboard/simulator", "Simulator", Resource.CONVERSATIONS, write=True, refusal=NO_ACCESS
+    )
+    async def simulator(viewer: Viewer) -> None:
+        try:
+            sim = await simulator_session(viewer.actor)
+        except DomainError as exc:
+            ui.label(exc.detail).classes("text-negative").mark("simulator-error")
+            return
+        if sim is None:
+            ui.label(NO_SESSION).classes("text-grey-8").mark("no-simulator")
+            return
+        ui.label(
+            "Write to your bot as a customer would. Replies use your knowledge base and bot "
+            "settings; the conversation also appears in the Inbox."
+        ).classes("text-grey-7 text-sm")
+        phone = Phone(viewer.actor, sim, viewer.user)
+        await phone.start()
 
 
 async def simulator_session(actor: Actor) -> c.WhatsappSession | None:
     """The workspace's simulator session, running; created (and connected) for an owner."""
     services = container().services
-    owner = actor.role is not None and can(actor.role, Resource.WHATSAPP, write=True)
-    found = [s for s in await services.sessions.list(actor) if s.channel == "simulator"]
+    owner = actor.may(Resource.WHATSAPP, write=True)
+    found = await services.sessions.simulators(actor)
     if not found:
         if not owner:
             return None

@@ -1,23 +1,27 @@
 """The simulator's input row: text, an image, or a voice note (an audio file), as a customer
 would send them on WhatsApp. Files go through the same simulate call as base64 media, so
-voice notes are transcribed and images described by the pipeline exactly as real ones."""
+voice notes are transcribed and images described by the pipeline exactly as real ones.
+
+The composer only collects: `send(text)` (True when it went out, so the box is cleared) and
+`send_file(data, mime, name, kind)` do the sending."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from nicegui import ui
 
-if TYPE_CHECKING:
-    from ui.pages.simulator.phone import Phone
-
 MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's own media limit
+SendText = Callable[[str], Awaitable[bool]]
+SendFile = Callable[[bytes, str, str, str], Awaitable[None]]
 
 
 class Composer(ui.row):
-    def __init__(self, phone: Phone) -> None:
+    def __init__(self, send: SendText, send_file: SendFile) -> None:
         super().__init__()
-        self.phone = phone
+        self._send_text = send
+        self._send_file = send_file
         self.classes("w-full items-end no-wrap gap-1 p-1 bg-[#F0F0F0] rounded-b-[18px]").mark(
             "composer"
         )
@@ -39,7 +43,7 @@ class Composer(ui.row):
             if len(data) > MAX_BYTES:
                 ui.notify("That file is over 16 MB, WhatsApp's limit.", type="warning")
                 return
-            await self.phone.send_file(data, event.file.content_type, event.file.name, kind)
+            await self._send_file(data, event.file.content_type, event.file.name, kind)
 
         ui.label(label).classes("text-sm font-medium")
         upload = ui.upload(on_upload=received, auto_upload=True, max_files=1)
@@ -51,7 +55,7 @@ class Composer(ui.row):
             return
         self.button.disable()
         try:
-            if await self.phone.send(text):
+            if await self._send_text(text):
                 self.text.value = ""
         finally:
             self.button.enable()

@@ -55,11 +55,11 @@ class Phone(ui.column):
             self.scroll = ui.scroll_area().classes("w-full grow bg-[#ECE5DD]")
             with self.scroll:
                 self.list = ui.column().classes("w-full gap-2 p-1").mark("phone-messages")
-            self.composer = Composer(self)
+            self.composer = Composer(self.send, self.send_file)
 
     async def start(self) -> None:
         await self._resolve()
-        follow(self.actor.workspace_id or "", self._on_event)
+        follow(self.actor, self._on_event)
 
     async def _resolve(self) -> None:
         """Find the contact's newest conversation; (re)draw the thread when it changed."""

@@ -1,4 +1,7 @@
-"""The seed §14 permission matrix as one declarative table, read by the API guard and the UI.
+"""The seed §14 permission matrix as one declarative table, read by the API guard, the service
+guard (`app/auth/guard.py`) and the UI (through `Actor.may`).
+
+It is plain data about roles, so it lives with `Role` in the domain: every layer may ask it.
 
 The table below is the seed's, copied verbatim, plus two rows of ours:
 `workspace` (the workspace record itself: every member reads it; changing it is a settings
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from app.domain import Role
+from app.domain.enums import Role
 
 _TABLE = """
               OWNER  ADMIN  AGENT  VIEWER
