@@ -28,12 +28,12 @@ class E5Tokens:
     def __init__(self, f: E5File) -> None:
         self._table = f.normalize
         self.pad, self.bos, self.eos, self.unk = f.pad, f.bos, f.eos, f.unk
-        ids: dict[str, int] = {}
-        blob, offs = f.piece_bytes, f.piece_offsets.tolist()
-        for i in range(len(offs) - 1):
-            piece = blob[offs[i] : offs[i + 1]].decode("utf-8", "replace")
-            if i != f.unk and piece:
-                ids.setdefault(piece, i)  # e5.c's hash table finds the first of duplicates
+        pieces = _split(f.piece_bytes, f.piece_offsets)
+        # reversed: of duplicate pieces the first wins, as in e5.c's hash table
+        ids = dict(zip(reversed(pieces), range(len(pieces) - 1, -1, -1), strict=True))
+        if ids.get(pieces[f.unk]) == f.unk:
+            del ids[pieces[f.unk]]  # "<unk>" in a text is not the unknown token
+        ids.pop("", None)
         self._ids = ids
         self._scores = array("d", f.piece_scores.tolist())  # 2 MB, not 250k float objects
         self._longest = max(map(len, ids))
@@ -112,6 +112,14 @@ class E5Tokens:
         # alone, whose trailing "▁" a real text absorbs: one less than the plain count), so
         # documents chunk exactly as they did on the native engine (same chunks, same pages)
         return max(0, len(self.encode("passage: " + text)) - self._overhead)
+
+
+def _split(blob: bytes, offsets: np.ndarray) -> list[str]:
+    """The pieces as strings, decoded in one pass: a NUL (in no piece) before each boundary."""
+    raw = np.frombuffer(blob, np.uint8)
+    cuts = offsets[1:-1].astype(np.int64)
+    joined = np.insert(raw, cuts, 0).tobytes()
+    return joined.decode("utf-8", "replace").split("\0")
 
 
 def pool_windows(
