@@ -36,10 +36,10 @@ def session_options(threads: int) -> Any:
     # spinning threads burn a time slice at every barrier when the cores are shared (web server,
     # other jobs) — the OMP_WAIT_POLICY lesson of tests/bench/RESULTS.md
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    # ONNX Runtime's arena keeps the activations' memory (~25 MB per run at most: batch_tokens
-    # bounds a batch) and reuses it; without it every run mallocs tens of MB from whichever
-    # thread runs it, and glibc's per-thread arenas kept what was freed: measured 250 → 440 MB
-    # over 250 FAQs without, 242 → 294 MB (flat after the first) with it
+    # ONNX Runtime's arena keeps the activations' memory and reuses it (batch_tokens bounds a
+    # run: one 512-token window, ~20 MB; ~50 MB with two runs at once, flat from then on);
+    # without it every run mallocs tens of MB from whichever thread runs it, and glibc's
+    # per-thread arenas kept what was freed: 250 → 440 MB over 250 FAQs, still growing
     so.enable_cpu_mem_arena = True
     so.log_severity_level = 3
     return so
@@ -64,7 +64,7 @@ class E5OnnxEmbeddings:
         *,
         engine: str,
         dim: int = 384,
-        batch_tokens: int = 1024,
+        batch_tokens: int = 512,
         threads: int | None = None,
         intra_threads: int = 1,
     ) -> None:
