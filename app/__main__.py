@@ -155,7 +155,9 @@ async def print_reset_link(settings: Settings, email: str) -> int:
         if user_id is None:
             print(f"aimywhatsapp: no account has the email {email}", file=sys.stderr)
             return 1
-        link = await make_reset_link(settings, SystemClock(), user_id)
+        link = await make_reset_link(
+            SystemClock(), user_id, base_url=settings.base_url, ttl_s=settings.reset_token_ttl_s
+        )
     finally:
         await close_engine(engine)
     minutes = settings.reset_token_ttl_s // 60
@@ -183,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aimywhatsapp: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings)
-    make_private(settings.data_dir)
+    make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "ui-storage"))
     if ignored := ignored_seed_env(os.environ):
         log.info("ignoring seed variables: %s", "; ".join(ignored))

@@ -25,8 +25,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.ai import ModelPool
 from app.ai.engine import AIEngine
-from app.ai.retriever_search import RetrieverSearch
+from app.ai.knowledge_search import RetrieverSearch
 from app.ai.speech import SpeechPool
+from app.ai.waiting import WaitingNotice
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.datadir import make_private
@@ -34,15 +35,28 @@ from app.db import bind_tables, close_engine, create_engine, migrate, open_engin
 from app.domain import Clock, SystemClock
 from app.events import AccessSignals, EventBus
 from app.jobs import register_jobs
-from app.kb import IndexWorker, KnowledgeRuntime, KnowledgeService
-from app.pipeline import Dispatcher, Pacing, Pipeline, SessionHub, build_responders
+from app.llm import GgufStore
+from app.net import Egress
+from app.pipeline import (
+    Dispatcher,
+    Outbox,
+    Pacing,
+    Pipeline,
+    SendLocks,
+    SessionHub,
+    build_responders,
+)
+from app.rag.runtime import KnowledgeRuntime
+from app.records import AuditTrail, Notifier
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
     ApiKeyService,
     ApprovalService,
     AuditService,
     AuthService,
+    ContactQueries,
     ContactService,
+    ConversationQueries,
     ConversationService,
     InviteService,
     LabelService,
@@ -52,14 +66,26 @@ from app.services import (
     MediaService,
     NotificationService,
     OverviewService,
+    PasswordResetService,
     Services,
     SessionService,
     SettingsService,
+    SignInService,
     SpeechModelService,
     WorkspaceService,
 )
+from app.services.knowledge import (
+    DocumentIndexer,
+    DocumentService,
+    FaqService,
+    IndexWorker,
+    KnowledgeBaseService,
+    KnowledgeFiles,
+    ReferenceQuestions,
+    RetrievalChecks,
+)
 from app.settings import Settings
-from app.speech.models import WhisperModelStore
+from app.speech.whisper_store import WhisperModelStore
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +99,7 @@ class Container:
     engine: Any
     signer: TokenSigner
     events: EventBus
+    notifier: Notifier
     scheduler: AsyncIOScheduler
     services: Services
     channels: ChannelManager
@@ -100,32 +127,46 @@ class Container:
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     """Wire everything; no I/O besides reading (or creating) the secret store."""
     clock = clock or SystemClock()
-    make_private(settings.data_dir)
+    make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     secrets, cipher = build_secret_store(settings)
     engine = create_engine(settings.db_url)
     bind_tables(engine)
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
     mailer = Mailer(settings)
-    audit = AuditService()
+    audit = AuditTrail()
     signals = AccessSignals()
     workspaces = WorkspaceService(audit, signals)
     events = EventBus()
-    notifications = NotificationService(clock, events)
+    notifier = Notifier(clock, events)
     channels = ChannelManager()
+    send_locks = SendLocks()
     dispatcher = Dispatcher(
         channels,
         events,
-        notifications,
+        notifier,
+        send_locks,
         clock,
         Pacing.from_settings(settings),
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
-        data_dir=settings.data_dir,
+        media_dir=settings.media_path,
     )
-    models = ModelPool(settings, secrets)
+    outbox = Outbox(clock, dispatcher.wake)
+    gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
+    models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
-    indexer = IndexWorker(kb, events, notifications, settings)
+    document_indexer = DocumentIndexer(
+        kb,
+        events,
+        notifier,
+        retries=settings.kb_retries,
+        base_s=settings.kb_retry_base_s,
+        ssrf_allow=settings.egress_allow,
+    )
+    indexer = IndexWorker(document_indexer, settings.kb_workers)
+    kb_files = KnowledgeFiles(settings.data_dir / "kb")
+    references = ReferenceQuestions(kb_files.references)
     whisper = WhisperModelStore(
         settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.egress_allow
     )
@@ -133,37 +174,61 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = settings.model_downloads
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
+    media_dir = settings.media_path
     pipeline = Pipeline(
         clock,
         events,
-        notifications,
-        build_responders(settings, ai),
-        dispatcher,
+        notifier,
+        build_responders(settings, ai, WaitingNotice()),
+        outbox,
         channels,
-        settings.data_dir / "media",
+        media_dir,
     )
-    hub = SessionHub(channels, pipeline, events, notifications, secrets, clock, settings.data_dir)
-    conversations = ConversationService(pipeline, audit)
+    hub = SessionHub(
+        channels,
+        pipeline,
+        dispatcher,
+        send_locks,
+        events,
+        notifier,
+        secrets,
+        clock,
+        settings.sessions_path,
+    )
+    sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
+    contact_queries = ContactQueries()
+    queries = ConversationQueries(audit)
+    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir)
     services = Services(
-        auth=AuthService(settings, clock, signer, mailer, workspaces, signals),
+        auth=AuthService(clock, workspaces, sign_ins),
+        sign_ins=sign_ins,
+        password_resets=PasswordResetService(
+            clock, mailer, signals, settings.base_url, settings.reset_token_ttl_s
+        ),
         workspaces=workspaces,
         invites=InviteService(settings, clock, mailer, workspaces, audit),
         api_keys=ApiKeyService(clock, audit, signals),
-        audit=audit,
+        audit=AuditService(),
         mailer=mailer,
-        notifications=notifications,
-        sessions=SessionService(hub, audit, settings.channel),
-        contacts=ContactService(clock, events, audit, settings.data_dir),
+        notifications=NotificationService(clock),
+        sessions=SessionService(hub, channels, audit, clock, settings.channel),
+        contacts=ContactService(contact_queries, events, audit, clock, settings.media_path),
+        contact_queries=contact_queries,
         labels=LabelService(audit),
         conversations=conversations,
-        approvals=ApprovalService(conversations, audit),
-        settings=SettingsService(audit, models, whisper),
+        conversation_queries=queries,
+        approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
+        settings=SettingsService(models, secrets, Egress(settings.egress_allow), audit, whisper),
         local_models=LocalModelService(
-            models.models, events, audit, headless=settings.headless, downloads=downloads
+            gguf, events, audit, headless=settings.headless, downloads=downloads
         ),
         speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),
-        knowledge=KnowledgeService(kb, indexer, audit, settings.data_dir, settings),
+        knowledge=KnowledgeBaseService(kb, kb_files, references, audit),
+        faqs=FaqService(kb, audit),
+        documents=DocumentService(kb, indexer, kb_files, audit, settings.egress_allow),
+        reference_questions=references,
+        retrieval_checks=RetrievalChecks(kb),
         media=MediaService(settings.media_path),
         live_access=LiveAccess(clock, signals, settings.live_recheck_s),
     )
@@ -175,6 +240,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         engine=engine,
         signer=signer,
         events=events,
+        notifier=notifier,
         scheduler=AsyncIOScheduler(timezone="UTC"),
         services=services,
         channels=channels,
@@ -201,7 +267,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         applied = await migrate(container.engine)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        register_jobs(container)
+        register_jobs(container.scheduler, container.clock, container.notifier)
         container.scheduler.start()
         stack.callback(container.scheduler.shutdown, wait=False)
         stack.push_async_callback(container.ai.aclose)
@@ -233,4 +299,4 @@ async def _drain_pipeline(container: Container) -> None:
     """Let in-flight inbound messages finish routing (briefly), then stop the chat lanes."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(container.pipeline.settle(), 5)
-    await container.pipeline.lanes.cancel()
+    await container.pipeline.cancel()

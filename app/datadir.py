@@ -16,9 +16,11 @@ from pathlib import Path
 PRIVATE_UMASK = 0o077
 
 
-def make_private(data_dir: Path) -> None:
-    """Set the private umask and create (or close) the data dir; call before writing to it."""
+def make_private(data_dir: Path, *elsewhere: Path) -> None:
+    """Set the private umask and create (or close) the data dir; call before writing to it.
+    `elsewhere`: folders settings put outside it (STORAGE_PATH, WA_SESSION_PATH), closed too."""
     os.umask(PRIVATE_UMASK)
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):  # not ours to change (a mounted volume's root): leave it
-        os.chmod(data_dir, 0o700)
+    for folder in (data_dir, *elsewhere):
+        with contextlib.suppress(OSError):  # not ours (a mounted volume's root), or not there
+            os.chmod(folder, 0o700)

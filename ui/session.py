@@ -9,7 +9,7 @@ from __future__ import annotations
 from nicegui import app, context
 
 from app.domain import Actor, DomainError
-from app.domain import models as m
+from app.domain import records as m
 from ui.state import container
 
 
@@ -42,8 +42,8 @@ async def account() -> tuple[str, m.User, list[m.Workspace]] | None:
         return None
     services = container().services
     try:
-        await services.auth.resume(user_id, family)
-        user, workspaces = await services.auth.me(user_id)
+        await services.sign_ins.resume(user_id, family)
+        user, workspaces = await services.sign_ins.me(user_id)
     except DomainError:
         app.storage.user.clear()
         return None
@@ -73,5 +73,5 @@ def choose_workspace(workspace_id: str) -> None:
 async def sign_out() -> None:
     family = app.storage.user.get("family")
     if family:
-        await container().services.auth.revoke_family(family)
+        await container().services.sign_ins.revoke_family(family)
     app.storage.user.clear()

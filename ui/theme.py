@@ -7,30 +7,46 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from nicegui import ElementFilter, ui
+from nicegui.events import ValueChangeEventArguments
 
 from app.domain import Actor, Resource
-from app.domain import models as m
-from ui import session, shell, state
+from app.domain import records as m
+from ui import features, session, shell, state
 
 BRAND = "#128C7E"
-# (label, icon, path, resource the page shows)
-SECTIONS: list[tuple[str, str, str, Resource]] = [
-    ("Dashboard", "space_dashboard", "/dashboard", Resource.ANALYTICS),
-    ("Inbox", "forum", "/dashboard/inbox", Resource.CONVERSATIONS),
-    ("Simulator", "phone_iphone", "/dashboard/simulator", Resource.CONVERSATIONS),
-    ("Contacts", "contacts", "/dashboard/contacts", Resource.CONTACTS),
-    ("Knowledge", "menu_book", "/dashboard/knowledge", Resource.KNOWLEDGE),
-    ("Flows", "account_tree", "/dashboard/flows", Resource.FLOWS),
-    ("Broadcasts", "campaign", "/dashboard/broadcasts", Resource.BROADCASTS),
-    ("Analytics", "insights", "/dashboard/analytics", Resource.ANALYTICS),
-    ("Settings", "settings", "/dashboard/settings", Resource.SETTINGS),
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A sidebar entry: what the page shows (its resource) and, for a page still being built,
+    the feature switch that must be on before it is listed (ui/features.py)."""
+
+    label: str
+    icon: str
+    path: str
+    resource: Resource
+    feature: str | None = None
+
+
+SECTIONS = [
+    Section("Dashboard", "space_dashboard", "/dashboard", Resource.ANALYTICS),
+    Section("Inbox", "forum", "/dashboard/inbox", Resource.CONVERSATIONS),
+    Section("Simulator", "phone_iphone", "/dashboard/simulator", Resource.CONVERSATIONS),
+    Section("Contacts", "contacts", "/dashboard/contacts", Resource.CONTACTS),
+    Section("Knowledge", "menu_book", "/dashboard/knowledge", Resource.KNOWLEDGE),
+    Section("Flows", "account_tree", "/dashboard/flows", Resource.FLOWS, "flows"),
+    Section("Broadcasts", "campaign", "/dashboard/broadcasts", Resource.BROADCASTS, "broadcasts"),
+    Section("Analytics", "insights", "/dashboard/analytics", Resource.ANALYTICS, "analytics"),
+    Section("Settings", "settings", "/dashboard/settings", Resource.SETTINGS),
 ]
 
 
-def visible_sections(actor: Actor) -> list[tuple[str, str, str, Resource]]:
-    return [s for s in SECTIONS if actor.may(s[3])]
+def visible_sections(actor: Actor) -> list[Section]:
+    """The entries the actor's role may see, of features that work."""
+    return [s for s in SECTIONS if features.available(s.feature) and actor.may(s.resource)]
 
 
 @contextmanager
@@ -42,7 +58,7 @@ def frame(
     ui.query("body").classes("bg-grey-1")
     with ui.header(elevated=True).classes("items-center justify-between no-wrap px-3 py-1"):
         with ui.row().classes("items-center gap-2 no-wrap"):
-            ui.button(icon="menu", on_click=lambda: drawer.toggle()).props("flat round color=white")
+            menu = ui.button(icon="menu").props("flat round color=white")
             ui.label("Aimywhatsapp").classes("text-lg font-semibold gt-xs")
         in_workspace = actor.workspace_id is not None and actor.role is not None
         if in_workspace:
@@ -55,12 +71,13 @@ def frame(
             _workspace_switcher(actor, workspaces)
             _user_menu(user)
     with ui.left_drawer(bordered=True).props("width=220 breakpoint=768") as drawer:
+        menu.on_click(drawer.toggle)
         drawer.mark("sidebar")
-        for label, icon, path, _ in visible_sections(actor):
-            with ui.link(target=path).classes("w-full no-underline text-grey-9"):
+        for section in visible_sections(actor):
+            with ui.link(target=section.path).classes("w-full no-underline text-grey-9"):
                 with ui.row().classes("items-center gap-3 px-3 py-2 rounded hover:bg-grey-3"):
-                    ui.icon(icon).classes("text-xl")
-                    ui.label(label)
+                    ui.icon(section.icon).classes("text-xl")
+                    ui.label(section.label)
     with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4") as content:
         # on phones the header has no room for it: the page's own title says where you are
         ui.label(title).classes("text-xl sm:text-2xl font-semibold")
@@ -70,7 +87,7 @@ def frame(
 def rename_workspace(saved: m.Workspace) -> None:
     """The header's workspace switcher shows a new name without a reload."""
     for switcher in ElementFilter(kind=ui.select, marker="workspace-switcher", local_scope=False):
-        options = dict(switcher.options)  # type: ignore[arg-type]
+        options = dict(switcher.options)
         options[saved.id] = saved.name
         switcher.set_options(options, value=saved.id)
 
@@ -79,7 +96,7 @@ def _workspace_switcher(actor: Actor, workspaces: list[m.Workspace]) -> None:
     if not workspaces:
         return
 
-    def switch(event) -> None:  # type: ignore[no-untyped-def]
+    def switch(event: ValueChangeEventArguments) -> None:
         session.choose_workspace(event.value)
         ui.navigate.reload()
 

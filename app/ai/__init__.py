@@ -5,6 +5,6 @@ layer is still loading); the engine itself is `app.ai.engine.AIEngine`.
 """
 
 from app.ai.hours import BusinessHours, HoursError
-from app.ai.models import PROVIDERS, ModelPool, api_key_name
+from app.ai.model_pool import PROVIDERS, ModelPool, api_key_name
 
 __all__ = ["PROVIDERS", "BusinessHours", "HoursError", "ModelPool", "api_key_name"]

@@ -14,16 +14,15 @@ import asyncio
 import logging
 from typing import Any
 
-import msgspec
-
 from app.ai import confidence, hours, phrases, prompt, signals, topics, whatsapp
-from app.ai.knowledge import KnowledgeSearch
+from app.ai.knowledge_search import KnowledgeSearch
 from app.ai.media import MediaInput, understand
-from app.ai.models import ModelPool
+from app.ai.model_pool import ModelPool
 from app.ai.speech import SpeechPool
 from app.db.repos import ai as repo
 from app.domain import Clock, ModelUsage, SenderType
-from app.events import EventBus, names
+from app.domain.workspace_settings import WorkspaceSettings
+from app.events import EventBus, catalog
 from app.llm import LLM, ChatMessage, Completion, LLMError
 from app.pipeline.responders import Reply, ReplyContext
 
@@ -55,7 +54,7 @@ class AIEngine:
             log.error("no model for workspace %s: %s", ctx.workspace_id, exc)
             return self._escalate(ws, "provider_unavailable", _fallback(ws), holding=True)
         transcriber = (
-            self.speech.get(ws.get("speech_model"), ctx.workspace_id, ws) if self.speech else None
+            self.speech.get(ws.speech_model, ctx.workspace_id, ws) if self.speech else None
         )
         media = await understand(ctx.message, ctx.media_path, llm, transcriber)
         if media is not None and media.skip:
@@ -74,12 +73,7 @@ class AIEngine:
         )
         if annotated is not None and self.events is not None:
             # open inboxes show the voice note's transcript and the mood without a reload
-            self.events.publish(
-                names.MESSAGE_UPDATED,
-                ctx.workspace_id,
-                {"message": msgspec.to_builtins(annotated)},
-                conversation_id=ctx.conversation.id,
-            )
+            self.events.publish(catalog.message_updated(ctx.workspace_id, annotated))
         if media is not None and media.ack:
             return Reply(media.ack)
         if not text.strip():
@@ -96,12 +90,12 @@ class AIEngine:
         grid, outside = hours.status(ws, now)
         passages = await self.knowledge.search(ctx.workspace_id, text, TOP_K, MIN_SCORE)
         history = await repo.history(
-            ctx.conversation.id, ctx.inbound.id, int(ws.get("max_conversation_history") or 20)
+            ctx.conversation.id, ctx.inbound.id, ws.max_conversation_history
         )
         system = prompt.system_prompt(
             prompt.PromptInput(
-                bot_name=ws.get("bot_name") or "Assistant",
-                persona=ws.get("bot_persona"),
+                bot_name=ws.bot_name,
+                persona=ws.bot_persona,
                 contact_name=ctx.contact.name or ctx.contact.display_name,
                 language=language,
                 passages=passages,
@@ -122,7 +116,7 @@ class AIEngine:
         score, judge = await self._confidence(llm, text, answer)
         usage = _usage(answer, judge)
         used = answer.sources or tuple(p.id for p in passages)
-        threshold = float(ws.get("confidence_threshold", 0.6))
+        threshold = ws.confidence_threshold
         if score is not None and score < threshold:
             reply = self._escalate(ws, "low_confidence", language)
             return Reply(
@@ -134,15 +128,15 @@ class AIEngine:
                 usage=usage,
             )
         parts = whatsapp.prepare(answer.text)
-        away = ws.get("away_message")
-        if outside and away and not _already_said(history, away):
-            parts = [away, *parts]
+        away = ws.away_message
+        preface = (away,) if outside and away and not _already_said(history, away) else ()
         return Reply(
             parts[0] if parts else "",
             confidence=score,
             kb_chunks_used=used,
             parts=tuple(parts),
             usage=usage,
+            preface=preface,
         )
 
     async def _confidence(
@@ -161,10 +155,10 @@ class AIEngine:
 
     @staticmethod
     def _escalate(
-        ws: dict[str, Any], reason: str, language: str | None, *, holding: bool = False
+        ws: WorkspaceSettings, reason: str, language: str | None, *, holding: bool = False
     ) -> Reply:
         """The workspace's own message, else the built-in one in the customer's language."""
-        text = ws.get("human_escalation_message") or phrases.fixed(
+        text = ws.human_escalation_message or phrases.fixed(
             "holding" if holding else "escalation", language
         )
         return Reply(text, escalate=True, escalation_reason=reason)
@@ -190,7 +184,7 @@ def _usage(answer: Completion, judge: Completion | None) -> ModelUsage:
     return ModelUsage(answer.provider, answer.model, tokens_in, tokens_out, answer.latency_ms, cost)
 
 
-def _fallback(ws: dict[str, Any]) -> str | None:
+def _fallback(ws: WorkspaceSettings) -> str | None:
     """The workspace's reply language when it is fixed ("auto" = follow the customer)."""
-    lang = ws.get("default_language")
-    return None if lang in (None, "auto") else str(lang)
+    lang = ws.default_language
+    return None if lang in ("", "auto") else lang

@@ -40,7 +40,7 @@ def video_frames(data: bytes, count: int = MAX_FRAMES) -> list[bytes]:
     try:
         import av
 
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(data), mode="r") as container:
             stream = container.streams.video[0]
             total = stream.frames or 0
             step = max(1, total // count) if total else 15

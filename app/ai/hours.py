@@ -7,13 +7,12 @@ evening of its own day and the early morning of the next, which is how shops wri
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from app.domain.workspace_settings import DAYS, WorkspaceSettings
 
 
 class HoursError(ValueError):
@@ -95,15 +94,12 @@ class BusinessHours:
         return now.astimezone(ZoneInfo(self.timezone))
 
 
-def status(settings: dict[str, Any], now: datetime) -> tuple[BusinessHours | None, bool]:
+def status(settings: WorkspaceSettings, now: datetime) -> tuple[BusinessHours | None, bool]:
     """(hours, outside) for a workspace; disabled or broken config means always open."""
-    if not settings.get("business_hours_enabled"):
+    if not settings.business_hours_enabled:
         return None, False
-    config = settings.get("business_hours_config")
     try:
-        if isinstance(config, str):  # JSON columns come back as text unless loaded
-            config = json.loads(config)
-        hours = BusinessHours.parse(config)
+        hours = BusinessHours.parse(settings.business_hours_config)
     except (HoursError, ValueError):
         return None, False
     return hours, not hours.is_open(now)

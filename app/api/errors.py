@@ -13,8 +13,8 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from app.db import is_unique_violation
 from app.domain import DomainError, RateLimited
+from app.services.errors import as_domain_error
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -68,8 +68,9 @@ def _describe(error: Any) -> str:
 
 
 def unexpected_error_handler(request: Request, exc: Exception) -> Response[dict[str, Any]]:
-    if is_unique_violation(exc):  # a race past a service's own check (two sign-ups at once)
-        return problem(409, "this already exists (it was just created)", instance=request.url.path)
+    known = as_domain_error(exc)  # a race past a service's own check (two sign-ups at once)
+    if known is not None:
+        return domain_error_handler(request, known)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,

@@ -2,7 +2,9 @@
 
 - credential endpoints (register, login, refresh, password reset): 5/min per client IP;
 - every other endpoint: 200/min per workspace (per user on account routes, per IP when
-  anonymous).
+  anonymous);
+- the KB test query (`opt={"kb_test_limited": True}`: it embeds and searches, the costliest
+  read): 20/min per workspace, on top of the 200.
 
 Litestar's middleware sends RateLimit-* headers but no Retry-After; the subclass adds it.
 """
@@ -47,13 +49,21 @@ async def _is_credential_route(request: Request[Any, Any, Any]) -> bool:
     return bool(request.scope["route_handler"].opt.get("auth_limited"))
 
 
+def _kb_test_key(request: Request[Any, Any, Any]) -> str:
+    return f"kb-test:{_api_key(request)}"
+
+
+async def _is_kb_test_route(request: Request[Any, Any, Any]) -> bool:
+    return bool(request.scope["route_handler"].opt.get("kb_test_limited"))
+
+
 async def _is_api_route(request: Request[Any, Any, Any]) -> bool:
     opt = request.scope["route_handler"].opt
     return not opt.get("auth_limited") and not opt.get("public")
 
 
 def rate_limit_middleware(settings: Settings) -> list[Any]:
-    """The two limiters, to be placed after the auth middleware (they key on its result)."""
+    """The limiters, to be placed after the auth middleware (they key on its result)."""
     auth = RateLimitConfig(
         rate_limit=("minute", settings.rate_limit_auth_per_min),
         identifier_for_request=_auth_key,
@@ -66,4 +76,10 @@ def rate_limit_middleware(settings: Settings) -> list[Any]:
         check_throttle_handler=_is_api_route,
         middleware_class=_RetryAfterRateLimit,
     )
-    return [auth.middleware, api.middleware]
+    kb_test = RateLimitConfig(
+        rate_limit=("minute", settings.rate_limit_kb_test_per_min),
+        identifier_for_request=_kb_test_key,
+        check_throttle_handler=_is_kb_test_route,
+        middleware_class=_RetryAfterRateLimit,
+    )
+    return [auth.middleware, api.middleware, kb_test.middleware]

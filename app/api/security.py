@@ -62,7 +62,7 @@ class AuthMiddleware(ASGIMiddleware):
         if api_key:
             actor = await self._services.api_keys.authenticate(api_key, ip)
         elif token:
-            actor, expires = await self._services.auth.authenticate_until(token)
+            actor, expires = await self._services.sign_ins.authenticate_until(token)
             actor = Actor(actor.user_id, ip=ip, session_family=actor.session_family)
             scope["state"]["token_expires_at"] = expires  # live connections end with the token
         else:

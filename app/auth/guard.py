@@ -61,7 +61,7 @@ def guarded(resource: Resource, *, write: bool) -> Callable[[F], F]:
                     yield item
 
             setattr(gen, _MARK, mark)
-            return gen  # type: ignore[return-value]
+            return gen  # type: ignore[return-value]  # same signature as `method` (wraps)
 
         @functools.wraps(method)
         async def call(self: Any, actor: Actor, *args: Any, **kwargs: Any) -> Any:
@@ -69,6 +69,6 @@ def guarded(resource: Resource, *, write: bool) -> Callable[[F], F]:
             return await method(self, actor, *args, **kwargs)
 
         setattr(call, _MARK, mark)
-        return call  # type: ignore[return-value]
+        return call  # type: ignore[return-value]  # same signature as `method` (wraps)
 
     return wrap

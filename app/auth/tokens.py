@@ -53,8 +53,11 @@ class TokenSigner:
                 serialization.NoEncryption(),
             ).decode()
             store.set(_KEY_NAME, pem)
-        self._private = serialization.load_pem_private_key(pem.encode(), password=None)
-        self._public = self._private.public_key()  # type: ignore[union-attr]
+        private = serialization.load_pem_private_key(pem.encode(), password=None)
+        if not isinstance(private, rsa.RSAPrivateKey):
+            raise RuntimeError("the stored token signing key is not an RSA key")
+        self._private = private
+        self._public = private.public_key()
         self._clock = clock
         self.ttl = timedelta(seconds=ttl_s)
 
@@ -69,13 +72,13 @@ class TokenSigner:
             "jti": new_id(),
             "typ": "access",
         }
-        return jwt.encode(claims, self._private, algorithm="RS256")  # type: ignore[arg-type]
+        return jwt.encode(claims, self._private, algorithm="RS256")
 
     def verify(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(
                 token,
-                self._public,  # type: ignore[arg-type]
+                self._public,
                 algorithms=["RS256"],
                 issuer=_ISSUER,
                 options={

@@ -11,7 +11,7 @@ from app.backup.manifest import BackupError
 from app.settings import Settings
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     b = sub.add_parser("backup", help="write one .tar.gz of the database and files")
     b.add_argument("--data-dir", dest="data_dir")
     b.add_argument("-o", "--output", help="archive path (default: ./aimywhatsapp-<time>.tar.gz)")

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from app.channels.events import ChannelEvents
 from app.channels.normalize.outcome import media_type_for_mime
@@ -128,7 +129,7 @@ class SimulatorChannel:
         """Play an inbound message from `from_jid` through `on_message`, and return it."""
         if media_base64 is not None:
             media_bytes = base64.b64decode(media_base64, validate=True)
-        fields: dict[str, object] = {}
+        fields: dict[str, Any] = {}
         kind = MessageKind.TEXT
         if media_bytes is not None:
             mime = mime or "application/octet-stream"
@@ -162,7 +163,7 @@ class SimulatorChannel:
             sender_lid=from_jid if from_jid.endswith("@lid") else None,
             push_name=name,
             raw={"simulator": True},
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )
         await self.events.on_message(message)
         return message

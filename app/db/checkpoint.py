@@ -50,7 +50,7 @@ class Checkpointer:
         """(busy, WAL pages, pages copied) — runs in a worker thread."""
         connection = sqlite3.connect(self.path, timeout=self.timeout_s)
         try:
-            row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            return tuple(row)  # type: ignore[return-value]
+            busy, pages, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return int(busy), int(pages), int(copied)
         finally:
             connection.close()

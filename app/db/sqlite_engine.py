@@ -76,7 +76,8 @@ class SQLite(SQLiteEngine):
     async def _connect(self) -> Any:
         """A throw-away aiosqlite connection (before `open()`: scripts, some tests)."""
         connection = await aiosqlite.connect(**self.connection_kwargs)
-        connection.row_factory = _dict_factory
+        # aiosqlite types row_factory as a class; sqlite3 takes any (cursor, row) callable
+        connection.row_factory = _dict_factory  # type: ignore[assignment]  # see above
         await connection._execute(_apply, connection._conn, self._pragmas())
         return connection
 

@@ -27,6 +27,7 @@ from app.domain.errors import (
     RateLimited,
     Unauthorized,
 )
+from app.domain.files import media_file, media_url
 from app.domain.ids import new_id
 from app.domain.messages import (
     Location,
@@ -38,8 +39,8 @@ from app.domain.messages import (
     Receipt,
     ReceiptKind,
 )
-from app.domain.models import MAX_PAGE, Model, Page
 from app.domain.permissions import MATRIX, Resource, can
+from app.domain.records import MAX_PAGE, Model, Page
 from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 
 __all__ = [
@@ -83,6 +84,8 @@ __all__ = [
     "SystemClock",
     "Unauthorized",
     "can",
+    "media_file",
+    "media_url",
     "new_id",
     "utcnow",
 ]

@@ -15,7 +15,7 @@ from app.domain.enums import (
     Sentiment,
     SessionStatus,
 )
-from app.domain.models import Model
+from app.domain.records import Model
 
 
 class WhatsappSession(Model, kw_only=True):

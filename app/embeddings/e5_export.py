@@ -51,7 +51,7 @@ def _linear(g: Graph, f: E5File, x: str, name: str, bias: str | None, mode: MatM
     blocks = f.q4[name]
     rows, nblocks, _ = blocks.shape
     if mode == "fp32":
-        w = _dequant(memoryview(np.ascontiguousarray(blocks)), rows, nblocks * 32)
+        w = _dequant(np.ascontiguousarray(blocks).data, rows, nblocks * 32)
         out = g.op("MatMul", [x, g.const(name, np.ascontiguousarray(w.T))])
         return g.op("Add", [out, bias]) if bias else out
     packed, scales = _nbits(blocks)
@@ -127,7 +127,7 @@ def _layer(
     if mode == "fp32":
         w = np.concatenate(
             [
-                _dequant(memoryview(np.ascontiguousarray(f.q4[p + k])), f.hidden, f.hidden).T
+                _dequant(np.ascontiguousarray(f.q4[p + k]).data, f.hidden, f.hidden).T
                 for k in ("q.w", "k.w", "v.w")
             ],
             axis=1,

@@ -58,6 +58,16 @@ class IdleEmbeddings:
         with self.model.use() as m:
             return m.count_tokens(text)
 
+    @property
+    def loaded(self) -> bool:
+        return self.model.loaded
+
+    def load(self) -> None:
+        """Load the model now (in the caller's thread) unless it is loaded."""
+        self._described()
+        with self.model.use():
+            pass
+
     def unload(self) -> bool:
         """Drop the model now unless a call is using it (it loads again on the next call)."""
         return self.model.unload()

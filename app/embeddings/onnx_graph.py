@@ -135,7 +135,7 @@ class Graph:
     def ops(self, op_type: str, inputs: Sequence[str], n: int, **attrs: Attr) -> list[str]:
         """A node with `n` outputs (Split)."""
         names = [f"{op_type.lower()}_{self._count + 1}_{i}" for i in range(n)]
-        self.op(op_type, inputs, outputs=names, **attrs)
+        self.op(op_type, inputs, outputs=names, domain="", **attrs)
         return names
 
     def serialize(

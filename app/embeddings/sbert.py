@@ -47,8 +47,10 @@ class SentenceTransformerEmbeddings:
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
         )
-        self.dim = int(get_dim())
-        self.max_tokens = int(self._model.max_seq_length)
+        dim, max_len = get_dim(), self._model.max_seq_length
+        if dim is None or max_len is None:
+            raise ValueError(f"{path} does not say its embedding size and input length")
+        self.dim, self.max_tokens = int(dim), int(max_len)
         self.batch_size = batch_size
         self._query_prefix = query_prefix
         self._passage_prefix = passage_prefix

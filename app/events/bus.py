@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    name: str  # seed §6 names: "message:new", "conversation:updated", "whatsapp:status", …
+    name: str  # seed §6 names (app.events.names); built by app.events.catalog
     workspace_id: str
     data: dict[str, Any]
     conversation_id: str | None = None
@@ -44,9 +44,9 @@ class EventBus:
     def __init__(self) -> None:
         self._subs: set[Subscription] = set()
 
-    def publish(self, name: str, workspace_id: str, data: dict[str, Any], **kw: Any) -> None:
-        """Deliver without awaiting; safe to call from any coroutine on the loop."""
-        event = Event(name, workspace_id, data, kw.get("conversation_id"))
+    def publish(self, event: Event) -> None:
+        """Deliver without awaiting; safe to call from any coroutine on the loop. Events are
+        made by the constructors of `app.events.catalog`."""
         for sub in list(self._subs):
             if not sub.wants(event):
                 continue
@@ -56,7 +56,9 @@ class EventBus:
             sub.queue.put_nowait(event)
 
     @contextlib.contextmanager
-    def subscribe(self, workspace_id: str, conversation_ids: set[str] | None = None):
+    def subscribe(
+        self, workspace_id: str, conversation_ids: set[str] | None = None
+    ) -> Iterator[Subscription]:
         sub = Subscription(workspace_id, conversation_ids)
         self._subs.add(sub)
         try:

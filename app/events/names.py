@@ -23,7 +23,8 @@ HUMAN_REPLY_NEEDED = "human_reply_needed"
 # within the resend window while the number was offline) — {conversationId, messageId, reason}
 MESSAGE_FAILED = "message_failed"
 
-# knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status}
+# knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status},
+# while embedding also {chunksDone, chunksTotal}
 KB_PROGRESS = "kb:progress"
 
 # whisper model downloads (issue 5): {name, url, state, doneBytes, totalBytes, error}

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from app.db.tables import Notification, PasswordReset, UserSession, WorkspaceInvite
-
-if TYPE_CHECKING:
-    from app.container import Container
+from app.domain import Clock
 
 log = logging.getLogger(__name__)
 
 
-async def cleanup_expired(container: Container) -> dict[str, int]:
-    now = container.clock.now()
+async def cleanup_expired(clock: Clock) -> dict[str, int]:
+    now = clock.now()
     week_ago = now - timedelta(days=7)
     removed = {
         "sessions": await _delete(
@@ -29,6 +27,6 @@ async def cleanup_expired(container: Container) -> dict[str, int]:
     return removed
 
 
-async def _delete(table, where) -> int:  # type: ignore[no-untyped-def]
+async def _delete(table: Any, where: Any) -> int:
     rows = await table.delete().where(where).returning(table.id)
     return len(rows)

@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from app.db.tables import Conversation, WorkspaceSettings
-from app.domain import ConversationStatus
-from app.events import names
-
-if TYPE_CHECKING:
-    from app.container import Container
+from app.db.repos import workspace_settings
+from app.db.tables import Conversation
+from app.domain import Clock, ConversationStatus
+from app.domain.workspace_settings import DEFAULTS
+from app.events import catalog
+from app.records import Notifier
 
 log = logging.getLogger(__name__)
-DEFAULT_TIMEOUT_MIN = 15
 
 
-async def nudge_waiting(container: Container) -> int:
+async def nudge_waiting(clock: Clock, notifier: Notifier) -> int:
     """Notify for every conversation waiting too long; returns how many were notified."""
-    now = container.clock.now()
+    now = clock.now()
     waiting = await Conversation.select(
         Conversation.id,
         Conversation.workspace_id,
@@ -41,24 +39,18 @@ async def nudge_waiting(container: Container) -> int:
     due = [c for c in waiting if not _nudged(c["waiting_since"], c["human_nudged_at"])]
     if not due:
         return 0
-    timeouts = await _timeouts({c["workspace_id"] for c in due})
+    settings = await workspace_settings.load_many(list({c["workspace_id"] for c in due}))
     sent = 0
     for conv in due:
-        minutes = timeouts.get(conv["workspace_id"], DEFAULT_TIMEOUT_MIN)
+        minutes = settings.get(conv["workspace_id"], DEFAULTS).human_reply_timeout_min
         if minutes <= 0 or now - conv["waiting_since"] < timedelta(minutes=minutes):
             continue
         if not await _claim(conv["id"], now):
             continue  # another run got it first
-        await container.services.notifications.notify(
-            conv["workspace_id"],
-            names.HUMAN_REPLY_NEEDED,
-            {
-                "conversationId": conv["id"],
-                "contactId": conv["contact_id"],
-                "waitingSince": conv["waiting_since"].isoformat(),
-                "minutes": minutes,
-            },
+        notice = catalog.human_reply_needed(
+            conv["id"], conv["contact_id"], conv["waiting_since"], minutes
         )
+        await notifier.notify(conv["workspace_id"], notice)
         sent += 1
     if sent:
         log.info("human_reply_needed sent for %d conversations", sent)
@@ -67,13 +59,6 @@ async def nudge_waiting(container: Container) -> int:
 
 def _nudged(since: datetime, nudged: datetime | None) -> bool:
     return nudged is not None and nudged >= since
-
-
-async def _timeouts(workspace_ids: set[str]) -> dict[str, int]:
-    rows = await WorkspaceSettings.select(
-        WorkspaceSettings.workspace_id, WorkspaceSettings.human_reply_timeout_min
-    ).where(WorkspaceSettings.workspace_id.is_in(list(workspace_ids)))
-    return {r["workspace_id"]: r["human_reply_timeout_min"] for r in rows}
 
 
 async def _claim(conversation_id: str, now: datetime) -> bool:

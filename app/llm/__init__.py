@@ -2,7 +2,7 @@
 
 from app.llm.base import LLM, ChatMessage, Completion, Image, LLMSettings, Passage, Provider
 from app.llm.errors import LLMError, LLMUnavailable, MissingExtra
-from app.llm.models import LocalModel, ModelManager
+from app.llm.gguf_store import GgufStore, LocalModel
 from app.llm.pricing import estimate_cost
 from app.llm.registry import build_llm
 
@@ -10,13 +10,13 @@ __all__ = [
     "LLM",
     "ChatMessage",
     "Completion",
+    "GgufStore",
     "Image",
     "LLMError",
     "LLMSettings",
     "LLMUnavailable",
     "LocalModel",
     "MissingExtra",
-    "ModelManager",
     "Passage",
     "Provider",
     "build_llm",

@@ -82,6 +82,7 @@ class ExtractiveLLM:
         started = time.perf_counter()
         query = next((m.content for m in reversed(messages) if m.role == "user"), "")
         hit = pick(context)
+        sources: tuple[str, ...]
         if hit is None:
             text, confidence, sources = NO_ANSWER, 0.0, ()
         elif hit.kind == "faq":

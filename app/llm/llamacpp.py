@@ -11,7 +11,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import llama_cpp  # ImportError here becomes MissingExtra("local") in the registry
 
@@ -96,11 +96,12 @@ class LlamaCppLLM:
         def generate() -> dict[str, Any]:
             llama = self._load()
             try:
-                return llama.create_chat_completion(
-                    messages=wire,
+                done = llama.create_chat_completion(
+                    messages=wire,  # type: ignore[arg-type]  # plain dicts of its TypedDicts' keys
                     max_tokens=limit,
                     temperature=temp,
                 )
+                return cast("dict[str, Any]", done)  # not streamed: one response dict
             except ValueError as exc:  # e.g. the prompt does not fit the context window
                 raise LLMError(f"local model rejected the request: {exc}") from exc
 

@@ -151,7 +151,7 @@ def _pinned(module: Any, egress: Egress, inner: Any) -> Any:
     """A transport of `module` (httpx or httpx2) that checks, then connects to the checked
     address (see the module docs). One function for both: their Request/URL APIs agree."""
 
-    class PinnedTransport(module.AsyncBaseTransport):  # type: ignore[misc, name-defined]
+    class PinnedTransport(module.AsyncBaseTransport):
         async def handle_async_request(self, request: Any) -> Any:
             url = request.url
             if url.scheme not in ("http", "https"):

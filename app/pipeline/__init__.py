@@ -3,6 +3,7 @@
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.hub import SessionHub
 from app.pipeline.inbound import Pipeline, SessionRef
+from app.pipeline.outbox import Outbox
 from app.pipeline.pacing import Pacing
 from app.pipeline.responders import (
     EchoResponder,
@@ -14,11 +15,13 @@ from app.pipeline.responders import (
     build_responders,
 )
 from app.pipeline.router import Decision, Route, decide
+from app.pipeline.send_locks import SendLocks
 
 __all__ = [
     "Decision",
     "Dispatcher",
     "EchoResponder",
+    "Outbox",
     "Pacing",
     "Pipeline",
     "Reply",
@@ -26,6 +29,7 @@ __all__ = [
     "Responder",
     "Responders",
     "Route",
+    "SendLocks",
     "SessionHub",
     "SessionRef",
     "SilentResponder",

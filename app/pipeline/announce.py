@@ -3,41 +3,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
-
 from app.db.repos.outbox_jobs import Job
-from app.events import EventBus, names
-from app.services.notifications import NotificationService
+from app.domain import conversations as c
+from app.events import EventBus, catalog
+from app.records import Notifier
 
 
 class Announcer:
-    def __init__(self, events: EventBus, notifications: NotificationService) -> None:
+    def __init__(self, events: EventBus, notifier: Notifier) -> None:
         self._events = events
-        self._notifications = notifications
+        self._notifier = notifier
 
-    def message(self, job: Job, message: Any) -> None:
-        self._events.publish(
-            names.MESSAGE_UPDATED,
-            job.workspace_id,
-            {"message": msgspec.to_builtins(message)},
-            conversation_id=job.conversation_id,
-        )
+    def message(self, job: Job, message: c.Message) -> None:
+        self._events.publish(catalog.message_updated(job.workspace_id, message))
 
     def typing(self, job: Job, on: bool) -> None:
-        self._events.publish(
-            names.TYPING_START if on else names.TYPING_STOP,
-            job.workspace_id,
-            {"conversationId": job.conversation_id},
-            conversation_id=job.conversation_id,
-        )
+        typing = catalog.typing_start if on else catalog.typing_stop
+        self._events.publish(typing(job.workspace_id, job.conversation_id))
 
-    async def failed(self, job: Job, message: Any, reason: str) -> None:
+    async def failed(self, job: Job, message: c.Message | None, reason: str) -> None:
         if message is not None:
             self.message(job, message)
-        await self._notifications.notify(
-            job.workspace_id,
-            names.MESSAGE_FAILED,
-            {"conversationId": job.conversation_id, "messageId": job.message_id, "reason": reason},
-        )
+        notice = catalog.message_failed(job.conversation_id, job.message_id, reason)
+        await self._notifier.notify(job.workspace_id, notice)

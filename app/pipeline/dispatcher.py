@@ -18,26 +18,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
-from app.domain import Clock, MediaType, OutboundMessage, SessionStatus
+from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, media_file
 from app.events import EventBus
 from app.pipeline.announce import Announcer
 from app.pipeline.pacing import Pacer, Pacing
 from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
-from app.services.notifications import NotificationService
+from app.pipeline.send_locks import SendLocks
+from app.records import Notifier
 
 log = logging.getLogger(__name__)
 Chat = tuple[str, str]
 
 
-def outbound(job: jobs.Job, data_dir: Path | None = None) -> OutboundMessage:
-    """The row as the channel takes it: text, or a stored file (found by its data-dir-relative
-    URL, so a restored row still sends) with the text as caption."""
+def outbound(job: jobs.Job, media_dir: Path | None = None) -> OutboundMessage:
+    """The row as the channel takes it: text, or a stored file (found by its URL relative to
+    the media folder, so a restored or moved row still sends) with the text as caption."""
     media = job.media
     if not media:
         return OutboundMessage(to=job.jid, text=job.text)
@@ -45,7 +45,7 @@ def outbound(job: jobs.Job, data_dir: Path | None = None) -> OutboundMessage:
     return OutboundMessage(
         to=job.jid,
         media_type=MediaType(media["type"]),
-        media_path=str(data_dir / url) if data_dir and url else media["path"],
+        media_path=str(media_file(media_dir, url)) if media_dir and url else media["path"],
         media_mime=media["mime"],
         media_filename=media.get("filename"),
         caption=job.text or None,
@@ -58,18 +58,20 @@ class Dispatcher:
         self,
         channels: ChannelManager,
         events: EventBus,
-        notifications: NotificationService,
+        notifier: Notifier,
+        send_locks: SendLocks,
         clock: Clock,
         pacing: Pacing,
         *,
         poll_s: float = 1.0,
         stall_s: float = 0.0,
         window: timedelta = DEFAULT_WINDOW,
-        data_dir: Path | None = None,
+        media_dir: Path | None = None,
     ) -> None:
         self._channels = channels
-        self._data_dir = data_dir
-        self._announce = Announcer(events, notifications)
+        self._media_dir = media_dir
+        self._announce = Announcer(events, notifier)
+        self._send_locks = send_locks
         self._clock = clock
         self._pacer = Pacer(pacing, self._announce.typing)
         self._poll_s = poll_s
@@ -79,7 +81,6 @@ class Dispatcher:
         self._busy: set[Chat] = set()
         self._held: dict[Chat, datetime] = {}  # chat → until (a retry is pending)
         self._lanes: set[asyncio.Task[None]] = set()
-        self.recording: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._generation = 0  # counts wake-ups: a lane rescans only if one came meanwhile
@@ -175,8 +176,8 @@ class Dispatcher:
             if self._stall_s:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
-            async with self.recording[job.session_id]:  # receipts wait until the id is stored
-                wa_id = await channel.send(outbound(job, self._data_dir))
+            async with self._send_locks(job.session_id):  # receipts wait until the id is stored
+                wa_id = await channel.send(outbound(job, self._media_dir))
                 message = await jobs.mark_sent(job, wa_id, self._clock.now())
         except Exception as exc:
             return await self._failed(chat, job, exc)

@@ -7,24 +7,25 @@ routing then runs in a lane per conversation, so replies within a chat keep mess
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
 from app.channels import ChannelManager
-from app.db.repos import inbound, messages, outbox
+from app.db.repos import inbound, messages, workspace_settings
+from app.db.repos.outbox import Draft, Target, Written
 from app.domain import Clock, ConversationStatus, NormalizedMessage
 from app.domain import conversations as c
-from app.events import EventBus, names
-from app.pipeline.dispatcher import Dispatcher
+from app.events import EventBus, catalog
 from app.pipeline.lanes import Lanes
 from app.pipeline.media import save_media
+from app.pipeline.outbox import Outbox
 from app.pipeline.responders import ReplyContext, Responders
 from app.pipeline.router import Route, decide, drafts_of
-from app.services.notifications import NotificationService
+from app.records import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -38,51 +39,41 @@ class SessionRef:
 _SWITCHES = ("is_blocked", "human_takeover", "approval_mode", "autoreply_enabled")
 
 
-def encode(model: Any) -> dict[str, Any]:
-    return msgspec.to_builtins(model)
-
-
 class Pipeline:
     def __init__(
         self,
         clock: Clock,
         events: EventBus,
-        notifications: NotificationService,
+        notifier: Notifier,
         responders: Responders,
-        dispatcher: Dispatcher,
+        outbox: Outbox,
         channels: ChannelManager,
         media_dir: Path,
     ) -> None:
-        self.clock = clock
-        self.events = events
-        self.notifications = notifications
-        self.responders = responders
-        self.dispatcher = dispatcher
-        self.channels = channels
-        self.media_dir = media_dir
-        self.lanes = Lanes()
+        self._clock = clock
+        self._events = events
+        self._notifier = notifier
+        self._responders = responders
+        self._outbox = outbox
+        self._channels = channels
+        self._media_dir = media_dir
+        self._lanes = Lanes()
 
     async def handle(self, ref: SessionRef, msg: NormalizedMessage) -> c.Message | None:
         """Persist `msg` and queue its routing; None for a redelivered message."""
-        now = self.clock.now()
+        now = self._clock.now()
         stored = await inbound.persist_inbound(ref.workspace_id, ref.session_id, msg, now)
         if stored is None:
             log.debug("redelivered message %s ignored", msg.wa_message_id)
             return None
         ws, conv = ref.workspace_id, stored.conversation
-        self.events.publish(
-            names.MESSAGE_NEW,
-            ws,
-            {"message": encode(stored.message), "conversation": encode(conv)},
-            conversation_id=conv.id,
-        )
-        self.events.publish(names.CONTACT_UPDATED, ws, {"contact": encode(stored.contact)})
+        self._events.publish(catalog.message_new(ws, stored.message, conv))
+        self._events.publish(catalog.contact_updated(ws, stored.contact))
         if stored.new_contact and not msg.is_from_me:
-            await self.notifications.notify(
-                ws, names.NEW_CONTACT, {"contactId": stored.contact.id, "jid": stored.contact.jid}
-            )
+            notice = catalog.new_contact(stored.contact.id, stored.contact.jid)
+            await self._notifier.notify(ws, notice)
         if stored.needs_routing:
-            self.lanes.submit(conv.id, lambda: self._route(ref, stored, msg))
+            self._lanes.submit(conv.id, lambda: self._route(ref, stored, msg))
         return stored.message
 
     async def _route(
@@ -97,9 +88,9 @@ class Pipeline:
         if msg.media_ref:
             where = (ref.session_id, ref.workspace_id)
             media_path = await save_media(
-                self.channels, self.media_dir, *where, stored.message, msg, self.events
+                self._channels, self._media_dir, *where, stored.message, msg, self._events
             )
-        settings = await messages.workspace_settings(ref.workspace_id)
+        settings = await workspace_settings.load(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
             ref.session_id,
@@ -110,13 +101,15 @@ class Pipeline:
             settings,
             media_path,
         )
-        decision = await decide(ctx, self.responders)
+        decision = await decide(ctx, self._responders)
         drafts = []
-        welcome = settings.get("welcome_message")
+        welcome = settings.welcome_message
         if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
-            drafts.append(outbox.Draft(welcome))
+            drafts.append(Draft(welcome))
         reply = decision.reply
-        if reply is not None:
+        if decision.route is Route.WAITING and reply is not None:
+            drafts.append(Draft(reply.text, once_per_wait=True))
+        elif reply is not None:
             drafts.extend(drafts_of(reply, decision.hold))
         escalate = reply is not None and reply.escalate
         status = None
@@ -124,53 +117,33 @@ class Pipeline:
             status = ConversationStatus.PENDING_APPROVAL
         elif escalate or decision.route is Route.TAKEOVER:  # a human must answer now
             status = ConversationStatus.WAITING_HUMAN
-        target = outbox.Target(
-            ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid
+        target = Target(ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid)
+        written = await self._outbox.record(
+            target, drafts, inbound_id=stored.message.id, status=status
         )
-        written = await outbox.record_decision(
-            target, stored.message.id, drafts, self.clock.now(), status=status
-        )
-        await self.publish_written(ref.workspace_id, stored.conversation.id, written, status)
+        self._announce(ref.workspace_id, written, contact, status is not None)
+        conv_id = stored.conversation.id
         if decision.hold:
-            await self.notifications.notify(
-                ref.workspace_id,
-                names.APPROVAL_NEEDED,
-                {"conversationId": stored.conversation.id, "messageId": written[-1].id},
-            )
+            notice = catalog.approval_needed(conv_id, written.messages[-1].id)
+            await self._notifier.notify(ref.workspace_id, notice)
         if escalate and reply is not None:
-            await self.notifications.notify(
-                ref.workspace_id,
-                names.ESCALATION_NEEDED,
-                {
-                    "conversationId": stored.conversation.id,
-                    "contactId": stored.contact.id,
-                    "reason": reply.escalation_reason,
-                },
-            )
+            notice = catalog.escalation_needed(conv_id, contact.id, reply.escalation_reason)
+            await self._notifier.notify(ref.workspace_id, notice)
 
-    async def publish_written(
-        self,
-        workspace_id: str,
-        conversation_id: str,
-        written: list[c.Message],
-        status: ConversationStatus | None = None,
+    def _announce(
+        self, workspace_id: str, written: Written, contact: c.Contact, status_changed: bool
     ) -> None:
-        for message in written:
-            self.events.publish(
-                names.MESSAGE_NEW,
-                workspace_id,
-                {"message": encode(message)},
-                conversation_id=conversation_id,
-            )
-        if status is not None:
-            self.events.publish(
-                names.CONVERSATION_UPDATED,
-                workspace_id,
-                {"conversation": {"id": conversation_id, "status": status}},
-                conversation_id=conversation_id,
-            )
-        if any(m.status == "QUEUED" for m in written):
-            self.dispatcher.wake()
+        """`message:new` per reply (with the conversation after it), `conversation:updated`
+        when the decision changed its status; then the dispatcher sends what is queued."""
+        conversation = written.conversation
+        if conversation is not None:
+            conversation = msgspec.structs.replace(conversation, contact=contact)
+        for message in written.messages:
+            self._events.publish(catalog.message_new(workspace_id, message, conversation))
+        if status_changed and conversation is not None:
+            self._events.publish(catalog.conversation_updated(workspace_id, conversation))
+        if any(m.status == "QUEUED" for m in written.messages):
+            self._outbox.wake()
 
     async def recover(self) -> int:
         """Route inbound messages a crash left persisted but unrouted."""
@@ -186,10 +159,15 @@ class Pipeline:
             )
             ref = SessionRef(item.session_id, item.workspace_id)
             stored = inbound.Persisted(item.message, item.conversation, item.contact, False)
-            self.lanes.submit(
-                item.conversation.id, lambda r=ref, s=stored, m=msg: self._route(r, s, m)
+            self._lanes.submit(
+                item.conversation.id, functools.partial(self._route, ref, stored, msg)
             )
         return len(pending)
 
     async def settle(self) -> None:
-        await self.lanes.idle()
+        """Wait until every queued message is routed."""
+        await self._lanes.idle()
+
+    async def cancel(self) -> None:
+        """Stop routing (shutdown): what was not routed is routed again by `recover`."""
+        await self._lanes.cancel()

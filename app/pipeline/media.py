@@ -13,9 +13,9 @@ import msgspec
 
 from app.channels import ChannelManager
 from app.db.repos import messages
-from app.domain import NormalizedMessage
+from app.domain import NormalizedMessage, media_url
 from app.domain import conversations as c
-from app.events import EventBus, names
+from app.events import EventBus, catalog
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,9 @@ async def save_media(
     path = media_dir / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    url = f"media/{relative.as_posix()}"
+    url = media_url(relative)
     await messages.set_media_url(message.id, url)
     if events is not None:
         saved = msgspec.structs.replace(message, media_url=url)
-        events.publish(
-            names.MESSAGE_UPDATED,
-            workspace_id,
-            {"message": msgspec.to_builtins(saved)},
-            conversation_id=message.conversation_id,
-        )
+        events.publish(catalog.message_updated(workspace_id, saved))
     return path

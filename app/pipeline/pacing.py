@@ -39,7 +39,7 @@ class Pacing:
 class RateWindow:
     """At most `limit` sends in any 60 s: `wait_time()` says how long the next one must wait."""
 
-    def __init__(self, limit: int, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self._clock = clock
         self._sent: deque[float] = deque()

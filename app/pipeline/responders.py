@@ -1,4 +1,5 @@
-"""Pluggable responders: the router asks the flow slot, then the AI slot, for a reply.
+"""Pluggable responders: the router asks the flow slot, then the AI slot, for a reply; while
+a conversation waits for a human, the waiting slot for the notice that a person will reply.
 
 The flows and AI-engine issues plug their responders in (`Responders(flow=…, ai=…)` in the
 composition root). The AI slot follows `settings.auto_reply`: "ai" (the AI engine, default),
@@ -7,12 +8,13 @@ composition root). The AI slot follows `settings.auto_reply`: "ai" (the AI engin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from app.domain import ModelUsage, NormalizedMessage
 from app.domain import conversations as c
+from app.domain.workspace_settings import DEFAULTS, WorkspaceSettings
 from app.settings import Settings
 
 
@@ -26,14 +28,16 @@ class ReplyContext:
     conversation: c.Conversation
     inbound: c.Message
     message: NormalizedMessage
-    settings: dict[str, Any] = field(default_factory=dict)
-    media_path: Path | None = None  # the inbound media, downloaded into the data dir
+    settings: WorkspaceSettings = DEFAULTS
+    media_path: Path | None = None  # the inbound media, downloaded into the media folder
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
     """What to send. `parts` (when set) are sent as separate messages in order instead of
-    `text`; `escalate` hands the conversation to a human (WAITING_HUMAN + notification)."""
+    `text`; `preface` goes before them (a fixed text such as the away message, which carries
+    none of the answer's confidence, sources or usage); `escalate` hands the conversation to a
+    human (WAITING_HUMAN + notification)."""
 
     text: str
     flow_id: str | None = None
@@ -43,9 +47,15 @@ class Reply:
     escalate: bool = False
     escalation_reason: str | None = None
     usage: ModelUsage | None = None
+    preface: tuple[str, ...] = ()
 
     @property
     def texts(self) -> tuple[str, ...]:
+        """Every message to send, in order: the preface, then the answer."""
+        return self.preface + self.answer_texts
+
+    @property
+    def answer_texts(self) -> tuple[str, ...]:
         return self.parts or ((self.text,) if self.text else ())
 
 
@@ -77,14 +87,18 @@ class SilentResponder:
 class Responders:
     flow: Responder | None = None
     ai: Responder | None = None
+    waiting: Responder | None = None  # what a customer waiting for a human is told (once)
 
 
-def build_responders(settings: Settings, ai: Responder | None = None) -> Responders:
-    """The AI slot: `ai` (the AI engine) unless settings ask for echo or silence."""
+def build_responders(
+    settings: Settings, ai: Responder | None = None, waiting: Responder | None = None
+) -> Responders:
+    """The AI slot: `ai` (the AI engine) unless settings ask for echo or silence; the waiting
+    notice goes with any replying bot (a silent one says nothing at all)."""
     match settings.auto_reply:
         case "echo":
-            return Responders(ai=EchoResponder())
+            return Responders(ai=EchoResponder(), waiting=waiting)
         case "ai" if ai is not None:
-            return Responders(ai=ai)
+            return Responders(ai=ai, waiting=waiting)
         case _:
             return Responders(ai=SilentResponder())

@@ -3,7 +3,10 @@ AI → no reply. Pure decision: it reads the contact and asks responders; it wri
 
 Human takeover is either the contact's switch or the conversation waiting for a human
 (WAITING_HUMAN: the bot escalated, or an agent said so): the bot must not talk over the person
-who is about to answer. A human reply (or resolving) moves the conversation out of it."""
+who is about to answer. Under the switch a person is in the chat and the bot says nothing;
+while a conversation merely waits, its `waiting` responder tells the customer a person will
+reply (the outbox sends that once per wait). A human reply, handing back to the bot, or
+resolving moves the conversation out of the wait."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from app.pipeline.responders import Reply, ReplyContext, Responders
 class Route(StrEnum):
     BLOCKED = "blocked"  # drop
     TAKEOVER = "takeover"  # a human handles this contact: the bot stays silent
+    WAITING = "waiting"  # the conversation waits for a human: at most a notice, once per wait
     NOT_CONVERSATIONAL = "not_conversational"  # reactions, edits, groups: no bot reply
     APPROVAL = "approval"  # a draft waits for a human to approve it
     FLOW = "flow"
@@ -51,11 +55,15 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
     contact = ctx.contact
     if contact.is_blocked:
         return Decision(Route.BLOCKED)
-    if contact.human_takeover or ctx.conversation.status == ConversationStatus.WAITING_HUMAN:
+    if contact.human_takeover:
         return Decision(Route.TAKEOVER)
     if ctx.message.is_group or not ctx.message.is_conversational:
         return Decision(Route.NOT_CONVERSATIONAL)
-    approval = contact.approval_mode or bool(ctx.settings.get("approval_mode_default"))
+    if ctx.conversation.status == ConversationStatus.WAITING_HUMAN:
+        waiting = responders.waiting
+        notice = await waiting.respond(ctx) if waiting and contact.autoreply_enabled else None
+        return Decision(Route.WAITING, notice)
+    approval = contact.approval_mode or ctx.settings.approval_mode_default
     route, reply = await _generate(ctx, responders)
     if approval and reply is not None:
         return Decision(Route.APPROVAL, reply)
@@ -63,8 +71,10 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
 
 
 def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
-    """One draft per part; the model's metadata goes on the first (the answer proper)."""
-    return [
+    """One draft per message: the preface plain, the model's metadata on the answer's first
+    part (the answer proper)."""
+    fixed = [Draft(text, flow_id=reply.flow_id, hold=hold) for text in reply.preface]
+    return fixed + [
         Draft(
             text,
             flow_id=reply.flow_id,
@@ -73,5 +83,5 @@ def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
             hold=hold,
             usage=reply.usage if i == 0 else None,
         )
-        for i, text in enumerate(reply.texts)
+        for i, text in enumerate(reply.answer_texts)
     ]

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
+from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
+from app.services.conversation_queries import ConversationQueries
 from app.services.conversations import ConversationService
 from app.services.invites import InviteService
+from app.services.knowledge import (
+    DocumentService,
+    FaqService,
+    KnowledgeBaseService,
+    ReferenceQuestions,
+    RetrievalChecks,
+)
 from app.services.labels import LabelService
 from app.services.live_access import LiveAccess
 from app.services.local_models import LocalModelService
@@ -19,8 +27,10 @@ from app.services.mailer import Mailer
 from app.services.media import MediaService
 from app.services.notifications import NotificationService
 from app.services.overview import OverviewService
+from app.services.password_reset import PasswordResetService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
+from app.services.sign_ins import SignInService
 from app.services.sources import SourceService
 from app.services.speech_models import SpeechModelService
 from app.services.workspaces import WorkspaceService
@@ -29,6 +39,8 @@ from app.services.workspaces import WorkspaceService
 @dataclass(frozen=True, slots=True)
 class Services:
     auth: AuthService
+    sign_ins: SignInService
+    password_resets: PasswordResetService
     workspaces: WorkspaceService
     invites: InviteService
     api_keys: ApiKeyService
@@ -37,16 +49,20 @@ class Services:
     notifications: NotificationService
     sessions: SessionService
     contacts: ContactService
+    contact_queries: ContactQueries
     labels: LabelService
     conversations: ConversationService
+    conversation_queries: ConversationQueries
     approvals: ApprovalService
     settings: SettingsService
     local_models: LocalModelService
     speech_models: SpeechModelService
     overview: OverviewService
-    # app.kb.KnowledgeService; typed Any because app.kb imports app.services (a cycle) and
-    # Litestar resolves these annotations at runtime
-    knowledge: Any
+    knowledge: KnowledgeBaseService
+    faqs: FaqService
+    documents: DocumentService
+    reference_questions: ReferenceQuestions
+    retrieval_checks: RetrievalChecks
     media: MediaService
     live_access: LiveAccess
     sources: SourceService = field(default_factory=SourceService)
@@ -57,9 +73,14 @@ __all__ = [
     "ApprovalService",
     "AuditService",
     "AuthService",
+    "ContactQueries",
     "ContactService",
+    "ConversationQueries",
     "ConversationService",
+    "DocumentService",
+    "FaqService",
     "InviteService",
+    "KnowledgeBaseService",
     "LabelService",
     "LiveAccess",
     "LocalModelService",
@@ -67,9 +88,13 @@ __all__ = [
     "MediaService",
     "NotificationService",
     "OverviewService",
+    "PasswordResetService",
+    "ReferenceQuestions",
+    "RetrievalChecks",
     "Services",
     "SessionService",
     "SettingsService",
+    "SignInService",
     "SourceService",
     "SpeechModelService",
     "WorkspaceService",

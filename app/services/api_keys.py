@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 from app.auth import Resource, guarded, hash_secret, new_secret
 from app.db.tables import ApiKey
 from app.domain import Actor, Clock, Forbidden, Invalid, NotFound, Role, Unauthorized
-from app.domain import models as m
+from app.domain import records as m
 from app.events import AccessSignals
+from app.records import AuditTrail
 from app.services._rows import to_model
-from app.services.audit import AuditService
 
 KEY_PREFIX = "aimy_"
 API_KEY_ROLE = Role.ADMIN
@@ -45,7 +45,7 @@ def _people_only(guard: Callable[[F], F]) -> Callable[[F], F]:
                 )
             return await method(self, actor, *args, **kwargs)
 
-        return guard(call)  # type: ignore[arg-type]
+        return guard(call)  # type: ignore[arg-type]  # same signature as `method` (wraps)
 
     return wrap
 
@@ -55,7 +55,7 @@ _MANAGE_KEYS = _people_only(guarded(Resource.SETTINGS, write=True))
 
 
 class ApiKeyService:
-    def __init__(self, clock: Clock, audit: AuditService, signals: AccessSignals) -> None:
+    def __init__(self, clock: Clock, audit: AuditTrail, signals: AccessSignals) -> None:
         self._clock = clock
         self._audit = audit
         self._signals = signals  # a revoked key ends its open WebSockets

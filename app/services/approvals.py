@@ -3,29 +3,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-import msgspec
+from typing import Any
 
 from app.auth import Resource, guarded
-from app.db.repos import mapping, outbox
+from app.db.repos import mapping
+from app.db.repos.outbox import enqueue_row
 from app.db.tables import Conversation, Message
-from app.domain import Actor, Conflict, ConversationStatus, MessageStatus, NotFound
+from app.domain import Actor, Clock, Conflict, ConversationStatus, MessageStatus, NotFound
 from app.domain import conversations as c
-from app.events import names
-from app.services.audit import AuditService
-
-if TYPE_CHECKING:
-    from app.services.conversations import ConversationService
+from app.events import EventBus, catalog
+from app.pipeline.outbox import Outbox
+from app.records import AuditTrail
+from app.services.conversation_queries import ConversationQueries
+from app.services.conversations import ConversationService
 
 
 class ApprovalService:
-    def __init__(self, conversations: ConversationService, audit: AuditService) -> None:
-        self._conversations = conversations
+    def __init__(
+        self,
+        queries: ConversationQueries,
+        conversations: ConversationService,
+        outbox: Outbox,
+        events: EventBus,
+        audit: AuditTrail,
+        clock: Clock,
+    ) -> None:
+        self._queries = queries
+        self._conversations = conversations  # where a reply goes; `conversation:updated`
+        self._outbox = outbox
+        self._events = events
         self._audit = audit
-        self._pipeline = conversations.pipeline
-        self._clock = conversations.pipeline.clock
-        self._events = conversations.pipeline.events
+        self._clock = clock
 
     async def _draft(self, conversation_id: str, message_id: str) -> dict[str, Any]:
         draft = (
@@ -44,7 +52,7 @@ class ApprovalService:
         self, actor: Actor, conversation_id: str, message_id: str, text: str | None
     ) -> c.Message:
         """Send a pending bot reply (optionally edited first)."""
-        row = await self._conversations.row(actor, conversation_id)
+        row = await self._queries.row(actor, conversation_id)
         draft = await self._draft(conversation_id, message_id)
         target = await self._conversations.target(row)
         content = text if text is not None else draft["content"]
@@ -65,26 +73,21 @@ class ApprovalService:
             )
             if not rows:
                 raise Conflict("this message was approved or rejected meanwhile")
-            await outbox.enqueue_row(target, message_id, content, now)
+            await enqueue_row(target, message_id, content, now)
             await self._settle_status(conversation_id, now)
         await self._audit.record(
             actor, "message.approve", "message", message_id, {"edited": text is not None}
         )
         message = mapping.message(rows[0])
-        self._pipeline.dispatcher.wake()
-        self._events.publish(
-            names.MESSAGE_UPDATED,
-            actor.workspace_id or "",
-            {"message": msgspec.to_builtins(message)},
-            conversation_id=conversation_id,
-        )
+        self._outbox.wake()
+        self._events.publish(catalog.message_updated(actor.workspace_id or "", message))
         await self._conversations.changed(actor, conversation_id)
         return message
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def reject(self, actor: Actor, conversation_id: str, message_id: str) -> None:
         """Discard a pending bot reply; it stays in the thread as REJECTED (the record)."""
-        await self._conversations.row(actor, conversation_id)
+        await self._queries.row(actor, conversation_id)
         await self._draft(conversation_id, message_id)
         now = self._clock.now()
         async with Message._meta.db.transaction():
@@ -98,12 +101,8 @@ class ApprovalService:
             await self._settle_status(conversation_id, now)
         await self._audit.record(actor, "message.reject", "message", message_id)
         # like approve: open inboxes redraw the draft (now REJECTED) without a reload
-        self._events.publish(
-            names.MESSAGE_UPDATED,
-            actor.workspace_id or "",
-            {"message": msgspec.to_builtins(mapping.message(rows[0]))},
-            conversation_id=conversation_id,
-        )
+        rejected = mapping.message(rows[0])
+        self._events.publish(catalog.message_updated(actor.workspace_id or "", rejected))
         await self._conversations.changed(actor, conversation_id)
 
     async def _settle_status(self, conversation_id: str, now: Any) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from app.db.repos.outbox import Media
-from app.domain import Invalid, MediaType
+from app.domain import Invalid, MediaType, media_url
 
 MAX_ATTACHMENT_BYTES = 16 * 1024 * 1024
 ACCEPTED = (
@@ -108,8 +108,7 @@ def store(media_dir: Path, workspace_id: str, name: str, kind: Sniffed, a: Attac
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(a.data)
     filename = Path(a.filename).name[:200] if a.filename else None
-    url = f"media/{relative.as_posix()}"
-    return Media(kind.type, url, str(path.resolve()), kind.mime, filename)
+    return Media(kind.type, media_url(relative), str(path.resolve()), kind.mime, filename)
 
 
 def discard(media: Media) -> None:

@@ -1,58 +1,26 @@
-"""Audit log: every mutating service call leaves a row (seed §5 AuditLog, §17 phase 4).
-
-Reading the log is a settings read (seed §6 serves it under `/settings/audit-log`).
-"""
+"""The audit log as the settings page and `GET /settings/audit-log` read it (a settings
+read, seed §6). Rows are written by `app.records.AuditTrail`."""
 
 from __future__ import annotations
 
-from typing import Any
+from piccolo.custom_types import Combinable
 
 from app.auth import Resource, guarded
 from app.db.tables import AuditLog
 from app.domain import Actor, Page
-from app.domain.models import AuditEntry
+from app.domain.records import AuditEntry
 from app.services._rows import page_bounds, to_model
 
 
 class AuditService:
-    async def record(
-        self,
-        actor: Actor,
-        action: str,
-        entity_type: str | None = None,
-        entity_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
-        *,
-        workspace_id: str | None = None,
-    ) -> None:
-        """Write one entry; `action` reads like `contact.block` (resource.verb).
-
-        Not guarded: it records a call its caller has already authorized (and account-level
-        actions with no workspace role); the audit trail must not depend on the role."""
-        ws = workspace_id or actor.workspace_id
-        if ws is None:
-            return  # account-level actions (login, password reset) belong to no workspace
-        meta = dict(metadata or {})
-        if actor.api_key_id:
-            meta.setdefault("apiKeyId", actor.api_key_id)
-        await AuditLog.insert(
-            AuditLog(
-                workspace_id=ws,
-                user_id=actor.user_id,
-                action=action,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                metadata=meta or None,
-                ip_address=actor.ip,
-            )
-        )
+    """The audit log, read back; `app.records.AuditTrail` writes it."""
 
     @guarded(Resource.SETTINGS, write=False)
     async def list(
         self, actor: Actor, *, page: int = 1, page_size: int = 50, action: str | None = None
     ) -> Page[AuditEntry]:
         limit, offset = page_bounds(page, page_size)
-        where = AuditLog.workspace_id == actor.workspace_id
+        where: Combinable = AuditLog.workspace_id == actor.workspace_id
         if action:
             where &= AuditLog.action.like(f"{action}%")
         rows = (

@@ -1,22 +1,17 @@
-"""Accounts and sign-in: register, login, refresh with rotation, logout, password reset.
+"""Accounts: register, and sign in with a password.
 
-Callers see one `AuthService`. Here: creating an account and signing in with a password. The
-token side of a sign-in (rotation, revocation, `authenticate`) is `SignIns`' (sign_ins.py);
-the reset-by-email flow is `PasswordResets`' (password_reset.py).
+A sign-in, once open, is `SignInService`'s (sign_ins.py: rotation, revocation,
+`authenticate`); the reset-by-email flow is `PasswordResetService`'s (password_reset.py).
 """
 
 from __future__ import annotations
 
-from app.auth import TokenSigner, check_strength, hash_password, needs_rehash, verify_password
+from app.auth import check_strength, hash_password, needs_rehash, verify_password
 from app.db.tables import User
 from app.domain import Actor, Clock, Invalid, Unauthorized, new_id
-from app.domain import models as m
-from app.events import AccessSignals
-from app.services.mailer import Mailer
-from app.services.password_reset import PasswordResets
-from app.services.sign_ins import SignIns
+from app.domain import records as m
+from app.services.sign_ins import SignInService
 from app.services.workspaces import WorkspaceService, clean_name
-from app.settings import Settings
 
 
 def normalize_email(email: str) -> str:
@@ -27,22 +22,11 @@ def normalize_email(email: str) -> str:
     return email
 
 
-class AuthService(SignIns, PasswordResets):
-    def __init__(
-        self,
-        settings: Settings,
-        clock: Clock,
-        signer: TokenSigner,
-        mailer: Mailer,
-        workspaces: WorkspaceService,
-        signals: AccessSignals,
-    ) -> None:
-        self._s = settings
+class AuthService:
+    def __init__(self, clock: Clock, workspaces: WorkspaceService, sign_ins: SignInService) -> None:
         self._clock = clock
-        self._signer = signer
-        self._mailer = mailer
-        self._workspaces = workspaces
-        self._signals = signals  # a revoked sign-in ends its live connections
+        self._workspaces = workspaces  # a new account gets its first workspace
+        self._sign_ins = sign_ins
 
     async def register(
         self, email: str, password: str, name: str, workspace_name: str, *, ip: str | None = None
@@ -67,7 +51,12 @@ class AuthService(SignIns, PasswordResets):
             )
             actor = Actor(user_id=user_id, ip=ip)
             workspace = await self._workspaces.create(actor, workspace_name)
-        return await self._open_session(user_id, workspace, ip=ip, user_agent=None)
+        return await self._sign_ins.open(user_id, workspace, ip=ip, user_agent=None)
+
+    async def has_accounts(self) -> bool:
+        """False on a fresh install: the first visitor is then asked to create the owner
+        account instead of signing in to an account that cannot exist yet."""
+        return bool(await User.exists())
 
     async def login(
         self, email: str, password: str, *, ip: str | None = None, user_agent: str | None = None
@@ -80,6 +69,6 @@ class AuthService(SignIns, PasswordResets):
             updates[User.password_hash] = hash_password(password)
         await User.update(updates).where(User.id == row["id"])
         workspaces = await self._workspaces.list_for_user(row["id"])
-        return await self._open_session(
+        return await self._sign_ins.open(
             row["id"], workspaces[0] if workspaces else None, ip=ip, user_agent=user_agent
         )

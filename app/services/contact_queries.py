@@ -1,14 +1,18 @@
-"""Reading contacts: the list filters and sort orders, and loading a contact with its extras.
-
-Kept apart from the changes in `contacts.py` because the same filter (`_where`) and loader
-(`_with_extras`) serve the paged list, a single contact, and the CSV export.
+"""Reading contacts: the list with its filters and sort orders, one contact with its labels
+and custom fields, and the CSV export — one filter (`_where`) and one loader (`_with_extras`)
+serve all three. The changes are `ContactService`'s, which finds its contacts through here.
 """
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import AsyncIterator
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.custom_types import Combinable
 from piccolo.query import OrderByRaw
+from piccolo.querystring import QueryString
 
 from app.auth import Resource, guarded
 from app.db.repos import mapping
@@ -17,9 +21,10 @@ from app.db.tables import Contact, ContactCustomField, ContactLabel
 from app.domain import Actor, Invalid, NotFound, Page
 from app.domain import conversations as c
 from app.services._rows import page_bounds
+from app.services.contact_csv import csv_header, csv_rows
 
 # list orders: the shown name (set name, else WhatsApp name, else phone), phone, activity
-SORTS = {
+SORTS: dict[str, Column | QueryString] = {
     "name": OrderByRaw("LOWER(COALESCE(display_name, name, phone_number))"),
     "phone": Contact.phone_number,
     "recent": Contact.last_message_at,
@@ -28,10 +33,10 @@ SORTS = {
 
 
 class ContactQueries:
-    """Mixed into `ContactService`; needs no state of its own (the actor scopes everything)."""
+    """No state of its own: the actor's workspace scopes every query."""
 
-    def _where(self, actor: Actor, **filters: Any) -> Any:
-        where = Contact.workspace_id == actor.workspace_id
+    def _where(self, actor: Actor, **filters: Any) -> Combinable:
+        where: Combinable = Contact.workspace_id == actor.workspace_id
         for flag, column in (
             ("blocked", Contact.is_blocked),
             ("takeover", Contact.human_takeover),
@@ -79,9 +84,9 @@ class ContactQueries:
         items = await self._with_extras(rows)
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
 
-    async def _with_extras(self, rows: list[dict[str, Any]]) -> list[c.Contact]:
+    async def _with_extras(self, rows: builtins.list[dict[str, Any]]) -> builtins.list[c.Contact]:
         ids = [r["id"] for r in rows]
-        labels: dict[str, list[c.Label]] = {i: [] for i in ids}
+        labels: dict[str, builtins.list[c.Label]] = {i: [] for i in ids}
         fields: dict[str, dict[str, str]] = {i: {} for i in ids}
         if ids:
             links = await ContactLabel.select(
@@ -102,7 +107,9 @@ class ContactQueries:
                 fields[f["contact_id"]][f["key"]] = f["value"]
         return [mapping.contact(r, labels[r["id"]], fields[r["id"]]) for r in rows]
 
-    async def _row(self, actor: Actor, contact_id: str) -> dict[str, Any]:
+    @guarded(Resource.CONTACTS, write=False)
+    async def row(self, actor: Actor, contact_id: str) -> dict[str, Any]:
+        """The contact's row, if it is the actor's workspace's; else NotFound."""
         row = (
             await Contact.select()
             .where((Contact.id == contact_id) & (Contact.workspace_id == actor.workspace_id))
@@ -114,4 +121,23 @@ class ContactQueries:
 
     @guarded(Resource.CONTACTS, write=False)
     async def get(self, actor: Actor, contact_id: str) -> c.Contact:
-        return (await self._with_extras([await self._row(actor, contact_id)]))[0]
+        return (await self._with_extras([await self.row(actor, contact_id)]))[0]
+
+    @guarded(Resource.CONTACTS, write=False)
+    async def export_csv(self, actor: Actor, **filters: Any) -> AsyncIterator[bytes]:
+        """The workspace's contacts (those matching `filters`, as for `list`, plus `ids`) as
+        CSV, streamed page by page."""
+        yield csv_header()
+        where = self._where(actor, **filters)
+        after = ""
+        while True:
+            rows = (
+                await Contact.select()
+                .where(where & (Contact.id > after))
+                .order_by(Contact.id)
+                .limit(500)
+            )
+            if not rows:
+                return
+            yield csv_rows(await self._with_extras(rows))
+            after = rows[-1]["id"]

@@ -1,40 +1,44 @@
 """Contacts (seed §6): list/filter, edit, block, human takeover, labels, GDPR delete, CSV.
 
-This module holds the changes (each audited and published as `contact:updated`); reading and
-filtering are `ContactQueries`' (contact_queries.py), the CSV format is contact_csv.py's.
+This module holds the changes (each audited and published as `contact:updated`); reading,
+filtering and the CSV export are `ContactQueries`' (contact_queries.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from app.auth import Resource, guarded
 from app.db.tables import Contact, ContactCustomField, ContactLabel, Conversation, Label, Message
-from app.domain import Actor, Clock, ConversationStatus, NotFound
+from app.domain import Actor, Clock, ConversationStatus, NotFound, media_file
 from app.domain import conversations as c
-from app.events import EventBus, names
-from app.services.audit import AuditService
-from app.services.contact_csv import csv_header, csv_rows
+from app.events import EventBus, catalog
+from app.records import AuditTrail
 from app.services.contact_queries import ContactQueries
 
 
-class ContactService(ContactQueries):
-    def __init__(self, clock: Clock, events: EventBus, audit: AuditService, data_dir: Path) -> None:
+class ContactService:
+    def __init__(
+        self,
+        queries: ContactQueries,
+        events: EventBus,
+        audit: AuditTrail,
+        clock: Clock,
+        media_dir: Path,
+    ) -> None:
+        self._queries = queries
         self._clock = clock
         self._events = events
         self._audit = audit
-        self._media_dir = data_dir / "media"
+        self._media_dir = media_dir
 
     @guarded(Resource.CONTACTS, write=True)
     async def update(
         self, actor: Actor, contact_id: str, changes: dict[str, Any], custom: dict[str, Any] | None
     ) -> c.Contact:
         """Set the given fields (None = leave as is); `custom` values of None delete a key."""
-        await self._row(actor, contact_id)
+        await self._queries.row(actor, contact_id)
         async with Contact._meta.db.transaction():
             if changes:
                 values = {getattr(Contact, k): v for k, v in changes.items()}
@@ -53,12 +57,8 @@ class ContactService(ContactQueries):
         return await self._changed(actor, contact_id)
 
     async def _changed(self, actor: Actor, contact_id: str) -> c.Contact:
-        contact = await self.get(actor, contact_id)
-        self._events.publish(
-            names.CONTACT_UPDATED,
-            actor.workspace_id or "",
-            {"contact": msgspec.to_builtins(contact)},
-        )
+        contact = await self._queries.get(actor, contact_id)
+        self._events.publish(catalog.contact_updated(actor.workspace_id or "", contact))
         return contact
 
     @guarded(Resource.CONTACTS, write=True)
@@ -70,7 +70,7 @@ class ContactService(ContactQueries):
             "takeover": (Contact.human_takeover, True),
             "release": (Contact.human_takeover, False),
         }[action]
-        await self._row(actor, contact_id)
+        await self._queries.row(actor, contact_id)
         await Contact.update({column: value, Contact.updated_at: self._clock.now()}).where(
             Contact.id == contact_id
         )
@@ -84,7 +84,7 @@ class ContactService(ContactQueries):
 
     @guarded(Resource.CONTACTS, write=True)
     async def attach_label(self, actor: Actor, contact_id: str, label_id: str) -> c.Contact:
-        await self._row(actor, contact_id)
+        await self._queries.row(actor, contact_id)
         label = await Label.exists().where(
             (Label.id == label_id) & (Label.workspace_id == actor.workspace_id)
         )
@@ -102,7 +102,7 @@ class ContactService(ContactQueries):
 
     @guarded(Resource.CONTACTS, write=True)
     async def detach_label(self, actor: Actor, contact_id: str, label_id: str) -> c.Contact:
-        await self._row(actor, contact_id)
+        await self._queries.row(actor, contact_id)
         removed = (
             await ContactLabel.delete()
             .where((ContactLabel.contact_id == contact_id) & (ContactLabel.label_id == label_id))
@@ -119,36 +119,17 @@ class ContactService(ContactQueries):
     async def delete(self, actor: Actor, contact_id: str) -> None:
         """GDPR erasure: the contact, its conversations, messages, outbox rows (cascade) and
         its media files. The audit entry keeps only the id."""
-        await self._row(actor, contact_id)
+        await self._queries.row(actor, contact_id)
         conv_ids = Conversation.select(Conversation.id).where(Conversation.contact_id == contact_id)
         media = await Message.select(Message.media_url).where(
             Message.conversation_id.is_in(conv_ids) & Message.media_url.is_not_null()
         )
         await Contact.delete().where(Contact.id == contact_id)
         for row in media:
-            path = (self._media_dir.parent / row["media_url"]).resolve()
+            path = media_file(self._media_dir, row["media_url"]).resolve()
             if path.is_relative_to(self._media_dir.resolve()):
                 path.unlink(missing_ok=True)
         await self._audit.record(actor, "contact.delete", "contact", contact_id)
-
-    @guarded(Resource.CONTACTS, write=False)
-    async def export_csv(self, actor: Actor, **filters: Any) -> AsyncIterator[bytes]:
-        """The workspace's contacts (those matching `filters`, as for `list`, plus `ids`) as
-        CSV, streamed page by page."""
-        yield csv_header()
-        where = self._where(actor, **filters)
-        after = ""
-        while True:
-            rows = (
-                await Contact.select()
-                .where(where & (Contact.id > after))
-                .order_by(Contact.id)
-                .limit(500)
-            )
-            if not rows:
-                return
-            yield csv_rows(await self._with_extras(rows))
-            after = rows[-1]["id"]
 
 
 __all__ = ["ContactService"]

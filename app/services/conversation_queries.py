@@ -1,11 +1,14 @@
 """Reading conversations (seed §6): the inbox list with its filters, previews, one thread,
-and the export. Kept apart from the writes in conversations.py, which build on it."""
+and the export. The writes (status, assignment, replies) are `ConversationService`'s, which
+finds its conversations through this service."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import msgspec
+from piccolo.custom_types import Combinable
 
 from app.auth import Resource, guarded
 from app.db.repos import mapping
@@ -14,21 +17,20 @@ from app.db.repos.search import contact_matches
 from app.db.tables import Contact, ContactLabel, Conversation, Message
 from app.domain import Actor, NotFound, Page
 from app.domain import conversations as c
+from app.records import AuditTrail
 from app.services._rows import page_bounds
-from app.services.audit import AuditService
 
 
 class ConversationQueries:
-    """The read side; `ConversationService` adds status changes and replies."""
-
-    _audit: AuditService  # set by ConversationService (an export is audited)
+    def __init__(self, audit: AuditTrail) -> None:
+        self._audit = audit  # an export is audited
 
     @guarded(Resource.CONVERSATIONS, write=False)
     async def list(
         self, actor: Actor, *, page: int = 1, page_size: int = 50, **f: Any
     ) -> Page[c.Conversation]:
         limit, offset = page_bounds(page, page_size)
-        where = Conversation.workspace_id == actor.workspace_id
+        where: Combinable = Conversation.workspace_id == actor.workspace_id
         if f.get("status"):
             where &= Conversation.status == f["status"]
         if f.get("assignee") == "none":
@@ -76,7 +78,7 @@ class ConversationQueries:
         return Page(items=items, total=total, page=max(page, 1), page_size=limit)
 
     @guarded(Resource.CONVERSATIONS, write=False)
-    async def previews(self, actor: Actor, conversation_ids: list[str]) -> dict[str, str]:
+    async def previews(self, actor: Actor, conversation_ids: builtins.list[str]) -> dict[str, str]:
         """Last-message previews for the inbox list, only for this workspace's conversations."""
         mine = await Conversation.select(Conversation.id).where(
             (Conversation.workspace_id == actor.workspace_id)
@@ -97,6 +99,13 @@ class ConversationQueries:
         if row is None:
             raise NotFound("conversation not found")
         return row
+
+    async def belongs_to(self, workspace_id: str, conversation_id: str) -> bool:
+        """Whether the conversation is the workspace's: for a caller that checked the actor's
+        membership itself (the websocket's rooms)."""
+        return await Conversation.exists().where(
+            (Conversation.id == conversation_id) & (Conversation.workspace_id == workspace_id)
+        )
 
     @guarded(Resource.CONVERSATIONS, write=False)
     async def get(

@@ -1,19 +1,25 @@
 """Conversations (seed §6): status/assignment and human replies through the outbox. Reading
-(list, thread, export) is `ConversationQueries`' (conversation_queries.py)."""
+(list, thread, export) is `ConversationQueries`' (conversation_queries.py).
+
+A human reply is announced like the bot's — `message:new` with the message and the
+conversation after it — and then `conversation:updated` (status, lastMessageAt), so clients
+that keep a conversation list from events (the API's websocket, the inbox) stay current.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
-
-import msgspec
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from app.auth import Resource, guarded
-from app.db.repos import mapping, outbox
-from app.db.repos.messages import workspace_settings
+from app.db.repos import mapping, workspace_settings
+from app.db.repos.outbox import Draft, Target
 from app.db.tables import Contact, Conversation, WorkspaceUser
 from app.domain import (
     Actor,
+    Clock,
     Conflict,
     ConversationStatus,
     Invalid,
@@ -21,23 +27,30 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
-from app.events import names
+from app.events import EventBus, catalog
+from app.pipeline.outbox import Outbox
+from app.records import AuditTrail
 from app.services import attachments
 from app.services.attachments import Attachment
-from app.services.audit import AuditService
 from app.services.conversation_queries import ConversationQueries
-from app.services.reply_events import announce_reply
-
-if TYPE_CHECKING:
-    from app.pipeline import Pipeline
 
 
-class ConversationService(ConversationQueries):
-    def __init__(self, pipeline: Pipeline, audit: AuditService) -> None:
-        self.pipeline = self._pipeline = pipeline
+class ConversationService:
+    def __init__(
+        self,
+        queries: ConversationQueries,
+        outbox: Outbox,
+        events: EventBus,
+        audit: AuditTrail,
+        clock: Clock,
+        media_dir: Path,
+    ) -> None:
+        self._queries = queries
+        self._outbox = outbox
+        self._events = events
         self._audit = audit
-        self._clock = pipeline.clock
-        self._events = pipeline.events
+        self._clock = clock
+        self._media_dir = media_dir  # where a reply's attachment is stored
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def update(
@@ -49,10 +62,15 @@ class ConversationService(ConversationQueries):
         assigned_user_id: str | None = None,
         unassign: bool = False,
         read: bool = False,
+        keep_takeover: bool = False,
     ) -> c.Conversation:
-        row = await self.row(actor, conversation_id)
+        """Change status, assignee or read mark. Resolving hands the contact back to the bot
+        (the next conversation is answered) unless `keep_takeover`."""
+        row = await self._queries.row(actor, conversation_id)
         now = self._clock.now()
         changes: dict[Any, Any] = {Conversation.updated_at: now}
+        resolving = status is ConversationStatus.RESOLVED and row["status"] != status
+        handed_back = False
         if status is not None:
             changes[Conversation.status] = status
             waiting = ConversationStatus.WAITING_HUMAN
@@ -74,11 +92,15 @@ class ConversationService(ConversationQueries):
         if read:
             changes[Conversation.unread_count] = 0
         await Conversation.update(changes).where(Conversation.id == conversation_id)
+        if resolving and not keep_takeover:
+            handed_back = await self._hand_back(actor, row["contact_id"], now)
         meta = {
             "status": status,
             "assignedUserId": assigned_user_id,
             "unassign": unassign or None,
             "read": read or None,
+            "keepTakeover": (keep_takeover or None) if resolving else None,
+            "handedBackToBot": handed_back or None,
         }
         await self._audit.record(
             actor,
@@ -89,17 +111,24 @@ class ConversationService(ConversationQueries):
         )
         return await self.changed(actor, conversation_id)
 
+    async def _hand_back(self, actor: Actor, contact_id: str, now: datetime) -> bool:
+        """Turn the contact's human takeover off (True when it was on) and say so live."""
+        rows = (
+            await Contact.update({Contact.human_takeover: False, Contact.updated_at: now})
+            .where((Contact.id == contact_id) & (Contact.human_takeover == True))  # noqa: E712
+            .returning(*Contact.all_columns())
+        )
+        if rows:
+            contact = mapping.contact(rows[0])
+            self._events.publish(catalog.contact_updated(actor.workspace_id or "", contact))
+        return bool(rows)
+
     @guarded(Resource.CONVERSATIONS, write=True)
     async def changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
         """Announce `conversation:updated` after a change made through another service."""
-        row = await self.row(actor, conversation_id)
+        row = await self._queries.row(actor, conversation_id)
         conv = mapping.conversation(row)
-        self._events.publish(
-            names.CONVERSATION_UPDATED,
-            actor.workspace_id or "",
-            {"conversation": msgspec.to_builtins(conv)},
-            conversation_id=conversation_id,
-        )
+        self._events.publish(catalog.conversation_updated(actor.workspace_id or "", conv))
         return conv
 
     @guarded(Resource.CONVERSATIONS, write=True)
@@ -113,7 +142,7 @@ class ConversationService(ConversationQueries):
         """A human agent's reply: queued in the outbox like the bot's; per settings it also
         turns on human takeover so the bot stops answering this contact. An attachment is
         checked (type from its bytes, 16 MB), stored, and sent with `text` as its caption."""
-        row = await self.row(actor, conversation_id)
+        row = await self._queries.row(actor, conversation_id)
         target = await self.target(row)
         text = (text or "").strip()
         if attachment is None and not text:
@@ -124,13 +153,13 @@ class ConversationService(ConversationQueries):
             message_id = new_id()
             media = await asyncio.to_thread(
                 attachments.store,
-                self._pipeline.media_dir,
+                self._media_dir,
                 row["workspace_id"],
                 message_id,
                 kind,
                 attachment,
             )
-        draft = outbox.Draft(
+        draft = Draft(
             text,
             sender_type=SenderType.HUMAN,
             sender_user_id=actor.user_id,
@@ -141,25 +170,29 @@ class ConversationService(ConversationQueries):
             ConversationStatus.OPEN if row["status"] == ConversationStatus.WAITING_HUMAN else None
         )
         try:
-            (message,) = await outbox.record_decision(
-                target, None, [draft], self._clock.now(), status=answered
-            )
+            written = await self._outbox.record(target, [draft], status=answered)
         except BaseException:
             if media is not None:  # no row refers to it: do not leave it behind
                 attachments.discard(media)
             raise
         await self._audit.record(actor, "conversation.send", "conversation", conversation_id)
-        settings = await workspace_settings(actor.workspace_id or "")
-        if settings.get("human_reply_pauses_bot", True):
+        settings = await workspace_settings.load(actor.workspace_id or "")
+        if settings.human_reply_pauses_bot:
             await Contact.update({Contact.human_takeover: True}).where(
                 (Contact.id == row["contact_id"]) & (Contact.human_takeover == False)  # noqa: E712
             )
-        await announce_reply(self._pipeline, actor.workspace_id or "", conversation_id, message)
+        (message,) = written.messages
+        ws, conversation = actor.workspace_id or "", written.conversation
+        self._events.publish(catalog.message_new(ws, message, conversation))
+        if conversation is not None:
+            self._events.publish(catalog.conversation_updated(ws, conversation))
+        self._outbox.wake()
         return message
 
-    async def target(self, row: dict[str, Any]) -> outbox.Target:
+    async def target(self, row: dict[str, Any]) -> Target:
+        """Where a reply in this conversation goes: its session and the contact's JID."""
         if row["session_id"] is None:
             raise Conflict("this conversation's WhatsApp number was removed; it cannot send")
         contact = await Contact.select(Contact.jid).where(Contact.id == row["contact_id"]).first()
         assert contact is not None
-        return outbox.Target(row["workspace_id"], row["session_id"], row["id"], contact["jid"])
+        return Target(row["workspace_id"], row["session_id"], row["id"], contact["jid"])

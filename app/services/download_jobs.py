@@ -13,32 +13,23 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-import msgspec
-
 from app.domain import Conflict, Forbidden
-from app.events import EventBus
+from app.domain.records import DownloadView
+from app.events import Event, EventBus
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None], None]
+ProgressEvent = Callable[[str, DownloadView], Event]  # a catalog constructor: (workspace, view)
 REFUSED = (
     "model downloads are off on this server; the operator can allow them "
     "(AIMY_MODEL_DOWNLOADS=true) or put model files into the data dir's models/ folder"
 )
 
 
-class DownloadView(msgspec.Struct, rename="camel", kw_only=True):
-    name: str
-    url: str
-    state: str  # downloading | done | failed
-    done_bytes: int = 0
-    total_bytes: int | None = None
-    error: str | None = None
-
-
 class DownloadJobs:
-    def __init__(self, events: EventBus, event_name: str, *, allowed: bool = True) -> None:
+    def __init__(self, events: EventBus, event: ProgressEvent, *, allowed: bool = True) -> None:
         self._events = events
-        self._event = event_name
+        self._event = event
         self.allowed = allowed  # settings.model_downloads (desktop: yes; server: opt-in)
         self.views: dict[str, DownloadView] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -54,7 +45,7 @@ class DownloadJobs:
         view = self.views[name] = DownloadView(name=name, url=url, state="downloading")
 
         def publish() -> None:
-            self._events.publish(self._event, workspace_id, msgspec.to_builtins(view))
+            self._events.publish(self._event(workspace_id, view))
 
         def progress(done: int, total: int | None) -> None:
             view.done_bytes, view.total_bytes = done, total

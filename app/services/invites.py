@@ -12,9 +12,9 @@ from datetime import timedelta
 from app.auth import Resource, guarded, hash_secret, new_secret
 from app.db.tables import User, WorkspaceInvite, WorkspaceUser
 from app.domain import Actor, Clock, Conflict, Forbidden, Invalid, NotFound, Role
-from app.domain import models as m
+from app.domain import records as m
+from app.records import AuditTrail
 from app.services._rows import to_model
-from app.services.audit import AuditService
 from app.services.mailer import Mailer
 from app.services.workspaces import WorkspaceService
 from app.settings import Settings
@@ -27,7 +27,7 @@ class InviteService:
         clock: Clock,
         mailer: Mailer,
         workspaces: WorkspaceService,
-        audit: AuditService,
+        audit: AuditTrail,
     ) -> None:
         self._s = settings
         self._clock = clock

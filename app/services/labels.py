@@ -10,11 +10,11 @@ from app.db.repos import mapping
 from app.db.tables import Label
 from app.domain import Actor, Conflict, NotFound, new_id
 from app.domain import conversations as c
-from app.services.audit import AuditService
+from app.records import AuditTrail
 
 
 class LabelService:
-    def __init__(self, audit: AuditService) -> None:
+    def __init__(self, audit: AuditTrail) -> None:
         self._audit = audit
 
     @guarded(Resource.CONTACTS, write=False)

@@ -20,6 +20,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from app.auth import Resource, can
 from app.db.tables import ApiKey, UserSession, WorkspaceUser
@@ -144,8 +145,9 @@ class LiveAccess:
                         getter = asyncio.ensure_future(sub.queue.get())
                     woken = asyncio.ensure_future(poke.wait())
                     timeout = max(0.0, min(next_check - loop.time(), self._until(lapses)))
+                    waiting: set[asyncio.Future[Any]] = {getter, woken}
                     done, _ = await asyncio.wait(
-                        {getter, woken}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                        waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
                     )
                     woken.cancel()
                     if getter not in done:

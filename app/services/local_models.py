@@ -9,17 +9,19 @@ no workspace admin can make the server copy files from elsewhere on its disk.
 from __future__ import annotations
 
 import asyncio
+import builtins
 from pathlib import Path
 
 import msgspec
 
 from app.auth import Resource, guarded
 from app.domain import Actor, Forbidden, Invalid
-from app.events import EventBus
-from app.llm import ModelManager
-from app.llm.models import checked_name
-from app.services.audit import AuditService
-from app.services.download_jobs import DownloadJobs, DownloadView
+from app.domain.records import DownloadView
+from app.events import EventBus, catalog
+from app.llm import GgufStore
+from app.llm.gguf_store import checked_name
+from app.records import AuditTrail
+from app.services.download_jobs import DownloadJobs
 
 
 class LocalModelView(msgspec.Struct, rename="camel", kw_only=True):
@@ -30,9 +32,9 @@ class LocalModelView(msgspec.Struct, rename="camel", kw_only=True):
 class LocalModelService:
     def __init__(
         self,
-        manager: ModelManager,
+        manager: GgufStore,
         events: EventBus,
-        audit: AuditService,
+        audit: AuditTrail,
         *,
         headless: bool,
         downloads: bool = True,
@@ -41,7 +43,7 @@ class LocalModelService:
         self._events = events
         self._audit = audit
         self._headless = headless
-        self._jobs = DownloadJobs(events, "model:progress", allowed=downloads)
+        self._jobs = DownloadJobs(events, catalog.model_progress, allowed=downloads)
 
     @property
     def imports_allowed(self) -> bool:
@@ -55,7 +57,7 @@ class LocalModelService:
     def downloads_allowed(self) -> bool:
         return self._jobs.allowed
 
-    def downloads(self) -> list[DownloadView]:
+    def downloads(self) -> builtins.list[DownloadView]:
         return list(self._jobs.views.values())
 
     @guarded(Resource.SETTINGS, write=True)

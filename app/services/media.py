@@ -19,7 +19,7 @@ from urllib.parse import quote
 from app.auth import Resource, guarded
 from app.db.repos.mapping import json_value
 from app.db.tables import Message, Outbox
-from app.domain import Actor, NotFound
+from app.domain import Actor, NotFound, media_file
 from app.services.attachments import sniff
 
 GONE = "media no longer available"
@@ -66,7 +66,7 @@ def _inside(media_dir: Path, workspace_id: str, url: str | None) -> Path | None:
         return None
     try:
         folder = (media_dir / workspace_id).resolve()
-        path = (media_dir / url.removeprefix("media/")).resolve()
+        path = media_file(media_dir, url).resolve()
     except (OSError, ValueError):  # a NUL byte, a symlink loop
         return None
     return path if path.is_relative_to(folder) and path != folder else None

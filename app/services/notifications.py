@@ -1,42 +1,19 @@
-"""Notification center (seed §12): stored 7 days, pushed as `notification:new`."""
+"""The notification centre (seed §12) as the dashboard and `/notifications` read it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 from app.auth import Resource, guarded
 from app.db.tables import Notification
-from app.domain import Actor, Clock, NotFound, Page, new_id
+from app.domain import Actor, Clock, NotFound, Page
 from app.domain import conversations as c
-from app.events import EventBus, names
 from app.services._rows import page_bounds, to_model
-
-TTL = timedelta(days=7)
 
 
 class NotificationService:
-    def __init__(self, clock: Clock, events: EventBus) -> None:
-        self._clock = clock
-        self._events = events
+    """The notification centre: list and mark read. `app.records.Notifier` writes them."""
 
-    async def notify(self, workspace_id: str, type_: str, payload: dict[str, Any]) -> None:
-        """Store one notification and push it to the workspace's live clients."""
-        now = self._clock.now()
-        row = Notification(
-            id=new_id(),
-            workspace_id=workspace_id,
-            type=type_,
-            payload=payload,
-            created_at=now,
-            expires_at=now + TTL,
-        )
-        await Notification.insert(row)
-        self._events.publish(
-            names.NOTIFICATION_NEW,
-            workspace_id,
-            {"id": row.id, "type": type_, "payload": payload, "createdAt": now.isoformat()},
-        )
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
 
     @guarded(Resource.NOTIFICATIONS, write=False)
     async def list(

@@ -15,16 +15,17 @@ from app.db.tables import PasswordReset, User, UserSession
 from app.domain import Clock, Invalid
 from app.events import AccessSignals
 from app.services.mailer import Mailer
-from app.settings import Settings
 
 
-class PasswordResets:
-    """Mixed into `AuthService`, whose constructor sets these."""
-
-    _s: Settings
-    _clock: Clock
-    _mailer: Mailer
-    _signals: AccessSignals
+class PasswordResetService:
+    def __init__(
+        self, clock: Clock, mailer: Mailer, signals: AccessSignals, base_url: str, ttl_s: int
+    ) -> None:
+        self._clock = clock
+        self._mailer = mailer
+        self._signals = signals  # a reset signs the user out of their live connections too
+        self._base_url = base_url  # the link in the email points at the dashboard's reset page
+        self._ttl_s = ttl_s
 
     async def forgot_password(self, email: str) -> None:
         """Always succeeds, so the endpoint does not reveal which emails have accounts."""
@@ -33,12 +34,14 @@ class PasswordResets:
         )
         if row is None:
             return
-        link = await make_reset_link(self._s, self._clock, row["id"])
+        link = await make_reset_link(
+            self._clock, row["id"], base_url=self._base_url, ttl_s=self._ttl_s
+        )
         await self._mailer.send(
             email.strip().lower(),
             "Reset your Aimywhatsapp password",
             f"Hello {row['name']},\n\nReset your password here (valid for "
-            f"{_duration(self._s.reset_token_ttl_s)}):\n{link}\n\n"
+            f"{_duration(self._ttl_s)}):\n{link}\n\n"
             "If you did not ask for this, ignore this email.",
         )
 
@@ -69,17 +72,17 @@ class PasswordResets:
         self._signals.changed(user_id=row["user_id"])
 
 
-async def make_reset_link(settings: Settings, clock: Clock, user_id: str) -> str:
-    """Store a new reset token for the user; returns the link that spends it."""
+async def make_reset_link(clock: Clock, user_id: str, *, base_url: str, ttl_s: int) -> str:
+    """Store a new reset token for the user; returns the link (on `base_url`) that spends it."""
     token = new_secret()
     await PasswordReset.insert(
         PasswordReset(
             user_id=user_id,
             token_hash=hash_secret(token),
-            expires_at=clock.now() + timedelta(seconds=settings.reset_token_ttl_s),
+            expires_at=clock.now() + timedelta(seconds=ttl_s),
         )
     )
-    return f"{settings.base_url}/reset-password?token={token}"
+    return f"{base_url}/reset-password?token={token}"
 
 
 async def user_id_by_email(email: str) -> str | None:

@@ -6,19 +6,18 @@ import base64
 import binascii
 import re
 import shutil
-from typing import TYPE_CHECKING
+from typing import Any
 
 from app.auth import Resource, guarded
-from app.channels import SimulatorChannel
+from app.channels import ChannelManager, SimulatorChannel
 from app.db.errors import is_unique_violation
+from app.db.repos import mapping
 from app.db.repos import sessions as repo
 from app.db.tables import WhatsappSession
-from app.domain import Actor, Conflict, Invalid, MediaType, SessionStatus, new_id
+from app.domain import Actor, Clock, Conflict, Invalid, MediaType, SessionStatus, new_id
 from app.domain import conversations as c
-from app.services.audit import AuditService
-
-if TYPE_CHECKING:
-    from app.pipeline.hub import SessionHub
+from app.pipeline.hub import SessionHub
+from app.records import AuditTrail
 
 ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -32,9 +31,18 @@ def phone_digits(phone: str) -> str:
 
 
 class SessionService:
-    def __init__(self, hub: SessionHub, audit: AuditService, default_channel: str) -> None:
-        self.hub = hub
+    def __init__(
+        self,
+        hub: SessionHub,
+        channels: ChannelManager,
+        audit: AuditTrail,
+        clock: Clock,
+        default_channel: str,
+    ) -> None:
+        self._hub = hub  # opens and closes a session's channel, keeps its credentials key
+        self._channels = channels  # the running ones
         self._audit = audit
+        self._clock = clock
         self._default = "simulator" if default_channel == "simulator" else "whatsapp"
 
     @guarded(Resource.CONVERSATIONS, write=True)
@@ -56,14 +64,14 @@ class SessionService:
             raise Invalid("accountId: 1-64 letters, digits, '.', '_' or '-'")
         kind = channel or self._default
         session_id = new_id()
-        now = self.hub.clock.now()
-        row = {
+        now = self._clock.now()
+        row: dict[str, Any] = {
             "id": session_id,
             "workspace_id": actor.workspace_id,
             "account_id": account_id,
             "channel": kind,
             "status": SessionStatus.DISCONNECTED,
-            "creds_path": "" if kind == "simulator" else str(self.hub.session_dir(session_id)),
+            "creds_path": "" if kind == "simulator" else str(self._hub.session_dir(session_id)),
             "enabled": True,
             "created_at": now,
             "updated_at": now,
@@ -77,21 +85,19 @@ class SessionService:
         await self._audit.record(
             actor, "whatsapp.create", "whatsapp_session", session_id, {"channel": kind}
         )
-        await self.hub.open(row)
+        await self._hub.open(row)
         return await self.get(actor, session_id)
 
     @guarded(Resource.WHATSAPP, write=False)
     async def get(self, actor: Actor, session_id: str) -> c.WhatsappSession:
-        from app.db.repos import mapping
-
         return mapping.session(await repo.get(actor.workspace_id or "", session_id))
 
     @guarded(Resource.WHATSAPP, write=False)
     async def state(self, actor: Actor, session_id: str) -> c.SessionState:
         row = await repo.get(actor.workspace_id or "", session_id)
-        running = session_id in self.hub.channels
+        running = session_id in self._channels
         if running:
-            channel = self.hub.channels.get(session_id)
+            channel = self._channels.get(session_id)
             return c.SessionState(
                 session_id=session_id,
                 status=channel.status,
@@ -103,27 +109,27 @@ class SessionService:
     @guarded(Resource.WHATSAPP, write=False)
     async def qr(self, actor: Actor, session_id: str) -> c.QrCode:
         await repo.get(actor.workspace_id or "", session_id)
-        if session_id not in self.hub.channels:
+        if session_id not in self._channels:
             raise Conflict("the session is not running; connect it first")
-        channel = self.hub.channels.get(session_id)
+        channel = self._channels.get(session_id)
         return c.QrCode(session_id=session_id, status=channel.status, qr_code=channel.qr())
 
     @guarded(Resource.WHATSAPP, write=True)
     async def pair(self, actor: Actor, session_id: str, phone: str) -> c.PairingCode:
         digits = phone_digits(phone)
         row = await repo.get(actor.workspace_id or "", session_id)
-        if session_id not in self.hub.channels:
-            await self.hub.open(row)
-        code = await self.hub.channels.get(session_id).pair(digits)
+        if session_id not in self._channels:
+            await self._hub.open(row)
+        code = await self._channels.get(session_id).pair(digits)
         await self._audit.record(actor, "whatsapp.pair", "whatsapp_session", session_id)
         return c.PairingCode(session_id=session_id, code=code)
 
     @guarded(Resource.WHATSAPP, write=True)
     async def connect(self, actor: Actor, session_id: str) -> c.WhatsappSession:
         row = await repo.get(actor.workspace_id or "", session_id)
-        await repo.update(session_id, self.hub.clock.now(), enabled=True)
-        if session_id not in self.hub.channels:
-            await self.hub.open(row)
+        await repo.update(session_id, self._clock.now(), enabled=True)
+        if session_id not in self._channels:
+            await self._hub.open(row)
         await self._audit.record(actor, "whatsapp.connect", "whatsapp_session", session_id)
         return await self.get(actor, session_id)
 
@@ -131,9 +137,9 @@ class SessionService:
     async def disconnect(self, actor: Actor, session_id: str) -> c.WhatsappSession:
         """Stop the session (credentials kept); it stays offline across restarts."""
         await repo.get(actor.workspace_id or "", session_id)
-        await repo.update(session_id, self.hub.clock.now(), enabled=False)
-        await self.hub.close(session_id)
-        await repo.set_status(session_id, SessionStatus.DISCONNECTED, self.hub.clock.now())
+        await repo.update(session_id, self._clock.now(), enabled=False)
+        await self._hub.close(session_id)
+        await repo.set_status(session_id, SessionStatus.DISCONNECTED, self._clock.now())
         await self._audit.record(actor, "whatsapp.disconnect", "whatsapp_session", session_id)
         return await self.get(actor, session_id)
 
@@ -142,9 +148,9 @@ class SessionService:
         """Unlink the number, delete its sealed credentials and its key; the CRM history
         (contacts, conversations) stays, detached from the session."""
         await repo.get(actor.workspace_id or "", session_id)
-        await self.hub.close(session_id, logout=True)
-        shutil.rmtree(self.hub.session_dir(session_id), ignore_errors=True)
-        self.hub.forget_key(session_id)
+        await self._hub.close(session_id, logout=True)
+        shutil.rmtree(self._hub.session_dir(session_id), ignore_errors=True)
+        self._hub.forget_key(session_id)
         await WhatsappSession.delete().where(
             (WhatsappSession.id == session_id)
             & (WhatsappSession.workspace_id == actor.workspace_id)
@@ -167,9 +173,9 @@ class SessionService:
         row = await repo.get(actor.workspace_id or "", session_id)
         if row["channel"] != "simulator":
             raise Conflict("only simulator sessions accept simulated messages")
-        if session_id not in self.hub.channels:
+        if session_id not in self._channels:
             raise Conflict("the session is disconnected; connect it first")
-        channel = self.hub.channels.get(session_id)
+        channel = self._channels.get(session_id)
         assert isinstance(channel, SimulatorChannel)
         digits = re.sub(r"[\s()+-]", "", from_)
         jid = from_ if "@" in from_ else f"{digits}@s.whatsapp.net"
@@ -177,14 +183,22 @@ class SessionService:
             raise Invalid("from: a phone number (digits) or a JID")
         if text is None and media is None:
             raise Invalid("give text, media or both")
-        kwargs: dict[str, object] = {}
+        data = mime = filename = kind = None
         if media is not None:
             try:
-                kwargs["media_bytes"] = base64.b64decode(media["base64"], validate=True)
+                data = base64.b64decode(media["base64"], validate=True)
             except (binascii.Error, ValueError):
                 raise Invalid("media.base64 is not valid base64") from None
-            kwargs.update(mime=media.get("mimeType"), filename=media.get("fileName") or None)
-            if media.get("type"):
-                kwargs["media_type"] = MediaType(media["type"])
-        msg = await channel.inject(jid, text, name=name, wa_message_id=wa_message_id, **kwargs)
+            mime, filename = media.get("mimeType"), media.get("fileName") or None
+            kind = MediaType(media["type"]) if media.get("type") else None
+        msg = await channel.inject(
+            jid,
+            text,
+            name=name,
+            wa_message_id=wa_message_id,
+            media_bytes=data,
+            mime=mime,
+            filename=filename,
+            media_type=kind,
+        )
         return c.Simulated(wa_message_id=msg.wa_message_id)

@@ -13,16 +13,18 @@ from typing import Any
 import msgspec
 
 from app.ai import BusinessHours, HoursError, ModelPool, api_key_name
-from app.ai.speech import OPENAI
 from app.auth import Resource, guarded
-from app.db.tables import WorkspaceSettings
+from app.db.repos import workspace_settings as repo
+from app.db.tables import WorkspaceSettings as Row
 from app.domain import Actor, Invalid, NotFound
-from app.domain.models import ModelTest, WorkspaceSettingsView
+from app.domain.records import ModelTest, WorkspaceSettingsView
+from app.domain.workspace_settings import OPENAI_SPEECH, WorkspaceSettings
 from app.llm import ChatMessage, LLMError, Passage
 from app.net import Egress
-from app.services._rows import to_model
-from app.services.audit import AuditService
-from app.speech.models import WhisperModelStore
+from app.records import AuditTrail
+from app.schemas.settings import SettingsPatchBody
+from app.secrets import SecretStore
+from app.speech.whisper_store import WhisperModelStore
 
 SAMPLE_QUESTION = "Hello! Who are you? Answer in one short sentence."
 SAMPLE_PASSAGE = Passage(
@@ -42,16 +44,23 @@ def mask(key: str | None) -> str | None:
 
 class SettingsService:
     def __init__(
-        self, audit: AuditService, models: ModelPool, whisper: WhisperModelStore | None = None
+        self,
+        models: ModelPool,
+        secrets: SecretStore,
+        egress: Egress,
+        audit: AuditTrail,
+        whisper: WhisperModelStore | None = None,
     ) -> None:
+        self._models = models  # the "test the model" call
+        self._secrets = secrets  # the model API key
+        self._egress = egress  # an `aiBaseUrl` must be one the server may call
         self._audit = audit
-        self._models = models
-        self._whisper = whisper
+        self._whisper = whisper  # a chosen speech model must be installed
 
     async def _row(self, workspace_id: str) -> dict[str, Any]:
         row = (
-            await WorkspaceSettings.select()
-            .where(WorkspaceSettings.workspace_id == workspace_id)
+            await Row.select()
+            .where(Row.workspace_id == workspace_id)
             .first()
             .output(load_json=True)
         )
@@ -63,37 +72,40 @@ class SettingsService:
     async def get(self, actor: Actor) -> WorkspaceSettingsView:
         ws = actor.workspace_id or ""
         row = await self._row(ws)
-        key = self._models.secrets.get(api_key_name(ws))
-        return to_model(WorkspaceSettingsView, row, ai_api_key=mask(key))
+        return WorkspaceSettingsView(
+            **msgspec.structs.asdict(repo.from_row(row)),
+            ai_api_key=mask(self._secrets.get(api_key_name(ws))),
+            updated_at=row["updated_at"],
+        )
 
     @guarded(Resource.SETTINGS, write=True)
-    async def update(self, actor: Actor, patch: msgspec.Struct) -> WorkspaceSettingsView:
+    async def update(self, actor: Actor, patch: SettingsPatchBody) -> WorkspaceSettingsView:
         ws = actor.workspace_id or ""
         values = {
             f: v for f in patch.__struct_fields__ if (v := getattr(patch, f)) is not msgspec.UNSET
         }
         api_key = values.pop("ai_api_key", msgspec.UNSET)
-        current = await self._row(ws)
-        merged = {**current, **values}
+        current = repo.from_row(await self._row(ws))
+        merged = msgspec.structs.replace(current, **values)
         if values.get("business_hours_config") is not None:
             try:
                 BusinessHours.parse(values["business_hours_config"])
             except HoursError as exc:
                 raise Invalid(f"businessHoursConfig: {exc}") from None
-        if merged.get("business_hours_enabled") and not merged.get("business_hours_config"):
+        if merged.business_hours_enabled and not merged.business_hours_config:
             raise Invalid("businessHoursConfig is required when business hours are enabled")
         self._check_speech_model(values.get("speech_model"), merged)
         if values.get("ai_base_url"):
-            await Egress(self._models.settings.egress_allow).check_url(values["ai_base_url"])
+            await self._egress.check_url(values["ai_base_url"])
         if values:
-            changes = {getattr(WorkspaceSettings, f): v for f, v in values.items()}
-            await WorkspaceSettings.update(changes).where(WorkspaceSettings.workspace_id == ws)
+            changes = {getattr(Row, f): v for f, v in values.items()}
+            await Row.update(changes).where(Row.workspace_id == ws)
         changed = sorted(values)
         if api_key is not msgspec.UNSET:
             if api_key:
-                self._models.secrets.set(api_key_name(ws), str(api_key))
+                self._secrets.set(api_key_name(ws), str(api_key))
             else:
-                self._models.secrets.delete(api_key_name(ws))
+                self._secrets.delete(api_key_name(ws))
             changed = sorted([*changed, "ai_api_key"])
         if changed:
             await self._audit.record(
@@ -101,10 +113,10 @@ class SettingsService:
             )
         return await self.get(actor)
 
-    def _check_speech_model(self, name: str | None, merged: dict[str, Any]) -> None:
+    def _check_speech_model(self, name: str | None, merged: WorkspaceSettings) -> None:
         """An installed whisper model, or "openai" when the workspace's model is OpenAI's."""
-        if name == OPENAI:
-            if merged.get("ai_provider") != "openai":
+        if name == OPENAI_SPEECH:
+            if merged.ai_provider != "openai":
                 raise Invalid("speechModel openai needs the OpenAI provider (aiProvider openai)")
         elif name and self._whisper is not None:
             try:
@@ -119,11 +131,11 @@ class SettingsService:
     async def test_model(self, actor: Actor) -> ModelTest:
         """One short call with the current settings: latency and a sample, or the error."""
         ws = actor.workspace_id or ""
-        row = await self._row(ws)
-        llm_settings = self._models.llm_settings(ws, row)
+        settings = repo.from_row(await self._row(ws))
+        llm_settings = self._models.llm_settings(ws, settings)
         started = time.perf_counter()
         try:
-            llm = self._models.get(ws, row)
+            llm = self._models.get(ws, settings)
             done = await llm.complete(
                 [ChatMessage("user", SAMPLE_QUESTION)],
                 system="You are a helpful assistant.",

@@ -13,23 +13,28 @@ from datetime import datetime, timedelta
 from app.auth import TokenSigner, hash_secret, new_secret
 from app.db.tables import User, UserSession
 from app.domain import Actor, Clock, Unauthorized, new_id
-from app.domain import models as m
+from app.domain import records as m
 from app.events import AccessSignals
 from app.services._rows import to_model
 from app.services.workspaces import WorkspaceService
-from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class SignIns:
-    """Mixed into `AuthService`, whose constructor sets these."""
-
-    _s: Settings
-    _clock: Clock
-    _signer: TokenSigner
-    _workspaces: WorkspaceService
-    _signals: AccessSignals
+class SignInService:
+    def __init__(
+        self,
+        clock: Clock,
+        signer: TokenSigner,
+        workspaces: WorkspaceService,
+        signals: AccessSignals,
+        refresh_ttl_s: int,
+    ) -> None:
+        self._clock = clock
+        self._signer = signer
+        self._workspaces = workspaces  # a sign-in opens in the user's first workspace
+        self._signals = signals  # a revoked sign-in ends its live connections
+        self._refresh_ttl = timedelta(seconds=refresh_ttl_s)
 
     async def refresh(self, refresh_token: str, *, ip: str | None = None) -> m.Session:
         """Rotate: the presented token is spent and a new one of the same family is issued."""
@@ -53,7 +58,7 @@ class SignIns:
         if row["expires_at"] <= now:
             raise Unauthorized("refresh token expired; sign in again")
         workspaces = await self._workspaces.list_for_user(row["user_id"])
-        return await self._open_session(
+        return await self.open(
             row["user_id"],
             workspaces[0] if workspaces else None,
             ip=ip,
@@ -116,7 +121,7 @@ class SignIns:
             raise Unauthorized("this account no longer exists")
         return to_model(m.User, row), await self._workspaces.list_for_user(user_id)
 
-    async def _open_session(
+    async def open(
         self,
         user_id: str,
         workspace: m.Workspace | None,
@@ -125,6 +130,8 @@ class SignIns:
         user_agent: str | None,
         family: str | None = None,
     ) -> m.Session:
+        """A new sign-in (or, with `family`, the next one of a rotation): stores the refresh
+        token's hash and returns both tokens."""
         refresh = new_secret("rt_")
         family = family or new_id()
         await UserSession.insert(
@@ -132,7 +139,7 @@ class SignIns:
                 user_id=user_id,
                 refresh_token=hash_secret(refresh),
                 family_id=family,
-                expires_at=self._clock.now() + timedelta(seconds=self._s.refresh_token_ttl_s),
+                expires_at=self._clock.now() + self._refresh_ttl,
                 ip_address=ip,
                 user_agent=(user_agent or "")[:300] or None,
             )

@@ -36,7 +36,8 @@ class SourceService:
         if not wanted:
             return {}
         found: dict[str, str] = {}
-        in_ws = KBChunk.document_id.knowledge_base_id.workspace_id == actor.workspace_id
+        kb = KBChunk.document_id.knowledge_base_id
+        in_ws = kb.workspace_id == actor.workspace_id  # type: ignore[union-attr]  # piccolo FK hop
         chunks = await KBChunk.select(
             KBChunk.id,
             KBChunk.qdrant_id,

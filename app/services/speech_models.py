@@ -16,12 +16,12 @@ import msgspec
 from app.auth import Resource, guarded
 from app.db.tables import WorkspaceSettings
 from app.domain import Actor, Conflict, NotFound
-from app.events import EventBus
-from app.events.names import SPEECH_MODEL_PROGRESS
-from app.services.audit import AuditService
-from app.services.download_jobs import DownloadJobs, DownloadView
+from app.domain.records import DownloadView
+from app.events import EventBus, catalog
+from app.records import AuditTrail
+from app.services.download_jobs import DownloadJobs
 from app.speech.catalog import CATALOG, file_url, is_multilingual
-from app.speech.models import WhisperModelStore
+from app.speech.whisper_store import WhisperModelStore
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,13 @@ class SpeechModelService:
         self,
         store: WhisperModelStore,
         events: EventBus,
-        audit: AuditService,
+        audit: AuditTrail,
         *,
         downloads: bool = True,
     ) -> None:
         self.store = store
         self._audit = audit
-        self._jobs = DownloadJobs(events, SPEECH_MODEL_PROGRESS, allowed=downloads)
+        self._jobs = DownloadJobs(events, catalog.speech_model_progress, allowed=downloads)
 
     @property
     def downloads_allowed(self) -> bool:

@@ -14,10 +14,10 @@ import secrets
 from app.auth import Resource, guarded
 from app.db.tables import User, Workspace, WorkspaceSettings, WorkspaceUser
 from app.domain import Actor, Conflict, Forbidden, Invalid, NotFound, Role, new_id
-from app.domain import models as m
+from app.domain import records as m
 from app.events import AccessSignals
+from app.records import AuditTrail
 from app.services._rows import to_model
-from app.services.audit import AuditService
 
 
 def slugify(name: str) -> str:
@@ -35,7 +35,7 @@ def clean_name(name: str) -> str:
 
 
 class WorkspaceService:
-    def __init__(self, audit: AuditService, signals: AccessSignals) -> None:
+    def __init__(self, audit: AuditTrail, signals: AccessSignals) -> None:
         self._audit = audit
         self._signals = signals  # wakes a member's live connections when their access changes
 

@@ -42,7 +42,7 @@ class OpenAITranscriber:
                 model=self.settings.model,
                 file=(filename_for(mime), audio, mime.split(";", 1)[0]),
                 response_format="verbose_json",
-                **({"language": self.settings.language} if self.settings.language else {}),
+                language=self.settings.language or openai.omit,
             )
             return Transcript(
                 text=(result.text or "").strip(),

@@ -113,6 +113,7 @@ class LanceVectorStore:
             groups.setdefault(name, []).append(row)
         for name, rows in groups.items():
             table = self._table(name, dim=len(rows[0]["vector"]))
+            assert table is not None  # made with the given dimension
             (
                 table.merge_insert("id")
                 .when_matched_update_all()

@@ -107,9 +107,13 @@ class QdrantVectorStore:
     def _hit(sp: Any) -> Hit:
         pl = dict(sp.payload)
         payload = Payload(
+            workspace_id=pl["workspace_id"],
+            kb_id=pl["kb_id"],
             content=pl["content"],
+            document_id=pl.get("document_id"),
+            faq_id=pl.get("faq_id"),
+            chunk_id=pl.get("chunk_id"),
             metadata=pl.get("metadata") or {},
-            **{n: pl.get(n) for n in _FIELDS},
         )
         return Hit(pl["id"], float(sp.score), payload)
 

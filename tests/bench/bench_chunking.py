@@ -15,8 +15,8 @@ import tempfile
 import time
 
 from app.embeddings import build_embeddings
-from app.knowledge import RetrievalSettings, Retriever, index_document
-from app.knowledge.extract import extract_pdf
+from app.rag import RetrievalSettings, Retriever, index_document
+from app.rag.extract import extract_pdf
 from app.vectors.lancedb_store import LanceVectorStore
 from tests.bench.bench_ingest import make_pdf
 from tests.bench.datasets import eval_dir

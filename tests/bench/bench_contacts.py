@@ -66,7 +66,7 @@ async def main(n: int) -> None:
             label = await _seed(ws, n, actor, services)
             print(f"{n} contacts\n\n| query (25 per page) | median | max |\n| --- | --: | --: |")
             last = n // 25
-            contacts = services.contacts
+            contacts = services.contact_queries
             for sort in ("recent", "name", "phone"):
                 for page in (1, last):
                     await _time(
@@ -77,7 +77,9 @@ async def main(n: int) -> None:
             await _time("label filter", lambda: contacts.list(actor, page_size=25, label=label))
 
             async def export() -> None:
-                size = sum([len(chunk) async for chunk in services.contacts.export_csv(actor)])
+                size = sum(
+                    [len(chunk) async for chunk in services.contact_queries.export_csv(actor)]
+                )
                 assert size > n * 50
 
             await _time("CSV export, all", export)

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from app.knowledge.chunking import chunk_pages
-from app.knowledge.extract import extract_pdf
+from app.rag.chunking import chunk_pages
+from app.rag.extract import extract_pdf
 from tests.bench.bench_ingest import make_pdf
 from tests.bench.datasets import stackfaq, xquad
 

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from app.container import build_container
 from app.db import close_engine, migrate, open_engine
-from app.db.repos import inbound
-from app.db.repos.messages import workspace_settings
+from app.db.repos import inbound, workspace_settings
 from app.db.tables import KBFaq, KnowledgeBase, WhatsappSession
 from app.domain import NormalizedMessage, utcnow
 from app.pipeline.responders import ReplyContext
@@ -58,7 +57,7 @@ async def main(n: int, n_faqs: int) -> None:
                 for i in range(n_faqs)
             ]
         )
-        row = await workspace_settings(ws)
+        row = await workspace_settings.load(ws)
         engine = container.ai
         timings: list[float] = []
         t0 = utcnow()

@@ -13,8 +13,8 @@ import tempfile
 import time
 
 from app.embeddings import build_embeddings
-from app.knowledge.extract import extract_pdf
-from app.knowledge.indexing import index_document
+from app.rag.extract import extract_pdf
+from app.rag.indexing import index_document
 from app.vectors.lancedb_store import LanceVectorStore
 from tests.bench.datasets import xquad
 

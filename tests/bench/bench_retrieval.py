@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from app.embeddings import build_embeddings
-from app.knowledge.fusion import boosted, rrf, weighted
-from app.knowledge.indexing import faq_vectors
+from app.rag.fusion import boosted, rrf, weighted
+from app.rag.indexing import faq_vectors
 from app.vectors.base import Hit, Payload, Point, VectorFilter
 from app.vectors.lancedb_store import LanceVectorStore
 from tests.bench.datasets import EvalSet, all_sets

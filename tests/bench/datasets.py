@@ -30,7 +30,7 @@ class EvalSet:
 
 def stackfaq() -> EvalSet:
     """125 FAQ threads, each indexed as one unit (question + answers); 1,249 paraphrases."""
-    from app.knowledge.indexing import faq_text
+    from app.rag.indexing import faq_text
 
     raw = json.loads((eval_dir() / "retrieval/stackfaq/stackExchange-FAQ.json").read_text())
     passages: dict[str, str] = {}

@@ -92,7 +92,7 @@ def test_backup_while_running_then_restore_gives_the_same_dashboard(tmp_path: Pa
             k: v for k, v in stable(before).items() if k != "audit"
         }
         assert httpx.get(  # the API key works too: its hash came back with the database
-            f"{second.url}/api/v1/settings/api-keys", headers={"X-API-Key": api_key}
+            f"{second.url}/api/v1/settings", headers={"X-API-Key": api_key}
         ).is_success
         old_token = httpx.get(  # JWT keys came back in the encrypted secrets file
             f"{second.url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}

@@ -76,8 +76,8 @@ def test_binary_serves_api_and_dashboard_and_stops_on_sigterm(binary: Path, tmp_
     try:
         health = httpx.get(f"{p.url}/api/v1/health").json()
         assert health["status"] == "ok" and health["database"] == "ok"
-        page = httpx.get(f"{p.url}/login")
-        assert page.status_code == 200 and "Sign in" in page.text
+        page = httpx.get(f"{p.url}/register")  # a fresh install starts with the owner
+        assert page.status_code == 200 and "Create the owner account" in page.text
         asset = re.search(r'src="(/_nicegui/[^"]+\.js)"', page.text)
         assert asset and httpx.get(f"{p.url}{asset.group(1)}").status_code == 200
         register(p.url, "frozen@example.com")

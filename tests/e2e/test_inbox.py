@@ -174,6 +174,19 @@ def test_simulator_reply_live_in_inbox_then_takeover(server: Process, tmp_path: 
         )
         thumb.scroll_into_view_if_needed()
         _shot(inbox, "inbox-image")
+
+        # the phone's attach menu (Photo, Voice note, Document): each entry opens its picker
+        prices = tmp_path / "price-list.pdf"
+        prices.write_bytes(menu.read_bytes())
+        phone.get_by_role("button").filter(has_text="attach_file").click()
+        attach_menu = phone.locator(".q-menu")
+        attach_menu.get_by_text("Voice note", exact=True).wait_for()
+        _shot(phone, "simulator-attach-menu")
+        with phone.expect_file_chooser() as chooser:
+            attach_menu.get_by_text("Document", exact=True).click()
+        assert ".pdf" in (chooser.value.element.get_attribute("accept") or "")
+        chooser.value.set_files(str(prices))
+        inbox.get_by_text("price-list.pdf").last.wait_for(timeout=10_000)  # the contact's file
         context.close()
 
 

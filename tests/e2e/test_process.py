@@ -18,11 +18,12 @@ def test_serves_dashboard_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
     p = start(tmp_path / "data")
     health = httpx.get(f"{p.url}/api/v1/health").json()
     assert health["status"] == "ok" and health["database"] == "ok"
-    login = httpx.get(f"{p.url}/login")
-    assert login.status_code == 200 and "Sign in" in login.text
-    assert "frame-ancestors 'none'" in login.headers["content-security-policy"]
-    root = httpx.get(f"{p.url}/", follow_redirects=False)
-    assert root.status_code in (302, 307) and root.headers["location"].endswith("/login")
+    first = httpx.get(f"{p.url}/register")  # a fresh install: nobody to sign in yet
+    assert first.status_code == 200 and "Create the owner account" in first.text
+    assert "frame-ancestors 'none'" in first.headers["content-security-policy"]
+    for path in ("/", "/login"):
+        root = httpx.get(f"{p.url}{path}", follow_redirects=False)
+        assert root.status_code in (302, 307) and root.headers["location"].endswith("/register")
     r = httpx.post(
         f"{p.url}/api/v1/auth/register",
         json={
@@ -33,6 +34,8 @@ def test_serves_dashboard_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
         },
     )
     assert r.status_code == 201
+    login = httpx.get(f"{p.url}/login")
+    assert login.status_code == 200 and "Sign in" in login.text
     assert (p.data_dir / "aimywhatsapp.db").exists()
     assert p.stop(signal.SIGTERM) == 0
     assert "stopped cleanly" in p.log()
@@ -123,6 +126,7 @@ def test_readme_start_command_serves(tmp_path: Path) -> None:
         pytest.skip(f"{launcher[0]} is not installed here (it is in CI's clean clone)")
     p = start(tmp_path / "data", command=[str(exe), *launcher[1:]])
     try:
-        assert httpx.get(f"{p.url}/login").status_code == 200
+        # a fresh install sends /login on to creating the owner account (issue 13.13)
+        assert httpx.get(f"{p.url}/login", follow_redirects=True).status_code == 200
     finally:
         assert p.stop() == 0

@@ -95,9 +95,10 @@ def test_team_api_keys_and_audit(server: Process) -> None:
         assert key.startswith("aimy_")
         owner.get_by_text("only time it is shown").wait_for()
         _shot(owner, "settings-api-key-created")
-        listed = httpx.get(f"{url}/api/v1/settings/api-keys", headers={"X-API-Key": key})
-        assert listed.status_code == 200, listed.text
-        assert "CRM sync" in listed.text
+        used = httpx.get(f"{url}/api/v1/settings", headers={"X-API-Key": key})
+        assert used.status_code == 200, used.text
+        keys = httpx.get(f"{url}/api/v1/settings/api-keys", headers={"X-API-Key": key})
+        assert keys.status_code == 403, keys.text  # a key may not manage keys
         owner.get_by_role("button", name="Done").click()
         key_row = owner.locator("[data-key='CRM sync']")
         key_row.wait_for()
@@ -108,7 +109,7 @@ def test_team_api_keys_and_audit(server: Process) -> None:
         key_row.get_by_role("button", name="Revoke").click()
         owner.get_by_role("dialog").get_by_role("button", name="Revoke").click()
         owner.get_by_text("No API keys yet.").wait_for()
-        refused = httpx.get(f"{url}/api/v1/settings/api-keys", headers={"X-API-Key": key})
+        refused = httpx.get(f"{url}/api/v1/settings", headers={"X-API-Key": key})
         assert refused.status_code == 401
 
         # the audit log shows every step, and filters

@@ -15,9 +15,9 @@ async def test_cleanup_removes_only_what_expired(settings: Settings) -> None:
     clock = ManualClock()
     container = build_container(settings, clock)
     async with lifespan(container):
-        auth = container.services.auth
-        await auth.register("old@example.com", "Old-pass-123", "Old", "Shop")
-        await auth.forgot_password("old@example.com")
+        services = container.services
+        await services.auth.register("old@example.com", "Old-pass-123", "Old", "Shop")
+        await services.password_resets.forgot_password("old@example.com")
         ws = await Workspace.select(Workspace.id).first()
         await Notification.insert(
             Notification(
@@ -26,8 +26,8 @@ async def test_cleanup_removes_only_what_expired(settings: Settings) -> None:
         )
         assert container.scheduler.get_job("cleanup") is not None
         clock.advance(timedelta(days=31))
-        await auth.register("new@example.com", "New-pass-123", "New", "Shop 2")
-        removed = await cleanup_expired(container)
+        await services.auth.register("new@example.com", "New-pass-123", "New", "Shop 2")
+        removed = await cleanup_expired(container.clock)
         assert removed == {"sessions": 1, "password_resets": 1, "invites": 0, "notifications": 1}
         assert await UserSession.count() == 1  # the fresh sign-in stays
         assert await PasswordReset.count() == 0

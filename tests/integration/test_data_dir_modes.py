@@ -44,7 +44,7 @@ async def test_everything_in_the_data_dir_is_private(bot: Bot, tmp_path: Path) -
     model = tmp_path / "tiny.gguf"
     model.write_bytes(b"GGUF" + b"\0" * 64)
     os.chmod(model, 0o644)
-    await bot.api.container.ai.models.models.import_file(model)
+    await bot.api.container.ai.models.gguf.import_file(model)
     for folder in ("media", "kb", "models"):
         assert (data / folder).is_dir(), folder
     assert (data / "aimywhatsapp.db").is_file()

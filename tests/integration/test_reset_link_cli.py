@@ -37,7 +37,7 @@ def test_reset_link_prints_a_working_link_and_logs_nothing(
     async def reset() -> None:
         container = build_container(make_settings(data))
         async with lifespan(container):
-            await container.services.auth.reset_password(token, "Lantern-quiet-58")
+            await container.services.password_resets.reset_password(token, "Lantern-quiet-58")
             await container.services.auth.login("ann@example.com", "Lantern-quiet-58")
 
     asyncio.run(reset())

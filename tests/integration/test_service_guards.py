@@ -30,7 +30,7 @@ OPEN = {
     "anywhere yet (sign-up goes through here)",
     "InviteService.accept": "the invitee joins: they have no role in the workspace yet; the "
     "one-time token mailed to their address is the proof",
-    "AuditService.record": "infrastructure: writes the trail of a call its caller already "
+    "AuditTrail.record": "infrastructure: writes the trail of a call its caller already "
     "authorized, including account-level acts that have no role",
 }
 PASSWORD = "Correct-horse-9"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app import downloads
-from app.knowledge.errors import FetchError
+from app.net import downloads
+from app.net.errors import FetchError
 
 BODY = bytes(range(256)) * 8192  # 2 MiB: several chunks
 

@@ -45,9 +45,18 @@ def test_storage_and_session_paths(tmp_path: Path) -> None:
     s = load_settings({"data_dir": str(tmp_path)}, env={})
     assert (s.media_path, s.sessions_path) == (tmp_path / "media", tmp_path / "sessions")
     assert s.vectors_path == tmp_path / "vectors"
-    ignored = " ".join(ignored_seed_env({"STORAGE_PATH": "/x", "WA_SESSION_PATH": "/y"}))
-    assert "mount a volume" in ignored
     assert load_settings({}, env={"DATA_DIR": str(tmp_path / "d")}).data_dir == tmp_path / "d"
+
+
+def test_storage_path_and_wa_session_path_are_honoured(tmp_path: Path) -> None:
+    env = {"STORAGE_PATH": str(tmp_path / "uploads"), "WA_SESSION_PATH": str(tmp_path / "wa")}
+    s = load_settings({"data_dir": str(tmp_path / "d")}, env=env)
+    assert (s.media_path, s.sessions_path) == (tmp_path / "uploads", tmp_path / "wa")
+    assert ignored_seed_env(env) == []
+    ours = {"AIMY_STORAGE_PATH": str(tmp_path / "ours"), **env}  # the AIMY_ name wins
+    assert (
+        load_settings({"data_dir": str(tmp_path / "d")}, env=ours).media_path == tmp_path / "ours"
+    )
 
 
 def test_encryption_key_in_seed_form_or_ours() -> None:

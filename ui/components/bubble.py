@@ -110,7 +110,7 @@ def _meta(message: c.Message, sources: str | None) -> None:
             n = len(message.kb_chunks_used)
             ui.badge(f"{n} source{'s' if n > 1 else ''}").props("outline color=grey-7").mark(
                 "sources"
-            ).tooltip(sources or "Knowledge-base chunks: " + ", ".join(message.kb_chunks_used))
+            ).tooltip(sources or "Passages and FAQs of the knowledge base")
         ui.label(message.created_at.strftime("%H:%M"))
         if message.direction == Direction.OUTBOUND and message.status in _TICKS:
             read = " text-blue-6" if message.status == MessageStatus.READ else ""

@@ -26,8 +26,9 @@ def size(n: int | None) -> str:
     """Bytes for people: "45 B", "2.0 KB", "74.5 MB" ("?" when unknown)."""
     if n is None:
         return "?"
+    amount = float(n)
     for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return str(n)
+        if amount < 1024 or unit == "GB":
+            return f"{amount:.0f} {unit}" if unit == "B" else f"{amount:.1f} {unit}"
+        amount /= 1024
+    return str(amount)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from app.domain import records as m
 from ui import session
 from ui.components.error import ErrorLabel
 from ui.pages._forms import card
@@ -30,18 +31,26 @@ NO_EMAIL = (
 )
 
 
+async def first_page() -> str:
+    """Where a visitor starts: the dashboard when signed in, else signing in — or, on a fresh
+    install with no account at all, creating the owner's."""
+    if await session.current():
+        return "/dashboard"
+    return "/login" if await container().services.auth.has_accounts() else "/register"
+
+
 def create() -> None:
     @ui.page("/login", title="Sign in · Aimywhatsapp")
-    async def login_page():  # type: ignore[no-untyped-def]
-        if await session.current():
-            return RedirectResponse("/dashboard")
+    async def login_page() -> RedirectResponse | None:
+        if (first := await first_page()) != "/login":
+            return RedirectResponse(first)
         with card("Sign in", "Welcome back."):
             email = ui.input("Email").props("type=email outlined autofocus").classes("w-full")
             password = ui.input("Password", password=True).props("outlined").classes("w-full")
             error = ErrorLabel()
 
             async def submit() -> None:
-                async def call():  # type: ignore[no-untyped-def]
+                async def call() -> m.Session:
                     _count_attempt()
                     return await container().services.auth.login(
                         email.value or "", password.value or "", ip=session.client_ip()
@@ -57,10 +66,17 @@ def create() -> None:
             with ui.row().classes("w-full justify-between text-sm"):
                 ui.link("Create an account", "/register")
                 ui.link("Forgot password?", "/forgot-password")
+        return None
 
     @ui.page("/register", title="Create account · Aimywhatsapp")
-    async def register_page():  # type: ignore[no-untyped-def]
-        with card("Create your account", "Your bot is a few minutes away."):
+    async def register_page() -> None:
+        first = not await container().services.auth.has_accounts()
+        title, hint = (
+            ("Create the owner account", "Nobody uses this install yet: you will own it.")
+            if first
+            else ("Create your account", "Your bot is a few minutes away.")
+        )
+        with card(title, hint):
             name = ui.input("Your name").props("outlined autofocus").classes("w-full")
             email = ui.input("Email").props("type=email outlined").classes("w-full")
             password = (
@@ -72,7 +88,7 @@ def create() -> None:
             error = ErrorLabel()
 
             async def submit() -> None:
-                async def call():  # type: ignore[no-untyped-def]
+                async def call() -> m.Session:
                     _count_attempt()
                     return await container().services.auth.register(
                         email.value or "",
@@ -88,10 +104,11 @@ def create() -> None:
                     ui.navigate.to(_after_sign_in(first="/onboarding"))
 
             ui.button("Create account", on_click=submit).classes("w-full").mark("submit")
-            ui.link("I already have an account", "/login").classes("text-sm")
+            if not first:
+                ui.link("I already have an account", "/login").classes("text-sm")
 
     @ui.page("/forgot-password", title="Forgot password · Aimywhatsapp")
-    async def forgot_page():  # type: ignore[no-untyped-def]
+    async def forgot_page() -> None:
         mailed = container().services.mailer.configured
         with card("Forgot your password?", "We will email you a reset link." if mailed else ""):
             email = ui.input("Email").props("type=email outlined").classes("w-full")
@@ -104,9 +121,9 @@ def create() -> None:
             done.mark("forgot-done").set_visibility(False)
 
             async def submit() -> None:
-                async def call():  # type: ignore[no-untyped-def]
+                async def call() -> bool:
                     _count_attempt()
-                    await container().services.auth.forgot_password(email.value or "")
+                    await container().services.password_resets.forgot_password(email.value or "")
                     return True
 
                 if await error.run(call):
@@ -116,7 +133,7 @@ def create() -> None:
             ui.link("Back to sign in", "/login").classes("text-sm")
 
     @ui.page("/reset-password", title="Reset password · Aimywhatsapp")
-    async def reset_page(token: str = ""):  # type: ignore[no-untyped-def]
+    async def reset_page(token: str = "") -> None:
         with card("Choose a new password"):
             password = (
                 ui.input("New password (10+ characters)", password=True)
@@ -126,8 +143,10 @@ def create() -> None:
             error = ErrorLabel()
 
             async def submit() -> None:
-                async def call():  # type: ignore[no-untyped-def]
-                    await container().services.auth.reset_password(token, password.value or "")
+                async def call() -> bool:
+                    await container().services.password_resets.reset_password(
+                        token, password.value or ""
+                    )
                     return True
 
                 if await error.run(call):
@@ -137,7 +156,7 @@ def create() -> None:
             ui.button("Set password", on_click=submit).classes("w-full").mark("submit")
 
     @ui.page("/accept-invite", title="Join workspace · Aimywhatsapp")
-    async def accept_page(token: str = ""):  # type: ignore[no-untyped-def]
+    async def accept_page(token: str = "") -> None:
         current = await session.current()
         if current is None:
             app.storage.user["invite_token"] = token  # kept through sign-in / registration
@@ -150,7 +169,7 @@ def create() -> None:
             error = ErrorLabel()
 
             async def accept() -> None:
-                async def call():  # type: ignore[no-untyped-def]
+                async def call() -> m.Workspace:
                     return await container().services.invites.accept(actor, token)
 
                 ws = await error.run(call)

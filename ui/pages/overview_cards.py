@@ -11,18 +11,19 @@ from app.domain import Actor, DomainError
 from app.events import names
 from app.events.bus import Event
 from app.services.overview import HELP, Kpis
+from ui import features
 from ui.components.live import listen
 from ui.pages.onboarding import needs_setup
 from ui.state import container
 
 LIVE = {names.MESSAGE_NEW, names.CONVERSATION_UPDATED}
 REFRESH_S = 1.0
-# (key, title, icon, where the number leads)
+# (key, title, icon, where the number leads, the feature that page needs)
 CARDS = [
-    ("messages_today", "Messages today", "chat", "/dashboard/inbox"),
-    ("open_conversations", "Open conversations", "forum", "/dashboard/inbox"),
-    ("waiting_human", "Waiting for a human", "support_agent", "/dashboard/inbox"),
-    ("resolution_rate", "Bot resolution rate", "smart_toy", "/dashboard/analytics"),
+    ("messages_today", "Messages today", "chat", "/dashboard/inbox", None),
+    ("open_conversations", "Open conversations", "forum", "/dashboard/inbox", None),
+    ("waiting_human", "Waiting for a human", "support_agent", "/dashboard/inbox", None),
+    ("resolution_rate", "Bot resolution rate", "smart_toy", "/dashboard/analytics", "analytics"),
 ]
 
 
@@ -43,9 +44,10 @@ async def kpi_cards(actor: Actor) -> None:
     grid = ui.element("div").classes("w-full grid grid-cols-2 md:grid-cols-4 gap-3").mark("kpis")
     values: dict[str, tuple[ui.label, ui.label]] = {}
     with grid:
-        for key, title, icon, link in CARDS:
-            card = ui.card().classes("cursor-pointer gap-1 p-3 sm:p-4").props("flat bordered")
-            card.on("click", lambda p=link: ui.navigate.to(p))
+        for key, title, icon, link, feature in CARDS:
+            card = ui.card().classes("gap-1 p-3 sm:p-4").props("flat bordered")
+            if features.available(feature):  # no click into a page that is not there yet
+                card.classes("cursor-pointer").on("click", lambda p=link: ui.navigate.to(p))
             with card.mark(f"kpi-{key}"):
                 with ui.row().classes("items-center gap-2 no-wrap text-grey-7"):
                     ui.icon(icon).classes("text-lg")

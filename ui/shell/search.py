@@ -31,7 +31,12 @@ def header_search() -> None:
     with ui.dialog() as dialog, ui.card().classes("w-full"):
         narrow = ui.input(placeholder="Search contacts…").props("outlined autofocus clearable")
         narrow.classes("w-full").mark("search-mobile")
-        narrow.on("keydown.enter", lambda: (dialog.close(), _go(narrow.value)))
+
+        def go_narrow() -> None:
+            dialog.close()
+            _go(narrow.value)
+
+        narrow.on("keydown.enter", go_narrow)
     ui.button(icon="search", on_click=dialog.open).props("flat round color=white").classes(
         "lt-md"
     ).mark("search-open")

@@ -15,14 +15,14 @@ from app.api.controllers.deps import (
     provide_services,
     request_ip,
 )
-from app.api.schemas import (
+from app.domain import records as m
+from app.schemas.auth import (
     ForgotPasswordBody,
     LoginBody,
     RefreshBody,
     RegisterBody,
     ResetPasswordBody,
 )
-from app.domain import models as m
 
 CREDENTIALS = {"public": True, "auth_limited": True}
 
@@ -63,29 +63,29 @@ class AuthController(Controller):
         self, data: JSONBody[RefreshBody], services: ServicesDep, request: Request
     ) -> m.Session:
         """Rotate the refresh token. Presenting a spent one revokes its whole sign-in."""
-        return await services.auth.refresh(data.refresh_token, ip=request_ip(request))
+        return await services.sign_ins.refresh(data.refresh_token, ip=request_ip(request))
 
     @post("/logout", opt={"public": True}, status_code=HTTP_204_NO_CONTENT)
     async def logout(self, data: JSONBody[RefreshBody], services: ServicesDep) -> None:
         """Revoke the sign-in this refresh token belongs to."""
-        await services.auth.logout(data.refresh_token)
+        await services.sign_ins.logout(data.refresh_token)
 
     @post("/forgot-password", opt=CREDENTIALS, status_code=HTTP_202_ACCEPTED)
     async def forgot_password(
         self, data: JSONBody[ForgotPasswordBody], services: ServicesDep
     ) -> None:
         """Email a reset link if the account exists (the answer is the same either way)."""
-        await services.auth.forgot_password(data.email)
+        await services.password_resets.forgot_password(data.email)
 
     @post("/reset-password", opt=CREDENTIALS, status_code=HTTP_204_NO_CONTENT)
     async def reset_password(
         self, data: JSONBody[ResetPasswordBody], services: ServicesDep
     ) -> None:
         """Set a new password with the emailed token; signs out every session."""
-        await services.auth.reset_password(data.token, data.password)
+        await services.password_resets.reset_password(data.token, data.password)
 
     @get("/me", opt={"account": True})
     async def me(self, services: ServicesDep, actor: ActorDep) -> Me:
         """The signed-in user and their workspaces with their role in each."""
-        user, workspaces = await services.auth.me(actor.user_id or "")
+        user, workspaces = await services.sign_ins.me(actor.user_id or "")
         return Me(user=user, workspaces=workspaces)

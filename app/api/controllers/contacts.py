@@ -19,15 +19,15 @@ from app.api.controllers.deps import (
     provide_actor,
     provide_services,
 )
-from app.api.messaging_schemas import (
+from app.auth import Resource
+from app.domain import Page
+from app.domain import conversations as c
+from app.schemas.contacts import (
     AttachLabelBody,
     ContactUpdateBody,
     LabelCreateBody,
     LabelUpdateBody,
 )
-from app.auth import Resource
-from app.domain import Page
-from app.domain import conversations as c
 
 CONTACTS = {"resource": Resource.CONTACTS}
 DEPS = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
@@ -86,7 +86,7 @@ class ContactController(Controller):
     ) -> Page[c.Contact]:
         """Contacts, most recently active first; filter by label id, blocked, takeover, VIP,
         or a search over name, phone and JID."""
-        return await services.contacts.list(
+        return await services.contact_queries.list(
             actor,
             page=page,
             page_size=page_size,
@@ -101,7 +101,7 @@ class ContactController(Controller):
     async def export_contacts(self, services: ServicesDep, actor: ActorDep) -> Stream:
         """All contacts as CSV (streamed)."""
         return Stream(
-            services.contacts.export_csv(actor),
+            services.contact_queries.export_csv(actor),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="contacts.csv"'},
         )
@@ -110,7 +110,7 @@ class ContactController(Controller):
     async def get_contact(
         self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> c.Contact:
-        return await services.contacts.get(actor, contact_id)
+        return await services.contact_queries.get(actor, contact_id)
 
     @patch("/{contact_id:str}", opt=CONTACTS)
     async def update_contact(

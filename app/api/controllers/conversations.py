@@ -21,10 +21,10 @@ from app.api.controllers.deps import (
     provide_actor,
     provide_services,
 )
-from app.api.messaging_schemas import ApproveBody, ConversationUpdateBody, SendBody
 from app.auth import Resource
 from app.domain import ConversationStatus, Invalid, Page
 from app.domain import conversations as c
+from app.schemas.conversations import ApproveBody, ConversationUpdateBody, ResolveBody, SendBody
 from app.services.attachments import Attachment
 from app.services.export_pdf import conversation_pdf
 
@@ -54,7 +54,7 @@ class ConversationController(Controller):
     ) -> Page[c.Conversation]:
         """Newest activity first. `assignee` is a user id, `me` or `none`; `label` a label id;
         `search` matches the contact's name, phone or JID."""
-        return await services.conversations.list(
+        return await services.conversation_queries.list(
             actor,
             page=page,
             page_size=page_size,
@@ -77,7 +77,7 @@ class ConversationController(Controller):
     ) -> c.ConversationDetail:
         """The conversation with a page of messages: page 1 holds the most recent ones,
         each page in chronological order."""
-        return await services.conversations.get(
+        return await services.conversation_queries.get(
             actor, conversation_id, page=page, page_size=page_size
         )
 
@@ -90,7 +90,8 @@ class ConversationController(Controller):
         actor: ActorDep,
     ) -> c.Conversation:
         """Change status, assign (`assignedUserId`) or unassign (`unassign: true`), or mark
-        read (`read: true`)."""
+        read (`read: true`). Setting `RESOLVED` resolves as `POST …/resolve` does, with the
+        same `keepTakeover` choice."""
         return await services.conversations.update(
             actor,
             conversation_id,
@@ -98,15 +99,23 @@ class ConversationController(Controller):
             assigned_user_id=data.assigned_user_id,
             unassign=data.unassign,
             read=data.read,
+            keep_takeover=data.keep_takeover,
         )
 
     @post("/{conversation_id:str}/resolve", opt=CONVERSATIONS)
     async def resolve(
-        self, conversation_id: FromPath[str], services: ServicesDep, actor: ActorDep
+        self,
+        conversation_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+        data: JSONBody[ResolveBody | None] = None,
     ) -> c.Conversation:
-        """Mark resolved; the contact's next message opens a new conversation."""
+        """Mark resolved; the contact's next message opens a new conversation. Resolving hands
+        the contact back to the bot (human takeover off), so that conversation is answered;
+        send `{"keepTakeover": true}` to leave the contact with the humans instead."""
+        keep = data.keep_takeover if data is not None else False
         return await services.conversations.update(
-            actor, conversation_id, status=ConversationStatus.RESOLVED
+            actor, conversation_id, status=ConversationStatus.RESOLVED, keep_takeover=keep
         )
 
     @post("/{conversation_id:str}/reopen", opt=CONVERSATIONS)
@@ -129,7 +138,7 @@ class ConversationController(Controller):
         `{text}`, or multipart `file` (image, video, audio, PDF/Office document; type sniffed
         from the bytes, 16 MB max) with an optional `text` caption. By default this pauses the
         bot for the contact (human takeover)."""
-        await services.conversations.row(actor, conversation_id)  # 404 before any parsing
+        await services.conversation_queries.row(actor, conversation_id)  # 404 before any parsing
         if request.content_type[0] != RequestEncodingType.MULTI_PART:
             try:
                 body = msgspec.json.decode(await request.body(), type=SendBody)
@@ -178,7 +187,7 @@ class ConversationController(Controller):
         format: Annotated[Literal["json", "pdf"], QueryParameter()] = "json",
     ) -> Response[Any]:
         """The whole thread as JSON (default) or PDF (`?format=pdf`)."""
-        data = await services.conversations.export(actor, conversation_id)
+        data = await services.conversation_queries.export(actor, conversation_id)
         name = f"conversation-{conversation_id}"
         if format == "pdf":
             return Response(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import get
 from litestar.datastructures import State
 
 from app import __version__
-from app.api.schemas import Health
+
+
+class Health(msgspec.Struct):
+    status: str
+    version: str
+    database: str
 
 
 @get("/v1/health", opt={"public": True}, tags=["health"], cache=False)

@@ -15,9 +15,11 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.auth import Resource
 from app.domain import Invalid
-from app.kb import models as m
+from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 
 KB = {"resource": Resource.KNOWLEDGE}
+KB_TEST = {**KB, "kb_test_limited": True}  # seed §14: 20 a minute per workspace
 DEPS = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
 
 
@@ -33,7 +35,7 @@ class KnowledgeBaseController(Controller):
 
     @post("/", opt=KB)
     async def create_kb(
-        self, data: JSONBody[m.KBCreateBody], services: ServicesDep, actor: ActorDep
+        self, data: JSONBody[ks.KBCreateBody], services: ServicesDep, actor: ActorDep
     ) -> m.KnowledgeBase:
         return await services.knowledge.create(actor, data)
 
@@ -47,7 +49,7 @@ class KnowledgeBaseController(Controller):
     async def update_kb(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.KBUpdateBody],
+        data: JSONBody[ks.KBUpdateBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.KnowledgeBase:
@@ -64,7 +66,7 @@ class KnowledgeBaseController(Controller):
     async def list_documents(
         self, kb_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> list[m.Document]:
-        return await services.knowledge.list_documents(actor, kb_id)
+        return await services.documents.list(actor, kb_id)
 
     @post("/{kb_id:str}/documents", opt=KB, status_code=HTTP_202_ACCEPTED)
     async def add_document(
@@ -84,30 +86,30 @@ class KnowledgeBaseController(Controller):
             if not isinstance(upload, UploadFile):
                 raise Invalid("send the document as a multipart field named 'file'")
             data = await upload.read()
-            return await services.knowledge.upload(actor, kb_id, upload.filename, data)
+            return await services.documents.upload(actor, kb_id, upload.filename, data)
         try:
-            body = msgspec.json.decode(await request.body(), type=m.DocumentBody)
+            body = msgspec.json.decode(await request.body(), type=ks.DocumentBody)
         except msgspec.DecodeError as exc:
             raise Invalid(f"invalid document body: {exc}") from None
-        return await services.knowledge.add(actor, kb_id, body)
+        return await services.documents.add(actor, kb_id, body)
 
     @get("/{kb_id:str}/documents/{doc_id:str}", opt=KB)
     async def get_document(
         self, kb_id: FromPath[str], doc_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> m.Document:
-        return await services.knowledge.get_document(actor, kb_id, doc_id)
+        return await services.documents.get(actor, kb_id, doc_id)
 
     @delete("/{kb_id:str}/documents/{doc_id:str}", opt=KB, status_code=HTTP_204_NO_CONTENT)
     async def delete_document(
         self, kb_id: FromPath[str], doc_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> None:
-        await services.knowledge.delete_document(actor, kb_id, doc_id)
+        await services.documents.delete(actor, kb_id, doc_id)
 
     @post("/{kb_id:str}/documents/{doc_id:str}/reindex", opt=KB, status_code=HTTP_202_ACCEPTED)
     async def reindex_document(
         self, kb_id: FromPath[str], doc_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> m.Document:
-        return await services.knowledge.reindex(actor, kb_id, doc_id)
+        return await services.documents.reindex(actor, kb_id, doc_id)
 
     # FAQs
 
@@ -115,55 +117,56 @@ class KnowledgeBaseController(Controller):
     async def list_faqs(
         self, kb_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> list[m.Faq]:
-        return await services.knowledge.list_faqs(actor, kb_id)
+        return await services.faqs.list(actor, kb_id)
 
     @post("/{kb_id:str}/faqs", opt=KB, status_code=HTTP_201_CREATED)
     async def create_faq(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.FaqCreateBody],
+        data: JSONBody[ks.FaqCreateBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.Faq:
-        return await services.knowledge.create_faq(actor, kb_id, data)
+        return await services.faqs.create(actor, kb_id, data)
 
     @patch("/{kb_id:str}/faqs/{faq_id:str}", opt=KB)
     async def update_faq(
         self,
         kb_id: FromPath[str],
         faq_id: FromPath[str],
-        data: JSONBody[m.FaqUpdateBody],
+        data: JSONBody[ks.FaqUpdateBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.Faq:
-        return await services.knowledge.update_faq(actor, kb_id, faq_id, data)
+        return await services.faqs.update(actor, kb_id, faq_id, data)
 
     @delete("/{kb_id:str}/faqs/{faq_id:str}", opt=KB, status_code=HTTP_204_NO_CONTENT)
     async def delete_faq(
         self, kb_id: FromPath[str], faq_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> None:
-        await services.knowledge.delete_faq(actor, kb_id, faq_id)
+        await services.faqs.delete(actor, kb_id, faq_id)
 
     # retrieval
 
-    @post("/{kb_id:str}/test", opt=KB, status_code=200)
+    @post("/{kb_id:str}/test", opt=KB_TEST, status_code=200)
     async def test_query(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.TestBody],
+        data: JSONBody[ks.TestBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.TestResult:
-        """Answer (the best passage's best sentence) and sources with spans and scores."""
-        return await services.knowledge.test(actor, kb_id, data.query)
+        """Answer (the best passage's best sentence) and sources with spans and scores.
+        Limited to 20 queries a minute per workspace (429 with `Retry-After` beyond)."""
+        return await services.retrieval_checks.test(actor, kb_id, data.query)
 
     @post("/{kb_id:str}/evaluate", opt=KB, status_code=200)
     async def evaluate(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.EvalBody],
+        data: JSONBody[ks.EvalBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.EvalResult:
         """Hit-rate@k and MRR of reference questions against their expected source id."""
-        return await services.knowledge.evaluate(actor, kb_id, data)
+        return await services.retrieval_checks.evaluate(actor, kb_id, data)

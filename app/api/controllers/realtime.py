@@ -26,15 +26,15 @@ from litestar import WebSocket, websocket
 from litestar.exceptions import SerializationException, WebSocketDisconnect
 
 from app.auth import Resource
-from app.db.tables import Conversation
 from app.domain import Actor
 from app.events import EventBus, Subscription
+from app.services import Services
 from app.services.live_access import AccessEnded, Grant, LiveAccess
 
 
 class _Client:
     def __init__(
-        self, socket: WebSocket, bus: EventBus, grant: Grant, live: LiveAccess, services: Any
+        self, socket: WebSocket, bus: EventBus, grant: Grant, live: LiveAccess, services: Services
     ) -> None:
         self.socket = socket
         self.bus = bus
@@ -113,10 +113,8 @@ class _Client:
                 return True
             case "join_conversation":
                 conv_id = str(data.get("conversationId") or "")
-                found = await Conversation.exists().where(
-                    (Conversation.id == conv_id) & (Conversation.workspace_id == self.workspace_id)
-                )
-                if not found:
+                queries = self.services.conversation_queries
+                if not await queries.belongs_to(self.workspace_id, conv_id):
                     return await self._error("conversation not found")
                 self.conversations = {*(self.conversations or set()), conv_id}
                 self.joined = ("join_conversation", {"conversationId": conv_id})
@@ -146,7 +144,7 @@ class _Client:
 async def realtime(socket: WebSocket) -> None:
     """Live events of the caller's workspace (see module docs for frames and close codes)."""
     container = socket.app.state.container
-    actor: Actor = socket.scope["auth"]  # type: ignore[typeddict-item]
+    actor: Actor = socket.scope["auth"]
     expires = socket.scope.get("state", {}).get("token_expires_at")
     grant = Grant(actor, token_expires_at=expires)
     await socket.accept()

@@ -12,7 +12,8 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep
 from app.api.controllers.knowledge import DEPS, KB
-from app.kb import models as m
+from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 
 
 class ReferenceQuestionController(Controller):
@@ -24,21 +25,21 @@ class ReferenceQuestionController(Controller):
     async def list_references(
         self, kb_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> list[m.ReferenceQuestion]:
-        return await services.knowledge.references.list(actor, kb_id)
+        return await services.reference_questions.list(actor, kb_id)
 
     @post("/", opt=KB, status_code=HTTP_201_CREATED)
     async def add_reference(
         self,
         kb_id: FromPath[str],
-        data: JSONBody[m.ReferenceBody],
+        data: JSONBody[ks.ReferenceBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> m.ReferenceQuestion:
         """`expectedSource` is the id of a document or FAQ of this knowledge base."""
-        return await services.knowledge.references.add(actor, kb_id, data)
+        return await services.reference_questions.add(actor, kb_id, data)
 
     @delete("/{ref_id:str}", opt=KB, status_code=HTTP_204_NO_CONTENT)
     async def delete_reference(
         self, kb_id: FromPath[str], ref_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> None:
-        await services.knowledge.references.delete(actor, kb_id, ref_id)
+        await services.reference_questions.delete(actor, kb_id, ref_id)

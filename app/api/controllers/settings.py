@@ -18,10 +18,11 @@ from app.api.controllers.deps import (
     provide_actor,
     provide_services,
 )
-from app.api.schemas import ApiKeyCreateBody, SettingsPatchBody
 from app.auth import Resource
 from app.domain import Page
-from app.domain import models as m
+from app.domain import records as m
+from app.schemas.api_keys import ApiKeyCreateBody
+from app.schemas.settings import SettingsPatchBody
 
 SETTINGS = {"resource": Resource.SETTINGS}
 

@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.auth import Resource
-from app.services.download_jobs import DownloadView
+from app.domain.records import DownloadView
 from app.services.speech_models import SpeechModelView
 
 SETTINGS = {"resource": Resource.SETTINGS}

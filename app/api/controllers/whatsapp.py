@@ -8,9 +8,9 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
-from app.api.messaging_schemas import PairBody, SessionCreateBody, SimulateBody
 from app.auth import Resource
 from app.domain import conversations as c
+from app.schemas.whatsapp import PairBody, SessionCreateBody, SimulateBody
 
 WHATSAPP = {"resource": Resource.WHATSAPP}
 # Injecting a test message is talking to the bot, not reconfiguring the number: whoever may

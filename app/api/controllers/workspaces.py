@@ -8,15 +8,15 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
-from app.api.schemas import (
+from app.auth import Resource
+from app.domain import records as m
+from app.schemas.workspaces import (
     AcceptInviteBody,
     InviteBody,
     RoleBody,
     WorkspaceCreateBody,
     WorkspaceUpdateBody,
 )
-from app.auth import Resource
-from app.domain import models as m
 
 ACCOUNT = {"account": True}
 WORKSPACE = {"resource": Resource.WORKSPACE}

@@ -24,6 +24,7 @@ def normalize_baileys_message(wa: JsonMap) -> NormalizedMessage:
     """One `WAMessage` (key, message, messageTimestamp, pushName…)."""
     key = get_map(wa, "key") or {}
     chat = get_str(key, "remoteJid")
+    senders: tuple[str | None, ...]
     if is_group(chat):
         senders = (get_str(key, "participant"), get_str(key, "participantAlt"))
     else:  # 1:1: the chat partner, also for our own (fromMe) messages

@@ -174,8 +174,8 @@ def _read(message: JsonMap, ref: MediaRefFactory) -> Content:
     if (sub := get_map(message, "contactsArrayMessage")) is not None:
         cards = [c for c in get(sub, "contacts") or [] if isinstance(c, dict)]
         vcards = "\n".join(v for c in cards if (v := get_str(c, "vcard")))
-        name = get_str(sub, "displayName") or (get_str(cards[0], "displayName") if cards else None)
-        return Content(MessageKind.CONTACT, {"vcard": vcards or None, "contact_name": name})
+        shown = get_str(sub, "displayName") or (get_str(cards[0], "displayName") if cards else None)
+        return Content(MessageKind.CONTACT, {"vcard": vcards or None, "contact_name": shown})
     for name in _POLLS:
         if (sub := get_map(message, name)) is not None:
             return Content(MessageKind.POLL, {"text": get_str(sub, "name")})

@@ -140,8 +140,8 @@ def normalize_gowa(envelope: Any) -> list[Normalized]:
             content = Content(MessageKind.REACTION, {"reaction": Reaction(target, emoji)})
             return [normalize_gowa_message(payload, content)]
         case "messagerevoked":
-            target = get_str(payload, "revoked_message_id")
-            content = Content(MessageKind.REVOKE, {"target_wa_message_id": target})
+            revoked = get_str(payload, "revoked_message_id")
+            content = Content(MessageKind.REVOKE, {"target_wa_message_id": revoked})
             return [normalize_gowa_message(payload, content)]
         case "messageedited":
             fields = {"text": get_str(payload, "body")}

@@ -22,15 +22,15 @@ def canonical_jid(jid: str | None) -> str | None:
 
 
 def is_group(jid: str | None) -> bool:
-    return bool(jid) and jid.endswith("@" + GROUP_SERVER)
+    return jid is not None and jid.endswith("@" + GROUP_SERVER)
 
 
 def is_lid(jid: str | None) -> bool:
-    return bool(jid) and jid.endswith("@" + LID_SERVER)
+    return jid is not None and jid.endswith("@" + LID_SERVER)
 
 
 def is_phone(jid: str | None) -> bool:
-    return bool(jid) and jid.endswith("@" + PHONE_SERVER)
+    return jid is not None and jid.endswith("@" + PHONE_SERVER)
 
 
 def split_identities(*candidates: str | None) -> tuple[str | None, str | None]:

@@ -124,10 +124,10 @@ def normalize_waha(envelope: Any) -> list[Normalized]:
             return [normalize_waha_message(payload, content)]
         case "messagerevoked":
             after, before = get_map(payload, "after") or {}, get_map(payload, "before") or {}
-            target = get_str(payload, "revokedMessageId") or split_waha_id(
+            revoked = get_str(payload, "revokedMessageId") or split_waha_id(
                 get_str(before, "id") or get_str(after, "id")
             )
-            content = Content(MessageKind.REVOKE, {"target_wa_message_id": target})
+            content = Content(MessageKind.REVOKE, {"target_wa_message_id": revoked})
             return [normalize_waha_message(after or before, content)]
         case _:
             return [NonMessage(event or "unknown")]

@@ -1,7 +1,7 @@
 """`workspace_settings.speech_model`: which whisper model transcribes a workspace's voice notes.
 
 NULL keeps the default (the operator's configured model, else the built-in English tiny.en);
-a name refers to a model downloaded into `<data dir>/models/whisper/` (app/speech/models.py).
+a name refers to a model downloaded into `<data dir>/models/whisper/` (app/speech/whisper_store.py).
 """
 
 from __future__ import annotations

@@ -1,16 +1,28 @@
-"""Queries of the AI engine: knowledge rows to search, conversation history, and what the
-engine learned about an inbound message (sentiment, language, transcript)."""
+"""Queries of the AI engine: the default knowledge base and its rows to search, conversation
+history, and what the engine learned about an inbound message (sentiment, language, transcript)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from app.db.repos import mapping
-from app.db.tables import Conversation, KBChunk, KBFaq, Message
-from app.domain import MessageStatus, Sentiment
+from app.db.tables import Conversation, KBChunk, KBFaq, KnowledgeBase, Message
+from app.domain import Direction, MessageStatus, Sentiment
 from app.domain import conversations as c
 
 _UNSENT = (MessageStatus.PENDING_APPROVAL, MessageStatus.FAILED)
+
+
+async def default_kb_id(workspace_id: str) -> str | None:
+    """The workspace's default knowledge base, if it has one yet (made on first need)."""
+    row = (
+        await KnowledgeBase.select(KnowledgeBase.id)
+        .where(
+            (KnowledgeBase.workspace_id == workspace_id) & (KnowledgeBase.is_default == True)  # noqa: E712
+        )
+        .first()
+    )
+    return row["id"] if row else None
 
 
 async def faqs(workspace_id: str) -> list[dict[str, Any]]:
@@ -22,7 +34,11 @@ async def faqs(workspace_id: str) -> list[dict[str, Any]]:
 async def chunks(workspace_id: str, limit: int) -> list[dict[str, Any]]:
     return (
         await KBChunk.select(KBChunk.id, KBChunk.content)
-        .where(KBChunk.document_id.knowledge_base_id.workspace_id == workspace_id)
+        # piccolo types a foreign-key hop as Column | Any, so the second hop is unknown to mypy
+        .where(
+            KBChunk.document_id.knowledge_base_id.workspace_id  # type: ignore[union-attr]  # FK hop
+            == workspace_id
+        )
         .limit(limit)
     )
 
@@ -72,3 +88,18 @@ async def annotate_inbound(
             Conversation.id == conversation_id
         )
     return mapping.message(rows[0]) if rows else None
+
+
+async def last_language(conversation_id: str) -> str | None:
+    """The language most recently detected in the customer's messages of this conversation."""
+    row = (
+        await Message.select(Message.language)
+        .where(
+            (Message.conversation_id == conversation_id)
+            & (Message.direction == Direction.INBOUND)
+            & Message.language.is_not_null()
+        )
+        .order_by(Message.created_at, ascending=False)
+        .first()
+    )
+    return row["language"] if row else None

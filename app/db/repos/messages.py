@@ -8,7 +8,7 @@ from typing import Any
 
 from app.db import fast
 from app.db.repos import mapping
-from app.db.tables import Contact, Conversation, Message, WhatsappSession, WorkspaceSettings
+from app.db.tables import Contact, Conversation, Message, WhatsappSession
 from app.domain import Direction, ReceiptKind
 from app.domain import conversations as c
 
@@ -57,14 +57,6 @@ async def previews(conversation_ids: list[str]) -> dict[str, str]:
             kind = f"[{str(row['media_type']).lower()}] " if row["media_type"] else ""
             out[conv_id] = (kind + " ".join(text.split()))[:120]
     return out
-
-
-async def workspace_settings(workspace_id: str) -> dict[str, Any]:
-    """Read on every routed message: plain SQL (JSON columns stay text, as before)."""
-    rows = await fast.execute(
-        WorkspaceSettings, "SELECT * FROM workspace_settings WHERE workspace_id = {}", workspace_id
-    )
-    return rows[0] if rows else {}
 
 
 _ROUTE_STATE = (

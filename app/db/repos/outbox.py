@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.db import fast
+from app.db.repos import mapping
 from app.db.repos.inbound import insert_message, message_row
 from app.db.tables import Conversation, Message, Outbox
 from app.domain import (
@@ -28,10 +29,10 @@ from app.domain import conversations as c
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """A file already stored under the data dir, sent with the draft's text as its caption."""
+    """A file already stored in the media folder, sent with the draft's text as its caption."""
 
     type: MediaType
-    url: str  # relative to the data dir, as on inbound rows: `media/<workspace>/<id><ext>`
+    url: str  # as on inbound rows: `media/<workspace>/<id><ext>` (see app.domain.media_file)
     path: str  # absolute: what the channel reads when the dispatcher sends
     mime: str
     filename: str | None = None
@@ -60,6 +61,8 @@ class Draft:
     usage: ModelUsage | None = None
     media: Media | None = None
     message_id: str | None = None  # chosen up front when a file was named after it
+    # the notice to a customer waiting for a human: written only if not yet told in this wait
+    once_per_wait: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,15 @@ class Target:
     session_id: str
     conversation_id: str
     jid: str
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a decision wrote: its messages, in order, and the conversation after it (None when
+    nothing about the conversation changed)."""
+
+    messages: list[c.Message]
+    conversation: c.Conversation | None = None
 
 
 def _usage_columns(usage: ModelUsage | None) -> dict[str, Any]:
@@ -144,18 +156,22 @@ async def record_decision(
     now: datetime,
     *,
     status: ConversationStatus | None = None,
-) -> list[c.Message]:
+) -> Written:
     """In one transaction: the replies (+ outbox rows), the inbound's routing mark, and the
-    conversation's new status/lastMessageAt. A crash before this commits re-routes the
+    conversation's new status/lastMessageAt. A `once_per_wait` draft is left out when the
+    customer was already told in this waiting period. A crash before this commits re-routes the
     inbound on start; after it, the outbox holds the replies."""
     async with Message._meta.db.transaction():
         # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
         out = [
-            await _write(target, d, now + timedelta(microseconds=i)) for i, d in enumerate(drafts)
+            await _write(target, d, now + timedelta(microseconds=i))
+            for i, d in enumerate(drafts)
+            if not d.once_per_wait or await _claim_waiting_notice(target.conversation_id, now)
         ]
         if inbound_id is not None:
             await Message.update({Message.routed_at: now}).where(Message.id == inbound_id)
         changes: dict[Any, Any] = {}
+        conversation = None
         if out:
             changes[Conversation.last_message_at] = now
         if status == ConversationStatus.WAITING_HUMAN:  # the wait starts now, not again
@@ -167,5 +183,28 @@ async def record_decision(
             changes[Conversation.status] = status
         if changes:
             changes[Conversation.updated_at] = now
-            await Conversation.update(changes).where(Conversation.id == target.conversation_id)
-    return out
+            rows = (
+                await Conversation.update(changes)
+                .where(Conversation.id == target.conversation_id)
+                .returning(*Conversation.all_columns())
+            )
+            conversation = mapping.conversation(rows[0]) if rows else None
+    return Written(out, conversation)
+
+
+async def _claim_waiting_notice(conversation_id: str, now: datetime) -> bool:
+    """Mark the customer told for this waiting period, unless they were already (or the wait
+    ended): a guarded UPDATE, so two messages routed at once never both send the notice."""
+    rows = (
+        await Conversation.update({Conversation.waiting_told_at: now})
+        .where(
+            (Conversation.id == conversation_id)
+            & (Conversation.status == ConversationStatus.WAITING_HUMAN)
+            & (
+                Conversation.waiting_told_at.is_null()
+                | (Conversation.waiting_told_at < Conversation.waiting_since)
+            )
+        )
+        .returning(Conversation.id)
+    )
+    return bool(rows)

@@ -29,6 +29,7 @@ async def resolve_contact(
     workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
 ) -> tuple[dict[str, Any], bool]:
     """Find the sender by phone JID or LID; learn the other identity; merge duplicates."""
+    phone_jid: str | None
     if msg.is_group:
         phone_jid, lid, name = msg.chat_jid, None, None
     else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.custom_types import Combinable
+
 from app.db.tables import Contact
 
 
@@ -13,7 +15,7 @@ def contact_matches(term: str) -> Any:
     columns = (Contact.name, Contact.display_name, Contact.phone_number, Contact.jid)
     sqlite = Contact._meta.db.engine_type == "sqlite"
     clauses = [col.like(pattern) if sqlite else col.ilike(pattern) for col in columns]
-    where = clauses[0]
+    where: Combinable = clauses[0]
     for clause in clauses[1:]:
         where |= clause
     return where

@@ -52,6 +52,8 @@ class Conversation(Table, tablename="conversations"):
     # m0004: when it last became WAITING_HUMAN, and when `human_reply_needed` last fired
     waiting_since = optional_timestamp()
     human_nudged_at = optional_timestamp()
+    # m0007: when the waiting customer was told a person will reply (once per waiting period)
+    waiting_told_at = optional_timestamp()
 
 
 class Message(Table, tablename="messages"):

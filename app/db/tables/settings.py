@@ -17,36 +17,36 @@ from app.db.tables._columns import (
     updated_at,
 )
 from app.db.tables.auth import Workspace
+from app.domain.workspace_settings import DEFAULTS as D
 
 NOTIFICATION_TTL_DAYS = 7  # seed §12: notifications are kept 7 days
 
 
 class WorkspaceSettings(Table, tablename="workspace_settings"):
-    """One row per workspace. Defaults are the seed's, except `ai_provider`: "extractive"
-    answers from the knowledge base without a model, so a fresh offline install works.
-    The AI API key is not here: it lives in the secrets store (`app/secrets.py`)."""
+    """One row per workspace; the column defaults are `app.domain.workspace_settings.DEFAULTS`
+    (declared once, there). The AI API key is not here: it lives in the secrets store."""
 
     id = primary_key()
     workspace_id = owned_by(Workspace, unique=True)
-    bot_name = Varchar(length=100, default="Assistant")
-    bot_persona = Text(null=True, default=None)
-    ai_provider = Varchar(length=32, default="extractive")
-    ai_model = Varchar(length=255, default="")
-    ai_base_url = Text(null=True, default=None)
-    ai_max_tokens = Integer(default=1024)
-    ai_temperature = DoublePrecision(default=0.7)
-    confidence_threshold = DoublePrecision(default=0.6)
-    default_language = Varchar(length=16, default="auto")
-    business_hours_enabled = flag(False)
+    bot_name = Varchar(length=100, default=D.bot_name)
+    bot_persona = Text(null=True, default=D.bot_persona)
+    ai_provider = Varchar(length=32, default=D.ai_provider)
+    ai_model = Varchar(length=255, default=D.ai_model)
+    ai_base_url = Text(null=True, default=D.ai_base_url)
+    ai_max_tokens = Integer(default=D.ai_max_tokens)
+    ai_temperature = DoublePrecision(default=D.ai_temperature)
+    confidence_threshold = DoublePrecision(default=D.confidence_threshold)
+    default_language = Varchar(length=16, default=D.default_language)
+    business_hours_enabled = flag(D.business_hours_enabled)
     business_hours_config = json_object(null=True)
-    away_message = Text(null=True, default=None)
-    welcome_message = Text(null=True, default=None)
-    human_escalation_message = Text(null=True, default=None)
-    max_conversation_history = Integer(default=20)
-    approval_mode_default = flag(False)
-    human_reply_pauses_bot = flag(True)  # a manual agent reply turns on human takeover
-    human_reply_timeout_min = Integer(default=15)  # WAITING_HUMAN this long → notify (0 = off)
-    speech_model = Varchar(length=64, null=True, default=None)  # m0005: whisper model name
+    away_message = Text(null=True, default=D.away_message)
+    welcome_message = Text(null=True, default=D.welcome_message)
+    human_escalation_message = Text(null=True, default=D.human_escalation_message)
+    max_conversation_history = Integer(default=D.max_conversation_history)
+    approval_mode_default = flag(D.approval_mode_default)
+    human_reply_pauses_bot = flag(D.human_reply_pauses_bot)
+    human_reply_timeout_min = Integer(default=D.human_reply_timeout_min)
+    speech_model = Varchar(length=64, null=True, default=D.speech_model)  # m0005
     updated_at = updated_at()
 
 

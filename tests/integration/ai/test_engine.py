@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+from app.ai.phrases import fixed
 from app.llm.fake import FakeLLM
 from tests.integration.ai.conftest import AIBot, make_ai_bot, wait_sent
 
@@ -92,6 +94,22 @@ async def test_sensitive_topic_escalates_without_the_model(ai_bot: AIBot) -> Non
     assert note["payload"]["reason"] == "sensitive:refund"
 
 
+async def test_a_waiting_customer_hears_once_in_their_language(ai_bot: AIBot) -> None:
+    """After the hand-over the customer writes again: one notice in their language (they
+    are not ignored), then silence until a person answers (issue 13 #16)."""
+    bot = ai_bot
+    await bot.simulate(ANN, "Quiero un reembolso de mi pedido")
+    await wait_sent(bot, ANN, 1)
+    await bot.simulate(ANN, "¿Hola? ¿Hay alguien ahí para ayudarme?")
+    texts = await wait_sent(bot, ANN, 2)
+    assert texts[1] == fixed("waiting", "es") and "equipo" in texts[1]
+    await bot.simulate(ANN, "???")
+    await bot.simulate(ANN, "Por favor, es urgente")
+    await asyncio.sleep(0.4)
+    assert len(bot.sent_texts(ANN)) == 2
+    assert (await bot.conversation_of(ANN))["status"] == "WAITING_HUMAN"
+
+
 async def test_provider_down_holding_reply(ai_bot: AIBot) -> None:
     bot = ai_bot
     bot.script(fake_replies=("!unavailable",))
@@ -124,9 +142,17 @@ async def test_outside_business_hours_away_message_once(ai_bot: AIBot) -> None:
     await bot.patch_settings(
         businessHoursEnabled=True, businessHoursConfig=closed, awayMessage="We're closed now."
     )
-    await bot.simulate(ANN, "Hello, anyone there?")
-    texts = [m["content"] for m in await bot.bot_messages(ANN, 2)]
-    assert texts == ["We're closed now.", "We'll get back to you tomorrow."]
+    await bot.add_faqs(*FAQS)
+    await bot.simulate(ANN, "Hello, how much is shipping to Berlin?")
+    away, answer = await bot.bot_messages(ANN, 2)
+    assert [away["content"], answer["content"]] == [
+        "We're closed now.",
+        "We'll get back to you tomorrow.",
+    ]
+    # the model's confidence, sources and usage belong to its answer, not to the away text
+    assert answer["confidence"] == 0.9 and answer["kbChunksUsed"] and answer["aiProvider"]
+    assert away["confidence"] is None and away["kbChunksUsed"] == []
+    assert away["aiProvider"] is None and away["tokensIn"] is None
     system = bot.model().calls[0].system or ""  # type: ignore[attr-defined]
     assert "You are outside business hours." in system and "(Europe/Berlin)" in system
     await bot.simulate(ANN, "Hello again?")

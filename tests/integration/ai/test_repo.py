@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from piccolo.engine.base import Engine
 
-from app.ai.knowledge import KeywordSearch
+from app.ai.knowledge_search import KeywordSearch
 from app.db.repos import ai as repo
 from app.db.tables import KBChunk, KBDocument, KBFaq, KnowledgeBase, Workspace
 

@@ -4,6 +4,7 @@ test/evaluate, SSRF refusal and crash recovery. Fake embeddings (test profile) u
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,17 @@ async def test_kb_crud_and_default(api: Api) -> None:
     assert await kb_of(api, a) == default
     r = await api.client.post("/api/v1/knowledge-bases", json={}, headers=h)
     assert r.status_code == 400
+    # strict like every other body: a typo is refused, not silently dropped
+    r = await api.client.post(
+        "/api/v1/knowledge-bases", json={"name": "x", "descr": "y"}, headers=h
+    )
+    assert r.status_code == 400 and "descr" in r.json()["detail"]
+    r = await api.client.post(
+        f"/api/v1/knowledge-bases/{default}/faqs",
+        json={"question": "q", "answer": "a", "tags": []},
+        headers=h,
+    )
+    assert r.status_code == 400
 
 
 async def test_faq_indexed_updated_and_removed(api: Api) -> None:
@@ -93,6 +105,53 @@ async def test_faq_indexed_updated_and_removed(api: Api) -> None:
     ).json()
     assert all(s["faqId"] != faq for s in t["sources"])
     assert (await api.client.get(f"{base}/faqs", headers=h)).json() == []
+
+
+async def test_kb_test_is_limited_to_20_a_minute_per_workspace(api: Api) -> None:
+    """Seed §14: 20 KB test queries a minute per workspace, however they arrive at once."""
+    a, b = await api.register("Ann", "A"), await api.register("Bob", "B")
+    url = f"/api/v1/knowledge-bases/{await kb_of(api, a)}/test"
+    burst = [
+        api.client.post(url, json={"query": "opening hours"}, headers=a.headers())
+        for _ in range(30)
+    ]
+    answers = await asyncio.gather(*burst)
+    codes = [r.status_code for r in answers]
+    assert (codes.count(200), codes.count(429)) == (20, 10), codes
+    limited = next(r for r in answers if r.status_code == 429)
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert limited.json()["status"] == 429 and limited.json()["title"] == "Too Many Requests"
+    # the rest of the API is not spent, and another workspace has its own budget
+    assert (await api.client.get("/api/v1/knowledge-bases", headers=a.headers())).is_success
+    other = f"/api/v1/knowledge-bases/{await kb_of(api, b)}/test"
+    r = await api.client.post(other, json={"query": "opening hours"}, headers=b.headers())
+    assert r.status_code == 200
+
+
+async def test_indexing_progress_moves_with_the_batches(api: Api) -> None:
+    """The bar moves with the work (issue 13 #17): a document of tens of passages reports
+    progress per small batch embedded, not 0 until done."""
+    a = await api.register()
+    kb = await kb_of(api, a)
+    text = " ".join(f"word{i}" for i in range(15_000))  # ~30 passages
+    with api.container.events.subscribe(a.workspace_id) as sub:
+        r = await api.client.post(
+            f"/api/v1/knowledge-bases/{kb}/documents",
+            json={"type": "MANUAL", "name": "Long", "content": text},
+            headers=a.headers(),
+        )
+        assert r.status_code == 202, r.text
+        d = await wait_done(api, a, kb, r.json()["id"])
+        seen = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+    assert d["status"] == "INDEXED" and d["chunkCount"] >= 25
+    working = [e.data for e in seen if e.name == "kb:progress"]
+    working = [p for p in working if p["status"] == "PROCESSING"]
+    percents = [p["percent"] for p in working]
+    assert percents == sorted(percents) and len(set(percents)) >= 10, percents
+    assert max(b - a for a, b in itertools.pairwise(percents)) <= 10, percents
+    counted = [p for p in working if "chunksTotal" in p]
+    assert counted[0]["chunksDone"] == 0 and counted[0]["chunksTotal"] == d["chunkCount"]
+    assert counted[-1]["chunksDone"] == d["chunkCount"]
 
 
 async def test_manual_document_indexed_tested_evaluated_deleted(api: Api) -> None:
@@ -311,12 +370,14 @@ async def test_a_document_deleted_while_indexing_leaves_no_vectors(tmp_path: Pat
     remove the ones it wrote, or evaluation and answers keep quoting a deleted document."""
     from app.container import build_container, lifespan
     from app.db.tables import KBDocument
+    from app.services.knowledge import DocumentIndexer
     from app.vectors.base import VectorFilter
     from tests.conftest import make_settings
 
     c = build_container(make_settings(tmp_path / "data"))
     async with lifespan(c):
-        await c.indexer.stop()  # drive the worker's steps by hand
+        await c.indexer.stop()  # drive one run's steps by hand
+        indexer = DocumentIndexer(c.kb, c.events, c.notifier, retries=0, base_s=0)
         ws = await _processing_doc("Tea costs two euro.")
         row = {
             "id": "d1",
@@ -326,12 +387,12 @@ async def test_a_document_deleted_while_indexing_leaves_no_vectors(tmp_path: Pat
             "content": "Tea costs two euro.",
             "name": "m",
         }
-        store = c.services.knowledge.runtime.store
-        await c.indexer._index(row)  # the run wrote its vectors …
+        store = c.kb.store
+        await indexer._index(row)  # the run wrote its vectors …
         only_d1 = VectorFilter(workspace_id=ws, kb_id="kb1", document_id="d1")
         assert await asyncio.to_thread(store.count, only_d1) == 1
         await KBDocument.delete().where(KBDocument.id == "d1")  # … the user deleted it …
-        assert await c.indexer._deleted_meanwhile(row)  # … and the run cleans up after itself
+        assert await indexer._deleted_meanwhile(row)  # … and the run cleans up after itself
         assert await asyncio.to_thread(store.count, only_d1) == 0
 
 

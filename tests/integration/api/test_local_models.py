@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.llm.models import GGUF_MAGIC
+from app.llm.gguf_store import GGUF_MAGIC
 from tests.integration.api.conftest import Api, _api
 
 MODEL = GGUF_MAGIC + b"\x03\x00\x00\x00" + b"\x00" * 4096

@@ -45,6 +45,10 @@ async def test_clients_get_message_new_for_their_workspace_only(tmp_path) -> Non
                 ("OUTBOUND", "for A"),
             ]
             assert news[0]["waMessageId"]
+            # one shape (seed §12) for inbound and bot reply alike: {message, conversation}
+            convs = [f["data"]["conversation"] for f in frames if f["event"] == "message:new"]
+            assert [c["id"] for c in convs] == [news[0]["conversationId"]] * 2
+            assert convs[1]["lastMessageAt"] >= convs[0]["lastMessageAt"]
             # B's socket saw nothing of A: B's own message is the first thing it receives
             await b.simulate("+4917600000002", "for B")
             first_b = await _frames(ws_b, "message:new")

@@ -14,7 +14,7 @@ from typing import Any
 from litestar.exceptions import WebSocketDisconnect
 
 from app.domain import Role
-from app.events import names
+from app.events import Event, names
 from tests.integration.api.conftest import Account, Api, _api
 from tests.integration.bots import _bot
 
@@ -150,11 +150,11 @@ async def test_each_event_goes_only_to_roles_that_may_read_its_room(api: Api) ->
 
     def publish() -> None:
         ws_id = owner.workspace_id
-        bus.publish(names.WHATSAPP_STATUS, ws_id, {"sessionId": "s", "status": "CONNECTED"})
-        bus.publish(names.MODEL_PROGRESS, ws_id, {"name": "m.gguf", "state": "running"})
-        bus.publish(names.CONTACT_UPDATED, ws_id, {"contact": {"id": "c"}})
-        bus.publish("internal:thing", ws_id, {})
-        bus.publish(names.MESSAGE_NEW, ws_id, {"message": {"content": "last"}})
+        bus.publish(Event(names.WHATSAPP_STATUS, ws_id, {"sessionId": "s", "status": "CONNECTED"}))
+        bus.publish(Event(names.MODEL_PROGRESS, ws_id, {"name": "m.gguf", "state": "running"}))
+        bus.publish(Event(names.CONTACT_UPDATED, ws_id, {"contact": {"id": "c"}}))
+        bus.publish(Event("internal:thing", ws_id, {}))
+        bus.publish(Event(names.MESSAGE_NEW, ws_id, {"message": {"content": "last"}}))
 
     try:
         await asyncio.to_thread(portal.call, publish)

@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from piccolo.engine.base import Engine
 
+from app.db.repos import workspace_settings
 from app.db.tables import Broadcast, Message, WorkspaceSettings
 from app.domain import BroadcastStatus, BroadcastTarget, MediaType, Sentiment
+from app.domain.workspace_settings import DEFAULTS
 from tests.integration.db.graph import build
 
 
@@ -90,6 +92,9 @@ async def test_settings_defaults_match_the_seed_with_an_offline_provider(db: Eng
     assert got["default_language"] == "auto" and got["max_conversation_history"] == 20
     assert got["approval_mode_default"] is False and got["business_hours_enabled"] is False
     assert got["business_hours_config"] is None and got["ai_base_url"] is None
+    # the typed settings read back exactly the declared defaults (declared once)
+    assert workspace_settings.from_row(got) == DEFAULTS
+    assert await workspace_settings.load(g.workspace.id) == DEFAULTS  # the hot path's SQL
 
 
 async def test_database_side_defaults_work_for_raw_inserts(db: Engine) -> None:

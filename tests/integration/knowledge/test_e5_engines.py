@@ -77,7 +77,7 @@ def test_torch_engine_still_reproduces_the_reference() -> None:
 def test_default_fusion_is_dense_first_with_a_keyword_boost(e5) -> None:  # type: ignore[no-untyped-def]
     """Fused scores stay on the cosine scale (+ at most `boost`), so the model's clear winner
     stays first and the relevance threshold keeps its meaning; near-ties: the unit test."""
-    from app.knowledge import RetrievalSettings, Retriever, index_document
+    from app.rag import RetrievalSettings, Retriever, index_document
     from app.vectors import MemoryVectorStore
 
     store = MemoryVectorStore()

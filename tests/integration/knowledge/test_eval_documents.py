@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.knowledge.errors import ExtractionError
-from app.knowledge.extract import extract, extract_html, sniff_type
+from app.rag.errors import ExtractionError
+from app.rag.extract import extract, extract_html, sniff_type
 
 # file → (expected min characters) or the error text a user would see
 CASES: dict[str, int | str] = {

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from app.knowledge.errors import ExtractionError
-from app.knowledge.extract import extract, sniff_type
+from app.rag.errors import ExtractionError
+from app.rag.extract import extract, sniff_type
 
 FACTS = [
     "Our store opens at 9 am and closes at 6 pm from Monday to Saturday.",

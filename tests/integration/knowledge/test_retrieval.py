@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from app.embeddings import FakeEmbeddings
-from app.knowledge import (
+from app.rag import (
     RetrievalSettings,
     Retriever,
     delete_document,
     index_document,
     index_faq,
 )
-from app.knowledge.extract import extract
+from app.rag.extract import extract
 from app.vectors import MemoryVectorStore, VectorFilter
 from app.vectors.lancedb_store import LanceVectorStore
 
@@ -209,7 +209,7 @@ def test_multilingual_e5_retrieves_hindi_spanish_arabic(e5) -> None:  # type: ig
 
 
 async def test_evaluate_reports_hit_rate_mrr_and_misses() -> None:
-    from app.knowledge import EvalCase, evaluate
+    from app.rag import EvalCase, evaluate
 
     store, emb = MemoryVectorStore(), FakeEmbeddings(dim=256)
     for faq_id, (q, a) in {

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app.knowledge.errors import FetchError
-from app.knowledge.extract import fetch_url, ingest_url
+from app.net.errors import FetchError
+from app.rag.extract import fetch_url, ingest_url
 
 ARTICLE = """<html><head><title>Help centre</title></head><body>
 <nav><a href="/">Home</a> | <a href="/shop">Shop menu link</a></nav>

@@ -22,7 +22,7 @@ from nicegui.testing.user import User
 
 from app.container import Container, build_container, lifespan
 from app.domain import Actor, Role
-from app.domain import models as m
+from app.domain import records as m
 from tests.conftest import make_settings
 
 PASSWORD = "Correct-horse-9"

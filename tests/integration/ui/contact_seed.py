@@ -13,7 +13,7 @@ from nicegui.testing.user import User
 
 from app.db.tables import Contact
 from app.domain import Actor, Role, new_id
-from app.domain import models as m
+from app.domain import records as m
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.test_settings_pages import _eventually
 
@@ -59,7 +59,7 @@ async def inbound(dashboard: Dashboard, owner: m.Session, sender: str, name: str
         actor, session.id, from_=sender, name=name, text=text, media=None, wa_message_id=None
     )
     for _ in range(200):
-        found = await services.contacts.list(actor, search=sender.lstrip("+"))
+        found = await services.contact_queries.list(actor, search=sender.lstrip("+"))
         if found.items:
             return found.items[0].id
         await asyncio.sleep(0.05)
@@ -90,12 +90,14 @@ def set_value(user: User, marker: str, value: Any) -> None:
 
 
 async def blocked(dashboard: Dashboard, owner, names: set[str]) -> bool:  # type: ignore[no-untyped-def]
-    found = await dashboard.container.services.contacts.list(owner_actor(owner), blocked=True)
+    found = await dashboard.container.services.contact_queries.list(
+        owner_actor(owner), blocked=True
+    )
     return {c.name for c in found.items} == names
 
 
 async def labels_of(dashboard: Dashboard, owner, contact_id: str, names: list[str]) -> bool:  # type: ignore[no-untyped-def]
-    contact = await dashboard.container.services.contacts.get(owner_actor(owner), contact_id)
+    contact = await dashboard.container.services.contact_queries.get(owner_actor(owner), contact_id)
     return sorted(lb.name for lb in contact.labels) == names
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from nicegui.testing.user import User
 
 from app.domain import Actor, Role
-from app.domain import models as m
+from app.domain import records as m
 from tests.integration.ui.conftest import Dashboard
 
 ANN = "+4917600000001"
@@ -35,8 +35,8 @@ class Shop:
         )  # fmt: skip
 
     async def conversation(self, who: str = ANN) -> Any:
-        page = await self.services.conversations.list(self.actor, search=who.lstrip("+"))
-        return await self.services.conversations.get(self.actor, page.items[0].id)
+        page = await self.services.conversation_queries.list(self.actor, search=who.lstrip("+"))
+        return await self.services.conversation_queries.get(self.actor, page.items[0].id)
 
 
 async def shop(dashboard: Dashboard, email: str = "owner@example.com") -> Shop:

@@ -24,7 +24,7 @@ async def test_detail_edits_persist(dashboard: Dashboard) -> None:
     assert link.props["href"].startswith("/dashboard/inbox/")
 
     async def contact():  # type: ignore[no-untyped-def]
-        return await services.contacts.get(actor, contact_id)
+        return await services.contact_queries.get(actor, contact_id)
 
     user.find(marker="name-input").clear().type("Ann (gold)").trigger("keydown.enter")
     await _eventually(lambda: seed.has(contact, display_name="Ann (gold)"))
@@ -84,16 +84,18 @@ async def test_delete_asks_then_erases(dashboard: Dashboard) -> None:
     await user.should_see("Delete Bea?")
     user.find("Cancel").click()
     await user.should_see(marker="delete")
-    assert (await services.contacts.get(actor, contact_id)).name == "Bea"
+    assert (await services.contact_queries.get(actor, contact_id)).name == "Bea"
     user.find(marker="delete").click()
     await _click(user, "confirm-ok")
     await user.should_see(marker="contacts-table")  # back on the list
 
     async def gone() -> bool:
         try:
-            await services.contacts.get(actor, contact_id)
+            await services.contact_queries.get(actor, contact_id)
         except NotFound:
-            return (await services.conversations.list(actor, contact_id=contact_id)).total == 0
+            return (
+                await services.conversation_queries.list(actor, contact_id=contact_id)
+            ).total == 0
         return False
 
     await _eventually(gone)
@@ -141,5 +143,5 @@ async def test_the_ui_refuses_writes_for_readers_even_if_called(dashboard: Dashb
     else:
         raise AssertionError("a viewer blocked a contact")
     assert not (
-        await dashboard.container.services.contacts.get(seed.owner_actor(owner), ann)
+        await dashboard.container.services.contact_queries.get(seed.owner_actor(owner), ann)
     ).is_blocked

@@ -40,7 +40,7 @@ async def test_list_pages_and_sorts_on_the_server(dashboard: Dashboard) -> None:
     seed.set_value(user, "phone-sort", "name:desc")  # phones sort with a select (no headers)
     await seed.names_become(user, sorted(NAMES, reverse=True)[:25])
     with pytest.raises(Invalid):  # the service names the orders it knows
-        await dashboard.container.services.contacts.list(seed.owner_actor(owner), sort="age")
+        await dashboard.container.services.contact_queries.list(seed.owner_actor(owner), sort="age")
 
 
 async def test_filters_and_search_link(dashboard: Dashboard) -> None:
@@ -86,7 +86,9 @@ async def test_bulk_label_block_and_csv(dashboard: Dashboard) -> None:
     await user.should_see("2 contacts updated")
 
     async def labelled() -> bool:
-        found = await services.contacts.list(actor, label=(await services.labels.list(actor))[0].id)
+        found = await services.contact_queries.list(
+            actor, label=(await services.labels.list(actor))[0].id
+        )
         return sorted(c.name or "" for c in found.items) == ["Ann", "Bob"]
 
     await _eventually(labelled)

@@ -67,13 +67,49 @@ async def test_takeover_toggle_and_resolve_reopen(dashboard: Dashboard) -> None:
         toggle.value = True
     await user.should_see(marker="takeover-banner")
     assert (await s.conversation()).contact.human_takeover is True
-    await click(user, "resolve")
+    await click(user, "resolve")  # resolving hands the contact back to the bot…
     await user.should_see("Resolved")
     await user.should_see(marker="reopen")
-    assert (await s.conversation()).status == ConversationStatus.RESOLVED
+    resolved = await s.conversation()
+    assert resolved.status == ConversationStatus.RESOLVED
+    assert resolved.contact.human_takeover is False
+    await user.should_see(marker="bot-banner")
     await click(user, "reopen")
     await user.should_see(marker="resolve")
     assert (await s.conversation()).status == ConversationStatus.OPEN
+
+    with user:  # …unless the agent keeps the contact with the humans
+        (toggle,) = user.find(marker="takeover-toggle").elements
+        toggle.value = True
+    await user.should_see(marker="takeover-banner")
+    await click(user, "resolve-keep-takeover")
+    await user.should_see(marker="reopen")
+    kept = await s.conversation()
+    assert kept.status == ConversationStatus.RESOLVED and kept.contact.human_takeover is True
+
+
+async def test_a_waiting_conversation_says_so_and_an_agent_hands_it_back(
+    dashboard: Dashboard,
+) -> None:
+    s = await shop(dashboard)
+    await s.simulate("hi")
+    conv = await _replied(s)
+    await s.services.conversations.update(s.actor, conv.id, status=ConversationStatus.WAITING_HUMAN)
+    await dashboard.member(s.owner, "agent@example.com", Role.AGENT)
+    agent = await dashboard.signed_in("agent@example.com")
+    await use_workspace(agent, s.actor.workspace_id or "")
+    await agent.open(f"/dashboard/inbox/{conv.id}")
+    await agent.should_see(marker="waiting-banner")
+    await agent.should_not_see("The bot answers this contact.")
+    with agent:  # the switch shows that the bot is silent, and an agent may hand it back
+        (toggle,) = agent.find(marker="takeover-toggle").elements
+        assert toggle.value is True and toggle.enabled
+        toggle.value = False
+    await agent.should_see(marker="bot-banner")
+    back = await s.conversation()
+    assert back.status == ConversationStatus.OPEN and back.contact.human_takeover is False
+    await s.simulate("are you back?")  # and the bot answers again
+    await _replied(s, 2)
 
 
 async def test_approve_and_reject_pending_drafts(dashboard: Dashboard) -> None:

@@ -97,7 +97,7 @@ async def test_a_removed_or_signed_out_member_stops_getting_live_updates(
     await s.simulate("after removal", who="+4917600000003", name="Carl")
 
     async def stored() -> bool:
-        page = await services.conversations.list(s.actor, search="4917600000003")
+        page = await services.conversation_queries.list(s.actor, search="4917600000003")
         return bool(page.items)
 
     await eventually(stored)
@@ -112,5 +112,5 @@ async def test_a_removed_or_signed_out_member_stops_getting_live_updates(
         from nicegui import app
 
         family = app.storage.user["family"]
-    await services.auth.revoke_family(family)
+    await services.sign_ins.revoke_family(family)
     await eventually(cut_off)

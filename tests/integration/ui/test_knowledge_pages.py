@@ -5,14 +5,18 @@ and a viewer who reads but cannot change."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 
 import pymupdf
+import pytest
 from nicegui import ui
 from nicegui.testing.user import User
 
 from app.domain import Actor, Role
-from app.domain import models as dm
+from app.domain import records as dm
+from app.embeddings.fake import FakeEmbeddings
+from app.events import catalog
 from tests.integration.ui.conftest import Dashboard
 
 SHIPPING = (
@@ -94,17 +98,17 @@ async def test_upload_indexes_and_bad_upload_and_private_url_are_refused(
     await user.should_see("shipping.pdf")
     await user.should_see(content="Indexed", marker="doc-status", retries=300)
     assert any("1 chunk" in t for t in _texts(user, "doc-meta"))
-    docs = await dashboard.container.services.knowledge.list_documents(actor, kb_id)
+    docs = await dashboard.container.services.documents.list(actor, kb_id)
     assert [(d.name, d.status) for d in docs] == [("shipping.pdf", "INDEXED")]
 
     _upload(user, "photo.pdf", b"\x89PNG\r\n\x1a\n\x00\x00\x00binary")
     await user.should_see(content="unsupported file type", marker="upload-error")
-    assert len(await dashboard.container.services.knowledge.list_documents(actor, kb_id)) == 1
+    assert len(await dashboard.container.services.documents.list(actor, kb_id)) == 1
 
     user.find(marker="url-input").type("http://127.0.0.1:9/secret")
     user.find(marker="add-url").click()
     await user.should_see(content="non-public address 127.0.0.1", marker="upload-error")
-    assert len(await dashboard.container.services.knowledge.list_documents(actor, kb_id)) == 1
+    assert len(await dashboard.container.services.documents.list(actor, kb_id)) == 1
 
     user.find(marker="manual-text").type("   ")
     user.find(marker="add-text").click()
@@ -113,7 +117,7 @@ async def test_upload_indexes_and_bad_upload_and_private_url_are_refused(
 
 async def test_faq_add_edit_delete_persist(dashboard: Dashboard) -> None:
     _, actor, kb_id, user = await _owner(dashboard)
-    knowledge = dashboard.container.services.knowledge
+    services = dashboard.container.services
     await user.open(f"/dashboard/knowledge/{kb_id}?tab=faqs")
     await user.should_see(marker="no-faqs")
     user.find(marker="add-faq").click()
@@ -124,7 +128,7 @@ async def test_faq_add_edit_delete_persist(dashboard: Dashboard) -> None:
     user.find(marker="faq-answer-input").type("Monday to Friday, 9 to 17.")
     user.find(marker="faq-save").click()
     await user.should_see(content="Monday to Friday, 9 to 17.", marker="faq-answer")
-    assert [(f.question, f.answer) for f in await knowledge.list_faqs(actor, kb_id)] == [
+    assert [(f.question, f.answer) for f in await services.faqs.list(actor, kb_id)] == [
         ("When are you open?", "Monday to Friday, 9 to 17.")
     ]
     user.find(marker="faq-edit").click()
@@ -132,30 +136,30 @@ async def test_faq_add_edit_delete_persist(dashboard: Dashboard) -> None:
     user.find(marker="faq-answer-input").clear().type("Every day, 8 to 20.")
     user.find(marker="faq-save").click()
     await user.should_see(content="Every day, 8 to 20.", marker="faq-answer")
-    assert (await knowledge.list_faqs(actor, kb_id))[0].answer == "Every day, 8 to 20."
-    result = await knowledge.test(actor, kb_id, "when are you open")
+    assert (await services.faqs.list(actor, kb_id))[0].answer == "Every day, 8 to 20."
+    result = await services.retrieval_checks.test(actor, kb_id, "when are you open")
     assert result.answer == "Every day, 8 to 20."  # re-indexed with the new answer
     user.find(marker="faq-delete").click()
     await user.should_see(marker="confirm-ok")
     user.find(marker="confirm-ok").click()
     await user.should_see(marker="no-faqs")
-    assert await knowledge.list_faqs(actor, kb_id) == []
+    assert await services.faqs.list(actor, kb_id) == []
 
 
 async def _seed(dashboard: Dashboard, actor: Actor, kb_id: str) -> tuple[str, str]:
     """A manual document (indexed) and an FAQ; returns their ids."""
-    from app.kb import models as m
+    from app.schemas import knowledge as ks
 
-    knowledge = dashboard.container.services.knowledge
-    doc = await knowledge.add(
-        actor, kb_id, m.DocumentBody(type="MANUAL", name="Shipping", content=SHIPPING)
+    services = dashboard.container.services
+    doc = await services.documents.add(
+        actor, kb_id, ks.DocumentBody(type="MANUAL", name="Shipping", content=SHIPPING)
     )
-    faq = await knowledge.create_faq(
-        actor, kb_id, m.FaqCreateBody(question="Do you sell gift cards?", answer="Yes, in store.")
+    faq = await services.faqs.create(
+        actor, kb_id, ks.FaqCreateBody(question="Do you sell gift cards?", answer="Yes, in store.")
     )
 
     async def indexed() -> bool:
-        return (await knowledge.get_document(actor, kb_id, doc.id)).status == "INDEXED"
+        return (await services.documents.get(actor, kb_id, doc.id)).status == "INDEXED"
 
     await _eventually(indexed)
     return doc.id, faq.id
@@ -182,7 +186,7 @@ async def test_test_panel_shows_answer_and_highlighted_sources(dashboard: Dashbo
 async def test_evaluation_reports_hit_rate_mrr_and_misses(dashboard: Dashboard) -> None:
     _, actor, kb_id, user = await _owner(dashboard)
     doc_id, faq_id = await _seed(dashboard, actor, kb_id)
-    refs = dashboard.container.services.knowledge.references
+    refs = dashboard.container.services.reference_questions
     await user.open(f"/dashboard/knowledge/{kb_id}?tab=evaluation")
     await user.should_see(marker="no-refs")
     user.find(marker="ref-question").type("How long to Iceland?")
@@ -198,14 +202,14 @@ async def test_evaluation_reports_hit_rate_mrr_and_misses(dashboard: Dashboard) 
     user.find(marker="ref-add").click()
     await user.should_see("expects FAQ: Do you sell gift cards?")
     # a planted miss: the expected source is deleted after the question was written
-    from app.kb import models as m
+    from app.schemas import knowledge as ks
 
-    knowledge = dashboard.container.services.knowledge
-    old = await knowledge.add(
-        actor, kb_id, m.DocumentBody(type="MANUAL", name="Old prices", content="Tea costs 2 euro.")
+    services = dashboard.container.services
+    old = await services.documents.add(
+        actor, kb_id, ks.DocumentBody(type="MANUAL", name="Old prices", content="Tea costs 2 euro.")
     )
-    await refs.add(actor, kb_id, m.ReferenceBody(question="Price of tea?", expected_source=old.id))
-    await knowledge.delete_document(actor, kb_id, old.id)
+    await refs.add(actor, kb_id, ks.ReferenceBody(question="Price of tea?", expected_source=old.id))
+    await services.documents.delete(actor, kb_id, old.id)
     await asyncio.wait_for(dashboard.container.indexer.idle(), 30)  # a run in flight cleans up
     assert len(await refs.list(actor, kb_id)) == 3
     user.find(marker="tab-documents").click()
@@ -252,11 +256,11 @@ async def test_viewer_reads_but_cannot_change(dashboard: Dashboard) -> None:
     await user.should_see(content="Yes, in store.", marker="test-answer")
     viewer = Actor(actor.user_id).in_workspace(owner.workspace.id, Role.VIEWER)  # type: ignore[union-attr]
     from app.domain import Forbidden
-    from app.kb import models as m
+    from app.schemas import knowledge as ks
 
-    refs = dashboard.container.services.knowledge.references
+    refs = dashboard.container.services.reference_questions
     try:
-        await refs.add(viewer, kb_id, m.ReferenceBody(question="x", expected_source=kb_id))
+        await refs.add(viewer, kb_id, ks.ReferenceBody(question="x", expected_source=kb_id))
     except Forbidden:
         pass
     else:
@@ -266,7 +270,6 @@ async def test_viewer_reads_but_cannot_change(dashboard: Dashboard) -> None:
 async def test_progress_events_move_the_bar_live(dashboard: Dashboard) -> None:
     """`kb:progress` from the bus moves the bar in place; a new status redraws the row."""
     from app.db.tables import KBDocument
-    from app.events import names
 
     _, actor, kb_id, user = await _owner(dashboard)
     doc_id, _ = await _seed(dashboard, actor, kb_id)
@@ -275,22 +278,27 @@ async def test_progress_events_move_the_bar_live(dashboard: Dashboard) -> None:
     await user.should_see(marker="doc-progress")
     bus, ws = dashboard.container.events, actor.workspace_id or ""
 
-    def publish(percent: int, status: str) -> None:
-        data = {"documentId": doc_id, "knowledgeBaseId": kb_id, "percent": percent}
-        bus.publish(names.KB_PROGRESS, ws, {**data, "status": status})
+    def publish(percent: int, status: str, **counts: int) -> None:
+        done, total = counts.get("chunksDone"), counts.get("chunksTotal")
+        event = catalog.kb_progress(
+            ws, doc_id, kb_id, percent, status, chunks_done=done, chunks_total=total
+        )
+        bus.publish(event)
 
     def bar() -> float | None:
         with user:
             bars = list(user.find(marker="doc-progress").elements)
         return bars[0].value if bars else None  # type: ignore[attr-defined]
 
-    for percent in (40, 70):
-        publish(percent, "PROCESSING")
+    await user.should_see("Reading the document…")
+    for percent, done in ((40, 12), (70, 21)):
+        publish(percent, "PROCESSING", chunksDone=done, chunksTotal=30)
 
         async def moved(p: int = percent) -> bool:
             return bar() == p / 100
 
         await _eventually(moved, timeout=2.5)  # well before the 3 s safety reload
+        await user.should_see(f"{done} of 30 passages embedded")
     await KBDocument.update({KBDocument.status: "INDEXED"}).where(KBDocument.id == doc_id)
     publish(100, "INDEXED")
     await user.should_see(content="Indexed", marker="doc-status")
@@ -301,13 +309,13 @@ async def test_failed_document_shows_its_error_and_can_be_reindexed_and_deleted(
     dashboard: Dashboard,
 ) -> None:
     _, actor, kb_id, user = await _owner(dashboard)
-    knowledge = dashboard.container.services.knowledge
+    services = dashboard.container.services
     await user.open(f"/dashboard/knowledge/{kb_id}")
     await user.should_see(content="No documents yet")
     _upload(user, "broken.pdf", b"%PDF-1.4\nthis is not really a PDF")
     await user.should_see(content="Failed", marker="doc-status", retries=300)
     await user.should_see(marker="doc-error-msg")
-    (doc,) = await knowledge.list_documents(actor, kb_id)
+    (doc,) = await services.documents.list(actor, kb_id)
     assert doc.status == "FAILED" and doc.error_message
     assert _texts(user, "doc-error-msg") == [doc.error_message]
     audit_before = await _audit_actions(dashboard, actor)
@@ -320,7 +328,7 @@ async def test_failed_document_shows_its_error_and_can_be_reindexed_and_deleted(
     assert "document.reindex" not in audit_before
 
     async def failed_again() -> bool:
-        return (await knowledge.get_document(actor, kb_id, doc.id)).status == "FAILED"
+        return (await services.documents.get(actor, kb_id, doc.id)).status == "FAILED"
 
     await _eventually(failed_again)
     await user.should_see(content="Failed", marker="doc-status", retries=300)
@@ -329,7 +337,7 @@ async def test_failed_document_shows_its_error_and_can_be_reindexed_and_deleted(
     await user.should_see(marker="confirm-ok")
     user.find(marker="confirm-ok").click()
     await user.should_see(content="No documents yet")
-    assert await knowledge.list_documents(actor, kb_id) == []
+    assert await services.documents.list(actor, kb_id) == []
 
 
 async def _audit_actions(dashboard: Dashboard, actor: Actor) -> list[str]:
@@ -337,3 +345,46 @@ async def _audit_actions(dashboard: Dashboard, actor: Actor) -> list[str]:
 
     rows = await AuditLog.select(AuditLog.action).where(AuditLog.workspace_id == actor.workspace_id)
     return [r["action"] for r in rows]
+
+
+async def test_the_first_faq_shows_it_is_working_while_the_model_loads(
+    dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first FAQ (or question) loads the embedding model — seconds on a real install. The
+    load runs off the event loop, and the button spins and takes no second click meanwhile."""
+    gate = threading.Event()
+
+    def loading_model(settings: object) -> FakeEmbeddings:
+        gate.wait(10)  # the model file being read
+        return FakeEmbeddings()
+
+    monkeypatch.setattr("app.rag.runtime.build_embeddings", loading_model)
+    runtime = dashboard.container.kb
+    runtime._embeddings = runtime._retriever = None  # not loaded yet: a fresh process
+    _, _, kb_id, user = await _owner(dashboard)
+    await user.open(f"/dashboard/knowledge/{kb_id}?tab=faqs")
+    user.find(marker="add-faq").click()
+    await user.should_see(marker="faq-dialog")
+    user.find(marker="faq-question-input").type("When are you open?")
+    user.find(marker="faq-answer-input").type("Monday to Friday, 9 to 17.")
+    user.find(marker="faq-save").click()
+    await _eventually(lambda: _spinning(user, "faq-save"))  # the page answers while it loads
+    gate.set()
+    await user.should_see(content="Monday to Friday, 9 to 17.", marker="faq-answer")
+    await user.should_not_see(marker="faq-dialog")
+
+    gate.clear()  # the test panel's first question, in a fresh process
+    runtime._embeddings = runtime._retriever = None
+    await user.open(f"/dashboard/knowledge/{kb_id}?tab=test")
+    user.find(marker="test-query").type("when are you open")
+    user.find(marker="test-ask").click()
+    await _eventually(lambda: _spinning(user, "test-ask"))
+    gate.set()
+    await user.should_see(marker="test-answer")
+    assert not await _spinning(user, "test-ask")
+
+
+async def _spinning(user: User, marker: str) -> bool:
+    with user:
+        (button,) = user.find(marker=marker).elements
+    return bool(button.props.get("loading")) and not button.enabled

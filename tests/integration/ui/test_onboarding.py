@@ -264,9 +264,9 @@ async def test_text_and_file_go_to_the_default_knowledge_base(dashboard: Dashboa
     await upload.handle_uploads([prices])
     await user.should_see("Added prices.txt ✓")
 
-    knowledge = dashboard.container.services.knowledge
-    (kb,) = await knowledge.list(actor)
-    names = {d.name: d.type for d in await knowledge.list_documents(actor, kb.id)}
+    services = dashboard.container.services
+    (kb,) = await services.knowledge.list(actor)
+    names = {d.name: d.type for d in await services.documents.list(actor, kb.id)}
     assert names == {"About us": "MANUAL", "prices.txt": "TXT"}
 
 

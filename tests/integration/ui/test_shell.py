@@ -7,7 +7,7 @@ from nicegui.testing.user import User
 
 from app.db.tables import Notification
 from app.domain import Actor, Role, SessionStatus
-from app.events import names
+from app.events import catalog, names
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.test_settings_pages import _choose, _eventually
 from ui.shell.notifications import describe as notifications_describe
@@ -47,7 +47,7 @@ async def test_badge_follows_the_sessions_live(dashboard: Dashboard) -> None:
     await _shows(user, "wa-badge-detail", "shop: connected")
 
     bus = dashboard.container.events
-    bus.publish(names.WHATSAPP_STATUS, ws, {"sessionId": sim.id, "status": "QR_READY"})
+    bus.publish(catalog.whatsapp_status(ws, sim.id, SessionStatus.QR_READY))
     await _shows(user, "wa-badge-label", "Connecting")
     await _shows(user, "wa-badge-detail", "shop: qr ready")
     await dashboard.container.services.sessions.disconnect(actor, sim.id)
@@ -67,9 +67,11 @@ async def test_notification_centre_lists_marks_and_updates_live(dashboard: Dashb
     owner = await dashboard.register("owner@example.com")
     assert owner.workspace is not None
     ws = owner.workspace.id
-    notifications = dashboard.container.services.notifications
-    await notifications.notify(ws, names.APPROVAL_NEEDED, {"conversationId": "c1"})
-    await notifications.notify(ws, names.KB_INDEXED, {"name": "Prices.pdf", "status": "INDEXED"})
+    notifier = dashboard.container.notifier
+    await notifier.notify(ws, catalog.approval_needed("c1", "m1"))
+    await notifier.notify(
+        ws, catalog.kb_indexed("d1", "k1", "Prices.pdf", "INDEXED", chunk_count=3)
+    )
     user = await dashboard.signed_in("owner@example.com")
     await user.open("/dashboard")
     await _shows(user, "bell-count", "2")
@@ -80,7 +82,7 @@ async def test_notification_centre_lists_marks_and_updates_live(dashboard: Dashb
     await _eventually(lambda: _unread(ws, 0))
     await user.should_not_see(marker="bell-count")
 
-    await notifications.notify(ws, names.KB_INDEXED, {"name": "Menu.pdf", "status": "FAILED"})
+    await notifier.notify(ws, catalog.kb_indexed("d2", "k1", "Menu.pdf", "FAILED", error="empty"))
     await _shows(user, "bell-count", "1")  # live: notification:new
     await user.should_see("Menu.pdf could not be indexed")
     row = await Notification.select(Notification.id).where(Notification.is_read == False).first()  # noqa: E712

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from app.ai.hours import BusinessHours, HoursError, status
+from app.db.repos.workspace_settings import from_row
+from app.domain.workspace_settings import WorkspaceSettings
 
 GRID = {
     "timezone": "Asia/Kolkata",
@@ -64,10 +66,13 @@ def test_validation_names_the_problem(config: object, message: str) -> None:
 
 def test_status_disabled_or_broken_means_open() -> None:
     now = utc(2026, 11, 24, 6, 0)
-    assert status({"business_hours_enabled": False, "business_hours_config": GRID}, now) == (
-        None,
-        False,
-    )
-    assert status({"business_hours_enabled": True, "business_hours_config": "x"}, now)[1] is False
-    grid, outside = status({"business_hours_enabled": True, "business_hours_config": GRID}, now)
+    off = WorkspaceSettings(business_hours_enabled=False, business_hours_config=GRID)
+    assert status(off, now) == (None, False)
+    broken = {"business_hours_enabled": 1, "business_hours_config": '{"days": 1}'}  # as stored
+    assert status(from_row(broken), now)[1] is False
+    not_json = {"business_hours_enabled": 1, "business_hours_config": "x"}
+    assert from_row(not_json).business_hours_config is None
+    assert status(from_row(not_json), now)[1] is False
+    on = WorkspaceSettings(business_hours_enabled=True, business_hours_config=GRID)
+    grid, outside = status(on, now)
     assert grid is not None and outside

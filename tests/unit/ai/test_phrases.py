@@ -12,7 +12,8 @@ from app.ai.phrases import _PHRASES, fixed
     [("es", "equipo"), ("pt-BR", "equipe"), ("de", "Team"), ("ar", "فريقنا"), ("fr", "équipe")],
 )
 def test_known_languages(language: str, word: str) -> None:
-    assert word in fixed("escalation", language) and word in fixed("holding", language)
+    for kind in ("escalation", "holding", "waiting"):
+        assert word in fixed(kind, language), (kind, language)
 
 
 def test_unknown_or_missing_language_is_english() -> None:
@@ -20,6 +21,6 @@ def test_unknown_or_missing_language_is_english() -> None:
     assert fixed("escalation", None).startswith("Thanks for your patience")
 
 
-def test_every_language_has_two_distinct_sentences() -> None:
-    for language, (escalation, holding) in _PHRASES.items():
-        assert escalation and holding and escalation != holding, language
+def test_every_language_has_three_distinct_sentences() -> None:
+    for language, phrases in _PHRASES.items():
+        assert all(phrases) and len(set(phrases)) == 3, language

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from app.knowledge.chunking import PageText, chunk_pages
+from app.rag.chunking import PageText, chunk_pages
 
 
 def words(text: str) -> int:

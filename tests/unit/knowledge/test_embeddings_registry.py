@@ -37,7 +37,7 @@ def test_batched() -> None:
 
 
 def test_faq_vector_is_the_normalised_mean_of_question_and_unit() -> None:
-    from app.knowledge import faq_text, faq_vectors
+    from app.rag import faq_text, faq_vectors
 
     e = FakeEmbeddings(dim=32)
     [v] = faq_vectors([("Do you ship abroad?", "Yes, worldwide.")], e)

@@ -6,10 +6,10 @@ import zipfile
 import pytest
 
 from app.domain.enums import KBDocType
-from app.knowledge.errors import ExtractionError
-from app.knowledge.extract import extract_csv, extract_text, sniff_type
-from app.knowledge.fusion import rrf, weighted
-from app.knowledge.span import best_span
+from app.rag.errors import ExtractionError
+from app.rag.extract import extract_csv, extract_text, sniff_type
+from app.rag.fusion import rrf, weighted
+from app.rag.span import best_span
 from app.vectors.base import Hit, Payload
 
 
@@ -84,7 +84,7 @@ def test_best_span_picks_the_sentence_that_answers() -> None:
 
 
 def test_boosted_fusion_keeps_dense_order_except_near_ties() -> None:
-    from app.knowledge.fusion import boosted
+    from app.rag.fusion import boosted
 
     dense = [_h("a", 0.90), _h("b", 0.89), _h("c", 0.80)]
     kw = [_h("b", 10.0), _h("c", 10.0), _h("z", 5.0)]

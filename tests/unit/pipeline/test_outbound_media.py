@@ -1,4 +1,4 @@
-"""An outbox row with a file finds it under the current data dir, not where it was written."""
+"""An outbox row with a file finds it under the current media folder, not where it was written."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ def job(media: dict | None) -> Job:  # type: ignore[type-arg]
     )  # fmt: skip
 
 
-def test_a_restored_row_sends_the_file_from_the_new_data_dir(tmp_path: Path) -> None:
+def test_a_restored_row_sends_the_file_from_the_current_media_folder(tmp_path: Path) -> None:
     media = {
         "type": "IMAGE", "url": "media/w1/m1.png", "path": "/old/data/media/w1/m1.png",
         "mime": "image/png", "filename": "photo.jpg",
     }  # fmt: skip
-    out = outbound(job(media), tmp_path)
-    assert out.media_path == str(tmp_path / "media/w1/m1.png")
+    out = outbound(job(media), tmp_path / "uploads")
+    assert out.media_path == str(tmp_path / "uploads/w1/m1.png")
     assert out.media_type == MediaType.IMAGE and out.caption == "your photo"
     assert out.media_filename == "photo.jpg" and out.text is None
 

@@ -8,6 +8,7 @@ from app.domain import ConversationStatus, MessageKind, NormalizedMessage
 from app.domain import conversations as c
 from app.pipeline import EchoResponder, Pacing, Reply, ReplyContext, Responders, Route, decide
 from app.pipeline.pacing import RateWindow
+from app.pipeline.router import Decision
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -69,7 +70,13 @@ async def test_router_follows_the_seed_order() -> None:
         await decide(_ctx(human_takeover=True, approval_mode=True), both)
     ).route is Route.TAKEOVER
     waiting = _ctx(status=ConversationStatus.WAITING_HUMAN)  # escalated: a human answers
-    assert (await decide(waiting, both)).route is Route.TAKEOVER
+    told = Responders(flow=Fixed("flow"), ai=EchoResponder(), waiting=Fixed("a person will"))
+    assert await decide(waiting, told) == Decision(Route.WAITING, Reply("a person will"))
+    assert await decide(waiting, both) == Decision(Route.WAITING)  # no notice to give
+    quiet = _ctx(status=ConversationStatus.WAITING_HUMAN, autoreply_enabled=False)
+    assert await decide(quiet, told) == Decision(Route.WAITING)
+    taken = _ctx(status=ConversationStatus.WAITING_HUMAN, human_takeover=True)
+    assert await decide(taken, told) == Decision(Route.TAKEOVER)  # a person is in the chat
     held = await decide(_ctx(approval_mode=True), both)
     assert held.route is Route.APPROVAL and held.hold and held.reply == Reply("flow")
     assert (await decide(_ctx(), both)).reply == Reply("flow")

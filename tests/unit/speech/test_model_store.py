@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.domain import Conflict, Invalid, NotFound
-from app.knowledge.errors import FetchError
+from app.net.errors import FetchError
 from app.speech import SpeechSettings, build_transcriber
-from app.speech.models import WhisperModelStore
+from app.speech.whisper_store import WhisperModelStore
 from tests.fakes.voice import voice_note
 from tests.fakes.whisper_hub import Hub, copy_dir_size, whisper_hub
 

@@ -34,7 +34,7 @@ async def apply(actor: Actor, rows: list[dict[str, Any]], action: str, label_id:
 
 async def csv_bytes(actor: Actor, **filters: Any) -> bytes:
     return b"".join(
-        [chunk async for chunk in container().services.contacts.export_csv(actor, **filters)]
+        [chunk async for chunk in container().services.contact_queries.export_csv(actor, **filters)]
     )
 
 

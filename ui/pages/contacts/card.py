@@ -61,7 +61,7 @@ class ContactCard(ui.card):
                 with ui.row().classes("w-full gap-2 pt-2"):
                     self.block = ui.button(on_click=self.toggle_block).props("outline no-caps")
                     self.block.mark("block")
-                    ui.button("Delete", icon="delete", on_click=self.delete).props(
+                    ui.button("Delete", icon="delete", on_click=self.delete_contact).props(
                         "outline no-caps color=negative"
                     ).mark("delete")
                 self._block_text()
@@ -118,7 +118,8 @@ class ContactCard(ui.card):
             self._block_text()
             ui.notify(f"{shown_name(self.contact)} {action}ed", type="positive")
 
-    async def delete(self) -> None:
+    async def delete_contact(self) -> None:
+        """Named apart from `Element.delete`, which NiceGUI calls to remove the card."""
         name = shown_name(self.contact)
         if not await confirm(
             f"Delete {name}?",

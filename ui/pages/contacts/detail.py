@@ -25,7 +25,7 @@ async def contact_detail(actor: Actor, contact_id: str) -> None:
     services = container().services
     ui.link("← All contacts", "/dashboard/contacts").classes("text-sm").mark("back")
     try:
-        contact = await services.contacts.get(actor, contact_id)
+        contact = await services.contact_queries.get(actor, contact_id)
     except NotFound:
         ui.label("This contact does not exist (or was deleted).").classes("text-grey-8").mark(
             "not-found"

@@ -24,7 +24,7 @@ class ConversationHistory(ui.card):
             if not actor.may(Resource.CONVERSATIONS):
                 ui.label("Your role does not show conversations.").classes("text-grey-7")
                 return history
-            services = container().services.conversations
+            services = container().services.conversation_queries
             page = await services.list(actor, contact_id=contact.id, page_size=SHOWN)
             for conversation in page.items:
                 detail = await services.get(actor, conversation.id, page_size=1)

@@ -40,7 +40,7 @@ async def contact_list(actor: Actor, search: str) -> None:
     labels = await services.labels.list(actor)
 
     async def fetch(page: int, size: int, sort: str, descending: bool) -> Page[c.Contact]:
-        return await services.contacts.list(
+        return await services.contact_queries.list(
             actor, page=page, page_size=size, sort=sort, descending=descending, **filters.values()
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from app.domain import Actor, DomainError, Resource
+from app.domain import conversations as c
 from app.events import Event, names
 from ui.components.live import follow, message_of
 from ui.page import Viewer, dashboard_page
@@ -45,13 +46,15 @@ async def _page(viewer: Viewer, conversation_id: str | None) -> None:
     detail = None
     if conversation_id is not None:
         try:
-            detail = await container().services.conversations.get(actor, conversation_id)
+            detail = await container().services.conversation_queries.get(actor, conversation_id)
         except DomainError as exc:
             ui.label(exc.detail).classes("text-negative").mark("not-found")
     await _layout(actor, conversation_id if detail else None, detail)
 
 
-async def _layout(actor: Actor, conversation_id: str | None, detail) -> None:  # type: ignore[no-untyped-def]
+async def _layout(
+    actor: Actor, conversation_id: str | None, detail: c.ConversationDetail | None
+) -> None:
     with ui.row().classes("w-full no-wrap items-start gap-4"):
         side = "w-full sm:w-80 shrink-0" + (" gt-xs" if detail else "")
         with ui.column().classes(side):

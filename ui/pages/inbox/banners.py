@@ -2,8 +2,12 @@
 
 Takeover is the contact's flag (the bot stays silent for them until released); the API puts
 it under contacts, so changing it needs write access to contacts — an agent sees the banner,
-and their first reply turns takeover on by itself (workspace setting). An approval banner per
-PENDING_APPROVAL draft: approve as is, edit then send, or reject (kept on record).
+and their first reply turns takeover on by itself (workspace setting). A conversation waiting
+for a human (the bot escalated, or someone said so) keeps the bot silent too, and the switch
+says so; handing it back to the bot is a conversation change, which agents may make.
+
+An approval banner per PENDING_APPROVAL draft: approve as is, edit then send, or reject (kept
+on record).
 
 The banners report back through callbacks: `on_changed` after the takeover flag moved,
 `on_message` with the draft as it now is after an approval decision.
@@ -15,40 +19,61 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import context, ui
 
-from app.domain import Actor, DomainError, Resource
+from app.domain import Actor, ConversationStatus, DomainError, Resource
 from app.domain import conversations as c
 from ui.state import container
 
 Changed = Callable[[], Awaitable[None]]
 MessageShown = Callable[[c.Message], Awaitable[None]]
+WAITING = (
+    "Waiting for a human: the bot told the customer a person will reply and stays silent "
+    "here until someone does. Switch to Bot to let it answer again."
+)
 
 
-def takeover(actor: Actor, contact: c.Contact | None, on_changed: Changed) -> None:
+def takeover(actor: Actor, conversation: c.Conversation, on_changed: Changed) -> None:
+    """The Bot/Human switch, showing who answers now: a human who took the contact over, the
+    humans a waiting conversation was handed to (the bot stays silent there too), or the bot.
+    Switching to Bot ends either; switching to Human takes the contact over."""
+    contact = conversation.contact
     if contact is None:
         return
+    waiting = conversation.status == ConversationStatus.WAITING_HUMAN
     human = contact.human_takeover
-    tone = "bg-orange-1 text-orange-10" if human else "bg-blue-grey-1 text-blue-grey-9"
+    if human:
+        text, marker = "A human has taken over: the bot stays silent for this contact.", "takeover"
+        may = actor.may(Resource.CONTACTS, write=True)
+    elif waiting:
+        text, marker = WAITING, "waiting"
+        may = actor.may(Resource.CONVERSATIONS, write=True)
+    else:
+        text, marker = "The bot answers this contact.", "bot"
+        may = actor.may(Resource.CONTACTS, write=True)
+    tone = "bg-orange-1 text-orange-10" if human or waiting else "bg-blue-grey-1 text-blue-grey-9"
     with ui.row().classes(f"w-full items-center justify-between rounded-lg px-3 py-1 {tone}"):
-        ui.label(
-            "A human has taken over: the bot stays silent for this contact."
-            if human
-            else "The bot answers this contact."
-        ).classes("text-sm").mark("takeover-banner" if human else "bot-banner")
-        toggle = ui.toggle({False: "Bot", True: "Human"}, value=human).props(
+        ui.label(text).classes("text-sm").mark(f"{marker}-banner")
+        toggle = ui.toggle({False: "Bot", True: "Human"}, value=human or waiting).props(
             "dense no-caps toggle-color=primary"
         )
         toggle.mark("takeover-toggle")
-        if not actor.may(Resource.CONTACTS, write=True):
+        if not may:
             toggle.disable()
             toggle.tooltip("Only owners and admins can switch the bot on or off for a contact")
             return
 
         async def switch() -> None:
-            if toggle.value == contact.human_takeover:
+            if toggle.value == (human or waiting):
                 return
-            action = "takeover" if toggle.value else "release"
+            services = container().services
             try:
-                await container().services.contacts.set_flag(actor, contact.id, action)
+                if toggle.value:
+                    await services.contacts.set_flag(actor, contact.id, "takeover")
+                elif human:  # release also ends the contact's waiting conversations
+                    await services.contacts.set_flag(actor, contact.id, "release")
+                else:
+                    await services.conversations.update(
+                        actor, conversation.id, status=ConversationStatus.OPEN
+                    )
             except DomainError as exc:
                 ui.notify(exc.detail, type="negative")
             await on_changed()
@@ -68,7 +93,7 @@ def approval(actor: Actor, cid: str, message: c.Message, on_message: MessageShow
         if not actor.may(Resource.CONVERSATIONS, write=True):
             return
 
-        async def run(call) -> None:  # type: ignore[no-untyped-def]
+        async def run(call: Callable[[], Awaitable[object]]) -> None:
             try:
                 await call()
             except DomainError as exc:
@@ -109,7 +134,7 @@ def approval(actor: Actor, cid: str, message: c.Message, on_message: MessageShow
 
 async def _reload_draft(actor: Actor, cid: str, message_id: str, on_message: MessageShown) -> None:
     """Refresh the draft from the thread's newest page (the live event may come later)."""
-    detail = await container().services.conversations.get(actor, cid, page=1, page_size=50)
+    detail = await container().services.conversation_queries.get(actor, cid, page=1, page_size=50)
     for fresh in detail.messages:
         if fresh.id == message_id:
             await on_message(fresh)

@@ -76,10 +76,10 @@ class ConversationList(ui.column):
     async def load(self, page: int | None = None) -> None:
         services = container().services
         self.page = page or self.page
-        result = await services.conversations.list(
+        result = await services.conversation_queries.list(
             self.actor, page=self.page, page_size=PAGE_SIZE, **self.filters()
         )
-        previews = await services.conversations.previews(
+        previews = await services.conversation_queries.previews(
             self.actor, [conv.id for conv in result.items]
         )
         self.items.clear()

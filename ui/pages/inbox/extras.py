@@ -34,10 +34,16 @@ async def load(
     # the kind until the message:updated that carries the URL; in a page read from the
     # database, no URL means the download failed: the file is not available
     files = [m.id for m in messages if m.media_type and (m.media_url or not live)]
-    used = [m for m in messages if m.kb_chunks_used]
     media = await services.media.describe(actor, conversation_id, files) if files else {}
-    labels = {}
-    if used:
-        labels = await services.sources.labels(actor, [i for m in used for i in m.kb_chunks_used])
-    sources = {m.id: sources_line(m.kb_chunks_used, labels) for m in used}
-    return Extras(media, sources)
+    return Extras(media, await sources(actor, messages))
+
+
+async def sources(actor: Actor, messages: list[c.Message]) -> dict[str, str]:
+    """Each bot answer's sources in words (message id → tooltip line), one lookup for all;
+    the simulator's phone names them the same way."""
+    used = [m for m in messages if m.kb_chunks_used]
+    if not used:
+        return {}
+    services = container().services
+    labels = await services.sources.labels(actor, [i for m in used for i in m.kb_chunks_used])
+    return {m.id: sources_line(m.kb_chunks_used, labels) for m in used}

@@ -1,5 +1,6 @@
 """The thread header: who the contact is, the conversation's status, and the controls that
-change it — assign to a workspace member, resolve / reopen. Roles without write access to
+change it — assign to a workspace member, resolve (handing the contact back to the bot, or
+keeping it with a human) / reopen. Roles without write access to
 conversations see the state but no controls (seed §14). After a change, `on_changed` lets the
 thread reload and redraw."""
 
@@ -36,13 +37,42 @@ def draw(actor: Actor, detail: c.ConversationDetail, on_changed: Changed) -> Non
         with ui.row().classes("items-center gap-1"):
             if writable:
                 _assign(actor, detail, on_changed)
-                resolved = detail.status == ConversationStatus.RESOLVED
-                target = ConversationStatus.OPEN if resolved else ConversationStatus.RESOLVED
-                ui.button(
-                    "Reopen" if resolved else "Resolve",
-                    icon="undo" if resolved else "check_circle",
-                    on_click=lambda: _update(actor, detail.id, on_changed, status=target),
-                ).props("flat dense no-caps").mark("reopen" if resolved else "resolve")
+                _resolve(actor, detail, on_changed)
+
+
+def _resolve(actor: Actor, detail: c.ConversationDetail, on_changed: Changed) -> None:
+    """Resolve (or reopen). Resolving hands the contact back to the bot; while a human has
+    taken the contact over, the button's menu offers to keep it with the humans instead."""
+    if detail.status == ConversationStatus.RESOLVED:
+        ui.button(
+            "Reopen",
+            icon="undo",
+            on_click=lambda: _update(actor, detail.id, on_changed, status=ConversationStatus.OPEN),
+        ).props("flat dense no-caps").mark("reopen")
+        return
+
+    async def resolve(keep: bool) -> None:
+        status = ConversationStatus.RESOLVED
+        await _update(actor, detail.id, on_changed, status=status, keep_takeover=keep)
+
+    if detail.contact is None or not detail.contact.human_takeover:
+        ui.button("Resolve", icon="check_circle", on_click=lambda: resolve(False)).props(
+            "flat dense no-caps"
+        ).mark("resolve")
+        return
+    with (
+        ui.dropdown_button(
+            "Resolve", icon="check_circle", split=True, on_click=lambda: resolve(False)
+        )
+        .props("flat dense no-caps")
+        .mark("resolve") as button
+    ):
+        button.tooltip("Resolve and hand this contact back to the bot")
+        with ui.list().props("dense"):
+            ui.item("Resolve — the bot answers this contact again", on_click=lambda: resolve(False))
+            ui.item("Resolve — keep the contact with a human", on_click=lambda: resolve(True)).mark(
+                "resolve-keep-takeover"
+            )
 
 
 def _assign(actor: Actor, detail: c.ConversationDetail, on_changed: Changed) -> None:

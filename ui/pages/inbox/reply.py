@@ -62,7 +62,7 @@ class ReplyBar(ui.row):
             self.text.on("keydown.enter.exact.prevent", self.send)
             self.button = ui.button(icon="send", on_click=self.send).props("round unelevated")
             self.button.mark("reply-send").tooltip("Send as a human agent")
-        self.error = ErrorLabel("reply-error")  # under the bar, in the thread's column
+        self.error: ErrorLabel = ErrorLabel("reply-error")  # under the bar, in the thread's column
 
     def _add(self, emoji: str) -> None:
         self.text.value = (self.text.value or "") + emoji

@@ -65,7 +65,7 @@ class Thread(ui.column):
         self.top.clear()
         with self.top:
             header.draw(self.actor, self.detail, self.on_changed)
-            banners.takeover(self.actor, self.detail.contact, self.on_changed)
+            banners.takeover(self.actor, self.detail, self.on_changed)
             pending = [m for m in self.messages.values() if m.status == "PENDING_APPROVAL"]
             for message in pending:
                 banners.approval(self.actor, self.conversation_id, message, self.on_message)
@@ -84,7 +84,7 @@ class Thread(ui.column):
         )
 
     async def load_earlier(self) -> None:
-        older = await container().services.conversations.get(
+        older = await container().services.conversation_queries.get(
             self.actor, self.conversation_id, page=self.loaded_pages + 1, page_size=PAGE_SIZE
         )
         self.loaded_pages += 1
@@ -130,7 +130,7 @@ class Thread(ui.column):
 
     async def on_changed(self) -> None:
         """The conversation or its contact changed: reload both and redraw the top."""
-        self.detail = await container().services.conversations.get(
+        self.detail = await container().services.conversation_queries.get(
             self.actor, self.conversation_id, page=1, page_size=1
         )
         self.draw_top()

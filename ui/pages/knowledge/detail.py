@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
+from nicegui.events import ValueChangeEventArguments
 
 from app.domain import Actor, NotFound, Resource
-from app.kb import models as m
+from app.domain import knowledge as m
 from ui.page import Viewer, dashboard_page
 from ui.pages.knowledge import documents, evaluation, faqs, test_panel
 from ui.pages.knowledge._common import NO_ACCESS, READ_ONLY
@@ -51,7 +52,7 @@ async def _body(actor: Actor, kb: m.KnowledgeBase, current: str) -> None:
     if not write:
         ui.label(READ_ONLY).classes("text-grey-7 text-sm").mark("read-only")
     with (
-        ui.tabs(value=current)
+        ui.tabs(value=current)  # type: ignore[arg-type]  # NiceGUI takes a tab's name too
         .props("inline-label outside-arrows mobile-arrows dense align=left active-color=primary")
         .classes("w-full text-grey-8 border-b")
         .mark("kb-tabs") as tabs
@@ -60,7 +61,7 @@ async def _body(actor: Actor, kb: m.KnowledgeBase, current: str) -> None:
             ui.tab(key, label, icon).mark(f"tab-{key}")
     refreshers: dict[str, Refresh] = {}
 
-    async def switched(e) -> None:  # type: ignore[no-untyped-def]
+    async def switched(e: ValueChangeEventArguments) -> None:
         ui.navigate.history.replace(f"/dashboard/knowledge/{kb.id}?tab={e.value}")
         if e.value in refreshers:  # sources may have changed in another tab
             await refreshers[e.value]()

@@ -15,8 +15,8 @@ import time
 from nicegui import ui
 
 from app.domain import Actor
+from app.domain import knowledge as m
 from app.events import Event, names
-from app.kb import models as m
 from ui.components import ErrorLabel, confirm
 from ui.components.format import when
 from ui.components.live import follow
@@ -34,7 +34,8 @@ class DocumentTable(ui.column):
         self.docs: list[m.Document] = []
         self._drawn = False
         self.percent: dict[str, int] = {}
-        self._bars: dict[str, ui.linear_progress] = {}
+        self.counts: dict[str, tuple[int, int]] = {}  # chunks embedded, of how many
+        self._bars: dict[str, tuple[ui.linear_progress, ui.label]] = {}
         self._polled = time.monotonic()
         self.classes("w-full gap-0").mark("documents")
         with self:
@@ -56,7 +57,7 @@ class DocumentTable(ui.column):
             ui.timer(0.3, self._drain)
 
     async def load(self) -> None:
-        docs = await container().services.knowledge.list_documents(self.actor, self.kb.id)
+        docs = await container().services.documents.list(self.actor, self.kb.id)
         self._polled = time.monotonic()
         if self._drawn and docs == self.docs:
             return  # nothing changed: keep the rows (a redraw would eat a click in flight)
@@ -80,11 +81,15 @@ class DocumentTable(ui.column):
                 continue
             doc_id = data.get("documentId", "")
             self.percent[doc_id] = int(data.get("percent", 0))
+            if "chunksTotal" in data:
+                self.counts[doc_id] = (int(data.get("chunksDone", 0)), int(data["chunksTotal"]))
             known = next((d for d in self.docs if d.id == doc_id), None)
             if known is None or known.status != data.get("status") or doc_id not in self._bars:
                 reload = True
             else:
-                self._bars[doc_id].value = self.percent[doc_id] / 100
+                bar, caption = self._bars[doc_id]
+                bar.value = self.percent[doc_id] / 100
+                caption.text = self._caption(doc_id)
         busy = any(d.status in BUSY for d in self.docs)
         if reload or (busy and time.monotonic() - self._polled > 3):
             await self.load()
@@ -116,18 +121,28 @@ class DocumentTable(ui.column):
                 waiting = " indeterminate" if doc.status == "PENDING" else ""
                 bar.props(f"rounded size=6px{waiting}")
                 bar.mark("doc-progress")
-                self._bars[doc.id] = bar
+                text = "Waiting to be indexed…" if waiting else self._caption(doc.id)
+                caption = ui.label(text).classes("text-grey-7 text-xs").mark("doc-progress-text")
+                self._bars[doc.id] = (bar, caption)
             if doc.error_message:
                 ui.label(doc.error_message).classes("text-negative text-sm").mark("doc-error-msg")
             if doc.source_url:
                 ui.link(doc.source_url, doc.source_url, new_tab=True).classes("text-sm break-all")
 
+    def _caption(self, doc_id: str) -> str:
+        """What the bar stands for: reading the file, then passages embedded of how many."""
+        if doc_id not in self.counts:
+            return "Reading the document…"
+        done, total = self.counts[doc_id]
+        return f"{done} of {total} passage{'' if total == 1 else 's'} embedded"
+
     async def _reindex(self, doc: m.Document) -> None:
-        async def call():  # type: ignore[no-untyped-def]
-            return await container().services.knowledge.reindex(self.actor, self.kb.id, doc.id)
+        async def call() -> m.Document:
+            return await container().services.documents.reindex(self.actor, self.kb.id, doc.id)
 
         if await self.error.run(call) is not None:
             self.percent[doc.id] = 0
+            self.counts.pop(doc.id, None)
             await self.load()
 
     async def _delete(self, doc: m.Document) -> None:
@@ -135,7 +150,7 @@ class DocumentTable(ui.column):
             return
 
         async def call() -> bool:
-            await container().services.knowledge.delete_document(self.actor, self.kb.id, doc.id)
+            await container().services.documents.delete(self.actor, self.kb.id, doc.id)
             return True
 
         if await self.error.run(call):

@@ -12,8 +12,9 @@ from collections.abc import Awaitable, Callable
 from nicegui import events, ui
 
 from app.domain import Actor
-from app.kb import models as m
-from app.knowledge.extract import MAX_UPLOAD_BYTES
+from app.domain import knowledge as m
+from app.domain.knowledge import MAX_UPLOAD_BYTES
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
 from ui.pages.knowledge._common import body
 from ui.pages.knowledge.doc_table import DocumentTable
@@ -45,7 +46,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> DocumentTabl
 def _uploader(actor: Actor, kb: m.KnowledgeBase, reload: Reload) -> None:
     services = container().services
 
-    async def added(call) -> None:  # type: ignore[no-untyped-def]
+    async def added(call: Callable[[], Awaitable[m.Document]]) -> None:
         doc = await error.run(call)
         if doc is not None:
             ui.notify(f"{doc.name} added; indexing…", type="positive")
@@ -53,24 +54,24 @@ def _uploader(actor: Actor, kb: m.KnowledgeBase, reload: Reload) -> None:
 
     async def uploaded(e: events.UploadEventArguments) -> None:
         data = await e.file.read()
-        await added(lambda: services.knowledge.upload(actor, kb.id, e.file.name, data))
+        await added(lambda: services.documents.upload(actor, kb.id, e.file.name, data))
 
     async def add_url() -> None:
         fields = {"type": "URL", "url": (url.value or "").strip() or None, "name": None}
-        await added(lambda: services.knowledge.add(actor, kb.id, body(m.DocumentBody, **fields)))
+        await added(lambda: services.documents.add(actor, kb.id, body(ks.DocumentBody, **fields)))
         if error.visible is False:
             url.value = ""
 
     async def add_text() -> None:
         fields = {"type": "MANUAL", "name": (title.value or "").strip() or None}
         fields["content"] = text.value or None
-        await added(lambda: services.knowledge.add(actor, kb.id, body(m.DocumentBody, **fields)))
+        await added(lambda: services.documents.add(actor, kb.id, body(ks.DocumentBody, **fields)))
         if error.visible is False:
             title.value, text.value = "", ""
 
     with ui.card().classes("w-full gap-3").mark("uploader"):
         ui.label("Add documents").classes("text-lg font-semibold")
-        upload = ui.upload(
+        upload: ui.upload = ui.upload(
             label=f"Drop files here or click + (PDF, DOCX, TXT, MD, CSV · up to {LIMIT_MB} MB)",
             multiple=True,
             auto_upload=True,
@@ -83,15 +84,15 @@ def _uploader(actor: Actor, kb: m.KnowledgeBase, reload: Reload) -> None:
         upload.classes("w-full kb-upload").mark("upload")
         ui.add_css(UPLOAD_CSS)
         with ui.row().classes("w-full items-start gap-2"):
-            url = ui.input("Web page URL", placeholder="https://example.com/faq")
+            url: ui.input = ui.input("Web page URL", placeholder="https://example.com/faq")
             url.props("outlined dense type=url clearable").classes("grow basis-56")
             url.mark("url-input")
             url.on("keydown.enter", add_url)
             ui.button("Add page", icon="link", on_click=add_url).props("unelevated").mark("add-url")
         with ui.expansion("Write text instead", icon="edit_note").classes("w-full").mark("manual"):
-            title = ui.input("Title").props("outlined dense").classes("w-full")
+            title: ui.input = ui.input("Title").props("outlined dense").classes("w-full")
             title.mark("manual-title")
-            text = ui.textarea("Text").props("outlined autogrow").classes("w-full")
+            text: ui.textarea = ui.textarea("Text").props("outlined autogrow").classes("w-full")
             text.mark("manual-text")
             ui.button("Add text", on_click=add_text).props("unelevated").mark("add-text")
-        error = ErrorLabel("upload-error")
+        error: ErrorLabel = ErrorLabel("upload-error")

@@ -7,10 +7,13 @@ instead — the number to watch when documents or chunking change.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor
-from app.kb import models as m
+from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
 from ui.pages.knowledge._common import body
 from ui.pages.knowledge.sources import source_names
@@ -19,8 +22,8 @@ from ui.state import container
 K = 5
 
 
-async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignore[no-untyped-def]
-    refs = container().services.knowledge.references
+async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> Callable[[], Awaitable[None]]:
+    refs = container().services.reference_questions
     names: dict[str, str] = {}
 
     async def load_names() -> None:
@@ -56,9 +59,9 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
                     ).mark("ref-delete", f"ref-delete-{ref.id}")
 
     async def add() -> None:
-        async def call():  # type: ignore[no-untyped-def]
+        async def call() -> m.ReferenceQuestion:
             fields = {"question": (question.value or "").strip(), "expected_source": source.value}
-            return await refs.add(actor, kb.id, body(m.ReferenceBody, **fields))
+            return await refs.add(actor, kb.id, body(ks.ReferenceBody, **fields))
 
         if await error.run(call) is not None:
             question.value = ""
@@ -72,8 +75,8 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
         async def call() -> m.EvalResult:
             items = await refs.list(actor, kb.id)
             cases = [{"question": r.question, "expected_source": r.expected_source} for r in items]
-            request = m.EvalBody(cases=[body(m.EvalCaseBody, **c) for c in cases], k=K)
-            return await container().services.knowledge.evaluate(actor, kb.id, request)
+            request = ks.EvalBody(cases=[body(ks.EvalCaseBody, **c) for c in cases], k=K)
+            return await container().services.retrieval_checks.evaluate(actor, kb.id, request)
 
         result = await error.run(call)
         if result is not None:
@@ -104,7 +107,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool):  # type: ignor
 
 
 async def _removed(actor: Actor, kb_id: str, ref_id: str) -> bool:
-    await container().services.knowledge.references.delete(actor, kb_id, ref_id)
+    await container().services.reference_questions.delete(actor, kb_id, ref_id)
     return True
 
 

@@ -6,11 +6,15 @@ passage that merely mentions opening hours.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor
-from app.kb import models as m
-from ui.components import ErrorLabel, confirm
+from app.domain import knowledge as m
+from app.schemas import knowledge as ks
+from ui.components import ErrorLabel, busy, confirm
 from ui.pages.knowledge._common import body
 from ui.state import container
 
@@ -20,11 +24,11 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> None:
 
     @ui.refreshable
     async def listing() -> None:
-        faqs = await services.knowledge.list_faqs(actor, kb.id)
+        faqs = await services.faqs.list(actor, kb.id)
         if not faqs:
             ui.label("No FAQs yet.").classes("text-grey-7").mark("no-faqs")
         for faq in faqs:
-            _faq_row(faq, write, lambda f=faq: edit(f), lambda f=faq: remove(f))
+            _faq_row(faq, write, functools.partial(edit, faq), functools.partial(remove, faq))
 
     async def edit(faq: m.Faq | None) -> None:
         if await _faq_dialog(actor, kb, faq):
@@ -35,7 +39,7 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> None:
             return
 
         async def call() -> bool:
-            await services.knowledge.delete_faq(actor, kb.id, faq.id)
+            await services.faqs.delete(actor, kb.id, faq.id)
             return True
 
         if await error.run(call):
@@ -54,7 +58,12 @@ async def render(actor: Actor, kb: m.KnowledgeBase, write: bool) -> None:
             await listing()
 
 
-def _faq_row(faq: m.Faq, write: bool, edit, remove) -> None:  # type: ignore[no-untyped-def]
+def _faq_row(
+    faq: m.Faq,
+    write: bool,
+    edit: Callable[[], Awaitable[None]],
+    remove: Callable[[], Awaitable[None]],
+) -> None:
     row = ui.row().classes("w-full items-start no-wrap gap-2 py-2 border-b border-gray-200")
     row.mark("faq-row").props["data-faq"] = faq.question
     with row:
@@ -85,21 +94,23 @@ async def _faq_dialog(actor: Actor, kb: m.KnowledgeBase, faq: m.Faq | None) -> b
         error = ErrorLabel("faq-dialog-error")
 
         async def save() -> None:
-            async def call():  # type: ignore[no-untyped-def]
+            async def call() -> m.Faq:
                 q, a = (question.value or "").strip(), (answer.value or "").strip()
                 if faq is None:
-                    new = body(m.FaqCreateBody, question=q, answer=a)
-                    return await services.knowledge.create_faq(actor, kb.id, new)
-                change = body(m.FaqCreateBody, question=q, answer=a)  # both stay required
-                update = m.FaqUpdateBody(question=change.question, answer=change.answer)
-                return await services.knowledge.update_faq(actor, kb.id, faq.id, update)
+                    new = body(ks.FaqCreateBody, question=q, answer=a)
+                    return await services.faqs.create(actor, kb.id, new)
+                change = body(ks.FaqCreateBody, question=q, answer=a)  # both stay required
+                update = ks.FaqUpdateBody(question=change.question, answer=change.answer)
+                return await services.faqs.update(actor, kb.id, faq.id, update)
 
-            if await error.run(call) is not None:
+            with busy(button):  # embedding it: seconds, the first time (the model loads)
+                saved = await error.run(call)
+            if saved is not None:
                 dialog.submit(True)
 
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat")
-            ui.button("Save", on_click=save).props("unelevated").mark("faq-save")
+            button = ui.button("Save", on_click=save).props("unelevated").mark("faq-save")
     dialog.open()
     try:
         return bool(await dialog)

@@ -6,10 +6,14 @@ when nothing else is chosen) can be renamed but not deleted here.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor, Resource
-from app.kb import models as m
+from app.domain import knowledge as m
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel, confirm
 from ui.page import Viewer, dashboard_page
 from ui.pages.knowledge._common import NO_ACCESS, READ_ONLY, body
@@ -29,7 +33,7 @@ async def _body(actor: Actor) -> None:
     @ui.refreshable
     async def listing() -> None:
         for kb in await services.knowledge.list(actor):
-            _kb_card(kb, write, lambda k=kb: edit(k), lambda k=kb: remove(k))
+            _kb_card(kb, write, functools.partial(edit, kb), functools.partial(remove, kb))
 
     async def edit(kb: m.KnowledgeBase | None) -> None:
         if await _kb_dialog(actor, kb):
@@ -65,7 +69,12 @@ def _n(count: int, what: str) -> str:
     return f"{count} {what}" if count == 1 else f"{count} {what}s"
 
 
-def _kb_card(kb: m.KnowledgeBase, write: bool, edit, remove) -> None:  # type: ignore[no-untyped-def]
+def _kb_card(
+    kb: m.KnowledgeBase,
+    write: bool,
+    edit: Callable[[], Awaitable[None]],
+    remove: Callable[[], Awaitable[None]],
+) -> None:
     card = ui.card().classes("w-full gap-2").mark("kb-card")
     card.props["data-kb"] = kb.name
     with card:
@@ -107,11 +116,13 @@ async def _kb_dialog(actor: Actor, kb: m.KnowledgeBase | None) -> bool:
         error = ErrorLabel("kb-dialog-error")
 
         async def save() -> None:
-            async def call():  # type: ignore[no-untyped-def]
+            async def call() -> m.KnowledgeBase:
                 fields = {"name": (name.value or "").strip(), "description": about.value or None}
                 if kb is None:
-                    return await services.knowledge.create(actor, body(m.KBCreateBody, **fields))
-                return await services.knowledge.update(actor, kb.id, body(m.KBUpdateBody, **fields))
+                    return await services.knowledge.create(actor, body(ks.KBCreateBody, **fields))
+                return await services.knowledge.update(
+                    actor, kb.id, body(ks.KBUpdateBody, **fields)
+                )
 
             if await error.run(call) is not None:
                 dialog.submit(True)

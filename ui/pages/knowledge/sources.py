@@ -6,15 +6,15 @@ import html
 from typing import Any
 
 from app.domain import Actor
-from app.kb import models as m
+from app.domain import knowledge as m
 from ui.state import container
 
 
 async def source_names(actor: Actor, kb_id: str) -> dict[str, str]:
     """id → what a person recognises: the document's name, or "FAQ: <question>"."""
     services = container().services
-    names = {d.id: d.name for d in await services.knowledge.list_documents(actor, kb_id)}
-    for faq in await services.knowledge.list_faqs(actor, kb_id):
+    names = {d.id: d.name for d in await services.documents.list(actor, kb_id)}
+    for faq in await services.faqs.list(actor, kb_id):
         names[faq.id] = f"FAQ: {faq.question}"
     return names
 

@@ -6,11 +6,14 @@ every source with its score and the matching span highlighted. Reading only: vie
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor
-from app.kb import models as m
-from ui.components import ErrorLabel
+from app.domain import knowledge as m
+from app.schemas import knowledge as ks
+from ui.components import ErrorLabel, busy
 from ui.pages.knowledge._common import body
 from ui.pages.knowledge.sources import highlighted, label_of, source_names
 from ui.state import container
@@ -18,7 +21,7 @@ from ui.state import container
 CONTEXT = 240  # characters shown either side of the matching sentence
 
 
-async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-def]
+async def render(actor: Actor, kb: m.KnowledgeBase) -> Callable[[], Awaitable[None]]:
     names: dict[str, str] = await source_names(actor, kb.id)
 
     async def refresh() -> None:
@@ -26,10 +29,11 @@ async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-
 
     async def ask() -> None:
         async def call() -> m.TestResult:
-            query = body(m.TestBody, query=(question.value or "").strip()).query
-            return await container().services.knowledge.test(actor, kb.id, query)
+            query = body(ks.TestBody, query=(question.value or "").strip()).query
+            return await container().services.retrieval_checks.test(actor, kb.id, query)
 
-        result = await error.run(call)
+        with busy(button):  # the first question loads the embedding model: seconds
+            result = await error.run(call)
         if result is not None:
             await refresh()
             _show(result, names, output)
@@ -41,7 +45,8 @@ async def render(actor: Actor, kb: m.KnowledgeBase):  # type: ignore[no-untyped-
             question.props("outlined dense clearable").classes("grow basis-56")
             question.mark("test-query")
             question.on("keydown.enter", ask)
-            ui.button("Ask", icon="search", on_click=ask).props("unelevated").mark("test-ask")
+            button = ui.button("Ask", icon="search", on_click=ask).props("unelevated")
+            button.mark("test-ask")
         error = ErrorLabel("test-error")
     output = ui.column().classes("w-full gap-3").mark("test-result")
     return refresh

@@ -9,7 +9,7 @@ import msgspec
 from nicegui import ui
 
 from app.domain import Actor, Invalid, Resource
-from app.domain import models as m
+from app.domain import records as m
 from ui.state import container
 
 S = TypeVar("S", bound=msgspec.Struct)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from nicegui import events, ui
 
 from app.domain import Invalid, Resource
-from app.kb import models as kb
-from ui.components import ErrorLabel
+from app.domain import knowledge as kb
+from app.schemas import knowledge as ks
+from ui.components import ErrorLabel, busy
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container
 
@@ -17,7 +18,7 @@ def build(wizard: Wizard) -> None:
         with nav(wizard):
             ui.button("Continue", on_click=wizard.next).props("unelevated")
         return
-    knowledge = container().services.knowledge
+    services = container().services
     ui.label("Teach the bot one thing now; add more later under Knowledge.").classes("text-grey-7")
     with ui.tabs().props("dense align=left no-caps").classes("w-full") as tabs:
         faq_tab = ui.tab("faq", "FAQ", icon="quiz").mark("tab-faq")
@@ -42,16 +43,17 @@ def build(wizard: Wizard) -> None:
                     q, a = (question.value or "").strip(), (answer.value or "").strip()
                     if not q or not a:
                         raise Invalid("Write both the question and its answer.")
-                    body = checked(kb.FaqCreateBody, question=q, answer=a)
-                    return await knowledge.create_faq(wizard.actor, await _kb(wizard), body)
+                    body = checked(ks.FaqCreateBody, question=q, answer=a)
+                    return await services.faqs.create(wizard.actor, await _kb(wizard), body)
 
-                faq = await error.run(call)
+                with busy(add):  # the first FAQ loads the embedding model: seconds
+                    faq = await error.run(call)
                 if faq is not None:
                     if wizard.question is not None and not wizard.question.value:
                         wizard.question.value = faq.question  # what to try next
                     done("the question")
 
-            ui.button("Add FAQ", on_click=add_faq).props("unelevated").mark("add-faq")
+            add = ui.button("Add FAQ", on_click=add_faq).props("unelevated").mark("add-faq")
         with ui.tab_panel("text").classes("px-0 gap-2"):
             title = ui.input("Title", value="About us").props("outlined").classes("w-full max-w-xl")
             content = ui.textarea("Text", placeholder="Paste prices, policies, directions…")
@@ -62,10 +64,10 @@ def build(wizard: Wizard) -> None:
                     if not (content.value or "").strip():
                         raise Invalid("Paste some text for the bot to learn from.")
                     body = checked(
-                        kb.DocumentBody, type="MANUAL", name=title.value or None,
+                        ks.DocumentBody, type="MANUAL", name=title.value or None,
                         content=content.value,
                     )  # fmt: skip
-                    return await knowledge.add(wizard.actor, await _kb(wizard), body)
+                    return await services.documents.add(wizard.actor, await _kb(wizard), body)
 
                 if await error.run(call) is not None:
                     done("the text (indexing in the background)")
@@ -98,4 +100,4 @@ async def _kb(wizard: Wizard) -> str:
 
 
 async def _upload(wizard: Wizard, name: str, data: bytes) -> kb.Document:
-    return await container().services.knowledge.upload(wizard.actor, await _kb(wizard), name, data)
+    return await container().services.documents.upload(wizard.actor, await _kb(wizard), name, data)

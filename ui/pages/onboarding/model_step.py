@@ -8,8 +8,8 @@ from typing import Any
 
 from nicegui import ui
 
-from app.api.schemas import SettingsPatchBody
 from app.domain import Invalid, Resource
+from app.schemas.settings import SettingsPatchBody
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container

@@ -5,7 +5,8 @@ from __future__ import annotations
 from nicegui import ui
 
 from app.domain import Invalid
-from app.kb import models as kb
+from app.domain import knowledge as kb
+from app.schemas import knowledge as ks
 from ui.components import ErrorLabel
 from ui.pages.onboarding._common import Wizard, checked, nav
 from ui.state import container
@@ -31,11 +32,13 @@ def build(wizard: Wizard) -> ui.input:
             query = (question.value or "").strip()
             if not query:
                 raise Invalid("Type a question first.")
-            body = checked(kb.TestBody, query=query)
+            body = checked(ks.TestBody, query=query)
             kb_id = wizard.kb_id or await container().services.knowledge.default_kb_id(
                 wizard.actor.workspace_id or ""
             )
-            return await container().services.knowledge.test(wizard.actor, kb_id, body.query, 3)
+            return await container().services.retrieval_checks.test(
+                wizard.actor, kb_id, body.query, 3
+            )
 
         result = await error.run(call)
         if result is None:

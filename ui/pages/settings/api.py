@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from nicegui import ui
 
 from app.domain import Actor, Invalid, Resource
-from app.domain import models as m
+from app.domain import records as m
 from ui.components import ErrorLabel, SecretBox, confirm
 from ui.components.format import day, when
 from ui.pages.settings._shell import section, settings_page

@@ -8,7 +8,7 @@ from typing import Any
 from nicegui import ui
 
 from app.domain import Actor, Page
-from app.domain import models as m
+from app.domain import records as m
 from ui.components import PagedTable
 from ui.components.format import when
 from ui.pages.settings._shell import section, settings_page

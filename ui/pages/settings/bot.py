@@ -11,7 +11,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from app.domain import Actor, Resource
-from app.domain import models as m
+from app.domain import records as m
 from ui.components import ErrorLabel
 from ui.pages.settings import bot_hours, bot_model, bot_models, bot_voice
 from ui.pages.settings._shell import section, settings_page

@@ -13,10 +13,11 @@ from typing import Any
 
 import msgspec
 from nicegui import ui
+from nicegui.elements.mixins.disableable_element import DisableableElement
 
-from app.api.schemas import SettingsPatchBody
 from app.domain import Actor, Invalid
-from app.domain import models as m
+from app.domain import records as m
+from app.schemas.settings import SettingsPatchBody
 from ui.components import ErrorLabel
 from ui.state import container
 
@@ -118,7 +119,7 @@ async def submit(
     return saved is not None
 
 
-def lock(editable: bool, *elements: ui.element) -> None:
+def lock(editable: bool, *elements: DisableableElement) -> None:
     if not editable:
         for element in elements:
             element.disable()

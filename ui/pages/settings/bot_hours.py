@@ -12,9 +12,9 @@ from zoneinfo import available_timezones
 
 from nicegui import ui
 
-from app.ai.hours import DAYS
 from app.domain import Actor
-from app.domain import models as m
+from app.domain import records as m
+from app.domain.workspace_settings import DAYS
 from ui.components import ErrorLabel
 from ui.pages.settings._shell import section
 from ui.pages.settings.bot_form import lock, save_button, submit

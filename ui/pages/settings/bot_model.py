@@ -11,7 +11,7 @@ from typing import Any
 from nicegui import ui
 
 from app.domain import Actor
-from app.domain import models as m
+from app.domain import records as m
 from app.events.bus import Event
 from ui.components import ErrorLabel
 from ui.components.live import listen

@@ -5,6 +5,8 @@ the user typed, only when they click, with a progress bar fed by `model:progress
 
 from __future__ import annotations
 
+from typing import Any
+
 from nicegui import context, ui
 
 from app.domain import Actor
@@ -98,7 +100,7 @@ async def section_(actor: Actor, editable: bool) -> None:
 
         heard: set[str] = set()  # downloads an event already reported (it may beat the click)
 
-        def show(data: dict) -> None:  # type: ignore[type-arg]
+        def show(data: dict[str, Any]) -> None:
             progress_box.set_visibility(True)
             done, total = data.get("doneBytes", 0), data.get("totalBytes")
             bar.value = (done / total) if total else 0

@@ -1,19 +1,14 @@
-"""Tabs whose controls arrive with their features: they say what will be there, nothing fake."""
+"""Tabs with nothing to set: they say why, nothing fake."""
 
 from __future__ import annotations
 
 from nicegui import ui
 
 from app.domain import Actor
-from app.domain import models as m
+from app.domain import records as m
 from ui.pages.settings._shell import section, settings_page
 
 LATER = {
-    "webhooks": (
-        "Webhooks",
-        "Posting events (new message, conversation updated, …) to your own URL with a signing "
-        "secret arrives with the webhook job.",
-    ),
     "billing": (
         "Plan and billing",
         "Self-hosted installs have no billing: every feature is on. A hosted plan page may "

@@ -6,10 +6,12 @@ the owner can send the link themselves.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from nicegui import ui
 
 from app.domain import Actor, Resource, Role
-from app.domain import models as m
+from app.domain import records as m
 from ui.components import ErrorLabel, SecretBox, confirm
 from ui.components.format import day, when
 from ui.pages.settings._shell import section, settings_page
@@ -70,10 +72,7 @@ def create() -> None:
                 action="Remove",
             ):
                 return
-            done = await error.run(lambda: _removed(actor, ws.id, member.user_id))
-            if done and member.user_id == actor.user_id:
-                ui.navigate.to("/dashboard")
-            elif done:
+            if await error.run(lambda: _removed(actor, ws.id, member.user_id)):
                 ui.notify(f"{member.name} removed", type="positive")
                 members.refresh()
 
@@ -109,7 +108,13 @@ async def _revoked(actor: Actor, ws_id: str, invite_id: str) -> bool:
     return True
 
 
-def _member_row(member, actor, manage, change_role, remove) -> None:  # type: ignore[no-untyped-def]
+def _member_row(
+    member: m.Member,
+    actor: Actor,
+    manage: bool,
+    change_role: Callable[[m.Member, Role], Awaitable[None]],
+    remove: Callable[[m.Member], Awaitable[None]],
+) -> None:
     you = " (you)" if member.user_id == actor.user_id else ""
     row = (
         ui.row()
@@ -134,7 +139,7 @@ def _member_row(member, actor, manage, change_role, remove) -> None:  # type: ig
         ui.label(f"joined {day(member.joined_at)}").classes("text-grey-7 text-sm").tooltip(
             when(member.joined_at)
         )
-        if manage:
+        if manage and not you:  # no remove on your own row: an owner cannot remove themself
             ui.button(icon="person_remove", on_click=lambda mem=member: remove(mem)).props(
                 "flat round dense color=negative aria-label=Remove"
             ).tooltip("Remove from workspace").mark(f"remove-{member.email}")

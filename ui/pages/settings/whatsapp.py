@@ -15,7 +15,7 @@ from nicegui import background_tasks, context, ui
 
 from app.domain import Actor, Resource, SessionStatus
 from app.domain import conversations as c
-from app.domain import models as m
+from app.domain import records as m
 from app.events import names
 from app.events.bus import Event
 from ui.components import ErrorLabel, confirm

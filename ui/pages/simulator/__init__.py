@@ -58,6 +58,6 @@ async def simulator_session(actor: Actor) -> c.WhatsappSession | None:
         )
         return await services.sessions.create(actor, account, "simulator")
     sim = found[0]
-    if sim.id not in services.sessions.hub.channels and owner:
+    if owner and not (await services.sessions.state(actor, sim.id)).running:
         sim = await services.sessions.connect(actor, sim.id)
     return sim  # not running and not an owner: sending says so

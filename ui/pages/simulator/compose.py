@@ -1,8 +1,11 @@
-"""The simulator's input row: text, an image, or a voice note (an audio file), as a customer
-would send them on WhatsApp. Files go through the same simulate call as base64 media, so
-voice notes are transcribed and images described by the pipeline exactly as real ones.
+"""The simulator's input row: text, or — from the attach menu — a photo, a voice note (an
+audio file) or a document, as a customer would send them on WhatsApp. Files go through the same
+simulate call as base64 media, so voice notes are transcribed, images described and documents
+read by the pipeline exactly as real ones.
 
-The composer only collects: `send(text)` (True when it went out, so the box is cleared) and
+The menu is WhatsApp's: one entry per kind, each opening the file picker for that kind (a
+hidden uploader per kind does the picking and the upload). The composer only collects:
+`send(text)` (True when it went out, so the box is cleared) and
 `send_file(data, mime, name, kind)` do the sending."""
 
 from __future__ import annotations
@@ -15,6 +18,13 @@ from nicegui import ui
 MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's own media limit
 SendText = Callable[[str], Awaitable[bool]]
 SendFile = Callable[[bytes, str, str, str], Awaitable[None]]
+DOCUMENTS = ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.txt,.csv"
+# (menu label, icon, accepted files, media kind, marker of the menu entry, of its uploader)
+KINDS = [
+    ("Photo", "image", "image/*", "IMAGE", "attach-photo", "upload-image"),
+    ("Voice note", "mic", "audio/*", "AUDIO", "attach-voice", "upload-voice"),
+    ("Document", "description", DOCUMENTS, "DOCUMENT", "attach-document", "upload-document"),
+]
 
 
 class Composer(ui.row):
@@ -26,17 +36,27 @@ class Composer(ui.row):
             "composer"
         )
         with self:
+            pickers = {
+                kind: self._uploader(accept, kind, up) for _, _, accept, kind, _, up in KINDS
+            }
             with ui.button(icon="attach_file").props("flat round dense").mark("attach"):
-                with ui.menu().classes("p-2"):
-                    self._uploader("Photo", "image/*", "IMAGE", "upload-image")
-                    self._uploader("Voice note", "audio/*", "AUDIO", "upload-voice")
+                with ui.menu().props('anchor="top left" self="bottom left"'):
+                    for label, icon, _, kind, entry, _ in KINDS:
+                        picker = pickers[kind]
+                        item = ui.menu_item(on_click=lambda p=picker: p.run_method("pickFiles"))
+                        with item.mark(entry), ui.row().classes("items-center gap-3 no-wrap"):
+                            ui.icon(icon).classes("text-xl text-primary")
+                            ui.label(label)
             self.text = ui.input(placeholder="Message").props("dense borderless")
             self.text.classes("grow bg-white rounded-full px-3").mark("sim-text")
             self.text.on("keydown.enter", self.send)
             self.button = ui.button(icon="send", on_click=self.send).props("round unelevated")
             self.button.mark("sim-send")
 
-    def _uploader(self, label: str, accept: str, kind: str, marker: str) -> None:
+    def _uploader(self, accept: str, kind: str, marker: str) -> ui.upload:
+        """An invisible uploader for one kind: the menu opens its picker; a picked file is
+        uploaded at once and sent."""
+
         async def received(event: Any) -> None:
             data = await event.file.read()
             upload.reset()
@@ -45,9 +65,9 @@ class Composer(ui.row):
                 return
             await self._send_file(data, event.file.content_type, event.file.name, kind)
 
-        ui.label(label).classes("text-sm font-medium")
         upload = ui.upload(on_upload=received, auto_upload=True, max_files=1)
-        upload.props(f"accept={accept} flat bordered dense").classes("w-56").mark(marker)
+        upload.props(f'accept="{accept}"').classes("hidden").mark(marker)
+        return upload
 
     async def send(self) -> None:
         text = (self.text.value or "").strip()

@@ -17,10 +17,11 @@ from nicegui import ui
 
 from app.domain import Actor, DomainError
 from app.domain import conversations as c
-from app.domain import models as m
+from app.domain import records as m
 from app.events import Event, names
 from ui.components.bubble import MessageBubble
 from ui.components.live import follow, message_of
+from ui.pages.inbox.extras import sources
 from ui.pages.simulator.compose import Composer
 from ui.state import container
 
@@ -63,7 +64,7 @@ class Phone(ui.column):
 
     async def _resolve(self) -> None:
         """Find the contact's newest conversation; (re)draw the thread when it changed."""
-        page = await container().services.conversations.list(
+        page = await container().services.conversation_queries.list(
             self.actor, page=1, page_size=1, session_id=self.sim.id, search=self.number
         )
         newest = page.items[0].id if page.items else None
@@ -71,18 +72,22 @@ class Phone(ui.column):
             return
         self.conversation_id = newest
         self.inbox_link.props(f"href=/dashboard/inbox/{newest}")
-        detail = await container().services.conversations.get(self.actor, newest)
+        detail = await container().services.conversation_queries.get(self.actor, newest)
+        named = await sources(self.actor, detail.messages)
         self.list.clear()
         self.bubbles.clear()
         for message in detail.messages:
-            self._show(message)
+            self._show(message, named.get(message.id))
 
-    def _show(self, message: c.Message) -> None:
+    def _show(self, message: c.Message, sources: str | None = None) -> None:
+        """Draw or redraw `message`; `sources` names its knowledge-base sources in words."""
         if message.id in self.bubbles:
-            self.bubbles[message.id].show(message)
+            bubble = self.bubbles[message.id]
+            bubble.sources = sources
+            bubble.show(message)
             return
         with self.list:
-            self.bubbles[message.id] = MessageBubble(message, mirror=True)
+            self.bubbles[message.id] = MessageBubble(message, mirror=True, sources=sources)
         self.scroll.scroll_to(percent=1.0)
 
     async def send(self, text: str | None, media: dict[str, str] | None = None) -> bool:
@@ -119,7 +124,8 @@ class Phone(ui.column):
         if event.name in (names.MESSAGE_NEW, names.MESSAGE_UPDATED):
             message = message_of(event)
             if message is not None:
-                self._show(message)
+                named = await sources(self.actor, [message])
+                self._show(message, named.get(message.id))
                 self.status.text = f"you are +{self.number}"
         elif event.name == names.TYPING_START:
             self.status.text = "typing…"

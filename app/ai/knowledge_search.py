@@ -1,0 +1,156 @@
+"""How the engine reads knowledge: the `KnowledgeSearch` port and its two implementations.
+
+`RetrieverSearch` asks the vector/hybrid retriever (`app/rag`) on the workspace's default KB.
+It falls back to `KeywordSearch` — the database alone (FAQ rows, then indexed chunk text) with
+word-overlap scores in 0..1 — when the workspace has no default KB yet, when nothing is
+indexed, or when the embedding model cannot load (missing extra, no disk): a fresh install with
+a few FAQs answers sensibly before any embedding model is set up, and the bot keeps answering
+from FAQs rather than erroring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any, Protocol
+
+from app.db.repos import ai as repo
+from app.llm import Passage
+from app.rag.runtime import KnowledgeRuntime
+
+log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[^\W_]{2,}", re.UNICODE)
+# fmt: off
+_STOP = frozenset({
+    "the", "and", "for", "are", "you", "your", "our", "with", "what", "how", "can", "does",
+    "have", "this", "that", "from", "when", "where", "which", "who", "why", "will", "would",
+    "there", "their", "about", "into", "any", "all", "was", "were", "has", "had", "not", "but",
+    "is", "it", "do", "to", "of", "in", "on", "at", "me", "my", "we", "be", "a", "an", "or",
+    "hi", "hello", "please", "tell", "know", "want", "need", "get", "us", "i",
+})
+# fmt: on
+CHUNK_WEIGHT = 0.85  # raw passages rank a little below curated FAQ answers
+
+
+def stem(word: str) -> str:
+    """A crude English-leaning suffix strip: enough for "opening"/"opens"/"opened" to meet."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> set[str]:
+    return {stem(w) for w in (m.casefold() for m in _WORD.findall(text)) if w not in _STOP}
+
+
+def score(query: set[str], question: set[str], body: set[str]) -> float:
+    """Dice overlap with the question, or the share of the query the body covers (damped)."""
+    if not query:
+        return 0.0
+    q_hit = 2 * len(query & question) / (len(query) + len(question)) if question else 0.0
+    b_hit = len(query & body) / len(query) * 0.7 if body else 0.0
+    return round(min(1.0, max(q_hit, b_hit)), 4)
+
+
+class KnowledgeSearch(Protocol):
+    async def search(
+        self, workspace_id: str, query: str, k: int = 5, threshold: float = 0.0
+    ) -> list[Passage]:
+        """Top-`k` passages at or above `threshold`, best first."""
+        ...
+
+
+class KeywordSearch:
+    """FAQ + chunk keyword overlap straight from the database (no index, no model)."""
+
+    def __init__(self, max_chunks: int = 5000) -> None:
+        self.max_chunks = max_chunks
+
+    async def search(
+        self, workspace_id: str, query: str, k: int = 5, threshold: float = 0.0
+    ) -> list[Passage]:
+        wanted = terms(query)
+        if not wanted:
+            return []
+        faqs = await repo.faqs(workspace_id)
+        chunks = await repo.chunks(workspace_id, self.max_chunks)
+        # scoring is CPU work proportional to the rows: keep it off the event loop
+        return await asyncio.to_thread(rank, wanted, faqs, chunks, k, threshold)
+
+
+def rank(
+    wanted: set[str],
+    faqs: list[dict[str, Any]],
+    chunks: list[dict[str, Any]],
+    k: int,
+    threshold: float,
+) -> list[Passage]:
+    """The top-`k` FAQ and chunk rows for the query terms, at or above `threshold`."""
+    hits: list[Passage] = []
+    for faq in faqs:
+        s = score(wanted, terms(faq["question"]), terms(faq["answer"]))
+        if s >= threshold and s > 0:
+            hits.append(
+                Passage(
+                    id=faq["id"],
+                    text=f"Q: {faq['question']}\nA: {faq['answer']}",
+                    score=s,
+                    kind="faq",
+                    question=faq["question"],
+                    answer=faq["answer"],
+                )
+            )
+    for chunk in chunks:
+        s = round(score(wanted, set(), terms(chunk["content"])) * CHUNK_WEIGHT, 4)
+        if s >= threshold and s > 0:
+            hits.append(Passage(id=chunk["id"], text=chunk["content"], score=s))
+    hits.sort(key=lambda p: -p.score)
+    return hits[:k]
+
+
+class RetrieverSearch:
+    """The vector/hybrid retriever on the workspace's default KB, else `KeywordSearch`."""
+
+    def __init__(self, runtime: KnowledgeRuntime, fallback: KeywordSearch | None = None) -> None:
+        self.runtime = runtime
+        self.fallback = fallback or KeywordSearch()
+
+    async def search(
+        self, workspace_id: str, query: str, k: int = 5, threshold: float = 0.0
+    ) -> list[Passage]:
+        kb_id = await repo.default_kb_id(workspace_id)
+        if kb_id is None:
+            return await self.fallback.search(workspace_id, query, k, threshold)
+        try:
+            hits = await (await self.runtime.ready()).retriever.asearch(
+                query, workspace_id=workspace_id, kb_id=kb_id, k=k
+            )
+        except Exception as exc:  # model or store unavailable: degrade, don't fail the reply
+            log.warning("vector retrieval unavailable, using keyword search: %s", exc)
+            return await self.fallback.search(workspace_id, query, k, threshold)
+        out: list[Passage] = []
+        for h in hits:
+            sim = h.similarity if h.similarity is not None else h.score
+            s = round(max(0.0, min(1.0, sim)), 4)
+            if s < threshold:
+                continue
+            if h.faq_id and "\nA: " in h.content:
+                q, a = h.content.split("\nA: ", 1)
+                out.append(
+                    Passage(
+                        id=h.faq_id,
+                        text=h.content,
+                        score=s,
+                        kind="faq",
+                        question=q.removeprefix("Q: "),
+                        answer=a,
+                    )
+                )
+            else:
+                out.append(Passage(id=h.chunk_id or h.id, text=h.content, score=s))
+        if not out:
+            return await self.fallback.search(workspace_id, query, k, threshold)
+        return out

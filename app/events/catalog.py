@@ -1,0 +1,213 @@
+"""The event catalogue: one constructor per event the app publishes, and per notification type.
+
+Events go to the bus (the dashboard and `/api/v1/ws` subscribe; webhooks will share this
+catalogue), so their `data` is the wire shape of seed §6/§12, built here and nowhere else:
+a caller says *what* happened with typed arguments, never how the frame is spelled.
+Notices are the seed §12 notification types: stored for 7 days by `app.records.Notifier`,
+which then publishes `notification:new`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from app.domain import SessionStatus
+from app.domain import conversations as c
+from app.domain.records import DownloadView
+from app.events import names
+from app.events.bus import Event
+
+
+def _wire(record: msgspec.Struct) -> dict[str, Any]:
+    wire: dict[str, Any] = msgspec.to_builtins(record)  # a Struct encodes as a dict
+    return wire
+
+
+def message_new(
+    workspace_id: str, message: c.Message, conversation: c.Conversation | None
+) -> Event:
+    """`message:new {message, conversation}`: a message was received or written (bot, human,
+    welcome). `conversation` is the conversation after it (lastMessageAt, status), so a client
+    that keeps a conversation list needs no second request; None only if it was deleted."""
+    conv = _wire(conversation) if conversation is not None else None
+    data = {"message": _wire(message), "conversation": conv}
+    return Event(names.MESSAGE_NEW, workspace_id, data, message.conversation_id)
+
+
+def message_updated(workspace_id: str, message: c.Message) -> Event:
+    """`message:updated {message}`: status, receipts, media, transcript or an approval."""
+    return Event(
+        names.MESSAGE_UPDATED, workspace_id, {"message": _wire(message)}, message.conversation_id
+    )
+
+
+def conversation_updated(workspace_id: str, conversation: c.Conversation) -> Event:
+    """`conversation:updated {conversation}`: status, assignment, unread count."""
+    return Event(
+        names.CONVERSATION_UPDATED,
+        workspace_id,
+        {"conversation": _wire(conversation)},
+        conversation.id,
+    )
+
+
+def contact_updated(workspace_id: str, contact: c.Contact) -> Event:
+    """`contact:updated {contact}`."""
+    return Event(names.CONTACT_UPDATED, workspace_id, {"contact": _wire(contact)})
+
+
+def whatsapp_status(
+    workspace_id: str, session_id: str, status: SessionStatus, qr_code: str | None = None
+) -> Event:
+    """`whatsapp:status {sessionId, status, qrCode?}` (the QR as a PNG data URL)."""
+    data: dict[str, Any] = {"sessionId": session_id, "status": status}
+    if qr_code:
+        data["qrCode"] = qr_code
+    return Event(names.WHATSAPP_STATUS, workspace_id, data)
+
+
+def typing_start(workspace_id: str, conversation_id: str | None) -> Event:
+    """`typing:start {conversationId}`: the bot "types" before a reply goes out."""
+    data = {"conversationId": conversation_id}
+    return Event(names.TYPING_START, workspace_id, data, conversation_id)
+
+
+def typing_stop(workspace_id: str, conversation_id: str | None) -> Event:
+    """`typing:stop {conversationId}`."""
+    data = {"conversationId": conversation_id}
+    return Event(names.TYPING_STOP, workspace_id, data, conversation_id)
+
+
+def notification_new(workspace_id: str, notification: c.Notification) -> Event:
+    """`notification:new {id, type, payload, createdAt}`: a stored notification, live."""
+    data = {
+        "id": notification.id,
+        "type": notification.type,
+        "payload": notification.payload,
+        "createdAt": notification.created_at.isoformat(),
+    }
+    return Event(names.NOTIFICATION_NEW, workspace_id, data)
+
+
+def kb_progress(
+    workspace_id: str,
+    document_id: str,
+    knowledge_base_id: str,
+    percent: int,
+    status: str,
+    error: str | None = None,
+    *,
+    chunks_done: int | None = None,
+    chunks_total: int | None = None,
+) -> Event:
+    """`kb:progress {documentId, knowledgeBaseId, percent, status, chunksDone?, chunksTotal?,
+    error?}` while indexing (the counts while passages are embedded)."""
+    data: dict[str, Any] = {
+        "documentId": document_id,
+        "knowledgeBaseId": knowledge_base_id,
+        "percent": percent,
+        "status": status,
+    }
+    if chunks_done is not None and chunks_total is not None:
+        data |= {"chunksDone": chunks_done, "chunksTotal": chunks_total}
+    if error:
+        data["error"] = error
+    return Event(names.KB_PROGRESS, workspace_id, data)
+
+
+def model_progress(workspace_id: str, download: DownloadView) -> Event:
+    """`model:progress {name, url, state, doneBytes, totalBytes, error}`: a GGUF download."""
+    return Event(names.MODEL_PROGRESS, workspace_id, _wire(download))
+
+
+def speech_model_progress(workspace_id: str, download: DownloadView) -> Event:
+    """`speech-model:progress {…}`: a whisper model download, shaped as `model:progress`."""
+    return Event(names.SPEECH_MODEL_PROGRESS, workspace_id, _wire(download))
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A seed §12 notification: its type and the payload stored with it."""
+
+    type: str
+    payload: dict[str, Any]
+
+
+def escalation_needed(conversation_id: str, contact_id: str, reason: str | None) -> Notice:
+    """The bot handed a conversation to a human (low confidence, sensitive topic, no model)."""
+    payload = {"conversationId": conversation_id, "contactId": contact_id, "reason": reason}
+    return Notice(names.ESCALATION_NEEDED, payload)
+
+
+def approval_needed(conversation_id: str, message_id: str) -> Notice:
+    """A bot draft waits for a human to approve it."""
+    payload = {"conversationId": conversation_id, "messageId": message_id}
+    return Notice(names.APPROVAL_NEEDED, payload)
+
+
+def new_contact(contact_id: str, jid: str) -> Notice:
+    """The first message from someone unknown."""
+    return Notice(names.NEW_CONTACT, {"contactId": contact_id, "jid": jid})
+
+
+def kb_indexed(
+    document_id: str,
+    knowledge_base_id: str,
+    name: str,
+    status: str,
+    *,
+    chunk_count: int | None = None,
+    error: str | None = None,
+) -> Notice:
+    """A document finished indexing: INDEXED with its chunk count, or FAILED with the error."""
+    payload: dict[str, Any] = {
+        "documentId": document_id,
+        "knowledgeBaseId": knowledge_base_id,
+        "name": name,
+        "status": status,
+    }
+    if chunk_count is not None:
+        payload["chunkCount"] = chunk_count
+    if error is not None:
+        payload["error"] = error
+    return Notice(names.KB_INDEXED, payload)
+
+
+def wa_disconnected(session_id: str, reason: str | None) -> Notice:
+    """A WhatsApp session dropped unexpectedly."""
+    return Notice(names.WA_DISCONNECTED, {"sessionId": session_id, "reason": reason})
+
+
+def wa_alert(session_id: str, level: str, code: str, detail: str, attempt: int | None) -> Notice:
+    """A channel alert (reconnect attempt 5+, ban, logout), told as `wa_disconnected`."""
+    payload = {
+        "sessionId": session_id,
+        "level": level,
+        "code": code,
+        "detail": detail,
+        "attempt": attempt,
+    }
+    return Notice(names.WA_DISCONNECTED, payload)
+
+
+def human_reply_needed(
+    conversation_id: str, contact_id: str, waiting_since: datetime, minutes: int
+) -> Notice:
+    """A conversation has waited `minutes` for a human since `waiting_since`."""
+    payload = {
+        "conversationId": conversation_id,
+        "contactId": contact_id,
+        "waitingSince": waiting_since.isoformat(),
+        "minutes": minutes,
+    }
+    return Notice(names.HUMAN_REPLY_NEEDED, payload)
+
+
+def message_failed(conversation_id: str | None, message_id: str | None, reason: str) -> Notice:
+    """An outbound message ended FAILED (retries exhausted, or the number stayed offline)."""
+    payload = {"conversationId": conversation_id, "messageId": message_id, "reason": reason}
+    return Notice(names.MESSAGE_FAILED, payload)

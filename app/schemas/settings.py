@@ -1,0 +1,45 @@
+"""Body of `PATCH /settings`: the workspace's bot and AI settings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from app.schemas.base import Body
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Text = Annotated[str, msgspec.Meta(max_length=4000)]
+Unset = msgspec.UnsetType
+
+
+class SettingsPatchBody(Body):
+    """Only the fields present change; `null` clears an optional text. `aiApiKey` is write-only
+    (stored in the secrets store); an empty string removes the stored key."""
+
+    bot_name: Name | Unset = msgspec.UNSET
+    bot_persona: Text | Unset | None = msgspec.UNSET
+    ai_provider: Literal["anthropic", "openai", "llamacpp", "extractive"] | Unset = msgspec.UNSET
+    ai_model: Annotated[str, msgspec.Meta(max_length=255)] | Unset = msgspec.UNSET
+    ai_base_url: (
+        Annotated[str, msgspec.Meta(max_length=500, pattern=r"^https?://")] | Unset | None
+    ) = msgspec.UNSET
+    ai_api_key: Annotated[str, msgspec.Meta(max_length=500)] | Unset | None = msgspec.UNSET
+    ai_max_tokens: Annotated[int, msgspec.Meta(ge=1, le=32000)] | Unset = msgspec.UNSET
+    ai_temperature: Annotated[float, msgspec.Meta(ge=0, le=2)] | Unset = msgspec.UNSET
+    confidence_threshold: Annotated[float, msgspec.Meta(ge=0, le=1)] | Unset = msgspec.UNSET
+    default_language: Annotated[str, msgspec.Meta(min_length=2, max_length=16)] | Unset = (
+        msgspec.UNSET
+    )
+    business_hours_enabled: bool | Unset = msgspec.UNSET
+    business_hours_config: dict[str, Any] | Unset | None = msgspec.UNSET
+    away_message: Text | Unset | None = msgspec.UNSET
+    welcome_message: Text | Unset | None = msgspec.UNSET
+    human_escalation_message: Text | Unset | None = msgspec.UNSET
+    max_conversation_history: Annotated[int, msgspec.Meta(ge=1, le=100)] | Unset = msgspec.UNSET
+    approval_mode_default: bool | Unset = msgspec.UNSET
+    human_reply_pauses_bot: bool | Unset = msgspec.UNSET
+    human_reply_timeout_min: Annotated[int, msgspec.Meta(ge=0, le=10080)] | Unset = msgspec.UNSET
+    speech_model: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | Unset | None = (
+        msgspec.UNSET
+    )

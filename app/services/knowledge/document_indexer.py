@@ -1,0 +1,183 @@
+"""One indexing run of one document: read its text, embed it, record the outcome.
+
+A run moves the row PENDING → PROCESSING → INDEXED or FAILED (with an `error_message`) and
+publishes progress as it goes. User errors (unreadable file, refused URL) fail at once; anything
+else is retried with exponential backoff, `retries` times. `IndexWorker` feeds runs from its
+queue; this class knows nothing of queues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from app.db.tables import KBChunk, KBDocument
+from app.domain import DomainError
+from app.domain.enums import IndexStatus, KBDocType
+from app.events import EventBus, catalog
+from app.rag import PageText, delete_document, index_document
+from app.rag.extract import extract, ingest_url
+from app.rag.runtime import KnowledgeRuntime
+from app.records import Notifier
+
+log = logging.getLogger(__name__)
+
+
+class DocumentIndexer:
+    def __init__(
+        self,
+        runtime: KnowledgeRuntime,
+        events: EventBus,
+        notifier: Notifier,
+        *,
+        retries: int,
+        base_s: float,
+        ssrf_allow: tuple[str, ...] = (),
+    ) -> None:
+        self._runtime = runtime
+        self._events = events  # kb:progress
+        self._notifier = notifier  # kb_indexed
+        self._retries = max(0, retries)
+        self._base_s = base_s  # first retry after this, doubling
+        self._ssrf_allow = ssrf_allow  # private hosts a URL document may name anyway
+
+    async def process(self, doc_id: str) -> None:
+        row = (
+            await KBDocument.select(
+                *KBDocument.all_columns(), KBDocument.knowledge_base_id.workspace_id.as_alias("ws")
+            )
+            .where(KBDocument.id == doc_id)
+            .first()
+        )
+        if row is None or row["status"] != IndexStatus.PENDING:
+            return  # deleted meanwhile, or already taken
+        await KBDocument.update(
+            {KBDocument.status: IndexStatus.PROCESSING, KBDocument.error_message: None}
+        ).where(KBDocument.id == doc_id)
+        self._progress(row, 0, IndexStatus.PROCESSING)
+        error: str | None = None
+        for attempt in range(self._retries + 1):
+            try:
+                count = await self._index(row)
+            except DomainError as exc:  # the input is bad: retrying will not help
+                error = exc.detail
+                break
+            except Exception as exc:
+                if await self._deleted_meanwhile(row):
+                    return
+                error = f"{type(exc).__name__}: {exc}"[:500]
+                log.warning("indexing %s failed (attempt %d): %s", doc_id, attempt + 1, error)
+                if attempt < self._retries:
+                    await asyncio.sleep(self._base_s * 2**attempt)
+                continue
+            if await self._deleted_meanwhile(row):
+                return
+            await KBDocument.update(
+                {
+                    KBDocument.status: IndexStatus.INDEXED,
+                    KBDocument.chunk_count: count,
+                    KBDocument.error_message: None,
+                }
+            ).where(KBDocument.id == doc_id)
+            self._progress(row, 100, IndexStatus.INDEXED)
+            kb_id, name = row["knowledge_base_id"], row["name"]
+            notice = catalog.kb_indexed(doc_id, kb_id, name, IndexStatus.INDEXED, chunk_count=count)
+            await self._notifier.notify(row["ws"], notice)
+            return
+        await KBDocument.update(
+            {KBDocument.status: IndexStatus.FAILED, KBDocument.error_message: error}
+        ).where(KBDocument.id == doc_id)
+        self._progress(row, 100, IndexStatus.FAILED, error)
+        notice = catalog.kb_indexed(
+            doc_id, row["knowledge_base_id"], row["name"], IndexStatus.FAILED, error=error
+        )
+        await self._notifier.notify(row["ws"], notice)
+
+    async def _deleted_meanwhile(self, row: dict[str, Any]) -> bool:
+        """The document was deleted while it was being indexed: the delete already removed the
+        vectors it could see, so the ones this run wrote after it are removed here."""
+        if await KBDocument.exists().where(KBDocument.id == row["id"]):
+            return False
+        await asyncio.to_thread(
+            delete_document,
+            self._runtime.store,
+            workspace_id=row["ws"],
+            kb_id=row["knowledge_base_id"],
+            document_id=row["id"],
+        )
+        return True
+
+    async def _pages(self, row: dict[str, Any]) -> list[PageText]:
+        kind = KBDocType(row["type"])
+        if kind == KBDocType.URL:
+            return await ingest_url(row["source_url"], allow=self._ssrf_allow)
+        if kind == KBDocType.MANUAL:
+            return [PageText(row["content"] or "")]
+        data = await asyncio.to_thread(Path(row["file_path"]).read_bytes)
+        return await asyncio.to_thread(extract, data, kind)
+
+    async def _index(self, row: dict[str, Any]) -> int:
+        pages = await self._pages(row)
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:
+            pct = int(99 * done / total) if total else 99
+            counts = {"chunksDone": done, "chunksTotal": total}
+            loop.call_soon_threadsafe(
+                self._progress, row, pct, IndexStatus.PROCESSING, None, counts
+            )
+
+        runtime = await self._runtime.ready()  # the model's first load, off the event loop
+        records = await asyncio.to_thread(
+            index_document,
+            pages,
+            workspace_id=row["ws"],
+            kb_id=row["knowledge_base_id"],
+            document_id=row["id"],
+            embeddings=runtime.embeddings,
+            store=runtime.store,
+            on_progress=progress,
+        )
+        if not records:
+            from app.rag import ExtractionError
+
+            raise ExtractionError("no text found in the document")
+        await KBChunk.delete().where(KBChunk.document_id == row["id"])
+        await KBChunk.insert(
+            *[
+                KBChunk(
+                    id=r.id,
+                    document_id=row["id"],
+                    content=r.content,
+                    qdrant_id=r.id,
+                    chunk_index=r.chunk_index,
+                    metadata=dict(r.metadata),
+                )
+                for r in records
+            ]
+        )
+        return len(records)
+
+    def _progress(
+        self,
+        row: dict[str, Any],
+        percent: int,
+        status: str,
+        error: str | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> None:
+        """`kb:progress`; while embedding, `counts` adds chunksDone / chunksTotal."""
+        done, total = (counts or {}).get("chunksDone"), (counts or {}).get("chunksTotal")
+        event = catalog.kb_progress(
+            row["ws"],
+            row["id"],
+            row["knowledge_base_id"],
+            percent,
+            status,
+            error,
+            chunks_done=done,
+            chunks_total=total,
+        )
+        self._events.publish(event)
