@@ -166,3 +166,30 @@ def test_a_failing_load_raises_for_the_caller_and_is_retried() -> None:
     with m.use() as model:
         assert model.work() == 1
     assert len(attempts) == 2
+
+
+async def test_runtime_ready_loads_the_model_in_a_worker_thread_again_after_an_unload() -> None:
+    """`ready()` is how async callers keep the model's load off the event loop; after an idle
+    unload the next `ready()` must load it there again, not leave it to the first embed call."""
+    from types import SimpleNamespace
+
+    from app.rag.runtime import KnowledgeRuntime
+
+    loaded_on: list[str] = []
+
+    def build(settings: object) -> FakeEmbeddings:
+        loaded_on.append(threading.current_thread().name)
+        return FakeEmbeddings(dim=32)
+
+    settings = SimpleNamespace(vector_store="memory", model_idle_unload_s=0.1)
+    runtime = KnowledgeRuntime(settings)
+    runtime._embeddings.model._load = lambda: build(settings)  # count the loads, same adapter
+    assert runtime.embedding_engine == "not loaded"
+    await runtime.ready()
+    assert runtime.embedding_engine == "FakeEmbeddings"
+    assert wait_for(lambda: runtime.embedding_engine == "not loaded")
+    await runtime.ready()
+    assert runtime.embedding_engine == "FakeEmbeddings"
+    main = threading.main_thread().name
+    assert len(loaded_on) == 2 and main not in loaded_on
+    runtime.close()
