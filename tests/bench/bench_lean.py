@@ -227,6 +227,7 @@ def main() -> None:
         "AIMY_MASTER_KEY": TEST_MASTER_KEY,
         "AIMY_SECRETS_BACKEND": "file",
         "AIMY_RATE_LIMIT_API_PER_MIN": "1000000",
+        "AIMY_RATE_LIMIT_KB_TEST_PER_MIN": "1000000",  # the test endpoint's own limit (20/min)
         "AIMY_MODEL_IDLE_UNLOAD_S": str(args.idle),
         "HF_HUB_OFFLINE": "1",
     }
