@@ -55,15 +55,15 @@ class KnowledgeRuntime:
         return self._retriever
 
     async def ready(self) -> KnowledgeRuntime:
-        """Load the model and open the store in a worker thread (cheap once loaded). After an
-        idle unload the next caller reloads it here again, off the event loop."""
+        """Load the model and open the store in worker threads (cheap once loaded). After an
+        idle unload the next caller reloads the model here again, off the event loop. The
+        first time, both at once: importing LanceDB (~0.5 s) overlaps the model's load."""
         if self._retriever is None or not self._embeddings.loaded:
-            await asyncio.to_thread(self._warm)
+            await asyncio.gather(
+                asyncio.to_thread(self._embeddings.load), asyncio.to_thread(lambda: self.store)
+            )
+            _ = self.retriever
         return self
-
-    def _warm(self) -> None:
-        self._embeddings.load()
-        _ = self.retriever
 
     def close(self) -> None:
         self._embeddings.unload()
