@@ -34,7 +34,9 @@ from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
 from app.events import AccessSignals, EventBus
+from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
+from app.jobs.flows import register_flow_jobs
 from app.llm import GgufStore
 from app.net import Egress
 from app.pipeline import (
@@ -42,6 +44,7 @@ from app.pipeline import (
     Outbox,
     Pacing,
     Pipeline,
+    SendBudget,
     SendLocks,
     SessionHub,
     build_responders,
@@ -54,10 +57,13 @@ from app.services import (
     ApprovalService,
     AuditService,
     AuthService,
+    ContactImportService,
     ContactQueries,
     ContactService,
     ConversationQueries,
     ConversationService,
+    FlowRunService,
+    FlowService,
     InviteService,
     LabelService,
     LiveAccess,
@@ -67,6 +73,8 @@ from app.services import (
     NotificationService,
     OverviewService,
     PasswordResetService,
+    SendBudgetService,
+    SendFirstService,
     Services,
     SessionService,
     SettingsService,
@@ -104,12 +112,15 @@ class Container:
     services: Services
     channels: ChannelManager
     dispatcher: Dispatcher
+    outbox: Outbox  # the one way out (flows, broadcasts: `Outbox.enqueue`)
     pipeline: Pipeline
     hub: SessionHub
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
     ai: AIEngine
     kb: KnowledgeRuntime
     indexer: IndexWorker
+    flow_runner: FlowRunner
+    flow_webhooks: WebhookCaller
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -140,6 +151,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
+    budget = SendBudget.from_settings(settings, notifier, clock)
     dispatcher = Dispatcher(
         channels,
         events,
@@ -147,12 +159,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         send_locks,
         clock,
         Pacing.from_settings(settings),
+        budget,
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
         media_dir=settings.media_path,
     )
-    outbox = Outbox(clock, dispatcher.wake)
+    outbox = Outbox(clock, events, dispatcher.wake)
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
@@ -175,20 +188,20 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb), speech, events)
     media_dir = settings.media_path
-    pipeline = Pipeline(
-        clock,
-        events,
-        notifier,
-        build_responders(settings, ai, WaitingNotice()),
-        outbox,
-        channels,
-        media_dir,
-    )
+    responders = build_responders(settings, ai, WaitingNotice())
+    egress = Egress(settings.egress_allow)  # the one SSRF guard: flow webhooks and media
+    flow_webhooks = WebhookCaller(egress.httpx_client)
+    flow_media = MediaFetcher(egress.httpx_client, media_dir)
+    flow_engine = FlowEngine(clock, events, outbox, notifier, flow_webhooks, flow_media.fetch)
+    flow_runner = FlowRunner(flow_engine, clock)
+    responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
+    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir)
     hub = SessionHub(
         channels,
         pipeline,
         dispatcher,
         send_locks,
+        budget,
         events,
         notifier,
         secrets,
@@ -212,13 +225,18 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         mailer=mailer,
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
-        contacts=ContactService(contact_queries, events, audit, clock, settings.media_path),
+        send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
+        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress),
+        contacts=ContactService(
+            contact_queries, events, audit, clock, settings.media_path, flow_runner.label_added
+        ),
         contact_queries=contact_queries,
+        contact_import=ContactImportService(audit, clock),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
         approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
-        settings=SettingsService(models, secrets, Egress(settings.egress_allow), audit, whisper),
+        settings=SettingsService(models, secrets, egress, audit, whisper),
         local_models=LocalModelService(
             gguf, events, audit, headless=settings.headless, downloads=downloads
         ),
@@ -231,6 +249,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         retrieval_checks=RetrievalChecks(kb),
         media=MediaService(settings.media_path),
         live_access=LiveAccess(clock, signals, settings.live_recheck_s),
+        flows=FlowService(clock, audit, egress.check_url),
+        flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
     )
     return Container(
         settings=settings,
@@ -245,12 +265,15 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         services=services,
         channels=channels,
         dispatcher=dispatcher,
+        outbox=outbox,
         pipeline=pipeline,
         hub=hub,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
         ai=ai,
         kb=kb,
         indexer=indexer,
+        flow_runner=flow_runner,
+        flow_webhooks=flow_webhooks,
     )
 
 
@@ -268,7 +291,17 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
         register_jobs(container.scheduler, container.clock, container.notifier)
+        settings = container.settings
+        runner = container.flow_runner
+        register_flow_jobs(
+            container.scheduler,
+            runner.wake_due,
+            runner.fire_schedules,
+            container.clock,
+            settings.flow_tick_s,
+        )
         container.scheduler.start()
+        stack.push_async_callback(container.flow_webhooks.aclose)
         stack.callback(container.scheduler.shutdown, wait=False)
         stack.push_async_callback(container.ai.aclose)
         stack.push_async_callback(container.services.local_models.aclose)

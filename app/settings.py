@@ -10,7 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 import platformdirs
@@ -96,13 +96,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # outbound pacing (ban risk, DESIGN §4.5): typing time grows with reply length
     typing_ms_per_char: float = 40.0
     typing_max_s: float = 4.0
-    send_rate_per_min: int = 60  # per session (seed §14)
     chat_spacing_s: float = 1.0  # minimum gap between two sends to one chat
+    send_jitter_s: float = 1.5  # a random extra delay of up to this before each send
+    # the per-number send budget (app/domain/sending.py): defaults for every session, each
+    # session may set its own (GET/PATCH /whatsapp/sessions/{id}/budget)
+    # per session (seed §14): any 60 s, every kind of message; 1-1000, as the API allows
+    send_rate_per_min: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 60
+    send_per_day: int = 1000  # what we start ourselves (flows, send-first, broadcasts)
+    send_cold_per_day: int = 30  # messages to contacts who never wrote
+    warmup_start_per_day: int = 50  # a newly linked number's first day ...
+    warmup_days: int = 14  # ... rising to send_per_day over this many days
+    send_failure_spike: int = 5  # this many failing messages within 10 min pause the number
+    send_budget: bool = True  # false: no budget at all (benchmarks compare against it)
     dispatch_poll_s: float = 1.0  # how often the dispatcher looks for due retries
     dispatch_stall_s: float = 0.0  # fault injection: wait this long before each send
     # a reply not sent this long after it was written (number offline, app down) is dropped
     # as FAILED instead of arriving out of context (app/pipeline/retry.py)
     resend_window_h: float = 24.0
+    # flows: how often due wake-ups (delays, question timeouts) are looked for, and cron slots
+    flow_tick_s: float = 5.0
 
     @property
     def db_url(self) -> str:

@@ -35,7 +35,10 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "rate_limit_api_per_min": 10_000,
         "headless": True,
         "typing_ms_per_char": 0,  # no pacing in tests unless a test asks for it
-        "send_rate_per_min": 100_000,
+        "send_rate_per_min": 1000,  # the highest there is; pacing benchmarks turn it off
+        "send_per_day": 100_000,
+        "send_cold_per_day": 100_000,
+        "send_jitter_s": 0,
         "chat_spacing_s": 0,
         "dispatch_poll_s": 0.05,
     }

@@ -88,14 +88,16 @@ class AIEngine:
         ws = ctx.settings
         now = self.clock.now()
         grid, outside = hours.status(ws, now)
-        passages = await self.knowledge.search(ctx.workspace_id, text, TOP_K, MIN_SCORE)
+        options = ctx.ai_options  # a flow's `ai` node: its own prompt, KB and length
+        kb_id = options.knowledge_base_id if options else None
+        passages = await self.knowledge.search(ctx.workspace_id, text, TOP_K, MIN_SCORE, kb_id)
         history = await repo.history(
             ctx.conversation.id, ctx.inbound.id, ws.max_conversation_history
         )
         system = prompt.system_prompt(
             prompt.PromptInput(
                 bot_name=ws.bot_name,
-                persona=ws.bot_persona,
+                persona=(options.system_prompt if options else None) or ws.bot_persona,
                 contact_name=ctx.contact.name or ctx.contact.display_name,
                 language=language,
                 passages=passages,
@@ -108,7 +110,10 @@ class AIEngine:
         )
         try:
             answer = await llm.complete(
-                prompt.turns(history, text), system=system, context=passages
+                prompt.turns(history, text),
+                system=system,
+                context=passages,
+                max_tokens=options.max_tokens if options else None,
             )
         except LLMError as exc:
             log.warning("model call failed for workspace %s: %s", ctx.workspace_id, exc)

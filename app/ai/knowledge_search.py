@@ -57,9 +57,15 @@ def score(query: set[str], question: set[str], body: set[str]) -> float:
 
 class KnowledgeSearch(Protocol):
     async def search(
-        self, workspace_id: str, query: str, k: int = 5, threshold: float = 0.0
+        self,
+        workspace_id: str,
+        query: str,
+        k: int = 5,
+        threshold: float = 0.0,
+        kb_id: str | None = None,
     ) -> list[Passage]:
-        """Top-`k` passages at or above `threshold`, best first."""
+        """Top-`k` passages at or above `threshold`, best first; from `kb_id` (a flow's `ai`
+        node may name one) or the workspace's default knowledge base."""
         ...
 
 
@@ -70,13 +76,18 @@ class KeywordSearch:
         self.max_chunks = max_chunks
 
     async def search(
-        self, workspace_id: str, query: str, k: int = 5, threshold: float = 0.0
+        self,
+        workspace_id: str,
+        query: str,
+        k: int = 5,
+        threshold: float = 0.0,
+        kb_id: str | None = None,
     ) -> list[Passage]:
         wanted = terms(query)
         if not wanted:
             return []
-        faqs = await repo.faqs(workspace_id)
-        chunks = await repo.chunks(workspace_id, self.max_chunks)
+        faqs = await repo.faqs(workspace_id, kb_id)
+        chunks = await repo.chunks(workspace_id, self.max_chunks, kb_id)
         # scoring is CPU work proportional to the rows: keep it off the event loop
         return await asyncio.to_thread(rank, wanted, faqs, chunks, k, threshold)
 
@@ -119,18 +130,23 @@ class RetrieverSearch:
         self.fallback = fallback or KeywordSearch()
 
     async def search(
-        self, workspace_id: str, query: str, k: int = 5, threshold: float = 0.0
+        self,
+        workspace_id: str,
+        query: str,
+        k: int = 5,
+        threshold: float = 0.0,
+        kb_id: str | None = None,
     ) -> list[Passage]:
-        kb_id = await repo.default_kb_id(workspace_id)
+        kb_id = kb_id or await repo.default_kb_id(workspace_id)
         if kb_id is None:
-            return await self.fallback.search(workspace_id, query, k, threshold)
+            return await self.fallback.search(workspace_id, query, k, threshold, kb_id)
         try:
             hits = await (await self.runtime.ready()).retriever.asearch(
                 query, workspace_id=workspace_id, kb_id=kb_id, k=k
             )
         except Exception as exc:  # model or store unavailable: degrade, don't fail the reply
             log.warning("vector retrieval unavailable, using keyword search: %s", exc)
-            return await self.fallback.search(workspace_id, query, k, threshold)
+            return await self.fallback.search(workspace_id, query, k, threshold, kb_id)
         out: list[Passage] = []
         for h in hits:
             sim = h.similarity if h.similarity is not None else h.score
@@ -152,5 +168,5 @@ class RetrieverSearch:
             else:
                 out.append(Passage(id=h.chunk_id or h.id, text=h.content, score=s))
         if not out:
-            return await self.fallback.search(workspace_id, query, k, threshold)
+            return await self.fallback.search(workspace_id, query, k, threshold, kb_id)
         return out

@@ -168,6 +168,11 @@ class SimulatorChannel:
         await self.events.on_message(message)
         return message
 
+    async def report(self, status: SessionStatus, reason: str | None = None) -> None:
+        """Fault injection: the number goes BANNED, DISCONNECTED, … as a real one can."""
+        self.status = status
+        await self.events.on_status(status, reason)
+
     async def _acknowledge(self, wa_id: str, chat: str) -> None:
         await asyncio.sleep(0)
         for kind in (ReceiptKind.DELIVERED, ReceiptKind.READ):

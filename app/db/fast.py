@@ -60,7 +60,13 @@ async def execute(table: type[Table], template: str, *args: Any) -> list[dict[st
     return engine.transform_response_to_dicts(rows) if rows else []
 
 
-async def insert(table: type[Table], row: dict[str, Any]) -> None:
-    """INSERT one complete row (every column a key of `row`)."""
+async def insert(table: type[Table], row: dict[str, Any], *, on_conflict: str = "") -> bool:
+    """INSERT one complete row (every column a key of `row`). `on_conflict` names the
+    columns of a unique constraint: a row that collides there is skipped (False) instead of
+    failing — the caller's transaction stays usable."""
     template = _insert_template(table, tuple(row))
+    if on_conflict:
+        template += f" ON CONFLICT ({on_conflict}) DO NOTHING RETURNING id"
+        return bool(await execute(table, template, *row.values()))
     await execute(table, template, *row.values())
+    return True

@@ -153,3 +153,56 @@ class Notification(Model, kw_only=True):
     is_read: bool
     created_at: datetime
     expires_at: datetime
+
+
+class SentFirst(Model, kw_only=True):
+    """`POST /whatsapp/sessions/{id}/send` → 202: the message is queued (it goes out within
+    the number's send budget). `duplicate`: a retried call with the same idempotency key —
+    this is the first call's message, nothing new was queued."""
+
+    message_id: str
+    conversation_id: str
+    contact_id: str
+    to: str  # E.164
+    status: str
+    duplicate: bool = False
+
+
+class ImportRejection(Model, kw_only=True):
+    line: int  # as a spreadsheet numbers it (the header is line 1)
+    value: str  # the phone cell as written
+    reason: str
+
+
+class ImportPreviewRow(Model, kw_only=True):
+    line: int
+    phone_number: str  # E.164
+    name: str | None = None
+    labels: list[str] = []
+    custom_fields: dict[str, str] = {}
+    exists: bool = False  # a contact with this number exists: it is updated, not created
+
+
+class ContactImport(Model, kw_only=True):
+    """`POST /contacts/import`: what the CSV did — or, with `dryRun`, would do."""
+
+    dry_run: bool
+    total: int  # data rows read (blank lines skipped)
+    created: int
+    updated: int
+    rejected: int
+    rejected_rows: list[ImportRejection]
+    preview: list[ImportPreviewRow]  # the first accepted rows
+    new_labels: list[str]
+    custom_fields: list[str]  # the columns stored as custom fields
+    ignored_columns: list[str]  # columns of our export that an import does not set
+
+
+class Sender(Model, kw_only=True):
+    """A number one may write from (the inbox's "New conversation"): no more than its name,
+    kind and whether it is connected — agents do not see the WhatsApp settings."""
+
+    session_id: str
+    account_id: str
+    channel: str
+    connected: bool

@@ -128,6 +128,14 @@ class WorkspaceSettingsView(Model, kw_only=True):
     human_reply_timeout_min: int
     # whisper model for voice notes (GET /settings/speech-models); None = the default model
     speech_model: str | None
+    # the workspace's IANA time zone: quiet hours and the send budget's day are local to it
+    timezone: str = "UTC"
+    # quiet hours: everything but replies waits from start to end ("HH:MM", local time)
+    quiet_hours_enabled: bool = False
+    quiet_hours_start: str = "21:00"
+    quiet_hours_end: str = "08:00"
+    # words that end a contact's flow run, besides the built-in ones (case/accents ignored)
+    flow_stop_words: list[str] = []
     updated_at: datetime | None = None
 
 

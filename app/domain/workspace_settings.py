@@ -37,6 +37,12 @@ class WorkspaceSettings(msgspec.Struct, kw_only=True, frozen=True):
     human_reply_pauses_bot: bool = True  # a manual agent reply turns on human takeover
     human_reply_timeout_min: int = 15  # WAITING_HUMAN this long → notify (0 = off)
     speech_model: str | None = None  # whisper model name or OPENAI_SPEECH; None = the default
+    timezone: str = "UTC"  # IANA name: quiet hours and the send budget's day are local (m0021)
+    quiet_hours_enabled: bool = False  # hold everything but replies from start to end
+    quiet_hours_start: str = "21:00"
+    quiet_hours_end: str = "08:00"
+    # words that end a contact's flow run, besides the built-in stop/cancel words (m0020)
+    flow_stop_words: list[str] = []
 
 
 DEFAULTS = WorkspaceSettings()

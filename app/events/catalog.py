@@ -17,6 +17,7 @@ import msgspec
 
 from app.domain import SessionStatus
 from app.domain import conversations as c
+from app.domain.flows import FlowRun
 from app.domain.records import DownloadView
 from app.events import names
 from app.events.bus import Event
@@ -129,6 +130,47 @@ def speech_model_progress(workspace_id: str, download: DownloadView) -> Event:
     return Event(names.SPEECH_MODEL_PROGRESS, workspace_id, _wire(download))
 
 
+def flow_run(workspace_id: str, run: FlowRun) -> Event:
+    """`flow:run {run}`: a contact's flow run started, moved to a node, waits, or ended — the
+    inbox shows "in flow X at node Y". The run without its variables and history."""
+    data = _wire(run)
+    brief = {k: data.get(k) for k in _RUN_FIELDS}
+    return Event(names.FLOW_RUN, workspace_id, {"run": brief}, run.conversation_id)
+
+
+_RUN_FIELDS = (
+    "id",
+    "flowId",
+    "flowName",
+    "version",
+    "contactId",
+    "conversationId",
+    "status",
+    "currentNodeId",
+    "currentNodeType",
+    "waitingFor",
+    "wakeAt",
+    "endReason",
+    "startedAt",
+    "endedAt",
+)
+
+
+def flow_completed(workspace_id: str, run: FlowRun) -> Event:
+    """`flow.completed {runId, flowId, flowName, contactId, conversationId, vars, completedAt}`:
+    a run reached its end (one of issue 16's webhook events)."""
+    data = {
+        "runId": run.id,
+        "flowId": run.flow_id,
+        "flowName": run.flow_name,
+        "contactId": run.contact_id,
+        "conversationId": run.conversation_id,
+        "vars": run.vars,
+        "completedAt": run.ended_at.isoformat() if run.ended_at else None,
+    }
+    return Event(names.FLOW_COMPLETED, workspace_id, data, run.conversation_id)
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """A seed §12 notification: its type and the payload stored with it."""
@@ -211,3 +253,9 @@ def message_failed(conversation_id: str | None, message_id: str | None, reason: 
     """An outbound message ended FAILED (retries exhausted, or the number stayed offline)."""
     payload = {"conversationId": conversation_id, "messageId": message_id, "reason": reason}
     return Notice(names.MESSAGE_FAILED, payload)
+
+
+def sending_paused(session_id: str, account_id: str | None, reason: str) -> Notice:
+    """A number stopped sending (ban or rate-limit signal, failure spike); resume by hand."""
+    payload = {"sessionId": session_id, "accountId": account_id, "reason": reason}
+    return Notice(names.SENDING_PAUSED, payload)

@@ -22,6 +22,9 @@ HUMAN_REPLY_NEEDED = "human_reply_needed"
 # not in the seed's list: an outbound message ended FAILED (retries exhausted, or not sent
 # within the resend window while the number was offline) — {conversationId, messageId, reason}
 MESSAGE_FAILED = "message_failed"
+# not in the seed's list: a number's outbound traffic was paused (a ban or rate-limit signal
+# from WhatsApp, or a spike of failed sends) until someone resumes it — {sessionId, reason}
+SENDING_PAUSED = "sending_paused"
 
 # knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status},
 # while embedding also {chunksDone, chunksTotal}
@@ -31,3 +34,10 @@ KB_PROGRESS = "kb:progress"
 SPEECH_MODEL_PROGRESS = "speech-model:progress"
 # GGUF model downloads: the same shape
 MODEL_PROGRESS = "model:progress"
+
+# a contact's flow run moved (issue 14): {run: {id, flowId, flowName, contactId,
+# conversationId, status, currentNodeId, currentNodeType, waitingFor, wakeAt, endReason}}
+FLOW_RUN = "flow:run"
+# a run reached its end (issue 16's webhook event): {runId, flowId, flowName, contactId,
+# conversationId, vars, completedAt}
+FLOW_COMPLETED = "flow.completed"

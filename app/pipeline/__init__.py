@@ -1,5 +1,6 @@
 """The message pipeline: inbound → contact → conversation → router → outbox → dispatcher."""
 
+from app.pipeline.budget import SendBudget
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.hub import SessionHub
 from app.pipeline.inbound import Pipeline, SessionRef
@@ -29,6 +30,7 @@ __all__ = [
     "Responder",
     "Responders",
     "Route",
+    "SendBudget",
     "SendLocks",
     "SessionHub",
     "SessionRef",

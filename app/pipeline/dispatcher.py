@@ -1,16 +1,20 @@
-"""The dispatcher: sends outbox rows through the session's channel, in order per chat.
+"""The dispatcher: sends outbox rows through the session's channel, within the session's send
+budget, in order per chat.
 
-One background task finds due rows and claims them in one statement; each chat (session,
-jid) gets one lane task that sends its rows strictly in order: pacing (`Pacer`) →
-`channel.send` → record the WhatsApp id. A failure (see `retry`) holds the chat behind it —
-rows already queued are pushed back with it, rows written meanwhile wait (`_held`, rebuilt
-from the table on start); a row that ends FAILED gets its reason and a `message_failed`
-notification, and the chat moves on. A reconnecting number resumes its waiting rows at once.
+One background task looks for sessions with due rows and claims each one's next rows against
+its budget (`SendBudget.claim`: the budget row is locked, the head row of each free chat gets a
+send slot by priority — replies before flows before broadcasts — and is marked SENDING, in one
+transaction). Each claimed row then gets a lane task: "typing…" until its slot (`Pacer`) →
+`channel.send` → record the WhatsApp id. A chat has at most one row in flight, and none while
+a row of it waits for a retry, so its rows go strictly in order. A failure (see `retry`) holds
+the chat until the retry; a row that ends FAILED gets its reason and a `message_failed`
+notification, and the chat moves on. A send WhatsApp refuses also counts toward the budget's
+failure-spike pause. A reconnecting number resumes its waiting rows at once.
 
 Crash semantics: a decision's rows are durable before anything is sent, so rows PENDING (or
-claimed, SENDING) at a crash are sent once after restart, and SENT rows never again. A row
-caught *inside* `channel.send` is sent again: the one window where a reply could arrive
-twice, as long as the send itself.
+claimed, SENDING) at a crash are sent once after restart, and SENT rows never again; the slots
+granted before the crash stay counted. A row caught *inside* `channel.send` is sent again: the
+one window where a reply could arrive twice, as long as the send itself.
 """
 
 from __future__ import annotations
@@ -24,15 +28,16 @@ from pathlib import Path
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
 from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, media_file
+from app.domain.sending import SLACK_S
 from app.events import EventBus
 from app.pipeline.announce import Announcer
+from app.pipeline.budget import SendBudget
 from app.pipeline.pacing import Pacer, Pacing
 from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
 from app.pipeline.send_locks import SendLocks
 from app.records import Notifier
 
 log = logging.getLogger(__name__)
-Chat = tuple[str, str]
 
 
 def outbound(job: jobs.Job, media_dir: Path | None = None) -> OutboundMessage:
@@ -62,6 +67,7 @@ class Dispatcher:
         send_locks: SendLocks,
         clock: Clock,
         pacing: Pacing,
+        budget: SendBudget,
         *,
         poll_s: float = 1.0,
         stall_s: float = 0.0,
@@ -73,26 +79,22 @@ class Dispatcher:
         self._announce = Announcer(events, notifier)
         self._send_locks = send_locks
         self._clock = clock
-        self._pacer = Pacer(pacing, self._announce.typing)
+        self._budget = budget
+        self._pacer = Pacer(pacing, clock, self._announce.typing)
         self._poll_s = poll_s
         self._stall_s = stall_s
         self.window = window
         self._wake = asyncio.Event()
-        self._busy: set[Chat] = set()
-        self._held: dict[Chat, datetime] = {}  # chat → until (a retry is pending)
         self._lanes: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._generation = 0  # counts wake-ups: a lane rescans only if one came meanwhile
+        self._next_at: datetime | None = None  # the budget's next opening for a held-back row
 
     def wake(self) -> None:
-        self._generation += 1
         self._wake.set()
 
     async def resume(self, session_id: str) -> None:
         """The number is connected again: what waited for it is due now."""
-        for chat in [c for c in self._held if c[0] == session_id]:
-            del self._held[chat]
         if await jobs.resume_session(session_id, self._clock.now()):
             self.wake()
 
@@ -101,12 +103,12 @@ class Dispatcher:
         recovered = await jobs.recover_interrupted()
         if recovered:
             log.warning("%d outbox rows were interrupted mid-send; sending them again", recovered)
-        self._held = await jobs.held_lanes(self._clock.now())
         self._task = asyncio.create_task(self._run(), name="dispatcher")
 
     async def stop(self, grace_s: float = 2.0) -> None:
         """Let the current pass and in-flight sends finish (a query cancelled midway would
-        outlive the loop in its driver thread), then cancel whatever still waits."""
+        outlive the loop in its driver thread), then cancel whatever still waits: its rows go
+        back to PENDING and their slots back to the budget."""
         self._stopping = True
         self.wake()
         tasks = [t for t in (self._task, *self._lanes) if t is not None]
@@ -125,54 +127,62 @@ class Dispatcher:
             except Exception:
                 log.exception("dispatcher pass failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_s)
+                await asyncio.wait_for(self._wake.wait(), self._sleep_s())
+
+    def _sleep_s(self) -> float:
+        """Until the next poll, or earlier when the budget opens for a held-back row (less
+        the longest lead: the claim may grant a slot that far ahead)."""
+        if self._next_at is None:
+            return self._poll_s
+        ahead = (self._next_at - self._clock.now()).total_seconds()
+        return max(0.0, min(self._poll_s, ahead - self._pacer.pacing.max_lead_s))
 
     async def _schedule(self) -> None:
-        lanes: dict[Chat, list[jobs.Job]] = {}
-        now = self._clock.now()
-        for chat, until in list(self._held.items()):
-            if until <= now:
-                del self._held[chat]
-        for job in await jobs.due(now):
-            chat = (job.session_id, job.jid)
-            if chat not in self._busy and chat not in self._held:
-                lanes.setdefault(chat, []).append(job)
-        claimed = await jobs.claim([j.id for queue in lanes.values() for j in queue])
-        for chat, queue in lanes.items():
-            mine = [j for j in queue if j.id in claimed]
-            if not mine:
-                continue
-            self._busy.add(chat)
-            task = asyncio.create_task(self._lane(chat, mine))
-            self._lanes.add(task)
-            task.add_done_callback(self._lanes.discard)
+        self._next_at = None
+        for session_id in await jobs.due_sessions(self._clock.now()):
+            if self._stopping:
+                return
+            claim = await self._budget.claim(
+                session_id,
+                self._pacer.pacing.lead,
+                max_lead_s=self._pacer.pacing.max_lead_s,
+                not_before=self._pacer.not_before(session_id),
+            )
+            for job in claim.jobs:
+                task = asyncio.create_task(self._lane(job))
+                self._lanes.add(task)
+                task.add_done_callback(self._lanes.discard)
+            if claim.next_at is not None:
+                self._next_at = min(claim.next_at, self._next_at or claim.next_at)
 
-    async def _lane(self, chat: Chat, queue: list[jobs.Job]) -> None:
-        generation, now, done = self._generation, self._clock.now, 0
+    async def _lane(self, job: jobs.Job) -> None:
+        done = False
         try:
-            for job in queue:
-                if self._stopping or not await self._send(chat, job):
-                    break  # later rows of this chat wait behind the retry
-                done += 1
+            done = await self._send(job)
         except Exception:
-            log.exception("dispatcher lane %s failed", chat)
+            log.exception("dispatcher lane for outbox %s failed", job.id)
         finally:
-            with contextlib.suppress(Exception):  # claimed, not sent: PENDING again
-                await jobs.release([j.id for j in queue[done:]], self._held.get(chat, now()))
-            self._busy.discard(chat)
-            if self._generation != generation:  # rows may have been skipped while busy
-                self.wake()
+            if not done:  # claimed, not sent: PENDING again, and the slot is free again
+                with contextlib.suppress(Exception):
+                    await jobs.release([job.id], self._clock.now())
+                    await self._budget.refund(job)
+            self.wake()  # the chat's next row, if any
 
-    async def _send(self, chat: Chat, job: jobs.Job) -> bool:
-        late = expired(job, self._clock.now(), self.window)
-        if late is not None:
-            await self._give_up(job, late)
+    async def _send(self, job: jobs.Job) -> bool:
+        """Send one claimed row; True when it left SENDING (sent, retrying, or failed)."""
+        too_old = expired(job, self._clock.now(), self.window)
+        if too_old is not None:
+            await self._give_up(job, too_old)
             return True  # this row is done with; the chat moves on
         try:
             channel = self._channels.get(job.session_id)
             if getattr(channel, "status", SessionStatus.CONNECTED) is not SessionStatus.CONNECTED:
                 raise Offline(f"WhatsApp session is {channel.status}; not connected")
-            await self._pacer.before_send(job, channel)
+            await self._pacer.until_slot(job, channel)
+            late = self._stopping or self._late(job)
+            await self._pacer.stop_typing(job, channel)
+            if late:
+                return False  # given back: PENDING again, its slot free; claimed anew
             if self._stall_s:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
@@ -180,25 +190,41 @@ class Dispatcher:
                 wa_id = await channel.send(outbound(job, self._media_dir))
                 message = await jobs.mark_sent(job, wa_id, self._clock.now())
         except Exception as exc:
-            return await self._failed(chat, job, exc)
+            await self._failed(job, exc)
+            return True
         log.info("sent outbox %s as %s", job.id, wa_id)
         self._pacer.sent(job)
         if message is not None:
             self._announce.message(job, message)
         return True
 
-    async def _failed(self, chat: Chat, job: jobs.Job, exc: Exception) -> bool:
-        """Record the failure; True when the chat may go on (the row ended FAILED)."""
+    def _late(self, job: jobs.Job) -> bool:
+        """Woken too long after its slot (a busy loop) to count as sent then: sending now
+        could put more than the budget into some minute of real sends (`SLACK_S`)."""
+        if job.slot_at is None or not self._budget.enabled:
+            return False
+        lag = (self._clock.now() - job.slot_at).total_seconds()
+        if lag <= SLACK_S:
+            return False
+        log.info("outbox %s woke %.2f s after its slot; claiming a new one", job.id, lag)
+        return True
+
+    async def _failed(self, job: jobs.Job, exc: Exception) -> None:
+        """Record the failure: a retry later (holding the chat), or FAILED for good."""
         verdict = judge(job, exc, self._clock.now(), self.window)
+        if verdict.attempt:  # WhatsApp saw it: counts toward a failure spike
+            await self._budget.failed(job, exc)
         if verdict.retry_at is None:
             await self._give_up(job, verdict)
-            return True
+            return
         log.warning("outbox %s: %s; retry at %s", job.id, verdict.reason, verdict.retry_at)
-        self._held[chat] = verdict.retry_at  # replies written meanwhile wait too
+        if not verdict.attempt:
+            await self._budget.refund(job)
         await jobs.mark_retry(job, verdict.retry_at, verdict.reason, attempt=verdict.attempt)
-        return False
 
     async def _give_up(self, job: jobs.Job, verdict: Verdict) -> None:
         log.error("outbox %s failed for good: %s", job.id, verdict.reason)
+        if not verdict.attempt:
+            await self._budget.refund(job)
         message = await jobs.mark_failed(job, verdict.reason, attempt=verdict.attempt)
         await self._announce.failed(job, message, verdict.reason)

@@ -3,6 +3,8 @@ the session row's status current, restores enabled sessions on start.
 
 Status changes become `whatsapp:status` events (with the QR code when one is waiting);
 alerts (reconnect attempt 5+, ban, logout) and unexpected disconnects become notifications.
+A ban (status BANNED, or a ban alert) pauses the number's outbound traffic in the send
+budget; the first connection starts its warm-up ramp.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from app.channels.base import Channel
 from app.db.repos import messages, sessions
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
 from app.events import EventBus, catalog
+from app.pipeline.budget import BAN_CODES, SendBudget
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.inbound import Pipeline, SessionRef
 from app.pipeline.send_locks import SendLocks
@@ -38,6 +41,7 @@ class SessionHub:
         pipeline: Pipeline,
         dispatcher: Dispatcher,
         send_locks: SendLocks,
+        budget: SendBudget,
         events: EventBus,
         notifier: Notifier,
         secrets_store: SecretStore,
@@ -48,6 +52,7 @@ class SessionHub:
         self._pipeline = pipeline
         self._dispatcher = dispatcher
         self._send_locks = send_locks
+        self._budget = budget
         self._events = events
         self._notifier = notifier
         self._secrets = secrets_store
@@ -110,7 +115,11 @@ class SessionHub:
             await sessions.set_status(ref.session_id, status, self._clock.now())
             self._publish_status(ref, status, None)
             if status is SessionStatus.CONNECTED:  # replies that waited for the number
+                await self._budget.linked(ref.session_id)
                 await self._dispatcher.resume(ref.session_id)
+            if status is SessionStatus.BANNED:
+                detail = reason or "the session reported BANNED"
+                await self._budget.banned(ref.workspace_id, ref.session_id, detail)
             if status is SessionStatus.DISCONNECTED and reason not in QUIET_REASONS:
                 notice = catalog.wa_disconnected(ref.session_id, reason)
                 await self._notifier.notify(ref.workspace_id, notice)
@@ -123,6 +132,9 @@ class SessionHub:
                 ref.session_id, alert.level, alert.code, alert.detail, alert.attempt
             )
             await self._notifier.notify(ref.workspace_id, notice)
+            if alert.code in BAN_CODES:
+                detail = f"{alert.code}: {alert.detail}"
+                await self._budget.banned(ref.workspace_id, ref.session_id, detail)
 
         return ChannelEvents(on_message, on_receipt, on_status, on_qr, on_alert)
 

@@ -23,11 +23,12 @@ from app.events import EventBus, catalog
 from app.pipeline.lanes import Lanes
 from app.pipeline.media import save_media
 from app.pipeline.outbox import Outbox
-from app.pipeline.responders import ReplyContext, Responders
+from app.pipeline.responders import ReplyContext, Responders, Stale
 from app.pipeline.router import Route, decide, drafts_of
 from app.records import Notifier
 
 log = logging.getLogger(__name__)
+DECIDE_ATTEMPTS = 3  # a flow run moved under us (a wake-up won): decide again, fresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +101,27 @@ class Pipeline:
             msg,
             settings,
             media_path,
+            first_message=stored.new_contact and not msg.is_from_me,
         )
+        for attempt in range(1, DECIDE_ATTEMPTS + 1):
+            try:
+                await self._decide(ref, stored, msg, ctx)
+                return
+            except Stale:
+                if attempt == DECIDE_ATTEMPTS:
+                    raise
+                log.info("routing %s again: a flow run moved meanwhile", stored.message.id)
+
+    async def _decide(
+        self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage, ctx: ReplyContext
+    ) -> None:
+        contact, settings = ctx.contact, ctx.settings
         decision = await decide(ctx, self._responders)
         drafts = []
         welcome = settings.welcome_message
-        if stored.new_contact and welcome and decision.route is not Route.BLOCKED:
+        # a flow that takes the first message is the welcome; no second greeting before it
+        greet = decision.route not in (Route.BLOCKED, Route.FLOW)
+        if stored.new_contact and welcome and greet:
             drafts.append(Draft(welcome))
         reply = decision.reply
         if decision.route is Route.WAITING and reply is not None:
@@ -118,12 +135,15 @@ class Pipeline:
         elif escalate or decision.route is Route.TAKEOVER:  # a human must answer now
             status = ConversationStatus.WAITING_HUMAN
         target = Target(ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid)
+        effect = reply.effect if reply is not None else None
         written = await self._outbox.record(
-            target, drafts, inbound_id=stored.message.id, status=status
+            target, drafts, inbound_id=stored.message.id, status=status, effect=effect
         )
+        if effect is not None:
+            effect.applied()
         self._announce(ref.workspace_id, written, contact, status is not None)
         conv_id = stored.conversation.id
-        if decision.hold:
+        if decision.hold and written.messages:
             notice = catalog.approval_needed(conv_id, written.messages[-1].id)
             await self._notifier.notify(ref.workspace_id, notice)
         if escalate and reply is not None:

@@ -1,19 +1,31 @@
-"""The one way out: every outbound message — the bot's reply, a human's, an approved draft —
-is written as rows first (with the decision that made it, in one transaction), then the
-dispatcher is woken to send them. Nothing is sent that was not recorded."""
+"""The one way out: every outbound message — the bot's reply, a human's, an approved draft, a
+flow waking up, a broadcast, a send-first — is written as rows first, then the dispatcher is
+woken to send them within the number's send budget. Nothing is sent that was not recorded.
+
+- `record(...)`: replies, written with the decision that made them (one transaction).
+- `enqueue(target, drafts, kind=…)`: a message nobody is replying to. It joins the caller's
+  transaction when one is open (a broadcast marks its recipient row in the same one); then
+  the caller calls `announce(written)` once that transaction has committed. Called outside a
+  transaction it commits by itself and announces at once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from app.db.repos import outbox as repo
-from app.db.repos.outbox import Draft, Target, Written
+from app.db.repos.outbox import Draft, Sending, Target, Written
+from app.db.tables import Message
 from app.domain import Clock, ConversationStatus
+from app.domain.sending import SendKind
+from app.events import EventBus, catalog
+from app.pipeline.responders import Effect
 
 
 class Outbox:
-    def __init__(self, clock: Clock, wake: Callable[[], None]) -> None:
+    def __init__(self, clock: Clock, events: EventBus, wake: Callable[[], None]) -> None:
         self._clock = clock
+        self._events = events
         self._wake = wake  # the dispatcher's: rows are due now
 
     async def record(
@@ -23,12 +35,53 @@ class Outbox:
         *,
         inbound_id: str | None = None,
         status: ConversationStatus | None = None,
+        effect: Effect | None = None,
+        kind: SendKind = SendKind.REPLY,
+        cold: bool = False,
     ) -> Written:
-        """Write `drafts` (queued, or held for approval), mark `inbound_id` routed and set the
-        conversation's status, in one transaction. Call `wake()` once the events are out."""
+        """Write `effect` (a responder's own state), `drafts` (queued, or held for approval),
+        mark `inbound_id` routed and set the conversation's status, in one transaction. Call
+        `wake()` once the events are out (and `effect.applied()`)."""
         return await repo.record_decision(
-            target, inbound_id, drafts, self._clock.now(), status=status
+            target,
+            inbound_id,
+            drafts,
+            self._clock.now(),
+            status=status,
+            before=effect.apply if effect is not None else None,
+            sending=Sending(kind, cold),
         )
+
+    async def enqueue(
+        self,
+        target: Target,
+        drafts: list[Draft],
+        *,
+        kind: SendKind,
+        cold: bool | None = None,
+        idempotency_key: str | None = None,
+    ) -> Written:
+        """Queue `drafts` to `target` as `kind` (its priority, and the limits that hold it:
+        quiet hours, the daily budget, the cap on `cold` messages — None: cold unless the
+        contact ever wrote). Inside an open transaction the rows commit with it: call
+        `announce(written)` after the commit; outside one this announces by itself."""
+        in_transaction = Message._meta.db.current_transaction.get() is not None
+        if cold is None:
+            cold = not await repo.ever_wrote(target.conversation_id)
+        sending = Sending(kind, cold, idempotency_key)
+        written = await repo.enqueue(target, drafts, self._clock.now(), sending)
+        if not in_transaction:
+            self.announce(target.workspace_id, written)
+        return written
+
+    def announce(self, workspace_id: str, written: Written) -> None:
+        """`message:new` per queued message (with the conversation after it), then wake the
+        dispatcher. For `enqueue` inside the caller's transaction, after it committed."""
+        for message in written.messages:
+            self._events.publish(catalog.message_new(workspace_id, message, written.conversation))
+        if written.conversation is not None:
+            self._events.publish(catalog.conversation_updated(workspace_id, written.conversation))
+        self.wake()
 
     def wake(self) -> None:
         """Tell the dispatcher rows are waiting (it also polls, so a lost wake only delays)."""

@@ -1,9 +1,14 @@
 """Pluggable responders: the router asks the flow slot, then the AI slot, for a reply; while
 a conversation waits for a human, the waiting slot for the notice that a person will reply.
 
-The flows and AI-engine issues plug their responders in (`Responders(flow=…, ai=…)` in the
+The flow engine and the AI engine plug their responders in (`Responders(flow=…, ai=…)` in the
 composition root). The AI slot follows `settings.auto_reply`: "ai" (the AI engine, default),
 "none" (no reply) or "echo" (repeat the message — demos, tests and the pipeline benchmark).
+
+A reply may carry an `Effect`: state of the responder's own (a flow run's step) written in the
+transaction that records the decision, so the reply and that state commit together or not at
+all. An effect that finds its state changed since it decided raises `Stale`; the pipeline
+then decides again.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from app.db.repos.outbox import Draft
 from app.domain import ModelUsage, NormalizedMessage
 from app.domain import conversations as c
 from app.domain.workspace_settings import DEFAULTS, WorkspaceSettings
@@ -30,6 +36,31 @@ class ReplyContext:
     message: NormalizedMessage
     settings: WorkspaceSettings = DEFAULTS
     media_path: Path | None = None  # the inbound media, downloaded into the media folder
+    first_message: bool = False  # the contact's first message ever (a new contact)
+    ai_options: AIOptions | None = None  # a flow's `ai` node: its prompt and knowledge base
+
+
+@dataclass(frozen=True, slots=True)
+class AIOptions:
+    """What a flow's `ai` node changes for one answer."""
+
+    system_prompt: str | None = None  # replaces the workspace persona in the system prompt
+    knowledge_base_id: str | None = None  # search this KB instead of the default one
+    max_tokens: int | None = None
+
+
+class Stale(Exception):
+    """An effect found the state its responder decided on changed meanwhile: decide again."""
+
+
+class Effect(Protocol):
+    async def apply(self) -> None:
+        """Write the responder's state, inside the decision's transaction (may raise Stale)."""
+        ...
+
+    def applied(self) -> None:
+        """After the transaction committed: tell whoever listens (events)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +68,9 @@ class Reply:
     """What to send. `parts` (when set) are sent as separate messages in order instead of
     `text`; `preface` goes before them (a fixed text such as the away message, which carries
     none of the answer's confidence, sources or usage); `escalate` hands the conversation to a
-    human (WAITING_HUMAN + notification)."""
+    human (WAITING_HUMAN + notification). `drafts` (when set) are the messages themselves, each
+    with its own metadata (a flow's messages, media included); `effect` is written in the
+    decision's transaction."""
 
     text: str
     flow_id: str | None = None
@@ -48,6 +81,8 @@ class Reply:
     escalation_reason: str | None = None
     usage: ModelUsage | None = None
     preface: tuple[str, ...] = ()
+    drafts: tuple[Draft, ...] = ()
+    effect: Effect | None = None
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -57,6 +92,11 @@ class Reply:
     @property
     def answer_texts(self) -> tuple[str, ...]:
         return self.parts or ((self.text,) if self.text else ())
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to send (a flow that took the message and waits on)."""
+        return not self.drafts and not self.texts
 
 
 class Responder(Protocol):

@@ -7,7 +7,9 @@ Two kinds of failure:
   would arrive out of context, so it ends FAILED instead;
 - the send itself failed: the seed's ladder (2/5/15/30/60 s), FAILED after `MAX_ATTEMPTS`.
 
-The window also applies to any row about to be sent (e.g. after the app was down for days).
+The window also applies to any row about to be sent (e.g. after the app was down for days) —
+to replies only: what we start ourselves (flows, send-first, broadcasts) is not out of context
+later, and may wait days for the send budget; it goes when it can.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def is_offline(exc: Exception) -> bool:
 
 def expired(job: Job, now: datetime, window: timedelta) -> Verdict | None:
     """FAILED without trying: the reply waited longer than the resend window."""
-    if now - job.created_at < window:
+    if not job.kind.conversational or now - job.created_at < window:
         return None
     hours = window.total_seconds() / 3600
     return Verdict(None, f"not sent within the {hours:g} h resend window", attempt=False)

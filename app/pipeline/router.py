@@ -10,7 +10,7 @@ resolving moves the conversation out of the wait."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from app.db.repos.outbox import Draft
@@ -65,14 +65,17 @@ async def decide(ctx: ReplyContext, responders: Responders) -> Decision:
         return Decision(Route.WAITING, notice)
     approval = contact.approval_mode or ctx.settings.approval_mode_default
     route, reply = await _generate(ctx, responders)
-    if approval and reply is not None:
+    if approval and reply is not None and not reply.empty:
         return Decision(Route.APPROVAL, reply)
     return Decision(route, reply)
 
 
 def drafts_of(reply: Reply, hold: bool) -> list[Draft]:
     """One draft per message: the preface plain, the model's metadata on the answer's first
-    part (the answer proper)."""
+    part (the answer proper). A reply that brings its own drafts (a flow's) keeps them, held
+    when `hold`."""
+    if reply.drafts:
+        return [replace(d, hold=hold) for d in reply.drafts]
     fixed = [Draft(text, flow_id=reply.flow_id, hold=hold) for text in reply.preface]
     return fixed + [
         Draft(

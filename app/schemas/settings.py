@@ -11,6 +11,7 @@ from app.schemas.base import Body
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
 Unset = msgspec.UnsetType
+HhMm = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class SettingsPatchBody(Body):
@@ -43,3 +44,16 @@ class SettingsPatchBody(Body):
     speech_model: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | Unset | None = (
         msgspec.UNSET
     )
+    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | Unset = msgspec.UNSET
+    quiet_hours_enabled: bool | Unset = msgspec.UNSET
+    quiet_hours_start: HhMm | Unset = msgspec.UNSET
+    quiet_hours_end: HhMm | Unset = msgspec.UNSET
+    # words that end a flow run (besides the built-in stop/cancel words), compared without
+    # case or accents
+    flow_stop_words: (
+        Annotated[
+            list[Annotated[str, msgspec.Meta(min_length=1, max_length=50)]],
+            msgspec.Meta(max_length=50),
+        ]
+        | Unset
+    ) = msgspec.UNSET

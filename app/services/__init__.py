@@ -8,10 +8,13 @@ from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
+from app.services.contact_import import ContactImportService
 from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
 from app.services.conversation_queries import ConversationQueries
 from app.services.conversations import ConversationService
+from app.services.flow_runs import FlowRunService
+from app.services.flows import FlowService
 from app.services.invites import InviteService
 from app.services.knowledge import (
     DocumentService,
@@ -28,6 +31,8 @@ from app.services.media import MediaService
 from app.services.notifications import NotificationService
 from app.services.overview import OverviewService
 from app.services.password_reset import PasswordResetService
+from app.services.send_budget import SendBudgetService
+from app.services.send_first import SendFirstService
 from app.services.sessions import SessionService
 from app.services.settings import SettingsService
 from app.services.sign_ins import SignInService
@@ -48,8 +53,11 @@ class Services:
     mailer: Mailer
     notifications: NotificationService
     sessions: SessionService
+    send_budgets: SendBudgetService
+    send_first: SendFirstService
     contacts: ContactService
     contact_queries: ContactQueries
+    contact_import: ContactImportService
     labels: LabelService
     conversations: ConversationService
     conversation_queries: ConversationQueries
@@ -65,6 +73,8 @@ class Services:
     retrieval_checks: RetrievalChecks
     media: MediaService
     live_access: LiveAccess
+    flows: FlowService
+    flow_runs: FlowRunService
     sources: SourceService = field(default_factory=SourceService)
 
 
@@ -73,12 +83,15 @@ __all__ = [
     "ApprovalService",
     "AuditService",
     "AuthService",
+    "ContactImportService",
     "ContactQueries",
     "ContactService",
     "ConversationQueries",
     "ConversationService",
     "DocumentService",
     "FaqService",
+    "FlowRunService",
+    "FlowService",
     "InviteService",
     "KnowledgeBaseService",
     "LabelService",
@@ -91,6 +104,8 @@ __all__ = [
     "PasswordResetService",
     "ReferenceQuestions",
     "RetrievalChecks",
+    "SendBudgetService",
+    "SendFirstService",
     "Services",
     "SessionService",
     "SettingsService",

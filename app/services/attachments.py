@@ -7,13 +7,17 @@ image, video, audio or document is accepted; the 16 MB cap is WhatsApp's own med
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from app.db.repos.outbox import Media
 from app.domain import Invalid, MediaType, media_url
+from app.net import Egress, FetchError, guarded_get
 
 MAX_ATTACHMENT_BYTES = 16 * 1024 * 1024
 ACCEPTED = (
@@ -114,3 +118,37 @@ def store(media_dir: Path, workspace_id: str, name: str, kind: Sniffed, a: Attac
 def discard(media: Media) -> None:
     """The row was not written after all: no file without a row."""
     Path(media.path).unlink(missing_ok=True)
+
+
+def decoded(data: str, filename: str | None) -> Attachment:
+    """An attachment sent as base64 in a JSON body."""
+    if len(data) > (MAX_ATTACHMENT_BYTES * 4) // 3 + 4:
+        raise Invalid(f"file too large (limit {MAX_ATTACHMENT_BYTES // 2**20} MB)")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("media.base64 is not valid base64") from None
+    return Attachment(filename or "", raw)
+
+
+async def fetched(egress: Egress, url: str, *, timeout_s: float = 30.0) -> Attachment:
+    """An attachment named by URL: fetched through the SSRF guard (every redirect checked),
+    at most `MAX_ATTACHMENT_BYTES`; any failure is `Invalid` saying why."""
+    client = egress.httpx_client(timeout=timeout_s, follow_redirects=False)
+    try:
+        async with client, guarded_get(client, url, egress.allow) as response:
+            if response.status_code >= 400:
+                raise Invalid(f"media.url: {url} answered HTTP {response.status_code}")
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > MAX_ATTACHMENT_BYTES:
+                raise Invalid(f"media.url: file too large ({declared} bytes)")
+            body = bytearray()
+            async for part in response.aiter_bytes():
+                body += part
+                if len(body) > MAX_ATTACHMENT_BYTES:
+                    limit = MAX_ATTACHMENT_BYTES // 2**20
+                    raise Invalid(f"media.url: file larger than the {limit} MB limit")
+    except FetchError as exc:
+        raise Invalid(f"media.url: {exc}") from None
+    name = PurePosixPath(urlsplit(url).path).name
+    return Attachment(name, bytes(body))

@@ -6,6 +6,7 @@ filtering and the CSV export are `ContactQueries`' (contact_queries.py).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,10 @@ class ContactService:
         audit: AuditTrail,
         clock: Clock,
         media_dir: Path,
+        label_added: Callable[[str, str, str], Awaitable[None]] | None = None,
     ) -> None:
         self._queries = queries
+        self._label_added = label_added  # LABEL_ADDED flows start here (workspace, contact, label)
         self._clock = clock
         self._events = events
         self._audit = audit
@@ -98,7 +101,10 @@ class ContactService:
             await self._audit.record(
                 actor, "contact.label", "contact", contact_id, {"labelId": label_id}
             )
-        return await self._changed(actor, contact_id)
+        contact = await self._changed(actor, contact_id)
+        if not linked and self._label_added is not None:
+            await self._label_added(actor.workspace_id or "", contact_id, label_id)
+        return contact
 
     @guarded(Resource.CONTACTS, write=True)
     async def detach_label(self, actor: Actor, contact_id: str, label_id: str) -> c.Contact:

@@ -15,6 +15,7 @@ from typing import Any
 
 from app.auth import Resource, guarded
 from app.db.repos import mapping, workspace_settings
+from app.db.repos import outbox as outbox_repo
 from app.db.repos.outbox import Draft, Target
 from app.db.tables import Contact, Conversation, WorkspaceUser
 from app.domain import (
@@ -27,6 +28,7 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
+from app.domain.sending import SendKind
 from app.events import EventBus, catalog
 from app.pipeline.outbox import Outbox
 from app.records import AuditTrail
@@ -170,7 +172,16 @@ class ConversationService:
             ConversationStatus.OPEN if row["status"] == ConversationStatus.WAITING_HUMAN else None
         )
         try:
-            written = await self._outbox.record(target, [draft], status=answered)
+            wrote = await outbox_repo.ever_wrote(row["id"])
+            written = await self._outbox.record(
+                target,
+                [draft],
+                status=answered,
+                # to someone who never wrote, an agent's message is sending first: cold, held
+                # by the daily budget and the first-message cap, like the API's
+                kind=SendKind.HUMAN if wrote else SendKind.SEND_FIRST,
+                cold=not wrote,
+            )
         except BaseException:
             if media is not None:  # no row refers to it: do not leave it behind
                 attachments.discard(media)

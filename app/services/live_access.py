@@ -45,6 +45,8 @@ EVENT_RESOURCE: dict[str, Resource] = {
     names.KB_PROGRESS: Resource.KNOWLEDGE,
     names.SPEECH_MODEL_PROGRESS: Resource.SETTINGS,
     names.MODEL_PROGRESS: Resource.SETTINGS,
+    names.FLOW_RUN: Resource.FLOWS,
+    names.FLOW_COMPLETED: Resource.FLOWS,
 }
 
 

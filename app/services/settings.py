@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -95,6 +96,7 @@ class SettingsService:
         if merged.business_hours_enabled and not merged.business_hours_config:
             raise Invalid("businessHoursConfig is required when business hours are enabled")
         self._check_speech_model(values.get("speech_model"), merged)
+        _check_quiet_hours(values, merged)
         if values.get("ai_base_url"):
             await self._egress.check_url(values["ai_base_url"])
         if values:
@@ -153,3 +155,14 @@ class SettingsService:
             ok=True, latency_ms=round(elapsed, 1), provider=done.provider, model=done.model,
             sample=done.text[:500],
         )  # fmt: skip
+
+
+def _check_quiet_hours(values: dict[str, Any], merged: WorkspaceSettings) -> None:
+    """A known time zone, and quiet hours that are not empty."""
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Invalid(f"timezone: unknown time zone {values['timezone']!r}") from None
+    if merged.quiet_hours_enabled and merged.quiet_hours_start == merged.quiet_hours_end:
+        raise Invalid("quietHoursStart and quietHoursEnd must differ")

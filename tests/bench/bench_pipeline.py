@@ -8,8 +8,9 @@ Run: `/work/venv/bin/python -m tests.bench.bench_pipeline [--db postgresql://…
    returns (each inject waits until its message is persisted); throughput = messages / time
    until the last reply was sent; latency percentiles under that load.
 2. Pipeline overhead: 300 messages one at a time (the next is injected once the previous
-   reply was sent): p50/p99 of inbound → sent without queueing. Pacing (typing, spacing,
-   60/min) is off in both: it is a deliberate delay.
+   reply was sent): p50/p99 of inbound → sent without queueing. Pacing (typing, spacing) and
+   the send budget (60/min) are off in both: they are deliberate delays (their own cost is
+   measured by bench_sending.py).
 3. Baseline: p50/p99 of a bare Litestar `POST /echo` through httpx's ASGI transport, same loop.
 """
 
@@ -65,6 +66,7 @@ async def run(db_url: str | None, n: int, contacts: int, steady_n: int = 300) ->
             database_url=db_url,
             auto_reply="echo",
             dispatch_poll_s=0.05,
+            send_budget=False,
         )
         container = build_container(settings)
         async with lifespan(container):

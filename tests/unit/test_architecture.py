@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # What each package must never import (prefix match on dotted module names).
 _ABOVE_SERVICES = ("app.services", "app.api", "ui", "app.container", "app.server")
-_ENGINES = ("app.pipeline", "app.ai", "app.rag", "app.jobs")
+_ENGINES = ("app.pipeline", "app.ai", "app.flows", "app.rag", "app.jobs")
 _ADAPTERS = ("app.channels", "app.llm", "app.embeddings", "app.speech", "app.vectors")
 # what only the services (and the composition root) reach: a front door calls a service
 _BEHIND_SERVICES = (*_ENGINES, *_ADAPTERS, "app.db", "app.records", "app.net", "app.secrets")
@@ -37,10 +37,13 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     # use cases sit below the front doors and the composition root
     "app.services": ("app.api", "ui", "app.container", "app.server"),
     # engines: below the services; pipeline, rag and ai never import services, api or ui
-    "app.pipeline": (*_ABOVE_SERVICES, "app.ai", "app.rag", "app.jobs"),
-    "app.ai": (*_ABOVE_SERVICES, "app.jobs"),
-    "app.rag": (*_ABOVE_SERVICES, "app.pipeline", "app.ai", "app.jobs", "app.db"),
-    "app.jobs": (*_ABOVE_SERVICES, "app.pipeline", "app.ai", "app.rag"),
+    "app.pipeline": (*_ABOVE_SERVICES, "app.ai", "app.flows", "app.rag", "app.jobs"),
+    "app.ai": (*_ABOVE_SERVICES, "app.flows", "app.jobs"),
+    # flows: the router's flow slot and what moves runs; they reach the pipeline (responder
+    # types, the outbox) and the AI's business hours, never the retrieval library or the jobs
+    "app.flows": (*_ABOVE_SERVICES, "app.rag", "app.jobs"),
+    "app.rag": (*_ABOVE_SERVICES, "app.pipeline", "app.ai", "app.flows", "app.jobs", "app.db"),
+    "app.jobs": (*_ABOVE_SERVICES, "app.pipeline", "app.ai", "app.flows", "app.rag"),
     # adapters never import the pipeline or services (nor anything else above them)
     **{adapter: (*_ABOVE_SERVICES, *_ENGINES, "app.records") for adapter in _ADAPTERS},
     # records and plumbing sit under everything that writes them

@@ -5,6 +5,7 @@ from litestar.types import ControllerRouterHandler
 from app.api.controllers.auth import AuthController
 from app.api.controllers.contacts import ContactController, LabelController
 from app.api.controllers.conversations import ConversationController
+from app.api.controllers.flows import FlowController
 from app.api.controllers.health import health
 from app.api.controllers.knowledge import KnowledgeBaseController
 from app.api.controllers.local_models import LocalModelController
@@ -34,6 +35,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     LabelController,
     ContactController,
     ConversationController,
+    FlowController,
     MediaController,
     NotificationController,
     KnowledgeBaseController,

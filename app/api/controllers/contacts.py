@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.datastructures import UploadFile
 from litestar.di import Provide
+from litestar.enums import RequestEncodingType
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import (
     ActorDep,
@@ -20,7 +22,7 @@ from app.api.controllers.deps import (
     provide_services,
 )
 from app.auth import Resource
-from app.domain import Page
+from app.domain import Invalid, Page
 from app.domain import conversations as c
 from app.schemas.contacts import (
     AttachLabelBody,
@@ -95,6 +97,36 @@ class ContactController(Controller):
             takeover=takeover,
             vip=vip,
             search=search,
+        )
+
+    @post("/import", opt=CONTACTS, status_code=HTTP_200_OK)
+    async def import_contacts(
+        self,
+        request: Request[Any, Any, Any],
+        services: ServicesDep,
+        actor: ActorDep,
+        dry_run: Annotated[bool, QueryParameter(name="dryRun")] = False,
+        default_country: Annotated[
+            str | None, QueryParameter(name="defaultCountry", min_length=2, max_length=2)
+        ] = None,
+    ) -> c.ContactImport:
+        """Import contacts from CSV — the body as `text/csv`, or a multipart field `file`.
+        A header row names the columns: a phone column (`phone`, `phone_number`, `number`,
+        `mobile`, `whatsapp`), optionally `name`, `labels` (split on `;`, `|` or `,`),
+        `notes`, `language`; any other column is a custom field. Numbers are normalised to
+        E.164 (`defaultCountry=DE` reads national numbers like `0176 …`). `dryRun=true`
+        only reports: what would be created or updated, and each rejected row with why.
+        A known number updates its contact (labels are added, nothing is removed)."""
+        if request.content_type[0] == RequestEncodingType.MULTI_PART:
+            form = await request.form()
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise Invalid("send the CSV as a multipart field named 'file'")
+            data = await upload.read()
+        else:
+            data = await request.body()
+        return await services.contact_import.run(
+            actor, data, dry_run=dry_run, default_country=default_country
         )
 
     @get("/export", opt=CONTACTS)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, post
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.auth import Resource
+from app.domain import Invalid
 from app.domain import conversations as c
+from app.domain.sending import SendBudgetView
+from app.schemas.sending import BudgetPatchBody, PauseBody, SendFirstBody
 from app.schemas.whatsapp import PairBody, SessionCreateBody, SimulateBody
+from app.services.send_first import MediaInput
 
 WHATSAPP = {"resource": Resource.WHATSAPP}
 # Injecting a test message is talking to the bot, not reconfiguring the number: whoever may
 # write conversations may use the simulator.
 SIMULATE = {"resource": Resource.CONVERSATIONS}
+# Writing first to a contact is conversation work too: agents start conversations as they reply.
+SEND = {"resource": Resource.CONVERSATIONS}
 
 
 class WhatsappController(Controller):
@@ -109,4 +117,74 @@ class WhatsappController(Controller):
             text=data.text,
             media=media,
             wa_message_id=data.wa_message_id,
+        )
+
+    @get("/{session_id:str}/budget", opt=WHATSAPP)
+    async def get_budget(
+        self, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> SendBudgetView:
+        """The number's send budget: limits in force (its own or the server's defaults),
+        today's use (`sentToday` of `limitToday`, lower while `warmup` ramps up), sends in
+        the last minute, quiet hours now, and whether it is paused (and why)."""
+        return await services.send_budgets.get(actor, session_id)
+
+    @patch("/{session_id:str}/budget", opt=WHATSAPP)
+    async def update_budget(
+        self,
+        session_id: FromPath[str],
+        data: JSONBody[BudgetPatchBody],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> SendBudgetView:
+        """Change the number's limits: `perMinute` (1–1000, every message), `perDay` (what
+        we start: flows, send-first, broadcasts; replies always go), `coldPerDay` (messages
+        to contacts who never wrote), `warmupEnabled`, `warmupStartPerDay`, `warmupDays`.
+        `null` returns a field to the server's default."""
+        return await services.send_budgets.update(actor, session_id, data)
+
+    @post("/{session_id:str}/pause", opt=WHATSAPP)
+    async def pause(
+        self,
+        session_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+        data: JSONBody[PauseBody | None] = None,
+    ) -> SendBudgetView:
+        """Stop the number's outbound traffic; queued messages wait until it is resumed."""
+        return await services.send_budgets.pause(actor, session_id, data.reason if data else None)
+
+    @post("/{session_id:str}/resume", opt=WHATSAPP)
+    async def resume(
+        self, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> SendBudgetView:
+        """Let a paused number send again — after a ban or rate-limit signal from WhatsApp or a
+        spike of failures paused it (only a person resumes), or a pause by hand."""
+        return await services.send_budgets.resume(actor, session_id)
+
+    @post("/{session_id:str}/send", opt=SEND, status_code=HTTP_202_ACCEPTED)
+    async def send_first(
+        self,
+        session_id: FromPath[str],
+        data: JSONBody[SendFirstBody],
+        services: ServicesDep,
+        actor: ActorDep,
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=255)
+        ] = None,
+    ) -> c.SentFirst:
+        """Send a message to any number — the first one, or a follow-up: `{"to": "+49…",
+        "text"?, "media"?: {"mimeType", "fileName"?, "base64"} | {"url"}}`. The number is
+        normalised to E.164; the contact and conversation are created when new. The message
+        is queued (202) and goes out within the number's send budget — after replies, held
+        by quiet hours, the daily budget and the cap on messages to people who never wrote.
+        Retrying with the same `Idempotency-Key` header (or `clientMessageId`) returns the
+        first call's message (`duplicate: true`) instead of sending twice."""
+        key = idempotency_key or data.client_message_id
+        if idempotency_key and data.client_message_id and idempotency_key != data.client_message_id:
+            raise Invalid("Idempotency-Key and clientMessageId differ; send one of them")
+        media = None
+        if data.media is not None:
+            media = MediaInput(data.media.base64, data.media.url, data.media.file_name)
+        return await services.send_first.send(
+            actor, session_id, to=data.to, text=data.text, media=media, idempotency_key=key
         )

@@ -25,22 +25,22 @@ async def default_kb_id(workspace_id: str) -> str | None:
     return row["id"] if row else None
 
 
-async def faqs(workspace_id: str) -> list[dict[str, Any]]:
-    return await KBFaq.select(KBFaq.id, KBFaq.question, KBFaq.answer).where(
-        KBFaq.knowledge_base_id.workspace_id == workspace_id
-    )
+async def faqs(workspace_id: str, kb_id: str | None = None) -> list[dict[str, Any]]:
+    """The workspace's FAQs (of one knowledge base when `kb_id` is given)."""
+    where = KBFaq.knowledge_base_id.workspace_id == workspace_id
+    if kb_id is not None:
+        where &= KBFaq.knowledge_base_id == kb_id
+    return await KBFaq.select(KBFaq.id, KBFaq.question, KBFaq.answer).where(where)
 
 
-async def chunks(workspace_id: str, limit: int) -> list[dict[str, Any]]:
-    return (
-        await KBChunk.select(KBChunk.id, KBChunk.content)
-        # piccolo types a foreign-key hop as Column | Any, so the second hop is unknown to mypy
-        .where(
-            KBChunk.document_id.knowledge_base_id.workspace_id  # type: ignore[union-attr]  # FK hop
-            == workspace_id
-        )
-        .limit(limit)
-    )
+async def chunks(workspace_id: str, limit: int, kb_id: str | None = None) -> list[dict[str, Any]]:
+    """The workspace's indexed chunk texts (of one knowledge base when `kb_id` is given)."""
+    # piccolo types a foreign-key hop as Column | Any, so the second hop is unknown to mypy
+    kb = KBChunk.document_id.knowledge_base_id
+    where = kb.workspace_id == workspace_id  # type: ignore[union-attr]  # FK hop
+    if kb_id is not None:
+        where &= kb == kb_id
+    return await KBChunk.select(KBChunk.id, KBChunk.content).where(where).limit(limit)
 
 
 async def history(conversation_id: str, before_id: str, limit: int) -> list[c.Message]:

@@ -24,7 +24,14 @@ from app.domain import (
 )
 from app.domain import conversations as c
 
-__all__ = ["Persisted", "insert_message", "message_row", "persist_inbound", "phone_of"]
+__all__ = [
+    "Persisted",
+    "insert_message",
+    "message_row",
+    "open_conversation",
+    "persist_inbound",
+    "phone_of",
+]
 
 # the per-message statements in plain SQL: piccolo's builder cost more than SQLite's work
 _COUNT_MESSAGE = (
@@ -114,7 +121,7 @@ async def _persist(
     workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
 ) -> Persisted:
     contact, created = await resolve_contact(workspace_id, session_id, msg, now)
-    conv = await _open_conversation(workspace_id, session_id, contact["id"], now)
+    conv = await open_conversation(workspace_id, session_id, contact["id"], now)
     content = msg.body or (msg.reaction.emoji if msg.reaction else "") or msg.contact_name or ""
     row = message_row(
         workspace_id=workspace_id,
@@ -145,7 +152,7 @@ async def _persist(
     return Persisted(stored, conversation, contact_model, created, row["routed_at"] is None)
 
 
-async def _open_conversation(
+async def open_conversation(
     workspace_id: str, session_id: str, contact_id: str, now: datetime
 ) -> dict[str, Any]:
     """The contact's newest unresolved conversation, or a new OPEN one."""

@@ -1,18 +1,22 @@
-"""The outbox (DESIGN §4.3), writing side: replies are written with the routing decision,
-in one transaction; the dispatcher's side (claim, send, mark) is `outbox_jobs`.
+"""The outbox (DESIGN §4.3, §8), writing side: replies are written with the routing decision,
+in one transaction; messages nobody is replying to (flows waking up, send-first, broadcasts)
+are written by `enqueue`, inside the caller's transaction when it has one. The dispatcher's
+side (claim against the send budget, send, mark) is `send_budget` and `outbox_jobs`.
 
-Order within a chat is the rows' `created_at` order (distinct, increasing per decision).
+Order within a chat is the rows' (priority, `created_at`) order; `created_at` is distinct and
+increasing within one write.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from app.db import fast
 from app.db.repos import mapping
-from app.db.repos.inbound import insert_message, message_row
+from app.db.repos.inbound import insert_message, message_row, open_conversation
 from app.db.tables import Conversation, Message, Outbox
 from app.domain import (
     ConversationStatus,
@@ -25,6 +29,7 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
+from app.domain.sending import SendKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +100,22 @@ def _usage_columns(usage: ModelUsage | None) -> dict[str, Any]:
     }
 
 
-async def _write(target: Target, draft: Draft, now: datetime) -> c.Message:
+@dataclass(frozen=True, slots=True)
+class Sending:
+    """How a write's rows go out: their kind (priority and limits), whether the contact never
+    wrote (`cold`), and the caller's idempotency key (on the first row)."""
+
+    kind: SendKind = SendKind.REPLY
+    cold: bool = False
+    idempotency_key: str | None = None
+
+
+REPLY = Sending()
+
+
+async def _write(
+    target: Target, draft: Draft, now: datetime, sending: Sending = REPLY
+) -> c.Message:
     media = draft.media
     extra: dict[str, Any] = {"id": draft.message_id} if draft.message_id else {}
     if media is not None:  # as inbound media rows: the text is the caption
@@ -121,12 +141,18 @@ async def _write(target: Target, draft: Draft, now: datetime) -> c.Message:
     row.update(extra)
     message = await insert_message(row)
     if not draft.hold:
-        await enqueue_row(target, message.id, draft.text, now, media=media)
+        await enqueue_row(target, message.id, draft.text, now, media=media, sending=sending)
     return message
 
 
 async def enqueue_row(
-    target: Target, message_id: str, text: str, now: datetime, *, media: Media | None = None
+    target: Target,
+    message_id: str,
+    text: str,
+    now: datetime,
+    *,
+    media: Media | None = None,
+    sending: Sending = REPLY,
 ) -> None:
     payload: dict[str, Any] = {"text": text}
     if media is not None:
@@ -145,6 +171,11 @@ async def enqueue_row(
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
+            "kind": sending.kind,
+            "priority": sending.kind.priority,
+            "cold": sending.cold,
+            "slot_at": None,
+            "idempotency_key": sending.idempotency_key,
         },
     )
 
@@ -156,15 +187,20 @@ async def record_decision(
     now: datetime,
     *,
     status: ConversationStatus | None = None,
+    before: Callable[[], Awaitable[None]] | None = None,
+    sending: Sending = REPLY,
 ) -> Written:
-    """In one transaction: the replies (+ outbox rows), the inbound's routing mark, and the
-    conversation's new status/lastMessageAt. A `once_per_wait` draft is left out when the
-    customer was already told in this waiting period. A crash before this commits re-routes the
-    inbound on start; after it, the outbox holds the replies."""
+    """In one transaction: `before` (a responder's own state, e.g. a flow run's step), the
+    replies (+ outbox rows), the inbound's routing mark, and the conversation's new
+    status/lastMessageAt. A `once_per_wait` draft is left out when the customer was already
+    told in this waiting period. A crash before this commits re-routes the inbound on start;
+    after it, the outbox holds the replies."""
     async with Message._meta.db.transaction():
+        if before is not None:
+            await before()
         # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
         out = [
-            await _write(target, d, now + timedelta(microseconds=i))
+            await _write(target, d, now + timedelta(microseconds=i), sending)
             for i, d in enumerate(drafts)
             if not d.once_per_wait or await _claim_waiting_notice(target.conversation_id, now)
         ]
@@ -190,6 +226,44 @@ async def record_decision(
             )
             conversation = mapping.conversation(rows[0]) if rows else None
     return Written(out, conversation)
+
+
+async def enqueue(target: Target, drafts: list[Draft], now: datetime, sending: Sending) -> Written:
+    """Messages nobody is replying to: message rows + outbox rows + the conversation's
+    lastMessageAt, in one transaction — the caller's, when one is open (it joins it)."""
+    async with Message._meta.db.transaction():
+        out = []
+        for i, draft in enumerate(drafts):
+            first = sending if i == 0 else Sending(sending.kind, sending.cold)
+            out.append(await _write(target, draft, now + timedelta(microseconds=i), first))
+        rows = (
+            await Conversation.update(
+                {Conversation.last_message_at: now, Conversation.updated_at: now}
+            )
+            .where(Conversation.id == target.conversation_id)
+            .returning(*Conversation.all_columns())
+        )
+    return Written(out, mapping.conversation(rows[0]) if rows else None)
+
+
+_EVER_WROTE = (
+    "SELECT 1 AS wrote FROM messages m JOIN conversations v ON v.id = m.conversation_id "
+    "WHERE v.contact_id = (SELECT contact_id FROM conversations WHERE id = {}) "
+    "AND m.direction = 'INBOUND' LIMIT 1"
+)
+
+
+async def ever_wrote(conversation_id: str) -> bool:
+    """Whether the conversation's contact ever wrote to us (else a message to them is cold)."""
+    return bool(await fast.execute(Message, _EVER_WROTE, conversation_id))
+
+
+async def target_for(
+    workspace_id: str, session_id: str, contact_id: str, jid: str, now: datetime
+) -> Target:
+    """Where a message to this contact goes: its open conversation, or a new one."""
+    conversation = await open_conversation(workspace_id, session_id, contact_id, now)
+    return Target(workspace_id, session_id, conversation["id"], jid)
 
 
 async def _claim_waiting_notice(conversation_id: str, now: datetime) -> bool:

@@ -1,9 +1,10 @@
-"""The dispatcher's side of the outbox (DESIGN §4.3): find due rows, claim them in one
-statement, and record each send's outcome. PENDING → SENDING → SENT, or back to PENDING
-later, or FAILED (with the reason on the message).
+"""The dispatcher's side of the outbox (DESIGN §4.3): record each send's outcome. Rows are
+claimed against the send budget in `send_budget.claim`. PENDING → SENDING → SENT, or back to
+PENDING later, or FAILED (with the reason on the message).
 
-Order within a chat is the rows' `created_at` order. A retry pushes the chat's later pending
-rows back with it, so a restart can never send them ahead of the one that failed.
+Order within a chat is the rows' (priority, `created_at`) order. A retry pushes the chat's
+later pending rows back with it, and a chat with a row waiting for a retry gets nothing else
+claimed, so a restart can never send them ahead of the one that failed.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.db import fast
 from app.db.repos import mapping
 from app.db.tables import Message, Outbox
 from app.domain import MessageStatus, OutboxStatus
 from app.domain import conversations as c
+from app.domain.sending import SendKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,44 +33,41 @@ class Job:
     attempts: int
     created_at: datetime
     media: dict[str, Any] | None = None  # `outbox.Media.payload()`: send a file, text = caption
+    kind: SendKind = SendKind.REPLY
+    cold: bool = False  # to a contact who never wrote
+    slot_at: datetime | None = None  # when the send budget lets it go
 
 
-async def due(now: datetime, limit: int = 200) -> list[Job]:
-    rows = (
-        await Outbox.select()
-        .where((Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= now))
-        .order_by(Outbox.created_at)
-        .order_by(Outbox.id)
-        .limit(limit)
-        .output(load_json=True)
+def job_of(row: dict[str, Any], slot_at: datetime | None = None) -> Job:
+    """An outbox row (piccolo or plain SQL: the payload may still be JSON text) as a Job."""
+    payload = mapping.json_value(row["payload"], {}) or {}
+    return Job(
+        row["id"],
+        row["workspace_id"],
+        row["session_id"],
+        row["conversation_id"],
+        row["message_id"],
+        row["jid"],
+        str(payload.get("text", "")),
+        row["attempts"],
+        row["created_at"],
+        payload.get("media"),
+        SendKind(row["kind"]),
+        bool(row["cold"]),
+        slot_at or row.get("slot_at"),
     )
-    return [
-        Job(
-            r["id"],
-            r["workspace_id"],
-            r["session_id"],
-            r["conversation_id"],
-            r["message_id"],
-            r["jid"],
-            str((r["payload"] or {}).get("text", "")),
-            r["attempts"],
-            r["created_at"],
-            (r["payload"] or {}).get("media"),
-        )
-        for r in rows
-    ]
 
 
-async def claim(job_ids: list[str]) -> set[str]:
-    """PENDING → SENDING for all of `job_ids` at once; returns those this call got."""
-    if not job_ids:
-        return set()
-    done = (
-        await Outbox.update({Outbox.status: OutboxStatus.SENDING})
-        .where(Outbox.id.is_in(job_ids) & (Outbox.status == OutboxStatus.PENDING))
-        .returning(Outbox.id)
-    )
-    return {r["id"] for r in done}
+_DUE_SESSIONS = (
+    "SELECT s.id FROM whatsapp_sessions s WHERE EXISTS (SELECT 1 FROM outbox o "
+    "WHERE o.session_id = s.id AND o.status = 'PENDING' AND o.next_attempt_at <= {})"
+)
+
+
+async def due_sessions(now: datetime) -> list[str]:
+    """Sessions with rows due now (the claim then decides what the budget allows): one index
+    probe per session, however many rows wait."""
+    return [r["id"] for r in await fast.execute(Outbox, _DUE_SESSIONS, now)]
 
 
 async def release(job_ids: list[str], next_at: datetime) -> None:
@@ -155,18 +155,6 @@ async def resume_session(session_id: str, now: datetime) -> int:
         .returning(Outbox.id)
     )
     return len(rows)
-
-
-async def held_lanes(now: datetime) -> dict[tuple[str, str], datetime]:
-    """Chats whose head row waits for a retry: nothing newer may overtake it (start-up)."""
-    rows = await Outbox.select(Outbox.session_id, Outbox.jid, Outbox.next_attempt_at).where(
-        (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at > now)
-    )
-    held: dict[tuple[str, str], datetime] = {}
-    for r in rows:
-        key = (r["session_id"], r["jid"])
-        held[key] = max(held.get(key, r["next_attempt_at"]), r["next_attempt_at"])
-    return held
 
 
 async def recover_interrupted() -> int:

@@ -62,7 +62,12 @@ async def resolve_contact(
 
 
 def _new_contact(
-    workspace_id: str, session_id: str, jid: str, lid: str | None, name: str | None, now: datetime
+    workspace_id: str,
+    session_id: str | None,
+    jid: str,
+    lid: str | None,
+    name: str | None,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "id": new_id(),
@@ -115,3 +120,19 @@ async def _merge_into(keep_id: str, other_id: str) -> None:
         Conversation.contact_id == other_id
     )
     await Contact.delete().where(Contact.id == other_id)
+
+
+async def ensure_contact(
+    workspace_id: str, session_id: str | None, jid: str, now: datetime
+) -> tuple[dict[str, Any], bool]:
+    """The contact with this phone JID, created when new (sending first); True if created.
+    Safe against a concurrent creation of the same contact (the unique (workspace, jid))."""
+    find = "SELECT * FROM contacts WHERE workspace_id = {} AND jid = {}"
+    rows = await fast.execute(Contact, find, workspace_id, jid)
+    if rows:
+        return rows[0], False
+    row = _new_contact(workspace_id, session_id, jid, None, None, now)
+    row["last_message_at"] = None  # they have not written; our message sets the conversation's
+    if await fast.insert(Contact, row, on_conflict="workspace_id, jid"):
+        return row, True
+    return (await fast.execute(Contact, find, workspace_id, jid))[0], False

@@ -41,3 +41,13 @@ async def update(session_id: str, now: datetime, **values: Any) -> None:
     changes = {getattr(WhatsappSession, k): v for k, v in values.items()}
     changes[WhatsappSession.updated_at] = now
     await WhatsappSession.update(changes).where(WhatsappSession.id == session_id)
+
+
+async def account_of(session_id: str) -> str | None:
+    """The session's account id (how people know the number), None if it is gone."""
+    row = (
+        await WhatsappSession.select(WhatsappSession.account_id)
+        .where(WhatsappSession.id == session_id)
+        .first()
+    )
+    return row["account_id"] if row else None

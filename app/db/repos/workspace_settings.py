@@ -29,7 +29,18 @@ def from_row(row: dict[str, Any]) -> WorkspaceSettings:
         except ValueError:
             log.warning("workspace %s: business hours config is not JSON", row.get("workspace_id"))
             config = None
-    values = {**row, "business_hours_config": config if isinstance(config, dict) else None}
+    words = row.get("flow_stop_words")
+    if isinstance(words, str):
+        try:
+            words = json.loads(words)
+        except ValueError:
+            words = None
+    words = [w for w in words if isinstance(w, str)] if isinstance(words, list) else []
+    values = {
+        **row,
+        "business_hours_config": config if isinstance(config, dict) else None,
+        "flow_stop_words": words,
+    }
     return msgspec.convert(values, WorkspaceSettings, strict=False)  # other columns ignored
 
 

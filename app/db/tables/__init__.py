@@ -21,10 +21,11 @@ from app.db.tables.auth import (
 from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
 from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
 from app.db.tables.conversations import Conversation, Message, Outbox
-from app.db.tables.flows import Flow, FlowStats
+from app.db.tables.flow_runs import FlowRun, FlowRunEvent
+from app.db.tables.flows import Flow, FlowNodeStats, FlowStats, FlowVersion
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
 from app.db.tables.settings import AuditLog, Notification, Webhook, WorkspaceSettings
-from app.db.tables.whatsapp import WhatsappSession
+from app.db.tables.whatsapp import SendBudget, WhatsappSession
 
 ALL_TABLES: tuple[type[Table], ...] = (
     Workspace,
@@ -35,15 +36,20 @@ ALL_TABLES: tuple[type[Table], ...] = (
     WorkspaceInvite,
     ApiKey,
     WhatsappSession,
+    SendBudget,
     Contact,
     Label,
     ContactLabel,
     ContactCustomField,
     Flow,
     FlowStats,
+    FlowVersion,
+    FlowNodeStats,
     Conversation,
     Message,
     Outbox,
+    FlowRun,
+    FlowRunEvent,
     KnowledgeBase,
     KBDocument,
     KBChunk,
@@ -68,7 +74,11 @@ __all__ = [
     "ContactLabel",
     "Conversation",
     "Flow",
+    "FlowNodeStats",
+    "FlowRun",
+    "FlowRunEvent",
     "FlowStats",
+    "FlowVersion",
     "KBChunk",
     "KBDocument",
     "KBFaq",
@@ -78,6 +88,7 @@ __all__ = [
     "Notification",
     "Outbox",
     "PasswordReset",
+    "SendBudget",
     "User",
     "UserSession",
     "Webhook",

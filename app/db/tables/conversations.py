@@ -126,3 +126,13 @@ class Outbox(Table, tablename="outbox"):
     wa_message_id = Varchar(length=128, null=True, default=None)
     created_at = created_at()
     sent_at = optional_timestamp()
+    # m0021: why it goes out and who gets a free slot first (`app.domain.sending.SendKind`),
+    # to a contact who never wrote (`cold`), when the send budget let it go, and the
+    # send-first caller's idempotency key
+    kind = Varchar(length=16, default="reply")
+    priority = Integer(default=0)
+    cold = flag(False)
+    slot_at = optional_timestamp()
+    idempotency_key = Varchar(length=255, null=True, default=None)
+
+    unique_idempotency = Unique([workspace_id, idempotency_key])

@@ -47,6 +47,11 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     human_reply_pauses_bot = flag(D.human_reply_pauses_bot)
     human_reply_timeout_min = Integer(default=D.human_reply_timeout_min)
     speech_model = Varchar(length=64, null=True, default=D.speech_model)  # m0005
+    timezone = Varchar(length=64, default=D.timezone)  # m0021
+    quiet_hours_enabled = flag(D.quiet_hours_enabled)
+    quiet_hours_start = Varchar(length=5, default=D.quiet_hours_start)
+    quiet_hours_end = Varchar(length=5, default=D.quiet_hours_end)
+    flow_stop_words = json_list()  # m0020: the workspace's own words that end a flow run
     updated_at = updated_at()
 
 

@@ -119,7 +119,29 @@ async def messaging_resources(api: Api, b: Account) -> dict[str, str]:
     if r.status_code == 200 and r.json()["items"]:
         ids["notification_id"] = r.json()["items"][0]["id"]
     ids |= await knowledge_resources(api, b)
+    ids |= await flow_resources(api, b)
     return ids
+
+
+async def flow_resources(api: Api, b: Account) -> dict[str, str]:
+    """B's active flow and a run of it (started through the API for B's contact)."""
+    h = b.headers()
+    doc = {
+        "name": "B's flow",
+        "triggerType": "API",
+        "isActive": True,
+        "nodes": [
+            {"id": "t", "type": "trigger", "data": {}},
+            {"id": "q", "type": "question", "data": {"text": "?", "variableName": "x"}},
+        ],
+        "edges": [{"id": "e", "source": "t", "target": "q"}],
+    }
+    flow = (await api.client.post("/api/v1/flows", json=doc, headers=h)).json()
+    run = await api.client.post(
+        f"/api/v1/flows/{flow['id']}/trigger", json={"phone": "+4915100000098"}, headers=h
+    )
+    assert run.status_code == 202, run.text
+    return {"flow_id": flow["id"], "run_id": run.json()["id"]}
 
 
 async def knowledge_resources(api: Api, b: Account) -> dict[str, str]:

@@ -15,7 +15,11 @@ from app.db.tables import (
     ContactLabel,
     Conversation,
     Flow,
+    FlowNodeStats,
+    FlowRun,
+    FlowRunEvent,
     FlowStats,
+    FlowVersion,
     KBChunk,
     KBDocument,
     KBFaq,
@@ -25,6 +29,7 @@ from app.db.tables import (
     Notification,
     Outbox,
     PasswordReset,
+    SendBudget,
     User,
     UserSession,
     Webhook,
@@ -85,6 +90,7 @@ async def build(slug: str = "acme") -> Graph:
     ).save()
     session = WhatsappSession(workspace_id=ws.id, account_id="default", channel="simulator")
     await session.save()
+    await SendBudget(workspace_id=ws.id, session_id=session.id).save()
     contact = Contact(
         workspace_id=ws.id, session_id=session.id, jid="1@s.whatsapp.net", phone_number="+1"
     )
@@ -96,6 +102,9 @@ async def build(slug: str = "acme") -> Graph:
     flow = Flow(workspace_id=ws.id, name="f", trigger_type=FlowTrigger.KEYWORD)
     await flow.save()
     await FlowStats(flow_id=flow.id).save()
+    version = FlowVersion(flow_id=flow.id, version=1)
+    await version.save()
+    await FlowNodeStats(flow_id=flow.id, node_id="trigger", visits=1).save()
     conv = Conversation(
         workspace_id=ws.id, session_id=session.id, contact_id=contact.id, assigned_user_id=user.id
     )
@@ -111,6 +120,17 @@ async def build(slug: str = "acme") -> Graph:
         flow_id=flow.id,
     )
     await msg.save()
+    run = FlowRun(
+        workspace_id=ws.id,
+        flow_id=flow.id,
+        version_id=version.id,
+        version=1,
+        contact_id=contact.id,
+        conversation_id=conv.id,
+        active_contact_id=contact.id,
+    )
+    await run.save()
+    await FlowRunEvent(run_id=run.id, at=utcnow(), node_id="trigger", event="entered").save()
     await Outbox(
         workspace_id=ws.id,
         session_id=session.id,

@@ -14,7 +14,9 @@ from app.db.tables import (
     ContactCustomField,
     ContactLabel,
     Conversation,
+    FlowRun,
     FlowStats,
+    FlowVersion,
     Label,
     Message,
     Outbox,
@@ -61,6 +63,18 @@ async def test_unique_constraints_reject_duplicates(db: Engine) -> None:
     await _rejected(WorkspaceSettings(workspace_id=ws.id).save)
     flow_id = (await FlowStats.select(FlowStats.flow_id).first())["flow_id"]
     await _rejected(FlowStats(flow_id=flow_id).save)
+    await _rejected(FlowVersion(flow_id=flow_id, version=1).save)
+    run = await FlowRun.select().first()  # one active run per contact, whatever the flow
+    await _rejected(
+        FlowRun(
+            workspace_id=ws.id,
+            flow_id=flow_id,
+            version=1,
+            contact_id=g.contact.id,
+            conversation_id=g.conversation.id,
+            active_contact_id=run["active_contact_id"],
+        ).save
+    )
     await _rejected(_message(g, "WA1").save)
 
 

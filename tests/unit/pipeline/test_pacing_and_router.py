@@ -7,30 +7,16 @@ from datetime import UTC, datetime
 from app.domain import ConversationStatus, MessageKind, NormalizedMessage
 from app.domain import conversations as c
 from app.pipeline import EchoResponder, Pacing, Reply, ReplyContext, Responders, Route, decide
-from app.pipeline.pacing import RateWindow
 from app.pipeline.router import Decision
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def test_typing_time_grows_with_length_and_is_capped() -> None:
-    p = Pacing(typing_s_per_char=0.04, typing_max_s=4.0, per_min=60, chat_spacing_s=1.0)
+    p = Pacing(typing_s_per_char=0.04, typing_max_s=4.0, chat_spacing_s=1.0)
     assert p.typing_time("") == 0
     assert p.typing_time("x" * 10) < p.typing_time("x" * 50) == 2.0
     assert p.typing_time("x" * 1000) == 4.0
-
-
-def test_rate_window_allows_limit_per_minute() -> None:
-    t = [0.0]
-    window = RateWindow(3, clock=lambda: t[0])
-    for _ in range(3):
-        assert window.wait_time() == 0
-        window.record()
-    assert window.wait_time() == 60
-    t[0] = 45
-    assert window.wait_time() == 15
-    t[0] = 60
-    assert window.wait_time() == 0
 
 
 class Fixed:

@@ -14,6 +14,7 @@ from app.domain import conversations as c
 from app.events import Event, names
 from ui.components.live import listen
 from ui.page import Viewer, dashboard_page
+from ui.pages.contacts import importer
 from ui.pages.contacts._common import NO_ACCESS
 from ui.pages.contacts.bulk import BulkBar
 from ui.pages.contacts.filters import ContactFilters
@@ -50,7 +51,8 @@ async def contact_list(actor: Actor, search: str) -> None:
         empty.text = (
             "No contact matches these filters."
             if filters.active()
-            else "No contacts yet: they appear when someone writes to your WhatsApp number."
+            else "No contacts yet: they appear when someone writes to your WhatsApp number "
+            "(or import them from a CSV file)."
         )
         empty.set_visibility(table.total == 0)
 
@@ -70,6 +72,13 @@ async def contact_list(actor: Actor, search: str) -> None:
             order.on_value_change(
                 lambda e: table.sort_by(e.value.split(":")[0], e.value.endswith(":desc"))
             )
+        if actor.may(Resource.CONTACTS, write=True):
+            with bar:
+                ui.button(
+                    "Import CSV",
+                    icon="upload_file",
+                    on_click=lambda: importer.open_dialog(actor, reload),
+                ).props("outline dense no-caps").mark("import-csv")
         empty = ui.label().classes("text-grey-7").mark("no-contacts")
         table.table.on_select(lambda: bar.refresh())
         table.pager.on_value_change(lambda: bar.refresh())

@@ -67,7 +67,9 @@ async def _layout(
                     "pick-one"
                 )
             else:
-                thread = Thread(actor, detail, await extras.load(actor, detail.id, detail.messages))
+                shown = await extras.load(actor, detail.id, detail.messages)
+                run = await container().services.flow_runs.active_in(actor, detail.id)
+                thread = Thread(actor, detail, shown, run)
                 if detail.unread_count and actor.may(Resource.CONVERSATIONS, write=True):
                     await container().services.conversations.update(actor, detail.id, read=True)
 
@@ -86,6 +88,8 @@ async def _layout(
             contact = event.data.get("contact") or {}
             if thread is not None and thread.detail.contact_id == contact.get("id"):
                 await thread.on_changed()
+        elif event.name == names.FLOW_RUN and mine and thread is not None:
+            await thread.on_flow_run()
         elif event.name in (names.TYPING_START, names.TYPING_STOP) and mine and thread:
             thread.typing.set_visibility(event.name == names.TYPING_START)
 

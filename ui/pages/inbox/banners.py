@@ -1,4 +1,4 @@
-"""Seed §7 TakeoverBanner and ApprovalBanner.
+"""Seed §7 TakeoverBanner and ApprovalBanner, and the flow banner (issue 14).
 
 Takeover is the contact's flag (the bot stays silent for them until released); the API puts
 it under contacts, so changing it needs write access to contacts — an agent sees the banner,
@@ -9,8 +9,12 @@ says so; handing it back to the bot is a conversation change, which agents may m
 An approval banner per PENDING_APPROVAL draft: approve as is, edit then send, or reject (kept
 on record).
 
-The banners report back through callbacks: `on_changed` after the takeover flag moved,
-`on_message` with the draft as it now is after an approval decision.
+The flow banner says which flow and node the contact is in ("in flow X at node Y", what it
+waits for) and lets whoever may write conversations stop the run: the contact leaves the flow
+and the bot answers them as usual.
+
+The banners report back through callbacks: `on_changed` after the takeover flag moved or a run
+was stopped, `on_message` with the draft as it now is after an approval decision.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from nicegui import context, ui
 
 from app.domain import Actor, ConversationStatus, DomainError, Resource
 from app.domain import conversations as c
+from app.domain.flows import FlowRun, Waiting
 from ui.state import container
 
 Changed = Callable[[], Awaitable[None]]
@@ -79,6 +84,50 @@ def takeover(actor: Actor, conversation: c.Conversation, on_changed: Changed) ->
             await on_changed()
 
         toggle.on_value_change(switch)
+
+
+_WAITING = {
+    Waiting.REPLY: "waiting for the contact's answer",
+    Waiting.MESSAGE: "waiting for the contact's next message",
+    Waiting.WAKE: "waiting",
+}
+
+
+def flow_run(actor: Actor, run: FlowRun | None, on_changed: Changed) -> None:
+    """The run the contact is in, if any, with a Stop button."""
+    if run is None:
+        return
+    node = run.current_node_id or "?"
+    kind = f" ({run.current_node_type})" if run.current_node_type else ""
+    waiting = _WAITING.get(run.waiting_for) if run.waiting_for else None
+    if waiting and run.wake_at is not None:
+        waiting += f" until {run.wake_at:%d %b %H:%M} UTC"
+    with (
+        ui.row()
+        .classes(
+            "w-full items-center justify-between rounded-lg px-3 py-1 bg-purple-1 text-purple-10"
+        )
+        .mark("flow-banner")
+    ):
+        with ui.column().classes("gap-0"):
+            ui.label(f"In flow “{run.flow_name or run.flow_id}” at node {node}{kind}").classes(
+                "text-sm font-medium"
+            ).mark("flow-where")
+            if waiting:
+                ui.label(waiting).classes("text-xs")
+        if not actor.may(Resource.CONVERSATIONS, write=True):
+            return
+
+        async def stop() -> None:
+            try:
+                await container().services.flow_runs.stop(actor, run.id)
+            except DomainError as exc:
+                ui.notify(exc.detail, type="negative")
+            await on_changed()
+
+        ui.button("Stop flow", icon="stop_circle", on_click=stop).props(
+            "flat dense no-caps color=purple"
+        ).mark("flow-stop")
 
 
 def approval(actor: Actor, cid: str, message: c.Message, on_message: MessageShown) -> None:

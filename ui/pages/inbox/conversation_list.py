@@ -14,9 +14,10 @@ from typing import Any
 
 from nicegui import background_tasks, ui
 
-from app.domain import Actor, ConversationStatus
+from app.domain import Actor, ConversationStatus, Resource
 from app.domain import conversations as c
 from ui.components.format import when
+from ui.pages.inbox.new_conversation import open_dialog as new_conversation
 from ui.state import container
 
 PAGE_SIZE = 25
@@ -52,6 +53,10 @@ class ConversationList(ui.column):
                 )
                 self.search.classes("grow").mark("inbox-search")
                 self.search.on_value_change(self._refilter)
+                if actor.may(Resource.CONVERSATIONS, write=True):
+                    new = ui.button(icon="add_comment", on_click=lambda: new_conversation(actor))
+                    new.props('flat round dense aria-label="New conversation"')
+                    new.tooltip("New conversation").mark("new-conversation")
             with ui.row().classes("w-full gap-1 items-center"):
                 options = {"": "All", **{s.value: label for s, label in STATUS_LABEL.items()}}
                 self.status = ui.select(options, value="", on_change=self._refilter)

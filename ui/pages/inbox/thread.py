@@ -14,6 +14,7 @@ from nicegui import ui
 
 from app.domain import Actor, Direction, MessageStatus, Resource
 from app.domain import conversations as c
+from app.domain.flows import FlowRun
 from ui.components.bubble import MessageBubble
 from ui.pages.inbox import banners, header
 from ui.pages.inbox.extras import Extras, load
@@ -25,12 +26,17 @@ PAGE_SIZE = 50
 
 class Thread(ui.column):
     def __init__(
-        self, actor: Actor, detail: c.ConversationDetail, extras: Extras | None = None
+        self,
+        actor: Actor,
+        detail: c.ConversationDetail,
+        extras: Extras | None = None,
+        flow_run: FlowRun | None = None,
     ) -> None:
         super().__init__()
         self.actor = actor
         self.detail = detail
         self.extras = extras or Extras()
+        self.flow_run = flow_run  # the flow run the contact is in (the flow banner)
         self.conversation_id = detail.id
         self.bubbles: dict[str, MessageBubble] = {}
         self.messages: dict[str, c.Message] = {m.id: m for m in detail.messages}
@@ -65,6 +71,7 @@ class Thread(ui.column):
         self.top.clear()
         with self.top:
             header.draw(self.actor, self.detail, self.on_changed)
+            banners.flow_run(self.actor, self.flow_run, self.on_changed)
             banners.takeover(self.actor, self.detail, self.on_changed)
             pending = [m for m in self.messages.values() if m.status == "PENDING_APPROVAL"]
             for message in pending:
@@ -133,4 +140,10 @@ class Thread(ui.column):
         self.detail = await container().services.conversation_queries.get(
             self.actor, self.conversation_id, page=1, page_size=1
         )
+        await self.on_flow_run()
+
+    async def on_flow_run(self) -> None:
+        """A `flow:run` event for this conversation (or a stop): reload the run, redraw."""
+        runs = container().services.flow_runs
+        self.flow_run = await runs.active_in(self.actor, self.conversation_id)
         self.draw_top()

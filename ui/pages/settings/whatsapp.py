@@ -4,6 +4,8 @@ disconnect and delete.
 
 Status chips follow `whatsapp:status` events from the bus, so a scan on the phone turns the chip
 green without a reload; the QR dialog listens to the same events to refresh and to close.
+Under each number its send budget (`whatsapp_budget.py`): today's use, refreshed every few
+seconds and at once when the number is paused (`sending_paused`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from nicegui import background_tasks, context, ui
 from app.domain import Actor, Resource, SessionStatus
 from app.domain import conversations as c
 from app.domain import records as m
+from app.domain.sending import SendBudgetView
 from app.events import names
 from app.events.bus import Event
 from ui.components import ErrorLabel, confirm
 from ui.components.live import listen
+from ui.pages.settings import whatsapp_budget as budget_ui
 from ui.pages.settings import whatsapp_dialogs as dialogs
 from ui.pages.settings._shell import section, settings_page
 from ui.state import container
@@ -33,6 +37,7 @@ COLORS = {
     SessionStatus.ERROR: "negative",
 }
 Watcher = Callable[[dict[str, Any]], None]
+BUDGET_REFRESH_S = 15.0
 
 
 def chip(status: str) -> ui.badge:
@@ -50,6 +55,7 @@ def create() -> None:
         watchers: list[Watcher] = []
 
         listed: list[c.WhatsappSession] = []
+        budgets: dict[str, SendBudgetView] = {}
 
         @ui.refreshable
         def rows() -> None:
@@ -76,9 +82,16 @@ def create() -> None:
                     chips[s.id] = chip(s.status).mark(f"status-{s.account_id}")
                     if manage:
                         _actions(s)
+                    budget_ui.line(actor, s, budgets.get(s.id), manage, redraw)
+
+        async def load() -> None:
+            listed[:] = await services.sessions.list(actor)
+            budgets.clear()
+            for s in listed:
+                budgets[s.id] = await services.send_budgets.get(actor, s.id)
 
         async def reload() -> None:
-            listed[:] = await services.sessions.list(actor)
+            await load()
             rows.refresh()
 
         def redraw() -> None:
@@ -160,8 +173,16 @@ def create() -> None:
                     ).props("unelevated").mark("add-session")
             error = ErrorLabel("whatsapp-error")
             with ui.column().classes("w-full gap-0").mark("sessions"):
-                listed[:] = await services.sessions.list(actor)
+                await load()
                 rows()
             if not manage:
                 ui.label("Only the owner can link or remove numbers.").classes("text-grey-7")
+        await budget_ui.sending_hours(actor)
         listen(actor, [names.WHATSAPP_STATUS], on_status)
+
+        def on_notice(event: Event) -> None:
+            if event.data.get("type") == names.SENDING_PAUSED:
+                redraw()
+
+        listen(actor, [names.NOTIFICATION_NEW], on_notice)
+        ui.timer(BUDGET_REFRESH_S, redraw)  # today's counts move as messages go out

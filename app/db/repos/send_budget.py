@@ -1,0 +1,353 @@
+"""The send budget's rows (DESIGN §8 "Sending"): claim due outbox rows against a session's
+budget in one transaction, give unused slots back, count failures, pause and resume.
+
+A claim first locks the session's `send_budgets` row — `SELECT … FOR UPDATE` on Postgres;
+on SQLite the transaction is `BEGIN IMMEDIATE` (one writer) — then reads the due rows the
+budget may allow (the head of each chat, highest priority first), grants slots
+(`app.domain.sending.Budget`), marks the granted rows SENDING with their slot, and writes the
+ledger back before committing. None of it lives in memory: concurrent claimers, a restart or
+(later) another node see exactly what was granted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.db import fast
+from app.db.repos import mapping, workspace_settings
+from app.db.repos.outbox_jobs import Job, job_of
+from app.db.tables import Outbox, SendBudget
+from app.domain import NotFound, new_id
+from app.domain.sending import (
+    LOWEST_PRIORITY,
+    Budget,
+    BudgetConfig,
+    BudgetDefaults,
+    Ledger,
+    QuietHours,
+    SendBudgetView,
+    WarmupView,
+    parse_hhmm,
+)
+from app.domain.workspace_settings import WorkspaceSettings
+
+FAILURE_WINDOW = timedelta(minutes=10)  # a failure spike is counted over this long
+
+_ENSURE = (
+    "INSERT INTO send_budgets (id, workspace_id, session_id, slots, failures, updated_at) "
+    "SELECT {}, workspace_id, id, '[]', '[]', {} FROM whatsapp_sessions WHERE id = {} "
+    "ON CONFLICT (session_id) DO NOTHING"
+)
+_LOCK = (
+    "SELECT b.*, s.workspace_id AS ws, s.channel AS channel FROM send_budgets b "
+    "JOIN whatsapp_sessions s ON s.id = b.session_id WHERE b.session_id = {}"
+)
+# The session's due rows of one priority, oldest first, that head their chat: no other row of
+# the chat is in flight (SENDING), waiting for a retry (PENDING, not yet due), or before it in
+# the chat's order (priority, created_at, id). Both indexes keep this proportional to the rows
+# it returns: candidates come in order from (session_id, status, priority, created_at); each
+# chat is checked through (session_id, jid, status). SQLite, without statistics, would rather
+# scan every due row by (status, next_attempt_at): it is told which index to use.
+_HEADS = """
+SELECT o.* FROM outbox o%s
+WHERE o.session_id = {} AND o.status = 'PENDING' AND o.priority = {}
+  AND o.next_attempt_at <= {}%s
+  AND NOT EXISTS (
+    SELECT 1 FROM outbox e
+    WHERE e.session_id = o.session_id AND e.jid = o.jid AND e.id <> o.id
+      AND (e.status = 'SENDING' OR (e.status = 'PENDING' AND (
+        e.next_attempt_at > {} OR e.priority < o.priority
+        OR (e.priority = o.priority AND (e.created_at < o.created_at
+          OR (e.created_at = o.created_at AND e.id < o.id)))))))
+ORDER BY o.created_at, o.id
+LIMIT {}
+"""
+_TAKE = (
+    "UPDATE outbox SET status = 'SENDING', slot_at = {} "
+    "WHERE id = {} AND status = 'PENDING' RETURNING id"
+)
+_SAVE = (
+    "UPDATE send_budgets SET slots = {}, day = {}, day_sent = {}, day_cold = {}, "
+    "updated_at = {} WHERE session_id = {}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What one claim got: rows to send (each with its slot), and when to look again."""
+
+    jobs: list[Job]
+    next_at: datetime | None = None  # when something held back by the budget may go
+    paused: bool = False
+
+
+Lead = Callable[[Job], float]  # seconds before a row's send: typing time and jitter
+
+
+def _postgres() -> bool:
+    return SendBudget._meta.db.engine_type != "sqlite"
+
+
+async def ensure(session_id: str, now: datetime) -> None:
+    """The session's budget row exists (rows are made lazily; the migration backfilled)."""
+    await fast.execute(SendBudget, _ENSURE, new_id(), now, session_id)
+
+
+async def _locked(session_id: str, now: datetime) -> dict[str, Any] | None:
+    """The budget row, locked for this transaction (created first if missing)."""
+    sql = _LOCK + (" FOR UPDATE OF b" if _postgres() else "")
+    rows = await fast.execute(SendBudget, sql, session_id)
+    if not rows:
+        await ensure(session_id, now)
+        rows = await fast.execute(SendBudget, sql, session_id)
+    return rows[0] if rows else None
+
+
+def config_of(row: dict[str, Any]) -> BudgetConfig:
+    warmup = row["warmup_enabled"]
+    return BudgetConfig(
+        per_minute=row["per_minute"],
+        per_day=row["per_day"],
+        cold_per_day=row["cold_per_day"],
+        warmup_enabled=None if warmup is None else bool(warmup),
+        warmup_start_per_day=row["warmup_start_per_day"],
+        warmup_days=row["warmup_days"],
+    )
+
+
+def quiet_hours(settings: WorkspaceSettings) -> QuietHours | None:
+    if not settings.quiet_hours_enabled:
+        return None
+    try:
+        start = parse_hhmm(settings.quiet_hours_start, "quietHoursStart")
+        end = parse_hhmm(settings.quiet_hours_end, "quietHoursEnd")
+    except ValueError:
+        return None  # checked when saved
+    return QuietHours(start, end) if start != end else None
+
+
+def _budget(
+    row: dict[str, Any], settings: WorkspaceSettings, defaults: BudgetDefaults, now: datetime
+) -> Budget:
+    ledger = Ledger(
+        slots=[float(s) for s in mapping.json_value(row["slots"], [])],
+        day=row["day"],
+        day_sent=row["day_sent"],
+        day_cold=row["day_cold"],
+    )
+    return Budget(
+        config_of(row).resolve(defaults, simulator=row["channel"] == "simulator"),
+        ledger,
+        now,
+        timezone=settings.timezone,
+        linked_at=row["linked_at"],
+        quiet=quiet_hours(settings),
+        paused=row["paused_at"] is not None,
+    )
+
+
+async def _save(session_id: str, ledger: Ledger, now: datetime) -> None:
+    await fast.execute(
+        SendBudget,
+        _SAVE,
+        ledger.slots,
+        ledger.day,
+        ledger.day_sent,
+        ledger.day_cold,
+        now,
+        session_id,
+    )
+
+
+async def _heads(
+    session_id: str, now: datetime, priority: int, cold_ok: bool, limit: int
+) -> list[dict[str, Any]]:
+    """Rows of `priority` that head their chat (cold ones only while the cold cap has room)."""
+    index = " INDEXED BY ix_outbox_claim" if not _postgres() else ""
+    sql = _HEADS % (index, "" if cold_ok else " AND o.cold = {}")
+    args: list[Any] = [session_id, priority, now, *([] if cold_ok else [False]), now, limit]
+    return await fast.execute(Outbox, sql, *args)
+
+
+async def claim(
+    session_id: str,
+    now: datetime,
+    defaults: BudgetDefaults,
+    lead: Lead,
+    *,
+    max_lead_s: float = 0.0,
+    not_before: Mapping[str, datetime] | None = None,
+    limit: int = 100,
+) -> Claim:
+    """Claim the session's next rows: each gets a slot at `now + lead(job)` (or later: a
+    chat's `not_before`, the latest slot), or up to `max_lead_s` later when the minute window
+    frees a slot by then. Rows the budget holds back stay PENDING."""
+    not_before = not_before or {}
+    async with SendBudget._meta.db.transaction():
+        row = await _locked(session_id, now)
+        if row is None:
+            raise NotFound("WhatsApp session not found")
+        settings = await workspace_settings.load(row["ws"])
+        budget = _budget(row, settings, defaults, now)
+        horizon = now + timedelta(seconds=max_lead_s)
+        top = budget.max_priority()
+        if top is None:
+            return Claim([], None, paused=True)
+        if not budget.minute_free(horizon):
+            return Claim([], budget.next_opening())
+        room = max(1, min(limit, budget.limits.per_minute - budget.sent_last_minute()))
+        granted: list[Job] = []
+        held: set[str] = set()  # chats whose head had to wait: nothing of theirs goes after it
+        for priority in range(top + 1):
+            if len(granted) >= room or budget.full_until is not None:
+                break
+            heads = await _heads(session_id, now, priority, budget.cold_ok(), room)
+            for head in heads:
+                job = job_of(head)
+                if job.jid in held:
+                    continue
+                earliest = now + timedelta(seconds=lead(job))
+                if job.jid in not_before:
+                    earliest = max(earliest, not_before[job.jid])
+                slot = budget.grant(job.kind, job.cold, earliest, horizon)
+                if slot is None:
+                    held.add(job.jid)
+                    if budget.full_until is not None:
+                        break  # the minute is full: no later row fits either
+                    continue  # held by a daily cap: a reply elsewhere may still go
+                if await fast.execute(Outbox, _TAKE, slot, job.id):
+                    granted.append(dataclasses.replace(job, slot_at=slot))
+                else:  # taken meanwhile (cannot happen while the budget row is locked)
+                    budget.refund(slot, job.cold)
+                held.add(job.jid)  # one row per chat and claim: its next waits for this one
+        if granted:
+            await _save(session_id, budget.ledger, now)
+    return Claim(granted, budget.next_opening())
+
+
+async def claim_unbudgeted(session_id: str, now: datetime, lead: Lead) -> Claim:
+    """`send_budget = false` (benchmarks): the same heads, each sent after its lead, no limits."""
+    async with SendBudget._meta.db.transaction():
+        granted = []
+        for priority in range(LOWEST_PRIORITY + 1):
+            for head in await _heads(session_id, now, priority, True, 200):
+                slot = now + timedelta(seconds=lead(job_of(head)))
+                if await fast.execute(Outbox, _TAKE, slot, head["id"]):
+                    granted.append(job_of(head, slot))
+    return Claim(granted)
+
+
+async def refund(job: Job, defaults: BudgetDefaults, now: datetime) -> None:
+    """The row's slot was not used (the number was offline, or we are stopping)."""
+    if job.slot_at is None:
+        return
+    async with SendBudget._meta.db.transaction():
+        row = await _locked(job.session_id, now)
+        if row is None:
+            return
+        settings = await workspace_settings.load(row["ws"])
+        budget = _budget(row, settings, defaults, now)
+        budget.refund(job.slot_at, job.cold)
+        await _save(job.session_id, budget.ledger, now)
+
+
+async def record_failure(job: Job, now: datetime, spike: int) -> bool:
+    """Count a failed send; True when `spike` different rows failed within the window."""
+    async with SendBudget._meta.db.transaction():
+        row = await _locked(job.session_id, now)
+        if row is None:
+            return False
+        horizon = (now - FAILURE_WINDOW).timestamp()
+        failures = [f for f in mapping.json_value(row["failures"], []) if f[0] > horizon]
+        failures.append([round(now.timestamp(), 3), job.id])
+        await SendBudget.update({SendBudget.failures: failures[-100:]}).where(
+            SendBudget.session_id == job.session_id
+        )
+    return len({f[1] for f in failures}) >= spike
+
+
+async def pause(session_id: str, reason: str, now: datetime) -> bool:
+    """Stop the session's outbound traffic; True when it was not paused before."""
+    await ensure(session_id, now)
+    rows = (
+        await SendBudget.update({SendBudget.paused_at: now, SendBudget.pause_reason: reason[:500]})
+        .where((SendBudget.session_id == session_id) & SendBudget.paused_at.is_null())
+        .returning(SendBudget.id)
+    )
+    return bool(rows)
+
+
+async def resume(session_id: str) -> bool:
+    """Let the session send again (and forget the failures that paused it)."""
+    rows = (
+        await SendBudget.update(
+            {SendBudget.paused_at: None, SendBudget.pause_reason: None, SendBudget.failures: []}
+        )
+        .where((SendBudget.session_id == session_id) & SendBudget.paused_at.is_not_null())
+        .returning(SendBudget.id)
+    )
+    return bool(rows)
+
+
+async def mark_linked(session_id: str, now: datetime) -> None:
+    """The number is connected: the warm-up ramp counts from its first connection."""
+    await ensure(session_id, now)
+    await SendBudget.update({SendBudget.linked_at: now}).where(
+        (SendBudget.session_id == session_id) & SendBudget.linked_at.is_null()
+    )
+
+
+async def configure(session_id: str, now: datetime, values: dict[str, Any]) -> None:
+    """Set the session's own limits (`BudgetConfig` field names; None = the default)."""
+    await ensure(session_id, now)
+    known = set(BudgetConfig.__dataclass_fields__)
+    changes = {getattr(SendBudget, k): v for k, v in values.items() if k in known}
+    if changes:
+        await SendBudget.update(changes).where(SendBudget.session_id == session_id)
+
+
+async def config(session_id: str, now: datetime) -> BudgetConfig:
+    await ensure(session_id, now)
+    rows = await fast.execute(SendBudget, _LOCK, session_id)
+    return config_of(rows[0])
+
+
+async def view(session_id: str, now: datetime, defaults: BudgetDefaults) -> SendBudgetView:
+    """Settings in force and today's use, without changing anything."""
+    await ensure(session_id, now)
+    rows = await fast.execute(SendBudget, _LOCK, session_id)
+    if not rows:
+        raise NotFound("WhatsApp session not found")
+    row = rows[0]
+    settings = await workspace_settings.load(row["ws"])
+    budget = _budget(row, settings, defaults, now)
+    limits, own = budget.limits, config_of(row)
+    ramp = own.ramp(defaults)
+    ramping = limits.warmup is not None and (budget.warmup_day or 0) < ramp.days
+    return SendBudgetView(
+        session_id=session_id,
+        per_minute=limits.per_minute,
+        per_day=limits.per_day,
+        cold_per_day=limits.cold_per_day,
+        warmup_enabled=limits.warmup is not None,
+        warmup_start_per_day=ramp.start_per_day,
+        warmup_days=ramp.days,
+        sent_today=budget.ledger.day_sent,
+        limit_today=budget.day_limit,
+        cold_today=budget.ledger.day_cold,
+        sent_last_minute=budget.sent_last_minute(),
+        warmup=WarmupView(
+            day=budget.warmup_day or 0, days=ramp.days, start_per_day=ramp.start_per_day
+        )
+        if ramping
+        else None,
+        quiet_hours_now=budget.quiet,
+        paused=row["paused_at"] is not None,
+        paused_at=row["paused_at"],
+        pause_reason=row["pause_reason"],
+        linked_at=row["linked_at"],
+    )
