@@ -6,7 +6,7 @@ simulated WhatsApp questions (StackFAQ paraphrases, from `contacts` customers) o
 few in flight, never more than `backlog` unanswered. `tabs` dashboard tabs are open in
 Debian's chromium for the whole run (half on the inbox — its conversation list re-renders
 live —, a quarter on the overview, a quarter on a customer's live thread). Conversations the
-bot escalated are resolved every 1,000 messages, as an agent would, so the bot keeps answering.
+bot escalated are resolved every 250 messages, as an agent would, so the bot keeps answering.
 
 The server's RSS (its process tree) is sampled every `every` messages; growth is measured
 from the end of the warm-up (the first 10%) to the end. Writes an SVG plot and a CSV.
@@ -39,7 +39,7 @@ EMAIL = "soak@example.com"
 ENV = {
     "AIMY_TYPING_MS_PER_CHAR": "0",
     "AIMY_CHAT_SPACING_S": "0",
-    "AIMY_SEND_RATE_PER_MIN": "1000000",
+    "AIMY_SEND_BUDGET": "false",  # no send budget (a benchmark measures without it)
     "AIMY_RATE_LIMIT_API_PER_MIN": "1000000",
 }
 
@@ -166,12 +166,12 @@ def run(url: str, pid: int, data: Path, args: argparse.Namespace) -> None:
             while i < args.n:
                 while unanswered(db) > args.backlog:
                     time.sleep(0.05)
-                end = min(args.n, i + 50)
+                end = min(args.n, (i // 50 + 1) * 50)  # batches end on multiples of 50
                 list(pool.map(send, range(i, end)))
                 i = end
-                if i % 1000 == 0:
+                if i % 250 == 0 or i == args.n:  # agents resolve escalations
                     resolved += resolve_waiting(c)
-                if i % args.every == 0:
+                if i % args.every == 0 or i == args.n:
                     with lock:
                         samples.append((i, tree_rss(pid) / 2**20, time.perf_counter() - t0))
                     n, rss, el = samples[-1]
