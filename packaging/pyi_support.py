@@ -142,8 +142,12 @@ def datas(root: Path, with_torch: bool) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     out += collect_data_files("nicegui")
     out += collect_data_files("app", include_py_files=False)
-    if (root / "assets").is_dir():
-        out.append((str(root / "assets"), "assets"))
+    out += collect_data_files("ui", include_py_files=False)  # custom elements' .js (flow canvas)
+    # front-end bundles served by the app (the flow builder's Vue Flow), without the npm
+    # install a rebuild leaves in assets/vendor/*/node_modules
+    for file in sorted((root / "assets").rglob("*")):
+        if file.is_file() and "node_modules" not in file.parts:
+            out.append((str(file), str(file.parent.relative_to(root))))
     for pkg in MODEL_PACKAGES + DATA_PACKAGES:
         if installed(pkg):
             out += collect_data_files(pkg, excludes=MODEL_EXCLUDES.get(pkg, []))

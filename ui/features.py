@@ -8,7 +8,7 @@ its switch to True here when it registers its page; nothing else needs to change
 from __future__ import annotations
 
 AVAILABLE: dict[str, bool] = {
-    "flows": False,  # the visual flow builder, /dashboard/flows
+    "flows": True,  # the visual flow builder, /dashboard/flows
     "broadcasts": False,  # the broadcast scheduler, /dashboard/broadcasts
     "analytics": False,  # charts, /dashboard/analytics (the overview's KPI cards work today)
     "webhooks": False,  # the Webhooks settings tab, /dashboard/settings/webhooks

@@ -4,12 +4,14 @@
 a `StepEffect`: the run's new row — inserted for a new run (the UNIQUE `active_contact_id`
 refuses a second active run of the contact), else updated only if its `step` count is what
 the step read — the counters, label changes and a hand-over. The effect is written in the
-same transaction as the step's outbound messages (`Outbox.record`), so a crash either loses
+same transaction as the step's outbound messages (the outbox's rows), so a crash either loses
 the whole step (it runs again: a wake-up is still due, an inbound is still unrouted) or keeps
 all of it (the outbox sends once); two steps racing for one run cannot both commit.
 
 The inbound path hands the effect to the pipeline with the reply (`FlowResponder`); wake-ups,
-API / label / scheduled starts and stops commit here (`deliver`).
+API / label / scheduled starts and stops commit here (`deliver`): their messages answer nobody,
+so they are queued as `SendKind.FLOW` (`Outbox.enqueue`) — the number's send budget, quiet
+hours and the cap on cold messages hold them like any message we start ourselves.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from app.db.repos.outbox import Media, Target, Written
 from app.db.tables import FlowRun as RunTable
 from app.domain import Clock, ConversationStatus, new_id
 from app.domain import flows as f
+from app.domain.sending import SendKind
 from app.domain.workspace_settings import WorkspaceSettings
 from app.events import EventBus, catalog
 from app.flows.executor import Event, Ports, Step, WebhookCall, WebhookResult, advance
@@ -334,23 +337,23 @@ class FlowEngine:
             await self.deliver(stop)
             return None
         target = Target(run.workspace_id, where["session_id"], run.conversation_id, where["jid"])
-        status = ConversationStatus.WAITING_HUMAN if effect.hands_over else None
-        written = await self.outbox.record(target, effect.step.drafts, status=status, effect=effect)
+        async with RunTable._meta.db.transaction():
+            await effect.apply()
+            written = Written([], None)
+            if effect.step.drafts:
+                written = await self.outbox.enqueue(target, effect.step.drafts, kind=SendKind.FLOW)
+            if effect.hands_over:  # an `assign` step: the conversation waits for a human
+                handed = await self.outbox.record(
+                    target, [], status=ConversationStatus.WAITING_HUMAN
+                )
+                written = Written(written.messages, handed.conversation)
         effect.applied()
-        self._announce(run.workspace_id, written, status is not None)
+        self.outbox.announce(run.workspace_id, written)
         if effect.hands_over:
             reason = "flow_assign" if effect.step.assign else effect.step.escalation
             notice = catalog.escalation_needed(run.conversation_id, run.contact_id, reason)
             await self._notifier.notify(run.workspace_id, notice)
         return written
-
-    def _announce(self, workspace_id: str, written: Written, status_changed: bool) -> None:
-        for message in written.messages:
-            self.events.publish(catalog.message_new(workspace_id, message, written.conversation))
-        if status_changed and written.conversation is not None:
-            self.events.publish(catalog.conversation_updated(workspace_id, written.conversation))
-        if written.messages:
-            self.outbox.wake()
 
     def later(self, work: Awaitable[None]) -> None:
         """Run `work` in the background (after a commit), keeping a reference to it."""

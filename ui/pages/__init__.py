@@ -8,6 +8,7 @@ def register_pages() -> None:
         auth,
         contacts,
         dashboard,
+        flows,
         inbox,
         knowledge,
         onboarding,
@@ -18,6 +19,7 @@ def register_pages() -> None:
     auth.create()
     contacts.create()
     dashboard.create()
+    flows.create()
     knowledge.create()
     inbox.create()
     simulator.create()

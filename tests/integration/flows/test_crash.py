@@ -75,6 +75,7 @@ def test_question_and_delay_waits_survive_sigkill_and_continue_once(
         "AIMY_AUTO_REPLY": "echo",
         "AIMY_TYPING_MS_PER_CHAR": "0",
         "AIMY_CHAT_SPACING_S": "0",
+        "AIMY_SEND_JITTER_S": "0",
         "AIMY_FLOW_TICK_S": "0.2",
     }.items():
         monkeypatch.setenv(key, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from app.db.tables import Outbox
 from tests.integration.flows.conftest import FlowBot, e, n
 
 ANN = "+4917611110001"
@@ -148,6 +149,15 @@ async def test_delay_and_question_timeout_wake_up_once(flow_bot: FlowBot) -> Non
     run = await bot.run_settled(flow["id"], status="COMPLETED")
     history = (await bot.get(f"/flows/runs/{run['id']}"))["history"]
     assert ("wait", "message") in [(h["nodeId"], h["event"]) for h in history]
+    # answering nobody, the flow's messages are queued as flow traffic (the send budget and
+    # quiet hours hold them); the bot's echo answered the contact
+    rows = await bot.db(
+        lambda: Outbox.select(Outbox.kind, Outbox.message_id.content.as_alias("text"))
+    )
+    kinds = {r["text"]: r["kind"] for r in rows}
+    flow_texts = ("First, SAVE5", "Still there?", "Too late.")
+    assert {kinds.pop(t) for t in flow_texts} == {"flow"}
+    assert set(kinds.values()) == {"reply"}
 
 
 async def test_concurrent_wakeups_move_a_run_once(flow_bot: FlowBot) -> None:

@@ -10,7 +10,7 @@ from nicegui import ElementFilter, ui
 from tests.integration.ui.conftest import Dashboard
 from ui import features
 
-COMING = ("/dashboard/flows", "/dashboard/broadcasts", "/dashboard/analytics")
+COMING = ("/dashboard/broadcasts", "/dashboard/analytics")
 
 
 def _links(user) -> set[str]:  # type: ignore[no-untyped-def]
@@ -26,7 +26,6 @@ async def test_unbuilt_features_have_no_entry_tab_or_page(dashboard: Dashboard) 
     links = _links(user)
     assert {"/dashboard/inbox", "/dashboard/knowledge", "/dashboard/settings"} <= links
     assert not links & set(COMING)
-    await user.should_not_see("Flows")
     await user.should_not_see("Broadcasts")
     await user.should_not_see("Analytics")
     with user:  # the resolution-rate card does not lead to a page that is not there
@@ -43,10 +42,10 @@ async def test_unbuilt_features_have_no_entry_tab_or_page(dashboard: Dashboard) 
 async def test_switching_a_feature_on_shows_its_entry(
     dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(features.AVAILABLE, "flows", True)
+    monkeypatch.setitem(features.AVAILABLE, "broadcasts", True)
     await dashboard.register("owner@example.com")
     user = await dashboard.signed_in("owner@example.com")
     await user.open("/dashboard")
-    await user.should_see("Flows")
-    assert "/dashboard/flows" in _links(user)
-    assert "/dashboard/broadcasts" not in _links(user)
+    await user.should_see("Broadcasts")
+    assert "/dashboard/broadcasts" in _links(user)
+    assert "/dashboard/analytics" not in _links(user)

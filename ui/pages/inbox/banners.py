@@ -26,6 +26,7 @@ from nicegui import context, ui
 from app.domain import Actor, ConversationStatus, DomainError, Resource
 from app.domain import conversations as c
 from app.domain.flows import FlowRun, Waiting
+from ui import features
 from ui.state import container
 
 Changed = Callable[[], Awaitable[None]]
@@ -115,6 +116,10 @@ def flow_run(actor: Actor, run: FlowRun | None, on_changed: Changed) -> None:
             ).mark("flow-where")
             if waiting:
                 ui.label(waiting).classes("text-xs")
+            if features.available("flows") and actor.may(Resource.FLOWS):
+                ui.link("Open the flow", f"/dashboard/flows/{run.flow_id}").classes("text-xs").mark(
+                    "flow-open"
+                )
         if not actor.may(Resource.CONVERSATIONS, write=True):
             return
 

@@ -14,6 +14,7 @@ from app.domain import Actor, DomainError, Resource
 from app.domain import conversations as c
 from ui.page import Viewer, dashboard_page
 from ui.pages.simulator.phone import Phone
+from ui.pages.simulator.try_flow import try_flow_card
 from ui.state import container
 
 ACCOUNT = "simulator"
@@ -25,7 +26,7 @@ def create() -> None:
     @dashboard_page(
         "/dashboard/simulator", "Simulator", Resource.CONVERSATIONS, write=True, refusal=NO_ACCESS
     )
-    async def simulator(viewer: Viewer) -> None:
+    async def simulator(viewer: Viewer, flow: str | None = None) -> None:
         try:
             sim = await simulator_session(viewer.actor)
         except DomainError as exc:
@@ -38,8 +39,13 @@ def create() -> None:
             "Write to your bot as a customer would. Replies use your knowledge base and bot "
             "settings; the conversation also appears in the Inbox."
         ).classes("text-grey-7 text-sm")
+        with ui.column().classes("w-full gap-2") as top:
+            pass
         phone = Phone(viewer.actor, sim, viewer.user)
         await phone.start()
+        if flow:  # the flow builder's "Try in simulator"
+            with top:
+                await try_flow_card(viewer.actor, flow, phone)
 
 
 async def simulator_session(actor: Actor) -> c.WhatsappSession | None:
