@@ -120,6 +120,12 @@ async def serve(settings: Settings, on_listen: Callable[[str], None] | None = No
     log.info("serving on http://%s:%s", settings.host, settings.port)
     if on_listen is not None:
         on_listen(f"http://{settings.host}:{settings.port}")
+    watch = None
+    if settings.loop_stall_warn_s > 0:  # log what blocks the loop, should anything
+        from app.loop_watch import LoopWatch
+
+        watch = LoopWatch(settings.loop_stall_warn_s)
+        watch.start()
     opener = None
     if not settings.headless:
         opener = loop.create_task(
@@ -128,6 +134,8 @@ async def serve(settings: Settings, on_listen: Callable[[str], None] | None = No
     await server.serve()
     if opener is not None:
         opener.cancel()
+    if watch is not None:
+        await watch.stop()
 
 
 async def run_migrations(settings: Settings) -> list[str]:

@@ -5,8 +5,10 @@ Mounted ASGI apps get no lifespan events, so neither Litestar nor NiceGUI owns s
 issues, channel workers — exactly once — and stops them in reverse order.
 
 The message pipeline starts after migrations: the dispatcher first (it re-queues rows a crash
-left mid-send), then the enabled WhatsApp sessions, then routing of inbound messages a crash
-left unrouted. Shutdown stops the channels first (no new inbound), lets routing finish
+left mid-send), then the enabled WhatsApp sessions, then — in the background, so start-up
+ends and the API answers at once — recovery of inbound messages a crash left unrouted.
+Shutdown abandons local-model replies in progress first (they stay unrouted and are answered
+after the restart), stops the channels (no new inbound) and recovery, lets routing finish
 briefly, then stops the dispatcher: whatever is unsent stays in the outbox for next time.
 """
 
@@ -49,6 +51,8 @@ from app.pipeline import (
     SessionHub,
     build_responders,
 )
+from app.pipeline.media import MediaRefetch
+from app.pipeline.recovery import Recovery
 from app.rag.runtime import KnowledgeRuntime
 from app.records import AuditTrail, Notifier
 from app.secrets import Cipher, SecretStore, build_secret_store
@@ -115,6 +119,7 @@ class Container:
     outbox: Outbox  # the one way out (flows, broadcasts: `Outbox.enqueue`)
     pipeline: Pipeline
     hub: SessionHub
+    recovery: Recovery
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
     ai: AIEngine
     kb: KnowledgeRuntime
@@ -140,7 +145,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     clock = clock or SystemClock()
     make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     secrets, cipher = build_secret_store(settings)
-    engine = create_engine(settings.db_url)
+    engine = create_engine(settings.db_url, sqlite_durability=settings.sqlite_durability)
     bind_tables(engine)
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
     mailer = Mailer(settings)
@@ -238,7 +243,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
         settings=SettingsService(models, secrets, egress, audit, whisper),
         local_models=LocalModelService(
-            gguf, events, audit, headless=settings.headless, downloads=downloads
+            gguf,
+            events,
+            audit,
+            headless=settings.headless,
+            downloads=downloads,
+            hub_url=settings.gguf_models_url,
         ),
         speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),
@@ -268,6 +278,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         outbox=outbox,
         pipeline=pipeline,
         hub=hub,
+        recovery=Recovery(
+            pipeline,
+            notifier,
+            MediaRefetch(
+                channels, settings.media_path, events, clock, unit_s=settings.recovery_sweep_s
+            ),
+            sweep_s=settings.recovery_sweep_s,
+        ),
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
         ai=ai,
         kb=kb,
@@ -314,10 +332,13 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         await container.dispatcher.start()
         stack.push_async_callback(container.dispatcher.stop)
         stack.push_async_callback(_drain_pipeline, container)
+        stack.push_async_callback(container.recovery.stop)
         stack.push_async_callback(container.channels.stop_all)
+        # first thing on the way down: a local model mid-reply stops between two tokens
+        stack.callback(container.ai.abandon)
         restored = await container.hub.restore()
-        rerouted = await container.pipeline.recover()
-        log.info("sessions restored: %d; unrouted messages re-routed: %d", restored, rerouted)
+        log.info("sessions restored: %d", restored)
+        container.recovery.start()  # in the background: the API answers meanwhile
         container.started = True
         log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)
         yield container

@@ -28,6 +28,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     headless: bool = False
     public_url: str | None = None  # how users reach us; links in emails use it
     database_url: str | None = None  # None → SQLite file in the data dir
+    # what survives a power loss on SQLite (app/db/durability.py): "inbound" (a 202 is on
+    # disk), "full" (every commit, 5-7x slower), "normal" (the last second may be lost)
+    sqlite_durability: Literal["normal", "inbound", "full"] = "inbound"
     log_level: str = "INFO"
     log_json: bool = False
     # secrets
@@ -91,7 +94,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     model_downloads: bool | None = None
     # where whisper models are downloaded from, on a user's request (a Hugging Face mirror works)
     speech_models_url: str = "https://huggingface.co"
+    # where the recommended GGUF chat models (app/llm/catalog.py) come from (a mirror works)
+    gguf_models_url: str = "https://huggingface.co"
     llm_timeout_s: float = 30.0
+    # a local model's reply is abandoned (and escalated) after this long: a bound, not a target
+    local_reply_deadline_s: float = 120.0
     llm_max_retries: int = 2
     # outbound pacing (ban risk, DESIGN §4.5): typing time grows with reply length
     typing_ms_per_char: float = 40.0
@@ -110,6 +117,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     send_budget: bool = True  # false: no budget at all (benchmarks compare against it)
     dispatch_poll_s: float = 1.0  # how often the dispatcher looks for due retries
     dispatch_stall_s: float = 0.0  # fault injection: wait this long before each send
+    route_stall_s: float = 0.0  # fault injection: the AI slot waits this long before answering
+    # recovery (app/pipeline/recovery.py): how often unrouted messages are looked for again
+    # (a routing that failed); the pass at start-up routes what a crash left
+    recovery_sweep_s: float = 60.0
+    # log a warning (with the blocking code's stack) when the event loop stalls this long
+    loop_stall_warn_s: float = 1.0
     # a reply not sent this long after it was written (number offline, app down) is dropped
     # as FAILED instead of arriving out of context (app/pipeline/retry.py)
     resend_window_h: float = 24.0

@@ -1,7 +1,8 @@
 """The AI engine (seed §8): the pipeline's AI responder.
 
 One inbound message → understand media → detect language and sentiment → sensitive topic?
-→ retrieve knowledge → system prompt + last N turns → model → confidence (the seed's secondary
+→ retrieve knowledge → system prompt + last N turns (sized to the model) → model, its reply
+checked (loops, echoes, cut off: one retry, then a person) → confidence (the seed's secondary
 prompt, unless the adapter already knows it) → escalate or answer → WhatsApp formatting.
 
 It never drops a message silently: a provider that stays down after its retries yields a
@@ -14,7 +15,17 @@ import asyncio
 import logging
 from typing import Any
 
-from app.ai import confidence, hours, phrases, prompt, signals, topics, whatsapp
+from app.ai import (
+    confidence,
+    hours,
+    output_check,
+    phrases,
+    prompt,
+    prompt_fit,
+    signals,
+    topics,
+    whatsapp,
+)
 from app.ai.knowledge_search import KnowledgeSearch
 from app.ai.media import MediaInput, understand
 from app.ai.model_pool import ModelPool
@@ -59,6 +70,10 @@ class AIEngine:
         media = await understand(ctx.message, ctx.media_path, llm, transcriber)
         if media is not None and media.skip:
             return None
+        if ctx.media_error and not (ctx.message.body or "").strip():
+            # a file we could not keep (the team is told): a person looks at it, the customer
+            # hears so — not "thanks, I received your file" for a voice note nobody heard
+            return self._escalate(ws, "media_not_saved", _fallback(ws))
         text = (media.text if media is not None else None) or ctx.message.body or ""
         fallback = _fallback(ws)
         # in a thread: the first call loads the fastText model (~1.5 s here)
@@ -90,9 +105,14 @@ class AIEngine:
         grid, outside = hours.status(ws, now)
         options = ctx.ai_options  # a flow's `ai` node: its own prompt, KB and length
         kb_id = options.knowledge_base_id if options else None
-        passages = await self.knowledge.search(ctx.workspace_id, text, TOP_K, MIN_SCORE, kb_id)
+        budget = prompt_fit.reply_budget(ws)
+        if options is not None and options.max_tokens:
+            budget = min(budget, options.max_tokens)
+        fit = prompt_fit.fit_for(llm.profile, budget)  # None: a cloud model reads it all
+        hits = await self.knowledge.search(ctx.workspace_id, text, TOP_K, MIN_SCORE, kb_id)
+        passages = prompt_fit.passages(hits, fit)
         history = await repo.history(
-            ctx.conversation.id, ctx.inbound.id, ws.max_conversation_history
+            ctx.conversation.id, ctx.inbound.id, prompt_fit.history_limit(ws, fit)
         )
         system = prompt.system_prompt(
             prompt.PromptInput(
@@ -109,15 +129,21 @@ class AIEngine:
             )
         )
         try:
-            answer = await llm.complete(
-                prompt.turns(history, text),
-                system=system,
-                context=passages,
-                max_tokens=options.max_tokens if options else None,
-            )
+            checked = await output_check.generate(
+                llm, text, prompt.turns(history, text),
+                system=system, context=passages, max_tokens=budget,
+            )  # fmt: skip
         except LLMError as exc:
             log.warning("model call failed for workspace %s: %s", ctx.workspace_id, exc)
             return self._escalate(ws, "provider_unavailable", language, holding=True)
+        answer = checked.answer
+        if not checked.verdict.ok:  # twice unusable: a person answers, nothing odd is sent
+            log.info("unusable model reply (%s) twice: escalating", checked.verdict.problem)
+            reason = f"unusable_reply:{checked.verdict.problem}"
+            reply = self._escalate(ws, reason, language)
+            return Reply(
+                reply.text, escalate=True, escalation_reason=reason, usage=_usage(answer, None)
+            )
         score, judge = await self._confidence(llm, text, answer)
         usage = _usage(answer, judge)
         used = answer.sources or tuple(p.id for p in passages)
@@ -167,6 +193,11 @@ class AIEngine:
             "holding" if holding else "escalation", language
         )
         return Reply(text, escalate=True, escalation_reason=reason)
+
+    def abandon(self) -> None:
+        """The app is stopping: local models give up their running replies (the messages stay
+        unrouted and are answered after the restart)."""
+        self.models.abandon()
 
     async def aclose(self) -> None:
         await self.models.aclose()

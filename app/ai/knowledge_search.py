@@ -141,7 +141,7 @@ class RetrieverSearch:
         if kb_id is None:
             return await self.fallback.search(workspace_id, query, k, threshold, kb_id)
         try:
-            hits = await (await self.runtime.ready()).retriever.asearch(
+            hits = await (await self.runtime.aretriever()).asearch(
                 query, workspace_id=workspace_id, kb_id=kb_id, k=k
             )
         except Exception as exc:  # model or store unavailable: degrade, don't fail the reply

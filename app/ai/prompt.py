@@ -68,9 +68,17 @@ def system_prompt(i: PromptInput) -> str:
     if i.media_context:
         out.append(f"The user's message came with media:\n{i.media_context}")
     language = LANGUAGE_NAMES.get(i.language or "", i.language or "unknown")
+    # small models copy the context's language unless told plainly not to
+    translate = (
+        f", also when the knowledge base context is in another language: write in {language} "
+        "and translate what you use from it"
+        if i.language and i.passages
+        else ""
+    )
     out.append(
         "Rules:\n"
-        f"- Always reply in the same language as the user's message (detected: {language})\n"
+        f"- Always reply in the same language as the user's message (detected: {language})"
+        f"{translate}\n"
         "- Be concise and helpful\n"
         "- Never make up facts not in the knowledge base\n"
         "- If confidence is low, offer human escalation\n"

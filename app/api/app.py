@@ -17,6 +17,7 @@ from app import __version__
 from app.api.controllers import ROUTE_HANDLERS
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.limits import rate_limit_middleware
+from app.api.problems import DocsJson, DocsPage, api_document, document_problems
 from app.api.requests import ApiRequest
 from app.api.security import AuthMiddleware, permission_guard
 
@@ -31,7 +32,7 @@ DOCS_ASSETS = "/api/docs/assets"
 
 def _docs_ui() -> SwaggerRenderPlugin:
     """Swagger UI from our own assets: no CDN script, stylesheet or icon."""
-    return SwaggerRenderPlugin(
+    return DocsPage(
         path="/",
         js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
         css_url=f"{DOCS_ASSETS}/swagger-ui.css",
@@ -43,7 +44,7 @@ def _docs_ui() -> SwaggerRenderPlugin:
 @get("/openapi.json", opt={"public": True}, include_in_schema=False, cache=False)
 async def openapi_json(request: Request) -> dict[str, Any]:
     """The OpenAPI document (also under /api/docs/openapi.json)."""
-    return request.app.openapi_schema.to_schema()
+    return api_document(request.app)
 
 
 def create_api(container: Container, extra_handlers: list[Any] | None = None) -> Litestar:
@@ -59,7 +60,7 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
         path="/api",
         route_handlers=[*ROUTE_HANDLERS, openapi_json, docs_assets, *(extra_handlers or [])],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[api],
         middleware=[
             AuthMiddleware(container.services, settings),
@@ -82,8 +83,10 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
             description="REST API of Aimywhatsapp. Authenticate with `Authorization: Bearer "
             "<accessToken>` or `X-API-Key`; choose the workspace with `X-Workspace-Id`.",
             path="/api/docs",
-            openapi_router=Router("/api/docs", route_handlers=[], opt={"public": True}),
-            render_plugins=[_docs_ui()],
+            openapi_router=Router(  # the docs' own routes are not part of the API
+                "/api/docs", route_handlers=[], opt={"public": True}, include_in_schema=False
+            ),
+            render_plugins=[_docs_ui(), DocsJson()],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
@@ -98,3 +101,5 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
         debug=False,
         logging_config=None,  # the process configures logging once (app/logging_setup.py)
     )
+    document_problems(app)
+    return app

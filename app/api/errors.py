@@ -29,6 +29,8 @@ _TITLES = {
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
     429: "Too Many Requests",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
 }
 
 

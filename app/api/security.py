@@ -89,7 +89,10 @@ class AuthMiddleware(ASGIMiddleware):
         return actor.in_workspace(workspaces[0].id, workspaces[0].role)
 
 
-def permission_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def permission_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Checks the caller's role against the handler's `opt` (no I/O). Async on purpose:
+    Litestar runs a sync guard in the shared thread pool, so every request waited for a free
+    thread — behind model loads and embeddings (health took 7 s during recovery, issue 13)."""
     opt = handler.opt
     if opt.get("public"):
         return

@@ -5,6 +5,7 @@ Importing this package never imports neonize (only the worker process does).
 
 from app.channels.backoff import SEED_BACKOFF, Restart, SupervisorConfig, backoff_delay
 from app.channels.base import Channel
+from app.channels.errors import ChannelError, ChannelRejected, ChannelUnavailable
 from app.channels.events import AlertLevel, ChannelAlert, ChannelEvents
 from app.channels.manager import ChannelManager, ChannelSpec, build_channel
 from app.channels.neonize_channel import NeonizeChannel, worker_command
@@ -19,9 +20,12 @@ __all__ = [
     "AlertLevel",
     "Channel",
     "ChannelAlert",
+    "ChannelError",
     "ChannelEvents",
     "ChannelManager",
+    "ChannelRejected",
     "ChannelSpec",
+    "ChannelUnavailable",
     "CredentialVault",
     "NeonizeChannel",
     "Restart",

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from app.channels.errors import ChannelRejected, ChannelUnavailable
 from app.channels.events import ChannelEvents
 from app.channels.qr import qr_data_url
 from app.channels.supervisor import Supervisor, SupervisorConfig
@@ -25,6 +26,7 @@ from app.channels.wire import (
     receipt_from_wire,
     to_wire,
 )
+from app.channels.worker_process import WorkerError
 from app.domain import Clock, OutboundMessage, SessionStatus
 
 _log = logging.getLogger(__name__)
@@ -71,6 +73,8 @@ class NeonizeChannel:
         self.session_id = session_id
         self.events = events
         self.status = SessionStatus.DISCONNECTED
+        self.last_error: str | None = None  # why it is not connected (cleared when it is)
+        self.start_wait_s = 15.0  # how long a request waits for a worker that is starting
         self._qr: str | None = None
         self._qr_ttl = qr_ttl
         self._qr_timer: asyncio.Task[None] | None = None
@@ -110,7 +114,28 @@ class NeonizeChannel:
         return self._qr
 
     async def pair(self, phone: str) -> str:
-        return str(await self.supervisor.request("pair", {"phone": phone}))
+        """A pairing code. `ChannelUnavailable` when WhatsApp cannot be reached now (between
+        reconnect attempts, no internet: the worker could not get through), at once when no
+        worker is running; `ChannelRejected` when WhatsApp refuses."""
+        if await self.supervisor.running_worker(self.start_wait_s) is None:
+            raise ChannelUnavailable(
+                "the session is not connected to WhatsApp now (it keeps retrying)",
+                self.last_error,
+            )
+        try:
+            return str(await self.supervisor.request("pair", {"phone": phone}))
+        except WorkerError as exc:
+            text = str(exc)
+            if text.startswith("TimeoutError") or "worker" in text:  # no link, or it exited
+                raise ChannelUnavailable(
+                    "WhatsApp could not be reached to ask for a pairing code",
+                    self.last_error or text,
+                ) from None
+            raise ChannelRejected(f"WhatsApp refused the pairing request: {text}") from None
+        except TimeoutError:
+            raise ChannelUnavailable(
+                "WhatsApp did not answer the pairing request in time", self.last_error
+            ) from None
 
     async def send(self, message: OutboundMessage) -> str:
         return str(await self.supervisor.request("send", {"message": to_wire(message)}))
@@ -158,6 +183,10 @@ class NeonizeChannel:
     async def _set_status(self, status: SessionStatus, reason: str | None) -> None:
         if status is not SessionStatus.QR_READY:
             self._cancel_qr_timer()
+        if status is SessionStatus.CONNECTED or reason == "stopped":
+            self.last_error = None
+        elif reason:
+            self.last_error = reason
         if status is SessionStatus.CONNECTED:
             self._qr = None
         if status is not self.status or reason:

@@ -61,6 +61,8 @@ class Supervisor:
         self._connected = False
         self._stop_command = "stop"
         self.killed_on_stop = False
+        self.backing_off = False  # waiting before the next start: no worker to ask
+        self._worker_up = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -92,6 +94,21 @@ class Supervisor:
         """Replace the running worker with a fresh one (e.g. its login QR codes ran out)."""
         if self.worker is not None:
             self._recycle.set()
+
+    async def running_worker(self, wait_s: float) -> WorkerProcess | None:
+        """The live worker, waiting up to `wait_s` for one that is starting; None at once
+        while backing off between attempts (or when not supervising)."""
+        deadline = asyncio.get_running_loop().time() + wait_s
+        while self.running and not self.backing_off:
+            worker = self.worker
+            if worker is not None and worker.alive:
+                return worker
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._worker_up.wait(), min(left, 0.1))
+        return None
 
     async def request(self, cmd: str, args: dict[str, Any] | None = None) -> Any:
         worker = self.worker
@@ -130,7 +147,11 @@ class Supervisor:
                 await self._notify_alert(
                     ChannelAlert(AlertLevel.WARNING, "reconnecting", detail, attempt)
                 )
-            await self._stopping_or(self._sleep(delay))
+            self.backing_off = True
+            try:
+                await self._stopping_or(self._sleep(delay))
+            finally:
+                self.backing_off = False
 
     async def _stopping_or(self, sleeping: Awaitable[Any]) -> None:
         sleep_task = asyncio.ensure_future(sleeping)
@@ -145,6 +166,7 @@ class Supervisor:
         try:
             argv = [*self.argv, "--data-dir", str(runtime)]
             worker = self.worker = await WorkerProcess.spawn(argv, self._handle_event, self.env)
+            self._worker_up.set()
             await self._notify_status(SessionStatus.CONNECTING, None)
             with contextlib.suppress(WorkerError):
                 await worker.request("connect", wait_s=self.config.request_timeout)
@@ -168,6 +190,7 @@ class Supervisor:
         except OSError:
             return None
         finally:
+            self._worker_up.clear()
             if worker is not None:
                 await worker.close()
             self.worker = None

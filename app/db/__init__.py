@@ -18,6 +18,7 @@ from app.db.engine import (
     close_engine,
     create_engine,
     dialect,
+    make_durable,
     open_engine,
 )
 from app.db.errors import is_foreign_key_violation, is_unique_violation
@@ -34,6 +35,7 @@ __all__ = [
     "is_foreign_key_violation",
     "is_unique_violation",
     "latest_version",
+    "make_durable",
     "migrate",
     "open_engine",
 ]

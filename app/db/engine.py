@@ -14,6 +14,7 @@ from pathlib import Path
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
+from app.db.durability import Durability
 from app.db.sqlite_engine import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS, SQLite
 from app.db.tables import ALL_TABLES
 
@@ -59,12 +60,13 @@ def _sqlite_path(database_url: str) -> str:
     return path
 
 
-def create_engine(database_url: str) -> Engine:
+def create_engine(database_url: str, *, sqlite_durability: Durability = "inbound") -> Engine:
     """Build the engine for `sqlite:///abs/path.db` or `postgresql://user:pass@host:port/db`."""
     if database_url.startswith("sqlite:"):
         path = _sqlite_path(database_url)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SQLite(path=path, timeout=BUSY_TIMEOUT_MS / 1000)
+        timeout = BUSY_TIMEOUT_MS / 1000
+        return SQLite(path=path, durability=sqlite_durability, timeout=timeout)
     scheme, sep, rest = database_url.partition("://")
     if sep and scheme in {"postgres", "postgresql", "postgresql+asyncpg"}:
         try:
@@ -108,6 +110,13 @@ async def open_engine(engine: Engine, *, max_connections: int = 10) -> None:
         await engine.open()
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=1, max_size=max_connections)
+
+
+async def make_durable(engine: Engine) -> None:
+    """What was just stored survives a power loss before the caller acknowledges it (SQLite
+    in "inbound" durability; Postgres commits are durable already)."""
+    if isinstance(engine, SQLite):
+        await engine.make_durable()
 
 
 async def close_engine(engine: Engine) -> None:

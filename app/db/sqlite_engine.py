@@ -2,7 +2,8 @@
 
 piccolo opens a fresh aiosqlite connection per query (and one per transaction); `SQLite`
 instead shares one connection once `open()`ed, and applies our pragmas to every connection:
-WAL (readers never block the writer), synchronous=NORMAL (safe with WAL, much faster),
+WAL (readers never block the writer), synchronous=NORMAL (safe with WAL, much faster; see
+app/db/durability.py for power losses and what a 202 means),
 busy_timeout (writers queue instead of failing with "database is locked"), foreign_keys=ON.
 Transactions default to BEGIN IMMEDIATE: a DEFERRED transaction that reads then writes can
 fail at once with SQLITE_BUSY when another writer got in between; IMMEDIATE waits its turn.
@@ -28,6 +29,7 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from piccolo.engine.sqlite import dict_factory as _dict_factory
 
 from app.db.checkpoint import AUTOCHECKPOINT_OFF, Checkpointer
+from app.db.durability import DURABILITY, Durability, WalSync
 
 BUSY_TIMEOUT_MS = 5000
 LOCKED_RETRIES = 100  # × 50 ms: as long as busy_timeout
@@ -57,10 +59,16 @@ def _apply(connection: sqlite3.Connection, pragmas: tuple[str, ...]) -> None:
 class SQLite(SQLiteEngine):
     """SQLiteEngine whose every connection gets our pragmas, plus one long-lived shared one."""
 
-    __slots__ = ("_checkpointer", "_lock", "_shared", "_wal_ready")
+    __slots__ = ("_checkpointer", "_lock", "_shared", "_wal_ready", "_wal_sync", "durability")
 
-    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+    def __init__(
+        self, path: str, *, durability: Durability = "inbound", **connection_kwargs: Any
+    ) -> None:
         super().__init__(path=path, **connection_kwargs)
+        if durability not in DURABILITY:
+            raise ValueError(f"durability must be one of {DURABILITY}")
+        self.durability = durability
+        self._wal_sync = WalSync(path)
         self._shared: Inline | None = None
         self._lock = asyncio.Lock()
         self._wal_ready = False
@@ -69,9 +77,18 @@ class SQLite(SQLiteEngine):
     def _pragmas(self) -> tuple[str, ...]:
         # journal_mode is stored in the database file: set once per engine, not per query
         # (it costs a couple of ms); the other pragmas are per connection.
-        pragmas = SQLITE_PRAGMAS if not self._wal_ready else SQLITE_PRAGMAS[1:]
+        pragmas: tuple[str, ...] = SQLITE_PRAGMAS if not self._wal_ready else SQLITE_PRAGMAS[1:]
         self._wal_ready = True
+        if self.durability == "full":
+            pragmas = tuple(p.replace("NORMAL", "FULL") for p in pragmas)
         return pragmas
+
+    async def make_durable(self) -> None:
+        """After storing what was just acknowledged (an inbound message): in "inbound" mode,
+        wait until the commits so far survive a power loss (app/db/durability.py). With
+        FULL every commit already did; with NORMAL this is a no-op by choice."""
+        if self.durability == "inbound" and self._shared is not None:
+            await self._wal_sync.sync()
 
     async def _connect(self) -> Any:
         """A throw-away aiosqlite connection (before `open()`: scripts, some tests)."""

@@ -19,6 +19,8 @@ from app.domain.enums import (
     SessionStatus,
 )
 from app.domain.errors import (
+    Abandoned,
+    BadGateway,
     Conflict,
     DomainError,
     Forbidden,
@@ -26,6 +28,7 @@ from app.domain.errors import (
     NotFound,
     RateLimited,
     Unauthorized,
+    Unavailable,
 )
 from app.domain.files import media_file, media_url
 from app.domain.ids import new_id
@@ -46,7 +49,9 @@ from app.domain.time import Clock, ManualClock, SystemClock, utcnow
 __all__ = [
     "MATRIX",
     "MAX_PAGE",
+    "Abandoned",
     "Actor",
+    "BadGateway",
     "BroadcastStatus",
     "BroadcastTarget",
     "Clock",
@@ -83,6 +88,7 @@ __all__ = [
     "SessionStatus",
     "SystemClock",
     "Unauthorized",
+    "Unavailable",
     "can",
     "media_file",
     "media_url",

@@ -28,6 +28,8 @@ class WhatsappSession(Model, kw_only=True):
     enabled: bool = True
     created_at: datetime
     updated_at: datetime
+    last_error: str | None = None  # why it is not connected, as the channel said it
+    last_error_message: str | None = None  # the same as a sentence ("No internet connection…")
 
 
 class SessionState(Model, kw_only=True):
@@ -37,6 +39,8 @@ class SessionState(Model, kw_only=True):
     status: SessionStatus
     running: bool
     has_qr: bool = False
+    last_error: str | None = None
+    last_error_message: str | None = None
 
 
 class QrCode(Model, kw_only=True):

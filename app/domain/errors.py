@@ -47,3 +47,25 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, extra={"retryAfter": retry_after})
         self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """Something we depend on (WhatsApp, a model server) cannot be reached now: retry later."""
+
+    status = 503
+    title = "Service Unavailable"
+
+
+class BadGateway(DomainError):
+    """Something we depend on answered with an error."""
+
+    status = 502
+    title = "Bad Gateway"
+
+
+class Abandoned(Exception):
+    """Work given up because the process is stopping (a local model aborted between tokens).
+
+    Not a user's error and not a failure to report: the caller leaves the message unrouted,
+    so it is answered once after the restart.
+    """

@@ -143,7 +143,7 @@ class DownloadView(msgspec.Struct, rename="camel", kw_only=True):
     """A model download started from the dashboard or the API, with its progress."""
 
     name: str
-    url: str
+    url: str  # without credentials or query values (`app.net.downloads.shown_url`)
     state: str  # downloading | done | failed
     done_bytes: int = 0
     total_bytes: int | None = None

@@ -2,7 +2,12 @@
 
 from app.embeddings.base import Embeddings, batched
 from app.embeddings.fake import FakeEmbeddings
-from app.embeddings.registry import EmbeddingSettings, MissingExtra, build_embeddings
+from app.embeddings.registry import (
+    EmbeddingSettings,
+    MissingExtra,
+    build_embeddings,
+    build_query_embeddings,
+)
 
 __all__ = [
     "EmbeddingSettings",
@@ -11,4 +16,5 @@ __all__ = [
     "MissingExtra",
     "batched",
     "build_embeddings",
+    "build_query_embeddings",
 ]

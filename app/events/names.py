@@ -10,6 +10,8 @@ WHATSAPP_STATUS = "whatsapp:status"
 TYPING_START = "typing:start"
 TYPING_STOP = "typing:stop"
 NOTIFICATION_NEW = "notification:new"
+# beyond the seed: a stored notification changed (an outage's attempt count and last error)
+NOTIFICATION_UPDATED = "notification:updated"
 
 # seed §12 notification types
 ESCALATION_NEEDED = "escalation_needed"
@@ -17,11 +19,17 @@ APPROVAL_NEEDED = "approval_needed"
 NEW_CONTACT = "new_contact"
 BROADCAST_COMPLETE = "broadcast_complete"
 KB_INDEXED = "kb_indexed"
-WA_DISCONNECTED = "wa_disconnected"
+WA_DISCONNECTED = "wa_disconnected"  # one per outage, updated while it lasts
+# not in the seed's list: the number is back after an outage — {sessionId, attempts, since,
+# downSeconds}
+WA_RECONNECTED = "wa_reconnected"
 HUMAN_REPLY_NEEDED = "human_reply_needed"
 # not in the seed's list: an outbound message ended FAILED (retries exhausted, or not sent
 # within the resend window while the number was offline) — {conversationId, messageId, reason}
 MESSAGE_FAILED = "message_failed"
+# not in the seed's list: an inbound message's file could not be fetched or stored (media
+# folder unwritable, disk full, download failed) — {conversationId, messageId, reason}
+MEDIA_NOT_SAVED = "media_not_saved"
 # not in the seed's list: a number's outbound traffic was paused (a ban or rate-limit signal
 # from WhatsApp, or a spike of failed sends) until someone resumes it — {sessionId, reason}
 SENDING_PAUSED = "sending_paused"

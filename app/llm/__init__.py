@@ -1,5 +1,6 @@
 """The model layer: an `LLM` port, its adapters and the registry that picks one by settings."""
 
+from app.llm import hub
 from app.llm.base import LLM, ChatMessage, Completion, Image, LLMSettings, Passage, Provider
 from app.llm.errors import LLMError, LLMUnavailable, MissingExtra
 from app.llm.gguf_store import GgufStore, LocalModel
@@ -21,4 +22,5 @@ __all__ = [
     "Provider",
     "build_llm",
     "estimate_cost",
+    "hub",
 ]

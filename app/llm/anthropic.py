@@ -29,6 +29,7 @@ class AnthropicLLM:
 
     provider = "anthropic"
     supports_vision = True
+    profile = None
 
     def __init__(self, settings: LLMSettings) -> None:
         self.settings = settings
@@ -95,16 +96,17 @@ class AnthropicLLM:
             kwargs["system"] = system
         started = time.perf_counter()
 
-        async def attempt() -> tuple[str, int, int, str]:
+        async def attempt() -> tuple[str, int, int, str, bool]:
             response = await self._client.messages.create(**kwargs)
             try:
                 text = "".join(b.text for b in response.content if b.type == "text")
                 usage = response.usage
-                return text, usage.input_tokens, usage.output_tokens, response.model
+                cut = response.stop_reason == "max_tokens"
+                return text, usage.input_tokens, usage.output_tokens, response.model, cut
             except (AttributeError, TypeError) as exc:
                 raise MalformedResponse(f"unexpected Messages API body: {exc}") from exc
 
-        text, tokens_in, tokens_out, model = await call_with_retries(
+        text, tokens_in, tokens_out, model, cut = await call_with_retries(
             attempt, self._policy, lambda exc: classify_sdk_error(exc, anthropic)
         )
         return Completion(
@@ -115,4 +117,5 @@ class AnthropicLLM:
             provider=self.provider,
             latency_ms=(time.perf_counter() - started) * 1000,
             cost_usd=estimate_cost(self.provider, model or self.model, tokens_in, tokens_out),
+            truncated=cut,
         )

@@ -54,7 +54,8 @@ class Completion:
     """A reply plus what the engine stores on the bot message (tokens, latency, cost).
 
     `confidence` and `sources` are set only by adapters that know them without a model
-    (extractive): the engine then skips the secondary confidence prompt.
+    (extractive): the engine then skips the secondary confidence prompt. `truncated`: the
+    model stopped because it hit `max_tokens`, not because it had finished.
     """
 
     text: str
@@ -66,6 +67,15 @@ class Completion:
     cost_usd: float | None = None
     confidence: float | None = None
     sources: tuple[str, ...] = ()
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ModelProfile:
+    """What a local model can read quickly: the engine sizes its prompt by it."""
+
+    context_window: int  # tokens the model reads at most (trained window, capped by settings)
+    parameters_b: float  # billions of parameters: prompt reading time grows with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +100,10 @@ class LLMSettings:
     chat_format: str | None = None
     n_ctx: int = 4096
     n_threads: int | None = None  # llama.cpp threads for prompt and generation; None: half
+    deadline_s: float | None = None  # a local reply is abandoned after this long
     fake_replies: tuple[str, ...] = field(default_factory=tuple)
     fake_confidence: float = 0.9
+    fake_profile: ModelProfile | None = None  # the fake acts as a local model of this size
 
 
 @runtime_checkable
@@ -101,6 +113,11 @@ class LLM(Protocol):
     provider: str
     model: str
     supports_vision: bool
+
+    @property
+    def profile(self) -> ModelProfile | None:
+        """Set by local models; None: no prompt sizing needed (read-only here, so an adapter
+        may declare it as `None` or as a `ModelProfile`)."""
 
     async def complete(
         self,
@@ -122,3 +139,11 @@ class LLM(Protocol):
     ) -> Completion: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Abandonable(Protocol):
+    """An adapter whose running call can be given up when the app stops (llama.cpp: between
+    two tokens). Its calls then raise `app.domain.Abandoned` instead of answering."""
+
+    def abandon(self) -> None: ...

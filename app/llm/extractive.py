@@ -65,6 +65,7 @@ def pick(context: Sequence[Passage]) -> Passage | None:
 class ExtractiveLLM:
     provider = "extractive"
     supports_vision = False
+    profile = None
 
     def __init__(self, settings: LLMSettings) -> None:
         self.settings = settings

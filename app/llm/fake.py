@@ -2,7 +2,9 @@
 
 Script: `fake_replies` are returned in turn (cycling); without a script it echoes the last user
 message. It answers the engine's confidence prompt with `fake_confidence` as JSON. A scripted
-reply of `"!unavailable"` or `"!error"` raises, so the holding-reply path is testable too.
+reply of `"!unavailable"` or `"!error"` raises, so the holding-reply path is testable too;
+`"!cut:text"` answers `text` as if it hit `max_tokens`. With `fake_profile` it presents itself
+as a local model of that size (the engine then sizes its prompt).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from app.llm.base import ChatMessage, Completion, Image, LLMSettings, Passage
 from app.llm.errors import LLMError, LLMUnavailable
 
 CONFIDENCE_MARKER = '{"confidence"'
+CUT = "!cut:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,7 @@ class FakeCall:
     system: str | None
     context: tuple[Passage, ...] = ()
     images: tuple[Image, ...] = field(default_factory=tuple)
+    max_tokens: int | None = None
 
 
 class FakeLLM:
@@ -35,6 +39,7 @@ class FakeLLM:
     def __init__(self, settings: LLMSettings) -> None:
         self.settings = settings
         self.model = settings.model or "fake-1"
+        self.profile = settings.fake_profile
         self.calls: list[FakeCall] = []
         self._turn = count()
 
@@ -47,7 +52,7 @@ class FakeLLM:
         temperature: float | None = None,
         context: Sequence[Passage] = (),
     ) -> Completion:
-        self.calls.append(FakeCall(tuple(messages), system, tuple(context)))
+        self.calls.append(FakeCall(tuple(messages), system, tuple(context), (), max_tokens))
         last = next((m.content for m in reversed(messages) if m.role == "user"), "")
         if CONFIDENCE_MARKER in last:
             reply = json.dumps({"confidence": self.settings.fake_confidence, "reason": "fake"})
@@ -85,6 +90,8 @@ class FakeLLM:
         self, text: str, messages: Sequence[ChatMessage], system: str | None
     ) -> Completion:
         words_in = sum(len(m.content.split()) for m in messages) + len((system or "").split())
+        cut = text.startswith(CUT)
+        text = text.removeprefix(CUT)
         return Completion(
             text=text,
             input_tokens=words_in,
@@ -93,4 +100,5 @@ class FakeLLM:
             provider=self.provider,
             latency_ms=0.0,
             cost_usd=0.0,
+            truncated=cut,
         )

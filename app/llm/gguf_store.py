@@ -1,8 +1,9 @@
 """Local GGUF models in `<data_dir>/models/`: list, import from a path, download on request.
 
 Nothing here runs on its own: a download happens only when a user asks for one (it can be
-hundreds of MB), is streamed to a `.part` file, checked (GGUF magic, optional sha256) and only
-then renamed into place, so a half-finished file is never offered as a model.
+hundreds of MB), is streamed to a `.part` file, checked (GGUF magic, size and sha256 when
+known) and only then renamed into place, so a half-finished or corrupted file is never offered
+as a model and nothing of it is left behind.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ class GgufStore:
         *,
         name: str | None = None,
         sha256: str | None = None,
+        size: int | None = None,
         progress: Progress | None = None,
         overwrite: bool = False,
         client: httpx.AsyncClient | None = None,
@@ -111,12 +113,16 @@ class GgufStore:
             raise Invalid("model URL must be http:// or https://")
         file_name = name or unquote(parts.path.rsplit("/", 1)[-1])
         target = await asyncio.to_thread(self._target, file_name, overwrite)
+        if size is not None:  # known before the first byte: refuse early, not at 95 %
+            await asyncio.to_thread(downloads.check_space, self.models_dir, size)
         part = target.with_name(target.name + ".part")
         http = client or downloads.client(self.allow)
         try:
             done, digest = await downloads.download_to(
                 http, url, part, allow=self.allow, progress=progress, first_chunk=_gguf_start
             )
+            if size is not None and done != size:
+                raise Invalid(f"incomplete download: got {done} of {size} bytes")
             if sha256 is not None and digest != sha256.strip().lower():
                 raise Invalid(f"checksum mismatch: expected {sha256}, got {digest}")
             await asyncio.to_thread(part.replace, target)

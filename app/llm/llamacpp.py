@@ -3,11 +3,19 @@
 The model loads once, on first use, off the event loop. `Llama` is not thread-safe, so every
 call takes one lock and runs in a worker thread: the dashboard stays responsive while a reply
 is generated, and concurrent chats queue instead of corrupting the context.
+
+Sampling follows the model's family (`app/llm/catalog.py`: repetition penalty, top-p/k, stop
+tokens); a GGUF without a chat template gets its family's built-in one. llama.cpp checks an
+abort callback between compute steps (prompt reading and every generated token), which this
+adapter uses twice: a reply that runs past `deadline_s` is abandoned as an `LLMError` (the
+engine escalates), and `abandon()` — called when the app stops — ends the running call and
+every queued one with `Abandoned`, so shutdown never waits for a model.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -15,14 +23,16 @@ from typing import Any, TypeVar, cast
 
 import llama_cpp  # ImportError here becomes MissingExtra("local") in the registry
 
-from app.llm.base import ChatMessage, Completion, Image, LLMSettings, Passage
+from app.domain import Abandoned
+from app.llm import gguf_meta
+from app.llm.base import ChatMessage, Completion, Image, LLMSettings, ModelProfile, Passage
+from app.llm.catalog import Family, family_of
 from app.llm.errors import LLMError
 from app.llm.turns import alternate
 
 T = TypeVar("T")
-
-# Chat templates without a system role: the system prompt is folded into the first user turn.
-NO_SYSTEM_ROLE = frozenset({"gemma"})
+log = logging.getLogger(__name__)
+ABORTED = "llama_decode returned 2"  # llama.cpp's code when the abort callback said stop
 
 
 class LlamaCppLLM:
@@ -36,6 +46,21 @@ class LlamaCppLLM:
         self.model = settings.model or settings.model_path.name
         self._lock = threading.Lock()
         self._llama: llama_cpp.Llama | None = None
+        self._stopping = threading.Event()  # set once, by abandon(): the app is stopping
+        self._closed = False  # released: a late call loads the weights for itself only
+        self._deadline = 0.0  # monotonic time the running call must end by (0: none)
+        self._abort = llama_cpp.ggml_abort_callback(self._should_abort)  # kept: C holds it
+        info = _header(settings)
+        self.family: Family = family_of(info.architecture if info else None)
+        trained = info.context_length if info and info.context_length else settings.n_ctx
+        self.profile = ModelProfile(
+            context_window=min(settings.n_ctx, trained),
+            parameters_b=info.parameters_b if info else 1.0,
+        )
+
+    def _should_abort(self, _data: object) -> bool:
+        deadline = self._deadline
+        return self._stopping.is_set() or (deadline > 0 and time.monotonic() > deadline)
 
     def _load(self) -> llama_cpp.Llama:
         """Caller holds the lock."""
@@ -44,9 +69,9 @@ class LlamaCppLLM:
             if path is None or not path.is_file():
                 raise LLMError(f"model file not found: {path}")
             try:
-                self._llama = llama_cpp.Llama(
+                llama = llama_cpp.Llama(
                     model_path=str(path),
-                    n_ctx=self.settings.n_ctx,
+                    n_ctx=self.profile.context_window,
                     # None keeps llama.cpp's default of half the cores: measured on a busy 2-core
                     # box, 2 threads decoded ~8x slower than 1 (spin-waiting threads starve).
                     n_threads=self.settings.n_threads,
@@ -56,6 +81,12 @@ class LlamaCppLLM:
                 )
             except ValueError as exc:  # llama.cpp's way of saying "not a model I can load"
                 raise LLMError(f"cannot load {path.name}: {exc}") from exc
+            if self.settings.chat_format is None and "tokenizer.chat_template" not in (
+                llama.metadata or {}
+            ):  # a base model or an old conversion: llama.cpp would guess "llama-2"
+                llama.chat_format = self.family.chat_format
+            llama_cpp.llama_set_abort_callback(llama._ctx.ctx, self._abort, None)
+            self._llama = llama
         return self._llama
 
     async def load(self) -> None:
@@ -66,13 +97,19 @@ class LlamaCppLLM:
         with self._lock:
             return fn()
 
+    @property
+    def system_role(self) -> bool:
+        if self.settings.chat_format is not None:
+            return self.settings.chat_format != "gemma"
+        return self.family.system_role
+
     def wire_messages(
         self, messages: Sequence[ChatMessage], system: str | None
     ) -> list[dict[str, str]]:
         wire = [{"role": m.role, "content": m.content} for m in alternate(messages)]
         if not system:
             return wire
-        if self.settings.chat_format in NO_SYSTEM_ROLE:
+        if not self.system_role:  # the system prompt opens the first user turn
             if wire and wire[0]["role"] == "user":
                 wire[0] = {"role": "user", "content": f"{system}\n\n{wire[0]['content']}"}
             else:
@@ -92,30 +129,54 @@ class LlamaCppLLM:
         wire = self.wire_messages(messages, system)
         limit = max_tokens or self.settings.max_tokens
         temp = self.settings.temperature if temperature is None else temperature
+        family = self.family
 
         def generate() -> dict[str, Any]:
+            if self._stopping.is_set():  # queued behind a call that shutdown just ended
+                raise Abandoned("the app is stopping")
             llama = self._load()
+            budget = self.settings.deadline_s
+            self._deadline = time.monotonic() + budget if budget else 0.0
             try:
                 done = llama.create_chat_completion(
                     messages=wire,  # type: ignore[arg-type]  # plain dicts of its TypedDicts' keys
                     max_tokens=limit,
                     temperature=temp,
+                    top_p=family.top_p,
+                    top_k=family.top_k,
+                    min_p=family.min_p,
+                    repeat_penalty=family.repeat_penalty,
+                    stop=list(family.stop),
                 )
                 return cast("dict[str, Any]", done)  # not streamed: one response dict
             except ValueError as exc:  # e.g. the prompt does not fit the context window
                 raise LLMError(f"local model rejected the request: {exc}") from exc
+            except RuntimeError as exc:
+                if ABORTED not in str(exc):
+                    raise LLMError(f"local model failed: {exc}") from exc
+                llama.reset()  # the half-read prompt must not be reused
+                if self._stopping.is_set():
+                    log.info("local model %s: generation abandoned (stopping)", self.model)
+                    raise Abandoned("the app is stopping") from exc
+                raise LLMError(f"the local model did not answer within {budget:g} s") from exc
+            finally:
+                self._deadline = 0.0
+                if self._closed:  # a call that was queued when the model was released
+                    self._free()
 
         started = time.perf_counter()
         result = await asyncio.to_thread(self._locked, generate)
         usage = result.get("usage") or {}
+        choice = result["choices"][0]
         return Completion(
-            text=(result["choices"][0]["message"].get("content") or "").strip(),
+            text=(choice["message"].get("content") or "").strip(),
             input_tokens=int(usage.get("prompt_tokens", 0)),
             output_tokens=int(usage.get("completion_tokens", 0)),
             model=self.model,
             provider=self.provider,
             latency_ms=(time.perf_counter() - started) * 1000,
             cost_usd=0.0,
+            truncated=choice.get("finish_reason") == "length",
         )
 
     async def vision(
@@ -128,10 +189,33 @@ class LlamaCppLLM:
     ) -> Completion:
         raise LLMError("this local model cannot look at images")
 
+    def abandon(self) -> None:
+        """The app is stopping: end the running call between two tokens, refuse queued ones.
+        Safe from any thread; takes effect within one compute step."""
+        self._stopping.set()
+
     async def aclose(self) -> None:
+        """Free the weights once the running call (if any) is done; the app's shutdown calls
+        `abandon()` first, so then there is none."""
+
         def release() -> None:
-            if self._llama is not None:
-                self._llama.close()
-                self._llama = None
+            self._closed = True
+            self._free()
 
         await asyncio.to_thread(self._locked, release)
+
+    def _free(self) -> None:
+        """Caller holds the lock."""
+        if self._llama is not None:
+            self._llama.close()
+            self._llama = None
+
+
+def _header(settings: LLMSettings) -> gguf_meta.GgufInfo | None:
+    """The GGUF header facts, or None when the file is missing or unreadable (the first call
+    then reports it as an LLMError, where the user sees it)."""
+    path = settings.model_path
+    try:
+        return gguf_meta.read(path) if path is not None and path.is_file() else None
+    except (OSError, gguf_meta.NotGguf):
+        return None

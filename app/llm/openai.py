@@ -25,6 +25,7 @@ class OpenAILLM:
     """GPT or a compatible server. Vision is assumed unless settings say the model is blind."""
 
     provider = "openai"
+    profile = None
 
     def __init__(self, settings: LLMSettings) -> None:
         self.settings = settings
@@ -94,17 +95,19 @@ class OpenAILLM:
         kwargs["max_completion_tokens" if self.settings.base_url is None else "max_tokens"] = limit
         started = time.perf_counter()
 
-        async def attempt() -> tuple[str, int, int, str]:
+        async def attempt() -> tuple[str, int, int, str, bool]:
             response = await self._client.chat.completions.create(**kwargs)
             try:
-                text = response.choices[0].message.content or ""
+                choice = response.choices[0]
+                text = choice.message.content or ""
                 usage = response.usage
                 tokens = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
-                return text, tokens[0], tokens[1], response.model
+                cut = choice.finish_reason == "length"
+                return text, tokens[0], tokens[1], response.model, cut
             except (AttributeError, IndexError, TypeError) as exc:
                 raise MalformedResponse(f"unexpected Chat Completions body: {exc}") from exc
 
-        text, tokens_in, tokens_out, model = await call_with_retries(
+        text, tokens_in, tokens_out, model, cut = await call_with_retries(
             attempt, self._policy, lambda exc: classify_sdk_error(exc, openai)
         )
         return Completion(
@@ -115,4 +118,5 @@ class OpenAILLM:
             provider=self.provider,
             latency_ms=(time.perf_counter() - started) * 1000,
             cost_usd=estimate_cost(self.provider, model or self.model, tokens_in, tokens_out),
+            truncated=cut,
         )

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -28,6 +30,32 @@ USER_AGENT = "Aimywhatsapp/0.1 (model download on a user's request)"
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total bytes if known)
 FirstChunkCheck = Callable[[bytes], None]  # raises when the start of the body is wrong
+
+
+_QUERY_VALUE = re.compile(r"([?&][^=&#\s]+=)[^&#\s]*")
+_URL = re.compile(r"https?://[^\s'\"<>]+?(?=[.,:;)]*(?:[\s'\"<>]|$))")
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be stored, logged or shown: no `user:password@`, no query values.
+
+    People paste download links with their token in them (`?hf_token=…`, a signed CDN link's
+    `X-Amz-Signature=…`); the download itself uses the full URL, everything else this form.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    query = _QUERY_VALUE.sub(r"\1…", f"?{parts.query}")[1:] if parts.query else ""
+    return urlunsplit((parts.scheme, host, parts.path, query, ""))
+
+
+def redact(text: str) -> str:
+    """Every URL inside `text` (an error message) in its `shown_url` form."""
+    return _URL.sub(lambda m: shown_url(m.group(0)), text)
 
 
 def client(allow: Iterable[str] = (), timeout: float = 30.0) -> httpx.AsyncClient:
@@ -61,11 +89,11 @@ async def download_to(
         length = response.headers.get("content-length")
         total = int(length) if length and length.isdigit() else None
         if total is not None:
-            _check_space(target.parent, total)
+            check_space(target.parent, total)
         return await _save(response, target, total, progress, first_chunk)
 
 
-def _check_space(folder: Path, size: int) -> None:
+def check_space(folder: Path, size: int) -> None:
     """Refuse a file that would leave less than `SPARE_BYTES` free: a full disk stops the
     database, not just the download."""
     free = shutil.disk_usage(folder).free

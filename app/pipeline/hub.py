@@ -2,9 +2,10 @@
 the session row's status current, restores enabled sessions on start.
 
 Status changes become `whatsapp:status` events (with the QR code when one is waiting);
-alerts (reconnect attempt 5+, ban, logout) and unexpected disconnects become notifications.
-A ban (status BANNED, or a ban alert) pauses the number's outbound traffic in the send
-budget; the first connection starts its warm-up ramp.
+unexpected disconnects and alerts (reconnect attempt 5+, ban, logout) become one
+notification per outage (`Outages`), and the end of an outage one more. A ban (status
+BANNED, or a ban alert) pauses the number's outbound traffic in the send budget; the first
+connection starts its warm-up ramp.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from app.events import EventBus, catalog
 from app.pipeline.budget import BAN_CODES, SendBudget
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.inbound import Pipeline, SessionRef
+from app.pipeline.outages import Outages
 from app.pipeline.send_locks import SendLocks
 from app.records import Notifier
 from app.secrets import SecretStore
@@ -58,6 +60,7 @@ class SessionHub:
         self._secrets = secrets_store
         self._clock = clock
         self.sessions_dir = sessions_dir
+        self._outages = Outages(notifier, clock)
 
     def session_dir(self, session_id: str) -> Path:
         return self.sessions_dir / session_id
@@ -112,26 +115,23 @@ class SessionHub:
             await self._receipt(ref, receipt)
 
         async def on_status(status: SessionStatus, reason: str | None) -> None:
-            await sessions.set_status(ref.session_id, status, self._clock.now())
+            await sessions.set_status(ref.session_id, status, self._clock.now(), reason)
             self._publish_status(ref, status, None)
             if status is SessionStatus.CONNECTED:  # replies that waited for the number
                 await self._budget.linked(ref.session_id)
                 await self._dispatcher.resume(ref.session_id)
+                await self._outages.up(ref.workspace_id, ref.session_id)
             if status is SessionStatus.BANNED:
                 detail = reason or "the session reported BANNED"
                 await self._budget.banned(ref.workspace_id, ref.session_id, detail)
             if status is SessionStatus.DISCONNECTED and reason not in QUIET_REASONS:
-                notice = catalog.wa_disconnected(ref.session_id, reason)
-                await self._notifier.notify(ref.workspace_id, notice)
+                await self._outages.down(ref.workspace_id, ref.session_id, reason)
 
         async def on_qr(data_url: str) -> None:
             self._publish_status(ref, SessionStatus.QR_READY, data_url)
 
         async def on_alert(alert: ChannelAlert) -> None:
-            notice = catalog.wa_alert(
-                ref.session_id, alert.level, alert.code, alert.detail, alert.attempt
-            )
-            await self._notifier.notify(ref.workspace_id, notice)
+            await self._outages.alert(ref.workspace_id, ref.session_id, alert)
             if alert.code in BAN_CODES:
                 detail = f"{alert.code}: {alert.detail}"
                 await self._budget.banned(ref.workspace_id, ref.session_id, detail)

@@ -7,21 +7,29 @@ routing then runs in a lane per conversation, so replies within a chat keep mess
 
 from __future__ import annotations
 
-import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
 
 from app.channels import ChannelManager
-from app.db.repos import inbound, messages, workspace_settings
-from app.db.repos.outbox import Draft, Target, Written
-from app.domain import Clock, ConversationStatus, NormalizedMessage
+from app.db.repos import inbound, messages, unrouted, workspace_settings
+from app.db.repos.outbox import AlreadyRouted, Draft, Target, Written
+from app.db.repos.unrouted import Unrouted
+from app.domain import (
+    Abandoned,
+    Clock,
+    ConversationStatus,
+    MessageKind,
+    NormalizedMessage,
+    media_file,
+)
 from app.domain import conversations as c
 from app.events import EventBus, catalog
 from app.pipeline.lanes import Lanes
-from app.pipeline.media import save_media
+from app.pipeline.media import MediaNotSaved, save_media
 from app.pipeline.outbox import Outbox
 from app.pipeline.responders import ReplyContext, Responders, Stale
 from app.pipeline.router import Route, decide, drafts_of
@@ -38,6 +46,26 @@ class SessionRef:
 
 
 _SWITCHES = ("is_blocked", "human_takeover", "approval_mode", "autoreply_enabled")
+
+
+def stored_message(item: Unrouted) -> NormalizedMessage:
+    """The inbound message as the router needs it, rebuilt from its row (after a restart the
+    channel's event is gone): text, caption, and the media reference to fetch the file."""
+    m = item.message
+    return NormalizedMessage(
+        wa_message_id=m.wa_message_id or m.id,
+        jid=item.contact.jid,
+        chat_jid=item.contact.jid,
+        timestamp=m.created_at,
+        kind=MessageKind.MEDIA if m.media_type else MessageKind.TEXT,
+        text=m.content or None,
+        media_type=m.media_type,
+        media_ref=item.media_ref,
+        media_mime=m.media_mime,
+        media_filename=m.media_filename,
+        media_caption=m.media_caption,
+        reply_to_wa_message_id=m.reply_to_id,
+    )
 
 
 class Pipeline:
@@ -59,13 +87,25 @@ class Pipeline:
         self._channels = channels
         self._media_dir = media_dir
         self._lanes = Lanes()
+        self._routing: set[tuple[str, str]] = set()  # (session, waMessageId) queued or routing
+        self.failures: dict[str, int] = {}  # message id → routings that raised
 
     async def handle(self, ref: SessionRef, msg: NormalizedMessage) -> c.Message | None:
-        """Persist `msg` and queue its routing; None for a redelivered message."""
+        """Persist `msg` and queue its routing; None for a redelivered message. Returns once
+        the message would survive a power loss too (`settings.sqlite_durability`)."""
         now = self._clock.now()
-        stored = await inbound.persist_inbound(ref.workspace_id, ref.session_id, msg, now)
+        key = (ref.session_id, msg.wa_message_id)
+        claimed = key not in self._routing  # marked before the row exists: recovery skips it
+        self._routing.add(key)
+        stored = None
+        try:
+            stored = await inbound.persist_inbound(ref.workspace_id, ref.session_id, msg, now)
+        finally:
+            if claimed and (stored is None or not stored.needs_routing):
+                self._routing.discard(key)
         if stored is None:
             log.debug("redelivered message %s ignored", msg.wa_message_id)
+            await inbound.durable()  # the first copy may still be on its way to the disk
             return None
         ws, conv = ref.workspace_id, stored.conversation
         self._events.publish(catalog.message_new(ws, stored.message, conv))
@@ -73,9 +113,56 @@ class Pipeline:
         if stored.new_contact and not msg.is_from_me:
             notice = catalog.new_contact(stored.contact.id, stored.contact.jid)
             await self._notifier.notify(ws, notice)
-        if stored.needs_routing:
-            self._lanes.submit(conv.id, lambda: self._route(ref, stored, msg))
+        if stored.needs_routing and claimed:
+            self._lanes.submit(conv.id, lambda: self._tracked(key, ref, stored, msg))
+        await inbound.durable()  # on disk before the caller acknowledges it (202)
         return stored.message
+
+    @property
+    def in_flight(self) -> int:
+        """Inbound messages queued or being routed in this process."""
+        return len(self._routing)
+
+    def reroute(self, item: Unrouted, done: Callable[[], None]) -> bool:
+        """Queue a stored, unrouted message (recovery); False when it is already in flight.
+        `done` runs once its routing ended, however it ended."""
+        key = (item.session_id, item.message.wa_message_id or item.message.id)
+        if key in self._routing:
+            return False
+        self._routing.add(key)
+        ref = SessionRef(item.session_id, item.workspace_id)
+        stored = inbound.Persisted(item.message, item.conversation, item.contact, False)
+        msg = stored_message(item)
+
+        async def work() -> None:
+            try:
+                if await unrouted.is_unrouted(item.message.id):  # routed since it was read
+                    await self._tracked(key, ref, stored, msg)
+            finally:
+                self._routing.discard(key)
+                done()
+
+        self._lanes.submit(item.conversation.id, work)
+        return True
+
+    async def _tracked(
+        self,
+        key: tuple[str, str],
+        ref: SessionRef,
+        stored: inbound.Persisted,
+        msg: NormalizedMessage,
+    ) -> None:
+        """Route, counting failures (recovery retries a failed message a few times)."""
+        try:
+            await self._route(ref, stored, msg)
+            self.failures.pop(stored.message.id, None)
+        except AlreadyRouted:
+            log.debug("message %s was already routed", stored.message.id)
+        except Exception:
+            self.failures[stored.message.id] = self.failures.get(stored.message.id, 0) + 1
+            raise
+        finally:
+            self._routing.discard(key)
 
     async def _route(
         self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage
@@ -85,12 +172,9 @@ class Pipeline:
             return  # deleted meanwhile (GDPR delete of the contact)
         contact = msgspec.structs.replace(stored.contact, **{k: bool(state[k]) for k in _SWITCHES})
         conversation = msgspec.structs.replace(stored.conversation, status=state["status"])
-        media_path = None
+        media_path = media_error = None
         if msg.media_ref:
-            where = (ref.session_id, ref.workspace_id)
-            media_path = await save_media(
-                self._channels, self._media_dir, *where, stored.message, msg, self._events
-            )
+            media_path, media_error = await self._media(ref, stored.message, msg)
         settings = await workspace_settings.load(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
@@ -101,6 +185,7 @@ class Pipeline:
             msg,
             settings,
             media_path,
+            media_error=media_error,
             first_message=stored.new_contact and not msg.is_from_me,
         )
         for attempt in range(1, DECIDE_ATTEMPTS + 1):
@@ -116,7 +201,16 @@ class Pipeline:
         self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage, ctx: ReplyContext
     ) -> None:
         contact, settings = ctx.contact, ctx.settings
-        decision = await decide(ctx, self._responders)
+        try:
+            decision = await decide(ctx, self._responders)
+        except Abandoned:  # stopping mid-reply: nothing recorded, so recovery routes it again
+            log.warning(
+                "stopping: abandoned the reply to message %s (conversation %s); it stays "
+                "unrouted and is answered after the restart",
+                stored.message.id,
+                stored.conversation.id,
+            )
+            return
         drafts = []
         welcome = settings.welcome_message
         # a flow that takes the first message is the welcome; no second greeting before it
@@ -150,6 +244,32 @@ class Pipeline:
             notice = catalog.escalation_needed(conv_id, contact.id, reply.escalation_reason)
             await self._notifier.notify(ref.workspace_id, notice)
 
+    async def _media(
+        self, ref: SessionRef, message: c.Message, msg: NormalizedMessage
+    ) -> tuple[Path | None, str | None]:
+        """The inbound file on disk, or why it is not: then the team is told, and the row
+        keeps its reference for a later try (`MediaRefetch`)."""
+        if message.media_url:  # stored before a crash cut the routing short
+            kept = media_file(self._media_dir, message.media_url)
+            if kept.is_file():
+                return kept, None
+        try:
+            path = await save_media(
+                self._channels,
+                self._media_dir,
+                ref.session_id,
+                ref.workspace_id,
+                message,
+                msg.media_ref or "",
+                msg.media_mime,
+                self._events,
+            )
+        except MediaNotSaved as exc:
+            notice = catalog.media_not_saved(message.conversation_id, message.id, str(exc))
+            await self._notifier.notify(ref.workspace_id, notice)
+            return None, str(exc)
+        return path, None
+
     def _announce(
         self, workspace_id: str, written: Written, contact: c.Contact, status_changed: bool
     ) -> None:
@@ -165,29 +285,10 @@ class Pipeline:
         if any(m.status == "QUEUED" for m in written.messages):
             self._outbox.wake()
 
-    async def recover(self) -> int:
-        """Route inbound messages a crash left persisted but unrouted."""
-        pending = await messages.unrouted()
-        for item in pending:
-            msg = NormalizedMessage(
-                wa_message_id=item.message.wa_message_id or item.message.id,
-                jid=item.contact.jid,
-                chat_jid=item.contact.jid,
-                timestamp=item.message.created_at,
-                text=item.message.content or None,
-                media_caption=item.message.media_caption,
-            )
-            ref = SessionRef(item.session_id, item.workspace_id)
-            stored = inbound.Persisted(item.message, item.conversation, item.contact, False)
-            self._lanes.submit(
-                item.conversation.id, functools.partial(self._route, ref, stored, msg)
-            )
-        return len(pending)
-
     async def settle(self) -> None:
         """Wait until every queued message is routed."""
         await self._lanes.idle()
 
     async def cancel(self) -> None:
-        """Stop routing (shutdown): what was not routed is routed again by `recover`."""
+        """Stop routing (shutdown): what was not routed is routed again by `Recovery`."""
         await self._lanes.cancel()

@@ -13,6 +13,7 @@ then decides again.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -36,6 +37,7 @@ class ReplyContext:
     message: NormalizedMessage
     settings: WorkspaceSettings = DEFAULTS
     media_path: Path | None = None  # the inbound media, downloaded into the media folder
+    media_error: str | None = None  # why the media is not there (could not be fetched/stored)
     first_message: bool = False  # the contact's first message ever (a new contact)
     ai_options: AIOptions | None = None  # a flow's `ai` node: its prompt and knowledge base
 
@@ -130,6 +132,19 @@ class Responders:
     waiting: Responder | None = None  # what a customer waiting for a human is told (once)
 
 
+class StalledResponder:
+    """Fault injection (`settings.route_stall_s`): waits before answering, so messages pile up
+    stored but unrouted — what a crash under a slow model leaves (crash benchmarks)."""
+
+    def __init__(self, inner: Responder, stall_s: float) -> None:
+        self.inner = inner
+        self.stall_s = stall_s
+
+    async def respond(self, ctx: ReplyContext) -> Reply | None:
+        await asyncio.sleep(self.stall_s)
+        return await self.inner.respond(ctx)
+
+
 def build_responders(
     settings: Settings, ai: Responder | None = None, waiting: Responder | None = None
 ) -> Responders:
@@ -137,8 +152,11 @@ def build_responders(
     notice goes with any replying bot (a silent one says nothing at all)."""
     match settings.auto_reply:
         case "echo":
-            return Responders(ai=EchoResponder(), waiting=waiting)
+            slot: Responder = EchoResponder()
         case "ai" if ai is not None:
-            return Responders(ai=ai, waiting=waiting)
+            slot = ai
         case _:
             return Responders(ai=SilentResponder())
+    if settings.route_stall_s > 0:
+        slot = StalledResponder(slot, settings.route_stall_s)
+    return Responders(ai=slot, waiting=waiting)

@@ -41,6 +41,7 @@ EVENT_RESOURCE: dict[str, Resource] = {
     names.TYPING_STOP: Resource.CONVERSATIONS,
     names.CONTACT_UPDATED: Resource.CONTACTS,
     names.NOTIFICATION_NEW: Resource.NOTIFICATIONS,
+    names.NOTIFICATION_UPDATED: Resource.NOTIFICATIONS,
     names.WHATSAPP_STATUS: Resource.WHATSAPP,
     names.KB_PROGRESS: Resource.KNOWLEDGE,
     names.SPEECH_MODEL_PROGRESS: Resource.SETTINGS,

@@ -8,13 +8,32 @@ import re
 import shutil
 from typing import Any
 
+import msgspec
+
 from app.auth import Resource, guarded
-from app.channels import ChannelManager, SimulatorChannel
+from app.channels import (
+    ChannelError,
+    ChannelManager,
+    ChannelRejected,
+    ChannelUnavailable,
+    SimulatorChannel,
+)
+from app.channels.reasons import explain
 from app.db.errors import is_unique_violation
 from app.db.repos import mapping
 from app.db.repos import sessions as repo
 from app.db.tables import WhatsappSession
-from app.domain import Actor, Clock, Conflict, Invalid, MediaType, SessionStatus, new_id
+from app.domain import (
+    Actor,
+    BadGateway,
+    Clock,
+    Conflict,
+    Invalid,
+    MediaType,
+    SessionStatus,
+    Unavailable,
+    new_id,
+)
 from app.domain import conversations as c
 from app.pipeline.hub import SessionHub
 from app.records import AuditTrail
@@ -28,6 +47,21 @@ def phone_digits(phone: str) -> str:
     if not digits.isdigit() or not 7 <= len(digits) <= 15:
         raise Invalid("phoneNumber: the number in international format, e.g. +4917612345678")
     return digits
+
+
+def _because(exc: ChannelError) -> str:
+    """The failure, and why the session cannot reach WhatsApp, as a user reads it."""
+    why = explain(exc.last_error)
+    return f"{exc.detail}: {why}" if why else exc.detail
+
+
+def _last_error(exc: ChannelError) -> dict[str, object]:
+    return {"lastError": exc.last_error} if exc.last_error else {}
+
+
+def _explained(session: c.WhatsappSession) -> c.WhatsappSession:
+    """With its last error as a sentence (`lastErrorMessage`) next to the raw one."""
+    return msgspec.structs.replace(session, last_error_message=explain(session.last_error))
 
 
 class SessionService:
@@ -54,7 +88,7 @@ class SessionService:
 
     @guarded(Resource.WHATSAPP, write=False)
     async def list(self, actor: Actor) -> list[c.WhatsappSession]:
-        return await repo.list_for(actor.workspace_id or "")
+        return [_explained(s) for s in await repo.list_for(actor.workspace_id or "")]
 
     @guarded(Resource.WHATSAPP, write=True)
     async def create(self, actor: Actor, account_id: str, channel: str | None) -> c.WhatsappSession:
@@ -90,11 +124,12 @@ class SessionService:
 
     @guarded(Resource.WHATSAPP, write=False)
     async def get(self, actor: Actor, session_id: str) -> c.WhatsappSession:
-        return mapping.session(await repo.get(actor.workspace_id or "", session_id))
+        return _explained(mapping.session(await repo.get(actor.workspace_id or "", session_id)))
 
     @guarded(Resource.WHATSAPP, write=False)
     async def state(self, actor: Actor, session_id: str) -> c.SessionState:
         row = await repo.get(actor.workspace_id or "", session_id)
+        why = {"last_error": row["last_error"], "last_error_message": explain(row["last_error"])}
         running = session_id in self._channels
         if running:
             channel = self._channels.get(session_id)
@@ -103,8 +138,9 @@ class SessionService:
                 status=channel.status,
                 running=True,
                 has_qr=channel.qr() is not None,
+                **why,
             )
-        return c.SessionState(session_id=session_id, status=row["status"], running=False)
+        return c.SessionState(session_id=session_id, status=row["status"], running=False, **why)
 
     @guarded(Resource.WHATSAPP, write=False)
     async def qr(self, actor: Actor, session_id: str) -> c.QrCode:
@@ -120,7 +156,12 @@ class SessionService:
         row = await repo.get(actor.workspace_id or "", session_id)
         if session_id not in self._channels:
             await self._hub.open(row)
-        code = await self._channels.get(session_id).pair(digits)
+        try:
+            code = await self._channels.get(session_id).pair(digits)
+        except ChannelUnavailable as exc:
+            raise Unavailable(_because(exc), extra=_last_error(exc)) from None
+        except ChannelRejected as exc:
+            raise BadGateway(_because(exc), extra=_last_error(exc)) from None
         await self._audit.record(actor, "whatsapp.pair", "whatsapp_session", session_id)
         return c.PairingCode(session_id=session_id, code=code)
 
@@ -139,7 +180,8 @@ class SessionService:
         await repo.get(actor.workspace_id or "", session_id)
         await repo.update(session_id, self._clock.now(), enabled=False)
         await self._hub.close(session_id)
-        await repo.set_status(session_id, SessionStatus.DISCONNECTED, self._clock.now())
+        now = self._clock.now()
+        await repo.set_status(session_id, SessionStatus.DISCONNECTED, now, "stopped")
         await self._audit.record(actor, "whatsapp.disconnect", "whatsapp_session", session_id)
         return await self.get(actor, session_id)
 

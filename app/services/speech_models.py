@@ -54,8 +54,9 @@ class SpeechModelService:
     def downloads_allowed(self) -> bool:
         return self._jobs.allowed
 
-    def list(self) -> list[SpeechModelView]:
-        """Installed models first (the built-in one leading), then the rest of the catalog."""
+    def list(self, workspace_id: str = "") -> list[SpeechModelView]:
+        """Installed models first (the built-in one leading), then the rest of the catalog;
+        download progress only for downloads `workspace_id` started."""
         views = []
         for model in self.store.installed():
             entry = CATALOG.get(model.name)
@@ -78,7 +79,7 @@ class SpeechModelService:
                     )
                 )  # fmt: skip
         for view in views:
-            view.download = self._jobs.views.get(view.name)
+            view.download = self._jobs.view(view.name, workspace_id)
         return views
 
     @guarded(Resource.SETTINGS, write=True)
@@ -111,7 +112,7 @@ class SpeechModelService:
         await WorkspaceSettings.update({WorkspaceSettings.speech_model: None}).where(
             (WorkspaceSettings.workspace_id == ws) & (WorkspaceSettings.speech_model == name)
         )
-        self._jobs.views.pop(name, None)
+        self._jobs.forget(name)
         await self._audit.record(actor, "speech_model.delete", "speech_model", name)
 
     async def aclose(self) -> None:

@@ -3,10 +3,13 @@
 dispatcher → simulator send → receipts), next to a bare Litestar echo request in the same run.
 
 Run: `/work/venv/bin/python -m tests.bench.bench_pipeline [--db postgresql://…] [-n 10000]`
+     `… --sync normal,inbound,full --rounds 3`: SQLite durability modes side by side (alternating
+     rounds in one run, so machine noise hits both), with the ratios at the end.
 
 1. Saturation: 10,000 messages from 1,000 contacts injected as fast as the channel callback
-   returns (each inject waits until its message is persisted); throughput = messages / time
-   until the last reply was sent; latency percentiles under that load.
+   returns (each inject waits until its message is persisted; `--concurrency K` senders at
+   once); throughput = messages / time until the last reply was sent; latency percentiles
+   under that load.
 2. Pipeline overhead: 300 messages one at a time (the next is injected once the previous
    reply was sent): p50/p99 of inbound → sent without queueing. Pacing (typing, spacing) and
    the send budget (60/min) are off in both: they are deliberate delays (their own cost is
@@ -59,13 +62,21 @@ def latencies(phone: SimulatorChannel, sent_at: dict[str, float], start: int) ->
     return out
 
 
-async def run(db_url: str | None, n: int, contacts: int, steady_n: int = 300) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+async def run(
+    db_url: str | None,
+    n: int,
+    contacts: int,
+    steady_n: int = 300,
+    sync: str = "inbound",
+    concurrency: int = 1,
+) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(dir=_tmp_dir()) as tmp:
         settings = make_settings(
             Path(tmp) / "data",
             database_url=db_url,
             auto_reply="echo",
             dispatch_poll_s=0.05,
+            sqlite_durability=sync,
             send_budget=False,
         )
         container = build_container(settings)
@@ -83,17 +94,20 @@ async def run(db_url: str | None, n: int, contacts: int, steady_n: int = 300) ->
 
             # 1. saturation
             t0 = time.perf_counter()
-            for i in range(n):
-                text = f"s{i}"
-                sent_at[text] = time.time()
-                await phone.inject(jids[i % contacts], text)
+
+            async def injector(first: int) -> None:
+                for i in range(first, n, concurrency):
+                    text = f"s{i}"
+                    sent_at[text] = time.time()
+                    await phone.inject(jids[i % contacts], text)
+
+            await asyncio.gather(*(injector(k) for k in range(concurrency)))
             injected = time.perf_counter() - t0
             await wait_sent(phone, n, timeout=max(120.0, n / 20))
             elapsed = time.perf_counter() - t0
             sat = latencies(phone, sent_at, 0)
-            print(
-                f"engine: {'postgres' if db_url else 'sqlite'}; {n} messages, {contacts} contacts"
-            )
+            engine = "postgres" if db_url else f"sqlite durability={sync}"
+            print(f"engine: {engine}; {n} messages, {contacts} contacts, {concurrency} senders")
             print(
                 f"saturation: injected (persisted) in {injected:.1f} s = {n / injected:.0f} msg/s; "
                 f"all replies sent after {elapsed:.1f} s = {n / elapsed:.0f} msg/s"
@@ -115,8 +129,26 @@ async def run(db_url: str | None, n: int, contacts: int, steady_n: int = 300) ->
                 f"pipeline overhead, one at a time ({m} msgs): p50 {pct(steady, 50):.1f} ms, "
                 f"p99 {pct(steady, 99):.1f} ms, mean {statistics.mean(steady):.1f} ms"
             )
+            return {
+                "persist msg/s": n / injected,
+                "sent msg/s": n / elapsed,
+                "load p50 ms": pct(sat, 50),
+                "load p99 ms": pct(sat, 99),
+                "one p50 ms": pct(steady, 50),
+                "one p99 ms": pct(steady, 99),
+            }
 
-    # 3. bare Litestar echo, same process and loop
+
+def _tmp_dir() -> str | None:
+    """Where the temporary database lives: `AIMY_BENCH_TMP` (a real disk; /tmp may be tmpfs,
+    where fsync costs nothing and `synchronous` makes no difference)."""
+    import os
+
+    return os.environ.get("AIMY_BENCH_TMP") or None
+
+
+async def bare_echo() -> None:
+    """3. bare Litestar echo, same process and loop"""
     bare = Litestar([echo], logging_config=None)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=bare), base_url="http://bare"
@@ -133,14 +165,42 @@ async def run(db_url: str | None, n: int, contacts: int, steady_n: int = 300) ->
     )
 
 
+async def compare(args: argparse.Namespace) -> None:
+    modes = [m.strip().lower() for m in args.sync.split(",")]
+    figures: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
+    for round_ in range(args.rounds):
+        for mode in modes if round_ % 2 == 0 else reversed(modes):
+            figures[mode].append(
+                await run(args.db, args.n, args.contacts, args.steady, mode, args.concurrency)
+            )
+    if len(modes) < 2:
+        return
+    print(f"\nmedians of {args.rounds} alternating rounds (ratio to {modes[0]}):")
+    base = {k: statistics.median(r[k] for r in figures[modes[0]]) for k in figures[modes[0]][0]}
+    for mode in modes:
+        cells = []
+        for key, ref in base.items():
+            value = statistics.median(r[key] for r in figures[mode])
+            cells.append(f"{key} {value:.1f} (x{value / ref:.2f})")
+        print(f"  {mode}: " + "; ".join(cells))
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--db", default=None, help="Postgres URL (default: SQLite temp file)")
     p.add_argument("-n", type=int, default=10_000)
     p.add_argument("--contacts", type=int, default=1_000)
     p.add_argument("--steady", type=int, default=300, help="messages sent one at a time")
+    p.add_argument("--sync", default="inbound", help="SQLite durabilities: normal,inbound,full")
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument(
+        "--concurrency", type=int, default=1, help="saturation: messages injected at once"
+    )
+    p.add_argument("--no-bare", action="store_true", help="skip the bare Litestar baseline")
     args = p.parse_args()
-    asyncio.run(run(args.db, args.n, args.contacts, steady_n=args.steady))
+    asyncio.run(compare(args))
+    if not args.no_bare:
+        asyncio.run(bare_echo())
 
 
 if __name__ == "__main__":

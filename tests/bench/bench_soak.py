@@ -30,7 +30,7 @@ ENV = {
     "AIMY_AUTO_REPLY": "echo",
     "AIMY_TYPING_MS_PER_CHAR": "0",
     "AIMY_CHAT_SPACING_S": "0",
-    "AIMY_SEND_BUDGET": "false",  # no send budget (a benchmark measures without it)
+    "AIMY_SEND_BUDGET": "false",  # no send budget: the soak measures the pipeline, not pacing
     "AIMY_RATE_LIMIT_API_PER_MIN": "1000000",
 }
 

@@ -51,6 +51,33 @@ def start(
     headless: bool = True,
     cwd: Path = ROOT,
 ) -> Process:
+    """Launch the server and wait until its health check answers."""
+    process = launch(data_dir, *extra, command=command, env=env, headless=headless, cwd=cwd)
+    proc, url, log_path = process.proc, process.url, process.log_path
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log_path.read_text()}")
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"server did not become healthy:\n{log_path.read_text()}")
+
+
+def launch(
+    data_dir: Path,
+    *extra: str,
+    command: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    headless: bool = True,
+    cwd: Path = ROOT,
+) -> Process:
+    """Start the server process on a free port and return at once (`cwd`: the checkout whose
+    code runs — a benchmark's "before" variant runs another one)."""
     port = free_port()
     log_path = data_dir.parent / f"server-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -66,19 +93,7 @@ def start(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                return Process(proc, url, data_dir, log_path)
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"server did not become healthy:\n{log_path.read_text()}")
+    return Process(proc, f"http://127.0.0.1:{port}", data_dir, log_path)
 
 
 @pytest.fixture(scope="module")

@@ -168,9 +168,10 @@ def test_a_failing_load_raises_for_the_caller_and_is_retried() -> None:
     assert len(attempts) == 2
 
 
-async def test_runtime_ready_loads_the_model_in_a_worker_thread_again_after_an_unload() -> None:
-    """`ready()` is how async callers keep the model's load off the event loop; after an idle
-    unload the next `ready()` must load it there again, not leave it to the first embed call."""
+async def test_runtime_loads_the_model_in_a_worker_thread_again_after_an_unload() -> None:
+    """`aembeddings()`/`aretriever()` are how async callers keep the model's load off the
+    event loop; after an idle unload the next call must load it there again, not leave it to
+    the first embed call."""
     from types import SimpleNamespace
 
     from app.rag.runtime import KnowledgeRuntime
@@ -185,10 +186,10 @@ async def test_runtime_ready_loads_the_model_in_a_worker_thread_again_after_an_u
     runtime = KnowledgeRuntime(settings)
     runtime._embeddings.model._load = lambda: build(settings)  # count the loads, same adapter
     assert runtime.embedding_engine == "not loaded"
-    await runtime.ready()
+    await runtime.aembeddings()
     assert runtime.embedding_engine == "FakeEmbeddings"
     assert wait_for(lambda: runtime.embedding_engine == "not loaded")
-    await runtime.ready()
+    await runtime.aretriever()
     assert runtime.embedding_engine == "FakeEmbeddings"
     main = threading.main_thread().name
     assert len(loaded_on) == 2 and main not in loaded_on

@@ -37,7 +37,18 @@ def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]
         text = f"{name} is ready for the bot" if ok else f"{name} could not be indexed"
         return ("task_alt" if ok else "error"), text, "/dashboard/knowledge"
     if type_ == names.WA_DISCONNECTED:
-        return "link_off", "A WhatsApp number disconnected", "/dashboard/settings/whatsapp"
+        attempts = int(payload.get("attempts") or 1)
+        if payload.get("endedAt"):
+            text = "A WhatsApp number was disconnected (back now)"
+        elif attempts > 1:
+            text = f"A WhatsApp number is disconnected — {attempts} attempts to reconnect so far"
+        else:
+            text = "A WhatsApp number disconnected"
+        return "link_off", text, "/dashboard/settings/whatsapp"
+    if type_ == names.WA_RECONNECTED:
+        return "link", "A WhatsApp number is connected again", "/dashboard/settings/whatsapp"
+    if type_ == names.MEDIA_NOT_SAVED:
+        return "sd_card_alert", "A customer's file could not be saved (disk full?)", inbox
     if type_ == names.BROADCAST_COMPLETE:
         return "campaign", "A broadcast finished sending", "/dashboard/broadcasts"
     return "notifications", type_.replace("_", " ").capitalize(), None
@@ -66,6 +77,7 @@ class NotificationBell:
         background_tasks.create(load(), name="bell")
         assert actor.workspace_id is not None
         listen(actor, {names.NOTIFICATION_NEW}, self._on_new)
+        listen(actor, {names.NOTIFICATION_UPDATED}, self._on_updated)
 
     async def reload(self) -> None:
         service = container().services.notifications
@@ -77,6 +89,10 @@ class NotificationBell:
         await self.reload()
         _, text, _ = describe(str(event.data.get("type", "")), event.data.get("payload") or {})
         ui.notify(text, type="info", position="bottom-right")  # clear of the header on phones
+
+    async def _on_updated(self, event: Event) -> None:
+        """An ongoing situation changed (an outage's attempt count): redraw, no toast."""
+        await self.reload()
 
     async def _open(self, item: c.Notification, link: str | None) -> None:
         if not item.is_read:

@@ -178,7 +178,10 @@ class ConversationController(Controller):
         """Reject a pending bot reply: it is never sent and stays on record as REJECTED."""
         await services.approvals.reject(actor, conversation_id, msg_id)
 
-    @get("/{conversation_id:str}/export", opt=CONVERSATIONS)
+    @get(
+        "/{conversation_id:str}/export",
+        opt={**CONVERSATIONS, "produces": ["application/json", "application/pdf"]},
+    )
     async def export(
         self,
         conversation_id: FromPath[str],

@@ -13,17 +13,24 @@ class Health(msgspec.Struct):
     status: str
     version: str
     database: str
+    # inbound messages recovery still has to answer (after a crash); 0 when there are none
+    recovering: int = 0
 
 
 @get("/v1/health", opt={"public": True}, tags=["health"], cache=False)
 async def health(state: State) -> Health:
-    """Returns `ok` when the API answers and the database responds."""
-    engine = state.container.engine
+    """Returns `ok` when the API answers and the database responds — also while the app
+    still answers messages a crash left behind (`recovering`: how many are left)."""
+    container = state.container
+    engine = container.engine
     try:
         await engine.run_ddl("SELECT 1")
         database = "ok"
     except Exception:  # a broken DB must show here, not crash the probe
         database = "unavailable"
     return Health(
-        status="ok" if database == "ok" else "degraded", version=__version__, database=database
+        status="ok" if database == "ok" else "degraded",
+        version=__version__,
+        database=database,
+        recovering=container.recovery.pending,
     )

@@ -11,7 +11,7 @@ from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provi
 from app.auth import Resource
 from app.domain.records import DownloadView
 from app.schemas.local_models import DownloadModelBody, ImportModelBody
-from app.services.local_models import LocalModelView
+from app.services.local_models import CatalogModelView, LocalModelView
 
 SETTINGS = {"resource": Resource.SETTINGS}
 
@@ -27,9 +27,25 @@ class LocalModelController(Controller):
         return services.local_models.list()
 
     @get("/downloads", opt=SETTINGS)
-    async def list_downloads(self, services: ServicesDep) -> list[DownloadView]:
-        """Downloads started since the app started, with their progress."""
-        return services.local_models.downloads()
+    async def list_downloads(self, services: ServicesDep, actor: ActorDep) -> list[DownloadView]:
+        """Downloads this workspace started since the app started, with their progress (URLs
+        without credentials or query values)."""
+        return services.local_models.downloads(actor.workspace_id or "")
+
+    @get("/catalog", opt=SETTINGS)
+    async def model_catalog(self, services: ServicesDep, actor: ActorDep) -> list[CatalogModelView]:
+        """Recommended chat models: size, RAM, licence, checksum (and where it comes from), an
+        estimated reply time, whether it is installed and whether this workspace uses it."""
+        return await services.local_models.catalog(actor)
+
+    @post("/catalog/{key:str}/install", opt=SETTINGS, status_code=HTTP_202_ACCEPTED)
+    async def install_model(
+        self, key: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> DownloadView:
+        """One click: download a catalog model from its pinned commit, verify its sha256 and
+        size, then switch this workspace to it (provider `llamacpp`). Progress arrives as
+        `model:progress` WebSocket events; an installed model is switched to at once."""
+        return await services.local_models.install(actor, key)
 
     @post("/import", opt=SETTINGS)
     async def import_model(
@@ -50,4 +66,5 @@ class LocalModelController(Controller):
     async def delete_model(
         self, name: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> None:
+        """Delete a model file; 409 while another workspace answers with it."""
         await services.local_models.delete(actor, name)

@@ -25,10 +25,12 @@ class SpeechModelController(Controller):
     dependencies = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
 
     @get("/", opt=SETTINGS)
-    async def list_speech_models(self, services: ServicesDep) -> list[SpeechModelView]:
+    async def list_speech_models(
+        self, services: ServicesDep, actor: ActorDep
+    ) -> list[SpeechModelView]:
         """Installed models (the built-in English tiny.en first) and the downloadable catalog,
-        each with its latest download's progress."""
-        return services.speech_models.list()
+        each with the progress of the latest download this workspace started."""
+        return services.speech_models.list(actor.workspace_id or "")
 
     @post("/{name:str}/download", opt=SETTINGS, status_code=HTTP_202_ACCEPTED)
     async def download_speech_model(

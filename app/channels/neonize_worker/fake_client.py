@@ -11,6 +11,8 @@ Script: comma-separated steps run by `connect()`, e.g. `qr,connected,message`:
   write_creds         append a line to the session database file (vault round-trip tests)
   logged_out / temp_ban / outdated / replaced   terminal connection events
   connect_failure     a retryable ConnectFailure, then connect() returns
+  offline_while:<path>  while <path> exists, connect() fails as whatsmeow does without
+                      internet ("dial tcp: lookup …: no such host"); else the next steps run
   end                 connect() returns (connection lost)
   crash               the process dies at once (exit code 17)
   hang_on_stop        from now on disconnect() never returns and SIGTERM is ignored
@@ -29,6 +31,7 @@ from typing import Any
 from neonize.proto import Neonize_pb2 as pb
 from neonize.proto.waE2E import WAWebProtobufsE2E_pb2 as e2e
 
+OFFLINE_ERROR = "failed to connect to websocket: dial tcp: lookup web.whatsapp.com: no such host"
 CONTACT = pb.JID(User="5511999990001", Server="s.whatsapp.net")
 CONTACT_LID = pb.JID(User="100000000000001", Server="lid")
 
@@ -105,6 +108,9 @@ class FakeClient:
                 os._exit(17)
             case ["hang_on_stop"]:
                 self._hang = True
+            case ["offline_while", flag]:
+                if Path(flag).exists():
+                    raise ConnectionError(OFFLINE_ERROR)
             case ["sleep", seconds]:
                 time.sleep(float(seconds))
             case _:

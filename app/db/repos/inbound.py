@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from app.db import fast
+from app.db.engine import make_durable
 from app.db.errors import is_unique_violation
 from app.db.repos import mapping
 from app.db.repos.resolver import phone_of, resolve_contact
@@ -26,6 +27,7 @@ from app.domain import conversations as c
 
 __all__ = [
     "Persisted",
+    "durable",
     "insert_message",
     "message_row",
     "open_conversation",
@@ -66,6 +68,7 @@ def message_row(**values: Any) -> dict[str, Any]:
         "media_caption": None,
         "media_filename": None,
         "media_mime": None,
+        "media_ref": None,
         "media_transcript": None,
         "reply_to_id": None,
         "sentiment": None,
@@ -99,7 +102,8 @@ async def insert_message(row: dict[str, Any]) -> c.Message:
 async def persist_inbound(
     workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
 ) -> Persisted | None:
-    """Store `msg`; None when it was already stored (redelivery)."""
+    """Store `msg`; None when it was already stored (redelivery). Before acknowledging it,
+    await `durable()`."""
     for attempt in range(2):
         try:
             async with Message._meta.db.transaction():
@@ -115,6 +119,12 @@ async def persist_inbound(
             if duplicate or attempt == 1:
                 return None  # redelivered; or a contact race lost twice (logged by caller)
     return None
+
+
+async def durable() -> None:
+    """Every message stored so far survives a power loss (app/db/durability.py): what a 202
+    promises. Separate from `persist_inbound` so routing need not wait for the disk."""
+    await make_durable(Message._meta.db)
 
 
 async def _persist(
@@ -135,6 +145,7 @@ async def _persist(
         media_caption=msg.media_caption,
         media_filename=PurePath(msg.media_filename).name[:200] if msg.media_filename else None,
         media_mime=(msg.media_mime or "").split(";")[0].strip()[:128] or None,
+        media_ref=msg.media_ref,
         reply_to_id=msg.reply_to_wa_message_id,
         created_at=now,
         # own messages and non-conversational kinds never go through the router

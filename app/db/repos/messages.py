@@ -1,14 +1,13 @@
-"""Message updates outside the inbound/outbox paths: receipts, media, crash recovery."""
+"""Message updates outside the inbound/outbox paths: receipts, media, route state."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.db import fast
 from app.db.repos import mapping
-from app.db.tables import Contact, Conversation, Message, WhatsappSession
+from app.db.tables import Conversation, Message, WhatsappSession
 from app.domain import Direction, ReceiptKind
 from app.domain import conversations as c
 
@@ -38,6 +37,33 @@ async def apply_receipt(
 
 async def set_media_url(message_id: str, url: str) -> None:
     await Message.update({Message.media_url: url}).where(Message.id == message_id)
+
+
+async def missing_media(since: datetime, limit: int) -> list[dict[str, Any]]:
+    """Routed inbound messages since `since` whose media is not stored yet, oldest first:
+    `{message, media_ref, session_id, workspace_id}`."""
+    rows = (
+        await Message.select()
+        .where(
+            Message.media_ref.is_not_null()
+            & Message.media_url.is_null()
+            & Message.routed_at.is_not_null()
+            & Message.session_id.is_not_null()
+            & (Message.direction == Direction.INBOUND)
+            & (Message.created_at > since)
+        )
+        .order_by(Message.created_at)
+        .limit(limit)
+    )
+    return [
+        {
+            "message": mapping.message(r),
+            "media_ref": r["media_ref"],
+            "session_id": r["session_id"],
+            "workspace_id": r["workspace_id"],
+        }
+        for r in rows
+    ]
 
 
 async def previews(conversation_ids: list[str]) -> dict[str, str]:
@@ -73,47 +99,6 @@ async def route_state(conversation_id: str) -> dict[str, Any] | None:
     have escalated), or before an agent took over."""
     rows = await fast.execute(Conversation, _ROUTE_STATE, conversation_id)
     return rows[0] if rows else None
-
-
-@dataclass(frozen=True, slots=True)
-class Unrouted:
-    message: c.Message
-    conversation: c.Conversation
-    contact: c.Contact
-    workspace_id: str
-    session_id: str
-
-
-async def unrouted(limit: int = 1000) -> list[Unrouted]:
-    """Inbound messages persisted before a crash but never routed, oldest first."""
-    rows = (
-        await Message.select()
-        .where(
-            Message.routed_at.is_null()
-            & (Message.direction == Direction.INBOUND)
-            & Message.session_id.is_not_null()
-        )
-        .order_by(Message.created_at)
-        .limit(limit)
-    )
-    out = []
-    for row in rows:
-        conv = await Conversation.select().where(Conversation.id == row["conversation_id"]).first()
-        if conv is None:
-            continue
-        contact = await Contact.select().where(Contact.id == conv["contact_id"]).first()
-        if contact is None:
-            continue
-        out.append(
-            Unrouted(
-                mapping.message(row),
-                mapping.conversation(conv),
-                mapping.contact(contact),
-                row["workspace_id"],
-                row["session_id"],
-            )
-        )
-    return out
 
 
 async def enabled_sessions() -> list[dict[str, Any]]:

@@ -31,6 +31,14 @@ from app.domain import (
 from app.domain import conversations as c
 from app.domain.sending import SendKind
 
+_CLAIM_ROUTING = (
+    "UPDATE messages SET routed_at = {} WHERE id = {} AND routed_at IS NULL RETURNING id"
+)
+
+
+class AlreadyRouted(Exception):
+    """The inbound message already has its decision (recovery and the live path met)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Media:
@@ -190,12 +198,17 @@ async def record_decision(
     before: Callable[[], Awaitable[None]] | None = None,
     sending: Sending = REPLY,
 ) -> Written:
-    """In one transaction: `before` (a responder's own state, e.g. a flow run's step), the
-    replies (+ outbox rows), the inbound's routing mark, and the conversation's new
+    """In one transaction: the inbound's routing mark, `before` (a responder's own state, e.g. a
+    flow run's step), the replies (+ outbox rows), and the conversation's new
     status/lastMessageAt. A `once_per_wait` draft is left out when the customer was already
     told in this waiting period. A crash before this commits re-routes the inbound on start;
-    after it, the outbox holds the replies."""
+    after it, the outbox holds the replies. An inbound is decided once: `AlreadyRouted` (and
+    nothing written) when another decision for it committed first."""
     async with Message._meta.db.transaction():
+        if inbound_id is not None:  # claimed first: a second decision for it writes nothing
+            claimed = await fast.execute(Message, _CLAIM_ROUTING, now, inbound_id)
+            if not claimed:
+                raise AlreadyRouted(inbound_id)
         if before is not None:
             await before()
         # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
@@ -204,8 +217,6 @@ async def record_decision(
             for i, d in enumerate(drafts)
             if not d.once_per_wait or await _claim_waiting_notice(target.conversation_id, now)
         ]
-        if inbound_id is not None:
-            await Message.update({Message.routed_at: now}).where(Message.id == inbound_id)
         changes: dict[Any, Any] = {}
         conversation = None
         if out:

@@ -31,10 +31,17 @@ async def list_for(workspace_id: str) -> list[c.WhatsappSession]:
     return [mapping.session(r) for r in rows]
 
 
-async def set_status(session_id: str, status: SessionStatus, now: datetime) -> None:
-    await WhatsappSession.update(
-        {WhatsappSession.status: status, WhatsappSession.updated_at: now}
-    ).where(WhatsappSession.id == session_id)
+async def set_status(
+    session_id: str, status: SessionStatus, now: datetime, reason: str | None = None
+) -> None:
+    """The live status, and why: a reason becomes `last_error` (kept through the CONNECTING
+    of the next attempt), connecting or a requested stop clears it."""
+    changes: dict[Any, Any] = {WhatsappSession.status: status, WhatsappSession.updated_at: now}
+    if status is SessionStatus.CONNECTED or reason == "stopped":
+        changes[WhatsappSession.last_error] = None
+    elif reason:
+        changes[WhatsappSession.last_error] = reason[:1000]
+    await WhatsappSession.update(changes).where(WhatsappSession.id == session_id)
 
 
 async def update(session_id: str, now: datetime, **values: Any) -> None:

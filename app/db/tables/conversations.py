@@ -101,6 +101,7 @@ class Message(Table, tablename="messages"):
     failure_reason = Text(null=True, default=None)  # m0004: why an outbound one FAILED
     media_filename = Text(null=True, default=None)  # m0006: the file's own name, if it had one
     media_mime = Varchar(length=128, null=True, default=None)  # m0006: as sent or sniffed
+    media_ref = Text(null=True, default=None)  # m0008: the channel's reference, to fetch again
 
     unique_wa_message = Unique([workspace_id, session_id, wa_message_id])
 

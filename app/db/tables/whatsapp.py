@@ -35,6 +35,7 @@ class WhatsappSession(Table, tablename="whatsapp_sessions"):
     status = Varchar(length=20, choices=SessionStatus, default=SessionStatus.DISCONNECTED)
     creds_path = Text(default="")
     enabled = flag(True)  # false after an explicit disconnect: not reconnected on start
+    last_error = Text(null=True, default=None)  # m0009: why it is not connected (raw)
     created_at = created_at()
     updated_at = updated_at()
 

@@ -123,7 +123,7 @@ class KnowledgeBaseService:
         await KnowledgeBase.delete().where(KnowledgeBase.id == kb_id)  # rows cascade
         await asyncio.to_thread(
             delete_knowledge_base,
-            self._runtime.store,
+            await self._runtime.astore(),
             workspace_id=workspace_of(actor),
             kb_id=kb_id,
         )

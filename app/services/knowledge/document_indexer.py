@@ -102,7 +102,7 @@ class DocumentIndexer:
             return False
         await asyncio.to_thread(
             delete_document,
-            self._runtime.store,
+            await self._runtime.astore(),
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
@@ -129,15 +129,14 @@ class DocumentIndexer:
                 self._progress, row, pct, IndexStatus.PROCESSING, None, counts
             )
 
-        runtime = await self._runtime.ready()  # the model's first load, off the event loop
         records = await asyncio.to_thread(
             index_document,
             pages,
             workspace_id=row["ws"],
             kb_id=row["knowledge_base_id"],
             document_id=row["id"],
-            embeddings=runtime.embeddings,
-            store=runtime.store,
+            embeddings=await self._runtime.aembeddings(),
+            store=await self._runtime.astore(),
             on_progress=progress,
         )
         if not records:

@@ -145,7 +145,7 @@ class DocumentService:
         await KBDocument.delete().where(KBDocument.id == doc_id)  # chunks cascade
         await asyncio.to_thread(
             delete_document,
-            self._runtime.store,
+            await self._runtime.astore(),
             workspace_id=workspace_of(actor),
             kb_id=kb_id,
             document_id=doc_id,

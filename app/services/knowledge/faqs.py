@@ -47,7 +47,6 @@ class FaqService:
         return await child_row(actor, kb_id, KBFaq, faq_id, "FAQ")
 
     async def _index_faq(self, actor: Actor, kb_id: str, faq_id: str, q: str, a: str) -> str:
-        await self._runtime.ready()
         return await asyncio.to_thread(
             index_faq,
             q,
@@ -55,8 +54,8 @@ class FaqService:
             workspace_id=workspace_of(actor),
             kb_id=kb_id,
             faq_id=faq_id,
-            embeddings=self._runtime.embeddings,
-            store=self._runtime.store,
+            embeddings=await self._runtime.aembeddings(),
+            store=await self._runtime.astore(),
         )
 
     @guarded(Resource.KNOWLEDGE, write=True)
@@ -87,7 +86,7 @@ class FaqService:
         await KBFaq.delete().where(KBFaq.id == faq_id)
         await asyncio.to_thread(
             delete_faq,
-            self._runtime.store,
+            await self._runtime.astore(),
             workspace_id=workspace_of(actor),
             kb_id=kb_id,
             faq_id=faq_id,

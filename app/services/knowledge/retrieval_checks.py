@@ -25,7 +25,7 @@ class RetrievalChecks:
     async def test(self, actor: Actor, kb_id: str, query: str, k: int = 5) -> m.TestResult:
         """What the bot would find: the best passage's best sentence as the answer."""
         await kb_row(actor, kb_id)
-        hits = await (await self._runtime.ready()).retriever.asearch(
+        hits = await (await self._runtime.aretriever()).asearch(
             query, workspace_id=workspace_of(actor), kb_id=kb_id, k=k
         )
         sources = [
@@ -55,10 +55,9 @@ class RetrievalChecks:
     async def evaluate(self, actor: Actor, kb_id: str, body: ks.EvalBody) -> m.EvalResult:
         await kb_row(actor, kb_id)
         cases = [EvalCase(c.question, c.expected_source) for c in body.cases]
-        await self._runtime.ready()
         report = await asyncio.to_thread(
             evaluate,
-            self._runtime.retriever,
+            await self._runtime.aretriever(),
             cases,
             workspace_id=workspace_of(actor),
             kb_id=kb_id,

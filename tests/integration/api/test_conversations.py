@@ -85,7 +85,14 @@ async def test_session_endpoints(bot: Bot) -> None:
         ("default", "simulator", "CONNECTED")
     ]
     status = await bot.get(f"/whatsapp/sessions/{sid}/status")
-    assert status == {"sessionId": sid, "status": "CONNECTED", "running": True, "hasQr": False}
+    assert status == {
+        "sessionId": sid,
+        "status": "CONNECTED",
+        "running": True,
+        "hasQr": False,
+        "lastError": None,
+        "lastErrorMessage": None,
+    }
     assert (await bot.get(f"/whatsapp/sessions/{sid}/qr"))["qrCode"] is None
     r = await bot.send(
         "POST", f"/whatsapp/sessions/{sid}/pair", json={"phoneNumber": "+49 176 1234567"}

@@ -96,7 +96,7 @@ async def test_api_is_limited_per_workspace(make_api) -> None:  # type: ignore[n
 async def test_security_headers_and_health(api: Api) -> None:
     r = await api.client.get("/api/v1/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "version": "0.1.0", "database": "ok"}
+    assert r.json() == {"status": "ok", "version": "0.1.0", "database": "ok", "recovering": 0}
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"
     assert "default-src 'none'" in r.headers["content-security-policy"]
@@ -211,3 +211,23 @@ async def test_deeply_nested_json_is_400_on_every_json_route(
     )
     assert_problem(r, 400)
     assert not [rec for rec in caplog.records if rec.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_openapi_says_what_the_api_answers(api: Api) -> None:
+    """Schemathesis found the document contradicting the API (issue 13 re-measure): errors
+    are problem JSON, the exports are CSV and PDF, and the docs page is no API operation."""
+    doc = (await api.client.get("/api/openapi.json")).json()
+    assert doc == (await api.client.get("/api/docs/openapi.json")).json()
+    assert not [p for p in doc["paths"] if p.startswith("/api/docs")]
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            for status in ("400", "4XX", "5XX"):
+                content = op["responses"][status]["content"]
+                assert list(content) == ["application/problem+json"], (method, path, status)
+    export = doc["paths"]["/api/v1/conversations/{conversation_id}/export"]["get"]
+    assert set(export["responses"]["200"]["content"]) == {"application/json", "application/pdf"}
+    csv = doc["paths"]["/api/v1/contacts/export"]["get"]["responses"]["200"]["content"]
+    assert list(csv) == ["text/csv"]
+    owner = await api.register()
+    r = await api.client.get("/api/v1/contacts/export", headers=owner.headers())
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"

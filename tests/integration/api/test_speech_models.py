@@ -123,3 +123,12 @@ async def test_a_server_refuses_downloads_unless_the_operator_allows_them(make_a
         )
         assert r.status_code == 403 and "operator" in r.json()["detail"]
         assert (await api.client.get(URL, headers=owner.headers())).status_code == 200
+
+
+async def test_download_progress_is_shown_only_to_the_workspace_that_started_it(api: Api) -> None:
+    a, b = await api.register("Alice"), await api.register("Bob")
+    r = await api.client.post(f"{URL}/tiny/download", headers=a.headers())
+    assert r.status_code == 202
+    assert (await installed(api, a, "tiny"))["download"]["state"] == "done"
+    theirs = (await listed(api, b))["tiny"]
+    assert theirs["installed"] and theirs["download"] is None  # the file is shared, not the job

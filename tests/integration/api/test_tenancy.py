@@ -25,6 +25,7 @@ async def test_member_of_a_gets_403_or_404_for_everything_of_b(api: Api) -> None
     b_ids = {"key_id": b_key["id"], "invite_id": b_invite["id"], "user_id": b.user_id}
     b_ids |= await messaging_resources(api, b)
     b_ids["name"] = "nothere.gguf"  # local models belong to the install, not a workspace
+    b_ids["key"] = "nothere-model"  # so does the model catalog
     checked = 0
     for method, path, opt in routes(api.app):
         if opt.get("public") or opt.get("account") or method == "WS":

@@ -180,3 +180,39 @@ async def test_admin_reads_sessions_but_cannot_change_them(dashboard: Dashboard)
     await user.should_see("Only the owner can link or remove numbers.")
     for marker in ("add-session", "disconnect-sim-3", "delete-sim-3"):
         await user.should_not_see(marker=marker)
+
+
+class OfflineChannel(SimulatorChannel):
+    """A real number without internet, as its worker reports it between two attempts."""
+
+    REASON = (
+        "worker exited (4): connect ended: ConnectionError('failed to connect to websocket: "
+        "dial tcp: lookup web.whatsapp.com: no such host'); retry 3 in 15s"
+    )
+
+    async def start(self) -> None:
+        self.status = SessionStatus.DISCONNECTED
+        await self.events.on_status(SessionStatus.DISCONNECTED, self.REASON)
+
+
+async def test_a_number_that_is_not_connected_says_why(
+    dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = manager.build_channel
+
+    def build(spec: manager.ChannelSpec, events: ChannelEvents) -> Any:
+        return OfflineChannel(events) if spec.kind == "neonize" else real(spec, events)
+
+    monkeypatch.setattr(manager, "build_channel", build)
+    owner = await dashboard.register("owner@example.com")
+    assert owner.workspace is not None
+    actor = Actor(owner.user.id).in_workspace(owner.workspace.id, Role.OWNER)
+    await dashboard.container.services.sessions.create(actor, "shop", "whatsapp")
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/dashboard/settings/whatsapp")
+    await user.should_see(content="disconnected", marker="status-shop")
+    await user.should_see(
+        "No internet connection: WhatsApp's servers could not be reached "
+        "(reconnect attempt 3; next try in 15 s)",
+        marker="problem-shop",
+    )

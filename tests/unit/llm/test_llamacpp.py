@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from app.ai.output_check import check
+from app.domain import Abandoned
 from app.llm import LLM, ChatMessage, LLMError, LLMSettings, build_llm
+from app.llm.base import ModelProfile
 from tests.fakes.gguf import gemma_gguf, require_llama_cpp
 
-require_llama_cpp()
+llama_cpp = require_llama_cpp()
 pytestmark = pytest.mark.slow
 
 
@@ -78,5 +82,79 @@ async def test_a_prompt_larger_than_the_context_is_an_llm_error(gguf: Path) -> N
     try:
         with pytest.raises(LLMError, match="rejected"):
             await llm.complete([ChatMessage("user", "word " * 200)])
+    finally:
+        await llm.aclose()
+
+
+def test_the_gguf_header_picks_family_template_and_prompt_size(gguf: Path) -> None:
+    llm = build_llm(LLMSettings(provider="llamacpp", model_path=gguf, n_ctx=2048))
+    assert llm.family.key == "gemma3" and not llm.system_role  # type: ignore[attr-defined]
+    assert llm.profile == ModelProfile(context_window=2048, parameters_b=0.27)
+    wire = llm.wire_messages([ChatMessage("user", "hi")], "Be brief.")  # type: ignore[attr-defined]
+    assert wire == [{"role": "user", "content": "Be brief.\n\nhi"}]
+
+
+async def test_a_reply_that_hits_the_budget_is_marked_truncated(gemma: LLM) -> None:
+    out = await gemma.complete([ChatMessage("user", "Tell me a long story about the sea.")])
+    assert out.output_tokens == 16 and out.truncated
+
+
+def test_greedy_decoding_without_a_repetition_penalty_loops_and_the_check_catches_it(
+    gguf: Path,
+) -> None:
+    """The review's failure, reproduced: the packaged base model, greedy, no penalty."""
+    llama = llama_cpp.Llama(
+        model_path=str(gguf), n_ctx=1024, n_threads=1, chat_format="gemma", verbose=False
+    )
+    question = "When is the comment deadline?"
+    prompt = (
+        "You are a helpful assistant of an aviation authority. Knowledge Base Context: The FAA "
+        f"must receive comments on this AD by October 26, 2020. Rules: be concise.\n\n{question}"
+    )
+    try:
+        out = llama.create_chat_completion(
+            messages=[{"role": "user", "content": prompt}],
+            max_tokens=72, temperature=0.0, repeat_penalty=1.0,
+        )  # fmt: skip
+    finally:
+        llama.close()
+    text = out["choices"][0]["message"]["content"]
+    # caught by what it says, not only by having hit the token budget
+    assert check(text, question).problem in ("loop", "repeated_sentence"), text
+
+
+async def test_abandon_ends_the_running_call_between_tokens_and_refuses_queued_ones(
+    gguf: Path,
+) -> None:
+    llm = build_llm(
+        LLMSettings(provider="llamacpp", model_path=gguf, n_ctx=1024, n_threads=1, max_tokens=400)
+    )
+    await llm.load()  # type: ignore[attr-defined]
+    ask = [ChatMessage("user", "Tell me a long story about the sea.")]
+    running = asyncio.create_task(llm.complete(ask))
+    queued = asyncio.create_task(llm.complete(ask))
+    await asyncio.sleep(0.5)
+    started = time.perf_counter()
+    llm.abandon()  # type: ignore[attr-defined]
+    for task in (running, queued):
+        with pytest.raises(Abandoned):
+            await task
+    assert time.perf_counter() - started < 2.0  # not the ~400 tokens a finished reply takes
+    with pytest.raises(Abandoned):
+        await llm.complete(ask)
+    await llm.aclose()
+
+
+async def test_a_reply_past_the_deadline_is_an_llm_error_and_the_model_stays_usable(
+    gguf: Path,
+) -> None:
+    llm = build_llm(
+        LLMSettings(provider="llamacpp", model_path=gguf, n_ctx=1024, n_threads=1, deadline_s=1.5)
+    )
+    try:
+        with pytest.raises(LLMError, match=r"did not answer within 1\.5 s"):
+            await llm.complete([ChatMessage("user", "Tell me a long story.")], max_tokens=400)
+        out = await llm.complete([ChatMessage("user", "Hi")], max_tokens=1)
+        assert out.output_tokens == 1
     finally:
         await llm.aclose()

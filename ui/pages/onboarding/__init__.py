@@ -35,7 +35,7 @@ def create() -> None:
             ui.button("Skip setup", on_click=lambda: ui.navigate.to("/dashboard")).props(
                 "flat no-caps"
             ).mark("skip-setup")
-        _wizard(Wizard(viewer.actor, viewer.workspace, ui.stepper()))
+        await _wizard(Wizard(viewer.actor, viewer.workspace, ui.stepper()))
 
 
 def _owners_only() -> None:
@@ -43,14 +43,13 @@ def _owners_only() -> None:
     ui.link("Back to the dashboard", "/dashboard")
 
 
-def _wizard(wizard: Wizard) -> None:
+async def _wizard(wizard: Wizard) -> None:
     stepper = wizard.stepper
     stepper.props("vertical flat header-nav=false").classes("w-full bg-white rounded")
     stepper.mark("stepper")
     builders = {
         "name": _name_step,
         "connect": connect_step.build,
-        "model": model_step.build,
         "knowledge": knowledge_step.build,
     }
     with stepper:
@@ -58,6 +57,8 @@ def _wizard(wizard: Wizard) -> None:
             with ui.step(key, title=title, icon=icon).mark(f"step-{key}"):
                 if key == "try":
                     wizard.question = try_step.build(wizard)
+                elif key == "model":  # reads the saved settings and the model catalog
+                    await model_step.build(wizard)
                 else:
                     builders[key](wizard)
 

@@ -26,9 +26,9 @@ def create() -> None:
         editable = actor.may(Resource.SETTINGS, write=True)
         with ui.column().classes("w-full gap-4 max-w-3xl"):
             persona(actor, view, editable)
-            await bot_model.model(actor, view, editable)
+            use_local = await bot_model.model(actor, view, editable)
             behaviour(actor, view, editable)
-            await bot_models.section_(actor, editable)
+            await bot_models.section_(actor, editable, use_local)
             bot_voice.voice(actor, view, editable)
             bot_hours.hours(actor, view, editable)
             bot_hours.messages(actor, view, editable)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import ui
@@ -20,7 +21,11 @@ from ui.pages.settings.bot_form import CLOUD, PROVIDERS, choice_of, lock, number
 from ui.state import container
 
 
-async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> None:
+async def model(
+    actor: Actor, view: m.WorkspaceSettingsView, editable: bool
+) -> Callable[[str], Awaitable[None]]:
+    """The card; returns how to show that the workspace now answers with a local file (a
+    one-click install from the catalog switched it on the server already)."""
     services = container().services
     local = [x.name for x in services.local_models.list()]
     with section("AI model", "Which model writes the replies. Keys are stored encrypted."):
@@ -79,6 +84,14 @@ async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> 
                 sync()
 
         listen(actor, ["model:progress"], downloaded)
+
+        async def use_local(name: str) -> None:
+            names = [x.name for x in services.local_models.list()]
+            gguf.set_options(sorted({*names, name}), value=name)
+            choice.value = "llamacpp"
+            temp.value = (await services.settings.get(actor)).ai_temperature  # the family's
+            sync()
+
         error = ErrorLabel("model-error")
         choice.on_value_change(sync)
         sync()
@@ -134,3 +147,4 @@ async def model(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> 
             spinner = ui.spinner(size="sm")
             spinner.set_visibility(False)
         lock(editable, choice, name, gguf, url, key, temp, tokens)
+    return use_local

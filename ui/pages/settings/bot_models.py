@@ -1,6 +1,7 @@
-"""The bot tab's local models card: GGUF files for the llama.cpp provider — list, delete,
-import from a path (desktop only; the service refuses it headless), and download from a URL
-the user typed, only when they click, with a progress bar fed by `model:progress` events.
+"""The bot tab's local models card: the recommended models (one click downloads, verifies and
+selects one), GGUF files for the llama.cpp provider — list, delete, import from a path
+(desktop only; the service refuses it headless), and download from a URL the user typed, only
+when they click, with a progress bar fed by `model:progress` events.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from app.events.bus import Event
 from ui.components import ErrorLabel, confirm
 from ui.components.format import size
 from ui.components.live import listen
+from ui.components.model_catalog import Installed, catalog_cards
 from ui.pages.settings._shell import section
 from ui.state import container
 
 OFF = "Downloads are turned off on this server: the operator enables them (AIMY_MODEL_DOWNLOADS)."
 
 
-async def section_(actor: Actor, editable: bool) -> None:
+async def section_(actor: Actor, editable: bool, on_installed: Installed) -> None:
     services = container().services
     page = context.client.layout
     with section(
@@ -64,6 +66,16 @@ async def section_(actor: Actor, editable: bool) -> None:
         with ui.column().classes("w-full gap-0"):
             files()
         error = ErrorLabel("models-error")
+
+        async def installed(name: str) -> None:
+            files.refresh()
+            await on_installed(name)
+
+        recommended = ui.expansion("Recommended models", icon="recommend")
+        recommended.classes("w-full").mark("recommended-models")
+        recommended.value = not services.local_models.list()
+        with recommended:
+            await catalog_cards(actor, editable, installed)
         if not editable:
             return
         if not services.local_models.imports_allowed:
@@ -122,7 +134,7 @@ async def section_(actor: Actor, editable: bool) -> None:
                 show({"name": started.name, "state": "downloading", "doneBytes": 0})
 
         button.on_click(download)
-        for running in services.local_models.downloads():
+        for running in services.local_models.downloads(actor.workspace_id or ""):
             if running.state == "downloading":
                 show(
                     {

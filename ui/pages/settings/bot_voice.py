@@ -52,7 +52,7 @@ def voice(actor: Actor, view: m.WorkspaceSettingsView, editable: bool) -> None:
 
         @ui.refreshable
         def catalog() -> None:
-            models = service.list()
+            models = service.list(actor.workspace_id or "")
             installed = {x.name: label_of(x) for x in models if x.installed}
             if view.ai_provider == "openai":  # transcription on the same OpenAI account
                 installed[OPENAI_SPEECH] = "OpenAI (cloud, with this workspace's OpenAI key)"

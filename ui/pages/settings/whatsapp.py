@@ -3,7 +3,8 @@ for whoever may change WhatsApp (the owner) — add, link by QR or pairing code,
 disconnect and delete.
 
 Status chips follow `whatsapp:status` events from the bus, so a scan on the phone turns the chip
-green without a reload; the QR dialog listens to the same events to refresh and to close.
+green without a reload; the QR dialog listens to the same events to refresh and to close. A
+number that is not connected says why, in words (`lastErrorMessage`; the raw error on hover).
 Under each number its send budget (`whatsapp_budget.py`): today's use, refreshed every few
 seconds and at once when the number is paused (`sending_paused`).
 """
@@ -79,6 +80,10 @@ def create() -> None:
                         else:
                             detail = f"WhatsApp · {s.phone_number or 'no number linked yet'}"
                         ui.label(detail).classes("text-sm text-grey-7")
+                        if s.last_error_message and s.status != SessionStatus.CONNECTED:
+                            problem = ui.label(s.last_error_message).mark(f"problem-{s.account_id}")
+                            problem.classes("text-sm text-negative break-words")
+                            problem.tooltip(s.last_error or "")  # the raw error, for support
                     chips[s.id] = chip(s.status).mark(f"status-{s.account_id}")
                     if manage:
                         _actions(s)
