@@ -23,10 +23,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def release_freed_memory() -> None:
+def release_freed_memory(*, collect: bool = True) -> None:
     """Hand freed heap pages back to the OS. glibc keeps what a model freed in its arenas
-    (one per thread that allocated: ONNX Runtime's and CTranslate2's workers) until asked."""
-    gc.collect()
+    (one per thread that allocated: ONNX Runtime's and CTranslate2's workers) until asked.
+    `collect`: a full garbage collection first (cycles that still hold the model) — it holds
+    the GIL, over a second in a big process under load, so not on the load path, where the
+    event loop waits for its turn (tests/integration/api/test_responsive.py). malloc_trim
+    itself runs without the GIL (ctypes releases it)."""
+    if collect:
+        gc.collect()
     name = ctypes.util.find_library("c")
     if name is None:
         return
@@ -71,7 +76,7 @@ class IdleModel(Generic[T]):
                 started = time.perf_counter()
                 self._model = self._load()  # under the lock: concurrent first users wait
                 self.loads += 1
-                release_freed_memory()  # what loading parsed and copied, then dropped
+                release_freed_memory(collect=False)  # what loading parsed, then dropped
                 log.info("%s loaded in %.2f s", self.name, time.perf_counter() - started)
                 if self.idle_s is not None:
                     threading.Thread(
