@@ -228,7 +228,7 @@ def svg(samples: list[tuple[int, float, float]], base: float, warm: int, args) -
 
     pts = " ".join(f"{x(n):.1f},{y(r):.1f}" for n, r, _ in samples)
     ticks_y = [round(ymax * k / 5, -1) for k in range(6)]
-    ticks_x = [round(xmax * k / 5, -3) for k in range(6)]
+    ticks_x = [round(xmax * k / 5, -3 if xmax >= 10_000 else -1) for k in range(6)]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif"'
         ' font-size="11">',
