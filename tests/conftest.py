@@ -41,6 +41,7 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "send_jitter_s": 0,
         "chat_spacing_s": 0,
         "dispatch_poll_s": 0.05,
+        "webhook_poll_s": 0.05,
     }
     flags.update(overrides)
     return load_settings(flags, env={})

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 AVAILABLE: dict[str, bool] = {
     "flows": True,  # the visual flow builder, /dashboard/flows
-    "broadcasts": False,  # the broadcast scheduler, /dashboard/broadcasts
-    "analytics": False,  # charts, /dashboard/analytics (the overview's KPI cards work today)
-    "webhooks": False,  # the Webhooks settings tab, /dashboard/settings/webhooks
+    "broadcasts": True,  # the broadcast scheduler, /dashboard/broadcasts (issue 15)
+    "analytics": True,  # charts, /dashboard/analytics (issue 17)
+    "webhooks": True,  # the Webhooks settings tab, /dashboard/settings/webhooks (issue 16)
 }
 
 

@@ -4,7 +4,8 @@ model is not free) and reused.
 Each workspace picks its model (`speechModel`; none → the operator's `speech_model_dir`, else
 the built-in tiny.en; "openai" → OpenAI's transcription with the workspace's own OpenAI key and
 base URL, so a compatible server works too). An agency may run several, so only the `keep`
-most recently used stay loaded — a `small` model holds ~500 MB of RAM. A workspace whose chosen
+most recently used stay loaded — a `small` model holds ~500 MB of RAM — and each is unloaded
+after `model_idle_unload_s` without a voice note. A workspace whose chosen
 model was deleted falls back to the default instead of losing its voice notes.
 """
 
@@ -60,7 +61,8 @@ class SpeechPool:
             speech, key = SpeechSettings(provider="fake"), "fake"
         else:
             folder = self.model_dir(model)
-            speech, key = SpeechSettings(model_dir=folder), str(folder or "")
+            idle = self.settings.model_idle_unload_s
+            speech, key = SpeechSettings(model_dir=folder, idle_unload_s=idle), str(folder or "")
         transcriber = self._loaded.get(key)
         if transcriber is None:
             transcriber = self._loaded[key] = build_transcriber(speech)

@@ -17,6 +17,7 @@ from app import __version__
 from app.api.controllers import ROUTE_HANDLERS
 from app.api.errors import EXCEPTION_HANDLERS
 from app.api.limits import rate_limit_middleware
+from app.api.openapi import add_webhook_events
 from app.api.problems import DocsJson, DocsPage, api_document, document_problems
 from app.api.requests import ApiRequest
 from app.api.security import AuthMiddleware, permission_guard
@@ -101,5 +102,6 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
         debug=False,
         logging_config=None,  # the process configures logging once (app/logging_setup.py)
     )
+    add_webhook_events(app)
     document_problems(app)
     return app

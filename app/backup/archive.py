@@ -41,13 +41,15 @@ from app.settings import Settings
 
 
 def _files(root: Path, settings: Settings) -> Iterator[Path]:
-    """Files under `root` to archive: not the live database, not trees archived on their own."""
+    """Files under `root` to archive: not the live database, not trees archived on their own,
+    not the models folder (downloads and the e5 export: fetched or rebuilt again, not data)."""
     live_db = db.sqlite_path(settings)
     own_trees = {settings.media_path, settings.sessions_path} - {root}
+    left_out = own_trees | {settings.data_dir / "models"}
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(
-            n for n in dirnames if n not in SKIP_NAMES and here / n not in own_trees
+            n for n in dirnames if n not in SKIP_NAMES and here / n not in left_out
         )
         for name in sorted(filenames):
             path = here / name

@@ -82,6 +82,8 @@ class Contact(Model, kw_only=True):
     is_vip: bool
     language: str | None = None
     notes: str | None = None
+    # opted out of broadcasts (an opt-out word, or by hand); None: receives them (m0022)
+    opted_out_at: datetime | None = None
     first_seen_at: datetime
     last_message_at: datetime | None = None
     created_at: datetime

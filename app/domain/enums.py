@@ -93,11 +93,16 @@ class BroadcastTarget(StrEnum):
 
 
 class BroadcastStatus(StrEnum):
+    """The seed's five, plus PAUSED (by hand: nothing more is queued until resumed) and
+    CANCELLED (by hand: the recipients not yet messaged never will be)."""
+
     DRAFT = "DRAFT"
     SCHEDULED = "SCHEDULED"
     SENDING = "SENDING"
+    PAUSED = "PAUSED"
     SENT = "SENT"
     FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
 
 
 class OutboxStatus(StrEnum):
@@ -106,6 +111,16 @@ class OutboxStatus(StrEnum):
     PENDING = "PENDING"
     SENDING = "SENDING"
     SENT = "SENT"
+    FAILED = "FAILED"
+
+
+class DeliveryStatus(StrEnum):
+    """A webhook delivery (issue 16): PENDING → SENDING → DELIVERED, or back to PENDING for a
+    retry, or FAILED after the last attempt (or at once on 410 Gone)."""
+
+    PENDING = "PENDING"
+    SENDING = "SENDING"
+    DELIVERED = "DELIVERED"
     FAILED = "FAILED"
 
 

@@ -134,6 +134,9 @@ class WorkspaceSettingsView(Model, kw_only=True):
     quiet_hours_enabled: bool = False
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "08:00"
+    # words that opt a contact out of broadcasts, besides the built-in STOP, UNSUBSCRIBE, BAJA,
+    # PARAR, ROKO (a message that is only the word, any case)
+    opt_out_words: list[str] = []
     # words that end a contact's flow run, besides the built-in ones (case/accents ignored)
     flow_stop_words: list[str] = []
     updated_at: datetime | None = None

@@ -256,6 +256,15 @@ class Budget:
                 return None
         slots = self.ledger.slots
         at = max(earliest.timestamp(), slots[-1] if slots else 0.0)
+        if not kind.conversational and slots:
+            # what we start ourselves goes evenly, one per 60/per_minute s (seed §13: a
+            # broadcast at 1/s at 60/min), never in a burst that fills the minute: a customer
+            # who writes meanwhile waits for the next free slot, not for the next minute
+            spaced = slots[-1] + WINDOW_S / self.limits.per_minute
+            if spaced > at and (horizon is None or spaced > horizon.timestamp()):
+                self.full_until = _utc(spaced)
+                return None
+            at = max(at, spaced)
         blocker = self._window_blocker(at)
         if blocker is not None:
             frees = blocker + SPAN_S

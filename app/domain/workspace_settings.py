@@ -41,6 +41,8 @@ class WorkspaceSettings(msgspec.Struct, kw_only=True, frozen=True):
     quiet_hours_enabled: bool = False  # hold everything but replies from start to end
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "08:00"
+    # words that opt a contact out of broadcasts, besides STOP, UNSUBSCRIBE, BAJA, PARAR, ROKO
+    opt_out_words: list[str] = msgspec.field(default_factory=list)  # m0022
     # words that end a contact's flow run, besides the built-in stop/cancel words (m0020)
     flow_stop_words: list[str] = []
 

@@ -12,11 +12,19 @@ from typing import Protocol, runtime_checkable
 
 @runtime_checkable
 class Embeddings(Protocol):
-    """A sentence-embedding model. Vectors are L2-normalised, so dot product == cosine."""
+    """A sentence-embedding model. Vectors are L2-normalised, so dot product == cosine.
 
-    name: str
-    dim: int
-    max_tokens: int
+    `name`, `dim` and `max_tokens` are read-only to callers: an adapter may keep them as plain
+    attributes, or as properties (the idle-unloading wrapper reads them from the model)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int: ...
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         """Embed passages (chunks, FAQs) in batches."""

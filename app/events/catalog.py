@@ -1,8 +1,10 @@
 """The event catalogue: one constructor per event the app publishes, and per notification type.
 
-Events go to the bus (the dashboard and `/api/v1/ws` subscribe; webhooks will share this
-catalogue), so their `data` is the wire shape of seed §6/§12, built here and nowhere else:
-a caller says *what* happened with typed arguments, never how the frame is spelled.
+Events go to the bus (the dashboard and `/api/v1/ws` subscribe) and, recorded in the
+transaction of the change (`app.records.WebhookOutbox`), to webhooks — which see them under
+their public types (`app.events.public`). Their `data` is the wire shape of seed §6/§12 (and
+of issue 16 for the events integrations asked for), built here and nowhere else: a caller says
+*what* happened with typed arguments, never how the frame is spelled.
 Notices are the seed §12 notification types: stored for 7 days by `app.records.Notifier`,
 which then publishes `notification:new`.
 """
@@ -17,6 +19,7 @@ import msgspec
 
 from app.domain import SessionStatus
 from app.domain import conversations as c
+from app.domain.broadcasts import BroadcastStats
 from app.domain.flows import FlowRun
 from app.domain.records import DownloadView
 from app.events import names
@@ -139,6 +142,21 @@ def speech_model_progress(workspace_id: str, download: DownloadView) -> Event:
     return Event(names.SPEECH_MODEL_PROGRESS, workspace_id, _wire(download))
 
 
+def broadcast_progress(
+    workspace_id: str, broadcast_id: str, name: str, status: str, stats: BroadcastStats
+) -> Event:
+    """`broadcast:progress {broadcastId, name, status, percent, stats}`: a broadcast's
+    recipients moved (queued, sent, delivered, read, replied, failed) or its status changed."""
+    data = {
+        "broadcastId": broadcast_id,
+        "name": name,
+        "status": status,
+        "percent": stats.percent,
+        "stats": _wire(stats),
+    }
+    return Event(names.BROADCAST_PROGRESS, workspace_id, data)
+
+
 def flow_run(workspace_id: str, run: FlowRun) -> Event:
     """`flow:run {run}`: a contact's flow run started, moved to a node, waits, or ended — the
     inbox shows "in flow X at node Y". The run without its variables and history."""
@@ -178,6 +196,100 @@ def flow_completed(workspace_id: str, run: FlowRun) -> Event:
         "completedAt": run.ended_at.isoformat() if run.ended_at else None,
     }
     return Event(names.FLOW_COMPLETED, workspace_id, data, run.conversation_id)
+
+
+def conversation_created(workspace_id: str, conversation: c.Conversation) -> Event:
+    """`conversation.created {conversation}`: a contact's first message opened a conversation
+    (or someone started one)."""
+    data = {"conversation": _wire(conversation)}
+    return Event(names.CONVERSATION_CREATED, workspace_id, data, conversation.id)
+
+
+def conversation_escalated(
+    workspace_id: str, conversation: c.Conversation, reason: str | None
+) -> Event:
+    """`conversation.escalated {conversation, reason}`: the bot handed the conversation to a
+    human (low confidence, a sensitive topic, no model …); it now waits (WAITING_HUMAN)."""
+    data = {"conversation": _wire(conversation), "reason": reason}
+    return Event(names.CONVERSATION_ESCALATED, workspace_id, data, conversation.id)
+
+
+def contact_created(
+    workspace_id: str, contact: c.Contact, conversation_id: str | None = None
+) -> Event:
+    """`contact.created {contact}`: someone new wrote (`conversation_id`: the conversation
+    their message opened — webhooks get the contact before the message) or was added."""
+    data = {"contact": _wire(contact)}
+    return Event(names.CONTACT_CREATED, workspace_id, data, conversation_id)
+
+
+def contact_labeled(workspace_id: str, contact: c.Contact, label: c.Label, added: bool) -> Event:
+    """`contact.labeled {contact, label, action}`: a label was put on (`added`) or taken off
+    (`removed`) a contact; `contact.labels` is the list after the change."""
+    data = {
+        "contact": _wire(contact),
+        "label": _wire(label),
+        "action": "added" if added else "removed",
+    }
+    return Event(names.CONTACT_LABELED, workspace_id, data)
+
+
+def document_indexed(
+    workspace_id: str,
+    document_id: str,
+    knowledge_base_id: str,
+    name: str,
+    status: str,
+    *,
+    chunk_count: int | None = None,
+    error: str | None = None,
+) -> Event:
+    """`knowledge.document.indexed {documentId, knowledgeBaseId, name, status, chunkCount,
+    error}`: indexing ended — INDEXED with its passage count, or FAILED with the reason."""
+    data: dict[str, Any] = {
+        "documentId": document_id,
+        "knowledgeBaseId": knowledge_base_id,
+        "name": name,
+        "status": status,
+        "chunkCount": chunk_count,
+        "error": error,
+    }
+    return Event(names.DOCUMENT_INDEXED, workspace_id, data)
+
+
+def broadcast_completed(
+    workspace_id: str,
+    *,
+    broadcast_id: str,
+    name: str,
+    status: str,
+    total: int,
+    sent: int,
+    failed: int,
+    completed_at: datetime | None,
+) -> Event:
+    """`broadcast.completed {broadcastId, name, status, totalRecipients, sentCount,
+    failedCount, completedAt}`: a broadcast has nothing left to send."""
+    data = {
+        "broadcastId": broadcast_id,
+        "name": name,
+        "status": status,
+        "totalRecipients": total,
+        "sentCount": sent,
+        "failedCount": failed,
+        "completedAt": completed_at.isoformat() if completed_at else None,
+    }
+    return Event(names.BROADCAST_COMPLETED, workspace_id, data)
+
+
+def webhook_test(workspace_id: str, webhook_id: str, name: str) -> Event:
+    """`webhook.test {webhookId, name, message}`: what "Send test" delivers (never published)."""
+    data = {
+        "webhookId": webhook_id,
+        "name": name,
+        "message": "A test event from Aimywhatsapp: your endpoint is reachable.",
+    }
+    return Event(names.WEBHOOK_TEST, workspace_id, data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +393,33 @@ def message_failed(conversation_id: str | None, message_id: str | None, reason: 
     return Notice(names.MESSAGE_FAILED, payload)
 
 
+def webhook_disabled(
+    webhook_id: str, name: str, url: str, reason: str, failure_count: int
+) -> Notice:
+    """The sender switched a webhook off (too many failures in a row, or 410 Gone)."""
+    payload = {
+        "webhookId": webhook_id,
+        "name": name,
+        "url": url,
+        "reason": reason,
+        "failureCount": failure_count,
+    }
+    return Notice(names.WEBHOOK_DISABLED, payload)
+
+
 def sending_paused(session_id: str, account_id: str | None, reason: str) -> Notice:
     """A number stopped sending (ban or rate-limit signal, failure spike); resume by hand."""
     payload = {"sessionId": session_id, "accountId": account_id, "reason": reason}
     return Notice(names.SENDING_PAUSED, payload)
+
+
+def broadcast_complete(broadcast_id: str, name: str, status: str, stats: BroadcastStats) -> Notice:
+    """A broadcast finished sending: every recipient messaged, failed or skipped (SENT), or
+    none could be messaged (FAILED)."""
+    payload = {
+        "broadcastId": broadcast_id,
+        "name": name,
+        "status": status,
+        "stats": _wire(stats),
+    }
+    return Notice(names.BROADCAST_COMPLETE, payload)

@@ -34,6 +34,11 @@ MEDIA_NOT_SAVED = "media_not_saved"
 # from WhatsApp, or a spike of failed sends) until someone resumes it — {sessionId, reason}
 SENDING_PAUSED = "sending_paused"
 
+# seed §12 "Broadcast progress → broadcast:progress → workspace room" (issue 15.2):
+# {broadcastId, name, status, percent, stats: {total, pending, sent, delivered, read, replied,
+# failed, optedOut}}
+BROADCAST_PROGRESS = "broadcast:progress"
+
 # knowledge base indexing progress (issue 4): {documentId, knowledgeBaseId, percent, status},
 # while embedding also {chunksDone, chunksTotal}
 KB_PROGRESS = "kb:progress"
@@ -49,3 +54,20 @@ FLOW_RUN = "flow:run"
 # a run reached its end (issue 16's webhook event): {runId, flowId, flowName, contactId,
 # conversationId, vars, completedAt}
 FLOW_COMPLETED = "flow.completed"
+
+# Issue 16: events that exist for integrations, named as webhooks deliver them (the seed's
+# WebSocket names above are mapped to public types in `app/events/public.py`); the WebSocket
+# forwards them too. Their `data` is documented there and in the README.
+CONVERSATION_CREATED = "conversation.created"  # {conversation}
+CONVERSATION_ESCALATED = "conversation.escalated"  # {conversation, reason}
+CONTACT_CREATED = "contact.created"  # {contact}
+CONTACT_LABELED = "contact.labeled"  # {contact, label, action: added | removed}
+DOCUMENT_INDEXED = "knowledge.document.indexed"  # {documentId, knowledgeBaseId, name, status, …}
+# a broadcast finished (issue 15 calls it): {broadcastId, name, status, totalRecipients,
+# sentCount, failedCount, completedAt}
+BROADCAST_COMPLETED = "broadcast.completed"
+WEBHOOK_TEST = "webhook.test"  # only ever sent by "Send test": {webhookId, name, message}
+
+# not in the seed's list: a webhook was switched off by the sender (its receiver failed too
+# often, or answered 410 Gone) — {webhookId, name, url, reason, failureCount}
+WEBHOOK_DISABLED = "webhook_disabled"

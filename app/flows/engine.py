@@ -12,6 +12,7 @@ The inbound path hands the effect to the pipeline with the reply (`FlowResponder
 API / label / scheduled starts and stops commit here (`deliver`): their messages answer nobody,
 so they are queued as `SendKind.FLOW` (`Outbox.enqueue`) — the number's send budget, quiet
 hours and the cap on cold messages hold them like any message we start ourselves.
+A step that completes a run records `flow.completed` for webhooks in its transaction.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from app.flows.run import Run
 from app.flows.template import Scope
 from app.pipeline.outbox import Outbox
 from app.pipeline.responders import AIOptions, Reply, Stale
-from app.records import Notifier
+from app.records import Notifier, WebhookOutbox
 
 log = logging.getLogger(__name__)
 GRAPH_CACHE = 256
@@ -179,13 +180,34 @@ class StepEffect:
             visits=step.visits,
         )
         await repo.add_events(run.id, run.notes)
+        labeled: list[tuple[str, str]] = []
         if step.labels:
-            self.contact_changed = await repo.change_labels(
-                run.workspace_id, run.contact_id, step.labels
-            )
+            labeled = await repo.change_labels(run.workspace_id, run.contact_id, step.labels)
+            self.contact_changed = bool(labeled)
         if step.assign:
             await repo.hand_over(run.contact_id, run.conversation_id, step.assign_to, self.now)
             self.contact_changed = True
+        if self.engine.webhooks is not None:
+            await self._tell_webhooks(self.engine.webhooks, labeled)
+
+    async def _tell_webhooks(self, webhooks: WebhookOutbox, labeled: list[tuple[str, str]]) -> None:
+        """What the step changed, for webhooks, in its transaction: each label put on or
+        taken off (`contact.labeled`), a takeover (`contact.updated`), the run's end
+        (`flow.completed`)."""
+        run, ws = self.run, self.run.workspace_id
+        told = []
+        contact = await repo.contact_record(run.contact_id) if self.contact_changed else None
+        if contact is not None:
+            for action, label_id in labeled:
+                label = await repo.label_record(label_id)
+                if label is not None:
+                    told.append(catalog.contact_labeled(ws, contact, label, action != "remove"))
+            if self.step.assign:
+                told.append(catalog.contact_updated(ws, contact))
+        if run.status is f.RunStatus.COMPLETED:
+            record = record_of(run, self.flow_name, self.graph, self.now)
+            told.append(catalog.flow_completed(ws, record))
+        await webhooks.record(*told)
 
     def applied(self) -> None:
         run = self.run
@@ -238,10 +260,12 @@ class FlowEngine:
         notifier: Notifier,
         webhook: Callable[[WebhookCall], Awaitable[WebhookResult]],
         media: Callable[[str, str], Awaitable[Media | None]] | None = None,
+        webhooks: WebhookOutbox | None = None,
     ) -> None:
         self.clock = clock
         self.events = events
         self.outbox = outbox
+        self.webhooks = webhooks  # flow.completed, written with the step that completes a run
         self._notifier = notifier
         self._webhook = webhook
         self._media = media
@@ -347,6 +371,9 @@ class FlowEngine:
                     target, [], status=ConversationStatus.WAITING_HUMAN
                 )
                 written = Written(written.messages, handed.conversation)
+                if handed.conversation is not None and self.webhooks is not None:
+                    told = catalog.conversation_updated(run.workspace_id, handed.conversation)
+                    await self.webhooks.record(told)  # the hand-over, with the step
         effect.applied()
         self.outbox.announce(run.workspace_id, written)
         if effect.hands_over:

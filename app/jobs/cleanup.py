@@ -1,4 +1,5 @@
-"""Daily cleanup: expired sign-ins, used or stale reset links and invites, old notifications."""
+"""Daily cleanup: expired sign-ins, used or stale reset links and invites, old notifications,
+webhook deliveries past their retention (7 days, the newest 1,000 per webhook)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from app.db.repos import webhooks
 from app.db.tables import Notification, PasswordReset, UserSession, WorkspaceInvite
 from app.domain import Clock
 
@@ -22,6 +24,7 @@ async def cleanup_expired(clock: Clock) -> dict[str, int]:
         "password_resets": await _delete(PasswordReset, PasswordReset.expires_at < now),
         "invites": await _delete(WorkspaceInvite, WorkspaceInvite.expires_at < week_ago),
         "notifications": await _delete(Notification, Notification.expires_at < now),
+        "webhook_deliveries": await webhooks.prune(now),
     }
     log.info("cleanup removed %s", removed)
     return removed

@@ -8,6 +8,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.domain import Clock
+from app.jobs.analytics import aggregate_hours
 from app.jobs.cleanup import cleanup_expired
 from app.jobs.human_reply import nudge_waiting
 from app.records import Notifier
@@ -31,4 +32,14 @@ def register_jobs(scheduler: BaseScheduler, clock: Clock, notifier: Notifier) ->
         replace_existing=True,
         coalesce=True,
         max_instances=1,
+    )
+    scheduler.add_job(
+        aggregate_hours,
+        CronTrigger(minute=7),  # seed §13: hourly, once the last hour has settled
+        args=[clock],
+        id="analytics_aggregate",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
     )

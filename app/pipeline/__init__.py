@@ -1,5 +1,6 @@
 """The message pipeline: inbound → contact → conversation → router → outbox → dispatcher."""
 
+from app.pipeline.broadcasts import BroadcastRunner
 from app.pipeline.budget import SendBudget
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.hub import SessionHub
@@ -19,6 +20,7 @@ from app.pipeline.router import Decision, Route, decide
 from app.pipeline.send_locks import SendLocks
 
 __all__ = [
+    "BroadcastRunner",
     "Decision",
     "Dispatcher",
     "EchoResponder",

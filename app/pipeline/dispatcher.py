@@ -10,6 +10,8 @@ a row of it waits for a retry, so its rows go strictly in order. A failure (see 
 the chat until the retry; a row that ends FAILED gets its reason and a `message_failed`
 notification, and the chat moves on. A send WhatsApp refuses also counts toward the budget's
 failure-spike pause. A reconnecting number resumes its waiting rows at once.
+Webhooks hear of a send (`message.outbound`) or a failure (`message.status`) in the
+transaction that records it.
 
 Crash semantics: a decision's rows are durable before anything is sent, so rows PENDING (or
 claimed, SENDING) at a crash are sent once after restart, and SENT rows never again; the slots
@@ -27,15 +29,17 @@ from pathlib import Path
 
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
+from app.db.tx import transaction
 from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, media_file
+from app.domain.conversations import Message
 from app.domain.sending import SLACK_S
-from app.events import EventBus
+from app.events import EventBus, catalog
 from app.pipeline.announce import Announcer
 from app.pipeline.budget import SendBudget
 from app.pipeline.pacing import Pacer, Pacing
 from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
 from app.pipeline.send_locks import SendLocks
-from app.records import Notifier
+from app.records import Notifier, WebhookOutbox
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,7 @@ class Dispatcher:
         pacing: Pacing,
         budget: SendBudget,
         *,
+        webhooks: WebhookOutbox,
         poll_s: float = 1.0,
         stall_s: float = 0.0,
         window: timedelta = DEFAULT_WINDOW,
@@ -77,6 +82,7 @@ class Dispatcher:
         self._channels = channels
         self._media_dir = media_dir
         self._announce = Announcer(events, notifier)
+        self._webhooks = webhooks
         self._send_locks = send_locks
         self._clock = clock
         self._budget = budget
@@ -188,7 +194,7 @@ class Dispatcher:
                 await asyncio.sleep(self._stall_s)
             async with self._send_locks(job.session_id):  # receipts wait until the id is stored
                 wa_id = await channel.send(outbound(job, self._media_dir))
-                message = await jobs.mark_sent(job, wa_id, self._clock.now())
+                message = await self._sent(job, wa_id)
         except Exception as exc:
             await self._failed(job, exc)
             return True
@@ -226,5 +232,18 @@ class Dispatcher:
         log.error("outbox %s failed for good: %s", job.id, verdict.reason)
         if not verdict.attempt:
             await self._budget.refund(job)
-        message = await jobs.mark_failed(job, verdict.reason, attempt=verdict.attempt)
+        async with transaction():
+            message = await jobs.mark_failed(job, verdict.reason, attempt=verdict.attempt)
+            await self._tell_webhooks(job, message)
         await self._announce.failed(job, message, verdict.reason)
+
+    async def _sent(self, job: jobs.Job, wa_id: str) -> Message | None:
+        """Record the send, and what webhooks hear of it, as one."""
+        async with transaction():
+            message = await jobs.mark_sent(job, wa_id, self._clock.now())
+            await self._tell_webhooks(job, message)
+        return message
+
+    async def _tell_webhooks(self, job: jobs.Job, message: Message | None) -> None:
+        if message is not None:
+            await self._webhooks.record(catalog.message_updated(job.workspace_id, message))

@@ -6,6 +6,8 @@ unexpected disconnects and alerts (reconnect attempt 5+, ban, logout) become one
 notification per outage (`Outages`), and the end of an outage one more. A ban (status
 BANNED, or a ban alert) pauses the number's outbound traffic in the send budget; the first
 connection starts its warm-up ramp.
+Webhooks hear of a stored status change (`session.status`) and of receipts (`message.status`)
+in the transaction that stores them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from app.channels import ChannelAlert, ChannelEvents, ChannelManager, ChannelSpec
 from app.channels.base import Channel
 from app.db.repos import messages, sessions
+from app.db.tx import transaction
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
 from app.events import EventBus, catalog
 from app.pipeline.budget import BAN_CODES, SendBudget
@@ -26,7 +29,7 @@ from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.inbound import Pipeline, SessionRef
 from app.pipeline.outages import Outages
 from app.pipeline.send_locks import SendLocks
-from app.records import Notifier
+from app.records import Notifier, WebhookOutbox
 from app.secrets import SecretStore
 
 log = logging.getLogger(__name__)
@@ -49,8 +52,10 @@ class SessionHub:
         secrets_store: SecretStore,
         clock: Clock,
         sessions_dir: Path,
+        webhooks: WebhookOutbox,
     ) -> None:
         self._channels = channels
+        self._webhooks = webhooks
         self._pipeline = pipeline
         self._dispatcher = dispatcher
         self._send_locks = send_locks
@@ -115,8 +120,11 @@ class SessionHub:
             await self._receipt(ref, receipt)
 
         async def on_status(status: SessionStatus, reason: str | None) -> None:
-            await sessions.set_status(ref.session_id, status, self._clock.now(), reason)
-            self._publish_status(ref, status, None)
+            event = catalog.whatsapp_status(ref.workspace_id, ref.session_id, status)
+            async with transaction():
+                if await sessions.set_status(ref.session_id, status, self._clock.now(), reason):
+                    await self._webhooks.record(event)
+            self._events.publish(event)
             if status is SessionStatus.CONNECTED:  # replies that waited for the number
                 await self._budget.linked(ref.session_id)
                 await self._dispatcher.resume(ref.session_id)
@@ -140,12 +148,14 @@ class SessionHub:
 
     async def _receipt(self, ref: SessionRef, receipt: Receipt) -> None:
         """Delivered / read: waits until the dispatcher has stored the id it refers to."""
-        async with self._send_locks(ref.session_id):
+        async with self._send_locks(ref.session_id), transaction():
             changed = await messages.apply_receipt(
                 ref.session_id, receipt.wa_message_ids, receipt.kind, receipt.timestamp
             )
-        for message in changed:
-            self._events.publish(catalog.message_updated(ref.workspace_id, message))
+            told = [catalog.message_updated(ref.workspace_id, m) for m in changed]
+            await self._webhooks.record(*told)
+        for event in told:
+            self._events.publish(event)
 
     def _publish_status(self, ref: SessionRef, status: SessionStatus, qr: str | None) -> None:
         event = catalog.whatsapp_status(ref.workspace_id, ref.session_id, status, qr)

@@ -1,6 +1,9 @@
 """The inbound path (seed §3, DESIGN §4): persist first → contact → conversation → route →
 decision + outbox in one transaction → wake the dispatcher.
 
+Webhooks hear of it in the same transactions (`WebhookOutbox.record`): the message, a new
+contact or conversation with the persist; a status change or an escalation with the decision.
+
 `handle()` persists and returns at once (the channel's callback must not wait for a model);
 routing then runs in a lane per conversation, so replies within a chat keep message order.
 """
@@ -15,9 +18,10 @@ from pathlib import Path
 import msgspec
 
 from app.channels import ChannelManager
-from app.db.repos import inbound, messages, unrouted, workspace_settings
+from app.db.repos import consent, inbound, messages, unrouted, workspace_settings
 from app.db.repos.outbox import AlreadyRouted, Draft, Target, Written
 from app.db.repos.unrouted import Unrouted
+from app.db.tx import transaction
 from app.domain import (
     Abandoned,
     Clock,
@@ -27,13 +31,14 @@ from app.domain import (
     media_file,
 )
 from app.domain import conversations as c
-from app.events import EventBus, catalog
+from app.domain.consent import confirmation
+from app.events import Event, EventBus, catalog
 from app.pipeline.lanes import Lanes
 from app.pipeline.media import MediaNotSaved, save_media
 from app.pipeline.outbox import Outbox
-from app.pipeline.responders import ReplyContext, Responders, Stale
+from app.pipeline.responders import Reply, ReplyContext, Responders, Stale
 from app.pipeline.router import Route, decide, drafts_of
-from app.records import Notifier
+from app.records import Notifier, WebhookOutbox
 
 log = logging.getLogger(__name__)
 DECIDE_ATTEMPTS = 3  # a flow run moved under us (a wake-up won): decide again, fresh
@@ -78,10 +83,12 @@ class Pipeline:
         outbox: Outbox,
         channels: ChannelManager,
         media_dir: Path,
+        webhooks: WebhookOutbox,
     ) -> None:
         self._clock = clock
         self._events = events
         self._notifier = notifier
+        self._webhooks = webhooks
         self._responders = responders
         self._outbox = outbox
         self._channels = channels
@@ -93,13 +100,19 @@ class Pipeline:
     async def handle(self, ref: SessionRef, msg: NormalizedMessage) -> c.Message | None:
         """Persist `msg` and queue its routing; None for a redelivered message. Returns once
         the message would survive a power loss too (`settings.sqlite_durability`)."""
-        now = self._clock.now()
+        now, ws = self._clock.now(), ref.workspace_id
         key = (ref.session_id, msg.wa_message_id)
         claimed = key not in self._routing  # marked before the row exists: recovery skips it
         self._routing.add(key)
+        told: list[Event] = []
+
+        async def record(stored: inbound.Persisted) -> None:  # inside the persist transaction
+            told[:] = _persisted(ws, stored)
+            await self._webhooks.record(*told)
+
         stored = None
         try:
-            stored = await inbound.persist_inbound(ref.workspace_id, ref.session_id, msg, now)
+            stored = await inbound.persist_inbound(ws, ref.session_id, msg, now, record)
         finally:
             if claimed and (stored is None or not stored.needs_routing):
                 self._routing.discard(key)
@@ -107,8 +120,9 @@ class Pipeline:
             log.debug("redelivered message %s ignored", msg.wa_message_id)
             await inbound.durable()  # the first copy may still be on its way to the disk
             return None
-        ws, conv = ref.workspace_id, stored.conversation
-        self._events.publish(catalog.message_new(ws, stored.message, conv))
+        conv = stored.conversation
+        for event in told:
+            self._events.publish(event)
         self._events.publish(catalog.contact_updated(ws, stored.contact))
         if stored.new_contact and not msg.is_from_me:
             notice = catalog.new_contact(stored.contact.id, stored.contact.jid)
@@ -214,10 +228,16 @@ class Pipeline:
         drafts = []
         welcome = settings.welcome_message
         # a flow that takes the first message is the welcome; no second greeting before it
-        greet = decision.route not in (Route.BLOCKED, Route.FLOW)
+        greet = decision.route not in (Route.BLOCKED, Route.FLOW, Route.OPT_OUT)
         if stored.new_contact and welcome and greet:
             drafts.append(Draft(welcome))
         reply = decision.reply
+        word = decision.word if decision.route is Route.OPT_OUT else None
+        if word is not None and await consent.opt_out(contact.id, self._clock.now()):
+            # confirmed once: only the message that opted them out is answered
+            drafts.append(Draft(confirmation(word, contact.language)))
+            contact = msgspec.structs.replace(contact, opted_out_at=self._clock.now())
+            self._events.publish(catalog.contact_updated(ref.workspace_id, contact))
         if decision.route is Route.WAITING and reply is not None:
             drafts.append(Draft(reply.text, once_per_wait=True))
         elif reply is not None:
@@ -230,12 +250,15 @@ class Pipeline:
             status = ConversationStatus.WAITING_HUMAN
         target = Target(ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid)
         effect = reply.effect if reply is not None else None
-        written = await self._outbox.record(
-            target, drafts, inbound_id=stored.message.id, status=status, effect=effect
-        )
+        async with transaction():  # the decision and what webhooks hear of it, as one
+            written = await self._outbox.record(
+                target, drafts, inbound_id=stored.message.id, status=status, effect=effect
+            )
+            changed = _decided(ref.workspace_id, written, contact, status, reply)
+            await self._webhooks.record(*changed)
         if effect is not None:
             effect.applied()
-        self._announce(ref.workspace_id, written, contact, status is not None)
+        self._announce(ref.workspace_id, written, contact, changed)
         conv_id = stored.conversation.id
         if decision.hold and written.messages:
             notice = catalog.approval_needed(conv_id, written.messages[-1].id)
@@ -271,17 +294,18 @@ class Pipeline:
         return path, None
 
     def _announce(
-        self, workspace_id: str, written: Written, contact: c.Contact, status_changed: bool
+        self, workspace_id: str, written: Written, contact: c.Contact, changed: list[Event]
     ) -> None:
-        """`message:new` per reply (with the conversation after it), `conversation:updated`
-        when the decision changed its status; then the dispatcher sends what is queued."""
+        """`message:new` per reply (with the conversation after it), then what the decision
+        changed (`conversation:updated`, `conversation.escalated`); then the dispatcher sends
+        what is queued."""
         conversation = written.conversation
         if conversation is not None:
             conversation = msgspec.structs.replace(conversation, contact=contact)
         for message in written.messages:
             self._events.publish(catalog.message_new(workspace_id, message, conversation))
-        if status_changed and conversation is not None:
-            self._events.publish(catalog.conversation_updated(workspace_id, conversation))
+        for event in changed:
+            self._events.publish(event)
         if any(m.status == "QUEUED" for m in written.messages):
             self._outbox.wake()
 
@@ -292,3 +316,36 @@ class Pipeline:
     async def cancel(self) -> None:
         """Stop routing (shutdown): what was not routed is routed again by `Recovery`."""
         await self._lanes.cancel()
+
+
+def _persisted(workspace_id: str, stored: inbound.Persisted) -> list[Event]:
+    """What a persisted message tells (the WebSocket and webhooks): the message, and the
+    contact or conversation it created."""
+    told = []
+    if stored.new_contact:
+        conversation_id = stored.conversation.id
+        told.append(catalog.contact_created(workspace_id, stored.contact, conversation_id))
+    if stored.new_conversation:
+        told.append(catalog.conversation_created(workspace_id, stored.conversation))
+    told.append(catalog.message_new(workspace_id, stored.message, stored.conversation))
+    return told
+
+
+def _decided(
+    workspace_id: str,
+    written: Written,
+    contact: c.Contact,
+    status: ConversationStatus | None,
+    reply: Reply | None,
+) -> list[Event]:
+    """What a decision changed: the conversation's status (when it set one), and whether the
+    bot escalated."""
+    conversation = written.conversation
+    if status is None or conversation is None:
+        return []
+    conversation = msgspec.structs.replace(conversation, contact=contact)
+    changed = [catalog.conversation_updated(workspace_id, conversation)]
+    if reply is not None and reply.escalate:
+        reason = reply.escalation_reason
+        changed.append(catalog.conversation_escalated(workspace_id, conversation, reason))
+    return changed

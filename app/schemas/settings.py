@@ -48,6 +48,14 @@ class SettingsPatchBody(Body):
     quiet_hours_enabled: bool | Unset = msgspec.UNSET
     quiet_hours_start: HhMm | Unset = msgspec.UNSET
     quiet_hours_end: HhMm | Unset = msgspec.UNSET
+    # words that opt a contact out of broadcasts (besides STOP, UNSUBSCRIBE, BAJA, PARAR, ROKO)
+    opt_out_words: (
+        Annotated[
+            list[Annotated[str, msgspec.Meta(min_length=1, max_length=40)]],
+            msgspec.Meta(max_length=20),
+        ]
+        | Unset
+    ) = msgspec.UNSET
     # words that end a flow run (besides the built-in stop/cancel words), compared without
     # case or accents
     flow_stop_words: (

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.services.analytics import AnalyticsService
 from app.services.api_keys import ApiKeyService
 from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
+from app.services.broadcasts import BroadcastService
 from app.services.contact_import import ContactImportService
 from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
@@ -38,6 +40,7 @@ from app.services.settings import SettingsService
 from app.services.sign_ins import SignInService
 from app.services.sources import SourceService
 from app.services.speech_models import SpeechModelService
+from app.services.webhooks import WebhookService
 from app.services.workspaces import WorkspaceService
 
 
@@ -55,6 +58,7 @@ class Services:
     sessions: SessionService
     send_budgets: SendBudgetService
     send_first: SendFirstService
+    broadcasts: BroadcastService
     contacts: ContactService
     contact_queries: ContactQueries
     contact_import: ContactImportService
@@ -66,6 +70,7 @@ class Services:
     local_models: LocalModelService
     speech_models: SpeechModelService
     overview: OverviewService
+    analytics: AnalyticsService
     knowledge: KnowledgeBaseService
     faqs: FaqService
     documents: DocumentService
@@ -75,14 +80,17 @@ class Services:
     live_access: LiveAccess
     flows: FlowService
     flow_runs: FlowRunService
+    webhooks: WebhookService
     sources: SourceService = field(default_factory=SourceService)
 
 
 __all__ = [
+    "AnalyticsService",
     "ApiKeyService",
     "ApprovalService",
     "AuditService",
     "AuthService",
+    "BroadcastService",
     "ContactImportService",
     "ContactQueries",
     "ContactService",
@@ -112,5 +120,6 @@ __all__ = [
     "SignInService",
     "SourceService",
     "SpeechModelService",
+    "WebhookService",
     "WorkspaceService",
 ]

@@ -1,5 +1,7 @@
 """Approval mode (seed §3 step 3): a human approves (sends, optionally edited) or rejects
-(discards, kept on record as REJECTED) the bot's PENDING_APPROVAL drafts."""
+(discards, kept on record as REJECTED) the bot's PENDING_APPROVAL drafts. When the last draft
+is settled the conversation is OPEN again (`conversation.updated` for webhooks, in the same
+transaction)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from app.domain import Actor, Clock, Conflict, ConversationStatus, MessageStatus
 from app.domain import conversations as c
 from app.events import EventBus, catalog
 from app.pipeline.outbox import Outbox
-from app.records import AuditTrail
+from app.records import AuditTrail, WebhookOutbox
 from app.services.conversation_queries import ConversationQueries
 from app.services.conversations import ConversationService
 
@@ -27,8 +29,10 @@ class ApprovalService:
         events: EventBus,
         audit: AuditTrail,
         clock: Clock,
+        webhooks: WebhookOutbox,
     ) -> None:
         self._queries = queries
+        self._webhooks = webhooks
         self._conversations = conversations  # where a reply goes; `conversation:updated`
         self._outbox = outbox
         self._events = events
@@ -112,9 +116,16 @@ class ApprovalService:
             & (Message.status == MessageStatus.PENDING_APPROVAL)
         )
         if not left:
-            await Conversation.update(
-                {Conversation.status: ConversationStatus.OPEN, Conversation.updated_at: now}
-            ).where(
-                (Conversation.id == conversation_id)
-                & (Conversation.status == ConversationStatus.PENDING_APPROVAL)
+            rows = (
+                await Conversation.update(
+                    {Conversation.status: ConversationStatus.OPEN, Conversation.updated_at: now}
+                )
+                .where(
+                    (Conversation.id == conversation_id)
+                    & (Conversation.status == ConversationStatus.PENDING_APPROVAL)
+                )
+                .returning(*Conversation.all_columns())
             )
+            for row in rows:
+                event = catalog.conversation_updated(row["workspace_id"], mapping.conversation(row))
+                await self._webhooks.record(event)

@@ -4,6 +4,7 @@
 A human reply is announced like the bot's — `message:new` with the message and the
 conversation after it — and then `conversation:updated` (status, lastMessageAt), so clients
 that keep a conversation list from events (the API's websocket, the inbox) stay current.
+Webhooks hear of a status or assignee change (`conversation.updated`) in its transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.db.repos import mapping, workspace_settings
 from app.db.repos import outbox as outbox_repo
 from app.db.repos.outbox import Draft, Target
 from app.db.tables import Contact, Conversation, WorkspaceUser
+from app.db.tx import transaction
 from app.domain import (
     Actor,
     Clock,
@@ -29,9 +31,9 @@ from app.domain import (
 )
 from app.domain import conversations as c
 from app.domain.sending import SendKind
-from app.events import EventBus, catalog
+from app.events import Event, EventBus, catalog
 from app.pipeline.outbox import Outbox
-from app.records import AuditTrail
+from app.records import AuditTrail, WebhookOutbox
 from app.services import attachments
 from app.services.attachments import Attachment
 from app.services.conversation_queries import ConversationQueries
@@ -46,10 +48,12 @@ class ConversationService:
         audit: AuditTrail,
         clock: Clock,
         media_dir: Path,
+        webhooks: WebhookOutbox,
     ) -> None:
         self._queries = queries
         self._outbox = outbox
         self._events = events
+        self._webhooks = webhooks
         self._audit = audit
         self._clock = clock
         self._media_dir = media_dir  # where a reply's attachment is stored
@@ -72,7 +76,6 @@ class ConversationService:
         now = self._clock.now()
         changes: dict[Any, Any] = {Conversation.updated_at: now}
         resolving = status is ConversationStatus.RESOLVED and row["status"] != status
-        handed_back = False
         if status is not None:
             changes[Conversation.status] = status
             waiting = ConversationStatus.WAITING_HUMAN
@@ -93,37 +96,47 @@ class ConversationService:
             changes[Conversation.assigned_user_id] = None
         if read:
             changes[Conversation.unread_count] = 0
-        await Conversation.update(changes).where(Conversation.id == conversation_id)
-        if resolving and not keep_takeover:
-            handed_back = await self._hand_back(actor, row["contact_id"], now)
-        meta = {
-            "status": status,
-            "assignedUserId": assigned_user_id,
-            "unassign": unassign or None,
-            "read": read or None,
-            "keepTakeover": (keep_takeover or None) if resolving else None,
-            "handedBackToBot": handed_back or None,
-        }
-        await self._audit.record(
-            actor,
-            "conversation.update",
-            "conversation",
-            conversation_id,
-            {k: v for k, v in meta.items() if v is not None},
+        reassigned = (assigned_user_id or None) != row["assigned_user_id"] and (
+            assigned_user_id is not None or unassign
         )
+        async with transaction():
+            await Conversation.update(changes).where(Conversation.id == conversation_id)
+            handed_back = []
+            if resolving and not keep_takeover:
+                handed_back = await self._hand_back(actor, row["contact_id"], now)
+            meta = {
+                "status": status,
+                "assignedUserId": assigned_user_id,
+                "unassign": unassign or None,
+                "read": read or None,
+                "keepTakeover": (keep_takeover or None) if resolving else None,
+                "handedBackToBot": bool(handed_back) or None,
+            }
+            await self._audit.record(
+                actor,
+                "conversation.update",
+                "conversation",
+                conversation_id,
+                {k: v for k, v in meta.items() if v is not None},
+            )
+            told = list(handed_back)
+            if status not in (None, row["status"]) or reassigned:  # webhooks: not a read mark
+                conv = mapping.conversation(await self._queries.row(actor, conversation_id))
+                told.append(catalog.conversation_updated(actor.workspace_id or "", conv))
+            await self._webhooks.record(*told)  # in the change's transaction
+        for event in handed_back:
+            self._events.publish(event)
         return await self.changed(actor, conversation_id)
 
-    async def _hand_back(self, actor: Actor, contact_id: str, now: datetime) -> bool:
-        """Turn the contact's human takeover off (True when it was on) and say so live."""
+    async def _hand_back(self, actor: Actor, contact_id: str, now: datetime) -> list[Event]:
+        """Turn the contact's human takeover off; `contact:updated` when it was on."""
         rows = (
             await Contact.update({Contact.human_takeover: False, Contact.updated_at: now})
             .where((Contact.id == contact_id) & (Contact.human_takeover == True))  # noqa: E712
             .returning(*Contact.all_columns())
         )
-        if rows:
-            contact = mapping.contact(rows[0])
-            self._events.publish(catalog.contact_updated(actor.workspace_id or "", contact))
-        return bool(rows)
+        ws = actor.workspace_id or ""
+        return [catalog.contact_updated(ws, mapping.contact(row)) for row in rows]
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def changed(self, actor: Actor, conversation_id: str) -> c.Conversation:
@@ -173,15 +186,19 @@ class ConversationService:
         )
         try:
             wrote = await outbox_repo.ever_wrote(row["id"])
-            written = await self._outbox.record(
-                target,
-                [draft],
-                status=answered,
-                # to someone who never wrote, an agent's message is sending first: cold, held
-                # by the daily budget and the first-message cap, like the API's
-                kind=SendKind.HUMAN if wrote else SendKind.SEND_FIRST,
-                cold=not wrote,
-            )
+            async with transaction():
+                written = await self._outbox.record(
+                    target,
+                    [draft],
+                    status=answered,
+                    # to someone who never wrote, an agent's message is sending first: cold,
+                    # held by the daily budget and the first-message cap, like the API's
+                    kind=SendKind.HUMAN if wrote else SendKind.SEND_FIRST,
+                    cold=not wrote,
+                )
+                if answered is not None and written.conversation is not None:
+                    event = catalog.conversation_updated(row["workspace_id"], written.conversation)
+                    await self._webhooks.record(event)
         except BaseException:
             if media is not None:  # no row refers to it: do not leave it behind
                 attachments.discard(media)

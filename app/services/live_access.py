@@ -46,8 +46,15 @@ EVENT_RESOURCE: dict[str, Resource] = {
     names.KB_PROGRESS: Resource.KNOWLEDGE,
     names.SPEECH_MODEL_PROGRESS: Resource.SETTINGS,
     names.MODEL_PROGRESS: Resource.SETTINGS,
+    names.BROADCAST_PROGRESS: Resource.BROADCASTS,
     names.FLOW_RUN: Resource.FLOWS,
     names.FLOW_COMPLETED: Resource.FLOWS,
+    names.CONVERSATION_CREATED: Resource.CONVERSATIONS,
+    names.CONVERSATION_ESCALATED: Resource.CONVERSATIONS,
+    names.CONTACT_CREATED: Resource.CONTACTS,
+    names.CONTACT_LABELED: Resource.CONTACTS,
+    names.DOCUMENT_INDEXED: Resource.KNOWLEDGE,
+    names.BROADCAST_COMPLETED: Resource.BROADCASTS,
 }
 
 

@@ -5,8 +5,10 @@ Definitions (they are shown to users under each card, so keep them in sync with 
 - open conversations: every conversation not RESOLVED (open, waiting for a human, or with a
   reply pending approval);
 - waiting for a human: conversations in WAITING_HUMAN;
-- bot resolution rate: of the conversations resolved in the last 30 days, the share in which
-  no human ever sent a message; None while nothing was resolved in that window.
+- bot resolution rate: of the conversations resolved in the last 30 days, the share the bot
+  resolved — no human ever sent a message AND the bot never escalated (no reply with an
+  escalation reason, never waiting for a human): the same definition as /analytics
+  (`app/domain/analytics.py`); None while nothing was resolved in that window.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ HELP = {
     "messages_today": "Messages in and out since midnight (UTC).",
     "open_conversations": "Conversations not resolved yet.",
     "waiting_human": "Conversations the bot handed to a person.",
-    "resolution_rate": "Resolved in the last 30 days without any human message.",
+    "resolution_rate": "Resolved in the last 30 days with no human message and no escalation.",
 }
 
 
@@ -65,8 +67,11 @@ class OverviewService:
         resolved = in_ws & (Conversation.status == ConversationStatus.RESOLVED)
         resolved &= Conversation.resolved_at >= now - WINDOW
         resolved_total = await Conversation.count().where(resolved)
-        with_human = Message.select(Message.conversation_id).where(
-            (Message.workspace_id == ws) & (Message.sender_type == SenderType.HUMAN)
+        helped = Message.select(Message.conversation_id).where(
+            (Message.workspace_id == ws)
+            & ((Message.sender_type == SenderType.HUMAN) | Message.escalation_reason.is_not_null())
         )
-        by_bot = await Conversation.count().where(resolved & Conversation.id.not_in(with_human))
+        by_bot = await Conversation.count().where(
+            resolved & Conversation.waiting_since.is_null() & Conversation.id.not_in(helped)
+        )
         return Kpis(messages_today, open_, waiting, resolved_total, by_bot)

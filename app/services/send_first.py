@@ -8,6 +8,8 @@ one transaction, and shows in the inbox like an agent's message. An idempotency 
 `Idempotency-Key` header or `clientMessageId`) makes a retried call return the first call's
 message instead of sending twice: the key is unique per workspace in the outbox, so even two
 concurrent retries queue one message.
+Webhooks hear of a new contact and a newly opened conversation (`contact.created`,
+`conversation.created`) in that transaction, and of the message once it is sent.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from app.auth import Resource, guarded
 from app.db.errors import is_unique_violation
 from app.db.repos import mapping, sessions
-from app.db.repos.outbox import Draft, Written, target_for
+from app.db.repos.outbox import Draft, Target, Written, target_for
 from app.db.repos.resolver import ensure_contact
-from app.db.tables import Message, Outbox
+from app.db.tables import Conversation, Message, Outbox
 from app.domain import Actor, Clock, Conflict, Invalid, SenderType, SessionStatus, new_id
 from app.domain import conversations as c
 from app.domain.phones import PhoneError, jid_of, to_e164
@@ -29,7 +33,7 @@ from app.domain.sending import SendKind
 from app.events import EventBus, catalog
 from app.net import Egress
 from app.pipeline.outbox import Outbox as OutboxPort
-from app.records import AuditTrail
+from app.records import AuditTrail, WebhookOutbox
 from app.services import attachments
 from app.services.attachments import Attachment
 
@@ -52,9 +56,11 @@ class SendFirstService:
         clock: Clock,
         media_dir: Path,
         egress: Egress,
+        webhooks: WebhookOutbox,
     ) -> None:
         self._outbox = outbox
         self._events = events
+        self._webhooks = webhooks  # contact.created, conversation.created: in the transaction
         self._audit = audit
         self._clock = clock
         self._media_dir = media_dir
@@ -152,6 +158,11 @@ class SendFirstService:
         async with Message._meta.db.transaction():
             contact, created = await ensure_contact(ws, session_id, jid, now)
             target = await target_for(ws, session_id, str(contact["id"]), jid, now)
+            conversation = None
+            if target.opened:
+                row = await Conversation.select().where(Conversation.id == target.conversation_id)
+                conversation = mapping.conversation(row[0])
+            await self._tell_webhooks(ws, contact, created, target, conversation)
         if created:
             self._events.publish(catalog.contact_updated(ws, mapping.contact(contact)))
         await self._audit.record(
@@ -178,7 +189,27 @@ class SendFirstService:
             written = await self._outbox.enqueue(
                 target, [draft], kind=SendKind.SEND_FIRST, idempotency_key=key
             )
+            await self._tell_webhooks(ws, contact, created, target, written.conversation)
         return contact, created, written
+
+    async def _tell_webhooks(
+        self,
+        ws: str,
+        contact: dict[str, object],
+        created: bool,
+        target: Target,
+        conversation: c.Conversation | None,
+    ) -> None:
+        """A new contact and a newly opened conversation, as inbound messages tell them
+        (`message.outbound` follows when the dispatcher has sent the message)."""
+        person = mapping.contact(contact)
+        told = []
+        if created:
+            told.append(catalog.contact_created(ws, person, target.conversation_id))
+        if target.opened and conversation is not None:
+            opened = msgspec.structs.replace(conversation, contact=person)
+            told.append(catalog.conversation_created(ws, opened))
+        await self._webhooks.record(*told)
 
     async def _attachment(self, ws: str, media: MediaInput, name: str) -> attachments.Media:
         """Checked (type from the bytes, 16 MB) and stored as `<media>/<ws>/<name><ext>`."""

@@ -39,6 +39,7 @@ class SpeechSettings:
     timeout: float = 60.0
     max_retries: int = 2
     fake_text: str = "this is a fake transcript"
+    idle_unload_s: float | None = None  # unload a local model after this long unused
 
 
 @runtime_checkable

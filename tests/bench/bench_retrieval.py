@@ -52,9 +52,14 @@ def _rank(fusion: str, dense: list[Hit], kw: list[Hit]) -> list[str]:
     return sorted(scores, key=lambda i: -scores[i])
 
 
+def _key(model: object) -> str:
+    """Cache key: the model and the engine running it (ONNX and torch e5 share a name)."""
+    return f"{model.name}-{getattr(model, 'engine', 'default')}"  # type: ignore[attr-defined]
+
+
 def evaluate(model: object, ev: EvalSet, cache: Path, max_queries: int | None) -> dict:
     ids = list(ev.passages)
-    name = model.name  # type: ignore[attr-defined]
+    name = _key(model)
     t0 = time.perf_counter()
     if ev.faqs:  # FAQ units are embedded the way index_faq does it
         pvec = _cached(
@@ -94,6 +99,8 @@ def evaluate(model: object, ev: EvalSet, cache: Path, max_queries: int | None) -
                 stats[f][2] += 1.0 / r
     n = len(queries)
     return {
+        "pvec": pvec,
+        "qvec": qvec,
         "n": n,
         "passages": len(ids),
         "embed_s": embed_s,
@@ -111,12 +118,15 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     cache = Path(os.environ.get("AIMY_BENCH_CACHE", "/tmp/aimy-bench"))
     sets = [s for s in all_sets() if not args.sets or s.name in args.sets.split(",")]
+    vectors: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     for mode in args.models.split(","):
         model = build_embeddings(type("S", (), {"embedding_mode": mode})())
-        print(f"\n## model {model.name} (dim {model.dim})", flush=True)
+        engine = getattr(model, "engine", "")
+        print(f"\n## model {model.name} (dim {model.dim}) on {engine}", flush=True)
         print(f"{'set':10} {'method':8} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
         for ev in sets:
             res = evaluate(model, ev, cache, args.max_queries or None)
+            vectors.setdefault(mode, {})[ev.name] = (res["pvec"], res["qvec"])
             for f, (r1, r5, mrr) in res["metrics"].items():
                 print(f"{ev.name:10} {f:8} {r1:6.3f} {r5:6.3f} {mrr:6.3f}")
             cos = np.asarray(res["best_cos"])
@@ -133,13 +143,32 @@ def main() -> None:
             f"p99={np.percentile(neg, 99):.3f}",
             flush=True,
         )
+    _compare(vectors)
+
+
+def _compare(vectors: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]) -> None:
+    """Cosine of each model's vectors to the first model's, per set (same texts, same order):
+    how closely one engine reproduces another."""
+    modes = list(vectors)
+    for other in modes[1:]:
+        print(f"\n## cosine of {other} to {modes[0]} (min / mean)")
+        for name, (p0, q0) in vectors[modes[0]].items():
+            if name not in vectors[other] or vectors[other][name][0].shape != p0.shape:
+                continue
+            p1, q1 = vectors[other][name]
+            pc, qc = (p0 * p1).sum(1), (q0 * q1).sum(1)
+            print(
+                f"{name:10} passages {pc.min():.5f} / {pc.mean():.5f}  "
+                f"queries {qc.min():.5f} / {qc.mean():.5f}",
+                flush=True,
+            )
 
 
 def _negatives(model: object, cache: Path) -> np.ndarray:
     from tests.bench.datasets import stackfaq, xquad
 
     sf, xq = stackfaq(), xquad("en")
-    name = model.name  # type: ignore[attr-defined]
+    name = _key(model)
     out = []
     for corpus, queries in ((xq, sf), (sf, xq)):
         p = _cached(

@@ -2,7 +2,7 @@
 messages go out per minute against the budget.
 
 Run: `/work/main/.venv/bin/python -m tests.bench.bench_sending [--db postgresql://…]
-[--realtime-min 2] [--simulated-min 30]`
+[--realtime-min 2] [--simulated-min 30] [--broadcast-min 10]`
 
 1. Cost on the pipeline, side by side in one run (the machine is noisy: the configurations
    alternate, twice each): the echo pipeline with the budget off (`send_budget=false`: rows
@@ -17,6 +17,9 @@ Run: `/work/main/.venv/bin/python -m tests.bench.bench_sending [--db postgresql:
    60 s window.
 3. The same over many minutes with the app's clock moved on (no typing or jitter): 60/min
    against a backlog of 2,500, per minute and in any 60 s window.
+4. Broadcast recipients per minute against the budget (issue 15.2), in real time (typing and
+   jitter off): a broadcast to 400 contacts at 60/min while 10 customers a minute write in —
+   per minute, replies and broadcast messages, the most in any 60 s, how long replies waited.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any
 
 from app.channels import SimulatorChannel
 from app.container import build_container, lifespan
+from app.db import fast
 from app.db.repos.outbox import Draft, target_for
 from app.db.repos.resolver import ensure_contact
 from app.db.tables import Outbox
@@ -148,6 +152,10 @@ async def _pipeline_cost(db_url: str | None, label: str, budget: bool, held: int
     }
 
 
+def _aware(value: Any) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 def most_in_a_minute(times: list[datetime]) -> int:
     times = sorted(times)
     best, start = 0, 0
@@ -242,6 +250,65 @@ async def _simulated(db_url: str | None, minutes: int, backlog: int) -> None:
     )
 
 
+async def broadcast_simulated(db_url: str | None, minutes: int, recipients: int) -> None:
+    async with _database(db_url) as db_url:
+        await _broadcast_simulated(db_url, minutes, recipients)
+
+
+async def _broadcast_simulated(db_url: str | None, minutes: int, recipients: int) -> None:
+    from app.schemas.broadcasts import BroadcastCreateBody
+
+    with tempfile.TemporaryDirectory() as tmp:
+        container = await _app(Path(tmp) / "data", db_url, send_rate_per_min=60)
+        clock = container.clock
+        async with lifespan(container):
+            actor, session_id, phone = await _owner(container)
+            ws, now = actor.workspace_id or "", clock.now()
+            async with Outbox._meta.db.transaction():
+                for i in range(recipients):
+                    await ensure_contact(ws, session_id, jid_of(f"+4916{i:09d}"), now)
+            body = BroadcastCreateBody(
+                name="bench", message="Offer for {{contact.phone}}", target_type="ALL"
+            )
+            service = container.services.broadcasts
+            created = await service.create(actor, body)
+            origin = clock.now()
+            await service.send(actor, created.id)
+            # real time: 10 customers a minute write in, one every 6 s
+            for writer in range(minutes * 10):
+                await asyncio.sleep(3)
+                await phone.inject(f"49173{writer:07d}@s.whatsapp.net", "hello?")
+                await asyncio.sleep(3)
+            rows = await Outbox.select(Outbox.slot_at, Outbox.kind).where(
+                Outbox.status == OutboxStatus.SENT
+            )
+            stats = await service.stats(actor, created.id)
+            waited = await fast.execute(
+                Outbox,
+                "SELECT o.slot_at, m.created_at FROM outbox o JOIN messages m "
+                "ON m.id = (SELECT routed_from.id FROM messages routed_from "
+                "WHERE routed_from.conversation_id = o.conversation_id "
+                "AND routed_from.direction = 'INBOUND' ORDER BY routed_from.created_at LIMIT 1) "
+                "WHERE o.kind = 'reply' AND o.status = 'SENT'",
+            )
+            waited = [
+                {"wait": (r["slot_at"] - _aware(r["created_at"])).total_seconds()} for r in waited
+            ]
+    slots = [r["slot_at"] for r in rows]
+    offers = [r["slot_at"] for r in rows if r["kind"] == SendKind.BROADCAST]
+    replies = [r["slot_at"] for r in rows if r["kind"] == SendKind.REPLY]
+    print(f"broadcast of {recipients} at 60/min, 10 inbound chats a minute, {minutes} min "
+          f"(real time):")  # fmt: skip
+    print(f"  all sends per minute:       {per_minute(slots, origin, minutes)}")
+    print(f"  broadcast per minute:       {per_minute(offers, origin, minutes)}")
+    print(f"  replies per minute:         {per_minute(replies, origin, minutes)}")
+    waits = [r["wait"] for r in waited]
+    print(f"  reply waits (inbound → slot): max {max(waits):.1f} s, mean "
+          f"{statistics.mean(waits):.1f} s over {len(waits)} replies")  # fmt: skip
+    print(f"  most in any 60 s: all {most_in_a_minute(slots)}; "
+          f"stats: sent {stats.sent} of {stats.total}, pending {stats.pending}")  # fmt: skip
+
+
 async def main_async(args: argparse.Namespace) -> None:
     engine = "postgres" if args.db else "sqlite"
     print(f"engine: {engine}")
@@ -263,6 +330,8 @@ async def main_async(args: argparse.Namespace) -> None:
         await simulated(args.db, args.simulated_min, 2500)
     if args.realtime_min:
         await realtime(args.db, args.realtime_min, 400)
+    if args.broadcast_min:
+        await broadcast_simulated(args.db, args.broadcast_min, 400)
 
 
 def main() -> None:
@@ -271,6 +340,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--realtime-min", type=int, default=2)
     p.add_argument("--simulated-min", type=int, default=30)
+    p.add_argument("--broadcast-min", type=int, default=0)
     asyncio.run(main_async(p.parse_args()))
 
 

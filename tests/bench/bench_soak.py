@@ -5,6 +5,9 @@ Counts lost replies (an inbound with no SENT reply) and duplicated sends (an out
 in more than one process, from the dispatcher's per-send log line).
 
 Run: `/work/venv/bin/python -m tests.bench.bench_soak [-n 2000] [--contacts 200]`
+
+`--kb`: the no-creep soak instead (tests/bench/soak_kb.py): `-n` (default 50,000) knowledge-
+base answers with `--tabs` (20) dashboard tabs open, the server's RSS over messages.
 """
 
 from __future__ import annotations
@@ -34,9 +37,21 @@ ENV = {
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("-n", type=int, default=2000)
-    p.add_argument("--contacts", type=int, default=200)
+    p.add_argument("-n", type=int, default=None)
+    p.add_argument("--contacts", type=int, default=None)
+    p.add_argument("--kb", action="store_true", help="the no-creep soak (tests/bench/soak_kb.py)")
+    p.add_argument("--tabs", type=int, default=20)
+    p.add_argument("--every", type=int, default=500, help="--kb: RSS sampled every N messages")
+    p.add_argument("--backlog", type=int, default=50, help="--kb: most unanswered at once")
+    p.add_argument("--out", default="tests/bench/soak-kb", help="--kb: SVG and CSV path stem")
     args = p.parse_args()
+    if args.kb:
+        from tests.bench.soak_kb import kb_soak
+
+        args.n, args.contacts = args.n or 50_000, args.contacts or 1000
+        kb_soak(args)
+        return
+    args.n, args.contacts = args.n or 2000, args.contacts or 200
     os.environ.update(ENV)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"

@@ -49,9 +49,10 @@ def start(
     command: list[str] | None = None,
     env: dict[str, str] | None = None,
     headless: bool = True,
+    cwd: Path = ROOT,
 ) -> Process:
     """Launch the server and wait until its health check answers."""
-    process = launch(data_dir, *extra, command=command, env=env, headless=headless)
+    process = launch(data_dir, *extra, command=command, env=env, headless=headless, cwd=cwd)
     proc, url, log_path = process.proc, process.url, process.log_path
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -73,8 +74,10 @@ def launch(
     command: list[str] | None = None,
     env: dict[str, str] | None = None,
     headless: bool = True,
+    cwd: Path = ROOT,
 ) -> Process:
-    """Start the server process on a free port and return at once."""
+    """Start the server process on a free port and return at once (`cwd`: the checkout whose
+    code runs — a benchmark's "before" variant runs another one)."""
     port = free_port()
     log_path = data_dir.parent / f"server-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -84,7 +87,7 @@ def launch(
     mode = ["--headless"] if headless else []
     proc = subprocess.Popen(
         [*cmd, *mode, "--port", str(port), "--data-dir", str(data_dir), *extra],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,

@@ -58,7 +58,8 @@ def _env() -> dict[str, str]:
 
 
 def test_doctor_finds_every_piece_in_the_binary(binary: Path) -> None:
-    """Uploads parse with the right `multipart`, migrations are found, neonize is bundled."""
+    """Uploads parse with the right `multipart`, migrations are found, neonize is bundled, e5
+    exports to ONNX and embeds."""
     r = run(binary, "doctor")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "(frozen)" in r.stdout
@@ -66,6 +67,8 @@ def test_doctor_finds_every_piece_in_the_binary(binary: Path) -> None:
     assert "ok    starlette multipart: python_multipart" in r.stdout
     assert "ok    migrations" in r.stdout
     assert "ok    voice notes: faster-whisper tiny.en + Silero VAD load" in r.stdout
+    # the knowledge base embeds in the binary, on ONNX Runtime (no torch in it), verified
+    assert "ok    embeddings: multilingual-e5-small-q4 on onnxruntime-q4\n" in r.stdout
 
 
 def test_binary_serves_api_and_dashboard_and_stops_on_sigterm(binary: Path, tmp_path: Path) -> None:

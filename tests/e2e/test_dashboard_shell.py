@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.browser import browser
 from tests.e2e.browser import shot as _shot
@@ -38,7 +41,9 @@ def test_register_dashboard_sign_out_and_in(server: Process) -> None:
         _shot(page, "inbox-placeholder")
         page.locator("[data-testid], button").filter(has_text="account_circle").first.click()
         page.get_by_text("Sign out").click()
-        page.wait_for_url("**/login")
+        # signing out ends this tab's live access too, which may navigate to /login a moment
+        # before the menu's own navigation does: poll the URL instead of waiting for one load
+        expect(page).to_have_url(re.compile(r"/login"))
         page.goto(f"{server.url}/dashboard")
         page.wait_for_url("**/login")  # really signed out
         page.get_by_label("Email").fill("priya@example.com")

@@ -28,6 +28,12 @@ async def test_cleanup_removes_only_what_expired(settings: Settings) -> None:
         clock.advance(timedelta(days=31))
         await services.auth.register("new@example.com", "New-pass-123", "New", "Shop 2")
         removed = await cleanup_expired(container.clock)
-        assert removed == {"sessions": 1, "password_resets": 1, "invites": 0, "notifications": 1}
+        assert removed == {
+            "sessions": 1,
+            "password_resets": 1,
+            "invites": 0,
+            "notifications": 1,
+            "webhook_deliveries": 0,
+        }
         assert await UserSession.count() == 1  # the fresh sign-in stays
         assert await PasswordReset.count() == 0

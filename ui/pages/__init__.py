@@ -5,7 +5,9 @@ from __future__ import annotations
 
 def register_pages() -> None:
     from ui.pages import (
+        analytics,
         auth,
+        broadcasts,
         contacts,
         dashboard,
         flows,
@@ -16,7 +18,9 @@ def register_pages() -> None:
         simulator,
     )
 
+    analytics.create()
     auth.create()
+    broadcasts.create()
     contacts.create()
     dashboard.create()
     flows.create()

@@ -82,7 +82,8 @@ async def kpi_cards(actor: Actor) -> None:
 
 def _caption(kpis: Kpis, key: str) -> str:
     if key == "resolution_rate" and kpis.resolved_30d:
-        return f"{kpis.resolved_by_bot_30d} of {kpis.resolved_30d} resolved in 30 days, no human."
+        done = f"{kpis.resolved_by_bot_30d} of {kpis.resolved_30d}"
+        return f"{done} resolved in 30 days by the bot alone."
     return HELP[key]
 
 

@@ -16,6 +16,7 @@ from ui.components.live import listen
 from ui.state import container
 
 SHOWN = 20
+WEBHOOKS_PAGE = "/dashboard/settings/webhooks"
 
 
 def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -50,7 +51,16 @@ def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]
     if type_ == names.MEDIA_NOT_SAVED:
         return "sd_card_alert", "A customer's file could not be saved (disk full?)", inbox
     if type_ == names.BROADCAST_COMPLETE:
-        return "campaign", "A broadcast finished sending", "/dashboard/broadcasts"
+        name, which = payload.get("name"), payload.get("broadcastId")
+        text = f"Broadcast “{name}” finished sending" if name else "A broadcast finished sending"
+        return (
+            "campaign",
+            text,
+            f"/dashboard/broadcasts/{which}" if which else "/dashboard/broadcasts",
+        )
+    if type_ == names.WEBHOOK_DISABLED:
+        name = payload.get("name") or "?"
+        return "webhook", f"Webhook “{name}” was switched off", WEBHOOKS_PAGE
     return "notifications", type_.replace("_", " ").capitalize(), None
 
 

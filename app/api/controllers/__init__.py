@@ -2,7 +2,9 @@
 
 from litestar.types import ControllerRouterHandler
 
+from app.api.controllers.analytics import AnalyticsController
 from app.api.controllers.auth import AuthController
+from app.api.controllers.broadcasts import BroadcastController
 from app.api.controllers.contacts import ContactController, LabelController
 from app.api.controllers.conversations import ConversationController
 from app.api.controllers.flows import FlowController
@@ -19,6 +21,7 @@ from app.api.controllers.settings import (
     SettingsController,
 )
 from app.api.controllers.speech_models import SpeechModelController
+from app.api.controllers.webhooks import WebhookController
 from app.api.controllers.whatsapp import WhatsappController
 from app.api.controllers.workspaces import WorkspaceController
 
@@ -29,15 +32,18 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     SettingsController,
     ApiKeyController,
     AuditLogController,
+    WebhookController,
     LocalModelController,
     SpeechModelController,
     WhatsappController,
     LabelController,
     ContactController,
     ConversationController,
+    BroadcastController,
     FlowController,
     MediaController,
     NotificationController,
+    AnalyticsController,
     KnowledgeBaseController,
     ReferenceQuestionController,
     realtime,

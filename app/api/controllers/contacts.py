@@ -181,6 +181,20 @@ class ContactController(Controller):
     ) -> c.Contact:
         return await services.contacts.set_flag(actor, contact_id, "unblock")
 
+    @post("/{contact_id:str}/opt-out", opt=CONTACTS)
+    async def opt_out(
+        self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> c.Contact:
+        """Opt the contact out of broadcasts (as an opt-out word from them does)."""
+        return await services.contacts.set_flag(actor, contact_id, "opt_out")
+
+    @post("/{contact_id:str}/opt-in", opt=CONTACTS)
+    async def opt_in(
+        self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> c.Contact:
+        """Broadcasts reach the contact again (they asked for it)."""
+        return await services.contacts.set_flag(actor, contact_id, "opt_in")
+
     @post("/{contact_id:str}/takeover", opt=CONTACTS)
     async def takeover(
         self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep

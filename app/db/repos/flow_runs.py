@@ -213,9 +213,12 @@ async def count(
         )
 
 
-async def change_labels(workspace_id: str, contact_id: str, ops: list[tuple[str, str]]) -> bool:
-    """Add/remove labels of the workspace on the contact; True when something changed."""
-    changed = False
+async def change_labels(
+    workspace_id: str, contact_id: str, ops: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Add/remove labels of the workspace on the contact; the (action, label id) pairs that
+    changed something (webhooks hear of each: `contact.labeled`)."""
+    changed: list[tuple[str, str]] = []
     for action, label_id in ops:
         owned = await fast.execute(
             Label,
@@ -232,7 +235,8 @@ async def change_labels(workspace_id: str, contact_id: str, ops: list[tuple[str,
                 contact_id,
                 label_id,
             )
-            changed = changed or bool(gone)
+            if gone:
+                changed.append((action, label_id))
             continue
         linked = await fast.execute(
             ContactLabel,
@@ -244,7 +248,7 @@ async def change_labels(workspace_id: str, contact_id: str, ops: list[tuple[str,
             await fast.insert(
                 ContactLabel, {"id": new_id(), "contact_id": contact_id, "label_id": label_id}
             )
-            changed = True
+            changed.append((action, label_id))
     return changed
 
 
@@ -419,6 +423,12 @@ async def scheduled_flows() -> list[dict[str, Any]]:
     for row in rows:
         row["trigger_config"] = json_value(row["trigger_config"], {})
     return rows
+
+
+async def label_record(label_id: str) -> c.Label | None:
+    """A label as the API shows it."""
+    row = await Label.select().where(Label.id == label_id).first()
+    return mapping.label(row) if row is not None else None
 
 
 async def contact_record(contact_id: str) -> c.Contact | None:

@@ -4,6 +4,7 @@ conversation, and the message row — one transaction, so a redelivered message 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
@@ -53,6 +54,7 @@ class Persisted:
     contact: c.Contact
     new_contact: bool
     needs_routing: bool = True
+    new_conversation: bool = False
 
 
 def message_row(**values: Any) -> dict[str, Any]:
@@ -89,6 +91,7 @@ def message_row(**values: Any) -> dict[str, Any]:
         "cost_usd": None,
         "language": None,
         "failure_reason": None,
+        "escalation_reason": None,
     }
     row.update(values)
     return row
@@ -100,14 +103,22 @@ async def insert_message(row: dict[str, Any]) -> c.Message:
 
 
 async def persist_inbound(
-    workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
+    workspace_id: str,
+    session_id: str,
+    msg: NormalizedMessage,
+    now: datetime,
+    inside: Callable[[Persisted], Awaitable[None]] | None = None,
 ) -> Persisted | None:
-    """Store `msg`; None when it was already stored (redelivery). Before acknowledging it,
-    await `durable()`."""
+    """Store `msg`; None when it was already stored (redelivery). `inside` runs in the same
+    transaction with what was stored (the webhook outbox writes there): it commits or rolls
+    back with the message. Before acknowledging it, await `durable()`."""
     for attempt in range(2):
         try:
             async with Message._meta.db.transaction():
-                return await _persist(workspace_id, session_id, msg, now)
+                stored = await _persist(workspace_id, session_id, msg, now)
+                if inside is not None:
+                    await inside(stored)
+                return stored
         except Exception as exc:
             if not is_unique_violation(exc):
                 raise
@@ -131,7 +142,7 @@ async def _persist(
     workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
 ) -> Persisted:
     contact, created = await resolve_contact(workspace_id, session_id, msg, now)
-    conv = await open_conversation(workspace_id, session_id, contact["id"], now)
+    conv, opened = await open_conversation(workspace_id, session_id, contact["id"], now)
     content = msg.body or (msg.reaction.emoji if msg.reaction else "") or msg.contact_name or ""
     row = message_row(
         workspace_id=workspace_id,
@@ -160,16 +171,17 @@ async def _persist(
     conv.update(unread_count=conv["unread_count"] + unread, last_message_at=now, updated_at=now)
     contact_model = mapping.contact(contact)
     conversation = mapping.conversation(conv, contact_model)
-    return Persisted(stored, conversation, contact_model, created, row["routed_at"] is None)
+    routing = row["routed_at"] is None
+    return Persisted(stored, conversation, contact_model, created, routing, opened)
 
 
 async def open_conversation(
     workspace_id: str, session_id: str, contact_id: str, now: datetime
-) -> dict[str, Any]:
-    """The contact's newest unresolved conversation, or a new OPEN one."""
+) -> tuple[dict[str, Any], bool]:
+    """The contact's newest unresolved conversation, or a new OPEN one (True)."""
     rows = await fast.execute(Conversation, _OPEN_CONVERSATION, contact_id)
     if rows:
-        return rows[0]
+        return rows[0], False
     row = {
         "id": new_id(),
         "workspace_id": workspace_id,
@@ -185,4 +197,4 @@ async def open_conversation(
         "updated_at": now,
     }
     await fast.insert(Conversation, row)
-    return row
+    return row, True

@@ -76,6 +76,8 @@ class Draft:
     message_id: str | None = None  # chosen up front when a file was named after it
     # the notice to a customer waiting for a human: written only if not yet told in this wait
     once_per_wait: bool = False
+    # the reply that hands the conversation to a person: why (analytics counts escalations)
+    escalation_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,7 @@ class Target:
     session_id: str
     conversation_id: str
     jid: str
+    opened: bool = False  # `target_for` opened the conversation just now
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,7 @@ async def _write(
         flow_id=draft.flow_id,
         confidence=draft.confidence,
         kb_chunks_used=list(draft.kb_chunks_used),
+        escalation_reason=draft.escalation_reason,
         **_usage_columns(draft.usage),
         created_at=now,
         routed_at=now,
@@ -272,9 +276,10 @@ async def ever_wrote(conversation_id: str) -> bool:
 async def target_for(
     workspace_id: str, session_id: str, contact_id: str, jid: str, now: datetime
 ) -> Target:
-    """Where a message to this contact goes: its open conversation, or a new one."""
-    conversation = await open_conversation(workspace_id, session_id, contact_id, now)
-    return Target(workspace_id, session_id, conversation["id"], jid)
+    """Where a message to this contact goes: its open conversation, or a new one
+    (`opened`: tell webhooks `conversation.created` in the same transaction)."""
+    conversation, opened = await open_conversation(workspace_id, session_id, contact_id, now)
+    return Target(workspace_id, session_id, conversation["id"], jid, opened)
 
 
 async def _claim_waiting_notice(conversation_id: str, now: datetime) -> bool:

@@ -33,15 +33,22 @@ async def list_for(workspace_id: str) -> list[c.WhatsappSession]:
 
 async def set_status(
     session_id: str, status: SessionStatus, now: datetime, reason: str | None = None
-) -> None:
+) -> bool:
     """The live status, and why: a reason becomes `last_error` (kept through the CONNECTING
-    of the next attempt), connecting or a requested stop clears it."""
+    of the next attempt), connecting or a requested stop clears it. True when the status
+    changed (webhooks hear of changes, in the caller's transaction)."""
     changes: dict[Any, Any] = {WhatsappSession.status: status, WhatsappSession.updated_at: now}
     if status is SessionStatus.CONNECTED or reason == "stopped":
         changes[WhatsappSession.last_error] = None
     elif reason:
         changes[WhatsappSession.last_error] = reason[:1000]
+    before = (
+        await WhatsappSession.select(WhatsappSession.status)
+        .where(WhatsappSession.id == session_id)
+        .first()
+    )
     await WhatsappSession.update(changes).where(WhatsappSession.id == session_id)
+    return before is not None and before["status"] != status
 
 
 async def update(session_id: str, now: datetime, **values: Any) -> None:

@@ -20,6 +20,17 @@ from app.domain.workspace_settings import DEFAULTS, WorkspaceSettings
 log = logging.getLogger(__name__)
 
 
+def _words(row: dict[str, Any], column: str) -> list[str]:
+    """A JSON list of words (text on SQLite, or already a list); anything else: none."""
+    words = row.get(column)
+    if isinstance(words, str):
+        try:
+            words = json.loads(words)
+        except ValueError:
+            words = None
+    return [w for w in words if isinstance(w, str)] if isinstance(words, list) else []
+
+
 def from_row(row: dict[str, Any]) -> WorkspaceSettings:
     """The settings of a `workspace_settings` row (SQLite's 0/1 flags, JSON as text or not)."""
     config = row.get("business_hours_config")
@@ -29,17 +40,11 @@ def from_row(row: dict[str, Any]) -> WorkspaceSettings:
         except ValueError:
             log.warning("workspace %s: business hours config is not JSON", row.get("workspace_id"))
             config = None
-    words = row.get("flow_stop_words")
-    if isinstance(words, str):
-        try:
-            words = json.loads(words)
-        except ValueError:
-            words = None
-    words = [w for w in words if isinstance(w, str)] if isinstance(words, list) else []
     values = {
         **row,
         "business_hours_config": config if isinstance(config, dict) else None,
-        "flow_stop_words": words,
+        "flow_stop_words": _words(row, "flow_stop_words"),
+        "opt_out_words": _words(row, "opt_out_words"),
     }
     return msgspec.convert(values, WorkspaceSettings, strict=False)  # other columns ignored
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from piccolo.table import Table
 
+from app.db.tables.analytics import AnalyticsHourly, AnalyticsWatermark
 from app.db.tables.auth import (
     ApiKey,
     PasswordReset,
@@ -24,7 +25,8 @@ from app.db.tables.conversations import Conversation, Message, Outbox
 from app.db.tables.flow_runs import FlowRun, FlowRunEvent
 from app.db.tables.flows import Flow, FlowNodeStats, FlowStats, FlowVersion
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
-from app.db.tables.settings import AuditLog, Notification, Webhook, WorkspaceSettings
+from app.db.tables.settings import AuditLog, Notification, WorkspaceSettings
+from app.db.tables.webhooks import Webhook, WebhookDelivery
 from app.db.tables.whatsapp import SendBudget, WhatsappSession
 
 ALL_TABLES: tuple[type[Table], ...] = (
@@ -58,13 +60,18 @@ ALL_TABLES: tuple[type[Table], ...] = (
     BroadcastRecipient,
     WorkspaceSettings,
     Webhook,
+    WebhookDelivery,
     AuditLog,
     Notification,
+    AnalyticsHourly,
+    AnalyticsWatermark,
 )
 
 __all__ = [
     "ALL_TABLES",
     "RECIPIENT_STATUSES",
+    "AnalyticsHourly",
+    "AnalyticsWatermark",
     "ApiKey",
     "AuditLog",
     "Broadcast",
@@ -92,6 +99,7 @@ __all__ = [
     "User",
     "UserSession",
     "Webhook",
+    "WebhookDelivery",
     "WhatsappSession",
     "Workspace",
     "WorkspaceInvite",

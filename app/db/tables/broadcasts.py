@@ -18,10 +18,15 @@ from app.db.tables._columns import (
 )
 from app.db.tables.auth import Workspace
 from app.db.tables.contacts import Contact
+from app.db.tables.conversations import Message
 from app.db.tables.whatsapp import WhatsappSession
 from app.domain.enums import BroadcastStatus, BroadcastTarget
 
-RECIPIENT_STATUSES = ("pending", "sent", "delivered", "read", "replied", "failed")
+# the seed's, plus "pending" (not messaged yet), "queued" (its message is in the outbox) and
+# "opted_out" (skipped: the contact opted out of broadcasts)
+RECIPIENT_STATUSES = (
+    "pending", "queued", "sent", "delivered", "read", "replied", "failed", "opted_out",
+)  # fmt: skip
 
 
 class Broadcast(Table, tablename="broadcasts"):
@@ -44,6 +49,9 @@ class Broadcast(Table, tablename="broadcasts"):
     sent_at = optional_timestamp()
     status = Varchar(length=12, choices=BroadcastStatus, default=BroadcastStatus.DRAFT)
     stats = json_object(null=True)
+    media = json_object(null=True)  # m0022: the fetched `mediaUrl`, stored once for every send
+    error = Text(null=True, default=None)  # m0022: why it FAILED (media not fetched, no number)
+    completed_at = optional_timestamp()  # m0022
     created_at = created_at()
     updated_at = updated_at()
 
@@ -64,5 +72,9 @@ class BroadcastRecipient(Table, tablename="broadcast_recipients"):
     sent_at = optional_timestamp()
     delivered_at = optional_timestamp()
     read_at = optional_timestamp()
+    # m0022: the message queued for this recipient, in the transaction that claimed the row
+    message_id = refers_to(Message)
+    queued_at = optional_timestamp()
+    replied_at = optional_timestamp()
 
     unique_broadcast_contact = Unique([broadcast_id, contact_id])

@@ -43,6 +43,7 @@ class Contact(Table, tablename="contacts"):
     is_vip = flag(False)
     language = Varchar(length=16, null=True, default=None)
     notes = Text(null=True, default=None)
+    opted_out_at = optional_timestamp()  # m0022: no broadcasts (an opt-out word, or by hand)
     first_seen_at = created_at()
     last_message_at = optional_timestamp()
     created_at = created_at()

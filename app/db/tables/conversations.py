@@ -102,6 +102,8 @@ class Message(Table, tablename="messages"):
     media_filename = Text(null=True, default=None)  # m0006: the file's own name, if it had one
     media_mime = Varchar(length=128, null=True, default=None)  # m0006: as sent or sniffed
     media_ref = Text(null=True, default=None)  # m0008: the channel's reference, to fetch again
+    # m0024: on a bot reply that handed the conversation to a person, why (analytics)
+    escalation_reason = Varchar(length=64, null=True, default=None)
 
     unique_wa_message = Unique([workspace_id, session_id, wa_message_id])
 

@@ -1,4 +1,4 @@
-"""Workspace settings, webhooks, the audit log and notifications (seed §5, §12)."""
+"""Workspace settings, the audit log and notifications (seed §5, §12)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from app.db.tables._columns import (
     flag,
     json_list,
     json_object,
-    optional_timestamp,
     owned_by,
     primary_key,
     updated_at,
@@ -51,23 +50,9 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     quiet_hours_enabled = flag(D.quiet_hours_enabled)
     quiet_hours_start = Varchar(length=5, default=D.quiet_hours_start)
     quiet_hours_end = Varchar(length=5, default=D.quiet_hours_end)
+    opt_out_words = json_list()  # m0022
     flow_stop_words = json_list()  # m0020: the workspace's own words that end a flow run
     updated_at = updated_at()
-
-
-class Webhook(Table, tablename="webhooks"):
-    """An outbound webhook subscription; `events` is a JSON list of event names."""
-
-    id = primary_key()
-    workspace_id = owned_by(Workspace, index=True)
-    name = Varchar(length=255)
-    url = Text()
-    secret = Varchar(length=255, null=True, default=None)
-    events = json_list()
-    is_active = flag(True)
-    last_called_at = optional_timestamp()
-    failure_count = Integer(default=0)
-    created_at = created_at()
 
 
 class AuditLog(Table, tablename="audit_logs"):

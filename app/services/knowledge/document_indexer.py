@@ -1,9 +1,10 @@
 """One indexing run of one document: read its text, embed it, record the outcome.
 
 A run moves the row PENDING → PROCESSING → INDEXED or FAILED (with an `error_message`) and
-publishes progress as it goes. User errors (unreadable file, refused URL) fail at once; anything
-else is retried with exponential backoff, `retries` times. `IndexWorker` feeds runs from its
-queue; this class knows nothing of queues.
+publishes progress as it goes; the outcome is `knowledge.document.indexed` (for webhooks,
+written in the transaction that records it). User errors (unreadable file, refused URL) fail
+at once; anything else is retried with exponential backoff, `retries` times. `IndexWorker`
+feeds runs from its queue; this class knows nothing of queues.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from app.answers.answerer import Answerer
 from app.db.tables import KBChunk, KBDocument
+from app.db.tx import transaction
 from app.domain import DomainError
 from app.domain.enums import IndexStatus, KBDocType
 from app.events import EventBus, catalog
@@ -22,7 +24,7 @@ from app.rag import PageText, delete_document, index_document
 from app.rag.extract import extract, ingest_url
 from app.rag.indexing import doc_title, strip_context
 from app.rag.runtime import KnowledgeRuntime
-from app.records import Notifier
+from app.records import Notifier, WebhookOutbox
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ class DocumentIndexer:
         runtime: KnowledgeRuntime,
         events: EventBus,
         notifier: Notifier,
+        webhooks: WebhookOutbox,
         *,
         retries: int,
         base_s: float,
@@ -44,6 +47,7 @@ class DocumentIndexer:
         self._passages: dict[str, list[str]] = {}  # doc id → its chunks' text, until warmed
         self._events = events  # kb:progress
         self._notifier = notifier  # kb_indexed
+        self._webhooks = webhooks  # knowledge.document.indexed
         self._retries = max(0, retries)
         self._base_s = base_s  # first retry after this, doubling
         self._ssrf_allow = ssrf_allow  # private hosts a URL document may name anyway
@@ -79,13 +83,12 @@ class DocumentIndexer:
                 continue
             if await self._deleted_meanwhile(row):
                 return
-            await KBDocument.update(
-                {
-                    KBDocument.status: IndexStatus.INDEXED,
-                    KBDocument.chunk_count: count,
-                    KBDocument.error_message: None,
-                }
-            ).where(KBDocument.id == doc_id)
+            done = {
+                KBDocument.status: IndexStatus.INDEXED,
+                KBDocument.chunk_count: count,
+                KBDocument.error_message: None,
+            }
+            await self._finish(row, done, IndexStatus.INDEXED, chunk_count=count)
             self._progress(row, 100, IndexStatus.INDEXED)
             kb_id, name = row["knowledge_base_id"], row["name"]
             notice = catalog.kb_indexed(doc_id, kb_id, name, IndexStatus.INDEXED, chunk_count=count)
@@ -93,14 +96,37 @@ class DocumentIndexer:
             await self._warm(doc_id)
             return
         self._passages.pop(doc_id, None)
-        await KBDocument.update(
-            {KBDocument.status: IndexStatus.FAILED, KBDocument.error_message: error}
-        ).where(KBDocument.id == doc_id)
+        failed = {KBDocument.status: IndexStatus.FAILED, KBDocument.error_message: error}
+        await self._finish(row, failed, IndexStatus.FAILED, error=error)
         self._progress(row, 100, IndexStatus.FAILED, error)
         notice = catalog.kb_indexed(
             doc_id, row["knowledge_base_id"], row["name"], IndexStatus.FAILED, error=error
         )
         await self._notifier.notify(row["ws"], notice)
+
+    async def _finish(
+        self,
+        row: dict[str, Any],
+        changes: dict[Any, Any],
+        status: IndexStatus,
+        *,
+        chunk_count: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record the outcome and tell webhooks in one transaction, then the live views."""
+        event = catalog.document_indexed(
+            row["ws"],
+            row["id"],
+            row["knowledge_base_id"],
+            row["name"],
+            status,
+            chunk_count=chunk_count,
+            error=error,
+        )
+        async with transaction():
+            await KBDocument.update(changes).where(KBDocument.id == row["id"])
+            await self._webhooks.record(event)
+        self._events.publish(event)
 
     async def _deleted_meanwhile(self, row: dict[str, Any]) -> bool:
         """The document was deleted while it was being indexed: the delete already removed the

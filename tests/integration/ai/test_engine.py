@@ -86,6 +86,8 @@ async def test_low_confidence_escalates(ai_bot: AIBot) -> None:
     assert (await bot.conversation_of(ANN))["status"] == "WAITING_HUMAN"
     (note,) = await _notes(bot, "escalation_needed")
     assert note["payload"]["reason"] == "low_confidence"
+    stats = await bot.get("/analytics/bot-performance")  # the reply row keeps the reason
+    assert stats["escalationReasons"] == {"low_confidence": 1} and stats["declined"] == 1
 
 
 async def test_sensitive_topic_escalates_without_the_model(ai_bot: AIBot) -> None:
@@ -97,6 +99,8 @@ async def test_sensitive_topic_escalates_without_the_model(ai_bot: AIBot) -> Non
     assert (await bot.conversation_of(ANN))["status"] == "WAITING_HUMAN"
     (note,) = await _notes(bot, "escalation_needed")
     assert note["payload"]["reason"] == "sensitive:refund"
+    stats = await bot.get("/analytics/bot-performance")
+    assert stats["escalationReasons"] == {"sensitive:refund": 1}
 
 
 async def test_a_waiting_customer_hears_once_in_their_language(ai_bot: AIBot) -> None:

@@ -377,7 +377,7 @@ async def test_a_document_deleted_while_indexing_leaves_no_vectors(tmp_path: Pat
     c = build_container(make_settings(tmp_path / "data"))
     async with lifespan(c):
         await c.indexer.stop()  # drive one run's steps by hand
-        indexer = DocumentIndexer(c.kb, c.events, c.notifier, retries=0, base_s=0)
+        indexer = DocumentIndexer(c.kb, c.events, c.notifier, c.webhooks, retries=0, base_s=0)
         ws = await _processing_doc("Tea costs two euro.")
         row = {
             "id": "d1",

@@ -92,8 +92,9 @@ async def test_audit_log_shows_only_own_workspace(api: Api) -> None:
 
 
 async def messaging_resources(api: Api, b: Account) -> dict[str, str]:
-    """B's session, contact, conversation, message, label and notification, made through the
-    API (a simulated inbound message creates the contact, conversation and a notification)."""
+    """B's session, contact, conversation, message, label, broadcast and notification, made
+    through the API (a simulated inbound message creates the contact, conversation and a
+    notification)."""
     h = b.headers()
     session = (
         await api.client.post(
@@ -116,10 +117,23 @@ async def messaging_resources(api: Api, b: Account) -> dict[str, str]:
     r = await api.client.post("/api/v1/contacts/labels", json={"name": "vip-b"}, headers=h)
     if r.status_code == 201:
         ids["label_id"] = r.json()["id"]
+    body = {"name": "b", "message": "hi", "targetType": "ALL"}
+    r = await api.client.post("/api/v1/broadcasts", json=body, headers=h)
+    if r.status_code == 201:
+        ids["broadcast_id"] = r.json()["id"]
     r = await api.client.get("/api/v1/notifications", headers=h)
     if r.status_code == 200 and r.json()["items"]:
         ids["notification_id"] = r.json()["items"][0]["id"]
     ids |= await knowledge_resources(api, b)
+    hook = {  # an IP literal passes the SSRF check without DNS; off, so nothing is sent
+        "name": "b",
+        "url": "https://93.184.216.34/hook",
+        "events": ["broadcast.completed"],
+        "isActive": False,
+    }
+    r = await api.client.post("/api/v1/settings/webhooks", json=hook, headers=h)
+    assert r.status_code == 201, r.text
+    ids["webhook_id"], ids["delivery_id"] = r.json()["id"], NOT_HERE
     ids |= await flow_resources(api, b)
     return ids
 

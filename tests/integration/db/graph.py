@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.db.tables import (
+    AnalyticsHourly,
     ApiKey,
     AuditLog,
     Broadcast,
@@ -33,6 +34,7 @@ from app.db.tables import (
     User,
     UserSession,
     Webhook,
+    WebhookDelivery,
     WhatsappSession,
     Workspace,
     WorkspaceInvite,
@@ -149,7 +151,14 @@ async def build(slug: str = "acme") -> Graph:
     await bc.save()
     await BroadcastRecipient(broadcast_id=bc.id, contact_id=contact.id).save()
     await WorkspaceSettings(workspace_id=ws.id).save()
-    await Webhook(workspace_id=ws.id, name="w", url="http://x", events=["message:new"]).save()
+    hook = Webhook(workspace_id=ws.id, name="w", url="http://x", events=["message.inbound"])
+    await hook.save()
+    await WebhookDelivery(
+        webhook_id=hook.id, workspace_id=ws.id, event_id=new_id(), event_type="t", body="{}", seq=1
+    ).save()
     await AuditLog(workspace_id=ws.id, user_id=user.id, action="contact.block").save()
     await Notification(workspace_id=ws.id, type="new_contact").save()
+    await AnalyticsHourly(
+        workspace_id=ws.id, session_id=session.id, hour=conv.created_at, metric="messages"
+    ).save()
     return Graph(ws, user, session, contact, label, conv, msg)

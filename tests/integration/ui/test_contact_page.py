@@ -35,6 +35,13 @@ async def test_detail_edits_persist(dashboard: Dashboard) -> None:
             contact, autoreply_enabled=False, approval_mode=True, is_vip=True, human_takeover=True
         )
     )
+    seed.set_value(user, "switch-broadcasts", False)  # consent: opted out by hand
+
+    async def opted_out() -> bool:
+        return (await contact()).opted_out_at is not None
+
+    await _eventually(opted_out)
+    await user.should_see("every broadcast skips them", marker="consent")
     user.find(marker="block").click()
     await _eventually(lambda: seed.has(contact, is_blocked=True))
     await user.should_see("Unblock")

@@ -1,5 +1,5 @@
 """The overview KPIs on real SQLite rows: the service's numbers (workspace-scoped, 30-day
-window, "no human message" rule) and the cards that show them."""
+window, "no human message and no escalation" rule) and the cards that show them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.test_settings_pages import _choose, _eventually
 
 S = ConversationStatus
+ESCALATED = "escalated"  # a bot reply that handed the conversation to a person
 
 
 async def _seed(workspace_id: str, now) -> None:  # type: ignore[no-untyped-def]
@@ -28,6 +29,7 @@ async def _seed(workspace_id: str, now) -> None:  # type: ignore[no-untyped-def]
         (S.PENDING_APPROVAL, None, [(SenderType.CONTACT, 3)]),
         (S.RESOLVED, 2, [(SenderType.CONTACT, 2), (SenderType.BOT, 2)]),  # bot-resolved
         (S.RESOLVED, 5, [(SenderType.CONTACT, 5), (SenderType.HUMAN, 5)]),  # a person helped
+        (S.RESOLVED, 3, [(SenderType.CONTACT, 3), (ESCALATED, 3)]),  # the bot handed over
         (S.RESOLVED, 40, [(SenderType.BOT, 40)]),  # outside the 30-day window
     ]
     for status, resolved_days, messages in plan:
@@ -40,11 +42,13 @@ async def _seed(workspace_id: str, now) -> None:  # type: ignore[no-untyped-def]
         )  # fmt: skip
         for sender, days in messages:
             direction = "INBOUND" if sender == SenderType.CONTACT else "OUTBOUND"
+            reason = "low_confidence" if sender == ESCALATED else None
             await Message.insert(
                 Message(
                     id=new_id(), workspace_id=workspace_id, conversation_id=conv,
-                    direction=direction, sender_type=sender, content="hi",
-                    created_at=now - timedelta(days=days),
+                    direction=direction, content="hi", created_at=now - timedelta(days=days),
+                    sender_type=SenderType.BOT if sender == ESCALATED else sender,
+                    escalation_reason=reason,
                 )
             )  # fmt: skip
 
@@ -64,8 +68,8 @@ async def test_kpis_count_this_workspace_only(dashboard: Dashboard) -> None:
     assert kpis.messages_today == 3
     assert kpis.open_conversations == 3
     assert kpis.waiting_human == 1
-    assert (kpis.resolved_30d, kpis.resolved_by_bot_30d) == (2, 1)
-    assert kpis.resolution_rate == 0.5
+    assert (kpis.resolved_30d, kpis.resolved_by_bot_30d) == (3, 1)  # the escalated one is not
+    assert kpis.resolution_rate == pytest.approx(1 / 3)
 
 
 async def test_no_resolved_conversation_means_no_rate_and_a_workspace_is_required(
@@ -92,11 +96,11 @@ async def test_cards_show_the_numbers_to_every_role(dashboard: Dashboard) -> Non
         await user.should_see(marker="greeting")
         await user.should_see(marker="kpis")
         for key, shown in [("messages_today", "3"), ("open_conversations", "3"),
-                           ("waiting_human", "1"), ("resolution_rate", "50%")]:  # fmt: skip
+                           ("waiting_human", "1"), ("resolution_rate", "33%")]:  # fmt: skip
             with user:
                 (label,) = user.find(marker=f"kpi-{key}-value").elements
                 assert label.text == shown, (email, key, label.text)
-        await user.should_see("1 of 2 resolved in 30 days, no human.")
+        await user.should_see("1 of 3 resolved in 30 days by the bot alone.")
         await user.should_not_see("arrive with")  # the placeholder cards are gone
 
 

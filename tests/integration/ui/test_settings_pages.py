@@ -37,7 +37,7 @@ async def test_owner_sees_every_tab_and_the_index_redirects(dashboard: Dashboard
     user = await dashboard.signed_in("owner@example.com")
     await user.open("/dashboard/settings")
     await user.should_see(marker="workspace-name")
-    for tab in ("workspace", "team", "api", "audit", "bot", "whatsapp", "billing"):
+    for tab in ("workspace", "team", "api", "audit", "bot", "whatsapp", "webhooks", "billing"):
         await user.should_see(marker=f"tab-{tab}")
 
 

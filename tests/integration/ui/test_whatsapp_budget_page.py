@@ -55,12 +55,14 @@ async def test_owner_sees_pauses_resumes_and_sets_limits(dashboard: Dashboard) -
     user.find(marker="save-hours").click()
     await user.should_see(content="quietHoursEnd", marker="hours-error")
     _value(user, "quiet-end").value = "07:00"
+    _value(user, "opt-out-words").value = "abmelden, genug"
     user.find(marker="save-hours").click()
     await user.should_see("Sending hours saved")
     saved = await services.settings.get(actor)
     assert (saved.timezone, saved.quiet_hours_enabled, saved.quiet_hours_end) == (
         "Europe/Berlin", True, "07:00",
     )  # fmt: skip
+    assert saved.opt_out_words == ["abmelden", "genug"]
 
 
 async def test_admin_sees_the_budget_but_cannot_change_it(dashboard: Dashboard) -> None:

@@ -19,6 +19,7 @@ from app.domain.sending import (
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SPAN = timedelta(seconds=SPAN_S)  # 60 s and the slack for a send starting after its slot
 LIMITS = BudgetLimits(per_minute=3, per_day=5, cold_per_day=2)
+H = NOON + timedelta(minutes=2)  # a horizon far enough for spaced slots
 
 
 def _budget(ledger: Ledger, now: datetime = NOON, **kw) -> Budget:  # type: ignore[no-untyped-def]
@@ -57,9 +58,9 @@ def test_slots_never_go_back_in_time() -> None:
 def test_the_daily_budget_holds_what_we_start_but_never_replies() -> None:
     limits = BudgetLimits(per_minute=100, per_day=2, cold_per_day=10)
     b = _budget(Ledger(), limits=limits)
-    assert b.grant(SendKind.BROADCAST, False, NOON)
-    assert b.grant(SendKind.SEND_FIRST, False, NOON)
-    assert b.grant(SendKind.FLOW, False, NOON) is None
+    assert b.grant(SendKind.BROADCAST, False, NOON, H)
+    assert b.grant(SendKind.SEND_FIRST, False, NOON, H)
+    assert b.grant(SendKind.FLOW, False, NOON, H) is None
     assert b.max_priority() == SendKind.HUMAN.priority
     assert b.grant(SendKind.REPLY, False, NOON) and b.grant(SendKind.HUMAN, False, NOON)
     assert b.ledger.day_sent == 4  # replies count toward "sent today"
@@ -70,9 +71,9 @@ def test_the_daily_budget_holds_what_we_start_but_never_replies() -> None:
 def test_cold_messages_have_their_own_cap() -> None:
     limits = BudgetLimits(per_minute=100, per_day=100, cold_per_day=1)
     b = _budget(Ledger(), limits=limits)
-    assert b.grant(SendKind.SEND_FIRST, True, NOON)
-    assert not b.cold_ok() and b.grant(SendKind.SEND_FIRST, True, NOON) is None
-    assert b.grant(SendKind.SEND_FIRST, False, NOON)  # someone who wrote before
+    assert b.grant(SendKind.SEND_FIRST, True, NOON, H)
+    assert not b.cold_ok() and b.grant(SendKind.SEND_FIRST, True, NOON, H) is None
+    assert b.grant(SendKind.SEND_FIRST, False, NOON, H)  # someone who wrote before
 
 
 def test_warm_up_ramps_from_start_to_the_daily_budget() -> None:
@@ -106,11 +107,23 @@ def test_a_paused_number_sends_nothing_and_a_refund_frees_the_slot() -> None:
     assert _budget(Ledger(), paused=True).max_priority() is None
     assert _budget(Ledger(), paused=True).grant(SendKind.REPLY, False, NOON) is None
     b = _budget(Ledger(), limits=BudgetLimits(per_minute=3, per_day=5, cold_per_day=5))
-    slots = [b.grant(SendKind.SEND_FIRST, True, NOON) for _ in range(3)]
+    slots = [b.grant(SendKind.SEND_FIRST, True, NOON, H) for _ in range(3)]
+    assert slots == [NOON + timedelta(seconds=s) for s in (0, 20, 40)]  # spaced: 60 s / 3
     assert b.grant(SendKind.REPLY, False, NOON) is None
     b.refund(slots[0], cold=True)  # type: ignore[arg-type]
     assert b.ledger.day_sent == 2 and b.ledger.day_cold == 2
-    assert b.grant(SendKind.REPLY, False, NOON) == NOON
+    assert b.grant(SendKind.REPLY, False, NOON) == NOON + timedelta(seconds=40)  # not back
+
+
+def test_what_we_start_goes_evenly_and_a_reply_takes_the_next_free_slot() -> None:
+    limits = BudgetLimits(per_minute=60, per_day=1000, cold_per_day=1000)
+    b = _budget(Ledger(), limits=limits)
+    horizon = NOON + timedelta(seconds=3)
+    got = [b.grant(SendKind.BROADCAST, False, NOON, horizon) for _ in range(5)]
+    assert got == [NOON + timedelta(seconds=s) for s in (0, 1, 2, 3)] + [None]  # one a second
+    assert b.full_until == NOON + timedelta(seconds=4)
+    assert b.grant(SendKind.REPLY, False, NOON) == NOON + timedelta(seconds=3)  # no spacing
+    assert b.grant(SendKind.BROADCAST, False, NOON) is None  # no horizon: not ahead of time
 
 
 def test_priorities() -> None:

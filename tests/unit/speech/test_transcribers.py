@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,22 @@ async def test_fake_transcriber() -> None:
     assert (await fake.transcribe(b"\x00\x01", "audio/ogg")).text == "hi there"
     with pytest.raises(SpeechError):
         await fake.transcribe(b"", "audio/ogg")
+
+
+async def test_whisper_loads_on_first_use_and_unloads_when_idle() -> None:
+    from app.speech.faster_whisper import FasterWhisperTranscriber
+
+    whisper = FasterWhisperTranscriber(SpeechSettings(idle_unload_s=0.2))
+    assert not whisper.model.loaded  # building the transcriber loads nothing
+    await whisper.load()
+    assert whisper.model.loaded
+    deadline = time.monotonic() + 10
+    while whisper.model.loaded and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert not whisper.model.loaded, "whisper still loaded 10 s after its 0.2 s idle period"
+    with pytest.raises(SpeechError, match="decode"):  # usable again: decoding runs first
+        await whisper.transcribe(b"definitely not audio" * 50, "audio/ogg")
+    await whisper.load()
+    assert whisper.model.loads == 2
+    await whisper.aclose()
+    assert not whisper.model.loaded

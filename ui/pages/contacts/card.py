@@ -1,5 +1,6 @@
 """The contact's card: avatar, name (editable), phone, the bot switches (autoreply, approval
-mode, VIP, human takeover), block/unblock and GDPR delete behind a confirmation."""
+mode, VIP, human takeover), broadcast consent (opted out by an opt-out word or by hand),
+block/unblock and GDPR delete behind a confirmation."""
 
 from __future__ import annotations
 
@@ -57,6 +58,14 @@ class ContactCard(ui.card):
                     switch = ui.switch(value=getattr(contact, key)).mark(f"switch-{key}")
                     switch.on_value_change(lambda e, k=key: self.toggle(k, e))
                     switch.set_enabled(write)
+            with ui.row().classes("w-full items-center justify-between no-wrap"):
+                with ui.column().classes("gap-0"):
+                    ui.label("Receives broadcasts")
+                    self.consent = ui.label().classes("text-grey-7 text-xs").mark("consent")
+                self._consent_text()
+                switch = ui.switch(value=contact.opted_out_at is None).mark("switch-broadcasts")
+                switch.on_value_change(self.toggle_consent)
+                switch.set_enabled(write)
             if write:
                 with ui.row().classes("w-full gap-2 pt-2"):
                     self.block = ui.button(on_click=self.toggle_block).props("outline no-caps")
@@ -65,6 +74,25 @@ class ContactCard(ui.card):
                         "outline no-caps color=negative"
                     ).mark("delete")
                 self._block_text()
+
+    def _consent_text(self) -> None:
+        out = self.contact.opted_out_at
+        self.consent.text = (
+            f"Opted out {when(out)}: every broadcast skips them"
+            if out
+            else "Off: broadcasts skip them (they can also write STOP)"
+        )
+
+    async def toggle_consent(self, event: Any) -> None:
+        receives = bool(event.value)
+        if receives == (self.contact.opted_out_at is None):
+            return
+        services = container().services.contacts
+        action = "opt_in" if receives else "opt_out"
+        changed = await self._write(lambda: services.set_flag(self.actor, self.contact.id, action))
+        if changed is None:
+            event.sender.value = self.contact.opted_out_at is None
+        self._consent_text()
 
     def _block_text(self) -> None:
         blocked = self.contact.is_blocked

@@ -81,11 +81,18 @@ def _faq_row(
             ).mark("faq-delete")
 
 
-async def _faq_dialog(actor: Actor, kb: m.KnowledgeBase, faq: m.Faq | None) -> bool:
+async def new_faq_dialog(actor: Actor, kb: m.KnowledgeBase, question: str) -> bool:
+    """The New FAQ dialog with the question filled in (analytics: "add an FAQ" from a topic)."""
+    return await _faq_dialog(actor, kb, None, question)
+
+
+async def _faq_dialog(
+    actor: Actor, kb: m.KnowledgeBase, faq: m.Faq | None, prefill: str = ""
+) -> bool:
     services = container().services
     with ui.dialog() as dialog, ui.card().classes("w-full max-w-lg gap-3").mark("faq-dialog"):
         ui.label("Edit FAQ" if faq else "New FAQ").classes("text-lg font-semibold")
-        question = ui.input("Question", value=faq.question if faq else "").props(
+        question = ui.input("Question", value=faq.question if faq else prefill).props(
             "outlined autofocus"
         )
         question.classes("w-full").mark("faq-question-input")

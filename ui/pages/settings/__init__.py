@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from ui.pages.settings import api, audit, bot, later, team, whatsapp, workspace
+from ui.pages.settings import api, audit, bot, later, team, webhooks, whatsapp, workspace
 
 
 def create() -> None:
@@ -19,4 +19,5 @@ def create() -> None:
     audit.create()
     bot.create()
     whatsapp.create()
+    webhooks.create()
     later.create()

@@ -174,8 +174,21 @@ async def sending_hours(actor: Actor) -> None:
             start.classes("w-28").mark("quiet-start")
             end = ui.input("To", value=current.quiet_hours_end).props("outlined dense")
             end.classes("w-28").mark("quiet-end")
+        words = (
+            ui.input(
+                "Opt-out words (besides STOP, UNSUBSCRIBE, BAJA, PARAR, ROKO)",
+                value=", ".join(current.opt_out_words),
+            )
+            .props("outlined dense")
+            .classes("w-full max-w-xl")
+            .mark("opt-out-words")
+        )
+        ui.label(
+            "A contact who writes only one of these words is opted out of broadcasts and told "
+            "so once, in their language."
+        ).classes("text-xs text-grey-7")
         error = ErrorLabel("hours-error")
-        for field in (zone, quiet, start, end):
+        for field in (zone, quiet, start, end, words):
             field.set_enabled(editable)
         if editable:
             ui.button("Save", on_click=lambda: save()).props("unelevated").mark("save-hours")
@@ -186,6 +199,7 @@ async def sending_hours(actor: Actor) -> None:
                 "quiet_hours_enabled": bool(quiet.value),
                 "quiet_hours_start": (start.value or "").strip(),
                 "quiet_hours_end": (end.value or "").strip(),
+                "opt_out_words": [w.strip() for w in (words.value or "").split(",") if w.strip()],
             }
 
             async def call() -> Any:
