@@ -14,6 +14,7 @@ from app.answers.coefficients import SEND_FLOOR
 from app.db.repos.mapping import json_value
 from app.db.tables import KBChunk
 from app.embeddings import build_embeddings
+from app.embeddings.idle import IdleEmbeddings
 from tests.integration.ai.conftest import AIBot, make_ai_bot
 from tests.integration.api.test_knowledge_api import DOCS, kb_of, upload, wait_done
 
@@ -36,7 +37,8 @@ def e5() -> Any:
 async def bot(tmp_path: Path, e5: Any) -> AsyncIterator[AIBot]:
     """The default no-model bot, indexing with the real embedder (shared: it loads once)."""
     async for b in make_ai_bot(tmp_path)(embedding_mode="e5", llm_provider_override=None):
-        b.api.container.kb._embeddings = e5
+        runtime = b.api.container.kb
+        runtime._embeddings = runtime._query = IdleEmbeddings(lambda: e5, idle_s=None, name="e5 (shared)")
         yield b
 
 
