@@ -38,7 +38,9 @@ async def bot(tmp_path: Path, e5: Any) -> AsyncIterator[AIBot]:
     """The default no-model bot, indexing with the real embedder (shared: it loads once)."""
     async for b in make_ai_bot(tmp_path)(embedding_mode="e5", llm_provider_override=None):
         runtime = b.api.container.kb
-        runtime._embeddings = runtime._query = IdleEmbeddings(lambda: e5, idle_s=None, name="e5 (shared)")
+        runtime._embeddings = runtime._query = IdleEmbeddings(
+            lambda: e5, idle_s=None, name="e5 (shared)"
+        )
         yield b
 
 
