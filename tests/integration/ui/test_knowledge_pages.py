@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pymupdf
 import pytest
@@ -105,9 +106,9 @@ async def test_upload_indexes_and_bad_upload_and_private_url_are_refused(
     await user.should_see(content="unsupported file type", marker="upload-error")
     assert len(await dashboard.container.services.documents.list(actor, kb_id)) == 1
 
-    user.find(marker="url-input").type("http://127.0.0.1:9/secret")
+    user.find(marker="url-input").type("http://169.254.169.254/latest/meta-data")
     user.find(marker="add-url").click()
-    await user.should_see(content="non-public address 127.0.0.1", marker="upload-error")
+    await user.should_see(content="non-public address 169.254.169.254", marker="upload-error")
     assert len(await dashboard.container.services.documents.list(actor, kb_id)) == 1
 
     user.find(marker="manual-text").type("   ")
@@ -349,6 +350,13 @@ async def _audit_actions(dashboard: Dashboard, actor: Actor) -> list[str]:
     return [r["action"] for r in rows]
 
 
+def _fresh(runtime: Any) -> None:
+    """The knowledge runtime as a new process has it: no model loaded, no retriever built."""
+    runtime._embeddings.unload()
+    runtime._query.unload()
+    runtime._retriever = None
+
+
 async def test_the_first_faq_shows_it_is_working_while_the_model_loads(
     dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -362,7 +370,7 @@ async def test_the_first_faq_shows_it_is_working_while_the_model_loads(
 
     monkeypatch.setattr("app.rag.runtime.build_embeddings", loading_model)
     runtime = dashboard.container.kb
-    runtime._embeddings = runtime._retriever = None  # not loaded yet: a fresh process
+    _fresh(runtime)  # not loaded yet: a fresh process
     _, _, kb_id, user = await _owner(dashboard)
     await user.open(f"/dashboard/knowledge/{kb_id}?tab=faqs")
     user.find(marker="add-faq").click()
@@ -376,7 +384,7 @@ async def test_the_first_faq_shows_it_is_working_while_the_model_loads(
     await user.should_not_see(marker="faq-dialog")
 
     gate.clear()  # the test panel's first question, in a fresh process
-    runtime._embeddings = runtime._retriever = None
+    _fresh(runtime)
     await user.open(f"/dashboard/knowledge/{kb_id}?tab=test")
     user.find(marker="test-query").type("when are you open")
     user.find(marker="test-ask").click()
