@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "Journey-2026-ok"
 FACT = "Returns are accepted within 45 days of purchase with the original receipt."
 QUESTION = "How many days do I have for returns?"
+HANDED_OVER = "passing this to a member of our team"
 ENV = {  # the shipped defaults (e5 embeddings, LanceDB), but no typing pause
     "AIMY_TYPING_MS_PER_CHAR": "0",
     "AIMY_CHAT_SPACING_S": "0",
@@ -101,19 +102,22 @@ def test_register_onboard_upload_ask_take_over(server: Process, tmp_path: Path) 
 
         phone.get_by_placeholder("Message").fill(QUESTION)
         phone.get_by_placeholder("Message").press("Enter")
-        phone.get_by_text("45 days").last.wait_for(timeout=30_000)  # the bot, from the PDF
+        # the bot, with no model: it quotes the PDF only when its calibrated confidence clears
+        # the reader's send floor, else it hands the chat to a person — either is a right reply
+        # (a guessed quote is not); what it must never do is stay silent
+        reply = phone.get_by_text("45 days").or_(phone.get_by_text(HANDED_OVER))
+        reply.last.wait_for(timeout=30_000)
         _shot(phone, "2-simulator-answer")
         inbox.get_by_text("Lia (simulator)").wait_for(timeout=15_000)  # live, no reload
         inbox.get_by_text("Lia (simulator)").click()
         inbox.wait_for_url("**/dashboard/inbox/*")
-        inbox.get_by_text("45 days").last.wait_for()
+        inbox.get_by_text("45 days").or_(inbox.get_by_text(HANDED_OVER)).last.wait_for()
         _shot(inbox, "3-inbox-live")
 
-        inbox.get_by_text("Human", exact=True).click()
-        inbox.get_by_text("A human has taken over").wait_for()
         inbox.get_by_placeholder("Type a reply…").fill("Lia here — happy to help with your return!")
         inbox.get_by_placeholder("Type a reply…").press("Enter")
         phone.get_by_text("Lia here — happy to help with your return!").wait_for(timeout=15_000)
+        inbox.get_by_text("A human has taken over").wait_for()  # a person's reply pauses the bot
         _shot(inbox, "4-inbox-human-reply")
         _shot(phone, "5-simulator-human-reply")
         context.close()

@@ -19,7 +19,7 @@ async def _replied(s, count: int = 1):  # type: ignore[no-untyped-def]
 
 async def test_list_and_thread_show_bubbles_with_confidence(dashboard: Dashboard) -> None:
     s = await shop(dashboard)
-    await s.simulate("hello there")
+    await s.simulate("Which cakes do you bake?")  # a question: "hello" gets a greeting, no score
     conv = await _replied(s)
     user = await dashboard.signed_in("owner@example.com")
     await user.open("/dashboard/inbox")
