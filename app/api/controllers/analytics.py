@@ -27,123 +27,94 @@ Zone = Annotated[str | None, QueryParameter(name="tz", max_length=64)]
 Session = Annotated[str | None, QueryParameter(name="sessionId", max_length=36)]
 
 
-def _query(
-    start: datetime | None,
-    end: datetime | None,
-    interval: str,
-    tz: str | None,
-    session_id: str | None,
+def provide_query(
+    start: From = None,
+    end: To = None,
+    interval: Step = "day",
+    tz: Zone = None,
+    session_id: Session = None,
 ) -> Query:
+    """The five query parameters every analytics route shares, declared once (Litestar reads
+    them from this dependency into each route's parameters and its OpenAPI entry)."""
     return Query(start=start, end=end, interval=interval, tz=tz, session_id=session_id)
 
 
 class AnalyticsController(Controller):
     path = "/v1/analytics"
     tags = ["analytics"]
-    dependencies = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
+    dependencies = {
+        "services": Provide(provide_services),
+        "actor": Provide(provide_actor),
+        "filters": Provide(provide_query, sync_to_thread=False),
+    }
 
     @get("/overview", opt=ANALYTICS)
     async def overview(
         self,
         services: ServicesDep,
         actor: ActorDep,
-        start: From = None,
-        end: To = None,
-        interval: Step = "day",
-        tz: Zone = None,
-        session_id: Session = None,
+        filters: Query,
     ) -> Overview:
         """The KPI cards with their change from the period just before."""
-        query = _query(start, end, interval, tz, session_id)
-        return await services.analytics.overview(actor, query)
+        return await services.analytics.overview(actor, filters)
 
     @get("/messages", opt=ANALYTICS)
     async def messages(
         self,
         services: ServicesDep,
         actor: ActorDep,
-        start: From = None,
-        end: To = None,
-        interval: Step = "day",
-        tz: Zone = None,
-        session_id: Session = None,
+        filters: Query,
     ) -> Chart:
         """Message volume in and out, by sender (contact, bot, human)."""
-        query = _query(start, end, interval, tz, session_id)
-        return await services.analytics.messages(actor, query)
+        return await services.analytics.messages(actor, filters)
 
     @get("/contacts", opt=ANALYTICS)
     async def contacts(
         self,
         services: ServicesDep,
         actor: ActorDep,
-        start: From = None,
-        end: To = None,
-        interval: Step = "day",
-        tz: Zone = None,
-        session_id: Session = None,
+        filters: Query,
     ) -> Chart:
         """New contacts; conversations opened by new vs returning contacts."""
-        query = _query(start, end, interval, tz, session_id)
-        return await services.analytics.contacts(actor, query)
+        return await services.analytics.contacts(actor, filters)
 
     @get("/bot-performance", opt=ANALYTICS)
     async def bot_performance(
         self,
         services: ServicesDep,
         actor: ActorDep,
-        start: From = None,
-        end: To = None,
-        interval: Step = "day",
-        tz: Zone = None,
-        session_id: Session = None,
+        filters: Query,
     ) -> BotPerformance:
         """Resolved by the bot (no human message, no escalation), escalations and reasons,
         confidence, declined answers, approvals."""
-        query = _query(start, end, interval, tz, session_id)
-        return await services.analytics.bot_performance(actor, query)
+        return await services.analytics.bot_performance(actor, filters)
 
     @get("/sentiment", opt=ANALYTICS)
     async def sentiment(
         self,
         services: ServicesDep,
         actor: ActorDep,
-        start: From = None,
-        end: To = None,
-        interval: Step = "day",
-        tz: Zone = None,
-        session_id: Session = None,
+        filters: Query,
     ) -> Chart:
-        query = _query(start, end, interval, tz, session_id)
-        return await services.analytics.sentiment(actor, query)
+        return await services.analytics.sentiment(actor, filters)
 
     @get("/top-topics", opt=ANALYTICS)
     async def top_topics(
         self,
         services: ServicesDep,
         actor: ActorDep,
-        start: From = None,
-        end: To = None,
-        interval: Step = "day",
-        tz: Zone = None,
-        session_id: Session = None,
+        filters: Query,
         limit: Annotated[int, QueryParameter(ge=1, le=50)] = 10,
     ) -> Topics:
         """Clusters of inbound questions, unanswered first (what to add to the knowledge base)."""
-        query = _query(start, end, interval, tz, session_id)
-        return await services.analytics.top_topics(actor, query, limit)
+        return await services.analytics.top_topics(actor, filters, limit)
 
     @get("/response-time", opt=ANALYTICS)
     async def response_time(
         self,
         services: ServicesDep,
         actor: ActorDep,
-        start: From = None,
-        end: To = None,
-        interval: Step = "day",
-        tz: Zone = None,
-        session_id: Session = None,
+        filters: Query,
     ) -> ResponseTime:
         """First response and resolution time, bot vs human, p50/p90 (histogram edges)."""
-        query = _query(start, end, interval, tz, session_id)
-        return await services.analytics.response_time(actor, query)
+        return await services.analytics.response_time(actor, filters)
