@@ -54,3 +54,16 @@ def view(url: str, token: str) -> dict[str, Any]:
         assert r.status_code == 200, (path, r.text)
         out[name] = r.json()
     return out
+
+
+def simulator_owner(url: str, email: str) -> tuple[dict[str, str], str]:
+    """A new owner with a simulator number: their auth header and the session id (what the
+    process-level crash tests start from)."""
+    auth = {"Authorization": f"Bearer {register(url, email)['accessToken']}"}
+    r = httpx.post(
+        f"{url}/api/v1/whatsapp/sessions",
+        json={"accountId": "sim", "channel": "simulator"},
+        headers=auth,
+    )
+    assert r.status_code == 201, r.text
+    return auth, str(r.json()["id"])

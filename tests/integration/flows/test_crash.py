@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.accounts import login, simulator_owner
 from tests.e2e.conftest import Process, start
 
 pytestmark = pytest.mark.slow
@@ -81,22 +82,7 @@ def test_question_and_delay_waits_survive_sigkill_and_continue_once(
         monkeypatch.setenv(key, value)
     first = start(data)
     try:
-        auth = httpx.post(
-            f"{first.url}/api/v1/auth/register",
-            json={
-                "email": "f@example.com",
-                "password": "Crash-safe-flows-123",
-                "name": "F",
-                "workspaceName": "W",
-            },
-        ).json()
-        h = {"Authorization": f"Bearer {auth['accessToken']}"}
-        r = httpx.post(
-            f"{first.url}/api/v1/whatsapp/sessions",
-            json={"accountId": "sim", "channel": "simulator"},
-            headers=h,
-        )
-        session = r.json()["id"]
+        h, session = simulator_owner(first.url, "f@example.com")
         question = _flow(
             first.url,
             h,
@@ -135,11 +121,7 @@ def test_question_and_delay_waits_survive_sigkill_and_continue_once(
     second = start(data)
     try:
         _wait(lambda: _sent(data, "after") == 1)  # due while down: woken on start
-        r = httpx.post(
-            f"{second.url}/api/v1/auth/login",
-            json={"email": "f@example.com", "password": "Crash-safe-flows-123"},
-        )
-        h = {"Authorization": f"Bearer {r.json()['accessToken']}"}
+        h = {"Authorization": f"Bearer {login(second.url, 'f@example.com')}"}
         r = httpx.post(
             f"{second.url}/api/v1/whatsapp/sessions/{session}/simulate",
             json={"from": ASKED, "text": "hello"},

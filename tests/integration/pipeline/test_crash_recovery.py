@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.accounts import simulator_owner
 from tests.e2e.conftest import start
 
 pytestmark = pytest.mark.slow
@@ -51,23 +52,9 @@ def test_sigkill_between_decision_and_send_sends_exactly_once(
         monkeypatch.setenv(key, value)
     first = start(data)
     try:
-        auth = httpx.post(
-            f"{first.url}/api/v1/auth/register",
-            json={
-                "email": "k@example.com",
-                "password": "Crash-safe-secret-123",
-                "name": "K",
-                "workspaceName": "W",
-            },
-        ).json()
-        h = {"Authorization": f"Bearer {auth['accessToken']}"}
-        session = httpx.post(
-            f"{first.url}/api/v1/whatsapp/sessions",
-            json={"accountId": "sim", "channel": "simulator"},
-            headers=h,
-        ).json()
+        h, session = simulator_owner(first.url, "k@example.com")
         r = httpx.post(
-            f"{first.url}/api/v1/whatsapp/sessions/{session['id']}/simulate",
+            f"{first.url}/api/v1/whatsapp/sessions/{session}/simulate",
             json={"from": "+4917600000001", "text": "survive me"},
             headers=h,
         )
