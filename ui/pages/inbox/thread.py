@@ -10,6 +10,7 @@ thread — never the thread itself.
 
 from __future__ import annotations
 
+import msgspec
 from nicegui import ui
 
 from app.domain import Actor, Direction, MessageStatus, Resource
@@ -41,6 +42,7 @@ class Thread(ui.column):
         self.bubbles: dict[str, MessageBubble] = {}
         self.messages: dict[str, c.Message] = {m.id: m for m in detail.messages}
         self.loaded_pages = 1
+        self._top_shown: bytes | None = None  # what the header and banners show (`draw_top`)
         # from 600 px up, one viewport tall: banners come and go, the messages take what is
         # left and the reply bar stays on screen; on a phone the page scrolls instead
         self.classes("w-full gap-2 no-wrap sm:h-[calc(100vh-150px)] sm:min-h-[460px]")
@@ -68,14 +70,36 @@ class Thread(ui.column):
         self.draw_top()
 
     def draw_top(self) -> None:
+        """Redraw the header and banners — only when what they show changed. One customer
+        message brings several events (the message, the draft, the status, the read mark);
+        redrawing on each replaced the Bot/Human switch and the approval buttons under the
+        agent's pointer, and a click landing in that instant was lost."""
+        pending = [m for m in self.messages.values() if m.status == "PENDING_APPROVAL"]
+        shown = self._top_key(pending)
+        if shown == self._top_shown:
+            return
+        self._top_shown = shown
         self.top.clear()
         with self.top:
-            header.draw(self.actor, self.detail, self.on_changed)
-            banners.flow_run(self.actor, self.flow_run, self.on_changed)
-            banners.takeover(self.actor, self.detail, self.on_changed)
-            pending = [m for m in self.messages.values() if m.status == "PENDING_APPROVAL"]
+            header.draw(self.actor, self.detail, self._acted)
+            banners.flow_run(self.actor, self.flow_run, self._acted)
+            banners.takeover(self.actor, self.detail, self._acted)
             for message in pending:
                 banners.approval(self.actor, self.conversation_id, message, self.on_message)
+
+    def _top_key(self, pending: list[c.Message]) -> bytes:
+        """What the top shows: status, assignee, the contact's name and switches, the flow
+        run, and each pending draft as it reads now — not the times every message moves."""
+        d, who = self.detail, self.detail.contact
+        contact = (
+            (who.name, who.display_name, who.phone_number, who.human_takeover, who.is_blocked)
+            if who is not None
+            else None
+        )
+        drafts = [(m.id, m.content) for m in pending]
+        return msgspec.json.encode(
+            (d.status, d.assigned_user_id, d.resolved_at, contact, self.flow_run, drafts)
+        )
 
     def _draw_messages(self, messages: list[c.Message]) -> None:
         self.earlier.set_visibility(self.detail.messages_total > len(self.messages))
@@ -141,6 +165,12 @@ class Thread(ui.column):
             self.actor, self.conversation_id, page=1, page_size=1
         )
         await self.on_flow_run()
+
+    async def _acted(self) -> None:
+        """The agent used a control up top: redraw it even if nothing changed (a refused
+        switch must flip back)."""
+        self._top_shown = None
+        await self.on_changed()
 
     async def on_flow_run(self) -> None:
         """A `flow:run` event for this conversation (or a stop): reload the run, redraw."""
