@@ -6,7 +6,9 @@ the settings (or a new API key) takes effect on the next message without a resta
 
 A local model holds its weights in RAM (0.3–3 GB), so when a workspace moves to other
 settings (another model, even another temperature) the local adapter no workspace uses any
-more is closed — after its running call, if any — instead of staying loaded until shutdown.
+more is closed — after its running call, if any — instead of staying loaded until shutdown;
+one a workspace still uses drops its weights after `model_idle_unload_s` without a reply and
+loads them again for the next one (app/llm/llamacpp.py, app/idle_model.py).
 When the app stops, `abandon()` tells every adapter that can to give up its running call
 (llama.cpp, between two tokens): shutdown never waits for a model to finish a reply.
 """
@@ -69,6 +71,7 @@ class ModelPool:
             max_retries=self.settings.llm_max_retries,
             model_path=model_path,
             deadline_s=self.settings.local_reply_deadline_s if provider == "llamacpp" else None,
+            idle_unload_s=self.settings.model_idle_unload_s if provider == "llamacpp" else None,
         )
 
     def get(self, workspace_id: str, ws: WorkspaceSettings) -> LLM:

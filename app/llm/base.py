@@ -101,6 +101,7 @@ class LLMSettings:
     n_ctx: int = 4096
     n_threads: int | None = None  # llama.cpp threads for prompt and generation; None: half
     deadline_s: float | None = None  # a local reply is abandoned after this long
+    idle_unload_s: float | None = None  # a local model's weights go after this long unused
     fake_replies: tuple[str, ...] = field(default_factory=tuple)
     fake_confidence: float = 0.9
     fake_profile: ModelProfile | None = None  # the fake acts as a local model of this size

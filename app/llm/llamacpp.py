@@ -1,8 +1,10 @@
 """A local GGUF model in-process through llama-cpp-python (the optional `local` extra).
 
-The model loads once, on first use, off the event loop. `Llama` is not thread-safe, so every
-call takes one lock and runs in a worker thread: the dashboard stays responsive while a reply
-is generated, and concurrent chats queue instead of corrupting the context.
+The model loads on first use, off the event loop, and its weights go again after
+`idle_unload_s` without a call (app/idle_model.py: a running generation holds a lease, so the
+model is never unloaded mid-reply; the next call loads it again). `Llama` is not thread-safe,
+so every call takes one lock and runs in a worker thread: the dashboard stays responsive while
+a reply is generated, and concurrent chats queue instead of corrupting the context.
 
 Sampling follows the model's family (`app/llm/catalog.py`: repetition penalty, top-p/k, stop
 tokens); a GGUF without a chat template gets its family's built-in one. llama.cpp checks an
@@ -24,6 +26,7 @@ from typing import Any, TypeVar, cast
 import llama_cpp  # ImportError here becomes MissingExtra("local") in the registry
 
 from app.domain import Abandoned
+from app.idle_model import IdleModel
 from app.llm import gguf_meta
 from app.llm.base import ChatMessage, Completion, Image, LLMSettings, ModelProfile, Passage
 from app.llm.catalog import Family, family_of
@@ -45,7 +48,12 @@ class LlamaCppLLM:
         self.settings = settings
         self.model = settings.model or settings.model_path.name
         self._lock = threading.Lock()
-        self._llama: llama_cpp.Llama | None = None
+        self.weights: IdleModel[llama_cpp.Llama] = IdleModel(
+            self._open,
+            idle_s=settings.idle_unload_s,
+            name=f"llama.cpp {self.model}",
+            close=lambda llama: llama.close(),
+        )
         self._stopping = threading.Event()  # set once, by abandon(): the app is stopping
         self._closed = False  # released: a late call loads the weights for itself only
         self._deadline = 0.0  # monotonic time the running call must end by (0: none)
@@ -62,36 +70,38 @@ class LlamaCppLLM:
         deadline = self._deadline
         return self._stopping.is_set() or (deadline > 0 and time.monotonic() > deadline)
 
-    def _load(self) -> llama_cpp.Llama:
-        """Caller holds the lock."""
-        if self._llama is None:
-            path = self.settings.model_path
-            if path is None or not path.is_file():
-                raise LLMError(f"model file not found: {path}")
-            try:
-                llama = llama_cpp.Llama(
-                    model_path=str(path),
-                    n_ctx=self.profile.context_window,
-                    # None keeps llama.cpp's default of half the cores: measured on a busy 2-core
-                    # box, 2 threads decoded ~8x slower than 1 (spin-waiting threads starve).
-                    n_threads=self.settings.n_threads,
-                    n_threads_batch=self.settings.n_threads,  # prompt processing: same budget
-                    chat_format=self.settings.chat_format,
-                    verbose=False,
-                )
-            except ValueError as exc:  # llama.cpp's way of saying "not a model I can load"
-                raise LLMError(f"cannot load {path.name}: {exc}") from exc
-            if self.settings.chat_format is None and "tokenizer.chat_template" not in (
-                llama.metadata or {}
-            ):  # a base model or an old conversion: llama.cpp would guess "llama-2"
-                llama.chat_format = self.family.chat_format
-            llama_cpp.llama_set_abort_callback(llama._ctx.ctx, self._abort, None)
-            self._llama = llama
-        return self._llama
+    def _open(self) -> llama_cpp.Llama:
+        """The weights read from disk (`self.weights` calls this when a call needs them)."""
+        path = self.settings.model_path
+        if path is None or not path.is_file():
+            raise LLMError(f"model file not found: {path}")
+        try:
+            llama = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=self.profile.context_window,
+                # None keeps llama.cpp's default of half the cores: measured on a busy 2-core
+                # box, 2 threads decoded ~8x slower than 1 (spin-waiting threads starve).
+                n_threads=self.settings.n_threads,
+                n_threads_batch=self.settings.n_threads,  # prompt processing: same budget
+                chat_format=self.settings.chat_format,
+                verbose=False,
+            )
+        except ValueError as exc:  # llama.cpp's way of saying "not a model I can load"
+            raise LLMError(f"cannot load {path.name}: {exc}") from exc
+        if self.settings.chat_format is None and "tokenizer.chat_template" not in (
+            llama.metadata or {}
+        ):  # a base model or an old conversion: llama.cpp would guess "llama-2"
+            llama.chat_format = self.family.chat_format
+        llama_cpp.llama_set_abort_callback(llama._ctx.ctx, self._abort, None)
+        return llama
+
+    def _warm(self) -> None:
+        with self.weights.use():
+            pass  # loaded; the idle clock starts now
 
     async def load(self) -> None:
         """Warm up: load the weights now instead of on the first message."""
-        await asyncio.to_thread(self._locked, self._load)
+        await asyncio.to_thread(self._locked, self._warm)
 
     def _locked(self, fn: Callable[[], T]) -> T:
         with self._lock:
@@ -134,7 +144,14 @@ class LlamaCppLLM:
         def generate() -> dict[str, Any]:
             if self._stopping.is_set():  # queued behind a call that shutdown just ended
                 raise Abandoned("the app is stopping")
-            llama = self._load()
+            try:
+                with self.weights.use() as llama:  # the lease: no idle unload mid-reply
+                    return reply(llama)
+            finally:
+                if self._closed:  # a call that was queued when the model was released
+                    self.weights.unload()
+
+        def reply(llama: llama_cpp.Llama) -> dict[str, Any]:
             budget = self.settings.deadline_s
             self._deadline = time.monotonic() + budget if budget else 0.0
             try:
@@ -161,8 +178,6 @@ class LlamaCppLLM:
                 raise LLMError(f"the local model did not answer within {budget:g} s") from exc
             finally:
                 self._deadline = 0.0
-                if self._closed:  # a call that was queued when the model was released
-                    self._free()
 
         started = time.perf_counter()
         result = await asyncio.to_thread(self._locked, generate)
@@ -200,15 +215,9 @@ class LlamaCppLLM:
 
         def release() -> None:
             self._closed = True
-            self._free()
+            self.weights.unload()
 
         await asyncio.to_thread(self._locked, release)
-
-    def _free(self) -> None:
-        """Caller holds the lock."""
-        if self._llama is not None:
-            self._llama.close()
-            self._llama = None
 
 
 def _header(settings: LLMSettings) -> gguf_meta.GgufInfo | None:

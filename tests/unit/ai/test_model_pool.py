@@ -43,3 +43,13 @@ async def test_superseded_local_models_are_released_shared_ones_kept(tmp_path: P
     await asyncio.sleep(0)
     assert Local.closed == 2  # y.gguf too
     await pool.aclose()
+
+
+def test_local_models_get_the_idle_unload_setting_cloud_ones_do_not(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path / "data", llm_provider_override=None, model_idle_unload_s=42.0
+    )
+    pool = ModelPool(settings, build_secret_store(settings)[0], GgufStore(tmp_path / "models"))
+    local = pool.llm_settings("ws", WorkspaceSettings(ai_provider="llamacpp", ai_model="x.gguf"))
+    cloud = pool.llm_settings("ws", WorkspaceSettings(ai_provider="openai", ai_model="gpt"))
+    assert local.idle_unload_s == 42.0 and cloud.idle_unload_s is None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,3 +160,40 @@ async def test_a_reply_past_the_deadline_is_an_llm_error_and_the_model_stays_usa
         assert out.output_tokens == 1
     finally:
         await llm.aclose()
+
+
+async def test_idle_weights_are_unloaded_never_mid_reply_and_the_next_reply_loads_them(
+    gguf: Path,
+) -> None:
+    llm = build_llm(
+        LLMSettings(
+            provider="llamacpp", model_path=gguf, n_ctx=256, n_threads=1, idle_unload_s=0.05
+        )
+    )
+    weights = llm.weights  # type: ignore[attr-defined]
+    await llm.load()  # type: ignore[attr-defined]
+    first = weakref.ref(weights.peek())
+    seen: list[bool] = []
+
+    async def watch() -> None:
+        while True:
+            seen.append(weights.loaded)
+            await asyncio.sleep(0.01)
+
+    watcher = asyncio.create_task(watch())
+    try:
+        out = await llm.complete([ChatMessage("user", "Tell me a story.")], max_tokens=12)
+        watcher.cancel()
+        assert out.output_tokens > 0 and len(seen) > 5 and all(seen)  # held for the whole reply
+        for _ in range(300):  # idle for 0.05 s: the reaper drops and closes the weights
+            gc.collect()
+            if first() is None:
+                break
+            await asyncio.sleep(0.01)
+        assert not weights.loaded and first() is None  # the Llama object (its weights) is gone
+        again = await llm.complete([ChatMessage("user", "Hi")], max_tokens=2)
+        assert again.output_tokens > 0 and weights.loads == 2
+    finally:
+        watcher.cancel()
+        await llm.aclose()
+    assert not weights.loaded
