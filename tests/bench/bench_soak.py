@@ -44,11 +44,16 @@ def main() -> None:
     p.add_argument("--every", type=int, default=500, help="--kb: RSS sampled every N messages")
     p.add_argument("--backlog", type=int, default=50, help="--kb: most unanswered at once")
     p.add_argument("--out", default="tests/bench/soak-kb", help="--kb: SVG and CSV path stem")
+    p.add_argument("--senders", type=int, default=8, help="--kb: concurrent simulated senders")
+    p.add_argument(
+        "--stop-after-s", type=float, default=0, help="--kb: stop sending after this long"
+    )
     args = p.parse_args()
     if args.kb:
         from tests.bench.soak_kb import kb_soak
 
         args.n, args.contacts = args.n or 50_000, args.contacts or 1000
+        args.warm = args.n // 10  # the warm-up: the first 10% of the planned run
         kb_soak(args)
         return
     args.n, args.contacts = args.n or 2000, args.contacts or 200

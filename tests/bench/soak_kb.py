@@ -39,6 +39,7 @@ EMAIL = "soak@example.com"
 ENV = {
     "AIMY_TYPING_MS_PER_CHAR": "0",
     "AIMY_CHAT_SPACING_S": "0",
+    "AIMY_SEND_JITTER_S": "0",  # pacing is for ban risk; the soak is about memory
     "AIMY_SEND_BUDGET": "false",  # no send budget (a benchmark measures without it)
     "AIMY_RATE_LIMIT_API_PER_MIN": "1000000",
 }
@@ -161,9 +162,13 @@ def run(url: str, pid: int, data: Path, args: argparse.Namespace) -> None:
     resolved = 0
     lock = threading.Lock()
     try:
-        with ThreadPoolExecutor(4) as pool:
+        with ThreadPoolExecutor(args.senders) as pool:
             i = 20
             while i < args.n:
+                if args.stop_after_s and time.perf_counter() - t0 > args.stop_after_s:
+                    print(f"time limit: stopping at {i} of {args.n} messages", flush=True)
+                    args.n = i  # the report covers what ran; the warm-up stays args.warm
+                    break
                 while unanswered(db) > args.backlog:
                     time.sleep(0.05)
                 end = min(args.n, (i // 50 + 1) * 50)  # batches end on multiples of 50
@@ -176,6 +181,7 @@ def run(url: str, pid: int, data: Path, args: argparse.Namespace) -> None:
                         samples.append((i, tree_rss(pid) / 2**20, time.perf_counter() - t0))
                     n, rss, el = samples[-1]
                     print(f"{n:6d} msgs  {rss:6.0f} MB  {n / el:5.1f} msg/s", flush=True)
+                    write(samples, args)  # a run cut short still leaves its curve
         while unanswered(db):
             time.sleep(0.2)
         samples.append((args.n, tree_rss(pid) / 2**20, time.perf_counter() - t0))
@@ -189,8 +195,7 @@ def run(url: str, pid: int, data: Path, args: argparse.Namespace) -> None:
 def report(
     samples: list[tuple[int, float, float]], db: Path, resolved: int, args: argparse.Namespace
 ) -> None:
-    warm = [s for s in samples if s[0] <= args.n // 10]
-    after = [s for s in samples if s[0] >= args.n // 10]
+    after = [s for s in samples if s[0] >= args.warm]
     base = statistics.median(r for _, r, _ in after[:3]) if after else samples[0][1]
     end = statistics.median(r for _, r, _ in samples[-3:])
     peak = max(r for _, r, _ in after) if after else end
@@ -202,19 +207,27 @@ def report(
         f"resolved {resolved}"
     )
     print(
-        f"RSS: start {samples[0][1]:.0f} MB, after warm-up ({args.n // 10} msgs) {base:.0f} MB, "
+        f"RSS: start {samples[0][1]:.0f} MB, after warm-up ({args.warm} msgs) {base:.0f} MB, "
         f"end {end:.0f} MB, peak after warm-up {peak:.0f} MB: growth {100 * (end / base - 1):+.1f}%"
         f" (peak {100 * (peak / base - 1):+.1f}%)"
     )
+    write(samples, args, base)
+    print(f"wrote {Path(args.out).with_suffix('.svg')} and {Path(args.out).with_suffix('.csv')}")
+
+
+def write(samples: list[tuple[int, float, float]], args, base: float | None = None) -> None:  # type: ignore[no-untyped-def]
+    """The CSV and the plot of the samples so far (`base`: RSS after warm-up, if known)."""
+    if base is None:
+        after = [r for n, r, _ in samples if n >= args.warm][:3]
+        base = statistics.median(after) if after else samples[-1][1]
     out = Path(args.out)
     out.with_suffix(".csv").write_text(
         "messages,rss_mb,seconds\n" + "".join(f"{n},{r:.1f},{t:.1f}\n" for n, r, t in samples)
     )
-    out.with_suffix(".svg").write_text(svg(samples, base, len(warm), args))
-    print(f"wrote {out.with_suffix('.svg')} and {out.with_suffix('.csv')}")
+    out.with_suffix(".svg").write_text(svg(samples, base, args))
 
 
-def svg(samples: list[tuple[int, float, float]], base: float, warm: int, args) -> str:  # type: ignore[no-untyped-def]
+def svg(samples: list[tuple[int, float, float]], base: float, args) -> str:  # type: ignore[no-untyped-def]
     """RSS over messages as a line chart; the warm-up is shaded, ±10% of its end marked."""
     w, h, left, bottom, top, right = 760, 360, 60, 40, 30, 20
     xmax = max(n for n, _, _ in samples)
@@ -232,7 +245,7 @@ def svg(samples: list[tuple[int, float, float]], base: float, warm: int, args) -
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif"'
         ' font-size="11">',
-        f'<rect x="{x(0)}" y="{top}" width="{x(args.n // 10) - x(0):.1f}" '
+        f'<rect x="{x(0)}" y="{top}" width="{x(min(args.warm, xmax)) - x(0):.1f}" '
         f'height="{h - bottom - top}" fill="#eee"/>',
         f'<rect x="{left}" y="{y(base * 1.1):.1f}" width="{w - left - right}" '
         f'height="{y(base * 0.9) - y(base * 1.1):.1f}" fill="#e6f4ea"/>',
@@ -242,7 +255,7 @@ def svg(samples: list[tuple[int, float, float]], base: float, warm: int, args) -
         f'<text x="{w / 2}" y="{h - 6}" text-anchor="middle">messages</text>',
         f'<text x="14" y="{h / 2}" transform="rotate(-90 14 {h / 2})" text-anchor="middle">'
         "server RSS (MB)</text>",
-        f'<text x="{left + 4}" y="{top - 10}">RSS over {args.n:,} KB answers, {args.tabs} '
+        f'<text x="{left + 4}" y="{top - 10}">RSS over {xmax:,} KB answers, {args.tabs} '
         f"dashboard tabs open; grey: warm-up, green: ±10% of RSS after warm-up</text>",
     ]
     parts += [
