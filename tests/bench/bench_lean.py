@@ -183,9 +183,11 @@ def run_variant(
             if local:
                 out.update(local_models(c, data, sampler))
             t0 = time.perf_counter()
-            while "embedding model unloaded" not in server.log() and time.perf_counter() < (
-                t0 + idle_s + 60
-            ):
+            awaited = ["embedding model unloaded"] + (["llama.cpp"] if local else [])
+            while time.perf_counter() < t0 + idle_s + 60 and not all(
+                any(w in ln and ln.endswith("unloaded") for ln in server.log().splitlines())
+                for w in awaited
+            ):  # the embedder, and with local models the GGUF too (app/llm/llamacpp.py)
                 time.sleep(1)
             time.sleep(3)
             waited = time.perf_counter() - t0

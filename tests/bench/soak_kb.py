@@ -80,6 +80,7 @@ def open_tabs(url: str, conversations: list[str], k: int):  # type: ignore[no-un
     cm = browser()
     b = cm.__enter__()
     context = b.new_context(viewport={"width": 1100, "height": 700})  # type: ignore[attr-defined]
+    context.set_default_timeout(300_000)  # a page's first load on two shared, busy cores
     page = context.new_page()  # signing in once: the session cookie is shared by every tab
     page.goto(f"{url}/login")
     page.get_by_label("Email").fill(EMAIL)
