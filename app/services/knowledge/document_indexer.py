@@ -45,6 +45,7 @@ class DocumentIndexer:
         self._runtime = runtime
         self._answerer = answerer  # the bot's reader: a new document's sentences pre-embedded
         self._passages: dict[str, list[str]] = {}  # doc id → its chunks' text, until warmed
+        self._ready: list[str] = []  # indexed documents whose sentences wait for `warm_ready`
         self._events = events  # kb:progress
         self._notifier = notifier  # kb_indexed
         self._webhooks = webhooks  # knowledge.document.indexed
@@ -93,7 +94,7 @@ class DocumentIndexer:
             kb_id, name = row["knowledge_base_id"], row["name"]
             notice = catalog.kb_indexed(doc_id, kb_id, name, IndexStatus.INDEXED, chunk_count=count)
             await self._notifier.notify(row["ws"], notice)
-            await self._warm(doc_id)
+            self._ready.append(doc_id)
             return
         self._passages.pop(doc_id, None)
         failed = {KBDocument.status: IndexStatus.FAILED, KBDocument.error_message: error}
@@ -150,6 +151,14 @@ class DocumentIndexer:
             return [PageText(row["content"] or "")]
         data = await asyncio.to_thread(Path(row["file_path"]).read_bytes)
         return await asyncio.to_thread(extract, data, kind)
+
+    async def warm_ready(self) -> None:
+        """Pre-embed the sentences of every document indexed since the last call. The worker
+        calls this when no document is waiting: it costs about as much CPU as the indexing
+        itself (0.22 vs 0.33 CPU-s per PDF page, tests/bench/RESULTS-lean.md), so a queue of
+        uploads is indexed first, at full speed, and its sentences follow."""
+        while self._ready:
+            await self._warm(self._ready.pop(0))
 
     async def _warm(self, doc_id: str) -> None:
         """Embed the new document's reading units now (the document is already INDEXED), so

@@ -63,6 +63,8 @@ class IndexWorker:
             doc_id = await self._queue.get()
             try:
                 await self._indexer.process(doc_id)
+                if self._queue.empty():  # sentences once the uploads waiting are indexed
+                    await self._indexer.warm_ready()
             except Exception:  # a bug must not kill the worker; the row says FAILED
                 log.exception("indexing %s crashed", doc_id)
             finally:

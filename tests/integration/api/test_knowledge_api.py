@@ -396,6 +396,51 @@ async def test_a_document_deleted_while_indexing_leaves_no_vectors(tmp_path: Pat
         assert await asyncio.to_thread(store.count, only_d1) == 0
 
 
+async def test_queued_uploads_are_indexed_before_the_first_ones_sentences_are_embedded(
+    tmp_path: Path,
+) -> None:
+    """Pre-embedding a document's sentences costs about as much CPU as indexing it, so the
+    worker indexes every waiting upload first and embeds their sentences when none waits."""
+    from app.answers.answerer import Answerer
+    from app.container import build_container, lifespan
+    from app.db.tables import KBDocument
+    from app.services.knowledge import DocumentIndexer, IndexWorker
+    from app.vectors.base import VectorFilter
+    from tests.conftest import make_settings
+
+    c = build_container(make_settings(tmp_path / "data"))
+    seen: list[tuple[str, int]] = []  # (first passage, vectors of d2 in the store by then)
+
+    class Recording(Answerer):
+        def warm(self, passages: Any, embed: Any) -> int:
+            d2 = VectorFilter(workspace_id=ws, kb_id="kb1", document_id="d2")
+            seen.append((passages[0], c.kb.store.count(d2)))
+            return super().warm(passages, embed)
+
+    async with lifespan(c):
+        await c.indexer.stop()
+        ws = await _processing_doc("Tea costs two euro.")
+        await KBDocument.insert(
+            KBDocument(
+                id="d2", knowledge_base_id="kb1", name="n", type="MANUAL",
+                content="Coffee costs three euro.", status="PENDING",
+            )
+        )  # fmt: skip
+        indexer = DocumentIndexer(
+            c.kb, c.events, c.notifier, c.webhooks, retries=0, base_s=0, answerer=Recording()
+        )
+        worker = IndexWorker(indexer)
+        assert await worker.start() == 2  # d1 (back from PROCESSING) and d2 wait
+        try:
+            await asyncio.wait_for(worker.idle(), 30)
+        finally:
+            await worker.stop()
+    assert [(text.split("\n")[-1], n) for text, n in seen] == [
+        ("Tea costs two euro.", 1),  # d2 was indexed before d1's sentences were embedded
+        ("Coffee costs three euro.", 1),
+    ]
+
+
 async def test_reference_questions_are_stored_per_kb_and_checked(api: Api) -> None:
     a = await api.register()
     h = a.headers()
