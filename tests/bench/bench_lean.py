@@ -185,7 +185,7 @@ def run_variant(
             t0 = time.perf_counter()
             awaited = ["embedding model unloaded"] + (["llama.cpp"] if local else [])
             while time.perf_counter() < t0 + idle_s + 60 and not all(
-                any(w in ln and ln.endswith("unloaded") for ln in server.log().splitlines())
+                any(w in ln and "unloaded" in ln for ln in server.log().splitlines())
                 for w in awaited
             ):  # the embedder, and with local models the GGUF too (app/llm/llamacpp.py)
                 time.sleep(1)
