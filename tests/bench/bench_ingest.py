@@ -4,12 +4,12 @@ Run: python -m tests.bench.bench_ingest [--pages 100] [--models e5,minilm]
 The PDF is written with PyMuPDF from XQuAD-en paragraphs (3 per page, ~420 tokens/page), then
 extract → chunk → embed (batched) → upsert into LanceDB, as the background job will do.
 
-`--api [--before DIR] [--rounds 2] [--docs 1]`: the same PDF uploaded (`--docs` times at once) to a real server
-(`python -m app serve --headless`, default engine) and indexed by its worker: wall time to
-INDEXED, the server's CPU seconds for it (so a loaded machine's figure can be read as CPU cost
-per page), and the time until the worker is idle again (the reader pre-embeds the document's
-sentences after INDEXED). With `--before DIR` (a `git archive` of main) the two trees run
-alternately, `--rounds` times each, in one run.
+`--api [--before DIR] [--rounds 2] [--docs 1]`: the same PDF uploaded (`--docs` times at
+once) to a real server (`python -m app serve --headless`, default engine) and indexed by its
+worker: wall time to INDEXED, the server's CPU seconds for it (so a loaded machine's figure
+can be read as CPU cost per page), and the time until the worker is idle again (the reader
+pre-embeds the documents' sentences after indexing). With `--before DIR` (a `git archive` of
+main) the two trees run alternately, `--rounds` times each, in one run.
 """
 
 from __future__ import annotations
