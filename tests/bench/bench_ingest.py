@@ -98,11 +98,11 @@ def via_api(root: Path, pdf: bytes, pages: int, docs: int = 1) -> dict[str, floa
                 assert d["status"] == "INDEXED", d
             took, cpu = time.perf_counter() - t0, cpu_s(pid) - cpu0
             pages *= docs
-            last, quiet = cpu_s(pid), 0  # the worker pre-embeds sentences: wait until the
-            while (
-                quiet < 3 and time.perf_counter() - t0 < 900
-            ):  # CPU rests (3 s in a row at < 0.03 CPU-s; a busy host's share of
-                time.sleep(1.0)  # one core can be far below 1 CPU-s/s while it works)
+            # the worker pre-embeds sentences: wait until the CPU rests (3 s in a row at
+            # < 0.03 CPU-s: a busy host's share of a core is far below 1 CPU-s/s while it works)
+            last, quiet = cpu_s(pid), 0
+            while quiet < 3 and time.perf_counter() - t0 < 900:
+                time.sleep(1.0)
                 now = cpu_s(pid)
                 quiet = quiet + 1 if now - last < 0.03 else 0
                 last = now
