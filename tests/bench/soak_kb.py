@@ -272,3 +272,29 @@ def svg(samples: list[tuple[int, float, float]], base: float, args) -> str:  # t
         for t in ticks_x
     ]
     return "\n".join([*parts, "</svg>", ""])
+
+
+def replot(stem: str, tabs: int) -> None:
+    """The figures and plot again from a run's CSV (a run cut short by a signal, say): the
+    first 10% of the messages that ran are the warm-up.
+
+    Run: python -m tests.bench.soak_kb tests/bench/soak-kb [tabs]"""
+    rows = Path(stem).with_suffix(".csv").read_text().splitlines()[1:]
+    samples = [(int(n), float(r), float(t)) for n, r, t in (ln.split(",") for ln in rows)]
+    n = samples[-1][0]
+    args = argparse.Namespace(n=n, warm=n // 10, tabs=tabs, out=stem)
+    after = [r for m, r, _ in samples if m >= args.warm]
+    base, end = statistics.median(after[:3]), statistics.median(after[-3:])
+    print(
+        f"{n} msgs in {samples[-1][2]:.0f} s ({n / samples[-1][2]:.2f} msg/s), {tabs} tabs: RSS "
+        f"start {samples[0][1]:.0f} MB, after warm-up ({args.warm} msgs) {base:.0f} MB, end "
+        f"{end:.0f} MB, peak {max(after):.0f} MB: growth {100 * (end / base - 1):+.1f}% "
+        f"(peak {100 * (max(after) / base - 1):+.1f}%)"
+    )
+    write(samples, args, base)
+
+
+if __name__ == "__main__":
+    import sys
+
+    replot(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 20)
