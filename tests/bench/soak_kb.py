@@ -42,6 +42,8 @@ ENV = {
     "AIMY_SEND_JITTER_S": "0",  # pacing is for ban risk; the soak is about memory
     "AIMY_SEND_BUDGET": "false",  # no send budget (a benchmark measures without it)
     "AIMY_RATE_LIMIT_API_PER_MIN": "1000000",
+    # the driver signs in once: a 15-minute access token expired mid-run (every call then 401)
+    "AIMY_ACCESS_TOKEN_TTL_S": "86400",
 }
 
 
