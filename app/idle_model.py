@@ -1,4 +1,4 @@
-"""A model that loads on first use and unloads after an idle period (embedder, whisper).
+"""A model that loads on first use and unloads after an idle period (embedder, whisper, llama.cpp).
 
 A desktop app that answered one question an hour ago should be back at its idle footprint:
 the weights (and the activations the allocator kept) go when nobody has used the model for
