@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from app.domain.workspace_settings import RETENTION_DAYS
 from app.schemas.base import Body
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -65,3 +66,8 @@ class SettingsPatchBody(Body):
         ]
         | Unset
     ) = msgspec.UNSET
+    # delete messages and their media files older than this many days (the nightly cleanup);
+    # null keeps everything
+    message_retention_days: Annotated[int, msgspec.Meta(ge=RETENTION_DAYS[0], le=RETENTION_DAYS[1])] | Unset | None = (
+        msgspec.UNSET
+    )
