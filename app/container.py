@@ -354,8 +354,14 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         applied = await migrate(container.engine)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        register_jobs(container.scheduler, container.clock, container.notifier)
         settings = container.settings
+        register_jobs(
+            container.scheduler,
+            container.clock,
+            container.notifier,
+            settings.media_path,
+            AuditTrail(),  # stateless: the nightly retention's audit rows
+        )
         runner = container.flow_runner
         register_flow_jobs(
             container.scheduler,

@@ -12,6 +12,7 @@ from app.schemas.base import Body
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
 Unset = msgspec.UnsetType
+RetentionDays = Annotated[int, msgspec.Meta(ge=RETENTION_DAYS[0], le=RETENTION_DAYS[1])]
 HhMm = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
@@ -68,6 +69,4 @@ class SettingsPatchBody(Body):
     ) = msgspec.UNSET
     # delete messages and their media files older than this many days (the nightly cleanup);
     # null keeps everything
-    message_retention_days: Annotated[int, msgspec.Meta(ge=RETENTION_DAYS[0], le=RETENTION_DAYS[1])] | Unset | None = (
-        msgspec.UNSET
-    )
+    message_retention_days: RetentionDays | Unset | None = msgspec.UNSET
