@@ -35,7 +35,7 @@ from app.db.repos import workspace_settings as settings_repo
 from app.db.tables import Broadcast, Message
 from app.db.tables import WorkspaceSettings as SettingsRow
 from app.db.tx import transaction
-from app.domain import Actor, Clock, media_file
+from app.domain import Actor, Clock, owned_media_file
 from app.records import AuditTrail
 
 log = logging.getLogger(__name__)
@@ -112,10 +112,8 @@ async def _unlink_unused(workspace_id: str, urls: set[str], media_dir: Path) -> 
         (Message.workspace_id == workspace_id) & Message.media_url.is_in(sorted(urls))
     )
     unused = urls - {r["media_url"] for r in kept} - await _broadcast_files(workspace_id)
-    folder = (media_dir / workspace_id).resolve()
-    paths = [media_file(media_dir, url).resolve() for url in sorted(unused)]
-    inside = [p for p in paths if p.is_relative_to(folder) and p != folder]
-    return await asyncio.to_thread(_unlink, inside)
+    paths = [owned_media_file(media_dir, workspace_id, url) for url in sorted(unused)]
+    return await asyncio.to_thread(_unlink, [p for p in paths if p is not None])
 
 
 async def _broadcast_files(workspace_id: str) -> set[str]:
