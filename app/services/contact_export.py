@@ -86,12 +86,10 @@ def export_plan(tables: tuple[type[Table], ...] = ALL_TABLES) -> list[Step]:
 def _links(table: type[Table], reached: list[type[Table]]) -> list[Link]:
     found = []
     for column in table._meta.columns:
-        name = column._meta.name
+        target: type[Table] | None = LINK_COLUMNS.get(column._meta.name)
         if isinstance(column, ForeignKey):
             target = column._foreign_key_meta.resolved_references
-        else:
-            target = LINK_COLUMNS.get(name)
-        if target in reached:
+        if target is not None and target in reached:
             found.append(Link(column, target))
     return found
 
@@ -192,11 +190,12 @@ def _wheres(plan: list[Step], workspace_id: str, contact_id: str) -> dict[type[T
     wheres: dict[type[Table], Any] = {}
     for step in plan:
         table = step.table
+        where: Any
         if not step.links:
-            where = table.id == contact_id
+            where = _pk(table) == contact_id
         else:
             parts = [
-                link.column.is_in(link.target.select(link.target.id).where(wheres[link.target]))
+                link.column.is_in(link.target.select(_pk(link.target)).where(wheres[link.target]))
                 for link in step.links
             ]
             where = parts[0]
@@ -214,9 +213,9 @@ def _extras(
     """What reaches the contact without a key: the labels they carry, the audit entries
     about them or their conversations and messages, webhook deliveries that name them."""
     about = [Contact, Conversation, Message]
-    audited = AuditLog.entity_id.is_in(Contact.select(Contact.id).where(wheres[Contact]))
+    audited: Any = AuditLog.entity_id.is_in(Contact.select(Contact.id).where(wheres[Contact]))
     for table in about[1:]:
-        audited = audited | AuditLog.entity_id.is_in(table.select(table.id).where(wheres[table]))
+        audited = audited | AuditLog.entity_id.is_in(table.select(_pk(table)).where(wheres[table]))
     labels = ContactLabel.select(ContactLabel.label_id).where(ContactLabel.contact_id == contact_id)
     named = WebhookDelivery.body.like(f"%{contact_id}%")
     return [
@@ -226,14 +225,19 @@ def _extras(
     ]
 
 
+def _pk(table: type[Table]) -> Column:
+    """The table's `id` (every table of ours has one; piccolo's types do not know it)."""
+    return table._meta.primary_key
+
+
 async def _rows(table: type[Table], where: Any) -> AsyncIterator[dict[str, Any]]:
     """The rows matching `where`, a page at a time in primary key order."""
     last: str | None = None
     while True:
         query = table.select().where(where)
         if last is not None:
-            query = query.where(table.id > last)
-        page = await query.order_by(table.id).limit(PAGE).output(load_json=True)
+            query = query.where(_pk(table) > last)
+        page = await query.order_by(_pk(table)).limit(PAGE).output(load_json=True)
         for row in page:
             yield row
         if len(page) < PAGE:
