@@ -101,13 +101,16 @@ async def _sweep(workspace_id: str, cutoff: datetime, media_dir: Path, batch: in
         messages += len(rows)
         urls = {r["media_url"] for r in rows if r["media_url"]}
         if urls:
-            files += await _unlink_unused(workspace_id, urls, media_dir)
+            files += await remove_unused_files(workspace_id, urls, media_dir)
         if len(rows) < batch:
             return Swept(messages, files)
 
 
-async def _unlink_unused(workspace_id: str, urls: set[str], media_dir: Path) -> int:
-    """Remove the files of `urls` that nothing left in the workspace names; how many went."""
+async def remove_unused_files(workspace_id: str, urls: set[str], media_dir: Path) -> int:
+    """Remove the files of `urls` (messages' `media_url`s, their rows just deleted) that no
+    message or broadcast left in the workspace names; how many went. A broadcast's picture
+    is one file for every recipient: deleting one recipient's message must not take it from
+    the others. Files outside the workspace's own folder are never touched."""
     kept = await Message.select(Message.media_url).where(
         (Message.workspace_id == workspace_id) & Message.media_url.is_in(sorted(urls))
     )

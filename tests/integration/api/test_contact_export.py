@@ -181,3 +181,38 @@ async def test_export_streams_in_bounded_pieces(api: Api) -> None:
     sizes = await _on_app(api, pieces)
     assert sum(sizes) > len(MEDIA) and len(sizes) >= 4
     assert max(sizes) <= CHUNK + 64 * 1024  # never the whole file (or archive) at once
+
+
+async def test_delete_erases_every_reached_row_and_file_but_shared_ones(api: Api) -> None:
+    """Item 3's check: the existing `DELETE /contacts/{id}` is the erasure — every row the
+    export reaches goes (by cascade), the contact's files go, a broadcast's shared file stays."""
+    owner = await api.register()
+    ws, media_dir = owner.workspace_id, api.container.settings.media_path
+    mine = await _on_app(api, lambda: _person(ws, media_dir, "ann"))
+    other = await _on_app(api, lambda: _person(ws, media_dir, "bob"))
+    ann = next(iter(mine["contacts"]))
+    conv = next(iter(mine["conversations"]))
+    (media_dir / ws / "shared.jpg").write_bytes(MEDIA)
+
+    async def shared() -> None:
+        url = f"media/{ws}/shared.jpg"
+        await Broadcast.insert(Broadcast(workspace_id=ws, name="s", message="hi",
+                                         target_type="ALL", media={"url": url}))  # fmt: skip
+        await Message.insert(Message(workspace_id=ws, conversation_id=conv, media_url=url,
+                                     direction="OUTBOUND", sender_type="BOT"))  # fmt: skip
+
+    await _on_app(api, shared)
+    r = await api.client.delete(f"/api/v1/contacts/{ann}", headers=owner.headers())
+    assert r.status_code == 204, r.text
+    assert not (media_dir / ws / "ann.jpg").exists()
+    assert (media_dir / ws / "shared.jpg").exists() and (media_dir / ws / "bob.jpg").exists()
+    for step in export_plan():
+        table = step.table
+        ids = {r["id"] for r in await _on_app(api, lambda t=table: t.select(t._meta.primary_key))}
+        name = table._meta.tablename
+        assert not ids & mine.get(name, set()), f"{name} keeps the erased contact's rows"
+        assert other.get(name, set()) <= ids, f"{name} lost another contact's rows"
+    r = await api.client.get(f"/api/v1/contacts/{ann}/export", headers=owner.headers())
+    assert r.status_code == 404
+    rows = await _on_app(api, lambda: AuditLog.select().where(AuditLog.action == "contact.delete"))
+    assert [(r["entity_id"], r["metadata"]) for r in rows] == [(ann, None)]
