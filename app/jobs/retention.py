@@ -6,6 +6,9 @@ rows; a broadcast recipient keeps its row and loses only the link), and their me
 once no remaining message or broadcast names the same file (a broadcast's picture is one file
 for every recipient). What stays, deliberately:
 
+- messages still in progress however old: QUEUED (a broadcast the send budget still holds
+  back; non-reply sends never expire) and PENDING_APPROVAL — deleting them would cancel a
+  send or an agent's decision; they go in the first run after they settle.
 - conversations, even when left empty: they hold the thread's status, assignee and resolution
   (counted by analytics), and flow runs and CSAT point at them; erasing a person is the
   contact delete's job, not retention's.
@@ -35,11 +38,13 @@ from app.db.repos import workspace_settings as settings_repo
 from app.db.tables import Broadcast, Message
 from app.db.tables import WorkspaceSettings as SettingsRow
 from app.db.tx import transaction
-from app.domain import Actor, Clock, owned_media_file
+from app.domain import Actor, Clock, MessageStatus, owned_media_file
 from app.records import AuditTrail
 
 log = logging.getLogger(__name__)
 BATCH = 500
+# still work in progress however old: a send the budget holds back, a reply awaiting approval
+UNSETTLED = [MessageStatus.QUEUED, MessageStatus.PENDING_APPROVAL]
 SYSTEM = Actor(user_id=None)  # the audit row of a scheduled job: no user, no API key
 
 
@@ -92,7 +97,11 @@ async def _sweep(workspace_id: str, cutoff: datetime, media_dir: Path, batch: in
         async with transaction():
             rows = (
                 await Message.select(Message.id, Message.media_url)
-                .where((Message.workspace_id == workspace_id) & (Message.created_at < cutoff))
+                .where(
+                    (Message.workspace_id == workspace_id)
+                    & (Message.created_at < cutoff)
+                    & Message.status.not_in(UNSETTLED)
+                )
                 .order_by(Message.created_at)
                 .limit(batch)
             )

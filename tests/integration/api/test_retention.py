@@ -50,18 +50,22 @@ async def _seed(ws: str, media_dir: Path) -> dict[str, Any]:
     )  # fmt: skip
     ids = {}
     for key, age, media in (
+        ("old_queued", 40 * DAY, None),  # a send the budget still holds: not settled, kept
         ("old_text", 40 * DAY, None),
         ("old_file", 40 * DAY, "old.jpg"),
         ("old_shared", 40 * DAY, "shared.jpg"),
         ("recent", DAY, "new.jpg"),
     ):
         ids[key] = new_id()
+        queued = key == "old_queued"
         await Message.insert(
             Message(id=ids[key], workspace_id=ws, conversation_id=conv, session_id=session.id,
-                    direction="INBOUND", sender_type="CONTACT", content=key,
+                    direction="OUTBOUND" if queued else "INBOUND",
+                    sender_type="BOT" if queued else "CONTACT", content=key,
                     media_type="IMAGE" if media else None,
                     media_url=f"media/{ws}/{media}" if media else None,
-                    created_at=NOW - age)
+                    created_at=NOW - age,
+                    status="QUEUED" if queued else "RECEIVED")
         )  # fmt: skip
     return {"conversation": conv, "messages": ids, "files": files}
 
@@ -105,7 +109,7 @@ async def test_retention_deletes_old_messages_and_files_only(api_any_db: Api) ->
 
     left = await _on_app(api, lambda: Message.select(Message.id, Message.workspace_id))
     mine = {r["id"] for r in left if r["workspace_id"] == sweeper.workspace_id}
-    assert mine == {swept["messages"]["recent"]}
+    assert mine == {swept["messages"]["recent"], swept["messages"]["old_queued"]}
     theirs = {r["id"] for r in left if r["workspace_id"] == keeper.workspace_id}
     assert theirs == set(kept["messages"].values())  # retention is off there
     files = swept["files"]
@@ -114,7 +118,7 @@ async def test_retention_deletes_old_messages_and_files_only(api_any_db: Api) ->
     assert all(f.exists() for f in kept["files"].values())
     # the emptied-out history keeps its conversation; analytics totals do not move
     assert await _on_app(api, lambda: Conversation.count()) == 2
-    assert await _messages_counted(api, sweeper) == counted == 4
+    assert await _messages_counted(api, sweeper) == counted == 4  # inbound ones
     # the knowledge base (rows and vectors) is untouched
     assert await _on_app(api, lambda: KBFaq.count()) == 1
     t = await api.client.post(
