@@ -218,3 +218,22 @@ async def test_delete_erases_every_reached_row_and_file_but_shared_ones(api: Api
     assert r.status_code == 404
     rows = await _on_app(api, lambda: AuditLog.select().where(AuditLog.action == "contact.delete"))
     assert [(r["entity_id"], r["metadata"]) for r in rows] == [(ann, None)]
+
+
+def test_a_table_added_later_is_planned_without_a_change() -> None:
+    """What the canned-replies/notes/CSAT work (m0025) adds is exported as soon as it is in
+    `ALL_TABLES`: by a foreign key to a reached table, or by a plain id column."""
+    from piccolo.columns import Integer, Varchar
+
+    class Rating(Table, tablename="later_ratings"):
+        conversation_id = ForeignKey(references=Conversation)
+        score = Integer()
+
+    class Note(Table, tablename="later_notes"):
+        contact_id = Varchar(length=36)
+
+    class Unrelated(Table, tablename="later_unrelated"):
+        label_id = ForeignKey(references=Label)
+
+    plan = {step.table for step in export_plan((*ALL_TABLES, Rating, Note, Unrelated))}
+    assert {Rating, Note} <= plan and Unrelated not in plan
