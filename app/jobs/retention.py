@@ -120,6 +120,8 @@ async def remove_unused_files(workspace_id: str, urls: set[str], media_dir: Path
     message or broadcast left in the workspace names; how many went. A broadcast's picture
     is one file for every recipient: deleting one recipient's message must not take it from
     the others. Files outside the workspace's own folder are never touched."""
+    if not urls:
+        return 0
     kept = await Message.select(Message.media_url).where(
         (Message.workspace_id == workspace_id) & Message.media_url.is_in(sorted(urls))
     )

@@ -218,6 +218,10 @@ async def test_delete_erases_every_reached_row_and_file_but_shared_ones(api: Api
     assert r.status_code == 404
     rows = await _on_app(api, lambda: AuditLog.select().where(AuditLog.action == "contact.delete"))
     assert [(r["entity_id"], r["metadata"]) for r in rows] == [(ann, None)]
+    bare = Contact(workspace_id=ws, jid="bare@s", phone_number="1")  # no messages, no files
+    await _on_app(api, lambda: Contact.insert(bare))
+    r = await api.client.delete(f"/api/v1/contacts/{bare.id}", headers=owner.headers())
+    assert r.status_code == 204, r.text
 
 
 def test_a_table_added_later_is_planned_without_a_change() -> None:
