@@ -66,6 +66,7 @@ from app.services import (
     AuditService,
     AuthService,
     BroadcastService,
+    ContactExportService,
     ContactImportService,
     ContactQueries,
     ContactService,
@@ -275,6 +276,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ),
         contact_queries=contact_queries,
         contact_import=ContactImportService(audit, clock),
+        contact_export=ContactExportService(contact_queries, audit, clock, settings.media_path),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
@@ -354,8 +356,14 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         applied = await migrate(container.engine)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        register_jobs(container.scheduler, container.clock, container.notifier)
         settings = container.settings
+        register_jobs(
+            container.scheduler,
+            container.clock,
+            container.notifier,
+            settings.media_path,
+            AuditTrail(),  # stateless: the nightly retention's audit rows
+        )
         runner = container.flow_runner
         register_flow_jobs(
             container.scheduler,

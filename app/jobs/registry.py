@@ -3,22 +3,30 @@ notifier); durable state is in tables, the scheduler only wakes the jobs (DESIGN
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from app.domain import Clock
 from app.jobs.analytics import aggregate_hours
-from app.jobs.cleanup import cleanup_expired
+from app.jobs.cleanup import nightly_cleanup
 from app.jobs.human_reply import nudge_waiting
-from app.records import Notifier
+from app.records import AuditTrail, Notifier
 
 
-def register_jobs(scheduler: BaseScheduler, clock: Clock, notifier: Notifier) -> None:
+def register_jobs(
+    scheduler: BaseScheduler,
+    clock: Clock,
+    notifier: Notifier,
+    media_dir: Path,
+    audit: AuditTrail,
+) -> None:
     scheduler.add_job(
-        cleanup_expired,
+        nightly_cleanup,
         CronTrigger(hour=2, minute=0),  # seed §13: daily at 2 AM
-        args=[clock],
+        args=[clock, media_dir, audit],
         id="cleanup",
         replace_existing=True,
         coalesce=True,

@@ -10,6 +10,7 @@ from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
 from app.services.broadcasts import BroadcastService
+from app.services.contact_export import ContactExportService
 from app.services.contact_import import ContactImportService
 from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
@@ -62,6 +63,7 @@ class Services:
     contacts: ContactService
     contact_queries: ContactQueries
     contact_import: ContactImportService
+    contact_export: ContactExportService
     labels: LabelService
     conversations: ConversationService
     conversation_queries: ConversationQueries
@@ -91,6 +93,7 @@ __all__ = [
     "AuditService",
     "AuthService",
     "BroadcastService",
+    "ContactExportService",
     "ContactImportService",
     "ContactQueries",
     "ContactService",
