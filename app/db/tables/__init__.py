@@ -20,6 +20,7 @@ from app.db.tables.auth import (
     WorkspaceUser,
 )
 from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
+from app.db.tables.cluster import EventSpill, Node, SessionLease
 from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
 from app.db.tables.conversations import Conversation, Message, Outbox
 from app.db.tables.flow_runs import FlowRun, FlowRunEvent
@@ -65,6 +66,9 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Notification,
     AnalyticsHourly,
     AnalyticsWatermark,
+    Node,
+    SessionLease,
+    EventSpill,
 )
 
 __all__ = [
@@ -80,6 +84,7 @@ __all__ = [
     "ContactCustomField",
     "ContactLabel",
     "Conversation",
+    "EventSpill",
     "Flow",
     "FlowNodeStats",
     "FlowRun",
@@ -92,10 +97,12 @@ __all__ = [
     "KnowledgeBase",
     "Label",
     "Message",
+    "Node",
     "Notification",
     "Outbox",
     "PasswordReset",
     "SendBudget",
+    "SessionLease",
     "User",
     "UserSession",
     "Webhook",
