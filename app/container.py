@@ -33,6 +33,8 @@ from app.ai.waiting import WaitingNotice
 from app.answers.answerer import Answerer
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
+from app.cluster import SessionLeases, node_id_for
+from app.cluster.bridge import EventBridge
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
@@ -135,6 +137,8 @@ class Container:
     webhook_sender: WebhookSender
     flow_runner: FlowRunner
     flow_webhooks: WebhookCaller
+    leases: SessionLeases  # which WhatsApp sessions run on this node (app/cluster/leases.py)
+    bridge: EventBridge | None  # Postgres: events to and from the other nodes
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -162,6 +166,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     signals = AccessSignals()
     workspaces = WorkspaceService(audit, signals)
     events = EventBus()
+    node_id = node_id_for(settings)
+    leases = SessionLeases(
+        node_id, clock, ttl_s=settings.lease_ttl_s, heartbeat_s=settings.lease_heartbeat_s
+    )
+    postgres = settings.db_url.split(":", 1)[0].startswith("postgres")
+    bridge = EventBridge(settings.db_url, node_id, events) if postgres else None
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
@@ -185,6 +195,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
         media_dir=settings.media_path,
+        leases=leases,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
     runner = BroadcastRunner(
@@ -243,6 +254,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         settings.sessions_path,
         webhooks,
+        leases,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
@@ -338,6 +350,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         webhook_sender=webhook_sender,
         flow_runner=flow_runner,
         flow_webhooks=flow_webhooks,
+        leases=leases,
+        bridge=bridge,
     )
 
 
@@ -354,7 +368,11 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         applied = await migrate(container.engine)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        register_jobs(container.scheduler, container.clock, container.notifier)
+        if container.bridge is not None:  # before anything publishes
+            await container.bridge.start()
+            stack.push_async_callback(container.bridge.stop)
+        leases = container.leases
+        register_jobs(container.scheduler, container.clock, container.notifier, leases.node_id)
         settings = container.settings
         runner = container.flow_runner
         register_flow_jobs(
@@ -381,11 +399,14 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         stack.push_async_callback(container.webhook_sender.stop)
         stack.push_async_callback(_drain_pipeline, container)
         stack.push_async_callback(container.recovery.stop)
+        # after the channels stopped: the other nodes may take the sessions over at once
+        stack.push_async_callback(leases.release_all)
         stack.push_async_callback(container.channels.stop_all)
         # first thing on the way down: a local model mid-reply stops between two tokens
         stack.callback(container.ai.abandon)
-        restored = await container.hub.restore()
-        log.info("sessions restored: %d", restored)
+        restored = await leases.start(container.hub)  # this node's share of the sessions
+        stack.push_async_callback(leases.stop)
+        log.info("sessions restored: %d (node %s)", restored, leases.node_id)
         container.recovery.start()  # in the background: the API answers meanwhile
         await container.broadcasts.start()  # after the dispatcher: it queues, that sends
         stack.push_async_callback(container.broadcasts.stop)

@@ -1,5 +1,6 @@
 """Live sessions: opens each session's channel with its events wired to the pipeline, keeps
-the session row's status current, restores enabled sessions on start.
+the session row's status current; a session runs only while this node holds its lease
+(`app/cluster/leases.py` decides which sessions run here and opens them via `run_leased`).
 
 Status changes become `whatsapp:status` events (with the QR code when one is waiting);
 unexpected disconnects and alerts (reconnect attempt 5+, ban, logout) become one
@@ -16,7 +17,7 @@ import base64
 import logging
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.channels import ChannelAlert, ChannelEvents, ChannelManager, ChannelSpec
 from app.channels.base import Channel
@@ -31,6 +32,9 @@ from app.pipeline.outages import Outages
 from app.pipeline.send_locks import SendLocks
 from app.records import Notifier, WebhookOutbox
 from app.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from app.cluster.leases import SessionLeases
 
 log = logging.getLogger(__name__)
 QUIET_REASONS = {"stopped", "logged_out", None}
@@ -53,8 +57,10 @@ class SessionHub:
         clock: Clock,
         sessions_dir: Path,
         webhooks: WebhookOutbox,
+        leases: SessionLeases | None = None,
     ) -> None:
         self._channels = channels
+        self._leases = leases  # None: every session may run here (tests, tools)
         self._webhooks = webhooks
         self._pipeline = pipeline
         self._dispatcher = dispatcher
@@ -94,23 +100,28 @@ class SessionHub:
             credentials_key=self.credentials_key(row["id"]),
         )
 
-    async def open(self, row: dict[str, Any]) -> Channel:
+    async def open(self, row: dict[str, Any]) -> Channel | None:
+        """Start the session's channel here — once this node holds its lease; None when
+        another node runs it (that node's channel is the one)."""
+        if self._leases is not None and not await self._leases.acquire(row["id"]):
+            log.info("session %s runs on another node; not opened here", row["id"])
+            return None
+        return await self._start(row)
+
+    async def run_leased(self, session_id: str) -> bool:
+        """The lease keeper took this session over: open it (False: gone or switched off)."""
+        row = await sessions.row_of(session_id)
+        if row is None or not row["enabled"]:
+            return False
+        await self._start(row)
+        return True
+
+    async def _start(self, row: dict[str, Any]) -> Channel:
         ref = SessionRef(row["id"], row["workspace_id"])
         return await self._channels.open(self.spec(row), self._callbacks(ref))
 
     async def close(self, session_id: str, *, logout: bool = False) -> None:
         await self._channels.close(session_id, logout=logout)
-
-    async def restore(self) -> int:
-        """Open a channel for every enabled session (start-up)."""
-        opened = 0
-        for row in await messages.enabled_sessions():
-            try:
-                await self.open(row)
-                opened += 1
-            except Exception:
-                log.exception("session %s could not be restored", row["id"])
-        return opened
 
     def _callbacks(self, ref: SessionRef) -> ChannelEvents:
         async def on_message(msg: NormalizedMessage) -> None:
@@ -120,6 +131,8 @@ class SessionHub:
             await self._receipt(ref, receipt)
 
         async def on_status(status: SessionStatus, reason: str | None) -> None:
+            if self._leases is not None and not self._leases.holds(ref.session_id):
+                return  # a lost lease's channel stopping: the new holder owns the status
             event = catalog.whatsapp_status(ref.workspace_id, ref.session_id, status)
             async with transaction():
                 if await sessions.set_status(ref.session_id, status, self._clock.now(), reason):

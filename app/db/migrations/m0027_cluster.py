@@ -9,6 +9,8 @@
   row, so a node that lost the lease sends nothing. The row dies with its session.
 - `event_spill`: an event too large for a NOTIFY payload (8,000 bytes) is stored here and only
   its id is notified; listeners fetch it, and rows older than a minute are pruned.
+- `job_runs`: when a periodic job last ran in the cluster, and where (`app/cluster/once.py`):
+  a node that wins a job's tick skips it when another node ran it within the period.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ session_leases (
     heartbeat_at {ts}, expires_at {ts} NOT NULL DEFAULT {now})
 event_spill (
     id {pk}, payload TEXT NOT NULL, created_at {ts} NOT NULL DEFAULT {now})
+job_runs (
+    id VARCHAR(64) NOT NULL PRIMARY KEY, ran_at {ts} NOT NULL DEFAULT {now},
+    node_id VARCHAR(128) NOT NULL DEFAULT '')
 """
 _INDEXES = """
 session_leases (node_id)

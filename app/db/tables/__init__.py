@@ -20,7 +20,7 @@ from app.db.tables.auth import (
     WorkspaceUser,
 )
 from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
-from app.db.tables.cluster import EventSpill, Node, SessionLease
+from app.db.tables.cluster import EventSpill, JobRun, Node, SessionLease
 from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
 from app.db.tables.conversations import Conversation, Message, Outbox
 from app.db.tables.flow_runs import FlowRun, FlowRunEvent
@@ -69,6 +69,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Node,
     SessionLease,
     EventSpill,
+    JobRun,
 )
 
 __all__ = [
@@ -91,6 +92,7 @@ __all__ = [
     "FlowRunEvent",
     "FlowStats",
     "FlowVersion",
+    "JobRun",
     "KBChunk",
     "KBDocument",
     "KBFaq",

@@ -37,3 +37,11 @@ class EventSpill(Table, tablename="event_spill"):
     id = primary_key()
     payload = Text()
     created_at = required_timestamp()
+
+
+class JobRun(Table, tablename="job_runs"):
+    """When the periodic job `id` last ran in the cluster, and on which node."""
+
+    id = Varchar(length=64, primary_key=True)
+    ran_at = required_timestamp()
+    node_id = Varchar(length=128, default="")

@@ -1,0 +1,177 @@
+"""Events across nodes (issue 18 item 3): what one node publishes reaches the WebSocket and
+dashboard clients of every node, through Postgres LISTEN/NOTIFY.
+
+Each event the local bus publishes is queued (never awaited by the publisher) and sent by one
+task as `pg_notify(channel, json)` on a dedicated asyncpg connection that also LISTENs. The
+JSON carries the sender's node id: a node drops its own echo (its subscribers had the event
+at once). NOTIFY payloads must stay under 8,000 bytes: a larger event is written to
+`event_spill` and only its id travels; listeners read the row (rows older than a minute are
+pruned). The channel name carries the database schema (`search_path`), so apps on separate
+schemas of one database do not hear each other.
+
+A lost connection is reconnected (backoff up to 5 s); events published meanwhile reach this
+node's clients only — the other nodes' clients catch up on their next read, as after any
+WebSocket reconnect. Delivery is in publish order per node, at most once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from app.db import fast
+from app.db.tables import EventSpill
+from app.domain import new_id
+from app.events.bus import Event, EventBus
+
+log = logging.getLogger(__name__)
+
+MAX_PAYLOAD = 7_500  # bytes; Postgres refuses NOTIFY payloads of 8,000 and more
+SPILL_KEEP_S = 60.0
+QUEUE_MAX = 10_000
+
+
+def channel_for(database_url: str) -> str:
+    """`aimy_events`, or `aimy_events_<schema>` when the URL selects a schema."""
+    query = parse_qs(urlsplit(database_url).query)
+    schema = (query.get("search_path") or [""])[0].split(",")[0].strip()
+    cleaned = "".join(ch for ch in schema if ch.isalnum() or ch == "_")[:40]
+    return f"aimy_events_{cleaned}" if cleaned else "aimy_events"
+
+
+def encode(node_id: str, event: Event) -> str:
+    body = [event.name, event.workspace_id, event.data, event.conversation_id]
+    return json.dumps({"n": node_id, "e": body}, separators=(",", ":"), default=str)
+
+
+def decode(message: dict[str, Any]) -> Event:
+    name, workspace_id, data, conversation_id = message["e"]
+    return Event(name, workspace_id, data, conversation_id)
+
+
+def _setter(flag: asyncio.Event) -> Any:
+    return lambda _connection: flag.set()
+
+
+class EventBridge:
+    def __init__(self, database_url: str, node_id: str, bus: EventBus) -> None:
+        self._dsn = database_url
+        self.node_id = node_id
+        self.channel = channel_for(database_url)
+        self._bus = bus
+        self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_MAX)
+        self._task: asyncio.Task[None] | None = None
+        self._fetches: set[asyncio.Task[None]] = set()
+        self.connected = asyncio.Event()
+        self.dropped = 0  # events not forwarded (queue full)
+        self._pruned_at = 0.0
+
+    async def start(self, *, wait_s: float = 5.0) -> None:
+        """Connect (waiting up to `wait_s` for the first connection) and forward from now on."""
+        self._bus.forward = self._forward
+        self._task = asyncio.create_task(self._run(), name="event-bridge")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.connected.wait(), wait_s)
+
+    async def stop(self) -> None:
+        self._bus.forward = None
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for fetch in list(self._fetches):
+            fetch.cancel()
+
+    def _forward(self, event: Event) -> None:
+        if self._queue.full():
+            self.dropped += 1
+            return
+        self._queue.put_nowait(event)
+
+    async def _run(self) -> None:
+        import asyncpg
+
+        backoff = 0.2
+        while True:
+            connection = None
+            try:
+                connection = await asyncpg.connect(self._dsn)
+                lost = asyncio.Event()
+                connection.add_termination_listener(_setter(lost))
+                await connection.add_listener(self.channel, self._heard)
+                self.connected.set()
+                backoff = 0.2
+                log.info("event bridge listening on %s as node %s", self.channel, self.node_id)
+                await self._send_until(connection, lost)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("event bridge: connection lost (%s); reconnecting", exc)
+            finally:
+                self.connected.clear()
+                if connection is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(connection.close(), 2)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+
+    async def _send_until(self, connection: Any, lost: asyncio.Event) -> None:
+        while not lost.is_set():
+            try:
+                event = await asyncio.wait_for(self._queue.get(), 1.0)
+            except TimeoutError:
+                await self._prune()
+                continue
+            payload = encode(self.node_id, event)
+            if len(payload.encode()) > MAX_PAYLOAD:
+                payload = await self._spill(payload)
+            await connection.execute("SELECT pg_notify($1, $2)", self.channel, payload)
+        raise ConnectionError("the listening connection closed")
+
+    async def _spill(self, payload: str) -> str:
+        spill_id = new_id()
+        await fast.execute(
+            EventSpill,
+            "INSERT INTO event_spill (id, payload, created_at) VALUES ({}, {}, now())",
+            spill_id,
+            payload,
+        )
+        return json.dumps({"n": self.node_id, "s": spill_id})
+
+    async def _prune(self) -> None:
+        if time.monotonic() - self._pruned_at < SPILL_KEEP_S:
+            return
+        self._pruned_at = time.monotonic()
+        with contextlib.suppress(Exception):
+            await fast.execute(
+                EventSpill,
+                "DELETE FROM event_spill WHERE created_at < now() - make_interval(secs => {})",
+                SPILL_KEEP_S,
+            )
+
+    def _heard(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            message = json.loads(payload)
+            if message.get("n") == self.node_id:
+                return  # our own echo: our subscribers had it already
+            if "s" in message:
+                task = asyncio.get_running_loop().create_task(self._unspill(message["s"]))
+                self._fetches.add(task)
+                task.add_done_callback(self._fetches.discard)
+                return
+            self._bus.deliver(decode(message))
+        except Exception:
+            log.exception("event bridge: unreadable notification dropped")
+
+    async def _unspill(self, spill_id: str) -> None:
+        rows = await fast.execute(
+            EventSpill, "SELECT payload FROM event_spill WHERE id = {}", spill_id
+        )
+        if rows:
+            self._bus.deliver(decode(json.loads(rows[0]["payload"])))
