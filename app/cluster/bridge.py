@@ -69,6 +69,7 @@ class EventBridge:
         self._fetches: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
         self.dropped = 0  # events not forwarded (queue full)
+        self.server_pid: int | None = None  # the listening connection's backend (tests, logs)
         self._pruned_at = 0.0
 
     async def start(self, *, wait_s: float = 5.0) -> None:
@@ -105,6 +106,7 @@ class EventBridge:
                 lost = asyncio.Event()
                 connection.add_termination_listener(_setter(lost))
                 await connection.add_listener(self.channel, self._heard)
+                self.server_pid = connection.get_server_pid()
                 self.connected.set()
                 backoff = 0.2
                 log.info("event bridge listening on %s as node %s", self.channel, self.node_id)
