@@ -38,7 +38,8 @@ from app.cluster.bridge import EventBridge
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
-from app.events import AccessSignals, EventBus
+from app.events import AccessSignals, EventBus, names
+from app.events.bus import Event
 from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
 from app.jobs.flows import register_flow_jobs
@@ -170,8 +171,6 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     leases = SessionLeases(
         node_id, clock, ttl_s=settings.lease_ttl_s, heartbeat_s=settings.lease_heartbeat_s
     )
-    postgres = settings.db_url.split(":", 1)[0].startswith("postgres")
-    bridge = EventBridge(settings.db_url, node_id, events) if postgres else None
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
@@ -198,6 +197,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         leases=leases,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
+    bridge = _bridge(settings, node_id, events, leases, dispatcher)
     runner = BroadcastRunner(
         clock,
         events,
@@ -418,6 +418,33 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         await stack.aclose()
         container.stopped = True
         log.info("Aimywhatsapp stopped cleanly")
+
+
+def _bridge(
+    settings: Settings,
+    node_id: str,
+    events: EventBus,
+    leases: SessionLeases,
+    dispatcher: Dispatcher,
+) -> EventBridge | None:
+    """On Postgres: events to and from the other nodes; their queued replies wake our
+    dispatcher, their freed leases our lease keeper."""
+    if not settings.db_url.split(":", 1)[0].startswith("postgres"):
+        return None
+    bridge = EventBridge(settings.db_url, node_id, events)
+
+    def on_event(event: Event) -> None:
+        if event.name == names.MESSAGE_NEW:
+            dispatcher.wake()
+
+    def on_signal(kind: str) -> None:
+        if kind == "leases":
+            leases.poke()
+
+    bridge.on_event = on_event
+    bridge.on_signal = on_signal
+    leases.on_freed = lambda: bridge.signal("leases")
+    return bridge
 
 
 async def _drain_pipeline(container: Container) -> None:

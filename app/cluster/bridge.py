@@ -9,9 +9,15 @@ at once). NOTIFY payloads must stay under 8,000 bytes: a larger event is written
 pruned). The channel name carries the database schema (`search_path`), so apps on separate
 schemas of one database do not hear each other.
 
+Besides events, a node can `signal()` the others ("leases": it freed session leases, so
+they look at once instead of at their next heartbeat); and a remote event wakes the local
+dispatcher through `on_event` (a reply queued on another node may be for a session that
+runs here).
+
 A lost connection is reconnected (backoff up to 5 s); events published meanwhile reach this
 node's clients only — the other nodes' clients catch up on their next read, as after any
-WebSocket reconnect. Delivery is in publish order per node, at most once.
+WebSocket reconnect. Delivery is at most once, in publish order per node (a spilled event
+may arrive after the smaller ones published just after it).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -64,7 +71,12 @@ class EventBridge:
         self.node_id = node_id
         self.channel = channel_for(database_url)
         self._bus = bus
-        self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=QUEUE_MAX)
+        self._queue: asyncio.Queue[Event | str] = asyncio.Queue(maxsize=QUEUE_MAX)
+        # another node's event, after this node's subscribers got it (the dispatcher wakes:
+        # that node may have queued a reply for a session that runs here)
+        self.on_event: Callable[[Event], None] | None = None
+        # another node's signal (`signal()`): "leases" — it freed leases, look now
+        self.on_signal: Callable[[str], None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._fetches: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
@@ -79,8 +91,19 @@ class EventBridge:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.connected.wait(), wait_s)
 
-    async def stop(self) -> None:
+    def signal(self, kind: str) -> None:
+        """Tell the other nodes something that is not an event (e.g. "leases" were freed)."""
+        if not self._queue.full():
+            self._queue.put_nowait(kind)
+
+    async def stop(self, flush_s: float = 1.0) -> None:
+        """Stop forwarding; what is queued goes out first (for up to `flush_s`)."""
         self._bus.forward = None
+        deadline = time.monotonic() + flush_s
+        while not self._queue.empty() and self.connected.is_set():
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.02)
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -126,11 +149,15 @@ class EventBridge:
     async def _send_until(self, connection: Any, lost: asyncio.Event) -> None:
         while not lost.is_set():
             try:
-                event = await asyncio.wait_for(self._queue.get(), 1.0)
+                item = await asyncio.wait_for(self._queue.get(), 1.0)
             except TimeoutError:
                 await self._prune()
                 continue
-            payload = encode(self.node_id, event)
+            if isinstance(item, str):
+                signal = json.dumps({"n": self.node_id, "c": item})
+                await connection.execute("SELECT pg_notify($1, $2)", self.channel, signal)
+                continue
+            payload = encode(self.node_id, item)
             if len(payload.encode()) > MAX_PAYLOAD:
                 payload = await self._spill(payload)
             await connection.execute("SELECT pg_notify($1, $2)", self.channel, payload)
@@ -162,12 +189,16 @@ class EventBridge:
             message = json.loads(payload)
             if message.get("n") == self.node_id:
                 return  # our own echo: our subscribers had it already
+            if "c" in message:
+                if self.on_signal is not None:
+                    self.on_signal(str(message["c"]))
+                return
             if "s" in message:
                 task = asyncio.get_running_loop().create_task(self._unspill(message["s"]))
                 self._fetches.add(task)
                 task.add_done_callback(self._fetches.discard)
                 return
-            self._bus.deliver(decode(message))
+            self._arrived(decode(message))
         except Exception:
             log.exception("event bridge: unreadable notification dropped")
 
@@ -176,4 +207,9 @@ class EventBridge:
             EventSpill, "SELECT payload FROM event_spill WHERE id = {}", spill_id
         )
         if rows:
-            self._bus.deliver(decode(json.loads(rows[0]["payload"])))
+            self._arrived(decode(json.loads(rows[0]["payload"])))
+
+    def _arrived(self, event: Event) -> None:
+        self._bus.deliver(event)
+        if self.on_event is not None:
+            self.on_event(event)

@@ -12,7 +12,8 @@ held here, and under `fence(session)`: the claim's transaction checks the token,
 that lost a lease — paused too long, cut off from the database — sends nothing more.
 Taking over a session puts the rows its previous holder left SENDING back to PENDING (they
 go out once, from here). A graceful stop stops the channels, then frees every lease and the
-node row: the others take over on their next pass instead of after the timeout.
+node row, and signals the other nodes (`on_freed`): they take over at once instead of
+after the timeout.
 
 Times come from each node's clock; nodes are expected to keep time (NTP), as Postgres
 servers do.
@@ -24,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import math
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
 
@@ -57,6 +59,13 @@ class SessionLeases:
         self._runner: Runner | None = None
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._poked = asyncio.Event()
+        # called after this node freed leases (the bridge tells the other nodes to look now)
+        self.on_freed: Callable[[], None] | None = None
+
+    def poke(self) -> None:
+        """Another node freed leases: run a pass now instead of at the next heartbeat."""
+        self._poked.set()
 
     # what the dispatcher and the hub ask
     def holds(self, session_id: str) -> bool:
@@ -96,6 +105,7 @@ class SessionLeases:
             await repo.forget_node(self.node_id)
             if freed:
                 log.info("released %d session leases", len(freed))
+                self._freed()
 
     async def acquire(self, session_id: str) -> bool:
         """A person starts the session here (create, connect, pair): take its lease when it
@@ -113,7 +123,9 @@ class SessionLeases:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self.heartbeat_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._poked.wait(), self.heartbeat_s)
+            self._poked.clear()
             try:
                 await self.tick()
             except Exception:
@@ -184,3 +196,8 @@ class SessionLeases:
                 await self._runner.close(session_id)
         self._held.pop(session_id, None)
         await repo.release(self.node_id, self._clock.now(), [session_id])
+        self._freed()
+
+    def _freed(self) -> None:
+        if self.on_freed is not None:
+            self.on_freed()

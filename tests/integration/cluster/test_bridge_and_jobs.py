@@ -18,6 +18,8 @@ from app.events.bus import Event, EventBus, Subscription
 
 pytestmark = pytest.mark.postgres
 
+Nodes = tuple[EventBus, EventBus, EventBridge, EventBridge]  # two buses and their bridges
+
 
 @pytest.fixture
 async def pg(db: Engine, db_url: str) -> str:
@@ -27,14 +29,14 @@ async def pg(db: Engine, db_url: str) -> str:
 
 
 @pytest.fixture
-async def nodes(pg: str) -> AsyncIterator[tuple[EventBus, EventBus, EventBridge]]:
+async def nodes(pg: str) -> AsyncIterator[Nodes]:
     one, two = EventBus(), EventBus()
     bridges = [EventBridge(pg, "node-1", one), EventBridge(pg, "node-2", two)]
     for bridge in bridges:
         await bridge.start()
         assert bridge.connected.is_set()
     try:
-        yield one, two, bridges[1]
+        yield one, two, bridges[0], bridges[1]
     finally:
         for bridge in bridges:
             await bridge.stop()
@@ -45,9 +47,9 @@ async def _next(sub: Subscription, timeout: float = 5.0) -> Event:
 
 
 async def test_events_reach_the_other_node_once_large_ones_through_the_spill(
-    nodes: tuple[EventBus, EventBus, EventBridge],
+    nodes: Nodes,
 ) -> None:
-    one, two, _ = nodes
+    one, two, _, _ = nodes
     big = {"text": "x" * (MAX_PAYLOAD * 2)}
     with one.subscribe("ws-1") as here, two.subscribe("ws-1") as there:
         one.publish(Event("message:new", "ws-1", {"text": "small"}, "conv-1"))
@@ -59,10 +61,8 @@ async def test_events_reach_the_other_node_once_large_ones_through_the_spill(
         assert here.queue.qsize() == 2 and there.queue.qsize() == 0
 
 
-async def test_the_bridge_reconnects_after_losing_its_connection(
-    pg: str, nodes: tuple[EventBus, EventBus, EventBridge]
-) -> None:
-    one, two, bridge = nodes
+async def test_the_bridge_reconnects_after_losing_its_connection(pg: str, nodes: Nodes) -> None:
+    one, two, _, bridge = nodes
     connection = await asyncpg.connect(pg)
     try:
         await connection.execute("SELECT pg_terminate_backend($1)", bridge.server_pid)
@@ -94,3 +94,16 @@ async def test_a_periodic_job_runs_once_per_cluster(pg: str) -> None:
     assert len(runs) == 1  # three nodes' ticks at once: one ran
     await ticks[1]("later")
     assert len(runs) == 1  # a tick later in the same period: already done
+
+
+async def test_signals_and_remote_events_reach_the_other_nodes_hooks(
+    nodes: Nodes,
+) -> None:
+    one, _, bridge_one, bridge_two = nodes
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    bridge_two.on_signal = heard.put_nowait
+    bridge_two.on_event = lambda event: heard.put_nowait(event.name)
+    one.publish(Event("message:new", "ws-1", {"text": "a reply queued on node 1"}))
+    assert await asyncio.wait_for(heard.get(), 5) == "message:new"  # node 2's dispatcher wakes
+    bridge_one.signal("leases")  # node 1 freed leases: node 2's keeper looks now
+    assert await asyncio.wait_for(heard.get(), 5) == "leases"
