@@ -317,6 +317,16 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         flows=FlowService(clock, audit, egress.check_url),
         flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
     )
+    recovery = Recovery(
+        pipeline,
+        notifier,
+        MediaRefetch(
+            channels, settings.media_path, events, clock, unit_s=settings.recovery_sweep_s
+        ),
+        sweep_s=settings.recovery_sweep_s,
+        sessions=lambda: leases.held.keys(),  # each node routes the sessions it runs
+    )
+    leases.on_taken = recovery.poke
     return Container(
         settings=settings,
         clock=clock,
@@ -334,14 +344,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         broadcasts=runner,
         pipeline=pipeline,
         hub=hub,
-        recovery=Recovery(
-            pipeline,
-            notifier,
-            MediaRefetch(
-                channels, settings.media_path, events, clock, unit_s=settings.recovery_sweep_s
-            ),
-            sweep_s=settings.recovery_sweep_s,
-        ),
+        recovery=recovery,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
         ai=ai,
         kb=kb,

@@ -62,6 +62,8 @@ class SessionLeases:
         self._poked = asyncio.Event()
         # called after this node freed leases (the bridge tells the other nodes to look now)
         self.on_freed: Callable[[], None] | None = None
+        # called after this node took sessions over (recovery routes what they left unrouted)
+        self.on_taken: Callable[[], None] | None = None
 
     def poke(self) -> None:
         """Another node freed leases: run a pass now instead of at the next heartbeat."""
@@ -149,8 +151,11 @@ class SessionLeases:
         share = await self._share()
         if len(self._held) < share:
             room = share - len(self._held)
-            for lease in await repo.claim(self.node_id, now, now + self.ttl, room):
+            taken = await repo.claim(self.node_id, now, now + self.ttl, room)
+            for lease in taken:
                 await self._took(lease, open_channel=True)
+            if taken and self.on_taken is not None:
+                self.on_taken()
         elif len(self._held) > share:
             await self._hand_back(max(self._held))
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.channels import ChannelAlert, ChannelEvents, ChannelManager, ChannelSpec
 from app.channels.base import Channel
+from app.db.repos import leases as leases_repo
 from app.db.repos import messages, sessions
 from app.db.tx import transaction
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
@@ -107,6 +109,18 @@ class SessionHub:
             log.info("session %s runs on another node; not opened here", row["id"])
             return None
         return await self._start(row)
+
+    async def runs_elsewhere(self, session_id: str) -> str | None:
+        """The node that runs this session when it is not this one (None: no node does)."""
+        if self._leases is None:
+            return None
+        lease = await leases_repo.holder(session_id)
+        if lease is None or lease["node_id"] in ("", self._leases.node_id):
+            return None
+        expires_at = lease["expires_at"]
+        if not isinstance(expires_at, datetime) or expires_at <= self._clock.now():
+            return None
+        return str(lease["node_id"])
 
     async def run_leased(self, session_id: str) -> bool:
         """The lease keeper took this session over: open it (False: gone or switched off)."""

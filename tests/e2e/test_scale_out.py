@@ -3,10 +3,12 @@ on one real Postgres.
 
 - Simulator sessions created through node A spread over the three nodes (leases, fair share).
 - A WebSocket client on node A sees a message that node B handled (LISTEN/NOTIFY bridge).
-- Node C runs with a dispatch stall (fault injection: it claims its replies and waits before
-  sending); we SIGKILL it. Its sessions come back on A and B within the lease timeout, and
-  every message — those C had claimed, and new ones sent after the kill — is answered exactly
-  once (counted in the database and in the nodes' send logs).
+- Node C runs with fault injection: it claims outbox rows and waits before sending them, and
+  its AI slot waits before answering. Node A queues a message for each of C's sessions (C is
+  woken across nodes and claims it); customers write to C (stored, not yet answered); we
+  SIGKILL C. Its sessions come back on A and B within the lease timeout, and every message —
+  the ones C had claimed, the ones it had not answered, and new ones after the kill — goes out
+  exactly once (counted in the database and in the nodes' send logs).
 - A graceful stop of node B hands its sessions to A at once (no waiting for the timeout).
 
 The nodes share one secret store file (the token signing key), as nodes behind one proxy must.
@@ -159,7 +161,8 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
         "AIMY_LEASE_TTL_S": str(TTL_S),
         "AIMY_LEASE_HEARTBEAT_S": "0.5",
     }
-    stall = {"AIMY_DISPATCH_STALL_S": "3600"}  # node C claims its replies, then hangs
+    # node C claims its sends, then hangs before each; its AI slot hangs before answering
+    stall = {"AIMY_DISPATCH_STALL_S": "3600", "AIMY_ROUTE_STALL_S": "3600"}
     nodes: dict[str, Process] = {}
     for name, extra in (("a", {}), ("b", {}), ("c", stall)):
         data = tmp_path / name / "data"
@@ -194,6 +197,14 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
         )
         on = {n: [s for s, node in placed.items() if node == n] for n in nodes}
 
+        # the simulator's phone is where the session runs: another node says which one
+        r = httpx.post(
+            f"{a.url}/api/v1/whatsapp/sessions/{on['node-b'][0]}/simulate",
+            json={"from": "+4917600000099", "text": "wrong node"},
+            headers=auth,
+        )
+        assert r.status_code == 409 and "runs on node node-b" in r.text, r.text
+
         # a WebSocket client on node A sees what node B handled
         token = auth["Authorization"].split()[1]
         with connect(f"ws://{a.url.removeprefix('http://')}/api/v1/ws?token={token}") as ws:
@@ -211,16 +222,25 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
             print(f"\ncross-node event: inbound on B seen on A after {first_s * 1000:.0f} ms")
         assert seen[0] == ("INBOUND", "handled by B")
 
-        # node C claims replies for its sessions and hangs before sending; then SIGKILL
+        # node A queues a message for each of C's sessions: C is woken, claims it and hangs
+        # before sending; inbound messages on C stay unrouted (C's AI slot hangs); SIGKILL
         doomed = on["node-c"]
         for i, session in enumerate(doomed):
-            _simulate(c.url, auth, session, f"+49176000002{i:02d}", f"across the kill {i}")
+            r = httpx.post(
+                f"{a.url}/api/v1/whatsapp/sessions/{session}/send",
+                json={"to": f"+49176000002{i:02d}", "text": f"across the kill {i}"},
+                headers=auth,
+            )
+            assert r.status_code == 202, r.text
+        for i, session in enumerate(doomed):
+            _simulate(c.url, auth, session, f"+49176000005{i:02d}", f"unrouted on C {i}")
         for i, session in enumerate(on["node-a"] + on["node-b"]):
             node = a if session in on["node-a"] else b
             _simulate(node.url, auth, session, f"+49176000003{i:02d}", f"elsewhere {i}")
         _wait(lambda: c.log().count("dispatch stall: holding outbox") >= len(doomed), 20)
         pending = _replies(database)
         assert all(pending[f"across the kill {i}"] == ["SENDING"] for i in range(len(doomed)))
+        assert not any(f"unrouted on C {i}" in pending for i in range(len(doomed)))
         c.proc.send_signal(signal.SIGKILL)
         c.proc.wait(10)
         killed_at = time.monotonic()
@@ -238,6 +258,7 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
             _simulate(node.url, auth, session, "+4917600000400", f"after the kill {session}")
 
         expected = [f"across the kill {i}" for i in range(len(doomed))]
+        expected += [f"unrouted on C {i}" for i in range(len(doomed))]
         expected += [f"elsewhere {i}" for i in range(len(on["node-a"]) + len(on["node-b"]))]
         expected += [f"after the kill {s}" for s in doomed]
         _wait(
