@@ -34,7 +34,7 @@ from tests.conftest import TEST_MASTER_KEY
 from tests.e2e.accounts import register
 from tests.e2e.conftest import Process, launch
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 TTL_S = 3.0
 SESSIONS = 6
@@ -252,7 +252,7 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
         )
         takeover_s = time.monotonic() - killed_at
         print(f"takeover after SIGKILL: {takeover_s:.2f} s (lease timeout {TTL_S} s)")
-        assert takeover_s < TTL_S + 2.0
+        assert takeover_s < TTL_S + 2.5  # the timeout, a heartbeat, opening the channel
         for session in doomed:  # messages after the kill reach the new holder
             node = nodes[moved[session]]
             _simulate(node.url, auth, session, "+4917600000400", f"after the kill {session}")
