@@ -446,6 +446,7 @@ def _bridge(
 
     bridge.on_event = on_event
     bridge.on_signal = on_signal
+    bridge.peers = lambda: leases.live_nodes != 1  # alone: nothing to send
     leases.on_freed = lambda: bridge.signal("leases")
     return bridge
 

@@ -2,7 +2,9 @@
 dashboard clients of every node, through Postgres LISTEN/NOTIFY.
 
 Each event the local bus publishes is queued (never awaited by the publisher) and sent by one
-task as `pg_notify(channel, json)` on a dedicated asyncpg connection that also LISTENs. The
+task as `pg_notify(channel, json)` on a dedicated asyncpg connection that also LISTENs; what
+queued up meanwhile goes packed several events to a payload, so a busy node makes one round
+trip per batch, not per event. A node that is alone (no other live node) sends nothing. The
 JSON carries the sender's node id: a node drops its own echo (its subscribers had the event
 at once). NOTIFY payloads must stay under 8,000 bytes: a larger event is written to
 `event_spill` and only its id travels; listeners read the row (rows older than a minute are
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 MAX_PAYLOAD = 7_500  # bytes; Postgres refuses NOTIFY payloads of 8,000 and more
 SPILL_KEEP_S = 60.0
 QUEUE_MAX = 10_000
+BATCH = 200  # events taken from the queue for one round of NOTIFYs
 
 
 def channel_for(database_url: str) -> str:
@@ -51,14 +54,41 @@ def channel_for(database_url: str) -> str:
     return f"aimy_events_{cleaned}" if cleaned else "aimy_events"
 
 
-def encode(node_id: str, event: Event) -> str:
-    body = [event.name, event.workspace_id, event.data, event.conversation_id]
-    return json.dumps({"n": node_id, "e": body}, separators=(",", ":"), default=str)
+def body(event: Event) -> str:
+    """One event as JSON (an array: name, workspace, data, conversation)."""
+    fields = [event.name, event.workspace_id, event.data, event.conversation_id]
+    return json.dumps(fields, separators=(",", ":"), default=str)
 
 
-def decode(message: dict[str, Any]) -> Event:
-    name, workspace_id, data, conversation_id = message["e"]
-    return Event(name, workspace_id, data, conversation_id)
+def pack(node_id: str, bodies: list[str]) -> str:
+    """Several events in one payload: `{"n": node, "e": [event, …]}`."""
+    return '{"n":' + json.dumps(node_id) + ',"e":[' + ",".join(bodies) + "]}"
+
+
+def decode(message: dict[str, Any]) -> list[Event]:
+    return [Event(name, ws, data, conv) for name, ws, data, conv in message["e"]]
+
+
+def batches(node_id: str, bodies: list[str]) -> tuple[list[str], list[str]]:
+    """Pack `bodies` in order into payloads under MAX_PAYLOAD; (payloads, too large alone)."""
+    payloads: list[str] = []
+    alone: list[str] = []
+    current: list[str] = []
+    size = len(pack(node_id, []).encode())
+    for one in bodies:
+        length = len(one.encode()) + 1
+        if size + length > MAX_PAYLOAD:
+            if current:
+                payloads.append(pack(node_id, current))
+                current, size = [], len(pack(node_id, []).encode())
+            if size + length > MAX_PAYLOAD:
+                alone.append(pack(node_id, [one]))
+                continue
+        current.append(one)
+        size += length
+    if current:
+        payloads.append(pack(node_id, current))
+    return payloads, alone
 
 
 def _setter(flag: asyncio.Event) -> Any:
@@ -77,6 +107,8 @@ class EventBridge:
         self.on_event: Callable[[Event], None] | None = None
         # another node's signal (`signal()`): "leases" — it freed leases, look now
         self.on_signal: Callable[[str], None] | None = None
+        # whether any other node is live (None: assume so); alone, events are not sent at all
+        self.peers: Callable[[], bool] | None = None
         self._task: asyncio.Task[None] | None = None
         self._fetches: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
@@ -113,6 +145,8 @@ class EventBridge:
             fetch.cancel()
 
     def _forward(self, event: Event) -> None:
+        if self.peers is not None and not self.peers():
+            return  # nobody else to tell: a single node pays nothing for the bridge
         if self._queue.full():
             self.dropped += 1
             return
@@ -149,19 +183,34 @@ class EventBridge:
     async def _send_until(self, connection: Any, lost: asyncio.Event) -> None:
         while not lost.is_set():
             try:
-                item = await asyncio.wait_for(self._queue.get(), 1.0)
+                first = await asyncio.wait_for(self._queue.get(), 1.0)
             except TimeoutError:
                 await self._prune()
                 continue
-            if isinstance(item, str):
-                signal = json.dumps({"n": self.node_id, "c": item})
-                await connection.execute("SELECT pg_notify($1, $2)", self.channel, signal)
-                continue
-            payload = encode(self.node_id, item)
-            if len(payload.encode()) > MAX_PAYLOAD:
-                payload = await self._spill(payload)
-            await connection.execute("SELECT pg_notify($1, $2)", self.channel, payload)
+            for payload in await self._payloads(first):
+                await connection.execute("SELECT pg_notify($1, $2)", self.channel, payload)
         raise ConnectionError("the listening connection closed")
+
+    async def _payloads(self, first: Event | str) -> list[str]:
+        """`first` and whatever else is queued (up to BATCH items), in order: signals one by
+        one, events packed several to a payload; one too large alone goes to the spill."""
+        items = [first]
+        while len(items) < BATCH and not self._queue.empty():
+            items.append(self._queue.get_nowait())
+        out: list[str] = []
+        bodies: list[str] = []
+        for item in items:
+            if isinstance(item, Event):
+                bodies.append(body(item))
+                continue
+            out += await self._packed(bodies)
+            bodies = []
+            out.append(json.dumps({"n": self.node_id, "c": item}))
+        return out + await self._packed(bodies)
+
+    async def _packed(self, bodies: list[str]) -> list[str]:
+        payloads, alone = batches(self.node_id, bodies)
+        return payloads + [await self._spill(payload) for payload in alone]
 
     async def _spill(self, payload: str) -> str:
         spill_id = new_id()
@@ -198,7 +247,8 @@ class EventBridge:
                 self._fetches.add(task)
                 task.add_done_callback(self._fetches.discard)
                 return
-            self._arrived(decode(message))
+            for event in decode(message):
+                self._arrived(event)
         except Exception:
             log.exception("event bridge: unreadable notification dropped")
 
@@ -206,8 +256,8 @@ class EventBridge:
         rows = await fast.execute(
             EventSpill, "SELECT payload FROM event_spill WHERE id = {}", spill_id
         )
-        if rows:
-            self._arrived(decode(json.loads(rows[0]["payload"])))
+        for event in decode(json.loads(rows[0]["payload"])) if rows else []:
+            self._arrived(event)
 
     def _arrived(self, event: Event) -> None:
         self._bus.deliver(event)

@@ -56,6 +56,7 @@ class SessionLeases:
         self.ttl = timedelta(seconds=ttl_s)
         self.heartbeat_s = heartbeat_s
         self._held: dict[str, int] = {}  # session id → fencing token
+        self.live_nodes = 0  # as of the last pass (0: not looked yet)
         self._runner: Runner | None = None
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -160,7 +161,7 @@ class SessionLeases:
             await self._hand_back(max(self._held))
 
     async def _share(self) -> int:
-        live = await repo.live_nodes(self._clock.now() - self.ttl)
+        live = self.live_nodes = await repo.live_nodes(self._clock.now() - self.ttl)
         sessions = await repo.enabled_sessions()
         return math.ceil(sessions / max(1, live))
 

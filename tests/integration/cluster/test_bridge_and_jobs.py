@@ -59,6 +59,9 @@ async def test_events_reach_the_other_node_once_large_ones_through_the_spill(
         assert got[0].conversation_id == "conv-1"
         await asyncio.sleep(0.3)  # an echo of our own would have arrived by now
         assert here.queue.qsize() == 2 and there.queue.qsize() == 0
+        for i in range(100):  # a burst: packed several to a NOTIFY, still in order
+            one.publish(Event("typing:start", "ws-1", {"i": i}))
+        assert [(await _next(there)).data["i"] for _ in range(100)] == list(range(100))
 
 
 async def test_the_bridge_reconnects_after_losing_its_connection(pg: str, nodes: Nodes) -> None:
