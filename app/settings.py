@@ -37,6 +37,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secrets_backend: Literal["auto", "keyring", "file"] = "auto"
     master_key: str | None = None  # base64 32 bytes; else keyring or a 0600 key file
     key_file: Path | None = None  # default: the user's config dir, outside the data dir
+    # the encrypted secrets file (file backend); default `<data_dir>/secrets.enc`. Several nodes
+    # point it at one shared volume: they need the same signing key, API keys, credentials keys
+    secrets_file: Path | None = None
     # auth
     access_token_ttl_s: int = 15 * 60
     # live connections (API WebSockets, dashboard tabs) re-read their access this often, so a

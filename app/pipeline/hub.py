@@ -84,8 +84,9 @@ class SessionHub:
         name = f"wa_session_key:{session_id}"
         stored = self._secrets.get(name)
         if stored is None and create:
-            stored = base64.b64encode(secrets.token_bytes(32)).decode()
-            self._secrets.set(name, stored)
+            stored = self._secrets.setdefault(
+                name, base64.b64encode(secrets.token_bytes(32)).decode()
+            )
         return base64.b64decode(stored) if stored else None
 
     def forget_key(self, session_id: str) -> None:

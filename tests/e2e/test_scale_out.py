@@ -11,7 +11,8 @@ on one real Postgres.
   exactly once (counted in the database and in the nodes' send logs).
 - A graceful stop of node B hands its sessions to A at once (no waiting for the timeout).
 
-The nodes share one secret store file (the token signing key), as nodes behind one proxy must.
+The nodes share one secret store file (`AIMY_SECRETS_FILE`: the token signing key, API keys),
+as nodes behind one proxy must: a token from node A is good on node B.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -90,21 +90,6 @@ def database() -> Iterator[str]:
         _pg(base, f"DROP SCHEMA {schema} CASCADE")
 
 
-def _shared_secrets(template: Path) -> Path:
-    """One secret store for all nodes (made the way the app makes it: the signing key)."""
-    from app.auth.tokens import TokenSigner
-    from app.domain import SystemClock
-    from app.secrets import build_secret_store
-    from app.settings import load_settings
-
-    env = {"AIMY_MASTER_KEY": TEST_MASTER_KEY, "AIMY_SECRETS_BACKEND": "file"}
-    settings = load_settings({"data_dir": template}, env)
-    template.mkdir(parents=True)
-    store, _ = build_secret_store(settings)
-    TokenSigner(store, SystemClock(), 900)
-    return template / "secrets.enc"
-
-
 def _leases(db: str) -> dict[str, str]:
     rows = _pg(db, "SELECT session_id, node_id FROM session_leases")
     return {r["session_id"]: r["node_id"] for r in rows}
@@ -148,11 +133,13 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
 ) -> None:
     from websockets.sync.client import connect
 
-    secrets_file = _shared_secrets(tmp_path / "template")
     base_env = {
         **os.environ,
         "AIMY_MASTER_KEY": TEST_MASTER_KEY,
         "AIMY_SECRETS_BACKEND": "file",
+        # one secret store for all nodes (signing key, API keys): they start together and
+        # agree on one signing key through the file's lock
+        "AIMY_SECRETS_FILE": str(tmp_path / "shared" / "secrets.enc"),
         "AIMY_DATABASE_URL": database,
         "AIMY_AUTO_REPLY": "echo",
         "AIMY_TYPING_MS_PER_CHAR": "0",
@@ -167,7 +154,6 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
     for name, extra in (("a", {}), ("b", {}), ("c", stall)):
         data = tmp_path / name / "data"
         data.mkdir(parents=True)
-        shutil.copy(secrets_file, data / "secrets.enc")
         env = {**base_env, "AIMY_NODE_ID": f"node-{name}", **extra}
         nodes[f"node-{name}"] = launch(data, env=env)
     try:
