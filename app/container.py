@@ -326,7 +326,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         sweep_s=settings.recovery_sweep_s,
         sessions=lambda: leases.held.keys(),  # each node routes the sessions it runs
     )
-    leases.on_taken = recovery.poke
+
+    def taken_over() -> None:
+        recovery.poke()
+        dispatcher.wake()
+
+    leases.on_taken = taken_over
     return Container(
         settings=settings,
         clock=clock,

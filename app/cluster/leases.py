@@ -63,7 +63,8 @@ class SessionLeases:
         self._poked = asyncio.Event()
         # called after this node freed leases (the bridge tells the other nodes to look now)
         self.on_freed: Callable[[], None] | None = None
-        # called after this node took sessions over (recovery routes what they left unrouted)
+        # called after this node took sessions over: recovery routes what they left unrouted,
+        # the dispatcher sends what their last node had claimed
         self.on_taken: Callable[[], None] | None = None
 
     def poke(self) -> None:
@@ -122,6 +123,8 @@ class SessionLeases:
             taken = await repo.claim(self.node_id, now, now + self.ttl, 1, session_id)
             for lease in taken:
                 await self._took(lease, open_channel=False)
+            if taken and self.on_taken is not None:
+                self.on_taken()
             return bool(taken)
 
     async def _run(self) -> None:
