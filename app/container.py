@@ -33,10 +33,13 @@ from app.ai.waiting import WaitingNotice
 from app.answers.answerer import Answerer
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
+from app.cluster import SessionLeases, node_id_for
+from app.cluster.bridge import EventBridge
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
-from app.events import AccessSignals, EventBus
+from app.events import AccessSignals, EventBus, names
+from app.events.bus import Event
 from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
 from app.jobs.flows import register_flow_jobs
@@ -136,6 +139,8 @@ class Container:
     webhook_sender: WebhookSender
     flow_runner: FlowRunner
     flow_webhooks: WebhookCaller
+    leases: SessionLeases  # which WhatsApp sessions run on this node (app/cluster/leases.py)
+    bridge: EventBridge | None  # Postgres: events to and from the other nodes
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -163,6 +168,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     signals = AccessSignals()
     workspaces = WorkspaceService(audit, signals)
     events = EventBus()
+    node_id = node_id_for(settings)
+    leases = SessionLeases(
+        node_id, clock, ttl_s=settings.lease_ttl_s, heartbeat_s=settings.lease_heartbeat_s
+    )
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
@@ -186,8 +195,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
         media_dir=settings.media_path,
+        leases=leases,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
+    bridge = _bridge(settings, node_id, events, leases, dispatcher)
     runner = BroadcastRunner(
         clock,
         events,
@@ -244,6 +255,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         settings.sessions_path,
         webhooks,
+        leases,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
@@ -307,6 +319,21 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         flows=FlowService(clock, audit, egress.check_url),
         flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
     )
+    recovery = Recovery(
+        pipeline,
+        notifier,
+        MediaRefetch(
+            channels, settings.media_path, events, clock, unit_s=settings.recovery_sweep_s
+        ),
+        sweep_s=settings.recovery_sweep_s,
+        sessions=lambda: leases.held.keys(),  # each node routes the sessions it runs
+    )
+
+    def taken_over() -> None:
+        recovery.poke()
+        dispatcher.wake()
+
+    leases.on_taken = taken_over
     return Container(
         settings=settings,
         clock=clock,
@@ -324,14 +351,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         broadcasts=runner,
         pipeline=pipeline,
         hub=hub,
-        recovery=Recovery(
-            pipeline,
-            notifier,
-            MediaRefetch(
-                channels, settings.media_path, events, clock, unit_s=settings.recovery_sweep_s
-            ),
-            sweep_s=settings.recovery_sweep_s,
-        ),
+        recovery=recovery,
         login_throttle=Throttle(settings.rate_limit_auth_per_min),
         ai=ai,
         kb=kb,
@@ -340,6 +360,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         webhook_sender=webhook_sender,
         flow_runner=flow_runner,
         flow_webhooks=flow_webhooks,
+        leases=leases,
+        bridge=bridge,
     )
 
 
@@ -356,6 +378,10 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         applied = await migrate(container.engine)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
+        if container.bridge is not None:  # before anything publishes
+            await container.bridge.start()
+            stack.push_async_callback(container.bridge.stop)
+        leases = container.leases
         settings = container.settings
         register_jobs(
             container.scheduler,
@@ -363,6 +389,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
             container.notifier,
             settings.media_path,
             AuditTrail(),  # stateless: the nightly retention's audit rows
+            leases.node_id,
         )
         runner = container.flow_runner
         register_flow_jobs(
@@ -389,11 +416,14 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         stack.push_async_callback(container.webhook_sender.stop)
         stack.push_async_callback(_drain_pipeline, container)
         stack.push_async_callback(container.recovery.stop)
+        # after the channels stopped: the other nodes may take the sessions over at once
+        stack.push_async_callback(leases.release_all)
         stack.push_async_callback(container.channels.stop_all)
         # first thing on the way down: a local model mid-reply stops between two tokens
         stack.callback(container.ai.abandon)
-        restored = await container.hub.restore()
-        log.info("sessions restored: %d", restored)
+        restored = await leases.start(container.hub)  # this node's share of the sessions
+        stack.push_async_callback(leases.stop)
+        log.info("sessions restored: %d (node %s)", restored, leases.node_id)
         container.recovery.start()  # in the background: the API answers meanwhile
         await container.broadcasts.start()  # after the dispatcher: it queues, that sends
         stack.push_async_callback(container.broadcasts.stop)
@@ -405,6 +435,34 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         await stack.aclose()
         container.stopped = True
         log.info("Aimywhatsapp stopped cleanly")
+
+
+def _bridge(
+    settings: Settings,
+    node_id: str,
+    events: EventBus,
+    leases: SessionLeases,
+    dispatcher: Dispatcher,
+) -> EventBridge | None:
+    """On Postgres: events to and from the other nodes; their queued replies wake our
+    dispatcher, their freed leases our lease keeper."""
+    if not settings.db_url.split(":", 1)[0].startswith("postgres"):
+        return None
+    bridge = EventBridge(settings.db_url, node_id, events)
+
+    def on_event(event: Event) -> None:
+        if event.name == names.MESSAGE_NEW:
+            dispatcher.wake()
+
+    def on_signal(kind: str) -> None:
+        if kind == "leases":
+            leases.poke()
+
+    bridge.on_event = on_event
+    bridge.on_signal = on_signal
+    bridge.peers = lambda: leases.live_nodes != 1  # alone: nothing to send
+    leases.on_freed = lambda: bridge.signal("leases")
+    return bridge
 
 
 async def _drain_pipeline(container: Container) -> None:

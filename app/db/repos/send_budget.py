@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.db import fast
-from app.db.repos import mapping, workspace_settings
+from app.db.repos import leases, mapping, workspace_settings
+from app.db.repos.leases import Fence
 from app.db.repos.outbox_jobs import Job, job_of
 from app.db.tables import Outbox, SendBudget
 from app.domain import NotFound, new_id
@@ -182,12 +183,16 @@ async def claim(
     max_lead_s: float = 0.0,
     not_before: Mapping[str, datetime] | None = None,
     limit: int = 100,
+    fence: Fence | None = None,
 ) -> Claim:
     """Claim the session's next rows: each gets a slot at `now + lead(job)` (or later: a
     chat's `not_before`, the latest slot), or up to `max_lead_s` later when the minute window
-    frees a slot by then. Rows the budget holds back stay PENDING."""
+    frees a slot by then. Rows the budget holds back stay PENDING. Under a `fence` nothing
+    is claimed unless this node still holds the session's lease with that token."""
     not_before = not_before or {}
     async with SendBudget._meta.db.transaction():
+        if not await _fenced_in(session_id, fence, now):
+            return Claim([], None)
         row = await _locked(session_id, now)
         if row is None:
             raise NotFound("WhatsApp session not found")
@@ -229,9 +234,13 @@ async def claim(
     return Claim(granted, budget.next_opening())
 
 
-async def claim_unbudgeted(session_id: str, now: datetime, lead: Lead) -> Claim:
+async def claim_unbudgeted(
+    session_id: str, now: datetime, lead: Lead, fence: Fence | None = None
+) -> Claim:
     """`send_budget = false` (benchmarks): the same heads, each sent after its lead, no limits."""
     async with SendBudget._meta.db.transaction():
+        if not await _fenced_in(session_id, fence, now):
+            return Claim([], None)
         granted = []
         for priority in range(LOWEST_PRIORITY + 1):
             for head in await _heads(session_id, now, priority, True, 200):
@@ -239,6 +248,13 @@ async def claim_unbudgeted(session_id: str, now: datetime, lead: Lead) -> Claim:
                 if await fast.execute(Outbox, _TAKE, slot, head["id"]):
                     granted.append(job_of(head, slot))
     return Claim(granted)
+
+
+async def _fenced_in(session_id: str, fence: Fence | None, now: datetime) -> bool:
+    """No fence (tests, tools), or the lease is still this node's under the fence's token."""
+    if fence is None:
+        return True
+    return await leases.holds(session_id, fence.node_id, fence.token, now)
 
 
 async def refund(job: Job, defaults: BudgetDefaults, now: datetime) -> None:

@@ -20,6 +20,7 @@ from app.db.tables.auth import (
     WorkspaceUser,
 )
 from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
+from app.db.tables.cluster import EventSpill, JobRun, Node, SessionLease
 from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
 from app.db.tables.conversations import Conversation, Message, Outbox
 from app.db.tables.flow_runs import FlowRun, FlowRunEvent
@@ -65,6 +66,10 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Notification,
     AnalyticsHourly,
     AnalyticsWatermark,
+    Node,
+    SessionLease,
+    EventSpill,
+    JobRun,
 )
 
 __all__ = [
@@ -80,22 +85,26 @@ __all__ = [
     "ContactCustomField",
     "ContactLabel",
     "Conversation",
+    "EventSpill",
     "Flow",
     "FlowNodeStats",
     "FlowRun",
     "FlowRunEvent",
     "FlowStats",
     "FlowVersion",
+    "JobRun",
     "KBChunk",
     "KBDocument",
     "KBFaq",
     "KnowledgeBase",
     "Label",
     "Message",
+    "Node",
     "Notification",
     "Outbox",
     "PasswordReset",
     "SendBudget",
+    "SessionLease",
     "User",
     "UserSession",
     "Webhook",

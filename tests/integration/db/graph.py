@@ -31,6 +31,7 @@ from app.db.tables import (
     Outbox,
     PasswordReset,
     SendBudget,
+    SessionLease,
     User,
     UserSession,
     Webhook,
@@ -93,6 +94,7 @@ async def build(slug: str = "acme") -> Graph:
     session = WhatsappSession(workspace_id=ws.id, account_id="default", channel="simulator")
     await session.save()
     await SendBudget(workspace_id=ws.id, session_id=session.id).save()
+    await SessionLease(id=session.id, session_id=session.id).save()
     contact = Contact(
         workspace_id=ws.id, session_id=session.id, jid="1@s.whatsapp.net", phone_number="+1"
     )

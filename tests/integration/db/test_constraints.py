@@ -15,11 +15,14 @@ from app.db.tables import (
     ContactCustomField,
     ContactLabel,
     Conversation,
+    EventSpill,
     FlowRun,
     FlowStats,
     FlowVersion,
+    JobRun,
     Label,
     Message,
+    Node,
     Outbox,
     PasswordReset,
     User,
@@ -97,8 +100,10 @@ async def test_deleting_a_workspace_deletes_everything_it_owns(db: Engine) -> No
     await Workspace.delete().where(Workspace.id == g.workspace.id)
     for table in ALL_TABLES:
         after = await table.count()
-        # owned by users, not workspaces; the analytics watermark is the install's
-        if table in (User, UserSession, PasswordReset, AnalyticsWatermark):
+        # owned by users, not workspaces; the analytics watermark and the cluster's nodes,
+        # job runs and spilled events are the install's
+        install = (AnalyticsWatermark, Node, JobRun, EventSpill)
+        if table in (User, UserSession, PasswordReset, *install):
             assert after == before[table], table._meta.tablename
         else:
             assert after * 2 == before[table] > 0, table._meta.tablename
