@@ -11,6 +11,7 @@ are spread. SQLite has one node: the job simply runs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -49,6 +50,7 @@ def once_per_cluster(
 ) -> Callable[..., Awaitable[Any]]:
     """`job` wrapped so that one node of the cluster runs each of its periods."""
 
+    @functools.wraps(job)  # the scheduler names the job, and tests can see which one it is
     async def run(*args: Any, **kwargs: Any) -> Any:
         engine = JobRun._meta.db
         if not isinstance(engine, PostgresEngine) or engine.pool is None:
