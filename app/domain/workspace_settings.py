@@ -45,6 +45,10 @@ class WorkspaceSettings(msgspec.Struct, kw_only=True, frozen=True):
     opt_out_words: list[str] = msgspec.field(default_factory=list)  # m0022
     # words that end a contact's flow run, besides the built-in stop/cancel words (m0020)
     flow_stop_words: list[str] = []
+    # m0025: after resolve, ask the customer for a 1-5 rating; None texts: the built-in ones
+    csat_enabled: bool = False
+    csat_question: str | None = None
+    csat_thanks: str | None = None
 
 
 DEFAULTS = WorkspaceSettings()
