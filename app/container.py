@@ -66,6 +66,7 @@ from app.services import (
     AuditService,
     AuthService,
     BroadcastService,
+    CannedReplyService,
     ContactImportService,
     ContactQueries,
     ContactService,
@@ -79,6 +80,7 @@ from app.services import (
     LocalModelService,
     Mailer,
     MediaService,
+    NoteService,
     NotificationService,
     OverviewService,
     PasswordResetService,
@@ -304,6 +306,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ),
         flows=FlowService(clock, audit, egress.check_url),
         flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
+        canned_replies=CannedReplyService(queries, audit, clock),
+        notes=NoteService(queries, audit, clock),
     )
     return Container(
         settings=settings,

@@ -3,9 +3,11 @@ guard (`app/auth/guard.py`) and the UI (through `Actor.may`).
 
 It is plain data about roles, so it lives with `Role` in the domain: every layer may ask it.
 
-The table below is the seed's, copied verbatim, plus two rows of ours:
+The table below is the seed's, copied verbatim, plus three rows of ours:
 `workspace` (the workspace record itself: every member reads it; changing it is a settings
-change) and `notifications` (every member reads and marks their own workspace's notifications).
+change), `notifications` (every member reads and marks their own workspace's notifications)
+and `canned_replies` (issue 17: read by whoever may write conversations, the agents who insert
+them; managed, like the rest of Settings, by owners and admins).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ team           RW     R      -      -
 billing        RW     -      -      -
 workspace      RW     RW     R      R
 notifications  RW     RW     RW     RW
+canned_replies RW     RW     R      -
 """
 
 
@@ -44,6 +47,7 @@ class Resource(StrEnum):
     BILLING = "billing"
     WORKSPACE = "workspace"
     NOTIFICATIONS = "notifications"
+    CANNED_REPLIES = "canned_replies"
 
 
 def _parse(table: str) -> dict[Resource, dict[Role, str]]:
