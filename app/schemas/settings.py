@@ -65,3 +65,8 @@ class SettingsPatchBody(Body):
         ]
         | Unset
     ) = msgspec.UNSET
+    # after resolve, ask the customer for a 1-5 rating (issue 17); the question / thanks in
+    # the workspace's own words (null: the built-in ones in the customer's language)
+    csat_enabled: bool | Unset = msgspec.UNSET
+    csat_question: Text | Unset | None = msgspec.UNSET
+    csat_thanks: Text | Unset | None = msgspec.UNSET
