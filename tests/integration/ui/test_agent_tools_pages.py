@@ -100,10 +100,13 @@ async def test_slash_inserts_a_filled_reply_and_notes_stay_private(dashboard: Da
         conversation_id=conv.id,
         contact_id=conv.contact_id,
         rating=5,
+        answered_at=dashboard.container.clock.now(),
     )
     await CsatRating.insert(rated)
     await user.open(f"/dashboard/inbox/{conv.id}")
     await user.should_see(content="5/5", marker="csat-chip")
+    await user.open("/dashboard/analytics")  # and in Analytics, for the range
+    await user.should_see("Customer rating (CSAT): 5.0 / 5 from 1 rating")
 
 
 async def test_a_viewer_sees_notes_but_no_reply_bar(dashboard: Dashboard) -> None:
