@@ -167,5 +167,6 @@ class ConversationQueries:
         data.pop("page", None)
         data.pop("pageSize", None)
         data["messages"] = [msgspec.to_builtins(mapping.message(r)) for r in rows]
+        data["notes"] = msgspec.to_builtins(await notes_of(conversation_id))  # all, not a page's
         await self._audit.record(actor, "conversation.export", "conversation", conversation_id)
         return data

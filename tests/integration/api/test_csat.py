@@ -88,3 +88,20 @@ def test_what_counts_as_a_rating() -> None:
         assert rating_of(text) == rating, text
     for text in ("I need 2 more boxes", "10", "0", "2024", "hello", "⭐⭐⭐⭐⭐⭐", "", "I do"):
         assert rating_of(text) is None, text
+
+
+async def test_ratings_racing_in_are_stored_and_thanked_once(bot_any_db: Bot) -> None:
+    bot = bot_any_db
+    await bot.send("PATCH", "/settings", json={"csatEnabled": True, "csatThanks": "Cheers"})
+    await bot.simulate(ANN, "hello")
+    await _sent(bot, 1)
+    conv = (await _convs(bot))[0]["id"]
+    await bot.send("POST", f"/conversations/{conv}/resolve")
+    await _sent(bot, 2)
+    ratings = ["5", "4", "⭐⭐⭐", "2 stars", "1", "five", "3", "4/5"]
+    await asyncio.gather(*(bot.simulate(ANN, text) for text in ratings))
+    await _sent(bot, 2 + 1 + 7)  # one thanks; the seven others are messages the bot answers
+    await asyncio.sleep(0.3)
+    assert bot.sent_texts().count("Cheers") == 1
+    rating = (await bot.get(f"/conversations/{conv}"))["csat"]["rating"]
+    assert rating in {rating_of(t) for t in ratings}
