@@ -20,7 +20,7 @@ CANNED = {"resource": Resource.CANNED_REPLIES}
 
 
 def _given(value: str | msgspec.UnsetType) -> str | None:
-    return None if value is msgspec.UNSET else value  # type: ignore[return-value]
+    return None if isinstance(value, msgspec.UnsetType) else value
 
 
 class CannedReplyController(Controller):

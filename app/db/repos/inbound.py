@@ -148,10 +148,10 @@ async def _persist(
     workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
 ) -> Persisted:
     contact, created = await resolve_contact(workspace_id, session_id, msg, now)
-    rating = None if created else await _csat_answer(contact["id"], msg, now)
-    if rating is not None:
-        rating, conv = rating
-        opened = False
+    answered = None if created else await _csat_answer(contact["id"], msg, now)
+    rating = answered[0] if answered is not None else None
+    if answered is not None:
+        conv, opened = answered[1], False
     else:
         conv, opened = await open_conversation(workspace_id, session_id, contact["id"], now)
     content = msg.body or (msg.reaction.emoji if msg.reaction else "") or msg.contact_name or ""
