@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from app.db.repos import ai as ai_repo
 from app.db.tables import Outbox
-from app.domain import Role
+from app.domain import Actor, Role
 from tests.integration.bots import Bot, eventually
 
 ANN = "+4917600000001"
@@ -135,6 +135,10 @@ async def test_a_note_is_in_the_thread_and_never_a_message(bot: Bot) -> None:
     )
     assert all("VIP" not in str(row["payload"]) for row in outbox)
     assert len(bot.phone.sent) == sent_before
+    owner = Actor(bot.owner.user_id).in_workspace(bot.owner.workspace_id, Role.OWNER)
+    queries = bot.api.container.services.conversation_queries
+    previews = await bot.db(lambda: queries.previews(owner, [conv]))
+    assert previews[conv] and "VIP" not in previews[conv]  # the inbox's last-message preview
     # the AI's history of the conversation holds the customer's words, not the note
     history = await bot.db(lambda: ai_repo.history(conv, "zzzzzzzzzzzzzzzzzzzzzzzzz", 50))
     assert history and all("VIP" not in m.content for m in history)
