@@ -307,7 +307,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         flows=FlowService(clock, audit, egress.check_url),
         flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
         canned_replies=CannedReplyService(queries, audit, clock),
-        notes=NoteService(queries, audit, clock),
+        notes=NoteService(queries, events, audit, clock),
     )
     return Container(
         settings=settings,

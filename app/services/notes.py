@@ -13,13 +13,17 @@ from app.db.repos.notes import by_id, notes_of
 from app.db.tables import ConversationNote
 from app.domain import Actor, Clock, Invalid
 from app.domain import agent_tools as t
+from app.events import EventBus, catalog
 from app.records import AuditTrail
 from app.services.conversation_queries import ConversationQueries
 
 
 class NoteService:
-    def __init__(self, queries: ConversationQueries, audit: AuditTrail, clock: Clock) -> None:
+    def __init__(
+        self, queries: ConversationQueries, events: EventBus, audit: AuditTrail, clock: Clock
+    ) -> None:
         self._queries = queries
+        self._events = events  # `note:new`: other open inboxes show it at once
         self._audit = audit
         self._clock = clock
 
@@ -39,6 +43,7 @@ class NoteService:
         await ConversationNote.insert(row)
         await self._audit.record(actor, "conversation.note", "conversation", conversation_id)
         (note,) = await by_id(row.id)
+        self._events.publish(catalog.note_new(actor.workspace_id or "", note))
         return note
 
     @guarded(Resource.CONVERSATIONS, write=False)

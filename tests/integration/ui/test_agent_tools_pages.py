@@ -90,6 +90,10 @@ async def test_slash_inserts_a_filled_reply_and_notes_stay_private(dashboard: Da
     after = await s.conversation()
     assert [n.text for n in after.notes] == ["Ann prefers mornings"]
     assert all("mornings" not in m.content for m in after.messages)
+    await s.services.notes.add(s.actor, conv.id, "a teammate's note")  # live, no reload
+    await user.should_see(content="a teammate's note", marker="note-text")
+    with user:
+        assert len(user.find(marker="note").elements) == 2  # the bar's own note shown once
     await user.open(f"/dashboard/inbox/{conv.id}")  # reloaded: still there, between messages
     await user.should_see(content="Ann prefers mornings", marker="note-text")
     await user.should_see("Private note · Olga")

@@ -44,6 +44,7 @@ class Thread(ui.column):
         self.bubbles: dict[str, MessageBubble] = {}
         self.messages: dict[str, c.Message] = {m.id: m for m in detail.messages}
         self.loaded_pages = 1
+        self.notes: set[str] = set()  # ids of the notes shown (one written here comes back live)
         self._top_shown: bytes | None = None  # what the header and banners show (`draw_top`)
         # from 600 px up, one viewport tall: banners come and go, the messages take what is
         # left and the reply bar stays on screen; on a phone the page scrolls instead
@@ -109,6 +110,7 @@ class Thread(ui.column):
         with self.list:
             for item in _by_time(messages, notes):
                 if isinstance(item, t.Note):
+                    self.notes.add(item.id)
                     _note_card(item)
                 else:
                     self.bubbles[item.id] = self._bubble(item)
@@ -116,6 +118,13 @@ class Thread(ui.column):
 
     async def _noted(self, note: t.Note) -> None:
         """The reply bar added a private note: show it at the bottom."""
+        await self.on_note(note)
+
+    async def on_note(self, note: t.Note) -> None:
+        """A private note added here or by a teammate (`note:new`): at the bottom, once."""
+        if note.id in self.notes:
+            return
+        self.notes.add(note.id)
         with self.list:
             _note_card(note)
         self.scroll.scroll_to(percent=1.0)
@@ -136,6 +145,7 @@ class Thread(ui.column):
         for i, item in enumerate(_by_time(fresh, older.notes)):
             with self.list:
                 if isinstance(item, t.Note):
+                    self.notes.add(item.id)
                     shown: ui.element = _note_card(item)
                 else:
                     self.messages[item.id] = item
