@@ -4,9 +4,12 @@ never a message: not sent, not unread, not a preview, not the AI's history)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from app.db.repos import ai as ai_repo
 from app.db.tables import Outbox
 from app.domain import Actor, Role
+from tests.integration.api.conftest import Api
 from tests.integration.bots import Bot, eventually
 
 ANN = "+4917600000001"
@@ -154,3 +157,18 @@ async def test_a_note_is_in_the_thread_and_never_a_message(bot: Bot) -> None:
     other = await bot.api.register("Other", "Elsewhere")
     r = await c.get(f"/api/v1/conversations/{conv}/notes", headers=other.headers())
     assert r.status_code == 404
+
+
+async def test_a_shortcut_claimed_by_many_at_once_goes_to_one(api_any_db: Api) -> None:
+    api = api_any_db
+    owner = await api.register()
+    body = {"shortcut": "promo", "title": "Promo", "text": "10% off for {{contact.name}}"}
+
+    async def create() -> int:
+        r = await api.client.post("/api/v1/canned-replies", json=body, headers=owner.headers())
+        return r.status_code
+
+    codes = await asyncio.gather(*(create() for _ in range(8)))
+    assert sorted(codes) == [201] + [409] * 7
+    r = await api.client.get("/api/v1/canned-replies", headers=owner.headers())
+    assert [x["shortcut"] for x in r.json()] == ["promo"]
