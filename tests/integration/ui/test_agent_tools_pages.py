@@ -81,6 +81,15 @@ async def test_slash_inserts_a_filled_reply_and_notes_stay_private(dashboard: Da
         return _value(user, "reply-text") == "Thanks Ann, Olga here."
 
     await eventually(filled)
+    user.find(marker="reply-text").clear().type("/hou")  # Enter picks the first match
+    await user.should_see(marker="canned-hours")
+    await click(user, "reply-send")
+
+    async def inserted():  # type: ignore[no-untyped-def]
+        return _value(user, "reply-text") == "9 to 5"
+
+    await eventually(inserted)
+    assert all(m.content != "/hou" for m in (await s.conversation()).messages)
     # Note mode: added to the thread, not sent, not a message
     user.find(marker="reply-text").clear()
     await click(user, "reply-note-mode")

@@ -50,6 +50,7 @@ class ReplyBar(ui.row):
         self.on_noted = on_noted
         self.note_mode = False
         self.canned: list[t.CannedReply] | None = None  # loaded at the first "/"
+        self.matches: list[t.CannedReply] = []  # listed under the bar now; Enter picks the first
         self.classes("w-full items-end no-wrap gap-1 bg-white rounded-lg p-1").mark("reply-bar")
         with self:
             with ui.button(icon="mood").props("flat round dense").mark("emoji"):
@@ -104,6 +105,7 @@ class ReplyBar(ui.row):
     async def _typed(self, event: Any) -> None:
         """`/word` (and nothing else yet) lists the canned replies that match `word`."""
         typed = event.value or ""
+        self.matches = []
         if self.note_mode or not typed.startswith("/") or any(ch.isspace() for ch in typed):
             self.suggestions.set_visibility(False)
             return
@@ -112,9 +114,8 @@ class ReplyBar(ui.row):
         if self.canned is None:
             self.canned = await container().services.canned_replies.list(self.actor)
         needle = typed[1:].lower()
-        matches = [r for r in self.canned if needle in r.shortcut or needle in r.title.lower()][
-            :MAX_SUGGESTIONS
-        ]
+        matches = [r for r in self.canned if needle in r.shortcut or needle in r.title.lower()]
+        self.matches = matches = matches[:MAX_SUGGESTIONS]
         self.suggestions.clear()
         with self.suggestions:
             if not matches:
@@ -136,6 +137,7 @@ class ReplyBar(ui.row):
     async def _pick(self, reply: t.CannedReply) -> None:
         """Put the reply's text, filled for this contact, in the box to edit before sending."""
         self.suggestions.set_visibility(False)
+        self.matches = []
         try:
             rendered = await container().services.canned_replies.render(
                 self.actor, reply.id, self.conversation_id
@@ -159,6 +161,9 @@ class ReplyBar(ui.row):
 
     async def send(self) -> None:
         if not (self.text.value or "").strip():
+            return
+        if self.matches:  # "/than" + Enter: insert the first match, never send "/than"
+            await self._pick(self.matches[0])
             return
         if self.note_mode:
             await self._add_note()
