@@ -69,6 +69,7 @@ from app.services import (
     AuditService,
     AuthService,
     BroadcastService,
+    CannedReplyService,
     ContactExportService,
     ContactImportService,
     ContactQueries,
@@ -83,6 +84,7 @@ from app.services import (
     LocalModelService,
     Mailer,
     MediaService,
+    NoteService,
     NotificationService,
     OverviewService,
     PasswordResetService,
@@ -318,6 +320,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ),
         flows=FlowService(clock, audit, egress.check_url),
         flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
+        canned_replies=CannedReplyService(queries, audit, clock),
+        notes=NoteService(queries, events, audit, clock),
     )
     recovery = Recovery(
         pipeline,

@@ -95,11 +95,18 @@ def names(text: str | None) -> list[str]:
     return list(dict.fromkeys(m.group(1) for m in TOKEN.finditer(text or "")))
 
 
-def unknown(text: str, field_keys: set[str] | frozenset[str] = frozenset()) -> list[str]:
+def unknown(
+    text: str,
+    field_keys: set[str] | frozenset[str] = frozenset(),
+    also: tuple[str, ...] = (),
+) -> list[str]:
     """Names in `text` no contact can have: a typo (`{{contact.nmae}}`) to refuse up front.
-    `field_keys`: the custom field keys the workspace uses."""
+    `field_keys`: the custom field keys the workspace uses; `also`: further names the caller
+    fills (a canned reply's `agent.name`, `workspace.name`)."""
     out = []
     for name in names(text):
+        if name in also:
+            continue
         root, _, rest = name.partition(".")
         if root != "contact" or not rest:
             out.append(name)

@@ -70,3 +70,8 @@ class SettingsPatchBody(Body):
     # delete messages and their media files older than this many days (the nightly cleanup);
     # null keeps everything
     message_retention_days: RetentionDays | Unset | None = msgspec.UNSET
+    # after resolve, ask the customer for a 1-5 rating (issue 17); the question / thanks in
+    # the workspace's own words (null: the built-in ones in the customer's language)
+    csat_enabled: bool | Unset = msgspec.UNSET
+    csat_question: Text | Unset | None = msgspec.UNSET
+    csat_thanks: Text | Unset | None = msgspec.UNSET

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from piccolo.table import Table
 
+from app.db.tables.agent_tools import CannedReply, ConversationNote, CsatRating
 from app.db.tables.analytics import AnalyticsHourly, AnalyticsWatermark
 from app.db.tables.auth import (
     ApiKey,
@@ -70,6 +71,9 @@ ALL_TABLES: tuple[type[Table], ...] = (
     SessionLease,
     EventSpill,
     JobRun,
+    CannedReply,
+    ConversationNote,
+    CsatRating,
 )
 
 __all__ = [
@@ -81,10 +85,13 @@ __all__ = [
     "AuditLog",
     "Broadcast",
     "BroadcastRecipient",
+    "CannedReply",
     "Contact",
     "ContactCustomField",
     "ContactLabel",
     "Conversation",
+    "ConversationNote",
+    "CsatRating",
     "EventSpill",
     "Flow",
     "FlowNodeStats",

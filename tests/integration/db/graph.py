@@ -11,10 +11,13 @@ from app.db.tables import (
     AuditLog,
     Broadcast,
     BroadcastRecipient,
+    CannedReply,
     Contact,
     ContactCustomField,
     ContactLabel,
     Conversation,
+    ConversationNote,
+    CsatRating,
     Flow,
     FlowNodeStats,
     FlowRun,
@@ -162,5 +165,13 @@ async def build(slug: str = "acme") -> Graph:
     await Notification(workspace_id=ws.id, type="new_contact").save()
     await AnalyticsHourly(
         workspace_id=ws.id, session_id=session.id, hour=conv.created_at, metric="messages"
+    ).save()
+    await CannedReply(
+        workspace_id=ws.id, shortcut="hi", title="Hi", text="Hi", created_by=user.id
+    ).save()
+    note = ConversationNote(workspace_id=ws.id, conversation_id=conv.id, author_user_id=user.id)
+    await note.save()
+    await CsatRating(
+        workspace_id=ws.id, conversation_id=conv.id, contact_id=contact.id, session_id=session.id
     ).save()
     return Graph(ws, user, session, contact, label, conv, msg)

@@ -11,10 +11,13 @@ from app.db import is_unique_violation
 from app.db.tables import (
     ALL_TABLES,
     AnalyticsWatermark,
+    CannedReply,
     Contact,
     ContactCustomField,
     ContactLabel,
     Conversation,
+    ConversationNote,
+    CsatRating,
     EventSpill,
     FlowRun,
     FlowStats,
@@ -123,9 +126,18 @@ async def test_unlinking_a_number_keeps_history_but_drops_its_outbox(db: Engine)
 async def test_deleting_a_contact_deletes_its_history(db: Engine) -> None:
     g = await build()
     await Contact.delete().where(Contact.id == g.contact.id)
-    for table in (Conversation, Message, Outbox, ContactLabel, ContactCustomField):
+    for table in (
+        Conversation,
+        Message,
+        Outbox,
+        ContactLabel,
+        ContactCustomField,
+        ConversationNote,
+        CsatRating,
+    ):
         assert await table.count() == 0, table._meta.tablename
     assert await Label.count() == 1
+    assert await CannedReply.count() == 1  # the workspace's, not the contact's
 
 
 async def test_deleting_a_user_keeps_workspace_data(db: Engine) -> None:
