@@ -15,12 +15,19 @@ Run: `/work/venv/bin/python -m tests.bench.bench_pipeline [--db postgresql://…
    the send budget (60/min) are off in both: they are deliberate delays (their own cost is
    measured by bench_sending.py).
 3. Baseline: p50/p99 of a bare Litestar `POST /echo` through httpx's ASGI transport, same loop.
+
+CPU per message (saturation phase): this process's CPU time (all threads), and on Postgres
+the CPU of the pool's server backends (from /proc; WAL writer and checkpointer not counted) —
+"msg per CPU-second" is what a node costs, whatever else loads the machine. `--db` with a
+Postgres URL runs in a fresh schema (`search_path`) that is dropped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import secrets
 import statistics
 import tempfile
 import time
@@ -38,6 +45,27 @@ from tests.conftest import make_settings
 @post("/echo", status_code=200)
 async def echo(data: dict[str, str]) -> dict[str, str]:
     return data
+
+
+def _backend_pids(engine: object) -> list[int]:
+    """Server pids of the Postgres pool's connections (none on SQLite)."""
+    pool = getattr(engine, "pool", None)
+    if pool is None:
+        return []
+    return [h._con.get_server_pid() for h in pool._holders if h._con is not None]
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu(engine: object) -> dict[int, float]:
+    return {pid: _cpu_s(pid) for pid in _backend_pids(engine)}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -70,6 +98,29 @@ async def run(
     sync: str = "inbound",
     concurrency: int = 1,
 ) -> dict[str, float]:
+    if db_url is None:
+        return await _run(db_url, n, contacts, steady_n, sync, concurrency)
+    import asyncpg
+
+    schema = f"bench_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(db_url)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        url = f"{db_url}{'&' if '?' in db_url else '?'}search_path={schema}"
+        return await _run(url, n, contacts, steady_n, sync, concurrency)
+    finally:
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
+
+
+async def _run(
+    db_url: str | None,
+    n: int,
+    contacts: int,
+    steady_n: int = 300,
+    sync: str = "inbound",
+    concurrency: int = 1,
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory(dir=_tmp_dir()) as tmp:
         settings = make_settings(
             Path(tmp) / "data",
@@ -93,6 +144,8 @@ async def run(
             sent_at: dict[str, float] = {}
 
             # 1. saturation
+            pg_before = backend_cpu(container.engine)
+            cpu0 = time.process_time()
             t0 = time.perf_counter()
 
             async def injector(first: int) -> None:
@@ -105,6 +158,9 @@ async def run(
             injected = time.perf_counter() - t0
             await wait_sent(phone, n, timeout=max(120.0, n / 20))
             elapsed = time.perf_counter() - t0
+            app_cpu = time.process_time() - cpu0
+            pg_after = backend_cpu(container.engine)
+            pg_cpu = sum(v - pg_before.get(pid, 0.0) for pid, v in pg_after.items())
             sat = latencies(phone, sent_at, 0)
             engine = "postgres" if db_url else f"sqlite durability={sync}"
             print(f"engine: {engine}; {n} messages, {contacts} contacts, {concurrency} senders")
@@ -113,6 +169,12 @@ async def run(
                 f"all replies sent after {elapsed:.1f} s = {n / elapsed:.0f} msg/s"
             )
             print(f"  latency under load: p50 {pct(sat, 50):.0f} ms, p99 {pct(sat, 99):.0f} ms")
+            per_cpu = n / (app_cpu + pg_cpu)
+            print(
+                f"  CPU: app {app_cpu:.1f} s, Postgres backends {pg_cpu:.1f} s = "
+                f"{n / app_cpu:.0f} msg per app CPU-second, {per_cpu:.0f} per CPU-second in all; "
+                f"load average {os.getloadavg()[0]:.1f}"
+            )
             await phone.settle()
             await asyncio.sleep(1)
 
@@ -131,6 +193,8 @@ async def run(
             )
             return {
                 "persist msg/s": n / injected,
+                "msg/app-cpu-s": n / app_cpu,
+                "msg/cpu-s": per_cpu,
                 "sent msg/s": n / elapsed,
                 "load p50 ms": pct(sat, 50),
                 "load p99 ms": pct(sat, 99),
