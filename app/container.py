@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -149,6 +151,17 @@ class Container:
         return True
 
 
+def _claim_owner(settings: Settings) -> str:
+    """This node's name on its claims (indexing jobs): `AIMY_NODE_ID` when the settings have
+    it, else the host name and a hash of the data dir — stable across restarts (a restarted
+    node takes back its own claims at once), distinct for two nodes on one machine."""
+    node_id = getattr(settings, "node_id", None)
+    if node_id:
+        return str(node_id)[:128]
+    digest = hashlib.sha256(str(settings.data_dir.resolve()).encode()).hexdigest()[:8]
+    return f"{socket.gethostname()[:64]}-{digest}"
+
+
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     """Wire everything; no I/O besides reading (or creating) the secret store."""
     clock = clock or SystemClock()
@@ -210,6 +223,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         base_s=settings.kb_retry_base_s,
         ssrf_allow=settings.egress_allow,
         answerer=answerer,
+        owner=_claim_owner(settings),
     )
     indexer = IndexWorker(document_indexer, settings.kb_workers)
     kb_files = KnowledgeFiles(settings.data_dir / "kb")
