@@ -104,6 +104,7 @@ from app.services.knowledge import (
     ReferenceQuestions,
     RetrievalChecks,
 )
+from app.services.rate_limits import SharedCounts
 from app.settings import Settings
 from app.speech.whisper_store import WhisperModelStore
 
@@ -130,6 +131,7 @@ class Container:
     hub: SessionHub
     recovery: Recovery
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
+    shared_counts: SharedCounts | None  # rate limits counted in Postgres (every node's)
     ai: AIEngine
     kb: KnowledgeRuntime
     indexer: IndexWorker
@@ -226,6 +228,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         owner=_claim_owner(settings),
     )
     indexer = IndexWorker(document_indexer, settings.kb_workers)
+    shared_counts = SharedCounts() if settings.db_url.startswith("postgres") else None
     kb_files = KnowledgeFiles(settings.data_dir / "kb")
     references = ReferenceQuestions(kb_files.references)
     whisper = WhisperModelStore(
@@ -344,7 +347,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
             ),
             sweep_s=settings.recovery_sweep_s,
         ),
-        login_throttle=Throttle(settings.rate_limit_auth_per_min),
+        login_throttle=Throttle(settings.rate_limit_auth_per_min, counts=shared_counts),
+        shared_counts=shared_counts,
         ai=ai,
         kb=kb,
         indexer=indexer,

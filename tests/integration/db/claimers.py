@@ -36,3 +36,26 @@ async def _claim_kb_documents(
         return got
     finally:
         await close_engine(engine)
+
+
+def count_hits(url: str, key: str, calls: int, now_s: float, start: Any) -> list[int]:
+    """`calls` concurrent requests of `key` (the pool's connections at once), after `start`;
+    the count each one got."""
+    return asyncio.run(_count_hits(url, key, calls, now_s, start))
+
+
+async def _count_hits(url: str, key: str, calls: int, now_s: float, start: Any) -> list[int]:
+    from app.db import bind_tables, close_engine, create_engine, open_engine
+    from app.db.repos import rate_limits
+
+    engine = create_engine(url)
+    bind_tables(engine)
+    await open_engine(engine)
+    try:
+        await asyncio.to_thread(start.wait)
+        counts = await asyncio.gather(
+            *(rate_limits.hit(key, 3600, now_s) for _ in range(calls))
+        )
+        return [c.hits for c in counts]
+    finally:
+        await close_engine(engine)
