@@ -1,5 +1,6 @@
 """Daily cleanup: expired sign-ins, used or stale reset links and invites, old notifications,
-webhook deliveries past their retention (7 days, the newest 1,000 per webhook)."""
+webhook deliveries past their retention (7 days, the newest 1,000 per webhook), rate-limit
+counters of windows that ended a day ago (Postgres: one row per client IP or workspace)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from app.db.repos import webhooks
+from app.db.repos import rate_limits, webhooks
 from app.db.tables import Notification, PasswordReset, UserSession, WorkspaceInvite
 from app.domain import Clock
 
@@ -25,6 +26,7 @@ async def cleanup_expired(clock: Clock) -> dict[str, int]:
         "invites": await _delete(WorkspaceInvite, WorkspaceInvite.expires_at < week_ago),
         "notifications": await _delete(Notification, Notification.expires_at < now),
         "webhook_deliveries": await webhooks.prune(now),
+        "rate_limits": await rate_limits.forget((now - timedelta(days=1)).timestamp()),
     }
     log.info("cleanup removed %s", removed)
     return removed

@@ -21,7 +21,7 @@ _HIT = (
     "THEN rate_limits.hits + 1 ELSE 1 END, window_start = excluded.window_start "
     "RETURNING hits"
 )
-_FORGET = "DELETE FROM rate_limits WHERE window_start < {}"
+_FORGET = "DELETE FROM rate_limits WHERE window_start < {} RETURNING id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,6 @@ async def hit(key: str, window_s: int, now_s: float) -> Count:
     return Count(int(rows[0]["hits"]), start + window_s)
 
 
-async def forget(before_s: float) -> None:
-    """Drop counters of windows that started before `before_s` (the cleanup job)."""
-    await fast.execute(RateLimitCounter, _FORGET, int(before_s))
+async def forget(before_s: float) -> int:
+    """Drop counters of windows that started before `before_s` (the cleanup job); how many."""
+    return len(await fast.execute(RateLimitCounter, _FORGET, int(before_s)))
