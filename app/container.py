@@ -108,6 +108,7 @@ from app.services.knowledge import (
     ReferenceQuestions,
     RetrievalChecks,
 )
+from app.services.rate_limits import SharedCounts
 from app.settings import Settings
 from app.speech.whisper_store import WhisperModelStore
 
@@ -134,6 +135,7 @@ class Container:
     hub: SessionHub
     recovery: Recovery
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
+    shared_counts: SharedCounts | None  # rate limits counted in Postgres (every node's)
     ai: AIEngine
     kb: KnowledgeRuntime
     indexer: IndexWorker
@@ -224,8 +226,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         base_s=settings.kb_retry_base_s,
         ssrf_allow=settings.egress_allow,
         answerer=answerer,
+        owner=node_id,  # this node's name on its indexing claims
     )
     indexer = IndexWorker(document_indexer, settings.kb_workers)
+    shared_counts = SharedCounts() if settings.db_url.startswith("postgres") else None
     kb_files = KnowledgeFiles(settings.data_dir / "kb")
     references = ReferenceQuestions(kb_files.references)
     whisper = WhisperModelStore(
@@ -356,7 +360,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         pipeline=pipeline,
         hub=hub,
         recovery=recovery,
-        login_throttle=Throttle(settings.rate_limit_auth_per_min),
+        login_throttle=Throttle(settings.rate_limit_auth_per_min, counts=shared_counts),
+        shared_counts=shared_counts,
         ai=ai,
         kb=kb,
         indexer=indexer,

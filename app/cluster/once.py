@@ -1,8 +1,10 @@
 """Periodic jobs once per cluster (issue 18 item 4): every node runs the same APScheduler, and
 a tick does the job's work only on the node that wins it.
 
-On Postgres a tick first takes a session-level advisory lock named after the job
-(`pg_try_advisory_lock`, on a connection held for the run): a node that does not get it skips
+On Postgres a tick first takes a transaction-level advisory lock named after the job
+(`pg_try_advisory_xact_lock`, in a transaction held open on its own connection for the run —
+it ends with that transaction however the run ends, even cancelled, where a session-level
+lock could stay held on a pooled connection whose unlock never ran): a node that does not get it skips
 the tick — so two nodes never run the nightly cleanup or the analytics rollup at once. Under
 the lock the tick also reads `job_runs`: when another node already ran this job within
 `min_gap_s`, the tick is skipped too, so a job runs once per period however the nodes' ticks
@@ -56,20 +58,17 @@ def once_per_cluster(
         if not isinstance(engine, PostgresEngine) or engine.pool is None:
             return await job(*args, **kwargs)
         key = lock_key(name)
-        async with engine.pool.acquire() as connection:
-            if not await connection.fetchval("SELECT pg_try_advisory_lock($1)", key):
+        async with engine.pool.acquire() as connection, connection.transaction():
+            if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", key):
                 log.debug("job %s: another node is running it", name)
                 return None
-            try:
-                now = clock.now()
-                rows = await fast.execute(JobRun, _RAN, name)
-                if rows and rows[0]["ran_at"] > now - timedelta(seconds=min_gap_s):
-                    log.debug("job %s: already ran this period", name)
-                    return None
-                await fast.execute(JobRun, _MARK, name, now, node_id)
-                return await job(*args, **kwargs)
-            finally:
-                await connection.execute("SELECT pg_advisory_unlock($1)", key)
+            now = clock.now()
+            rows = await fast.execute(JobRun, _RAN, name)
+            if rows and rows[0]["ran_at"] > now - timedelta(seconds=min_gap_s):
+                log.debug("job %s: already ran this period", name)
+                return None
+            await fast.execute(JobRun, _MARK, name, now, node_id)
+            return await job(*args, **kwargs)
 
     run.__name__ = getattr(job, "__name__", name)
     return run

@@ -1,6 +1,7 @@
 """Daily cleanup: expired sign-ins, used or stale reset links and invites, old notifications,
-webhook deliveries past their retention (7 days, the newest 1,000 per webhook), and the messages
-past each workspace's own retention (`retention.py`)."""
+webhook deliveries past their retention (7 days, the newest 1,000 per webhook), rate-limit
+counters of windows that ended a day ago (Postgres: one row per client IP or workspace), and
+the messages past each workspace's own retention (`retention.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from app.db.repos import webhooks
+from app.db.repos import rate_limits, webhooks
 from app.db.tables import Notification, PasswordReset, UserSession, WorkspaceInvite
 from app.domain import Clock
 from app.jobs.retention import apply_retention
@@ -35,6 +36,7 @@ async def cleanup_expired(clock: Clock) -> dict[str, int]:
         "invites": await _delete(WorkspaceInvite, WorkspaceInvite.expires_at < week_ago),
         "notifications": await _delete(Notification, Notification.expires_at < now),
         "webhook_deliveries": await webhooks.prune(now),
+        "rate_limits": await rate_limits.forget((now - timedelta(days=1)).timestamp()),
     }
     log.info("cleanup removed %s", removed)
     return removed

@@ -11,7 +11,7 @@ from pathlib import PurePath
 from typing import Any
 
 from app.db import fast
-from app.db.engine import make_durable
+from app.db.engine import durable_commit, make_durable
 from app.db.errors import is_unique_violation
 from app.db.repos import csat, mapping
 from app.db.repos.resolver import phone_of, resolve_contact
@@ -121,6 +121,7 @@ async def persist_inbound(
     for attempt in range(2):
         try:
             async with Message._meta.db.transaction():
+                await durable_commit(Message._meta.db)
                 stored = await _persist(workspace_id, session_id, msg, now)
                 if inside is not None:
                     await inside(stored)

@@ -27,6 +27,7 @@ from app.db.tables.conversations import Conversation, Message, Outbox
 from app.db.tables.flow_runs import FlowRun, FlowRunEvent
 from app.db.tables.flows import Flow, FlowNodeStats, FlowStats, FlowVersion
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
+from app.db.tables.limits import RateLimitCounter
 from app.db.tables.settings import AuditLog, Notification, WorkspaceSettings
 from app.db.tables.webhooks import Webhook, WebhookDelivery
 from app.db.tables.whatsapp import SendBudget, WhatsappSession
@@ -74,6 +75,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CannedReply,
     ConversationNote,
     CsatRating,
+    RateLimitCounter,
 )
 
 __all__ = [
@@ -110,6 +112,7 @@ __all__ = [
     "Notification",
     "Outbox",
     "PasswordReset",
+    "RateLimitCounter",
     "SendBudget",
     "SessionLease",
     "User",

@@ -28,6 +28,7 @@ from app.db.tables import (
     Node,
     Outbox,
     PasswordReset,
+    RateLimitCounter,
     User,
     UserSession,
     WhatsappSession,
@@ -103,9 +104,9 @@ async def test_deleting_a_workspace_deletes_everything_it_owns(db: Engine) -> No
     await Workspace.delete().where(Workspace.id == g.workspace.id)
     for table in ALL_TABLES:
         after = await table.count()
-        # owned by users, not workspaces; the analytics watermark and the cluster's nodes,
-        # job runs and spilled events are the install's
-        install = (AnalyticsWatermark, Node, JobRun, EventSpill)
+        # owned by users, not workspaces; the analytics watermark, the rate-limit counters and
+        # the cluster's nodes, job runs and spilled events are the install's
+        install = (AnalyticsWatermark, RateLimitCounter, Node, JobRun, EventSpill)
         if table in (User, UserSession, PasswordReset, *install):
             assert after == before[table], table._meta.tablename
         else:
