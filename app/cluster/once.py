@@ -5,8 +5,8 @@ On Postgres a tick first takes a transaction-level advisory lock named after the
 (`pg_try_advisory_xact_lock`, in a transaction held open on its own connection for the run —
 it ends with that transaction however the run ends, even cancelled, where a session-level
 lock could stay held on a pooled connection whose unlock never ran): a node that does not get
-it skips the tick — so two nodes never run the nightly cleanup or the analytics rollup at once. Under
-the lock the tick also reads `job_runs`: when another node already ran this job within
+it skips the tick — so two nodes never run the nightly cleanup or the analytics rollup at
+once. Under the lock the tick also reads `job_runs`: when another node already ran this job within
 `min_gap_s`, the tick is skipped too, so a job runs once per period however the nodes' ticks
 are spread. SQLite has one node: the job simply runs.
 """
