@@ -98,7 +98,10 @@ async def test_api_is_limited_per_workspace(make_api) -> None:  # type: ignore[n
 async def test_security_headers_and_health(api: Api) -> None:
     r = await api.client.get("/api/v1/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "version": "0.1.0", "database": "ok", "recovering": 0}
+    health = r.json()
+    node = health.pop("node")  # which node answered, and how many sessions it runs (issue 18)
+    assert isinstance(node, str) and node and health.pop("sessions") == 0
+    assert health == {"status": "ok", "version": "0.1.0", "database": "ok", "recovering": 0}
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"
     assert "default-src 'none'" in r.headers["content-security-policy"]
