@@ -33,10 +33,13 @@ from app.ai.waiting import WaitingNotice
 from app.answers.answerer import Answerer
 from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
+from app.cluster import SessionLeases, node_id_for
+from app.cluster.bridge import EventBridge
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
-from app.events import AccessSignals, EventBus
+from app.events import AccessSignals, EventBus, names
+from app.events.bus import Event
 from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
 from app.jobs import register_jobs
 from app.jobs.flows import register_flow_jobs
@@ -66,6 +69,8 @@ from app.services import (
     AuditService,
     AuthService,
     BroadcastService,
+    CannedReplyService,
+    ContactExportService,
     ContactImportService,
     ContactQueries,
     ContactService,
@@ -79,6 +84,7 @@ from app.services import (
     LocalModelService,
     Mailer,
     MediaService,
+    NoteService,
     NotificationService,
     OverviewService,
     PasswordResetService,
@@ -102,6 +108,7 @@ from app.services.knowledge import (
     ReferenceQuestions,
     RetrievalChecks,
 )
+from app.services.rate_limits import SharedCounts
 from app.settings import Settings
 from app.speech.whisper_store import WhisperModelStore
 
@@ -128,6 +135,7 @@ class Container:
     hub: SessionHub
     recovery: Recovery
     login_throttle: Throttle  # the dashboard's sign-in limit (the API uses Litestar's)
+    shared_counts: SharedCounts | None  # rate limits counted in Postgres (every node's)
     ai: AIEngine
     kb: KnowledgeRuntime
     indexer: IndexWorker
@@ -135,6 +143,8 @@ class Container:
     webhook_sender: WebhookSender
     flow_runner: FlowRunner
     flow_webhooks: WebhookCaller
+    leases: SessionLeases  # which WhatsApp sessions run on this node (app/cluster/leases.py)
+    bridge: EventBridge | None  # Postgres: events to and from the other nodes
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -162,6 +172,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     signals = AccessSignals()
     workspaces = WorkspaceService(audit, signals)
     events = EventBus()
+    node_id = node_id_for(settings)
+    leases = SessionLeases(
+        node_id, clock, ttl_s=settings.lease_ttl_s, heartbeat_s=settings.lease_heartbeat_s
+    )
     notifier = Notifier(clock, events)
     channels = ChannelManager()
     send_locks = SendLocks()
@@ -185,8 +199,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
         media_dir=settings.media_path,
+        leases=leases,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
+    bridge = _bridge(settings, node_id, events, leases, dispatcher)
     runner = BroadcastRunner(
         clock,
         events,
@@ -210,8 +226,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         base_s=settings.kb_retry_base_s,
         ssrf_allow=settings.egress_allow,
         answerer=answerer,
+        owner=node_id,  # this node's name on its indexing claims
     )
     indexer = IndexWorker(document_indexer, settings.kb_workers)
+    shared_counts = SharedCounts() if settings.db_url.startswith("postgres") else None
     kb_files = KnowledgeFiles(settings.data_dir / "kb")
     references = ReferenceQuestions(kb_files.references)
     whisper = WhisperModelStore(
@@ -243,6 +261,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         clock,
         settings.sessions_path,
         webhooks,
+        leases,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
@@ -275,6 +294,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ),
         contact_queries=contact_queries,
         contact_import=ContactImportService(audit, clock),
+        contact_export=ContactExportService(contact_queries, audit, clock, settings.media_path),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
@@ -304,7 +324,24 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ),
         flows=FlowService(clock, audit, egress.check_url),
         flow_runs=FlowRunService(flow_engine, flow_runner, audit, clock),
+        canned_replies=CannedReplyService(queries, audit, clock),
+        notes=NoteService(queries, events, audit, clock),
     )
+    recovery = Recovery(
+        pipeline,
+        notifier,
+        MediaRefetch(
+            channels, settings.media_path, events, clock, unit_s=settings.recovery_sweep_s
+        ),
+        sweep_s=settings.recovery_sweep_s,
+        sessions=lambda: leases.held.keys(),  # each node routes the sessions it runs
+    )
+
+    def taken_over() -> None:
+        recovery.poke()
+        dispatcher.wake()
+
+    leases.on_taken = taken_over
     return Container(
         settings=settings,
         clock=clock,
@@ -322,15 +359,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         broadcasts=runner,
         pipeline=pipeline,
         hub=hub,
-        recovery=Recovery(
-            pipeline,
-            notifier,
-            MediaRefetch(
-                channels, settings.media_path, events, clock, unit_s=settings.recovery_sweep_s
-            ),
-            sweep_s=settings.recovery_sweep_s,
-        ),
-        login_throttle=Throttle(settings.rate_limit_auth_per_min),
+        recovery=recovery,
+        login_throttle=Throttle(settings.rate_limit_auth_per_min, counts=shared_counts),
+        shared_counts=shared_counts,
         ai=ai,
         kb=kb,
         indexer=indexer,
@@ -338,6 +369,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         webhook_sender=webhook_sender,
         flow_runner=flow_runner,
         flow_webhooks=flow_webhooks,
+        leases=leases,
+        bridge=bridge,
     )
 
 
@@ -354,8 +387,19 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         applied = await migrate(container.engine)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        register_jobs(container.scheduler, container.clock, container.notifier)
+        if container.bridge is not None:  # before anything publishes
+            await container.bridge.start()
+            stack.push_async_callback(container.bridge.stop)
+        leases = container.leases
         settings = container.settings
+        register_jobs(
+            container.scheduler,
+            container.clock,
+            container.notifier,
+            settings.media_path,
+            AuditTrail(),  # stateless: the nightly retention's audit rows
+            leases.node_id,
+        )
         runner = container.flow_runner
         register_flow_jobs(
             container.scheduler,
@@ -381,11 +425,14 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         stack.push_async_callback(container.webhook_sender.stop)
         stack.push_async_callback(_drain_pipeline, container)
         stack.push_async_callback(container.recovery.stop)
+        # after the channels stopped: the other nodes may take the sessions over at once
+        stack.push_async_callback(leases.release_all)
         stack.push_async_callback(container.channels.stop_all)
         # first thing on the way down: a local model mid-reply stops between two tokens
         stack.callback(container.ai.abandon)
-        restored = await container.hub.restore()
-        log.info("sessions restored: %d", restored)
+        restored = await leases.start(container.hub)  # this node's share of the sessions
+        stack.push_async_callback(leases.stop)
+        log.info("sessions restored: %d (node %s)", restored, leases.node_id)
         container.recovery.start()  # in the background: the API answers meanwhile
         await container.broadcasts.start()  # after the dispatcher: it queues, that sends
         stack.push_async_callback(container.broadcasts.stop)
@@ -397,6 +444,34 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         await stack.aclose()
         container.stopped = True
         log.info("Aimywhatsapp stopped cleanly")
+
+
+def _bridge(
+    settings: Settings,
+    node_id: str,
+    events: EventBus,
+    leases: SessionLeases,
+    dispatcher: Dispatcher,
+) -> EventBridge | None:
+    """On Postgres: events to and from the other nodes; their queued replies wake our
+    dispatcher, their freed leases our lease keeper."""
+    if not settings.db_url.split(":", 1)[0].startswith("postgres"):
+        return None
+    bridge = EventBridge(settings.db_url, node_id, events)
+
+    def on_event(event: Event) -> None:
+        if event.name == names.MESSAGE_NEW:
+            dispatcher.wake()
+
+    def on_signal(kind: str) -> None:
+        if kind == "leases":
+            leases.poke()
+
+    bridge.on_event = on_event
+    bridge.on_signal = on_signal
+    bridge.peers = lambda: leases.live_nodes != 1  # alone: nothing to send
+    leases.on_freed = lambda: bridge.signal("leases")
+    return bridge
 
 
 async def _drain_pipeline(container: Container) -> None:

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +30,7 @@ _SERVICE = APP_NAME
 class SecretStore(Protocol):
     def get(self, name: str) -> str | None: ...
     def set(self, name: str, value: str) -> None: ...
+    def setdefault(self, name: str, value: str) -> str: ...
     def delete(self, name: str) -> None: ...
 
 
@@ -69,11 +71,29 @@ def unseal(cipher: Cipher, sealed: str, context: str) -> str:
 
 
 class FileSecretStore:
-    """A JSON map encrypted as one blob; rewritten atomically on every change."""
+    """A JSON map encrypted as one blob; rewritten atomically on every change. Every read
+    reads the file, and a change holds an exclusive lock (`<file>.lock`, where the OS has
+    `flock`) from read to rename: several processes — app nodes sharing the file on one
+    volume — see each other's changes and never lose one."""
 
     def __init__(self, path: Path, cipher: Cipher) -> None:
         self._path = path
         self._cipher = cipher
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            import fcntl
+        except ImportError:  # Windows: one process per data dir (the instance lock)
+            yield
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing drops the lock
 
     def _load(self) -> dict[str, str]:
         if not self._path.exists():
@@ -91,12 +111,23 @@ class FileSecretStore:
         return self._load().get(name)
 
     def set(self, name: str, value: str) -> None:
-        self._save({**self._load(), name: value})
+        with self._locked():
+            self._save({**self._load(), name: value})
+
+    def setdefault(self, name: str, value: str) -> str:
+        """The stored value, or `value` stored now — one answer for every process at once
+        (two nodes starting together end up with the same signing key)."""
+        with self._locked():
+            data = self._load()
+            if name not in data:
+                self._save({**data, name: value})
+            return data.get(name, value)
 
     def delete(self, name: str) -> None:
-        data = self._load()
-        if data.pop(name, None) is not None:
-            self._save(data)
+        with self._locked():
+            data = self._load()
+            if data.pop(name, None) is not None:
+                self._save(data)
 
 
 class KeyringSecretStore:
@@ -113,6 +144,13 @@ class KeyringSecretStore:
 
     def set(self, name: str, value: str) -> None:
         self._kr.set_password(_SERVICE, f"{self._ns}:{name}", value)
+
+    def setdefault(self, name: str, value: str) -> str:
+        """The stored value, or `value` stored now (one desktop process: no race to lose)."""
+        stored = self.get(name)
+        if stored is None:
+            self.set(name, value)
+        return value if stored is None else stored
 
     def delete(self, name: str) -> None:
         import keyring.errors
@@ -222,4 +260,5 @@ def build_secret_store(settings: Settings) -> tuple[SecretStore, Cipher]:
             store.set("master_key", key)
         return store, Cipher(base64.b64decode(key))
     cipher = Cipher(_master_key(settings))
-    return FileSecretStore(settings.data_dir / "secrets.enc", cipher), cipher
+    path = settings.secrets_file or settings.data_dir / "secrets.enc"
+    return FileSecretStore(path, cipher), cipher

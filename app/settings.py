@@ -37,6 +37,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secrets_backend: Literal["auto", "keyring", "file"] = "auto"
     master_key: str | None = None  # base64 32 bytes; else keyring or a 0600 key file
     key_file: Path | None = None  # default: the user's config dir, outside the data dir
+    # the encrypted secrets file (file backend); default `<data_dir>/secrets.enc`. Several nodes
+    # point it at one shared volume: they need the same signing key, API keys, credentials keys
+    secrets_file: Path | None = None
     # auth
     access_token_ttl_s: int = 15 * 60
     # live connections (API WebSockets, dashboard tabs) re-read their access this often, so a
@@ -148,6 +151,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_lease_s: float = 60.0
     webhook_poll_s: float = 1.0  # how often the sender looks for due retries
     webhook_stall_s: float = 0.0  # fault injection: wait this long after claiming, before sending
+    # several nodes on one Postgres (issue 18, app/cluster/): this node's stable name (default:
+    # host name + a hash of the data dir); a node that misses heartbeats for `lease_ttl_s`
+    # loses its WhatsApp sessions to the others; heartbeats every `lease_heartbeat_s`
+    node_id: str | None = None
+    lease_ttl_s: float = 15.0
+    lease_heartbeat_s: float = 3.0
 
     @property
     def db_url(self) -> str:

@@ -25,9 +25,8 @@ def mount_ui(container: Container) -> FastAPI:
     state.set_container(container)
     Storage.path = container.settings.data_dir / "ui-storage"
     secret = container.secrets.get(_STORAGE_SECRET)
-    if secret is None:
-        secret = _secrets.token_urlsafe(32)
-        container.secrets.set(_STORAGE_SECRET, secret)
+    if secret is None:  # nodes sharing the secret store agree on one
+        secret = container.secrets.setdefault(_STORAGE_SECRET, _secrets.token_urlsafe(32))
     shell = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     register_pages()
     ui.run_with(

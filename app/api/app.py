@@ -65,7 +65,7 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
         route_handlers=[api],
         middleware=[
             AuthMiddleware(container.services, settings),
-            *rate_limit_middleware(settings),
+            *rate_limit_middleware(settings, container.shared_counts),
         ],
         guards=[permission_guard],
         request_class=ApiRequest,

@@ -7,6 +7,12 @@
   read): 20/min per workspace, on top of the 200.
 
 Litestar's middleware sends RateLimit-* headers but no Retry-After; the subclass adds it.
+
+Litestar counts in process memory (behind an in-process lock): with several nodes on one
+Postgres (issue 18) each node would allow the whole limit. On Postgres the counts live in
+the database instead (`SharedCounts`, app/db/repos/rate_limits.py: one upsert per request,
+atomic across nodes), in the same fixed windows with the same headers. SQLite is one
+process by design and keeps Litestar's memory store (no write per request on the desktop).
 """
 
 from __future__ import annotations
@@ -15,8 +21,17 @@ import time
 from typing import Any
 
 from litestar import Request
-from litestar.middleware.rate_limit import CacheObject, RateLimitConfig, RateLimitMiddleware
+from litestar.exceptions import TooManyRequestsException
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.rate_limit import (
+    DURATION_VALUES,
+    CacheObject,
+    RateLimitConfig,
+    RateLimitMiddleware,
+)
+from litestar.types import ASGIApp, Receive, Scope, Send
 
+from app.services.rate_limits import SharedCounts
 from app.settings import Settings
 
 
@@ -26,6 +41,26 @@ class _RetryAfterRateLimit(RateLimitMiddleware):
         if len(cache_object.history) >= self.max_requests:
             headers["Retry-After"] = str(max(1, cache_object.reset - int(time.time())))
         return headers
+
+
+class _SharedRateLimit(_RetryAfterRateLimit):
+    """The same limit, counted in the database: every node sees every node's requests."""
+
+    def __init__(self, app: ASGIApp, config: RateLimitConfig, counts: SharedCounts) -> None:
+        super().__init__(app, config)
+        self.counts = counts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request: Request[Any, Any, Any] = scope["litestar_app"].request_class(scope)
+        if await self.should_check_request(request=request):
+            key = self.cache_key_from_request(request)
+            hits, reset = await self.counts.hit(key, DURATION_VALUES[self.unit], time.time())
+            # the headers count requests as Litestar's history does: this one included
+            seen = CacheObject([int(time.time())] * min(hits, self.max_requests), reset)
+            if hits > self.max_requests:
+                raise TooManyRequestsException(headers=self.create_response_headers(seen))
+            send = self.create_send_wrapper(send=send, cache_object=seen)
+        await self.app(scope, receive, send)
 
 
 def _ip(request: Request[Any, Any, Any]) -> str:
@@ -62,8 +97,9 @@ async def _is_api_route(request: Request[Any, Any, Any]) -> bool:
     return not opt.get("auth_limited") and not opt.get("public")
 
 
-def rate_limit_middleware(settings: Settings) -> list[Any]:
-    """The limiters, to be placed after the auth middleware (they key on its result)."""
+def rate_limit_middleware(settings: Settings, counts: SharedCounts | None = None) -> list[Any]:
+    """The limiters, to be placed after the auth middleware (they key on its result);
+    counted by `counts` when given (Postgres), else in this process's memory."""
     auth = RateLimitConfig(
         rate_limit=("minute", settings.rate_limit_auth_per_min),
         identifier_for_request=_auth_key,
@@ -82,4 +118,7 @@ def rate_limit_middleware(settings: Settings) -> list[Any]:
         check_throttle_handler=_is_kb_test_route,
         middleware_class=_RetryAfterRateLimit,
     )
-    return [auth.middleware, api.middleware, kb_test.middleware]
+    configs = (auth, api, kb_test)
+    if counts is None:
+        return [c.middleware for c in configs]
+    return [DefineMiddleware(_SharedRateLimit, config=c, counts=counts) for c in configs]

@@ -45,14 +45,16 @@ class TokenSigner:
 
     def __init__(self, store: SecretStore, clock: Clock, ttl_s: int) -> None:
         pem = store.get(_KEY_NAME)
-        if pem is None:
+        if pem is None:  # nodes sharing the store and starting together agree on one key
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            pem = key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            ).decode()
-            store.set(_KEY_NAME, pem)
+            pem = store.setdefault(
+                _KEY_NAME,
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                ).decode(),
+            )
         private = serialization.load_pem_private_key(pem.encode(), password=None)
         if not isinstance(private, rsa.RSAPrivateKey):
             raise RuntimeError("the stored token signing key is not an RSA key")

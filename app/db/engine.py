@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -30,11 +31,29 @@ class MissingExtra(ImportError):
 
 
 class _Postgres(PostgresEngine):
-    """PostgresEngine that does not connect while being constructed.
+    """PostgresEngine that does not connect while being constructed, with SQLite's durability
+    modes (app/db/durability.py).
 
     piccolo checks the server version in `__init__` (a blocking round trip, in a thread when a
     loop is running); we construct engines inside the app's lifespan, so skip it.
+
+    Durability: every COMMIT with `synchronous_commit = on` waits for the WAL fsync — about
+    2-3 ms on this machine's disk, and the pipeline commits several times per message
+    (claim, sent, receipts). Like SQLite's "inbound" mode, "inbound" and "normal" run with
+    `synchronous_commit = off` (a Postgres crash or power loss can lose the last few hundred
+    ms of commits, never corrupts — the same promise as SQLite's NORMAL); in "inbound" the
+    transaction that stores an inbound message turns it back on (`durable_commit`), so a 202
+    still means the message survives a power loss, and that fsync covers every commit made
+    before it. "full" keeps Postgres's default for every commit.
     """
+
+    def __init__(self, config: dict[str, Any], durability: Durability = "inbound") -> None:
+        if durability != "full":
+            settings = dict(config.get("server_settings") or {})
+            settings.setdefault("synchronous_commit", "off")
+            config = {**config, "server_settings": settings}
+        super().__init__(config=config)
+        self.durability = durability
 
     async def check_version(self) -> None:
         return None
@@ -73,7 +92,7 @@ def create_engine(database_url: str, *, sqlite_durability: Durability = "inbound
             import asyncpg  # noqa: F401
         except ImportError as e:
             raise MissingExtra("server", "Postgres") from e
-        return _Postgres(config={"dsn": f"postgresql://{rest}"})
+        return _Postgres({"dsn": f"postgresql://{rest}"}, sqlite_durability)
     raise ValueError(f"unsupported database URL scheme: {database_url.split(':', 1)[0]!r}")
 
 
@@ -109,7 +128,20 @@ async def open_engine(engine: Engine, *, max_connections: int = 10) -> None:
     if isinstance(engine, SQLite):
         await engine.open()
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=max_connections)
+        await engine.start_connection_pool(
+            min_size=1, max_size=max_connections, reset=_keep_session
+        )
+
+
+async def _keep_session(connection: object) -> None:
+    """Pool release without asyncpg's reset query (`pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL`): piccolo takes a pooled connection for every statement outside a
+    transaction, so that query was a second round trip per statement — 12 per pipeline
+    message, the largest single cost on Postgres. asyncpg still rolls back an open
+    transaction and drops Python-side listeners before calling this. Nothing of ours leaves
+    session state on a pooled connection (no session `SET`, advisory locks are
+    transaction-scoped, cursors live in transactions); a LISTEN belongs on a dedicated
+    connection, not a pooled one."""
 
 
 async def make_durable(engine: Engine) -> None:
@@ -117,6 +149,17 @@ async def make_durable(engine: Engine) -> None:
     in "inbound" durability; Postgres commits are durable already)."""
     if isinstance(engine, SQLite):
         await engine.make_durable()
+
+
+async def durable_commit(engine: Engine) -> None:
+    """Inside the transaction that stores an inbound message: its COMMIT waits until it is
+    on disk (Postgres in "inbound" durability; see `_Postgres`). SQLite does the same with
+    `make_durable` after the commit."""
+    if isinstance(engine, _Postgres) and engine.durability == "inbound":
+        transaction = engine.current_transaction.get()
+        if transaction is None:
+            raise RuntimeError("durable_commit() belongs inside the storing transaction")
+        await transaction.connection.execute("SET LOCAL synchronous_commit TO on")
 
 
 async def close_engine(engine: Engine) -> None:

@@ -242,8 +242,10 @@ class BotPerformance(Model):
     confidence: dict[str, int]  # decile "0.0-0.1" … "0.9-1.0" → bot answers
     approvals: dict[str, int]  # approved, edited, rejected
     funnel: list[tuple[str, int]]  # conversations → resolved → resolved by the bot
-    csat: dict[str, int] | None  # 1-5 → ratings, once CSAT ratings are stored (issue 17.4)
+    csat: dict[str, int] | None  # "1"-"5" → CSAT ratings answered in the range (issue 17.4)
     chart: Chart
+    csat_count: int = 0
+    csat_average: float | None = None  # mean rating; None when nobody rated
 
 
 class Percentiles(Model):

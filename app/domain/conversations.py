@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from app.domain.agent_tools import Csat, Note
 from app.domain.enums import (
     ConversationStatus,
     Direction,
@@ -148,6 +149,9 @@ class ConversationDetail(Conversation, kw_only=True):
 
     messages: list[Message] = []
     messages_total: int = 0
+    # private notes written in the time this page of messages spans (never sent; issue 17)
+    notes: list[Note] = []
+    csat: Csat | None = None  # the satisfaction ask after resolve, and its rating
     page: int = 1
     page_size: int = 50
 

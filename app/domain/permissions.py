@@ -3,9 +3,13 @@ guard (`app/auth/guard.py`) and the UI (through `Actor.may`).
 
 It is plain data about roles, so it lives with `Role` in the domain: every layer may ask it.
 
-The table below is the seed's, copied verbatim, plus two rows of ours:
+The table below is the seed's, copied verbatim, plus four rows of ours:
 `workspace` (the workspace record itself: every member reads it; changing it is a settings
-change) and `notifications` (every member reads and marks their own workspace's notifications).
+change), `notifications` (every member reads and marks their own workspace's notifications),
+`exports` (everything stored about a person in one download — a data-subject access
+request — is for owners and admins only, though agents and viewers may read contacts)
+and `canned_replies` (issue 17: read by whoever may write conversations, the agents who insert
+them; managed, like the rest of Settings, by owners and admins).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ team           RW     R      -      -
 billing        RW     -      -      -
 workspace      RW     RW     R      R
 notifications  RW     RW     RW     RW
+exports        R      R      -      -
+canned_replies RW     RW     R      -
 """
 
 
@@ -44,6 +50,8 @@ class Resource(StrEnum):
     BILLING = "billing"
     WORKSPACE = "workspace"
     NOTIFICATIONS = "notifications"
+    EXPORTS = "exports"
+    CANNED_REPLIES = "canned_replies"
 
 
 def _parse(table: str) -> dict[Resource, dict[Role, str]]:

@@ -139,6 +139,13 @@ class WorkspaceSettingsView(Model, kw_only=True):
     opt_out_words: list[str] = []
     # words that end a contact's flow run, besides the built-in ones (case/accents ignored)
     flow_stop_words: list[str] = []
+    # delete messages and their media older than this many days (nightly); None = keep all
+    message_retention_days: int | None = None
+    # after resolve, ask the customer for a 1-5 rating (issue 17); the question and the thanks
+    # in the workspace's words (None: the built-in ones, in the customer's language)
+    csat_enabled: bool = False
+    csat_question: str | None = None
+    csat_thanks: str | None = None
     updated_at: datetime | None = None
     # read only: without a model (`extractive`) an FAQ's answer ("faq") or a quote from a
     # document ("passage") is sent only when its confidence is at least

@@ -48,6 +48,7 @@ class SendKind(StrEnum):
     FLOW = "flow"  # a flow's message that no inbound triggered (a delay waking up)
     SEND_FIRST = "send_first"  # POST /whatsapp/sessions/{id}/send, "New conversation"
     BROADCAST = "broadcast"
+    CSAT = "csat"  # the satisfaction ask after resolve, and the thanks for a rating (issue 17)
 
     @property
     def priority(self) -> int:
@@ -64,6 +65,7 @@ _PRIORITY = {
     SendKind.REPLY: 0,
     SendKind.HUMAN: 1,
     SendKind.FLOW: 2,
+    SendKind.CSAT: 2,  # like a flow's: it waits out quiet hours and the daily budget
     SendKind.SEND_FIRST: 3,
     SendKind.BROADCAST: 4,
 }

@@ -1,6 +1,8 @@
-"""`{{contact.name}}`, `{{contact.fields.city}}` …: the one renderer for texts we fill per
-contact — broadcasts today; flows (`app/flows/template.py` on the flows branch has its own,
-with the same names) can adopt it by building a `Values` mapping of their scope.
+"""`{{contact.name}}`, `{{contact.fields.city}}` …: the one template syntax and renderer for
+texts we fill per contact. `fill` is the core — tokens, `|fallback`, what was missing — and
+takes a lookup; `render` looks names up in a flat mapping (broadcasts, canned replies), and
+flows (`app/flows/template.py`) pass a lookup over a run's scope and an escape for where the
+value lands (JSON body, URL, header).
 
 A name is looked up in a flat mapping of dotted names (`contact_values` builds the contact's).
 A name without a value renders as "" (or the `{{name|fallback}}` text after the bar) and is
@@ -12,7 +14,7 @@ field's name as they see it in the contact card.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 TOKEN = re.compile(r"\{\{\s*([A-Za-z_][\w.\-]*)\s*(?:\|([^}]*))?\}\}")
@@ -58,34 +60,53 @@ def _lookup(name: str, values: Values) -> str | None:
     return None
 
 
-def render(text: str, values: Values) -> Rendered:
-    """Fill every `{{name}}` / `{{name|fallback}}` of `text` from `values`."""
+def fill(
+    text: str,
+    lookup: Callable[[str], str | None],
+    escape: Callable[[str], str] | None = None,
+) -> Rendered:
+    """Fill every `{{name}}` / `{{name|fallback}}` of `text` with `lookup(name)`. A name
+    without a value (None or "") takes its fallback, else "" — and is reported unless it had a
+    fallback. `escape` applies to what fills a token (the value or its fallback), never to the
+    rest of the template's own text."""
     if "{{" not in text:
         return Rendered(text)
     missing: list[str] = []
 
-    def fill(match: re.Match[str]) -> str:
+    def one(match: re.Match[str]) -> str:
         name, fallback = match.group(1), match.group(2)
-        value = _lookup(name, values)
+        value = lookup(name)
         if value is None or value == "":
             if fallback is None:
                 missing.append(name)
-            return (fallback or "").strip()
-        return value[:MAX_VALUE]
+            value = (fallback or "").strip()
+        return escape(value) if escape and value else value
 
-    return Rendered(TOKEN.sub(fill, text), tuple(dict.fromkeys(missing)))
+    return Rendered(TOKEN.sub(one, text), tuple(dict.fromkeys(missing)))
 
 
-def names(text: str) -> list[str]:
+def render(text: str, values: Values) -> Rendered:
+    """Fill every `{{name}}` / `{{name|fallback}}` of `text` from `values`."""
+    return fill(text, lambda name: (_lookup(name, values) or "")[:MAX_VALUE])
+
+
+def names(text: str | None) -> list[str]:
     """The variable names `text` uses, in order of first use."""
-    return list(dict.fromkeys(m.group(1) for m in TOKEN.finditer(text)))
+    return list(dict.fromkeys(m.group(1) for m in TOKEN.finditer(text or "")))
 
 
-def unknown(text: str, field_keys: set[str] | frozenset[str] = frozenset()) -> list[str]:
+def unknown(
+    text: str,
+    field_keys: set[str] | frozenset[str] = frozenset(),
+    also: tuple[str, ...] = (),
+) -> list[str]:
     """Names in `text` no contact can have: a typo (`{{contact.nmae}}`) to refuse up front.
-    `field_keys`: the custom field keys the workspace uses."""
+    `field_keys`: the custom field keys the workspace uses; `also`: further names the caller
+    fills (a canned reply's `agent.name`, `workspace.name`)."""
     out = []
     for name in names(text):
+        if name in also:
+            continue
         root, _, rest = name.partition(".")
         if root != "contact" or not rest:
             out.append(name)

@@ -45,6 +45,15 @@ class WorkspaceSettings(msgspec.Struct, kw_only=True, frozen=True):
     opt_out_words: list[str] = msgspec.field(default_factory=list)  # m0022
     # words that end a contact's flow run, besides the built-in stop/cancel words (m0020)
     flow_stop_words: list[str] = []
+    # m0026: the nightly cleanup deletes messages and their media older than this many days
+    # (RETENTION_DAYS bounds it); None keeps everything
+    message_retention_days: int | None = None
+    # m0025: after resolve, ask the customer for a 1-5 rating; None texts: the built-in ones
+    csat_enabled: bool = False
+    csat_question: str | None = None
+    csat_thanks: str | None = None
 
+
+RETENTION_DAYS = (7, 3650)  # the shortest and longest message retention a workspace may set
 
 DEFAULTS = WorkspaceSettings()

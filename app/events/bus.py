@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,10 +43,18 @@ class Subscription:
 class EventBus:
     def __init__(self) -> None:
         self._subs: set[Subscription] = set()
+        # several nodes: also hands each event to the other nodes (app/cluster/bridge.py)
+        self.forward: Callable[[Event], None] | None = None
 
     def publish(self, event: Event) -> None:
         """Deliver without awaiting; safe to call from any coroutine on the loop. Events are
         made by the constructors of `app.events.catalog`."""
+        self.deliver(event)
+        if self.forward is not None:
+            self.forward(event)
+
+    def deliver(self, event: Event) -> None:
+        """To this node's subscribers only (an event another node published arrives here)."""
         for sub in list(self._subs):
             if not sub.wants(event):
                 continue

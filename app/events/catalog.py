@@ -19,6 +19,7 @@ import msgspec
 
 from app.domain import SessionStatus
 from app.domain import conversations as c
+from app.domain.agent_tools import Note
 from app.domain.broadcasts import BroadcastStats
 from app.domain.flows import FlowRun
 from app.domain.records import DownloadView
@@ -57,6 +58,11 @@ def conversation_updated(workspace_id: str, conversation: c.Conversation) -> Eve
         {"conversation": _wire(conversation)},
         conversation.id,
     )
+
+
+def note_new(workspace_id: str, note: Note) -> Event:
+    """`note:new {note}`: a private note in a thread (for the team; webhooks never hear of it)."""
+    return Event(names.NOTE_NEW, workspace_id, {"note": _wire(note)}, note.conversation_id)
 
 
 def contact_updated(workspace_id: str, contact: c.Contact) -> Event:

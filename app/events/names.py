@@ -48,6 +48,10 @@ SPEECH_MODEL_PROGRESS = "speech-model:progress"
 # GGUF model downloads: the same shape
 MODEL_PROGRESS = "model:progress"
 
+# a private note was added to a thread (issue 17): {note: {id, conversationId, authorUserId,
+# authorName, text, createdAt}} — for the team's open inboxes; never a webhook event
+NOTE_NEW = "note:new"
+
 # a contact's flow run moved (issue 14): {run: {id, flowId, flowName, contactId,
 # conversationId, status, currentNodeId, currentNodeType, waitingFor, wakeAt, endReason}}
 FLOW_RUN = "flow:run"

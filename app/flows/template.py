@@ -4,8 +4,10 @@ body a flow sends.
 Names: `contact.name` (the name an agent gave, else the WhatsApp name), `contact.phone`,
 `contact.jid`, `contact.language`, `contact.fields.<key>` (custom fields), `vars.<name>` (and
 `vars.<name>.<key>…` into a saved JSON response), `workspace.name`, `message.text`.
-A variable that has no value renders as "" and is reported (`Rendered.missing`), so the run's
-history says what was empty instead of the customer seeing "{{vars.x}}".
+A variable that has no value renders as "" (or its `{{name|fallback}}` text) and is reported
+(`Rendered.missing`), so the run's history says what was empty instead of the customer seeing
+"{{vars.x}}". The syntax and the filling are the shared ones (`app/domain/templating.fill`);
+this module only knows a run's names and how to escape.
 
 Escaping depends on where the value lands: JSON string content for a JSON webhook body
 (`json_escape`), percent-encoding in a URL (`url_escape`), newlines removed in a header.
@@ -19,17 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import regex
+from app.domain.templating import TOKEN, Rendered, fill, names
 
-TOKEN = regex.compile(r"\{\{\s*([A-Za-z_][\w.\-]*)\s*\}\}")
+__all__ = ["TOKEN", "Rendered", "Scope", "names", "render"]
 CONTACT_NAMES = frozenset({"name", "phone", "jid", "language"})
 MAX_VALUE = 4096  # a value longer than this is cut (a saved webhook response, say)
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    text: str
-    missing: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -117,23 +113,11 @@ def header_escape(text: str) -> str:
 
 
 def render(text: str | None, scope: Scope, escape: Callable[[str], str] | None = None) -> Rendered:
-    """Fill every `{{name}}` of `text`; missing ones become "" and are listed."""
-    if not text or "{{" not in text:
-        return Rendered(text or "")
-    missing: list[str] = []
+    """Fill every `{{name}}` of `text` from the run's scope; missing ones become "" (or their
+    fallback) and are listed."""
 
-    def fill(match: regex.Match[str]) -> str:
-        name = match.group(1)
-        value = lookup(name, scope)
-        if value is MISSING:
-            missing.append(name)
-            return ""
-        out = as_text(value)
-        return escape(out) if escape else out
+    def value(name: str) -> str | None:
+        found = lookup(name, scope)
+        return None if found is MISSING else as_text(found)
 
-    return Rendered(TOKEN.sub(fill, text), tuple(dict.fromkeys(missing)))
-
-
-def names(text: str | None) -> list[str]:
-    """The variable names `text` uses, in order."""
-    return [m.group(1) for m in TOKEN.finditer(text or "")]
+    return fill(text or "", value, escape)

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from app.db.repos import send_budget as repo
 from app.db.repos import sessions
+from app.db.repos.leases import Fence
 from app.db.repos.outbox_jobs import Job
 from app.db.repos.send_budget import Claim, Lead
 from app.domain import Clock
@@ -70,10 +71,13 @@ class SendBudget:
         *,
         max_lead_s: float = 0.0,
         not_before: dict[str, datetime] | None = None,
+        fence: Fence | None = None,
     ) -> Claim:
+        """`fence`: the session's lease as this node holds it; a node that lost the lease
+        claims nothing (checked in the claim's transaction)."""
         now = self._clock.now()
         if not self.enabled:
-            return await repo.claim_unbudgeted(session_id, now, lead)
+            return await repo.claim_unbudgeted(session_id, now, lead, fence)
         return await repo.claim(
             session_id,
             now,
@@ -81,6 +85,7 @@ class SendBudget:
             lead,
             max_lead_s=max_lead_s,
             not_before=not_before,
+            fence=fence,
         )
 
     async def refund(self, job: Job) -> None:

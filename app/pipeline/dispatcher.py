@@ -26,6 +26,7 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
@@ -40,6 +41,9 @@ from app.pipeline.pacing import Pacer, Pacing
 from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
 from app.pipeline.send_locks import SendLocks
 from app.records import Notifier, WebhookOutbox
+
+if TYPE_CHECKING:
+    from app.cluster.leases import SessionLeases
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +82,10 @@ class Dispatcher:
         stall_s: float = 0.0,
         window: timedelta = DEFAULT_WINDOW,
         media_dir: Path | None = None,
+        leases: SessionLeases | None = None,
     ) -> None:
         self._channels = channels
+        self._leases = leases  # None: this process sends for every session (tests, tools)
         self._media_dir = media_dir
         self._announce = Announcer(events, notifier)
         self._webhooks = webhooks
@@ -105,10 +111,16 @@ class Dispatcher:
             self.wake()
 
     async def start(self) -> None:
+        """Without leases, rows a crash left SENDING go back to PENDING here; with them, the
+        node that takes a session's lease does that for the session (another node may be
+        sending the rest right now)."""
         self._stopping = False
-        recovered = await jobs.recover_interrupted()
-        if recovered:
-            log.warning("%d outbox rows were interrupted mid-send; sending them again", recovered)
+        if self._leases is None:
+            recovered = await jobs.recover_interrupted()
+            if recovered:
+                log.warning(
+                    "%d outbox rows were interrupted mid-send; sending them again", recovered
+                )
         self._task = asyncio.create_task(self._run(), name="dispatcher")
 
     async def stop(self, grace_s: float = 2.0) -> None:
@@ -148,11 +160,17 @@ class Dispatcher:
         for session_id in await jobs.due_sessions(self._clock.now()):
             if self._stopping:
                 return
+            fence = None
+            if self._leases is not None:
+                fence = self._leases.fence(session_id)
+                if fence is None:
+                    continue  # another node runs this session, and sends its rows
             claim = await self._budget.claim(
                 session_id,
                 self._pacer.pacing.lead,
                 max_lead_s=self._pacer.pacing.max_lead_s,
                 not_before=self._pacer.not_before(session_id),
+                fence=fence,
             )
             for job in claim.jobs:
                 task = asyncio.create_task(self._lane(job))

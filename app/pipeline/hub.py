@@ -1,5 +1,6 @@
 """Live sessions: opens each session's channel with its events wired to the pipeline, keeps
-the session row's status current, restores enabled sessions on start.
+the session row's status current; a session runs only while this node holds its lease
+(`app/cluster/leases.py` decides which sessions run here and opens them via `run_leased`).
 
 Status changes become `whatsapp:status` events (with the QR code when one is waiting);
 unexpected disconnects and alerts (reconnect attempt 5+, ban, logout) become one
@@ -15,11 +16,13 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.channels import ChannelAlert, ChannelEvents, ChannelManager, ChannelSpec
 from app.channels.base import Channel
+from app.db.repos import leases as leases_repo
 from app.db.repos import messages, sessions
 from app.db.tx import transaction
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
@@ -31,6 +34,9 @@ from app.pipeline.outages import Outages
 from app.pipeline.send_locks import SendLocks
 from app.records import Notifier, WebhookOutbox
 from app.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from app.cluster.leases import SessionLeases
 
 log = logging.getLogger(__name__)
 QUIET_REASONS = {"stopped", "logged_out", None}
@@ -53,8 +59,10 @@ class SessionHub:
         clock: Clock,
         sessions_dir: Path,
         webhooks: WebhookOutbox,
+        leases: SessionLeases | None = None,
     ) -> None:
         self._channels = channels
+        self._leases = leases  # None: every session may run here (tests, tools)
         self._webhooks = webhooks
         self._pipeline = pipeline
         self._dispatcher = dispatcher
@@ -76,8 +84,9 @@ class SessionHub:
         name = f"wa_session_key:{session_id}"
         stored = self._secrets.get(name)
         if stored is None and create:
-            stored = base64.b64encode(secrets.token_bytes(32)).decode()
-            self._secrets.set(name, stored)
+            stored = self._secrets.setdefault(
+                name, base64.b64encode(secrets.token_bytes(32)).decode()
+            )
         return base64.b64decode(stored) if stored else None
 
     def forget_key(self, session_id: str) -> None:
@@ -94,23 +103,40 @@ class SessionHub:
             credentials_key=self.credentials_key(row["id"]),
         )
 
-    async def open(self, row: dict[str, Any]) -> Channel:
+    async def open(self, row: dict[str, Any]) -> Channel | None:
+        """Start the session's channel here — once this node holds its lease; None when
+        another node runs it (that node's channel is the one)."""
+        if self._leases is not None and not await self._leases.acquire(row["id"]):
+            log.info("session %s runs on another node; not opened here", row["id"])
+            return None
+        return await self._start(row)
+
+    async def runs_elsewhere(self, session_id: str) -> str | None:
+        """The node that runs this session when it is not this one (None: no node does)."""
+        if self._leases is None:
+            return None
+        lease = await leases_repo.holder(session_id)
+        if lease is None or lease["node_id"] in ("", self._leases.node_id):
+            return None
+        expires_at = lease["expires_at"]
+        if not isinstance(expires_at, datetime) or expires_at <= self._clock.now():
+            return None
+        return str(lease["node_id"])
+
+    async def run_leased(self, session_id: str) -> bool:
+        """The lease keeper took this session over: open it (False: gone or switched off)."""
+        row = await sessions.row_of(session_id)
+        if row is None or not row["enabled"]:
+            return False
+        await self._start(row)
+        return True
+
+    async def _start(self, row: dict[str, Any]) -> Channel:
         ref = SessionRef(row["id"], row["workspace_id"])
         return await self._channels.open(self.spec(row), self._callbacks(ref))
 
     async def close(self, session_id: str, *, logout: bool = False) -> None:
         await self._channels.close(session_id, logout=logout)
-
-    async def restore(self) -> int:
-        """Open a channel for every enabled session (start-up)."""
-        opened = 0
-        for row in await messages.enabled_sessions():
-            try:
-                await self.open(row)
-                opened += 1
-            except Exception:
-                log.exception("session %s could not be restored", row["id"])
-        return opened
 
     def _callbacks(self, ref: SessionRef) -> ChannelEvents:
         async def on_message(msg: NormalizedMessage) -> None:
@@ -120,6 +146,8 @@ class SessionHub:
             await self._receipt(ref, receipt)
 
         async def on_status(status: SessionStatus, reason: str | None) -> None:
+            if self._leases is not None and not self._leases.holds(ref.session_id):
+                return  # a lost lease's channel stopping: the new holder owns the status
             event = catalog.whatsapp_status(ref.workspace_id, ref.session_id, status)
             async with transaction():
                 if await sessions.set_status(ref.session_id, status, self._clock.now(), reason):

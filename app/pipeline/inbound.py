@@ -32,6 +32,8 @@ from app.domain import (
 )
 from app.domain import conversations as c
 from app.domain.consent import confirmation
+from app.domain.csat import thanks
+from app.domain.sending import SendKind
 from app.events import Event, EventBus, catalog
 from app.pipeline.lanes import Lanes
 from app.pipeline.media import MediaNotSaved, save_media
@@ -105,10 +107,14 @@ class Pipeline:
         claimed = key not in self._routing  # marked before the row exists: recovery skips it
         self._routing.add(key)
         told: list[Event] = []
+        thanked: list[Written] = []
 
         async def record(stored: inbound.Persisted) -> None:  # inside the persist transaction
             told[:] = _persisted(ws, stored)
             await self._webhooks.record(*told)
+            thanked.clear()
+            if stored.csat_rating is not None:  # thanked once: with the rating, or not at all
+                thanked.append(await self._thank(ref, stored, msg))
 
         stored = None
         try:
@@ -123,6 +129,8 @@ class Pipeline:
         conv = stored.conversation
         for event in told:
             self._events.publish(event)
+        for written in thanked:
+            self._outbox.announce(ws, written)
         self._events.publish(catalog.contact_updated(ws, stored.contact))
         if stored.new_contact and not msg.is_from_me:
             notice = catalog.new_contact(stored.contact.id, stored.contact.jid)
@@ -131,6 +139,15 @@ class Pipeline:
             self._lanes.submit(conv.id, lambda: self._tracked(key, ref, stored, msg))
         await inbound.durable()  # on disk before the caller acknowledges it (202)
         return stored.message
+
+    async def _thank(
+        self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage
+    ) -> Written:
+        """Queue the acknowledgement of a CSAT rating, in the transaction that stored it."""
+        settings = await workspace_settings.load(ref.workspace_id)
+        text = thanks(settings.csat_thanks, stored.contact.language)
+        target = Target(ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid)
+        return await self._outbox.enqueue(target, [Draft(text)], kind=SendKind.REPLY, cold=False)
 
     @property
     def in_flight(self) -> int:

@@ -10,7 +10,8 @@ Passes repeat every `sweep_s`, each also storing inbound files a failed fetch le
 given up after `max_attempts` — it stays unrouted, the team is told to answer it, and the
 log says why. Exactly once: the routing decision claims
 the message in the database (`outbox.record_decision`), so recovery and the live path can
-never both answer it.
+never both answer it. With several nodes each node routes only the sessions it runs (their
+lease), and a node that takes a session over passes at once (`poke`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable, Collection
 
 from app.db.repos import unrouted
 from app.events import catalog
@@ -42,8 +44,12 @@ class Recovery:
         batch: int = 200,
         concurrency: int = 8,
         max_attempts: int = 5,
+        sessions: Callable[[], Collection[str]] | None = None,
     ) -> None:
         self.pipeline = pipeline
+        # several nodes: only the sessions running here (their lease); None: every session
+        self._sessions = sessions
+        self._poked = asyncio.Event()
         self._notifier = notifier
         self.media = media
         self.sweep_s = sweep_s
@@ -70,20 +76,27 @@ class Recovery:
                 await task
         self.pending = 0
 
+    def poke(self) -> None:
+        """Pass now (this node took over a session: what its last node left unrouted)."""
+        self._poked.set()
+
     async def _run(self) -> None:
         while True:
             wait = self.sweep_s
+            self._poked.clear()
             try:
                 await self.drain()
                 await self.media.run()
             except Exception:
                 log.exception("recovery pass failed; retrying")
                 wait = min(self.sweep_s, 5.0)
-            await asyncio.sleep(wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._poked.wait(), wait)
 
     async def drain(self) -> int:
         """One pass over every unrouted message; returns how many it queued."""
-        waiting = max(0, await unrouted.count() - self.pipeline.in_flight)
+        sessions = None if self._sessions is None else set(self._sessions())
+        waiting = max(0, await unrouted.count(sessions) - self.pipeline.in_flight)
         if waiting == 0:
             return 0
         self.pending = waiting
@@ -93,7 +106,7 @@ class Recovery:
         cursor: unrouted.Cursor | None = None
         try:
             while True:
-                batch = await unrouted.batch(cursor, self.batch)
+                batch = await unrouted.batch(cursor, self.batch, sessions)
                 if batch.cursor is None:
                     break
                 cursor = batch.cursor

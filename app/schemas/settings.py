@@ -6,11 +6,13 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from app.domain.workspace_settings import RETENTION_DAYS
 from app.schemas.base import Body
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Text = Annotated[str, msgspec.Meta(max_length=4000)]
 Unset = msgspec.UnsetType
+RetentionDays = Annotated[int, msgspec.Meta(ge=RETENTION_DAYS[0], le=RETENTION_DAYS[1])]
 HhMm = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
@@ -65,3 +67,11 @@ class SettingsPatchBody(Body):
         ]
         | Unset
     ) = msgspec.UNSET
+    # delete messages and their media files older than this many days (the nightly cleanup);
+    # null keeps everything
+    message_retention_days: RetentionDays | Unset | None = msgspec.UNSET
+    # after resolve, ask the customer for a 1-5 rating (issue 17); the question / thanks in
+    # the workspace's own words (null: the built-in ones in the customer's language)
+    csat_enabled: bool | Unset = msgspec.UNSET
+    csat_question: Text | Unset | None = msgspec.UNSET
+    csat_thanks: Text | Unset | None = msgspec.UNSET

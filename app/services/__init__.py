@@ -10,6 +10,8 @@ from app.services.approvals import ApprovalService
 from app.services.audit import AuditService
 from app.services.auth import AuthService
 from app.services.broadcasts import BroadcastService
+from app.services.canned_replies import CannedReplyService
+from app.services.contact_export import ContactExportService
 from app.services.contact_import import ContactImportService
 from app.services.contact_queries import ContactQueries
 from app.services.contacts import ContactService
@@ -30,6 +32,7 @@ from app.services.live_access import LiveAccess
 from app.services.local_models import LocalModelService
 from app.services.mailer import Mailer
 from app.services.media import MediaService
+from app.services.notes import NoteService
 from app.services.notifications import NotificationService
 from app.services.overview import OverviewService
 from app.services.password_reset import PasswordResetService
@@ -62,6 +65,7 @@ class Services:
     contacts: ContactService
     contact_queries: ContactQueries
     contact_import: ContactImportService
+    contact_export: ContactExportService
     labels: LabelService
     conversations: ConversationService
     conversation_queries: ConversationQueries
@@ -81,6 +85,8 @@ class Services:
     flows: FlowService
     flow_runs: FlowRunService
     webhooks: WebhookService
+    canned_replies: CannedReplyService
+    notes: NoteService
     sources: SourceService = field(default_factory=SourceService)
 
 
@@ -91,6 +97,8 @@ __all__ = [
     "AuditService",
     "AuthService",
     "BroadcastService",
+    "CannedReplyService",
+    "ContactExportService",
     "ContactImportService",
     "ContactQueries",
     "ContactService",
@@ -107,6 +115,7 @@ __all__ = [
     "LocalModelService",
     "Mailer",
     "MediaService",
+    "NoteService",
     "NotificationService",
     "OverviewService",
     "PasswordResetService",

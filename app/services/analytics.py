@@ -18,7 +18,7 @@ import numpy as np
 
 from app.auth import Resource, guarded
 from app.db.repos import analytics as repo
-from app.db.repos import workspace_settings
+from app.db.repos import csat, workspace_settings
 from app.domain import Actor, Clock
 from app.domain.analytics import (
     DECLINED,
@@ -231,6 +231,10 @@ class AnalyticsService:
             k: total(counts, Metric.APPROVALS, k) for k in ("approved", "edited", "rejected")
         }
         conversations = total(counts, Metric.CONVERSATIONS)
+        ratings = await csat.histogram(
+            actor.workspace_id or "", window.start, window.end, window.session_id
+        )
+        rated = sum(ratings.values())
         chart = _chart(
             window,
             counts,
@@ -257,7 +261,11 @@ class AnalyticsService:
                 ("resolved", resolved),
                 ("resolved by the bot", by_bot),
             ],
-            csat=None,  # hook: issue 17.4 stores CSAT ratings; count them here once it lands
+            csat={str(k): v for k, v in ratings.items()},
+            csat_count=rated,
+            csat_average=round(sum(k * v for k, v in ratings.items()) / rated, 2)
+            if rated
+            else None,
             chart=chart,
         )
 

@@ -16,9 +16,10 @@ from app.auth import Resource, guarded
 from app.db.repos import mapping
 from app.db.tables import Contact, ContactCustomField, ContactLabel, Conversation, Label, Message
 from app.db.tx import transaction
-from app.domain import Actor, Clock, ConversationStatus, NotFound, media_file
+from app.domain import Actor, Clock, ConversationStatus, NotFound
 from app.domain import conversations as c
 from app.events import Event, EventBus, catalog
+from app.jobs.retention import remove_unused_files
 from app.records import AuditTrail, WebhookOutbox
 from app.services.contact_queries import ContactQueries
 
@@ -173,18 +174,18 @@ class ContactService:
 
     @guarded(Resource.CONTACTS, write=True)
     async def delete(self, actor: Actor, contact_id: str) -> None:
-        """GDPR erasure: the contact, its conversations, messages, outbox rows (cascade) and
-        its media files. The audit entry keeps only the id."""
+        """GDPR erasure: the contact, its conversations, messages, outbox rows, flow runs,
+        labels links, custom fields, broadcast recipient rows (cascade) and its media files
+        (but not a broadcast's file its other recipients share). The audit entry keeps only
+        the id."""
         await self._queries.row(actor, contact_id)
         conv_ids = Conversation.select(Conversation.id).where(Conversation.contact_id == contact_id)
         media = await Message.select(Message.media_url).where(
             Message.conversation_id.is_in(conv_ids) & Message.media_url.is_not_null()
         )
         await Contact.delete().where(Contact.id == contact_id)
-        for row in media:
-            path = media_file(self._media_dir, row["media_url"]).resolve()
-            if path.is_relative_to(self._media_dir.resolve()):
-                path.unlink(missing_ok=True)
+        urls = {row["media_url"] for row in media}
+        await remove_unused_files(actor.workspace_id or "", urls, self._media_dir)
         await self._audit.record(actor, "contact.delete", "contact", contact_id)
 
 

@@ -12,7 +12,9 @@ from piccolo.custom_types import Combinable
 
 from app.auth import Resource, guarded
 from app.db.repos import mapping
+from app.db.repos.csat import csat_of
 from app.db.repos.messages import previews
+from app.db.repos.notes import notes_of
 from app.db.repos.search import contact_matches
 from app.db.tables import Contact, ContactLabel, Conversation, Message
 from app.domain import Actor, NotFound, Page
@@ -127,10 +129,26 @@ class ConversationQueries:
         total = await Message.count().where(where)
         contact = await Contact.select().where(Contact.id == row["contact_id"]).first()
         base = mapping.conversation(row, mapping.contact(contact) if contact else None)
+        # the notes written in the time this page spans: from its oldest message (none on
+        # the last page) up to the next newer message (none on page 1)
+        since = rows[-1]["created_at"] if rows and offset + len(rows) < total else None
+        until = None
+        if offset > 0:
+            newer = (
+                await Message.select(Message.created_at)
+                .where(where)
+                .order_by(Message.created_at, ascending=False)
+                .order_by(Message.id, ascending=False)
+                .offset(offset - 1)
+                .first()
+            )
+            until = newer["created_at"] if newer else None
         return c.ConversationDetail(
             **msgspec.structs.asdict(base),
             messages=[mapping.message(r) for r in reversed(rows)],
             messages_total=total,
+            notes=await notes_of(conversation_id, since, until),
+            csat=await csat_of(conversation_id),
             page=max(page, 1),
             page_size=limit,
         )
@@ -149,5 +167,6 @@ class ConversationQueries:
         data.pop("page", None)
         data.pop("pageSize", None)
         data["messages"] = [msgspec.to_builtins(mapping.message(r)) for r in rows]
+        data["notes"] = msgspec.to_builtins(await notes_of(conversation_id))  # all, not a page's
         await self._audit.record(actor, "conversation.export", "conversation", conversation_id)
         return data

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from app.auth import Resource, guarded
+from app.db.repos import csat as csat_repo
 from app.db.repos import mapping, workspace_settings
 from app.db.repos import outbox as outbox_repo
-from app.db.repos.outbox import Draft, Target
+from app.db.repos.outbox import Draft, Target, Written
 from app.db.tables import Contact, Conversation, WorkspaceUser
 from app.db.tx import transaction
 from app.domain import (
@@ -27,6 +28,7 @@ from app.domain import (
     ConversationStatus,
     Invalid,
     SenderType,
+    csat,
     new_id,
 )
 from app.domain import conversations as c
@@ -99,11 +101,14 @@ class ConversationService:
         reassigned = (assigned_user_id or None) != row["assigned_user_id"] and (
             assigned_user_id is not None or unassign
         )
+        asked = None
         async with transaction():
             await Conversation.update(changes).where(Conversation.id == conversation_id)
             handed_back = []
             if resolving and not keep_takeover:
                 handed_back = await self._hand_back(actor, row["contact_id"], now)
+            if resolving:
+                asked = await self._ask_csat(row, now)
             meta = {
                 "status": status,
                 "assignedUserId": assigned_user_id,
@@ -126,7 +131,26 @@ class ConversationService:
             await self._webhooks.record(*told)  # in the change's transaction
         for event in handed_back:
             self._events.publish(event)
+        if asked is not None:
+            self._outbox.announce(row["workspace_id"], asked)
         return await self.changed(actor, conversation_id)
+
+    async def _ask_csat(self, row: dict[str, Any], now: datetime) -> Written | None:
+        """After resolve, when the workspace asks for ratings: queue the question once per
+        conversation (in the resolve's transaction), to a customer who wrote to us."""
+        settings = await workspace_settings.load(row["workspace_id"])
+        if not settings.csat_enabled or row["session_id"] is None:
+            return None
+        if not await outbox_repo.ever_wrote(row["id"]):
+            return None  # never ask someone who never wrote: that would be a cold message
+        if not await csat_repo.ask(
+            row["workspace_id"], row["id"], row["contact_id"], row["session_id"], now
+        ):
+            return None  # asked before (resolved, reopened, resolved again)
+        target = await self.target(row)
+        contact = await Contact.select(Contact.language).where(Contact.id == row["contact_id"])
+        text = csat.question(settings.csat_question, contact[0]["language"] if contact else None)
+        return await self._outbox.enqueue(target, [Draft(text)], kind=SendKind.CSAT, cold=False)
 
     async def _hand_back(self, actor: Actor, contact_id: str, now: datetime) -> list[Event]:
         """Turn the contact's human takeover off; `contact:updated` when it was on."""

@@ -47,6 +47,7 @@ EVENT_RESOURCE: dict[str, Resource] = {
     names.SPEECH_MODEL_PROGRESS: Resource.SETTINGS,
     names.MODEL_PROGRESS: Resource.SETTINGS,
     names.BROADCAST_PROGRESS: Resource.BROADCASTS,
+    names.NOTE_NEW: Resource.CONVERSATIONS,
     names.FLOW_RUN: Resource.FLOWS,
     names.FLOW_COMPLETED: Resource.FLOWS,
     names.CONVERSATION_CREATED: Resource.CONVERSATIONS,

@@ -79,6 +79,14 @@ class SessionService:
         self._clock = clock
         self._default = "simulator" if default_channel == "simulator" else "whatsapp"
 
+    async def _not_here(self, session_id: str, otherwise: str) -> Conflict:
+        """Why the live channel is not here: another node runs the session (the request must
+        reach that node), or nobody does."""
+        node = await self._hub.runs_elsewhere(session_id)
+        if node is None:
+            return Conflict(otherwise)
+        return Conflict(f"the session runs on node {node}; send this request to that node")
+
     @guarded(Resource.CONVERSATIONS, write=True)
     async def simulators(self, actor: Actor) -> list[c.WhatsappSession]:
         """The workspace's simulator sessions: whoever may talk to the bot through one
@@ -146,7 +154,7 @@ class SessionService:
     async def qr(self, actor: Actor, session_id: str) -> c.QrCode:
         await repo.get(actor.workspace_id or "", session_id)
         if session_id not in self._channels:
-            raise Conflict("the session is not running; connect it first")
+            raise await self._not_here(session_id, "the session is not running; connect it first")
         channel = self._channels.get(session_id)
         return c.QrCode(session_id=session_id, status=channel.status, qr_code=channel.qr())
 
@@ -216,7 +224,7 @@ class SessionService:
         if row["channel"] != "simulator":
             raise Conflict("only simulator sessions accept simulated messages")
         if session_id not in self._channels:
-            raise Conflict("the session is disconnected; connect it first")
+            raise await self._not_here(session_id, "the session is disconnected; connect it first")
         channel = self._channels.get(session_id)
         assert isinstance(channel, SimulatorChannel)
         digits = re.sub(r"[\s()+-]", "", from_)

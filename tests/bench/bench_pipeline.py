@@ -15,16 +15,24 @@ Run: `/work/venv/bin/python -m tests.bench.bench_pipeline [--db postgresql://…
    the send budget (60/min) are off in both: they are deliberate delays (their own cost is
    measured by bench_sending.py).
 3. Baseline: p50/p99 of a bare Litestar `POST /echo` through httpx's ASGI transport, same loop.
+
+CPU per message (saturation phase): this process's CPU time (all threads), and on Postgres
+the CPU of the pool's server backends (from /proc; WAL writer and checkpointer not counted) —
+"msg per CPU-second" is what a node costs, whatever else loads the machine. `--db` with a
+Postgres URL runs in a fresh schema (`search_path`) that is dropped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import secrets
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from litestar import Litestar, post
@@ -38,6 +46,27 @@ from tests.conftest import make_settings
 @post("/echo", status_code=200)
 async def echo(data: dict[str, str]) -> dict[str, str]:
     return data
+
+
+def _backend_pids(engine: object) -> list[int]:
+    """Server pids of the Postgres pool's connections (none on SQLite)."""
+    pool = getattr(engine, "pool", None)
+    if pool is None:
+        return []
+    return [h._con.get_server_pid() for h in pool._holders if h._con is not None]
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu(engine: object) -> dict[int, float]:
+    return {pid: _cpu_s(pid) for pid in _backend_pids(engine)}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -70,6 +99,33 @@ async def run(
     sync: str = "inbound",
     concurrency: int = 1,
 ) -> dict[str, float]:
+    if db_url is None:
+        return await _run(db_url, n, contacts, steady_n, sync, concurrency)
+    import asyncpg
+
+    schema = f"bench_{secrets.token_hex(6)}"
+    admin = await asyncpg.connect(db_url)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        url = f"{db_url}{'&' if '?' in db_url else '?'}search_path={schema}"
+        return await _run(url, n, contacts, steady_n, sync, concurrency)
+    finally:
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
+
+
+async def _run(
+    db_url: str | None,
+    n: int,
+    contacts: int,
+    steady_n: int = 300,
+    sync: str = "inbound",
+    concurrency: int = 1,
+    tag: str = "",
+    start_together: Any = None,
+) -> dict[str, float]:
+    """`tag`: this node's account (several nodes share one database); `start_together`: a
+    barrier the nodes pass before the saturation phase."""
     with tempfile.TemporaryDirectory(dir=_tmp_dir()) as tmp:
         settings = make_settings(
             Path(tmp) / "data",
@@ -82,17 +138,22 @@ async def run(
         container = build_container(settings)
         async with lifespan(container):
             session = await container.services.auth.register(
-                "bench@example.com", "Bench-Secret-1", "Bench", "Bench"
+                f"bench{tag}@example.com", "Bench-Secret-1", "Bench", f"Bench{tag}"
             )
             assert session.workspace is not None
             actor = Actor(session.user.id, session.workspace.id, Role.OWNER)
-            wa = await container.services.sessions.create(actor, "bench", "simulator")
+            wa = await container.services.sessions.create(actor, f"bench{tag}", "simulator")
             phone = container.channels.get(wa.id)
             assert isinstance(phone, SimulatorChannel)
             jids = [f"49170{i:07d}@s.whatsapp.net" for i in range(contacts)]
             sent_at: dict[str, float] = {}
 
             # 1. saturation
+            if start_together is not None:
+                await asyncio.to_thread(start_together.wait)
+            wall0 = time.time()
+            pg_before = backend_cpu(container.engine)
+            cpu0 = time.process_time()
             t0 = time.perf_counter()
 
             async def injector(first: int) -> None:
@@ -105,6 +166,10 @@ async def run(
             injected = time.perf_counter() - t0
             await wait_sent(phone, n, timeout=max(120.0, n / 20))
             elapsed = time.perf_counter() - t0
+            wall1 = time.time()
+            app_cpu = time.process_time() - cpu0
+            pg_after = backend_cpu(container.engine)
+            pg_cpu = sum(v - pg_before.get(pid, 0.0) for pid, v in pg_after.items())
             sat = latencies(phone, sent_at, 0)
             engine = "postgres" if db_url else f"sqlite durability={sync}"
             print(f"engine: {engine}; {n} messages, {contacts} contacts, {concurrency} senders")
@@ -113,6 +178,26 @@ async def run(
                 f"all replies sent after {elapsed:.1f} s = {n / elapsed:.0f} msg/s"
             )
             print(f"  latency under load: p50 {pct(sat, 50):.0f} ms, p99 {pct(sat, 99):.0f} ms")
+            per_cpu = n / (app_cpu + pg_cpu)
+            print(
+                f"  CPU: app {app_cpu:.1f} s, Postgres backends {pg_cpu:.1f} s = "
+                f"{n / app_cpu:.0f} msg per app CPU-second, {per_cpu:.0f} per CPU-second in all; "
+                f"load average {os.getloadavg()[0]:.1f}"
+            )
+            figures = {
+                "persist msg/s": n / injected,
+                "msg/app-cpu-s": n / app_cpu,
+                "msg/cpu-s": per_cpu,
+                "sent msg/s": n / elapsed,
+                "load p50 ms": pct(sat, 50),
+                "load p99 ms": pct(sat, 99),
+                "app cpu s": app_cpu,
+                "pg cpu s": pg_cpu,
+                "wall0": wall0,
+                "wall1": wall1,
+            }
+            if not steady_n:
+                return figures
             await phone.settle()
             await asyncio.sleep(1)
 
@@ -129,14 +214,60 @@ async def run(
                 f"pipeline overhead, one at a time ({m} msgs): p50 {pct(steady, 50):.1f} ms, "
                 f"p99 {pct(steady, 99):.1f} ms, mean {statistics.mean(steady):.1f} ms"
             )
-            return {
-                "persist msg/s": n / injected,
-                "sent msg/s": n / elapsed,
-                "load p50 ms": pct(sat, 50),
-                "load p99 ms": pct(sat, 99),
-                "one p50 ms": pct(steady, 50),
-                "one p99 ms": pct(steady, 99),
-            }
+            return {**figures, "one p50 ms": pct(steady, 50), "one p99 ms": pct(steady, 99)}
+
+
+def _node(url: str, k: int, n: int, contacts: int, concurrency: int, barrier: Any) -> dict:
+    """One app node in its own process (`--nodes`): its own account and simulator number on
+    the shared database, as session leases would spread numbers over the nodes."""
+    return asyncio.run(_run(url, n, contacts, 0, "inbound", concurrency, str(k), barrier))
+
+
+def nodes(db_url: str, count: int, n: int, contacts: int, concurrency: int) -> None:
+    """`count` nodes on one Postgres schema at once: the cluster's throughput (all messages
+    over the span from the first start to the last reply) and CPU per message."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    async def schema() -> str:
+        import asyncpg
+
+        name = f"bench_{secrets.token_hex(6)}"
+        admin = await asyncpg.connect(db_url)
+        await admin.execute(f"CREATE SCHEMA {name}")
+        await admin.close()
+        return name
+
+    async def drop(name: str) -> None:
+        import asyncpg
+
+        admin = await asyncpg.connect(db_url)
+        await admin.execute(f"DROP SCHEMA {name} CASCADE")
+        await admin.close()
+
+    name = asyncio.run(schema())
+    url = f"{db_url}{'&' if '?' in db_url else '?'}search_path={name}"
+    spawn = multiprocessing.get_context("spawn")
+    try:
+        # migrate once before the nodes start (they would queue on the migration lock)
+        asyncio.run(_run(url, 1, 1, 0, "inbound", 1, "setup"))
+        with spawn.Manager() as manager, ProcessPoolExecutor(count, mp_context=spawn) as pool:
+            barrier = manager.Barrier(count)
+            runs = [
+                pool.submit(_node, url, k, n, contacts, concurrency, barrier) for k in range(count)
+            ]
+            figures = [r.result() for r in runs]
+    finally:
+        asyncio.run(drop(name))
+    span = max(f["wall1"] for f in figures) - min(f["wall0"] for f in figures)
+    cpu = sum(f["app cpu s"] + f["pg cpu s"] for f in figures)
+    app = sum(f["app cpu s"] for f in figures)
+    total = n * count
+    print(
+        f"{count} node(s): {total} messages in {span:.1f} s = {total / span:.0f} msg/s; "
+        f"{total / app:.0f} msg per app CPU-second, {total / cpu:.0f} per CPU-second with "
+        f"Postgres' backends; load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 def _tmp_dir() -> str | None:
@@ -197,7 +328,14 @@ def main() -> None:
         "--concurrency", type=int, default=1, help="saturation: messages injected at once"
     )
     p.add_argument("--no-bare", action="store_true", help="skip the bare Litestar baseline")
+    p.add_argument(
+        "--nodes", default="", help="Postgres only: node counts to run side by side, e.g. 1,2,3"
+    )
     args = p.parse_args()
+    if args.nodes:
+        for count in (int(c) for c in args.nodes.split(",")):
+            nodes(args.db, count, args.n, args.contacts, args.concurrency)
+        return
     asyncio.run(compare(args))
     if not args.no_bare:
         asyncio.run(bare_echo())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.container import build_container, lifespan
+from app.db.repos import rate_limits
 from app.db.tables import Notification, PasswordReset, UserSession, Workspace
 from app.domain import ManualClock
 from app.jobs.cleanup import cleanup_expired
@@ -25,7 +26,10 @@ async def test_cleanup_removes_only_what_expired(settings: Settings) -> None:
             )
         )
         assert container.scheduler.get_job("cleanup") is not None
+        now_s = clock.now().timestamp()
+        await rate_limits.hit("api:old", 60, now_s)  # a counter whose window ends long before
         clock.advance(timedelta(days=31))
+        await rate_limits.hit("api:new", 60, clock.now().timestamp())
         await services.auth.register("new@example.com", "New-pass-123", "New", "Shop 2")
         removed = await cleanup_expired(container.clock)
         assert removed == {
@@ -34,6 +38,7 @@ async def test_cleanup_removes_only_what_expired(settings: Settings) -> None:
             "invites": 0,
             "notifications": 1,
             "webhook_deliveries": 0,
+            "rate_limits": 1,
         }
         assert await UserSession.count() == 1  # the fresh sign-in stays
         assert await PasswordReset.count() == 0

@@ -58,6 +58,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     **{adapter: (*_ABOVE_SERVICES, *_ENGINES, "app.records") for adapter in _ADAPTERS},
     # records and plumbing sit under everything that writes them
     "app.records": (*_ABOVE_SERVICES, *_ENGINES, *_ADAPTERS),
+    # several nodes (leases, the event bridge, jobs once per cluster): under the engines
+    "app.cluster": (*_ABOVE_SERVICES, *_ENGINES, *_ADAPTERS, "app.records"),
     "app.auth": (*_ABOVE_SERVICES, *_ENGINES, *_ADAPTERS, "app.records", "app.db"),
     "app.secrets": (*_ABOVE_SERVICES, *_ENGINES, *_ADAPTERS, "app.records", "app.db"),
     "app.db": (*_ABOVE_SERVICES, *_ENGINES, *_ADAPTERS, "app.records", "app.events", "app.net"),

@@ -25,6 +25,7 @@ from nicegui import Client, background_tasks, context, ui
 
 from app.domain import Actor
 from app.domain import conversations as c
+from app.domain.agent_tools import Note
 from app.events import Event
 from app.services.live_access import AccessEnded, Grant
 from ui.state import container
@@ -89,6 +90,16 @@ def message_of(event: Event) -> c.Message | None:
         return None
     with contextlib.suppress(msgspec.ValidationError):
         return msgspec.convert(raw, c.Message, strict=False)
+    return None
+
+
+def note_of(event: Event) -> Note | None:
+    """The private note a note:new event carries, or None if it has none."""
+    raw = event.data.get("note")
+    if not isinstance(raw, dict):
+        return None
+    with contextlib.suppress(msgspec.ValidationError):
+        return msgspec.convert(raw, Note, strict=False)
     return None
 
 

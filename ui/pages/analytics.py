@@ -249,6 +249,15 @@ class AnalyticsPage:
             ui.label(
                 f"Resolved by the bot alone (no human message, no escalation): {rate}"
             ).classes("text-sm text-grey-8").mark("bot-resolution")
+            if bot.csat_count:
+                ui.label(
+                    f"Customer rating (CSAT): {bot.csat_average:.1f} / 5 from "
+                    f"{bot.csat_count} rating{'s' if bot.csat_count != 1 else ''}"
+                ).classes("text-sm text-grey-8").mark("csat-summary")
+            else:
+                ui.label("Customer rating (CSAT): no ratings in this range").classes(
+                    "text-sm text-grey-7"
+                ).mark("csat-summary")
             _echart(
                 {
                     "tooltip": {"trigger": "item"},

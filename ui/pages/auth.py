@@ -12,9 +12,9 @@ from ui.pages._forms import card
 from ui.state import container
 
 
-def _count_attempt() -> None:
+async def _count_attempt() -> None:
     """Sign-in attempts from the dashboard count against the same per-IP limit as the API's."""
-    container().login_throttle.hit(session.client_ip() or "unknown")
+    await container().login_throttle.check(session.client_ip() or "unknown")
 
 
 def _after_sign_in(first: str = "/dashboard") -> str:
@@ -51,7 +51,7 @@ def create() -> None:
 
             async def submit() -> None:
                 async def call() -> m.Session:
-                    _count_attempt()
+                    await _count_attempt()
                     return await container().services.auth.login(
                         email.value or "", password.value or "", ip=session.client_ip()
                     )
@@ -89,7 +89,7 @@ def create() -> None:
 
             async def submit() -> None:
                 async def call() -> m.Session:
-                    _count_attempt()
+                    await _count_attempt()
                     return await container().services.auth.register(
                         email.value or "",
                         password.value or "",
@@ -122,7 +122,7 @@ def create() -> None:
 
             async def submit() -> None:
                 async def call() -> bool:
-                    _count_attempt()
+                    await _count_attempt()
                     await container().services.password_resets.forgot_password(email.value or "")
                     return True
 

@@ -5,6 +5,7 @@ from litestar.types import ControllerRouterHandler
 from app.api.controllers.analytics import AnalyticsController
 from app.api.controllers.auth import AuthController
 from app.api.controllers.broadcasts import BroadcastController
+from app.api.controllers.canned_replies import CannedReplyController
 from app.api.controllers.contacts import ContactController, LabelController
 from app.api.controllers.conversations import ConversationController
 from app.api.controllers.flows import FlowController
@@ -33,6 +34,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ApiKeyController,
     AuditLogController,
     WebhookController,
+    CannedReplyController,
     LocalModelController,
     SpeechModelController,
     WhatsappController,

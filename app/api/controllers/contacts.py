@@ -32,6 +32,7 @@ from app.schemas.contacts import (
 )
 
 CONTACTS = {"resource": Resource.CONTACTS}
+EXPORTS = {"resource": Resource.EXPORTS}
 DEPS = {"services": Provide(provide_services), "actor": Provide(provide_actor)}
 
 
@@ -143,6 +144,22 @@ class ContactController(Controller):
         self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> c.Contact:
         return await services.contact_queries.get(actor, contact_id)
+
+    @get("/{contact_id:str}/export", opt=EXPORTS, media_type="application/zip")
+    async def export_contact(
+        self, contact_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> Stream:
+        """Everything stored about the contact, as a zip (a GDPR data-subject access request;
+        owners and admins): `tables/<table>.json` for the profile, labels, custom fields,
+        conversations, messages, outbox, flow runs, broadcast recipients, audit entries and
+        webhook deliveries about them, `media/` with their messages' files, and
+        `manifest.json` (row counts, files). Streamed; audited as `contact.export`."""
+        export = await services.contact_export.open(actor, contact_id)
+        return Stream(
+            export.chunks,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+        )
 
     @patch("/{contact_id:str}", opt=CONTACTS)
     async def update_contact(

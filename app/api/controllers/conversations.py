@@ -10,7 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import (
     ActorDep,
@@ -23,7 +23,9 @@ from app.api.controllers.deps import (
 )
 from app.auth import Resource
 from app.domain import ConversationStatus, Invalid, Page
+from app.domain import agent_tools as t
 from app.domain import conversations as c
+from app.schemas.agent_tools import NoteBody
 from app.schemas.conversations import ApproveBody, ConversationUpdateBody, ResolveBody, SendBody
 from app.services.attachments import Attachment
 from app.services.export_pdf import conversation_pdf
@@ -125,6 +127,26 @@ class ConversationController(Controller):
         return await services.conversations.update(
             actor, conversation_id, status=ConversationStatus.OPEN
         )
+
+    @get("/{conversation_id:str}/notes", opt=CONVERSATIONS)
+    async def list_notes(
+        self, conversation_id: FromPath[str], services: ServicesDep, actor: ActorDep
+    ) -> list[t.Note]:
+        """The conversation's private notes, oldest first (the thread endpoint carries those
+        of the page of messages it returns)."""
+        return await services.notes.list(actor, conversation_id)
+
+    @post("/{conversation_id:str}/notes", opt=CONVERSATIONS, status_code=HTTP_201_CREATED)
+    async def add_note(
+        self,
+        conversation_id: FromPath[str],
+        data: JSONBody[NoteBody],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> t.Note:
+        """A private note for the team: shown in the thread, never sent to the customer, not
+        a message (no unread count, preview, analytics or AI history sees it)."""
+        return await services.notes.add(actor, conversation_id, data.text)
 
     @post("/{conversation_id:str}/messages", opt=CONVERSATIONS)
     async def send_message(

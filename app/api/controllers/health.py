@@ -15,6 +15,9 @@ class Health(msgspec.Struct):
     database: str
     # inbound messages recovery still has to answer (after a crash); 0 when there are none
     recovering: int = 0
+    # several nodes (issue 18): this node's id and how many WhatsApp sessions it runs
+    node: str = ""
+    sessions: int = 0
 
 
 @get("/v1/health", opt={"public": True}, tags=["health"], cache=False)
@@ -33,4 +36,6 @@ async def health(state: State) -> Health:
         version=__version__,
         database=database,
         recovering=container.recovery.pending,
+        node=container.leases.node_id,
+        sessions=len(container.leases.held),
     )

@@ -11,9 +11,9 @@ from pathlib import PurePath
 from typing import Any
 
 from app.db import fast
-from app.db.engine import make_durable
+from app.db.engine import durable_commit, make_durable
 from app.db.errors import is_unique_violation
-from app.db.repos import mapping
+from app.db.repos import csat, mapping
 from app.db.repos.resolver import phone_of, resolve_contact
 from app.db.tables import Conversation, Message
 from app.domain import (
@@ -25,6 +25,7 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
+from app.domain.csat import rating_of
 
 __all__ = [
     "Persisted",
@@ -46,6 +47,8 @@ _OPEN_CONVERSATION = (
     "ORDER BY created_at DESC LIMIT 1"
 )
 
+_CONVERSATION = "SELECT * FROM conversations WHERE id = {}"
+
 
 @dataclass(frozen=True, slots=True)
 class Persisted:
@@ -55,6 +58,9 @@ class Persisted:
     new_contact: bool
     needs_routing: bool = True
     new_conversation: bool = False
+    # the message answered the contact's CSAT ask (issue 17): the rating it stored, in the
+    # resolved conversation it rates; it is not routed (no bot, no reopening)
+    csat_rating: int | None = None
 
 
 def message_row(**values: Any) -> dict[str, Any]:
@@ -115,6 +121,7 @@ async def persist_inbound(
     for attempt in range(2):
         try:
             async with Message._meta.db.transaction():
+                await durable_commit(Message._meta.db)
                 stored = await _persist(workspace_id, session_id, msg, now)
                 if inside is not None:
                     await inside(stored)
@@ -142,7 +149,12 @@ async def _persist(
     workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
 ) -> Persisted:
     contact, created = await resolve_contact(workspace_id, session_id, msg, now)
-    conv, opened = await open_conversation(workspace_id, session_id, contact["id"], now)
+    answered = None if created else await _csat_answer(contact["id"], msg, now)
+    rating = answered[0] if answered is not None else None
+    if answered is not None:
+        conv, opened = answered[1], False
+    else:
+        conv, opened = await open_conversation(workspace_id, session_id, contact["id"], now)
     content = msg.body or (msg.reaction.emoji if msg.reaction else "") or msg.contact_name or ""
     row = message_row(
         workspace_id=workspace_id,
@@ -159,20 +171,39 @@ async def _persist(
         media_ref=msg.media_ref,
         reply_to_id=msg.reply_to_wa_message_id,
         created_at=now,
-        # own messages and non-conversational kinds never go through the router
-        routed_at=now if msg.is_from_me or not msg.is_conversational else None,
+        # own messages, non-conversational kinds and ratings never go through the router
+        routed_at=now if msg.is_from_me or not msg.is_conversational or rating else None,
         status=MessageStatus.SENT if msg.is_from_me else MessageStatus.RECEIVED,
     )
     if not row["content"] and not msg.media_type:
         row["content"] = content
     stored = await insert_message(row)
-    unread = 0 if msg.is_from_me else 1
+    unread = 0 if msg.is_from_me or rating else 1  # a rating leaves the resolved thread read
     await fast.execute(Conversation, _COUNT_MESSAGE, unread, now, now, conv["id"])
     conv.update(unread_count=conv["unread_count"] + unread, last_message_at=now, updated_at=now)
     contact_model = mapping.contact(contact)
     conversation = mapping.conversation(conv, contact_model)
     routing = row["routed_at"] is None
-    return Persisted(stored, conversation, contact_model, created, routing, opened)
+    return Persisted(stored, conversation, contact_model, created, routing, opened, rating)
+
+
+async def _csat_answer(
+    contact_id: str, msg: NormalizedMessage, now: datetime
+) -> tuple[int, dict[str, Any]] | None:
+    """When `msg` is a 1-5 rating, the contact has no open conversation and an unanswered
+    ask in the window: store the rating (once) and return it with the rated conversation."""
+    if msg.is_from_me or msg.is_group or not msg.is_conversational:
+        return None
+    rating = rating_of(msg.text)
+    if rating is None or await fast.execute(Conversation, _OPEN_CONVERSATION, contact_id):
+        return None
+    conversation_id = await csat.answer(contact_id, rating, now)
+    if conversation_id is None:
+        return None
+    rows = await fast.execute(
+        Conversation, "SELECT * FROM conversations WHERE id = {}", conversation_id
+    )
+    return rating, rows[0]
 
 
 async def open_conversation(

@@ -157,6 +157,18 @@ async def resume_session(session_id: str, now: datetime) -> int:
     return len(rows)
 
 
+async def recover_session(session_id: str) -> int:
+    """A session this node has just taken over (a lease it claimed): its rows the previous
+    holder left SENDING go back to PENDING — that node is gone, or fenced off and sends
+    nothing more (see `app/db/repos/leases.py`)."""
+    rows = (
+        await Outbox.update({Outbox.status: OutboxStatus.PENDING})
+        .where((Outbox.session_id == session_id) & (Outbox.status == OutboxStatus.SENDING))
+        .returning(Outbox.id)
+    )
+    return len(rows)
+
+
 async def recover_interrupted() -> int:
     """Rows left SENDING by a crash go back to PENDING (see the dispatcher's docstring)."""
     rows = (

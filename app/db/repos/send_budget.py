@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.db import fast
-from app.db.repos import mapping, workspace_settings
+from app.db.repos import leases, mapping, workspace_settings
+from app.db.repos.leases import Fence
 from app.db.repos.outbox_jobs import Job, job_of
 from app.db.tables import Outbox, SendBudget
 from app.domain import NotFound, new_id
@@ -52,8 +53,11 @@ _LOCK = (
 # it returns: candidates come in order from (session_id, status, priority, created_at); each
 # chat is checked through (session_id, jid, status). SQLite, without statistics, would rather
 # scan every due row by (status, next_attempt_at): it is told which index to use.
+# A claim asks for every priority it may send in one statement (`_heads`: one such SELECT per
+# priority, each with its own LIMIT, glued by UNION ALL) — a round trip per priority was most
+# of a claim's cost on Postgres.
 _HEADS = """
-SELECT o.* FROM outbox o%s
+SELECT * FROM (SELECT o.* FROM outbox o%s
 WHERE o.session_id = {} AND o.status = 'PENDING' AND o.priority = {}
   AND o.next_attempt_at <= {}%s
   AND NOT EXISTS (
@@ -64,7 +68,7 @@ WHERE o.session_id = {} AND o.status = 'PENDING' AND o.priority = {}
         OR (e.priority = o.priority AND (e.created_at < o.created_at
           OR (e.created_at = o.created_at AND e.id < o.id)))))))
 ORDER BY o.created_at, o.id
-LIMIT {}
+LIMIT {}) AS heads_%d
 """
 _TAKE = (
     "UPDATE outbox SET status = 'SENDING', slot_at = {} "
@@ -164,12 +168,18 @@ async def _save(session_id: str, ledger: Ledger, now: datetime) -> None:
 
 
 async def _heads(
-    session_id: str, now: datetime, priority: int, cold_ok: bool, limit: int
+    session_id: str, now: datetime, top: int, cold_ok: bool, limit: int
 ) -> list[dict[str, Any]]:
-    """Rows of `priority` that head their chat (cold ones only while the cold cap has room)."""
+    """Rows of priorities 0..`top` that head their chat (cold ones only while the cold cap
+    has room), at most `limit` of each priority: by priority, then oldest first."""
     index = " INDEXED BY ix_outbox_claim" if not _postgres() else ""
-    sql = _HEADS % (index, "" if cold_ok else " AND o.cold = {}")
-    args: list[Any] = [session_id, priority, now, *([] if cold_ok else [False]), now, limit]
+    parts, args = [], []
+    for priority in range(top + 1):
+        parts.append(_HEADS % (index, "" if cold_ok else " AND o.cold = {}", priority))
+        args += [session_id, priority, now, *([] if cold_ok else [False]), now, limit]
+    sql = " UNION ALL ".join(parts)
+    if top > 0:
+        sql = f"SELECT * FROM ({sql}) AS heads ORDER BY priority, created_at, id"  # noqa: S608
     return await fast.execute(Outbox, sql, *args)
 
 
@@ -182,12 +192,16 @@ async def claim(
     max_lead_s: float = 0.0,
     not_before: Mapping[str, datetime] | None = None,
     limit: int = 100,
+    fence: Fence | None = None,
 ) -> Claim:
     """Claim the session's next rows: each gets a slot at `now + lead(job)` (or later: a
     chat's `not_before`, the latest slot), or up to `max_lead_s` later when the minute window
-    frees a slot by then. Rows the budget holds back stay PENDING."""
+    frees a slot by then. Rows the budget holds back stay PENDING. Under a `fence` nothing
+    is claimed unless this node still holds the session's lease with that token."""
     not_before = not_before or {}
     async with SendBudget._meta.db.transaction():
+        if not await _fenced_in(session_id, fence, now):
+            return Claim([], None)
         row = await _locked(session_id, now)
         if row is None:
             raise NotFound("WhatsApp session not found")
@@ -202,43 +216,54 @@ async def claim(
         room = max(1, min(limit, budget.limits.per_minute - budget.sent_last_minute()))
         granted: list[Job] = []
         held: set[str] = set()  # chats whose head had to wait: nothing of theirs goes after it
-        for priority in range(top + 1):
-            if len(granted) >= room or budget.full_until is not None:
-                break
-            heads = await _heads(session_id, now, priority, budget.cold_ok(), room)
-            for head in heads:
-                job = job_of(head)
-                if job.jid in held:
-                    continue
-                earliest = now + timedelta(seconds=lead(job))
-                if job.jid in not_before:
-                    earliest = max(earliest, not_before[job.jid])
-                slot = budget.grant(job.kind, job.cold, earliest, horizon)
-                if slot is None:
-                    held.add(job.jid)
-                    if budget.full_until is not None:
-                        break  # the minute is full: no later row fits either
-                    continue  # held by a daily cap: a reply elsewhere may still go
-                if await fast.execute(Outbox, _TAKE, slot, job.id):
-                    granted.append(dataclasses.replace(job, slot_at=slot))
-                else:  # taken meanwhile (cannot happen while the budget row is locked)
-                    budget.refund(slot, job.cold)
-                held.add(job.jid)  # one row per chat and claim: its next waits for this one
+        priority = -1
+        for head in await _heads(session_id, now, top, budget.cold_ok(), room):
+            job = job_of(head)
+            if head["priority"] != priority:  # the next priority's heads
+                priority = head["priority"]
+                if len(granted) >= room or budget.full_until is not None:
+                    break
+            if job.jid in held:
+                continue
+            earliest = now + timedelta(seconds=lead(job))
+            if job.jid in not_before:
+                earliest = max(earliest, not_before[job.jid])
+            slot = budget.grant(job.kind, job.cold, earliest, horizon)
+            if slot is None:
+                held.add(job.jid)
+                if budget.full_until is not None:
+                    break  # the minute is full: no later row fits either
+                continue  # held by a daily cap: a reply elsewhere may still go
+            if await fast.execute(Outbox, _TAKE, slot, job.id):
+                granted.append(dataclasses.replace(job, slot_at=slot))
+            else:  # taken meanwhile (cannot happen while the budget row is locked)
+                budget.refund(slot, job.cold)
+            held.add(job.jid)  # one row per chat and claim: its next waits for this one
         if granted:
             await _save(session_id, budget.ledger, now)
     return Claim(granted, budget.next_opening())
 
 
-async def claim_unbudgeted(session_id: str, now: datetime, lead: Lead) -> Claim:
+async def claim_unbudgeted(
+    session_id: str, now: datetime, lead: Lead, fence: Fence | None = None
+) -> Claim:
     """`send_budget = false` (benchmarks): the same heads, each sent after its lead, no limits."""
     async with SendBudget._meta.db.transaction():
+        if not await _fenced_in(session_id, fence, now):
+            return Claim([], None)
         granted = []
-        for priority in range(LOWEST_PRIORITY + 1):
-            for head in await _heads(session_id, now, priority, True, 200):
-                slot = now + timedelta(seconds=lead(job_of(head)))
-                if await fast.execute(Outbox, _TAKE, slot, head["id"]):
-                    granted.append(job_of(head, slot))
+        for head in await _heads(session_id, now, LOWEST_PRIORITY, True, 200):
+            slot = now + timedelta(seconds=lead(job_of(head)))
+            if await fast.execute(Outbox, _TAKE, slot, head["id"]):
+                granted.append(job_of(head, slot))
     return Claim(granted)
+
+
+async def _fenced_in(session_id: str, fence: Fence | None, now: datetime) -> bool:
+    """No fence (tests, tools), or the lease is still this node's under the fence's token."""
+    if fence is None:
+        return True
+    return await leases.holds(session_id, fence.node_id, fence.token, now)
 
 
 async def refund(job: Job, defaults: BudgetDefaults, now: datetime) -> None:

@@ -22,6 +22,14 @@ async def get(workspace_id: str, session_id: str) -> dict[str, Any]:
     return row
 
 
+async def row_of(session_id: str) -> dict[str, Any] | None:
+    """The session's row whatever its workspace (the node that took over its lease opens it)."""
+    row: dict[str, Any] | None = (
+        await WhatsappSession.select().where(WhatsappSession.id == session_id).first()
+    )
+    return row
+
+
 async def list_for(workspace_id: str) -> list[c.WhatsappSession]:
     rows = (
         await WhatsappSession.select()

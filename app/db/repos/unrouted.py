@@ -9,6 +9,7 @@ twice in one pass.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,26 +39,34 @@ class Batch:
     cursor: Cursor | None  # where the next batch starts; None: nothing was left to read
 
 
-def _pending() -> Combinable:
-    return (
+def _pending(sessions: Collection[str] | None = None) -> Combinable:
+    """`sessions`: only these sessions' messages (the ones running on this node)."""
+    where = (
         Message.routed_at.is_null()
         & (Message.direction == Direction.INBOUND)
         & Message.session_id.is_not_null()
     )
+    if sessions is not None:
+        where = where & Message.session_id.is_in(list(sessions))
+    return where
 
 
-async def count() -> int:
+async def count(sessions: Collection[str] | None = None) -> int:
     """How many inbound messages wait for routing (indexed on `routed_at`)."""
-    return await Message.count().where(_pending())
+    if sessions is not None and not sessions:
+        return 0
+    return await Message.count().where(_pending(sessions))
 
 
 async def is_unrouted(message_id: str) -> bool:
     return await Message.exists().where((Message.id == message_id) & Message.routed_at.is_null())
 
 
-async def batch(after: Cursor | None, limit: int) -> Batch:
+async def batch(after: Cursor | None, limit: int, sessions: Collection[str] | None = None) -> Batch:
     """Up to `limit` unrouted inbound messages after `after`, oldest first."""
-    where = _pending()
+    if sessions is not None and not sessions:
+        return Batch([], None)
+    where = _pending(sessions)
     if after is not None:
         at, last_id = after
         where = where & (

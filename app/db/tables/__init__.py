@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from piccolo.table import Table
 
+from app.db.tables.agent_tools import CannedReply, ConversationNote, CsatRating
 from app.db.tables.analytics import AnalyticsHourly, AnalyticsWatermark
 from app.db.tables.auth import (
     ApiKey,
@@ -20,11 +21,13 @@ from app.db.tables.auth import (
     WorkspaceUser,
 )
 from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
+from app.db.tables.cluster import EventSpill, JobRun, Node, SessionLease
 from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
 from app.db.tables.conversations import Conversation, Message, Outbox
 from app.db.tables.flow_runs import FlowRun, FlowRunEvent
 from app.db.tables.flows import Flow, FlowNodeStats, FlowStats, FlowVersion
 from app.db.tables.knowledge import KBChunk, KBDocument, KBFaq, KnowledgeBase
+from app.db.tables.limits import RateLimitCounter
 from app.db.tables.settings import AuditLog, Notification, WorkspaceSettings
 from app.db.tables.webhooks import Webhook, WebhookDelivery
 from app.db.tables.whatsapp import SendBudget, WhatsappSession
@@ -65,6 +68,14 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Notification,
     AnalyticsHourly,
     AnalyticsWatermark,
+    Node,
+    SessionLease,
+    EventSpill,
+    JobRun,
+    CannedReply,
+    ConversationNote,
+    CsatRating,
+    RateLimitCounter,
 )
 
 __all__ = [
@@ -76,26 +87,34 @@ __all__ = [
     "AuditLog",
     "Broadcast",
     "BroadcastRecipient",
+    "CannedReply",
     "Contact",
     "ContactCustomField",
     "ContactLabel",
     "Conversation",
+    "ConversationNote",
+    "CsatRating",
+    "EventSpill",
     "Flow",
     "FlowNodeStats",
     "FlowRun",
     "FlowRunEvent",
     "FlowStats",
     "FlowVersion",
+    "JobRun",
     "KBChunk",
     "KBDocument",
     "KBFaq",
     "KnowledgeBase",
     "Label",
     "Message",
+    "Node",
     "Notification",
     "Outbox",
     "PasswordReset",
+    "RateLimitCounter",
     "SendBudget",
+    "SessionLease",
     "User",
     "UserSession",
     "Webhook",

@@ -9,6 +9,7 @@ from app.db.tables._columns import (
     created_at,
     flag,
     json_object,
+    optional_timestamp,
     owned_by,
     primary_key,
     updated_at,
@@ -44,6 +45,8 @@ class KBDocument(Table, tablename="kb_documents"):
     error_message = Text(null=True, default=None)
     created_at = created_at()
     updated_at = updated_at()
+    claimed_by = Varchar(length=128, null=True, default=None)  # m0028: the indexing node
+    lease_until = optional_timestamp()  # m0028: its claim holds until then
 
 
 class KBChunk(Table, tablename="kb_chunks"):

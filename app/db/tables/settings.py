@@ -52,6 +52,10 @@ class WorkspaceSettings(Table, tablename="workspace_settings"):
     quiet_hours_end = Varchar(length=5, default=D.quiet_hours_end)
     opt_out_words = json_list()  # m0022
     flow_stop_words = json_list()  # m0020: the workspace's own words that end a flow run
+    message_retention_days = Integer(null=True, default=D.message_retention_days)  # m0026
+    csat_enabled = flag(D.csat_enabled)  # m0025: ask for a 1-5 rating after resolve
+    csat_question = Text(null=True, default=D.csat_question)
+    csat_thanks = Text(null=True, default=D.csat_thanks)
     updated_at = updated_at()
 
 

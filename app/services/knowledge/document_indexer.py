@@ -1,20 +1,26 @@
 """One indexing run of one document: read its text, embed it, record the outcome.
 
 A run moves the row PENDING → PROCESSING → INDEXED or FAILED (with an `error_message`) and
-publishes progress as it goes; the outcome is `knowledge.document.indexed` (for webhooks,
-written in the transaction that records it). User errors (unreadable file, refused URL) fail
-at once; anything else is retried with exponential backoff, `retries` times. `IndexWorker`
-feeds runs from its queue; this class knows nothing of queues.
+publishes progress as it goes; PROCESSING is a claim of this node (`owner`) with a lease it
+renews while it works (app/db/repos/kb_claims.py), so with several nodes on one database a
+document is indexed by one of them, and by another if that one dies; the outcome is
+`knowledge.document.indexed` (for webhooks, written in the transaction that records it).
+User errors (unreadable file, refused URL) fail at once; anything else is retried with
+exponential backoff, `retries` times. `IndexWorker` feeds runs from its queue; this class
+knows nothing of queues.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from app.answers.answerer import Answerer
+from app.db.repos import kb_claims
 from app.db.tables import KBChunk, KBDocument
 from app.db.tx import transaction
 from app.domain import DomainError
@@ -27,6 +33,7 @@ from app.rag.runtime import KnowledgeRuntime
 from app.records import Notifier, WebhookOutbox
 
 log = logging.getLogger(__name__)
+_RELEASED = {KBDocument.claimed_by: None, KBDocument.lease_until: None}  # the claim ends
 
 
 class DocumentIndexer:
@@ -41,7 +48,11 @@ class DocumentIndexer:
         base_s: float,
         ssrf_allow: tuple[str, ...] = (),
         answerer: Answerer | None = None,
+        owner: str = "",
+        lease_s: float = 120.0,
     ) -> None:
+        self.owner = owner  # this node's name on its claims
+        self.lease_s = lease_s  # a claim not renewed for this long is another node's to take
         self._runtime = runtime
         self._answerer = answerer  # the bot's reader: a new document's sentences pre-embedded
         self._passages: dict[str, list[str]] = {}  # doc id → its chunks' text, until warmed
@@ -63,9 +74,34 @@ class DocumentIndexer:
         )
         if row is None or row["status"] != IndexStatus.PENDING:
             return  # deleted meanwhile, or already taken
-        await KBDocument.update(
-            {KBDocument.status: IndexStatus.PROCESSING, KBDocument.error_message: None}
-        ).where(KBDocument.id == doc_id)
+        now = datetime.now(UTC)
+        if not await kb_claims.claim(doc_id, self.owner, now, now + self._lease):
+            return  # another node took it between the read and the claim
+        renewing = asyncio.create_task(self._renew(doc_id), name=f"kb-lease-{doc_id}")
+        try:
+            await self._process(row)
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    @property
+    def _lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_s)
+
+    async def _renew(self, doc_id: str) -> None:
+        """Keep the claim while indexing (a long PDF takes minutes): every third of a lease."""
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                if not await kb_claims.renew(doc_id, self.owner, datetime.now(UTC) + self._lease):
+                    log.warning("indexing %s: the claim was lost (lease ran out)", doc_id)
+                    return
+            except Exception:  # a blip: the next renewal may get through before it expires
+                log.exception("indexing %s: renewing the claim failed", doc_id)
+
+    async def _process(self, row: dict[str, Any]) -> None:
+        doc_id = row["id"]
         self._progress(row, 0, IndexStatus.PROCESSING)
         error: str | None = None
         for attempt in range(self._retries + 1):
@@ -88,6 +124,7 @@ class DocumentIndexer:
                 KBDocument.status: IndexStatus.INDEXED,
                 KBDocument.chunk_count: count,
                 KBDocument.error_message: None,
+                **_RELEASED,
             }
             await self._finish(row, done, IndexStatus.INDEXED, chunk_count=count)
             self._progress(row, 100, IndexStatus.INDEXED)
@@ -97,7 +134,11 @@ class DocumentIndexer:
             self._ready.append(doc_id)
             return
         self._passages.pop(doc_id, None)
-        failed = {KBDocument.status: IndexStatus.FAILED, KBDocument.error_message: error}
+        failed = {
+            KBDocument.status: IndexStatus.FAILED,
+            KBDocument.error_message: error,
+            **_RELEASED,
+        }
         await self._finish(row, failed, IndexStatus.FAILED, error=error)
         self._progress(row, 100, IndexStatus.FAILED, error)
         notice = catalog.kb_indexed(

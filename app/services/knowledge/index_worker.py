@@ -1,9 +1,13 @@
 """Durable background indexing: the document row is the queue.
 
-A document is PENDING until a worker takes it (PROCESSING), then INDEXED or FAILED with an
-`error_message`. The in-memory queue only carries ids; on start every PROCESSING row (a crash
-mid-index) goes back to PENDING and every PENDING row is queued again, so no document is stuck.
-What one run does, and how it retries, is `DocumentIndexer`'s (document_indexer.py).
+A document is PENDING until a worker takes it (PROCESSING, a claim with this node's name and
+a lease: app/db/repos/kb_claims.py), then INDEXED or FAILED with an `error_message`. The
+in-memory queue only carries ids; on start this node's own PROCESSING rows (a crash
+mid-index) and expired claims go back to PENDING and every PENDING row is queued. Several
+nodes share the database: every `sweep_s` each node also takes back claims whose lease ran
+out (a dead node's) and queues what is PENDING — a document uploaded through another node
+that died before indexing it too. The claim decides who indexes; queueing an id twice costs
+a read. What one run does, and how it retries, is `DocumentIndexer`'s (document_indexer.py).
 """
 
 from __future__ import annotations
@@ -11,37 +15,52 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 
-from app.db.tables import KBDocument
-from app.domain.enums import IndexStatus
+from app.db.repos import kb_claims
 from app.services.knowledge.document_indexer import DocumentIndexer
 
 log = logging.getLogger(__name__)
 
 
 class IndexWorker:
-    def __init__(self, indexer: DocumentIndexer, concurrency: int = 1) -> None:
+    def __init__(
+        self, indexer: DocumentIndexer, concurrency: int = 1, *, sweep_s: float = 30.0
+    ) -> None:
         self._indexer = indexer
         self._concurrency = max(1, concurrency)
+        self._sweep_s = sweep_s
         self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._queued: set[str] = set()  # ids in the queue, so a sweep does not add them again
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> int:
-        """Recover rows a crash left PROCESSING, queue every PENDING row, start the workers."""
-        await KBDocument.update({KBDocument.status: IndexStatus.PENDING}).where(
-            KBDocument.status == IndexStatus.PROCESSING
-        )
-        rows = (
-            await KBDocument.select(KBDocument.id)
-            .where(KBDocument.status == IndexStatus.PENDING)
-            .order_by(KBDocument.created_at)
-        )
-        for r in rows:
-            self._queue.put_nowait(r["id"])
+        """Take back this node's rows a crash left PROCESSING (and expired claims), queue
+        every PENDING row, start the workers and the sweep."""
+        await kb_claims.recover(datetime.now(UTC), own=self._indexer.owner)
+        queued = await self._queue_due()
         self._tasks = [
             asyncio.create_task(self._run(), name=f"kb-index-{i}") for i in range(self._concurrency)
         ]
-        return len(rows)
+        self._tasks.append(asyncio.create_task(self._sweep(), name="kb-index-sweep"))
+        return queued
+
+    async def _queue_due(self) -> int:
+        due = [d for d in await kb_claims.due() if d not in self._queued]
+        for doc_id in due:
+            self.submit(doc_id)
+        return len(due)
+
+    async def _sweep(self) -> None:
+        """Another node's expired claims and what nobody queued: see the module docstring."""
+        while True:
+            await asyncio.sleep(self._sweep_s)
+            try:
+                if taken := await kb_claims.recover(datetime.now(UTC)):
+                    log.warning("indexing claims expired (a node stopped?): %s", taken)
+                await self._queue_due()
+            except Exception:
+                log.exception("indexing sweep failed")
 
     async def stop(self) -> None:
         for t in self._tasks:
@@ -52,6 +71,7 @@ class IndexWorker:
         self._tasks = []
 
     def submit(self, document_id: str) -> None:
+        self._queued.add(document_id)
         self._queue.put_nowait(document_id)
 
     async def idle(self) -> None:
@@ -61,6 +81,7 @@ class IndexWorker:
     async def _run(self) -> None:
         while True:
             doc_id = await self._queue.get()
+            self._queued.discard(doc_id)
             try:
                 await self._indexer.process(doc_id)
                 if self._queue.empty():  # sentences once the uploads waiting are indexed

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.integration.api.conftest import PASSWORD, Api
+from tests.integration.api.conftest import PASSWORD, Api, _api
 
 REGISTER = "/api/v1/auth/register"
 
@@ -96,7 +98,10 @@ async def test_api_is_limited_per_workspace(make_api) -> None:  # type: ignore[n
 async def test_security_headers_and_health(api: Api) -> None:
     r = await api.client.get("/api/v1/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "version": "0.1.0", "database": "ok", "recovering": 0}
+    health = r.json()
+    node = health.pop("node")  # which node answered, and how many sessions it runs (issue 18)
+    assert isinstance(node, str) and node and health.pop("sessions") == 0
+    assert health == {"status": "ok", "version": "0.1.0", "database": "ok", "recovering": 0}
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"
     assert "default-src 'none'" in r.headers["content-security-policy"]
@@ -231,3 +236,19 @@ async def test_openapi_says_what_the_api_answers(api: Api) -> None:
     owner = await api.register()
     r = await api.client.get("/api/v1/contacts/export", headers=owner.headers())
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
+
+
+async def test_api_limit_holds_on_each_backend(tmp_path: Path, db_url: str) -> None:
+    """On Postgres the limiter counts in the database (every node's requests, issue 18):
+    the same limit, the same problem and headers as Litestar's in-memory counts."""
+    url = None if db_url.startswith("sqlite") else db_url
+    async for api in _api(tmp_path / "data", url, rate_limit_api_per_min=3):
+        assert (api.container.shared_counts is None) == (url is None)
+        a = await api.register("Ann", "A")
+        keys = "/api/v1/settings/api-keys"
+        for left in (2, 1, 0):
+            r = await api.client.get(keys, headers=a.headers())
+            assert r.status_code == 200 and r.headers["ratelimit-remaining"] == str(left)
+        r = await api.client.get(keys, headers=a.headers())
+        assert_problem(r, 429)
+        assert 1 <= int(r.headers["retry-after"]) <= 60

@@ -134,6 +134,10 @@ async def messaging_resources(api: Api, b: Account) -> dict[str, str]:
     r = await api.client.post("/api/v1/settings/webhooks", json=hook, headers=h)
     assert r.status_code == 201, r.text
     ids["webhook_id"], ids["delivery_id"] = r.json()["id"], NOT_HERE
+    reply = {"shortcut": "b", "title": "b", "text": "b"}
+    r = await api.client.post("/api/v1/canned-replies", json=reply, headers=h)
+    assert r.status_code == 201, r.text
+    ids["reply_id"] = r.json()["id"]
     ids |= await flow_resources(api, b)
     return ids
 

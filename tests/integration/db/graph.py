@@ -11,10 +11,13 @@ from app.db.tables import (
     AuditLog,
     Broadcast,
     BroadcastRecipient,
+    CannedReply,
     Contact,
     ContactCustomField,
     ContactLabel,
     Conversation,
+    ConversationNote,
+    CsatRating,
     Flow,
     FlowNodeStats,
     FlowRun,
@@ -31,6 +34,7 @@ from app.db.tables import (
     Outbox,
     PasswordReset,
     SendBudget,
+    SessionLease,
     User,
     UserSession,
     Webhook,
@@ -93,6 +97,7 @@ async def build(slug: str = "acme") -> Graph:
     session = WhatsappSession(workspace_id=ws.id, account_id="default", channel="simulator")
     await session.save()
     await SendBudget(workspace_id=ws.id, session_id=session.id).save()
+    await SessionLease(id=session.id, session_id=session.id).save()
     contact = Contact(
         workspace_id=ws.id, session_id=session.id, jid="1@s.whatsapp.net", phone_number="+1"
     )
@@ -160,5 +165,13 @@ async def build(slug: str = "acme") -> Graph:
     await Notification(workspace_id=ws.id, type="new_contact").save()
     await AnalyticsHourly(
         workspace_id=ws.id, session_id=session.id, hour=conv.created_at, metric="messages"
+    ).save()
+    await CannedReply(
+        workspace_id=ws.id, shortcut="hi", title="Hi", text="Hi", created_by=user.id
+    ).save()
+    note = ConversationNote(workspace_id=ws.id, conversation_id=conv.id, author_user_id=user.id)
+    await note.save()
+    await CsatRating(
+        workspace_id=ws.id, conversation_id=conv.id, contact_id=contact.id, session_id=session.id
     ).save()
     return Graph(ws, user, session, contact, label, conv, msg)

@@ -11,17 +11,24 @@ from app.db import is_unique_violation
 from app.db.tables import (
     ALL_TABLES,
     AnalyticsWatermark,
+    CannedReply,
     Contact,
     ContactCustomField,
     ContactLabel,
     Conversation,
+    ConversationNote,
+    CsatRating,
+    EventSpill,
     FlowRun,
     FlowStats,
     FlowVersion,
+    JobRun,
     Label,
     Message,
+    Node,
     Outbox,
     PasswordReset,
+    RateLimitCounter,
     User,
     UserSession,
     WhatsappSession,
@@ -97,8 +104,10 @@ async def test_deleting_a_workspace_deletes_everything_it_owns(db: Engine) -> No
     await Workspace.delete().where(Workspace.id == g.workspace.id)
     for table in ALL_TABLES:
         after = await table.count()
-        # owned by users, not workspaces; the analytics watermark is the install's
-        if table in (User, UserSession, PasswordReset, AnalyticsWatermark):
+        # owned by users, not workspaces; the analytics watermark, the rate-limit counters and
+        # the cluster's nodes, job runs and spilled events are the install's
+        install = (AnalyticsWatermark, RateLimitCounter, Node, JobRun, EventSpill)
+        if table in (User, UserSession, PasswordReset, *install):
             assert after == before[table], table._meta.tablename
         else:
             assert after * 2 == before[table] > 0, table._meta.tablename
@@ -118,9 +127,18 @@ async def test_unlinking_a_number_keeps_history_but_drops_its_outbox(db: Engine)
 async def test_deleting_a_contact_deletes_its_history(db: Engine) -> None:
     g = await build()
     await Contact.delete().where(Contact.id == g.contact.id)
-    for table in (Conversation, Message, Outbox, ContactLabel, ContactCustomField):
+    for table in (
+        Conversation,
+        Message,
+        Outbox,
+        ContactLabel,
+        ContactCustomField,
+        ConversationNote,
+        CsatRating,
+    ):
         assert await table.count() == 0, table._meta.tablename
     assert await Label.count() == 1
+    assert await CannedReply.count() == 1  # the workspace's, not the contact's
 
 
 async def test_deleting_a_user_keeps_workspace_data(db: Engine) -> None:

@@ -58,8 +58,12 @@ def test_sqlite_url_forms(tmp_path) -> None:
 async def test_postgres_url_builds_an_engine_without_connecting() -> None:
     engine = create_engine("postgresql://u:p@127.0.0.1:1/nothing")
     assert isinstance(engine, PostgresEngine) and dialect(engine) == "postgres"
-    assert engine.config == {"dsn": "postgresql://u:p@127.0.0.1:1/nothing"}
-    assert create_engine("postgres://u:p@h/d").config == {"dsn": "postgresql://u:p@h/d"}
+    assert engine.config["dsn"] == "postgresql://u:p@127.0.0.1:1/nothing"
+    assert create_engine("postgres://u:p@h/d").config["dsn"] == "postgresql://u:p@h/d"
+    # SQLite's durability modes: only "full" waits for the WAL fsync on every commit
+    assert engine.config["server_settings"] == {"synchronous_commit": "off"}
+    full = create_engine("postgresql://u:p@h/d", sqlite_durability="full")
+    assert "server_settings" not in full.config
     await close_engine(engine)  # no pool yet: a no-op
 
 

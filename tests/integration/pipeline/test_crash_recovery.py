@@ -6,6 +6,9 @@ outbox row and then waits before `channel.send`. We kill it there — the decisi
 nothing went out. Process 2 (no stall) restores the simulator session and the dispatcher
 sends the row. Process 3 must send nothing. Sends are counted in each process's log (the
 dispatcher logs every send once, with the outbox id) and in the database.
+
+An agent's private note written while the reply is stalled (issue 17) must never be sent by
+any of them: the re-claimed reply is the one send.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from tests.e2e.accounts import simulator_owner
 from tests.e2e.conftest import start
 
 pytestmark = pytest.mark.slow
+NOTE = "internal: refund approved by Sam"
 
 
 def _db(data_dir: Path, sql: str) -> list[tuple]:
@@ -60,6 +64,11 @@ def test_sigkill_between_decision_and_send_sends_exactly_once(
         )
         assert r.status_code == 202
         _wait(lambda: "dispatch stall: holding outbox" in first.log())
+        conv = httpx.get(f"{first.url}/api/v1/conversations", headers=h).json()["items"][0]["id"]
+        r = httpx.post(
+            f"{first.url}/api/v1/conversations/{conv}/notes", json={"text": NOTE}, headers=h
+        )
+        assert r.status_code == 201, r.text
     finally:
         first.proc.send_signal(signal.SIGKILL)
         first.proc.wait(10)
@@ -87,5 +96,9 @@ def test_sigkill_between_decision_and_send_sends_exactly_once(
         assert _db(data, "SELECT count(*) FROM outbox WHERE status='SENT'") == [(1,)]
         assert _db(data, "SELECT count(*) FROM messages WHERE direction='OUTBOUND'") == [(1,)]
         assert _db(data, "SELECT count(*) FROM messages WHERE direction='INBOUND'") == [(1,)]
+        assert _db(data, "SELECT count(*) FROM outbox WHERE payload LIKE '%refund approved%'") == [
+            (0,)
+        ]
+        assert _db(data, "SELECT text FROM conversation_notes") == [(NOTE,)]
     finally:
         assert third.stop() == 0

@@ -127,7 +127,10 @@ async def test_agent_and_viewer_only_read(dashboard: Dashboard) -> None:
         await user.should_not_see(marker="bulk-block")
         await user.open(f"/dashboard/contacts/{ann}")
         await user.should_see(content="Ann", marker="contact-name")
-        for marker in ("name-input", "label-select", "add-field", "save-notes", "delete", "block"):
+        for marker in (
+            "name-input", "label-select", "add-field", "save-notes", "delete", "block",
+            "export-data",
+        ):  # fmt: skip
             await user.should_not_see(marker=marker)
         for key in ("autoreply_enabled", "is_vip", "human_takeover"):
             assert not next(iter(user.find(marker=f"switch-{key}").elements)).enabled

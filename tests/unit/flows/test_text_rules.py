@@ -41,6 +41,9 @@ def test_templates_fill_every_root_and_report_missing_values() -> None:
     )
     assert out.text == "Hi Zoë (+4917612345678), gold at Acme: shipped A1 "
     assert out.missing == ("vars.nothing", "contact.fields.x")
+    # the shared syntax: a fallback fills an empty variable and is not reported as missing
+    out = render("Hi {{vars.nothing|there}} {{ vars.order.status | ? }}", scope())
+    assert (out.text, out.missing) == ("Hi there shipped", ())
 
 
 def test_templates_escape_for_json_urls_and_headers() -> None:

@@ -132,7 +132,8 @@ def test_priorities() -> None:
         SendKind.REPLY,
         SendKind.HUMAN,
         SendKind.FLOW,
+        SendKind.CSAT,  # the rating ask after resolve: like a flow's message
         SendKind.SEND_FIRST,
         SendKind.BROADCAST,
     ]
-    assert [k.conversational for k in order] == [True, True, False, False, False]
+    assert [k.conversational for k in order] == [True, True, False, False, False, False]

@@ -7,12 +7,13 @@ ask `actor.may(Resource.CONTACTS, write=True)` to decide which controls to draw.
 
 from __future__ import annotations
 
-from ui.pages.contacts import detail, listing
+from ui.pages.contacts import detail, export_route, listing
 
 
 def create() -> None:
     listing.create()
     detail.create()
+    export_route.create()
 
 
 __all__ = ["create"]

@@ -13,6 +13,7 @@ from app.domain import conversations as c
 from ui.components import ErrorLabel, confirm
 from ui.components.format import when
 from ui.pages.contacts._common import initials, phone, shown_name
+from ui.pages.contacts.export_route import export_url
 from ui.state import container
 
 # switch key → (label, hint, current value)
@@ -66,14 +67,26 @@ class ContactCard(ui.card):
                 switch = ui.switch(value=contact.opted_out_at is None).mark("switch-broadcasts")
                 switch.on_value_change(self.toggle_consent)
                 switch.set_enabled(write)
-            if write:
+            exportable = actor.may(Resource.EXPORTS)
+            if write or exportable:
                 with ui.row().classes("w-full gap-2 pt-2"):
-                    self.block = ui.button(on_click=self.toggle_block).props("outline no-caps")
-                    self.block.mark("block")
-                    ui.button("Delete", icon="delete", on_click=self.delete_contact).props(
-                        "outline no-caps color=negative"
-                    ).mark("delete")
-                self._block_text()
+                    if write:
+                        self.block = ui.button(on_click=self.toggle_block)
+                        self.block.props("outline no-caps").mark("block")
+                        ui.button("Delete", icon="delete", on_click=self.delete_contact).props(
+                            "outline no-caps color=negative"
+                        ).mark("delete")
+                    if exportable:  # a data-subject access request: owners and admins
+                        ui.button(
+                            "Export data",
+                            icon="download",
+                            on_click=lambda: ui.download.from_url(export_url(contact.id)),
+                        ).props("outline no-caps").mark("export-data").tooltip(
+                            "Everything stored about them, as a zip: profile, labels, fields, "
+                            "conversations, messages, media, audit entries"
+                        )
+                if write:
+                    self._block_text()
 
     def _consent_text(self) -> None:
         out = self.contact.opted_out_at

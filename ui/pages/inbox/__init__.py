@@ -12,7 +12,7 @@ from nicegui import ui
 from app.domain import Actor, DomainError, Resource
 from app.domain import conversations as c
 from app.events import Event, names
-from ui.components.live import follow, message_of
+from ui.components.live import follow, message_of, note_of
 from ui.page import Viewer, dashboard_page
 from ui.pages.inbox import extras, media_route
 from ui.pages.inbox.conversation_list import ConversationList
@@ -88,6 +88,10 @@ async def _layout(
             contact = event.data.get("contact") or {}
             if thread is not None and thread.detail.contact_id == contact.get("id"):
                 await thread.on_changed()
+        elif event.name == names.NOTE_NEW and mine and thread is not None:
+            note = note_of(event)
+            if note is not None:
+                await thread.on_note(note)
         elif event.name == names.FLOW_RUN and mine and thread is not None:
             await thread.on_flow_run()
         elif event.name in (names.TYPING_START, names.TYPING_STOP) and mine and thread:

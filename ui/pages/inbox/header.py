@@ -1,8 +1,8 @@
 """The thread header: who the contact is, the conversation's status, and the controls that
 change it — assign to a workspace member, resolve (handing the contact back to the bot, or
-keeping it with a human) / reopen. Roles without write access to
-conversations see the state but no controls (seed §14). After a change, `on_changed` lets the
-thread reload and redraw."""
+keeping it with a human) / reopen — and the customer's CSAT rating, once asked. Roles without
+write access to conversations see the state but no controls (seed §14). After a change,
+`on_changed` lets the thread reload and redraw."""
 
 from __future__ import annotations
 
@@ -34,10 +34,25 @@ def draw(actor: Actor, detail: c.ConversationDetail, on_changed: Changed) -> Non
                 shown = phone if phone.startswith("+") or not phone else f"+{phone}"
                 ui.label(shown).classes("text-xs text-grey-7")
             ui.badge(STATUS_LABEL[detail.status]).props("outline").mark("thread-status")
+            _csat(detail)
         with ui.row().classes("items-center gap-1"):
             if writable:
                 _assign(actor, detail, on_changed)
                 _resolve(actor, detail, on_changed)
+
+
+def _csat(detail: c.ConversationDetail) -> None:
+    """The customer's 1-5 rating after resolve (CSAT), or that it was asked and not given."""
+    if detail.csat is None:
+        return
+    if detail.csat.rating is None:
+        ui.chip("Rating asked", icon="star_outline").props("dense outline").classes("text-xs").mark(
+            "csat-chip"
+        )
+        return
+    chip = ui.chip(f"{detail.csat.rating}/5", icon="star", color="amber-7", text_color="white")
+    chip.props("dense").classes("text-xs").mark("csat-chip")
+    chip.tooltip("The customer's rating of this conversation (CSAT)")
 
 
 def _resolve(actor: Actor, detail: c.ConversationDetail, on_changed: Changed) -> None:

@@ -14,9 +14,11 @@ import msgspec
 from nicegui import ui
 
 from app.domain import Actor, Direction, MessageStatus, Resource
+from app.domain import agent_tools as t
 from app.domain import conversations as c
 from app.domain.flows import FlowRun
 from ui.components.bubble import MessageBubble
+from ui.components.format import when
 from ui.pages.inbox import banners, header
 from ui.pages.inbox.extras import Extras, load
 from ui.pages.inbox.reply import ReplyBar
@@ -42,6 +44,7 @@ class Thread(ui.column):
         self.bubbles: dict[str, MessageBubble] = {}
         self.messages: dict[str, c.Message] = {m.id: m for m in detail.messages}
         self.loaded_pages = 1
+        self.notes: set[str] = set()  # ids of the notes shown (one written here comes back live)
         self._top_shown: bytes | None = None  # what the header and banners show (`draw_top`)
         # from 600 px up, one viewport tall: banners come and go, the messages take what is
         # left and the reply bar stays on screen; on a phone the page scrolls instead
@@ -61,12 +64,12 @@ class Thread(ui.column):
             self.typing.mark("typing").set_visibility(False)
             self.writable = actor.may(Resource.CONVERSATIONS, write=True)
             if self.writable:
-                ReplyBar(actor, self.conversation_id, self._sent)
+                ReplyBar(actor, self.conversation_id, self._sent, self._noted)
             else:
                 ui.label("Your role can read conversations but not reply.").classes(
                     "text-grey-7 text-sm"
                 ).mark("read-only")
-        self._draw_messages(detail.messages)
+        self._draw_messages(detail.messages, detail.notes)
         self.draw_top()
 
     def draw_top(self) -> None:
@@ -97,15 +100,33 @@ class Thread(ui.column):
             else None
         )
         drafts = [(m.id, m.content) for m in pending]
+        csat = (d.csat.rating, d.csat.asked_at) if d.csat is not None else None
         return msgspec.json.encode(
-            (d.status, d.assigned_user_id, d.resolved_at, contact, self.flow_run, drafts)
+            (d.status, d.assigned_user_id, d.resolved_at, contact, self.flow_run, drafts, csat)
         )
 
-    def _draw_messages(self, messages: list[c.Message]) -> None:
+    def _draw_messages(self, messages: list[c.Message], notes: list[t.Note]) -> None:
         self.earlier.set_visibility(self.detail.messages_total > len(self.messages))
         with self.list:
-            for message in messages:
-                self.bubbles[message.id] = self._bubble(message)
+            for item in _by_time(messages, notes):
+                if isinstance(item, t.Note):
+                    self.notes.add(item.id)
+                    _note_card(item)
+                else:
+                    self.bubbles[item.id] = self._bubble(item)
+        self.scroll.scroll_to(percent=1.0)
+
+    async def _noted(self, note: t.Note) -> None:
+        """The reply bar added a private note: show it at the bottom."""
+        await self.on_note(note)
+
+    async def on_note(self, note: t.Note) -> None:
+        """A private note added here or by a teammate (`note:new`): at the bottom, once."""
+        if note.id in self.notes:
+            return
+        self.notes.add(note.id)
+        with self.list:
+            _note_card(note)
         self.scroll.scroll_to(percent=1.0)
 
     def _bubble(self, message: c.Message) -> MessageBubble:
@@ -121,12 +142,15 @@ class Thread(ui.column):
         self.loaded_pages += 1
         fresh = [m for m in older.messages if m.id not in self.messages]
         self.extras.update(await load(self.actor, self.conversation_id, fresh))
-        for i, message in enumerate(fresh):
-            self.messages[message.id] = message
+        for i, item in enumerate(_by_time(fresh, older.notes)):
             with self.list:
-                bubble = self._bubble(message)
-            bubble.move(self.list, target_index=i)
-            self.bubbles[message.id] = bubble
+                if isinstance(item, t.Note):
+                    self.notes.add(item.id)
+                    shown: ui.element = _note_card(item)
+                else:
+                    self.messages[item.id] = item
+                    shown = self.bubbles[item.id] = self._bubble(item)
+            shown.move(self.list, target_index=i)
         self.earlier.set_visibility(older.messages_total > len(self.messages))
 
     async def on_message(self, message: c.Message) -> None:
@@ -177,3 +201,25 @@ class Thread(ui.column):
         runs = container().services.flow_runs
         self.flow_run = await runs.active_in(self.actor, self.conversation_id)
         self.draw_top()
+
+
+def _by_time(messages: list[c.Message], notes: list[t.Note]) -> list[c.Message | t.Note]:
+    """Messages and notes in the order they were written (a note after a message of the
+    same moment)."""
+    items: list[c.Message | t.Note] = [*messages, *notes]
+    return sorted(items, key=lambda i: (i.created_at, isinstance(i, t.Note)))
+
+
+def _note_card(note: t.Note) -> ui.element:
+    """A private note: amber, full width, with its author and time — unlike any bubble, so
+    nobody takes it for something the customer read."""
+    card = ui.column().classes(
+        "w-full gap-0 rounded-lg border border-amber-300 bg-amber-50 px-3 py-2"
+    )
+    card.mark("note")
+    with card:
+        with ui.row().classes("items-center gap-1 text-xs text-amber-9"):
+            ui.icon("lock").classes("text-sm")
+            ui.label(f"Private note · {note.author_name or 'someone'} · {when(note.created_at)}")
+        ui.label(note.text).classes("text-sm whitespace-pre-wrap").mark("note-text")
+    return card

@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from ui.pages.settings import api, audit, bot, later, team, webhooks, whatsapp, workspace
+from ui.pages.settings import (
+    api,
+    audit,
+    bot,
+    canned_replies,
+    later,
+    team,
+    webhooks,
+    whatsapp,
+    workspace,
+)
 
 
 def create() -> None:
@@ -20,4 +30,5 @@ def create() -> None:
     bot.create()
     whatsapp.create()
     webhooks.create()
+    canned_replies.create()
     later.create()

@@ -39,6 +39,7 @@ TABS = [
     Tab("bot", "Bot", "smart_toy", Resource.SETTINGS),
     Tab("whatsapp", "WhatsApp", "phone_iphone", Resource.WHATSAPP),
     Tab("webhooks", "Webhooks", "webhook", Resource.SETTINGS, "webhooks"),
+    Tab("canned", "Canned replies", "quickreply", Resource.SETTINGS),
     Tab("billing", "Billing", "credit_card", Resource.BILLING),
 ]
 FORBIDDEN = "Your role doesn't give access to settings. Ask an owner or admin of this workspace."

@@ -54,6 +54,7 @@ LABELS = {
     "confidenceThreshold": "Confidence threshold",
     "defaultLanguage": "Language",
     "maxConversationHistory": "History length",
+    "messageRetentionDays": "Days to keep",
 }
 _ENCODED = {f.name: f.encode_name for f in msgspec.structs.fields(SettingsPatchBody)}
 

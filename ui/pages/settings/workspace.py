@@ -1,4 +1,5 @@
-"""Workspace tab: the name everyone sees and the logo (a URL; uploads come with file storage)."""
+"""Workspace tab: the name everyone sees, the logo (a URL; uploads come with file storage), and
+how long messages are kept (the nightly cleanup's message retention, issue 17 item 5)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from nicegui import ui
 
 from app.domain import Actor, Resource
 from app.domain import records as m
+from app.domain.workspace_settings import RETENTION_DAYS
 from ui import theme
 from ui.components import ErrorLabel
 from ui.pages.settings._shell import section, settings_page
+from ui.pages.settings.bot_form import number, save
 from ui.state import container
 
 
@@ -49,3 +52,44 @@ def create() -> None:
                 for element in (name, logo, save_button):
                     element.disable()
                 ui.label("Only an owner or admin can change these.").classes("text-grey-7")
+        await retention(actor)
+
+
+async def retention(actor: Actor) -> None:
+    """Off (keep everything) or N days; saved through the settings service like the API."""
+    editable = actor.may(Resource.SETTINGS, write=True)
+    current = (await container().services.settings.get(actor)).message_retention_days
+    low, high = RETENTION_DAYS
+    with section(
+        "Data retention",
+        "Every night at 2 AM, delete messages and their media files older than this. "
+        "Contacts, conversations, the knowledge base and analytics totals stay.",
+    ):
+        on = ui.switch("Delete old messages", value=current is not None).mark("retention-on")
+        days = ui.number(
+            f"Days to keep ({low}-{high})", value=current or 365, min=low, max=high, step=1
+        )
+        days.props("outlined").classes("w-48").mark("retention-days")
+        days.bind_visibility_from(on, "value")
+        error = ErrorLabel("retention-error")
+
+        async def save_retention() -> None:
+            async def call() -> m.WorkspaceSettingsView:
+                value = number(days.value) if on.value else None
+                return await save(actor, {"message_retention_days": value})
+
+            saved = await error.run(call)
+            if saved is not None:
+                kept = saved.message_retention_days
+                ui.notify(
+                    f"Messages older than {kept} days will be deleted nightly"
+                    if kept
+                    else "Messages are kept",
+                    type="positive",
+                )
+
+        button = ui.button("Save", on_click=save_retention).props("unelevated")
+        button.mark("save-retention")
+        if not editable:
+            for element in (on, days, button):
+                element.disable()

@@ -1,0 +1,72 @@
+"""Session leases in the database (app/db/repos/leases.py), on SQLite and Postgres: concurrent
+nodes never share a lease, an expired lease goes to the next claimer with a higher token, and a
+node with a stale token claims no outbox rows (the fencing check in the claim's transaction)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from piccolo.engine.base import Engine
+
+from app.db.repos import leases
+from app.db.repos import send_budget as budget
+from app.db.repos.leases import Fence
+from app.db.tables import SessionLease, WhatsappSession
+from app.domain.time import utcnow
+from tests.integration.db.graph import build
+
+
+async def test_concurrent_nodes_never_share_a_lease(db: Engine) -> None:
+    g = await build()
+    for i in range(11):
+        await WhatsappSession(workspace_id=g.workspace.id, account_id=f"n{i}").save()
+    now = utcnow()
+    await leases.ensure_rows(now)
+    until = now + timedelta(seconds=15)
+    claims = [leases.claim(f"node-{n % 4}", now, until, 12) for n in range(16)]
+    taken = [t for batch in await asyncio.gather(*claims) for t in batch]
+    assert sorted(t.session_id for t in taken) == sorted(
+        r["id"] for r in await WhatsappSession.select(WhatsappSession.id)
+    )  # every session once, by exactly one claimer
+    rows = {r["session_id"]: r for r in await SessionLease.select()}
+    for t in taken:
+        assert rows[t.session_id]["token"] == t.token
+        assert await leases.holds(t.session_id, rows[t.session_id]["node_id"], t.token, now)
+    assert await leases.claim("node-9", now, until, 12) == []  # nothing free, nothing expired
+
+
+async def test_an_expired_lease_moves_on_and_fences_its_old_holder(db: Engine) -> None:
+    g = await build()
+    session = g.session.id
+    now = utcnow() + timedelta(minutes=1)  # the graph's outbox row is due
+    (first,) = await leases.claim("node-x", now, now + timedelta(seconds=3), 1)
+    assert (first.session_id, first.was) == (session, "")
+    assert await leases.claim("node-y", now + timedelta(seconds=2), now, 1) == []  # not yet
+    later = now + timedelta(seconds=4)
+    (second,) = await leases.claim("node-y", later, later + timedelta(seconds=3), 1)
+    assert (second.was, second.token) == ("node-x", first.token + 1)
+
+    def lead(_job: object) -> float:
+        return 0.0
+
+    stale = await budget.claim_unbudgeted(session, later, lead, Fence("node-x", first.token))
+    assert stale.jobs == []  # node x lost the lease: it sends nothing
+    assert await leases.renew("node-x", later, later) == {}  # and learns so on its next beat
+    fresh = await budget.claim_unbudgeted(session, later, lead, Fence("node-y", second.token))
+    assert [j.session_id for j in fresh.jobs] == [session]
+
+
+async def test_release_frees_at_once_and_disabled_sessions_are_given_up(db: Engine) -> None:
+    g = await build()
+    now = utcnow()
+    until = now + timedelta(seconds=15)
+    assert [t.session_id for t in await leases.claim("node-x", now, until, 5)] == [g.session.id]
+    assert await leases.release("node-x", now) == [g.session.id]
+    (taken,) = await leases.claim("node-y", now, until, 5)  # well before the timeout
+    assert taken.was == ""
+    await WhatsappSession.update({WhatsappSession.enabled: False}).where(
+        WhatsappSession.id == g.session.id
+    )
+    assert await leases.drop_disabled("node-y", now) == [g.session.id]
+    assert await leases.claim("node-x", now, until, 5) == []  # switched off: nobody runs it
