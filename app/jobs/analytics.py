@@ -9,6 +9,7 @@ after it ended, so a reply's sentiment and confidence written a moment later are
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -18,7 +19,10 @@ from app.domain.analytics import floor_hour
 
 log = logging.getLogger(__name__)
 SETTLE = timedelta(minutes=5)
-CHUNK = timedelta(hours=24)  # hours per transaction: bounded work and a crash loses one chunk
+# hours per transaction: bounded work, a crash loses one chunk, and (SQLite statements run
+# inline on the loop's thread) the loop is held for one chunk's queries at most — a first run
+# over months of history lets replies and pages through between chunks
+CHUNK = timedelta(hours=6)
 
 
 async def aggregate_hours(clock: Clock, chunk: timedelta = CHUNK) -> int:
@@ -31,6 +35,7 @@ async def aggregate_hours(clock: Clock, chunk: timedelta = CHUNK) -> int:
         await analytics.replace_hours(mark, end, await analytics.raw_counts(mark, end))
         stored += int((end - mark) / timedelta(hours=1))
         mark = end
+        await asyncio.sleep(0)
     if stored:
         log.info("analytics: stored %d hours up to %s", stored, until.isoformat())
     return stored

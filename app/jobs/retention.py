@@ -113,6 +113,9 @@ async def _sweep(workspace_id: str, cutoff: datetime, media_dir: Path, batch: in
             files += await remove_unused_files(workspace_id, urls, media_dir)
         if len(rows) < batch:
             return Swept(messages, files)
+        # SQLite runs statements inline on the loop's thread (app/db/sqlite_engine.py): without
+        # this, a sweep of millions of rows would hold every reply and page until it ends
+        await asyncio.sleep(0)
 
 
 async def remove_unused_files(workspace_id: str, urls: set[str], media_dir: Path) -> int:
