@@ -13,7 +13,7 @@ from __future__ import annotations
 import msgspec
 from nicegui import ui
 
-from app.domain import Actor, Direction, MessageStatus, Resource
+from app.domain import Actor, ConversationStatus, Direction, MessageStatus, Resource
 from app.domain import agent_tools as t
 from app.domain import conversations as c
 from app.domain.flows import FlowRun
@@ -45,7 +45,8 @@ class Thread(ui.column):
         self.messages: dict[str, c.Message] = {m.id: m for m in detail.messages}
         self.loaded_pages = 1
         self.notes: set[str] = set()  # ids of the notes shown (one written here comes back live)
-        self._top_shown: bytes | None = None  # what the header and banners show (`draw_top`)
+        self._parts: list[ui.column] = []  # header, flow, takeover, approvals (`draw_top`)
+        self._shown: dict[int, bytes] = {}  # what each part shows now
         # from 600 px up, one viewport tall: banners come and go, the messages take what is
         # left and the reply bar stays on screen; on a phone the page scrolls instead
         self.classes("w-full gap-2 no-wrap sm:h-[calc(100vh-150px)] sm:min-h-[460px]")
@@ -73,37 +74,51 @@ class Thread(ui.column):
         self.draw_top()
 
     def draw_top(self) -> None:
-        """Redraw the header and banners — only when what they show changed. One customer
-        message brings several events (the message, the draft, the status, the read mark);
-        redrawing on each replaced the Bot/Human switch and the approval buttons under the
-        agent's pointer, and a click landing in that instant was lost."""
+        """Redraw the header and each banner — each only when what it shows changed. One
+        customer message brings a burst of events (the message, the draft, the status, the
+        read mark); redrawing everything on each replaced the Bot/Human switch and the approval
+        buttons under the agent's pointer, and a click landing in that instant was lost. Now a
+        status change redraws the header alone, never the switch next to it."""
         pending = [m for m in self.messages.values() if m.status == "PENDING_APPROVAL"]
-        shown = self._top_key(pending)
-        if shown == self._top_shown:
-            return
-        self._top_shown = shown
-        self.top.clear()
-        with self.top:
-            header.draw(self.actor, self.detail, self._acted)
-            banners.flow_run(self.actor, self.flow_run, self._acted)
-            banners.takeover(self.actor, self.detail, self._acted)
-            for message in pending:
-                banners.approval(self.actor, self.conversation_id, message, self.on_message)
-
-    def _top_key(self, pending: list[c.Message]) -> bytes:
-        """What the top shows: status, assignee, the contact's name and switches, the flow
-        run, and each pending draft as it reads now — not the times every message moves."""
         d, who = self.detail, self.detail.contact
         contact = (
             (who.name, who.display_name, who.phone_number, who.human_takeover, who.is_blocked)
             if who is not None
             else None
         )
-        drafts = [(m.id, m.content) for m in pending]
         csat = (d.csat.rating, d.csat.asked_at) if d.csat is not None else None
-        return msgspec.json.encode(
-            (d.status, d.assigned_user_id, d.resolved_at, contact, self.flow_run, drafts, csat)
+        waiting = d.status == ConversationStatus.WAITING_HUMAN
+        parts = (
+            ((d.status, d.assigned_user_id, d.resolved_at, contact, csat), self._draw_header),
+            (self.flow_run, self._draw_flow_run),
+            ((waiting, contact), self._draw_takeover),
+            ([(m.id, m.content) for m in pending], lambda: self._draw_approvals(pending)),
         )
+        if not self._parts:
+            with self.top:
+                self._parts = [ui.column().classes("w-full gap-2") for _ in parts]
+        for i, ((shows, draw), box) in enumerate(zip(parts, self._parts, strict=True)):
+            key = msgspec.json.encode(shows)
+            if self._shown.get(i) == key:
+                continue
+            self._shown[i] = key
+            box.clear()
+            with box:
+                draw()
+            box.set_visibility(bool(box.default_slot.children))  # no gap for an empty part
+
+    def _draw_header(self) -> None:
+        header.draw(self.actor, self.detail, self._acted)
+
+    def _draw_flow_run(self) -> None:
+        banners.flow_run(self.actor, self.flow_run, self._acted)
+
+    def _draw_takeover(self) -> None:
+        banners.takeover(self.actor, self.detail, self._acted)
+
+    def _draw_approvals(self, pending: list[c.Message]) -> None:
+        for message in pending:
+            banners.approval(self.actor, self.conversation_id, message, self.on_message)
 
     def _draw_messages(self, messages: list[c.Message], notes: list[t.Note]) -> None:
         self.earlier.set_visibility(self.detail.messages_total > len(self.messages))
@@ -193,7 +208,7 @@ class Thread(ui.column):
     async def _acted(self) -> None:
         """The agent used a control up top: redraw it even if nothing changed (a refused
         switch must flip back)."""
-        self._top_shown = None
+        self._shown.clear()
         await self.on_changed()
 
     async def on_flow_run(self) -> None:
