@@ -23,9 +23,12 @@ async def test_live_updates_without_reload(dashboard: Dashboard) -> None:
     await s.simulate("are you open on sunday?")
     await user.should_see("are you open on sunday?")  # inbound, then the bot's echo
     await _replied(s, 2)
-    with user:
-        bots = user.find(marker="bubble-bot").elements
-    assert len(bots) == 2
+
+    async def two_bot_bubbles() -> bool:  # stored first, then shown: the event follows
+        with user:
+            return len(user.find(marker="bubble-bot").elements) == 2
+
+    await eventually(two_bot_bubbles)
     await s.simulate("new here", who="+4917600000002", name="Bob")
     await user.should_see("Bob")  # the list refreshes too
     assert bus.subscriber_count > idle
