@@ -16,6 +16,7 @@ from app.db.tables import KBChunk
 from app.embeddings import build_embeddings
 from app.embeddings.idle import IdleEmbeddings
 from tests.integration.ai.conftest import AIBot, make_ai_bot
+from tests.integration.api.test_analytics import _on_app
 from tests.integration.api.test_knowledge_api import DOCS, kb_of, upload, wait_done
 
 ANN = "+15550001201"
@@ -83,7 +84,10 @@ async def _quote_or_hand_over(bot: AIBot, kb: str, phone: str, question: str) ->
     await bot.simulate(phone, question)
     (reply,) = await bot.bot_messages(phone, timeout=60)
     assert abs(panel["confidence"] - reply["confidence"]) < 1e-3
-    (chunk,) = await KBChunk.select(KBChunk.metadata).where(KBChunk.id == reply["kbChunksUsed"][0])
+    # on the app's loop: the SQLite connection and its lock live there; awaited from this loop,
+    # a lock the app released later woke nobody here (the test hung with the future done)
+    used = KBChunk.select(KBChunk.metadata).where(KBChunk.id == reply["kbChunksUsed"][0])
+    (chunk,) = await _on_app(bot.api, lambda: used)
     status = (await bot.conversation_of(phone))["status"]
     if reply["confidence"] >= SEND_FLOOR["passage"]:
         assert reply["content"] == panel["answer"] and status != "WAITING_HUMAN"
