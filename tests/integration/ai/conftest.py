@@ -31,15 +31,21 @@ class AIBot(Bot):
         return list(self.api.container.ai.models._cache.values())[-1]
 
     async def add_faqs(self, *pairs: tuple[str, str]) -> list[str]:
-        """FAQ rows in a knowledge base of the owner's workspace (SQLite: any loop may write)."""
-        kb = KnowledgeBase(workspace_id=self.owner.workspace_id, name="Main", is_default=True)
-        await KnowledgeBase.insert(kb)
-        ids = []
-        for question, answer in pairs:
-            row = KBFaq(knowledge_base_id=kb.id, question=question, answer=answer)
-            await KBFaq.insert(row)
-            ids.append(row.id)
-        return ids
+        """FAQ rows in a knowledge base of the owner's workspace, written on the app's loop
+        (its SQLite connection and lock live there: awaited from the test's loop while the app
+        held the lock, the hand-over woke nobody and the test hung)."""
+
+        async def write() -> list[str]:
+            kb = KnowledgeBase(workspace_id=self.owner.workspace_id, name="Main", is_default=True)
+            await KnowledgeBase.insert(kb)
+            ids = []
+            for question, answer in pairs:
+                row = KBFaq(knowledge_base_id=kb.id, question=question, answer=answer)
+                await KBFaq.insert(row)
+                ids.append(row.id)
+            return ids
+
+        return list(await self.db(write))
 
     async def patch_settings(self, **body: Any) -> dict[str, Any]:
         r = await self.send("PATCH", "/settings", json=body)
