@@ -19,7 +19,7 @@ from urllib.parse import quote
 from app.auth import Resource, guarded
 from app.db.repos.mapping import json_value
 from app.db.tables import Message, Outbox
-from app.domain import Actor, NotFound, media_file
+from app.domain import Actor, NotFound, owned_media_file
 from app.services.attachments import sniff
 
 GONE = "media no longer available"
@@ -60,22 +60,10 @@ class MediaInfo:
         }
 
 
-def _inside(media_dir: Path, workspace_id: str, url: str | None) -> Path | None:
-    """The file `url` names if it lies in the workspace's folder, else None (refused)."""
-    if not url or not url.startswith("media/"):
-        return None
-    try:
-        folder = (media_dir / workspace_id).resolve()
-        path = media_file(media_dir, url).resolve()
-    except (OSError, ValueError):  # a NUL byte, a symlink loop
-        return None
-    return path if path.is_relative_to(folder) and path != folder else None
-
-
 def _describe(media_dir: Path, row: dict, sent: dict | None) -> MediaInfo:
     """Blocking (stat + a peek at the first bytes): run in a thread."""
     kind = str(row["media_type"])
-    path = _inside(media_dir, row["workspace_id"], row["media_url"])
+    path = owned_media_file(media_dir, row["workspace_id"], row["media_url"])
     if path is None or not path.is_file():
         return MediaInfo(row["id"], kind, False)
     sent = sent or {}  # rows before m0006 have the agent's file details only in the outbox
