@@ -21,7 +21,9 @@ def build_storage(settings: Settings) -> Storage:
         import boto3
         from botocore.config import Config
     except ImportError as exc:  # the `server` extra is not installed
-        raise StorageError("AIMY_STORAGE=s3 needs boto3: pip install 'aimywhatsapp[server]'") from exc
+        raise StorageError(
+            "AIMY_STORAGE=s3 needs boto3: pip install 'aimywhatsapp[server]'"
+        ) from exc
     client = boto3.session.Session().client(
         "s3",
         endpoint_url=settings.s3_endpoint or None,

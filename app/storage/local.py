@@ -28,6 +28,9 @@ class LocalStorage:
             raise ValueError(f"storage key outside its workspace folder: {key!r}")
         return path
 
+    def where(self, key: str) -> str:
+        return str(self.path(key))
+
     async def put_bytes(self, key: str, data: bytes) -> None:
         await asyncio.to_thread(_write_whole, self.path(key), lambda f: f.write(data))
 

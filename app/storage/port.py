@@ -53,6 +53,11 @@ class Storage(Protocol):
         otherwise (FileNotFoundError when there is none)."""
         ...
 
+    def where(self, key: str) -> str:
+        """Where the object is, for logs and the outbox's informational `path` (a local
+        store: the absolute file path, as rows always had)."""
+        ...
+
     async def check(self) -> str:
         """Reach the backend once at start; a clear error (StorageError) when it is not there."""
         ...

@@ -17,7 +17,7 @@ import io
 import os
 import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from app.storage.port import CHUNK, StorageError
@@ -35,6 +35,9 @@ class S3Storage:
 
     def name(self, key: str) -> str:
         return f"{self.prefix}{key}"
+
+    def where(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self.name(key)}"
 
     async def put_bytes(self, key: str, data: bytes) -> None:
         await self.put_stream(key, io.BytesIO(data))
@@ -56,7 +59,10 @@ class S3Storage:
     async def head(self, key: str, n: int) -> bytes:
         try:
             got = await asyncio.to_thread(
-                self._s3.get_object, Bucket=self.bucket, Key=self.name(key), Range=f"bytes=0-{n - 1}"
+                self._s3.get_object,
+                Bucket=self.bucket,
+                Key=self.name(key),
+                Range=f"bytes=0-{n - 1}",
             )
         except Exception as exc:
             if _missing(exc) or _code(exc) == "InvalidRange":  # an empty object
@@ -93,17 +99,16 @@ class S3Storage:
 
     @contextlib.asynccontextmanager
     async def local_file(self, key: str) -> AsyncIterator[Path]:
-        suffix = Path(key).suffix
-        fd, name = tempfile.mkstemp(prefix="aimy-media-", suffix=suffix)
-        os.close(fd)
-        path = Path(name)
+        fd, name = await asyncio.to_thread(
+            tempfile.mkstemp, prefix="aimy-media-", suffix=PurePosixPath(key).suffix
+        )
         try:
-            with path.open("wb") as out:
+            with os.fdopen(fd, "wb") as out:
                 async for piece in self.stream(key):
                     await asyncio.to_thread(out.write, piece)
-            yield path
+            yield Path(name)
         finally:
-            path.unlink(missing_ok=True)
+            await asyncio.to_thread(_remove, name)
 
     async def check(self) -> str:
         try:
@@ -123,3 +128,8 @@ def _code(exc: Exception) -> str:
 
 def _missing(exc: Exception) -> bool:
     return _code(exc) in _MISSING
+
+
+def _remove(name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name)

@@ -23,7 +23,7 @@ def test_a_restored_row_sends_the_file_from_the_current_media_folder(tmp_path: P
         "type": "IMAGE", "url": "media/w1/m1.png", "path": "/old/data/media/w1/m1.png",
         "mime": "image/png", "filename": "photo.jpg",
     }  # fmt: skip
-    out = outbound(job(media), tmp_path / "uploads")
+    out = outbound(job(media), tmp_path / "uploads/w1/m1.png")  # as the store hands it out
     assert out.media_path == str(tmp_path / "uploads/w1/m1.png")
     assert out.media_type == MediaType.IMAGE and out.caption == "your photo"
     assert out.media_filename == "photo.jpg" and out.text is None
