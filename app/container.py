@@ -111,6 +111,7 @@ from app.services.knowledge import (
 from app.services.rate_limits import SharedCounts
 from app.settings import Settings
 from app.speech.whisper_store import WhisperModelStore
+from app.storage import Storage, build_storage
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ class Container:
     flow_webhooks: WebhookCaller
     leases: SessionLeases  # which WhatsApp sessions run on this node (app/cluster/leases.py)
     bridge: EventBridge | None  # Postgres: events to and from the other nodes
+    storage: Storage  # uploads and media (app/storage): a local folder or an S3 bucket
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -164,6 +166,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     clock = clock or SystemClock()
     make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     secrets, cipher = build_secret_store(settings)
+    storage = build_storage(settings)  # uploads and media: a local folder or S3
     engine = create_engine(settings.db_url, sqlite_durability=settings.sqlite_durability)
     bind_tables(engine)
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
@@ -198,7 +201,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
-        media_dir=settings.media_path,
+        storage=storage,
         leases=leases,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
@@ -239,16 +242,15 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = settings.model_downloads
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb, answerer=answerer), speech, events, answerer)
-    media_dir = settings.media_path
     responders = build_responders(settings, ai, WaitingNotice())
     flow_webhooks = WebhookCaller(egress.httpx_client)
-    flow_media = MediaFetcher(egress.httpx_client, media_dir)
+    flow_media = MediaFetcher(egress.httpx_client, storage)
     flow_engine = FlowEngine(
         clock, events, outbox, notifier, flow_webhooks, flow_media.fetch, webhooks
     )
     flow_runner = FlowRunner(flow_engine, clock)
     responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
-    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir, webhooks)
+    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, storage, webhooks)
     hub = SessionHub(
         channels,
         pipeline,
@@ -266,7 +268,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
-    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir, webhooks)
+    conversations = ConversationService(queries, outbox, events, audit, clock, storage, webhooks)
     services = Services(
         auth=AuthService(clock, workspaces, sign_ins),
         sign_ins=sign_ins,
@@ -281,20 +283,20 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
-        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress, webhooks),
-        broadcasts=BroadcastService(runner, budget, audit, clock, media_dir, egress),
+        send_first=SendFirstService(outbox, events, audit, clock, storage, egress, webhooks),
+        broadcasts=BroadcastService(runner, budget, audit, clock, storage, egress),
         contacts=ContactService(
             contact_queries,
             events,
             audit,
             clock,
-            settings.media_path,
+            storage,
             webhooks,
             flow_runner.label_added,
         ),
         contact_queries=contact_queries,
         contact_import=ContactImportService(audit, clock),
-        contact_export=ContactExportService(contact_queries, audit, clock, settings.media_path),
+        contact_export=ContactExportService(contact_queries, audit, clock, storage),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
@@ -317,7 +319,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         reference_questions=references,
         # the Evaluation asks the AI engine what it would reply; the test panel shares its reader
         retrieval_checks=RetrievalChecks(kb, ai, answerer),
-        media=MediaService(settings.media_path),
+        media=MediaService(storage),
         live_access=LiveAccess(clock, signals, settings.live_recheck_s),
         webhooks=WebhookService(
             clock, cipher, egress, subscriptions, webhooks, webhook_sender, audit
@@ -330,9 +332,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     recovery = Recovery(
         pipeline,
         notifier,
-        MediaRefetch(
-            channels, settings.media_path, events, clock, unit_s=settings.recovery_sweep_s
-        ),
+        MediaRefetch(channels, storage, events, clock, unit_s=settings.recovery_sweep_s),
         sweep_s=settings.recovery_sweep_s,
         sessions=lambda: leases.held.keys(),  # each node routes the sessions it runs
     )
@@ -371,6 +371,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         flow_webhooks=flow_webhooks,
         leases=leases,
         bridge=bridge,
+        storage=storage,
     )
 
 
@@ -384,6 +385,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
     try:
         await open_engine(container.engine)
         stack.push_async_callback(close_engine, container.engine)
+        log.info("media storage: %s", await container.storage.check())  # a clear error now
         applied = await migrate(container.engine)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
@@ -396,7 +398,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
             container.scheduler,
             container.clock,
             container.notifier,
-            settings.media_path,
+            container.storage,
             AuditTrail(),  # stateless: the nightly retention's audit rows
             leases.node_id,
         )

@@ -42,8 +42,11 @@ class LocalStorage:
     async def size(self, key: str) -> int | None:
         return await asyncio.to_thread(_size, self.path(key))
 
-    async def head(self, key: str, n: int) -> bytes:
-        return await asyncio.to_thread(_head, self.path(key), n)
+    async def peek(self, key: str, n: int) -> tuple[bytes, int] | None:
+        return await asyncio.to_thread(_peek, self.path(key), n)
+
+    def local_path(self, key: str) -> Path | None:
+        return self.path(key)
 
     async def stream(self, key: str, chunk: int = CHUNK) -> AsyncIterator[bytes]:
         source = await asyncio.to_thread(self.path(key).open, "rb")
@@ -92,12 +95,12 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def _head(path: Path, n: int) -> bytes:
+def _peek(path: Path, n: int) -> tuple[bytes, int] | None:
     try:
         with path.open("rb") as f:
-            return f.read(n)
+            return f.read(n), os.fstat(f.fileno()).st_size
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return b""
+        return None
 
 
 def _unlink(path: Path) -> bool:

@@ -35,8 +35,14 @@ class Storage(Protocol):
         """The stored object's size in bytes; None when there is none."""
         ...
 
-    async def head(self, key: str, n: int) -> bytes:
-        """The first `n` bytes (fewer for a shorter object); b"" when there is none."""
+    async def peek(self, key: str, n: int) -> tuple[bytes, int] | None:
+        """The first `n` bytes (fewer for a shorter object) and the whole size, in one
+        request; None when there is no such object."""
+        ...
+
+    def local_path(self, key: str) -> Path | None:
+        """The file itself when the store is a folder (a server may send it with range
+        requests); None when the bytes are elsewhere."""
         ...
 
     def stream(self, key: str, chunk: int = CHUNK) -> AsyncIterator[bytes]:

@@ -56,7 +56,8 @@ class S3Storage:
             raise
         return int(found["ContentLength"])
 
-    async def head(self, key: str, n: int) -> bytes:
+    async def peek(self, key: str, n: int) -> tuple[bytes, int] | None:
+        """One ranged GET: its Content-Range names the whole size."""
         try:
             got = await asyncio.to_thread(
                 self._s3.get_object,
@@ -65,14 +66,22 @@ class S3Storage:
                 Range=f"bytes=0-{n - 1}",
             )
         except Exception as exc:
-            if _missing(exc) or _code(exc) == "InvalidRange":  # an empty object
-                return b""
+            if _missing(exc):
+                return None
+            if _code(exc) == "InvalidRange":  # an empty object has no byte 0
+                size = await self.size(key)
+                return None if size is None else (b"", size)
             raise
         body = got["Body"]
         try:
-            return bytes(await asyncio.to_thread(body.read))
+            data = bytes(await asyncio.to_thread(body.read))
         finally:
             body.close()
+        whole = str(got.get("ContentRange") or "").rpartition("/")[2]
+        return data, int(whole) if whole.isdigit() else int(got["ContentLength"])
+
+    def local_path(self, key: str) -> Path | None:
+        return None
 
     async def stream(self, key: str, chunk: int = CHUNK) -> AsyncIterator[bytes]:
         try:
