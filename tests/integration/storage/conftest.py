@@ -33,7 +33,7 @@ class S3:
             "s3_secret_access_key": SECRET,
         }
 
-    def keys(self) -> set[str]:
+    def objects(self) -> set[str]:
         listed = self.client.list_objects_v2(Bucket=self.bucket)
         return {o["Key"] for o in listed.get("Contents", [])}
 

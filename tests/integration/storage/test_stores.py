@@ -57,7 +57,7 @@ async def test_s3_keys_go_under_the_prefix_and_local_keeps_the_old_layout(
 ) -> None:
     remote = build_storage(make_settings(tmp_path / "a", **s3.settings(prefix="/team-1/")))
     await remote.put_bytes("w1/m1.png", b"png")
-    assert s3.keys() == {"team-1/w1/m1.png"} and remote.where("w1/m1.png").startswith("s3://")
+    assert s3.objects() == {"team-1/w1/m1.png"} and remote.where("w1/m1.png").startswith("s3://")
     assert remote.local_path("w1/m1.png") is None
     local = build_storage(make_settings(tmp_path / "b"))
     await local.put_bytes("w1/m1.png", b"png")
