@@ -220,6 +220,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
     answerer = Answerer()  # the no-model reader: one sentence-vector cache for all its users
+    # knowledge-base uploads: under the data dir, or beside the media in S3
+    kb_files = KnowledgeFiles(settings.data_dir / "kb", storage if storage.kind == "s3" else None)
     document_indexer = DocumentIndexer(
         kb,
         events,
@@ -230,10 +232,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ssrf_allow=settings.egress_allow,
         answerer=answerer,
         owner=node_id,  # this node's name on its indexing claims
+        files=kb_files,
     )
     indexer = IndexWorker(document_indexer, settings.kb_workers)
     shared_counts = SharedCounts() if settings.db_url.startswith("postgres") else None
-    kb_files = KnowledgeFiles(settings.data_dir / "kb")
     references = ReferenceQuestions(kb_files.references)
     whisper = WhisperModelStore(
         settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.egress_allow

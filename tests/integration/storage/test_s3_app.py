@@ -28,6 +28,7 @@ from tests.e2e.conftest import Process, launch
 from tests.integration.api.conftest import Api, _api
 from tests.integration.api.test_analytics import At
 from tests.integration.api.test_attachments import png
+from tests.integration.api.test_knowledge_api import kb_of, wait_done
 from tests.integration.bots import Bot, _bot, eventually
 from tests.integration.storage.conftest import S3
 
@@ -92,7 +93,9 @@ async def test_media_lives_in_s3_end_to_end(s3: S3, tmp_path: Path) -> None:
         await eventually(lambda: _sent_after(bot, sent_before))
         out = bot.phone.sent[-1]
         assert out.media == png() and out.message.caption == "here it is"
-        assert not Path(out.message.media_path or "").exists()  # the temporary copy is gone
+        copy = Path(out.message.media_path or "")
+        assert copy.name.startswith("aimy-media-")  # a temporary copy, removed after the send
+        await eventually(lambda: _gone(copy))
         assert not any(api.container.settings.media_path.rglob("*.*"))  # nothing local
 
         # served: streamed from the bucket with its type and length
@@ -131,6 +134,23 @@ async def test_media_lives_in_s3_end_to_end(s3: S3, tmp_path: Path) -> None:
         )
         assert swept[bot.owner.workspace_id].files == 2
         assert s3.objects() == set()
+
+        # a knowledge-base upload is an object too: indexed from it, deleted with its document
+        kb = await kb_of(api, bot.owner)
+        docs = f"/knowledge-bases/{kb}/documents"
+        text = b"Parcels to Iceland take five working days."
+        r = await bot.send("POST", docs, files={"file": ("shipping.txt", text)})
+        assert r.status_code == 202, r.text  # accepted: indexed in the background
+        doc = r.json()["id"]
+        assert (await wait_done(api, bot.owner, kb, doc))["status"] == "INDEXED"
+        assert s3.objects() == {f"{bot.owner.workspace_id}/kb/{doc}"}
+        assert not (api.container.settings.data_dir / "kb" / doc).exists()
+        assert (await bot.send("DELETE", f"{docs}/{doc}")).status_code == 204
+        assert s3.objects() == set()
+
+
+async def _gone(path: Path) -> bool:
+    return not path.exists()
 
 
 async def _sent_after(bot: Bot, n: int) -> bool:
