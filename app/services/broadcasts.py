@@ -338,9 +338,7 @@ class BroadcastService:
         if row["media_url"] and repo.media_of(row) is None:
             file = await attachments.fetched(self._egress, row["media_url"])
             kind = attachments.check(file)
-            media = await attachments.store(
-                self._storage, ws, f"broadcast-{row['id']}", kind, file
-            )
+            media = await attachments.store(self._storage, ws, f"broadcast-{row['id']}", kind, file)
             values[Broadcast.media] = {
                 "type": media.type.value,
                 "url": media.url,
