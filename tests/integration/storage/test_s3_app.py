@@ -6,9 +6,11 @@ two nodes on one Postgres and one bucket: a file uploaded through node A is serv
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import os
+import tarfile
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -19,6 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
+from app.backup.archive import create_backup
+from app.backup.manifest import MEDIA
 from app.domain import utcnow
 from app.jobs.analytics import aggregate_hours
 from app.jobs.retention import apply_retention
@@ -148,6 +152,13 @@ async def test_media_lives_in_s3_end_to_end(s3: S3, tmp_path: Path) -> None:
         assert (await bot.send("DELETE", f"{docs}/{doc}")).status_code == 204
         assert s3.objects() == set()
 
+        # a backup works, and says the media is in the bucket, not in the archive
+        archive_path = tmp_path / "backup.tar.gz"
+        manifest = await asyncio.to_thread(create_backup, api.container.settings, archive_path)
+        assert any(s3.bucket in note for note in manifest.notes)
+        with tarfile.open(archive_path) as tar:
+            assert not [n for n in tar.getnames() if n.startswith(f"{MEDIA}/")]
+
 
 async def _gone(path: Path) -> bool:
     return not path.exists()
@@ -158,8 +169,6 @@ async def _sent_after(bot: Bot, n: int) -> bool:
 
 
 async def _on_app(portal: Any, call: Any) -> Any:
-    import asyncio
-
     return await asyncio.to_thread(portal.call, call)
 
 
