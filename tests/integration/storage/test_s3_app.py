@@ -229,3 +229,23 @@ def _has_conversation(bot: Bot) -> Callable[[], Awaitable[bool]]:
         return bool((await bot.get("/conversations", search=ANN))["items"])
 
     return found
+
+
+async def test_the_dashboard_streams_media_from_s3(s3: S3, tmp_path: Path) -> None:
+    """The inbox's own media route (the signed-in browser's, not the API's) on S3."""
+    from tests.integration.ui.conftest import open_dashboard
+    from tests.integration.ui.inbox_helpers import shop
+    from tests.integration.ui.test_inbox_media import _send_file, _with_files
+
+    async with open_dashboard(tmp_path, **s3.settings()) as dashboard:
+        s = await shop(dashboard)
+        await _send_file(s, png(), "image/png", "my receipt")
+        conv = await _with_files(s, 1)
+        image = next(m for m in conv.messages if m.media_url)
+        user = await dashboard.signed_in("owner@example.com")
+        r = await user.http_client.get(f"/dashboard/media/{conv.id}/{image.id}")
+        assert r.status_code == 200 and r.content == png()
+        assert r.headers["content-type"] == "image/png"
+        assert r.headers["content-length"] == str(len(png()))
+        assert "sandbox" in r.headers["content-security-policy"]
+        assert s3.objects() == {(image.media_url or "").removeprefix("media/")}
