@@ -1,8 +1,11 @@
 """The app with its media in S3 (`AIMY_STORAGE=s3`, a moto server on loopback): nothing lands
 in the local media folder; inbound media and an agent's attachment are objects; the
 dispatcher sends from a temporary copy it removes; the media endpoint streams the object
-with its type and length; the contact export zips it; erasure and retention delete it. Then
-two nodes on one Postgres and one bucket: a file uploaded through node A is served by B."""
+with its type and length (the API's and the dashboard's route); the contact export zips it;
+erasure and retention delete it; a knowledge-base upload is an object indexed from the bucket;
+a backup names the bucket instead of archiving media. Then two nodes on one Postgres and one
+bucket: a file uploaded through node A (in this process) is served by node B (its own
+process)."""
 
 from __future__ import annotations
 
