@@ -84,8 +84,8 @@ def create_backup(settings: Settings, output: Path, *, include_key: bool = False
         )
     if settings.storage == "s3":
         notes.append(
-            f"media lives in the S3 bucket {settings.s3_bucket!r} and is not in this archive: "
-            "keep it with the bucket's own versioning or replication"
+            f"media and knowledge-base uploads live in the S3 bucket {settings.s3_bucket!r} "
+            "and are not in this archive: keep them with the bucket's versioning or replication"
         )
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".aimy-backup-") as tmp:
         sqlite = db.sqlite_path(settings)
