@@ -39,6 +39,11 @@ def owned_key(workspace_id: str, url: str | None) -> str | None:
     return key
 
 
+def valid_key(key: str) -> bool:
+    """A key the stores accept: `owned_key`'s rule, for the workspace the key names first."""
+    return owned_key(key.split("/", 1)[0], media_url(key)) is not None
+
+
 def owned_media_file(media_dir: Path, workspace_id: str, url: str | None) -> Path | None:
     """The local file `url` names if `owned_key` accepts it and it resolves inside the
     workspace's folder under `media_dir`, else None."""

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from app.domain.files import inside
+from app.domain.files import inside, valid_key
 from app.storage.port import CHUNK, StorageError
 
 
@@ -23,7 +23,7 @@ class LocalStorage:
 
     def path(self, key: str) -> Path:
         """The file of `key`; ValueError for a key that leaves its workspace's folder."""
-        path = inside(self.root, key)
+        path = inside(self.root, key) if valid_key(key) else None
         if path is None:
             raise ValueError(f"storage key outside its workspace folder: {key!r}")
         return path

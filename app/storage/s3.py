@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from app.domain.files import valid_key
 from app.storage.port import CHUNK, StorageError
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
@@ -34,6 +35,10 @@ class S3Storage:
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
 
     def name(self, key: str) -> str:
+        """The object's name; ValueError for a key that leaves its workspace's folder (the
+        rule of `owned_key`: S3 has no `..`, but a key must still name one workspace's file)."""
+        if not valid_key(key):
+            raise ValueError(f"storage key outside its workspace folder: {key!r}")
         return f"{self.prefix}{key}"
 
     def where(self, key: str) -> str:

@@ -43,6 +43,9 @@ async def test_put_stream_size_and_delete(store: Storage, tmp_path: Path) -> Non
         assert path.read_bytes() == data and path.suffix == ".bin"
     assert path.exists() == (store.kind == "local")  # a temporary copy is gone after use
 
+    for bad in ("w1/../w2/x.bin", "w1/./x.bin", "w1//x.bin", "x.bin"):  # the workspace rule
+        with pytest.raises(ValueError, match="outside"):
+            await store.put_bytes(bad, b"no")
     assert await store.delete("w1/a.bin") and not await store.delete("w1/a.bin")
     assert await store.size("w1/a.bin") is None and await store.peek("w1/a.bin", 8) is None
     with pytest.raises(FileNotFoundError):
