@@ -53,7 +53,7 @@ NEVER = [
     "faker",
     "hf_xet",
     # media in S3 is a server-mode option (AIMY_STORAGE=s3, the `server` extra): botocore's
-    # service data alone is ~80 MB; the desktop build says "needs boto3" if asked for S3
+    # service data alone is 33 MB installed; the desktop build says "needs boto3" if asked for S3
     "boto3",
     "botocore",
     "s3transfer",
