@@ -114,17 +114,29 @@ class UnitVectors:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """The cached vectors of `texts` (None where absent), embedding nothing."""
+        with self._lock:
+            return [self._cache.get(t) for t in texts]
+
+    def missing(self, texts: Sequence[str]) -> bool:
+        with self._lock:
+            return any(t not in self._cache for t in texts)
+
+    def put(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Vectors made elsewhere (restored from the database) for `texts`."""
+        with self._lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                self._cache[text] = vector
+                self._cache.move_to_end(text)
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+
     def get(self, embed: Embed, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            fresh = np.asarray(embed(missing), dtype=np.float32)
-            with self._lock:
-                for text, vector in zip(missing, fresh, strict=True):
-                    self._cache[text] = vector
-                    self._cache.move_to_end(text)
-                while len(self._cache) > self.size:
-                    self._cache.popitem(last=False)
+            self.put(missing, np.asarray(embed(missing), dtype=np.float32))
         with self._lock:
             vectors = [self._cache.get(t) for t in texts]
         present = [v for v in vectors if v is not None]
