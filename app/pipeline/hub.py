@@ -24,6 +24,7 @@ from app.channels import ChannelAlert, ChannelEvents, ChannelManager, ChannelSpe
 from app.channels.base import Channel
 from app.db.repos import leases as leases_repo
 from app.db.repos import messages, sessions
+from app.db.repos.credentials import DbSealedStore
 from app.db.tx import transaction
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
 from app.events import EventBus, catalog
@@ -80,7 +81,7 @@ class SessionHub:
 
     def credentials_key(self, session_id: str, *, create: bool = True) -> bytes | None:
         """A random 32-byte key per session, kept in the secret store (never in the data dir
-        in clear): the sealed credentials in the data dir are useless without it."""
+        in clear): the sealed credentials in the database are useless without it."""
         name = f"wa_session_key:{session_id}"
         stored = self._secrets.get(name)
         if stored is None and create:
@@ -96,11 +97,20 @@ class SessionHub:
         kind = "simulator" if row["channel"] == "simulator" else "neonize"
         if kind == "simulator":
             return ChannelSpec(row["id"], kind)
+        session_id = row["id"]
+        leases = self._leases
+        store = DbSealedStore(
+            session_id,
+            row["workspace_id"],
+            self._clock.now,
+            None if leases is None else lambda: leases.fence(session_id),
+        )
         return ChannelSpec(
-            row["id"],
+            session_id,
             kind,
-            session_dir=self.session_dir(row["id"]),
-            credentials_key=self.credentials_key(row["id"]),
+            session_dir=self.session_dir(session_id),
+            credentials_key=self.credentials_key(session_id),
+            store=store,
         )
 
     async def open(self, row: dict[str, Any]) -> Channel | None:
