@@ -223,3 +223,29 @@ async def test_takeover_runs_on_what_node_a_sealed(
     await on_b.stop()
     stored = await credentials.load(g.session.id)
     assert stored is not None and stored.token == node_b.fence.token  # type: ignore[union-attr]
+
+
+async def test_an_unreadable_row_stops_the_session_as_credentials_unreadable(
+    db: Engine, tmp_path: Path, recorder: Recorder
+) -> None:
+    g = await build()
+    key = os.urandom(32)
+    other = vault(g.session, tmp_path / "other", os.urandom(32))  # sealed with another key
+    ((await other.open()) / DB_NAME).write_bytes(SECRET)
+    await other.seal()
+    channel = NeonizeChannel(
+        g.session.id,
+        tmp_path / "sessions" / g.session.id,
+        key,
+        recorder.events(),
+        runtime_base=tmp_path / "run",
+        sleep=FakeSleep(),
+        fake_script="connected",
+        store=DbSealedStore(g.session.id, g.workspace.id, utcnow),
+    )
+    await channel.start()
+    await eventually(lambda: not channel.supervisor.running)
+    assert channel.status is SessionStatus.ERROR
+    assert [a.code for a in recorder.alerts] == ["credentials_unreadable"]
+    stored = await credentials.load(g.session.id)
+    assert stored is not None and stored.blob.startswith(b"AIMYWA1\0")  # never overwritten
