@@ -174,7 +174,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     events = EventBus()
     node_id = node_id_for(settings)
     leases = SessionLeases(
-        node_id, clock, ttl_s=settings.lease_ttl_s, heartbeat_s=settings.lease_heartbeat_s
+        node_id,
+        clock,
+        ttl_s=settings.lease_ttl_s,
+        heartbeat_s=settings.lease_heartbeat_s,
+        url=settings.internal_url,
     )
     notifier = Notifier(clock, events)
     channels = ChannelManager()

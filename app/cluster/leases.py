@@ -47,11 +47,18 @@ class Runner(Protocol):
 
 class SessionLeases:
     def __init__(
-        self, node_id: str, clock: Clock, *, ttl_s: float = 15.0, heartbeat_s: float = 3.0
+        self,
+        node_id: str,
+        clock: Clock,
+        *,
+        ttl_s: float = 15.0,
+        heartbeat_s: float = 3.0,
+        url: str = "",
     ) -> None:
         if heartbeat_s * 2 > ttl_s:
             raise ValueError("lease_heartbeat_s must be at most half of lease_ttl_s")
         self.node_id = node_id
+        self.url = url  # where the other nodes forward requests for sessions that run here
         self._clock = clock
         self.ttl = timedelta(seconds=ttl_s)
         self.heartbeat_s = heartbeat_s
@@ -144,7 +151,7 @@ class SessionLeases:
     async def _tick(self) -> None:
         assert self._runner is not None
         now = self._clock.now()
-        await repo.beat(self.node_id, now)
+        await repo.beat(self.node_id, now, self.url)
         await repo.ensure_rows(now)
         for session_id in await repo.drop_disabled(self.node_id, now):
             await self._lost(session_id, "switched off")

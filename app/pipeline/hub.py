@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 QUIET_REASONS = {"stopped", "logged_out", None}
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """The node that runs a session, and where the other nodes reach it (`AIMY_NODE_URL`)."""
+
+    node_id: str
+    url: str
 
 
 class SessionHub:
@@ -121,9 +130,10 @@ class SessionHub:
             return None
         return await self._start(row)
 
-    async def runs_elsewhere(self, session_id: str) -> str | None:
-        """The node that runs this session when it is not this one (None: no node does)."""
-        if self._leases is None:
+    async def runs_elsewhere(self, session_id: str) -> Owner | None:
+        """The node that runs this session when it is not this one (None: this one, or no
+        node does)."""
+        if self._leases is None or session_id in self._channels:
             return None
         lease = await leases_repo.holder(session_id)
         if lease is None or lease["node_id"] in ("", self._leases.node_id):
@@ -131,7 +141,7 @@ class SessionHub:
         expires_at = lease["expires_at"]
         if not isinstance(expires_at, datetime) or expires_at <= self._clock.now():
             return None
-        return str(lease["node_id"])
+        return Owner(str(lease["node_id"]), str(lease["url"]))
 
     async def run_leased(self, session_id: str) -> bool:
         """The lease keeper took this session over: open it (False: gone or switched off)."""

@@ -35,7 +35,7 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
-from app.pipeline.hub import SessionHub
+from app.pipeline.hub import Owner, SessionHub
 from app.records import AuditTrail
 
 ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -80,12 +80,24 @@ class SessionService:
         self._default = "simulator" if default_channel == "simulator" else "whatsapp"
 
     async def _not_here(self, session_id: str, otherwise: str) -> Conflict:
-        """Why the live channel is not here: another node runs the session (the request must
-        reach that node), or nobody does."""
-        node = await self._hub.runs_elsewhere(session_id)
-        if node is None:
+        """Why the live channel is not here: another node runs the session (the API forwards
+        such requests there — this is what a request already forwarded once, or the
+        dashboard, hears), or nobody does."""
+        owner = await self._hub.runs_elsewhere(session_id)
+        if owner is None:
             return Conflict(otherwise)
-        return Conflict(f"the session runs on node {node}; send this request to that node")
+        return Conflict(f"the session runs on node {owner.node_id}; send this request there")
+
+    @guarded(Resource.CONVERSATIONS, write=False)
+    async def elsewhere(self, actor: Actor, session_id: str) -> Owner | None:
+        """The node that runs the workspace's session when it is not this one: the API
+        forwards a live-channel request there (None: here, or nowhere — answered here).
+        Guarded as loosely as the loosest request it serves (`simulate`, any member): the
+        request itself is checked where it runs, with the caller's credentials."""
+        if session_id in self._channels:
+            return None
+        await repo.get(actor.workspace_id or "", session_id)  # 404 here, not on the owner
+        return await self._hub.runs_elsewhere(session_id)
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def simulators(self, actor: Actor) -> list[c.WhatsappSession]:
