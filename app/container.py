@@ -35,6 +35,7 @@ from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.cluster import SessionLeases, node_id_for
 from app.cluster.bridge import EventBridge
+from app.cluster.heard import HeardStatus
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
@@ -206,7 +207,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         leases=leases,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
-    bridge = _bridge(settings, node_id, events, leases, dispatcher)
+    heard = HeardStatus()  # the other nodes' session statuses and QR codes (via the bridge)
+    bridge = _bridge(settings, node_id, events, leases, dispatcher, heard)
     runner = BroadcastRunner(
         clock,
         events,
@@ -266,6 +268,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         settings.sessions_path,
         webhooks,
         leases,
+        heard,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
@@ -456,9 +459,10 @@ def _bridge(
     events: EventBus,
     leases: SessionLeases,
     dispatcher: Dispatcher,
+    heard: HeardStatus,
 ) -> EventBridge | None:
     """On Postgres: events to and from the other nodes; their queued replies wake our
-    dispatcher, their freed leases our lease keeper."""
+    dispatcher, their freed leases our lease keeper, their sessions' QR codes are kept."""
     if not settings.db_url.split(":", 1)[0].startswith("postgres"):
         return None
     bridge = EventBridge(settings.db_url, node_id, events)
@@ -466,6 +470,7 @@ def _bridge(
     def on_event(event: Event) -> None:
         if event.name == names.MESSAGE_NEW:
             dispatcher.wake()
+        heard.heard(event)
 
     def on_signal(kind: str) -> None:
         if kind == "leases":

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.channels import ChannelAlert, ChannelEvents, ChannelManager, ChannelSpec
 from app.channels.base import Channel
+from app.cluster.heard import HeardStatus
 from app.db.repos import leases as leases_repo
 from app.db.repos import messages, sessions
 from app.db.repos.credentials import DbSealedStore
@@ -70,8 +71,10 @@ class SessionHub:
         sessions_dir: Path,
         webhooks: WebhookOutbox,
         leases: SessionLeases | None = None,
+        heard: HeardStatus | None = None,
     ) -> None:
         self._channels = channels
+        self.heard = heard or HeardStatus()  # what the other nodes said about their sessions
         self._leases = leases  # None: every session may run here (tests, tools)
         self._webhooks = webhooks
         self._pipeline = pipeline

@@ -164,8 +164,13 @@ class SessionService:
 
     @guarded(Resource.WHATSAPP, write=False)
     async def qr(self, actor: Actor, session_id: str) -> c.QrCode:
-        await repo.get(actor.workspace_id or "", session_id)
+        """The live channel's QR code; on a node that does not run the session, the code its
+        node last published (the dashboard's dialog works on any node)."""
+        row = await repo.get(actor.workspace_id or "", session_id)
         if session_id not in self._channels:
+            if await self._hub.runs_elsewhere(session_id) is not None:
+                status, code = self._hub.heard.last(session_id) or (row["status"], None)
+                return c.QrCode(session_id=session_id, status=status, qr_code=code)
             raise await self._not_here(session_id, "the session is not running; connect it first")
         channel = self._channels.get(session_id)
         return c.QrCode(session_id=session_id, status=channel.status, qr_code=channel.qr())

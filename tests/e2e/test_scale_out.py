@@ -199,10 +199,27 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
         r = httpx.get(f"{at_b}/qr", headers=auth)
         assert r.status_code == 200 and r.json()["status"] == "CONNECTED", r.text
         assert httpx.get(f"{at_b}/qr").status_code == 401  # not forwarded unauthenticated
-        # forwarded at most once: a request another node sent is answered where it lands
+        # forwarded at most once: a request another node sent is answered where it lands —
+        # the QR from what B published (the dashboard's way), the simulator's phone not at all
         once = {**auth, "X-Aimy-Forwarded": "node-x"}
         r = httpx.get(f"{at_b}/qr", headers=once)
+        assert r.status_code == 200 and "x-aimy-node" not in r.headers, r.text
+        assert r.json()["status"] == "CONNECTED"
+        r = httpx.post(f"{at_b}/simulate", json={"from": "+49176", "text": "x"}, headers=once)
         assert r.status_code == 409 and "runs on node node-b" in r.text, r.text
+        # what forwarding costs: the same read through A (forwarded) and at B (direct)
+        timings: dict[str, list[float]] = {"forwarded": [], "direct": []}
+        for _ in range(20):
+            for kind, base in (("forwarded", a.url), ("direct", b.url)):
+                started = time.perf_counter()
+                r = httpx.get(
+                    f"{base}/api/v1/whatsapp/sessions/{on['node-b'][0]}/status", headers=auth
+                )
+                timings[kind].append(time.perf_counter() - started)
+                assert r.status_code == 200
+        medians = {k: sorted(v)[len(v) // 2] * 1000 for k, v in timings.items()}
+        print(f"\nstatus via A (forwarded to B): {medians['forwarded']:.1f} ms median, "
+              f"at B directly: {medians['direct']:.1f} ms")  # fmt: skip
 
         # a WebSocket client on node A sees what node B handled
         token = auth["Authorization"].split()[1]
