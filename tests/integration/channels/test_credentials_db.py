@@ -249,3 +249,38 @@ async def test_an_unreadable_row_stops_the_session_as_credentials_unreadable(
     assert [a.code for a in recorder.alerts] == ["credentials_unreadable"]
     stored = await credentials.load(g.session.id)
     assert stored is not None and stored.blob.startswith(b"AIMYWA1\0")  # never overwritten
+
+
+async def test_a_running_worker_is_checkpointed_every_checkpoint_s(
+    db: Engine, tmp_path: Path, recorder: Recorder
+) -> None:
+    """Keys the worker writes after connecting reach the database while it still runs: a
+    node killed now would lose nothing older than `checkpoint_s`."""
+    g = await build()
+    key = os.urandom(32)
+    channel = NeonizeChannel(
+        g.session.id,
+        tmp_path / "sessions" / g.session.id,
+        key,
+        recorder.events(),
+        runtime_base=tmp_path / "run",
+        config=SupervisorConfig(stop_grace=5, request_timeout=20, checkpoint_s=0.2),
+        sleep=FakeSleep(),
+        fake_script="connected,sleep:0.3,write_creds",
+        store=DbSealedStore(g.session.id, g.workspace.id, utcnow),
+    )
+    await channel.start()
+    await eventually(lambda: channel.status is SessionStatus.CONNECTED)
+
+    async def in_database(attempt: int) -> bool:
+        copy = await vault(g.session, tmp_path / f"check{attempt}", key).open()
+        return (copy / DB_NAME).exists() and "device-keys" in (copy / DB_NAME).read_text()
+
+    for attempt in range(100):
+        if await in_database(attempt):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the running worker's keys never reached the database")
+    assert channel.supervisor.worker is not None and channel.supervisor.worker.alive
+    await channel.stop()
