@@ -60,6 +60,7 @@ _HOLDS = (
     "SELECT 1 AS ok FROM session_leases WHERE session_id = {} AND node_id = {} AND token = {} "
     "AND expires_at > {}%s"
 )
+_EXISTS = "SELECT 1 AS ok FROM whatsapp_sessions WHERE id = {}"
 _WHO = (
     "SELECT l.session_id, l.node_id, l.token, l.expires_at, COALESCE(n.url, '') AS url "
     "FROM session_leases l LEFT JOIN nodes n ON n.id = l.node_id WHERE l.session_id = {}"
@@ -164,6 +165,11 @@ async def holds(session_id: str, node_id: str, token: int, now: datetime) -> boo
     lock = " FOR SHARE" if _postgres() else ""
     rows = await fast.execute(SessionLease, _HOLDS % lock, session_id, node_id, token, now)
     return bool(rows)
+
+
+async def session_exists(session_id: str) -> bool:
+    """False once the session was deleted (its lease row went with it)."""
+    return bool(await fast.execute(SessionLease, _EXISTS, session_id))
 
 
 async def holder(session_id: str) -> dict[str, object] | None:
