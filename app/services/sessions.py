@@ -179,8 +179,8 @@ class SessionService:
     async def pair(self, actor: Actor, session_id: str, phone: str) -> c.PairingCode:
         digits = phone_digits(phone)
         row = await repo.get(actor.workspace_id or "", session_id)
-        if session_id not in self._channels:
-            await self._hub.open(row)
+        if session_id not in self._channels and await self._hub.open(row) is None:
+            raise await self._not_here(session_id, "the session could not be started here")
         try:
             code = await self._channels.get(session_id).pair(digits)
         except ChannelUnavailable as exc:
