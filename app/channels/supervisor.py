@@ -210,10 +210,8 @@ class Supervisor:
         except OSError:
             return None
         finally:
-            ticker.cancel()
-            for task in [ticker, *self._checkpoints]:
-                with contextlib.suppress(BaseException):
-                    await task
+            ticker.cancel()  # a checkpoint under way finishes first (the vault's lock)
+            await asyncio.gather(ticker, *self._checkpoints, return_exceptions=True)
             self._worker_up.clear()
             if worker is not None:
                 await worker.close()
