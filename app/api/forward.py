@@ -21,20 +21,27 @@ which the nodes share, says which node URL a request goes to.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
 from litestar import Request, Response
 
 from app.domain import Unavailable
 
-if TYPE_CHECKING:
-    from app.pipeline.hub import Owner
-
 MARKER = "X-Aimy-Forwarded"
 _PASSED = ("authorization", "x-api-key", "x-workspace-id", "content-type", "accept")
 # connecting is quick or the node is gone; a pairing code can take WhatsApp a while to give
 TIMEOUT = httpx.Timeout(30.0, connect=2.0)
+
+
+class Owner(Protocol):
+    """The node that runs a session (`SessionService.elsewhere`)."""
+
+    @property
+    def node_id(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...
 
 
 class Forwarded(Exception):

@@ -1,7 +1,7 @@
 """Session credentials encrypted at rest (AES-256-GCM), decrypted only while a worker runs.
 
 whatsmeow keeps the linked device's keys in a SQLite file. At rest they are one sealed blob
-kept by a `SealedStore`: in the database (`app/db/repos/credentials.DbSealedStore`, what the
+kept by a `SealedStore`: in the database (`app/pipeline/credentials.DbSealedStore`, what the
 app uses — any node that takes the session over unseals the same credentials, none of them
 lives on one node's disk) or a file (`FileSealedStore`: a process that runs the channel alone,
 and the old installs' layout, whose `credentials.sealed` the first `open()` imports into the

@@ -26,11 +26,11 @@ from app.channels.base import Channel
 from app.cluster.heard import HeardStatus
 from app.db.repos import leases as leases_repo
 from app.db.repos import messages, sessions
-from app.db.repos.credentials import DbSealedStore
 from app.db.tx import transaction
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
 from app.events import EventBus, catalog
 from app.pipeline.budget import BAN_CODES, SendBudget
+from app.pipeline.credentials import DbSealedStore
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.inbound import Pipeline, SessionRef
 from app.pipeline.outages import Outages

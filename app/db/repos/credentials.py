@@ -6,16 +6,15 @@ the lease row, so no lease row (the session is gone) or another holder or a newe
 writes nothing, and the caller hears it (`False`). On Postgres the lease row is share-locked
 for the statement, so a takeover (an UPDATE of that row) waits for a write already under way
 and the new holder's unseal then reads it. A write without a fence is for a process that runs
-every session itself (tools, tests, the standalone channel).
+every session itself (tools, tests, the standalone channel). The vault's port over these is
+`app/pipeline/credentials.DbSealedStore`.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from datetime import datetime
 
-from app.channels.vault import Sealed
 from app.db import fast
 from app.db.repos.leases import Fence
 from app.db.tables import SessionCredentials
@@ -42,12 +41,12 @@ def _postgres() -> bool:
     return SessionCredentials._meta.db.engine_type != "sqlite"
 
 
-async def load(session_id: str) -> Sealed | None:
+async def load(session_id: str) -> tuple[bytes, int] | None:
     """The sealed blob and the lease token it was written under (None: never sealed)."""
     rows = await fast.execute(SessionCredentials, _LOAD, session_id)
     if not rows:
         return None
-    return Sealed(base64.b64decode(rows[0]["blob"]), int(rows[0]["token"]))
+    return base64.b64decode(rows[0]["blob"]), int(rows[0]["token"])
 
 
 async def save(
@@ -79,37 +78,3 @@ async def save(
 
 async def delete(session_id: str) -> None:
     await fast.execute(SessionCredentials, _DELETE, session_id)
-
-
-class DbSealedStore:
-    """The vault's store in the database (`app/channels/vault.SealedStore`), written under
-    the session's lease: `fence()` gives the lease this node holds now (None: lost, nothing
-    is written); `fence` itself None means this process runs every session (no leases)."""
-
-    def __init__(
-        self,
-        session_id: str,
-        workspace_id: str,
-        now: Callable[[], datetime],
-        fence: Callable[[], Fence | None] | None = None,
-    ) -> None:
-        self.session_id = session_id
-        self.workspace_id = workspace_id
-        self._now = now
-        self._fence = fence
-
-    def token(self) -> int:
-        held = self._fence() if self._fence is not None else None
-        return held.token if held is not None else 0
-
-    async def load(self) -> Sealed | None:
-        return await load(self.session_id)
-
-    async def save(self, blob: bytes) -> bool:
-        fence = None
-        if self._fence is not None and (fence := self._fence()) is None:
-            return False  # the lease is gone: the credentials are the new holder's now
-        return await save(self.session_id, self.workspace_id, blob, self._now(), fence)
-
-    async def delete(self) -> None:
-        await delete(self.session_id)

@@ -8,8 +8,8 @@ import base64
 import os
 from pathlib import Path
 
-from app.db.repos.credentials import DbSealedStore
 from app.db.tables import WhatsappSession
+from app.pipeline.credentials import DbSealedStore
 from tests.integration.api.conftest import _api
 from tests.integration.api.test_attachments import png
 from tests.integration.bots import Bot, _bot, eventually
