@@ -24,7 +24,7 @@ class HeardStatus:
             return
         session_id = str(event.data.get("sessionId", ""))
         try:
-            status = SessionStatus(event.data.get("status"))
+            status = SessionStatus(str(event.data.get("status", "")))
         except ValueError:
             return
         self._last[session_id] = (status, event.data.get("qrCode") or None)
