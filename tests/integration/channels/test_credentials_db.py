@@ -22,7 +22,7 @@ from app.channels.neonize_channel import NeonizeChannel
 from app.channels.neonize_worker import DB_NAME
 from app.db.repos import credentials, leases
 from app.db.repos.leases import Fence
-from app.db.tables import SessionCredentials
+from app.db.tables import SessionCredentials, Workspace
 from app.domain import SessionStatus
 from app.domain.time import utcnow
 from app.pipeline.credentials import DbSealedStore
@@ -78,8 +78,11 @@ async def test_round_trip_through_the_database(db: Engine, tmp_path: Path) -> No
     await SessionCredentials.update({SessionCredentials.blob: tampered}, force=True)
     with pytest.raises(VaultError):
         await vault(g.session, tmp_path / "d", key).open()
-    await vault(g.session, tmp_path / "e", key).destroy()
+    await vault(g.session, tmp_path / "e", key).destroy()  # logout
     assert await credentials.load(g.session.id) is None
+    assert await credentials.save(g.session.id, g.workspace.id, b"sealed", utcnow(), None)
+    await Workspace.delete().where(Workspace.id == g.workspace.id)  # its sessions go, and so
+    assert await credentials.load(g.session.id) is None  # do their credentials
 
 
 async def test_a_stale_fencing_token_cannot_write(db: Engine, tmp_path: Path) -> None:
