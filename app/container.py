@@ -35,6 +35,7 @@ from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.cluster import SessionLeases, node_id_for
 from app.cluster.bridge import EventBridge
+from app.cluster.heard import HeardStatus
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
@@ -177,7 +178,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     events = EventBus()
     node_id = node_id_for(settings)
     leases = SessionLeases(
-        node_id, clock, ttl_s=settings.lease_ttl_s, heartbeat_s=settings.lease_heartbeat_s
+        node_id,
+        clock,
+        ttl_s=settings.lease_ttl_s,
+        heartbeat_s=settings.lease_heartbeat_s,
+        url=settings.internal_url,
     )
     notifier = Notifier(clock, events)
     channels = ChannelManager()
@@ -205,7 +210,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         leases=leases,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
-    bridge = _bridge(settings, node_id, events, leases, dispatcher)
+    heard = HeardStatus()  # the other nodes' session statuses and QR codes (via the bridge)
+    bridge = _bridge(settings, node_id, events, leases, dispatcher, heard)
     runner = BroadcastRunner(
         clock,
         events,
@@ -266,6 +272,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         settings.sessions_path,
         webhooks,
         leases,
+        heard,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
@@ -456,9 +463,10 @@ def _bridge(
     events: EventBus,
     leases: SessionLeases,
     dispatcher: Dispatcher,
+    heard: HeardStatus,
 ) -> EventBridge | None:
     """On Postgres: events to and from the other nodes; their queued replies wake our
-    dispatcher, their freed leases our lease keeper."""
+    dispatcher, their freed leases our lease keeper, their sessions' QR codes are kept."""
     if not settings.db_url.split(":", 1)[0].startswith("postgres"):
         return None
     bridge = EventBridge(settings.db_url, node_id, events)
@@ -466,6 +474,7 @@ def _bridge(
     def on_event(event: Event) -> None:
         if event.name == names.MESSAGE_NEW:
             dispatcher.wake()
+        heard.heard(event)
 
     def on_signal(kind: str) -> None:
         if kind == "leases":

@@ -165,6 +165,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # host name + a hash of the data dir); a node that misses heartbeats for `lease_ttl_s`
     # loses its WhatsApp sessions to the others; heartbeats every `lease_heartbeat_s`
     node_id: str | None = None
+    # where the other nodes reach this one (`internal_url`): a request for a live WhatsApp
+    # channel (QR, pairing code, logout…) that lands on another node is forwarded here
+    node_url: str | None = None
     lease_ttl_s: float = 15.0
     lease_heartbeat_s: float = 3.0
 
@@ -204,6 +207,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def internal_url(self) -> str:
+        """This node's address for the other nodes: `AIMY_NODE_URL`, by default its own
+        port on loopback (right for nodes on one host; set it per node across hosts)."""
+        return (self.node_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     @property
     def hsts(self) -> bool:

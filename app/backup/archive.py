@@ -1,6 +1,7 @@
 """`create_backup` writes one tar.gz; `restore_backup` puts it back onto a data dir.
 
-Everything encrypted stays encrypted: `secrets.enc` and the sealed WhatsApp credentials are
+Everything encrypted stays encrypted: `secrets.enc` and the sealed WhatsApp credentials (rows of
+`session_credentials` in the database snapshot; an old install's files under `sessions/`) are
 copied as bytes and never opened, so a backup needs no key. The master key is left out unless
 asked for: an archive alone then gives no one the linked WhatsApp numbers or provider API keys.
 """

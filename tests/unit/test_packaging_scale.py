@@ -37,6 +37,8 @@ def test_three_identical_nodes_on_one_postgres_and_qdrant_with_shared_volumes() 
     assert s["postgres"]["image"].startswith("postgres:15")
     envs = [{k: _fill(v) for k, v in s[n]["environment"].items()} for n in NODES]
     assert [e.pop("AIMY_NODE_ID") for e in envs] == list(NODES)  # stable and distinct
+    # where the other nodes forward live-channel requests: each node's own service name
+    assert [e.pop("AIMY_NODE_URL") for e in envs] == [f"http://{n}:8321" for n in NODES]
     assert envs[0] == envs[1] == envs[2]  # otherwise identical
     assert {s[n]["volumes"] == s["app1"]["volumes"] for n in NODES} == {True}
     mounts = {v.split(":")[1] for v in s["app1"]["volumes"]}
