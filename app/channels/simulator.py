@@ -4,6 +4,8 @@ It is CONNECTED as soon as it starts. `inject()` plays a contact writing to the 
 `sent` is what the bot sent back (the phone's view of the chat). Each send is acknowledged with a
 DELIVERED then a READ receipt, delivered *after* `send()` returned, so the caller has recorded
 the WhatsApp id before the receipt for it arrives — as with a real network.
+`sent` and `typing` keep the last `RECORD_LIMIT` entries: a simulator number tried for weeks in
+a desktop app (or the 50,000-message soak) must not grow the process by ~1.5 kB per message.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from app.domain import (
     SystemClock,
 )
 
+RECORD_LIMIT = 10_000  # sends and typing changes remembered (the oldest are forgotten)
+MEDIA_RECORD_LIMIT = 1 << 20  # bytes of a sent file kept with its record (bigger: none)
+
 
 @dataclass(frozen=True, slots=True)
 class SentMessage:
@@ -38,7 +43,7 @@ class SentMessage:
     message: OutboundMessage
     timestamp: datetime
     # the file's bytes as the phone received them (the path may be a temporary copy, gone
-    # once the send returned: media in S3)
+    # once the send returned: media in S3); None past MEDIA_RECORD_LIMIT
     media: bytes | None = None
 
 
@@ -96,7 +101,10 @@ class SimulatorChannel:
         received = message.media_bytes
         if received is None and message.media_path is not None:
             received = await asyncio.to_thread(_read, message.media_path)
+        if received is not None and len(received) > MEDIA_RECORD_LIMIT:
+            received = None  # a broadcast's 16 MB picture × every recipient is not a record
         self.sent.append(SentMessage(wa_id, message, self._clock.now(), received))
+        _keep_last(self.sent)
         if self._auto_receipts:
             task = asyncio.create_task(self._acknowledge(wa_id, message.to))
             self._pending.add(task)
@@ -111,6 +119,7 @@ class SimulatorChannel:
 
     async def set_typing(self, jid: str, on: bool) -> None:
         self.typing.append((jid, on))
+        _keep_last(self.typing)
 
     async def settle(self) -> None:
         """Wait until every receipt scheduled so far has been delivered."""
@@ -193,9 +202,16 @@ class SimulatorChannel:
 
 
 def _read(path: str) -> bytes | None:
-    """What a phone would get: the file's bytes, or nothing when it is missing."""
+    """What a phone would get: the file's bytes (up to the record's limit), or nothing when it
+    is missing."""
     try:
         with open(path, "rb") as f:
-            return f.read()
+            return f.read(MEDIA_RECORD_LIMIT + 1)
     except OSError:
         return None
+
+
+def _keep_last(record: list[Any]) -> None:
+    """Forget the oldest entries past `RECORD_LIMIT`, a quarter at a time (amortised)."""
+    if len(record) > RECORD_LIMIT:
+        del record[: len(record) - RECORD_LIMIT * 3 // 4]

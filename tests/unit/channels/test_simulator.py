@@ -99,3 +99,31 @@ async def test_typing_pair_group_and_disconnected_send(sim: SimulatorChannel) ->
 async def test_inject_needs_content(sim: SimulatorChannel) -> None:
     with pytest.raises(ValueError):
         await sim.inject("a@s.whatsapp.net")
+
+
+async def test_what_the_phone_received_is_bounded(
+    sim: SimulatorChannel, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    """The 50,000-message soak grew ~1.5 kB per message until the record was bounded: a
+    simulator tried for weeks keeps only its last sends, and no big file's bytes."""
+    from pathlib import Path
+
+    from app.channels import simulator
+
+    monkeypatch.setattr(simulator, "RECORD_LIMIT", 8)
+    monkeypatch.setattr(simulator, "MEDIA_RECORD_LIMIT", 4)
+    await sim.start()
+    for i in range(20):
+        await sim.send(OutboundMessage(to="1@s.whatsapp.net", text=f"m{i}"))
+        await sim.set_typing("1@s.whatsapp.net", bool(i % 2))
+    assert 6 <= len(sim.sent) <= 8 and sim.sent[-1].message.text == "m19"
+    assert 6 <= len(sim.typing) <= 8 and sim.typing[-1] == ("1@s.whatsapp.net", True)
+    small, big = Path(str(tmp_path)) / "s.jpg", Path(str(tmp_path)) / "b.jpg"
+    small.write_bytes(b"1234")
+    big.write_bytes(b"12345")
+    for path in (small, big):
+        msg = OutboundMessage(to="1@s.whatsapp.net", media_type=MediaType.IMAGE,
+                              media_path=str(path))  # fmt: skip
+        await sim.send(msg)
+    assert [s.media for s in sim.sent[-2:]] == [b"1234", None]
+    await sim.settle()
