@@ -85,7 +85,8 @@ _SENT_ROW = (
 # Postgres: both rows in one statement (a data-modifying CTE runs to completion whether or not
 # the outer statement reads it) — one round trip instead of BEGIN, two UPDATEs and COMMIT.
 _SENT_BOTH = (
-    f"WITH sent AS ({_SENT_ROW}) "
+    "WITH sent AS (UPDATE outbox SET status = 'SENT', wa_message_id = {}, sent_at = {}, "
+    "attempts = {} WHERE id = {}) "
     "UPDATE messages SET wa_message_id = {}, status = 'SENT' WHERE id = {} RETURNING *"
 )
 
