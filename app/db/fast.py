@@ -70,3 +70,26 @@ async def insert(table: type[Table], row: dict[str, Any], *, on_conflict: str = 
         return bool(await execute(table, template, *row.values()))
     await execute(table, template, *row.values())
     return True
+
+
+async def insert_with(
+    inserts: list[tuple[type[Table], dict[str, Any]]],
+    table: type[Table],
+    template: str,
+    *args: Any,
+) -> list[dict[str, Any]]:
+    """INSERT complete rows nobody reads back, then run `template` (on `table`) and return
+    its rows. On Postgres it is one statement — the inserts as data-modifying CTEs, which run
+    to completion before the statement ends (foreign keys are checked at its end, so a row
+    may refer to one inserted beside it) — one round trip instead of one per row. SQLite runs
+    them one by one (no round trips to save there)."""
+    engine = table._meta.db
+    if engine.engine_type == "sqlite" or not inserts:
+        for target, row in inserts:
+            await insert(target, row)
+        return await execute(table, template, *args)
+    parts, values = [], []
+    for i, (target, row) in enumerate(inserts):
+        parts.append(f"w{i} AS ({_insert_template(target, tuple(row))})")
+        values.extend(row.values())
+    return await execute(table, "WITH " + ", ".join(parts) + " " + template, *values, *args)

@@ -177,9 +177,12 @@ async def _persist(
     )
     if not row["content"] and not msg.media_type:
         row["content"] = content
-    stored = await insert_message(row)
     unread = 0 if msg.is_from_me or rating else 1  # a rating leaves the resolved thread read
-    await fast.execute(Conversation, _COUNT_MESSAGE, unread, now, now, conv["id"])
+    # the row and the conversation's count in one statement on Postgres (`insert_with`)
+    await fast.insert_with(
+        [(Message, row)], Conversation, _COUNT_MESSAGE, unread, now, now, conv["id"]
+    )
+    stored = mapping.message(row)
     conv.update(unread_count=conv["unread_count"] + unread, last_message_at=now, updated_at=now)
     contact_model = mapping.contact(contact)
     conversation = mapping.conversation(conv, contact_model)
