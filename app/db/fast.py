@@ -72,24 +72,34 @@ async def insert(table: type[Table], row: dict[str, Any], *, on_conflict: str = 
     return True
 
 
+Write = tuple[str, tuple[Any, ...]]  # a write statement nobody reads back: template, values
+
+
 async def insert_with(
     inserts: list[tuple[type[Table], dict[str, Any]]],
     table: type[Table],
     template: str,
     *args: Any,
 ) -> list[dict[str, Any]]:
-    """INSERT complete rows nobody reads back, then run `template` (on `table`) and return
-    its rows. On Postgres it is one statement — the inserts as data-modifying CTEs, which run
-    to completion before the statement ends (foreign keys are checked at its end, so a row
-    may refer to one inserted beside it) — one round trip instead of one per row. SQLite runs
-    them one by one (no round trips to save there)."""
+    """INSERT complete rows nobody reads back, then run `template` (`run_with`)."""
+    writes = [(_insert_template(t, tuple(row)), tuple(row.values())) for t, row in inserts]
+    return await run_with(writes, table, template, *args)
+
+
+async def run_with(
+    writes: list[Write], table: type[Table], template: str, *args: Any
+) -> list[dict[str, Any]]:
+    """Run `writes` (INSERT/UPDATE statements whose results nobody reads), then `template`
+    (on `table`), and return its rows. On Postgres it is one statement — the writes as
+    data-modifying CTEs, which run to completion before the statement ends (foreign keys are
+    checked at its end, so a row may refer to one inserted beside it) — one round trip
+    instead of one per write. `template` runs on the statement's snapshot, so it must not
+    read what `writes` change. SQLite runs them one by one (no round trips to save)."""
     engine = table._meta.db
-    if engine.engine_type == "sqlite" or not inserts:
-        for target, row in inserts:
-            await insert(target, row)
+    if engine.engine_type == "sqlite" or not writes:
+        for sql, values in writes:
+            await execute(table, sql, *values)
         return await execute(table, template, *args)
-    parts, values = [], []
-    for i, (target, row) in enumerate(inserts):
-        parts.append(f"w{i} AS ({_insert_template(target, tuple(row))})")
-        values.extend(row.values())
+    parts = [f"w{i} AS ({sql})" for i, (sql, _) in enumerate(writes)]
+    values = [v for _, vs in writes for v in vs]
     return await execute(table, "WITH " + ", ".join(parts) + " " + template, *values, *args)
