@@ -82,8 +82,13 @@ async def insert_with(
     *args: Any,
 ) -> list[dict[str, Any]]:
     """INSERT complete rows nobody reads back, then run `template` (`run_with`)."""
-    writes = [(_insert_template(t, tuple(row)), tuple(row.values())) for t, row in inserts]
+    writes = [insert_statement(t, row) for t, row in inserts]
     return await run_with(writes, table, template, *args)
+
+
+def insert_statement(table: type[Table], row: dict[str, Any]) -> Write:
+    """The INSERT of one complete row, for `run_with`."""
+    return _insert_template(table, tuple(row)), tuple(row.values())
 
 
 async def run_with(

@@ -214,12 +214,18 @@ def outbox_row(
 _DECIDED_COLUMNS = frozenset({"last_message_at", "status", "updated_at"})
 
 
-def _conversation_update(changes: dict[str, Any]) -> str:
-    """`UPDATE conversations SET <changes> WHERE id = {} RETURNING *` (names from our code)."""
+def _conversation_update(changes: dict[str, Any], *, claimed: bool = False) -> str:
+    """`UPDATE conversations SET <changes> WHERE id = {} RETURNING *` (names from our code);
+    `claimed`: also whether the routing claim, the statement's first CTE, took the inbound."""
     if unknown := set(changes) - _DECIDED_COLUMNS:
         raise ValueError(f"not a decision's column: {sorted(unknown)}")
     sets = ", ".join(f"{column} = {{}}" for column in changes)
-    return f"UPDATE conversations SET {sets} WHERE id = {{}} RETURNING *"  # noqa: S608
+    extra = ", (SELECT count(*) FROM w0) AS route_claimed" if claimed else ""
+    return f"UPDATE conversations SET {sets} WHERE id = {{}} RETURNING *{extra}"  # noqa: S608
+
+
+def _as_writes(inserts: list[Insert]) -> list[fast.Write]:
+    return [fast.insert_statement(table, row) for table, row in inserts]
 
 
 async def record_decision(
@@ -238,8 +244,19 @@ async def record_decision(
     told in this waiting period. A crash before this commits re-routes the inbound on start;
     after it, the outbox holds the replies. An inbound is decided once: `AlreadyRouted` (and
     nothing written) when another decision for it committed first."""
+    # Postgres, and nothing to run between the claim and the writes: the claim goes with them
+    # in one statement (`fast.run_with`); losing it raises, and the transaction takes the
+    # writes back — nothing of a second decision commits either way
+    deferred = (
+        Message._meta.db.engine_type != "sqlite"
+        and inbound_id is not None
+        and before is None
+        and status != ConversationStatus.WAITING_HUMAN
+        and bool(drafts)
+        and not any(d.once_per_wait for d in drafts)
+    )
     async with Message._meta.db.transaction():
-        if inbound_id is not None:  # claimed first: a second decision for it writes nothing
+        if inbound_id is not None and not deferred:  # claimed first: a second writes nothing
             claimed = await fast.execute(Message, _CLAIM_ROUTING, now, inbound_id)
             if not claimed:
                 raise AlreadyRouted(inbound_id)
@@ -265,7 +282,16 @@ async def record_decision(
             )
         if status is not None:
             changes["status"] = status
-        if changes:
+        if deferred:  # `out` has messages, so `changes` is not empty
+            changes["updated_at"] = now
+            sql = _conversation_update(changes, claimed=True)
+            args = (*changes.values(), target.conversation_id)
+            claim = (_CLAIM_ROUTING, (now, inbound_id))
+            rows = await fast.run_with([claim, *_as_writes(inserts)], Conversation, sql, *args)
+            if not rows or not rows[0].pop("route_claimed"):
+                raise AlreadyRouted(inbound_id or "")
+            conversation = mapping.conversation(rows[0])
+        elif changes:
             changes["updated_at"] = now
             sql = _conversation_update(changes)
             args = (*changes.values(), target.conversation_id)
