@@ -70,3 +70,41 @@ async def insert(table: type[Table], row: dict[str, Any], *, on_conflict: str = 
         return bool(await execute(table, template, *row.values()))
     await execute(table, template, *row.values())
     return True
+
+
+Write = tuple[str, tuple[Any, ...]]  # a write statement nobody reads back: template, values
+
+
+async def insert_with(
+    inserts: list[tuple[type[Table], dict[str, Any]]],
+    table: type[Table],
+    template: str,
+    *args: Any,
+) -> list[dict[str, Any]]:
+    """INSERT complete rows nobody reads back, then run `template` (`run_with`)."""
+    writes = [insert_statement(t, row) for t, row in inserts]
+    return await run_with(writes, table, template, *args)
+
+
+def insert_statement(table: type[Table], row: dict[str, Any]) -> Write:
+    """The INSERT of one complete row, for `run_with`."""
+    return _insert_template(table, tuple(row)), tuple(row.values())
+
+
+async def run_with(
+    writes: list[Write], table: type[Table], template: str, *args: Any
+) -> list[dict[str, Any]]:
+    """Run `writes` (INSERT/UPDATE statements whose results nobody reads), then `template`
+    (on `table`), and return its rows. On Postgres it is one statement — the writes as
+    data-modifying CTEs, which run to completion before the statement ends (foreign keys are
+    checked at its end, so a row may refer to one inserted beside it) — one round trip
+    instead of one per write. `template` runs on the statement's snapshot, so it must not
+    read what `writes` change. SQLite runs them one by one (no round trips to save)."""
+    engine = table._meta.db
+    if engine.engine_type == "sqlite" or not writes:
+        for sql, values in writes:
+            await execute(table, sql, *values)
+        return await execute(table, template, *args)
+    parts = [f"w{i} AS ({sql})" for i, (sql, _) in enumerate(writes)]
+    values = [v for _, vs in writes for v in vs]
+    return await execute(table, "WITH " + ", ".join(parts) + " " + template, *values, *args)

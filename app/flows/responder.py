@@ -45,6 +45,8 @@ class FlowResponder:
         return answer
 
     async def respond(self, ctx: ReplyContext) -> Reply | None:
+        if ctx.no_flows:
+            return None
         row = await repo.active_for_contact(ctx.contact.id)
         if row is not None:
             return await self._continue(ctx, row)

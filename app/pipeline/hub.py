@@ -28,7 +28,7 @@ from app.db.repos import leases as leases_repo
 from app.db.repos import messages, sessions
 from app.db.tx import transaction
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
-from app.events import EventBus, catalog
+from app.events import Event, EventBus, catalog
 from app.pipeline.budget import BAN_CODES, SendBudget
 from app.pipeline.credentials import DbSealedStore
 from app.pipeline.dispatcher import Dispatcher
@@ -199,14 +199,21 @@ class SessionHub:
 
     async def _receipt(self, ref: SessionRef, receipt: Receipt) -> None:
         """Delivered / read: waits until the dispatcher has stored the id it refers to."""
-        async with self._send_locks(ref.session_id), transaction():
-            changed = await messages.apply_receipt(
-                ref.session_id, receipt.wa_message_ids, receipt.kind, receipt.timestamp
-            )
-            told = [catalog.message_updated(ref.workspace_id, m) for m in changed]
-            await self._webhooks.record(*told)
+        async with self._send_locks(ref.session_id):
+            if await self._webhooks.listening(ref.workspace_id):
+                async with transaction():  # the change and its webhook deliveries, as one
+                    told = await self._apply_receipt(ref, receipt)
+                    await self._webhooks.record(*told)
+            else:  # one statement, atomic on its own: no BEGIN/COMMIT round trips
+                told = await self._apply_receipt(ref, receipt)
         for event in told:
             self._events.publish(event)
+
+    async def _apply_receipt(self, ref: SessionRef, receipt: Receipt) -> list[Event]:
+        changed = await messages.apply_receipt(
+            ref.session_id, receipt.wa_message_ids, receipt.kind, receipt.timestamp
+        )
+        return [catalog.message_updated(ref.workspace_id, m) for m in changed]
 
     def _publish_status(self, ref: SessionRef, status: SessionStatus, qr: str | None) -> None:
         event = catalog.whatsapp_status(ref.workspace_id, ref.session_id, status, qr)

@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import msgspec
@@ -201,16 +201,19 @@ class Pipeline:
     async def _route(
         self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage
     ) -> None:
-        state = await messages.route_state(stored.conversation.id)
-        if state is None:
+        read = await messages.route_read(stored.conversation.id)
+        if read is None:
             return  # deleted meanwhile (GDPR delete of the contact)
+        state = read.state
         contact = msgspec.structs.replace(stored.contact, **{k: bool(state[k]) for k in _SWITCHES})
         conversation = msgspec.structs.replace(stored.conversation, status=state["status"])
         media_key = media_error = None
         if msg.media_ref:
             media_key, media_error = await self._media(ref, stored.message, msg)
         async with self._local_file(media_key) as media_path:
-            await self._route_with(ref, stored, msg, contact, conversation, media_path, media_error)
+            await self._route_with(
+                ref, stored, msg, read, contact, conversation, media_path, media_error
+            )
 
     def _local_file(self, key: str | None) -> AbstractAsyncContextManager[Path | None]:
         """The inbound file as a real path while the message is routed (the AI engine reads
@@ -224,12 +227,12 @@ class Pipeline:
         ref: SessionRef,
         stored: inbound.Persisted,
         msg: NormalizedMessage,
+        read: messages.RouteRead,
         contact: c.Contact,
         conversation: c.Conversation,
         media_path: Path | None,
         media_error: str | None,
     ) -> None:
-        settings = await workspace_settings.load(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
             ref.session_id,
@@ -237,10 +240,11 @@ class Pipeline:
             conversation,
             stored.message,
             msg,
-            settings,
+            read.settings,
             media_path,
             media_error=media_error,
             first_message=stored.new_contact and not msg.is_from_me,
+            no_flows=not read.flows,
         )
         for attempt in range(1, DECIDE_ATTEMPTS + 1):
             try:
@@ -250,6 +254,7 @@ class Pipeline:
                 if attempt == DECIDE_ATTEMPTS:
                     raise
                 log.info("routing %s again: a flow run moved meanwhile", stored.message.id)
+                ctx = replace(ctx, no_flows=False)  # look again, fresh
 
     async def _decide(
         self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage, ctx: ReplyContext

@@ -40,6 +40,9 @@ class ReplyContext:
     media_error: str | None = None  # why the media is not there (could not be fetched/stored)
     first_message: bool = False  # the contact's first message ever (a new contact)
     ai_options: AIOptions | None = None  # a flow's `ai` node: its prompt and knowledge base
+    # read with the route state: the contact is in no flow run and the workspace has no
+    # active flow, so the flow step has nothing to look up (False: not known, look)
+    no_flows: bool = False
 
 
 @dataclass(frozen=True, slots=True)

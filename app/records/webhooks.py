@@ -38,10 +38,11 @@ class Subscriptions:
 
     async def wanting(self, workspace_id: str, event_type: str) -> list[str]:
         """Ids of the workspace's active webhooks subscribed to `event_type`."""
-        subscribed = await self._of(workspace_id)
+        subscribed = await self.of(workspace_id)
         return [hook for hook, types in subscribed if wants(types, event_type)]
 
-    async def _of(self, workspace_id: str) -> Subscribed:
+    async def of(self, workspace_id: str) -> Subscribed:
+        """The workspace's active webhooks and what each wants."""
         now = time.monotonic()
         cached = self._cache.get(workspace_id)
         if cached is not None and cached[0] > now:
@@ -64,6 +65,11 @@ class WebhookOutbox:
         self._subscriptions = subscriptions
         self._wake = wake  # the sender's: rows are waiting (a hint; it also polls)
         self._last_seq = 0
+
+    async def listening(self, workspace_id: str) -> bool:
+        """Whether the workspace has any active webhook: without one, `record` writes nothing
+        and a one-statement change needs no transaction around it (cached, like `record`)."""
+        return bool(await self._subscriptions.of(workspace_id))
 
     async def record(self, *events: Event) -> int:
         """Write a delivery for every webhook that wants each event; call it inside the

@@ -5,6 +5,8 @@ dispatcher → simulator send → receipts), next to a bare Litestar echo reques
 Run: `/work/venv/bin/python -m tests.bench.bench_pipeline [--db postgresql://…] [-n 10000]`
      `… --sync normal,inbound,full --rounds 3`: SQLite durability modes side by side (alternating
      rounds in one run, so machine noise hits both), with the ratios at the end.
+     `… --db postgresql://… --calls -n 1000 --contacts 100`: round trips per message, by
+     statement (tests/bench/pg_calls.py; the whole run, setup included).
 
 1. Saturation: 10,000 messages from 1,000 contacts injected as fast as the channel callback
    returns (each inject waits until its message is persisted; `--concurrency K` senders at
@@ -331,7 +333,21 @@ def main() -> None:
     p.add_argument(
         "--nodes", default="", help="Postgres only: node counts to run side by side, e.g. 1,2,3"
     )
+    p.add_argument("--calls", action="store_true", help="Postgres: count round trips by statement")
     args = p.parse_args()
+    if args.calls:  # loaded from beside this file: it also counts another tree's app
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(
+            "pg_calls", Path(__file__).with_name("pg_calls.py")
+        )
+        assert spec is not None and spec.loader is not None
+        pg_calls = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(pg_calls)
+        pg_calls.count()
+        asyncio.run(run(args.db, args.n, args.contacts, 0, "inbound", args.concurrency))
+        pg_calls.report(args.n)
+        return
     if args.nodes:
         for count in (int(c) for c in args.nodes.split(",")):
             nodes(args.db, count, args.n, args.contacts, args.concurrency)

@@ -15,7 +15,7 @@ from app.db.engine import durable_commit, make_durable
 from app.db.errors import is_unique_violation
 from app.db.repos import csat, mapping
 from app.db.repos.resolver import phone_of, resolve_contact
-from app.db.tables import Conversation, Message
+from app.db.tables import Contact, Conversation, Message
 from app.domain import (
     ConversationStatus,
     Direction,
@@ -148,13 +148,19 @@ async def durable() -> None:
 async def _persist(
     workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
 ) -> Persisted:
-    contact, created = await resolve_contact(workspace_id, session_id, msg, now)
+    contact, created, touch = await resolve_contact(workspace_id, session_id, msg, now)
+    writes = [touch] if touch is not None else []
+    if touch is not None and rating_of(msg.text) is not None:  # a rating reads more first
+        await fast.execute(Contact, touch[0], *touch[1])
+        writes = []
     answered = None if created else await _csat_answer(contact["id"], msg, now)
     rating = answered[0] if answered is not None else None
     if answered is not None:
         conv, opened = answered[1], False
     else:
-        conv, opened = await open_conversation(workspace_id, session_id, contact["id"], now)
+        conv, opened = await open_conversation(
+            workspace_id, session_id, contact["id"], now, writes=writes
+        )
     content = msg.body or (msg.reaction.emoji if msg.reaction else "") or msg.contact_name or ""
     row = message_row(
         workspace_id=workspace_id,
@@ -177,9 +183,12 @@ async def _persist(
     )
     if not row["content"] and not msg.media_type:
         row["content"] = content
-    stored = await insert_message(row)
     unread = 0 if msg.is_from_me or rating else 1  # a rating leaves the resolved thread read
-    await fast.execute(Conversation, _COUNT_MESSAGE, unread, now, now, conv["id"])
+    # the row and the conversation's count in one statement on Postgres (`insert_with`)
+    await fast.insert_with(
+        [(Message, row)], Conversation, _COUNT_MESSAGE, unread, now, now, conv["id"]
+    )
+    stored = mapping.message(row)
     conv.update(unread_count=conv["unread_count"] + unread, last_message_at=now, updated_at=now)
     contact_model = mapping.contact(contact)
     conversation = mapping.conversation(conv, contact_model)
@@ -207,10 +216,16 @@ async def _csat_answer(
 
 
 async def open_conversation(
-    workspace_id: str, session_id: str, contact_id: str, now: datetime
+    workspace_id: str,
+    session_id: str,
+    contact_id: str,
+    now: datetime,
+    *,
+    writes: list[fast.Write] | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """The contact's newest unresolved conversation, or a new OPEN one (True)."""
-    rows = await fast.execute(Conversation, _OPEN_CONVERSATION, contact_id)
+    """The contact's newest unresolved conversation, or a new OPEN one (True). `writes` (the
+    contact's update) run first, with the read (`fast.run_with`)."""
+    rows = await fast.run_with(writes or [], Conversation, _OPEN_CONVERSATION, contact_id)
     if rows:
         return rows[0], False
     row = {

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.db import fast
-from app.db.repos import mapping
+from app.db.repos import mapping, workspace_settings
 from app.db.tables import Conversation, Message, WhatsappSession
 from app.domain import Direction, ReceiptKind
 from app.domain import conversations as c
+from app.domain.workspace_settings import DEFAULTS, WorkspaceSettings
 
 _DELIVERED = (
     "UPDATE messages SET delivered_at = {}, status = 'DELIVERED' WHERE session_id = {} "
@@ -85,20 +87,44 @@ async def previews(conversation_ids: list[str]) -> dict[str, str]:
     return out
 
 
-_ROUTE_STATE = (
-    "SELECT conversations.status AS status, contacts.is_blocked AS is_blocked, "
-    "contacts.human_takeover AS human_takeover, contacts.approval_mode AS approval_mode, "
-    "contacts.autoreply_enabled AS autoreply_enabled FROM conversations "
-    "JOIN contacts ON contacts.id = conversations.contact_id WHERE conversations.id = {}"
+_ROUTE_READ = (
+    "SELECT ws.*, conversations.status AS route_status, contacts.is_blocked AS route_is_blocked, "
+    "contacts.human_takeover AS route_human_takeover, "
+    "contacts.approval_mode AS route_approval_mode, "
+    "contacts.autoreply_enabled AS route_autoreply_enabled, "
+    "ws.workspace_id AS route_settings_row, "
+    "(EXISTS (SELECT 1 FROM flow_runs r WHERE r.active_contact_id = contacts.id) "
+    "OR EXISTS (SELECT 1 FROM flows f WHERE f.workspace_id = conversations.workspace_id "
+    "AND f.is_active = {})) AS route_flows "
+    "FROM conversations JOIN contacts ON contacts.id = conversations.contact_id "
+    "LEFT JOIN workspace_settings ws ON ws.workspace_id = conversations.workspace_id "
+    "WHERE conversations.id = {}"
 )
+_STATE = ("status", "is_blocked", "human_takeover", "approval_mode", "autoreply_enabled")
 
 
-async def route_state(conversation_id: str) -> dict[str, Any] | None:
-    """The conversation's status and the contact's switches as they are *now*: a message
-    waiting in its chat's lane was persisted before the previous one's decision (which may
-    have escalated), or before an agent took over."""
-    rows = await fast.execute(Conversation, _ROUTE_STATE, conversation_id)
-    return rows[0] if rows else None
+@dataclass(frozen=True, slots=True)
+class RouteRead:
+    """What routing a message reads first, in one statement (it runs for every message)."""
+
+    state: dict[str, Any]  # the conversation's status and the contact's switches, now
+    settings: WorkspaceSettings
+    flows: bool  # the contact is in a flow run, or the workspace has an active flow
+
+
+async def route_read(conversation_id: str) -> RouteRead | None:
+    """The conversation's status and the contact's switches as they are *now* (a message
+    waiting in its chat's lane was persisted before the previous one's decision, which may
+    have escalated, or before an agent took over), the workspace settings, and whether the
+    flow step has anything to look at; None when the conversation is gone."""
+    rows = await fast.execute(Conversation, _ROUTE_READ, True, conversation_id)
+    if not rows:
+        return None
+    row = rows[0]
+    state = {k: row[f"route_{k}"] for k in _STATE}
+    has_row = row["route_settings_row"] is not None
+    settings = workspace_settings.from_row(row) if has_row else DEFAULTS
+    return RouteRead(state, settings, bool(row["route_flows"]))
 
 
 async def enabled_sessions() -> list[dict[str, Any]]:

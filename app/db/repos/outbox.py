@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from piccolo.table import Table
+
 from app.db import fast
 from app.db.repos import mapping
-from app.db.repos.inbound import insert_message, message_row, open_conversation
+from app.db.repos.inbound import message_row, open_conversation
 from app.db.tables import Conversation, Message, Outbox
 from app.domain import (
     ConversationStatus,
@@ -126,9 +128,14 @@ class Sending:
 REPLY = Sending()
 
 
-async def _write(
+Insert = tuple[type[Table], dict[str, Any]]
+
+
+def _write(
     target: Target, draft: Draft, now: datetime, sending: Sending = REPLY
-) -> c.Message:
+) -> tuple[c.Message, list[Insert]]:
+    """A draft's message and the rows to insert for it (message, outbox unless held): the
+    caller inserts them with its conversation update (`fast.insert_with`)."""
     media = draft.media
     extra: dict[str, Any] = {"id": draft.message_id} if draft.message_id else {}
     if media is not None:  # as inbound media rows: the text is the caption
@@ -153,10 +160,11 @@ async def _write(
         status=MessageStatus.PENDING_APPROVAL if draft.hold else MessageStatus.QUEUED,
     )
     row.update(extra)
-    message = await insert_message(row)
+    inserts: list[Insert] = [(Message, row)]
     if not draft.hold:
-        await enqueue_row(target, message.id, draft.text, now, media=media, sending=sending)
-    return message
+        queued = outbox_row(target, row["id"], draft.text, now, media=media, sending=sending)
+        inserts.append((Outbox, queued))
+    return mapping.message(row), inserts
 
 
 async def enqueue_row(
@@ -168,30 +176,58 @@ async def enqueue_row(
     media: Media | None = None,
     sending: Sending = REPLY,
 ) -> None:
+    await fast.insert(
+        Outbox, outbox_row(target, message_id, text, now, media=media, sending=sending)
+    )
+
+
+def outbox_row(
+    target: Target,
+    message_id: str,
+    text: str,
+    now: datetime,
+    *,
+    media: Media | None = None,
+    sending: Sending = REPLY,
+) -> dict[str, Any]:
     payload: dict[str, Any] = {"text": text}
     if media is not None:
         payload["media"] = media.payload()
-    await fast.insert(
-        Outbox,
-        {
-            "id": new_id(),
-            "workspace_id": target.workspace_id,
-            "session_id": target.session_id,
-            "conversation_id": target.conversation_id,
-            "message_id": message_id,
-            "jid": target.jid,
-            "payload": payload,
-            "status": OutboxStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "kind": sending.kind,
-            "priority": sending.kind.priority,
-            "cold": sending.cold,
-            "slot_at": None,
-            "idempotency_key": sending.idempotency_key,
-        },
-    )
+    return {
+        "id": new_id(),
+        "workspace_id": target.workspace_id,
+        "session_id": target.session_id,
+        "conversation_id": target.conversation_id,
+        "message_id": message_id,
+        "jid": target.jid,
+        "payload": payload,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "kind": sending.kind,
+        "priority": sending.kind.priority,
+        "cold": sending.cold,
+        "slot_at": None,
+        "idempotency_key": sending.idempotency_key,
+    }
+
+
+_DECIDED_COLUMNS = frozenset({"last_message_at", "status", "updated_at"})
+
+
+def _conversation_update(changes: dict[str, Any], *, claimed: bool = False) -> str:
+    """`UPDATE conversations SET <changes> WHERE id = {} RETURNING *` (names from our code);
+    `claimed`: also whether the routing claim, the statement's first CTE, took the inbound."""
+    if unknown := set(changes) - _DECIDED_COLUMNS:
+        raise ValueError(f"not a decision's column: {sorted(unknown)}")
+    sets = ", ".join(f"{column} = {{}}" for column in changes)
+    extra = ", (SELECT count(*) FROM w0) AS route_claimed" if claimed else ""
+    return f"UPDATE conversations SET {sets} WHERE id = {{}} RETURNING *{extra}"  # noqa: S608
+
+
+def _as_writes(inserts: list[Insert]) -> list[fast.Write]:
+    return [fast.insert_statement(table, row) for table, row in inserts]
 
 
 async def record_decision(
@@ -210,38 +246,62 @@ async def record_decision(
     told in this waiting period. A crash before this commits re-routes the inbound on start;
     after it, the outbox holds the replies. An inbound is decided once: `AlreadyRouted` (and
     nothing written) when another decision for it committed first."""
+    # Postgres, and nothing to run between the claim and the writes: the claim goes with them
+    # in one statement (`fast.run_with`); losing it raises, and the transaction takes the
+    # writes back — nothing of a second decision commits either way
+    deferred = (
+        Message._meta.db.engine_type != "sqlite"
+        and inbound_id is not None
+        and before is None
+        and status != ConversationStatus.WAITING_HUMAN
+        and bool(drafts)
+        and not any(d.once_per_wait for d in drafts)
+    )
     async with Message._meta.db.transaction():
-        if inbound_id is not None:  # claimed first: a second decision for it writes nothing
+        if inbound_id is not None and not deferred:  # claimed first: a second writes nothing
             claimed = await fast.execute(Message, _CLAIM_ROUTING, now, inbound_id)
             if not claimed:
                 raise AlreadyRouted(inbound_id)
         if before is not None:
             await before()
-        # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
-        out = [
-            await _write(target, d, now + timedelta(microseconds=i), sending)
-            for i, d in enumerate(drafts)
-            if not d.once_per_wait or await _claim_waiting_notice(target.conversation_id, now)
-        ]
-        changes: dict[Any, Any] = {}
+        out: list[c.Message] = []
+        inserts: list[Insert] = []
+        for i, d in enumerate(drafts):
+            if d.once_per_wait and not await _claim_waiting_notice(target.conversation_id, now):
+                continue
+            # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
+            message, rows = _write(target, d, now + timedelta(microseconds=i), sending)
+            out.append(message)
+            inserts += rows
+        changes: dict[str, Any] = {}
         conversation = None
         if out:
-            changes[Conversation.last_message_at] = now
+            changes["last_message_at"] = now
         if status == ConversationStatus.WAITING_HUMAN:  # the wait starts now, not again
             await Conversation.update({Conversation.waiting_since: now}).where(
                 (Conversation.id == target.conversation_id)
                 & (Conversation.status != ConversationStatus.WAITING_HUMAN)
             )
         if status is not None:
-            changes[Conversation.status] = status
-        if changes:
-            changes[Conversation.updated_at] = now
-            rows = (
-                await Conversation.update(changes)
-                .where(Conversation.id == target.conversation_id)
-                .returning(*Conversation.all_columns())
-            )
+            changes["status"] = status
+        if deferred:  # `out` has messages, so `changes` is not empty
+            changes["updated_at"] = now
+            sql = _conversation_update(changes, claimed=True)
+            args = (*changes.values(), target.conversation_id)
+            claim = (_CLAIM_ROUTING, (now, inbound_id))
+            rows = await fast.run_with([claim, *_as_writes(inserts)], Conversation, sql, *args)
+            if not rows or not rows[0].pop("route_claimed"):
+                raise AlreadyRouted(inbound_id or "")
+            conversation = mapping.conversation(rows[0])
+        elif changes:
+            changes["updated_at"] = now
+            sql = _conversation_update(changes)
+            args = (*changes.values(), target.conversation_id)
+            rows = await fast.insert_with(inserts, Conversation, sql, *args)
             conversation = mapping.conversation(rows[0]) if rows else None
+        else:
+            for table, row in inserts:  # none: there are rows only when `out` has messages
+                await fast.insert(table, row)
     return Written(out, conversation)
 
 
@@ -250,15 +310,16 @@ async def enqueue(target: Target, drafts: list[Draft], now: datetime, sending: S
     lastMessageAt, in one transaction — the caller's, when one is open (it joins it)."""
     async with Message._meta.db.transaction():
         out = []
+        inserts: list[Insert] = []
         for i, draft in enumerate(drafts):
             first = sending if i == 0 else Sending(sending.kind, sending.cold)
-            out.append(await _write(target, draft, now + timedelta(microseconds=i), first))
-        rows = (
-            await Conversation.update(
-                {Conversation.last_message_at: now, Conversation.updated_at: now}
-            )
-            .where(Conversation.id == target.conversation_id)
-            .returning(*Conversation.all_columns())
+            message, rows = _write(target, draft, now + timedelta(microseconds=i), first)
+            out.append(message)
+            inserts += rows
+        changes = {"last_message_at": now, "updated_at": now}
+        sql = _conversation_update(changes)
+        rows = await fast.insert_with(
+            inserts, Conversation, sql, *changes.values(), target.conversation_id
         )
     return Written(out, mapping.conversation(rows[0]) if rows else None)
 

@@ -78,7 +78,36 @@ async def release(job_ids: list[str], next_at: datetime) -> None:
         ).where(Outbox.id.is_in(job_ids) & (Outbox.status == OutboxStatus.SENDING))
 
 
+_SENT_ROW = (
+    "UPDATE outbox SET status = 'SENT', wa_message_id = {}, sent_at = {}, attempts = {} "
+    "WHERE id = {}"
+)
+# Postgres: both rows in one statement (a data-modifying CTE runs to completion whether or not
+# the outer statement reads it) — one round trip instead of BEGIN, two UPDATEs and COMMIT.
+_SENT_BOTH = (
+    "WITH sent AS (UPDATE outbox SET status = 'SENT', wa_message_id = {}, sent_at = {}, "
+    "attempts = {} WHERE id = {}) "
+    "UPDATE messages SET wa_message_id = {}, status = 'SENT' WHERE id = {} RETURNING *"
+)
+
+
 async def mark_sent(job: Job, wa_message_id: str, now: datetime) -> c.Message | None:
+    """The outbox row SENT and its message SENT with WhatsApp's id, together."""
+    if Outbox._meta.db.engine_type != "sqlite":
+        if job.message_id is None:
+            await fast.execute(Outbox, _SENT_ROW, wa_message_id, now, job.attempts + 1, job.id)
+            return None
+        rows = await fast.execute(
+            Outbox,
+            _SENT_BOTH,
+            wa_message_id,
+            now,
+            job.attempts + 1,
+            job.id,
+            wa_message_id,
+            job.message_id,
+        )
+        return mapping.message(rows[0]) if rows else None
     async with Outbox._meta.db.transaction():
         await Outbox.update(
             {

@@ -25,13 +25,29 @@ async def _synchronous_commit() -> str:
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 async def test_only_the_inbound_transaction_waits_for_the_disk(db: Engine) -> None:
     ws, session = await _session()
-    seen: list[str] = []
+    seen: list[bool] = []
 
     async def inside(_: Persisted) -> None:
-        seen.append(await _synchronous_commit())
+        seen.append(db.current_transaction.get().durable)
 
     assert await persist_inbound(ws, session, _msg("A", PHONE), NOW, inside) is not None
-    assert seen == ["on"]  # the message's COMMIT is fsynced before it is acknowledged
-    assert await _synchronous_commit() == "off"  # SET LOCAL ended with it; the rest is async
-    async with db.transaction():
+    assert seen == [True]  # the message's COMMIT is fsynced before it is acknowledged
+    assert await _synchronous_commit() == "off"  # the rest is async
+    async with db.transaction() as transaction:
+        assert not transaction.durable
         assert await _synchronous_commit() == "off"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_a_durable_commit_commits(db: Engine) -> None:
+    """`SET LOCAL synchronous_commit TO on; COMMIT` goes as one simple query: what the
+    transaction wrote is committed."""
+    async with db.pool.acquire() as connection:
+        await connection.execute("CREATE TABLE durable_probe (x int)")
+    async with db.transaction() as transaction:
+        transaction.durable = True
+        await transaction.connection.execute("INSERT INTO durable_probe VALUES (1)")
+        assert transaction.connection.is_in_transaction()
+    async with db.pool.acquire() as connection:
+        assert await connection.fetchval("SELECT count(*) FROM durable_probe") == 1
