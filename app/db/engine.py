@@ -182,7 +182,7 @@ async def durable_commit(engine: Engine) -> None:
     `make_durable` after the commit."""
     if isinstance(engine, _Postgres) and engine.durability == "inbound":
         transaction = engine.current_transaction.get()
-        if transaction is None:
+        if not isinstance(transaction, _PgTransaction):
             raise RuntimeError("durable_commit() belongs inside the storing transaction")
         transaction.durable = True  # said with its COMMIT: `_PgTransaction.commit`
 

@@ -106,5 +106,5 @@ async def run_with(
             await execute(table, sql, *values)
         return await execute(table, template, *args)
     parts = [f"w{i} AS ({sql})" for i, (sql, _) in enumerate(writes)]
-    values = [v for _, vs in writes for v in vs]
-    return await execute(table, "WITH " + ", ".join(parts) + " " + template, *values, *args)
+    written = [v for _, vs in writes for v in vs]
+    return await execute(table, "WITH " + ", ".join(parts) + " " + template, *written, *args)

@@ -270,9 +270,9 @@ async def record_decision(
             if d.once_per_wait and not await _claim_waiting_notice(target.conversation_id, now):
                 continue
             # distinct, increasing created_at: the dispatcher sends a chat's rows in that order
-            message, rows = _write(target, d, now + timedelta(microseconds=i), sending)
+            message, written = _write(target, d, now + timedelta(microseconds=i), sending)
             out.append(message)
-            inserts += rows
+            inserts += written
         changes: dict[str, Any] = {}
         conversation = None
         if out:
@@ -313,9 +313,9 @@ async def enqueue(target: Target, drafts: list[Draft], now: datetime, sending: S
         inserts: list[Insert] = []
         for i, draft in enumerate(drafts):
             first = sending if i == 0 else Sending(sending.kind, sending.cold)
-            message, rows = _write(target, draft, now + timedelta(microseconds=i), first)
+            message, written = _write(target, draft, now + timedelta(microseconds=i), first)
             out.append(message)
-            inserts += rows
+            inserts += written
         changes = {"last_message_at": now, "updated_at": now}
         sql = _conversation_update(changes)
         rows = await fast.insert_with(

@@ -69,7 +69,7 @@ class Graph:
     message: Message
 
 
-async def build(slug: str = "acme") -> Graph:
+async def build(slug: str = "acme", *, credentials: bool = False) -> Graph:
     """A workspace whose children cover every table (user-owned rows included)."""
     later = utcnow() + timedelta(days=1)
     ws = Workspace(name=slug.title(), slug=slug)
@@ -99,10 +99,11 @@ async def build(slug: str = "acme") -> Graph:
     await session.save()
     await SendBudget(workspace_id=ws.id, session_id=session.id).save()
     await SessionLease(id=session.id, session_id=session.id).save()
-    await SessionCredentials(
-        id=session.id, session_id=session.id, workspace_id=ws.id, blob="c2VhbGVk",
-        sealed_at=datetime.now(UTC),
-    ).save()  # fmt: skip
+    if credentials:  # a sealed blob that opens with no key: only for walking every table
+        await SessionCredentials(
+            id=session.id, session_id=session.id, workspace_id=ws.id, blob="c2VhbGVk",
+            sealed_at=datetime.now(UTC),
+        ).save()  # fmt: skip
     contact = Contact(
         workspace_id=ws.id, session_id=session.id, jid="1@s.whatsapp.net", phone_number="+1"
     )

@@ -98,8 +98,8 @@ async def test_wa_message_id_is_unique_per_workspace_and_session_only(db: Engine
 
 
 async def test_deleting_a_workspace_deletes_everything_it_owns(db: Engine) -> None:
-    g = await build()
-    await build("globex")  # an identical second workspace that must be left alone
+    g = await build(credentials=True)
+    await build("globex", credentials=True)  # an identical second workspace left alone
     before = {table: await table.count() for table in ALL_TABLES}
     await Workspace.delete().where(Workspace.id == g.workspace.id)
     for table in ALL_TABLES:
