@@ -53,6 +53,11 @@ class Coalesced:
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def busy(self) -> bool:
+        """A redraw is asked for or running."""
+        return self._task is not None and not self._task.done()
+
     def soon(self) -> None:
         self._dirty = True
         if self._task is None or self._task.done():
