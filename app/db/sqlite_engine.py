@@ -183,7 +183,8 @@ def _run(raw: sqlite3.Connection, query: str, args: list[Any], commit: bool) -> 
         raw.commit()
     took = time.perf_counter() - started
     if took >= SLOW_STATEMENT_S:
-        log.warning("slow SQLite statement on the loop (%.0f ms): %s", took * 1000, query[:300])
+        text = " ".join(query.split())[:300]
+        log.warning("slow SQLite statement on the loop (%.0f ms): %s", took * 1000, text)
     return rows
 
 
