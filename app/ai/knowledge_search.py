@@ -17,11 +17,14 @@ import logging
 import re
 from typing import Any, Protocol
 
+from app.answers import stored_units
 from app.answers.answerer import Answerer
 from app.answers.evidence import Evidence, from_passages, query_embedder
+from app.answers.text import units
 from app.db.repos import ai as repo
+from app.db.repos import unit_vectors
 from app.llm import Passage
-from app.rag.indexing import doc_title
+from app.rag.indexing import doc_title, strip_context
 from app.rag.retrieval import Candidates
 from app.rag.runtime import KnowledgeRuntime
 
@@ -144,6 +147,33 @@ def rank(
     return hits[:k]
 
 
+async def restore_units(
+    answerer: Answerer, workspace_id: str, found: Candidates, model: str
+) -> int:
+    """Bring the stored sentence vectors of the retrieved chunks the reader's cache lacks
+    (after a restart, or a document indexed on another node) — one read, instead of embedding
+    them while the customer waits. Best effort: returns how many units were restored."""
+    texts = {
+        h.chunk_id: strip_context(h.content, h.metadata)
+        for h in found.hits
+        if h.chunk_id and not h.faq_id
+    }
+    cold = [cid for cid, text in texts.items() if answerer.vectors.missing(units(text))]
+    if not cold:
+        return 0
+    try:
+        rows = await unit_vectors.load(workspace_id, cold)
+    except Exception as exc:  # a cold cache only costs time
+        log.warning("stored sentence vectors unavailable: %s", exc)
+        return 0
+    return sum(
+        stored_units.restore(
+            answerer.vectors, model, texts[r["id"]], r["unit_vectors"], r["unit_digest"]
+        )
+        for r in rows
+    )
+
+
 async def _titles(workspace_id: str, found: Candidates) -> dict[str, str]:
     """Document titles of hits indexed before chunks carried their title."""
     missing = {h.document_id for h in found.hits if h.document_id and not h.metadata.get("title")}
@@ -183,6 +213,7 @@ class RetrieverSearch:
         if not found.hits:
             return await self.fallback.evidence(workspace_id, query, kb_id)
         titles = await _titles(workspace_id, found)
+        await restore_units(self.answerer, workspace_id, found, retriever.embeddings.name)
         # the reader's sentences go through the question's engine (never the indexing model's
         # load on the answer path: issue 13); most are cached already, embedded at indexing by
         # the indexing model — the same weights, cosine >= 0.9999

@@ -6,7 +6,9 @@ scored by its similarity to the question, nudged by how well its passage ranked 
 the question's terms it holds (weights fitted in tests/bench/fit_answers.py). The best unit is
 the answer; a neighbour joins it when the best one is a fragment, or when the question asks for
 a figure (how much, when, कितने, كم …) that the best unit lacks but the next one has — the
-answer is never cut before the key figure. At most three units, never cut mid-unit.
+answer is never cut before the key figure — or when the best unit is a lead-in ending in ":"
+("The following CL commands can be used to …:"), whose answer is the list after it. At most
+three units (a lead-in's list up to `MAX_LIST_ITEMS`), never cut mid-unit.
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.answers.evidence import Candidate, Embed, Evidence
 from app.answers.terms import content_terms, coverage, stems
-from app.answers.text import is_table_row, units
+from app.answers.text import BULLET, is_table_row, units
 
 READ_PASSAGES = 5
 MAX_UNITS = 3
+MAX_LIST_ITEMS = 5  # items quoted after a lead-in ending in ":" (a list is short lines)
 SHORT_UNIT = 60  # characters: a unit this short is likely a fragment ("See below.")
 MAX_ANSWER_CHARS = 700  # companions are dropped, never the best unit, past this
 _DIGIT = re.compile(r"\d")
@@ -111,17 +114,29 @@ class UnitVectors:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """The cached vectors of `texts` (None where absent), embedding nothing."""
+        with self._lock:
+            return [self._cache.get(t) for t in texts]
+
+    def missing(self, texts: Sequence[str]) -> bool:
+        with self._lock:
+            return any(t not in self._cache for t in texts)
+
+    def put(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Vectors made elsewhere (restored from the database) for `texts`."""
+        with self._lock:
+            for text, vector in zip(texts, vectors, strict=True):
+                self._cache[text] = vector
+                self._cache.move_to_end(text)
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+
     def get(self, embed: Embed, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            fresh = np.asarray(embed(missing), dtype=np.float32)
-            with self._lock:
-                for text, vector in zip(missing, fresh, strict=True):
-                    self._cache[text] = vector
-                    self._cache.move_to_end(text)
-                while len(self._cache) > self.size:
-                    self._cache.popitem(last=False)
+            self.put(missing, np.asarray(embed(missing), dtype=np.float32))
         with self._lock:
             vectors = [self._cache.get(t) for t in texts]
         present = [v for v in vectors if v is not None]
@@ -206,6 +221,13 @@ def _compose(
         if 0 <= p < len(found) and p not in chosen and not is_table_row(found[p]):
             chosen.append(p)
 
+    if best.rstrip().endswith(":"):  # a lead-in: what it announces is the answer
+        items = list(_list_after(found, pos))
+        chosen += items or [p for p in (pos + 1,) if p < len(found)]
+        while len(chosen) > 2 and sum(len(found[p]) for p in chosen) > MAX_ANSWER_CHARS:
+            chosen.pop()
+        return chosen
+
     if asks_figure(question) and not _DIGIT.search(best):
         for p in (pos + 1, pos - 1):
             if 0 <= p < len(found) and _DIGIT.search(found[p]):
@@ -221,6 +243,18 @@ def _compose(
     while len(chosen) > 1 and sum(len(found[p]) for p in chosen) > MAX_ANSWER_CHARS:
         chosen.remove(max((p for p in chosen if p != pos), key=lambda p: abs(p - pos)))
     return sorted(chosen)
+
+
+def _list_after(found: list[str], pos: int) -> Iterator[int]:
+    """Positions of the list a lead-in announces: the bulleted, tabular or short lines right
+    after it (PDF lists often lose their bullet glyphs: "Work Function Usage (WRKFCNUSG)"), up
+    to the first ordinary sentence."""
+    for p in range(pos + 1, min(len(found), pos + 1 + MAX_LIST_ITEMS)):
+        unit = found[p]
+        short = len(unit) < SHORT_UNIT and not unit.endswith((".", ":"))
+        if not (BULLET.match(unit) or is_table_row(unit) or short):
+            return
+        yield p
 
 
 def citation(candidate: Candidate) -> str | None:

@@ -15,7 +15,7 @@ import re
 from app.rag.chunking import TABLE_CELL
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
-_BULLET = re.compile(r"^(?:[•▪◦●■\-–*]\s|\(?[a-z0-9ivx]{1,4}[.)]\s)")
+BULLET = re.compile(r"^(?:[•▪◦●■\-–*]\s|\(?[a-z0-9ivx]{1,4}[.)]\s)")
 _BOUNDARY = re.compile(r"(?<=[.!?।؟。！？])[\"'”’)\]]?\s+(?=[\"'“‘(\[¿¡]?[^\W_a-z])")
 _END = (".", "!", "?", ":", ";", "।", "؟", "。")
 # fmt: off
@@ -45,7 +45,7 @@ def repair(text: str) -> str:
             and not prev.endswith(_END)
             and TABLE_CELL not in prev
             and TABLE_CELL not in stripped
-            and not _BULLET.match(stripped)
+            and not BULLET.match(stripped)
             and not _HEADING.match(stripped)
             and not _HEADING.match(prev)
             and (stripped[:1].islower() or stripped[:1].isdigit() or prev.endswith((",", "-")))

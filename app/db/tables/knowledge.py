@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Integer, Text, Varchar
+from piccolo.columns import Bytea, Integer, Text, Varchar
 from piccolo.table import Table
 
 from app.db.tables._columns import (
@@ -63,6 +63,8 @@ class KBChunk(Table, tablename="kb_chunks"):
     chunk_index = Integer()
     metadata = json_object(null=True)
     created_at = created_at()
+    unit_vectors = Bytea(null=True, default=None)  # m0032: the reader's sentence vectors
+    unit_digest = Varchar(length=64, null=True, default=None)  # m0032: what they were made of
 
 
 class KBFaq(Table, tablename="kb_faqs"):

@@ -19,8 +19,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.answers import stored_units
 from app.answers.answerer import Answerer
-from app.db.repos import kb_claims
+from app.db.repos import kb_claims, unit_vectors
 from app.db.tables import KBChunk, KBDocument
 from app.db.tx import transaction
 from app.domain import DomainError
@@ -55,7 +56,7 @@ class DocumentIndexer:
         self.lease_s = lease_s  # a claim not renewed for this long is another node's to take
         self._runtime = runtime
         self._answerer = answerer  # the bot's reader: a new document's sentences pre-embedded
-        self._passages: dict[str, list[str]] = {}  # doc id → its chunks' text, until warmed
+        self._passages: dict[str, list[tuple[str, str]]] = {}  # doc id → (chunk id, text)
         self._ready: list[str] = []  # indexed documents whose sentences wait for `warm_ready`
         self._events = events  # kb:progress
         self._notifier = notifier  # kb_indexed
@@ -209,7 +210,13 @@ class DocumentIndexer:
             return
         try:
             embeddings = await self._runtime.aembeddings()
-            await asyncio.to_thread(self._answerer.warm, passages, embeddings.embed_documents)
+            texts = [text for _, text in passages]
+            await asyncio.to_thread(self._answerer.warm, texts, embeddings.embed_documents)
+            # kept with the chunks: a restart or another node reads them instead of embedding
+            stored = await asyncio.to_thread(
+                stored_units.to_store, self._answerer.vectors, embeddings.name, passages
+            )
+            await unit_vectors.save([(s.chunk_id, s.blob, s.digest) for s in stored])
         except Exception as exc:  # a cold cache only costs time at the first question
             log.warning("pre-embedding the sentences of %s failed: %s", doc_id, exc)
 
@@ -239,7 +246,7 @@ class DocumentIndexer:
             from app.rag import ExtractionError
 
             raise ExtractionError("no text found in the document")
-        self._passages[row["id"]] = [strip_context(r.content, r.metadata) for r in records]
+        self._passages[row["id"]] = [(r.id, strip_context(r.content, r.metadata)) for r in records]
         await KBChunk.delete().where(KBChunk.document_id == row["id"])
         await KBChunk.insert(
             *[

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import msgspec
 
+from app.ai.knowledge_search import restore_units
 from app.ai.signals import detect_language
 from app.answers.answerer import Answer, Answerer
 from app.answers.evidence import query_embedder
@@ -83,6 +84,7 @@ class RetrievalChecks:
         found = await asyncio.to_thread(
             retriever.candidates, query, workspace_id=workspace_id, kb_id=kb_id
         )
+        await restore_units(self._answerer, workspace_id, found, embeddings.name)
         ev = await asyncio.to_thread(
             self._answerer.evidence,
             query,

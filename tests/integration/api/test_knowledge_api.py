@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from tests.integration.api.conftest import Account, Api
 
@@ -439,6 +442,54 @@ async def test_queued_uploads_are_indexed_before_the_first_ones_sentences_are_em
         ("Tea costs two euro.", 1),  # d2 was indexed before d1's sentences were embedded
         ("Coffee costs three euro.", 1),
     ]
+
+
+async def test_sentence_vectors_survive_a_restart_in_the_database(tmp_path: Path) -> None:
+    """What indexing embedded for the reader is kept with the chunks: a process with an empty
+    cache (a restart, another node) reads it back instead of embedding while a customer
+    waits — and never pairs vectors with sentences, or an embedder, they were not made from."""
+    from app.ai.knowledge_search import restore_units
+    from app.answers.answerer import Answerer
+    from app.answers.text import units
+    from app.container import build_container, lifespan
+    from app.db.tables import KBChunk
+    from app.services.knowledge import DocumentIndexer, IndexWorker
+    from tests.conftest import make_settings
+
+    text = "Parcels to Iceland take twelve days by sea. Express post takes three days."
+    c = build_container(make_settings(tmp_path / "data"))
+    async with lifespan(c):
+        await c.indexer.stop()
+        ws = await _processing_doc(text)
+        indexer = DocumentIndexer(
+            c.kb, c.events, c.notifier, c.webhooks, retries=0, base_s=0, answerer=Answerer()
+        )
+        worker = IndexWorker(indexer)
+        await worker.start()
+        try:
+            await asyncio.wait_for(worker.idle(), 30)
+        finally:
+            await worker.stop()
+        rows = await KBChunk.select().where(KBChunk.document_id == "d1")
+        assert rows and all(r["unit_vectors"] and r["unit_digest"] for r in rows)
+
+        retriever = await c.kb.aretriever()
+        found = await asyncio.to_thread(
+            retriever.candidates, "Iceland parcels", workspace_id=ws, kb_id="kb1"
+        )
+        fresh = Answerer()  # what a restarted process has
+        name = retriever.embeddings.name
+        assert await restore_units(fresh, "another-workspace", found, name) == 0
+        assert await restore_units(Answerer(), ws, found, "another-embedder") == 0
+        assert await restore_units(fresh, ws, found, name) == len(units(text)) == 2
+        assert not fresh.vectors.missing(units(text))
+        stored = np.stack([v for v in fresh.vectors.peek(units(text)) if v is not None])
+        made = np.asarray(retriever.embeddings.embed_documents(units(text)), dtype=np.float32)
+        assert np.allclose(stored, made, atol=2e-3)  # float16: ~1e-4 of a cosine
+        assert await restore_units(fresh, ws, found, name) == 0  # cached: no read at all
+        other = found.hits[0]
+        edited = type(found)(found.query_vector, [replace(other, content="Other words here.")])
+        assert await restore_units(Answerer(), ws, edited, name) == 0  # digest: not these units
 
 
 async def test_reference_questions_are_stored_per_kb_and_checked(api: Api) -> None:

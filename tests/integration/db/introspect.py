@@ -17,6 +17,7 @@ _PG_TYPES = {
     "bigint": "BIGINT",
     "double precision": "DOUBLE PRECISION",
     "json": "JSON",
+    "bytea": "BYTEA",
 }
 _PG_ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL"}
 

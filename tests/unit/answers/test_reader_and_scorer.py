@@ -61,6 +61,26 @@ def test_a_figure_question_is_never_cut_before_the_figure() -> None:
     assert got is not None and "$7,650" in got.text
 
 
+def test_a_lead_in_ending_in_a_colon_brings_its_list() -> None:
+    """The held-out miss of session 7: the lead-in was quoted without the commands it lists."""
+    text = (
+        "Function usage is managed with CL commands.\n"
+        "The following CL commands can be used to work with or change function usage IDs:\n"
+        "- WRKFCNUSG (Work with Function Usage)\n"
+        "- CHGFCNUSG (Change Function Usage)\n"
+        "- DSPFCNUSG (Display Function Usage)\n\n"
+        "Security administrators should review them yearly."
+    )
+    ev = _evidence(
+        "Which CL commands can be used to work with or change function usage IDs?",
+        _chunk(1, text, 3, 0.5),
+    )
+    got = read(ev, UnitVectors(), ReaderWeights(passage=0.0, terms=0.0, companion=0.0))
+    assert got is not None and got.units[0].endswith("function usage IDs:")
+    assert "CHGFCNUSG (Change Function Usage)" in got.text
+    assert "review them yearly" not in got.text  # the list, not what follows it
+
+
 def test_logistic_and_family() -> None:
     m = Logistic(("a", "a*b"), (2.0, 1.0), -1.0)
     assert abs(m.probability({"a": 0.5, "b": 2.0}) - 1 / (1 + np.exp(-1.0))) < 1e-9
