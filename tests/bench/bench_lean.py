@@ -80,6 +80,9 @@ class Sampler:
         peak, self.peak = self.peak, tree_rss(self.pid)
         return max(peak, self.peak)
 
+    def stop(self) -> None:
+        self._stop.set()
+
 
 def rss_kinds(pid: int) -> str:
     """The process's RSS split into anonymous memory (heap, arenas) and file-backed pages
@@ -91,9 +94,6 @@ def rss_kinds(pid: int) -> str:
     kb = {k: int(v.split()[0]) for k, v in (ln.split(":", 1) for ln in text.splitlines()[1:])}
     anon = kb.get("Anonymous", 0)
     return f"anon {anon // 1024} MB, file {(kb.get('Rss', 0) - anon) // 1024} MB"
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 def mb(n: float) -> str:
