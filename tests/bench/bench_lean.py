@@ -64,10 +64,10 @@ class Sampler:
     peak: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
 
+    detail: str = ""  # what the server's RSS was made of at the peak (anonymous / file-backed)
+
     def __post_init__(self) -> None:
         threading.Thread(target=self._run, daemon=True).start()
-
-    detail: str = ""  # what the server's RSS was made of at the peak (anonymous / file-backed)
 
     def _run(self) -> None:
         while not self._stop.is_set():
