@@ -103,7 +103,7 @@ class SharedReads:
             and entry.started > self._changed.get(workspace_id, float("-inf"))
             and now - entry.started < MAX_AGE_S
         ):
-            return await asyncio.shield(entry.result)  # type: ignore[no-any-return]
+            return await asyncio.shield(entry.result)
         self._prune(now)
         self.loads += 1
         future: asyncio.Future[T] = asyncio.ensure_future(load())
