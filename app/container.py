@@ -35,6 +35,7 @@ from app.auth import Throttle, TokenSigner
 from app.channels import ChannelManager
 from app.cluster import SessionLeases, node_id_for
 from app.cluster.bridge import EventBridge
+from app.cluster.heard import HeardStatus
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
@@ -111,6 +112,7 @@ from app.services.knowledge import (
 from app.services.rate_limits import SharedCounts
 from app.settings import Settings
 from app.speech.whisper_store import WhisperModelStore
+from app.storage import Storage, build_storage
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,7 @@ class Container:
     flow_webhooks: WebhookCaller
     leases: SessionLeases  # which WhatsApp sessions run on this node (app/cluster/leases.py)
     bridge: EventBridge | None  # Postgres: events to and from the other nodes
+    storage: Storage  # uploads and media (app/storage): a local folder or an S3 bucket
     started: bool = field(default=False)
     stopped: bool = field(default=False)  # the lifespan has run to its end
     # set by the server that runs us: stops the process the way SIGTERM does (desktop "Quit")
@@ -164,6 +167,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     clock = clock or SystemClock()
     make_private(settings.data_dir, settings.media_path, settings.sessions_path)
     secrets, cipher = build_secret_store(settings)
+    storage = build_storage(settings)  # uploads and media: a local folder or S3
     engine = create_engine(settings.db_url, sqlite_durability=settings.sqlite_durability)
     bind_tables(engine)
     signer = TokenSigner(secrets, clock, settings.access_token_ttl_s)
@@ -174,7 +178,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     events = EventBus()
     node_id = node_id_for(settings)
     leases = SessionLeases(
-        node_id, clock, ttl_s=settings.lease_ttl_s, heartbeat_s=settings.lease_heartbeat_s
+        node_id,
+        clock,
+        ttl_s=settings.lease_ttl_s,
+        heartbeat_s=settings.lease_heartbeat_s,
+        url=settings.internal_url,
     )
     notifier = Notifier(clock, events)
     channels = ChannelManager()
@@ -198,11 +206,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         poll_s=settings.dispatch_poll_s,
         stall_s=settings.dispatch_stall_s,
         window=timedelta(hours=settings.resend_window_h),
-        media_dir=settings.media_path,
+        storage=storage,
         leases=leases,
     )
     outbox = Outbox(clock, events, dispatcher.wake)
-    bridge = _bridge(settings, node_id, events, leases, dispatcher)
+    heard = HeardStatus()  # the other nodes' session statuses and QR codes (via the bridge)
+    bridge = _bridge(settings, node_id, events, leases, dispatcher, heard)
     runner = BroadcastRunner(
         clock,
         events,
@@ -217,6 +226,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     models = ModelPool(settings, secrets, gguf)
     kb = KnowledgeRuntime(settings)
     answerer = Answerer()  # the no-model reader: one sentence-vector cache for all its users
+    # knowledge-base uploads: under the data dir, or beside the media in S3
+    kb_files = KnowledgeFiles(settings.data_dir / "kb", storage if storage.kind == "s3" else None)
     document_indexer = DocumentIndexer(
         kb,
         events,
@@ -227,10 +238,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         ssrf_allow=settings.egress_allow,
         answerer=answerer,
         owner=node_id,  # this node's name on its indexing claims
+        files=kb_files,
     )
     indexer = IndexWorker(document_indexer, settings.kb_workers)
     shared_counts = SharedCounts() if settings.db_url.startswith("postgres") else None
-    kb_files = KnowledgeFiles(settings.data_dir / "kb")
     references = ReferenceQuestions(kb_files.references)
     whisper = WhisperModelStore(
         settings.data_dir / "models" / "whisper", settings.speech_models_url, settings.egress_allow
@@ -239,16 +250,15 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     downloads = settings.model_downloads
     downloads = (not settings.headless) if downloads is None else downloads
     ai = AIEngine(clock, models, RetrieverSearch(kb, answerer=answerer), speech, events, answerer)
-    media_dir = settings.media_path
     responders = build_responders(settings, ai, WaitingNotice())
     flow_webhooks = WebhookCaller(egress.httpx_client)
-    flow_media = MediaFetcher(egress.httpx_client, media_dir)
+    flow_media = MediaFetcher(egress.httpx_client, storage)
     flow_engine = FlowEngine(
         clock, events, outbox, notifier, flow_webhooks, flow_media.fetch, webhooks
     )
     flow_runner = FlowRunner(flow_engine, clock)
     responders.flow = FlowResponder(flow_engine, responders.ai)  # an `ai` node asks the AI slot
-    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, media_dir, webhooks)
+    pipeline = Pipeline(clock, events, notifier, responders, outbox, channels, storage, webhooks)
     hub = SessionHub(
         channels,
         pipeline,
@@ -262,11 +272,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         settings.sessions_path,
         webhooks,
         leases,
+        heard,
     )
     sign_ins = SignInService(clock, signer, workspaces, signals, settings.refresh_token_ttl_s)
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
-    conversations = ConversationService(queries, outbox, events, audit, clock, media_dir, webhooks)
+    conversations = ConversationService(queries, outbox, events, audit, clock, storage, webhooks)
     services = Services(
         auth=AuthService(clock, workspaces, sign_ins),
         sign_ins=sign_ins,
@@ -281,20 +292,20 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         notifications=NotificationService(clock),
         sessions=SessionService(hub, channels, audit, clock, settings.channel),
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
-        send_first=SendFirstService(outbox, events, audit, clock, media_dir, egress, webhooks),
-        broadcasts=BroadcastService(runner, budget, audit, clock, media_dir, egress),
+        send_first=SendFirstService(outbox, events, audit, clock, storage, egress, webhooks),
+        broadcasts=BroadcastService(runner, budget, audit, clock, storage, egress),
         contacts=ContactService(
             contact_queries,
             events,
             audit,
             clock,
-            settings.media_path,
+            storage,
             webhooks,
             flow_runner.label_added,
         ),
         contact_queries=contact_queries,
         contact_import=ContactImportService(audit, clock),
-        contact_export=ContactExportService(contact_queries, audit, clock, settings.media_path),
+        contact_export=ContactExportService(contact_queries, audit, clock, storage),
         labels=LabelService(audit),
         conversations=conversations,
         conversation_queries=queries,
@@ -317,7 +328,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         reference_questions=references,
         # the Evaluation asks the AI engine what it would reply; the test panel shares its reader
         retrieval_checks=RetrievalChecks(kb, ai, answerer),
-        media=MediaService(settings.media_path),
+        media=MediaService(storage),
         live_access=LiveAccess(clock, signals, settings.live_recheck_s),
         webhooks=WebhookService(
             clock, cipher, egress, subscriptions, webhooks, webhook_sender, audit
@@ -330,9 +341,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     recovery = Recovery(
         pipeline,
         notifier,
-        MediaRefetch(
-            channels, settings.media_path, events, clock, unit_s=settings.recovery_sweep_s
-        ),
+        MediaRefetch(channels, storage, events, clock, unit_s=settings.recovery_sweep_s),
         sweep_s=settings.recovery_sweep_s,
         sessions=lambda: leases.held.keys(),  # each node routes the sessions it runs
     )
@@ -371,6 +380,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         flow_webhooks=flow_webhooks,
         leases=leases,
         bridge=bridge,
+        storage=storage,
     )
 
 
@@ -384,6 +394,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
     try:
         await open_engine(container.engine)
         stack.push_async_callback(close_engine, container.engine)
+        log.info("media storage: %s", await container.storage.check())  # a clear error now
         applied = await migrate(container.engine)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
@@ -396,7 +407,7 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
             container.scheduler,
             container.clock,
             container.notifier,
-            settings.media_path,
+            container.storage,
             AuditTrail(),  # stateless: the nightly retention's audit rows
             leases.node_id,
         )
@@ -452,9 +463,10 @@ def _bridge(
     events: EventBus,
     leases: SessionLeases,
     dispatcher: Dispatcher,
+    heard: HeardStatus,
 ) -> EventBridge | None:
     """On Postgres: events to and from the other nodes; their queued replies wake our
-    dispatcher, their freed leases our lease keeper."""
+    dispatcher, their freed leases our lease keeper, their sessions' QR codes are kept."""
     if not settings.db_url.split(":", 1)[0].startswith("postgres"):
         return None
     bridge = EventBridge(settings.db_url, node_id, events)
@@ -462,6 +474,7 @@ def _bridge(
     def on_event(event: Event) -> None:
         if event.name == names.MESSAGE_NEW:
             dispatcher.wake()
+        heard.heard(event)
 
     def on_signal(kind: str) -> None:
         if kind == "leases":

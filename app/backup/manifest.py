@@ -6,7 +6,9 @@ Layout inside the tar.gz (paths are archive names, not data-dir paths):
   database.pgdump      `pg_dump --format=custom` of the Postgres database
   data/…               the data dir: secrets.enc, vectors/, config.toml, …
   media/…              uploads and WhatsApp media (settings.media_path)
-  sessions/…           sealed WhatsApp credentials (settings.sessions_path), still encrypted
+  sessions/…           WhatsApp session folders (settings.sessions_path); the sealed credentials
+                       themselves are database rows (m0029) — only an install not yet started
+                       since then still has them here, still encrypted
   master.key           only with --include-key: base64 of the master key
 """
 

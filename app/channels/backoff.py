@@ -14,6 +14,9 @@ class SupervisorConfig:
     alert_from_attempt: int = 5  # seed: "attempt 5+: wait 60s, emit alert to workspace"
     stop_grace: float = 10.0  # seconds a worker gets to stop before SIGKILL
     request_timeout: float = 120.0  # seconds to wait for a command's reply (uploads are slow)
+    # seconds between checkpoints of a running worker's credentials (vault): what a node
+    # that is SIGKILLed loses at most; a connection (e.g. right after pairing) seals at once
+    checkpoint_s: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.channels.base import Channel
 from app.channels.events import ChannelEvents
+from app.channels.vault import SealedStore
 from app.domain import NotFound
 
 
@@ -24,6 +25,7 @@ class ChannelSpec:
     session_dir: Path | None = None  # neonize: where the sealed credentials live
     credentials_key: bytes | None = None  # neonize: 32-byte AES key from app/secrets.py
     runtime_base: Path | None = None  # neonize: where credentials are unsealed while running
+    store: SealedStore | None = None  # neonize: where they are sealed (None: a file in session_dir)
 
 
 def build_channel(spec: ChannelSpec, events: ChannelEvents) -> Channel:
@@ -44,6 +46,7 @@ def build_channel(spec: ChannelSpec, events: ChannelEvents) -> Channel:
                 spec.credentials_key,
                 events,
                 runtime_base=spec.runtime_base,
+                store=spec.store,
             )
     raise ValueError(f"unknown channel kind {spec.kind!r}")
 

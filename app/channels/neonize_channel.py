@@ -1,8 +1,10 @@
 """The neonize (whatsmeow) Channel: a supervised worker process per session (DESIGN §3).
 
 This module runs in the app process and never imports neonize; messages arrive already
-normalized by the worker. Wiring: build one per WhatsApp session with the session's data dir and
-its 32-byte credentials key (from `app/secrets.py`), then `start()` it.
+normalized by the worker. Wiring: build one per WhatsApp session with the session's data dir,
+its 32-byte credentials key (from `app/secrets.py`) and where its sealed credentials are kept
+(`store`: the app passes the database's; without one they are a file in the session's dir),
+then `start()` it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from app.channels.errors import ChannelRejected, ChannelUnavailable
 from app.channels.events import ChannelEvents
 from app.channels.qr import qr_data_url
 from app.channels.supervisor import Supervisor, SupervisorConfig
-from app.channels.vault import CredentialVault, default_runtime_base
+from app.channels.vault import CredentialVault, SealedStore, default_runtime_base
 from app.channels.wire import (
     bytes_from_wire,
     message_from_wire,
@@ -69,6 +71,7 @@ class NeonizeChannel:
         clock: Clock | None = None,
         fake_script: str | None = None,
         qr_ttl: float = 90.0,
+        store: SealedStore | None = None,
     ) -> None:
         self.session_id = session_id
         self.events = events
@@ -79,8 +82,13 @@ class NeonizeChannel:
         self._qr_ttl = qr_ttl
         self._qr_timer: asyncio.Task[None] | None = None
         runtime = (runtime_base or default_runtime_base()) / f"aimy-wa-{session_id}"
+        sealed_file = session_dir / SEALED_NAME  # the blob itself, or an old install's
         self.vault = CredentialVault(
-            session_dir / SEALED_NAME, runtime, credentials_key, session_id=session_id
+            store or sealed_file,
+            runtime,
+            credentials_key,
+            session_id=session_id,
+            legacy=sealed_file if store is not None else None,
         )
         self.supervisor = Supervisor(
             worker_command(session_id, fake_script=fake_script),
@@ -106,7 +114,7 @@ class NeonizeChannel:
     async def logout(self) -> None:
         """Unlink the device (when a worker is running) and delete the sealed credentials."""
         await self.supervisor.stop(command="logout")
-        self.vault.destroy()
+        await self.vault.destroy()
         self._qr = None
         await self._set_status(SessionStatus.DISCONNECTED, "logged_out")
 

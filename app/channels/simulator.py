@@ -37,6 +37,9 @@ class SentMessage:
     wa_message_id: str
     message: OutboundMessage
     timestamp: datetime
+    # the file's bytes as the phone received them (the path may be a temporary copy, gone
+    # once the send returned: media in S3)
+    media: bytes | None = None
 
 
 def _default_id() -> str:
@@ -90,7 +93,10 @@ class SimulatorChannel:
         if self.fail_with is not None:
             raise self.fail_with
         wa_id = self._new_id()
-        self.sent.append(SentMessage(wa_id, message, self._clock.now()))
+        received = message.media_bytes
+        if received is None and message.media_path is not None:
+            received = await asyncio.to_thread(_read, message.media_path)
+        self.sent.append(SentMessage(wa_id, message, self._clock.now(), received))
         if self._auto_receipts:
             task = asyncio.create_task(self._acknowledge(wa_id, message.to))
             self._pending.add(task)
@@ -184,3 +190,12 @@ class SimulatorChannel:
         if status is not self.status:
             self.status = status
             await self.events.on_status(status, None)
+
+
+def _read(path: str) -> bytes | None:
+    """What a phone would get: the file's bytes, or nothing when it is missing."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None

@@ -5,7 +5,9 @@ a warning alert from attempt 5 on). The attempt count resets once a worker reach
 A *terminal* status (logged out, banned, temporary ban, client outdated, session replaced) stops
 reconnecting — retrying would at best fail and at worst deepen a ban — and raises a critical
 alert. `stop()` asks the worker to stop and SIGKILLs it after `stop_grace` seconds. Credentials
-are unsealed before each start and sealed after each exit (see `vault`).
+are unsealed before each start and sealed after each exit (see `vault`), and checkpointed
+while the worker runs: on each connection (a fresh pairing is stored at once) and every
+`checkpoint_s`.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class Supervisor:
         self.backing_off = False  # waiting before the next start: no worker to ask
         self._worker_up = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._checkpoints: set[asyncio.Task[None]] = set()
 
     @property
     def running(self) -> bool:
@@ -160,9 +163,26 @@ class Supervisor:
         for task in (sleep_task, stop_task):
             task.cancel()
 
+    async def _checkpoint(self) -> None:
+        try:
+            await self.vault.checkpoint()
+        except Exception:  # the database is away: the next checkpoint or the exit seals
+            _log.exception("credentials checkpoint failed")
+
+    def _checkpoint_soon(self) -> None:
+        task = asyncio.create_task(self._checkpoint())
+        self._checkpoints.add(task)
+        task.add_done_callback(self._checkpoints.discard)
+
+    async def _checkpoint_every(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.checkpoint_s)  # wall time, not the backoff clock
+            await self._checkpoint()
+
     async def _run_once(self) -> int | None:
-        runtime = self.vault.open()
+        runtime = await self.vault.open()
         worker: WorkerProcess | None = None
+        ticker = asyncio.create_task(self._checkpoint_every())
         try:
             argv = [*self.argv, "--data-dir", str(runtime)]
             worker = self.worker = await WorkerProcess.spawn(argv, self._handle_event, self.env)
@@ -190,11 +210,16 @@ class Supervisor:
         except OSError:
             return None
         finally:
+            ticker.cancel()  # a checkpoint under way finishes first (the vault's lock)
+            await asyncio.gather(ticker, *self._checkpoints, return_exceptions=True)
             self._worker_up.clear()
             if worker is not None:
                 await worker.close()
             self.worker = None
-            self.vault.seal()
+            try:
+                await self.vault.seal()
+            except Exception:  # database away: the plaintext stays for the next open()
+                _log.exception("sealing the credentials failed; kept for the next start")
 
     async def _handle_event(self, name: str, data: dict[str, Any]) -> None:
         if name == "log" and data.get("level") in ("warning", "error"):
@@ -204,6 +229,7 @@ class Supervisor:
             reason = data.get("reason")
             if status is SessionStatus.CONNECTED:
                 self._connected = True
+                self._checkpoint_soon()  # e.g. just paired: the new device keys, stored now
             if data.get("terminal"):
                 self.terminal_reason = reason
                 self._terminal.set()

@@ -2,7 +2,8 @@
 
 A keeper task per node, every `heartbeat_s`: it beats the node's row, pushes on the leases it
 holds (`renew`) and notices the ones it lost — another node took them after ours expired — and
-stops running those at once; it gives up the sessions a person switched off; then it evens
+stops running those at once (a session deleted through another node is also logged out
+here, where its worker runs); it gives up the sessions a person switched off; then it evens
 out: up to its fair share (ceil(enabled sessions / live nodes)) it claims free or expired
 leases and opens their channels; above it, it hands one session back per pass (channel
 stopped first, then the lease freed, so another node takes it on its next pass).
@@ -47,11 +48,18 @@ class Runner(Protocol):
 
 class SessionLeases:
     def __init__(
-        self, node_id: str, clock: Clock, *, ttl_s: float = 15.0, heartbeat_s: float = 3.0
+        self,
+        node_id: str,
+        clock: Clock,
+        *,
+        ttl_s: float = 15.0,
+        heartbeat_s: float = 3.0,
+        url: str = "",
     ) -> None:
         if heartbeat_s * 2 > ttl_s:
             raise ValueError("lease_heartbeat_s must be at most half of lease_ttl_s")
         self.node_id = node_id
+        self.url = url  # where the other nodes forward requests for sessions that run here
         self._clock = clock
         self.ttl = timedelta(seconds=ttl_s)
         self.heartbeat_s = heartbeat_s
@@ -144,13 +152,16 @@ class SessionLeases:
     async def _tick(self) -> None:
         assert self._runner is not None
         now = self._clock.now()
-        await repo.beat(self.node_id, now)
+        await repo.beat(self.node_id, now, self.url)
         await repo.ensure_rows(now)
         for session_id in await repo.drop_disabled(self.node_id, now):
             await self._lost(session_id, "switched off")
         renewed = await repo.renew(self.node_id, now, now + self.ttl)
         for session_id in set(self._held) - set(renewed):
-            await self._lost(session_id, "taken over by another node")
+            if await repo.session_exists(session_id):
+                await self._lost(session_id, "taken over by another node")
+            else:  # deleted on another node: unlink the number here, where its worker runs
+                await self._lost(session_id, "deleted", logout=True)
         self._held.update(renewed)
         share = await self._share()
         if len(self._held) < share:
@@ -188,14 +199,15 @@ class SessionLeases:
                 self._held.pop(lease.session_id, None)
                 await repo.release(self.node_id, self._clock.now(), [lease.session_id])
 
-    async def _lost(self, session_id: str, why: str) -> None:
+    async def _lost(self, session_id: str, why: str, *, logout: bool = False) -> None:
         """Stop running a session whose lease is no longer ours (forgotten first, so the
-        channel's last status is not written over the new holder's)."""
+        channel's last status is not written over the new holder's, nor its credentials);
+        `logout`: the session was deleted, so the device is unlinked too."""
         self._held.pop(session_id, None)
         log.warning("session %s: lease lost (%s); stopping it here", session_id, why)
         if self._runner is not None:
             with contextlib.suppress(Exception):
-                await self._runner.close(session_id)
+                await self._runner.close(session_id, logout=logout)
 
     async def _hand_back(self, session_id: str) -> None:
         """More than our share: stop one session and free its lease for a node with room."""

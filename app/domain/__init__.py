@@ -31,7 +31,7 @@ from app.domain.errors import (
     Unauthorized,
     Unavailable,
 )
-from app.domain.files import media_file, media_url, owned_media_file
+from app.domain.files import media_file, media_url, owned_key, owned_media_file
 from app.domain.ids import new_id
 from app.domain.messages import (
     Location,
@@ -95,6 +95,7 @@ __all__ = [
     "media_file",
     "media_url",
     "new_id",
+    "owned_key",
     "owned_media_file",
     "utcnow",
 ]

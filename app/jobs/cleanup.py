@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from app.db.repos import rate_limits, webhooks
@@ -15,14 +14,15 @@ from app.db.tables import Notification, PasswordReset, UserSession, WorkspaceInv
 from app.domain import Clock
 from app.jobs.retention import apply_retention
 from app.records import AuditTrail
+from app.storage import Storage
 
 log = logging.getLogger(__name__)
 
 
-async def nightly_cleanup(clock: Clock, media_dir: Path, audit: AuditTrail) -> None:
+async def nightly_cleanup(clock: Clock, storage: Storage, audit: AuditTrail) -> None:
     """The 2 AM job: what expired, then message retention (each workspace's own window)."""
     await cleanup_expired(clock)
-    await apply_retention(clock, media_dir, audit)
+    await apply_retention(clock, storage, audit)
 
 
 async def cleanup_expired(clock: Clock) -> dict[str, int]:

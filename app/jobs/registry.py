@@ -4,8 +4,6 @@ Every node schedules them; `once_per_cluster` lets one node of a cluster do each
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -16,20 +14,21 @@ from app.jobs.analytics import aggregate_hours
 from app.jobs.cleanup import nightly_cleanup
 from app.jobs.human_reply import nudge_waiting
 from app.records import AuditTrail, Notifier
+from app.storage import Storage
 
 
 def register_jobs(
     scheduler: BaseScheduler,
     clock: Clock,
     notifier: Notifier,
-    media_dir: Path,
+    storage: Storage,
     audit: AuditTrail,
     node_id: str = "local",
 ) -> None:
     scheduler.add_job(
         once_per_cluster("cleanup", nightly_cleanup, clock, node_id, min_gap_s=3600),
         CronTrigger(hour=2, minute=0),  # seed §13: daily at 2 AM
-        args=[clock, media_dir, audit],
+        args=[clock, storage, audit],
         id="cleanup",
         replace_existing=True,
         coalesce=True,

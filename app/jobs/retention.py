@@ -31,15 +31,15 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from app.db.repos import analytics
 from app.db.repos import workspace_settings as settings_repo
 from app.db.tables import Broadcast, Message
 from app.db.tables import WorkspaceSettings as SettingsRow
 from app.db.tx import transaction
-from app.domain import Actor, Clock, MessageStatus, owned_media_file
+from app.domain import Actor, Clock, MessageStatus, owned_key
 from app.records import AuditTrail
+from app.storage import Storage
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -57,7 +57,7 @@ class Swept:
 
 
 async def apply_retention(
-    clock: Clock, media_dir: Path, audit: AuditTrail, *, batch: int = BATCH
+    clock: Clock, storage: Storage, audit: AuditTrail, *, batch: int = BATCH
 ) -> dict[str, Swept]:
     """Delete every retaining workspace's messages older than its window; by workspace id."""
     rows = await SettingsRow.select(SettingsRow.workspace_id).where(
@@ -75,7 +75,7 @@ async def apply_retention(
         if days is None:
             continue
         cutoff = min(clock.now() - timedelta(days=days), stored_until)
-        result = await _sweep(ws, cutoff, media_dir, batch)
+        result = await _sweep(ws, cutoff, storage, batch)
         if result.messages:
             await audit.record(
                 SYSTEM,
@@ -91,7 +91,7 @@ async def apply_retention(
     return swept
 
 
-async def _sweep(workspace_id: str, cutoff: datetime, media_dir: Path, batch: int) -> Swept:
+async def _sweep(workspace_id: str, cutoff: datetime, storage: Storage, batch: int) -> Swept:
     messages = files = 0
     while True:
         async with transaction():
@@ -110,7 +110,7 @@ async def _sweep(workspace_id: str, cutoff: datetime, media_dir: Path, batch: in
         messages += len(rows)
         urls = {r["media_url"] for r in rows if r["media_url"]}
         if urls:
-            files += await remove_unused_files(workspace_id, urls, media_dir)
+            files += await remove_unused_files(workspace_id, urls, storage)
         if len(rows) < batch:
             return Swept(messages, files)
         # SQLite runs statements inline on the loop's thread (app/db/sqlite_engine.py): without
@@ -118,7 +118,7 @@ async def _sweep(workspace_id: str, cutoff: datetime, media_dir: Path, batch: in
         await asyncio.sleep(0)
 
 
-async def remove_unused_files(workspace_id: str, urls: set[str], media_dir: Path) -> int:
+async def remove_unused_files(workspace_id: str, urls: set[str], storage: Storage) -> int:
     """Remove the files of `urls` (messages' `media_url`s, their rows just deleted) that no
     message or broadcast left in the workspace names; how many went. A broadcast's picture
     is one file for every recipient: deleting one recipient's message must not take it from
@@ -129,8 +129,8 @@ async def remove_unused_files(workspace_id: str, urls: set[str], media_dir: Path
         (Message.workspace_id == workspace_id) & Message.media_url.is_in(sorted(urls))
     )
     unused = urls - {r["media_url"] for r in kept} - await _broadcast_files(workspace_id)
-    paths = [owned_media_file(media_dir, workspace_id, url) for url in sorted(unused)]
-    return await asyncio.to_thread(_unlink, [p for p in paths if p is not None])
+    keys = [owned_key(workspace_id, url) for url in sorted(unused)]
+    return await _delete(storage, [k for k in keys if k is not None])
 
 
 async def _broadcast_files(workspace_id: str) -> set[str]:
@@ -151,14 +151,11 @@ async def _broadcast_files(workspace_id: str) -> set[str]:
     return urls
 
 
-def _unlink(paths: list[Path]) -> int:
+async def _delete(storage: Storage, keys: list[str]) -> int:
     gone = 0
-    for path in paths:
+    for key in keys:
         try:
-            path.unlink()
-            gone += 1
-        except FileNotFoundError:
-            pass
-        except OSError as exc:  # a file we may not remove stays; the row is gone regardless
-            log.warning("retention: could not remove %s: %s", path, exc)
+            gone += await storage.delete(key)
+        except Exception as exc:  # a file we may not remove stays; the row is gone regardless
+            log.warning("retention: could not remove %s: %s", key, exc)
     return gone

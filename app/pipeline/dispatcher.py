@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
 from app.db.tx import transaction
-from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, media_file
+from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, owned_key
 from app.domain.conversations import Message
 from app.domain.sending import SLACK_S
 from app.events import EventBus, catalog
@@ -41,6 +42,7 @@ from app.pipeline.pacing import Pacer, Pacing
 from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
 from app.pipeline.send_locks import SendLocks
 from app.records import Notifier, WebhookOutbox
+from app.storage import Storage
 
 if TYPE_CHECKING:
     from app.cluster.leases import SessionLeases
@@ -48,17 +50,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def outbound(job: jobs.Job, media_dir: Path | None = None) -> OutboundMessage:
-    """The row as the channel takes it: text, or a stored file (found by its URL relative to
-    the media folder, so a restored or moved row still sends) with the text as caption."""
+def outbound(job: jobs.Job, local: Path | None = None) -> OutboundMessage:
+    """The row as the channel takes it: text, or a stored file with the text as caption.
+    `local` is the file as the store hands it out (found by the row's URL, so a restored or
+    moved row still sends); rows written before URLs were stored keep their own path."""
     media = job.media
     if not media:
         return OutboundMessage(to=job.jid, text=job.text)
-    url = media.get("url")
     return OutboundMessage(
         to=job.jid,
         media_type=MediaType(media["type"]),
-        media_path=str(media_file(media_dir, url)) if media_dir and url else media["path"],
+        media_path=str(local) if local is not None else media["path"],
         media_mime=media["mime"],
         media_filename=media.get("filename"),
         caption=job.text or None,
@@ -81,12 +83,12 @@ class Dispatcher:
         poll_s: float = 1.0,
         stall_s: float = 0.0,
         window: timedelta = DEFAULT_WINDOW,
-        media_dir: Path | None = None,
+        storage: Storage | None = None,
         leases: SessionLeases | None = None,
     ) -> None:
         self._channels = channels
         self._leases = leases  # None: this process sends for every session (tests, tools)
-        self._media_dir = media_dir
+        self._storage = storage  # None: rows' files are sent from their stored `path`
         self._announce = Announcer(events, notifier)
         self._webhooks = webhooks
         self._send_locks = send_locks
@@ -210,8 +212,10 @@ class Dispatcher:
             if self._stall_s:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
-            async with self._send_locks(job.session_id):  # receipts wait until the id is stored
-                wa_id = await channel.send(outbound(job, self._media_dir))
+            # the file is fetched (from S3: a temporary copy, removed after) before the lock;
+            # receipts wait on the lock until the id is stored
+            async with self._media_file(job) as local, self._send_locks(job.session_id):
+                wa_id = await channel.send(outbound(job, local))
                 message = await self._sent(job, wa_id)
         except Exception as exc:
             await self._failed(job, exc)
@@ -221,6 +225,16 @@ class Dispatcher:
         if message is not None:
             self._announce.message(job, message)
         return True
+
+    def _media_file(self, job: jobs.Job) -> AbstractAsyncContextManager[Path | None]:
+        """The row's file as a real path for the channel, for the length of the send."""
+        url = (job.media or {}).get("url")
+        if self._storage is None or not url:
+            return contextlib.nullcontext(None)
+        key = owned_key(job.workspace_id, url)
+        if key is None:
+            raise ValueError(f"outbox {job.id}: media {url!r} is not in its workspace's folder")
+        return self._storage.local_file(key)
 
     def _late(self, job: jobs.Job) -> bool:
         """Woken too long after its slot (a busy loop) to count as sent then: sending now

@@ -16,18 +16,21 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.channels import ChannelAlert, ChannelEvents, ChannelManager, ChannelSpec
 from app.channels.base import Channel
+from app.cluster.heard import HeardStatus
 from app.db.repos import leases as leases_repo
 from app.db.repos import messages, sessions
 from app.db.tx import transaction
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
 from app.events import EventBus, catalog
 from app.pipeline.budget import BAN_CODES, SendBudget
+from app.pipeline.credentials import DbSealedStore
 from app.pipeline.dispatcher import Dispatcher
 from app.pipeline.inbound import Pipeline, SessionRef
 from app.pipeline.outages import Outages
@@ -40,6 +43,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 QUIET_REASONS = {"stopped", "logged_out", None}
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """The node that runs a session, and where the other nodes reach it (`AIMY_NODE_URL`)."""
+
+    node_id: str
+    url: str
 
 
 class SessionHub:
@@ -60,8 +71,10 @@ class SessionHub:
         sessions_dir: Path,
         webhooks: WebhookOutbox,
         leases: SessionLeases | None = None,
+        heard: HeardStatus | None = None,
     ) -> None:
         self._channels = channels
+        self.heard = heard or HeardStatus()  # what the other nodes said about their sessions
         self._leases = leases  # None: every session may run here (tests, tools)
         self._webhooks = webhooks
         self._pipeline = pipeline
@@ -80,7 +93,7 @@ class SessionHub:
 
     def credentials_key(self, session_id: str, *, create: bool = True) -> bytes | None:
         """A random 32-byte key per session, kept in the secret store (never in the data dir
-        in clear): the sealed credentials in the data dir are useless without it."""
+        in clear): the sealed credentials in the database are useless without it."""
         name = f"wa_session_key:{session_id}"
         stored = self._secrets.get(name)
         if stored is None and create:
@@ -96,11 +109,20 @@ class SessionHub:
         kind = "simulator" if row["channel"] == "simulator" else "neonize"
         if kind == "simulator":
             return ChannelSpec(row["id"], kind)
+        session_id = row["id"]
+        leases = self._leases
+        store = DbSealedStore(
+            session_id,
+            row["workspace_id"],
+            self._clock.now,
+            None if leases is None else lambda: leases.fence(session_id),
+        )
         return ChannelSpec(
-            row["id"],
+            session_id,
             kind,
-            session_dir=self.session_dir(row["id"]),
-            credentials_key=self.credentials_key(row["id"]),
+            session_dir=self.session_dir(session_id),
+            credentials_key=self.credentials_key(session_id),
+            store=store,
         )
 
     async def open(self, row: dict[str, Any]) -> Channel | None:
@@ -111,9 +133,10 @@ class SessionHub:
             return None
         return await self._start(row)
 
-    async def runs_elsewhere(self, session_id: str) -> str | None:
-        """The node that runs this session when it is not this one (None: no node does)."""
-        if self._leases is None:
+    async def runs_elsewhere(self, session_id: str) -> Owner | None:
+        """The node that runs this session when it is not this one (None: this one, or no
+        node does)."""
+        if self._leases is None or session_id in self._channels:
             return None
         lease = await leases_repo.holder(session_id)
         if lease is None or lease["node_id"] in ("", self._leases.node_id):
@@ -121,7 +144,7 @@ class SessionHub:
         expires_at = lease["expires_at"]
         if not isinstance(expires_at, datetime) or expires_at <= self._clock.now():
             return None
-        return str(lease["node_id"])
+        return Owner(str(lease["node_id"]), str(lease["url"]))
 
     async def run_leased(self, session_id: str) -> bool:
         """The lease keeper took this session over: open it (False: gone or switched off)."""

@@ -10,8 +10,10 @@ routing then runs in a lane per conversation, so replies within a chat keep mess
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from app.domain import (
     ConversationStatus,
     MessageKind,
     NormalizedMessage,
-    media_file,
+    owned_key,
 )
 from app.domain import conversations as c
 from app.domain.consent import confirmation
@@ -41,6 +43,7 @@ from app.pipeline.outbox import Outbox
 from app.pipeline.responders import Reply, ReplyContext, Responders, Stale
 from app.pipeline.router import Route, decide, drafts_of
 from app.records import Notifier, WebhookOutbox
+from app.storage import Storage
 
 log = logging.getLogger(__name__)
 DECIDE_ATTEMPTS = 3  # a flow run moved under us (a wake-up won): decide again, fresh
@@ -84,7 +87,7 @@ class Pipeline:
         responders: Responders,
         outbox: Outbox,
         channels: ChannelManager,
-        media_dir: Path,
+        storage: Storage,
         webhooks: WebhookOutbox,
     ) -> None:
         self._clock = clock
@@ -94,7 +97,7 @@ class Pipeline:
         self._responders = responders
         self._outbox = outbox
         self._channels = channels
-        self._media_dir = media_dir
+        self._storage = storage
         self._lanes = Lanes()
         self._routing: set[tuple[str, str]] = set()  # (session, waMessageId) queued or routing
         self.failures: dict[str, int] = {}  # message id → routings that raised
@@ -203,9 +206,29 @@ class Pipeline:
             return  # deleted meanwhile (GDPR delete of the contact)
         contact = msgspec.structs.replace(stored.contact, **{k: bool(state[k]) for k in _SWITCHES})
         conversation = msgspec.structs.replace(stored.conversation, status=state["status"])
-        media_path = media_error = None
+        media_key = media_error = None
         if msg.media_ref:
-            media_path, media_error = await self._media(ref, stored.message, msg)
+            media_key, media_error = await self._media(ref, stored.message, msg)
+        async with self._local_file(media_key) as media_path:
+            await self._route_with(ref, stored, msg, contact, conversation, media_path, media_error)
+
+    def _local_file(self, key: str | None) -> AbstractAsyncContextManager[Path | None]:
+        """The inbound file as a real path while the message is routed (the AI engine reads
+        it): the stored file itself, or a temporary copy from S3 removed afterwards."""
+        if key is None:
+            return contextlib.nullcontext(None)
+        return self._storage.local_file(key)
+
+    async def _route_with(
+        self,
+        ref: SessionRef,
+        stored: inbound.Persisted,
+        msg: NormalizedMessage,
+        contact: c.Contact,
+        conversation: c.Conversation,
+        media_path: Path | None,
+        media_error: str | None,
+    ) -> None:
         settings = await workspace_settings.load(ref.workspace_id)
         ctx = ReplyContext(
             ref.workspace_id,
@@ -286,17 +309,16 @@ class Pipeline:
 
     async def _media(
         self, ref: SessionRef, message: c.Message, msg: NormalizedMessage
-    ) -> tuple[Path | None, str | None]:
-        """The inbound file on disk, or why it is not: then the team is told, and the row
-        keeps its reference for a later try (`MediaRefetch`)."""
-        if message.media_url:  # stored before a crash cut the routing short
-            kept = media_file(self._media_dir, message.media_url)
-            if kept.is_file():
-                return kept, None
+    ) -> tuple[str | None, str | None]:
+        """The inbound file's key in the store, or why there is none: then the team is told,
+        and the row keeps its reference for a later try (`MediaRefetch`)."""
+        kept = owned_key(ref.workspace_id, message.media_url)
+        if kept is not None and await self._storage.size(kept) is not None:
+            return kept, None  # stored before a crash cut the routing short
         try:
-            path = await save_media(
+            key = await save_media(
                 self._channels,
-                self._media_dir,
+                self._storage,
                 ref.session_id,
                 ref.workspace_id,
                 message,
@@ -308,7 +330,7 @@ class Pipeline:
             notice = catalog.media_not_saved(message.conversation_id, message.id, str(exc))
             await self._notifier.notify(ref.workspace_id, notice)
             return None, str(exc)
-        return path, None
+        return key, None
 
     def _announce(
         self, workspace_id: str, written: Written, contact: c.Contact, changed: list[Event]

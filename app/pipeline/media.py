@@ -1,25 +1,25 @@
-"""Inbound media into the data dir, before routing (the AI engine reads voice notes and
-images from there). Once the file is there, a message:updated carries its `mediaUrl`, so an
-open inbox draws the image or player (message:new went out before the download).
+"""Inbound media into the store (the media folder, or S3), before routing (the AI engine
+reads voice notes and images from the store's file: the stored file itself on a local store,
+a temporary copy from S3 for the length of the routing). Once the file is there, a
+message:updated carries its `mediaUrl`, so an open inbox draws the image or player
+(message:new went out before the download).
 
 A fetch that fails — the download, or the write (media folder unwritable, disk full) — is
 tried a few times at once; after that `MediaNotSaved` says why, and the caller routes the
 message without its file (the bot answers the text, or hands a file-only message to a
 person) and tells the team. The row keeps `media_ref`, so `MediaRefetch` (run by the
-recovery sweep) stores the file once the cause is fixed. A file is written whole or not at
-all (temporary name, then rename): a full disk never leaves half a voice note behind.
+recovery sweep) stores the file once the cause is fixed. A file is stored whole or not at
+all (the local store writes a temporary name, then renames; an S3 put is whole by nature):
+a full disk never leaves half a voice note behind.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import mimetypes
-import os
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import msgspec
 
@@ -28,6 +28,7 @@ from app.db.repos import messages
 from app.domain import Clock, media_url
 from app.domain import conversations as c
 from app.events import EventBus, catalog
+from app.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class MediaNotSaved(Exception):
 
 async def save_media(
     channels: ChannelManager,
-    media_dir: Path,
+    storage: Storage,
     session_id: str,
     workspace_id: str,
     message: c.Message,
@@ -50,12 +51,12 @@ async def save_media(
     events: EventBus | None = None,
     *,
     delays: tuple[float, ...] = RETRY_DELAYS_S,
-) -> Path:
-    """Download `media_ref` to `<media_dir>/<workspace>/<message id><ext>`, record its URL."""
+) -> str:
+    """Download `media_ref`, store it as `<workspace>/<message id><ext>`, record its URL;
+    the key."""
     # "audio/ogg; codecs=opus" (a voice note) has no extension until its parameters go
     ext = mimetypes.guess_extension((mime or "").split(";")[0].strip()) or ".bin"
-    relative = Path(workspace_id) / f"{message.id}{ext}"
-    path = media_dir / relative
+    key = f"{workspace_id}/{message.id}{ext}"
     why = "not tried"
     for attempt in range(len(delays) + 1):
         if attempt:
@@ -66,32 +67,20 @@ async def save_media(
             why = f"download failed: {exc}"
             continue
         try:
-            await asyncio.to_thread(_write_whole, path, data)
-        except OSError as exc:
-            why = f"cannot write {relative}: {exc.strerror or exc}"
+            await storage.put_bytes(key, data)
+        except Exception as exc:  # a full disk, an unwritable folder, S3 unreachable
+            why = f"cannot write {key}: {getattr(exc, 'strerror', None) or exc}"
             continue
         break
     else:
         log.warning("media of message %s not saved: %s", message.id, why)
         raise MediaNotSaved(why)
-    url = media_url(relative)
+    url = media_url(key)
     await messages.set_media_url(message.id, url)
     if events is not None:
         saved = msgspec.structs.replace(message, media_url=url)
         events.publish(catalog.message_updated(workspace_id, saved))
-    return path
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(f".{path.name}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            part.unlink()
-        raise
+    return key
 
 
 class MediaRefetch:
@@ -103,14 +92,14 @@ class MediaRefetch:
     def __init__(
         self,
         channels: ChannelManager,
-        media_dir: Path,
+        storage: Storage,
         events: EventBus,
         clock: Clock,
         *,
         unit_s: float = 60.0,
     ) -> None:
         self.channels = channels
-        self.media_dir = media_dir
+        self.storage = storage
         self.events = events
         self.clock = clock
         self.unit_s = unit_s
@@ -128,7 +117,7 @@ class MediaRefetch:
             try:
                 await save_media(
                     self.channels,
-                    self.media_dir,
+                    self.storage,
                     row["session_id"],
                     row["workspace_id"],
                     message,

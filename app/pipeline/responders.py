@@ -36,7 +36,7 @@ class ReplyContext:
     inbound: c.Message
     message: NormalizedMessage
     settings: WorkspaceSettings = DEFAULTS
-    media_path: Path | None = None  # the inbound media, downloaded into the media folder
+    media_path: Path | None = None  # the inbound media as a file: the stored one, or a copy from S3
     media_error: str | None = None  # why the media is not there (could not be fetched/stored)
     first_message: bool = False  # the contact's first message ever (a new contact)
     ai_options: AIOptions | None = None  # a flow's `ai` node: its prompt and knowledge base

@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from app.db.repos.outbox import Media
 from app.domain import Invalid, MediaType, media_url
+from app.domain.files import MEDIA_PREFIX
 from app.net import Egress, FetchError, guarded_get
+from app.storage import Storage
 
 MAX_ATTACHMENT_BYTES = 16 * 1024 * 1024
 ACCEPTED = (
@@ -104,20 +106,21 @@ def check(attachment: Attachment) -> Sniffed:
     return found
 
 
-def store(media_dir: Path, workspace_id: str, name: str, kind: Sniffed, a: Attachment) -> Media:
-    """Write the file as `<media_dir>/<workspace>/<name><ext>` (the inbound layout) before
-    any row refers to it, so a committed outbox row always finds its file."""
-    relative = Path(workspace_id) / f"{name}{kind.ext}"
-    path = media_dir / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(a.data)
+async def store(
+    storage: Storage, workspace_id: str, name: str, kind: Sniffed, a: Attachment
+) -> Media:
+    """Store the file as `<workspace>/<name><ext>` (the inbound layout) before any row refers
+    to it, so a committed outbox row always finds its file."""
+    key = f"{workspace_id}/{name}{kind.ext}"
+    await storage.put_bytes(key, a.data)
     filename = Path(a.filename).name[:200] if a.filename else None
-    return Media(kind.type, media_url(relative), str(path.resolve()), kind.mime, filename)
+    return Media(kind.type, media_url(key), storage.where(key), kind.mime, filename)
 
 
-def discard(media: Media) -> None:
+async def discard(storage: Storage, media: Media) -> None:
     """The row was not written after all: no file without a row."""
-    Path(media.path).unlink(missing_ok=True)
+    key = media.url.removeprefix(MEDIA_PREFIX)
+    await storage.delete(key)
 
 
 def decoded(data: str, filename: str | None) -> Attachment:

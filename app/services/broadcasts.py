@@ -10,11 +10,9 @@ when sending is asked for, so every recipient gets the same file.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -45,6 +43,7 @@ from app.pipeline.budget import SendBudget
 from app.records import AuditTrail
 from app.schemas.broadcasts import BroadcastCreateBody, BroadcastPatchBody
 from app.services import attachments
+from app.storage import Storage
 
 DRAFT = [BroadcastStatus.DRAFT]
 
@@ -56,14 +55,14 @@ class BroadcastService:
         budget: SendBudget,
         audit: AuditTrail,
         clock: Clock,
-        media_dir: Path,
+        storage: Storage,
         egress: Egress,
     ) -> None:
         self._runner = runner
         self._budget = budget  # its defaults: the duration estimate
         self._audit = audit
         self._clock = clock
-        self._media_dir = media_dir
+        self._storage = storage
         self._egress = egress  # mediaUrl: checked when saved, fetched through it once
 
     # --- reading -------------------------------------------------------------------------
@@ -339,9 +338,7 @@ class BroadcastService:
         if row["media_url"] and repo.media_of(row) is None:
             file = await attachments.fetched(self._egress, row["media_url"])
             kind = attachments.check(file)
-            media = await asyncio.to_thread(
-                attachments.store, self._media_dir, ws, f"broadcast-{row['id']}", kind, file
-            )
+            media = await attachments.store(self._storage, ws, f"broadcast-{row['id']}", kind, file)
             values[Broadcast.media] = {
                 "type": media.type.value,
                 "url": media.url,

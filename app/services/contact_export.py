@@ -17,14 +17,13 @@ seeking back), so memory stays flat for a contact with gigabytes of media.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from piccolo.columns import Column, ForeignKey
@@ -41,9 +40,10 @@ from app.db.tables import (
     Message,
     WebhookDelivery,
 )
-from app.domain import Actor, Clock, owned_media_file
+from app.domain import Actor, Clock, owned_key
 from app.records import AuditTrail
 from app.services.contact_queries import ContactQueries
+from app.storage import Storage
 
 PAGE = 500  # rows per query
 CHUNK = 1024 * 1024  # bytes of a media file read at a time
@@ -128,11 +128,11 @@ class ContactExport:
 
 
 class ContactExportService:
-    def __init__(self, queries: ContactQueries, audit: AuditTrail, clock: Clock, media_dir: Path):
+    def __init__(self, queries: ContactQueries, audit: AuditTrail, clock: Clock, storage: Storage):
         self._queries = queries
         self._audit = audit
         self._clock = clock
-        self._media_dir = media_dir
+        self._storage = storage
 
     @guarded(Resource.EXPORTS, write=False)
     async def open(self, actor: Actor, contact_id: str) -> ContactExport:
@@ -164,12 +164,15 @@ class ContactExportService:
             yield sink.take()
         files = []
         async for row in _rows(Message, wheres[Message] & Message.media_url.is_not_null()):
-            path = owned_media_file(self._media_dir, workspace_id, row["media_url"])
-            found = None if path is None else await asyncio.to_thread(_stat, path)
-            if path is None or found is None:
+            key = owned_key(workspace_id, row["media_url"])
+            size = None if key is None else await self._storage.size(key)
+            if key is None or size is None:
                 continue  # a file already gone (retention, or never fetched)
-            arcname = f"media/{row['id']}-{Path(row['media_filename'] or path.name).name}"
-            async for piece in _add_file(archive, sink, arcname, path, *found):
+            name = Path(row["media_filename"] or PurePosixPath(key).name).name
+            arcname = f"media/{row['id']}-{name}"
+            stamp = (now.year, now.month, now.day, now.hour, now.minute, now.second)
+            pieces = self._storage.stream(key, CHUNK)
+            async for piece in _add_file(archive, sink, arcname, pieces, size, stamp):
                 yield piece
             files.append({"messageId": row["id"], "file": arcname})
         manifest = {
@@ -259,31 +262,19 @@ async def _add_file(
     archive: zipfile.ZipFile,
     sink: _Sink,
     arcname: str,
-    path: Path,
+    pieces: AsyncIterator[bytes],
     size: int,
     date_time: tuple[int, int, int, int, int, int],
 ) -> AsyncIterator[bytes]:
-    """Copy a file into the archive uncompressed (media is compressed already), a chunk at a
-    time, handing each written chunk out."""
+    """Copy a stored file (local or S3) into the archive uncompressed (media is compressed
+    already), a piece at a time, handing each written piece out. The entry carries the
+    export's time: an S3 object has no file time to keep."""
     info = zipfile.ZipInfo(arcname, date_time=date_time)
     info.compress_type = zipfile.ZIP_STORED
     with archive.open(info, "w", force_zip64=size >= 2**31) as out:
-        source = await asyncio.to_thread(path.open, "rb")
-        try:
-            while chunk := await asyncio.to_thread(source.read, CHUNK):
-                out.write(chunk)
-                yield sink.take()
-        finally:
-            source.close()
-
-
-def _stat(path: Path) -> tuple[int, tuple[int, int, int, int, int, int]] | None:
-    """A regular file's size and its time for the zip entry; None when it is not there."""
-    if not path.is_file():
-        return None
-    stat = path.stat()
-    t = datetime.fromtimestamp(max(stat.st_mtime, 315532800))  # zip times start in 1980
-    return stat.st_size, (t.year, t.month, t.day, t.hour, t.minute, t.second)
+        async for chunk in pieces:
+            out.write(chunk)
+            yield sink.take()
 
 
 __all__ = ["ContactExport", "ContactExportService", "export_plan"]

@@ -9,7 +9,6 @@ taken off (and `conversation.updated` when a release reopens a waiting conversat
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from app.auth import Resource, guarded
@@ -22,6 +21,7 @@ from app.events import Event, EventBus, catalog
 from app.jobs.retention import remove_unused_files
 from app.records import AuditTrail, WebhookOutbox
 from app.services.contact_queries import ContactQueries
+from app.storage import Storage
 
 
 class ContactService:
@@ -31,7 +31,7 @@ class ContactService:
         events: EventBus,
         audit: AuditTrail,
         clock: Clock,
-        media_dir: Path,
+        storage: Storage,
         webhooks: WebhookOutbox,
         label_added: Callable[[str, str, str], Awaitable[None]] | None = None,
     ) -> None:
@@ -41,7 +41,7 @@ class ContactService:
         self._clock = clock
         self._events = events
         self._audit = audit
-        self._media_dir = media_dir
+        self._storage = storage
 
     @guarded(Resource.CONTACTS, write=True)
     async def update(
@@ -185,7 +185,7 @@ class ContactService:
         )
         await Contact.delete().where(Contact.id == contact_id)
         urls = {row["media_url"] for row in media}
-        await remove_unused_files(actor.workspace_id or "", urls, self._media_dir)
+        await remove_unused_files(actor.workspace_id or "", urls, self._storage)
         await self._audit.record(actor, "contact.delete", "contact", contact_id)
 
 

@@ -9,9 +9,7 @@ Webhooks hear of a status or assignee change (`conversation.updated`) in its tra
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from app.auth import Resource, guarded
@@ -39,6 +37,7 @@ from app.records import AuditTrail, WebhookOutbox
 from app.services import attachments
 from app.services.attachments import Attachment
 from app.services.conversation_queries import ConversationQueries
+from app.storage import Storage
 
 
 class ConversationService:
@@ -49,7 +48,7 @@ class ConversationService:
         events: EventBus,
         audit: AuditTrail,
         clock: Clock,
-        media_dir: Path,
+        storage: Storage,
         webhooks: WebhookOutbox,
     ) -> None:
         self._queries = queries
@@ -58,7 +57,7 @@ class ConversationService:
         self._webhooks = webhooks
         self._audit = audit
         self._clock = clock
-        self._media_dir = media_dir  # where a reply's attachment is stored
+        self._storage = storage  # where a reply's attachment is stored
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def update(
@@ -190,13 +189,8 @@ class ConversationService:
         message_id = media = None
         if attachment is not None and kind is not None:
             message_id = new_id()
-            media = await asyncio.to_thread(
-                attachments.store,
-                self._media_dir,
-                row["workspace_id"],
-                message_id,
-                kind,
-                attachment,
+            media = await attachments.store(
+                self._storage, row["workspace_id"], message_id, kind, attachment
             )
         draft = Draft(
             text,
@@ -225,7 +219,7 @@ class ConversationService:
                     await self._webhooks.record(event)
         except BaseException:
             if media is not None:  # no row refers to it: do not leave it behind
-                attachments.discard(media)
+                await attachments.discard(self._storage, media)
             raise
         await self._audit.record(actor, "conversation.send", "conversation", conversation_id)
         settings = await workspace_settings.load(actor.workspace_id or "")

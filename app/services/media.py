@@ -2,7 +2,9 @@
 
 The file is found from the message row, never from the request: the row must belong to the
 actor's workspace and conversation, and its `media_url` must resolve inside that workspace's
-own folder under the media dir, so a bad value in the database cannot read another file.
+own folder in the store (`app.domain.owned_key`), so a bad value in the database cannot read
+another file. The bytes come from the store: a local file is sent as a file (range requests
+work), an S3 object is streamed through with its length.
 What the browser may render in place is decided here too: only raster images, audio and video
 whose bytes agree; anything else (an uploaded HTML page or SVG, a PDF) is a download.
 """
@@ -12,15 +14,17 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from app.auth import Resource, guarded
 from app.db.repos.mapping import json_value
 from app.db.tables import Message, Outbox
-from app.domain import Actor, NotFound, owned_media_file
+from app.domain import Actor, NotFound, owned_key
 from app.services.attachments import sniff
+from app.storage import Storage
 
 GONE = "media no longer available"
 INLINE = {
@@ -39,7 +43,8 @@ class MediaInfo:
     message_id: str
     kind: str  # the message's MediaType value
     available: bool
-    path: Path | None = None
+    key: str | None = None  # in the store
+    path: Path | None = None  # the file itself, when the store is a local folder
     mime: str = "application/octet-stream"
     filename: str = "file"
     size: int = 0
@@ -60,17 +65,20 @@ class MediaInfo:
         }
 
 
-def _describe(media_dir: Path, row: dict, sent: dict | None) -> MediaInfo:
-    """Blocking (stat + a peek at the first bytes): run in a thread."""
+async def _describe(storage: Storage, row: dict, sent: dict | None) -> MediaInfo:
+    """One request to the store: the first bytes and the size."""
     kind = str(row["media_type"])
-    path = owned_media_file(media_dir, row["workspace_id"], row["media_url"])
-    if path is None or not path.is_file():
+    key = owned_key(row["workspace_id"], row["media_url"])
+    peeked = None if key is None else await storage.peek(key, 64)
+    if key is None or peeked is None:
         return MediaInfo(row["id"], kind, False)
+    head, size = peeked
+    name = PurePosixPath(key).name
+    suffix = PurePosixPath(key).suffix
     sent = sent or {}  # rows before m0006 have the agent's file details only in the outbox
-    mime = row.get("media_mime") or sent.get("mime") or mimetypes.guess_type(path.name)[0]
+    mime = row.get("media_mime") or sent.get("mime") or mimetypes.guess_type(name)[0]
     mime = (mime or "application/octet-stream").split(";")[0].strip().lower()
-    with path.open("rb") as f:
-        found = sniff(f.read(64))
+    found = sniff(head)
     if mime == "application/octet-stream" and found is not None:
         mime = found.mime  # stored as .bin (a MIME with parameters): the bytes say what it is
     agrees = found is not None and mime.split("/")[0] == found.mime.split("/")[0]
@@ -79,16 +87,15 @@ def _describe(media_dir: Path, row: dict, sent: dict | None) -> MediaInfo:
     name = (
         row.get("media_filename")
         or sent.get("filename")
-        or f"{kind.lower()}-{row['id'][-8:]}{path.suffix}"
+        or f"{kind.lower()}-{row['id'][-8:]}{suffix}"
     )
-    return MediaInfo(
-        row["id"], kind, True, path, mime, Path(name).name, path.stat().st_size, inline
-    )
+    path = storage.local_path(key)
+    return MediaInfo(row["id"], kind, True, key, path, mime, Path(name).name, size, inline)
 
 
 class MediaService:
-    def __init__(self, media_dir: Path) -> None:
-        self._dir = media_dir
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
 
     @guarded(Resource.CONVERSATIONS, write=False)
     async def describe(
@@ -117,8 +124,8 @@ class MediaService:
             Outbox.message_id.is_in([r["id"] for r in rows])
         )
         sent = {o["message_id"]: _media_of(o["payload"]) for o in outbox}
-        infos = await asyncio.to_thread(
-            lambda: [_describe(self._dir, r, sent.get(r["id"])) for r in rows]
+        infos = await asyncio.gather(
+            *(_describe(self._storage, r, sent.get(r["id"])) for r in rows)
         )
         return {i.message_id: i for i in infos}
 
@@ -131,6 +138,12 @@ class MediaService:
         if not info.available:
             raise NotFound(GONE)
         return info
+
+    def stream(self, info: MediaInfo) -> AsyncIterator[bytes]:
+        """The bytes of a file `open` returned (checked there), a piece at a time."""
+        if info.key is None:
+            raise NotFound(GONE)
+        return self._storage.stream(info.key)
 
     async def workspace_of(self, message_id: str) -> str | None:
         """Which workspace a message is in: only to pick the dashboard user's role there."""

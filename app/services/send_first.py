@@ -14,9 +14,7 @@ Webhooks hear of a new contact and a newly opened conversation (`contact.created
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from pathlib import Path
 
 import msgspec
 
@@ -36,6 +34,7 @@ from app.pipeline.outbox import Outbox as OutboxPort
 from app.records import AuditTrail, WebhookOutbox
 from app.services import attachments
 from app.services.attachments import Attachment
+from app.storage import Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +53,7 @@ class SendFirstService:
         events: EventBus,
         audit: AuditTrail,
         clock: Clock,
-        media_dir: Path,
+        storage: Storage,
         egress: Egress,
         webhooks: WebhookOutbox,
     ) -> None:
@@ -63,7 +62,7 @@ class SendFirstService:
         self._webhooks = webhooks  # contact.created, conversation.created: in the transaction
         self._audit = audit
         self._clock = clock
-        self._media_dir = media_dir
+        self._storage = storage
         self._egress = egress  # a media URL is fetched through the SSRF guard
 
     @guarded(Resource.CONVERSATIONS, write=True)
@@ -107,7 +106,7 @@ class SendFirstService:
             )
         except Exception as exc:
             if stored is not None:
-                attachments.discard(stored)
+                await attachments.discard(self._storage, stored)
             if idempotency_key and is_unique_violation(exc):  # a concurrent retry won
                 earlier = await _earlier(ws, idempotency_key, jid)
                 if earlier is not None:
@@ -212,7 +211,7 @@ class SendFirstService:
         await self._webhooks.record(*told)
 
     async def _attachment(self, ws: str, media: MediaInput, name: str) -> attachments.Media:
-        """Checked (type from the bytes, 16 MB) and stored as `<media>/<ws>/<name><ext>`."""
+        """Checked (type from the bytes, 16 MB) and stored as `<ws>/<name><ext>`."""
         if (media.base64 is None) == (media.url is None):
             raise Invalid("media: give either base64 or url")
         if media.url is not None:
@@ -221,7 +220,7 @@ class SendFirstService:
         else:
             file = attachments.decoded(media.base64 or "", media.file_name)
         kind = attachments.check(file)
-        return await asyncio.to_thread(attachments.store, self._media_dir, ws, name, kind, file)
+        return await attachments.store(self._storage, ws, name, kind, file)
 
 
 async def _earlier(ws: str, key: str, jid: str) -> c.SentFirst | None:

@@ -35,7 +35,7 @@ from app.domain import (
     new_id,
 )
 from app.domain import conversations as c
-from app.pipeline.hub import SessionHub
+from app.pipeline.hub import Owner, SessionHub
 from app.records import AuditTrail
 
 ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -80,12 +80,24 @@ class SessionService:
         self._default = "simulator" if default_channel == "simulator" else "whatsapp"
 
     async def _not_here(self, session_id: str, otherwise: str) -> Conflict:
-        """Why the live channel is not here: another node runs the session (the request must
-        reach that node), or nobody does."""
-        node = await self._hub.runs_elsewhere(session_id)
-        if node is None:
+        """Why the live channel is not here: another node runs the session (the API forwards
+        such requests there — this is what a request already forwarded once, or the
+        dashboard, hears), or nobody does."""
+        owner = await self._hub.runs_elsewhere(session_id)
+        if owner is None:
             return Conflict(otherwise)
-        return Conflict(f"the session runs on node {node}; send this request to that node")
+        return Conflict(f"the session runs on node {owner.node_id}; send this request there")
+
+    @guarded(Resource.CONVERSATIONS, write=False)
+    async def elsewhere(self, actor: Actor, session_id: str) -> Owner | None:
+        """The node that runs the workspace's session when it is not this one: the API
+        forwards a live-channel request there (None: here, or nowhere — answered here).
+        Guarded as loosely as the loosest request it serves (`simulate`, any member): the
+        request itself is checked where it runs, with the caller's credentials."""
+        if session_id in self._channels:
+            return None
+        await repo.get(actor.workspace_id or "", session_id)  # 404 here, not on the owner
+        return await self._hub.runs_elsewhere(session_id)
 
     @guarded(Resource.CONVERSATIONS, write=True)
     async def simulators(self, actor: Actor) -> list[c.WhatsappSession]:
@@ -152,8 +164,13 @@ class SessionService:
 
     @guarded(Resource.WHATSAPP, write=False)
     async def qr(self, actor: Actor, session_id: str) -> c.QrCode:
-        await repo.get(actor.workspace_id or "", session_id)
+        """The live channel's QR code; on a node that does not run the session, the code its
+        node last published (the dashboard's dialog works on any node)."""
+        row = await repo.get(actor.workspace_id or "", session_id)
         if session_id not in self._channels:
+            if await self._hub.runs_elsewhere(session_id) is not None:
+                status, code = self._hub.heard.last(session_id) or (row["status"], None)
+                return c.QrCode(session_id=session_id, status=status, qr_code=code)
             raise await self._not_here(session_id, "the session is not running; connect it first")
         channel = self._channels.get(session_id)
         return c.QrCode(session_id=session_id, status=channel.status, qr_code=channel.qr())
@@ -162,8 +179,8 @@ class SessionService:
     async def pair(self, actor: Actor, session_id: str, phone: str) -> c.PairingCode:
         digits = phone_digits(phone)
         row = await repo.get(actor.workspace_id or "", session_id)
-        if session_id not in self._channels:
-            await self._hub.open(row)
+        if session_id not in self._channels and await self._hub.open(row) is None:
+            raise await self._not_here(session_id, "the session could not be started here")
         try:
             code = await self._channels.get(session_id).pair(digits)
         except ChannelUnavailable as exc:

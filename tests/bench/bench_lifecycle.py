@@ -55,9 +55,7 @@ async def _retention(container: Any, ws: str, messages: int) -> None:
 
     retention.transaction = timed  # type: ignore[assignment]  # measure each batch's transaction
     began = time.perf_counter()
-    swept = await retention.apply_retention(
-        container.clock, container.settings.media_path, AuditTrail()
-    )
+    swept = await retention.apply_retention(container.clock, container.storage, AuditTrail())
     took = time.perf_counter() - began
     retention.transaction = real
     left = await Message.count()

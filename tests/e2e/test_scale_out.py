@@ -2,6 +2,9 @@
 on one real Postgres.
 
 - Simulator sessions created through node A spread over the three nodes (leases, fair share).
+- A live-channel request (simulate, status, QR) sent to node A for a session node B runs is
+  forwarded to B (each node publishes its `AIMY_NODE_URL`), at most once; a request for a
+  session whose node was just killed is a 503 until the lease moves.
 - A WebSocket client on node A sees a message that node B handled (LISTEN/NOTIFY bridge).
 - Node C runs with fault injection: it claims outbox rows and waits before sending them, and
   its AI slot waits before answering. Node A queues a message for each of C's sessions (C is
@@ -183,13 +186,40 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
         )
         on = {n: [s for s, node in placed.items() if node == n] for n in nodes}
 
-        # the simulator's phone is where the session runs: another node says which one
+        # any node answers a live-channel request: A forwards it to B, which runs the session
+        urls = {r["id"]: r["url"] for r in _pg(database, "SELECT id, url FROM nodes")}
+        assert urls == {name: process.url for name, process in nodes.items()}
+        at_b = f"{a.url}/api/v1/whatsapp/sessions/{on['node-b'][0]}"
         r = httpx.post(
-            f"{a.url}/api/v1/whatsapp/sessions/{on['node-b'][0]}/simulate",
-            json={"from": "+4917600000099", "text": "wrong node"},
-            headers=auth,
+            f"{at_b}/simulate", json={"from": "+4917600000099", "text": "via A"}, headers=auth
         )
+        assert r.status_code == 202 and r.headers["x-aimy-node"] == "node-b", r.text
+        r = httpx.get(f"{at_b}/status", headers=auth)
+        assert r.status_code == 200 and r.json()["running"] is True, r.text
+        r = httpx.get(f"{at_b}/qr", headers=auth)
+        assert r.status_code == 200 and r.json()["status"] == "CONNECTED", r.text
+        assert httpx.get(f"{at_b}/qr").status_code == 401  # not forwarded unauthenticated
+        # forwarded at most once: a request another node sent is answered where it lands —
+        # the QR from what B published (the dashboard's way), the simulator's phone not at all
+        once = {**auth, "X-Aimy-Forwarded": "node-x"}
+        r = httpx.get(f"{at_b}/qr", headers=once)
+        assert r.status_code == 200 and "x-aimy-node" not in r.headers, r.text
+        assert r.json()["status"] == "CONNECTED"
+        r = httpx.post(f"{at_b}/simulate", json={"from": "+49176", "text": "x"}, headers=once)
         assert r.status_code == 409 and "runs on node node-b" in r.text, r.text
+        # what forwarding costs: the same read through A (forwarded) and at B (direct)
+        timings: dict[str, list[float]] = {"forwarded": [], "direct": []}
+        for _ in range(20):
+            for kind, base in (("forwarded", a.url), ("direct", b.url)):
+                started = time.perf_counter()
+                r = httpx.get(
+                    f"{base}/api/v1/whatsapp/sessions/{on['node-b'][0]}/status", headers=auth
+                )
+                timings[kind].append(time.perf_counter() - started)
+                assert r.status_code == 200
+        medians = {k: sorted(v)[len(v) // 2] * 1000 for k, v in timings.items()}
+        print(f"\nstatus via A (forwarded to B): {medians['forwarded']:.1f} ms median, "
+              f"at B directly: {medians['direct']:.1f} ms")  # fmt: skip
 
         # a WebSocket client on node A sees what node B handled
         token = auth["Authorization"].split()[1]
@@ -230,6 +260,9 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
         c.proc.send_signal(signal.SIGKILL)
         c.proc.wait(10)
         killed_at = time.monotonic()
+        # until its lease runs out, C's sessions are C's: a request for one says C is away
+        r = httpx.get(f"{a.url}/api/v1/whatsapp/sessions/{doomed[0]}/qr", headers=auth)
+        assert r.status_code == 503 and "node-c, which did not answer" in r.text, r.text
 
         moved = _wait(
             lambda: _connected_on(database, {"node-a", "node-b"}),
@@ -257,7 +290,7 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
         assert {t: replies[t] for t in expected} == {t: ["SENT"] for t in expected}
         sends = a.log().count("sent outbox") + b.log().count("sent outbox")
         assert c.log().count("sent outbox") == 0
-        assert sends == len(expected) + 1  # + "handled by B"
+        assert sends == len(expected) + 2  # + "via A" and "handled by B"
 
         # a graceful stop hands B's sessions over at once (not after the timeout)
         assert b.stop() == 0

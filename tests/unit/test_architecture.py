@@ -27,7 +27,9 @@ _ABOVE_SERVICES = ("app.services", "app.api", "ui", "app.container", "app.server
 _ENGINES = ("app.pipeline", "app.ai", "app.flows", "app.rag", "app.answers", "app.jobs")
 _ADAPTERS = ("app.channels", "app.llm", "app.embeddings", "app.speech", "app.vectors")
 # what only the services (and the composition root) reach: a front door calls a service
-_BEHIND_SERVICES = (*_ENGINES, *_ADAPTERS, "app.db", "app.records", "app.net", "app.secrets")
+_BEHIND_SERVICES = (
+    *_ENGINES, *_ADAPTERS, "app.db", "app.records", "app.net", "app.secrets", "app.storage",
+)  # fmt: skip
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     # the front doors talk to services, never to the tables (nor to what services wrap)
     "app.api": (*_BEHIND_SERVICES, "ui"),
@@ -66,6 +68,19 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "app.events": (*_ABOVE_SERVICES, *_ENGINES, *_ADAPTERS, "app.records", "app.db", "app.net"),
     "app.net": (*_ABOVE_SERVICES, *_ENGINES, *_ADAPTERS, "app.records", "app.db", "app.events"),
     "app.schemas": (*_ABOVE_SERVICES, *_ENGINES, *_ADAPTERS, "app.records", "app.db"),
+    # where media lives (a folder or S3): plumbing, below everything that stores files
+    "app.storage": (
+        *_ABOVE_SERVICES,
+        *_ENGINES,
+        *_ADAPTERS,
+        "app.records",
+        "app.cluster",
+        "app.db",
+        "app.events",
+        "app.net",
+        "app.auth",
+        "app.secrets",
+    ),
     # the base every layer shares imports nothing of ours
     "app.domain": ("app", "ui"),
     "app.settings": ("app", "ui"),

@@ -1,6 +1,7 @@
 """`packaging/docker-compose.scale.yml` (issue 18): three identical app nodes with their own
-node ids on one Postgres 15 and one Qdrant, every node on the same data volumes, Caddy in
-front with sticky sessions and health checks. No Docker here: these read the files."""
+node ids on one Postgres 15, one Qdrant and one MinIO bucket for media, every node on the same
+data volumes, Caddy in front with sticky sessions and health checks. No Docker here: these
+read the files."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def services() -> dict[str, Any]:
 
 
 def _fill(value: object) -> str:
-    sample = {"AIMY_MASTER_KEY": "a2V5", "DB_PASSWORD": "pw"}
+    sample = {"AIMY_MASTER_KEY": "a2V5", "DB_PASSWORD": "pw", "MINIO_PASSWORD": "mpw"}
 
     def one(m: re.Match[str]) -> str:
         name, op, rest = m.group(1), m.group(2) or "", m.group(3) or ""
@@ -32,15 +33,17 @@ def _fill(value: object) -> str:
 
 def test_three_identical_nodes_on_one_postgres_and_qdrant_with_shared_volumes() -> None:
     s = services()
-    assert set(s) == {*NODES, "caddy", "postgres", "qdrant"}
+    assert set(s) == {*NODES, "caddy", "postgres", "qdrant", "minio", "minio-init"}
     assert s["postgres"]["image"].startswith("postgres:15")
     envs = [{k: _fill(v) for k, v in s[n]["environment"].items()} for n in NODES]
     assert [e.pop("AIMY_NODE_ID") for e in envs] == list(NODES)  # stable and distinct
+    # where the other nodes forward live-channel requests: each node's own service name
+    assert [e.pop("AIMY_NODE_URL") for e in envs] == [f"http://{n}:8321" for n in NODES]
     assert envs[0] == envs[1] == envs[2]  # otherwise identical
     assert {s[n]["volumes"] == s["app1"]["volumes"] for n in NODES} == {True}
     mounts = {v.split(":")[1] for v in s["app1"]["volumes"]}
-    assert mounts == {"/data", "/data/media", "/data/sessions"}  # what settings.*_path use
-    for name in ("postgres", "qdrant", *NODES):  # only the proxy is published
+    assert mounts == {"/data", "/data/sessions"}  # what settings.*_path use; media is in S3
+    for name in ("postgres", "qdrant", "minio", *NODES):  # only the proxy is published
         assert "ports" not in s[name], name
     assert list(s["caddy"]["ports"]) == ["${AIMY_PUBLISH_HTTP:-127.0.0.1:8080}:80"]
 
@@ -60,11 +63,26 @@ def test_every_node_variable_is_one_the_app_reads(tmp_path: Path) -> None:
     s = load_settings({}, env={**known, "AIMY_DATA_DIR": str(tmp_path)})
     assert s.db_url == "postgresql://aimy:pw@postgres:5432/aimywhatsapp"
     assert (s.vector_store, s.qdrant_url) == ("qdrant", "http://qdrant:6333")
+    assert (s.storage, s.s3_endpoint, s.s3_bucket) == ("s3", "http://minio:9000", "aimywhatsapp")
+    assert s.s3_secret_access_key == "mpw"
+
+
+def test_the_nodes_bucket_is_made_once_before_they_start() -> None:
+    s = services()
+    minio, init = s["minio"], s["minio-init"]
+    assert init["depends_on"]["minio"]["condition"] == "service_healthy"
+    script = " ".join(init["entrypoint"])
+    node = {k: _fill(v) for k, v in s["app1"]["environment"].items()}
+    assert f"mc mb --ignore-existing local/{node['AIMY_S3_BUCKET']}" in script
+    assert minio["environment"]["MINIO_ROOT_USER"] == node["AIMY_S3_ACCESS_KEY_ID"]
+    assert _fill(minio["environment"]["MINIO_ROOT_PASSWORD"]) == node["AIMY_S3_SECRET_ACCESS_KEY"]
+    for n in NODES:
+        assert s[n]["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
 
 
 def test_everything_has_a_health_check_and_starts_in_order() -> None:
     s = services()
-    for name in (*NODES, "caddy", "postgres", "qdrant"):
+    for name in (*NODES, "caddy", "postgres", "qdrant", "minio"):
         assert s[name]["healthcheck"]["test"], name
     for n in NODES:
         assert "/api/v1/health" in " ".join(s[n]["healthcheck"]["test"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.di import Provide
 from litestar.params import FromPath
-from litestar.response import File
+from litestar.response import File, Stream
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.auth import Resource
@@ -33,12 +33,18 @@ class MediaController(Controller):
         msg_id: FromPath[str],
         services: ServicesDep,
         actor: ActorDep,
-    ) -> File:
+    ) -> File | Stream:
         """The file of an image, video, audio or document message, with its MIME type:
         inline for images, audio and video, as a download otherwise. 404 when the message
-        has no media or the file was cleaned up."""
+        has no media or the file was cleaned up. A file in S3 is streamed through (no
+        range requests); a local one is sent as a file."""
         info = await services.media.open(actor, conversation_id, msg_id)
-        assert info.path is not None
+        if info.path is None:
+            return Stream(
+                services.media.stream(info),
+                media_type=info.mime,
+                headers={**info.headers(), "Content-Length": str(info.size)},
+            )
         return File(
             info.path,
             media_type=info.mime,

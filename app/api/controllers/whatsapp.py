@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
+from app.api.forward import forward, forwarded
 from app.auth import Resource
 from app.domain import Invalid
 from app.domain import conversations as c
@@ -24,6 +25,18 @@ WHATSAPP = {"resource": Resource.WHATSAPP}
 SIMULATE = {"resource": Resource.CONVERSATIONS}
 # Writing first to a contact is conversation work too: agents start conversations as they reply.
 SEND = {"resource": Resource.CONVERSATIONS}
+
+
+async def at_owner(
+    request: Request, services: ServicesDep, actor: ActorDep, session_id: str
+) -> None:
+    """A live-channel request for a session another node runs goes to that node: its answer
+    is raised as `Forwarded` (app/api/forward.py) and relayed as is."""
+    if forwarded(request):
+        return  # came from another node: answered here whatever happens
+    owner = await services.sessions.elsewhere(actor, session_id)
+    if owner is not None:
+        raise await forward(request, owner, request.app.state.container.leases.node_id)
 
 
 class WhatsappController(Controller):
@@ -48,52 +61,60 @@ class WhatsappController(Controller):
 
     @get("/{session_id:str}/status", opt=WHATSAPP)
     async def session_status(
-        self, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
+        self, request: Request, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> c.SessionState:
+        await at_owner(request, services, actor, session_id)
         return await services.sessions.state(actor, session_id)
 
     @get("/{session_id:str}/qr", opt=WHATSAPP)
     async def session_qr(
-        self, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
+        self, request: Request, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> c.QrCode:
         """The login QR code as a PNG data URL (`qrCode` is null when none is waiting)."""
+        await at_owner(request, services, actor, session_id)
         return await services.sessions.qr(actor, session_id)
 
     @post("/{session_id:str}/pair", opt=WHATSAPP)
     async def pair(
         self,
+        request: Request,
         session_id: FromPath[str],
         data: JSONBody[PairBody],
         services: ServicesDep,
         actor: ActorDep,
     ) -> c.PairingCode:
         """Phone-number login: returns the code to type on the phone."""
+        await at_owner(request, services, actor, session_id)
         return await services.sessions.pair(actor, session_id, data.phone_number)
 
     @post("/{session_id:str}/connect", opt=WHATSAPP)
     async def connect(
-        self, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
+        self, request: Request, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> c.WhatsappSession:
         """Start a disconnected session again (beyond the seed)."""
+        await at_owner(request, services, actor, session_id)
         return await services.sessions.connect(actor, session_id)
 
     @post("/{session_id:str}/disconnect", opt=WHATSAPP)
     async def disconnect(
-        self, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
+        self, request: Request, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> c.WhatsappSession:
         """Stop the session; credentials are kept and it stays offline across restarts."""
+        await at_owner(request, services, actor, session_id)
         return await services.sessions.disconnect(actor, session_id)
 
     @delete("/{session_id:str}", opt=WHATSAPP, status_code=HTTP_204_NO_CONTENT)
     async def delete_session(
-        self, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
+        self, request: Request, session_id: FromPath[str], services: ServicesDep, actor: ActorDep
     ) -> None:
         """Unlink the number and delete its credentials; contacts and chats are kept."""
+        await at_owner(request, services, actor, session_id)
         await services.sessions.delete(actor, session_id)
 
     @post("/{session_id:str}/simulate", opt=SIMULATE, status_code=HTTP_202_ACCEPTED)
     async def simulate(
         self,
+        request: Request,
         session_id: FromPath[str],
         data: JSONBody[SimulateBody],
         services: ServicesDep,
@@ -101,6 +122,7 @@ class WhatsappController(Controller):
     ) -> c.Simulated:
         """Play an inbound message on a simulator session through the full pipeline; the
         bot's reply appears in `/conversations` like any other."""
+        await at_owner(request, services, actor, session_id)
         media = None
         if data.media is not None:
             media = {

@@ -20,8 +20,8 @@ from app.db.tables import Node, SessionLease
 FREE = ""
 
 _BEAT = (
-    "INSERT INTO nodes (id, started_at, heartbeat_at) VALUES ({}, {}, {}) "
-    "ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at"
+    "INSERT INTO nodes (id, started_at, heartbeat_at, url) VALUES ({}, {}, {}, {}) "
+    "ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, url = excluded.url"
 )
 _LIVE = "SELECT COUNT(*) AS n FROM nodes WHERE heartbeat_at > {}"
 _ENABLED = "SELECT COUNT(*) AS n FROM whatsapp_sessions WHERE enabled = {}"
@@ -60,7 +60,11 @@ _HOLDS = (
     "SELECT 1 AS ok FROM session_leases WHERE session_id = {} AND node_id = {} AND token = {} "
     "AND expires_at > {}%s"
 )
-_WHO = "SELECT session_id, node_id, token, expires_at FROM session_leases WHERE session_id = {}"
+_EXISTS = "SELECT 1 AS ok FROM whatsapp_sessions WHERE id = {}"
+_WHO = (
+    "SELECT l.session_id, l.node_id, l.token, l.expires_at, COALESCE(n.url, '') AS url "
+    "FROM session_leases l LEFT JOIN nodes n ON n.id = l.node_id WHERE l.session_id = {}"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +86,9 @@ def _postgres() -> bool:
     return SessionLease._meta.db.engine_type != "sqlite"
 
 
-async def beat(node_id: str, now: datetime) -> None:
-    """This node is alive (its row is made on the first beat)."""
-    await fast.execute(Node, _BEAT, node_id, now, now)
+async def beat(node_id: str, now: datetime, url: str = "") -> None:
+    """This node is alive (its row is made on the first beat), reachable at `url`."""
+    await fast.execute(Node, _BEAT, node_id, now, now, url)
 
 
 async def forget_node(node_id: str) -> None:
@@ -163,7 +167,13 @@ async def holds(session_id: str, node_id: str, token: int, now: datetime) -> boo
     return bool(rows)
 
 
+async def session_exists(session_id: str) -> bool:
+    """False once the session was deleted (its lease row went with it)."""
+    return bool(await fast.execute(SessionLease, _EXISTS, session_id))
+
+
 async def holder(session_id: str) -> dict[str, object] | None:
-    """Who runs the session, with which token, until when (None: no lease row yet)."""
+    """Who runs the session, with which token, until when, and the node's address (`url`,
+    '' when unknown) — None: no lease row yet."""
     rows = await fast.execute(SessionLease, _WHO, session_id)
     return rows[0] if rows else None

@@ -46,7 +46,9 @@ class Media:
 
     type: MediaType
     url: str  # as on inbound rows: `media/<workspace>/<id><ext>` (see app.domain.media_file)
-    path: str  # absolute: what the channel reads when the dispatcher sends
+    # where the store keeps it (a local file's absolute path, or s3://…), for people reading
+    # rows; the dispatcher finds the file by `url` through the store (rows without one: here)
+    path: str
     mime: str
     filename: str | None = None
 

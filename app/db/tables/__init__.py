@@ -21,7 +21,7 @@ from app.db.tables.auth import (
     WorkspaceUser,
 )
 from app.db.tables.broadcasts import RECIPIENT_STATUSES, Broadcast, BroadcastRecipient
-from app.db.tables.cluster import EventSpill, JobRun, Node, SessionLease
+from app.db.tables.cluster import EventSpill, JobRun, Node, SessionCredentials, SessionLease
 from app.db.tables.contacts import Contact, ContactCustomField, ContactLabel, Label
 from app.db.tables.conversations import Conversation, Message, Outbox
 from app.db.tables.flow_runs import FlowRun, FlowRunEvent
@@ -70,6 +70,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     AnalyticsWatermark,
     Node,
     SessionLease,
+    SessionCredentials,
     EventSpill,
     JobRun,
     CannedReply,
@@ -114,6 +115,7 @@ __all__ = [
     "PasswordReset",
     "RateLimitCounter",
     "SendBudget",
+    "SessionCredentials",
     "SessionLease",
     "User",
     "UserSession",

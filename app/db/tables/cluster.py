@@ -12,11 +12,13 @@ from app.db.tables.whatsapp import WhatsappSession
 
 
 class Node(Table, tablename="nodes"):
-    """An app node (`id` = its `AIMY_NODE_ID`): live while `heartbeat_at` is recent."""
+    """An app node (`id` = its `AIMY_NODE_ID`): live while `heartbeat_at` is recent; `url`
+    (m0029) is where the other nodes forward live-channel requests for its sessions."""
 
     id = Varchar(length=128, primary_key=True)
     started_at = required_timestamp()
     heartbeat_at = required_timestamp()
+    url = Varchar(length=512, default="")
 
 
 class SessionLease(Table, tablename="session_leases"):
@@ -29,6 +31,18 @@ class SessionLease(Table, tablename="session_leases"):
     token = Integer(default=0)
     heartbeat_at = Timestamptz(null=True, default=None)
     expires_at = required_timestamp()
+
+
+class SessionCredentials(Table, tablename="session_credentials"):
+    """A linked number's sealed credentials (m0029; `id` = the session's id): base64 of the
+    vault's AES-GCM blob, written under the lease fencing `token` of the node that ran it."""
+
+    id = primary_key()
+    session_id = owned_by(WhatsappSession, unique=True)
+    workspace_id = Varchar(length=36)
+    blob = Text()
+    token = Integer(default=0)
+    sealed_at = required_timestamp()
 
 
 class EventSpill(Table, tablename="event_spill"):

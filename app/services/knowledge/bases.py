@@ -119,7 +119,9 @@ class KnowledgeBaseService:
     @guarded(Resource.KNOWLEDGE, write=True)
     async def delete(self, actor: Actor, kb_id: str) -> None:
         await kb_row(actor, kb_id)
-        docs = await KBDocument.select(KBDocument.id).where(KBDocument.knowledge_base_id == kb_id)
+        docs = await KBDocument.select(KBDocument.id, KBDocument.file_path).where(
+            KBDocument.knowledge_base_id == kb_id
+        )
         await KnowledgeBase.delete().where(KnowledgeBase.id == kb_id)  # rows cascade
         await asyncio.to_thread(
             delete_knowledge_base,
@@ -128,6 +130,6 @@ class KnowledgeBaseService:
             kb_id=kb_id,
         )
         for d in docs:
-            self._files.remove(d["id"])
+            await self._files.remove(workspace_of(actor), d["id"], d["file_path"])
         self._references.drop(kb_id)
         await self._audit.record(actor, "knowledge_base.delete", "knowledge_base", kb_id)

@@ -32,6 +32,7 @@ from app.rag.extract import extract, ingest_url
 from app.rag.indexing import doc_title, strip_context
 from app.rag.runtime import KnowledgeRuntime
 from app.records import Notifier, WebhookOutbox
+from app.services.knowledge.access import KnowledgeFiles
 
 log = logging.getLogger(__name__)
 _RELEASED = {KBDocument.claimed_by: None, KBDocument.lease_until: None}  # the claim ends
@@ -51,7 +52,9 @@ class DocumentIndexer:
         answerer: Answerer | None = None,
         owner: str = "",
         lease_s: float = 120.0,
+        files: KnowledgeFiles | None = None,
     ) -> None:
+        self._files = files or KnowledgeFiles(Path())  # uploads: a local path, or in S3
         self.owner = owner  # this node's name on its claims
         self.lease_s = lease_s  # a claim not renewed for this long is another node's to take
         self._runtime = runtime
@@ -191,7 +194,7 @@ class DocumentIndexer:
             return await ingest_url(row["source_url"], allow=self._ssrf_allow)
         if kind == KBDocType.MANUAL:
             return [PageText(row["content"] or "")]
-        data = await asyncio.to_thread(Path(row["file_path"]).read_bytes)
+        data = await self._files.read(row["ws"], row["file_path"])
         return await asyncio.to_thread(extract, data, kind)
 
     async def warm_ready(self) -> None:

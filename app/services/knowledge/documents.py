@@ -88,7 +88,7 @@ class DocumentService:
         await kb_row(actor, kb_id)
         kind = sniff_type(data, filename)  # raises Invalid (422) for empty/unknown/too large
         doc_id = new_id()
-        path = await asyncio.to_thread(self._files.write, doc_id, data)
+        path = await self._files.write(workspace_of(actor), doc_id, data)
         name = (Path(filename).name if filename else "") or f"document.{kind.lower()}"
         return await self._add(
             actor,
@@ -98,7 +98,7 @@ class DocumentService:
                 knowledge_base_id=kb_id,
                 name=name[:255],
                 type=kind,
-                file_path=str(path),
+                file_path=path,
                 status=IndexStatus.PENDING,
             ),
         )
@@ -141,7 +141,7 @@ class DocumentService:
 
     @guarded(Resource.KNOWLEDGE, write=True)
     async def delete(self, actor: Actor, kb_id: str, doc_id: str) -> None:
-        await self._doc_row(actor, kb_id, doc_id)
+        row = await self._doc_row(actor, kb_id, doc_id)
         await KBDocument.delete().where(KBDocument.id == doc_id)  # chunks cascade
         await asyncio.to_thread(
             delete_document,
@@ -150,7 +150,7 @@ class DocumentService:
             kb_id=kb_id,
             document_id=doc_id,
         )
-        self._files.remove(doc_id)
+        await self._files.remove(workspace_of(actor), doc_id, row["file_path"])
         await self._audit.record(actor, "document.delete", "kb_document", doc_id)
 
     @guarded(Resource.KNOWLEDGE, write=True)

@@ -84,6 +84,7 @@ async def test_retention_deletes_old_messages_and_files_only(api_any_db: Api) ->
     api = api_any_db
     keeper, sweeper = await api.register("Keeper"), await api.register("Sweeper")
     media_dir = api.container.settings.media_path
+    store = api.container.storage
     kb = await kb_of(api, sweeper)
     faq = {"question": "When are you open?", "answer": "Monday to Friday 9-17."}
     r = await api.client.post(
@@ -99,13 +100,13 @@ async def test_retention_deletes_old_messages_and_files_only(api_any_db: Api) ->
     audit = AuditTrail()
 
     # before the first aggregation nothing is deleted (its counts are not stored yet)
-    assert await _on_app(api, lambda: apply_retention(At(NOW), media_dir, audit)) == {}
+    assert await _on_app(api, lambda: apply_retention(At(NOW), store, audit)) == {}
     await _on_app(api, lambda: aggregate_hours(At(NOW)))
     counted = await _messages_counted(api, sweeper)
     job = api.container.scheduler.get_job("cleanup").func  # wrapped to run once per cluster
     assert job.__wrapped__ is nightly_cleanup
     await _on_app(api, lambda: cleanup_expired(At(NOW)))
-    done = await _on_app(api, lambda: apply_retention(At(NOW), media_dir, audit, batch=2))
+    done = await _on_app(api, lambda: apply_retention(At(NOW), store, audit, batch=2))
     assert {ws: (s.messages, s.files) for ws, s in done.items()} == {sweeper.workspace_id: (3, 1)}
 
     left = await _on_app(api, lambda: Message.select(Message.id, Message.workspace_id))
@@ -134,7 +135,7 @@ async def test_retention_deletes_old_messages_and_files_only(api_any_db: Api) ->
     meta = rows[0]["metadata"]
     assert (json.loads(meta) if isinstance(meta, str) else meta)["messages"] == 3
     # a second run finds nothing more and writes no audit row
-    assert await _on_app(api, lambda: apply_retention(At(NOW), media_dir, audit)) == {}
+    assert await _on_app(api, lambda: apply_retention(At(NOW), store, audit)) == {}
 
 
 async def test_retention_setting_is_validated(api: Api) -> None:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from app.db.tables import WhatsappSession
+from app.pipeline.credentials import DbSealedStore
 from tests.integration.api.conftest import _api
 from tests.integration.api.test_attachments import png
 from tests.integration.bots import Bot, _bot, eventually
@@ -57,6 +58,9 @@ async def _check(bot: Bot, uploads: Path, wa: Path, data_dir: Path) -> None:
     row = await bot.db(lambda: WhatsappSession.select().first())
     spec = api.container.hub.spec({**row, "channel": "neonize"})
     assert spec.session_dir == wa / row["id"]
+    # …and its sealed credentials go to the database, under this node's lease of the session
+    assert isinstance(spec.store, DbSealedStore) and spec.store.session_id == row["id"]
+    assert spec.store.token() == api.container.leases.held[row["id"]] > 0
 
     # erasing the contact erases its files where they are
     contact = (await bot.conversation_of(ANN))["contact"]["id"]

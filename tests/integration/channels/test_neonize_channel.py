@@ -55,7 +55,7 @@ async def test_qr_login_messages_send_receipt_pair_download(
     assert not (tmp_path / "run" / "aimy-wa-sess1").exists()
     for path in (tmp_path / "data").rglob("*"):
         assert not path.is_file() or b"device-keys" not in path.read_bytes()
-    runtime = CredentialVault(sealed, tmp_path / "check", key, session_id="sess1").open()
+    runtime = await CredentialVault(sealed, tmp_path / "check", key, session_id="sess1").open()
     assert (runtime / DB_NAME).read_text().startswith("device-keys")
 
 
@@ -67,7 +67,7 @@ async def test_credentials_survive_restarts(make_channel, recorder: Recorder, tm
         await eventually(lambda ch=channel: ch.status is SessionStatus.CONNECTED)
         await channel.stop()
     sealed = tmp_path / "data" / "sess1" / "credentials.sealed"
-    runtime = CredentialVault(sealed, tmp_path / "check", key, session_id="sess1").open()
+    runtime = await CredentialVault(sealed, tmp_path / "check", key, session_id="sess1").open()
     assert len((runtime / DB_NAME).read_text().splitlines()) == 2
 
 

@@ -70,3 +70,42 @@ async def test_release_frees_at_once_and_disabled_sessions_are_given_up(db: Engi
     )
     assert await leases.drop_disabled("node-y", now) == [g.session.id]
     assert await leases.claim("node-x", now, until, 5) == []  # switched off: nobody runs it
+
+
+class Sessions:
+    """The lease keeper's runner (the SessionHub's part): remembers what it opened and closed."""
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+        self.closed: list[tuple[str, bool]] = []
+
+    async def run_leased(self, session_id: str) -> bool:
+        self.opened.append(session_id)
+        return True
+
+    async def close(self, session_id: str, *, logout: bool = False) -> None:
+        self.closed.append((session_id, logout))
+
+
+async def test_a_session_deleted_elsewhere_is_logged_out_where_it_runs(db: Engine) -> None:
+    from app.cluster import SessionLeases
+    from app.domain import SystemClock
+
+    g = await build()
+    other = WhatsappSession(workspace_id=g.workspace.id, account_id="second")
+    await other.save()
+    runner = Sessions()
+    keeper = SessionLeases("node-a", SystemClock(), ttl_s=60, heartbeat_s=30)
+    assert await keeper.start(runner) == 2
+    try:
+        assert sorted(runner.opened) == sorted([g.session.id, other.id])
+        # another node deletes one session: its lease row goes with it
+        await WhatsappSession.delete().where(WhatsappSession.id == g.session.id)
+        # another node takes the other one over (as after our lease had lapsed)
+        later = utcnow() + timedelta(seconds=61)
+        await leases.claim("node-b", later, later + timedelta(seconds=60), 1, other.id)
+        await keeper.tick()
+        assert sorted(runner.closed) == sorted([(g.session.id, True), (other.id, False)])
+        assert keeper.held == {}
+    finally:
+        await keeper.stop()

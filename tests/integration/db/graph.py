@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from app.db.tables import (
     AnalyticsHourly,
@@ -34,6 +34,7 @@ from app.db.tables import (
     Outbox,
     PasswordReset,
     SendBudget,
+    SessionCredentials,
     SessionLease,
     User,
     UserSession,
@@ -98,6 +99,10 @@ async def build(slug: str = "acme") -> Graph:
     await session.save()
     await SendBudget(workspace_id=ws.id, session_id=session.id).save()
     await SessionLease(id=session.id, session_id=session.id).save()
+    await SessionCredentials(
+        id=session.id, session_id=session.id, workspace_id=ws.id, blob="c2VhbGVk",
+        sealed_at=datetime.now(UTC),
+    ).save()  # fmt: skip
     contact = Contact(
         workspace_id=ws.id, session_id=session.id, jid="1@s.whatsapp.net", phone_number="+1"
     )

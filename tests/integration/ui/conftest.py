@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,13 @@ class Dashboard:
 
 @pytest.fixture
 async def dashboard(tmp_path: Path) -> AsyncIterator[Dashboard]:
+    async with open_dashboard(tmp_path) as opened:
+        yield opened
+
+
+@asynccontextmanager
+async def open_dashboard(tmp_path: Path, **overrides: Any) -> AsyncIterator[Dashboard]:
+    """The dashboard on a fresh app (`overrides`: settings, e.g. media in S3)."""
     with nicegui_reset_globals():
         os.environ["NICEGUI_USER_SIMULATION"] = "true"
         try:
@@ -88,7 +96,7 @@ async def dashboard(tmp_path: Path) -> AsyncIterator[Dashboard]:
             # does for loopback): pages save http://localhost:…/v1 base URLs; and a webhook
             # receiver on 127.0.0.1
             allow = ("localhost", "127.0.0.1")
-            settings = make_settings(tmp_path / "data", ssrf_allow=allow)
+            settings = make_settings(tmp_path / "data", ssrf_allow=allow, **overrides)
             container = build_container(settings)
             async with lifespan(container):
                 shell = mount_ui(container)

@@ -23,14 +23,14 @@ def test_a_restored_row_sends_the_file_from_the_current_media_folder(tmp_path: P
         "type": "IMAGE", "url": "media/w1/m1.png", "path": "/old/data/media/w1/m1.png",
         "mime": "image/png", "filename": "photo.jpg",
     }  # fmt: skip
-    out = outbound(job(media), tmp_path / "uploads")
+    out = outbound(job(media), tmp_path / "uploads/w1/m1.png")  # as the store hands it out
     assert out.media_path == str(tmp_path / "uploads/w1/m1.png")
     assert out.media_type == MediaType.IMAGE and out.caption == "your photo"
     assert out.media_filename == "photo.jpg" and out.text is None
 
 
-def test_rows_without_a_url_keep_their_path_and_text_rows_stay_text(tmp_path: Path) -> None:
+def test_rows_without_a_url_keep_their_path_and_text_rows_stay_text() -> None:
     media = {"type": "DOCUMENT", "path": "/data/media/w1/m1.pdf", "mime": "application/pdf"}
-    assert outbound(job(media), tmp_path).media_path == "/data/media/w1/m1.pdf"
-    text = outbound(job(None), tmp_path)
+    assert outbound(job(media)).media_path == "/data/media/w1/m1.pdf"  # no URL: no store file
+    text = outbound(job(None))
     assert text.text == "your photo" and text.media_path is None

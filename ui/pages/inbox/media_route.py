@@ -10,7 +10,7 @@ URL is trusted beyond naming the message. Every refusal is the same 404.
 
 from __future__ import annotations
 
-from fastapi.responses import FileResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from nicegui import app
 
 from app.domain import Actor, DomainError
@@ -35,7 +35,9 @@ async def _serve(conversation_id: str, message_id: str) -> Response:
         info = await services.media.open(actor, conversation_id, message_id)
     except DomainError:
         return missing
-    assert info.path is not None
+    if info.path is None:  # in S3: streamed through
+        headers = {**info.headers(), "Content-Length": str(info.size)}
+        return StreamingResponse(services.media.stream(info), media_type=info.mime, headers=headers)
     return FileResponse(info.path, media_type=info.mime, headers=info.headers())
 
 

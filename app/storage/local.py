@@ -1,0 +1,111 @@
+"""Files in a directory: `<root>/<workspace>/<name><ext>`, the layout the app always had.
+Several nodes share it by mounting one volume (the compose volume, NFS)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from app.domain.files import inside, valid_key
+from app.storage.port import CHUNK, StorageError
+
+
+class LocalStorage:
+    kind = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        """The file of `key`; ValueError for a key that leaves its workspace's folder."""
+        path = inside(self.root, key) if valid_key(key) else None
+        if path is None:
+            raise ValueError(f"storage key outside its workspace folder: {key!r}")
+        return path
+
+    def where(self, key: str) -> str:
+        return str(self.path(key))
+
+    async def put_bytes(self, key: str, data: bytes) -> None:
+        await asyncio.to_thread(_write_whole, self.path(key), lambda f: f.write(data))
+
+    async def put_stream(self, key: str, source: BinaryIO) -> None:
+        await asyncio.to_thread(
+            _write_whole, self.path(key), lambda f: shutil.copyfileobj(source, f, CHUNK)
+        )
+
+    async def size(self, key: str) -> int | None:
+        return await asyncio.to_thread(_size, self.path(key))
+
+    async def peek(self, key: str, n: int) -> tuple[bytes, int] | None:
+        return await asyncio.to_thread(_peek, self.path(key), n)
+
+    def local_path(self, key: str) -> Path | None:
+        return self.path(key)
+
+    async def stream(self, key: str, chunk: int = CHUNK) -> AsyncIterator[bytes]:
+        source = await asyncio.to_thread(self.path(key).open, "rb")
+        try:
+            while piece := await asyncio.to_thread(source.read, chunk):
+                yield piece
+        finally:
+            source.close()
+
+    async def delete(self, key: str) -> bool:
+        return await asyncio.to_thread(_unlink, self.path(key))
+
+    @contextlib.asynccontextmanager
+    async def local_file(self, key: str) -> AsyncIterator[Path]:
+        path = self.path(key)
+        if not await asyncio.to_thread(path.is_file):
+            raise FileNotFoundError(path)
+        yield path
+
+    async def check(self) -> str:
+        try:
+            await asyncio.to_thread(self.root.mkdir, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"media folder {self.root} cannot be created: {exc}") from exc
+        return f"local folder {self.root}"
+
+
+def _write_whole(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write under a temporary name, then rename: a full disk never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(f".{path.name}.part")
+    try:
+        with part.open("wb") as f:
+            write(f)
+        os.replace(part, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _peek(path: Path, n: int) -> tuple[bytes, int] | None:
+    try:
+        with path.open("rb") as f:
+            return f.read(n), os.fstat(f.fileno()).st_size
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def _unlink(path: Path) -> bool:
+    try:
+        path.unlink()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return False
+    return True
