@@ -176,6 +176,6 @@ async def test_a_burst_of_events_costs_each_open_list_one_redraw_and_shows_the_l
     most = burst / WINDOW_S + 2  # one per window the burst spans, plus one straddling its end
     for lst, before in zip(lists, redraws, strict=True):
         assert 1 <= lst.refresher.count - before <= most, (lst.refresher.count - before, burst)
-    for lst, before in zip(lists, filled, strict=True):
-        assert lst.rows.filled - before <= lst.refresher.count - before  # only the changed row
+    for lst, drawn, rounds in zip(lists, filled, redraws, strict=True):
+        assert lst.rows.filled - drawn <= lst.refresher.count - rounds  # only the changed row
     assert shared_reads().loads - loads <= most  # one read per redraw round, for both tabs
