@@ -20,6 +20,7 @@ process (e.g. a migration of a second instance at start-up).
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from typing import Any
@@ -31,7 +32,10 @@ from piccolo.engine.sqlite import dict_factory as _dict_factory
 from app.db.checkpoint import AUTOCHECKPOINT_OFF, Checkpointer
 from app.db.durability import DURABILITY, Durability, WalSync
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 5000
+SLOW_STATEMENT_S = 0.1  # a statement that holds the event loop this long gets a log line
 LOCKED_RETRIES = 100  # × 50 ms: as long as busy_timeout
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -166,7 +170,10 @@ class SQLite(SQLiteEngine):
 
 def _run(raw: sqlite3.Connection, query: str, args: list[Any], commit: bool) -> list[Any]:
     """Execute, fetch, close (and commit outside a transaction). RETURNING exists since
-    SQLite 3.35; piccolo's pre-3.35 path is not needed here."""
+    SQLite 3.35; piccolo's pre-3.35 path is not needed here. A statement that holds the loop
+    for `SLOW_STATEMENT_S` or more is logged with its text: statements run inline on the loop's
+    thread because they are meant to be tiny, and this says which one is not."""
+    started = time.perf_counter()
     cursor = raw.execute(query, args)
     try:
         rows = cursor.fetchall()
@@ -174,6 +181,10 @@ def _run(raw: sqlite3.Connection, query: str, args: list[Any], commit: bool) -> 
         cursor.close()
     if commit and raw.in_transaction:
         raw.commit()
+    took = time.perf_counter() - started
+    if took >= SLOW_STATEMENT_S:
+        text = " ".join(query.split())[:300]
+        log.warning("slow SQLite statement on the loop (%.0f ms): %s", took * 1000, text)
     return rows
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sqlite3
 import statistics
 import tempfile
@@ -57,7 +58,19 @@ def kb_soak(args: argparse.Namespace) -> None:
             run(server.url, server.proc.pid, data, args)
         finally:
             server.stop()
-        print("server log warnings:", sum("WARNING" in ln for ln in server.log().splitlines()))
+            Path(args.out).with_suffix(".log").write_text(server.log())  # the stall stacks
+        log = server.log()
+        print("server log warnings:", sum("WARNING" in ln for ln in log.splitlines()))
+        print(stall_summary(log))
+
+
+def stall_summary(log: str) -> str:
+    """How often and how long the event loop was blocked (app/loop_watch.py's warnings)."""
+    stalls = [float(s) for s in re.findall(r"event loop ran again after ([0-9.]+) s", log)]
+    return (
+        f"loop stalls: {len(stalls)}, {sum(stalls):.1f} s in all, longest "
+        f"{max(stalls, default=0):.1f} s"
+    )
 
 
 def setup(url: str) -> tuple[httpx.Client, str]:

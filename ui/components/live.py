@@ -9,7 +9,8 @@ WebSocket does: when the member is removed, their role changes or the sign-in is
 subscription ends at once and the tab reloads — to the sign-in page, or to what the member may
 still see. The subscription also ends when NiceGUI deletes the client (the tab closed and did
 not reconnect), so a closed tab costs nothing. A handler that raises is logged and skipped:
-one bad event must not end the live view.
+one bad event must not end the live view. Every event marks the workspace's shared reads stale
+(ui/components/redraw.py), so a widget's redraw after it never reuses an older read.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from app.domain import conversations as c
 from app.domain.agent_tools import Note
 from app.events import Event
 from app.services.live_access import AccessEnded, Grant
+from ui.components.redraw import shared_reads
 from ui.state import container
 
 log = logging.getLogger(__name__)
@@ -41,11 +43,13 @@ def follow(actor: Actor, handler: Handler) -> asyncio.Task[Any]:
     page's client is deleted or the actor's access ends."""
     client = context.client
     bus, live = container().events, container().services.live_access
+    workspace = actor.workspace_id or ""
 
     async def pump() -> None:
         try:
-            with bus.subscribe(actor.workspace_id or "") as sub:
+            with bus.subscribe(workspace) as sub:
                 async for event in live.stream(Grant(actor), sub):
+                    shared_reads().changed(workspace)  # no tab reuses a read from before it
                     try:
                         with client:
                             await handler(event)

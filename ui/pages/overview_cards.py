@@ -3,16 +3,14 @@ real rows: app/services/overview.py defines every number shown here."""
 
 from __future__ import annotations
 
-import asyncio
-
-from nicegui import background_tasks, context, ui
+from nicegui import ui
 
 from app.domain import Actor, DomainError
 from app.events import names
-from app.events.bus import Event
 from app.services.overview import HELP, Kpis
 from ui import features
 from ui.components.live import listen
+from ui.components.redraw import Coalesced, shared_read
 from ui.pages.onboarding import needs_setup
 from ui.state import container
 
@@ -35,7 +33,8 @@ def value_of(kpis: Kpis, key: str) -> str:
 
 
 async def kpi_cards(actor: Actor) -> None:
-    """The four cards, refreshed (at most once a second) as messages and conversations change."""
+    """The four cards, refreshed (at most once a second) as messages and conversations change:
+    only the numbers' text changes, and the open overviews of a workspace share one recount."""
     try:
         kpis = await container().services.overview.kpis(actor)
     except DomainError as exc:
@@ -63,21 +62,14 @@ async def kpi_cards(actor: Actor) -> None:
             caption.text = _caption(kpis, key)
 
     show(kpis)
-    client = context.client
-    pending = {"on": False}
 
-    async def later() -> None:
-        await asyncio.sleep(REFRESH_S)
-        pending["on"] = False
-        with client:
-            show(await container().services.overview.kpis(actor))
+    async def recount() -> None:  # the workspace's open overviews share one recount
+        key = ("kpis", actor.role)
+        show(await shared_read(key, actor.workspace_id or "", lambda: overview.kpis(actor)))
 
-    async def changed(_: Event) -> None:
-        if not pending["on"]:  # a burst of messages costs one recount
-            pending["on"] = True
-            background_tasks.create(later(), name="kpis")
-
-    listen(actor, LIVE, changed)
+    overview = container().services.overview
+    refresher = Coalesced(recount, alive=lambda: not grid.is_deleted, window_s=REFRESH_S)
+    listen(actor, LIVE, lambda _: refresher.soon())  # a burst of messages costs one recount
 
 
 def _caption(kpis: Kpis, key: str) -> str:

@@ -3,6 +3,7 @@ the workspace's notifications, newest first. `notification:new` events bump it l
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from nicegui import background_tasks, context, ui
@@ -13,6 +14,7 @@ from app.events import names
 from app.events.bus import Event
 from ui.components.format import when
 from ui.components.live import listen
+from ui.components.redraw import Coalesced, KeyedRows, shared_read
 from ui.state import container
 
 SHOWN = 20
@@ -65,6 +67,10 @@ def describe(type_: str, payload: dict[str, Any]) -> tuple[str, str, str | None]
 
 
 class NotificationBell:
+    """Every tab has one, and every tab hears each notification: a burst of them costs each
+    bell one redraw (ui/components/redraw.py), the reads are shared by the workspace's tabs,
+    and the redraw touches only the badge and the rows that changed (issue 19)."""
+
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.items: list[c.Notification] = []
@@ -77,7 +83,20 @@ class NotificationBell:
             with menu.mark("notification-menu"):
                 self.body = ui.column().classes("gap-0")
                 self.body.style("width: min(20rem, calc(100vw - 16px))")
+                with self.body:
+                    with ui.row().classes("w-full items-center justify-between px-3 py-2"):
+                        ui.label("Notifications").classes("font-semibold")
+                        self.mark_all = ui.button("Mark all read", on_click=self._mark_all)
+                        self.mark_all.props("flat dense no-caps size=sm").mark("mark-all-read")
+                    ui.separator()
+                    self.nothing = ui.label("Nothing new.").classes("text-grey-7 px-3 py-4")
+                    self.nothing.mark("no-notifications")
+                    self.list = ui.column().classes("gap-0 w-full")
+        self.rows = KeyedRows(self.list, self._row)
         self.badge.set_visibility(False)
+        self.refresher = Coalesced(
+            lambda: self.reload(shared=True), alive=lambda: not self.body.is_deleted, name="bell"
+        )
         client = context.client
 
         async def load() -> None:
@@ -89,22 +108,37 @@ class NotificationBell:
         listen(actor, {names.NOTIFICATION_NEW}, self._on_new)
         listen(actor, {names.NOTIFICATION_UPDATED}, self._on_updated)
 
-    async def reload(self) -> None:
-        service = container().services.notifications
-        self.items = (await service.list(self.actor, page_size=SHOWN)).items
-        self.unread = (await service.list(self.actor, page_size=1, unread=True)).total
-        self._render()
+    async def reload(self, *, shared: bool = False) -> None:
+        """Read and show the newest notifications; `shared`: a live redraw, whose read the
+        workspace's other tabs share (read state is the workspace's, not the viewer's)."""
+        service, actor = container().services.notifications, self.actor
+
+        async def read() -> tuple[list[c.Notification], int]:
+            items = (await service.list(actor, page_size=SHOWN)).items
+            return items, (await service.list(actor, page_size=1, unread=True)).total
+
+        if shared:
+            key = ("bell", actor.role)
+            self.items, self.unread = await shared_read(key, actor.workspace_id or "", read)
+        else:
+            self.items, self.unread = await read()
+        if not self.body.is_deleted:
+            self._render()
 
     async def _on_new(self, event: Event) -> None:
-        await self.reload()
+        self.refresher.soon()
         _, text, _ = describe(str(event.data.get("type", "")), event.data.get("payload") or {})
         ui.notify(text, type="info", position="bottom-right")  # clear of the header on phones
 
     async def _on_updated(self, event: Event) -> None:
         """An ongoing situation changed (an outage's attempt count): redraw, no toast."""
-        await self.reload()
+        self.refresher.soon()
 
-    async def _open(self, item: c.Notification, link: str | None) -> None:
+    async def _open(self, notification_id: str) -> None:
+        item = next((i for i in self.items if i.id == notification_id), None)
+        if item is None:
+            return
+        link = describe(item.type, item.payload)[2]
         if not item.is_read:
             await container().services.notifications.mark_read(self.actor, item.id)
         if link:
@@ -119,24 +153,28 @@ class NotificationBell:
     def _render(self) -> None:
         self.badge.text = str(self.unread) if self.unread < 100 else "99+"
         self.badge.set_visibility(self.unread > 0)
-        self.body.clear()
-        with self.body:
-            with ui.row().classes("w-full items-center justify-between px-3 py-2"):
-                ui.label("Notifications").classes("font-semibold")
-                ui.button("Mark all read", on_click=self._mark_all).props(
-                    "flat dense no-caps size=sm"
-                ).mark("mark-all-read").set_enabled(self.unread > 0)
-            ui.separator()
-            if not self.items:
-                ui.label("Nothing new.").classes("text-grey-7 px-3 py-4").mark("no-notifications")
-            for item in self.items:
-                icon, text, link = describe(item.type, item.payload)
-                weight = "font-semibold" if not item.is_read else "text-grey-7"
-                with ui.item(on_click=lambda i=item, lk=link: self._open(i, lk)).mark(
-                    f"notification-{item.id}"
-                ):
-                    with ui.item_section().props("avatar"):
-                        ui.icon(icon, color="primary" if not item.is_read else "grey")
-                    with ui.item_section():
-                        ui.item_label(text).classes(weight)
-                        ui.item_label(when(item.created_at)).props("caption")
+        self.mark_all.set_enabled(self.unread > 0)
+        self.nothing.set_visibility(not self.items)
+        self.rows.show([(item.id, _look(item), self._filler(item)) for item in self.items])
+
+    def _row(self, notification_id: str) -> ui.item:
+        row = ui.item(on_click=lambda: self._open(notification_id))
+        return row.mark(f"notification-{notification_id}")
+
+    def _filler(self, item: c.Notification) -> Callable[[], None]:
+        def fill() -> None:
+            icon, text, _ = describe(item.type, item.payload)
+            weight = "font-semibold" if not item.is_read else "text-grey-7"
+            with ui.item_section().props("avatar"):
+                ui.icon(icon, color="primary" if not item.is_read else "grey")
+            with ui.item_section():
+                ui.item_label(text).classes(weight)
+                ui.item_label(when(item.created_at)).props("caption")
+
+        return fill
+
+
+def _look(item: c.Notification) -> Hashable:
+    """Everything a notification's row shows."""
+    icon, text, _ = describe(item.type, item.payload)
+    return icon, text, item.is_read, item.created_at

@@ -3,12 +3,18 @@ open tab through the event bus without a reload; a closed tab drops its subscrip
 
 from __future__ import annotations
 
-from nicegui import context
+import asyncio
+import time
 
-from app.events import names
+from nicegui import context, ui
+
+from app.db.tables import Conversation
+from app.events import catalog, names
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.inbox_helpers import eventually, shop
 from tests.integration.ui.test_inbox import _replied
+from ui.components.redraw import WINDOW_S, shared_reads
+from ui.pages.inbox.conversation_list import ConversationList
 
 
 async def test_live_updates_without_reload(dashboard: Dashboard) -> None:
@@ -117,3 +123,59 @@ async def test_a_removed_or_signed_out_member_stops_getting_live_updates(
         family = app.storage.user["family"]
     await services.sign_ins.revoke_family(family)
     await eventually(cut_off)
+
+
+async def test_a_burst_of_events_costs_each_open_list_one_redraw_and_shows_the_last(
+    dashboard: Dashboard,
+) -> None:
+    """Issue 19: every open tab hears every event, and one customer message brings several.
+    A burst redraws each tab's conversation list about once per window (not once per event),
+    the tabs share the reads, only the changed row is drawn again — and the change made just
+    before the burst's last event is what the lists end up showing (no lost update)."""
+    s = await shop(dashboard)
+    await s.simulate("first")
+    conv = await _replied(s)
+    lists: list[ConversationList] = []
+    for _ in range(2):  # two tabs of the same workspace
+        user = await dashboard.signed_in("owner@example.com")
+        await user.open("/dashboard/inbox")
+        await user.should_see(marker=f"conversation-{conv.id}")
+        with user:
+            (listing,) = user.find(marker="conversation-list").elements
+        assert isinstance(listing, ConversationList)
+        lists.append(listing)
+
+    async def quiet() -> bool:  # the set-up's own events have been drawn
+        await asyncio.sleep(2 * WINDOW_S)
+        return all(not lst.refresher.busy for lst in lists)
+
+    await eventually(quiet)
+    redraws, filled = [lst.refresher.count for lst in lists], [lst.rows.filled for lst in lists]
+    loads = shared_reads().loads
+    bus, ws = dashboard.container.events, s.actor.workspace_id or ""
+    (item,) = (await s.services.conversation_queries.list(s.actor)).items
+    started, n = time.monotonic(), 40
+    for i in range(n):
+        if i == n - 1:
+            await Conversation.update({Conversation.unread_count: 7}).where(
+                Conversation.id == conv.id
+            )
+        bus.publish(catalog.conversation_updated(ws, item))
+        await asyncio.sleep(0.005)
+    burst = time.monotonic() - started
+
+    async def shows_the_last() -> bool:
+        return all(
+            [b.text for b in lst.rows.rows[conv.id][0].descendants() if isinstance(b, ui.badge)]
+            == ["7"]
+            for lst in lists
+        )
+
+    await eventually(shows_the_last)
+    await eventually(quiet)
+    most = burst / WINDOW_S + 2  # one per window the burst spans, plus one straddling its end
+    for lst, before in zip(lists, redraws, strict=True):
+        assert 1 <= lst.refresher.count - before <= most, (lst.refresher.count - before, burst)
+    for lst, drawn, rounds in zip(lists, filled, redraws, strict=True):
+        assert lst.rows.filled - drawn <= lst.refresher.count - rounds  # only the changed row
+    assert shared_reads().loads - loads <= most  # one read per redraw round, for both tabs

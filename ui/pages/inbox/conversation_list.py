@@ -3,20 +3,24 @@
 One page of conversations at a time (newest activity first, 25 per page), so a workspace with
 10 000 conversations renders 25 rows; filters (status, unread, assigned to me, search) go to
 the service's query. Live events only mark the list stale: `refresh_soon()` coalesces a burst of
-events into one reload of the current page a moment later.
+events into one reload of the current page a moment later (ui/components/redraw.py), whose reads
+the workspace's other open inboxes with the same filters share; the reload then touches only the
+rows that changed — a new message updates one row and moves it to the top, it does not rebuild
+the other 24 (with 20 tabs open, rebuilding starved the server, issue 19).
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
+from collections.abc import Callable, Hashable
 from typing import Any
 
-from nicegui import background_tasks, ui
+from nicegui import ui
 
-from app.domain import Actor, ConversationStatus, Resource
+from app.domain import Actor, ConversationStatus, Page, Resource
 from app.domain import conversations as c
 from ui.components.format import when
+from ui.components.redraw import Coalesced, KeyedRows, shared_read
 from ui.pages.inbox.new_conversation import open_dialog as new_conversation
 from ui.state import container
 
@@ -44,7 +48,9 @@ class ConversationList(ui.column):
         self.actor = actor
         self.selected = selected
         self.page = 1
-        self._pending = False
+        self.refresher = Coalesced(
+            lambda: self.load(shared=True), alive=lambda: not self.is_deleted, name="inbox-list"
+        )
         self.classes("gap-2 w-full").mark("conversation-list")
         with self:
             with ui.row().classes("w-full gap-2 items-center no-wrap"):
@@ -67,6 +73,9 @@ class ConversationList(ui.column):
                 self.mine = ui.checkbox("Mine", on_change=self._refilter).mark("mine-filter")
                 self.mine.tooltip("Assigned to me")
             self.items = ui.column().classes("w-full gap-0 bg-white rounded-lg shadow-sm")
+            self.rows = KeyedRows(self.items, self._row)
+            self.empty = ui.label("No conversations yet.").classes("p-4 text-grey-7")
+            self.empty.mark("inbox-empty").set_visibility(False)
             self.pager = ui.pagination(1, 1, direction_links=True, on_change=self._turn)
             self.pager.props("max-pages=5 boundary-numbers size=sm").classes("self-center")
 
@@ -78,67 +87,77 @@ class ConversationList(ui.column):
             "search": (self.search.value or "").strip() or None,
         }
 
-    async def load(self, page: int | None = None) -> None:
-        services = container().services
+    async def load(self, page: int | None = None, *, shared: bool = False) -> None:
+        """Show page `page` (default: the current one). `shared`: a live refresh, whose reads
+        the workspace's other tabs with the same filters may share."""
         self.page = page or self.page
-        result = await services.conversation_queries.list(
-            self.actor, page=self.page, page_size=PAGE_SIZE, **self.filters()
-        )
-        previews = await services.conversation_queries.previews(
-            self.actor, [conv.id for conv in result.items]
-        )
-        self.items.clear()
-        with self.items:
-            for conv in result.items:
-                self._item(conv, previews.get(conv.id, ""))
-            if not result.items:
-                ui.label("No conversations yet.").classes("p-4 text-grey-7").mark("inbox-empty")
-        pages = max(1, math.ceil(result.total / PAGE_SIZE))
-        self.pager.max = pages
-        self.pager.value = self.page
-        self.pager.set_visibility(pages > 1)
+        filters = self.filters()
+        actor, number = self.actor, self.page
 
-    def _item(self, conv: c.Conversation, preview: str) -> None:
-        chosen = " bg-green-1" if conv.id == self.selected else ""
+        async def read() -> tuple[Page[c.Conversation], dict[str, str]]:
+            queries = container().services.conversation_queries
+            result = await queries.list(actor, page=number, page_size=PAGE_SIZE, **filters)
+            previews = await queries.previews(actor, [conv.id for conv in result.items])
+            return result, previews
+
+        if shared:
+            mine = actor.user_id if filters["assignee"] else None
+            key = ("inbox-list", actor.role, mine, tuple(sorted(filters.items())), number)
+            result, previews = await shared_read(key, actor.workspace_id or "", read)
+        else:
+            result, previews = await read()
+        if not self.is_deleted:
+            self._show(result.items, previews)
+            pages = max(1, math.ceil(result.total / PAGE_SIZE))
+            self.pager.max = pages
+            self.pager.value = self.page
+            self.pager.set_visibility(pages > 1)
+
+    def _show(self, items: list[c.Conversation], previews: dict[str, str]) -> None:
+        """Make the rows show `items` in order, touching only rows that changed or moved."""
+        self.rows.show(
+            [
+                (conv.id, _look(conv, previews.get(conv.id, "")), self._filler(conv, previews))
+                for conv in items
+            ]
+        )
+        self.empty.set_visibility(not items)
+
+    def _filler(self, conv: c.Conversation, previews: dict[str, str]) -> Callable[[], None]:
+        return lambda: self._fill(conv, previews.get(conv.id, ""))
+
+    def _row(self, conversation_id: str) -> ui.row:
+        chosen = " bg-green-1" if conversation_id == self.selected else ""
         row = ui.row().classes(
             "w-full no-wrap items-center gap-2 px-3 py-2 cursor-pointer hover:bg-grey-2"
             " border-b border-gray-200" + chosen
         )
-        row.on("click", lambda cid=conv.id: ui.navigate.to(f"/dashboard/inbox/{cid}"))
-        row.mark(f"conversation conversation-{conv.id}")
-        with row:
-            dot = _DOT.get(str(conv.sentiment), "bg-grey-3")
-            ui.element("div").classes(f"w-2 h-2 rounded-full shrink-0 {dot}").tooltip(
-                f"Sentiment: {str(conv.sentiment or 'unknown').lower()}"
-            )
-            with ui.column().classes("gap-0 grow min-w-0"):
-                with ui.row().classes("w-full no-wrap items-baseline justify-between gap-2"):
-                    ui.label(contact_name(conv)).classes("font-medium truncate")
-                    ui.label(when(conv.last_message_at, "")[5:16]).classes(
-                        "text-xs text-grey-6 shrink-0"
+        row.on("click", lambda cid=conversation_id: ui.navigate.to(f"/dashboard/inbox/{cid}"))
+        return row.mark(f"conversation conversation-{conversation_id}")
+
+    def _fill(self, conv: c.Conversation, preview: str) -> None:
+        dot = _DOT.get(str(conv.sentiment), "bg-grey-3")
+        ui.element("div").classes(f"w-2 h-2 rounded-full shrink-0 {dot}").tooltip(
+            f"Sentiment: {str(conv.sentiment or 'unknown').lower()}"
+        )
+        with ui.column().classes("gap-0 grow min-w-0"):
+            with ui.row().classes("w-full no-wrap items-baseline justify-between gap-2"):
+                ui.label(contact_name(conv)).classes("font-medium truncate")
+                ui.label(when(conv.last_message_at, "")[5:16]).classes(
+                    "text-xs text-grey-6 shrink-0"
+                )
+            with ui.row().classes("w-full no-wrap items-center justify-between gap-2"):
+                ui.label(preview or " ").classes("text-sm text-grey-7 truncate")
+                if conv.status != ConversationStatus.OPEN:
+                    ui.badge(STATUS_LABEL[conv.status]).props("outline color=grey-8")
+                if conv.unread_count:
+                    ui.badge(str(conv.unread_count)).props("rounded color=positive").mark(
+                        "unread-badge"
                     )
-                with ui.row().classes("w-full no-wrap items-center justify-between gap-2"):
-                    ui.label(preview or " ").classes("text-sm text-grey-7 truncate")
-                    if conv.status != ConversationStatus.OPEN:
-                        ui.badge(STATUS_LABEL[conv.status]).props("outline color=grey-8")
-                    if conv.unread_count:
-                        ui.badge(str(conv.unread_count)).props("rounded color=positive").mark(
-                            "unread-badge"
-                        )
 
-    def refresh_soon(self, delay: float = 0.15) -> None:
+    def refresh_soon(self) -> None:
         """Reload once after a burst of live events (the first event schedules, the rest ride)."""
-        if self._pending:
-            return
-        self._pending = True
-
-        async def later() -> None:
-            await asyncio.sleep(delay)
-            self._pending = False
-            if not self.is_deleted:
-                await self.load()
-
-        background_tasks.create(later(), name="inbox-list-refresh")
+        self.refresher.soon()
 
     async def _refilter(self, _: Any = None) -> None:
         await self.load(1)
@@ -146,3 +165,15 @@ class ConversationList(ui.column):
     async def _turn(self, event: Any) -> None:
         if event.value and int(event.value) != self.page:
             await self.load(int(event.value))
+
+
+def _look(conv: c.Conversation, preview: str) -> Hashable:
+    """Everything a row shows: the row is redrawn only when this changes."""
+    return (
+        contact_name(conv),
+        conv.last_message_at,
+        preview,
+        conv.status,
+        conv.unread_count,
+        str(conv.sentiment),
+    )
