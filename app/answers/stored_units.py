@@ -1,4 +1,4 @@
-"""A chunk's reading-unit vectors as one stored blob (kb_chunks.unit_vectors, m0032).
+"""A chunk's reading-unit vectors as one stored blob (kb_chunks.unit_vectors, m0030).
 
 Indexing embeds a new document's sentences so that the first question about it does not wait
 for them (`Answerer.warm`); kept only in memory, that work was lost at every restart and never

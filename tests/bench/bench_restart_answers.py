@@ -1,6 +1,6 @@
 """After a restart: how long the first questions about indexed documents wait (issue 12, reply
 p95 ≤ 1 s), with the reader's sentence vectors read back from the database (kb_chunks.
-unit_vectors, m0032) against embedding them again (what every restart did before).
+unit_vectors, m0030) against embedding them again (what every restart did before).
 
 A real container (ONNX e5, LanceDB, SQLite) indexes XQuAD-en paragraphs through the index
 worker, which embeds their sentences and now stores them; then a fresh container on the same
@@ -116,7 +116,7 @@ async def main() -> None:
         print(f"\nload average {load:.1f} → {os.getloadavg()[0]:.1f}\n")
         print("| after a restart | n | p50 | p95 | max |\n|---|---:|---:|---:|---:|")
         print(_row("sentence vectors read from the database", stored))
-        print(_row("sentences embedded again (before m0032)", cleared))
+        print(_row("sentences embedded again (before m0030)", cleared))
 
 
 if __name__ == "__main__":

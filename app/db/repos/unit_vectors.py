@@ -1,4 +1,4 @@
-"""The reader's stored sentence vectors (kb_chunks.unit_vectors, m0032): written after a
+"""The reader's stored sentence vectors (kb_chunks.unit_vectors, m0030): written after a
 document's sentences are embedded, read back for the chunks a question retrieved."""
 
 from __future__ import annotations

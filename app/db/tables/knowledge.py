@@ -63,8 +63,8 @@ class KBChunk(Table, tablename="kb_chunks"):
     chunk_index = Integer()
     metadata = json_object(null=True)
     created_at = created_at()
-    unit_vectors = Bytea(null=True, default=None)  # m0032: the reader's sentence vectors
-    unit_digest = Varchar(length=64, null=True, default=None)  # m0032: what they were made of
+    unit_vectors = Bytea(null=True, default=None)  # m0030: the reader's sentence vectors
+    unit_digest = Varchar(length=64, null=True, default=None)  # m0030: what they were made of
 
 
 class KBFaq(Table, tablename="kb_faqs"):
