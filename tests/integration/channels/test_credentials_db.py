@@ -10,6 +10,7 @@ import base64
 import contextlib
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from app.domain import SessionStatus
 from app.domain.time import utcnow
 from app.pipeline.credentials import DbSealedStore
 from tests.integration.channels.conftest import FakeSleep, Recorder, eventually
-from tests.integration.db.graph import build
+from tests.integration.db.graph import Graph, build
 
 SECRET = b"identity-key noise-key adv-secret"
 
@@ -55,6 +56,31 @@ def vault(
         session.id, session.workspace_id, utcnow, None if fence is None else lambda: fence.fence
     )
     return CredentialVault(store, run, key, session_id=session.id, **kw)
+
+
+def _db_channel(
+    g: Graph,
+    key: bytes,
+    disk: Path,
+    recorder: Recorder,
+    script: str,
+    *,
+    fence: Callable[[], Fence | None] | None = None,
+    config: SupervisorConfig | None = None,
+) -> NeonizeChannel:
+    """A neonize channel whose credentials are the session's row (fenced by `fence`), with
+    the fake worker running `script`, on its own disk `disk`."""
+    return NeonizeChannel(
+        g.session.id,
+        disk / "sessions" / g.session.id,
+        key,
+        recorder.events(),
+        runtime_base=disk / "run",
+        sleep=FakeSleep(),
+        fake_script=script,
+        store=DbSealedStore(g.session.id, g.workspace.id, utcnow, fence),
+        **({"config": config} if config is not None else {}),
+    )
 
 
 async def test_round_trip_through_the_database(db: Engine, tmp_path: Path) -> None:
@@ -185,18 +211,9 @@ async def test_takeover_runs_on_what_node_a_sealed(
     node_a, node_b = Holder("node-a"), Holder("node-b")
 
     def channel(node: Holder, disk: str, script: str) -> NeonizeChannel:
-        store = DbSealedStore(g.session.id, g.workspace.id, utcnow, lambda: node.fence)
-        return NeonizeChannel(
-            g.session.id,
-            tmp_path / disk / "sessions" / g.session.id,
-            key,
-            recorder.events(),
-            runtime_base=tmp_path / disk / "run",
-            config=SupervisorConfig(stop_grace=5, request_timeout=20),
-            sleep=FakeSleep(),
-            fake_script=script,
-            store=store,
-        )
+        config = SupervisorConfig(stop_grace=5, request_timeout=20)
+        fence = lambda: node.fence  # noqa: E731
+        return _db_channel(g, key, tmp_path / disk, recorder, script, fence=fence, config=config)
 
     await node_a.claim(g.session.id)
     on_a = channel(node_a, "a", "write_creds,connected")
@@ -235,16 +252,7 @@ async def test_an_unreadable_row_stops_the_session_as_credentials_unreadable(
     other = vault(g.session, tmp_path / "other", os.urandom(32))  # sealed with another key
     ((await other.open()) / DB_NAME).write_bytes(SECRET)
     await other.seal()
-    channel = NeonizeChannel(
-        g.session.id,
-        tmp_path / "sessions" / g.session.id,
-        key,
-        recorder.events(),
-        runtime_base=tmp_path / "run",
-        sleep=FakeSleep(),
-        fake_script="connected",
-        store=DbSealedStore(g.session.id, g.workspace.id, utcnow),
-    )
+    channel = _db_channel(g, key, tmp_path, recorder, "connected")
     await channel.start()
     await eventually(lambda: not channel.supervisor.running)
     assert channel.status is SessionStatus.ERROR
@@ -260,17 +268,9 @@ async def test_a_running_worker_is_checkpointed_every_checkpoint_s(
     node killed now would lose nothing older than `checkpoint_s`."""
     g = await build()
     key = os.urandom(32)
-    channel = NeonizeChannel(
-        g.session.id,
-        tmp_path / "sessions" / g.session.id,
-        key,
-        recorder.events(),
-        runtime_base=tmp_path / "run",
-        config=SupervisorConfig(stop_grace=5, request_timeout=20, checkpoint_s=0.2),
-        sleep=FakeSleep(),
-        fake_script="connected,sleep:0.3,write_creds",
-        store=DbSealedStore(g.session.id, g.workspace.id, utcnow),
-    )
+    config = SupervisorConfig(stop_grace=5, request_timeout=20, checkpoint_s=0.2)
+    script = "connected,sleep:0.3,write_creds"
+    channel = _db_channel(g, key, tmp_path, recorder, script, config=config)
     await channel.start()
     await eventually(lambda: channel.status is SessionStatus.CONNECTED)
 
