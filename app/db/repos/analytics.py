@@ -218,7 +218,7 @@ async def earliest() -> datetime | None:
 
 
 async def replace_hours(start: datetime, end: datetime, counts: dict[str, list[Count]]) -> None:
-    """Store the hours [start, end) of every workspace and move the watermark to `end` — in one
+    """Store the hours [start, end) of every workspace and move the watermark up to `end` — in one
     transaction: a crash leaves the hours and the watermark as they were, so the next run
     computes the same hours again and replaces them (never adds to them)."""
     rows = [
@@ -239,13 +239,13 @@ async def replace_hours(start: datetime, end: datetime, counts: dict[str, list[C
         )
         for i in range(0, len(rows), 500):
             await AnalyticsHourly.insert(*rows[i : i + 500])
-        updated = (
-            await AnalyticsWatermark.update({AnalyticsWatermark.until: end})
-            .where(AnalyticsWatermark.name == WATERMARK)
-            .returning(AnalyticsWatermark.id)
-        )
-        if not updated:
+        stored_until = await watermark()
+        if stored_until is None:
             await AnalyticsWatermark.insert(AnalyticsWatermark(name=WATERMARK, until=end))
+        elif stored_until < end:  # a recheck of older hours leaves the watermark where it is
+            await AnalyticsWatermark.update({AnalyticsWatermark.until: end}).where(
+                AnalyticsWatermark.name == WATERMARK
+            )
 
 
 async def recent_questions(workspace_id: str, window: Window) -> list[tuple[str, bool]]:

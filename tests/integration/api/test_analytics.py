@@ -265,3 +265,47 @@ async def test_bad_parameters_are_a_400_problem(
         assert r.status_code == 400, r.text
         assert r.headers["content-type"].startswith("application/problem+json")
         assert says in r.json()["detail"]
+
+
+async def test_late_changes_to_stored_hours_are_recounted(api: Api) -> None:
+    """A stored hour is recomputed when something in it changes later: the hourly run looks
+    back a day, the day's run (03:00 UTC) a week — never past the shortest retention."""
+    owner = await api.register()
+    await _on_app(api, lambda: _seed(owner.workspace_id))
+    assert await _on_app(api, lambda: aggregate_hours(At(T0 + 72 * H))) > 48
+    before = await _get(api, owner, "bot-performance")
+    assert (before["resolved"], before["resolvedByBot"]) == (3, 1)
+
+    async def late_changes() -> None:
+        # day 1's bot success gets a person's message; day 2's resolution is reopened
+        conv1, conv3 = (
+            await Conversation.select(Conversation.id)
+            .where(Conversation.workspace_id == owner.workspace_id)
+            .where(Conversation.resolved_at.is_not_null())
+            .order_by(Conversation.created_at)
+            .output(as_list=True)
+        )[0:3:2]
+        first = await Message.objects().get(Message.conversation_id == conv1)
+        await Message.insert(
+            Message(id=new_id(), workspace_id=owner.workspace_id, conversation_id=conv1,
+                    session_id=first.session_id, direction="OUTBOUND", sender_type="HUMAN",
+                    content="Anything else?", created_at=T0 + H + 900 * S)
+        )  # fmt: skip
+        await Conversation.update(
+            {Conversation.status: ConversationStatus.OPEN, Conversation.resolved_at: None}
+        ).where(Conversation.id == conv3)
+
+    await _on_app(api, late_changes)
+    # the next hourly run (01:00) looks back 24 h: day 1 and day 2 are older, still as stored
+    assert await _on_app(api, lambda: aggregate_hours(At(T0 + 73 * H + 10 * 60 * S))) == 2
+    stale = await _get(api, owner, "bot-performance")
+    assert (stale["resolved"], stale["resolvedByBot"]) == (3, 1)
+    # the day's run (03:00) looks back 6 days: both changes counted, stored == raw again
+    assert await _on_app(api, lambda: aggregate_hours(At(T0 + 75 * H + 10 * 60 * S))) == 2
+    after = await _get(api, owner, "bot-performance")
+    assert (after["resolved"], after["resolvedByBot"]) == (2, 0)
+    assert await _on_app(api, repo.watermark) == T0 + 75 * H
+    start, end = T0, T0 + 75 * H
+    fresh = await _on_app(api, lambda: repo.raw_counts(start, end, owner.workspace_id))
+    kept = await _on_app(api, lambda: repo.stored_counts(owner.workspace_id, start, end))
+    assert sorted(map(repr, fresh[owner.workspace_id])) == sorted(map(repr, kept))
