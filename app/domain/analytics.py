@@ -59,7 +59,7 @@ MAX_RANGE = {
 class Metric(StrEnum):
     """The metrics of `analytics_hourly`; `dim` says which part of it a row counts."""
 
-    MESSAGES = "messages"  # dim: CONTACT | BOT | HUMAN (by created_at)
+    MESSAGES = "messages"  # dim: CONTACT | BOT | HUMAN | AUTOMATED (`sender_dim`; by created_at)
     ESCALATIONS = "escalations"  # dim: the reason
     CONFIDENCE = "confidence"  # dim: decile "0".."9" of a bot answer's confidence
     SENTIMENT = "sentiment"  # dim: POSITIVE | NEUTRAL | NEGATIVE of inbound messages
@@ -69,6 +69,18 @@ class Metric(StrEnum):
     APPROVALS = "approvals"  # dim: approved | edited | rejected (from the audit log)
     FIRST_RESPONSE = "first_response"  # dim: "bot:<edge>" | "human:<edge>"
     RESOLUTION_TIME = "resolution_time"  # dim: "bot:<edge>" | "human:<edge>"
+
+
+# the bot's sends that answer nobody: broadcasts and the CSAT ask/thanks are not bot replies
+# (the escalation rate's denominator), though they are messages sent
+AUTOMATED_KINDS = frozenset({"broadcast", "csat"})
+
+
+def sender_dim(sender_type: str, send_kind: str | None) -> str:
+    """The MESSAGES dim of a message: its sender, with the bot's automated sends apart."""
+    if sender_type == "BOT" and send_kind in AUTOMATED_KINDS:
+        return "AUTOMATED"
+    return sender_type
 
 
 def duration_edge(seconds: float) -> str:

@@ -150,7 +150,8 @@ class Pipeline:
         settings = await workspace_settings.load(ref.workspace_id)
         text = thanks(settings.csat_thanks, stored.contact.language)
         target = Target(ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid)
-        return await self._outbox.enqueue(target, [Draft(text)], kind=SendKind.REPLY, cold=False)
+        thanks_draft = Draft(text, kind=SendKind.CSAT)  # sent as a reply, counted as CSAT
+        return await self._outbox.enqueue(target, [thanks_draft], kind=SendKind.REPLY, cold=False)
 
     @property
     def in_flight(self) -> int:

@@ -131,7 +131,7 @@ def _messages(dim: str) -> Callable[[list[Count]], float]:
 
 
 def _outbound(cells: list[Count]) -> float:
-    return total(cells, Metric.MESSAGES, "BOT") + total(cells, Metric.MESSAGES, "HUMAN")
+    return sum(total(cells, Metric.MESSAGES, dim) for dim in ("BOT", "HUMAN", "AUTOMATED"))
 
 
 def _resolution(counts: list[Count]) -> tuple[int, int]:
@@ -196,6 +196,7 @@ class AnalyticsService:
             "contact": _messages("CONTACT"),
             "bot": _messages("BOT"),
             "human": _messages("HUMAN"),
+            "automated": _messages("AUTOMATED"),  # broadcasts, CSAT asks and thanks
         }
         return _chart(window, await self._counts(actor, window, (Metric.MESSAGES,)), series)
 

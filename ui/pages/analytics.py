@@ -26,7 +26,12 @@ from ui.state import container
 
 INTERVALS = {"hour": "By hour", "day": "By day", "week": "By week"}
 RATES = {"resolutionRate", "escalationRate"}
-SENDER_COLOURS = {"contact": "#26a69a", "bot": "#5c6bc0", "human": "#ffa726"}
+SENDER_COLOURS = {
+    "contact": "#26a69a",
+    "bot": "#5c6bc0",
+    "human": "#ffa726",
+    "automated": "#9e9e9e",  # broadcasts and CSAT: sent by the bot, not replies
+}
 
 
 def create() -> None:
@@ -223,7 +228,7 @@ class AnalyticsPage:
                     "color": SENDER_COLOURS[name],
                     "data": [p.values[name] for p in chart.points],
                 }
-                for name in ("contact", "bot", "human")
+                for name in ("contact", "bot", "human", "automated")
             ]
             _echart(_axes(chart, series)).mark("echart-messages")
 

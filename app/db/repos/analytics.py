@@ -17,7 +17,14 @@ from typing import Any
 from app.db import fast
 from app.db.tables import AnalyticsHourly, AnalyticsWatermark, Message
 from app.domain import ConversationStatus
-from app.domain.analytics import Count, Metric, Window, duration_edge, floor_hour
+from app.domain.analytics import (
+    Count,
+    Metric,
+    Window,
+    duration_edge,
+    floor_hour,
+    sender_dim,
+)
 
 WATERMARK = "hourly"
 TOPIC_SAMPLE = 300  # questions clustered per request: bounded cost, the most recent ones
@@ -48,14 +55,14 @@ async def raw_counts(
     for r in await fast.execute(
         Message,
         "SELECT m.workspace_id, m.session_id, m.created_at, m.sender_type, m.direction, "  # noqa: S608 (fixed text; values bound)
-        "m.confidence, m.sentiment, m.escalation_reason FROM messages m "
+        "m.confidence, m.sentiment, m.escalation_reason, m.send_kind FROM messages m "
         "WHERE m.created_at >= {} AND m.created_at < {}" + where,
         start,
         end,
         *extra,
     ):
         ws, session, at = r["workspace_id"], r["session_id"], r["created_at"]
-        add(ws, session, at, Metric.MESSAGES, r["sender_type"])
+        add(ws, session, at, Metric.MESSAGES, sender_dim(r["sender_type"], r["send_kind"]))
         if r["escalation_reason"]:
             add(ws, session, at, Metric.ESCALATIONS, r["escalation_reason"])
         if r["sender_type"] == "BOT" and r["confidence"] is not None:

@@ -98,6 +98,7 @@ def message_row(**values: Any) -> dict[str, Any]:
         "language": None,
         "failure_reason": None,
         "escalation_reason": None,
+        "send_kind": None,
     }
     row.update(values)
     return row

@@ -82,6 +82,9 @@ class Draft:
     once_per_wait: bool = False
     # the reply that hands the conversation to a person: why (analytics counts escalations)
     escalation_reason: str | None = None
+    # why it was written, when that differs from how it is sent: a CSAT thanks goes out with
+    # a reply's priority but is not a bot reply (analytics); None: the sending kind
+    kind: SendKind | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,7 @@ def _write(
         confidence=draft.confidence,
         kb_chunks_used=list(draft.kb_chunks_used),
         escalation_reason=draft.escalation_reason,
+        send_kind=draft.kind or sending.kind,
         **_usage_columns(draft.usage),
         created_at=now,
         routed_at=now,

@@ -104,6 +104,9 @@ class Message(Table, tablename="messages"):
     media_ref = Text(null=True, default=None)  # m0008: the channel's reference, to fetch again
     # m0024: on a bot reply that handed the conversation to a person, why (analytics)
     escalation_reason = Varchar(length=64, null=True, default=None)
+    # m0033: why an outbound message was written (`SendKind`: reply, broadcast, csat…), so
+    # analytics counts bot *replies* apart from the bot's automated sends
+    send_kind = Varchar(length=16, null=True, default=None)
 
     unique_wa_message = Unique([workspace_id, session_id, wa_message_id])
 

@@ -108,6 +108,10 @@ async def test_a_label_broadcast_reaches_each_contact_once_and_follows_them(
     kinds = await bot.db(lambda: Outbox.select(Outbox.kind, Outbox.idempotency_key))
     assert {k["kind"] for k in kinds} == {"broadcast"}
     assert all(k["idempotency_key"].startswith("broadcast:") for k in kinds)
+    # messages sent, not bot replies: the escalation rate's base does not grow with a broadcast
+    assert (await bot.get("/analytics/bot-performance"))["botReplies"] == 0
+    volume = (await bot.get("/analytics/messages"))["points"]
+    assert sum(p["values"]["automated"] for p in volume) == 2
 
     await bot.phone.settle()  # the simulator's delivery and read receipts
     bot.api.clock.advance(timedelta(minutes=5))

@@ -52,6 +52,11 @@ async def test_off_by_default_then_asked_rated_and_thanked_once(bot_any_db: Bot)
     assert len(await _convs(bot)) == 1  # not reopened, no new conversation
     perf = await bot.get("/analytics/bot-performance")
     assert perf["csatCount"] == 1 and perf["csatAverage"] == 4 and perf["csat"]["4"] == 1
+    # the ask and the thanks are messages sent, not bot replies (the escalation rate's base)
+    assert perf["botReplies"] == 1
+    volume = await bot.get("/analytics/messages")
+    assert sum(p["values"]["automated"] for p in volume["points"]) == 2
+    assert sum(p["values"]["out"] for p in volume["points"]) == 3
     # a second rating is only a message: it opens a conversation and the bot answers it
     await bot.simulate(ANN, "5")
     await _sent(bot, 4)
