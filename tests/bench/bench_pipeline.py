@@ -132,6 +132,9 @@ async def run(
         await admin.close()
 
 
+BUDGET = False  # `--budget`: claims go through the send budget (1,000/min per number)
+
+
 def _settings(tmp: str, db_url: str | None, sync: str = "inbound") -> Any:
     return make_settings(
         Path(tmp) / "data",
@@ -139,7 +142,7 @@ def _settings(tmp: str, db_url: str | None, sync: str = "inbound") -> Any:
         auto_reply="echo",
         dispatch_poll_s=0.05,
         sqlite_durability=sync,
-        send_budget=False,
+        send_budget=BUDGET,
     )
 
 
@@ -445,7 +448,12 @@ def main() -> None:
     )
     p.add_argument("--numbers", type=int, default=2, help="--nodes: simulator numbers per node")
     p.add_argument("--calls", action="store_true", help="Postgres: count round trips by statement")
+    p.add_argument(
+        "--budget", action="store_true", help="send budget on (its limit: 1,000/min per number)"
+    )
     args = p.parse_args()
+    global BUDGET
+    BUDGET = args.budget
     if args.calls:  # loaded from beside this file: it also counts another tree's app
         import importlib.util
 
