@@ -84,10 +84,12 @@ class Replies:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, float]] = []
+        self.last_at = 0.0  # perf_counter of the last send
         original = SimulatorChannel.send
 
         async def send(channel: SimulatorChannel, message: OutboundMessage) -> str:
             wa_id = await original(channel, message)
+            self.last_at = time.perf_counter()
             self.sent.append((message.text or "", time.time()))
             return wa_id
 
@@ -133,6 +135,13 @@ async def run(
 
 
 BUDGET = False  # `--budget`: claims go through the send budget (1,000/min per number)
+# `--poll-s`: the dispatcher's and the webhook sender's polls for due retries (production: 1 s;
+# the test profile's 0.05 s made 20 statements a second of background load of its own)
+POLL_S = 1.0
+# `--trace`: the one-at-a-time phase's (inject started, reply sent) per message, perf_counter;
+# TRACING[0] is set meanwhile (pg_calls times every round trip then)
+SPANS: list[tuple[float, float]] = []
+TRACING: list[bool] = [False]
 
 
 def _settings(tmp: str, db_url: str | None, sync: str = "inbound") -> Any:
@@ -140,7 +149,8 @@ def _settings(tmp: str, db_url: str | None, sync: str = "inbound") -> Any:
         Path(tmp) / "data",
         database_url=db_url,
         auto_reply="echo",
-        dispatch_poll_s=0.05,
+        dispatch_poll_s=POLL_S,
+        webhook_poll_s=POLL_S,
         sqlite_durability=sync,
         send_budget=BUDGET,
     )
@@ -235,8 +245,12 @@ async def _run(
             for i in range(m):
                 text = f"p{i}"
                 sent_at[text] = time.time()
+                TRACING[0] = True
+                t_in = time.perf_counter()
                 await phone.inject(jids[(i * 7) % contacts], text)
                 await replies.wait(start + i + 1, timeout=30)
+                TRACING[0] = False
+                SPANS.append((t_in, replies.last_at))
                 await phone.settle()  # receipts applied before the next message
             steady = replies.latencies(sent_at, start)
             print(
@@ -448,13 +462,20 @@ def main() -> None:
     )
     p.add_argument("--numbers", type=int, default=2, help="--nodes: simulator numbers per node")
     p.add_argument("--calls", action="store_true", help="Postgres: count round trips by statement")
+    p.add_argument("--poll-s", type=float, default=1.0, help="dispatcher and webhook polls")
+    p.add_argument(
+        "--trace",
+        type=int,
+        default=0,
+        help="Postgres: time each round trip of this many messages sent one at a time",
+    )
     p.add_argument(
         "--budget", action="store_true", help="send budget on (its limit: 1,000/min per number)"
     )
     args = p.parse_args()
-    global BUDGET
-    BUDGET = args.budget
-    if args.calls:  # loaded from beside this file: it also counts another tree's app
+    global BUDGET, POLL_S
+    BUDGET, POLL_S = args.budget, args.poll_s
+    if args.calls or args.trace:  # loaded from beside this file: it also counts another tree's
         import importlib.util
 
         spec = importlib.util.spec_from_file_location(
@@ -463,6 +484,14 @@ def main() -> None:
         assert spec is not None and spec.loader is not None
         pg_calls = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(pg_calls)
+    if args.trace:
+        pg_calls.TRACING = TRACING
+        pg_calls.trace()
+        asyncio.run(run(args.db, args.n, args.contacts, args.trace, "inbound", args.concurrency))
+        pg_calls.timeline(SPANS)
+        pg_calls.by_statement(SPANS)
+        return
+    if args.calls:
         pg_calls.count()
         asyncio.run(run(args.db, args.n, args.contacts, 0, "inbound", args.concurrency))
         pg_calls.report(args.n)
