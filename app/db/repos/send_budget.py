@@ -50,8 +50,9 @@ _LOCK = (
 # A claim's first statement: the fence (the session's lease still ours under the token; on
 # Postgres share-locked until the claim commits, so a takeover waits for it), the budget row
 # (locked FOR UPDATE on Postgres) and the workspace's settings (the quiet hours and time zone
-# the budget needs) — one round trip instead of three. The settings' columns come first, so
-# the budget row's own `id`, `workspace_id` and `updated_at` win in the row's dict.
+# the budget needs) — one round trip instead of three. The two rows share only `id`,
+# `workspace_id` and `updated_at`, which neither the budget nor the settings read from here
+# (which one a name gives differs: SQLite's rows give the first, asyncpg's dicts the last).
 _FENCE = (
     "WITH fence AS (SELECT 1 AS ok FROM session_leases WHERE session_id = {} AND node_id = {} "
     "AND token = {} AND expires_at > {}%s) "
