@@ -6,7 +6,13 @@ Run: `/work/venv/bin/python -m tests.bench.bench_pipeline [--db postgresql://…
      `… --sync normal,inbound,full --rounds 3`: SQLite durability modes side by side (alternating
      rounds in one run, so machine noise hits both), with the ratios at the end.
      `… --db postgresql://… --calls -n 1000 --contacts 100`: round trips per message, by
-     statement (tests/bench/pg_calls.py; the whole run, setup included).
+     statement (tests/bench/pg_calls.py; the whole run, setup included). `--budget`: claims
+     through the send budget (its limit here: 1,000/min per number).
+     `… --db postgresql://… --trace 300 -n 100`: each round trip of 300 one-at-a-time
+     messages timed; the median message's statements and the gaps between them.
+     `… --db postgresql://… --nodes 1,2,3 -n 1000 --numbers 2`: 1, 2, then 3 node processes
+     on one schema (session leases spread the numbers; replies counted where they are sent).
+     Polls (dispatcher, webhook sender) run at production's 1 s (`--poll-s`).
 
 1. Saturation: 10,000 messages from 1,000 contacts injected as fast as the channel callback
    returns (each inject waits until its message is persisted; `--concurrency K` senders at
