@@ -6,7 +6,13 @@ Run: `/work/venv/bin/python -m tests.bench.bench_pipeline [--db postgresql://…
      `… --sync normal,inbound,full --rounds 3`: SQLite durability modes side by side (alternating
      rounds in one run, so machine noise hits both), with the ratios at the end.
      `… --db postgresql://… --calls -n 1000 --contacts 100`: round trips per message, by
-     statement (tests/bench/pg_calls.py; the whole run, setup included).
+     statement (tests/bench/pg_calls.py; the whole run, setup included). `--budget`: claims
+     through the send budget (its limit here: 1,000/min per number).
+     `… --db postgresql://… --trace 300 -n 100`: each round trip of 300 one-at-a-time
+     messages timed; the median message's statements and the gaps between them.
+     `… --db postgresql://… --nodes 1,2,3 -n 1000 --numbers 2`: 1, 2, then 3 node processes
+     on one schema (session leases spread the numbers; replies counted where they are sent).
+     Polls (dispatcher, webhook sender) run at production's 1 s (`--poll-s`).
 
 1. Saturation: 10,000 messages from 1,000 contacts injected as fast as the channel callback
    returns (each inject waits until its message is persisted; `--concurrency K` senders at
@@ -41,7 +47,7 @@ from litestar import Litestar, post
 
 from app.channels import SimulatorChannel
 from app.container import build_container, lifespan
-from app.domain import Actor, Role
+from app.domain import Actor, OutboundMessage, Role
 from tests.conftest import make_settings
 
 
@@ -76,21 +82,39 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-async def wait_sent(phone: SimulatorChannel, n: int, timeout: float) -> None:
-    deadline = time.perf_counter() + timeout
-    while len(phone.sent) < n:
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"only {len(phone.sent)}/{n} replies after {timeout}s")
-        await asyncio.sleep(0.005)
+class Replies:
+    """Every reply any simulator number of this process sent — (text, time) — counted where
+    it is sent: with session leases a number runs on whichever node holds its lease, not
+    necessarily the one that created it. (`SimulatorChannel.sent` forgets past its
+    RECORD_LIMIT, so its length is no count.)"""
 
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, float]] = []
+        self.last_at = 0.0  # perf_counter of the last send
+        original = SimulatorChannel.send
 
-def latencies(phone: SimulatorChannel, sent_at: dict[str, float], start: int) -> list[float]:
-    out = []
-    for s in phone.sent[start:]:
-        t_in = sent_at.get(s.message.text or "")
-        if t_in is not None:
-            out.append((s.timestamp.timestamp() - t_in) * 1000)
-    return out
+        async def send(channel: SimulatorChannel, message: OutboundMessage) -> str:
+            wa_id = await original(channel, message)
+            self.last_at = time.perf_counter()
+            self.sent.append((message.text or "", time.time()))
+            return wa_id
+
+        SimulatorChannel.send = send  # type: ignore[method-assign]
+
+    async def wait(self, n: int, timeout: float) -> None:
+        deadline = time.perf_counter() + timeout
+        while len(self.sent) < n:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"only {len(self.sent)}/{n} replies after {timeout}s")
+            await asyncio.sleep(0.005)
+
+    def latencies(self, sent_at: dict[str, float], start: int = 0) -> list[float]:
+        out = []
+        for text, at in self.sent[start:]:
+            t_in = sent_at.get(text)
+            if t_in is not None:
+                out.append((at - t_in) * 1000)
+        return out
 
 
 async def run(
@@ -116,6 +140,55 @@ async def run(
         await admin.close()
 
 
+BUDGET = False  # `--budget`: claims go through the send budget (1,000/min per number)
+# `--poll-s`: the dispatcher's and the webhook sender's polls for due retries (production: 1 s;
+# the test profile's 0.05 s made 20 statements a second of background load of its own)
+POLL_S = 1.0
+# `--trace`: the one-at-a-time phase's (inject started, reply sent) per message, perf_counter;
+# TRACING[0] is set meanwhile (pg_calls times every round trip then)
+SPANS: list[tuple[float, float]] = []
+TRACING: list[bool] = [False]
+
+
+def _settings(tmp: str, db_url: str | None, sync: str = "inbound") -> Any:
+    return make_settings(
+        Path(tmp) / "data",
+        database_url=db_url,
+        auto_reply="echo",
+        dispatch_poll_s=POLL_S,
+        webhook_poll_s=POLL_S,
+        sqlite_durability=sync,
+        send_budget=BUDGET,
+    )
+
+
+async def _number(container: Any, tag: str, numbers: int = 1) -> list[str]:
+    """An account of its own with `numbers` simulator numbers; their session ids."""
+    session = await container.services.auth.register(
+        f"bench{tag}@example.com", "Bench-Secret-1", "Bench", f"Bench{tag}"
+    )
+    assert session.workspace is not None
+    actor = Actor(session.user.id, session.workspace.id, Role.OWNER)
+    made = []
+    for i in range(numbers):
+        wa = await container.services.sessions.create(actor, f"bench{tag}-{i}", "simulator")
+        made.append(wa.id)
+    return made
+
+
+def _cpu_figures(
+    n: int, elapsed: float, injected: float, app_cpu: float, pg_cpu: float
+) -> dict[str, float]:
+    return {
+        "persist msg/s": n / injected,
+        "msg/app-cpu-s": n / app_cpu,
+        "msg/cpu-s": n / (app_cpu + pg_cpu),
+        "sent msg/s": n / elapsed,
+        "app cpu s": app_cpu,
+        "pg cpu s": pg_cpu,
+    }
+
+
 async def _run(
     db_url: str | None,
     n: int,
@@ -123,37 +196,18 @@ async def _run(
     steady_n: int = 300,
     sync: str = "inbound",
     concurrency: int = 1,
-    tag: str = "",
-    start_together: Any = None,
 ) -> dict[str, float]:
-    """`tag`: this node's account (several nodes share one database); `start_together`: a
-    barrier the nodes pass before the saturation phase."""
+    replies = Replies()
     with tempfile.TemporaryDirectory(dir=_tmp_dir()) as tmp:
-        settings = make_settings(
-            Path(tmp) / "data",
-            database_url=db_url,
-            auto_reply="echo",
-            dispatch_poll_s=0.05,
-            sqlite_durability=sync,
-            send_budget=False,
-        )
-        container = build_container(settings)
+        container = build_container(_settings(tmp, db_url, sync))
         async with lifespan(container):
-            session = await container.services.auth.register(
-                f"bench{tag}@example.com", "Bench-Secret-1", "Bench", f"Bench{tag}"
-            )
-            assert session.workspace is not None
-            actor = Actor(session.user.id, session.workspace.id, Role.OWNER)
-            wa = await container.services.sessions.create(actor, f"bench{tag}", "simulator")
-            phone = container.channels.get(wa.id)
+            (number,) = await _number(container, "")
+            phone = container.channels.get(number)
             assert isinstance(phone, SimulatorChannel)
             jids = [f"49170{i:07d}@s.whatsapp.net" for i in range(contacts)]
             sent_at: dict[str, float] = {}
 
             # 1. saturation
-            if start_together is not None:
-                await asyncio.to_thread(start_together.wait)
-            wall0 = time.time()
             pg_before = backend_cpu(container.engine)
             cpu0 = time.process_time()
             t0 = time.perf_counter()
@@ -166,13 +220,12 @@ async def _run(
 
             await asyncio.gather(*(injector(k) for k in range(concurrency)))
             injected = time.perf_counter() - t0
-            await wait_sent(phone, n, timeout=max(120.0, n / 20))
+            await replies.wait(n, timeout=max(120.0, n / 20))
             elapsed = time.perf_counter() - t0
-            wall1 = time.time()
             app_cpu = time.process_time() - cpu0
             pg_after = backend_cpu(container.engine)
             pg_cpu = sum(v - pg_before.get(pid, 0.0) for pid, v in pg_after.items())
-            sat = latencies(phone, sent_at, 0)
+            sat = replies.latencies(sent_at)
             engine = "postgres" if db_url else f"sqlite durability={sync}"
             print(f"engine: {engine}; {n} messages, {contacts} contacts, {concurrency} senders")
             print(
@@ -180,38 +233,32 @@ async def _run(
                 f"all replies sent after {elapsed:.1f} s = {n / elapsed:.0f} msg/s"
             )
             print(f"  latency under load: p50 {pct(sat, 50):.0f} ms, p99 {pct(sat, 99):.0f} ms")
-            per_cpu = n / (app_cpu + pg_cpu)
+            figures = _cpu_figures(n, elapsed, injected, app_cpu, pg_cpu)
             print(
                 f"  CPU: app {app_cpu:.1f} s, Postgres backends {pg_cpu:.1f} s = "
-                f"{n / app_cpu:.0f} msg per app CPU-second, {per_cpu:.0f} per CPU-second in all; "
+                f"{figures['msg/app-cpu-s']:.0f} msg per app CPU-second, "
+                f"{figures['msg/cpu-s']:.0f} per CPU-second in all; "
                 f"load average {os.getloadavg()[0]:.1f}"
             )
-            figures = {
-                "persist msg/s": n / injected,
-                "msg/app-cpu-s": n / app_cpu,
-                "msg/cpu-s": per_cpu,
-                "sent msg/s": n / elapsed,
-                "load p50 ms": pct(sat, 50),
-                "load p99 ms": pct(sat, 99),
-                "app cpu s": app_cpu,
-                "pg cpu s": pg_cpu,
-                "wall0": wall0,
-                "wall1": wall1,
-            }
+            figures |= {"load p50 ms": pct(sat, 50), "load p99 ms": pct(sat, 99)}
             if not steady_n:
                 return figures
             await phone.settle()
             await asyncio.sleep(1)
 
             # 2. one message at a time: the pipeline's own latency, no queueing
-            start, m = len(phone.sent), steady_n
+            start, m = len(replies.sent), steady_n
             for i in range(m):
                 text = f"p{i}"
                 sent_at[text] = time.time()
+                TRACING[0] = True
+                t_in = time.perf_counter()
                 await phone.inject(jids[(i * 7) % contacts], text)
-                await wait_sent(phone, start + i + 1, timeout=30)
+                await replies.wait(start + i + 1, timeout=30)
+                TRACING[0] = False
+                SPANS.append((t_in, replies.last_at))
                 await phone.settle()  # receipts applied before the next message
-            steady = latencies(phone, sent_at, start)
+            steady = replies.latencies(sent_at, start)
             print(
                 f"pipeline overhead, one at a time ({m} msgs): p50 {pct(steady, 50):.1f} ms, "
                 f"p99 {pct(steady, 99):.1f} ms, mean {statistics.mean(steady):.1f} ms"
@@ -219,13 +266,93 @@ async def _run(
             return {**figures, "one p50 ms": pct(steady, 50), "one p99 ms": pct(steady, 99)}
 
 
-def _node(url: str, k: int, n: int, contacts: int, concurrency: int, barrier: Any) -> dict:
-    """One app node in its own process (`--nodes`): its own account and simulator number on
-    the shared database, as session leases would spread numbers over the nodes."""
-    return asyncio.run(_run(url, n, contacts, 0, "inbound", concurrency, str(k), barrier))
+async def _spread(container: Any, numbers: int, timeout: float = 90.0) -> list[str]:
+    """Wait until this node runs exactly its share (`numbers`) of the cluster's numbers, each
+    connected here; the session ids. The keepers even out by themselves (a node above its
+    share hands one back per heartbeat): once every node holds its share, none moves."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        held = sorted(container.leases.held)
+        running = [s for s in held if s in container.channels]
+        if len(held) == numbers and len(running) == numbers:
+            return held
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"node holds {len(held)} numbers, {numbers} expected")
+        await asyncio.sleep(0.1)
 
 
-def nodes(db_url: str, count: int, n: int, contacts: int, concurrency: int) -> None:
+async def _node_run(
+    url: str, k: int, count: int, n: int, numbers: int, contacts: int, shared: Any
+) -> dict[str, float]:
+    """One node of `count` (`--nodes`): it creates `numbers` simulator numbers in its own
+    account, waits until the session leases are spread (`numbers` running on each node —
+    not necessarily its own), then injects `n` messages into the numbers it runs. Replies
+    are counted on the node that sends them; each node stops its clock when the whole
+    cluster has sent `n × count`."""
+    replies = Replies()
+    barrier, done = shared
+    with tempfile.TemporaryDirectory(dir=_tmp_dir()) as tmp:
+        container = build_container(_settings(tmp, url))
+        async with lifespan(container):
+            await asyncio.to_thread(barrier.wait)  # every node is up (and counted live)
+            await _number(container, str(k), numbers)
+            await asyncio.to_thread(barrier.wait)
+            mine = await _spread(container, numbers)
+            phones = [container.channels.get(s) for s in mine]
+            jids = [f"49170{i:07d}@s.whatsapp.net" for i in range(contacts)]
+            sent_at: dict[str, float] = {}
+            await asyncio.to_thread(barrier.wait)
+
+            wall0 = time.time()
+            pg_before = backend_cpu(container.engine)
+            cpu0 = time.process_time()
+            t0 = time.perf_counter()
+
+            async def inject() -> None:
+                for i in range(n):
+                    text = f"n{k}s{i}"
+                    sent_at[text] = time.time()
+                    phone = phones[i % len(phones)]
+                    assert isinstance(phone, SimulatorChannel)
+                    await phone.inject(jids[i % contacts], text)
+
+            injecting = asyncio.create_task(inject())
+            deadline = time.perf_counter() + max(180.0, n * count / 10)
+            while injecting.done() is False or sum(done.values()) < n * count:
+                done[k] = len(replies.sent)
+                if time.perf_counter() > deadline:
+                    raise TimeoutError(f"cluster sent {sum(done.values())}/{n * count} replies")
+                await asyncio.sleep(0.1)
+            await injecting
+            injected = time.perf_counter() - t0  # (upper bound: checked every 0.1 s)
+            elapsed = time.perf_counter() - t0
+            wall1 = time.time()
+            app_cpu = time.process_time() - cpu0
+            pg_after = backend_cpu(container.engine)
+            pg_cpu = sum(v - pg_before.get(pid, 0.0) for pid, v in pg_after.items())
+            sat = replies.latencies(sent_at)
+            figures = _cpu_figures(n, elapsed, injected, app_cpu, pg_cpu)
+            return figures | {
+                "wall0": wall0,
+                "wall1": wall1,
+                "sent here": float(len(replies.sent)),
+                "load p50 ms": pct(sat, 50) if sat else 0.0,
+                "load p99 ms": pct(sat, 99) if sat else 0.0,
+            }
+
+
+def _node(url: str, k: int, count: int, n: int, numbers: int, contacts: int, shared: Any) -> dict:
+    return asyncio.run(_node_run(url, k, count, n, numbers, contacts, shared))
+
+
+async def _migrate(url: str) -> None:
+    """The schema, once, before the nodes start (they would queue on the migration lock)."""
+    with tempfile.TemporaryDirectory(dir=_tmp_dir()) as tmp:
+        async with lifespan(build_container(_settings(tmp, url))):
+            pass
+
+
+def nodes(db_url: str, count: int, n: int, contacts: int, numbers: int) -> dict[str, float]:
     """`count` nodes on one Postgres schema at once: the cluster's throughput (all messages
     over the span from the first start to the last reply) and CPU per message."""
     import multiprocessing
@@ -250,26 +377,32 @@ def nodes(db_url: str, count: int, n: int, contacts: int, concurrency: int) -> N
     name = asyncio.run(schema())
     url = f"{db_url}{'&' if '?' in db_url else '?'}search_path={name}"
     spawn = multiprocessing.get_context("spawn")
+    load0 = os.getloadavg()[0]
     try:
-        # migrate once before the nodes start (they would queue on the migration lock)
-        asyncio.run(_run(url, 1, 1, 0, "inbound", 1, "setup"))
+        asyncio.run(_migrate(url))
         with spawn.Manager() as manager, ProcessPoolExecutor(count, mp_context=spawn) as pool:
-            barrier = manager.Barrier(count)
+            shared = (manager.Barrier(count), manager.dict())
             runs = [
-                pool.submit(_node, url, k, n, contacts, concurrency, barrier) for k in range(count)
+                pool.submit(_node, url, k, count, n, numbers, contacts, shared)
+                for k in range(count)
             ]
             figures = [r.result() for r in runs]
     finally:
         asyncio.run(drop(name))
     span = max(f["wall1"] for f in figures) - min(f["wall0"] for f in figures)
-    cpu = sum(f["app cpu s"] + f["pg cpu s"] for f in figures)
     app = sum(f["app cpu s"] for f in figures)
+    cpu = app + sum(f["pg cpu s"] for f in figures)
     total = n * count
+    sent = ", ".join(f"{f['sent here']:.0f}" for f in figures)
     print(
-        f"{count} node(s): {total} messages in {span:.1f} s = {total / span:.0f} msg/s; "
+        f"{count} node(s), {numbers} numbers each: {total} messages in {span:.1f} s = "
+        f"{total / span:.0f} msg/s ({total / span / count:.0f} per node; sent per node: {sent}); "
         f"{total / app:.0f} msg per app CPU-second, {total / cpu:.0f} per CPU-second with "
-        f"Postgres' backends; load average {os.getloadavg()[0]:.1f}"
+        f"Postgres' backends (app {app:.1f} s, PG {cpu - app:.1f} s); latency under load p50 "
+        f"{statistics.median(f['load p50 ms'] for f in figures):.0f} ms; "
+        f"load average {load0:.1f} → {os.getloadavg()[0]:.1f}"
     )
+    return {"msg/s": total / span, "msg/app-cpu-s": total / app, "msg/cpu-s": total / cpu}
 
 
 def _tmp_dir() -> str | None:
@@ -333,9 +466,22 @@ def main() -> None:
     p.add_argument(
         "--nodes", default="", help="Postgres only: node counts to run side by side, e.g. 1,2,3"
     )
+    p.add_argument("--numbers", type=int, default=2, help="--nodes: simulator numbers per node")
     p.add_argument("--calls", action="store_true", help="Postgres: count round trips by statement")
+    p.add_argument("--poll-s", type=float, default=1.0, help="dispatcher and webhook polls")
+    p.add_argument(
+        "--trace",
+        type=int,
+        default=0,
+        help="Postgres: time each round trip of this many messages sent one at a time",
+    )
+    p.add_argument(
+        "--budget", action="store_true", help="send budget on (its limit: 1,000/min per number)"
+    )
     args = p.parse_args()
-    if args.calls:  # loaded from beside this file: it also counts another tree's app
+    global BUDGET, POLL_S
+    BUDGET, POLL_S = args.budget, args.poll_s
+    if args.calls or args.trace:  # loaded from beside this file: it also counts another tree's
         import importlib.util
 
         spec = importlib.util.spec_from_file_location(
@@ -344,13 +490,21 @@ def main() -> None:
         assert spec is not None and spec.loader is not None
         pg_calls = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(pg_calls)
+    if args.trace:
+        pg_calls.TRACING = TRACING
+        pg_calls.trace()
+        asyncio.run(run(args.db, args.n, args.contacts, args.trace, "inbound", args.concurrency))
+        pg_calls.timeline(SPANS)
+        pg_calls.by_statement(SPANS)
+        return
+    if args.calls:
         pg_calls.count()
         asyncio.run(run(args.db, args.n, args.contacts, 0, "inbound", args.concurrency))
         pg_calls.report(args.n)
         return
     if args.nodes:
         for count in (int(c) for c in args.nodes.split(",")):
-            nodes(args.db, count, args.n, args.contacts, args.concurrency)
+            nodes(args.db, count, args.n, args.contacts, args.numbers)
         return
     asyncio.run(compare(args))
     if not args.no_bare:

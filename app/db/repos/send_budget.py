@@ -34,7 +34,7 @@ from app.domain.sending import (
     WarmupView,
     parse_hhmm,
 )
-from app.domain.workspace_settings import WorkspaceSettings
+from app.domain.workspace_settings import DEFAULTS, WorkspaceSettings
 
 FAILURE_WINDOW = timedelta(minutes=10)  # a failure spike is counted over this long
 
@@ -46,6 +46,23 @@ _ENSURE = (
 _LOCK = (
     "SELECT b.*, s.workspace_id AS ws, s.channel AS channel FROM send_budgets b "
     "JOIN whatsapp_sessions s ON s.id = b.session_id WHERE b.session_id = {}"
+)
+# A claim's first statement: the fence (the session's lease still ours under the token; on
+# Postgres share-locked until the claim commits, so a takeover waits for it), the budget row
+# (locked FOR UPDATE on Postgres) and the workspace's settings (the quiet hours and time zone
+# the budget needs) — one round trip instead of three. The two rows share only `id`,
+# `workspace_id` and `updated_at`, which neither the budget nor the settings read from here
+# (which one a name gives differs: SQLite's rows give the first, asyncpg's dicts the last).
+_FENCE = (
+    "WITH fence AS (SELECT 1 AS ok FROM session_leases WHERE session_id = {} AND node_id = {} "
+    "AND token = {} AND expires_at > {}%s) "
+)
+_CLAIM_READ = (
+    "SELECT w.*, b.*, s.workspace_id AS ws, s.channel AS channel, "
+    "w.workspace_id AS settings_row, %s AS fenced FROM send_budgets b "
+    "JOIN whatsapp_sessions s ON s.id = b.session_id "
+    "LEFT JOIN workspace_settings w ON w.workspace_id = s.workspace_id "
+    "WHERE b.session_id = {}%s"
 )
 # The session's due rows of one priority, oldest first, that head their chat: no other row of
 # the chat is in flight (SENDING), waiting for a retry (PENDING, not yet due), or before it in
@@ -111,6 +128,43 @@ async def _locked(session_id: str, now: datetime) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+async def _claim_read(session_id: str, fence: Fence | None, now: datetime) -> dict[str, Any] | None:
+    """The claim's first statement (`_CLAIM_READ`): the budget row, locked (created first if
+    missing), with the workspace's settings and whether the fence holds (`fenced`)."""
+    pg = _postgres()
+    prefix, args, fenced = "", [], "1"
+    if fence is not None:
+        prefix = _FENCE % (" FOR SHARE" if pg else "")
+        args = [session_id, fence.node_id, fence.token, now]
+        fenced = "EXISTS (SELECT 1 FROM fence)"
+    sql = prefix + _CLAIM_READ % (fenced, " FOR UPDATE OF b" if pg else "")
+    rows = await fast.execute(SendBudget, sql, *args, session_id)
+    if not rows:
+        await ensure(session_id, now)
+        rows = await fast.execute(SendBudget, sql, *args, session_id)
+    return rows[0] if rows else None
+
+
+def _settings_of(row: dict[str, Any]) -> WorkspaceSettings:
+    return DEFAULTS if row["settings_row"] is None else workspace_settings.from_row(row)
+
+
+async def _take(granted: list[tuple[datetime, str]]) -> set[str]:
+    """Mark granted rows SENDING with their slots (`_TAKE`, each only if still PENDING); the
+    ids taken. On Postgres one statement — each UPDATE a data-modifying CTE — instead of a
+    round trip per row."""
+    if not granted:
+        return set()
+    if not _postgres():
+        return {
+            row_id for slot, row_id in granted if await fast.execute(Outbox, _TAKE, slot, row_id)
+        }
+    ctes = ", ".join(f"t{i} AS ({_TAKE})" for i in range(len(granted)))
+    ids = " UNION ALL ".join(f"SELECT id FROM t{i}" for i in range(len(granted)))  # noqa: S608
+    rows = await fast.execute(Outbox, f"WITH {ctes} {ids}", *(v for g in granted for v in g))
+    return {r["id"] for r in rows}
+
+
 def config_of(row: dict[str, Any]) -> BudgetConfig:
     warmup = row["warmup_enabled"]
     return BudgetConfig(
@@ -168,17 +222,29 @@ async def _save(session_id: str, ledger: Ledger, now: datetime) -> None:
 
 
 async def _heads(
-    session_id: str, now: datetime, top: int, cold_ok: bool, limit: int
+    session_id: str,
+    now: datetime,
+    top: int,
+    cold_ok: bool,
+    limit: int,
+    fence: Fence | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of priorities 0..`top` that head their chat (cold ones only while the cold cap
-    has room), at most `limit` of each priority: by priority, then oldest first."""
-    index = " INDEXED BY ix_outbox_claim" if not _postgres() else ""
+    has room), at most `limit` of each priority: by priority, then oldest first. Under a
+    `fence`, none unless the lease is still ours (checked, and share-locked on Postgres, in
+    the same statement)."""
+    pg = _postgres()
+    index = " INDEXED BY ix_outbox_claim" if not pg else ""
     parts, args = [], []
     for priority in range(top + 1):
         parts.append(_HEADS % (index, "" if cold_ok else " AND o.cold = {}", priority))
         args += [session_id, priority, now, *([] if cold_ok else [False]), now, limit]
     sql = " UNION ALL ".join(parts)
-    if top > 0:
+    if fence is not None:
+        fenced = f"SELECT * FROM ({sql}) AS heads WHERE EXISTS (SELECT 1 FROM fence)"  # noqa: S608
+        sql = _FENCE % (" FOR SHARE" if pg else "") + fenced + " ORDER BY priority, created_at, id"
+        args = [session_id, fence.node_id, fence.token, now, *args]
+    elif top > 0:
         sql = f"SELECT * FROM ({sql}) AS heads ORDER BY priority, created_at, id"  # noqa: S608
     return await fast.execute(Outbox, sql, *args)
 
@@ -200,13 +266,14 @@ async def claim(
     is claimed unless this node still holds the session's lease with that token."""
     not_before = not_before or {}
     async with SendBudget._meta.db.transaction():
-        if not await _fenced_in(session_id, fence, now):
-            return Claim([], None)
-        row = await _locked(session_id, now)
+        row = await _claim_read(session_id, fence, now)
         if row is None:
+            if not await _fenced_in(session_id, fence, now):
+                return Claim([], None)
             raise NotFound("WhatsApp session not found")
-        settings = await workspace_settings.load(row["ws"])
-        budget = _budget(row, settings, defaults, now)
+        if not row["fenced"]:
+            return Claim([], None)
+        budget = _budget(row, _settings_of(row), defaults, now)
         horizon = now + timedelta(seconds=max_lead_s)
         top = budget.max_priority()
         if top is None:
@@ -214,14 +281,14 @@ async def claim(
         if not budget.minute_free(horizon):
             return Claim([], budget.next_opening())
         room = max(1, min(limit, budget.limits.per_minute - budget.sent_last_minute()))
-        granted: list[Job] = []
+        chosen: list[Job] = []
         held: set[str] = set()  # chats whose head had to wait: nothing of theirs goes after it
         priority = -1
         for head in await _heads(session_id, now, top, budget.cold_ok(), room):
             job = job_of(head)
             if head["priority"] != priority:  # the next priority's heads
                 priority = head["priority"]
-                if len(granted) >= room or budget.full_until is not None:
+                if len(chosen) >= room or budget.full_until is not None:
                     break
             if job.jid in held:
                 continue
@@ -234,11 +301,13 @@ async def claim(
                 if budget.full_until is not None:
                     break  # the minute is full: no later row fits either
                 continue  # held by a daily cap: a reply elsewhere may still go
-            if await fast.execute(Outbox, _TAKE, slot, job.id):
-                granted.append(dataclasses.replace(job, slot_at=slot))
-            else:  # taken meanwhile (cannot happen while the budget row is locked)
-                budget.refund(slot, job.cold)
+            chosen.append(dataclasses.replace(job, slot_at=slot))
             held.add(job.jid)  # one row per chat and claim: its next waits for this one
+        taken = await _take([(j.slot_at, j.id) for j in chosen if j.slot_at is not None])
+        granted = [j for j in chosen if j.id in taken]
+        for job in chosen:
+            if job.id not in taken and job.slot_at is not None:
+                budget.refund(job.slot_at, job.cold)  # taken meanwhile (a cancel, say)
         if granted:
             await _save(session_id, budget.ledger, now)
     return Claim(granted, budget.next_opening())
@@ -249,14 +318,12 @@ async def claim_unbudgeted(
 ) -> Claim:
     """`send_budget = false` (benchmarks): the same heads, each sent after its lead, no limits."""
     async with SendBudget._meta.db.transaction():
-        if not await _fenced_in(session_id, fence, now):
-            return Claim([], None)
-        granted = []
-        for head in await _heads(session_id, now, LOWEST_PRIORITY, True, 200):
-            slot = now + timedelta(seconds=lead(job_of(head)))
-            if await fast.execute(Outbox, _TAKE, slot, head["id"]):
-                granted.append(job_of(head, slot))
-    return Claim(granted)
+        chosen = [
+            job_of(head, now + timedelta(seconds=lead(job_of(head))))
+            for head in await _heads(session_id, now, LOWEST_PRIORITY, True, 200, fence)
+        ]
+        taken = await _take([(j.slot_at, j.id) for j in chosen if j.slot_at is not None])
+    return Claim([j for j in chosen if j.id in taken])
 
 
 async def _fenced_in(session_id: str, fence: Fence | None, now: datetime) -> bool:

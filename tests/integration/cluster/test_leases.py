@@ -5,14 +5,17 @@ node with a stale token claims no outbox rows (the fencing check in the claim's 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import contextvars
+from datetime import datetime, timedelta
 
+import pytest
 from piccolo.engine.base import Engine
 
 from app.db.repos import leases
 from app.db.repos import send_budget as budget
 from app.db.repos.leases import Fence
 from app.db.tables import SessionLease, WhatsappSession
+from app.domain.sending import BudgetDefaults
 from app.domain.time import utcnow
 from tests.integration.db.graph import build
 
@@ -109,3 +112,36 @@ async def test_a_session_deleted_elsewhere_is_logged_out_where_it_runs(db: Engin
         assert keeper.held == {}
     finally:
         await keeper.stop()
+
+
+@pytest.mark.parametrize("budgeted", [True, False], ids=["budget", "no-budget"])
+async def test_the_claim_checks_the_fence_in_its_own_statement(db: Engine, budgeted: bool) -> None:
+    """Both claims fold the fencing check into a statement they run anyway (the budget row's
+    read, or the heads): a stale token still claims nothing, and on Postgres the lease row
+    stays share-locked until the claim commits — no node takes the lease over meanwhile."""
+    g = await build()
+    session = g.session.id
+    now = utcnow() + timedelta(minutes=1)  # the graph's outbox row is due
+    (first,) = await leases.claim("node-x", now, now + timedelta(seconds=3), 1)
+
+    async def claim(fence: Fence, at: datetime) -> list[str]:
+        if budgeted:
+            got = await budget.claim(session, at, BudgetDefaults(), lambda _j: 0.0, fence=fence)
+        else:
+            got = await budget.claim_unbudgeted(session, at, lambda _j: 0.0, fence)
+        return [j.id for j in got.jobs]
+
+    assert await claim(Fence("node-x", first.token + 1), now) == []  # a token it never had
+    expired = now + timedelta(seconds=4)
+    assert await claim(Fence("node-x", first.token), expired) == []  # lapsed: not ours
+    if db.engine_type == "sqlite":
+        assert await claim(Fence("node-x", first.token), now) != []
+        return
+    async with db.transaction():  # the claim's transaction, held open
+        assert await claim(Fence("node-x", first.token), now) != []
+        # node y (its own connection: a fresh context, outside this transaction), after the
+        # lease lapsed, cannot take it while the claim is not committed
+        other = leases.claim("node-y", expired, expired + timedelta(seconds=3), 1)
+        assert await asyncio.create_task(other, context=contextvars.Context()) == []
+    (second,) = await leases.claim("node-y", expired, expired + timedelta(seconds=3), 1)
+    assert second.was == "node-x"
