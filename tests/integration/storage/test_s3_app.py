@@ -113,6 +113,20 @@ async def test_media_lives_in_s3_end_to_end(s3: S3, tmp_path: Path) -> None:
             assert r.content == data and r.headers["content-type"] == mime
             assert r.headers["content-length"] == str(len(data))
             assert r.headers["content-disposition"].startswith("inline")
+            assert r.headers["accept-ranges"] == "bytes"
+        # a seek: one ranged GET from the bucket, 206 with its span; past the end is a 416
+        url = f"/api/v1/conversations/{conv}/messages/{inbound['id']}/media"
+
+        def ranged(span: str) -> Any:
+            return bot.api.client.get(url, headers={**bot.owner.headers(), "Range": span})
+
+        r = await ranged("bytes=100-1099")
+        assert r.status_code == 206 and r.content == JPEG[100:1100]
+        assert r.headers["content-range"] == f"bytes 100-1099/{len(JPEG)}"
+        r = await ranged("bytes=-10")
+        assert r.status_code == 206 and r.content == JPEG[-10:]
+        r = await ranged(f"bytes={len(JPEG)}-")
+        assert r.status_code == 416 and r.headers["content-range"] == f"bytes */{len(JPEG)}"
 
         # the export zip carries the objects
         ann = await _contact(bot, ANN)
@@ -251,4 +265,9 @@ async def test_the_dashboard_streams_media_from_s3(s3: S3, tmp_path: Path) -> No
         assert r.headers["content-type"] == "image/png"
         assert r.headers["content-length"] == str(len(png()))
         assert "sandbox" in r.headers["content-security-policy"]
+        r = await user.http_client.get(
+            f"/dashboard/media/{conv.id}/{image.id}", headers={"Range": "bytes=8-15"}
+        )
+        assert r.status_code == 206 and r.content == png()[8:16]  # a video seeks the same way
+        assert r.headers["content-range"] == f"bytes 8-15/{len(png())}"
         assert s3.objects() == {(image.media_url or "").removeprefix("media/")}
