@@ -35,6 +35,9 @@ from tests.e2e.conftest import Process, launch
 from tests.integration.api.conftest import Api, _api
 from tests.integration.api.test_analytics import At
 from tests.integration.api.test_attachments import png
+from tests.integration.api.test_broadcasts import _create as create_broadcast
+from tests.integration.api.test_broadcasts import _setup as broadcast_setup
+from tests.integration.api.test_broadcasts import _status as broadcast_status
 from tests.integration.api.test_knowledge_api import kb_of, wait_done
 from tests.integration.bots import Bot, _bot, eventually
 from tests.integration.storage.conftest import S3
@@ -187,6 +190,26 @@ async def _sent_after(bot: Bot, n: int) -> bool:
 
 async def _on_app(portal: Any, call: Any) -> Any:
     return await asyncio.to_thread(portal.call, call)
+
+
+async def test_a_broadcast_sends_its_picture_from_one_copy_of_the_object(
+    s3: S3, tmp_path: Path, file_server: str
+) -> None:
+    """Every recipient's send shares one download (`app.storage.shared`; the read count is
+    in test_shared_copies): the same temporary copy for all, kept until it is idle."""
+    settings = {"broadcast_poll_s": 0.05, "ssrf_allow": ("127.0.0.1",), **s3.settings()}
+    async with _node(tmp_path / "data", None, **settings) as api:
+        bot = await _bot(api)
+        await broadcast_setup(bot)
+        draft = await create_broadcast(
+            bot, name="Menu", message="Hi {{contact.first_name}}", targetType="ALL",
+            mediaUrl=f"{file_server}/menu.png",
+        )  # fmt: skip
+        assert (await bot.send("POST", f"/broadcasts/{draft['id']}/send")).status_code == 202
+        await eventually(lambda: broadcast_status(bot, draft["id"], "SENT"))
+        assert len(bot.phone.sent) == 3 and {s.media for s in bot.phone.sent} == {png()}
+        paths = {s.message.media_path or "" for s in bot.phone.sent}
+        assert len(paths) == 1 and Path(paths.pop()).name.startswith("aimy-shared-")
 
 
 @pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
