@@ -36,6 +36,7 @@ from app.channels import ChannelManager
 from app.cluster import SessionLeases, node_id_for
 from app.cluster.bridge import EventBridge
 from app.cluster.heard import HeardStatus
+from app.cluster.signing import PURPOSE, NodeSignature
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
@@ -146,6 +147,7 @@ class Container:
     flow_runner: FlowRunner
     flow_webhooks: WebhookCaller
     leases: SessionLeases  # which WhatsApp sessions run on this node (app/cluster/leases.py)
+    node_signature: NodeSignature  # signs the requests this node forwards to another one
     bridge: EventBridge | None  # Postgres: events to and from the other nodes
     storage: Storage  # uploads and media (app/storage): a local folder or an S3 bucket
     started: bool = field(default=False)
@@ -379,6 +381,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         flow_runner=flow_runner,
         flow_webhooks=flow_webhooks,
         leases=leases,
+        node_signature=NodeSignature(cipher.derive(PURPOSE), node_id),
         bridge=bridge,
         storage=storage,
     )
