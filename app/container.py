@@ -83,6 +83,7 @@ from app.services import (
     InviteService,
     LabelService,
     LiveAccess,
+    LiveSessionService,
     LocalModelService,
     Mailer,
     MediaService,
@@ -280,6 +281,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
     conversations = ConversationService(queries, outbox, events, audit, clock, storage, webhooks)
+    node_signature = NodeSignature(cipher.derive(PURPOSE), node_id)  # what this node forwards
+    sessions = SessionService(hub, channels, audit, clock, settings.channel)
     services = Services(
         auth=AuthService(clock, workspaces, sign_ins),
         sign_ins=sign_ins,
@@ -292,7 +295,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         audit=AuditService(),
         mailer=mailer,
         notifications=NotificationService(clock),
-        sessions=SessionService(hub, channels, audit, clock, settings.channel),
+        sessions=sessions,
+        live_sessions=LiveSessionService(sessions, signer, node_signature),
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
         send_first=SendFirstService(outbox, events, audit, clock, storage, egress, webhooks),
         broadcasts=BroadcastService(runner, budget, audit, clock, storage, egress),
@@ -381,7 +385,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         flow_runner=flow_runner,
         flow_webhooks=flow_webhooks,
         leases=leases,
-        node_signature=NodeSignature(cipher.derive(PURPOSE), node_id),
+        node_signature=node_signature,
         bridge=bridge,
         storage=storage,
     )
