@@ -66,7 +66,7 @@ class AuthMiddleware(ASGIMiddleware):
         if self._nodes is None or not any(k == marker for k, _ in scope["headers"]):
             return None
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        return self._nodes.sender(headers, scope.get("method", "GET"), scope["path"])
+        return self._nodes.sender(headers, str(scope.get("method", "GET")), scope["path"])
 
     async def _resolve(self, scope: Scope, opt: dict[str, Any], ip: str | None) -> Actor | None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
