@@ -36,6 +36,7 @@ from app.channels import ChannelManager
 from app.cluster import SessionLeases, node_id_for
 from app.cluster.bridge import EventBridge
 from app.cluster.heard import HeardStatus
+from app.cluster.signing import PURPOSE, NodeSignature
 from app.datadir import make_private
 from app.db import bind_tables, close_engine, create_engine, migrate, open_engine
 from app.domain import Clock, SystemClock
@@ -82,6 +83,7 @@ from app.services import (
     InviteService,
     LabelService,
     LiveAccess,
+    LiveSessionService,
     LocalModelService,
     Mailer,
     MediaService,
@@ -146,6 +148,7 @@ class Container:
     flow_runner: FlowRunner
     flow_webhooks: WebhookCaller
     leases: SessionLeases  # which WhatsApp sessions run on this node (app/cluster/leases.py)
+    node_signature: NodeSignature  # signs the requests this node forwards to another one
     bridge: EventBridge | None  # Postgres: events to and from the other nodes
     storage: Storage  # uploads and media (app/storage): a local folder or an S3 bucket
     started: bool = field(default=False)
@@ -278,6 +281,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     contact_queries = ContactQueries()
     queries = ConversationQueries(audit)
     conversations = ConversationService(queries, outbox, events, audit, clock, storage, webhooks)
+    node_signature = NodeSignature(cipher.derive(PURPOSE), node_id)  # what this node forwards
+    sessions = SessionService(hub, channels, audit, clock, settings.channel)
     services = Services(
         auth=AuthService(clock, workspaces, sign_ins),
         sign_ins=sign_ins,
@@ -290,7 +295,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         audit=AuditService(),
         mailer=mailer,
         notifications=NotificationService(clock),
-        sessions=SessionService(hub, channels, audit, clock, settings.channel),
+        sessions=sessions,
+        live_sessions=LiveSessionService(sessions, signer, node_signature),
         send_budgets=SendBudgetService(budget, dispatcher.wake, audit, clock),
         send_first=SendFirstService(outbox, events, audit, clock, storage, egress, webhooks),
         broadcasts=BroadcastService(runner, budget, audit, clock, storage, egress),
@@ -379,6 +385,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         flow_runner=flow_runner,
         flow_webhooks=flow_webhooks,
         leases=leases,
+        node_signature=node_signature,
         bridge=bridge,
         storage=storage,
     )

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Protocol
 
 import platformdirs
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.settings import APP_NAME, Settings
 
@@ -41,6 +43,14 @@ class Cipher:
         if len(key) != 32:
             raise ValueError("master key must be 32 bytes (base64 of 32 random bytes)")
         self._aead = AESGCM(key)
+        self._key = key
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key for another use (HKDF-SHA256 of the master key, bound to `purpose`):
+        every node with the same master key derives the same one, and it tells nothing about
+        the master key (node-to-node request signatures, `app.cluster.signing`)."""
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
+        return hkdf.derive(self._key)
 
     def encrypt(self, data: bytes, aad: bytes = b"") -> bytes:
         nonce = os.urandom(12)

@@ -64,7 +64,7 @@ def create_api(container: Container, extra_handlers: list[Any] | None = None) ->
     app = Litestar(
         route_handlers=[api],
         middleware=[
-            AuthMiddleware(container.services, settings),
+            AuthMiddleware(container.services, settings, container.node_signature),
             *rate_limit_middleware(settings, container.shared_counts),
         ],
         guards=[permission_guard],

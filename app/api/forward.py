@@ -6,8 +6,12 @@ choose the node, so a node that does not run the session forwards the request to
 does (its `AIMY_NODE_URL`, published in `nodes.url`) and relays the answer: same method, path,
 query and body, the caller's own credentials (`Authorization`, `X-API-Key`,
 `X-Workspace-Id`) — the owner checks them as if the caller had come to it directly. The
-forwarded request carries `X-Aimy-Forwarded` and is never forwarded again: if the lease moved
-meanwhile, the second node answers 409 instead of bouncing the request around. An owner that
+forwarded request is signed by this node (`X-Aimy-Forwarded` and an HMAC with a key derived
+from the shared master key: app/cluster/signing.py) and, when the signature holds, is never
+forwarded again — if the lease moved meanwhile, the second node answers 409 instead of
+bouncing the request around — nor counted again by the rate limits. A request that only
+carries the header is an ordinary request. The dashboard forwards the same way
+(`call_owner`), with a short-lived token for the signed-in user. An owner that
 does not answer (dead, lease not yet expired) is a 503 that says so; retrying after the lease
 timeout reaches the node that took the session over.
 
@@ -21,27 +25,14 @@ which the nodes share, says which node URL a request goes to.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
 from litestar import Request, Response
 
-from app.domain import Unavailable
+from app.cluster.forwarding import Owner, call_owner
+from app.cluster.signing import NodeSignature
 
-MARKER = "X-Aimy-Forwarded"
 _PASSED = ("authorization", "x-api-key", "x-workspace-id", "content-type", "accept")
-# connecting is quick or the node is gone; a pairing code can take WhatsApp a while to give
-TIMEOUT = httpx.Timeout(30.0, connect=2.0)
-
-
-class Owner(Protocol):
-    """The node that runs a session (`SessionService.elsewhere`)."""
-
-    @property
-    def node_id(self) -> str: ...
-
-    @property
-    def url(self) -> str: ...
 
 
 class Forwarded(Exception):
@@ -58,39 +49,26 @@ def relay(_request: Request[Any, Any, Any], exc: Forwarded) -> Response[bytes]:
 
 
 def forwarded(request: Request[Any, Any, Any]) -> bool:
-    """The request already came from another node (never forward it again)."""
-    return MARKER.lower() in request.headers
+    """The request came from another node, which signed it (never forward it again)."""
+    return request.scope.get("state", {}).get("forwarded_by") is not None
 
 
-async def forward(request: Request[Any, Any, Any], owner: Owner, node_id: str) -> Forwarded:
+async def forward(request: Request[Any, Any, Any], owner: Owner, nodes: NodeSignature) -> Forwarded:
     """Send `request` to `owner` and wrap its answer; Unavailable when it does not answer."""
-    if not owner.url:
-        raise Unavailable(f"the session runs on node {owner.node_id}, whose address is unknown")
-    url = owner.url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    headers = {k: v for k, v in request.headers.items() if k.lower() in _PASSED}
-    headers[MARKER] = node_id
-    body = await request.body()
-    try:
-        async with httpx.AsyncClient(timeout=TIMEOUT, trust_env=False) as client:
-            answer = await client.request(request.method, url, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        raise Unavailable(
-            f"the session runs on node {owner.node_id}, which did not answer "
-            f"({type(exc).__name__}); if that node is down, another takes the session over "
-            "within the lease timeout — retry then",
-            extra={"node": owner.node_id},
-        ) from None
-    kept = {
-        k: v
-        for k, v in answer.headers.items()
-        if k.lower() in ("retry-after", "location", "ratelimit-reset")
-    }
-    kept["X-Aimy-Node"] = owner.node_id
+    answer = await call_owner(
+        owner,
+        nodes,
+        request.method,
+        request.url.path,
+        query=request.url.query,
+        content=await request.body(),
+        headers={k: v for k, v in request.headers.items() if k.lower() in _PASSED},
+    )
     return Forwarded(
         Response(
             answer.content,
-            status_code=answer.status_code,
-            media_type=answer.headers.get("content-type", "application/json"),
-            headers=kept,
+            status_code=answer.status,
+            media_type=answer.media_type,
+            headers=answer.headers,
         )
     )

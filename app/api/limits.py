@@ -8,6 +8,9 @@
 
 Litestar's middleware sends RateLimit-* headers but no Retry-After; the subclass adds it.
 
+A request another node forwarded (and signed: app/cluster/signing.py) was counted on the
+node the client reached; it is not counted again where it lands.
+
 Litestar counts in process memory (behind an in-process lock): with several nodes on one
 Postgres (issue 18) each node would allow the whole limit. On Postgres the counts live in
 the database instead (`SharedCounts`, app/db/repos/rate_limits.py: one upsert per request,
@@ -80,8 +83,14 @@ def _api_key(request: Request[Any, Any, Any]) -> str:
     return f"api-ip:{_ip(request)}"
 
 
+def _counted_elsewhere(request: Request[Any, Any, Any]) -> bool:
+    """Forwarded by another node, which counted it (a signed forward only)."""
+    return request.scope.get("state", {}).get("forwarded_by") is not None
+
+
 async def _is_credential_route(request: Request[Any, Any, Any]) -> bool:
-    return bool(request.scope["route_handler"].opt.get("auth_limited"))
+    opt = request.scope["route_handler"].opt
+    return bool(opt.get("auth_limited")) and not _counted_elsewhere(request)
 
 
 def _kb_test_key(request: Request[Any, Any, Any]) -> str:
@@ -89,12 +98,13 @@ def _kb_test_key(request: Request[Any, Any, Any]) -> str:
 
 
 async def _is_kb_test_route(request: Request[Any, Any, Any]) -> bool:
-    return bool(request.scope["route_handler"].opt.get("kb_test_limited"))
+    opt = request.scope["route_handler"].opt
+    return bool(opt.get("kb_test_limited")) and not _counted_elsewhere(request)
 
 
 async def _is_api_route(request: Request[Any, Any, Any]) -> bool:
     opt = request.scope["route_handler"].opt
-    return not opt.get("auth_limited") and not opt.get("public")
+    return not opt.get("auth_limited") and not opt.get("public") and not _counted_elsewhere(request)
 
 
 def rate_limit_middleware(settings: Settings, counts: SharedCounts | None = None) -> list[Any]:

@@ -1,9 +1,11 @@
 """Who is calling (middleware) and may they (guard): seed §14's request authentication flow.
 
-1. `AuthMiddleware` reads `Authorization: Bearer …`, `X-API-Key` or (WebSocket) `?token=`,
-   verifies it, then picks the workspace: the path's `workspace_id`, else `X-Workspace-Id`,
-   else the user's first workspace; membership gives the role. The result is an `Actor` in
-   `scope["auth"]` — or None for anonymous calls.
+1. `AuthMiddleware` notes which node forwarded the request, if a node did and signed it
+   (`scope["state"]["forwarded_by"]`, app/cluster/signing.py), then reads `Authorization:
+   Bearer …`, `X-API-Key` or (WebSocket) `?token=`, verifies it, then picks the workspace:
+   the path's `workspace_id`, else `X-Workspace-Id`, else the user's first workspace;
+   membership gives the role. The result is an `Actor` in `scope["auth"]` — or None for
+   anonymous calls.
 2. `permission_guard` enforces, per route, the declarative matrix in `app/domain/permissions.py`.
    Every route declares `opt={"resource": …}`, or `public=True`, or `account=True` (a signed-in
    user, no workspace needed). A route that declares none fails closed.
@@ -21,6 +23,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from app.auth import Resource, can
+from app.cluster.signing import MARKER, NodeSignature
 from app.domain import Actor, Forbidden, Unauthorized
 from app.services import Services
 from app.settings import Settings
@@ -40,17 +43,30 @@ def client_ip(scope: Scope, trust_forwarded_for: bool) -> str | None:
 class AuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
 
-    def __init__(self, services: Services, settings: Settings) -> None:
+    def __init__(
+        self, services: Services, settings: Settings, nodes: NodeSignature | None = None
+    ) -> None:
         self._services = services
         self._settings = settings
+        self._nodes = nodes
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         ip = client_ip(scope, self._settings.trust_forwarded_for)
         scope.setdefault("state", {})["client_ip"] = ip
+        scope["state"]["forwarded_by"] = self._forwarded_by(scope)
         handler = scope.get("route_handler")
         opt = getattr(handler, "opt", {}) or {}
         scope["auth"] = None if opt.get("public") else await self._resolve(scope, opt, ip)
         await next_app(scope, receive, send)
+
+    def _forwarded_by(self, scope: Scope) -> str | None:
+        """The node that forwarded this request and signed it; None for any other request
+        (one that merely carries the marker header included)."""
+        marker = MARKER.lower().encode()
+        if self._nodes is None or not any(k == marker for k, _ in scope["headers"]):
+            return None
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        return self._nodes.sender(headers, str(scope.get("method", "GET")), scope["path"])
 
     async def _resolve(self, scope: Scope, opt: dict[str, Any], ip: str | None) -> Actor | None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

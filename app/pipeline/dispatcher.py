@@ -34,7 +34,7 @@ from app.db.repos import outbox_jobs as jobs
 from app.db.tx import transaction
 from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, owned_key
 from app.domain.conversations import Message
-from app.domain.sending import SLACK_S
+from app.domain.sending import SLACK_S, SendKind
 from app.events import EventBus, catalog
 from app.pipeline.announce import Announcer
 from app.pipeline.budget import SendBudget
@@ -43,6 +43,7 @@ from app.pipeline.retry import DEFAULT_WINDOW, Offline, Verdict, expired, judge
 from app.pipeline.send_locks import SendLocks
 from app.records import Notifier, WebhookOutbox
 from app.storage import Storage
+from app.storage.shared import SharedCopies
 
 if TYPE_CHECKING:
     from app.cluster.leases import SessionLeases
@@ -89,6 +90,8 @@ class Dispatcher:
         self._channels = channels
         self._leases = leases  # None: this process sends for every session (tests, tools)
         self._storage = storage  # None: rows' files are sent from their stored `path`
+        # a broadcast's picture: one copy from the store for all its recipients
+        self._copies = SharedCopies(storage) if storage is not None else None
         self._announce = Announcer(events, notifier)
         self._webhooks = webhooks
         self._send_locks = send_locks
@@ -138,12 +141,16 @@ class Dispatcher:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
         self._task = None
+        if self._copies is not None:
+            await self._copies.clear()
 
     async def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
             try:
                 await self._schedule()
+                if self._copies is not None:
+                    await self._copies.sweep()  # a broadcast's copy, once its run is over
             except Exception:
                 log.exception("dispatcher pass failed")
             with contextlib.suppress(TimeoutError):
@@ -234,6 +241,8 @@ class Dispatcher:
         key = owned_key(job.workspace_id, url)
         if key is None:
             raise ValueError(f"outbox {job.id}: media {url!r} is not in its workspace's folder")
+        if job.kind is SendKind.BROADCAST and self._copies is not None:
+            return self._copies.local_file(key)  # one file every recipient's send shares
         return self._storage.local_file(key)
 
     def _late(self, job: jobs.Job) -> bool:

@@ -29,6 +29,7 @@ from app.services.knowledge import (
 )
 from app.services.labels import LabelService
 from app.services.live_access import LiveAccess
+from app.services.live_sessions import LiveSessionService
 from app.services.local_models import LocalModelService
 from app.services.mailer import Mailer
 from app.services.media import MediaService
@@ -59,6 +60,7 @@ class Services:
     mailer: Mailer
     notifications: NotificationService
     sessions: SessionService
+    live_sessions: LiveSessionService  # the dashboard's pairing and simulator, on any node
     send_budgets: SendBudgetService
     send_first: SendFirstService
     broadcasts: BroadcastService
@@ -112,6 +114,7 @@ __all__ = [
     "KnowledgeBaseService",
     "LabelService",
     "LiveAccess",
+    "LiveSessionService",
     "LocalModelService",
     "Mailer",
     "MediaService",

@@ -3,8 +3,8 @@
 The file is found from the message row, never from the request: the row must belong to the
 actor's workspace and conversation, and its `media_url` must resolve inside that workspace's
 own folder in the store (`app.domain.owned_key`), so a bad value in the database cannot read
-another file. The bytes come from the store: a local file is sent as a file (range requests
-work), an S3 object is streamed through with its length.
+another file. The bytes come from the store, local folder or S3, through one path that answers
+range requests (`app.storage.ranges`): a video seeks wherever its file lives.
 What the browser may render in place is decided here too: only raster images, audio and video
 whose bytes agree; anything else (an uploaded HTML page or SVG, a PDF) is a download.
 """
@@ -14,8 +14,7 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -25,6 +24,7 @@ from app.db.tables import Message, Outbox
 from app.domain import Actor, NotFound, owned_key
 from app.services.attachments import sniff
 from app.storage import Storage
+from app.storage.ranges import Ranged, ranged
 
 GONE = "media no longer available"
 INLINE = {
@@ -44,7 +44,6 @@ class MediaInfo:
     kind: str  # the message's MediaType value
     available: bool
     key: str | None = None  # in the store
-    path: Path | None = None  # the file itself, when the store is a local folder
     mime: str = "application/octet-stream"
     filename: str = "file"
     size: int = 0
@@ -89,8 +88,7 @@ async def _describe(storage: Storage, row: dict, sent: dict | None) -> MediaInfo
         or sent.get("filename")
         or f"{kind.lower()}-{row['id'][-8:]}{suffix}"
     )
-    path = storage.local_path(key)
-    return MediaInfo(row["id"], kind, True, key, path, mime, Path(name).name, size, inline)
+    return MediaInfo(row["id"], kind, True, key, mime, Path(name).name, size, inline)
 
 
 class MediaService:
@@ -139,11 +137,16 @@ class MediaService:
             raise NotFound(GONE)
         return info
 
-    def stream(self, info: MediaInfo) -> AsyncIterator[bytes]:
-        """The bytes of a file `open` returned (checked there), a piece at a time."""
+    def serve(
+        self, info: MediaInfo, range_header: str | None, if_range: str | None = None
+    ) -> Ranged:
+        """The answer for a file `open` returned (checked there): the whole file, the one
+        byte range the request asks for (a ranged read from the store), or a 416; the safe
+        headers of `MediaInfo.headers` included."""
         if info.key is None:
             raise NotFound(GONE)
-        return self._storage.stream(info.key)
+        answer = ranged(self._storage, info.key, info.size, range_header, if_range)
+        return replace(answer, headers={**info.headers(), **answer.headers})
 
     async def workspace_of(self, message_id: str) -> str | None:
         """Which workspace a message is in: only to pick the dashboard user's role there."""

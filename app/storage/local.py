@@ -45,13 +45,21 @@ class LocalStorage:
     async def peek(self, key: str, n: int) -> tuple[bytes, int] | None:
         return await asyncio.to_thread(_peek, self.path(key), n)
 
-    def local_path(self, key: str) -> Path | None:
-        return self.path(key)
-
-    async def stream(self, key: str, chunk: int = CHUNK) -> AsyncIterator[bytes]:
+    async def stream(
+        self, key: str, chunk: int = CHUNK, span: tuple[int, int] | None = None
+    ) -> AsyncIterator[bytes]:
         source = await asyncio.to_thread(self.path(key).open, "rb")
         try:
-            while piece := await asyncio.to_thread(source.read, chunk):
+            if span is not None:
+                await asyncio.to_thread(source.seek, span[0])
+            left = -1 if span is None else span[1] - span[0] + 1  # -1: to the end
+            while left:
+                piece = await asyncio.to_thread(
+                    source.read, chunk if left < 0 else min(chunk, left)
+                )
+                if not piece:
+                    break
+                left = left if left < 0 else left - len(piece)
                 yield piece
         finally:
             source.close()

@@ -40,13 +40,12 @@ class Storage(Protocol):
         request; None when there is no such object."""
         ...
 
-    def local_path(self, key: str) -> Path | None:
-        """The file itself when the store is a folder (a server may send it with range
-        requests); None when the bytes are elsewhere."""
-        ...
-
-    def stream(self, key: str, chunk: int = CHUNK) -> AsyncIterator[bytes]:
-        """The object's bytes a piece at a time (FileNotFoundError when there is none)."""
+    def stream(
+        self, key: str, chunk: int = CHUNK, span: tuple[int, int] | None = None
+    ) -> AsyncIterator[bytes]:
+        """The object's bytes a piece at a time (FileNotFoundError when there is none);
+        with `span` (first, last byte, inclusive, inside the object) only those bytes: a
+        seek on a local file, a ranged GET on S3 — what an HTTP range request needs."""
         ...
 
     async def delete(self, key: str) -> bool:

@@ -85,13 +85,13 @@ class S3Storage:
         whole = str(got.get("ContentRange") or "").rpartition("/")[2]
         return data, int(whole) if whole.isdigit() else int(got["ContentLength"])
 
-    def local_path(self, key: str) -> Path | None:
-        return None
-
-    async def stream(self, key: str, chunk: int = CHUNK) -> AsyncIterator[bytes]:
+    async def stream(
+        self, key: str, chunk: int = CHUNK, span: tuple[int, int] | None = None
+    ) -> AsyncIterator[bytes]:
+        ranged = {} if span is None else {"Range": f"bytes={span[0]}-{span[1]}"}
         try:
             got = await asyncio.to_thread(
-                self._s3.get_object, Bucket=self.bucket, Key=self.name(key)
+                self._s3.get_object, Bucket=self.bucket, Key=self.name(key), **ranged
             )
         except Exception as exc:
             if _missing(exc):

@@ -3,8 +3,10 @@
     /work/main/.venv/bin/python -m tests.bench.bench_storage [mb=64]
 
 One `mb` file through each store: put (streamed from a file), a streamed read, the temporary
-copy a channel send uses (`local_file`), a 64-byte peek (what the inbox's media lookup costs)
-and delete. S3 is moto's server on loopback (`moto_server`, its own process on the same two
+copy a channel send uses (`local_file`), a 64-byte peek (what the inbox's media lookup costs),
+a 1 MB range from the middle (a video's seek: `stream(span=…)`), 50 concurrent sends of one
+broadcast with a copy each (as before) and through `SharedCopies` (one copy for all), and
+delete. S3 is moto's server on loopback (`moto_server`, its own process on the same two
 cores), so its figures are an upper bound on the adapter's own overhead, not a network
 measurement. Each streamed read also reports the peak of this process's Python allocations
 (tracemalloc) against the file's size: neither adapter holds the file in memory.
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from app.settings import load_settings
 from app.storage import Storage, build_storage
+from app.storage.shared import SharedCopies
 
 KEY_ID, SECRET = "bench", "bench"
 
@@ -51,10 +54,30 @@ async def _one(store: Storage, source: Path, mb: int) -> str:
     for _ in range(20):
         await store.peek(key, 64)
     peek = (time.perf_counter() - began) / 20
+    middle = total // 2
+    began = time.perf_counter()
+    for _ in range(5):
+        got = [p async for p in store.stream(key, span=(middle, middle + 2**20 - 1))]
+        assert sum(map(len, got)) == 2**20
+    seek = (time.perf_counter() - began) / 5
+    copies = SharedCopies(store)
+
+    async def send(shared: bool) -> None:
+        async with (copies if shared else store).local_file(key) as path:
+            assert path.stat().st_size == total
+
+    began = time.perf_counter()
+    await asyncio.gather(*(send(False) for _ in range(50)))
+    each = time.perf_counter() - began
+    began = time.perf_counter()
+    await asyncio.gather(*(send(True) for _ in range(50)))
+    shared = time.perf_counter() - began
+    await copies.clear()
     await store.delete(key)
     return (
         f"| {store.kind} | {mb / put:.0f} MB/s | {mb / read:.0f} MB/s | {peak / 2**20:.1f} MB "
-        f"| {copy:.2f} s | {peek * 1000:.1f} ms |"
+        f"| {copy:.2f} s | {peek * 1000:.1f} ms | {seek * 1000:.1f} ms "
+        f"| {each:.2f} s | {shared:.2f} s |"
     )
 
 
@@ -98,9 +121,9 @@ async def _serve_bench(endpoint: str, mb: int) -> None:
             except Exception:
                 await asyncio.sleep(0.1)
         print(f"{mb} MB file; load average {os.getloadavg()[0]:.1f}\n")
-        print("| store | put | streamed read | read's peak allocations | temporary copy "
-              "| peek |")  # fmt: skip
-        print("|---|---|---|---|---|---|")
+        print("| store | put | streamed read | read's peak allocations | temporary copy | peek "
+              "| 1 MB seek | 50 sends: a copy each | 50 sends: one shared copy |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|---|")
         for store in (local, remote):
             print(await _one(store, source, mb))
 

@@ -33,6 +33,8 @@ from typing import Any
 import httpx
 import pytest
 
+from app.cluster.signing import PURPOSE, NodeSignature
+from app.secrets import Cipher, decode_master_key
 from tests.conftest import TEST_MASTER_KEY
 from tests.e2e.accounts import register
 from tests.e2e.conftest import Process, launch
@@ -199,14 +201,30 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
         r = httpx.get(f"{at_b}/qr", headers=auth)
         assert r.status_code == 200 and r.json()["status"] == "CONNECTED", r.text
         assert httpx.get(f"{at_b}/qr").status_code == 401  # not forwarded unauthenticated
-        # forwarded at most once: a request another node sent is answered where it lands —
+        # forwarded at most once: a request another node signed is answered where it lands —
         # the QR from what B published (the dashboard's way), the simulator's phone not at all
-        once = {**auth, "X-Aimy-Forwarded": "node-x"}
+        node_x = NodeSignature(Cipher(decode_master_key(TEST_MASTER_KEY)).derive(PURPOSE), "x")
+        path_b = at_b.removeprefix(a.url)
+        once = {**auth, **node_x.headers("GET", f"{path_b}/qr")}
         r = httpx.get(f"{at_b}/qr", headers=once)
         assert r.status_code == 200 and "x-aimy-node" not in r.headers, r.text
         assert r.json()["status"] == "CONNECTED"
+        once = {**auth, **node_x.headers("POST", f"{path_b}/simulate")}
         r = httpx.post(f"{at_b}/simulate", json={"from": "+49176", "text": "x"}, headers=once)
         assert r.status_code == 409 and "runs on node node-b" in r.text, r.text
+        # the header alone proves nothing: an ordinary request, forwarded as any other
+        spoofed = {**auth, "X-Aimy-Forwarded": "node-x"}
+        r = httpx.get(f"{at_b}/status", headers=spoofed)
+        assert r.status_code == 200 and r.headers["x-aimy-node"] == "node-b", r.text
+
+        # counted once: A counts what it forwards, B (the signature checked) does not
+        def remaining() -> int:
+            r = httpx.get(f"{at_b}/status", headers=auth)
+            assert r.headers["x-aimy-node"] == "node-b", r.text
+            return int(r.headers["ratelimit-remaining"])
+
+        counted = [remaining() - remaining() for _ in range(3)]
+        assert 1 in counted and 2 not in counted, counted  # < 0: a new minute began between
         # what forwarding costs: the same read through A (forwarded) and at B (direct)
         timings: dict[str, list[float]] = {"forwarded": [], "direct": []}
         for _ in range(20):

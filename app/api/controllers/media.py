@@ -9,10 +9,10 @@ uploaded HTML page or SVG never runs on our origin.
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import Provide
 from litestar.params import FromPath
-from litestar.response import File, Stream
+from litestar.response import Response, Stream
 
 from app.api.controllers.deps import ActorDep, ServicesDep, provide_actor, provide_services
 from app.auth import Resource
@@ -29,26 +29,23 @@ class MediaController(Controller):
     )
     async def message_media(
         self,
+        request: Request,
         conversation_id: FromPath[str],
         msg_id: FromPath[str],
         services: ServicesDep,
         actor: ActorDep,
-    ) -> File | Stream:
+    ) -> Stream | Response[bytes]:
         """The file of an image, video, audio or document message, with its MIME type:
         inline for images, audio and video, as a download otherwise. 404 when the message
-        has no media or the file was cleaned up. A file in S3 is streamed through (no
-        range requests); a local one is sent as a file."""
+        has no media or the file was cleaned up. Range requests work wherever the file is
+        stored (a local folder or S3): one `Range: bytes=…` span is a 206, a span past the
+        end a 416."""
         info = await services.media.open(actor, conversation_id, msg_id)
-        if info.path is None:
-            return Stream(
-                services.media.stream(info),
-                media_type=info.mime,
-                headers={**info.headers(), "Content-Length": str(info.size)},
-            )
-        return File(
-            info.path,
-            media_type=info.mime,
-            headers=info.headers(),
-            content_disposition_type="inline" if info.inline else "attachment",
-            filename=info.filename,
+        answer = services.media.serve(
+            info, request.headers.get("range"), request.headers.get("if-range")
+        )
+        if answer.body is None:
+            return Response(b"", status_code=answer.status, headers=answer.headers)
+        return Stream(
+            answer.body, status_code=answer.status, media_type=info.mime, headers=answer.headers
         )

@@ -36,7 +36,7 @@ async def at_owner(
         return  # came from another node: answered here whatever happens
     owner = await services.sessions.elsewhere(actor, session_id)
     if owner is not None:
-        raise await forward(request, owner, request.app.state.container.leases.node_id)
+        raise await forward(request, owner, request.app.state.container.node_signature)
 
 
 class WhatsappController(Controller):

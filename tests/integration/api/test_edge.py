@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from pathlib import Path
 
 import pytest
 
+from app.cluster.signing import PURPOSE, NodeSignature
 from tests.integration.api.conftest import PASSWORD, Api, _api
 
 REGISTER = "/api/v1/auth/register"
@@ -252,3 +255,32 @@ async def test_api_limit_holds_on_each_backend(tmp_path: Path, db_url: str) -> N
         r = await api.client.get(keys, headers=a.headers())
         assert_problem(r, 429)
         assert 1 <= int(r.headers["retry-after"]) <= 60
+
+
+async def test_only_a_signed_forward_is_not_counted_again(tmp_path: Path, db_url: str) -> None:
+    """A request another node forwarded was counted there (issue 18): it is skipped here only
+    when it is signed with the key every node derives from the shared master key, for this
+    method and path, just now. The bare header, a stale or foreign signature, or one for
+    another path is an ordinary request (counted)."""
+    url = None if db_url.startswith("sqlite") else db_url
+    async for api in _api(tmp_path / "data", url, rate_limit_api_per_min=3):
+        a = await api.register("Ann", "A")
+        keys = "/api/v1/settings/api-keys"
+        key = api.container.cipher.derive(PURPOSE)
+        node_x = NodeSignature(key, "node-x")
+        for _ in range(4):  # over the limit, and none counted
+            r = await api.client.get(keys, headers={**a.headers(), **node_x.headers("GET", keys)})
+            assert r.status_code == 200 and "ratelimit-remaining" not in r.headers
+        ten_minutes_ago = NodeSignature(key, "node-x", clock=lambda: time.time() - 600)
+        not_ours = NodeSignature(secrets.token_bytes(32), "node-x")
+        for left, extra in (
+            (2, {"X-Aimy-Forwarded": "node-x"}),  # spoofed: the header alone
+            (1, ten_minutes_ago.headers("GET", keys)),
+            (0, not_ours.headers("GET", keys)),
+        ):
+            r = await api.client.get(keys, headers={**a.headers(), **extra})
+            assert r.status_code == 200 and r.headers["ratelimit-remaining"] == str(left)
+        elsewhere = node_x.headers("GET", "/api/v1/contacts")  # signed for another path
+        assert_problem(await api.client.get(keys, headers={**a.headers(), **elsewhere}), 429)
+        r = await api.client.get(keys, headers={**a.headers(), **node_x.headers("GET", keys)})
+        assert r.status_code == 200  # a real forward still passes: its node counted it

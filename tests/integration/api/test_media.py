@@ -63,6 +63,25 @@ async def test_owner_and_viewer_get_the_file_with_safe_headers(bot: Bot) -> None
     assert r.status_code == 200 and r.content == data
 
 
+async def test_range_requests_seek_in_a_local_file(bot: Bot) -> None:
+    """The same code path as S3 (tests/integration/storage): one span, the tail, past the end."""
+    data = png()
+    m = await _inbound(bot, data, "image/png")
+    get = bot.api.client.get
+    r = await get(_url(m), headers={**bot.owner.headers(), "Range": "bytes=4-11"})
+    assert r.status_code == 206 and r.content == data[4:12]
+    assert r.headers["content-range"] == f"bytes 4-11/{len(data)}"
+    assert r.headers["content-length"] == "8" and r.headers["accept-ranges"] == "bytes"
+    assert r.headers["x-content-type-options"] == "nosniff"
+    r = await get(_url(m), headers={**bot.owner.headers(), "Range": "bytes=-5"})
+    assert r.status_code == 206 and r.content == data[-5:]
+    r = await get(_url(m), headers={**bot.owner.headers(), "Range": f"bytes={len(data)}-"})
+    assert r.status_code == 416 and r.headers["content-range"] == f"bytes */{len(data)}"
+    for ignored in ("bytes=0-1,4-5", "items=0-3", "bytes=9-2"):  # the whole file, as allowed
+        r = await get(_url(m), headers={**bot.owner.headers(), "Range": ignored})
+        assert r.status_code == 200 and r.content == data
+
+
 async def test_a_voice_note_with_codec_parameters_plays_inline(bot: Bot) -> None:
     ogg = b"OggS\x00\x02" + bytes(100)
     m = await _inbound(bot, ogg, "audio/ogg; codecs=opus")

@@ -5,8 +5,10 @@ own bucket. No network: boto3 talks to 127.0.0.1 only."""
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -67,3 +69,14 @@ def s3(s3_server: str) -> S3:
     bucket = f"aimy-{secrets.token_hex(4)}"
     client.create_bucket(Bucket=bucket)
     return S3(s3_server, bucket, client)
+
+
+@pytest.fixture
+def file_server() -> Iterator[str]:
+    """A PNG for any path on loopback (a broadcast's `mediaUrl`)."""
+    from tests.integration.api.test_send_first import _Files
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()

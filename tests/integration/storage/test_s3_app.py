@@ -35,6 +35,9 @@ from tests.e2e.conftest import Process, launch
 from tests.integration.api.conftest import Api, _api
 from tests.integration.api.test_analytics import At
 from tests.integration.api.test_attachments import png
+from tests.integration.api.test_broadcasts import _create as create_broadcast
+from tests.integration.api.test_broadcasts import _setup as broadcast_setup
+from tests.integration.api.test_broadcasts import _status as broadcast_status
 from tests.integration.api.test_knowledge_api import kb_of, wait_done
 from tests.integration.bots import Bot, _bot, eventually
 from tests.integration.storage.conftest import S3
@@ -113,6 +116,20 @@ async def test_media_lives_in_s3_end_to_end(s3: S3, tmp_path: Path) -> None:
             assert r.content == data and r.headers["content-type"] == mime
             assert r.headers["content-length"] == str(len(data))
             assert r.headers["content-disposition"].startswith("inline")
+            assert r.headers["accept-ranges"] == "bytes"
+        # a seek: one ranged GET from the bucket, 206 with its span; past the end is a 416
+        url = f"/api/v1/conversations/{conv}/messages/{inbound['id']}/media"
+
+        def ranged(span: str) -> Any:
+            return bot.api.client.get(url, headers={**bot.owner.headers(), "Range": span})
+
+        r = await ranged("bytes=100-1099")
+        assert r.status_code == 206 and r.content == JPEG[100:1100]
+        assert r.headers["content-range"] == f"bytes 100-1099/{len(JPEG)}"
+        r = await ranged("bytes=-10")
+        assert r.status_code == 206 and r.content == JPEG[-10:]
+        r = await ranged(f"bytes={len(JPEG)}-")
+        assert r.status_code == 416 and r.headers["content-range"] == f"bytes */{len(JPEG)}"
 
         # the export zip carries the objects
         ann = await _contact(bot, ANN)
@@ -173,6 +190,26 @@ async def _sent_after(bot: Bot, n: int) -> bool:
 
 async def _on_app(portal: Any, call: Any) -> Any:
     return await asyncio.to_thread(portal.call, call)
+
+
+async def test_a_broadcast_sends_its_picture_from_one_copy_of_the_object(
+    s3: S3, tmp_path: Path, file_server: str
+) -> None:
+    """Every recipient's send shares one download (`app.storage.shared`; the read count is
+    in test_shared_copies): the same temporary copy for all, kept until it is idle."""
+    settings = {"broadcast_poll_s": 0.05, "ssrf_allow": ("127.0.0.1",), **s3.settings()}
+    async with _node(tmp_path / "data", None, **settings) as api:
+        bot = await _bot(api)
+        await broadcast_setup(bot)
+        draft = await create_broadcast(
+            bot, name="Menu", message="Hi {{contact.first_name}}", targetType="ALL",
+            mediaUrl=f"{file_server}/menu.png",
+        )  # fmt: skip
+        assert (await bot.send("POST", f"/broadcasts/{draft['id']}/send")).status_code == 202
+        await eventually(lambda: broadcast_status(bot, draft["id"], "SENT"))
+        assert len(bot.phone.sent) == 3 and {s.media for s in bot.phone.sent} == {png()}
+        paths = {s.message.media_path or "" for s in bot.phone.sent}
+        assert len(paths) == 1 and Path(paths.pop()).name.startswith("aimy-shared-")
 
 
 @pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
@@ -251,4 +288,9 @@ async def test_the_dashboard_streams_media_from_s3(s3: S3, tmp_path: Path) -> No
         assert r.headers["content-type"] == "image/png"
         assert r.headers["content-length"] == str(len(png()))
         assert "sandbox" in r.headers["content-security-policy"]
+        r = await user.http_client.get(
+            f"/dashboard/media/{conv.id}/{image.id}", headers={"Range": "bytes=8-15"}
+        )
+        assert r.status_code == 206 and r.content == png()[8:16]  # a video seeks the same way
+        assert r.headers["content-range"] == f"bytes 8-15/{len(png())}"
         assert s3.objects() == {(image.media_url or "").removeprefix("media/")}

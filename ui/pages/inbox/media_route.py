@@ -10,7 +10,8 @@ URL is trusted beyond naming the message. Every refusal is the same 404.
 
 from __future__ import annotations
 
-from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi import Request
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from nicegui import app
 
 from app.domain import Actor, DomainError
@@ -19,7 +20,7 @@ from ui.components.media_view import PREFIX
 from ui.state import container
 
 
-async def _serve(conversation_id: str, message_id: str) -> Response:
+async def _serve(request: Request, conversation_id: str, message_id: str) -> Response:
     missing = PlainTextResponse("media not available", status_code=404)
     found = await session.account()
     if found is None:
@@ -35,10 +36,15 @@ async def _serve(conversation_id: str, message_id: str) -> Response:
         info = await services.media.open(actor, conversation_id, message_id)
     except DomainError:
         return missing
-    if info.path is None:  # in S3: streamed through
-        headers = {**info.headers(), "Content-Length": str(info.size)}
-        return StreamingResponse(services.media.stream(info), media_type=info.mime, headers=headers)
-    return FileResponse(info.path, media_type=info.mime, headers=info.headers())
+    # the same answer as the API's route: range requests, wherever the file is stored
+    answer = services.media.serve(
+        info, request.headers.get("range"), request.headers.get("if-range")
+    )
+    if answer.body is None:
+        return Response(status_code=answer.status, headers=answer.headers)
+    return StreamingResponse(
+        answer.body, status_code=answer.status, media_type=info.mime, headers=answer.headers
+    )
 
 
 def create() -> None:

@@ -148,7 +148,7 @@ def _pair(wizard: Wizard, error: ErrorLabel) -> None:
             number = phone.value or ""
             phone_digits(number)  # a typo fails here, before a session starts
             made = await _session(wizard, "whatsapp")
-            return await container().services.sessions.pair(wizard.actor, made.id, number)
+            return await container().services.live_sessions.pair(wizard.actor, made.id, number)
 
         got = await error.run(call)
         if got is not None:

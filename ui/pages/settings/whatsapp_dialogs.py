@@ -135,7 +135,9 @@ def pair_dialog(actor: Actor, session: c.WhatsappSession) -> None:
 
         async def submit() -> None:
             got = await error.run(
-                lambda: container().services.sessions.pair(actor, session.id, phone.value or "")
+                lambda: container().services.live_sessions.pair(
+                    actor, session.id, phone.value or ""
+                )  # forwarded to the node that runs the session
             )
             if got is None:
                 return

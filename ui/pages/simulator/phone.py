@@ -92,14 +92,8 @@ class Phone(ui.column):
 
     async def send(self, text: str | None, media: dict[str, str] | None = None) -> bool:
         try:
-            await container().services.sessions.simulate(
-                self.actor,
-                self.sim.id,
-                from_=self.number,
-                name=self.name,
-                text=text,
-                media=media,
-                wa_message_id=None,
+            await container().services.live_sessions.simulate(  # on any node
+                self.actor, self.sim.id, from_=self.number, name=self.name, text=text, media=media
             )
         except DomainError as exc:
             ui.notify(exc.detail, type="negative")
