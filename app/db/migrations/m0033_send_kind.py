@@ -19,6 +19,6 @@ def statements(dialect: str) -> list[str]:
         render(dialect, "ALTER TABLE messages ADD COLUMN send_kind VARCHAR(16)"),
         # UPDATE … FROM (SQLite ≥ 3.33, Postgres): walks the few non-reply outbox rows and
         # finds each message by its primary key, instead of a subquery per message
-        "UPDATE messages SET send_kind = o.kind FROM outbox_jobs o "
+        "UPDATE messages SET send_kind = o.kind FROM outbox o "
         "WHERE o.message_id = messages.id AND o.kind <> 'reply'",
     ]
