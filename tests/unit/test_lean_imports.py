@@ -30,14 +30,16 @@ print("ok")
 
 GC = """
 import gc
-from app.gc_tuning import freeze_long_lived
+from app.gc_tuning import _time_collections, freeze_long_lived
 before = gc.get_threshold()
 freeze_long_lived(5000)
 frozen = gc.get_freeze_count()
 assert frozen > 1000, frozen
 assert gc.get_threshold() == (5000, *before[1:]), gc.get_threshold()
+assert gc.callbacks.count(_time_collections) == 1  # slow collections are logged
 freeze_long_lived(9000)  # a second start in the same process changes nothing
 assert gc.get_threshold()[0] == 5000 and gc.get_freeze_count() == frozen
+assert gc.callbacks.count(_time_collections) == 1
 print("ok")
 """
 
