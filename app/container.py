@@ -43,6 +43,7 @@ from app.domain import Clock, SystemClock
 from app.events import AccessSignals, EventBus, names
 from app.events.bus import Event
 from app.flows import FlowEngine, FlowResponder, FlowRunner, MediaFetcher, WebhookCaller
+from app.gc_tuning import freeze_long_lived
 from app.jobs import register_jobs
 from app.jobs.flows import register_flow_jobs
 from app.jobs.webhook_sender import DeliveryPolicy, WebhookSender
@@ -455,6 +456,8 @@ async def lifespan(container: Container) -> AsyncIterator[Container]:
         await container.broadcasts.start()  # after the dispatcher: it queues, that sends
         stack.push_async_callback(container.broadcasts.stop)
         container.started = True
+        if container.settings.gc_freeze:
+            freeze_long_lived(container.settings.gc_gen0_threshold)
         log.info("Aimywhatsapp started; data dir %s", container.settings.data_dir)
         yield container
     finally:

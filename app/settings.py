@@ -170,6 +170,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     node_url: str | None = None
     lease_ttl_s: float = 15.0
     lease_heartbeat_s: float = 3.0
+    # the garbage collector (app/gc_tuning.py): what exists after start-up is frozen (never
+    # walked again by a collection); generation 0 collects after this many allocations
+    # (CPython: 700; 0 keeps CPython's)
+    gc_freeze: bool = True
+    gc_gen0_threshold: int = 10_000
 
     def __post_init__(self) -> None:
         # a missing bucket is a clear error at start, not a 500 on the first upload

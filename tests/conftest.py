@@ -42,6 +42,9 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "chat_spacing_s": 0,
         "dispatch_poll_s": 0.05,
         "webhook_poll_s": 0.05,
+        # one test process starts hundreds of containers: freezing would keep each test's
+        # reference cycles for the whole run (app/gc_tuning.py; a server process freezes once)
+        "gc_freeze": False,
     }
     flags.update(overrides)
     return load_settings(flags, env={})

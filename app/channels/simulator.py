@@ -6,6 +6,9 @@ DELIVERED then a READ receipt, delivered *after* `send()` returned, so the calle
 the WhatsApp id before the receipt for it arrives — as with a real network.
 `sent` and `typing` keep the last `RECORD_LIMIT` entries: a simulator number tried for weeks in
 a desktop app (or the 50,000-message soak) must not grow the process by ~1.5 kB per message.
+Files a contact "sent" (`inject(media…)`) stay downloadable for the last `INJECTED_MEDIA_LIMIT`
+of them and at most `INJECTED_MEDIA_BYTES` in all; an older one is gone, as WhatsApp's own media
+links expire, and `download()` says so.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from app.domain import (
 
 RECORD_LIMIT = 10_000  # sends and typing changes remembered (the oldest are forgotten)
 MEDIA_RECORD_LIMIT = 1 << 20  # bytes of a sent file kept with its record (bigger: none)
+INJECTED_MEDIA_LIMIT = 256  # files injected as a contact's messages kept for download
+INJECTED_MEDIA_BYTES = 64 << 20  # … and their bytes in all (the newest file is always kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +76,8 @@ class SimulatorChannel:
         self._clock = clock or SystemClock()
         self._new_id = id_factory
         self._auto_receipts = auto_receipts
-        self._media: dict[str, bytes] = {}
+        self._media: dict[str, bytes] = {}  # oldest first (insertion order)
+        self._media_bytes = 0
         self._pending: set[asyncio.Task[None]] = set()
         self.fail_with: Exception | None = None  # fault injection: every send raises this
 
@@ -85,6 +91,7 @@ class SimulatorChannel:
     async def logout(self) -> None:
         await self.stop()
         self._media.clear()
+        self._media_bytes = 0
 
     def qr(self) -> str | None:
         return None
@@ -115,7 +122,16 @@ class SimulatorChannel:
         try:
             return self._media[media_ref]
         except KeyError:
-            raise KeyError(f"unknown simulator media {media_ref!r}") from None
+            raise KeyError(f"unknown or expired simulator media {media_ref!r}") from None
+
+    def _keep_media(self, ref: str, data: bytes) -> None:
+        """Remember an injected file for `download()`, forgetting the oldest past the limits."""
+        self._media[ref] = data
+        self._media_bytes += len(data)
+        while len(self._media) > 1 and (
+            len(self._media) > INJECTED_MEDIA_LIMIT or self._media_bytes > INJECTED_MEDIA_BYTES
+        ):
+            self._media_bytes -= len(self._media.pop(next(iter(self._media))))
 
     async def set_typing(self, jid: str, on: bool) -> None:
         self.typing.append((jid, on))
@@ -149,7 +165,7 @@ class SimulatorChannel:
         if media_bytes is not None:
             mime = mime or "application/octet-stream"
             ref = f"sim:{uuid.uuid4().hex}"
-            self._media[ref] = media_bytes
+            self._keep_media(ref, media_bytes)
             kind = MessageKind.MEDIA
             fields = {
                 "media_type": media_type or media_type_for_mime(mime),

@@ -6,10 +6,15 @@ import html
 import io
 from typing import Any
 
-import pymupdf
-
 
 def conversation_pdf(data: dict[str, Any]) -> bytes:
+    """The conversation laid out on A4 pages.
+
+    PyMuPDF is imported here, not at module level: importing it loads MuPDF's bindings and
+    pymupdf4llm (which pulls in ONNX Runtime) — tens of MB of RSS the server would otherwise
+    hold from start-up for an export that most installs never run (issue 19)."""
+    import pymupdf
+
     contact = data.get("contact") or {}
     who = contact.get("displayName") or contact.get("name") or contact.get("phoneNumber") or ""
     parts = [

@@ -13,13 +13,16 @@ def register(url: str, email: str, workspace: str = "Shop") -> dict[str, Any]:
     r = httpx.post(
         f"{url}/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "name": "Owner", "workspaceName": workspace},
+        timeout=60,  # argon2 and the first zxcvbn import: seconds on a loaded machine (benchmarks)
     )
     assert r.status_code == 201, r.text
     return r.json()
 
 
 def login(url: str, email: str, password: str = PASSWORD) -> str:
-    r = httpx.post(f"{url}/api/v1/auth/login", json={"email": email, "password": password})
+    r = httpx.post(
+        f"{url}/api/v1/auth/login", json={"email": email, "password": password}, timeout=60
+    )
     assert r.status_code == 200, r.text
     return str(r.json()["accessToken"])
 

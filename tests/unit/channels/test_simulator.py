@@ -127,3 +127,30 @@ async def test_what_the_phone_received_is_bounded(
         await sim.send(msg)
     assert [s.media for s in sim.sent[-2:]] == [b"1234", None]
     await sim.settle()
+
+
+async def test_files_a_contact_sent_are_kept_for_download_within_bounds(
+    sim: SimulatorChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Injected media used to stay in the channel forever (a demo number sent pictures for
+    weeks grew the process by each file): the last few files, up to a byte budget, stay
+    downloadable; older ones are gone like an expired WhatsApp media link."""
+    from app.channels import simulator
+
+    monkeypatch.setattr(simulator, "INJECTED_MEDIA_LIMIT", 3)
+    monkeypatch.setattr(simulator, "INJECTED_MEDIA_BYTES", 10)
+    await sim.start()
+    refs = []
+    for i in range(6):
+        msg = await sim.inject("1@s.whatsapp.net", media_bytes=b"%d" % i * 3, mime="image/jpeg")
+        refs.append(msg.media_ref or "")
+    assert [await sim.download(r) for r in refs[-3:]] == [b"333", b"444", b"555"]
+    for old in refs[:3]:
+        with pytest.raises(KeyError, match="expired"):
+            await sim.download(old)
+    big = await sim.inject("1@s.whatsapp.net", media_bytes=b"x" * 8, mime="image/jpeg")
+    assert await sim.download(big.media_ref or "") == b"x" * 8  # 3 + 8 > 10: only it is left
+    with pytest.raises(KeyError):
+        await sim.download(refs[-1])
+    huge = await sim.inject("1@s.whatsapp.net", media_bytes=b"y" * 50, mime="image/jpeg")
+    assert await sim.download(huge.media_ref or "") == b"y" * 50  # the newest is always kept
