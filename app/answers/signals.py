@@ -6,6 +6,9 @@
   is what separates them.
 - `*_z`: the chosen candidate against the spread of the question's other candidates.
 - `*_gap`: the margin to the best competing source.
+- `unit_margin`, `unit_z`: how far the quoted sentence stands out from the sentences it does
+  not quote — its reader score minus the best other unit's, and its cosine against the spread
+  of every unit read (app/answers/reader.py).
 - `cov_*`: the share of the question's content terms the answer / its passage / the whole
   candidate set holds ("paypal" in none of them says more than any cosine).
 - `idf_*`: the same shares, each term weighted by how rare it is *among the question's own
@@ -78,6 +81,8 @@ def passage(ev: Evidence, reading: Reading) -> Signals:
         "idf_passage": weighted_coverage(wanted, cand.terms, idf),
         "unit_rel": _rel(ev, reading.unit_cosine),
         "unit_gap": gap,
+        "unit_margin": reading.margin if reading.margin is not None else NO_RIVAL_GAP,
+        "unit_z": reading.unit_z or 0.0,
         "passage_rel": _rel(ev, cand.cosine),
         "passage_z": _z(ev, cand.cosine),
         "cov_answer": coverage(wanted, stems(reading.text)),

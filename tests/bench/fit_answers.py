@@ -42,6 +42,7 @@ _PAS_E5 = ("unit_rel", "unit_gap", "passage_rel", "passage_z", "cov_answer", "co
            "cov_kb", "keyword", "rank", "figure", "terms")
 _PAS_LEX = ("cov_answer", "cov_passage", "cov_kb", "keyword", "rank", "figure", "terms")
 _PAS_MORE = ("idf_answer", "idf_passage")
+_PAS_MARGIN = ("unit_margin", "unit_z")  # session 9: how far the quote stands out
 _SYM = ("sym_rel", "sym_gap")
 # The FAQ models use only signals that don't depend on how many FAQs the knowledge base holds:
 # StackFAQ's indexed half has 62 threads, a shop has 3-30 FAQs. With the KB-dependent signals
@@ -71,11 +72,14 @@ CHOICES = {
         "base": _PAS_E5,
         "+idf": _PAS_E5 + _PAS_MORE,
         "+idf+akind": _PAS_E5 + _PAS_MORE + ("akind",),
+        "+margin": _PAS_E5 + _PAS_MARGIN,
+        "+idf+margin": _PAS_E5 + _PAS_MORE + _PAS_MARGIN,
     },
     ("passage", "lexical"): {
         "base": _PAS_LEX,
         "+idf": _PAS_LEX + _PAS_MORE,
         "+idf+akind": _PAS_LEX + _PAS_MORE + ("akind",),
+        "+idf+margin": _PAS_LEX + _PAS_MORE + ("unit_margin",),
     },
     # P(the knowledge base answers the question at all): what a model's answer is capped by
     ("faq_ans", "e5"): {"base": _FAQ_E5, "+sym": _FAQ_E5 + _SYM},
