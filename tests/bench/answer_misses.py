@@ -2,6 +2,10 @@
 right, put in one bucket.
 
 Run: python -m tests.bench.answer_misses [--sets ...] [--asked /tmp/asked.pkl] [--threshold 0.6]
+     [--compare other/coefficients.py]
+
+`--compare` scores the same asked questions with another coefficients file as well (main's, say)
+and prints both summaries — precision of sent answers, coverage, decline rate, ECE — side by side.
 
 Buckets (per set, counts):
 - **a retrieval**: the right source is not among what the reader reads — for documents and
@@ -24,6 +28,7 @@ apart (it costs precision, not coverage). The asked questions can be saved and r
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -38,7 +43,7 @@ from app.answers.reader import READ_PASSAGES
 from app.answers.terms import content_terms, coverage, stems
 from tests.bench.answer_runs import Asked, CachedEmbeddings, ask_all, build, cache_dir
 from tests.bench.answer_sets import all_sets
-from tests.bench.fit_answers import load_asked, save_asked
+from tests.bench.fit_answers import ece, load_asked, save_asked
 
 SETS = "stackfaq,xquad-en,xquad-es,xquad-hi,xquad-ar,documents"
 BUCKETS = ("a", "a20", "b", "c", "d")
@@ -48,9 +53,13 @@ BUCKETS = ("a", "a20", "b", "c", "d")
 class Outcome:
     set: str
     question: str
-    bucket: str  # "right" (sent and right), "wrong-sent", or one of BUCKETS
+    bucket: str  # "right" (sent and right), "wrong-sent", "declined", "unanswerable-sent",
+    # or one of BUCKETS
     confidence: float
     floor: float
+    answerable: bool = True
+    right: bool = False  # the answer chosen is right (sent or not)
+    sent: bool = False
 
 
 def _partial(quote: str, gold: tuple[str, ...]) -> bool:
@@ -98,12 +107,66 @@ def outcomes(asked: list[Asked], answerer: Answerer, threshold: float) -> list[O
     out = []
     for a in asked:
         q = a.question
-        if q.split != "test" or not q.answerable:
+        if q.split != "test":
             continue
         ans = answerer.answer(a.evidence, a.language, detect_language)
+        sent = ans.route != "none" and ans.confidence >= send_threshold(threshold, ans)
+        if not q.answerable:
+            bucket = "unanswerable-sent" if sent else "declined"
+            out.append(
+                Outcome(q.set, q.text, bucket, ans.confidence, ans.floor, False, False, sent)
+            )
+            continue
         bucket = classify(a, ans, threshold, faq_answers)
-        out.append(Outcome(q.set, q.text, bucket, ans.confidence, ans.floor))
+        right = bucket in ("right", "c")
+        out.append(Outcome(q.set, q.text, bucket, ans.confidence, ans.floor, True, right, sent))
     return out
+
+
+def summary(found: list[Outcome]) -> dict[str, dict[str, float]]:
+    """Per set: precision of sent answers, coverage, decline rate, ECE (as bench_answers)."""
+    out = {}
+    for name in dict.fromkeys(o.set for o in found):
+        mine = [o for o in found if o.set == name]
+        sent = [o for o in mine if o.sent]
+        ok = [o for o in mine if o.answerable]
+        no = [o for o in mine if not o.answerable]
+        p = np.array([o.confidence for o in mine])
+        y = np.array([int(o.right) for o in mine])
+        out[name] = {
+            "sent": float(len(sent)),
+            "precision": sum(o.right for o in sent) / len(sent) if sent else float("nan"),
+            "coverage": sum(o.right and o.sent for o in ok) / len(ok) if ok else float("nan"),
+            "decline": sum(not o.sent for o in no) / len(no) if no else float("nan"),
+            "ece": ece(p, y),
+        }
+    return out
+
+
+def side_by_side(rows: dict[str, dict[str, dict[str, float]]]) -> str:
+    """Summaries of several coefficient sets, one row per set and variant."""
+    lines = [
+        "| set | variant | sent | precision | coverage | decline | ECE |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    names = dict.fromkeys(n for r in rows.values() for n in r)
+    for name in names:
+        for variant, r in rows.items():
+            f = r[name]
+            lines.append(
+                f"| {name} | {variant} | {int(f['sent'])} | {f['precision']:.3f} | "
+                f"{f['coverage']:.3f} | {f['decline']:.3f} | {f['ece']:.3f} |"
+            )
+    return "\n".join(lines)
+
+
+def answerer_from(path: Path) -> Answerer:
+    """An answerer with the reader weights, models and floors of another coefficients file."""
+    spec = importlib.util.spec_from_file_location("other_coefficients", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return Answerer(module.READER, module.MODELS, module.SEND_FLOOR)
 
 
 def table(found: list[Outcome]) -> str:
@@ -113,7 +176,7 @@ def table(found: list[Outcome]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name in dict.fromkeys(o.set for o in found):
-        mine = [o for o in found if o.set == name]
+        mine = [o for o in found if o.set == name and o.answerable]
         n = Counter(o.bucket for o in mine)
         lines.append(
             f"| {name} | {len(mine)} | {n['right']} | {n['wrong-sent']} | "
@@ -145,6 +208,7 @@ def main() -> None:
     ap.add_argument("--sets", default=SETS)
     ap.add_argument("--threshold", type=float, default=0.6)
     ap.add_argument("--asked", default="", help="pickle of asked questions: load or save")
+    ap.add_argument("--compare", default="", help="another coefficients.py (main's, say)")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from app.embeddings import build_embeddings
@@ -165,10 +229,17 @@ def main() -> None:
         if args.asked:
             save_asked(Path(args.asked), asked)
     found = outcomes(asked, answerer, args.threshold)
+    rows = {"this branch": summary(found)}
+    if args.compare:
+        other = answerer_from(Path(args.compare))
+        other.vectors = answerer.vectors  # the units embedded so far stay cached
+        rows = {"compared": summary(outcomes(asked, other, args.threshold)), **rows}
     emb.save()
     print(table(found))
     print()
     print(below_floor(found))
+    print()
+    print(side_by_side(rows))
 
 
 if __name__ == "__main__":

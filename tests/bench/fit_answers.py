@@ -72,6 +72,7 @@ CHOICES = {
         "base": _PAS_E5,
         "+idf": _PAS_E5 + _PAS_MORE,
         "+idf+akind": _PAS_E5 + _PAS_MORE + ("akind",),
+        "+umargin": _PAS_E5 + ("unit_margin",),
         "+margin": _PAS_E5 + _PAS_MARGIN,
         "+idf+margin": _PAS_E5 + _PAS_MORE + _PAS_MARGIN,
     },
