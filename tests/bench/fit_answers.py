@@ -77,11 +77,17 @@ CHOICES = {
         "base": _PAS_E5,
         "+idf": _PAS_E5 + _PAS_MORE,
         "+idf+akind": _PAS_E5 + _PAS_MORE + ("akind",),
+        # session 9: the question's share of Latin-script letters — e5's cosines and the crude
+        # stems sit on another scale for Devanagari / Arabic, whose confidently wrong quotes
+        # held the floor at 0.99 (CV log-loss 0.3446 vs 0.3499; floor 0.98)
+        "+latin": (*_PAS_E5, "latin"),
+        "+latin*unit_rel": (*_PAS_E5, "latin", "latin*unit_rel"),
     },
     ("passage", "lexical"): {
         "base": _PAS_LEX,
         "+idf": _PAS_LEX + _PAS_MORE,
         "+idf+akind": _PAS_LEX + _PAS_MORE + ("akind",),
+        "+idf+latin": _PAS_LEX + _PAS_MORE + ("latin",),
     },
     # P(the knowledge base answers the question at all): what a model's answer is capped by
     ("faq_ans", "e5"): {"base": _FAQ_E5, "+sym": _FAQ_E5 + _SYM},
@@ -97,6 +103,7 @@ MARGIN_CHOICES = {
     },
     ("passage", "lexical"): {"+idf+margin": _PAS_LEX + _PAS_MORE + ("unit_margin",)},
 }
+
 # fmt: on
 L2 = 1.0  # ridge on standardised weights: a few numbers that generalise, not a memory
 CV_TOLERANCE = 0.002  # of CV log-loss: what a more complex feature set must gain to be chosen

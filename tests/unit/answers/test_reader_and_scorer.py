@@ -176,3 +176,18 @@ def test_a_quote_that_stands_out_from_its_neighbours_says_so() -> None:
     assert got.unit_z is not None and got.unit_z > 0
     sig = signals.passage(ev, got)
     assert sig["unit_margin"] == got.margin and sig["unit_z"] == got.unit_z
+
+
+def test_the_questions_script_is_a_passage_signal() -> None:
+    """`latin` (session 9): the quote model reads how much of the question is Latin script."""
+    from app.answers import signals
+
+    assert signals.latin_share("When was the bridge built?") == 1.0
+    assert signals.latin_share("¿Cuándo se construyó el puente?") == 1.0
+    assert signals.latin_share("पुल कब बना?") == 0.0
+    assert signals.latin_share("متى بني الجسر؟") == 0.0
+    assert 0.0 < signals.latin_share("Boeing 737 का निरीक्षण कब?") < 1.0
+    assert signals.latin_share("???") == 1.0
+    ev = _evidence("cost per product", _chunk(1, "Cost per product: $3,400.", 6, 0.5))
+    got = read(ev, UnitVectors())
+    assert got is not None and signals.passage(ev, got)["latin"] == 1.0
