@@ -62,6 +62,11 @@ class Reading:
     unit_cosine: float | None  # the best unit's similarity to the question
     rival_cosine: float | None  # the best unit of any other source
     passage_rank: int  # the chosen passage's rank among the candidates (0 = first)
+    # the best unit's reader score minus the best score of a unit it does not quote, and its
+    # cosine against the spread of every unit read: a sentence that stands out from its
+    # neighbours is more often the answer than one that barely wins
+    margin: float | None = None
+    unit_z: float | None = None
 
     @property
     def text(self) -> str:
@@ -184,8 +189,13 @@ def read(
     best = int(np.argmax(score))
     ci, pos, _ = table[best]
     chosen = _compose(ev.question, per[ci], pos, table, score, ci, weights)
-    rival = None
+    rival = margin = unit_z = None
+    quoted = {i for i, (cj, p, _) in enumerate(table) if cj == ci and p in chosen}
+    runners = [float(score[i]) for i in range(len(table)) if i not in quoted]
+    if runners:
+        margin = float(score[best]) - max(runners)
     if cosines is not None:
+        unit_z = float((cosines[best] - cosines.mean()) / max(float(cosines.std()), 0.01))
         others = [
             float(cosines[i])
             for i, (cj, _, _) in enumerate(table)
@@ -198,6 +208,8 @@ def read(
         float(cosines[best]) if cosines is not None else None,
         rival,
         ev.candidates.index(chunks[ci]),
+        margin,
+        unit_z,
     )
 
 

@@ -6,6 +6,9 @@
   is what separates them.
 - `*_z`: the chosen candidate against the spread of the question's other candidates.
 - `*_gap`: the margin to the best competing source.
+- `unit_margin`, `unit_z`: how far the quoted sentence stands out from the sentences it does
+  not quote — its reader score minus the best other unit's, and its cosine against the spread
+  of every unit read (app/answers/reader.py).
 - `cov_*`: the share of the question's content terms the answer / its passage / the whole
   candidate set holds ("paypal" in none of them says more than any cosine).
 - `idf_*`: the same shares, each term weighted by how rare it is *among the question's own
@@ -21,6 +24,12 @@
 - `foreign`: the share of the question's terms an FAQ lacks but another FAQ's question holds —
   "strikethrough in Gmail" against "strikethrough with GitHub" when a Gmail FAQ exists too.
 - `numbers`: 0 when the question holds a number the FAQ does not, else 1.
+- `latin`: the question's share of Latin-script letters. e5's similarities and the crude stems
+  sit on another scale for Devanagari and Arabic text than for Latin text; knowing the script,
+  the quote model weighs the sentence's similarity more steeply (unit_rel 23 → 31) and shifts
+  the other scripts' scale (weight −0.79 for a fully Latin question). Without it, confident
+  misses in Hindi and Arabic held the quote's send floor at 0.99 for every language (session 9,
+  tests/bench/RESULTS-answers.md).
 - `akind`: 1 when the quote holds something new of the kind the question asks for (an amount,
   a date, a name), 0 when it holds none, 0.5 when the kind gives no test.
 """
@@ -78,6 +87,8 @@ def passage(ev: Evidence, reading: Reading) -> Signals:
         "idf_passage": weighted_coverage(wanted, cand.terms, idf),
         "unit_rel": _rel(ev, reading.unit_cosine),
         "unit_gap": gap,
+        "unit_margin": reading.margin if reading.margin is not None else NO_RIVAL_GAP,
+        "unit_z": reading.unit_z or 0.0,
         "passage_rel": _rel(ev, cand.cosine),
         "passage_z": _z(ev, cand.cosine),
         "cov_answer": coverage(wanted, stems(reading.text)),
@@ -87,6 +98,7 @@ def passage(ev: Evidence, reading: Reading) -> Signals:
         "rank": float(min(reading.passage_rank, 10)),
         "figure": 0.0 if asks_figure(ev.question) and not has_figure else 1.0,
         "akind": answer_kind(ev.question, reading.text),
+        "latin": latin_share(ev.question),
         "terms": float(min(len(wanted), 10)),
     }
 
@@ -126,6 +138,15 @@ _MONTH = re.compile(
 )
 _YEAR = re.compile(r"(1[5-9]|20)\d\d")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÀ-Ý][\w-]+")
+
+
+def latin_share(text: str) -> float:
+    """Share of the question's letters in Latin script (the quote model reads the scale of
+    e5's similarities per script from it)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 1.0
+    return sum(ch < "\u0250" for ch in letters) / len(letters)
 
 
 def question_kind(text: str) -> str | None:

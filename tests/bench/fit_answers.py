@@ -42,6 +42,12 @@ _PAS_E5 = ("unit_rel", "unit_gap", "passage_rel", "passage_z", "cov_answer", "co
            "cov_kb", "keyword", "rank", "figure", "terms")
 _PAS_LEX = ("cov_answer", "cov_passage", "cov_kb", "keyword", "rank", "figure", "terms")
 _PAS_MORE = ("idf_answer", "idf_passage")
+# Session 9 tried how far the quote stands out from the units it does not quote
+# ("unit_margin", "unit_z"): CV log-loss 0.3452 vs 0.3499, held-out AUC 0.933 vs 0.926 and ECE
+# down on en/es/ar/documents — but the quote floor stayed at 0.99, held-out xquad-ar precision
+# fell to 0.91 (10 of 11) and documents coverage to 0.20 (from 0.27): not kept
+# (tests/bench/RESULTS-answers.md, session 9). Pass --margin to fit with them offered.
+_PAS_MARGIN = ("unit_margin", "unit_z")
 _SYM = ("sym_rel", "sym_gap")
 # The FAQ models use only signals that don't depend on how many FAQs the knowledge base holds:
 # StackFAQ's indexed half has 62 threads, a shop has 3-30 FAQs. With the KB-dependent signals
@@ -71,11 +77,17 @@ CHOICES = {
         "base": _PAS_E5,
         "+idf": _PAS_E5 + _PAS_MORE,
         "+idf+akind": _PAS_E5 + _PAS_MORE + ("akind",),
+        # session 9: the question's share of Latin-script letters — e5's cosines and the crude
+        # stems sit on another scale for Devanagari / Arabic, whose confidently wrong quotes
+        # held the floor at 0.99 (CV log-loss 0.3446 vs 0.3499; floor 0.98)
+        "+latin": (*_PAS_E5, "latin"),
+        "+latin*unit_rel": (*_PAS_E5, "latin", "latin*unit_rel"),
     },
     ("passage", "lexical"): {
         "base": _PAS_LEX,
         "+idf": _PAS_LEX + _PAS_MORE,
         "+idf+akind": _PAS_LEX + _PAS_MORE + ("akind",),
+        "+idf+latin": _PAS_LEX + _PAS_MORE + ("latin",),
     },
     # P(the knowledge base answers the question at all): what a model's answer is capped by
     ("faq_ans", "e5"): {"base": _FAQ_E5, "+sym": _FAQ_E5 + _SYM},
@@ -84,6 +96,14 @@ CHOICES = {
     ("passage_ans", "e5"): {"base": _PAS_E5, "+idf": _PAS_E5 + _PAS_MORE},
     ("passage_ans", "lexical"): {"base": _PAS_LEX, "+idf": _PAS_LEX + _PAS_MORE},
 }
+MARGIN_CHOICES = {
+    ("passage", "e5"): {
+        "+margin": _PAS_E5 + _PAS_MARGIN,
+        "+idf+margin": _PAS_E5 + _PAS_MORE + _PAS_MARGIN,
+    },
+    ("passage", "lexical"): {"+idf+margin": _PAS_LEX + _PAS_MORE + ("unit_margin",)},
+}
+
 # fmt: on
 L2 = 1.0  # ridge on standardised weights: a few numbers that generalise, not a memory
 CV_TOLERANCE = 0.002  # of CV log-loss: what a more complex feature set must gain to be chosen
@@ -289,6 +309,7 @@ def main() -> None:
     ap.add_argument("--sets", default="stackfaq,xquad-en,xquad-es,xquad-hi,xquad-ar")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--explore", action="store_true")
+    ap.add_argument("--margin", action="store_true", help="offer the session-9 margin signals")
     ap.add_argument("--no-tune", action="store_true")
     ap.add_argument("--reader", default="", help="passage,terms,companion: skip the grid")
     ap.add_argument(
@@ -336,7 +357,11 @@ def main() -> None:
             print(f"reader ({fam}): {right:.3f} of answerable questions right, {chars:.0f} chars")
     models: dict[tuple[str, str], Logistic] = {}
     floors: dict[str, float] = {}
-    for (route, fam), options in CHOICES.items():
+    choices = {k: dict(v) for k, v in CHOICES.items()}
+    if args.margin:
+        for key, more in MARGIN_CHOICES.items():
+            choices[key] |= more
+    for (route, fam), options in choices.items():
         fit_rows = [r for r in rows[fam] if r.route == route and r.split == "fit"]
         if not fit_rows:
             continue

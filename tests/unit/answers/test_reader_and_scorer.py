@@ -158,3 +158,36 @@ def test_indexing_warms_the_readers_sentence_cache() -> None:
     ev = Evidence("When are you open?", (_chunk(1, text, 1, 0.9),), q, embed, EMB.name, 0.1, None)
     assert read(ev, answerer.vectors, answerer.reader) is not None
     assert calls == [3]  # every unit came from the cache
+
+
+def test_a_quote_that_stands_out_from_its_neighbours_says_so() -> None:
+    """`unit_margin` / `unit_z` (session 9): the reader reports how far its quote stands out
+    from the units it does not quote, and the passage signals carry both."""
+    from app.answers import signals
+
+    text = (
+        "The shop sells fresh bread every morning. Parking is free behind the building. "
+        "The bakery opens at seven on Sundays."
+    )
+    ev = _evidence("fresh bread every morning", _chunk(1, text, 1, 0.5))
+    got = read(ev, UnitVectors(), ReaderWeights(passage=0.0, terms=0.0, companion=0.0))
+    assert got is not None and got.units[0] == "The shop sells fresh bread every morning."
+    assert got.margin is not None and got.margin > 0
+    assert got.unit_z is not None and got.unit_z > 0
+    sig = signals.passage(ev, got)
+    assert sig["unit_margin"] == got.margin and sig["unit_z"] == got.unit_z
+
+
+def test_the_questions_script_is_a_passage_signal() -> None:
+    """`latin` (session 9): the quote model reads how much of the question is Latin script."""
+    from app.answers import signals
+
+    assert signals.latin_share("When was the bridge built?") == 1.0
+    assert signals.latin_share("¿Cuándo se construyó el puente?") == 1.0
+    assert signals.latin_share("पुल कब बना?") == 0.0
+    assert signals.latin_share("متى بني الجسر؟") == 0.0
+    assert 0.0 < signals.latin_share("Boeing 737 का निरीक्षण कब?") < 1.0
+    assert signals.latin_share("???") == 1.0
+    ev = _evidence("cost per product", _chunk(1, "Cost per product: $3,400.", 6, 0.5))
+    got = read(ev, UnitVectors())
+    assert got is not None and signals.passage(ev, got)["latin"] == 1.0
