@@ -88,7 +88,10 @@ class Front:
             log.exception("startup failed")
             await stack.aclose()
             await send({"type": "lifespan.startup.failed", "message": repr(exc)})
-            return
+            # and raise: granian stops either way, but a host that waits for the app to return
+            # (Litestar's test client) would otherwise serve a half-started app, then wait for a
+            # shutdown answer for ever
+            raise
         await send({"type": "lifespan.startup.complete"})
         message = await receive()
         try:
