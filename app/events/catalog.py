@@ -50,6 +50,13 @@ def message_updated(workspace_id: str, message: c.Message) -> Event:
     )
 
 
+def message_deleted(workspace_id: str, message_id: str, conversation_id: str | None) -> Event:
+    """`message:deleted {messageId, conversationId}`: a queued message taken back before it
+    went out, so an open inbox drops the bubble it showed as queued."""
+    data = {"messageId": message_id, "conversationId": conversation_id}
+    return Event(names.MESSAGE_DELETED, workspace_id, data, conversation_id)
+
+
 def conversation_updated(workspace_id: str, conversation: c.Conversation) -> Event:
     """`conversation:updated {conversation}`: status, assignment, unread count."""
     return Event(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 MESSAGE_NEW = "message:new"
 MESSAGE_UPDATED = "message:updated"
+# beyond the seed: a queued message was taken back before it went out (a broadcast paused or
+# cancelled) and no longer exists — {messageId, conversationId}
+MESSAGE_DELETED = "message:deleted"
 CONTACT_UPDATED = "contact:updated"
 CONVERSATION_UPDATED = "conversation:updated"
 WHATSAPP_STATUS = "whatsapp:status"

@@ -119,7 +119,7 @@ class BroadcastRunner:
             return
         written, left = await self._feed(row)
         if written and await repo.status_of(broadcast_id) != BroadcastStatus.SENDING:
-            await repo.withdraw(broadcast_id)  # paused or cancelled while we were queueing
+            await self.withdraw(row["workspace_id"], broadcast_id)  # paused/cancelled meanwhile
         for item in written:
             self._outbox.announce(row["workspace_id"], item)
         # reading every recipient on its way costs what the broadcast is big: every few
@@ -227,6 +227,12 @@ class BroadcastRunner:
             row["workspace_id"], row["id"], row["name"], status, stats
         )
         self._events.publish(event)
+
+    async def withdraw(self, workspace_id: str, broadcast_id: str) -> None:
+        """Take back what waits in the outbox (`repo.withdraw`) and tell open inboxes, which
+        showed those messages as queued, that they are gone."""
+        for message_id, conversation_id in await repo.withdraw(broadcast_id):
+            self._events.publish(catalog.message_deleted(workspace_id, message_id, conversation_id))
 
     def publish(self, row: dict[str, Any], status: str, stats: BroadcastStats) -> None:
         """For the service: a pause, resume or cancel is progress news too."""

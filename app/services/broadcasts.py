@@ -285,7 +285,7 @@ class BroadcastService:
             broadcast_id, [BroadcastStatus.SENDING], BroadcastStatus.PAUSED, updated_at=now
         ):
             raise Conflict("only a sending broadcast can be paused")
-        await repo.withdraw(broadcast_id)
+        await self._runner.withdraw(actor.workspace_id or "", broadcast_id)
         return await self._changed(actor, broadcast_id, "broadcast.pause")
 
     @guarded(Resource.BROADCASTS, write=True)
@@ -309,7 +309,7 @@ class BroadcastService:
             broadcast_id, moving, BroadcastStatus.CANCELLED, completed_at=now, updated_at=now
         ):
             raise Conflict("only a scheduled, sending or paused broadcast can be cancelled")
-        await repo.withdraw(broadcast_id)
+        await self._runner.withdraw(actor.workspace_id or "", broadcast_id)
         return await self._changed(actor, broadcast_id, "broadcast.cancel")
 
     # --- helpers -------------------------------------------------------------------------

@@ -36,6 +36,7 @@ ROLE_CHANGED = 4004  # reconnect: the stream follows the new role
 EVENT_RESOURCE: dict[str, Resource] = {
     names.MESSAGE_NEW: Resource.CONVERSATIONS,
     names.MESSAGE_UPDATED: Resource.CONVERSATIONS,
+    names.MESSAGE_DELETED: Resource.CONVERSATIONS,
     names.CONVERSATION_UPDATED: Resource.CONVERSATIONS,
     names.TYPING_START: Resource.CONVERSATIONS,
     names.TYPING_STOP: Resource.CONVERSATIONS,

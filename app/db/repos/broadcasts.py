@@ -237,20 +237,21 @@ async def stats(broadcast_id: str) -> BroadcastStats:
     )
 
 
-async def withdraw(broadcast_id: str) -> int:
+async def withdraw(broadcast_id: str) -> list[tuple[str, str | None]]:
     """Take back the queued messages the dispatcher has not claimed yet (pause, cancel): their
     outbox rows and messages go, the recipients are pending again. A row already SENDING goes
     out (its recipient then counts as sent). One transaction; the outbox row's status decides,
-    so the dispatcher and this never both have a row."""
+    so the dispatcher and this never both have a row. Returns the messages taken back (id,
+    conversation) — open inboxes are told (`message:deleted`)."""
     async with Outbox._meta.db.transaction():
         rows = await fast.execute(
             Outbox,
-            "SELECT r.id, r.message_id FROM broadcast_recipients r "
+            "SELECT r.id, r.message_id, o.conversation_id FROM broadcast_recipients r "
             "JOIN outbox o ON o.message_id = r.message_id "
             "WHERE r.broadcast_id = {} AND r.status = 'queued' AND o.status = 'PENDING'",
             broadcast_id,
         )
-        taken = 0
+        taken: list[tuple[str, str | None]] = []
         for row in rows:
             gone = (
                 await Outbox.delete()
@@ -264,7 +265,7 @@ async def withdraw(broadcast_id: str) -> int:
                 continue
             await Message.delete().where(Message.id == row["message_id"])
             await mark(row["id"], status=PENDING, message_id=None, queued_at=None)
-            taken += 1
+            taken.append((row["message_id"], row["conversation_id"]))
     return taken
 
 

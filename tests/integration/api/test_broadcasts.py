@@ -199,8 +199,22 @@ async def test_pause_takes_back_what_waits_resume_finishes_cancel_stops(any_bot:
                           contactIds=everyone)  # fmt: skip
     assert (await bot.send("POST", f"/broadcasts/{first['id']}/send")).status_code == 202
     await eventually(lambda: _sent(bot, 1))  # one a minute: the rest wait in the outbox
-    r = await bot.send("POST", f"/broadcasts/{first['id']}/pause")
+    queued = await bot.db(
+        lambda: Message.select(Message.id, Message.conversation_id).where(
+            Message.status == "QUEUED"
+        )
+    )
+    assert len(queued) == 2
+    with bot.api.container.events.subscribe(bot.owner.workspace_id) as sub:
+        r = await bot.send("POST", f"/broadcasts/{first['id']}/pause")
+        told = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
     assert r.status_code == 200 and r.json()["status"] == "PAUSED", r.text
+    # open inboxes showed them as queued: each one taken back is told, with its conversation
+    deleted = [e.data for e in told if e.name == "message:deleted"]
+    assert sorted(deleted, key=lambda d: d["messageId"]) == sorted(
+        ({"messageId": m["id"], "conversationId": m["conversation_id"]} for m in queued),
+        key=lambda d: d["messageId"],
+    )
     stats = r.json()["stats"]
     assert (stats["total"], stats["sent"], stats["pending"], stats["optedOut"]) == (4, 1, 2, 1)
     waiting = await bot.db(lambda: Outbox.count().where(Outbox.status == "PENDING"))

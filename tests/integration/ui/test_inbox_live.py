@@ -179,3 +179,26 @@ async def test_a_burst_of_events_costs_each_open_list_one_redraw_and_shows_the_l
     for lst, drawn, rounds in zip(lists, filled, redraws, strict=True):
         assert lst.rows.filled - drawn <= lst.refresher.count - rounds  # only the changed row
     assert shared_reads().loads - loads <= most  # one read per redraw round, for both tabs
+
+
+async def test_a_message_taken_back_leaves_the_open_thread(dashboard: Dashboard) -> None:
+    """message:deleted (a broadcast paused or cancelled took a queued message back): the
+    open thread drops its bubble instead of showing it as queued for ever."""
+    s = await shop(dashboard)
+    await s.simulate("first")
+    await _replied(s)
+    await s.simulate("second")
+    conv = await _replied(s, 2)
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open(f"/dashboard/inbox/{conv.id}")
+
+    async def bot_bubbles(n: int) -> bool:
+        with user:
+            return len(user.find(marker="bubble-bot").elements) == n
+
+    await eventually(lambda: bot_bubbles(2))
+    gone = [m for m in conv.messages if m.sender_type == "BOT"][-1]
+    bus = dashboard.container.events
+    bus.publish(catalog.message_deleted(s.actor.workspace_id or "", gone.id, conv.id))
+    await eventually(lambda: bot_bubbles(1))
+    await user.should_see("first")  # the rest of the thread stays

@@ -80,6 +80,10 @@ async def _layout(
             message = message_of(event)
             if mine and thread is not None and message is not None:
                 await thread.on_message(message)
+        elif event.name == names.MESSAGE_DELETED:
+            listing.refresh_soon()
+            if mine and thread is not None:
+                thread.on_deleted(str(event.data.get("messageId")))
         elif event.name == names.CONVERSATION_UPDATED:
             listing.refresh_soon()
             if mine and thread is not None:

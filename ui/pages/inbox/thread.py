@@ -193,6 +193,14 @@ class Thread(ui.column):
                 self.actor, self.conversation_id, read=True
             )
 
+    def on_deleted(self, message_id: str) -> None:
+        """A live message:deleted: a queued message was taken back (a broadcast paused or
+        cancelled) — its bubble goes, or the thread would show it as queued for ever."""
+        self.messages.pop(message_id, None)
+        bubble = self.bubbles.pop(message_id, None)
+        if bubble is not None:
+            bubble.delete()
+
     async def _sent(self, message: c.Message) -> None:
         """The reply bar sent `message`: show it, and the takeover it may have turned on."""
         await self.on_message(message)
