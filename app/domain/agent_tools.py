@@ -42,6 +42,7 @@ class Note(Model, kw_only=True):
     author_name: str | None = None
     text: str
     created_at: datetime
+    edited_at: datetime | None = None
 
 
 class Csat(Model, kw_only=True):

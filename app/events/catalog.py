@@ -72,6 +72,17 @@ def note_new(workspace_id: str, note: Note) -> Event:
     return Event(names.NOTE_NEW, workspace_id, {"note": _wire(note)}, note.conversation_id)
 
 
+def note_updated(workspace_id: str, note: Note) -> Event:
+    """`note:updated {note}`: its author changed the text."""
+    return Event(names.NOTE_UPDATED, workspace_id, {"note": _wire(note)}, note.conversation_id)
+
+
+def note_deleted(workspace_id: str, note_id: str, conversation_id: str) -> Event:
+    """`note:deleted {noteId, conversationId}`: open threads drop its card."""
+    data = {"noteId": note_id, "conversationId": conversation_id}
+    return Event(names.NOTE_DELETED, workspace_id, data, conversation_id)
+
+
 def contact_updated(workspace_id: str, contact: c.Contact) -> Event:
     """`contact:updated {contact}`."""
     return Event(names.CONTACT_UPDATED, workspace_id, {"contact": _wire(contact)})

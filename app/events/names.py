@@ -54,6 +54,9 @@ MODEL_PROGRESS = "model:progress"
 # a private note was added to a thread (issue 17): {note: {id, conversationId, authorUserId,
 # authorName, text, createdAt}} — for the team's open inboxes; never a webhook event
 NOTE_NEW = "note:new"
+# a note's author changed its text ({note}), or the note was deleted ({noteId, conversationId})
+NOTE_UPDATED = "note:updated"
+NOTE_DELETED = "note:deleted"
 
 # a contact's flow run moved (issue 14): {run: {id, flowId, flowName, contactId,
 # conversationId, status, currentNodeId, currentNodeType, waitingFor, wakeAt, endReason}}

@@ -49,6 +49,8 @@ EVENT_RESOURCE: dict[str, Resource] = {
     names.MODEL_PROGRESS: Resource.SETTINGS,
     names.BROADCAST_PROGRESS: Resource.BROADCASTS,
     names.NOTE_NEW: Resource.CONVERSATIONS,
+    names.NOTE_UPDATED: Resource.CONVERSATIONS,
+    names.NOTE_DELETED: Resource.CONVERSATIONS,
     names.FLOW_RUN: Resource.FLOWS,
     names.FLOW_COMPLETED: Resource.FLOWS,
     names.CONVERSATION_CREATED: Resource.CONVERSATIONS,

@@ -148,6 +148,29 @@ class ConversationController(Controller):
         a message (no unread count, preview, analytics or AI history sees it)."""
         return await services.notes.add(actor, conversation_id, data.text)
 
+    @patch("/{conversation_id:str}/notes/{note_id:str}", opt=CONVERSATIONS)
+    async def edit_note(
+        self,
+        conversation_id: FromPath[str],
+        note_id: FromPath[str],
+        data: JSONBody[NoteBody],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> t.Note:
+        """The author changes their note's text (it shows as edited)."""
+        return await services.notes.edit(actor, conversation_id, note_id, data.text)
+
+    @delete("/{conversation_id:str}/notes/{note_id:str}", opt=CONVERSATIONS)
+    async def delete_note(
+        self,
+        conversation_id: FromPath[str],
+        note_id: FromPath[str],
+        services: ServicesDep,
+        actor: ActorDep,
+    ) -> None:
+        """Its author, or an admin or owner, deletes a note."""
+        await services.notes.delete(actor, conversation_id, note_id)
+
     @post("/{conversation_id:str}/messages", opt=CONVERSATIONS)
     async def send_message(
         self,

@@ -48,4 +48,5 @@ def _note(row: dict[str, Any]) -> t.Note:
         author_name=row.get("author"),
         text=row["text"],
         created_at=row["created_at"],
+        edited_at=row.get("edited_at"),
     )

@@ -50,6 +50,7 @@ class ConversationNote(Table, tablename="conversation_notes"):
     author_user_id = refers_to(User)
     text = Text()
     created_at = created_at()
+    edited_at = optional_timestamp()  # m0034: the author changed the text
 
 
 class CsatRating(Table, tablename="csat_ratings"):

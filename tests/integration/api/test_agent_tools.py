@@ -172,3 +172,51 @@ async def test_a_shortcut_claimed_by_many_at_once_goes_to_one(api_any_db: Api) -
     assert sorted(codes) == [201] + [409] * 7
     r = await api.client.get("/api/v1/canned-replies", headers=owner.headers())
     assert [x["shortcut"] for x in r.json()] == ["promo"]
+
+
+async def test_a_note_is_edited_by_its_author_and_deleted_by_its_author_or_an_admin(
+    bot: Bot,
+) -> None:
+    conv = await _conversation(bot)
+    api, c = bot.api, bot.api.client
+    agent = await api.member(bot.owner, Role.AGENT, "Agnes")
+    admin = await api.member(bot.owner, Role.ADMIN, "Adam")
+    viewer = await api.member(bot.owner, Role.VIEWER)
+    notes = f"/api/v1/conversations/{conv}/notes"
+    r = await c.post(notes, json={"text": "call bak"}, headers=agent.headers())
+    assert r.status_code == 201, r.text
+    mine = r.json()
+    assert mine["editedAt"] is None
+    with api.container.events.subscribe(bot.owner.workspace_id) as sub:
+        r = await c.patch(
+            f"{notes}/{mine['id']}", json={"text": "call back"}, headers=agent.headers()
+        )
+        told = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+    assert r.status_code == 200, r.text
+    assert r.json()["text"] == "call back" and r.json()["editedAt"] is not None
+    assert [e.data["note"]["text"] for e in told if e.name == "note:updated"] == ["call back"]
+    # only the author edits: the owner and an admin may not put words in a colleague's mouth
+    for who in (bot.owner, admin):
+        r = await c.patch(f"{notes}/{mine['id']}", json={"text": "x"}, headers=who.headers())
+        assert r.status_code == 403, r.text
+    r = await c.patch(f"{notes}/{mine['id']}", json={"text": " "}, headers=agent.headers())
+    assert r.status_code in (400, 422)
+    # a viewer may do neither; another workspace and another thread see no such note
+    assert (await c.delete(f"{notes}/{mine['id']}", headers=viewer.headers())).status_code == 403
+    other = await api.register("Other", "Elsewhere")
+    assert (await c.delete(f"{notes}/{mine['id']}", headers=other.headers())).status_code == 404
+    wrong = f"/api/v1/conversations/c0000000000000000000nothere/notes/{mine['id']}"
+    assert (await c.delete(wrong, headers=agent.headers())).status_code == 404
+    # another agent's note: an agent may not delete it, an admin may
+    r = await c.post(notes, json={"text": "wrong thread"}, headers=bot.owner.headers())
+    theirs = r.json()
+    assert (await c.delete(f"{notes}/{theirs['id']}", headers=agent.headers())).status_code == 403
+    with api.container.events.subscribe(bot.owner.workspace_id) as sub:
+        r = await c.delete(f"{notes}/{theirs['id']}", headers=admin.headers())
+        told = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+    assert r.status_code == 204, r.text
+    assert [e.data for e in told if e.name == "note:deleted"] == [
+        {"noteId": theirs["id"], "conversationId": conv}
+    ]
+    assert (await c.delete(f"{notes}/{mine['id']}", headers=agent.headers())).status_code == 204
+    assert await bot.get(f"/conversations/{conv}/notes") == []

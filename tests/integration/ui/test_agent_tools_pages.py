@@ -133,3 +133,31 @@ async def test_a_viewer_sees_notes_but_no_reply_bar(dashboard: Dashboard) -> Non
     await user.open(f"/dashboard/inbox/{conv.id}")
     await user.should_see(content="only for us", marker="note-text")
     await user.should_see(marker="read-only")
+
+
+async def test_the_author_edits_and_deletes_a_note_and_teammates_see_it_live(
+    dashboard: Dashboard,
+) -> None:
+    s = await shop(dashboard)
+    await s.simulate("hi")
+    conv = await s.conversation()
+    await s.services.notes.add(s.actor, conv.id, "call bak")
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open(f"/dashboard/inbox/{conv.id}")
+    await user.should_see(content="call bak", marker="note-text")
+    await click(user, "note-edit")
+    user.find(marker="note-edit-text").clear().type("call back at 5")
+    await click(user, "note-edit-save")
+    await user.should_see(content="call back at 5", marker="note-text")
+    await user.should_see("edited", marker="note")  # marked, where it was
+    with user:
+        assert len(user.find(marker="note").elements) == 1
+    # a teammate's deletion (here: through the service, as another tab would) is live
+    other = await s.services.notes.add(s.actor, conv.id, "wrong thread")
+    await user.should_see(content="wrong thread", marker="note-text")
+    await s.services.notes.delete(s.actor, conv.id, other.id)
+    await user.should_not_see(content="wrong thread", marker="note-text")
+    await click(user, "note-delete")
+    await click(user, "note-delete-confirm")
+    await user.should_not_see(marker="note")
+    assert (await s.conversation()).notes == []

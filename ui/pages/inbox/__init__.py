@@ -96,6 +96,12 @@ async def _layout(
             note = note_of(event)
             if note is not None:
                 await thread.on_note(note)
+        elif event.name == names.NOTE_UPDATED and mine and thread is not None:
+            note = note_of(event)
+            if note is not None:
+                thread.notes.updated(note)
+        elif event.name == names.NOTE_DELETED and mine and thread is not None:
+            thread.notes.deleted(str(event.data.get("noteId")))
         elif event.name == names.FLOW_RUN and mine and thread is not None:
             await thread.on_flow_run()
         elif event.name in (names.TYPING_START, names.TYPING_STOP) and mine and thread:

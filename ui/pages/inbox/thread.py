@@ -18,9 +18,9 @@ from app.domain import agent_tools as t
 from app.domain import conversations as c
 from app.domain.flows import FlowRun
 from ui.components.bubble import MessageBubble
-from ui.components.format import when
 from ui.pages.inbox import banners, header
 from ui.pages.inbox.extras import Extras, load
+from ui.pages.inbox.notes import NoteCards
 from ui.pages.inbox.reply import ReplyBar
 from ui.state import container
 
@@ -44,7 +44,7 @@ class Thread(ui.column):
         self.bubbles: dict[str, MessageBubble] = {}
         self.messages: dict[str, c.Message] = {m.id: m for m in detail.messages}
         self.loaded_pages = 1
-        self.notes: set[str] = set()  # ids of the notes shown (one written here comes back live)
+        self.notes = NoteCards(actor, detail.id)  # one written here comes back live: once
         self._parts: list[ui.column] = []  # header, flow, takeover, approvals (`draw_top`)
         self._shown: dict[int, bytes] = {}  # what each part shows now
         # from 600 px up, one viewport tall: banners come and go, the messages take what is
@@ -125,8 +125,7 @@ class Thread(ui.column):
         with self.list:
             for item in _by_time(messages, notes):
                 if isinstance(item, t.Note):
-                    self.notes.add(item.id)
-                    _note_card(item)
+                    self.notes.draw(item)
                 else:
                     self.bubbles[item.id] = self._bubble(item)
         self.scroll.scroll_to(percent=1.0)
@@ -137,11 +136,10 @@ class Thread(ui.column):
 
     async def on_note(self, note: t.Note) -> None:
         """A private note added here or by a teammate (`note:new`): at the bottom, once."""
-        if note.id in self.notes:
+        if self.notes.shown(note.id):
             return
-        self.notes.add(note.id)
         with self.list:
-            _note_card(note)
+            self.notes.draw(note)
         self.scroll.scroll_to(percent=1.0)
 
     def _bubble(self, message: c.Message) -> MessageBubble:
@@ -160,8 +158,7 @@ class Thread(ui.column):
         for i, item in enumerate(_by_time(fresh, older.notes)):
             with self.list:
                 if isinstance(item, t.Note):
-                    self.notes.add(item.id)
-                    shown: ui.element = _note_card(item)
+                    shown: ui.element = self.notes.draw(item)
                 else:
                     self.messages[item.id] = item
                     shown = self.bubbles[item.id] = self._bubble(item)
@@ -231,18 +228,3 @@ def _by_time(messages: list[c.Message], notes: list[t.Note]) -> list[c.Message |
     same moment)."""
     items: list[c.Message | t.Note] = [*messages, *notes]
     return sorted(items, key=lambda i: (i.created_at, isinstance(i, t.Note)))
-
-
-def _note_card(note: t.Note) -> ui.element:
-    """A private note: amber, full width, with its author and time — unlike any bubble, so
-    nobody takes it for something the customer read."""
-    card = ui.column().classes(
-        "w-full gap-0 rounded-lg border border-amber-300 bg-amber-50 px-3 py-2"
-    )
-    card.mark("note")
-    with card:
-        with ui.row().classes("items-center gap-1 text-xs text-amber-9"):
-            ui.icon("lock").classes("text-sm")
-            ui.label(f"Private note · {note.author_name or 'someone'} · {when(note.created_at)}")
-        ui.label(note.text).classes("text-sm whitespace-pre-wrap").mark("note-text")
-    return card
