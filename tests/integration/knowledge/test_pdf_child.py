@@ -50,7 +50,7 @@ def test_child_reads_the_pages_and_errors_of_the_in_process_reader(
 
 
 def test_a_child_past_its_time_limit_is_killed_and_the_pdf_fails(child: None) -> None:
-    with pytest.raises(ExtractionError, match="longer than 0.05 s"):
+    with pytest.raises(ExtractionError, match=r"longer than 0\.05 s"):
         pdf_process.read_in_child(small_pdf(), timeout_s=0.05)
 
 
@@ -59,7 +59,7 @@ def test_a_crashing_child_fails_the_pdf_with_a_reason(
 ) -> None:
     crash = [sys.executable, "-c", "import os, sys; sys.stdin.buffer.read(); os._exit(7)"]
     monkeypatch.setattr(pdf_process, "child_command", lambda mode: crash)
-    with pytest.raises(ExtractionError, match="crashed .*exit code 7"):
+    with pytest.raises(ExtractionError, match=r"crashed .*exit code 7"):
         extract_pdf(small_pdf())
 
 
