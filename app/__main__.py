@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
         run_and_exit(argv[1:])
     if argv[:1] == ["pdf-extract"]:  # internal: one PDF read in a child process (frozen too)
-        from app.rag.extract.pdf_process import run_child
+        from app.rag.extract.pdf_child import run_child
 
         return run_child(argv[1:])
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):

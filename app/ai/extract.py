@@ -6,7 +6,8 @@ import io
 import logging
 
 from app.rag.chunking import PageText
-from app.rag.extract.pdf_process import CONFIG, plain_pages, read_in_child
+from app.rag.extract.pdf_process import CONFIG, read_in_child
+from app.rag.extract.pdf_reader import read_plain
 
 log = logging.getLogger(__name__)
 MAX_DOC_CHARS = 6000
@@ -38,7 +39,7 @@ def document_text(data: bytes, mime: str | None, filename: str | None) -> str:
 def _pdf_pages(data: bytes) -> list[PageText]:
     """PyMuPDF's raw page text, read in a child process unless `pdf_in_process` (issue 19)."""
     if CONFIG.in_process:
-        return plain_pages(data)
+        return read_plain(data)
     return read_in_child(data, mode="plain")
 
 

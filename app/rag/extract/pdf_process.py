@@ -29,7 +29,7 @@ from app.rag.errors import ExtractionError
 log = logging.getLogger(__name__)
 
 Mode = Literal["pages", "plain"]  # the knowledge base's repaired pages / the AI path's raw text
-_PASSWORD_ENV = "AIMY_PDF_PASSWORD"
+PASSWORD_ENV = "AIMY_PDF_PASSWORD"
 
 
 @dataclass(slots=True)
@@ -48,8 +48,9 @@ def configure(*, in_process: bool, timeout_s: float) -> None:
     CONFIG.timeout_s = timeout_s
 
 
-class _Result(msgspec.Struct, omit_defaults=True):
-    """What the child prints: the pages (text, page number) or the reader's error."""
+class Result(msgspec.Struct, omit_defaults=True):
+    """What the child (app/rag/extract/pdf_child.py) prints: the pages (text, page number)
+    or the reader's error."""
 
     pages: list[tuple[str, int | None]] = []
     error: str | None = None
@@ -64,9 +65,9 @@ def child_command(mode: Mode) -> list[str]:
 
 def _child_env(password: str | None) -> dict[str, str]:
     env = dict(os.environ)
-    env.pop(_PASSWORD_ENV, None)
+    env.pop(PASSWORD_ENV, None)
     if password:
-        env[_PASSWORD_ENV] = password  # not on the command line, where `ps` would show it
+        env[PASSWORD_ENV] = password  # not on the command line, where `ps` would show it
     if not getattr(sys, "frozen", False):  # the child imports `app` whatever its cwd
         root = str(Path(__file__).resolve().parents[3])
         paths = [root, *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
@@ -98,7 +99,7 @@ def read_in_child(
             f"reading the PDF took longer than {limit:g} s; it was stopped (damaged or too complex)"
         ) from e
     try:
-        result = msgspec.json.decode(done.stdout, type=_Result)
+        result = msgspec.json.decode(done.stdout, type=Result)
     except msgspec.DecodeError:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         log.warning("PDF reader process exited with %s: %s", done.returncode, tail[0])
@@ -109,33 +110,3 @@ def read_in_child(
     if result.error is not None:
         raise ExtractionError(result.error)
     return [PageText(text, page) for text, page in result.pages]
-
-
-def plain_pages(data: bytes) -> list[PageText]:
-    """PyMuPDF's raw text per page (the AI path's document_text reads these)."""
-    import pymupdf
-
-    pymupdf.TOOLS.mupdf_display_errors(False)
-    with pymupdf.open(stream=data, filetype="pdf") as doc:
-        return [PageText(page.get_text(), n) for n, page in enumerate(doc, start=1)]
-
-
-def run_child(argv: list[str]) -> int:
-    """The child: PDF bytes on stdin, one JSON `_Result` on stdout."""
-    from app.rag.extract.pdf_reader import read_pdf
-
-    mode = argv[0] if argv else "pages"
-    data = sys.stdin.buffer.read()
-    try:
-        if mode == "plain":
-            pages = plain_pages(data)
-        else:
-            pages = read_pdf(data, password=os.environ.get(_PASSWORD_ENV) or None)
-        result = _Result(pages=[(p.text, p.page) for p in pages])
-    except ExtractionError as e:
-        result = _Result(error=str(e))
-    except Exception as e:  # the plain reader's own failures: the parent decides what they mean
-        result = _Result(error=f"not a readable PDF (damaged or not a PDF): {e}")
-    sys.stdout.buffer.write(msgspec.json.encode(result))
-    sys.stdout.buffer.flush()
-    return 0

@@ -64,3 +64,12 @@ def read_pdf(data: bytes, *, password: str | None = None) -> list[PageText]:
             "no text layer: the PDF contains only images (a scan); run OCR on it and upload again"
         )
     return pages
+
+
+def read_plain(data: bytes) -> list[PageText]:
+    """PyMuPDF's raw text per page, no repair (the AI path's `document_text` reads these)."""
+    import pymupdf
+
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        return [PageText(page.get_text(), n) for n, page in enumerate(doc, start=1)]
