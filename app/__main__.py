@@ -1,6 +1,7 @@
 """Command line: `aimywhatsapp [serve] [--headless] [--host H] [--port P] [--data-dir D]`,
 `aimywhatsapp migrate`, `backup` / `restore`, `doctor`, and internally `aimywhatsapp
-channel-worker …` (one WhatsApp session's supervised process). Also `python -m app …`."""
+channel-worker …` (one WhatsApp session's supervised process) and `pdf-extract` (one PDF
+read in a child process). Also `python -m app …`."""
 
 from __future__ import annotations
 
@@ -179,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.channels.neonize_worker.main import run_and_exit
 
         run_and_exit(argv[1:])
+    if argv[:1] == ["pdf-extract"]:  # internal: one PDF read in a child process (frozen too)
+        from app.rag.extract.pdf_child import run_child
+
+        return run_child(argv[1:])
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["serve", *argv]  # `aimywhatsapp --headless …` means serve
     args = _parser().parse_args(argv)

@@ -62,6 +62,7 @@ from app.pipeline import (
 )
 from app.pipeline.media import MediaRefetch
 from app.pipeline.recovery import Recovery
+from app.rag.extract.pdf_process import configure as configure_pdf_reader
 from app.rag.runtime import KnowledgeRuntime
 from app.records import AuditTrail, Notifier, Subscriptions, WebhookOutbox
 from app.secrets import Cipher, SecretStore, build_secret_store
@@ -228,6 +229,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     )
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
+    # PDFs are read in a child process unless the settings say in-process (issue 19)
+    configure_pdf_reader(in_process=settings.pdf_in_process, timeout_s=settings.pdf_timeout_s)
     kb = KnowledgeRuntime(settings)
     answerer = Answerer()  # the no-model reader: one sentence-vector cache for all its users
     # knowledge-base uploads: under the data dir, or beside the media in S3

@@ -89,6 +89,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # seconds without use, so an idle app returns to its idle footprint; 0 = keep them loaded
     model_idle_unload_s: float = 600.0
     kb_workers: int = 3  # documents indexed at once
+    # PDFs are read in a short-lived child process so the server never holds PyMuPDF (~80 MB);
+    # true reads them in the server (faster by the child's ~1 s start, per PDF)
+    pdf_in_process: bool = False
+    pdf_timeout_s: float = 120.0  # a child still reading after this is killed, the PDF fails
     kb_retries: int = 3  # attempts after the first, for transient failures
     kb_retry_base_s: float = 1.0  # backoff: base * 2**attempt
     llm_provider_override: str | None = None  # tests force "fake"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from app.rag.extract.pdf_process import configure as configure_pdf_reader
 from app.settings import Settings, load_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no model downloads, ever, in tests
@@ -18,6 +19,9 @@ for _name in ("NO_PROXY", "no_proxy"):
     _kept = [h for h in os.environ.get(_name, "").split(",") if h]
     os.environ[_name] = ",".join([*_kept, "127.0.0.1", "localhost", "::1"])
 TEST_MASTER_KEY = base64.b64encode(b"k" * 32).decode()
+# The test profile reads PDFs in the test process (`pdf_in_process` below); tests that call the
+# extractors without a container get the same (test_pdf_child.py switches to the child)
+configure_pdf_reader(in_process=True, timeout_s=120.0)
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
@@ -29,6 +33,9 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "channel": "simulator",
         "vector_store": "memory",
         "embedding_mode": "fake",  # the e5 model load is slow; one test opts in
+        # a child process per PDF costs ~1 s each (the eval-documents test: 15 -> 24 s);
+        # tests/integration/knowledge/test_pdf_child.py runs the child path
+        "pdf_in_process": True,
         "kb_retry_base_s": 0.01,
         "llm_provider_override": "fake",
         "rate_limit_auth_per_min": 10_000,

@@ -5,6 +5,10 @@ from __future__ import annotations
 import io
 import logging
 
+from app.rag.chunking import PageText
+from app.rag.extract.pdf_process import CONFIG, read_in_child
+from app.rag.extract.pdf_reader import read_plain
+
 log = logging.getLogger(__name__)
 MAX_DOC_CHARS = 6000
 MAX_FRAMES = 3
@@ -16,10 +20,7 @@ def document_text(data: bytes, mime: str | None, filename: str | None) -> str:
     mime = mime or ""
     try:
         if mime == "application/pdf" or name.endswith(".pdf"):
-            import pymupdf
-
-            with pymupdf.open(stream=data, filetype="pdf") as doc:
-                text = "\n".join(page.get_text() for page in doc)
+            text = "\n".join(page.text for page in _pdf_pages(data))
         elif "wordprocessingml" in mime or name.endswith(".docx"):
             import docx
 
@@ -33,6 +34,13 @@ def document_text(data: bytes, mime: str | None, filename: str | None) -> str:
         return ""
     text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
     return text[:MAX_DOC_CHARS]
+
+
+def _pdf_pages(data: bytes) -> list[PageText]:
+    """PyMuPDF's raw page text, read in a child process unless `pdf_in_process` (issue 19)."""
+    if CONFIG.in_process:
+        return read_plain(data)
+    return read_in_child(data, mode="plain")
 
 
 def video_frames(data: bytes, count: int = MAX_FRAMES) -> list[bytes]:

@@ -11,11 +11,12 @@ measured, sampled every 0.1 s so peaks count) on a fresh data dir:
 4. peak and settled RSS "with the knowledge base in use", then RSS after the idle unload;
 5. a restart on the same data dir: the first query again (the cached ONNX export).
 
-Run: python -m tests.bench.bench_lean [--before DIR] [--variants after,before,torch,local]
+Run: python -m tests.bench.bench_lean [--before DIR] [--variants after,before,inproc,torch,local]
 `--before DIR` is a checkout of the code before the lean runtime (e.g. `git archive d7b51cd |
 tar -x -C DIR`); `before` runs it with its defaults (e5 on torch); `torch` runs this code with
-`AIMY_EMBEDDING_MODE=e5-torch`; `local` adds llama.cpp answers and a whisper voice note to
-"after". Figures: tests/bench/RESULTS-lean.md.
+`AIMY_EMBEDDING_MODE=e5-torch`; `inproc` with `AIMY_PDF_IN_PROCESS=true` (PDFs read in the
+server); `local` adds llama.cpp answers and a whisper voice note to "after".
+Figures: tests/bench/RESULTS-lean.md.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Sampler:
 
     pid: int
     peak: int = 0
+    own_peak: int = 0  # the server process alone (a PDF child's memory is its own, returned)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     detail: str = ""  # what the server's RSS was made of at the peak (anonymous / file-backed)
@@ -74,6 +76,7 @@ class Sampler:
             rss = tree_rss(self.pid)
             if rss > self.peak:
                 self.peak, self.detail = rss, rss_kinds(self.pid)
+            self.own_peak = max(self.own_peak, own_rss(self.pid))
             time.sleep(0.1)
 
     def mark(self) -> int:
@@ -82,6 +85,13 @@ class Sampler:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def own_rss(pid: int) -> int:
+    try:
+        return int(psutil.Process(pid).memory_info().rss)
+    except psutil.NoSuchProcess:
+        return 0
 
 
 def rss_kinds(pid: int) -> str:
@@ -182,6 +192,7 @@ def run_variant(
             detail, before_pdf = sampler.detail, sampler.mark()
             out["peak RSS before the PDF (FAQs, queries)"] = f"{mb(before_pdf)} ({detail})"
             pdf = make_pdf(100)
+            sampler.own_peak = 0
             t0 = time.perf_counter()
             r = c.post(f"/knowledge-bases/{kb}/documents",
                        files={"file": ("manual.pdf", pdf, "application/pdf")})  # fmt: skip
@@ -198,6 +209,7 @@ def run_variant(
             detail = sampler.detail
             peak = max(before_pdf, sampler.mark())
             out["peak RSS, KB in use (FAQs, queries, PDF)"] = f"{mb(peak)} (PDF: {detail})"
+            out["peak RSS of the server process alone while the PDF is read"] = mb(sampler.own_peak)
             time.sleep(3)
             out["settled RSS, KB in use"] = f"{mb(sampler.mark())} ({rss_kinds(server.proc.pid)})"
             if local:
@@ -258,8 +270,11 @@ def main() -> None:
         if variant == "before":
             if args.before is None:
                 raise SystemExit("--before DIR is needed for the 'before' variant")
-            label = "before (main, e5 on torch)"
+            label = f"before ({args.before}, its defaults)"
             results[variant] = run_variant(label, args.before, base, args.idle)
+        elif variant == "inproc":  # PDFs read in the server (issue 19: a child by default)
+            env = {**base, "AIMY_PDF_IN_PROCESS": "true"}
+            results[variant] = run_variant("this code, pdf_in_process", ROOT, env, args.idle)
         elif variant == "torch":
             env = {**base, "AIMY_EMBEDDING_MODE": "e5-torch"}
             results[variant] = run_variant("this code, e5-torch", ROOT, env, args.idle)

@@ -3,6 +3,9 @@ instead of producing an empty knowledge base.
 
 The text is repaired for reading (paragraphs, headings, tables as labelled rows, no running
 headers): see app/rag/extract/pdf_layout.py.
+
+`extract_pdf` runs the reader in a short-lived child process unless `pdf_in_process` is set
+(app/rag/extract/pdf_process.py): the server itself never imports PyMuPDF.
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ from app.rag.extract.pdf_layout import (
     running_text,
     vocabulary,
 )
+from app.rag.extract.pdf_process import CONFIG, read_in_child
 
 MAX_PAGES = 5000
 
 
 def extract_pdf(data: bytes, *, password: str | None = None) -> list[PageText]:
-    """One `PageText` per page that has text, numbered from 1."""
+    """One `PageText` per page that has text, numbered from 1. Blocking: run in a thread."""
+    if CONFIG.in_process:
+        return read_pdf(data, password=password)
+    return read_in_child(data, password=password)
+
+
+def read_pdf(data: bytes, *, password: str | None = None) -> list[PageText]:
+    """`extract_pdf` in this process (the child's work, or `pdf_in_process`)."""
     import pymupdf
 
     pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF's own stderr noise; we raise instead
@@ -53,3 +64,12 @@ def extract_pdf(data: bytes, *, password: str | None = None) -> list[PageText]:
             "no text layer: the PDF contains only images (a scan); run OCR on it and upload again"
         )
     return pages
+
+
+def read_plain(data: bytes) -> list[PageText]:
+    """PyMuPDF's raw text per page, no repair (the AI path's `document_text` reads these)."""
+    import pymupdf
+
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        return [PageText(page.get_text(), n) for n, page in enumerate(doc, start=1)]

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from app.rag.extract.pdf_process import CONFIG as PDF_READER
+from app.rag.extract.pdf_process import configure as configure_pdf_reader
 from tests.integration.api.conftest import Account, Api
 
 DOCS = next(
@@ -327,6 +329,29 @@ async def test_every_eval_document_ingests_or_fails_clearly(api: Api) -> None:
         assert results[name][0] in ("FAILED", "REFUSED"), (name, results[name])
     for name in ("federal-register-2020-17221.pdf", "word_sample.docx", "faq_covidbert.csv"):
         assert results[name][0] == "INDEXED", (name, results[name])
+
+
+async def test_pdfs_read_in_a_child_process_index_or_fail_with_the_readers_reason(
+    make_api: Any,
+) -> None:
+    """The default (`pdf_in_process` false; the test profile sets it true): one PDF indexed,
+    one damaged PDF failed with the reader's own message (issue 19)."""
+    try:
+        async for api in make_api(pdf_in_process=False):
+            assert not PDF_READER.in_process  # the container applied the setting
+            a = await api.register()
+            kb = await kb_of(api, a)
+            done = {}
+            for name in ("encrypted_owner-only_copy-protected.pdf", "malformed_invalid.pdf"):
+                r = await upload(api, a, kb, DOCS / "pdf" / name)
+                assert r.status_code == 202, r.text
+                done[name] = await wait_done(api, a, kb, r.json()["id"])
+            assert done["encrypted_owner-only_copy-protected.pdf"]["status"] == "INDEXED"
+            failed = done["malformed_invalid.pdf"]
+            assert failed["status"] == "FAILED"
+            assert failed["errorMessage"].startswith("not a readable PDF"), failed
+    finally:
+        configure_pdf_reader(in_process=True, timeout_s=120.0)  # the test profile's, again
 
 
 async def test_processing_rows_are_rerun_after_a_crash(tmp_path: Path) -> None:
