@@ -106,20 +106,8 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._next_at: datetime | None = None  # the budget's next opening for a held-back row
-        # what the next pass claims: every session with due rows (`_full`: read them, one round
-        # trip), or only the sessions rows were just queued for (`_hinted`: the common case —
-        # a reply — costs no read of the due sessions)
-        self._full = True
-        self._hinted: set[str] = set()
 
-    def wake(self, session_id: str | None = None) -> None:
-        """Rows are due: for `session_id`, or (None) anywhere — the next pass reads which
-        sessions have due rows. The poll, a budget opening and every plain wake do that, so a
-        row a hint missed waits one poll at most."""
-        if session_id is None:
-            self._full = True
-        else:
-            self._hinted.add(session_id)
+    def wake(self) -> None:
         self._wake.set()
 
     async def resume(self, session_id: str) -> None:
@@ -165,10 +153,8 @@ class Dispatcher:
                     await self._copies.sweep()  # a broadcast's copy, once its run is over
             except Exception:
                 log.exception("dispatcher pass failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._sleep_s())
-            except TimeoutError:
-                self._full = True  # the poll (or a budget opening): look at every session
 
     def _sleep_s(self) -> float:
         """Until the next poll, or earlier when the budget opens for a held-back row (less
@@ -179,14 +165,8 @@ class Dispatcher:
         return max(0.0, min(self._poll_s, ahead - self._pacer.pacing.max_lead_s))
 
     async def _schedule(self) -> None:
-        full, self._full = self._full, False
-        hinted, self._hinted = self._hinted, set()
-        if full:
-            self._next_at = None  # recomputed from every session's claim below
-            sessions = await jobs.due_sessions(self._clock.now())
-        else:
-            sessions = sorted(hinted)
-        for session_id in sessions:
+        self._next_at = None
+        for session_id in await jobs.due_sessions(self._clock.now()):
             if self._stopping:
                 return
             fence = None
@@ -219,7 +199,7 @@ class Dispatcher:
                 with contextlib.suppress(Exception):
                     await jobs.release([job.id], self._clock.now())
                     await self._budget.refund(job)
-            self.wake(job.session_id)  # the chat's next row, if any
+            self.wake()  # the chat's next row, if any
 
     async def _send(self, job: jobs.Job) -> bool:
         """Send one claimed row; True when it left SENDING (sent, retrying, or failed)."""

@@ -351,9 +351,8 @@ class Pipeline:
             self._events.publish(catalog.message_new(workspace_id, message, conversation))
         for event in changed:
             self._events.publish(event)
-        queued = {m.session_id for m in written.messages if m.status == "QUEUED"}
-        if queued:
-            self._outbox.wake(queued.pop() if len(queued) == 1 else None)
+        if any(m.status == "QUEUED" for m in written.messages):
+            self._outbox.wake()
 
     async def settle(self) -> None:
         """Wait until every queued message is routed."""

@@ -23,7 +23,7 @@ from app.pipeline.responders import Effect
 
 
 class Outbox:
-    def __init__(self, clock: Clock, events: EventBus, wake: Callable[[str | None], None]) -> None:
+    def __init__(self, clock: Clock, events: EventBus, wake: Callable[[], None]) -> None:
         self._clock = clock
         self._events = events
         self._wake = wake  # the dispatcher's: rows are due now
@@ -81,16 +81,8 @@ class Outbox:
             self._events.publish(catalog.message_new(workspace_id, message, written.conversation))
         if written.conversation is not None:
             self._events.publish(catalog.conversation_updated(workspace_id, written.conversation))
-        self.wake(_session_of(written))
+        self.wake()
 
-    def wake(self, session_id: str | None = None) -> None:
-        """Tell the dispatcher rows are waiting — for `session_id` only, when known (it then
-        claims that session without first asking which have due rows); it also polls, so a
-        lost wake only delays."""
-        self._wake(session_id)
-
-
-def _session_of(written: Written) -> str | None:
-    """The one session `written`'s messages go out on, or None (none, or several)."""
-    sessions = {m.session_id for m in written.messages}
-    return sessions.pop() if len(sessions) == 1 else None
+    def wake(self) -> None:
+        """Tell the dispatcher rows are waiting (it also polls, so a lost wake only delays)."""
+        self._wake()
