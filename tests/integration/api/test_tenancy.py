@@ -114,6 +114,11 @@ async def messaging_resources(api: Api, b: Account) -> dict[str, str]:
         ids["contact_id"] = conv["contactId"]
         detail = (await api.client.get(f"/api/v1/conversations/{conv['id']}", headers=h)).json()
         ids["msg_id"] = detail["messages"][0]["id"]
+        r = await api.client.post(
+            f"/api/v1/conversations/{conv['id']}/notes", json={"text": "b only"}, headers=h
+        )
+        assert r.status_code == 201, r.text
+        ids["note_id"] = r.json()["id"]
     r = await api.client.post("/api/v1/contacts/labels", json={"name": "vip-b"}, headers=h)
     if r.status_code == 201:
         ids["label_id"] = r.json()["id"]
