@@ -31,7 +31,7 @@ async def test_page_shows_the_numbers_and_turns_a_topic_into_an_faq(dashboard: D
     with user:
         (volume,) = user.find(marker="echart-messages").elements
         stacks = {s["name"]: sum(v or 0 for v in s["data"]) for s in volume.options["series"]}
-        assert stacks == {"Contact": 4, "Bot": 3, "Human": 2}
+        assert stacks == {"Contact": 4, "Bot": 3, "Human": 2, "Automated": 0}
         (funnel,) = user.find(marker="echart-funnel").elements
         assert [d["value"] for d in funnel.options["series"][0]["data"]] == [4, 3, 1]
     await user.should_see(marker="add-faq")  # topics come after the charts
