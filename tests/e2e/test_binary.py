@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import subprocess
@@ -125,6 +126,33 @@ async def test_binary_runs_a_channel_worker_as_itself(binary: Path, tmp_path: Pa
         await asyncio.wait_for(worker.wait(), 10)
     message = message_from_wire(next(data for name, data in events if name == "message"))
     assert message.text == "hello from fake"  # neonize protobufs + our normalizer, frozen
+
+
+def test_binary_reads_a_pdf_as_its_own_child(binary: Path) -> None:
+    """PDFs are read by the binary re-invoking itself (`aimywhatsapp pdf-extract pages`, as
+    app/rag/extract/pdf_process.py starts it): PyMuPDF is bundled and the server never loads it."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Delivery costs 4 EUR within 5 km.")
+    done = subprocess.run(
+        [str(binary), "pdf-extract", "pages"],
+        input=doc.tobytes(),
+        capture_output=True,
+        timeout=120,
+        env=_env(),
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    result = json.loads(done.stdout)
+    assert "Delivery costs 4 EUR within 5 km." in result["pages"][0][0]
+    broken = subprocess.run(
+        [str(binary), "pdf-extract", "pages"],
+        input=b"%PDF-1.4 not really",
+        capture_output=True,
+        timeout=120,
+        env=_env(),
+    )
+    assert broken.returncode == 0 and json.loads(broken.stdout)["error"]  # the reader's reason
 
 
 def test_simulated_conversation_in_the_binary(binary: Path, tmp_path: Path) -> None:
