@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from app.domain.actor import Actor
+from app.domain.enums import Role
 from app.domain.records import Model
 
 SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,31}$")  # typed after "/" in the reply bar
@@ -43,6 +45,14 @@ class Note(Model, kw_only=True):
     text: str
     created_at: datetime
     edited_at: datetime | None = None
+
+
+def may_change_note(actor: Actor, note: Note, *, deleting: bool) -> bool:
+    """Its author edits or deletes a note; an admin or owner may delete anyone's but not put
+    words in a colleague's mouth (the service enforces it, the thread shows the controls)."""
+    if note.author_user_id == actor.user_id:
+        return True
+    return deleting and actor.role in (Role.OWNER, Role.ADMIN)
 
 
 class Csat(Model, kw_only=True):

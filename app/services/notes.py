@@ -13,7 +13,7 @@ from __future__ import annotations
 from app.auth import Resource, guarded
 from app.db.repos.notes import by_id, notes_of
 from app.db.tables import ConversationNote
-from app.domain import Actor, Clock, Forbidden, Invalid, NotFound, Role
+from app.domain import Actor, Clock, Forbidden, Invalid, NotFound
 from app.domain import agent_tools as t
 from app.events import EventBus, catalog
 from app.records import AuditTrail
@@ -81,8 +81,7 @@ class NoteService:
         if not found:
             raise NotFound("note not found")
         note = found[0]
-        manager = actor.role in (Role.OWNER, Role.ADMIN)
-        if note.author_user_id != actor.user_id and not (deleting and manager):
+        if not t.may_change_note(actor, note, deleting=deleting):
             who = "its author, or an admin or owner," if deleting else "its author"
             raise Forbidden(f"only {who} may {'delete' if deleting else 'edit'} a note")
         return note

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from app.domain import Actor, DomainError, Resource, Role
+from app.domain import Actor, DomainError, Resource
 from app.domain import agent_tools as t
 from ui.components.format import when
 from ui.state import container
@@ -52,11 +52,10 @@ class NoteCards:
             card.delete()
 
     def _may_edit(self, note: t.Note) -> bool:
-        return self._writer() and note.author_user_id == self.actor.user_id
+        return self._writer() and t.may_change_note(self.actor, note, deleting=False)
 
     def _may_delete(self, note: t.Note) -> bool:
-        manager = self.actor.role in (Role.OWNER, Role.ADMIN)
-        return self._writer() and (note.author_user_id == self.actor.user_id or manager)
+        return self._writer() and t.may_change_note(self.actor, note, deleting=True)
 
     def _writer(self) -> bool:
         return self.actor.may(Resource.CONVERSATIONS, write=True)
