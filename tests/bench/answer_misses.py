@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,9 +40,9 @@ from app.answers.answerer import FAQ_CANDIDATES, Answer, Answerer, send_threshol
 from app.answers.matching import contains, normalise
 from app.answers.reader import READ_PASSAGES
 from app.answers.terms import content_terms, coverage, stems
-from tests.bench.answer_runs import Asked, CachedEmbeddings, ask_all, build, cache_dir
+from tests.bench.answer_runs import Asked
 from tests.bench.answer_sets import all_sets
-from tests.bench.fit_answers import ece, load_asked, save_asked
+from tests.bench.fit_answers import asked_questions, ece
 
 SETS = "stackfaq,xquad-en,xquad-es,xquad-hi,xquad-ar,documents"
 BUCKETS = ("a", "a20", "b", "c", "d")
@@ -210,24 +209,7 @@ def main() -> None:
     ap.add_argument("--asked", default="", help="pickle of asked questions: load or save")
     ap.add_argument("--compare", default="", help="another coefficients.py (main's, say)")
     args = ap.parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from app.embeddings import build_embeddings
-
-    inner = build_embeddings(type("S", (), {"embedding_mode": "e5"})())
-    emb = CachedEmbeddings(inner, cache_dir() / f"answers-{inner.name}.pkl")
-    answerer = Answerer()
-    asked: list[Asked] = []
-    if args.asked and Path(args.asked).exists():
-        asked = load_asked(Path(args.asked), emb)
-    else:
-        for s in all_sets(args.sets.split(",")):
-            built = build(s, emb)
-            ask_all(built, answerer, emb)
-            emb.save()
-            asked += built.asked
-            print(f"{s.name}: {len(built.asked)} questions asked", flush=True)
-        if args.asked:
-            save_asked(Path(args.asked), asked)
+    emb, answerer, asked = asked_questions(args.sets, args.asked)
     found = outcomes(asked, answerer, args.threshold)
     rows = {"this branch": summary(found)}
     if args.compare:

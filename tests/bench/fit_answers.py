@@ -304,6 +304,33 @@ def tune_reader(asked: list[Asked], answerer: Answerer) -> ReaderWeights:
     return best[1]
 
 
+def asked_questions(sets: str, saved: str) -> tuple[CachedEmbeddings, Answerer, list[Asked]]:
+    """The e5 embedder (cached), a default Answerer, and every question of `sets` asked — read
+    from the pickle `saved` when it exists, else asked now (minutes) and saved there."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from app.embeddings import build_embeddings
+
+    inner = build_embeddings(type("S", (), {"embedding_mode": "e5"})())
+    emb = CachedEmbeddings(inner, cache_dir() / f"answers-{inner.name}.pkl")
+    answerer = Answerer()
+    if saved and Path(saved).exists():
+        return emb, answerer, load_asked(Path(saved), emb)
+    asked: list[Asked] = []
+    for s in all_sets(sets.split(",")):
+        t0 = time.perf_counter()
+        built = build(s, emb)
+        ask_all(built, answerer, emb)
+        emb.save()
+        asked += built.asked
+        print(
+            f"{s.name}: {len(built.asked)} questions in {time.perf_counter() - t0:.0f} s",
+            flush=True,
+        )
+    if saved:
+        save_asked(Path(saved), asked)
+    return emb, answerer, asked
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", default="stackfaq,xquad-en,xquad-es,xquad-hi,xquad-ar")
@@ -316,27 +343,7 @@ def main() -> None:
         "--asked", default="", help="pickle of asked questions: load if present, else save"
     )
     args = ap.parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from app.embeddings import build_embeddings
-
-    inner = build_embeddings(type("S", (), {"embedding_mode": "e5"})())
-    emb = CachedEmbeddings(inner, cache_dir() / f"answers-{inner.name}.pkl")
-    answerer = Answerer()
-    asked: list[Asked] = []
-    if args.asked and Path(args.asked).exists():
-        asked = load_asked(Path(args.asked), emb)
-    for s in all_sets(args.sets.split(",")) if not asked else []:
-        t0 = time.perf_counter()
-        built = build(s, emb)
-        ask_all(built, answerer, emb)
-        emb.save()
-        asked += built.asked
-        print(
-            f"{s.name}: {len(built.asked)} questions in {time.perf_counter() - t0:.0f} s",
-            flush=True,
-        )
-    if args.asked and not Path(args.asked).exists():
-        save_asked(Path(args.asked), asked)
+    emb, answerer, asked = asked_questions(args.sets, args.asked)
     if args.reader:
         reader = ReaderWeights(*(float(x) for x in args.reader.split(",")))
     else:
