@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -24,7 +26,7 @@ from app.db.tables import Message, Outbox
 from app.domain import Actor, NotFound, owned_key
 from app.services.attachments import sniff
 from app.storage import Storage
-from app.storage.ranges import Ranged, ranged
+from app.storage.ranges import Conditions, Ranged, Version, ranged
 
 GONE = "media no longer available"
 INLINE = {
@@ -48,6 +50,8 @@ class MediaInfo:
     filename: str = "file"
     size: int = 0
     inline: bool = False
+    etag: str | None = None  # the stored version's validators (see `Peeked`)
+    modified: datetime | None = None
 
     def headers(self) -> dict[str, str]:
         disposition = "inline" if self.inline else "attachment"
@@ -71,7 +75,7 @@ async def _describe(storage: Storage, row: dict, sent: dict | None) -> MediaInfo
     peeked = None if key is None else await storage.peek(key, 64)
     if key is None or peeked is None:
         return MediaInfo(row["id"], kind, False)
-    head, size = peeked
+    head, size = peeked.head, peeked.size
     name = PurePosixPath(key).name
     suffix = PurePosixPath(key).suffix
     sent = sent or {}  # rows before m0006 have the agent's file details only in the outbox
@@ -88,7 +92,18 @@ async def _describe(storage: Storage, row: dict, sent: dict | None) -> MediaInfo
         or sent.get("filename")
         or f"{kind.lower()}-{row['id'][-8:]}{suffix}"
     )
-    return MediaInfo(row["id"], kind, True, key, mime, Path(name).name, size, inline)
+    return MediaInfo(
+        row["id"],
+        kind,
+        True,
+        key,
+        mime,
+        Path(name).name,
+        size,
+        inline,
+        peeked.etag,
+        peeked.modified,
+    )
 
 
 class MediaService:
@@ -137,15 +152,15 @@ class MediaService:
             raise NotFound(GONE)
         return info
 
-    def serve(
-        self, info: MediaInfo, range_header: str | None, if_range: str | None = None
-    ) -> Ranged:
-        """The answer for a file `open` returned (checked there): the whole file, the one
-        byte range the request asks for (a ranged read from the store), or a 416; the safe
-        headers of `MediaInfo.headers` included."""
+    def serve(self, info: MediaInfo, request_headers: Mapping[str, str]) -> Ranged:
+        """The answer for a file `open` returned (checked there), given the request's
+        headers: the whole file, the one byte range asked for (a ranged read from the
+        store), a 304 when the browser's copy is current, or a 416; the safe headers of
+        `MediaInfo.headers` included."""
         if info.key is None:
             raise NotFound(GONE)
-        answer = ranged(self._storage, info.key, info.size, range_header, if_range)
+        version = Version(info.size, info.etag, info.modified)
+        answer = ranged(self._storage, info.key, version, Conditions.of(request_headers))
         return replace(answer, headers={**info.headers(), **answer.headers})
 
     async def workspace_of(self, message_id: str) -> str | None:

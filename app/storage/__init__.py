@@ -4,6 +4,6 @@ bucket (`AIMY_STORAGE=s3`). Every consumer goes through `Storage`; keys are the
 
 from app.storage.build import build_storage
 from app.storage.local import LocalStorage
-from app.storage.port import CHUNK, Storage, StorageError
+from app.storage.port import CHUNK, Peeked, Storage, StorageError
 
-__all__ = ["CHUNK", "LocalStorage", "Storage", "StorageError", "build_storage"]
+__all__ = ["CHUNK", "LocalStorage", "Peeked", "Storage", "StorageError", "build_storage"]

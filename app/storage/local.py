@@ -8,11 +8,12 @@ import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from app.domain.files import inside, valid_key
-from app.storage.port import CHUNK, StorageError
+from app.storage.port import CHUNK, Peeked, StorageError
 
 
 class LocalStorage:
@@ -42,7 +43,7 @@ class LocalStorage:
     async def size(self, key: str) -> int | None:
         return await asyncio.to_thread(_size, self.path(key))
 
-    async def peek(self, key: str, n: int) -> tuple[bytes, int] | None:
+    async def peek(self, key: str, n: int) -> Peeked | None:
         return await asyncio.to_thread(_peek, self.path(key), n)
 
     async def stream(
@@ -103,12 +104,19 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def _peek(path: Path, n: int) -> tuple[bytes, int] | None:
+def _peek(path: Path, n: int) -> Peeked | None:
+    """Writes replace the file whole (`_write_whole` renames a temporary file over it), so a
+    new version is a new inode with a new modification time: inode, mtime and size are the
+    entity tag, as Apache makes its own."""
     try:
         with path.open("rb") as f:
-            return f.read(n), os.fstat(f.fileno()).st_size
+            head, stat = f.read(n), os.fstat(f.fileno())
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+    return Peeked(
+        head, stat.st_size, f'"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"', modified
+    )
 
 
 def _unlink(path: Path) -> bool:

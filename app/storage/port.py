@@ -11,10 +11,26 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 CHUNK = 256 * 1024  # a streamed read's piece
+
+
+@dataclass(frozen=True, slots=True)
+class Peeked:
+    """The first bytes of a stored object, its size, and what identifies this version of it:
+    an entity tag (a quoted string that changes whenever the bytes may have changed — the
+    file's modification time and size locally, the object's ETag in S3) and its modification
+    time — what a browser needs to revalidate a cached file (304) and to resume a download
+    safely (`If-Range`)."""
+
+    head: bytes
+    size: int
+    etag: str | None = None
+    modified: datetime | None = None
 
 
 class Storage(Protocol):
@@ -35,9 +51,9 @@ class Storage(Protocol):
         """The stored object's size in bytes; None when there is none."""
         ...
 
-    async def peek(self, key: str, n: int) -> tuple[bytes, int] | None:
-        """The first `n` bytes (fewer for a shorter object) and the whole size, in one
-        request; None when there is no such object."""
+    async def peek(self, key: str, n: int) -> Peeked | None:
+        """The first `n` bytes (fewer for a shorter object), the whole size and the
+        version's validators, in one request; None when there is no such object."""
         ...
 
     def stream(

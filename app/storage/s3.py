@@ -17,11 +17,12 @@ import io
 import os
 import tempfile
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from app.domain.files import valid_key
-from app.storage.port import CHUNK, StorageError
+from app.storage.port import CHUNK, Peeked, StorageError
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
@@ -61,8 +62,9 @@ class S3Storage:
             raise
         return int(found["ContentLength"])
 
-    async def peek(self, key: str, n: int) -> tuple[bytes, int] | None:
-        """One ranged GET: its Content-Range names the whole size."""
+    async def peek(self, key: str, n: int) -> Peeked | None:
+        """One ranged GET: its Content-Range names the whole size, and it carries the
+        object's ETag and LastModified."""
         try:
             got = await asyncio.to_thread(
                 self._s3.get_object,
@@ -75,7 +77,7 @@ class S3Storage:
                 return None
             if _code(exc) == "InvalidRange":  # an empty object has no byte 0
                 size = await self.size(key)
-                return None if size is None else (b"", size)
+                return None if size is None else Peeked(b"", size)
             raise
         body = got["Body"]
         try:
@@ -83,7 +85,11 @@ class S3Storage:
         finally:
             body.close()
         whole = str(got.get("ContentRange") or "").rpartition("/")[2]
-        return data, int(whole) if whole.isdigit() else int(got["ContentLength"])
+        size = int(whole) if whole.isdigit() else int(got["ContentLength"])
+        etag = got.get("ETag")
+        etag = etag if isinstance(etag, str) and etag.startswith('"') else None
+        modified = got.get("LastModified")
+        return Peeked(data, size, etag, modified if isinstance(modified, datetime) else None)
 
     async def stream(
         self, key: str, chunk: int = CHUNK, span: tuple[int, int] | None = None

@@ -3,9 +3,11 @@ served is a 416, what is not understood is the whole file."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from app.storage.ranges import Unsatisfiable, span_of
+from app.storage.ranges import Unsatisfiable, Version, span_of
 
 
 @pytest.mark.parametrize(
@@ -34,3 +36,20 @@ def test_spans(header: str | None, span: tuple[int, int] | None) -> None:
 def test_unsatisfiable(header: str, size: int) -> None:
     with pytest.raises(Unsatisfiable):
         span_of(header, size)
+
+
+def test_validators_compare_as_the_rfc_says() -> None:
+    when = datetime(2026, 12, 5, 20, 0, 1, 500_000, tzinfo=UTC)
+    v = Version(10, '"abc"', when)
+    assert v.validators() == {"ETag": '"abc"', "Last-Modified": "Sat, 05 Dec 2026 20:00:01 GMT"}
+    assert v.named_by('"abc"') and not v.named_by('W/"abc"') and not v.named_by('"abd"')
+    assert v.named_by("Sat, 05 Dec 2026 20:00:01 GMT")  # HTTP dates have whole seconds
+    assert not v.named_by("Sat, 05 Dec 2026 20:00:00 GMT") and not v.named_by("yesterday")
+    assert v.current_for('W/"abc"', None) and v.current_for("*", None)
+    assert not v.current_for('"x"', "Sat, 05 Dec 2026 21:00:00 GMT")  # If-None-Match decides
+    assert v.current_for(None, "Sat, 05 Dec 2026 20:00:01 GMT")
+    assert not v.current_for(None, "Sat, 05 Dec 2026 20:00:00 GMT")
+    assert not v.current_for(None, "not a date") and not v.current_for(None, None)
+    unknown = Version(10)
+    assert unknown.validators() == {} and not unknown.named_by('"abc"')
+    assert not unknown.current_for("*", None)

@@ -41,9 +41,7 @@ class MediaController(Controller):
         stored (a local folder or S3): one `Range: bytes=…` span is a 206, a span past the
         end a 416."""
         info = await services.media.open(actor, conversation_id, msg_id)
-        answer = services.media.serve(
-            info, request.headers.get("range"), request.headers.get("if-range")
-        )
+        answer = services.media.serve(info, request.headers)
         if answer.body is None:
             return Response(b"", status_code=answer.status, headers=answer.headers)
         return Stream(

@@ -82,6 +82,44 @@ async def test_range_requests_seek_in_a_local_file(bot: Bot) -> None:
         assert r.status_code == 200 and r.content == data
 
 
+async def test_a_cached_copy_revalidates_and_a_resume_never_splices_two_versions(
+    bot: Bot,
+) -> None:
+    """ETag and Last-Modified come back; a browser holding the current copy gets a 304 with
+    no body; `If-Range` with the current tag gets the range, with a stale one the whole
+    (new) file; after the stored file is replaced, the old tag no longer matches."""
+    data = png()
+    m = await _inbound(bot, data, "image/png")
+    get, owner = bot.api.client.get, bot.owner.headers()
+    first = await get(_url(m), headers=owner)
+    tag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert tag.startswith('"') and modified.endswith("GMT")
+    r = await get(_url(m), headers={**owner, "If-None-Match": tag})
+    assert r.status_code == 304 and r.content == b"" and r.headers["etag"] == tag
+    r = await get(_url(m), headers={**owner, "If-None-Match": f'"other", W/{tag}'})
+    assert r.status_code == 304  # weak comparison, any of a list
+    r = await get(_url(m), headers={**owner, "If-Modified-Since": modified})
+    assert r.status_code == 304
+    r = await get(_url(m), headers={**owner, "If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    assert r.status_code == 200 and r.content == data
+    r = await get(_url(m), headers={**owner, "Range": "bytes=0-3", "If-Range": tag})
+    assert r.status_code == 206 and r.content == data[:4]
+    r = await get(_url(m), headers={**owner, "Range": "bytes=0-3", "If-Range": f"W/{tag}"})
+    assert r.status_code == 200 and r.content == data  # a weak tag never validates a range
+    r = await get(_url(m), headers={**owner, "Range": "bytes=0-3", "If-Range": "garbage"})
+    assert r.status_code == 200 and r.content == data
+    r = await get(_url(m), headers={**owner, "If-None-Match": "not a tag"})
+    assert r.status_code == 200
+
+    stored = Path(bot.api.container.settings.data_dir) / m["mediaUrl"]
+    newer = data + b"\0" * 7
+    await bot.api.container.storage.put_bytes(str(stored.relative_to(stored.parents[1])), newer)
+    r = await get(_url(m), headers={**owner, "If-None-Match": tag})
+    assert r.status_code == 200 and r.content == newer and r.headers["etag"] != tag
+    r = await get(_url(m), headers={**owner, "Range": "bytes=0-3", "If-Range": tag})
+    assert r.status_code == 200 and r.content == newer
+
+
 async def test_a_voice_note_with_codec_parameters_plays_inline(bot: Bot) -> None:
     ogg = b"OggS\x00\x02" + bytes(100)
     m = await _inbound(bot, ogg, "audio/ogg; codecs=opus")

@@ -130,6 +130,16 @@ async def test_media_lives_in_s3_end_to_end(s3: S3, tmp_path: Path) -> None:
         assert r.status_code == 206 and r.content == JPEG[-10:]
         r = await ranged(f"bytes={len(JPEG)}-")
         assert r.status_code == 416 and r.headers["content-range"] == f"bytes */{len(JPEG)}"
+        # the object's own ETag revalidates a cached copy and validates a resumed range
+        whole = await bot.api.client.get(url, headers=bot.owner.headers())
+        tag = whole.headers["etag"]
+        assert tag.startswith('"') and whole.headers["last-modified"].endswith("GMT")
+        r = await bot.api.client.get(url, headers={**bot.owner.headers(), "If-None-Match": tag})
+        assert r.status_code == 304 and r.content == b""
+        r = await bot.api.client.get(
+            url, headers={**bot.owner.headers(), "Range": "bytes=0-9", "If-Range": tag}
+        )
+        assert r.status_code == 206 and r.content == JPEG[:10]
 
         # the export zip carries the objects
         ann = await _contact(bot, ANN)

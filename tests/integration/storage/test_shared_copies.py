@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 import pytest
 
-from app.storage import CHUNK, Storage, build_storage
+from app.storage import CHUNK, Peeked, Storage, build_storage
 from app.storage.shared import SharedCopies
 from tests.conftest import make_settings
 from tests.integration.storage.conftest import S3
@@ -49,7 +49,7 @@ class CountingStorage:
     async def size(self, key: str) -> int | None:
         return await self.inner.size(key)
 
-    async def peek(self, key: str, n: int) -> tuple[bytes, int] | None:
+    async def peek(self, key: str, n: int) -> Peeked | None:
         return await self.inner.peek(key, n)
 
     async def delete(self, key: str) -> bool:

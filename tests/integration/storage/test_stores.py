@@ -35,8 +35,15 @@ async def test_put_stream_size_and_delete(store: Storage, tmp_path: Path) -> Non
     await store.put_bytes("w1/empty.txt", b"")
 
     assert await store.size("w1/a.bin") == len(data)
-    assert await store.peek("w1/a.bin", 64) == (data[:64], len(data))
-    assert await store.peek("w1/empty.txt", 64) == (b"", 0)
+    peeked = await store.peek("w1/a.bin", 64)
+    assert peeked is not None and (peeked.head, peeked.size) == (data[:64], len(data))
+    assert peeked.etag and peeked.etag.startswith('"') and peeked.modified is not None
+    empty = await store.peek("w1/empty.txt", 64)
+    assert empty is not None and (empty.head, empty.size) == (b"", 0)
+    await store.put_bytes("w1/a.bin", data[:-1])  # a new version: a new tag
+    again = await store.peek("w1/a.bin", 64)
+    assert again is not None and again.size == len(data) - 1 and again.etag != peeked.etag
+    await store.put_bytes("w1/a.bin", data)
     pieces = [p async for p in store.stream("w1/sub/b.bin", 100_000)]
     assert len(pieces) == 6 and b"".join(pieces) == data[::-1]
     span = [p async for p in store.stream("w1/a.bin", 100_000, span=(10, 250_009))]

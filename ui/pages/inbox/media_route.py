@@ -37,9 +37,7 @@ async def _serve(request: Request, conversation_id: str, message_id: str) -> Res
     except DomainError:
         return missing
     # the same answer as the API's route: range requests, wherever the file is stored
-    answer = services.media.serve(
-        info, request.headers.get("range"), request.headers.get("if-range")
-    )
+    answer = services.media.serve(info, request.headers)
     if answer.body is None:
         return Response(status_code=answer.status, headers=answer.headers)
     return StreamingResponse(
