@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -40,6 +41,30 @@ def client_ip(scope: Scope, trust_forwarded_for: bool) -> str | None:
     return client[0] if client else None
 
 
+async def buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
+    """The request's whole body (None when it is over `limit` bytes or the client left), and
+    a `receive` that hands the app every message read here, then the rest as it comes."""
+    kept: list[Any] = []
+    size = 0
+    while True:
+        message = await receive()
+        kept.append(message)
+        if message["type"] != "http.request":
+            break  # http.disconnect
+        size += len(message.get("body", b""))
+        if size > limit or not message.get("more_body", False):
+            break
+    last = kept[-1]
+    whole = last["type"] == "http.request" and not last.get("more_body") and size <= limit
+    body = b"".join(m.get("body", b"") for m in kept if m["type"] == "http.request")
+    pending = collections.deque(kept)
+
+    async def replay() -> Any:
+        return pending.popleft() if pending else await receive()
+
+    return (body if whole else None), replay
+
+
 class AuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
 
@@ -53,20 +78,28 @@ class AuthMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         ip = client_ip(scope, self._settings.trust_forwarded_for)
         scope.setdefault("state", {})["client_ip"] = ip
-        scope["state"]["forwarded_by"] = self._forwarded_by(scope)
+        scope["state"]["forwarded_by"], receive = await self._forwarded_by(scope, receive)
         handler = scope.get("route_handler")
         opt = getattr(handler, "opt", {}) or {}
         scope["auth"] = None if opt.get("public") else await self._resolve(scope, opt, ip)
         await next_app(scope, receive, send)
 
-    def _forwarded_by(self, scope: Scope) -> str | None:
+    async def _forwarded_by(self, scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
         """The node that forwarded this request and signed it; None for any other request
-        (one that merely carries the marker header included)."""
+        (one that merely carries the marker header included). The signature covers the
+        body, so a request with the marker is read here first and handed on as it came."""
         marker = MARKER.lower().encode()
         if self._nodes is None or not any(k == marker for k, _ in scope["headers"]):
-            return None
+            return None, receive
+        body: bytes | None = b""
+        if scope["type"] == "http":
+            body, receive = await buffered(receive, self._settings.max_body_bytes)
+        if body is None:  # too large to be a forward the handler would take
+            return None, receive
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        return self._nodes.sender(headers, str(scope.get("method", "GET")), scope["path"])
+        query = scope.get("query_string", b"").decode("latin-1")
+        method, path = str(scope.get("method", "GET")), scope["path"]
+        return self._nodes.sender(headers, method, path, query, body), receive
 
     async def _resolve(self, scope: Scope, opt: dict[str, Any], ip: str | None) -> Actor | None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

@@ -56,8 +56,10 @@ async def call_owner(
     """Send one signed request to `owner`; Unavailable when it does not answer."""
     if not owner.url:
         raise Unavailable(f"the session runs on node {owner.node_id}, whose address is unknown")
-    url = owner.url + path + (f"?{query}" if query else "")
-    sent = {**(headers or {}), **nodes.headers(method, path)}
+    url = httpx.URL(owner.url + path + (f"?{query}" if query else ""))
+    # signed as sent: httpx may re-encode the query, and the owner checks what arrives
+    signed = nodes.headers(method, path, url.query.decode("latin-1"), content)
+    sent = {**(headers or {}), **signed}
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT, trust_env=False) as client:
             answer = await client.request(method, url, content=content, headers=sent)

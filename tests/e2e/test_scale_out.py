@@ -209,8 +209,10 @@ def test_three_nodes_share_sessions_events_and_survive_a_sigkill(
         r = httpx.get(f"{at_b}/qr", headers=once)
         assert r.status_code == 200 and "x-aimy-node" not in r.headers, r.text
         assert r.json()["status"] == "CONNECTED"
-        once = {**auth, **node_x.headers("POST", f"{path_b}/simulate")}
-        r = httpx.post(f"{at_b}/simulate", json={"from": "+49176", "text": "x"}, headers=once)
+        said = json.dumps({"from": "+49176", "text": "x"}).encode()
+        once = {**auth, **node_x.headers("POST", f"{path_b}/simulate", body=said)}
+        once["Content-Type"] = "application/json"
+        r = httpx.post(f"{at_b}/simulate", content=said, headers=once)
         assert r.status_code == 409 and "runs on node node-b" in r.text, r.text
         # the header alone proves nothing: an ordinary request, forwarded as any other
         spoofed = {**auth, "X-Aimy-Forwarded": "node-x"}

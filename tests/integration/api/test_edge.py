@@ -282,5 +282,16 @@ async def test_only_a_signed_forward_is_not_counted_again(tmp_path: Path, db_url
             assert r.status_code == 200 and r.headers["ratelimit-remaining"] == str(left)
         elsewhere = node_x.headers("GET", "/api/v1/contacts")  # signed for another path
         assert_problem(await api.client.get(keys, headers={**a.headers(), **elsewhere}), 429)
+        other_query = node_x.headers("GET", keys, "page=2")  # or another query
+        assert_problem(await api.client.get(keys, headers={**a.headers(), **other_query}), 429)
+        # the body is signed too: the same signature with another body is counted
+        made = b'{"name": "ci"}'
+        signed = {**a.headers(), **node_x.headers("POST", keys, body=made)}
+        signed["Content-Type"] = "application/json"
+        r = await api.client.post(keys, content=made, headers=signed)
+        assert r.status_code == 201, r.text  # a real forward: read, verified, handed on whole
+        assert r.json()["name"] == "ci" and "ratelimit-remaining" not in r.headers
+        changed = b'{"name": "ci2"}'
+        assert_problem(await api.client.post(keys, content=changed, headers=signed), 429)
         r = await api.client.get(keys, headers={**a.headers(), **node_x.headers("GET", keys)})
         assert r.status_code == 200  # a real forward still passes: its node counted it
