@@ -314,7 +314,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
             flow_runner.label_added,
         ),
         contact_queries=contact_queries,
-        contact_import=ContactImportService(audit, clock),
+        contact_import=ContactImportService(audit, clock, contact_queries, webhooks, events),
         contact_export=ContactExportService(contact_queries, audit, clock, storage),
         labels=LabelService(audit),
         conversations=conversations,

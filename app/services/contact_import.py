@@ -6,6 +6,13 @@ a number that is already a contact updates it — name, notes, language and cust
 the file has them, labels added, nothing removed. Missing labels are created. Rows are
 written in batches of `BATCH` per transaction, so a big file never holds the database's one
 writer for long; the whole import is audited once.
+
+Integrations hear of every contact as if it had been added or edited by hand: webhooks get
+`contact.created` for each new contact and `contact.updated` for each existing one the file
+touched (its row carries a name, notes, language, labels or fields), recorded in the batch's
+transaction; live views and API WebSocket clients get the same after each batch commits.
+Labels added by an import do not start "label added" flows — a file of thousands would start
+thousands of runs at once; a flow for imported contacts is started by a broadcast or by hand.
 """
 
 from __future__ import annotations
@@ -20,8 +27,10 @@ from app.db.tables import Contact, ContactCustomField, ContactLabel, Label
 from app.domain import Actor, Clock, Invalid, new_id
 from app.domain import conversations as c
 from app.domain.phones import jid_of, valid_region
-from app.records import AuditTrail
+from app.events import Event, EventBus, catalog
+from app.records import AuditTrail, WebhookOutbox
 from app.services.contact_csv import ImportRow, decode, parse_import
+from app.services.contact_queries import ContactQueries
 
 BATCH = 200
 PREVIEW_ROWS = 20
@@ -41,9 +50,19 @@ _FIELD = (
 
 
 class ContactImportService:
-    def __init__(self, audit: AuditTrail, clock: Clock) -> None:
+    def __init__(
+        self,
+        audit: AuditTrail,
+        clock: Clock,
+        queries: ContactQueries,
+        webhooks: WebhookOutbox,
+        events: EventBus,
+    ) -> None:
         self._audit = audit
         self._clock = clock
+        self._queries = queries
+        self._webhooks = webhooks
+        self._events = events
 
     @guarded(Resource.CONTACTS, write=True)
     async def run(
@@ -60,7 +79,7 @@ class ContactImportService:
         known = await self._labels(ws, labels)
         created = sum(r.phone not in existing for r in parsed.rows)
         if not dry_run:
-            await self._write(ws, parsed.rows, labels - set(known))
+            await self._write(actor, parsed.rows, labels - set(known))
             await self._audit.record(
                 actor, "contact.import", "contact", None,
                 {"created": created, "updated": len(parsed.rows) - created,
@@ -97,19 +116,44 @@ class ContactImportService:
         )
         return {r["name"]: r["id"] for r in rows}
 
-    async def _write(self, ws: str, rows: list[ImportRow], new_labels: set[str]) -> None:
-        now = self._clock.now()
+    async def _write(self, actor: Actor, rows: list[ImportRow], new_labels: set[str]) -> None:
+        ws, now = actor.workspace_id or "", self._clock.now()
         for name in sorted(new_labels):
             color = PALETTE[zlib.crc32(name.encode()) % len(PALETTE)]
             await fast.execute(Label, _LABEL, new_id(), ws, name, color, now)
         label_ids = await self._labels(ws, {n for r in rows for n in r.labels})
         for start in range(0, len(rows), BATCH):
             async with Contact._meta.db.transaction():
-                for row in rows[start : start + BATCH]:
+                written = [
                     await self._upsert(ws, row, label_ids, now)
+                    for row in rows[start : start + BATCH]
+                ]
+                told = await self._tell(actor, written)
+            for event in told:
+                self._events.publish(event)
 
-    async def _upsert(self, ws: str, row: ImportRow, label_ids: dict[str, str], now: Any) -> None:
-        contact, _ = await ensure_contact(ws, None, jid_of(row.phone), now)
+    async def _tell(self, actor: Actor, written: list[tuple[str, bool, bool]]) -> list[Event]:
+        """Inside the batch's transaction: `contact.created` / `contact.updated` for the
+        webhooks that want them; the same events are published after the commit."""
+        ws = actor.workspace_id or ""
+        wanted = {cid: created for cid, created, changed in written if created or changed}
+        contacts = await self._queries.many(actor, sorted(wanted))
+        by_id = {contact.id: contact for contact in contacts}
+        told = [
+            catalog.contact_created(ws, by_id[cid])
+            if created
+            else catalog.contact_updated(ws, by_id[cid])
+            for cid, created in wanted.items()
+            if cid in by_id
+        ]
+        await self._webhooks.record(*told)
+        return told
+
+    async def _upsert(
+        self, ws: str, row: ImportRow, label_ids: dict[str, str], now: Any
+    ) -> tuple[str, bool, bool]:
+        """(contact id, created, whether the row carried anything to change)."""
+        contact, created = await ensure_contact(ws, None, jid_of(row.phone), now)
         changes: dict[Any, Any] = {}
         if row.name:
             changes[Contact.display_name] = row.name
@@ -124,6 +168,7 @@ class ContactImportService:
             await fast.execute(ContactLabel, _TAG, new_id(), contact["id"], label_ids[name])
         for key, value in row.fields.items():
             await fast.execute(ContactCustomField, _FIELD, new_id(), contact["id"], key, value)
+        return str(contact["id"]), created, bool(changes or row.labels or row.fields)
 
 
 def _preview(row: ImportRow, exists: bool) -> c.ImportPreviewRow:

@@ -96,6 +96,45 @@ async def test_sending_first_is_told_like_a_customer_writing(
     assert events[2]["data"]["message"]["content"] == "Hi Bob"
 
 
+async def test_a_csv_import_is_told_contact_by_contact(hooks: Hooks, receiver: Receiver) -> None:
+    """An import tells integrations what hand edits would: `contact.created` for each new
+    contact (with its labels and fields), `contact.updated` for an existing one the file
+    touched; an existing one whose row carries nothing new is not told; a dry run tells
+    nothing."""
+    bot = hooks.bot
+    await bot.simulate(ANN, "hi")
+    hook = await hooks.subscribe(receiver.url, ["contact.created", "contact.updated"])
+    csv = f"Phone,Name,Labels,City\n{ANN},Ann Example,VIP,Berlin\n{BOB},Bob,,\n+4917600000003,,,\n"
+
+    async def run(**params: str) -> dict[str, Any]:
+        r = await bot.api.client.post(
+            "/api/v1/contacts/import",
+            content=csv.encode(),
+            params=params,
+            headers={**bot.owner.headers(), "Content-Type": "text/csv"},
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    await run(dryRun="true")
+    assert (await run())["created"] == 2
+    events = [_check(x, hook["secret"]) for x in receiver.wait_for(3)]
+    by_phone = {e["data"]["contact"]["phoneNumber"]: e for e in events}
+    ann, bob = by_phone[ANN], by_phone[BOB]
+    assert (
+        ann["type"] == "contact.updated" and ann["data"]["contact"]["displayName"] == "Ann Example"
+    )
+    assert [lb["name"] for lb in ann["data"]["contact"]["labels"]] == ["VIP"]
+    assert ann["data"]["contact"]["customFields"] == {"City": "Berlin"}
+    assert bob["type"] == "contact.created" and bob["data"]["contact"]["displayName"] == "Bob"
+    assert by_phone["+4917600000003"]["type"] == "contact.created"
+    await run()  # again: Ann and Bob touched again, the bare number not
+    again = [_check(x, hook["secret"]) for x in receiver.wait_for(5)][3:]
+    assert sorted((e["type"], e["data"]["contact"]["phoneNumber"]) for e in again) == [
+        ("contact.updated", ANN), ("contact.updated", BOB),
+    ]  # fmt: skip
+
+
 async def test_a_completed_flow_run_is_told(hooks: Hooks, receiver: Receiver) -> None:
     """`flow.completed`, written with the step that ends the run: a run a keyword started
     (the inbound path), and one started through `POST /flows/{id}/trigger` that hands the
