@@ -11,7 +11,8 @@ measured, sampled every 0.1 s so peaks count) on a fresh data dir:
 4. peak and settled RSS "with the knowledge base in use", then RSS after the idle unload;
 5. a restart on the same data dir: the first query again (the cached ONNX export).
 
-Run: python -m tests.bench.bench_lean [--before DIR] [--variants after,before,inproc,torch,local]
+Run: python -m tests.bench.bench_lean [--before DIR]
+    [--variants after,before,inproc,torch,local,postgres]
 `--before DIR` is a checkout of the code before the lean runtime (e.g. `git archive d7b51cd |
 tar -x -C DIR`); `before` runs it with its defaults (e5 on torch); `torch` runs this code with
 `AIMY_EMBEDDING_MODE=e5-torch`; `inproc` with `AIMY_PDF_IN_PROCESS=true` (PDFs read in the
@@ -35,6 +36,7 @@ import psutil
 
 from tests.bench.bench_ingest import make_pdf
 from tests.bench.datasets import stackfaq
+from tests.bench.private_pg import PssSampler, cluster_pss, private_postgres
 from tests.conftest import TEST_MASTER_KEY
 from tests.e2e import accounts
 from tests.e2e.conftest import ROOT, start
@@ -151,7 +153,13 @@ def local_models(c: httpx.Client, data: Path, sampler: Sampler) -> dict[str, str
 
 
 def run_variant(
-    label: str, root: Path, env: dict[str, str], idle_s: float, *, local: bool = False
+    label: str,
+    root: Path,
+    env: dict[str, str],
+    idle_s: float,
+    *,
+    local: bool = False,
+    pg_pid: int | None = None,
 ) -> dict[str, str]:
     out: dict[str, str] = {}
     faqs = list((stackfaq().faqs or {}).values())
@@ -160,9 +168,14 @@ def run_variant(
         data = Path(tmp) / "data"
         server = start(data, env=env, cwd=root)
         sampler = Sampler(server.proc.pid)
+        pid = server.proc.pid
+        pg = None if pg_pid is None else PssSampler(pg_pid, lambda: tree_rss(pid))
         try:
             time.sleep(5)
             out["idle RSS"] = mb(sampler.mark())
+            if pg is not None:
+                pss, both = pg.mark()
+                out["Postgres PSS idle / app + Postgres"] = f"{mb(pss)} / {mb(both)}"
             token = accounts.register(server.url, "lean@example.com")["accessToken"]
             c = api(server.url, token)
             kb = next(k["id"] for k in c.get("/knowledge-bases").json() if k["isDefault"])
@@ -210,8 +223,14 @@ def run_variant(
             peak = max(before_pdf, sampler.mark())
             out["peak RSS, KB in use (FAQs, queries, PDF)"] = f"{mb(peak)} (PDF: {detail})"
             out["peak RSS of the server process alone while the PDF is read"] = mb(sampler.own_peak)
+            if pg is not None:
+                pss, both = pg.mark()
+                key = "Postgres PSS peak / app + Postgres peak, KB in use"
+                out[key] = f"{mb(pss)} / {mb(both)}"
             time.sleep(3)
             out["settled RSS, KB in use"] = f"{mb(sampler.mark())} ({rss_kinds(server.proc.pid)})"
+            if pg is not None:
+                out["Postgres PSS settled"] = mb(cluster_pss(pg.pid))
             if local:
                 out.update(local_models(c, data, sampler))
             t0 = time.perf_counter()
@@ -228,6 +247,8 @@ def run_variant(
             )
         finally:
             sampler.stop()
+            if pg is not None:
+                pg.stop()
             server.stop()
         again = start(data, env=env, cwd=root)
         try:
@@ -278,6 +299,11 @@ def main() -> None:
         elif variant == "torch":
             env = {**base, "AIMY_EMBEDDING_MODE": "e5-torch"}
             results[variant] = run_variant("this code, e5-torch", ROOT, env, args.idle)
+        elif variant == "postgres":
+            with private_postgres() as (url, pg_pid):
+                env = {**base, "AIMY_DATABASE_URL": url}
+                label = "after, on Postgres (stock settings)"
+                results[variant] = run_variant(label, ROOT, env, args.idle, pg_pid=pg_pid)
         elif variant == "local":
             label = "after, with local models (llama.cpp + whisper)"
             results[variant] = run_variant(label, ROOT, base, args.idle, local=True)
