@@ -230,7 +230,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     gguf = GgufStore(settings.data_dir / "models", settings.egress_allow)
     models = ModelPool(settings, secrets, gguf)
     # PDFs are read in a child process unless the settings say in-process (issue 19)
-    configure_pdf_reader(in_process=settings.pdf_in_process, timeout_s=settings.pdf_timeout_s)
+    configure_pdf_reader(
+        in_process=settings.pdf_in_process,
+        timeout_s=settings.pdf_timeout_s,
+        memory_mb=settings.pdf_child_memory_mb,
+    )
     kb = KnowledgeRuntime(settings)
     answerer = Answerer()  # the no-model reader: one sentence-vector cache for all its users
     # knowledge-base uploads: under the data dir, or beside the media in S3

@@ -93,6 +93,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # true reads them in the server (faster by the child's ~1 s start, per PDF)
     pdf_in_process: bool = False
     pdf_timeout_s: float = 120.0  # a child still reading after this is killed, the PDF fails
+    # the child's memory cap (its data, MB; a normal read needs ~250): a PDF that needs more
+    # fails with a reason instead of taking the server's RAM; 0 = no cap
+    pdf_child_memory_mb: Annotated[int, msgspec.Meta(ge=0)] = 1024
     kb_retries: int = 3  # attempts after the first, for transient failures
     kb_retry_base_s: float = 1.0  # backoff: base * 2**attempt
     llm_provider_override: str | None = None  # tests force "fake"

@@ -1,53 +1,21 @@
-"""Document extraction: bytes of an upload (or a fetched URL) → page texts for chunking."""
+"""Document extraction: bytes of an upload (or a fetched URL) → page texts for chunking.
 
-from __future__ import annotations
+The names load on first use (app/lazy.py): the PDF reader's child process imports
+`app.rag.extract.pdf_child` without the URL fetcher (httpx) and the other readers.
+"""
 
-from app.domain.enums import KBDocType
-from app.rag.chunking import PageText
-from app.rag.errors import ExtractionError
-from app.rag.extract.docx_reader import check_zip_bomb, extract_docx
-from app.rag.extract.pdf_reader import extract_pdf
-from app.rag.extract.sniff import MAX_UPLOAD_BYTES, sniff_type
-from app.rag.extract.text_reader import decode_text, extract_csv, extract_text
-from app.rag.extract.url import Fetched, extract_html, fetch_url
+from typing import TYPE_CHECKING
 
+from app.lazy import lazy_exports
 
-def extract(data: bytes, doc_type: KBDocType | str) -> list[PageText]:
-    """Text of an uploaded file of the given (sniffed) type. Blocking: run in a thread."""
-    match KBDocType(doc_type):
-        case KBDocType.PDF:
-            return extract_pdf(data)
-        case KBDocType.DOCX:
-            return [PageText(extract_docx(data))]
-        case KBDocType.CSV:
-            return [PageText(extract_csv(data))]
-        case KBDocType.TXT | KBDocType.MANUAL:
-            return [PageText(extract_text(data))]
-        case _:
-            raise ExtractionError(f"{doc_type} documents are fetched, not uploaded")
-
-
-def extract_fetched(page: Fetched) -> list[PageText]:
-    """Text of a fetched URL: HTML main content, a PDF, or plain text."""
-    if page.content_type == "application/pdf" or page.body[:5] == b"%PDF-":
-        return extract_pdf(page.body)
-    if page.content_type in ("text/plain", "text/markdown", "text/csv"):
-        return [PageText(extract_text(page.body))]
-    return [PageText(extract_html(page.body, page.url))]
-
-
-async def ingest_url(
-    url: str,
-    *,
-    allow: tuple[str, ...] = (),
-    request_timeout: float = 15.0,
-    max_bytes: int = 10 * 2**20,
-) -> list[PageText]:
-    """Fetch (SSRF-guarded) and extract; the HTML parsing part is CPU-bound but short."""
-    return extract_fetched(
-        await fetch_url(url, allow=allow, request_timeout=request_timeout, max_bytes=max_bytes)
-    )
-
+if TYPE_CHECKING:
+    from app.rag.errors import ExtractionError
+    from app.rag.extract.by_type import extract, extract_fetched, ingest_url
+    from app.rag.extract.docx_reader import check_zip_bomb, extract_docx
+    from app.rag.extract.pdf_reader import extract_pdf
+    from app.rag.extract.sniff import MAX_UPLOAD_BYTES, sniff_type
+    from app.rag.extract.text_reader import decode_text, extract_csv, extract_text
+    from app.rag.extract.url import Fetched, extract_html, fetch_url
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -66,3 +34,17 @@ __all__ = [
     "ingest_url",
     "sniff_type",
 ]
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "ExtractionError": "app.rag.errors",
+        **dict.fromkeys(["extract", "extract_fetched", "ingest_url"], "app.rag.extract.by_type"),
+        **dict.fromkeys(["check_zip_bomb", "extract_docx"], "app.rag.extract.docx_reader"),
+        "extract_pdf": "app.rag.extract.pdf_reader",
+        **dict.fromkeys(["MAX_UPLOAD_BYTES", "sniff_type"], "app.rag.extract.sniff"),
+        **dict.fromkeys(
+            ["decode_text", "extract_csv", "extract_text"], "app.rag.extract.text_reader"
+        ),
+        **dict.fromkeys(["Fetched", "extract_html", "fetch_url"], "app.rag.extract.url"),
+    },
+)

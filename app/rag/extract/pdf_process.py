@@ -8,6 +8,11 @@ frozen (as the channel worker). A damaged or encrypted PDF fails with the same m
 in-process reader gives; a child that crashes or runs past its time limit is killed and the
 document fails with a reason — ingestion never hangs on it.
 
+The child gets only what reading a PDF needs: an environment without the server's secrets
+(`child_env`: no `AIMY_*` master key, database URL or provider keys — a PDF exploit in MuPDF
+would find nothing to steal there) and a memory cap (`pdf_child_memory_mb`, set by the child on
+itself: app/rag/extract/pdf_child.py), so a hostile PDF cannot take the server's RAM with it.
+
 `pdf_in_process` (settings) keeps the reader in the server for whoever prefers that.
 """
 
@@ -30,6 +35,20 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["pages", "plain"]  # the knowledge base's repaired pages / the AI path's raw text
 PASSWORD_ENV = "AIMY_PDF_PASSWORD"
+MEMORY_ENV = "AIMY_PDF_MEMORY_MB"  # the child's cap, read by the child before it reads the PDF
+# what the child may see of the server's environment: the interpreter's and the C libraries'
+# own settings (paths, locale, temp dir, Windows' system variables), PyInstaller's when frozen
+# (the onefile bootloader finds its unpacked copy through `_PYI_*` / `_MEIPASS2`, and sets the
+# library path), nothing of the app's
+ENV_NAMES = frozenset(
+    {
+        "PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "TMP", "TEMP", "LANG", "LANGUAGE",
+        "TZ", "LD_LIBRARY_PATH", "LD_LIBRARY_PATH_ORIG", "DYLD_LIBRARY_PATH",
+        "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "COMSPEC", "PATHEXT", "USERPROFILE",
+        "LOCALAPPDATA", "APPDATA", "NUMBER_OF_PROCESSORS", "PROCESSOR_ARCHITECTURE",
+    }
+)  # fmt: skip
+ENV_PREFIXES = ("LC_", "PYTHON", "_PYI_", "_MEIPASS")
 
 
 @dataclass(slots=True)
@@ -38,14 +57,24 @@ class PdfReaderConfig:
 
     in_process: bool = False
     timeout_s: float = 120.0
+    memory_mb: int = 1024  # the child's data limit; 0: none
 
 
 CONFIG = PdfReaderConfig()
 
 
-def configure(*, in_process: bool, timeout_s: float) -> None:
+def configure(*, in_process: bool, timeout_s: float, memory_mb: int = 1024) -> None:
     CONFIG.in_process = in_process
     CONFIG.timeout_s = timeout_s
+    CONFIG.memory_mb = max(0, memory_mb)
+
+
+def memory_error(limit_mb: int) -> str:
+    """The failed document's reason when the child ran into its memory cap."""
+    return (
+        f"reading the PDF needed more than {limit_mb} MB of memory (pdf_child_memory_mb); it "
+        "was stopped (damaged, hostile or far too complex)"
+    )
 
 
 class Result(msgspec.Struct, omit_defaults=True):
@@ -63,11 +92,13 @@ def child_command(mode: Mode) -> list[str]:
     return [sys.executable, "-m", "app.rag.extract.pdf_child", mode]
 
 
-def _child_env(password: str | None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop(PASSWORD_ENV, None)
+def child_env(password: str | None, memory_mb: int) -> dict[str, str]:
+    """The child's whole environment: `ENV_NAMES`/`ENV_PREFIXES` of ours, and its own two."""
+    env = {k: v for k, v in os.environ.items() if k in ENV_NAMES or k.startswith(ENV_PREFIXES)}
     if password:
         env[PASSWORD_ENV] = password  # not on the command line, where `ps` would show it
+    if memory_mb:
+        env[MEMORY_ENV] = str(memory_mb)
     if not getattr(sys, "frozen", False):  # the child imports `app` whatever its cwd
         root = str(Path(__file__).resolve().parents[3])
         paths = [root, *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
@@ -91,7 +122,7 @@ def read_in_child(
             input=data,
             capture_output=True,
             timeout=limit,
-            env=_child_env(password),
+            env=child_env(password, CONFIG.memory_mb),
             check=False,
         )
     except subprocess.TimeoutExpired as e:  # subprocess.run has killed and reaped the child
@@ -103,9 +134,10 @@ def read_in_child(
     except msgspec.DecodeError:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         log.warning("PDF reader process exited with %s: %s", done.returncode, tail[0])
+        capped = f" or needed more than {CONFIG.memory_mb} MB" if CONFIG.memory_mb else ""
         raise ExtractionError(
             f"the PDF reader crashed on this file (exit code {done.returncode}); the PDF is "
-            "probably damaged"
+            f"probably damaged{capped}"
         ) from None
     if result.error is not None:
         raise ExtractionError(result.error)

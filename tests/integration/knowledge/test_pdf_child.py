@@ -4,6 +4,7 @@ server never imports PyMuPDF. The test profile reads in-process; these tests swi
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -61,6 +62,36 @@ def test_a_crashing_child_fails_the_pdf_with_a_reason(
     monkeypatch.setattr(pdf_process, "child_command", lambda mode: crash)
     with pytest.raises(ExtractionError, match=r"crashed .*exit code 7"):
         extract_pdf(small_pdf())
+
+
+def test_the_child_gets_no_secrets_of_the_server(
+    child: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the interpreter's and the libraries' variables reach the child (a MuPDF exploit
+    finds no master key there), plus its password and memory cap; the real child still reads
+    with that environment (the tests above)."""
+    monkeypatch.setenv("AIMY_MASTER_KEY", "server-secret")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-server-secret")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    names = (  # the child's environment, as its "pages"
+        "import json, os, sys; sys.stdin.buffer.read(); "
+        "print(json.dumps({'pages': [[json.dumps(dict(os.environ)), 1]]}))"
+    )
+    monkeypatch.setattr(pdf_process, "child_command", lambda mode: [sys.executable, "-c", names])
+    env = json.loads(pdf_process.read_in_child(small_pdf(), password="pdf-pass")[0].text)
+    assert not any("secret" in v for v in env.values()), sorted(env)
+    own = {"AIMY_PDF_PASSWORD", "AIMY_PDF_MEMORY_MB"}
+    assert not {k for k in env if k.startswith("AIMY_")} - own
+    assert env["AIMY_PDF_PASSWORD"] == "pdf-pass" and env["AIMY_PDF_MEMORY_MB"] == "1024"
+    assert env["PATH"] and env["LC_ALL"] == "C.UTF-8" and str(ROOT) in env["PYTHONPATH"]
+
+
+def test_a_child_past_its_memory_cap_fails_the_pdf_with_a_reason(child: None) -> None:
+    """The child caps its own memory before it reads: 96 MB of input under a 64 MB cap cannot
+    even be read, and the document fails naming the cap — the server's RAM is not touched."""
+    pdf_process.configure(in_process=False, timeout_s=60.0, memory_mb=64)
+    with pytest.raises(ExtractionError, match=r"more than 64 MB of memory \(pdf_child_memory_mb\)"):
+        pdf_process.read_in_child(b"%PDF-1.7\n" + bytes(96 << 20))
 
 
 SERVER = """
