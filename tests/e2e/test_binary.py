@@ -133,14 +133,16 @@ def test_binary_reads_a_pdf_as_its_own_child(binary: Path) -> None:
     app/rag/extract/pdf_process.py starts it): PyMuPDF is bundled and the server never loads it."""
     import pymupdf
 
+    from app.rag.extract.pdf_process import child_env
+
     doc = pymupdf.open()
     doc.new_page().insert_text((72, 72), "Delivery costs 4 EUR within 5 km.")
-    done = subprocess.run(
+    done = subprocess.run(  # the environment the server gives it: no secrets, a memory cap
         [str(binary), "pdf-extract", "pages"],
         input=doc.tobytes(),
         capture_output=True,
         timeout=120,
-        env=_env(),
+        env=child_env(None, 1024),
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     result = json.loads(done.stdout)
