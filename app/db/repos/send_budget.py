@@ -240,6 +240,19 @@ async def _heads(
     has room), at most `limit` of each priority: by priority, then oldest first. Under a
     `fence`, none unless the lease is still ours (checked, and share-locked on Postgres, in
     the same statement)."""
+    sql, args = heads_statement(session_id, now, top, cold_ok, limit, fence)
+    return await fast.execute(Outbox, sql, *args)
+
+
+def heads_statement(
+    session_id: str,
+    now: datetime,
+    top: int,
+    cold_ok: bool,
+    limit: int,
+    fence: Fence | None = None,
+) -> tuple[str, list[Any]]:
+    """`_heads`' statement and its arguments (a test reads its plan)."""
     pg = _postgres()
     index = " INDEXED BY ix_outbox_claim" if not pg else ""
     parts, args = [], []
@@ -254,7 +267,7 @@ async def _heads(
         args = [session_id, fence.node_id, fence.token, now, *args]
     elif top > 0:
         sql = f"SELECT * FROM ({sql}) AS heads ORDER BY priority, created_at, id"  # noqa: S608
-    return await fast.execute(Outbox, sql, *args)
+    return sql, args
 
 
 async def claim(
