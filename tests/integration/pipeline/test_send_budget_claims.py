@@ -124,9 +124,7 @@ async def test_the_chat_check_on_postgres_reads_only_rows_in_flight(db: Engine) 
     await _queue(ws, session, "2@s.whatsapp.net", n=2)
 
     sql, args = send_budget.heads_statement(session, NOW, 4, True, 100)
-    plan = "\n".join(
-        r["QUERY PLAN"] for r in await fast.execute(Outbox, "EXPLAIN " + sql, *args)
-    )
+    plan = "\n".join(r["QUERY PLAN"] for r in await fast.execute(Outbox, "EXPLAIN " + sql, *args))
     assert "Anti Join" not in plan and "SubPlan" in plan, plan
     (index,) = await fast.execute(
         Outbox, "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_outbox_chat_open'"
