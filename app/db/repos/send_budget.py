@@ -69,7 +69,13 @@ _CLAIM_READ = (
 # the chat's order (priority, created_at, id). Both indexes keep this proportional to the rows
 # it returns: candidates come in order from (session_id, status, priority, created_at); each
 # chat is checked through (session_id, jid, status). SQLite, without statistics, would rather
-# scan every due row by (status, next_attempt_at): it is told which index to use.
+# scan every due row by (status, next_attempt_at): it is told which index to use. On Postgres
+# the chat index holds the rows in flight only (`WHERE status IN ('SENDING', 'PENDING')`,
+# m0035) and the chat check stays a per-candidate subplan (`OFFSET 0` stops its pull-up into
+# an anti join): as an anti join, a planner with stale statistics (a young table before
+# autovacuum's next ANALYZE) read the chat index by `session_id` alone — every row the number
+# ever sent, per candidate (session 10: 700–1,900 buffers per claim). As a subplan, the chat
+# is looked up by (session_id, jid) among the open rows, whatever the statistics say.
 # A claim asks for every priority it may send in one statement (`_heads`: one such SELECT per
 # priority, each with its own LIMIT, glued by UNION ALL) — a round trip per priority was most
 # of a claim's cost on Postgres.
@@ -80,10 +86,11 @@ WHERE o.session_id = {} AND o.status = 'PENDING' AND o.priority = {}
   AND NOT EXISTS (
     SELECT 1 FROM outbox e
     WHERE e.session_id = o.session_id AND e.jid = o.jid AND e.id <> o.id
+      AND e.status IN ('SENDING', 'PENDING')
       AND (e.status = 'SENDING' OR (e.status = 'PENDING' AND (
         e.next_attempt_at > {} OR e.priority < o.priority
         OR (e.priority = o.priority AND (e.created_at < o.created_at
-          OR (e.created_at = o.created_at AND e.id < o.id)))))))
+          OR (e.created_at = o.created_at AND e.id < o.id))))))%s)
 ORDER BY o.created_at, o.id
 LIMIT {}) AS heads_%d
 """
@@ -233,11 +240,25 @@ async def _heads(
     has room), at most `limit` of each priority: by priority, then oldest first. Under a
     `fence`, none unless the lease is still ours (checked, and share-locked on Postgres, in
     the same statement)."""
+    sql, args = heads_statement(session_id, now, top, cold_ok, limit, fence)
+    return await fast.execute(Outbox, sql, *args)
+
+
+def heads_statement(
+    session_id: str,
+    now: datetime,
+    top: int,
+    cold_ok: bool,
+    limit: int,
+    fence: Fence | None = None,
+) -> tuple[str, list[Any]]:
+    """`_heads`' statement and its arguments (a test reads its plan)."""
     pg = _postgres()
     index = " INDEXED BY ix_outbox_claim" if not pg else ""
     parts, args = [], []
     for priority in range(top + 1):
-        parts.append(_HEADS % (index, "" if cold_ok else " AND o.cold = {}", priority))
+        cold = "" if cold_ok else " AND o.cold = {}"
+        parts.append(_HEADS % (index, cold, " OFFSET 0" if pg else "", priority))
         args += [session_id, priority, now, *([] if cold_ok else [False]), now, limit]
     sql = " UNION ALL ".join(parts)
     if fence is not None:
@@ -246,7 +267,7 @@ async def _heads(
         args = [session_id, fence.node_id, fence.token, now, *args]
     elif top > 0:
         sql = f"SELECT * FROM ({sql}) AS heads ORDER BY priority, created_at, id"  # noqa: S608
-    return await fast.execute(Outbox, sql, *args)
+    return sql, args
 
 
 async def claim(

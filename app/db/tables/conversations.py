@@ -88,7 +88,9 @@ class Message(Table, tablename="messages"):
     read_at = optional_timestamp()
     created_at = created_at()
     status = Varchar(length=20, choices=MessageStatus, default=MessageStatus.RECEIVED)
-    routed_at = Timestamptz(null=True, default=None, index=True)
+    # unrouted inbound rows are indexed by migration: partial on Postgres, (routed_at,
+    # direction) on SQLite (m0002, m0035)
+    routed_at = Timestamptz(null=True, default=None)
     # what the AI engine stored (m0003): the model that wrote a bot reply and its usage,
     # and the detected language of an inbound message
     ai_provider = Varchar(length=32, null=True, default=None)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from piccolo.engine.base import Engine
 
+from app.db import fast
 from app.db.repos import send_budget
 from app.db.tables import Outbox, SendBudget, WhatsappSession, Workspace
 from app.domain import OutboxStatus, new_id
@@ -108,3 +109,27 @@ async def test_a_paused_session_gets_nothing_until_resumed(db: Engine) -> None:
     assert claim.paused and claim.jobs == []
     assert await send_budget.resume(session)
     assert len((await send_budget.claim(session, NOW, DEFAULTS, _no_lead)).jobs) == 1
+
+
+async def test_the_chat_check_on_postgres_reads_only_rows_in_flight(db: Engine) -> None:
+    """The claim's chat check stays a per-candidate subplan over the partial chat index (rows
+    SENDING or PENDING only, m0035): as an anti join, a planner with stale statistics read
+    the chat index by `session_id` alone — every row the number ever sent, per candidate."""
+    if db.engine_type == "sqlite":
+        return  # SQLite is told its indexes (INDEXED BY); nothing here applies
+    ws, session = await _session()
+    await _queue(ws, session, "1@s.whatsapp.net", n=50)
+    await Outbox.update({Outbox.status: OutboxStatus.SENT}).where(Outbox.session_id == session)
+    await _queue(ws, session, "1@s.whatsapp.net")
+    await _queue(ws, session, "2@s.whatsapp.net", n=2)
+
+    sql, args = send_budget.heads_statement(session, NOW, 4, True, 100)
+    plan = "\n".join(r["QUERY PLAN"] for r in await fast.execute(Outbox, "EXPLAIN " + sql, *args))
+    assert "Anti Join" not in plan and "SubPlan" in plan, plan
+    (index,) = await fast.execute(
+        Outbox, "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_outbox_chat_open'"
+    )
+    assert "(session_id, jid) WHERE" in index["indexdef"], index
+    assert "'SENDING'" in index["indexdef"] and "'PENDING'" in index["indexdef"], index
+    heads = await fast.execute(Outbox, sql, *args)
+    assert sorted(h["jid"] for h in heads) == ["1@s.whatsapp.net", "2@s.whatsapp.net"]
