@@ -89,7 +89,7 @@ async def test_a_removed_or_signed_out_member_stops_getting_live_updates(
     await user.open("/dashboard/inbox")
     await s.simulate("still live", who="+4917600000002", name="Bob")
     await user.should_see("Bob")  # a viewer's inbox is live
-    assert bus.subscribers_of(shop_id) >= 2  # the inbox and the header's bell
+    assert bus.subscribers_of(shop_id) >= 1  # the tab's one: inbox and header share it
     with user:
         tab = context.client
     await services.workspaces.remove_member(s.actor, shop_id, viewer.user.id)
@@ -116,7 +116,7 @@ async def test_a_removed_or_signed_out_member_stops_getting_live_updates(
     owner_tab = await dashboard.signed_in("owner@example.com")
     await owner_tab.open("/dashboard/inbox")
     await owner_tab.should_see("Bob")
-    assert bus.subscribers_of(shop_id) >= 2
+    assert bus.subscribers_of(shop_id) >= 1
     with owner_tab:
         from nicegui import app
 
@@ -166,8 +166,7 @@ async def test_a_burst_of_events_costs_each_open_list_one_redraw_and_shows_the_l
 
     async def shows_the_last() -> bool:
         return all(
-            [b.text for b in lst.rows.rows[conv.id][0].descendants() if isinstance(b, ui.badge)]
-            == ["7"]
+            [b.text for b in lst.rows.rows[conv.id][0].descendants() if _shown_badge(b)] == ["7"]
             for lst in lists
         )
 
@@ -202,3 +201,8 @@ async def test_a_message_taken_back_leaves_the_open_thread(dashboard: Dashboard)
     bus.publish(catalog.message_deleted(s.actor.workspace_id or "", gone.id, conv.id))
     await eventually(lambda: bot_bubbles(1))
     await user.should_see("first")  # the rest of the thread stays
+
+
+def _shown_badge(element: ui.element) -> bool:
+    """A badge the row shows (a row keeps its status and unread badges, hidden when empty)."""
+    return isinstance(element, ui.badge) and element.visible
