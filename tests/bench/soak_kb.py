@@ -103,6 +103,12 @@ def open_tabs(url: str, conversations: list[str], k: int):  # type: ignore[no-un
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda u: "/login" not in u, timeout=120_000)
     page.close()
+    # each tab counts its own page loads: a tab whose socket dropped for longer than NiceGUI's
+    # reconnect window (a starved server or browser) loads its page again, which costs the
+    # server a full page build — `tab_loads` reads the count at the end
+    context.add_init_script(
+        "sessionStorage.aimyLoads = String(+(sessionStorage.aimyLoads || 0) + 1)"
+    )
     for i in range(k):
         page = context.new_page()
         if i % 4 in (0, 1):
@@ -113,6 +119,17 @@ def open_tabs(url: str, conversations: list[str], k: int):  # type: ignore[no-un
             page.goto(f"{url}/dashboard/inbox/{conversations[i % len(conversations)]}")
         page.wait_for_timeout(300)
     return cm, context
+
+
+def tab_loads(context) -> int:  # type: ignore[no-untyped-def]
+    """Page loads of the open tabs since they opened (the first load of each included)."""
+    loads = 0
+    for page in context.pages:
+        try:
+            loads += int(page.evaluate("+(sessionStorage.aimyLoads || 0)"))
+        except Exception:  # a tab that crashed or is mid-reload counts as nothing
+            continue
+    return loads
 
 
 def unanswered(db: Path) -> int:
@@ -208,6 +225,7 @@ def run(url: str, pid: int, data: Path, args: argparse.Namespace) -> None:
         samples.append((args.n, tree_rss(pid) / 2**20, time.perf_counter() - t0))
     finally:
         if context is not None:
+            print(f"tab page loads: {tab_loads(context)} ({args.tabs} tabs)", flush=True)
             context.close()
             cm.__exit__(None, None, None)
     report(samples, db, resolved, args)
