@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from nicegui import context, ui
 
 from app.db.tables import Conversation
@@ -14,7 +15,9 @@ from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.inbox_helpers import eventually, shop
 from tests.integration.ui.test_inbox import _replied
 from ui.components.redraw import WINDOW_S, shared_reads
+from ui.pages.inbox import conversation_list
 from ui.pages.inbox.conversation_list import ConversationList
+from ui.pages.inbox.conversation_row import ConversationRow
 
 
 async def test_live_updates_without_reload(dashboard: Dashboard) -> None:
@@ -180,6 +183,34 @@ async def test_a_burst_of_events_costs_each_open_list_one_redraw_and_shows_the_l
     assert shared_reads().loads - loads <= most  # one read per redraw round, for both tabs
 
 
+async def test_a_conversation_new_to_the_page_takes_over_the_row_that_left_it(
+    dashboard: Dashboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19, session 10: building a row's elements for every new conversation in every open
+    tab was most of the loop's time with 20 tabs. A page of one row: when the other customer
+    writes, their conversation moves onto the page in the same row element, which now names
+    them and opens their thread — no row is built."""
+    monkeypatch.setattr(conversation_list, "PAGE_SIZE", 1)
+    s = await shop(dashboard)
+    await s.simulate("first", who="+4917600000002", name="Bob")
+    bob = await eventually(lambda: _answered(s, "+4917600000002"))
+    await s.simulate("hello")
+    ann = await _replied(s)
+    user = await dashboard.signed_in("owner@example.com")
+    await user.open("/dashboard/inbox")
+    await user.should_see(marker=f"conversation-{ann.id}")
+    with user:
+        (listing,) = user.find(marker="conversation-list").elements
+    assert isinstance(listing, ConversationList)
+    (row,) = [r for r, _ in listing.rows.rows.values()]
+    await s.simulate("me again", who="+4917600000002", name="Bob")
+    await user.should_see(marker=f"conversation-{bob.id}")
+    assert [r for r, _ in listing.rows.rows.values()] == [row]  # the same element, now Bob's
+    assert listing.rows.made == 1
+    assert isinstance(row, ConversationRow) and row.conversation_id == bob.id
+    assert row.name.text == "Bob"
+
+
 async def test_a_message_taken_back_leaves_the_open_thread(dashboard: Dashboard) -> None:
     """message:deleted (a broadcast paused or cancelled took a queued message back): the
     open thread drops its bubble instead of showing it as queued for ever."""
@@ -206,3 +237,8 @@ async def test_a_message_taken_back_leaves_the_open_thread(dashboard: Dashboard)
 def _shown_badge(element: ui.element) -> bool:
     """A badge the row shows (a row keeps its status and unread badges, hidden when empty)."""
     return isinstance(element, ui.badge) and element.visible
+
+
+async def _answered(s, who: str):  # type: ignore[no-untyped-def]
+    conv = await s.conversation(who)
+    return conv if any(m.sender_type == "BOT" for m in conv.messages) else None
