@@ -25,7 +25,7 @@ import contextlib
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -50,8 +50,8 @@ class _Tab:
     """One open tab's subscription for one actor, and the handlers that share it."""
 
     actor: Actor
-    handlers: list[Handler] = field(default_factory=list)
-    task: asyncio.Task[Any] | None = None
+    handlers: list[Handler]
+    task: asyncio.Task[Any]
 
 
 _TABS: weakref.WeakKeyDictionary[Client, list[_Tab]] = weakref.WeakKeyDictionary()
@@ -62,10 +62,10 @@ def follow(actor: Actor, handler: Handler) -> asyncio.Task[Any]:
     page's client is deleted or the actor's access ends."""
     client = context.client
     tabs = _TABS.setdefault(client, [])
-    tab = next((t for t in tabs if t.actor == actor and t.task and not t.task.done()), None)
+    tab = next((t for t in tabs if t.actor == actor and not t.task.done()), None)
     if tab is None:
-        tab = _Tab(actor)
-        tab.task = _subscribe(client, actor, tab.handlers)
+        handlers: list[Handler] = []
+        tab = _Tab(actor, handlers, _subscribe(client, actor, handlers))
         tabs.append(tab)
     tab.handlers.append(handler)
     return tab.task
