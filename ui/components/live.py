@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -54,14 +53,19 @@ class _Tab:
     task: asyncio.Task[Any]
 
 
-_TABS: weakref.WeakKeyDictionary[Client, list[_Tab]] = weakref.WeakKeyDictionary()
+# open tabs by client id; an entry goes when NiceGUI deletes the client (its handlers hold the
+# tab's elements: a registry that outlived the tab would keep every closed tab's page alive)
+_TABS: dict[str, list[_Tab]] = {}
 
 
 def follow(actor: Actor, handler: Handler) -> asyncio.Task[Any]:
     """Feed the actor's workspace events (those their role may read) to `handler` until this
     page's client is deleted or the actor's access ends."""
     client = context.client
-    tabs = _TABS.setdefault(client, [])
+    tabs = _TABS.get(client.id)
+    if tabs is None:
+        tabs = _TABS[client.id] = []
+        client.on_delete(lambda: _TABS.pop(client.id, None))
     tab = next((t for t in tabs if t.actor == actor and not t.task.done()), None)
     if tab is None:
         handlers: list[Handler] = []

@@ -14,6 +14,7 @@ from app.events import catalog, names
 from tests.integration.ui.conftest import Dashboard
 from tests.integration.ui.inbox_helpers import eventually, shop
 from tests.integration.ui.test_inbox import _replied
+from ui.components import live
 from ui.components.redraw import WINDOW_S, shared_reads
 from ui.pages.inbox import conversation_list
 from ui.pages.inbox.conversation_list import ConversationList
@@ -49,6 +50,7 @@ async def test_live_updates_without_reload(dashboard: Dashboard) -> None:
         return bus.subscriber_count == idle
 
     await eventually(dropped)
+    assert client.id not in live._TABS  # nothing keeps the closed tab's page
 
 
 async def test_engine_publishes_what_it_understood_about_an_inbound(dashboard: Dashboard) -> None:
