@@ -84,14 +84,14 @@ def _subscribe(client: Client, actor: Actor, handlers: list[Handler]) -> asyncio
             with bus.subscribe(workspace) as sub:
                 async for event in live.stream(Grant(actor), sub):
                     shared_reads().changed(workspace)  # no tab reuses a read from before it
-                    for handler in list(handlers):
-                        try:
-                            with client:
+                    with client:  # once per event, not per handler (a slot stack each time)
+                        for handler in list(handlers):
+                            try:
                                 await handler(event)
-                        except asyncio.CancelledError:
-                            raise
-                        except Exception:
-                            log.exception("live view: %s handler failed", event.name)
+                            except asyncio.CancelledError:
+                                raise
+                            except Exception:
+                                log.exception("live view: %s handler failed", event.name)
         except AccessEnded as ended:
             log.info("live view of %s ended: %s", actor.label, ended.reason)
             _end_view(client)
