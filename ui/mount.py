@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from app.container import Container
 
 _STORAGE_SECRET = "ui_storage_secret"
+# How long a tab whose socket dropped may take to come back before NiceGUI drops it (the tab
+# then reloads: a full page build). NiceGUI derives its socket pings from it (every 0.8×, a
+# pong due within 0.4×): at 10 s a server or browser busy for 4 s cost every open tab a reload,
+# which made the server busier still — with 20 tabs on a loaded machine, page builds were ~half
+# of the loop's time (issue 19, session 10). A closed tab's elements now stay up to 30 s.
+RECONNECT_S = 30.0
 
 
 def mount_ui(container: Container) -> FastAPI:
@@ -35,6 +41,6 @@ def mount_ui(container: Container) -> FastAPI:
         favicon="💬",
         storage_secret=secret,
         show_welcome_message=False,
-        reconnect_timeout=10.0,
+        reconnect_timeout=RECONNECT_S,
     )
     return shell

@@ -149,12 +149,21 @@ class LiveAccess:
         actor = grant.actor
         with self._signals.listen(actor.user_id, actor.api_key_id) as poke:
             getter: asyncio.Future[Event] | None = None
+            woken: asyncio.Future[Any] | None = None
             try:
                 while True:
                     if poke.is_set() or loop.time() >= next_check or self._lapsed(lapses):
                         poke.clear()
                         lapses = await self.check(grant)
                         next_check = loop.time() + self.recheck_s
+                    if getter is None and not sub.queue.empty():
+                        # a burst (one message brings several events): no hint is pending and
+                        # no re-check is due (both looked at just above), so take the next
+                        # event without the two futures and the wait below
+                        event = sub.queue.get_nowait()
+                        if may_receive(actor.role, event.name):
+                            yield event
+                        continue
                     if getter is None:
                         getter = asyncio.ensure_future(sub.queue.get())
                     woken = asyncio.ensure_future(poke.wait())
@@ -172,9 +181,10 @@ class LiveAccess:
                         lapses = await self.check(grant)
                     if may_receive(actor.role, event.name):
                         yield event
-            finally:
-                if getter is not None:
-                    getter.cancel()
+            finally:  # a stream closed mid-wait (the tab went) leaves no task pending
+                for pending in (getter, woken):
+                    if pending is not None:
+                        pending.cancel()
 
     def _until(self, lapses: datetime | None) -> float:
         if lapses is None:

@@ -18,6 +18,7 @@ Run: python -m tests.bench.bench_soak --kb [-n 50000] [--contacts 1000] [--tabs 
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import re
 import sqlite3
@@ -103,6 +104,10 @@ def open_tabs(url: str, conversations: list[str], k: int):  # type: ignore[no-un
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda u: "/login" not in u, timeout=120_000)
     page.close()
+    # each tab counts its own page loads: a tab whose socket dropped for longer than NiceGUI's
+    # reconnect window (a starved server or browser) loads its page again, which costs the
+    # server a full page build — `tab_loads` reads the count at the end
+    context.add_init_script(RELOADS_JS)
     for i in range(k):
         page = context.new_page()
         if i % 4 in (0, 1):
@@ -113,6 +118,36 @@ def open_tabs(url: str, conversations: list[str], k: int):  # type: ignore[no-un
             page.goto(f"{url}/dashboard/inbox/{conversations[i % len(conversations)]}")
         page.wait_for_timeout(300)
     return cm, context
+
+
+# counts a tab's page loads in its sessionStorage, and why NiceGUI's script reloaded it (it logs
+# "reloading because …": the handshake failed — the server had dropped the tab —, the connection
+# timed out, …)
+RELOADS_JS = """
+sessionStorage.aimyLoads = String(+(sessionStorage.aimyLoads || 0) + 1);
+const aimyLog = console.log;
+console.log = (...args) => {
+  const text = String(args[0]);
+  if (text.startsWith("reloading because")) {
+    sessionStorage.aimyWhy = (sessionStorage.aimyWhy || "") + text.slice(18, 48) + ";";
+  }
+  aimyLog(...args);
+};
+"""
+
+
+def tab_loads(context) -> str:  # type: ignore[no-untyped-def]
+    """Page loads of the open tabs since they opened (the first load of each included), and
+    NiceGUI's reasons for the reloads."""
+    loads, why = 0, collections.Counter[str]()
+    for page in context.pages:
+        try:
+            n, reasons = page.evaluate("[+(sessionStorage.aimyLoads || 0), sessionStorage.aimyWhy]")
+        except Exception:  # a tab that crashed or is mid-reload counts as nothing
+            continue
+        loads += int(n)
+        why.update(r for r in (reasons or "").split(";") if r)
+    return f"{loads}; reloads: {dict(why) or 'none logged'}"
 
 
 def unanswered(db: Path) -> int:
@@ -208,6 +243,7 @@ def run(url: str, pid: int, data: Path, args: argparse.Namespace) -> None:
         samples.append((args.n, tree_rss(pid) / 2**20, time.perf_counter() - t0))
     finally:
         if context is not None:
+            print(f"tab page loads: {tab_loads(context)} ({args.tabs} tabs)", flush=True)
             context.close()
             cm.__exit__(None, None, None)
     report(samples, db, resolved, args)

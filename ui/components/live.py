@@ -11,6 +11,11 @@ still see. The subscription also ends when NiceGUI deletes the client (the tab c
 not reconnect), so a closed tab costs nothing. A handler that raises is logged and skipped:
 one bad event must not end the live view. Every event marks the workspace's shared reads stale
 (ui/components/redraw.py), so a widget's redraw after it never reuses an older read.
+
+A tab has one subscription, however many live widgets it shows (the bell's two, the connection
+badge, the KPI cards, the inbox): their handlers share it and are called in the order they
+followed. With one subscription per widget, 20 open tabs meant ~80 streams each waking for every
+event of the workspace, ~15 % of the loop's time in the soak (issue 19, session 10).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -38,10 +44,38 @@ Handler = Callable[[Event], Awaitable[None]]
 ListenHandler = Callable[[Event], Awaitable[Any] | Any]
 
 
+@dataclass(slots=True)
+class _Tab:
+    """One open tab's subscription for one actor, and the handlers that share it."""
+
+    actor: Actor
+    handlers: list[Handler]
+    task: asyncio.Task[Any]
+
+
+# open tabs by client id; an entry goes when NiceGUI deletes the client (its handlers hold the
+# tab's elements: a registry that outlived the tab would keep every closed tab's page alive)
+_TABS: dict[str, list[_Tab]] = {}
+
+
 def follow(actor: Actor, handler: Handler) -> asyncio.Task[Any]:
     """Feed the actor's workspace events (those their role may read) to `handler` until this
     page's client is deleted or the actor's access ends."""
     client = context.client
+    tabs = _TABS.get(client.id)
+    if tabs is None:
+        tabs = _TABS[client.id] = []
+        client.on_delete(lambda: _TABS.pop(client.id, None))
+    tab = next((t for t in tabs if t.actor == actor and not t.task.done()), None)
+    if tab is None:
+        handlers: list[Handler] = []
+        tab = _Tab(actor, handlers, _subscribe(client, actor, handlers))
+        tabs.append(tab)
+    tab.handlers.append(handler)
+    return tab.task
+
+
+def _subscribe(client: Client, actor: Actor, handlers: list[Handler]) -> asyncio.Task[Any]:
     bus, live = container().events, container().services.live_access
     workspace = actor.workspace_id or ""
 
@@ -50,13 +84,14 @@ def follow(actor: Actor, handler: Handler) -> asyncio.Task[Any]:
             with bus.subscribe(workspace) as sub:
                 async for event in live.stream(Grant(actor), sub):
                     shared_reads().changed(workspace)  # no tab reuses a read from before it
-                    try:
-                        with client:
-                            await handler(event)
-                    except asyncio.CancelledError:
-                        raise
-                    except Exception:
-                        log.exception("live view: %s handler failed", event.name)
+                    with client:  # once per event, not per handler (a slot stack each time)
+                        for handler in list(handlers):
+                            try:
+                                await handler(event)
+                            except asyncio.CancelledError:
+                                raise
+                            except Exception:
+                                log.exception("live view: %s handler failed", event.name)
         except AccessEnded as ended:
             log.info("live view of %s ended: %s", actor.label, ended.reason)
             _end_view(client)

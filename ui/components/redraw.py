@@ -23,13 +23,14 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from nicegui import background_tasks
 from nicegui.element import Element
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+R = TypeVar("R", bound=Element)
 WINDOW_S = 0.3  # one redraw per widget per this long, at most
 MAX_AGE_S = 2.0  # a shared read is never older than this, events or not
 
@@ -141,39 +142,44 @@ async def shared_read(key: Hashable, workspace_id: str, load: Callable[[], Await
     return await shared_reads().read((workspace_id, key), workspace_id, load)
 
 
-class KeyedRows:
-    """The rows of a list, one element per key, redrawn only when what it shows changed.
+class KeyedRows(Generic[R]):
+    """The rows of a list, one element per key, updated in place only when what it shows changed.
 
     `show([(key, look, fill), ...])` makes `container` hold one row per key in that order: a
-    new key gets a row (`make(key)`) filled by `fill()`; a known key whose `look` (everything
-    the row shows) changed is cleared and filled again; an unchanged row is left alone, at
-    most moved; rows of keys no longer listed are deleted. A new message thus redraws one row
-    of a 25-row list and moves it to the top, instead of rebuilding 25 rows."""
+    known key whose `look` (everything the row shows) changed gets `fill(row)`; an unchanged
+    row is left alone, at most moved. A new key takes over the row of a key no longer listed
+    (or a new row from `make()`), so a list whose page scrolls by one conversation changes one
+    row's texts instead of building and deleting elements; rows left over are deleted.
+    `fill(row)` sets what the row shows (texts, visibility, its key) on elements made once:
+    building ~10 NiceGUI elements per row per open tab was most of the loop's time with 20
+    tabs open (issue 19, session 10)."""
 
-    def __init__(self, container: Element, make: Callable[[str], Element]) -> None:
+    def __init__(self, container: Element, make: Callable[[], R]) -> None:
         self.container = container
         self._make = make
-        self.rows: dict[str, tuple[Element, Hashable]] = {}
-        self.filled = 0  # rows drawn (tests, benchmarks)
+        self.rows: dict[str, tuple[R, Hashable]] = {}
+        self.filled = 0  # rows drawn or updated (tests, benchmarks)
+        self.made = 0  # row elements built (tests, benchmarks)
 
-    def show(self, items: list[tuple[str, Hashable, Callable[[], None]]]) -> None:
+    def show(self, items: list[tuple[str, Hashable, Callable[[R], None]]]) -> None:
         wanted = {key for key, _, _ in items}
-        for gone in [key for key in self.rows if key not in wanted]:
-            self.rows.pop(gone)[0].delete()
+        spare = [self.rows.pop(key)[0] for key in [k for k in self.rows if k not in wanted]]
         children = self.container.default_slot.children
         for index, (key, look, fill) in enumerate(items):
             known = self.rows.get(key)
-            if known is None:
-                with self.container:
-                    row = self._make(key)
-            else:
+            if known is not None:
                 row = known[0]
-                if known[1] != look:
-                    row.clear()
+            elif spare:
+                row = spare.pop(0)
+            else:
+                with self.container:
+                    row = self._make()
+                self.made += 1
             if known is None or known[1] != look:
-                with row:
-                    fill()
+                fill(row)
                 self.rows[key] = (row, look)
                 self.filled += 1
             if children.index(row) != index:
                 row.move(self.container, index)
+        for row in spare:
+            row.delete()

@@ -3,7 +3,7 @@ the workspace's notifications, newest first. `notification:new` events bump it l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from nicegui import background_tasks, context, ui
@@ -157,21 +157,37 @@ class NotificationBell:
         self.nothing.set_visibility(not self.items)
         self.rows.show([(item.id, _look(item), self._filler(item)) for item in self.items])
 
-    def _row(self, notification_id: str) -> ui.item:
-        row = ui.item(on_click=lambda: self._open(notification_id))
-        return row.mark(f"notification-{notification_id}")
+    def _row(self) -> NotificationRow:
+        return NotificationRow(self._open)
 
-    def _filler(self, item: c.Notification) -> Callable[[], None]:
-        def fill() -> None:
-            icon, text, _ = describe(item.type, item.payload)
-            weight = "font-semibold" if not item.is_read else "text-grey-7"
+    def _filler(self, item: c.Notification) -> Callable[[NotificationRow], None]:
+        return lambda row: row.show(item)
+
+
+class NotificationRow(ui.item):
+    """One notification of the menu: its elements are built once and `show` sets what they say,
+    so a new notification changes the texts of the menu's rows instead of building one."""
+
+    def __init__(self, on_open: Callable[[str], Awaitable[None]]) -> None:
+        self.notification_id = ""
+        super().__init__(on_click=lambda: on_open(self.notification_id))
+        with self:
             with ui.item_section().props("avatar"):
-                ui.icon(icon, color="primary" if not item.is_read else "grey")
+                self.icon = ui.icon("notifications")
             with ui.item_section():
-                ui.item_label(text).classes(weight)
-                ui.item_label(when(item.created_at)).props("caption")
+                self.text = ui.item_label()
+                self.when = ui.item_label().props("caption")
 
-        return fill
+    def show(self, item: c.Notification) -> None:
+        icon, text, _ = describe(item.type, item.payload)
+        if item.id != self.notification_id:
+            self.notification_id = item.id
+            self.mark(f"notification-{item.id}")
+        self.icon.name = icon
+        self.icon.props(f"color={'grey' if item.is_read else 'primary'}")
+        self.text.text = text
+        self.text.classes(replace="text-grey-7" if item.is_read else "font-semibold")
+        self.when.text = when(item.created_at)
 
 
 def _look(item: c.Notification) -> Hashable:

@@ -5,8 +5,10 @@ One page of conversations at a time (newest activity first, 25 per page), so a w
 the service's query. Live events only mark the list stale: `refresh_soon()` coalesces a burst of
 events into one reload of the current page a moment later (ui/components/redraw.py), whose reads
 the workspace's other open inboxes with the same filters share; the reload then touches only the
-rows that changed — a new message updates one row and moves it to the top, it does not rebuild
-the other 24 (with 20 tabs open, rebuilding starved the server, issue 19).
+rows that changed — a new message updates one row's texts and moves it to the top, it does not
+rebuild the other 24, and a conversation new to the page takes over the row of the one that
+left it (ui/pages/inbox/conversation_row.py; with 20 tabs open, building rows starved the
+server, issue 19).
 """
 
 from __future__ import annotations
@@ -17,29 +19,14 @@ from typing import Any
 
 from nicegui import ui
 
-from app.domain import Actor, ConversationStatus, Page, Resource
+from app.domain import Actor, Page, Resource
 from app.domain import conversations as c
-from ui.components.format import when
 from ui.components.redraw import Coalesced, KeyedRows, shared_read
+from ui.pages.inbox.conversation_row import STATUS_LABEL, ConversationRow, contact_name
 from ui.pages.inbox.new_conversation import open_dialog as new_conversation
 from ui.state import container
 
 PAGE_SIZE = 25
-_DOT = {"POSITIVE": "bg-green-5", "NEUTRAL": "bg-grey-5", "NEGATIVE": "bg-red-5"}
-STATUS_LABEL = {
-    ConversationStatus.OPEN: "Open",
-    ConversationStatus.WAITING_HUMAN: "Waiting for a human",
-    ConversationStatus.PENDING_APPROVAL: "Needs approval",
-    ConversationStatus.RESOLVED: "Resolved",
-}
-
-
-def contact_name(conv: c.Conversation) -> str:
-    contact = conv.contact
-    if contact is None:
-        return "Unknown contact"
-    phone = contact.phone_number
-    return contact.name or contact.display_name or (phone if phone.startswith("+") else f"+{phone}")
 
 
 class ConversationList(ui.column):
@@ -117,43 +104,14 @@ class ConversationList(ui.column):
         """Make the rows show `items` in order, touching only rows that changed or moved."""
         self.rows.show(
             [
-                (conv.id, _look(conv, previews.get(conv.id, "")), self._filler(conv, previews))
+                (conv.id, _look(conv, previews.get(conv.id, "")), _filler(conv, previews))
                 for conv in items
             ]
         )
         self.empty.set_visibility(not items)
 
-    def _filler(self, conv: c.Conversation, previews: dict[str, str]) -> Callable[[], None]:
-        return lambda: self._fill(conv, previews.get(conv.id, ""))
-
-    def _row(self, conversation_id: str) -> ui.row:
-        chosen = " bg-green-1" if conversation_id == self.selected else ""
-        row = ui.row().classes(
-            "w-full no-wrap items-center gap-2 px-3 py-2 cursor-pointer hover:bg-grey-2"
-            " border-b border-gray-200" + chosen
-        )
-        row.on("click", lambda cid=conversation_id: ui.navigate.to(f"/dashboard/inbox/{cid}"))
-        return row.mark(f"conversation conversation-{conversation_id}")
-
-    def _fill(self, conv: c.Conversation, preview: str) -> None:
-        dot = _DOT.get(str(conv.sentiment), "bg-grey-3")
-        ui.element("div").classes(f"w-2 h-2 rounded-full shrink-0 {dot}").tooltip(
-            f"Sentiment: {str(conv.sentiment or 'unknown').lower()}"
-        )
-        with ui.column().classes("gap-0 grow min-w-0"):
-            with ui.row().classes("w-full no-wrap items-baseline justify-between gap-2"):
-                ui.label(contact_name(conv)).classes("font-medium truncate")
-                ui.label(when(conv.last_message_at, "")[5:16]).classes(
-                    "text-xs text-grey-6 shrink-0"
-                )
-            with ui.row().classes("w-full no-wrap items-center justify-between gap-2"):
-                ui.label(preview or " ").classes("text-sm text-grey-7 truncate")
-                if conv.status != ConversationStatus.OPEN:
-                    ui.badge(STATUS_LABEL[conv.status]).props("outline color=grey-8")
-                if conv.unread_count:
-                    ui.badge(str(conv.unread_count)).props("rounded color=positive").mark(
-                        "unread-badge"
-                    )
+    def _row(self) -> ConversationRow:
+        return ConversationRow(self.selected, _open)
 
     def refresh_soon(self) -> None:
         """Reload once after a burst of live events (the first event schedules, the rest ride)."""
@@ -165,6 +123,14 @@ class ConversationList(ui.column):
     async def _turn(self, event: Any) -> None:
         if event.value and int(event.value) != self.page:
             await self.load(int(event.value))
+
+
+def _open(conversation_id: str) -> None:
+    ui.navigate.to(f"/dashboard/inbox/{conversation_id}")
+
+
+def _filler(conv: c.Conversation, previews: dict[str, str]) -> Callable[[ConversationRow], None]:
+    return lambda row: row.show(conv, previews.get(conv.id, ""))
 
 
 def _look(conv: c.Conversation, preview: str) -> Hashable:

@@ -13,7 +13,7 @@ from nicegui import ui
 
 from app.domain import Actor, ConversationStatus, DomainError, Resource
 from app.domain import conversations as c
-from ui.pages.inbox.conversation_list import STATUS_LABEL, contact_name
+from ui.pages.inbox.conversation_row import STATUS_LABEL, contact_name
 from ui.state import container
 
 Changed = Callable[[], Awaitable[None]]
