@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +76,7 @@ class PssSampler:
     plus the app's process tree RSS at the same instant (`app` measures that tree)."""
 
     pid: int
-    app: object  # Callable[[], int]
+    app: Callable[[], int]
     peak: int = 0
     both_peak: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -88,7 +88,7 @@ class PssSampler:
         while not self._stop.is_set():
             pss = cluster_pss(self.pid)
             self.peak = max(self.peak, pss)
-            self.both_peak = max(self.both_peak, pss + self.app())  # type: ignore[operator]
+            self.both_peak = max(self.both_peak, pss + self.app())
             time.sleep(0.2)
 
     def mark(self) -> tuple[int, int]:
