@@ -86,9 +86,15 @@ async def insert_with(
     return await run_with(writes, table, template, *args)
 
 
-def insert_statement(table: type[Table], row: dict[str, Any]) -> Write:
-    """The INSERT of one complete row, for `run_with`."""
-    return _insert_template(table, tuple(row)), tuple(row.values())
+def insert_statement(table: type[Table], row: dict[str, Any], *, only_if: str = "") -> Write:
+    """The INSERT of one complete row, for `run_with`. `only_if` (Postgres): a condition on
+    the statement's other CTEs — the row is written only when it holds (`INSERT … SELECT …
+    WHERE`; Postgres still types each value from its target column)."""
+    template = _insert_template(table, tuple(row))
+    if only_if:
+        head, _, values = template.partition(" VALUES (")
+        template = f"{head} SELECT {values[:-1]} WHERE {only_if}"
+    return template, tuple(row.values())
 
 
 async def run_with(

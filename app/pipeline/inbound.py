@@ -296,12 +296,19 @@ class Pipeline:
             status = ConversationStatus.WAITING_HUMAN
         target = Target(ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid)
         effect = reply.effect if reply is not None else None
-        async with transaction():  # the decision and what webhooks hear of it, as one
+
+        async def record() -> tuple[Written, list[Event]]:
             written = await self._outbox.record(
                 target, drafts, inbound_id=stored.message.id, status=status, effect=effect
             )
-            changed = _decided(ref.workspace_id, written, contact, status, reply)
-            await self._webhooks.record(*changed)
+            return written, _decided(ref.workspace_id, written, contact, status, reply)
+
+        if await self._webhooks.listening(ref.workspace_id):
+            async with transaction():  # the decision and what webhooks hear of it, as one
+                written, changed = await record()
+                await self._webhooks.record(*changed)
+        else:  # atomic on its own (one statement on Postgres): no BEGIN/COMMIT round trips
+            written, changed = await record()
         if effect is not None:
             effect.applied()
         self._announce(ref.workspace_id, written, contact, changed)

@@ -220,18 +220,70 @@ def outbox_row(
 _DECIDED_COLUMNS = frozenset({"last_message_at", "status", "updated_at"})
 
 
+# the routing claim is the statement's first CTE (`w0`): what else it writes depends on it
+_CLAIMED = "EXISTS (SELECT 1 FROM w0)"
+
+
 def _conversation_update(changes: dict[str, Any], *, claimed: bool = False) -> str:
     """`UPDATE conversations SET <changes> WHERE id = {} RETURNING *` (names from our code);
-    `claimed`: also whether the routing claim, the statement's first CTE, took the inbound."""
+    `claimed`: only if the routing claim took the inbound (no row otherwise)."""
     if unknown := set(changes) - _DECIDED_COLUMNS:
         raise ValueError(f"not a decision's column: {sorted(unknown)}")
     sets = ", ".join(f"{column} = {{}}" for column in changes)
-    extra = ", (SELECT count(*) FROM w0) AS route_claimed" if claimed else ""
-    return f"UPDATE conversations SET {sets} WHERE id = {{}} RETURNING *{extra}"  # noqa: S608
+    only_if = f" AND {_CLAIMED}" if claimed else ""
+    return f"UPDATE conversations SET {sets} WHERE id = {{}}{only_if} RETURNING *"  # noqa: S608
 
 
 def _as_writes(inserts: list[Insert]) -> list[fast.Write]:
     return [fast.insert_statement(table, row) for table, row in inserts]
+
+
+def _at_once(
+    inbound_id: str | None,
+    drafts: list[Draft],
+    status: ConversationStatus | None,
+    before: Callable[[], Awaitable[None]] | None,
+) -> bool:
+    """Postgres, and nothing to run between the routing claim and the writes (`before`, a
+    waiting notice's claim, the wait's start): the decision is one statement."""
+    return (
+        Message._meta.db.engine_type != "sqlite"
+        and inbound_id is not None
+        and before is None
+        and status != ConversationStatus.WAITING_HUMAN
+        and bool(drafts)
+        and not any(d.once_per_wait for d in drafts)
+    )
+
+
+async def _decide_at_once(
+    target: Target,
+    inbound_id: str,
+    drafts: list[Draft],
+    now: datetime,
+    status: ConversationStatus | None,
+    sending: Sending,
+) -> Written:
+    """The whole decision in one statement (`fast.run_with`): the routing claim first, then
+    the rows and the conversation's update, each only if the claim took the inbound — so
+    a second decision writes nothing and needs no rollback, and the statement is atomic on
+    its own: outside a transaction it needs no BEGIN/COMMIT round trips (inside one, it
+    joins it)."""
+    out: list[c.Message] = []
+    writes: list[fast.Write] = [(_CLAIM_ROUTING, (now, inbound_id))]
+    for i, d in enumerate(drafts):
+        message, written = _write(target, d, now + timedelta(microseconds=i), sending)
+        out.append(message)
+        writes += [fast.insert_statement(t, row, only_if=_CLAIMED) for t, row in written]
+    changes: dict[str, Any] = {"last_message_at": now}
+    if status is not None:
+        changes["status"] = status
+    changes["updated_at"] = now
+    sql = _conversation_update(changes, claimed=True)
+    rows = await fast.run_with(writes, Conversation, sql, *changes.values(), target.conversation_id)
+    if not rows:
+        raise AlreadyRouted(inbound_id)  # another decision committed first: nothing written
+    return Written(out, mapping.conversation(rows[0]))
 
 
 async def record_decision(
@@ -250,19 +302,10 @@ async def record_decision(
     told in this waiting period. A crash before this commits re-routes the inbound on start;
     after it, the outbox holds the replies. An inbound is decided once: `AlreadyRouted` (and
     nothing written) when another decision for it committed first."""
-    # Postgres, and nothing to run between the claim and the writes: the claim goes with them
-    # in one statement (`fast.run_with`); losing it raises, and the transaction takes the
-    # writes back — nothing of a second decision commits either way
-    deferred = (
-        Message._meta.db.engine_type != "sqlite"
-        and inbound_id is not None
-        and before is None
-        and status != ConversationStatus.WAITING_HUMAN
-        and bool(drafts)
-        and not any(d.once_per_wait for d in drafts)
-    )
+    if _at_once(inbound_id, drafts, status, before):
+        return await _decide_at_once(target, inbound_id or "", drafts, now, status, sending)
     async with Message._meta.db.transaction():
-        if inbound_id is not None and not deferred:  # claimed first: a second writes nothing
+        if inbound_id is not None:  # claimed first: a second writes nothing
             claimed = await fast.execute(Message, _CLAIM_ROUTING, now, inbound_id)
             if not claimed:
                 raise AlreadyRouted(inbound_id)
@@ -288,16 +331,7 @@ async def record_decision(
             )
         if status is not None:
             changes["status"] = status
-        if deferred:  # `out` has messages, so `changes` is not empty
-            changes["updated_at"] = now
-            sql = _conversation_update(changes, claimed=True)
-            args = (*changes.values(), target.conversation_id)
-            claim = (_CLAIM_ROUTING, (now, inbound_id))
-            rows = await fast.run_with([claim, *_as_writes(inserts)], Conversation, sql, *args)
-            if not rows or not rows[0].pop("route_claimed"):
-                raise AlreadyRouted(inbound_id or "")
-            conversation = mapping.conversation(rows[0])
-        elif changes:
+        if changes:
             changes["updated_at"] = now
             sql = _conversation_update(changes)
             args = (*changes.values(), target.conversation_id)

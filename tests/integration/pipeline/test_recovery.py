@@ -7,8 +7,11 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from app.db.repos import outbox
 from app.db.tables import Message, Outbox
+from app.db.tx import transaction
 from app.pipeline import Reply, ReplyContext
 from tests.integration.api.conftest import _api
 from tests.integration.bots import _bot, eventually
@@ -85,9 +88,15 @@ async def _replied(bot):  # type: ignore[no-untyped-def]
     return bot.sent_texts()
 
 
-async def test_an_inbound_message_is_decided_once_however_many_try(bot_any_db) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("joined", [False, True], ids=["alone", "in-a-transaction"])
+async def test_an_inbound_message_is_decided_once_however_many_try(
+    bot_any_db,  # type: ignore[no-untyped-def]
+    joined: bool,
+) -> None:
     """Recovery and the live path (or two nodes) racing for one message: the database lets
-    one decision in; the others write nothing."""
+    one decision in; the others write nothing — whether the decision runs alone (on Postgres
+    one statement, no transaction: nobody listens to webhooks) or inside the caller's
+    transaction (one does)."""
     bot = bot_any_db
     # the app's own recovery would route it first when the session's lease is taken after
     # the message is stored (a poke; seen under load): this test races the callers alone
@@ -100,13 +109,15 @@ async def test_an_inbound_message_is_decided_once_however_many_try(bot_any_db) -
             row["workspace_id"], row["session_id"], row["conversation_id"], "x@s.whatsapp.net"
         )
         now = datetime.now(UTC)
-        return await asyncio.gather(
-            *(
-                outbox.record_decision(target, row["id"], [outbox.Draft(f"reply {i}")], now)
-                for i in range(10)
-            ),
-            return_exceptions=True,
-        )
+
+        async def decide(i: int) -> outbox.Written:
+            draft = [outbox.Draft(f"reply {i}")]
+            if not joined:
+                return await outbox.record_decision(target, row["id"], draft, now)
+            async with transaction():
+                return await outbox.record_decision(target, row["id"], draft, now)
+
+        return await asyncio.gather(*(decide(i) for i in range(10)), return_exceptions=True)
 
     results = await bot.db(race)
     assert sum(isinstance(r, outbox.Written) for r in results) == 1

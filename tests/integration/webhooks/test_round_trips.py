@@ -1,0 +1,86 @@
+"""On Postgres a reply opens a transaction only where two writes must be one. With no webhook
+the decision (routing claim, reply rows, conversation) and the "sent" mark are one statement
+each, atomic on their own — no BEGIN/COMMIT round trips (issue 18: two of the ~19 round trips a
+message cost each). With a webhook listening each runs inside the transaction that writes its
+delivery rows, so a committed change still always has its deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from app.db.tables import Outbox
+from tests.fakes.webhook_receiver import Receiver
+from tests.integration.bots import eventually
+from tests.integration.webhooks.conftest import Hooks
+
+DECISION = "WITH w0 AS (UPDATE messages SET routed_at"
+SENT = "WITH sent AS (UPDATE outbox SET status = 'SENT'"
+
+# Postgres only (SQLite has no round trips to save): `db_url`'s own parameter, overridden
+pytestmark = pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+@pytest.fixture
+def statements() -> Iterator[list[tuple[str, bool]]]:
+    """Every statement piccolo runs (its text, and whether its connection was inside a
+    transaction), while the test runs: asyncpg's `fetch`, wrapped for the test only."""
+    import asyncpg.connection
+
+    seen: list[tuple[str, bool]] = []
+    cls: Any = asyncpg.connection.Connection
+    original = cls.fetch
+
+    async def fetch(self: Any, query: str, *args: Any, **kw: Any) -> Any:
+        seen.append((query, self.is_in_transaction()))
+        return await original(self, query, *args, **kw)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cls, "fetch", fetch)
+        yield seen
+
+
+def _ran(seen: list[tuple[str, bool]], prefix: str) -> list[bool]:
+    """Whether each run of the statement starting with `prefix` was inside a transaction."""
+    return [inside for query, inside in seen if query.startswith(prefix)]
+
+
+async def _reply_to(hooks: Hooks, text: str, replies: int) -> None:
+    """Say `text`; return once the echo bot's `replies`-th reply is marked sent."""
+    bot = hooks.bot
+    await bot.simulate("+4915112345678", text)
+
+    async def sent() -> bool:
+        count = await bot.db(lambda: Outbox.count().where(Outbox.status == "SENT"))
+        return count == replies
+
+    await eventually(sent)
+
+
+async def test_nobody_listening_a_reply_needs_no_transaction(
+    hooks_any_db: Hooks, statements: list[tuple[str, bool]]
+) -> None:
+    await _reply_to(hooks_any_db, "first", 1)  # the new contact's transactions aside
+    statements.clear()
+    await _reply_to(hooks_any_db, "second", 2)
+    assert _ran(statements, DECISION) == [False]
+    assert _ran(statements, SENT) == [False]
+
+
+async def test_a_listening_webhook_gets_the_reply_in_its_transaction(
+    hooks_any_db: Hooks, receiver: Receiver, statements: list[tuple[str, bool]]
+) -> None:
+    await hooks_any_db.subscribe(receiver.url)
+    await _reply_to(hooks_any_db, "first", 1)
+    statements.clear()
+    await _reply_to(hooks_any_db, "second", 2)
+    assert _ran(statements, DECISION) == [True]
+    assert _ran(statements, SENT) == [True]
+    # the first exchange told 6 events (contact, conversation, in, out, two receipts); this 4
+    events = [r.json for r in receiver.wait_for(10)]
+    sent = [e["data"]["message"] for e in events if e["type"] == "message.outbound"]
+    assert [m["status"] for m in sent] == ["SENT", "SENT"]
