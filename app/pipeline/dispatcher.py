@@ -24,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -106,8 +108,19 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._next_at: datetime | None = None  # the budget's next opening for a held-back row
+        self._poll = True  # the next pass asks which sessions have rows due
+        self._polled_at = -math.inf  # monotonic time it last asked
+        self._hinted: set[str] = set()  # sessions woken for since the last pass
 
-    def wake(self) -> None:
+    def wake(self, session_id: str | None = None) -> None:
+        """Rows are due: in `session_id` — a hint: the next pass claims there without first
+        asking the database which sessions have rows due (a round trip on every reply's
+        path) — or anywhere (None: the next pass asks). Every pass asks at least once per
+        `poll_s`, so retries and budget openings elsewhere wait no longer than that."""
+        if session_id is None:
+            self._poll = True
+        else:
+            self._hinted.add(session_id)
         self._wake.set()
 
     async def resume(self, session_id: str) -> None:
@@ -153,8 +166,10 @@ class Dispatcher:
                     await self._copies.sweep()  # a broadcast's copy, once its run is over
             except Exception:
                 log.exception("dispatcher pass failed")
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake.wait(), self._sleep_s())
+            except TimeoutError:
+                self._poll = True  # nobody woke it: a retry or a budget opening may be due
 
     def _sleep_s(self) -> float:
         """Until the next poll, or earlier when the budget opens for a held-back row (less
@@ -164,9 +179,18 @@ class Dispatcher:
         ahead = (self._next_at - self._clock.now()).total_seconds()
         return max(0.0, min(self._poll_s, ahead - self._pacer.pacing.max_lead_s))
 
+    async def _sessions(self) -> list[str]:
+        """Where this pass claims: the hinted sessions, or — on a wake without a hint, a
+        timeout, or once per `poll_s` — every session with rows due (and the budget's next
+        opening is recomputed from them all)."""
+        hinted, self._hinted = self._hinted, set()
+        if self._poll or not hinted or time.monotonic() - self._polled_at >= self._poll_s:
+            self._poll, self._polled_at, self._next_at = False, time.monotonic(), None
+            return await jobs.due_sessions(self._clock.now())
+        return sorted(hinted)
+
     async def _schedule(self) -> None:
-        self._next_at = None
-        for session_id in await jobs.due_sessions(self._clock.now()):
+        for session_id in await self._sessions():
             if self._stopping:
                 return
             fence = None

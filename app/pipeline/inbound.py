@@ -358,8 +358,8 @@ class Pipeline:
             self._events.publish(catalog.message_new(workspace_id, message, conversation))
         for event in changed:
             self._events.publish(event)
-        if any(m.status == "QUEUED" for m in written.messages):
-            self._outbox.wake()
+        for session_id in {m.session_id for m in written.messages if m.status == "QUEUED"}:
+            self._outbox.wake(session_id)
 
     async def settle(self) -> None:
         """Wait until every queued message is routed."""

@@ -11,7 +11,7 @@ woken to send them within the number's send budget. Nothing is sent that was not
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from app.db.repos import outbox as repo
 from app.db.repos.outbox import Draft, Sending, Target, Written
@@ -22,8 +22,14 @@ from app.events import EventBus, catalog
 from app.pipeline.responders import Effect
 
 
+class Wake(Protocol):
+    """The dispatcher's `wake`: rows are due in `session_id` (None: somewhere)."""
+
+    def __call__(self, session_id: str | None = None) -> None: ...
+
+
 class Outbox:
-    def __init__(self, clock: Clock, events: EventBus, wake: Callable[[], None]) -> None:
+    def __init__(self, clock: Clock, events: EventBus, wake: Wake) -> None:
         self._clock = clock
         self._events = events
         self._wake = wake  # the dispatcher's: rows are due now
@@ -81,8 +87,11 @@ class Outbox:
             self._events.publish(catalog.message_new(workspace_id, message, written.conversation))
         if written.conversation is not None:
             self._events.publish(catalog.conversation_updated(workspace_id, written.conversation))
-        self.wake()
+        sessions = {m.session_id for m in written.messages}
+        for session_id in sessions or {None}:
+            self.wake(session_id)
 
-    def wake(self) -> None:
-        """Tell the dispatcher rows are waiting (it also polls, so a lost wake only delays)."""
-        self._wake()
+    def wake(self, session_id: str | None = None) -> None:
+        """Tell the dispatcher rows are waiting — in `session_id` when it is known (it also
+        polls, so a lost wake only delays)."""
+        self._wake(session_id)
