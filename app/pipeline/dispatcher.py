@@ -180,11 +180,15 @@ class Dispatcher:
         return max(0.0, min(self._poll_s, ahead - self._pacer.pacing.max_lead_s))
 
     async def _sessions(self) -> list[str]:
-        """Where this pass claims: the hinted sessions, or — on a wake without a hint, a
-        timeout, or once per `poll_s` — every session with rows due (and the budget's next
-        opening is recomputed from them all)."""
+        """Where this pass claims: the hinted sessions when nothing is being sent (the quiet
+        case, where asking is a round trip on the reply's path); otherwise — a wake without
+        a hint, a timeout, sends in flight, or once per `poll_s` — every session with rows
+        due, and the budget's next opening is recomputed from them all. Under load one ask
+        covers many wakes, and costs less than a claim per hinted session would (measured:
+        claims per message rose from 0.66 to 0.83 when every hint was followed)."""
         hinted, self._hinted = self._hinted, set()
-        if self._poll or not hinted or time.monotonic() - self._polled_at >= self._poll_s:
+        quiet = not self._lanes and time.monotonic() - self._polled_at < self._poll_s
+        if self._poll or not hinted or not quiet:
             self._poll, self._polled_at, self._next_at = False, time.monotonic(), None
             return await jobs.due_sessions(self._clock.now())
         return sorted(hinted)
