@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import os
 import re
 import sqlite3
@@ -244,8 +245,12 @@ def run(url: str, pid: int, data: Path, args: argparse.Namespace) -> None:
     finally:
         if context is not None:
             print(f"tab page loads: {tab_loads(context)} ({args.tabs} tabs)", flush=True)
-            context.close()
-            cm.__exit__(None, None, None)
+            # a tab's socket may still be sending as the browser closes (Playwright then raises
+            # "Cannot find object to frameSent"): the run's figures must still be reported
+            with contextlib.suppress(Exception):
+                context.close()
+            with contextlib.suppress(Exception):
+                cm.__exit__(None, None, None)
     report(samples, db, resolved, args)
 
 
