@@ -29,14 +29,18 @@ def _compile(template: str, engine_type: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _insert_template(table: type[Table], columns: tuple[str, ...]) -> str:
-    """Names come from our code's row dicts, never from input — and are checked anyway."""
+def _insert_template(table: type[Table], columns: tuple[str, ...], only_if: str = "") -> str:
+    """Names come from our code's row dicts, never from input — and are checked anyway.
+    `only_if`: `INSERT … SELECT … WHERE only_if` (Postgres types each value from its column)."""
     known = {c._meta.db_column_name for c in table._meta.columns}
     if unknown := set(columns) - known:
         raise ValueError(f"{table._meta.tablename} has no columns {sorted(unknown)}")
     names = ", ".join(f'"{c}"' for c in columns)
     values = ", ".join("{}" for _ in columns)
-    return f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({values})'  # noqa: S608
+    into = f'INSERT INTO "{table._meta.tablename}" ({names})'
+    if only_if:
+        return f"{into} SELECT {values} WHERE {only_if}"
+    return f"{into} VALUES ({values})"
 
 
 def _value(value: Any) -> Any:
@@ -88,13 +92,8 @@ async def insert_with(
 
 def insert_statement(table: type[Table], row: dict[str, Any], *, only_if: str = "") -> Write:
     """The INSERT of one complete row, for `run_with`. `only_if` (Postgres): a condition on
-    the statement's other CTEs — the row is written only when it holds (`INSERT … SELECT …
-    WHERE`; Postgres still types each value from its target column)."""
-    template = _insert_template(table, tuple(row))
-    if only_if:
-        head, _, values = template.partition(" VALUES (")
-        template = f"{head} SELECT {values[:-1]} WHERE {only_if}"
-    return template, tuple(row.values())
+    the statement's other CTEs — the row is written only when it holds."""
+    return _insert_template(table, tuple(row), only_if), tuple(row.values())
 
 
 async def run_with(

@@ -307,11 +307,8 @@ class Dispatcher:
         await self._announce.failed(job, message, verdict.reason)
 
     async def _sent(self, job: jobs.Job, wa_id: str) -> Message | None:
-        """Record the send, and what webhooks hear of it, as one. Nobody listening: the mark
-        alone, atomic on its own (one statement on Postgres, no BEGIN/COMMIT round trips)."""
-        if not await self._webhooks.listening(job.workspace_id):
-            return await jobs.mark_sent(job, wa_id, self._clock.now())
-        async with transaction():
+        """Record the send, and what webhooks hear of it, as one."""
+        async with await self._webhooks.joined(job.workspace_id):
             message = await jobs.mark_sent(job, wa_id, self._clock.now())
             await self._tell_webhooks(job, message)
         return message

@@ -200,12 +200,9 @@ class SessionHub:
     async def _receipt(self, ref: SessionRef, receipt: Receipt) -> None:
         """Delivered / read: waits until the dispatcher has stored the id it refers to."""
         async with self._send_locks(ref.session_id):
-            if await self._webhooks.listening(ref.workspace_id):
-                async with transaction():  # the change and its webhook deliveries, as one
-                    told = await self._apply_receipt(ref, receipt)
-                    await self._webhooks.record(*told)
-            else:  # one statement, atomic on its own: no BEGIN/COMMIT round trips
+            async with await self._webhooks.joined(ref.workspace_id):
                 told = await self._apply_receipt(ref, receipt)
+                await self._webhooks.record(*told)
         for event in told:
             self._events.publish(event)
 

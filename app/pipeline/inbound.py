@@ -23,7 +23,6 @@ from app.channels import ChannelManager
 from app.db.repos import consent, inbound, messages, unrouted, workspace_settings
 from app.db.repos.outbox import AlreadyRouted, Draft, Target, Written
 from app.db.repos.unrouted import Unrouted
-from app.db.tx import transaction
 from app.domain import (
     Abandoned,
     Clock,
@@ -297,18 +296,13 @@ class Pipeline:
         target = Target(ref.workspace_id, ref.session_id, stored.conversation.id, msg.chat_jid)
         effect = reply.effect if reply is not None else None
 
-        async def record() -> tuple[Written, list[Event]]:
+        # the decision and what webhooks hear of it, as one
+        async with await self._webhooks.joined(ref.workspace_id):
             written = await self._outbox.record(
                 target, drafts, inbound_id=stored.message.id, status=status, effect=effect
             )
-            return written, _decided(ref.workspace_id, written, contact, status, reply)
-
-        if await self._webhooks.listening(ref.workspace_id):
-            async with transaction():  # the decision and what webhooks hear of it, as one
-                written, changed = await record()
-                await self._webhooks.record(*changed)
-        else:  # atomic on its own (one statement on Postgres): no BEGIN/COMMIT round trips
-            written, changed = await record()
+            changed = _decided(ref.workspace_id, written, contact, status, reply)
+            await self._webhooks.record(*changed)
         if effect is not None:
             effect.applied()
         self._announce(ref.workspace_id, written, contact, changed)

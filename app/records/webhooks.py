@@ -13,14 +13,17 @@ within that.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from app.db.repos import webhooks as repo
+from app.db.tx import transaction
 from app.domain import Clock, DeliveryStatus, new_id
 from app.events import Event
 from app.events.public import VERSION, ordering_key, public_data, public_type, wants
@@ -66,10 +69,14 @@ class WebhookOutbox:
         self._wake = wake  # the sender's: rows are waiting (a hint; it also polls)
         self._last_seq = 0
 
-    async def listening(self, workspace_id: str) -> bool:
-        """Whether the workspace has any active webhook: without one, `record` writes nothing
-        and a one-statement change needs no transaction around it (cached, like `record`)."""
-        return bool(await self._subscriptions.of(workspace_id))
+    async def joined(self, workspace_id: str) -> AbstractAsyncContextManager[object]:
+        """`async with await webhooks.joined(ws):` around a change and its `record` — one
+        transaction when the workspace has an active webhook; none without one (`record`
+        writes nothing then, and a one-statement change is atomic on its own: no
+        BEGIN/COMMIT round trips). Cached, like `record`."""
+        if await self._subscriptions.of(workspace_id):
+            return transaction()
+        return contextlib.nullcontext()
 
     async def record(self, *events: Event) -> int:
         """Write a delivery for every webhook that wants each event; call it inside the

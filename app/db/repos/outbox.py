@@ -234,10 +234,6 @@ def _conversation_update(changes: dict[str, Any], *, claimed: bool = False) -> s
     return f"UPDATE conversations SET {sets} WHERE id = {{}}{only_if} RETURNING *"  # noqa: S608
 
 
-def _as_writes(inserts: list[Insert]) -> list[fast.Write]:
-    return [fast.insert_statement(table, row) for table, row in inserts]
-
-
 def _at_once(
     inbound_id: str | None,
     drafts: list[Draft],
