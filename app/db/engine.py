@@ -187,6 +187,20 @@ async def durable_commit(engine: Engine) -> None:
         transaction.durable = True  # said with its COMMIT: `_PgTransaction.commit`
 
 
+DURABLE_COLUMN = "aimy_durable_commit"
+
+
+def durable_select(engine: Engine) -> str:
+    """For a statement that commits on its own (no transaction) yet must be as durable as
+    `durable_commit` makes a transaction: a column for its final SELECT that turns
+    `synchronous_commit` on for the statement's own implicit transaction — `set_config(…,
+    true)` lasts until that commits, so the COMMIT waits for the WAL fsync. "" when the
+    engine needs nothing (SQLite: `make_durable`; Postgres in "full": on already)."""
+    if isinstance(engine, _Postgres) and engine.durability == "inbound":
+        return f", set_config('synchronous_commit', 'on', true) AS {DURABLE_COLUMN}"
+    return ""
+
+
 async def close_engine(engine: Engine) -> None:
     """Close what `open_engine` opened; safe to call twice. The engine stays usable after it
     (queries then open their own connections), so late shutdown hooks don't crash."""

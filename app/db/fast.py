@@ -29,14 +29,21 @@ def _compile(template: str, engine_type: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _insert_template(table: type[Table], columns: tuple[str, ...], only_if: str = "") -> str:
+def _insert_template(
+    table: type[Table],
+    columns: tuple[str, ...],
+    only_if: str = "",
+    computed: tuple[tuple[str, str], ...] = (),
+) -> str:
     """Names come from our code's row dicts, never from input — and are checked anyway.
-    `only_if`: `INSERT … SELECT … WHERE only_if` (Postgres types each value from its column)."""
+    `only_if`: `INSERT … SELECT … WHERE only_if` (Postgres types each value from its column).
+    `computed`: (column, SQL expression) pairs after `columns` — from our code too."""
+    every = (*columns, *(name for name, _ in computed))
     known = {c._meta.db_column_name for c in table._meta.columns}
-    if unknown := set(columns) - known:
+    if unknown := set(every) - known:
         raise ValueError(f"{table._meta.tablename} has no columns {sorted(unknown)}")
-    names = ", ".join(f'"{c}"' for c in columns)
-    values = ", ".join("{}" for _ in columns)
+    names = ", ".join(f'"{c}"' for c in every)
+    values = ", ".join(["{}" for _ in columns] + [sql for _, sql in computed])
     into = f'INSERT INTO "{table._meta.tablename}" ({names})'
     if only_if:
         return f"{into} SELECT {values} WHERE {only_if}"
@@ -90,10 +97,17 @@ async def insert_with(
     return await run_with(writes, table, template, *args)
 
 
-def insert_statement(table: type[Table], row: dict[str, Any], *, only_if: str = "") -> Write:
+def insert_statement(
+    table: type[Table],
+    row: dict[str, Any],
+    *,
+    only_if: str = "",
+    computed: tuple[tuple[str, str], ...] = (),
+) -> Write:
     """The INSERT of one complete row, for `run_with`. `only_if` (Postgres): a condition on
-    the statement's other CTEs — the row is written only when it holds."""
-    return _insert_template(table, tuple(row), only_if), tuple(row.values())
+    the statement's other CTEs — the row is written only when it holds. `computed`: columns
+    whose values are SQL expressions (on those CTEs), not parameters."""
+    return _insert_template(table, tuple(row), only_if, computed), tuple(row.values())
 
 
 async def run_with(

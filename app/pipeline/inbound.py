@@ -120,7 +120,10 @@ class Pipeline:
 
         stored = None
         try:
-            stored = await inbound.persist_inbound(ws, ref.session_id, msg, now, record)
+            alone = await self._webhooks.quiet(ws)  # no delivery rows to commit with it
+            stored = await inbound.persist_inbound(
+                ws, ref.session_id, msg, now, record, alone=alone
+            )
         finally:
             if claimed and (stored is None or not stored.needs_routing):
                 self._routing.discard(key)

@@ -74,9 +74,14 @@ class WebhookOutbox:
         transaction when the workspace has an active webhook; none without one (`record`
         writes nothing then, and a one-statement change is atomic on its own: no
         BEGIN/COMMIT round trips). Cached, like `record`."""
-        if await self._subscriptions.of(workspace_id):
-            return transaction()
-        return contextlib.nullcontext()
+        if await self.quiet(workspace_id):
+            return contextlib.nullcontext()
+        return transaction()
+
+    async def quiet(self, workspace_id: str) -> bool:
+        """No active webhook in the workspace: `record` writes nothing there, so a change
+        need not commit together with it. Cached, like `record`."""
+        return not await self._subscriptions.of(workspace_id)
 
     async def record(self, *events: Event) -> int:
         """Write a delivery for every webhook that wants each event; call it inside the

@@ -4,6 +4,7 @@ Runs inside the persist transaction of `inbound.persist_inbound`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,41 +26,92 @@ def phone_of(jid: str | None) -> str:
     return "+" + jid.split("@", 1)[0].split(":", 1)[0]
 
 
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote a message, as WhatsApp names them: the phone JID, the LID, the push name."""
+
+    phone_jid: str | None
+    lid: str | None
+    name: str | None
+    jid: str  # the message's own JID, for a contact known by neither
+
+
+def sender_of(msg: NormalizedMessage) -> Sender:
+    if msg.is_group:
+        return Sender(msg.chat_jid, None, None, msg.jid)
+    phone_jid = msg.sender_phone_jid or (msg.jid if "@s.whatsapp.net" in msg.jid else None)
+    lid = msg.sender_lid or (msg.jid if msg.jid.endswith("@lid") else None)
+    return Sender(phone_jid, lid, None if msg.is_from_me else msg.push_name, msg.jid)
+
+
+async def find_contacts(workspace_id: str, sender: Sender) -> list[dict[str, Any]]:
+    """Every contact row the sender may be: by phone JID, or by LID (as JID or as learnt)."""
+    keys = [k for k in (sender.phone_jid, sender.lid) if k]
+    lid = sender.lid
+    sql = _FIND_CONTACT.replace("%s", _marks(keys)) + (" OR lid = {})" if lid else ")")
+    return await fast.execute(Contact, sql, workspace_id, *keys, *([lid] if lid else []))
+
+
+def known_contact(
+    rows: list[dict[str, Any]], sender: Sender, now: datetime
+) -> tuple[dict[str, Any], fast.Write] | None:
+    """The sender is exactly one known contact (`rows` from `find_contacts`): its row as it
+    will be and its update — nothing else to write (no new contact, no merge). `rows` is
+    left as it was. None when more than that is needed (`resolve_contact`)."""
+    if len(rows) != 1:
+        return None
+    keep = dict(rows[0])
+    changes = _changes(keep, [keep], sender, now)
+    return keep, _update(changes, keep["id"])
+
+
 async def resolve_contact(
-    workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
+    workspace_id: str,
+    session_id: str,
+    msg: NormalizedMessage,
+    now: datetime,
+    rows: list[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], bool, fast.Write | None]:
     """Find the sender by phone JID or LID; learn the other identity; merge duplicates.
     Returns the contact's row as it will be, whether it was created, and the update of a
-    known contact (last message, learnt identity), which the caller must run."""
-    phone_jid: str | None
-    if msg.is_group:
-        phone_jid, lid, name = msg.chat_jid, None, None
-    else:
-        phone_jid = msg.sender_phone_jid or (msg.jid if "@s.whatsapp.net" in msg.jid else None)
-        lid = msg.sender_lid or (msg.jid if msg.jid.endswith("@lid") else None)
-        name = None if msg.is_from_me else msg.push_name
-    keys = [k for k in (phone_jid, lid) if k]
-    sql = _FIND_CONTACT.replace("%s", _marks(keys)) + (" OR lid = {})" if lid else ")")
-    rows = await fast.execute(Contact, sql, workspace_id, *keys, *([lid] if lid else []))
-    by_phone = next((r for r in rows if phone_jid and r["jid"] == phone_jid), None)
+    known contact (last message, learnt identity), which the caller must run. `rows`: what
+    `find_contacts` returned just before, if the caller read it already."""
+    sender = sender_of(msg)
+    if rows is None:
+        rows = await find_contacts(workspace_id, sender)
+    by_phone = next((r for r in rows if sender.phone_jid and r["jid"] == sender.phone_jid), None)
     keep = by_phone or (rows[0] if rows else None)
     if keep is None:
-        row = _new_contact(workspace_id, session_id, phone_jid or lid or msg.jid, lid, name, now)
+        first = sender.phone_jid or sender.lid or sender.jid
+        row = _new_contact(workspace_id, session_id, first, sender.lid, sender.name, now)
         await fast.insert(Contact, row)
         return row, True, None
+    changes = _changes(keep, rows, sender, now)
+    for other in rows if sender.phone_jid else []:  # LID-only news merges nobody
+        if other["id"] != keep["id"]:
+            await _merge_into(keep["id"], other["id"])
+    return keep, False, _update(changes, keep["id"])
+
+
+def _changes(
+    keep: dict[str, Any], rows: list[dict[str, Any]], sender: Sender, now: datetime
+) -> dict[Any, Any]:
+    """What `keep` learns from this message and from the other rows it absorbs (updated in
+    `keep` too) — only when the message names a phone JID, the identity rows merge into.
+    The other rows' merge (`_merge_into`) is the caller's to run."""
+    phone_jid, lid, name = sender.phone_jid, sender.lid, sender.name
     changes: dict[Any, Any] = {Contact.last_message_at: now, Contact.updated_at: now}
     if lid and keep["lid"] != lid:
         changes[Contact.lid] = keep["lid"] = lid
+    if phone_jid:
+        _carry_others(keep, rows, changes)
     if phone_jid and keep["jid"] != phone_jid:  # known by LID so far; now we see the phone
-        await _merge_others(keep, rows, changes)
         changes[Contact.jid] = keep["jid"] = phone_jid
         changes[Contact.phone_number] = keep["phone_number"] = phone_of(phone_jid)
-    elif by_phone:
-        await _merge_others(keep, rows, changes)
     if name and keep["name"] != name:
         changes[Contact.name] = keep["name"] = name
     keep.update(last_message_at=now, updated_at=now)
-    return keep, False, _update(changes, keep["id"])
+    return changes
 
 
 def _update(changes: dict[Any, Any], contact_id: str) -> fast.Write:
@@ -108,7 +160,7 @@ _CARRIED = ("name", "display_name", "notes", "language", "profile_pic_url", "abo
 _ORED = ("is_blocked", "human_takeover", "is_vip", "approval_mode")
 
 
-async def _merge_others(
+def _carry_others(
     keep: dict[str, Any], rows: list[dict[str, Any]], changes: dict[Any, Any]
 ) -> None:
     """Fold the other identities' rows into `keep`: fill its blanks, keep any block/takeover."""
@@ -121,7 +173,6 @@ async def _merge_others(
         for field in _ORED:
             if other[field] and not keep[field]:
                 changes[getattr(Contact, field)] = keep[field] = True
-        await _merge_into(keep["id"], other["id"])
 
 
 async def _merge_into(keep_id: str, other_id: str) -> None:

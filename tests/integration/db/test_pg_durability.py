@@ -51,3 +51,24 @@ async def test_a_durable_commit_commits(db: Engine) -> None:
         assert transaction.connection.is_in_transaction()
     async with db.pool.acquire() as connection:
         assert await connection.fetchval("SELECT count(*) FROM durable_probe") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_a_message_stored_without_a_transaction_is_on_disk_when_it_returns(
+    db: Engine,
+) -> None:
+    """With nothing else to commit (`alone`), a known contact's message is one statement
+    outside any transaction: its own commit must still wait for the WAL fsync. Checked by
+    the server's WAL positions: everything written before the statement started is flushed
+    when it returns (an asynchronous commit leaves it to the WAL writer, ≤ 200 ms later)."""
+    ws, session = await _session()
+    assert await persist_inbound(ws, session, _msg("first", PHONE), NOW) is not None
+    for n in range(10):
+        async with db.pool.acquire() as probe:
+            before = await probe.fetchval("SELECT pg_current_wal_insert_lsn()")
+            stored = await persist_inbound(ws, session, _msg(f"m{n}", PHONE), NOW, alone=True)
+            assert stored is not None and not stored.new_contact
+            flushed = await probe.fetchval("SELECT pg_current_wal_flush_lsn() >= $1", before)
+        assert flushed, f"message {n} was acknowledged before its commit reached the disk"
+    assert await Message.count().where(Message.workspace_id == ws) == 11

@@ -1,10 +1,13 @@
 """Contact resolver and persist-first on both engines: LID ↔ phone identities merge into one
-contact, a redelivery is a no-op, a resolved conversation is not reused."""
+contact, a redelivery is a no-op, a resolved conversation is not reused — whether the message
+is stored in a transaction or, with nothing else to commit (`alone`), by one statement where
+Postgres can (a known contact, their open conversation)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from piccolo.engine.base import Engine
 
 from app.db.repos.inbound import persist_inbound, phone_of
@@ -14,6 +17,11 @@ from app.domain import ConversationStatus, MessageKind, NormalizedMessage
 PHONE = "4917600000001@s.whatsapp.net"
 LID = "123456789012345@lid"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(params=[False, True], ids=["in-transaction", "alone"])
+def alone(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
 
 
 async def _session() -> tuple[str, str]:
@@ -46,14 +54,18 @@ def _msg(
     )
 
 
-async def test_lid_contact_merges_into_the_phone_identity(db: Engine) -> None:
+async def test_lid_contact_merges_into_the_phone_identity(db: Engine, alone: bool) -> None:
     ws, session = await _session()
-    first = await persist_inbound(ws, session, _msg("A", LID, lid=LID, name="Ann"), NOW)
+    first = await persist_inbound(
+        ws, session, _msg("A", LID, lid=LID, name="Ann"), NOW, alone=alone
+    )
     assert first is not None and first.new_contact and first.contact.jid == LID
     assert first.contact.phone_number == ""
-    second = await persist_inbound(ws, session, _msg("B", PHONE, phone=PHONE), NOW)
+    second = await persist_inbound(ws, session, _msg("B", PHONE, phone=PHONE), NOW, alone=alone)
     assert second is not None and second.new_contact  # a phone we had not seen: new contact
-    third = await persist_inbound(ws, session, _msg("C", PHONE, phone=PHONE, lid=LID), NOW)
+    third = await persist_inbound(
+        ws, session, _msg("C", PHONE, phone=PHONE, lid=LID), NOW, alone=alone
+    )
     assert third is not None and not third.new_contact
     contacts = await Contact.select().where(Contact.workspace_id == ws)
     assert len(contacts) == 1
@@ -65,32 +77,37 @@ async def test_lid_contact_merges_into_the_phone_identity(db: Engine) -> None:
     assert await Message.count().where(Message.workspace_id == ws) == 3
 
 
-async def test_lid_only_contact_learns_its_phone(db: Engine) -> None:
+async def test_lid_only_contact_learns_its_phone(db: Engine, alone: bool) -> None:
     ws, session = await _session()
-    await persist_inbound(ws, session, _msg("A", LID, lid=LID), NOW)
-    later = await persist_inbound(ws, session, _msg("B", LID, phone=PHONE, lid=LID), NOW)
+    await persist_inbound(ws, session, _msg("A", LID, lid=LID), NOW, alone=alone)
+    later = await persist_inbound(
+        ws, session, _msg("B", LID, phone=PHONE, lid=LID), NOW, alone=alone
+    )
     assert later is not None and not later.new_contact
     assert (later.contact.jid, later.contact.phone_number) == (PHONE, "+4917600000001")
 
 
-async def test_redelivery_is_a_noop_and_resolved_conversations_are_not_reused(db: Engine) -> None:
+async def test_redelivery_is_a_noop_and_resolved_conversations_are_not_reused(
+    db: Engine, alone: bool
+) -> None:
     ws, session = await _session()
-    first = await persist_inbound(ws, session, _msg("A", PHONE, phone=PHONE), NOW)
-    assert await persist_inbound(ws, session, _msg("A", PHONE, phone=PHONE), NOW) is None
+    first = await persist_inbound(ws, session, _msg("A", PHONE, phone=PHONE), NOW, alone=alone)
+    assert (
+        await persist_inbound(ws, session, _msg("A", PHONE, phone=PHONE), NOW, alone=alone) is None
+    )
     assert first is not None
     await Conversation.update({Conversation.status: ConversationStatus.RESOLVED}).where(
         Conversation.id == first.conversation.id
     )
-    again = await persist_inbound(ws, session, _msg("B", PHONE, phone=PHONE), NOW)
+    again = await persist_inbound(ws, session, _msg("B", PHONE, phone=PHONE), NOW, alone=alone)
     assert again is not None and again.conversation.id != first.conversation.id
     assert again.conversation.unread_count == 1
 
 
-async def test_reactions_are_stored_but_not_routed(db: Engine) -> None:
+async def test_reactions_are_stored_but_not_routed(db: Engine, alone: bool) -> None:
     ws, session = await _session()
-    stored = await persist_inbound(
-        ws, session, _msg("R", PHONE, phone=PHONE, kind=MessageKind.REACTION), NOW
-    )
+    msg = _msg("R", PHONE, phone=PHONE, kind=MessageKind.REACTION)
+    stored = await persist_inbound(ws, session, msg, NOW, alone=alone)
     assert stored is not None and not stored.needs_routing
 
 

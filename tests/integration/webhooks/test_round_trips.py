@@ -1,7 +1,8 @@
 """On Postgres a reply costs only the round trips it needs (issue 18). It opens a transaction
-only where two writes must be one: with no webhook the decision (routing claim, reply rows,
-conversation) and the "sent" mark are one statement each, atomic on their own — no
-BEGIN/COMMIT round trips; with a webhook listening each runs inside the transaction that writes
+only where two writes must be one: with no webhook the stored message (a known contact's, in
+their open conversation: contact, message and conversation), the decision (routing claim,
+reply rows, conversation) and the "sent" mark are one statement each, atomic on their own —
+no BEGIN/COMMIT round trips; with a webhook listening each runs inside the transaction that writes
 its delivery rows, so a committed change still always has its deliveries. And the dispatcher,
 woken for the session the reply is in, claims there without first asking which sessions have
 rows due."""
@@ -19,6 +20,7 @@ from tests.fakes.webhook_receiver import Receiver
 from tests.integration.bots import eventually
 from tests.integration.webhooks.conftest import Hooks, _hooks
 
+STORE = "WITH c AS (SELECT * FROM conversations"
 DECISION = "WITH w0 AS (UPDATE messages SET routed_at"
 SENT = "WITH sent AS (UPDATE outbox SET status = 'SENT'"
 DUE = "SELECT s.id FROM whatsapp_sessions s WHERE EXISTS"
@@ -80,10 +82,12 @@ async def test_nobody_listening_a_reply_needs_no_transaction(
     await _reply_to(hooks_pg, "first", 1)  # the new contact's transactions aside
     statements.clear()
     await _reply_to(hooks_pg, "second", 2)
+    assert _ran(statements, STORE) == [False]
     assert _ran(statements, DECISION) == [False]
     assert _ran(statements, SENT) == [False]
     queries = [query for query, _ in statements]
     decided = next(i for i, q in enumerate(queries) if q.startswith(DECISION))
+    assert not [q for q, inside in statements[:decided] if inside]  # stored, routed: no BEGIN
     claimed = next(i for i, q in enumerate(queries) if i > decided and q.startswith(HEADS))
     assert not [q for q in queries[decided:claimed] if q.startswith(DUE)]
 
@@ -95,6 +99,7 @@ async def test_a_listening_webhook_gets_the_reply_in_its_transaction(
     await _reply_to(hooks_pg, "first", 1)
     statements.clear()
     await _reply_to(hooks_pg, "second", 2)
+    assert _ran(statements, STORE) == []  # the message commits with its deliveries
     assert _ran(statements, DECISION) == [True]
     assert _ran(statements, SENT) == [True]
     # the first exchange told 6 events (contact, conversation, in, out, two receipts); this 4
