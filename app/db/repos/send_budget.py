@@ -156,19 +156,26 @@ def _settings_of(row: dict[str, Any]) -> WorkspaceSettings:
     return DEFAULTS if row["settings_row"] is None else workspace_settings.from_row(row)
 
 
-async def _take(granted: list[tuple[datetime, str]]) -> set[str]:
+async def _take(granted: list[tuple[datetime, str]], save: fast.Write | None = None) -> set[str]:
     """Mark granted rows SENDING with their slots (`_TAKE`, each only if still PENDING); the
-    ids taken. On Postgres one statement — each UPDATE a data-modifying CTE — instead of a
-    round trip per row."""
+    ids taken. `save`: the ledger's write (`_saving`), run with them. On Postgres one
+    statement — each UPDATE a data-modifying CTE — instead of a round trip per row."""
     if not granted:
         return set()
     if not _postgres():
-        return {
+        taken = {
             row_id for slot, row_id in granted if await fast.execute(Outbox, _TAKE, slot, row_id)
         }
-    ctes = ", ".join(f"t{i} AS ({_TAKE})" for i in range(len(granted)))
+        if save is not None:
+            await fast.execute(SendBudget, save[0], *save[1])
+        return taken
+    ctes = [f"t{i} AS ({_TAKE})" for i in range(len(granted))]
+    args = [v for g in granted for v in g]
+    if save is not None:
+        ctes.append(f"ledger AS ({save[0]})")
+        args += save[1]
     ids = " UNION ALL ".join(f"SELECT id FROM t{i}" for i in range(len(granted)))  # noqa: S608
-    rows = await fast.execute(Outbox, f"WITH {ctes} {ids}", *(v for g in granted for v in g))
+    rows = await fast.execute(Outbox, f"WITH {', '.join(ctes)} {ids}", *args)
     return {r["id"] for r in rows}
 
 
@@ -216,16 +223,14 @@ def _budget(
 
 
 async def _save(session_id: str, ledger: Ledger, now: datetime) -> None:
-    await fast.execute(
-        SendBudget,
-        _SAVE,
-        ledger.slots,
-        ledger.day,
-        ledger.day_sent,
-        ledger.day_cold,
-        now,
-        session_id,
-    )
+    sql, values = _saving(session_id, ledger, now)
+    await fast.execute(SendBudget, sql, *values)
+
+
+def _saving(session_id: str, ledger: Ledger, now: datetime) -> fast.Write:
+    """The ledger's write, as it is now (its slots serialized when it runs: run it at once)."""
+    values = (ledger.slots, ledger.day, ledger.day_sent, ledger.day_cold, now, session_id)
+    return _SAVE, values
 
 
 async def _heads(
@@ -324,12 +329,16 @@ async def claim(
                 continue  # held by a daily cap: a reply elsewhere may still go
             chosen.append(dataclasses.replace(job, slot_at=slot))
             held.add(job.jid)  # one row per chat and claim: its next waits for this one
-        taken = await _take([(j.slot_at, j.id) for j in chosen if j.slot_at is not None])
+        # the ledger is written with the rows (one round trip); rewritten in the rare case
+        # that a row was taken meanwhile (a cancel, say) and its slot goes back
+        slots = [(j.slot_at, j.id) for j in chosen if j.slot_at is not None]
+        taken = await _take(slots, _saving(session_id, budget.ledger, now))
         granted = [j for j in chosen if j.id in taken]
-        for job in chosen:
-            if job.id not in taken and job.slot_at is not None:
-                budget.refund(job.slot_at, job.cold)  # taken meanwhile (a cancel, say)
-        if granted:
+        missed = [j for j in chosen if j.id not in taken and j.slot_at is not None]
+        for job in missed:
+            if job.slot_at is not None:
+                budget.refund(job.slot_at, job.cold)
+        if missed:
             await _save(session_id, budget.ledger, now)
     return Claim(granted, budget.next_opening())
 

@@ -5,6 +5,7 @@ timeout branches, the SSRF guard at activation), `message` media fetched from a 
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 from app.db.tables import KBFaq, KnowledgeBase
@@ -115,10 +116,11 @@ async def test_ai_node_answers_with_its_prompt_and_knowledge_base(tmp_path: Path
         bot.script(fake_confidence=0.95)
         await bot.add_faqs(("What are your opening hours?", "Nine to five."))
         other = KnowledgeBase(workspace_id=bot.owner.workspace_id, name="Bikes")
-        await KnowledgeBase.insert(other)
-        await KBFaq.insert(
-            KBFaq(knowledge_base_id=other.id, question="Which bikes?", answer="Only e-bikes.")
-        )
+        faq = KBFaq(knowledge_base_id=other.id, question="Which bikes?", answer="Only e-bikes.")
+
+        # on the app's loop (its SQLite lock lives there): from the test's loop this hung once
+        await bot.db(partial(KnowledgeBase.insert, other))
+        await bot.db(partial(KBFaq.insert, faq))
         nodes = [
             n("start", "trigger"),
             n("ask", "question", text="What do you want to know?", variableName="q"),
@@ -155,6 +157,4 @@ async def test_ai_node_answers_with_its_prompt_and_knowledge_base(tmp_path: Path
         assert isinstance(fake, FakeLLM)
         call = next(c for c in fake.calls if "Which bikes" in c.messages[-1].content)
         assert "You sell bikes to Ann." in (call.system or "")
-        assert [p.id for p in call.context] == [
-            (await KBFaq.select(KBFaq.id).where(KBFaq.knowledge_base_id == other.id))[0]["id"]
-        ]
+        assert [p.id for p in call.context] == [faq.id]
