@@ -11,6 +11,7 @@ ledger back before committing. None of it lives in memory: concurrent claimers, 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -96,7 +97,7 @@ LIMIT {}) AS heads_%d
 """
 _TAKE = (
     "UPDATE outbox SET status = 'SENDING', slot_at = {} "
-    "WHERE id = {} AND status = 'PENDING' RETURNING id"
+    "WHERE id = {} AND status = 'PENDING'%s RETURNING id"
 )
 _SAVE = (
     "UPDATE send_budgets SET slots = {}, day = {}, day_sent = {}, day_cold = {}, "
@@ -156,26 +157,41 @@ def _settings_of(row: dict[str, Any]) -> WorkspaceSettings:
     return DEFAULTS if row["settings_row"] is None else workspace_settings.from_row(row)
 
 
-async def _take(granted: list[tuple[datetime, str]], save: fast.Write | None = None) -> set[str]:
+async def _take(
+    granted: list[tuple[datetime, str]],
+    save: fast.Write | None = None,
+    fence: tuple[str, Fence, datetime] | None = None,
+) -> set[str]:
     """Mark granted rows SENDING with their slots (`_TAKE`, each only if still PENDING); the
     ids taken. `save`: the ledger's write (`_saving`), run with them. On Postgres one
-    statement — each UPDATE a data-modifying CTE — instead of a round trip per row."""
+    statement — each UPDATE a data-modifying CTE — instead of a round trip per row.
+    `fence` (Postgres; session, fence, now): none is taken unless the session's lease is
+    still ours, the lease row share-locked by the statement (a takeover waits for it)."""
     if not granted:
         return set()
     if not _postgres():
+        if fence is not None:
+            raise ValueError("SQLite checks the fence in the claim's transaction")
         taken = {
-            row_id for slot, row_id in granted if await fast.execute(Outbox, _TAKE, slot, row_id)
+            row_id
+            for slot, row_id in granted
+            if await fast.execute(Outbox, _TAKE % "", slot, row_id)
         }
         if save is not None:
             await fast.execute(SendBudget, save[0], *save[1])
         return taken
-    ctes = [f"t{i} AS ({_TAKE})" for i in range(len(granted))]
-    args = [v for g in granted for v in g]
+    prefix, args, only_if = "WITH ", [], ""
+    if fence is not None:
+        session_id, f, now = fence
+        prefix = _FENCE % " FOR SHARE" + ", "
+        args, only_if = [session_id, f.node_id, f.token, now], " AND EXISTS (SELECT 1 FROM fence)"
+    ctes = [f"t{i} AS ({_TAKE % only_if})" for i in range(len(granted))]
+    args += [v for g in granted for v in g]
     if save is not None:
         ctes.append(f"ledger AS ({save[0]})")
         args += save[1]
     ids = " UNION ALL ".join(f"SELECT id FROM t{i}" for i in range(len(granted)))  # noqa: S608
-    rows = await fast.execute(Outbox, f"WITH {', '.join(ctes)} {ids}", *args)
+    rows = await fast.execute(Outbox, f"{prefix}{', '.join(ctes)} {ids}", *args)
     return {r["id"] for r in rows}
 
 
@@ -346,13 +362,22 @@ async def claim(
 async def claim_unbudgeted(
     session_id: str, now: datetime, lead: Lead, fence: Fence | None = None
 ) -> Claim:
-    """`send_budget = false` (benchmarks): the same heads, each sent after its lead, no limits."""
-    async with SendBudget._meta.db.transaction():
+    """`send_budget = false` (benchmarks): the same heads, each sent after its lead, no limits.
+    On Postgres without a transaction: nothing is held between the heads' read and their
+    take — each take is conditional (still PENDING; the fence still ours, checked in the
+    take's own statement), so a concurrent claimer or a takeover between the two leaves
+    the rows to whoever gets them first, never to both. Two round trips instead of four."""
+    pg = _postgres()
+    async with contextlib.nullcontext() if pg else SendBudget._meta.db.transaction():
         chosen = [
             job_of(head, now + timedelta(seconds=lead(job_of(head))))
-            for head in await _heads(session_id, now, LOWEST_PRIORITY, True, 200, fence)
+            for head in await _heads(
+                session_id, now, LOWEST_PRIORITY, True, 200, None if pg else fence
+            )
         ]
-        taken = await _take([(j.slot_at, j.id) for j in chosen if j.slot_at is not None])
+        slots = [(j.slot_at, j.id) for j in chosen if j.slot_at is not None]
+        fenced = (session_id, fence, now) if pg and fence is not None else None
+        taken = await _take(slots, fence=fenced)
     return Claim([j for j in chosen if j.id in taken])
 
 
