@@ -55,8 +55,8 @@ _LOCK = (
 # `workspace_id` and `updated_at`, which neither the budget nor the settings read from here
 # (which one a name gives differs: SQLite's rows give the first, asyncpg's dicts the last).
 _FENCE = (
-    "WITH fence AS (SELECT 1 AS ok FROM session_leases WHERE session_id = {} AND node_id = {} "
-    "AND token = {} AND expires_at > {}%s) "
+    "fence AS (SELECT 1 AS ok FROM session_leases WHERE session_id = {} AND node_id = {} "
+    "AND token = {} AND expires_at > {}%s)"
 )
 _CLAIM_READ = (
     "SELECT w.*, b.*, s.workspace_id AS ws, s.channel AS channel, "
@@ -83,7 +83,7 @@ _CLAIM_READ = (
 _HEADS = """
 SELECT * FROM (SELECT o.* FROM outbox o%s
 WHERE o.session_id = {} AND o.status = 'PENDING' AND o.priority = {}
-  AND o.next_attempt_at <= {}%s
+  AND o.next_attempt_at <= {}%s%s
   AND NOT EXISTS (
     SELECT 1 FROM outbox e
     WHERE e.session_id = o.session_id AND e.jid = o.jid AND e.id <> o.id
@@ -95,6 +95,17 @@ WHERE o.session_id = {} AND o.status = 'PENDING' AND o.priority = {}
 ORDER BY o.created_at, o.id
 LIMIT {}) AS heads_%d
 """
+# Postgres: the chats with a row in flight, read once per claim through the claim index
+# (session_id, status = 'SENDING': as many rows as are being sent). A candidate in one of
+# them is no head whatever else its chat holds, so `_HEADS` drops it by this hashed set
+# (`NOT IN`, which Postgres neither pulls up into a join nor evaluates after the costlier
+# chat check) before its per-candidate chat check. With a backlog — most chats waiting for
+# their row in flight — the claim otherwise ran that check on every waiting row: 4.7 ms and
+# ~8,400 buffers per claim at 3,000 rows waiting (session 12, four senders at once).
+_SENDING = (
+    "sending AS MATERIALIZED (SELECT jid FROM outbox WHERE session_id = {} "
+    "AND status = 'SENDING' AND jid IS NOT NULL)"
+)
 _TAKE = (
     "UPDATE outbox SET status = 'SENDING', slot_at = {} "
     "WHERE id = {} AND status = 'PENDING'%s RETURNING id"
@@ -142,7 +153,7 @@ async def _claim_read(session_id: str, fence: Fence | None, now: datetime) -> di
     pg = _postgres()
     prefix, args, fenced = "", [], "1"
     if fence is not None:
-        prefix = _FENCE % (" FOR SHARE" if pg else "")
+        prefix = "WITH " + _FENCE % (" FOR SHARE" if pg else "") + " "
         args = [session_id, fence.node_id, fence.token, now]
         fenced = "EXISTS (SELECT 1 FROM fence)"
     sql = prefix + _CLAIM_READ % (fenced, " FOR UPDATE OF b" if pg else "")
@@ -183,7 +194,7 @@ async def _take(
     prefix, args, only_if = "WITH ", [], ""
     if fence is not None:
         session_id, f, now = fence
-        prefix = _FENCE % " FOR SHARE" + ", "
+        prefix = "WITH " + _FENCE % " FOR SHARE" + ", "
         args, only_if = [session_id, f.node_id, f.token, now], " AND EXISTS (SELECT 1 FROM fence)"
     ctes = [f"t{i} AS ({_TAKE % only_if})" for i in range(len(granted))]
     args += [v for g in granted for v in g]
@@ -276,19 +287,27 @@ def heads_statement(
     """`_heads`' statement and its arguments (a test reads its plan)."""
     pg = _postgres()
     index = " INDEXED BY ix_outbox_claim" if not pg else ""
+    busy = " AND o.jid NOT IN (SELECT jid FROM sending)" if pg else ""
     parts, args = [], []
     for priority in range(top + 1):
         cold = "" if cold_ok else " AND o.cold = {}"
-        parts.append(_HEADS % (index, cold, " OFFSET 0" if pg else "", priority))
+        parts.append(_HEADS % (index, cold, busy, " OFFSET 0" if pg else "", priority))
         args += [session_id, priority, now, *([] if cold_ok else [False]), now, limit]
     sql = " UNION ALL ".join(parts)
+    ctes, first = [], []
     if fence is not None:
-        fenced = f"SELECT * FROM ({sql}) AS heads WHERE EXISTS (SELECT 1 FROM fence)"  # noqa: S608
-        sql = _FENCE % (" FOR SHARE" if pg else "") + fenced + " ORDER BY priority, created_at, id"
-        args = [session_id, fence.node_id, fence.token, now, *args]
+        ctes.append(_FENCE % (" FOR SHARE" if pg else ""))
+        first = [session_id, fence.node_id, fence.token, now]
+        fenced = "WHERE EXISTS (SELECT 1 FROM fence) "
+        sql = f"SELECT * FROM ({sql}) AS heads {fenced}ORDER BY priority, created_at, id"  # noqa: S608
     elif top > 0:
         sql = f"SELECT * FROM ({sql}) AS heads ORDER BY priority, created_at, id"  # noqa: S608
-    return sql, args
+    if pg:
+        ctes.append(_SENDING)
+        first.append(session_id)
+    if ctes:
+        sql = "WITH " + ", ".join(ctes) + " " + sql
+    return sql, [*first, *args]
 
 
 async def claim(
