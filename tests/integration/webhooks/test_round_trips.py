@@ -24,7 +24,8 @@ STORE = "WITH c AS (SELECT * FROM conversations"
 DECISION = "WITH w0 AS (UPDATE messages SET routed_at"
 SENT = "WITH sent AS (UPDATE outbox SET status = 'SENT'"
 DUE = "SELECT s.id FROM whatsapp_sessions s WHERE EXISTS"
-HEADS = "WITH fence AS ("
+HEADS = "WITH fence AS ("  # the take (the fence checked in its statement)
+CLAIM = "WITH sending AS"  # the claim's first statement: the heads
 
 # Postgres only (SQLite has no round trips to save): `db_url`'s own parameter, overridden
 pytestmark = pytest.mark.parametrize(
@@ -106,3 +107,34 @@ async def test_a_listening_webhook_gets_the_reply_in_its_transaction(
     events = [r.json for r in receiver.wait_for(10)]
     sent = [e["data"]["message"] for e in events if e["type"] == "message.outbound"]
     assert [m["status"] for m in sent] == ["SENT", "SENT"]
+
+
+@pytest.fixture
+async def hooks_stalled(tmp_path: Path, db_url: str) -> AsyncIterator[Hooks]:
+    """The webhook bot on Postgres whose sends each take 2 s (a send stays in flight)."""
+    overrides = {"dispatch_poll_s": 5.0, "dispatch_stall_s": 2.0}
+    async for h in _hooks(tmp_path / "data", db_url, **overrides):
+        yield h
+
+
+async def test_a_reply_is_claimed_at_once_while_another_send_is_in_flight(
+    hooks_stalled: Hooks, statements: list[tuple[str, bool]]
+) -> None:
+    """A reply's wake names its session, which has a row due for certain: the dispatcher
+    claims there even while another send is in flight, without first asking which sessions
+    have rows due (that ask is kept for a finished send, whose chat rarely has a next row)."""
+    bot = hooks_stalled.bot
+
+    async def sending(count: int) -> bool:
+        rows = await bot.db(lambda: Outbox.count().where(Outbox.status == "SENDING"))
+        return rows == count
+
+    await bot.simulate("+4915112345678", "first")
+    await eventually(lambda: sending(1))  # in flight for 2 s
+    statements.clear()
+    await bot.simulate("+4915187654321", "second")
+    await eventually(lambda: sending(2))  # claimed while the first was still being sent
+    queries = [query for query, _ in statements]
+    decided = next(i for i, q in enumerate(queries) if q.startswith(DECISION))
+    claimed = next(i for i, q in enumerate(queries) if i > decided and q.startswith(CLAIM))
+    assert not [q for q in queries[decided:claimed] if q.startswith(DUE)]
