@@ -29,6 +29,7 @@ from app.db.repos import messages, sessions
 from app.db.tx import transaction
 from app.domain import Clock, NormalizedMessage, Receipt, SessionStatus
 from app.events import Event, EventBus, catalog
+from app.pipeline.batches import Batches
 from app.pipeline.budget import BAN_CODES, SendBudget
 from app.pipeline.credentials import DbSealedStore
 from app.pipeline.dispatcher import Dispatcher
@@ -87,6 +88,7 @@ class SessionHub:
         self._clock = clock
         self.sessions_dir = sessions_dir
         self._outages = Outages(notifier, clock)
+        self._receipts: Batches[tuple[SessionRef, Receipt]] = Batches(self._apply_receipts)
 
     def session_dir(self, session_id: str) -> Path:
         return self.sessions_dir / session_id
@@ -198,18 +200,25 @@ class SessionHub:
         return ChannelEvents(on_message, on_receipt, on_status, on_qr, on_alert)
 
     async def _receipt(self, ref: SessionRef, receipt: Receipt) -> None:
-        """Delivered / read: waits until the dispatcher has stored the id it refers to."""
-        async with self._send_locks(ref.session_id):
+        """Delivered / read: applied once the dispatcher has stored the id it refers to;
+        receipts that arrive while the session's last batch is written go together
+        (`Batches`: two statements per batch on Postgres, not two per sent message)."""
+        await self._receipts.submit(ref.session_id, (ref, receipt))
+
+    async def _apply_receipts(
+        self, session_id: str, batch: list[tuple[SessionRef, Receipt]]
+    ) -> None:
+        ref = batch[0][0]
+        receipts = [receipt for _, receipt in batch]
+        async with self._send_locks(session_id):
             async with await self._webhooks.joined(ref.workspace_id):
-                told = await self._apply_receipt(ref, receipt)
+                told = await self._receipt_events(ref, receipts)
                 await self._webhooks.record(*told)
         for event in told:
             self._events.publish(event)
 
-    async def _apply_receipt(self, ref: SessionRef, receipt: Receipt) -> list[Event]:
-        changed = await messages.apply_receipt(
-            ref.session_id, receipt.wa_message_ids, receipt.kind, receipt.timestamp
-        )
+    async def _receipt_events(self, ref: SessionRef, receipts: list[Receipt]) -> list[Event]:
+        changed = await messages.apply_receipts(ref.session_id, receipts)
         return [catalog.message_updated(ref.workspace_id, m) for m in changed]
 
     def _publish_status(self, ref: SessionRef, status: SessionStatus, qr: str | None) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from app.db import fast
 from app.db.repos import mapping, workspace_settings
 from app.db.tables import Conversation, Message, WhatsappSession
-from app.domain import Direction, ReceiptKind
+from app.domain import Direction, Receipt, ReceiptKind
 from app.domain import conversations as c
 from app.domain.workspace_settings import DEFAULTS, WorkspaceSettings
 
@@ -34,6 +34,46 @@ async def apply_receipt(
         rows = await fast.execute(Message, _DELIVERED % marks, at, session_id, *wa_ids)
     else:
         rows = await fast.execute(Message, _READ % marks, at, True, session_id, *wa_ids)
+    return [mapping.message(r) for r in rows]
+
+
+# a batch of receipts on Postgres: one statement per kind, each id with its own time
+_DELIVERED_MANY = (
+    "UPDATE messages m SET delivered_at = v.at, status = 'DELIVERED' "
+    "FROM unnest({}::text[], {}::timestamptz[]) AS v(wa, at) WHERE m.session_id = {} "
+    "AND m.direction = 'OUTBOUND' AND m.delivered_at IS NULL AND m.status = 'SENT' "
+    "AND m.wa_message_id = v.wa RETURNING m.*"
+)
+_READ_MANY = (
+    "UPDATE messages m SET read_at = v.at, status = 'READ', is_read = {} "
+    "FROM unnest({}::text[], {}::timestamptz[]) AS v(wa, at) WHERE m.session_id = {} "
+    "AND m.direction = 'OUTBOUND' AND m.read_at IS NULL AND m.wa_message_id = v.wa RETURNING m.*"
+)
+
+
+async def apply_receipts(session_id: str, receipts: list[Receipt]) -> list[c.Message]:
+    """`apply_receipt` for a batch (`app.pipeline.batches`). On Postgres two statements
+    whatever the batch's size: every delivery first, then every read — a message both
+    delivered and read in the batch ends READ with both times, as it would one by one.
+    SQLite (no round trips to save) applies them one by one, in order."""
+    if Message._meta.db.engine_type == "sqlite":
+        changed = []
+        for r in receipts:
+            changed += await apply_receipt(session_id, r.wa_message_ids, r.kind, r.timestamp)
+        return changed
+    delivered: dict[str, datetime] = {}
+    read: dict[str, datetime] = {}
+    for r in receipts:
+        into = delivered if r.kind is ReceiptKind.DELIVERED else read
+        for wa_id in r.wa_message_ids:
+            into.setdefault(wa_id, r.timestamp)  # the first receipt of a kind counts
+    rows = []
+    if delivered:
+        ids, times = tuple(delivered), tuple(delivered.values())
+        rows += await fast.execute(Message, _DELIVERED_MANY, ids, times, session_id)
+    if read:
+        ids, times = tuple(read), tuple(read.values())
+        rows += await fast.execute(Message, _READ_MANY, True, ids, times, session_id)
     return [mapping.message(r) for r in rows]
 
 
