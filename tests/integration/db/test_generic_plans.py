@@ -10,15 +10,21 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from app.db.repos import outbox, unrouted
+from app.db import fast
+from app.db.repos import messages, outbox, unrouted
 from app.db.tables import Message
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _literal(value: Any) -> str:
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    return "'" + text.replace("'", "''") + "'"
+    if isinstance(value, list):  # an array: '{"a","b"}' (braces doubled: piccolo's raw SQL)
+        return "'{{" + ",".join(f'"{_text(v)}"' for v in value) + "}}'"
+    return "'" + _text(value).replace("'", "''") + "'"
+
+
+def _text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 async def _generic_plan(sql: str, args: list[Any]) -> str:
@@ -54,3 +60,17 @@ async def test_the_unrouted_sweep_and_the_route_update_keep_their_index(db: Engi
     route = outbox._CLAIM_ROUTING.replace("{}", "$1", 1).replace("{}", "$2", 1)
     plan = await _generic_plan(route, [NOW, "m1"])
     assert "messages_pkey" in plan and "ix_messages_unrouted" not in plan, plan
+
+
+async def test_a_batch_of_receipts_finds_its_messages_by_index(db: Engine) -> None:
+    """`messages.apply_receipts`: every id of the batch through `(session_id,
+    wa_message_id)`, whatever the batch's size (the array's length is no part of the plan)."""
+    if db.engine_type == "sqlite":
+        return
+    ids, times = ["w1", "w2", "w3"], [NOW, NOW, NOW]
+    delivered = fast._compile(messages._DELIVERED_MANY, "postgres")
+    read = fast._compile(messages._READ_MANY, "postgres")
+    for sql, args in ((delivered, [ids, times, "s1"]), (read, [True, ids, times, "s1"])):
+        plan = await _generic_plan(sql, args)
+        assert "ix_messages_session_id_wa_message_id" in plan, plan
+        assert "Seq Scan on messages" not in plan, plan
