@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from app.db import fast
@@ -37,23 +38,43 @@ async def apply_receipt(
     return [mapping.message(r) for r in rows]
 
 
-# a batch of receipts on Postgres: one statement per kind, each id with its own time
-_DELIVERED_MANY = (
-    "UPDATE messages m SET delivered_at = v.at, status = 'DELIVERED' "
-    "FROM unnest({}::text[], {}::timestamptz[]) AS v(wa, at) WHERE m.session_id = {} "
-    "AND m.direction = 'OUTBOUND' AND m.delivered_at IS NULL AND m.status = 'SENT' "
-    "AND m.wa_message_id = v.wa RETURNING m.*"
-)
-_READ_MANY = (
-    "UPDATE messages m SET read_at = v.at, status = 'READ', is_read = {} "
-    "FROM unnest({}::text[], {}::timestamptz[]) AS v(wa, at) WHERE m.session_id = {} "
-    "AND m.direction = 'OUTBOUND' AND m.read_at IS NULL AND m.wa_message_id = v.wa RETURNING m.*"
-)
+# A batch of receipts on Postgres: one statement per kind, each id its own `UPDATE` (a
+# data-modifying CTE) — the very lookup one receipt makes, an equality on both columns of
+# (session_id, wa_message_id), so no plan can read more than the ids. A single
+# `UPDATE … FROM unnest(…)` join was tried (session 11) and dropped: its generic plan, made
+# while the table was young, read the session's messages by `session_id` alone and filtered
+# the ids (every message the number ever sent, per batch); with the lookup moved into a
+# `LATERAL` subquery the ids were found by index but the rows to update by a scan of the
+# table (session 12). At most `_PER_STATEMENT` ids a statement (each size its own
+# prepared statement).
+_PER_STATEMENT = 16
+
+
+@lru_cache(maxsize=2 * _PER_STATEMENT)
+def _many(template: str, count: int) -> str:
+    ctes = ", ".join(f"r{i} AS ({template})" for i in range(count))
+    rows = " UNION ALL ".join(f"SELECT * FROM r{i}" for i in range(count))  # noqa: S608
+    return f"WITH {ctes} {rows}"
+
+
+async def _apply_many(
+    template: str, session_id: str, times: dict[str, datetime], *flag: bool
+) -> list[Any]:
+    """`template` (`_DELIVERED`/`_READ` for one id) for every id, each with its time."""
+    rows: list[Any] = []
+    items = list(times.items())
+    for start in range(0, len(items), _PER_STATEMENT):
+        chunk = items[start : start + _PER_STATEMENT]
+        one = template % "{}"
+        sql = one if len(chunk) == 1 else _many(one, len(chunk))
+        args = [v for wa_id, at in chunk for v in (at, *flag, session_id, wa_id)]
+        rows += await fast.execute(Message, sql, *args)
+    return rows
 
 
 async def apply_receipts(session_id: str, receipts: list[Receipt]) -> list[c.Message]:
     """`apply_receipt` for a batch (`app.pipeline.batches`). On Postgres two statements
-    whatever the batch's size: every delivery first, then every read — a message both
+    for up to 16 ids of each kind: every delivery first, then every read — a message both
     delivered and read in the batch ends READ with both times, as it would one by one.
     SQLite (no round trips to save) applies them one by one, in order."""
     if Message._meta.db.engine_type == "sqlite":
@@ -69,11 +90,9 @@ async def apply_receipts(session_id: str, receipts: list[Receipt]) -> list[c.Mes
             into.setdefault(wa_id, r.timestamp)  # the first receipt of a kind counts
     rows = []
     if delivered:
-        ids, times = tuple(delivered), tuple(delivered.values())
-        rows += await fast.execute(Message, _DELIVERED_MANY, ids, times, session_id)
+        rows += await _apply_many(_DELIVERED, session_id, delivered)
     if read:
-        ids, times = tuple(read), tuple(read.values())
-        rows += await fast.execute(Message, _READ_MANY, True, ids, times, session_id)
+        rows += await _apply_many(_READ, session_id, read, True)
     return [mapping.message(r) for r in rows]
 
 

@@ -64,13 +64,18 @@ async def test_the_unrouted_sweep_and_the_route_update_keep_their_index(db: Engi
 
 async def test_a_batch_of_receipts_finds_its_messages_by_index(db: Engine) -> None:
     """`messages.apply_receipts`: every id of the batch through `(session_id,
-    wa_message_id)`, whatever the batch's size (the array's length is no part of the plan)."""
+    wa_message_id)`, both columns in the index condition — never the session's messages
+    filtered by id, nor a scan of the table for the rows to update."""
     if db.engine_type == "sqlite":
         return
-    ids, times = ["w1", "w2", "w3"], [NOW, NOW, NOW]
-    delivered = fast._compile(messages._DELIVERED_MANY, "postgres")
-    read = fast._compile(messages._READ_MANY, "postgres")
-    for sql, args in ((delivered, [ids, times, "s1"]), (read, [True, ids, times, "s1"])):
+    for template, flag in ((messages._DELIVERED, []), (messages._READ, [True])):
+        sql = fast._compile(messages._many(template % "{}", 3), "postgres")
+        args = [v for wa in ("w1", "w2", "w3") for v in (NOW, *flag, "s1", wa)]
         plan = await _generic_plan(sql, args)
-        assert "ix_messages_session_id_wa_message_id" in plan, plan
-        assert "Seq Scan on messages" not in plan, plan
+        assert "Seq Scan" not in plan, plan
+        lines = plan.splitlines()
+        scans = [i for i, line in enumerate(lines) if "session_id_wa_message_id" in line]
+        assert len(scans) == 3, plan
+        for i in scans:
+            cond = lines[i + 1]
+            assert "Index Cond" in cond and "session_id" in cond and "wa_message_id" in cond, plan
