@@ -110,6 +110,16 @@ def insert_statement(
     return _insert_template(table, tuple(row), only_if, computed), tuple(row.values())
 
 
+def each(template: str, count: int, column: str = "*") -> tuple[list[str], str]:
+    """`template` (a data-modifying statement with RETURNING) `count` times as CTEs `e0…`,
+    and the UNION ALL that reads back `column` from each: many writes, each its own exact
+    statement (so its own plan), in one round trip. The caller joins the CTEs with any of
+    its own after `WITH`, and binds each copy's values in turn."""
+    ctes = [f"e{i} AS ({template})" for i in range(count)]
+    rows = " UNION ALL ".join(f"SELECT {column} FROM e{i}" for i in range(count))  # noqa: S608
+    return ctes, rows
+
+
 async def run_with(
     writes: list[Write], table: type[Table], template: str, *args: Any
 ) -> list[dict[str, Any]]:

@@ -202,7 +202,8 @@ class SessionHub:
     async def _receipt(self, ref: SessionRef, receipt: Receipt) -> None:
         """Delivered / read: applied once the dispatcher has stored the id it refers to;
         receipts that arrive while the session's last batch is written go together
-        (`Batches`: two statements per batch on Postgres, not two per sent message)."""
+        (`Batches`: on Postgres two statements per batch of up to 16 ids, not two per sent
+        message)."""
         await self._receipts.submit(ref.session_id, (ref, receipt))
 
     async def _apply_receipts(

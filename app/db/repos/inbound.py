@@ -296,8 +296,8 @@ def _persisted(
     opened: bool,
     rating: int | None,
 ) -> Persisted:
-    conv.update(unread_count=conv["unread_count"] + unread, last_message_at=row["created_at"])
-    conv.update(updated_at=row["created_at"])
+    now = row["created_at"]
+    conv.update(unread_count=conv["unread_count"] + unread, last_message_at=now, updated_at=now)
     contact_model = mapping.contact(contact)
     conversation = mapping.conversation(conv, contact_model)
     routing = row["routed_at"] is None

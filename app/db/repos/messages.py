@@ -52,9 +52,8 @@ _PER_STATEMENT = 16
 
 @lru_cache(maxsize=2 * _PER_STATEMENT)
 def _many(template: str, count: int) -> str:
-    ctes = ", ".join(f"r{i} AS ({template})" for i in range(count))
-    rows = " UNION ALL ".join(f"SELECT * FROM r{i}" for i in range(count))  # noqa: S608
-    return f"WITH {ctes} {rows}"
+    ctes, rows = fast.each(template, count)
+    return f"WITH {', '.join(ctes)} {rows}"
 
 
 async def _apply_many(

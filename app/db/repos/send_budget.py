@@ -196,12 +196,11 @@ async def _take(
         session_id, f, now = fence
         prefix = "WITH " + _FENCE % " FOR SHARE" + ", "
         args, only_if = [session_id, f.node_id, f.token, now], " AND EXISTS (SELECT 1 FROM fence)"
-    ctes = [f"t{i} AS ({_TAKE % only_if})" for i in range(len(granted))]
+    ctes, ids = fast.each(_TAKE % only_if, len(granted), "id")
     args += [v for g in granted for v in g]
     if save is not None:
         ctes.append(f"ledger AS ({save[0]})")
         args += save[1]
-    ids = " UNION ALL ".join(f"SELECT id FROM t{i}" for i in range(len(granted)))  # noqa: S608
     rows = await fast.execute(Outbox, f"{prefix}{', '.join(ctes)} {ids}", *args)
     return {r["id"] for r in rows}
 
@@ -369,7 +368,7 @@ async def claim(
         slots = [(j.slot_at, j.id) for j in chosen if j.slot_at is not None]
         taken = await _take(slots, _saving(session_id, budget.ledger, now))
         granted = [j for j in chosen if j.id in taken]
-        missed = [j for j in chosen if j.id not in taken and j.slot_at is not None]
+        missed = [j for j in chosen if j.id not in taken]  # every chosen row has its slot
         for job in missed:
             if job.slot_at is not None:
                 budget.refund(job.slot_at, job.cold)
