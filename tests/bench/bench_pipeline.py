@@ -176,6 +176,39 @@ async def _number(container: Any, tag: str, numbers: int = 1) -> list[str]:
     return made
 
 
+async def _wal_lsn(db_url: str | None) -> int:
+    """Postgres' WAL insert position in bytes (0 on SQLite): the bytes every write of a run
+    logged — index entries included — a figure the machine's speed does not move."""
+    if not db_url:
+        return 0
+    import asyncpg
+
+    con = await asyncpg.connect(db_url)
+    try:
+        return int(await con.fetchval("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn"))
+    finally:
+        await con.close()
+
+
+async def _hot_updates(db_url: str) -> str:
+    """Per hot table, the updates Postgres made in place (HOT: no index entry written) of all
+    updates so far — an update that changes an indexed column, or finds no room on its page,
+    writes an entry in every index of the table."""
+    import asyncpg
+
+    await asyncio.sleep(1.2)  # backends report their counters at most once a second
+    con = await asyncpg.connect(db_url)
+    try:
+        rows = await con.fetch(
+            "SELECT relname, n_tup_hot_upd, n_tup_upd FROM pg_stat_user_tables "
+            "WHERE schemaname = current_schema() AND relname = ANY($1) ORDER BY relname",
+            ["messages", "outbox", "conversations", "contacts"],
+        )
+    finally:
+        await con.close()
+    return ", ".join(f"{r['relname']} {r['n_tup_hot_upd']}/{r['n_tup_upd']}" for r in rows)
+
+
 def _cpu_figures(
     n: int, elapsed: float, injected: float, app_cpu: float, pg_cpu: float
 ) -> dict[str, float]:
@@ -208,6 +241,7 @@ async def _run(
             sent_at: dict[str, float] = {}
 
             # 1. saturation
+            wal_before = await _wal_lsn(db_url)
             pg_before = backend_cpu(container.engine)
             cpu0 = time.process_time()
             t0 = time.perf_counter()
@@ -225,6 +259,7 @@ async def _run(
             app_cpu = time.process_time() - cpu0
             pg_after = backend_cpu(container.engine)
             pg_cpu = sum(v - pg_before.get(pid, 0.0) for pid, v in pg_after.items())
+            wal = (await _wal_lsn(db_url)) - wal_before
             sat = replies.latencies(sent_at)
             engine = "postgres" if db_url else f"sqlite durability={sync}"
             print(f"engine: {engine}; {n} messages, {contacts} contacts, {concurrency} senders")
@@ -240,7 +275,11 @@ async def _run(
                 f"{figures['msg/cpu-s']:.0f} per CPU-second in all; "
                 f"load average {os.getloadavg()[0]:.1f}"
             )
+            if db_url:
+                print(f"  WAL: {wal / n:.0f} bytes per message (the whole cluster's)")
+                print(f"  updates in place (HOT) / all: {await _hot_updates(db_url)}")
             figures |= {"load p50 ms": pct(sat, 50), "load p99 ms": pct(sat, 99)}
+            figures |= {"wal bytes/msg": wal / n} if db_url else {}
             if not steady_n:
                 return figures
             await phone.settle()
