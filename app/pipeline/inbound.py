@@ -141,7 +141,10 @@ class Pipeline:
             notice = catalog.new_contact(stored.contact.id, stored.contact.jid)
             await self._notifier.notify(ws, notice)
         if stored.needs_routing and claimed:
-            self._lanes.submit(conv.id, lambda: self._tracked(key, ref, stored, msg))
+            # the state read with the store is as fresh as a read now when the routing starts
+            # at once; behind other work in its lane it reads again when its turn comes
+            read = None if self._lanes.busy(conv.id) else stored.route
+            self._lanes.submit(conv.id, lambda: self._tracked(key, ref, stored, msg, read))
         await inbound.durable()  # on disk before the caller acknowledges it (202)
         return stored.message
 
@@ -188,10 +191,11 @@ class Pipeline:
         ref: SessionRef,
         stored: inbound.Persisted,
         msg: NormalizedMessage,
+        read: messages.RouteRead | None = None,
     ) -> None:
         """Route, counting failures (recovery retries a failed message a few times)."""
         try:
-            await self._route(ref, stored, msg)
+            await self._route(ref, stored, msg, read)
             self.failures.pop(stored.message.id, None)
         except AlreadyRouted:
             log.debug("message %s was already routed", stored.message.id)
@@ -202,9 +206,14 @@ class Pipeline:
             self._routing.discard(key)
 
     async def _route(
-        self, ref: SessionRef, stored: inbound.Persisted, msg: NormalizedMessage
+        self,
+        ref: SessionRef,
+        stored: inbound.Persisted,
+        msg: NormalizedMessage,
+        read: messages.RouteRead | None,
     ) -> None:
-        read = await messages.route_read(stored.conversation.id)
+        if read is None:
+            read = await messages.route_read(stored.conversation.id)
         if read is None:
             return  # deleted meanwhile (GDPR delete of the contact)
         state = read.state

@@ -30,6 +30,10 @@ class Lanes:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def busy(self, key: Hashable) -> bool:
+        """Work for `key` is queued or running: what is submitted now waits its turn."""
+        return key in self._queues
+
     async def _drain(self, key: Hashable) -> None:
         queue = self._queues[key]
         try:

@@ -4,27 +4,32 @@ conversation, and the message row — atomically, so a redelivered message (same
 
 Most messages come from a known contact into their open conversation. On Postgres, with
 nothing else to commit beside them (no webhook listening), such a message is stored by one
-statement after the contact's read — two round trips instead of five (BEGIN, read, update
-and conversation read, insert, COMMIT); everything else takes the transaction."""
+statement that reads the contact too, and returns what routing reads first — one round trip
+where a transaction takes five (BEGIN, contact read, update and conversation read, insert,
+COMMIT) and the route read a sixth; everything else takes the transaction, starting from the
+contact rows that statement read."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
 from app.db import fast
-from app.db.engine import DURABLE_COLUMN, durable_commit, durable_select, make_durable
+from app.db.engine import durable_commit, durable_select, make_durable
 from app.db.errors import is_unique_violation
 from app.db.repos import csat, mapping
+from app.db.repos.messages import RouteRead, route_columns, route_joins, route_of
 from app.db.repos.resolver import (
-    find_contacts,
+    find_statement,
     known_contact,
     phone_of,
     resolve_contact,
     sender_of,
+    touch_statement,
 )
 from app.db.tables import Contact, Conversation, Message
 from app.domain import (
@@ -59,9 +64,12 @@ _OPEN_CONVERSATION = (
 )
 
 _CONVERSATION = "SELECT * FROM conversations WHERE id = {}"
+_CONVERSATION_COLUMNS = frozenset(col._meta.db_column_name for col in Conversation._meta.columns)
 
-# `_persist_alone`'s statement: the open conversation (`c`), then the writes, each only when
-# there is one — none at all otherwise, and the caller takes the transaction instead
+# `_persist_alone`'s statement: the sender's contact rows (`k`), the one it is (`one`), its
+# open conversation (`c`), then the writes, each only when there is one — none at all
+# otherwise, and the caller takes the transaction instead
+_OPEN_OF_ONE = _OPEN_CONVERSATION.replace("{}", "(SELECT id FROM one)")
 _IF_OPEN = "EXISTS (SELECT 1 FROM c)"
 _COUNT_IN_OPEN = (
     "UPDATE conversations SET unread_count = unread_count + {}, last_message_at = {}, "
@@ -80,6 +88,10 @@ class Persisted:
     # the message answered the contact's CSAT ask (issue 17): the rating it stored, in the
     # resolved conversation it rates; it is not routed (no bot, no reopening)
     csat_rating: int | None = None
+    # what routing reads first (`messages.route_read`), read by the store's own statement
+    # (Postgres, `_persist_alone`): as fresh as a read would be when the message is routed
+    # at once, its chat's lane idle (`Pipeline.handle`); None when not read with it
+    route: RouteRead | None = None
 
 
 def message_row(**values: Any) -> dict[str, Any]:
@@ -147,9 +159,8 @@ async def persist_inbound(
     rows = None
     engine = Message._meta.db
     if alone and engine.engine_type == "postgres" and rating_of(msg.text) is None:
-        rows = await find_contacts(workspace_id, sender_of(msg))
         try:
-            stored = await _persist_alone(workspace_id, session_id, msg, now, rows)
+            stored, rows = await _persist_alone(workspace_id, session_id, msg, now)
         except Exception as exc:
             if not is_unique_violation(exc):
                 raise
@@ -224,38 +235,61 @@ async def _persist(
 
 
 async def _persist_alone(
-    workspace_id: str,
-    session_id: str,
-    msg: NormalizedMessage,
-    now: datetime,
-    rows: list[dict[str, Any]],
-) -> Persisted | None:
+    workspace_id: str, session_id: str, msg: NormalizedMessage, now: datetime
+) -> tuple[Persisted | None, list[dict[str, Any]]]:
     """A known contact's message into their open conversation, as one statement (Postgres):
-    the conversation's read, the contact's update, the message and the conversation's count,
-    committed durably when the engine's durability asks for it (`durable_select`). None —
-    nothing written — when it is not that case."""
-    known = known_contact(rows, sender_of(msg), now)
-    if known is None:
-        return None
-    contact, (touch, touched) = known
+    the contact's read and update, the conversation's read, the message and the
+    conversation's count, committed durably when the engine's durability asks for it
+    (`durable_select`), with what routing reads (`messages.route_columns`). Each write only
+    when the sender is exactly one contact (`known_contact`) with an open conversation.
+    Otherwise nothing is written: (None, the contact rows the sender may be) — what the
+    transaction then starts from."""
     row = _message_row(workspace_id, session_id, msg, now, None)
+    sql, args = store_statement(workspace_id, msg, now, row)
+    result = await fast.execute(Conversation, sql, *args)
+    rows = [{k[len(_K) :]: v for k, v in r.items() if k.startswith(_K)} for r in result]
+    unread = 0 if msg.is_from_me else 1
+    known = known_contact(rows, sender_of(msg), now)
+    if known is None or result[0]["id"] is None:
+        return None, rows
+    conv = {k: v for k, v in result[0].items() if k in _CONVERSATION_COLUMNS}
+    row["conversation_id"] = conv["id"]
+    stored = _persisted(row, conv, known[0], unread, created=False, opened=False, rating=None)
+    return replace(stored, route=route_of(result[0])), rows
+
+
+def store_statement(
+    workspace_id: str, msg: NormalizedMessage, now: datetime, row: dict[str, Any]
+) -> fast.Write:
+    """`_persist_alone`'s statement for `msg` and its message row (`row`, but for the
+    conversation, which the statement fills in)."""
+    sender = sender_of(msg)
+    find, found_by = find_statement(workspace_id, sender)
+    touch, touched = touch_statement(sender, now, "(SELECT id FROM one)")
     message = fast.insert_statement(
         Message, row, only_if=_IF_OPEN, computed=(("conversation_id", "(SELECT id FROM c)"),)
     )
     unread = 0 if msg.is_from_me else 1
     # every part is our SQL; the values are parameters
     sql = (
-        f"WITH c AS ({_OPEN_CONVERSATION}), w0 AS ({touch} AND {_IF_OPEN}), "  # noqa: S608
-        f"w1 AS ({message[0]}), w2 AS ({_COUNT_IN_OPEN}) "
-        f"SELECT c.*{durable_select(Message._meta.db)} FROM c"
+        f"WITH k AS ({find}), one AS (SELECT id FROM k WHERE (SELECT count(*) FROM k) = 1), "  # noqa: S608
+        f"c AS ({_OPEN_OF_ONE}), w0 AS ({touch} AND {_IF_OPEN}), "
+        f"w1 AS ({message[0]}), w2 AS ({_COUNT_IN_OPEN}), "
+        # over `c` (one row at most), so the flows' EXISTS stay per-row index probes
+        f"rt AS (SELECT {route_columns('c')} FROM c {route_joins('c')}) "
+        f"SELECT {_contact_columns()}, c.*, rt.*{durable_select(Message._meta.db)} "
+        "FROM k LEFT JOIN c ON TRUE LEFT JOIN rt ON TRUE"
     )
-    args = (contact["id"], *touched, *message[1], unread, now, now)
-    found = await fast.execute(Conversation, sql, *args)
-    if not found:
-        return None
-    conv = {k: v for k, v in found[0].items() if k != DURABLE_COLUMN}
-    row["conversation_id"] = conv["id"]
-    return _persisted(row, conv, contact, unread, created=False, opened=False, rating=None)
+    return sql, (*found_by, *touched, *message[1], unread, now, now, True)
+
+
+_K = "k_"  # the contact's columns in `_persist_alone`'s rows, beside the conversation's
+
+
+@lru_cache(maxsize=1)
+def _contact_columns() -> str:
+    names = [col._meta.db_column_name for col in Contact._meta.columns]
+    return ", ".join(f'k."{n}" AS "{_K}{n}"' for n in names)
 
 
 def _message_row(

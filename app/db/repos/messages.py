@@ -10,6 +10,7 @@ from typing import Any
 from app.db import fast
 from app.db.repos import mapping, workspace_settings
 from app.db.tables import Conversation, Message, WhatsappSession
+from app.db.tables import WorkspaceSettings as WorkspaceSettingsRow
 from app.domain import Direction, Receipt, ReceiptKind
 from app.domain import conversations as c
 from app.domain.workspace_settings import DEFAULTS, WorkspaceSettings
@@ -145,20 +146,45 @@ async def previews(conversation_ids: list[str]) -> dict[str, str]:
     return out
 
 
-_ROUTE_READ = (
-    "SELECT ws.*, conversations.status AS route_status, contacts.is_blocked AS route_is_blocked, "
-    "contacts.human_takeover AS route_human_takeover, "
-    "contacts.approval_mode AS route_approval_mode, "
-    "contacts.autoreply_enabled AS route_autoreply_enabled, "
-    "ws.workspace_id AS route_settings_row, "
-    "(EXISTS (SELECT 1 FROM flow_runs r WHERE r.active_contact_id = contacts.id) "
-    "OR EXISTS (SELECT 1 FROM flows f WHERE f.workspace_id = conversations.workspace_id "
-    "AND f.is_active = {})) AS route_flows "
-    "FROM conversations JOIN contacts ON contacts.id = conversations.contact_id "
-    "LEFT JOIN workspace_settings ws ON ws.workspace_id = conversations.workspace_id "
-    "WHERE conversations.id = {}"
-)
 _STATE = ("status", "is_blocked", "human_takeover", "approval_mode", "autoreply_enabled")
+_WS = "route_ws_"  # the workspace settings' columns, prefixed: beside a conversation's own
+
+
+@lru_cache(maxsize=4)
+def route_columns(conversation: str) -> str:
+    """What routing reads, as columns of a SELECT over the conversation aliased
+    `conversation` joined by `route_joins` — in the route read, and returned with an inbound
+    message's store (`inbound._persist_alone`). One `{}`: True (active flows)."""
+    names = [col._meta.db_column_name for col in WorkspaceSettingsRow._meta.columns]
+    return ", ".join(
+        [f'ws."{n}" AS "{_WS}{n}"' for n in names]
+        + [
+            f"{conversation}.status AS route_status",
+            "ct.is_blocked AS route_is_blocked, ct.human_takeover AS route_human_takeover",
+            "ct.approval_mode AS route_approval_mode",
+            "ct.autoreply_enabled AS route_autoreply_enabled",
+            "ws.workspace_id AS route_settings_row",
+            "(EXISTS (SELECT 1 FROM flow_runs r WHERE r.active_contact_id = ct.id) "  # noqa: S608
+            "OR EXISTS (SELECT 1 FROM flows f WHERE f.workspace_id = "
+            f"{conversation}.workspace_id AND f.is_active = {{}})) AS route_flows",
+        ]
+    )
+
+
+def route_joins(conversation: str) -> str:
+    return (
+        f"JOIN contacts ct ON ct.id = {conversation}.contact_id "
+        f"LEFT JOIN workspace_settings ws ON ws.workspace_id = {conversation}.workspace_id"
+    )
+
+
+def route_of(row: dict[str, Any]) -> RouteRead:
+    """The route read of a row with `route_columns`."""
+    state = {k: row[f"route_{k}"] for k in _STATE}
+    if row["route_settings_row"] is None:
+        return RouteRead(state, DEFAULTS, bool(row["route_flows"]))
+    ws = {k[len(_WS) :]: v for k, v in row.items() if k.startswith(_WS)}
+    return RouteRead(state, workspace_settings.from_row(ws), bool(row["route_flows"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,14 +201,12 @@ async def route_read(conversation_id: str) -> RouteRead | None:
     waiting in its chat's lane was persisted before the previous one's decision, which may
     have escalated, or before an agent took over), the workspace settings, and whether the
     flow step has anything to look at; None when the conversation is gone."""
-    rows = await fast.execute(Conversation, _ROUTE_READ, True, conversation_id)
-    if not rows:
-        return None
-    row = rows[0]
-    state = {k: row[f"route_{k}"] for k in _STATE}
-    has_row = row["route_settings_row"] is not None
-    settings = workspace_settings.from_row(row) if has_row else DEFAULTS
-    return RouteRead(state, settings, bool(row["route_flows"]))
+    sql = (
+        f"SELECT {route_columns('conversations')} FROM conversations "  # noqa: S608 (ours)
+        f"{route_joins('conversations')} WHERE conversations.id = {{}}"
+    )
+    rows = await fast.execute(Conversation, sql, True, conversation_id)
+    return route_of(rows[0]) if rows else None
 
 
 async def enabled_sessions() -> list[dict[str, Any]]:

@@ -12,7 +12,10 @@ from app.db import fast
 from app.db.tables import Contact, Conversation
 from app.domain import NormalizedMessage, new_id
 
-_FIND_CONTACT = "SELECT * FROM contacts WHERE workspace_id = {} AND (jid IN (%s)"
+_FIND_CONTACT = "SELECT * FROM contacts WHERE workspace_id = {} AND jid = {}"
+_FIND_BY_LID = (  # rows the first lookup did not find
+    "SELECT * FROM contacts WHERE workspace_id = {} AND lid = {} AND jid NOT IN (%s)"
+)
 
 
 def _marks(values: list[str]) -> str:
@@ -44,12 +47,44 @@ def sender_of(msg: NormalizedMessage) -> Sender:
     return Sender(phone_jid, lid, None if msg.is_from_me else msg.push_name, msg.jid)
 
 
+def find_statement(workspace_id: str, sender: Sender) -> fast.Write:
+    """The SELECT of every contact row the sender may be (`find_contacts`): by each JID, then
+    by learnt LID — lookups glued by UNION ALL, each an equality on its index's columns. As
+    one `jid IN (…) OR lid = …`, a generic plan (asyncpg's statement cache) scanned the
+    contacts table once it had a few hundred rows (tests/integration/db/test_generic_plans.py)."""
+    keys = [k for k in (sender.phone_jid, sender.lid) if k]
+    lookups = [_FIND_CONTACT for _ in keys]
+    args: list[Any] = [v for key in keys for v in (workspace_id, key)]
+    if sender.lid:
+        lookups.append(_FIND_BY_LID.replace("%s", _marks(keys)))
+        args += [workspace_id, sender.lid, *keys]
+    return " UNION ALL ".join(lookups), tuple(args)
+
+
 async def find_contacts(workspace_id: str, sender: Sender) -> list[dict[str, Any]]:
     """Every contact row the sender may be: by phone JID, or by LID (as JID or as learnt)."""
-    keys = [k for k in (sender.phone_jid, sender.lid) if k]
-    lid = sender.lid
-    sql = _FIND_CONTACT.replace("%s", _marks(keys)) + (" OR lid = {})" if lid else ")")
-    return await fast.execute(Contact, sql, workspace_id, *keys, *([lid] if lid else []))
+    sql, args = find_statement(workspace_id, sender)
+    return await fast.execute(Contact, sql, *args)
+
+
+def touch_statement(sender: Sender, now: datetime, contact: str) -> fast.Write:
+    """`known_contact`'s update as SQL that needs no read first: the contact (`contact`, an
+    SQL expression for its id) gets the same values `_changes` gives a single row — a column
+    it would leave alone is set to the value it has (the phone number only where the JID
+    changes: it may be written by hand)."""
+    sets = ["last_message_at = {}", "updated_at = {}"]
+    values: list[Any] = [now, now]
+    if sender.lid:
+        sets.append("lid = {}")
+        values.append(sender.lid)
+    if sender.phone_jid:
+        sets += ["phone_number = CASE WHEN jid <> {} THEN {} ELSE phone_number END", "jid = {}"]
+        values += [sender.phone_jid, phone_of(sender.phone_jid), sender.phone_jid]
+    if sender.name:
+        sets.append("name = {}")
+        values.append(sender.name)
+    sql = f"UPDATE contacts SET {', '.join(sets)} WHERE id = {contact}"  # noqa: S608 (ours)
+    return sql, tuple(values)
 
 
 def known_contact(

@@ -115,3 +115,29 @@ def test_phone_of() -> None:
     assert phone_of("4917600000001@s.whatsapp.net") == "+4917600000001"
     assert phone_of("4917600000001:12@s.whatsapp.net") == "+4917600000001"
     assert phone_of(LID) == "" and phone_of(None) == ""
+
+
+async def test_a_known_contact_learns_from_each_message_and_keeps_what_was_typed(
+    db: Engine, alone: bool
+) -> None:
+    """A known contact's message updates their row — name, LID, last message — the same way
+    stored in a transaction or by the one statement that reads the contact too (`alone`):
+    the phone number someone wrote by hand stays as written while the JID is the same."""
+    ws, session = await _session()
+    first = await persist_inbound(ws, session, _msg("A", PHONE, phone=PHONE), NOW, alone=alone)
+    assert first is not None
+    await Contact.update({Contact.phone_number: "+49 176 00000001"}).where(
+        Contact.id == first.contact.id
+    )
+    later = datetime(2026, 1, 2, tzinfo=UTC)
+    msg = _msg("B", PHONE, phone=PHONE, lid=LID, name="Ann")
+    second = await persist_inbound(ws, session, msg, later, alone=alone)
+    assert second is not None and not second.new_contact
+    assert second.conversation.id == first.conversation.id
+    assert second.conversation.unread_count == 2
+    (row,) = await Contact.select().where(Contact.workspace_id == ws)
+    seen = (row["jid"], row["lid"], row["name"], row["phone_number"], row["last_message_at"])
+    assert seen == (PHONE, LID, "Ann", "+49 176 00000001", later)
+    told = second.contact
+    assert (told.lid, told.name, told.phone_number) == (LID, "Ann", "+49 176 00000001")
+    assert await Message.count().where(Message.conversation_id == first.conversation.id) == 2

@@ -5,7 +5,8 @@ reply rows, conversation) and the "sent" mark are one statement each, atomic on 
 no BEGIN/COMMIT round trips; with a webhook listening each runs inside the transaction that writes
 its delivery rows, so a committed change still always has its deliveries. And the dispatcher,
 woken for the session the reply is in, claims there without first asking which sessions have
-rows due."""
+rows due. A message routed at once (its chat's lane idle) takes what routing reads from the
+store's statement; one that waits behind another in its lane reads it when its turn comes."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from tests.fakes.webhook_receiver import Receiver
 from tests.integration.bots import eventually
 from tests.integration.webhooks.conftest import Hooks, _hooks
 
-STORE = "WITH c AS (SELECT * FROM conversations"
+STORE = "WITH k AS (SELECT * FROM contacts"
 DECISION = "WITH w0 AS (UPDATE messages SET routed_at"
 SENT = "WITH sent AS (UPDATE outbox SET status = 'SENT'"
+CONTACT_READ = "SELECT * FROM contacts"
+ROUTE_READ = 'SELECT ws."'  # the route read on its own (messages.route_read)
 DUE = "SELECT s.id FROM whatsapp_sessions s WHERE EXISTS"
 HEADS = "WITH fence AS ("  # the take (the fence checked in its statement)
 CLAIM = "WITH sending AS"  # the claim's first statement: the heads
@@ -89,6 +92,8 @@ async def test_nobody_listening_a_reply_needs_no_transaction(
     queries = [query for query, _ in statements]
     decided = next(i for i, q in enumerate(queries) if q.startswith(DECISION))
     assert not [q for q, inside in statements[:decided] if inside]  # stored, routed: no BEGIN
+    assert not [q for q in queries[:decided] if q.startswith(ROUTE_READ)]  # read with the store
+    assert not [q for q in queries[:decided] if q.startswith(CONTACT_READ)]  # and the contact
     claimed = next(i for i, q in enumerate(queries) if i > decided and q.startswith(HEADS))
     assert not [q for q in queries[decided:claimed] if q.startswith(DUE)]
 
@@ -138,3 +143,37 @@ async def test_a_reply_is_claimed_at_once_while_another_send_is_in_flight(
     decided = next(i for i, q in enumerate(queries) if q.startswith(DECISION))
     claimed = next(i for i, q in enumerate(queries) if i > decided and q.startswith(CLAIM))
     assert not [q for q in queries[decided:claimed] if q.startswith(DUE)]
+
+
+@pytest.fixture
+async def hooks_slow(tmp_path: Path, db_url: str) -> AsyncIterator[Hooks]:
+    """The webhook bot on Postgres whose answers each take 1.5 s (a chat's lane stays busy)."""
+    async for h in _hooks(tmp_path / "data", db_url, route_stall_s=1.5):
+        yield h
+
+
+async def test_a_message_waiting_in_its_lane_reads_the_state_when_its_turn_comes(
+    hooks_slow: Hooks, statements: list[tuple[str, bool]]
+) -> None:
+    """The state read with a message's store is only as fresh as its routing when the
+    routing starts at once. Behind another message of the chat it is read again: an agent
+    who takes the chat over meanwhile silences the bot for the waiting message."""
+    bot = hooks_slow.bot
+    phone = "+4915112345678"
+    await _reply_to(hooks_slow, "first", 1)  # a known contact from here on
+    statements.clear()
+    await bot.simulate(phone, "second")  # routed at once, answering for 1.5 s
+    await bot.simulate(phone, "third")  # waits in the lane
+    contact = (await bot.conversation_of(phone))["contact"]
+    r = await bot.send("POST", f"/contacts/{contact['id']}/takeover")
+    assert r.status_code == 201, r.text
+
+    async def second_sent() -> bool:
+        return await bot.db(lambda: Outbox.count().where(Outbox.status == "SENT")) == 2
+
+    await eventually(second_sent)
+    await bot.db(bot.api.container.pipeline.settle)  # "third" decided
+    replies = await bot.db(lambda: Outbox.count())
+    assert replies == 2  # the echo: nothing for "third"
+    assert _ran(statements, STORE) == [False, False]
+    assert len([q for q, _ in statements if q.startswith(ROUTE_READ)]) == 1  # the third's
