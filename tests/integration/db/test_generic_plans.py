@@ -11,13 +11,16 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from app.db import fast
-from app.db.repos import messages, outbox, unrouted
-from app.db.tables import Message
+from app.db.repos import inbound, messages, outbox, unrouted
+from app.db.tables import Contact, Message, Workspace
+from app.domain import MessageKind, NormalizedMessage
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
     if isinstance(value, list):  # an array: '{"a","b"}' (braces doubled: piccolo's raw SQL)
         return "'{{" + ",".join(f'"{_text(v)}"' for v in value) + "}}'"
     return "'" + _text(value).replace("'", "''") + "'"
@@ -63,9 +66,9 @@ async def test_the_unrouted_sweep_and_the_route_update_keep_their_index(db: Engi
 
 
 async def test_a_batch_of_receipts_finds_its_messages_by_index(db: Engine) -> None:
-    """`messages.apply_receipts`: every id of the batch through `(session_id,
-    wa_message_id)`, both columns in the index condition — never the session's messages
-    filtered by id, nor a scan of the table for the rows to update."""
+    """`messages.apply_receipts`: every id of the batch through the unique index led by
+    `(session_id, wa_message_id)` (m0036), both columns in the index condition — never the
+    session's messages filtered by id, nor a scan of the table for the rows to update."""
     if db.engine_type == "sqlite":
         return
     for template, flag in ((messages._DELIVERED, []), (messages._READ, [True])):
@@ -74,8 +77,49 @@ async def test_a_batch_of_receipts_finds_its_messages_by_index(db: Engine) -> No
         plan = await _generic_plan(sql, args)
         assert "Seq Scan" not in plan, plan
         lines = plan.splitlines()
-        scans = [i for i, line in enumerate(lines) if "session_id_wa_message_id" in line]
+        scans = [i for i, line in enumerate(lines) if "ux_messages_session_wa" in line]
         assert len(scans) == 3, plan
         for i in scans:
             cond = lines[i + 1]
             assert "Index Cond" in cond and "session_id" in cond and "wa_message_id" in cond, plan
+
+
+async def test_the_inbound_store_finds_contact_and_conversation_by_index(db: Engine) -> None:
+    """`inbound.store_statement` (a known contact's message, one statement): the contact by
+    its unique `(workspace_id, jid)` or its LID, the open conversation by contact — no scan
+    of contacts, conversations or messages under a generic plan. With 300 contacts analysed,
+    `jid IN (…) OR lid = …` (the lookup until session 13) was a scan of the table."""
+    if db.engine_type == "sqlite":
+        return
+    ws = Workspace(name="W", slug="w")
+    await Workspace.insert(ws)
+    await Contact.raw(
+        "INSERT INTO contacts (id, workspace_id, jid, phone_number, autoreply_enabled, "
+        "human_takeover, approval_mode, is_blocked, is_vip, first_seen_at, last_message_at, "
+        "created_at, updated_at) SELECT 'c' || g, {}, g || '@s.whatsapp.net', '', true, "
+        "false, false, false, false, now(), now(), now(), now() FROM generate_series(1, 300) g",
+        ws.id,
+    )
+    await Contact.raw("ANALYZE contacts")  # what autovacuum does once a table has rows
+    msg = NormalizedMessage(
+        wa_message_id="w1",
+        jid="4917600000001@s.whatsapp.net",
+        chat_jid="4917600000001@s.whatsapp.net",
+        timestamp=NOW,
+        kind=MessageKind.TEXT,
+        text="hi",
+        sender_lid="123@lid",
+        push_name="Ann",
+    )
+    row = inbound.message_row(workspace_id=ws.id, session_id="s1", created_at=NOW)
+    row["direction"], row["sender_type"] = "INBOUND", "CONTACT"
+    sql, args = inbound.store_statement(ws.id, msg, NOW, row)
+    plan = await _generic_plan(fast._compile(sql, "postgres"), [_arg(a) for a in args])
+    assert "Seq Scan" not in plan, plan
+    assert "contacts_workspace_id_jid_key" in plan and "ix_contacts_lid" in plan, plan
+    assert "ix_conversations_contact_id" in plan, plan
+
+
+def _arg(value: Any) -> Any:
+    """A statement argument as `_literal` writes it (JSON lists as their text)."""
+    return fast._value(value) if isinstance(value, list | dict) else value
