@@ -8,12 +8,16 @@ server mode's cost per node.
 - `messages`: the unique `(workspace_id, session_id, wa_message_id)` (redelivery) and the
   index `(session_id, wa_message_id)` (receipts, m0004) become one unique index led by
   `session_id`, which serves both: the same uniqueness, one entry fewer per message version.
-- `messages (flow_id)`, `conversations (assigned_user_id)` and `conversations (workspace_id,
-  resolved_at)` keep only the rows that have a value: they are read by equality or by range
-  on it (a flow's deletion, an agent's chats, the resolved-in-a-window counts), never for
-  NULL, and most messages have no flow, most chats no agent and no resolution while they are
-  busy — the conversation is updated twice per message, non-HOT (its `last_message_at` is
-  indexed for the inbox order), so each such index cost an entry twice per message.
+- `messages (flow_id)`, `conversations (assigned_user_id)`, `conversations (workspace_id,
+  resolved_at)` and the unique `outbox (workspace_id, idempotency_key)` keep only the rows
+  that have a value: they are read by equality or by range on it (a flow's deletion, an
+  agent's chats, the resolved-in-a-window counts, a retried API send), never for NULL, and
+  most messages have no flow, most chats no agent and no resolution while they are busy,
+  most sends no key — the conversation is updated twice per message and an outbox row twice
+  per send, non-HOT (`last_message_at`, `status` are indexed), so each such index cost an
+  entry each time. An equality or range on the column implies `IS NOT NULL` even with a
+  parameter, so generic plans use these indexes too; the unique index still refuses a
+  second row with the same key (NULL keys never collided).
 - Not done: a fillfactor below 100 on `messages` (room for the receipts' new versions on
   their page). The receipts — `status`, `delivered_at`, `read_at`, no index — are already
   HOT (page pruning makes the room); the non-HOT updates are the routing mark (`routed_at`
@@ -40,6 +44,9 @@ _POSTGRES = [
     "DROP INDEX IF EXISTS ix_conversations_workspace_id_resolved_at",
     "CREATE INDEX ix_conversations_workspace_id_resolved_at ON conversations "
     "(workspace_id, resolved_at) WHERE resolved_at IS NOT NULL",
+    "DROP INDEX IF EXISTS ux_outbox_idempotency",
+    "CREATE UNIQUE INDEX ux_outbox_idempotency ON outbox (workspace_id, idempotency_key) "
+    "WHERE idempotency_key IS NOT NULL",
 ]
 
 

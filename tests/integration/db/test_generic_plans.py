@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 
 from app.db import fast
 from app.db.repos import inbound, messages, outbox, unrouted
-from app.db.tables import Contact, Message, Workspace
+from app.db.tables import Contact, Conversation, Message, Outbox, Workspace
 from app.domain import MessageKind, NormalizedMessage
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -123,3 +123,27 @@ async def test_the_inbound_store_finds_contact_and_conversation_by_index(db: Eng
 def _arg(value: Any) -> Any:
     """A statement argument as `_literal` writes it (JSON lists as their text)."""
     return fast._value(value) if isinstance(value, list | dict) else value
+
+
+async def test_the_partial_indexes_serve_lookups_by_a_parameter(db: Engine) -> None:
+    """m0036's partial indexes keep only rows with a value; an equality or a range on the
+    column implies it is not NULL, so the generic plans of parameterised lookups (a flow's
+    messages, an agent's chats, the resolved-in-a-window counts, a retried send's key) still
+    use them."""
+    if db.engine_type == "sqlite":
+        return
+    lookups = {
+        "ix_messages_flow_id": Message.select(Message.id).where(Message.flow_id == "f1"),
+        "ix_conversations_assigned_user_id": Conversation.select(Conversation.id).where(
+            Conversation.assigned_user_id == "u1"
+        ),
+        "ix_conversations_workspace_id_resolved_at": Conversation.count().where(
+            (Conversation.workspace_id == "w1") & (Conversation.resolved_at >= NOW)
+        ),
+        "ux_outbox_idempotency": Outbox.select(Outbox.id).where(
+            (Outbox.workspace_id == "w1") & (Outbox.idempotency_key == "k1")
+        ),
+    }
+    for index, query in lookups.items():
+        plan = await _generic_plan(*_piccolo(query))
+        assert index in plan, plan
