@@ -52,7 +52,10 @@ def find_statement(workspace_id: str, sender: Sender) -> fast.Write:
     by learnt LID — lookups glued by UNION ALL, each an equality on its index's columns. As
     one `jid IN (…) OR lid = …`, a generic plan (asyncpg's statement cache) scanned the
     contacts table once it had a few hundred rows (tests/integration/db/test_generic_plans.py)."""
-    keys = [k for k in (sender.phone_jid, sender.lid) if k]
+    # a JID that is neither (an old `@c.us` one) names the contact by itself, as
+    # `resolve_contact` creates it — without it there was nothing to look up by, and a
+    # second message from it was lost (the empty lookup failed, or found no one again)
+    keys = [k for k in (sender.phone_jid, sender.lid) if k] or [sender.jid]
     lookups = [_FIND_CONTACT for _ in keys]
     args: list[Any] = [v for key in keys for v in (workspace_id, key)]
     if sender.lid:

@@ -141,3 +141,18 @@ async def test_a_known_contact_learns_from_each_message_and_keeps_what_was_typed
     told = second.contact
     assert (told.lid, told.name, told.phone_number) == (LID, "Ann", "+49 176 00000001")
     assert await Message.count().where(Message.conversation_id == first.conversation.id) == 2
+
+
+async def test_a_sender_known_by_neither_phone_nor_lid_is_found_by_their_jid(
+    db: Engine, alone: bool
+) -> None:
+    """A JID that is neither a phone JID nor a LID (an old `@c.us` one) names the contact by
+    itself: the second message finds the contact the first created."""
+    ws, session = await _session()
+    odd = "4917600000001@c.us"
+    first = await persist_inbound(ws, session, _msg("A", odd), NOW, alone=alone)
+    second = await persist_inbound(ws, session, _msg("B", odd), NOW, alone=alone)
+    assert first is not None and second is not None
+    assert first.new_contact and not second.new_contact
+    assert second.contact.id == first.contact.id
+    assert await Contact.count().where(Contact.workspace_id == ws) == 1
