@@ -1,6 +1,8 @@
 """Who wrote an inbound message: find the contact by phone JID or LID, learn the other
 identity, and merge the two rows when WhatsApp reveals they are one person (LID ↔ phone).
-Runs inside the persist transaction of `inbound.persist_inbound`."""
+Runs inside the persist transaction of `inbound.persist_inbound`; a known contact's plain
+message needs none of that, and its lookup and update (`find_statement`, `touch_statement`)
+go into the one statement that stores it (`inbound.store_statement`)."""
 
 from __future__ import annotations
 
