@@ -110,6 +110,20 @@ def insert_statement(
     return _insert_template(table, tuple(row), only_if, computed), tuple(row.values())
 
 
+@lru_cache(maxsize=16)
+def columns_as(table: type[Table], alias: str, prefix: str) -> str:
+    """Every column of `table` (aliased `alias` in the query) as `"<prefix><name>"`: a row
+    of it returned beside another table's, whose column names it shares (`id`,
+    `workspace_id` …). `unprefixed` takes it back out of a result row."""
+    names = [col._meta.db_column_name for col in table._meta.columns]
+    return ", ".join(f'{alias}."{n}" AS "{prefix}{n}"' for n in names)
+
+
+def unprefixed(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The columns `columns_as(…, prefix)` put in `row`, under their own names."""
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+
+
 def each(template: str, count: int, column: str = "*") -> tuple[list[str], str]:
     """`template` (a data-modifying statement with RETURNING) `count` times as CTEs `e0…`,
     and the UNION ALL that reads back `column` from each: many writes, each its own exact

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
@@ -226,7 +225,7 @@ async def _persist(
         )
     row = _message_row(workspace_id, session_id, msg, now, rating)
     row["conversation_id"] = conv["id"]
-    unread = 0 if msg.is_from_me or rating else 1  # a rating leaves the resolved thread read
+    unread = _unread(msg, rating)
     # the row and the conversation's count in one statement on Postgres (`insert_with`)
     await fast.insert_with(
         [(Message, row)], Conversation, _COUNT_MESSAGE, unread, now, now, conv["id"]
@@ -247,8 +246,8 @@ async def _persist_alone(
     row = _message_row(workspace_id, session_id, msg, now, None)
     sql, args = store_statement(workspace_id, msg, now, row)
     result = await fast.execute(Conversation, sql, *args)
-    rows = [{k[len(_K) :]: v for k, v in r.items() if k.startswith(_K)} for r in result]
-    unread = 0 if msg.is_from_me else 1
+    rows = [fast.unprefixed(r, _K) for r in result]
+    unread = _unread(msg, None)
     known = known_contact(rows, sender_of(msg), now)
     if known is None or result[0]["id"] is None:
         return None, rows
@@ -269,7 +268,7 @@ def store_statement(
     message = fast.insert_statement(
         Message, row, only_if=_IF_OPEN, computed=(("conversation_id", "(SELECT id FROM c)"),)
     )
-    unread = 0 if msg.is_from_me else 1
+    unread = _unread(msg, None)
     # every part is our SQL; the values are parameters
     sql = (
         f"WITH k AS ({find}), one AS (SELECT id FROM k WHERE (SELECT count(*) FROM k) = 1), "  # noqa: S608
@@ -277,7 +276,8 @@ def store_statement(
         f"w1 AS ({message[0]}), w2 AS ({_COUNT_IN_OPEN}), "
         # over `c` (one row at most), so the flows' EXISTS stay per-row index probes
         f"rt AS (SELECT {route_columns('c')} FROM c {route_joins('c')}) "
-        f"SELECT {_contact_columns()}, c.*, rt.*{durable_select(Message._meta.db)} "
+        f"SELECT {fast.columns_as(Contact, 'k', _K)}, c.*, rt.*"
+        f"{durable_select(Message._meta.db)} "
         "FROM k LEFT JOIN c ON TRUE LEFT JOIN rt ON TRUE"
     )
     return sql, (*found_by, *touched, *message[1], unread, now, now, True)
@@ -286,10 +286,10 @@ def store_statement(
 _K = "k_"  # the contact's columns in `_persist_alone`'s rows, beside the conversation's
 
 
-@lru_cache(maxsize=1)
-def _contact_columns() -> str:
-    names = [col._meta.db_column_name for col in Contact._meta.columns]
-    return ", ".join(f'k."{n}" AS "{_K}{n}"' for n in names)
+def _unread(msg: NormalizedMessage, rating: int | None) -> int:
+    """What a stored message adds to its conversation's unread count: our own messages and
+    a rating (which leaves the resolved thread read) add nothing."""
+    return 0 if msg.is_from_me or rating else 1
 
 
 def _message_row(

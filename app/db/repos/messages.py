@@ -155,10 +155,9 @@ def route_columns(conversation: str) -> str:
     """What routing reads, as columns of a SELECT over the conversation aliased
     `conversation` joined by `route_joins` — in the route read, and returned with an inbound
     message's store (`inbound._persist_alone`). One `{}`: True (active flows)."""
-    names = [col._meta.db_column_name for col in WorkspaceSettingsRow._meta.columns]
     return ", ".join(
-        [f'ws."{n}" AS "{_WS}{n}"' for n in names]
-        + [
+        [
+            fast.columns_as(WorkspaceSettingsRow, "ws", _WS),
             f"{conversation}.status AS route_status",
             "ct.is_blocked AS route_is_blocked, ct.human_takeover AS route_human_takeover",
             "ct.approval_mode AS route_approval_mode",
@@ -183,8 +182,8 @@ def route_of(row: dict[str, Any]) -> RouteRead:
     state = {k: row[f"route_{k}"] for k in _STATE}
     if row["route_settings_row"] is None:
         return RouteRead(state, DEFAULTS, bool(row["route_flows"]))
-    ws = {k[len(_WS) :]: v for k, v in row.items() if k.startswith(_WS)}
-    return RouteRead(state, workspace_settings.from_row(ws), bool(row["route_flows"]))
+    settings = workspace_settings.from_row(fast.unprefixed(row, _WS))
+    return RouteRead(state, settings, bool(row["route_flows"]))
 
 
 @dataclass(frozen=True, slots=True)
