@@ -1,9 +1,9 @@
 """The per-number send budget (issue 15, DESIGN §8 "Sending"): which outbound message may go
 out now — pure arithmetic over one WhatsApp session's budget state.
 
-`app/db/repos/send_budget.py` applies it inside the transaction that claims outbox rows, with
-the session's budget row locked, so concurrent dispatchers (later: nodes) and restarts cannot
-exceed it. The rules:
+`app/db/repos/send_budget.py` applies it where the outbox rows are claimed, writing the
+ledger atomically with the claimed rows and only over the budget row's version it read (or
+with the row locked), so concurrent dispatchers, nodes and restarts cannot exceed it. The rules:
 
 - **per minute**: at most `per_minute` sends in any 60 s. The recent slot times are kept and
   slots never go back in time, so "the per_minute-th latest slot is at least 60 s (+ a small

@@ -1,12 +1,14 @@
 """The send budget's rows (DESIGN §8 "Sending"): claim due outbox rows against a session's
-budget in one transaction, give unused slots back, count failures, pause and resume.
+budget, give unused slots back, count failures, pause and resume.
 
-A claim first locks the session's `send_budgets` row — `SELECT … FOR UPDATE` on Postgres;
-on SQLite the transaction is `BEGIN IMMEDIATE` (one writer) — then reads the due rows the
-budget may allow (the head of each chat, highest priority first), grants slots
-(`app.domain.sending.Budget`), marks the granted rows SENDING with their slot, and writes the
-ledger back before committing. None of it lives in memory: concurrent claimers, a restart or
-(later) another node see exactly what was granted.
+A claim reads the session's `send_budgets` row, reads the due rows the budget may allow (the
+head of each chat, highest priority first), grants slots (`app.domain.sending.Budget`),
+marks the granted rows SENDING with their slot, and writes the ledger back. On SQLite all of
+it runs in one `BEGIN IMMEDIATE` transaction (one writer). On Postgres it runs without one:
+the ledger's write and the takes are one statement that writes only if the budget row is
+still the version the claim read (optimistic: `_claim_unlocked`); after repeated conflicts
+the claim locks the row instead (`FOR UPDATE`, `_claim_locked`). None of it lives in memory:
+concurrent claimers, a restart or another node see exactly what was granted.
 """
 
 from __future__ import annotations
@@ -147,16 +149,26 @@ async def _locked(session_id: str, now: datetime) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-async def _claim_read(session_id: str, fence: Fence | None, now: datetime) -> dict[str, Any] | None:
-    """The claim's first statement (`_CLAIM_READ`): the budget row, locked (created first if
-    missing), with the workspace's settings and whether the fence holds (`fenced`)."""
+async def _claim_read(
+    session_id: str, fence: Fence | None, now: datetime, *, lock: bool = True
+) -> dict[str, Any] | None:
+    """The claim's first statement (`_CLAIM_READ`): the budget row (created first if
+    missing) — locked, unless `lock` is false: then with its version (`budget_xmin`,
+    Postgres) — with the workspace's settings and whether the fence holds (`fenced`)."""
     pg = _postgres()
     prefix, args, fenced = "", [], "1"
     if fence is not None:
-        prefix = "WITH " + _FENCE % (" FOR SHARE" if pg else "") + " "
+        prefix = "WITH " + _FENCE % (" FOR SHARE" if pg and lock else "") + " "
         args = [session_id, fence.node_id, fence.token, now]
         fenced = "EXISTS (SELECT 1 FROM fence)"
-    sql = prefix + _CLAIM_READ % (fenced, " FOR UPDATE OF b" if pg else "")
+    if not pg:
+        tail = ""
+    elif lock:
+        tail = " FOR UPDATE OF b"
+    else:
+        fenced = f"b.xmin::text AS budget_xmin, {fenced}"
+        tail = ""
+    sql = prefix + _CLAIM_READ % (fenced, tail)
     rows = await fast.execute(SendBudget, sql, *args, session_id)
     if not rows:
         await ensure(session_id, now)
@@ -203,6 +215,35 @@ async def _take(
         args += save[1]
     rows = await fast.execute(Outbox, f"{prefix}{', '.join(ctes)} {ids}", *args)
     return {r["id"] for r in rows}
+
+
+async def _take_if_unchanged(
+    granted: list[tuple[datetime, str]],
+    save: fast.Write,
+    version: str,
+    session_id: str,
+    fence: Fence | None,
+    now: datetime,
+) -> set[str] | None:
+    """`_take` without the budget row's lock (Postgres): one statement writes the ledger
+    (`save`) only if the row is still `version` (its `xmin`: any committed write since gives
+    it another) and the fence holds, and marks the granted rows SENDING only if the ledger
+    was written. The ids taken; None when the ledger was not written (nothing was)."""
+    ctes, args = [], []
+    if fence is not None:
+        ctes.append(_FENCE % " FOR SHARE")
+        args += [session_id, fence.node_id, fence.token, now]
+    fenced = " AND EXISTS (SELECT 1 FROM fence)" if fence is not None else ""
+    ctes.append(f"ledger AS ({save[0]} AND xmin::text = {{}}{fenced} RETURNING 1 AS ok)")
+    args += [*save[1], version]
+    takes, ids = fast.each(_TAKE % " AND EXISTS (SELECT 1 FROM ledger)", len(granted), "id")
+    ctes += takes
+    args += [v for g in granted for v in g]
+    sql = f"WITH {', '.join(ctes)} SELECT '' AS id FROM ledger UNION ALL {ids}"  # noqa: S608
+    rows = await fast.execute(Outbox, sql, *args)
+    if not rows:
+        return None
+    return {r["id"] for r in rows} - {""}
 
 
 def config_of(row: dict[str, Any]) -> BudgetConfig:
@@ -323,46 +364,51 @@ async def claim(
     """Claim the session's next rows: each gets a slot at `now + lead(job)` (or later: a
     chat's `not_before`, the latest slot), or up to `max_lead_s` later when the minute window
     frees a slot by then. Rows the budget holds back stay PENDING. Under a `fence` nothing
-    is claimed unless this node still holds the session's lease with that token."""
-    not_before = not_before or {}
+    is claimed unless this node still holds the session's lease with that token.
+
+    On Postgres the claim first runs without a transaction (`_claim_unlocked`: three round
+    trips instead of five — no BEGIN, no COMMIT) and writes only if nobody wrote the budget
+    row since it was read; when somebody did, it reads again, and after `_TRIES` such
+    conflicts it takes the row's lock (`_claim_locked`, as SQLite always does)."""
+    wish = _Wish(now, defaults, lead, max_lead_s, not_before or {}, limit, fence)
+    if _postgres():
+        for _ in range(_TRIES):
+            got = await _claim_unlocked(session_id, wish)
+            if got is not None:
+                return got
+    return await _claim_locked(session_id, wish)
+
+
+_TRIES = 3  # optimistic claims before taking the lock: conflicts need two claimers at once
+
+
+@dataclass(frozen=True, slots=True)
+class _Wish:
+    """What a claim was asked for (`claim`'s arguments)."""
+
+    now: datetime
+    defaults: BudgetDefaults
+    lead: Lead
+    max_lead_s: float
+    not_before: Mapping[str, datetime]
+    limit: int
+    fence: Fence | None
+
+
+async def _claim_locked(session_id: str, wish: _Wish) -> Claim:
+    """The claim in one transaction holding the budget row's lock (`FOR UPDATE` on Postgres,
+    `BEGIN IMMEDIATE` on SQLite) from its read to the ledger's write."""
+    now = wish.now
     async with SendBudget._meta.db.transaction():
-        row = await _claim_read(session_id, fence, now)
+        row = await _claim_read(session_id, wish.fence, now)
         if row is None:
-            if not await _fenced_in(session_id, fence, now):
+            if not await _fenced_in(session_id, wish.fence, now):
                 return Claim([], None)
             raise NotFound("WhatsApp session not found")
-        if not row["fenced"]:
-            return Claim([], None)
-        budget = _budget(row, _settings_of(row), defaults, now)
-        horizon = now + timedelta(seconds=max_lead_s)
-        top = budget.max_priority()
-        if top is None:
-            return Claim([], None, paused=True)
-        if not budget.minute_free(horizon):
-            return Claim([], budget.next_opening())
-        room = max(1, min(limit, budget.limits.per_minute - budget.sent_last_minute()))
-        chosen: list[Job] = []
-        held: set[str] = set()  # chats whose head had to wait: nothing of theirs goes after it
-        priority = -1
-        for head in await _heads(session_id, now, top, budget.cold_ok(), room):
-            job = job_of(head)
-            if head["priority"] != priority:  # the next priority's heads
-                priority = head["priority"]
-                if len(chosen) >= room or budget.full_until is not None:
-                    break
-            if job.jid in held:
-                continue
-            earliest = now + timedelta(seconds=lead(job))
-            if job.jid in not_before:
-                earliest = max(earliest, not_before[job.jid])
-            slot = budget.grant(job.kind, job.cold, earliest, horizon)
-            if slot is None:
-                held.add(job.jid)
-                if budget.full_until is not None:
-                    break  # the minute is full: no later row fits either
-                continue  # held by a daily cap: a reply elsewhere may still go
-            chosen.append(dataclasses.replace(job, slot_at=slot))
-            held.add(job.jid)  # one row per chat and claim: its next waits for this one
+        plan = await _choose(session_id, row, wish)
+        if isinstance(plan, Claim):
+            return plan
+        budget, chosen = plan
         # the ledger is written with the rows (one round trip); rewritten in the rare case
         # that a row was taken meanwhile (a cancel, say) and its slot goes back
         slots = [(j.slot_at, j.id) for j in chosen if j.slot_at is not None]
@@ -375,6 +421,80 @@ async def claim(
         if missed:
             await _save(session_id, budget.ledger, now)
     return Claim(granted, budget.next_opening())
+
+
+async def _claim_unlocked(session_id: str, wish: _Wish) -> Claim | None:
+    """The claim without a transaction (Postgres): read the budget row (with its version,
+    `xmin`), read the heads, then one statement writes the ledger — only if the row is still
+    that version and the fence still holds — and takes the granted rows only if the ledger
+    was written. None: the row changed since it was read (another claim, a refund, a pause,
+    a setting): nothing was written; claim again. Every claim that takes a row writes the
+    ledger in the same statement, so a write that succeeds read its heads after every take
+    that could have changed them; each take is still conditional on its row being PENDING."""
+    now = wish.now
+    row = await _claim_read(session_id, wish.fence, now, lock=False)
+    if row is None:
+        if not await _fenced_in(session_id, wish.fence, now):
+            return Claim([], None)
+        raise NotFound("WhatsApp session not found")
+    plan = await _choose(session_id, row, wish)
+    if isinstance(plan, Claim):
+        return plan
+    budget, chosen = plan
+    if not chosen:
+        return Claim([], budget.next_opening())
+    slots = [(j.slot_at, j.id) for j in chosen if j.slot_at is not None]
+    save = _saving(session_id, budget.ledger, now)
+    taken = await _take_if_unchanged(slots, save, row["budget_xmin"], session_id, wish.fence, now)
+    if taken is None:
+        return None
+    granted = [j for j in chosen if j.id in taken]
+    for job in chosen:
+        if job.id not in taken:  # taken meanwhile (a cancel): its slot goes back, locked
+            await refund(job, wish.defaults, now)
+    return Claim(granted, budget.next_opening())
+
+
+async def _choose(
+    session_id: str, row: dict[str, Any], wish: _Wish
+) -> Claim | tuple[Budget, list[Job]]:
+    """The budget as `row` has it and the rows it grants now, each with its slot (the
+    ledger counts them); or the empty claim when the fence is lost, the number paused, or
+    the minute full."""
+    if not row["fenced"]:
+        return Claim([], None)
+    now = wish.now
+    budget = _budget(row, _settings_of(row), wish.defaults, now)
+    horizon = now + timedelta(seconds=wish.max_lead_s)
+    top = budget.max_priority()
+    if top is None:
+        return Claim([], None, paused=True)
+    if not budget.minute_free(horizon):
+        return Claim([], budget.next_opening())
+    room = max(1, min(wish.limit, budget.limits.per_minute - budget.sent_last_minute()))
+    chosen: list[Job] = []
+    held: set[str] = set()  # chats whose head had to wait: nothing of theirs goes after it
+    priority = -1
+    for head in await _heads(session_id, now, top, budget.cold_ok(), room):
+        job = job_of(head)
+        if head["priority"] != priority:  # the next priority's heads
+            priority = head["priority"]
+            if len(chosen) >= room or budget.full_until is not None:
+                break
+        if job.jid in held:
+            continue
+        earliest = now + timedelta(seconds=wish.lead(job))
+        if job.jid in wish.not_before:
+            earliest = max(earliest, wish.not_before[job.jid])
+        slot = budget.grant(job.kind, job.cold, earliest, horizon)
+        if slot is None:
+            held.add(job.jid)
+            if budget.full_until is not None:
+                break  # the minute is full: no later row fits either
+            continue  # held by a daily cap: a reply elsewhere may still go
+        chosen.append(dataclasses.replace(job, slot_at=slot))
+        held.add(job.jid)  # one row per chat and claim: its next waits for this one
+    return budget, chosen
 
 
 async def claim_unbudgeted(

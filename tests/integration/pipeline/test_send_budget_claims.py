@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from piccolo.engine.base import Engine
 
 from app.db import fast
-from app.db.repos import send_budget
+from app.db.repos import leases, send_budget
 from app.db.tables import Outbox, SendBudget, WhatsappSession, Workspace
 from app.domain import OutboxStatus, new_id
-from app.domain.sending import SPAN_S, BudgetDefaults, SendKind
+from app.domain.sending import SPAN_S, BudgetDefaults, Ledger, SendKind
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 DEFAULTS = BudgetDefaults(per_minute=60, per_day=10_000, cold_per_day=10_000)
@@ -141,3 +141,66 @@ async def test_the_chat_check_on_postgres_reads_only_rows_in_flight(db: Engine) 
     assert "'SENDING'" in index["indexdef"] and "'PENDING'" in index["indexdef"], index
     heads = await fast.execute(Outbox, sql, *args)
     assert sorted(h["jid"] for h in heads) == ["1@s.whatsapp.net", "2@s.whatsapp.net"]
+
+
+async def test_a_claim_on_postgres_writes_nothing_if_the_budget_changed_since_its_read(
+    db: Engine,
+) -> None:
+    """Postgres claims without holding the budget row's lock (no BEGIN, no COMMIT): the
+    ledger's write, and with it every take, happens only if the row is the version the
+    claim read. A pause committed in between — or another claim, a refund — leaves the
+    rows PENDING and the ledger as it was, and the claim reads again."""
+    if db.engine_type == "sqlite":
+        return  # SQLite claims inside BEGIN IMMEDIATE: nobody writes in between
+    ws, session = await _session()
+    await _queue(ws, session, "a@s.whatsapp.net")
+    await send_budget.ensure(session, NOW)
+    row = await send_budget._claim_read(session, None, NOW, lock=False)
+    assert row is not None
+    assert await send_budget.pause(session, "a ban, between the read and the write", NOW)
+    (head,) = await send_budget._heads(session, NOW, 4, True, 10)
+    write = send_budget._saving(session, Ledger([NOW.timestamp()], "", 1, 0), NOW)
+    taken = await send_budget._take_if_unchanged(
+        [(NOW, head["id"])], write, row["budget_xmin"], session, None, NOW
+    )
+    assert taken is None
+    assert await Outbox.count().where(Outbox.status == OutboxStatus.SENDING) == 0
+    budget = await SendBudget.select().where(SendBudget.session_id == session).first()
+    assert budget is not None and budget["day_sent"] == 0
+    claim = await send_budget.claim(session, NOW, DEFAULTS, _no_lead)  # reads again
+    assert claim.paused and claim.jobs == []
+    assert await send_budget.resume(session)
+    # the same write against the version it now has goes through
+    row = await send_budget._claim_read(session, None, NOW, lock=False)
+    assert row is not None
+    taken = await send_budget._take_if_unchanged(
+        [(NOW, head["id"])], write, row["budget_xmin"], session, None, NOW
+    )
+    assert taken == {head["id"]}
+    budget = await SendBudget.select().where(SendBudget.session_id == session).first()
+    assert budget is not None and budget["day_sent"] == 1
+
+
+async def test_a_claim_on_postgres_takes_nothing_once_its_fence_is_lost(db: Engine) -> None:
+    """The lease is checked again in the write's own statement (share-locked there, so a
+    takeover waits for it): a node that lost the lease after the claim's reads writes no
+    ledger and takes no row."""
+    if db.engine_type == "sqlite":
+        return
+    ws, session = await _session()
+    await _queue(ws, session, "a@s.whatsapp.net")
+    await leases.ensure_rows(NOW)
+    (lease,) = await leases.claim("node-a", NOW, NOW + timedelta(seconds=30), 1, session)
+    fence = leases.Fence("node-a", lease.token)
+    row = await send_budget._claim_read(session, fence, NOW, lock=False)
+    assert row is not None and row["fenced"]
+    (head,) = await send_budget._heads(session, NOW, 4, True, 10)
+    await leases.claim("node-b", NOW + timedelta(seconds=31), NOW + timedelta(seconds=61), 1)
+    write = send_budget._saving(session, Ledger([NOW.timestamp()], "", 1, 0), NOW)
+    taken = await send_budget._take_if_unchanged(
+        [(NOW, head["id"])], write, row["budget_xmin"], session, fence, NOW
+    )
+    assert taken is None
+    assert await Outbox.count().where(Outbox.status == OutboxStatus.SENDING) == 0
+    claim = await send_budget.claim(session, NOW, DEFAULTS, _no_lead, fence=fence)
+    assert claim.jobs == []

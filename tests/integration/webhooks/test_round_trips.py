@@ -5,7 +5,8 @@ reply rows, conversation) and the "sent" mark are one statement each, atomic on 
 no BEGIN/COMMIT round trips; with a webhook listening each runs inside the transaction that writes
 its delivery rows, so a committed change still always has its deliveries. And the dispatcher,
 woken for the session the reply is in, claims there without first asking which sessions have
-rows due. A message routed at once (its chat's lane idle) takes what routing reads from the
+rows due, and claims against the send budget without a transaction either. A
+message routed at once (its chat's lane idle) takes what routing reads from the
 store's statement; one that waits behind another in its lane reads it when its turn comes."""
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ SENT = "WITH sent AS (UPDATE outbox SET status = 'SENT'"
 CONTACT_READ = "SELECT * FROM contacts"
 ROUTE_READ = 'SELECT ws."'  # the route read on its own (messages.route_read)
 DUE = "SELECT s.id FROM whatsapp_sessions s WHERE EXISTS"
-HEADS = "WITH fence AS ("  # the take (the fence checked in its statement)
-CLAIM = "WITH sending AS"  # the claim's first statement: the heads
+HEADS = "WITH fence AS ("  # the claim's read and its write (the fence checked in each)
+CLAIM = "WITH sending AS"  # the heads
+POLL = 'SELECT ALL COUNT(*) AS "count" FROM "outbox"'  # the test's own wait for the send
 
 # Postgres only (SQLite has no round trips to save): `db_url`'s own parameter, overridden
 pytestmark = pytest.mark.parametrize(
@@ -96,6 +98,14 @@ async def test_nobody_listening_a_reply_needs_no_transaction(
     assert not [q for q in queries[:decided] if q.startswith(CONTACT_READ)]  # and the contact
     claimed = next(i for i, q in enumerate(queries) if i > decided and q.startswith(HEADS))
     assert not [q for q in queries[decided:claimed] if q.startswith(DUE)]
+    # the claim against the send budget: its read, the heads, and one write that takes the
+    # rows with the ledger only if nobody wrote the budget meanwhile — no BEGIN, no COMMIT
+    sent = next(i for i, q in enumerate(queries) if q.startswith(SENT))
+    claim = [q for q in queries[decided + 1 : sent] if not q.startswith(POLL)]
+    assert len(claim) == 3, claim  # fence + budget, heads, take
+    assert all(q.startswith(p) for q, p in zip(claim, (HEADS, CLAIM, HEADS), strict=True))
+    assert "ledger AS (UPDATE send_budgets" in claim[2] and "xmin" in claim[2]
+    assert not [q for q, inside in statements[decided:sent] if inside]
 
 
 async def test_a_listening_webhook_gets_the_reply_in_its_transaction(
