@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from app.aio import wait_set
 from app.channels.backoff import Restart, SupervisorConfig, backoff_delay
 from app.channels.events import AlertLevel, ChannelAlert
 from app.channels.vault import CredentialVault, VaultError
@@ -109,8 +110,7 @@ class Supervisor:
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
                 return None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._worker_up.wait(), min(left, 0.1))
+            await wait_set(self._worker_up, min(left, 0.1))
         return None
 
     async def request(self, cmd: str, args: dict[str, Any] | None = None) -> Any:

@@ -101,7 +101,8 @@ class WorkerProcess:
             with contextlib.suppress(WorkerError, TimeoutError):
                 await self.request(command, wait_s=grace)
         try:
-            await asyncio.wait_for(self.process.wait(), max(0.0, deadline - loop.time()))
+            async with asyncio.timeout(max(0.0, deadline - loop.time())):  # see app/aio.py
+                await self.process.wait()
             killed = False
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError):

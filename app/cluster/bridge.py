@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from app.aio import wait_set
 from app.db import fast
 from app.db.tables import EventSpill
 from app.domain import new_id
@@ -120,8 +121,7 @@ class EventBridge:
         """Connect (waiting up to `wait_s` for the first connection) and forward from now on."""
         self._bus.forward = self._forward
         self._task = asyncio.create_task(self._run(), name="event-bridge")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.connected.wait(), wait_s)
+        await wait_set(self.connected, wait_s)
 
     def signal(self, kind: str) -> None:
         """Tell the other nodes something that is not an event (e.g. "leases" were freed)."""
@@ -183,7 +183,8 @@ class EventBridge:
     async def _send_until(self, connection: Any, lost: asyncio.Event) -> None:
         while not lost.is_set():
             try:
-                first = await asyncio.wait_for(self._queue.get(), 1.0)
+                async with asyncio.timeout(1.0):  # not wait_for: see app/aio.py
+                    first = await self._queue.get()
             except TimeoutError:
                 await self._prune()
                 continue

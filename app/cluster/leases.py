@@ -30,6 +30,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
 
+from app.aio import wait_set
 from app.db.repos import leases as repo
 from app.db.repos import outbox_jobs
 from app.db.repos.leases import Fence, Taken
@@ -137,8 +138,7 @@ class SessionLeases:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poked.wait(), self.heartbeat_s)
+            await wait_set(self._poked, self.heartbeat_s)
             self._poked.clear()
             try:
                 await self.tick()

@@ -20,6 +20,7 @@ process (e.g. a migration of a second instance at start-up).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -165,7 +166,53 @@ class SQLite(SQLiteEngine):
         transaction_type: TransactionType = TransactionType.immediate,
         allow_nested: bool = True,
     ) -> SQLiteTransaction:
-        return super().transaction(transaction_type=transaction_type, allow_nested=allow_nested)
+        return _Transaction(self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+class _Transaction(SQLiteTransaction):
+    """piccolo's SQLite transaction, which gives its connection back however it ends. Ours
+    is the one shared connection, lent with the engine's lock: piccolo's own leaves it
+    borrowed when BEGIN, COMMIT or ROLLBACK raises (a busy database, a dangling transaction)
+    — and every later query of the process waits for the lock for ever."""
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()
+        try:
+            await self.begin()
+        except BaseException:
+            await _give_back(self.connection)
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            await _give_back(self.connection)  # a failed COMMIT leaves its transaction open
+            self.engine.current_transaction.reset(self.context)
+            raise
+        await self.connection.close()
+        self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+async def _give_back(connection: Any) -> None:
+    """End whatever transaction the connection is still in (none: SQLite says so, ignored),
+    then give it back."""
+    try:
+        with contextlib.suppress(sqlite3.Error, ValueError):
+            await connection.execute("ROLLBACK")
+    finally:
+        await connection.close()
 
 
 def _run(raw: sqlite3.Connection, query: str, args: list[Any], commit: bool) -> list[Any]:

@@ -17,7 +17,6 @@ records the outcome.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -26,6 +25,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from app.aio import wait_set
 from app.db.repos import webhooks as repo
 from app.db.tx import transaction
 from app.domain import Clock, DeliveryStatus
@@ -159,8 +159,7 @@ class WebhookSender:
                 await self._pass()
             except Exception:
                 log.exception("webhook sender pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.policy.poll_s)
+            await wait_set(self._wake, self.policy.poll_s)
             if self._gather and not self._stopping:
                 self._gather = False
                 await asyncio.sleep(self.policy.gather_s)

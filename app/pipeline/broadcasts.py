@@ -23,6 +23,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from app.aio import wait_set
 from app.db.repos import broadcasts as repo
 from app.db.repos.outbox import Draft, Media, Written, target_for
 from app.db.tables import Message
@@ -97,8 +98,7 @@ class BroadcastRunner:
                     await self._follow_finished()
             except Exception:
                 log.exception("broadcast pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_s)
+            await wait_set(self._wake, self._poll_s)
 
     async def run_once(self) -> None:
         """One pass over the scheduled and sending broadcasts."""

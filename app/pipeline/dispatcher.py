@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.aio import wait_set
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
 from app.db.tx import transaction
@@ -166,9 +167,7 @@ class Dispatcher:
                     await self._copies.sweep()  # a broadcast's copy, once its run is over
             except Exception:
                 log.exception("dispatcher pass failed")
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._sleep_s())
-            except TimeoutError:
+            if not await wait_set(self._wake, self._sleep_s()):
                 self._poll = True  # nobody woke it: a retry or a budget opening may be due
 
     def _sleep_s(self) -> float:

@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable, Collection
 
+from app.aio import wait_set
 from app.db.repos import unrouted
 from app.events import catalog
 from app.pipeline.inbound import Pipeline
@@ -90,8 +91,7 @@ class Recovery:
             except Exception:
                 log.exception("recovery pass failed; retrying")
                 wait = min(self.sweep_s, 5.0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poked.wait(), wait)
+            await wait_set(self._poked, wait)
 
     async def drain(self) -> int:
         """One pass over every unrouted message; returns how many it queued."""

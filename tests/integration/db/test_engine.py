@@ -127,3 +127,24 @@ async def test_shared_connection_checkpoints_off_the_loop(sqlite_engine) -> None
         assert busy == 0 and wal_pages > 0 and copied == wal_pages
     finally:
         await close_engine(sqlite_engine)
+
+
+async def test_a_transaction_that_cannot_begin_gives_the_connection_back(db) -> None:
+    """Whatever makes BEGIN (or COMMIT) fail, the shared connection goes back to the pool of
+    one, out of any transaction: the failure is the caller's, not every later query's."""
+    import asyncio
+    import sqlite3
+
+    if db.engine_type != "sqlite":
+        return  # asyncpg's pool gives connections back on its own
+    db._shared._conn.execute("BEGIN")  # a transaction nobody owns: BEGIN fails inside it
+    with pytest.raises(sqlite3.OperationalError, match="within a transaction"):
+        async with db.transaction():
+            pass
+
+    async def later() -> None:
+        async with db.transaction():
+            await Workspace(name="c", slug="c").save()
+
+    await asyncio.wait_for(later(), 5)
+    assert await Workspace.count() == 1
