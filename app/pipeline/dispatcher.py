@@ -4,8 +4,9 @@ budget, in order per chat.
 One background task looks for sessions with due rows and claims each one's next rows against
 its budget (`SendBudget.claim`: the head row of each free chat gets a send slot by priority —
 replies before flows before broadcasts — and is marked SENDING with the budget's ledger written
-in the same statement, only if nobody changed the budget since the claim read it). Each claimed row then gets a lane task: "typing…" until its slot (`Pacer`) →
-`channel.send` → record the WhatsApp id. A chat has at most one row in flight, and none while
+in the same statement, only if nobody changed the budget since the claim read it). Each claimed
+row then gets a lane task: "typing…" until its slot (`Pacer`) → `channel.send` → record the
+WhatsApp id. A chat has at most one row in flight, and none while
 a row of it waits for a retry, so its rows go strictly in order. A failure (see `retry`) holds
 the chat until the retry; a row that ends FAILED gets its reason and a `message_failed`
 notification, and the chat moves on. A send WhatsApp refuses also counts toward the budget's

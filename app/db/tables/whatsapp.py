@@ -47,8 +47,9 @@ class SendBudget(Table, tablename="send_budgets"):
 
     Limits are NULL while the session uses the server default. `slots` (epoch seconds,
     ascending) and the `day` counts are what a claim checks and updates — in the statement
-    that claims the outbox rows, and only if nobody wrote the row since the claim read it. `failures` are recent failed sends
-    (`[epoch, outbox id]`) for the failure-spike pause. `linked_at` starts the warm-up ramp.
+    that claims the outbox rows, and only if nobody wrote the row since the claim read it.
+    `failures` are recent failed sends (`[epoch, outbox id]`) for the failure-spike pause.
+    `linked_at` starts the warm-up ramp.
     """
 
     id = primary_key()
