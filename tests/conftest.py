@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import gc
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,28 @@ TEST_MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 # The test profile reads PDFs in the test process (`pdf_in_process` below); tests that call the
 # extractors without a container get the same (test_pdf_child.py switches to the child)
 configure_pdf_reader(in_process=True, timeout_s=120.0)
+
+
+# What survives a collection after a test is frozen (`gc.freeze()`): later collections — the
+# interpreter's own, and NiceGUI's two full ones around every dashboard test — no longer walk
+# it. Without this, each test's leftovers (the process holds ~1M objects late in the run) made
+# every later full collection slower: the dashboard tests spent half their fixture time in
+# the collector. Every `_THAW_EVERY` tests everything is unfrozen and collected once, so a
+# cycle that became garbage after it was frozen is not kept for the whole run.
+_THAW_EVERY = 200
+_tests_since_thaw = 0
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    global _tests_since_thaw
+    yield
+    _tests_since_thaw += 1
+    if _tests_since_thaw >= _THAW_EVERY:
+        _tests_since_thaw = 0
+        gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
