@@ -401,10 +401,6 @@ async def _claim_locked(session_id: str, wish: _Wish) -> Claim:
     now = wish.now
     async with SendBudget._meta.db.transaction():
         row = await _claim_read(session_id, wish.fence, now)
-        if row is None:
-            if not await _fenced_in(session_id, wish.fence, now):
-                return Claim([], None)
-            raise NotFound("WhatsApp session not found")
         plan = await _choose(session_id, row, wish)
         if isinstance(plan, Claim):
             return plan
@@ -433,16 +429,13 @@ async def _claim_unlocked(session_id: str, wish: _Wish) -> Claim | None:
     that could have changed them; each take is still conditional on its row being PENDING."""
     now = wish.now
     row = await _claim_read(session_id, wish.fence, now, lock=False)
-    if row is None:
-        if not await _fenced_in(session_id, wish.fence, now):
-            return Claim([], None)
-        raise NotFound("WhatsApp session not found")
     plan = await _choose(session_id, row, wish)
     if isinstance(plan, Claim):
         return plan
     budget, chosen = plan
     if not chosen:
         return Claim([], budget.next_opening())
+    assert row is not None  # no row: `_choose` returned a Claim
     slots = [(j.slot_at, j.id) for j in chosen if j.slot_at is not None]
     save = _saving(session_id, budget.ledger, now)
     taken = await _take_if_unchanged(slots, save, row["budget_xmin"], session_id, wish.fence, now)
@@ -456,11 +449,15 @@ async def _claim_unlocked(session_id: str, wish: _Wish) -> Claim | None:
 
 
 async def _choose(
-    session_id: str, row: dict[str, Any], wish: _Wish
+    session_id: str, row: dict[str, Any] | None, wish: _Wish
 ) -> Claim | tuple[Budget, list[Job]]:
     """The budget as `row` has it and the rows it grants now, each with its slot (the
     ledger counts them); or the empty claim when the fence is lost, the number paused, or
-    the minute full."""
+    the minute full. No row: the session is gone (NotFound), unless the fence is lost."""
+    if row is None:
+        if not await _fenced_in(session_id, wish.fence, wish.now):
+            return Claim([], None)
+        raise NotFound("WhatsApp session not found")
     if not row["fenced"]:
         return Claim([], None)
     now = wish.now
