@@ -13,7 +13,6 @@ concurrent claimers, a restart or another node see exactly what was granted.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -180,21 +179,13 @@ def _settings_of(row: dict[str, Any]) -> WorkspaceSettings:
     return DEFAULTS if row["settings_row"] is None else workspace_settings.from_row(row)
 
 
-async def _take(
-    granted: list[tuple[datetime, str]],
-    save: fast.Write | None = None,
-    fence: tuple[str, Fence, datetime] | None = None,
-) -> set[str]:
+async def _take(granted: list[tuple[datetime, str]], save: fast.Write | None = None) -> set[str]:
     """Mark granted rows SENDING with their slots (`_TAKE`, each only if still PENDING); the
     ids taken. `save`: the ledger's write (`_saving`), run with them. On Postgres one
-    statement — each UPDATE a data-modifying CTE — instead of a round trip per row.
-    `fence` (Postgres; session, fence, now): none is taken unless the session's lease is
-    still ours, the lease row share-locked by the statement (a takeover waits for it)."""
+    statement — each UPDATE a data-modifying CTE — instead of a round trip per row."""
     if not granted:
         return set()
     if not _postgres():
-        if fence is not None:
-            raise ValueError("SQLite checks the fence in the claim's transaction")
         taken = {
             row_id
             for slot, row_id in granted
@@ -203,17 +194,12 @@ async def _take(
         if save is not None:
             await fast.execute(SendBudget, save[0], *save[1])
         return taken
-    prefix, args, only_if = "WITH ", [], ""
-    if fence is not None:
-        session_id, f, now = fence
-        prefix = "WITH " + _FENCE % " FOR SHARE" + ", "
-        args, only_if = [session_id, f.node_id, f.token, now], " AND EXISTS (SELECT 1 FROM fence)"
-    ctes, ids = fast.each(_TAKE % only_if, len(granted), "id")
-    args += [v for g in granted for v in g]
+    ctes, ids = fast.each(_TAKE % "", len(granted), "id")
+    args = [v for g in granted for v in g]
     if save is not None:
         ctes.append(f"ledger AS ({save[0]})")
         args += save[1]
-    rows = await fast.execute(Outbox, f"{prefix}{', '.join(ctes)} {ids}", *args)
+    rows = await fast.execute(Outbox, f"WITH {', '.join(ctes)} {ids}", *args)
     return {r["id"] for r in rows}
 
 
@@ -325,6 +311,22 @@ def heads_statement(
     fence: Fence | None = None,
 ) -> tuple[str, list[Any]]:
     """`_heads`' statement and its arguments (a test reads its plan)."""
+    ctes, sql, args = _heads_parts(session_id, now, top, cold_ok, limit, fence)
+    if ctes:
+        sql = "WITH " + ", ".join(ctes) + " " + sql
+    return sql, args
+
+
+def _heads_parts(
+    session_id: str,
+    now: datetime,
+    top: int,
+    cold_ok: bool,
+    limit: int,
+    fence: Fence | None,
+) -> tuple[list[str], str, list[Any]]:
+    """The heads' CTEs (the fence, the chats in flight), their SELECT, and the arguments of
+    both in the order they appear."""
     pg = _postgres()
     index = " INDEXED BY ix_outbox_claim" if not pg else ""
     busy = " AND o.jid NOT IN (SELECT jid FROM sending)" if pg else ""
@@ -345,9 +347,30 @@ def heads_statement(
     if pg:
         ctes.append(_SENDING)
         first.append(session_id)
-    if ctes:
-        sql = "WITH " + ", ".join(ctes) + " " + sql
-    return sql, [*first, *args]
+    return ctes, sql, [*first, *args]
+
+
+def take_heads_statement(
+    session_id: str, now: datetime, limit: int, fence: Fence | None
+) -> tuple[str, list[Any]]:
+    """`claim_unbudgeted`'s one statement on Postgres: the heads of every priority (under the
+    fence, share-locked) and their takes, each only if its row is still PENDING when the
+    UPDATE reaches it — a row another claimer took since the statement's snapshot is
+    re-checked by Postgres and skipped. The rows taken, by priority then age. The heads
+    reach the UPDATE as an array (`= ANY(ARRAY(…))`: an index condition on the primary key);
+    as a join, a generic plan read every PENDING row by status and matched them to the
+    heads (a backlog's worth per claim); and the status check is written `(…) IS TRUE`, which
+    no index matches, so statistics taken while nothing was PENDING cannot make the UPDATE
+    read every open row by an index on status (tested in `test_generic_plans.py`)."""
+    ctes, heads, args = _heads_parts(session_id, now, LOWEST_PRIORITY, True, limit, fence)
+    ctes.append(f"heads AS MATERIALIZED ({heads})")
+    ctes.append(
+        "taken AS (UPDATE outbox o SET status = 'SENDING', slot_at = {} "
+        "WHERE o.id = ANY(ARRAY(SELECT id FROM heads)) AND (o.status = 'PENDING') IS TRUE "
+        "RETURNING o.*)"
+    )
+    sql = f"WITH {', '.join(ctes)} SELECT * FROM taken ORDER BY priority, created_at, id"  # noqa: S608
+    return sql, [*args, now]
 
 
 async def claim(
@@ -498,21 +521,24 @@ async def claim_unbudgeted(
     session_id: str, now: datetime, lead: Lead, fence: Fence | None = None
 ) -> Claim:
     """`send_budget = false` (benchmarks): the same heads, each sent after its lead, no limits.
-    On Postgres without a transaction: nothing is held between the heads' read and their
-    take — each take is conditional (still PENDING; the fence still ours, checked in the
-    take's own statement), so a concurrent claimer or a takeover between the two leaves
-    the rows to whoever gets them first, never to both. Two round trips instead of four."""
-    pg = _postgres()
-    async with contextlib.nullcontext() if pg else SendBudget._meta.db.transaction():
+    On Postgres one statement reads the heads and takes them, the fence checked in it
+    (`take_heads_statement`): one round trip instead of four. Its rows store the claim's
+    moment as their slot — with no budget nobody reads it back — and each waits its lead
+    (typing, jitter) from there in memory. SQLite: the heads and the takes in one
+    transaction."""
+    if _postgres():
+        sql, args = take_heads_statement(session_id, now, 200, fence)
+        rows = await fast.execute(Outbox, sql, *args)
+        jobs = [job_of(row) for row in rows]
+        return Claim(
+            [dataclasses.replace(j, slot_at=now + timedelta(seconds=lead(j))) for j in jobs]
+        )
+    async with SendBudget._meta.db.transaction():
         chosen = [
             job_of(head, now + timedelta(seconds=lead(job_of(head))))
-            for head in await _heads(
-                session_id, now, LOWEST_PRIORITY, True, 200, None if pg else fence
-            )
+            for head in await _heads(session_id, now, LOWEST_PRIORITY, True, 200, fence)
         ]
-        slots = [(j.slot_at, j.id) for j in chosen if j.slot_at is not None]
-        fenced = (session_id, fence, now) if pg and fence is not None else None
-        taken = await _take(slots, fence=fenced)
+        taken = await _take([(j.slot_at, j.id) for j in chosen if j.slot_at is not None])
     return Claim([j for j in chosen if j.id in taken])
 
 

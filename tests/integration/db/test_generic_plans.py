@@ -11,8 +11,8 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from app.db import fast
-from app.db.repos import inbound, messages, outbox, unrouted
-from app.db.tables import Contact, Conversation, Message, Outbox, Workspace
+from app.db.repos import inbound, leases, messages, outbox, send_budget, unrouted
+from app.db.tables import Contact, Conversation, Message, Outbox, WhatsappSession, Workspace
 from app.domain import MessageKind, NormalizedMessage
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -147,3 +147,35 @@ async def test_the_partial_indexes_serve_lookups_by_a_parameter(db: Engine) -> N
     for index, query in lookups.items():
         plan = await _generic_plan(*_piccolo(query))
         assert index in plan, plan
+
+
+async def test_the_unbudgeted_claim_takes_its_heads_by_primary_key(db: Engine) -> None:
+    """`send_budget.claim_unbudgeted`'s one statement: its UPDATE finds each head by the
+    outbox's primary key and share-locks the fence. Statistics taken while nothing was
+    PENDING (a quiet number before a broadcast queues its thousands) must not make it read
+    the PENDING rows by status and match them to the heads: a backlog's worth per claim."""
+    if db.engine_type == "sqlite":
+        return  # SQLite claims in a transaction: the heads, then a take per row
+    ws = Workspace(name="W", slug="plans")
+    await ws.save()
+    session = WhatsappSession(workspace_id=ws.id, account_id="default")
+    await session.save()
+    await fast.execute(
+        Outbox,
+        "INSERT INTO outbox (id, workspace_id, session_id, jid, payload, status, attempts, "
+        "next_attempt_at, created_at, kind, priority, cold) SELECT 'sent-' || g, {}, {}, "
+        "'1@s.whatsapp.net', {}, 'SENT', 1, {}, {}, 'reply', 0, false "
+        "FROM generate_series(1, 2000) AS g",
+        ws.id,
+        session.id,
+        "{}",
+        NOW,
+        NOW,
+    )
+    await Outbox.raw("ANALYZE outbox")
+    sql, args = send_budget.take_heads_statement(session.id, NOW, 200, leases.Fence("n", 1))
+    plan = await _generic_plan(fast._compile(sql, "postgres"), args)
+    update = plan[plan.index("CTE taken") :]
+    assert "outbox_pkey" in update and "Seq Scan" not in update, plan
+    assert "ix_outbox_status" not in update, plan
+    assert "LockRows" in plan, plan  # the fence

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from piccolo.engine.base import Engine
 
 from app.db import fast
-from app.db.repos import leases, send_budget
+from app.db.repos import leases, mapping, send_budget
 from app.db.tables import Outbox, SendBudget, WhatsappSession, Workspace
 from app.domain import OutboxStatus, new_id
 from app.domain.sending import SPAN_S, BudgetDefaults, Ledger, SendKind
@@ -204,3 +204,37 @@ async def test_a_claim_on_postgres_takes_nothing_once_its_fence_is_lost(db: Engi
     assert await Outbox.count().where(Outbox.status == OutboxStatus.SENDING) == 0
     claim = await send_budget.claim(session, NOW, DEFAULTS, _no_lead, fence=fence)
     assert claim.jobs == []
+
+
+async def test_unbudgeted_claimers_at_once_never_share_a_row_nor_a_chat(db: Engine) -> None:
+    """Without a budget a claim on Postgres is one statement (the heads and their takes):
+    claimers at once, on separate connections, each take a row only if it is still PENDING
+    when their UPDATE reaches it, so no row goes twice — and a chat's second row waits for
+    its first whoever claims."""
+    ws, session = await _session()
+    for chat in range(60):
+        await _queue(ws, session, f"{chat}@s.whatsapp.net", n=2)
+    await _queue(ws, session, "60@s.whatsapp.net", SendKind.BROADCAST, n=2)
+
+    async def claimer() -> list[str]:
+        got: list[str] = []
+        for _ in range(50):
+            claim = await send_budget.claim_unbudgeted(session, NOW, _no_lead)
+            got += [j.id for j in claim.jobs]
+            await asyncio.sleep(0)
+        return got
+
+    results = await asyncio.gather(*(claimer() for _ in range(20)))
+    granted = [job for got in results for job in got]
+    assert len(granted) == 61 == len(set(granted))  # each chat's first row, once
+    taken = await Outbox.select(Outbox.jid, Outbox.payload).where(
+        Outbox.status == OutboxStatus.SENDING
+    )
+    assert sorted(r["jid"] for r in taken) == sorted(f"{c}@s.whatsapp.net" for c in range(61))
+    texts = {mapping.json_value(r["payload"], {})["text"] for r in taken}
+    assert texts == {"reply 0", "broadcast 0"}
+    await Outbox.update({Outbox.status: OutboxStatus.SENT}).where(
+        Outbox.status == OutboxStatus.SENDING
+    )
+    again = await asyncio.gather(*(claimer() for _ in range(5)))
+    assert len([j for got in again for j in got]) == 61  # then each chat's second

@@ -108,6 +108,30 @@ async def test_nobody_listening_a_reply_needs_no_transaction(
     assert not [q for q, inside in statements[decided:sent] if inside]
 
 
+@pytest.fixture
+async def hooks_unbudgeted(tmp_path: Path, db_url: str) -> AsyncIterator[Hooks]:
+    """The webhook bot on Postgres without a send budget (the pipeline benchmark's setting)."""
+    async for h in _hooks(tmp_path / "data", db_url, dispatch_poll_s=1.0, send_budget=False):
+        yield h
+
+
+async def test_without_a_budget_the_claim_is_one_statement(
+    hooks_unbudgeted: Hooks, statements: list[tuple[str, bool]]
+) -> None:
+    """No ledger to write: the heads and their takes are one statement, the fence checked
+    in it — a reply is stored, decided, claimed and marked sent in four round trips."""
+    await _reply_to(hooks_unbudgeted, "first", 1)
+    statements.clear()
+    await _reply_to(hooks_unbudgeted, "second", 2)
+    queries = [query for query, _ in statements]
+    decided = next(i for i, q in enumerate(queries) if q.startswith(DECISION))
+    sent = next(i for i, q in enumerate(queries) if q.startswith(SENT))
+    claim = [q for q in queries[decided + 1 : sent] if not q.startswith(POLL)]
+    assert len(claim) == 1, claim
+    assert claim[0].startswith(HEADS) and "taken AS (UPDATE outbox" in claim[0], claim
+    assert not [q for q, inside in statements if inside]  # and no transaction anywhere
+
+
 async def test_a_listening_webhook_gets_the_reply_in_its_transaction(
     hooks_pg: Hooks, receiver: Receiver, statements: list[tuple[str, bool]]
 ) -> None:
