@@ -77,6 +77,18 @@ def backend_cpu(engine: object) -> dict[int, float]:
     return {pid: _cpu_s(pid) for pid in _backend_pids(engine)}
 
 
+def _profiler() -> Any:
+    """`AIMY_BENCH_PROFILE=file`: cProfile of the one-at-a-time phase (the whole process), for
+    `python -m pstats file` — where a message's Python time goes."""
+    if not os.environ.get("AIMY_BENCH_PROFILE"):
+        return None
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    return profile
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
@@ -287,6 +299,7 @@ async def _run(
 
             # 2. one message at a time: the pipeline's own latency, no queueing
             start, m = len(replies.sent), steady_n
+            profile = _profiler()
             for i in range(m):
                 text = f"p{i}"
                 sent_at[text] = time.time()
@@ -297,6 +310,9 @@ async def _run(
                 TRACING[0] = False
                 SPANS.append((t_in, replies.last_at))
                 await phone.settle()  # receipts applied before the next message
+            if profile is not None:
+                profile.disable()
+                profile.dump_stats(os.environ["AIMY_BENCH_PROFILE"])
             steady = replies.latencies(sent_at, start)
             print(
                 f"pipeline overhead, one at a time ({m} msgs): p50 {pct(steady, 50):.1f} ms, "

@@ -97,13 +97,16 @@ def timeline(spans: list[tuple[float, float]]) -> None:
         "is Python, the event loop and waits"
     )
     rows.sort(key=lambda r: r[0])
-    _, _, _, t_in, calls = rows[len(rows) // 2]
-    print("the median message (ms from the inject: start +duration, statement):")
-    last = t_in
-    for s, e, q in calls:
-        gap = (s - last) * 1000
-        print(f"  {(s - t_in) * 1000:7.2f} +{(e - s) * 1000:5.2f}  (gap {gap:5.2f})  {q[:80]}")
-        last = e
+    for name, rank in (("the median message", len(rows) // 2), ("the p99 message", -3)):
+        took, _, _, t_in, calls = rows[rank]
+        print(f"{name}, {took * 1000:.2f} ms (ms from the inject: start +duration, statement):")
+        last = t_in
+        for s, e, q in calls:
+            gap = (s - last) * 1000
+            print(f"  {(s - t_in) * 1000:7.2f} +{(e - s) * 1000:5.2f}  (gap {gap:5.2f})  {q[:80]}")
+            last = e
+    tail = rows[-max(1, len(rows) // 50) :]  # the slowest 2 %: what ran beside them
+    print(f"the slowest {len(tail)} messages: {', '.join(f'{r[0] * 1000:.1f}' for r in tail)} ms")
 
 
 def by_statement(spans: list[tuple[float, float]], top: int = 16) -> None:
