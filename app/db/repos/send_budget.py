@@ -179,13 +179,21 @@ def _settings_of(row: dict[str, Any]) -> WorkspaceSettings:
     return DEFAULTS if row["settings_row"] is None else workspace_settings.from_row(row)
 
 
-async def _take(granted: list[tuple[datetime, str]], save: fast.Write | None = None) -> set[str]:
+async def _take(
+    granted: list[tuple[datetime, str]],
+    save: fast.Write | None = None,
+    fence: tuple[str, Fence, datetime] | None = None,
+) -> set[str]:
     """Mark granted rows SENDING with their slots (`_TAKE`, each only if still PENDING); the
     ids taken. `save`: the ledger's write (`_saving`), run with them. On Postgres one
-    statement — each UPDATE a data-modifying CTE — instead of a round trip per row."""
+    statement — each UPDATE a data-modifying CTE — instead of a round trip per row.
+    `fence` (Postgres; session, fence, now): none is taken unless the session's lease is
+    still ours, the lease row share-locked by the statement (a takeover waits for it)."""
     if not granted:
         return set()
     if not _postgres():
+        if fence is not None:
+            raise ValueError("SQLite checks the fence in the claim's transaction")
         taken = {
             row_id
             for slot, row_id in granted
@@ -194,12 +202,17 @@ async def _take(granted: list[tuple[datetime, str]], save: fast.Write | None = N
         if save is not None:
             await fast.execute(SendBudget, save[0], *save[1])
         return taken
-    ctes, ids = fast.each(_TAKE % "", len(granted), "id")
-    args = [v for g in granted for v in g]
+    prefix, args, only_if = "WITH ", [], ""
+    if fence is not None:
+        session_id, f, now = fence
+        prefix = "WITH " + _FENCE % " FOR SHARE" + ", "
+        args, only_if = [session_id, f.node_id, f.token, now], " AND EXISTS (SELECT 1 FROM fence)"
+    ctes, ids = fast.each(_TAKE % only_if, len(granted), "id")
+    args += [v for g in granted for v in g]
     if save is not None:
         ctes.append(f"ledger AS ({save[0]})")
         args += save[1]
-    rows = await fast.execute(Outbox, f"WITH {', '.join(ctes)} {ids}", *args)
+    rows = await fast.execute(Outbox, f"{prefix}{', '.join(ctes)} {ids}", *args)
     return {r["id"] for r in rows}
 
 
@@ -354,23 +367,39 @@ def take_heads_statement(
     session_id: str, now: datetime, limit: int, fence: Fence | None
 ) -> tuple[str, list[Any]]:
     """`claim_unbudgeted`'s one statement on Postgres: the heads of every priority (under the
-    fence, share-locked) and their takes, each only if its row is still PENDING when the
-    UPDATE reaches it — a row another claimer took since the statement's snapshot is
-    re-checked by Postgres and skipped. The rows taken, by priority then age. The heads
-    reach the UPDATE as an array (`= ANY(ARRAY(…))`: an index condition on the primary key);
-    as a join, a generic plan read every PENDING row by status and matched them to the
-    heads (a backlog's worth per claim); and the status check is written `(…) IS TRUE`, which
-    no index matches, so statistics taken while nothing was PENDING cannot make the UPDATE
-    read every open row by an index on status (tested in `test_generic_plans.py`)."""
+    fence, share-locked) and the takes of the first `_TAKEN_AT_ONCE` of them, each only if its
+    row is still PENDING when the UPDATE reaches it — a row another claimer took since the
+    statement's snapshot is re-checked by Postgres and skipped. Its rows: those taken
+    (`taken` true), then the heads after the first `_TAKEN_AT_ONCE` (`taken` false: the
+    caller takes them with `_take`).
+
+    Each take is an UPDATE by `id = (one head's id)`: an equality on the primary key, which
+    every plan answers by that index. A single UPDATE of all heads (`id = ANY(…)`, or a join)
+    is planned for an unknown number of heads: its generic plan — made once per connection,
+    while the outbox may still be small — read the table (a sequential scan of 3,300 rows,
+    1 ms per claim, in the benchmark). The status check is written `(…) IS TRUE`, which no
+    index matches: as a plain equality, a plan made on an empty outbox, or from statistics
+    taken while nothing was PENDING, found the row through the status index — every PENDING
+    row read per take once a backlog builds up (`test_generic_plans.py`)."""
     ctes, heads, args = _heads_parts(session_id, now, LOWEST_PRIORITY, True, limit, fence)
     ctes.append(f"heads AS MATERIALIZED ({heads})")
-    ctes.append(
-        "taken AS (UPDATE outbox o SET status = 'SENDING', slot_at = {} "
-        "WHERE o.id = ANY(ARRAY(SELECT id FROM heads)) AND (o.status = 'PENDING') IS TRUE "
-        "RETURNING o.*)"
-    )
-    sql = f"WITH {', '.join(ctes)} SELECT * FROM taken ORDER BY priority, created_at, id"  # noqa: S608
-    return sql, [*args, now]
+    ctes += [_TAKE_HEAD % (i, i) for i in range(_TAKEN_AT_ONCE)]
+    taken = " UNION ALL ".join(_TAKEN % i for i in range(_TAKEN_AT_ONCE))
+    sql = f"WITH {', '.join(ctes)} {taken} UNION ALL {_REST % _TAKEN_AT_ONCE}"
+    return sql, [*args, *[now] * _TAKEN_AT_ONCE]
+
+
+_TAKEN_AT_ONCE = 4  # heads a claim takes in its own statement; more (a backlog) take one more
+_TAKE_HEAD = (
+    "t%d AS (UPDATE outbox SET status = 'SENDING', slot_at = {} WHERE id = (SELECT id FROM "
+    "heads ORDER BY priority, created_at, id LIMIT 1 OFFSET %d) "
+    "AND (status = 'PENDING') IS TRUE RETURNING *)"
+)
+_TAKEN = "SELECT true AS taken, * FROM t%d"
+_REST = (
+    "SELECT false AS taken, * FROM (SELECT * FROM heads ORDER BY priority, created_at, id "
+    "OFFSET %d) AS rest"
+)
 
 
 async def claim(
@@ -521,25 +550,27 @@ async def claim_unbudgeted(
     session_id: str, now: datetime, lead: Lead, fence: Fence | None = None
 ) -> Claim:
     """`send_budget = false` (benchmarks): the same heads, each sent after its lead, no limits.
-    On Postgres one statement reads the heads and takes them, the fence checked in it
-    (`take_heads_statement`): one round trip instead of four. Its rows store the claim's
-    moment as their slot — with no budget nobody reads it back — and each waits its lead
-    (typing, jitter) from there in memory. SQLite: the heads and the takes in one
-    transaction."""
-    if _postgres():
-        sql, args = take_heads_statement(session_id, now, 200, fence)
-        rows = await fast.execute(Outbox, sql, *args)
-        jobs = [job_of(row) for row in rows]
-        return Claim(
-            [dataclasses.replace(j, slot_at=now + timedelta(seconds=lead(j))) for j in jobs]
-        )
-    async with SendBudget._meta.db.transaction():
-        chosen = [
-            job_of(head, now + timedelta(seconds=lead(job_of(head))))
-            for head in await _heads(session_id, now, LOWEST_PRIORITY, True, 200, fence)
-        ]
-        taken = await _take([(j.slot_at, j.id) for j in chosen if j.slot_at is not None])
-    return Claim([j for j in chosen if j.id in taken])
+    On Postgres one statement reads the heads and takes the first few, the fence checked in
+    it (`take_heads_statement`); a longer list (a backlog) takes the rest in a second, the
+    fence checked again. Its rows store the claim's moment as their slot — with no budget
+    nobody reads it back — and each waits its lead (typing, jitter) from there in memory.
+    SQLite: the heads and the takes in one transaction."""
+    if not _postgres():
+        async with SendBudget._meta.db.transaction():
+            chosen = [
+                job_of(head, now + timedelta(seconds=lead(job_of(head))))
+                for head in await _heads(session_id, now, LOWEST_PRIORITY, True, 200, fence)
+            ]
+            taken = await _take([(j.slot_at, j.id) for j in chosen if j.slot_at is not None])
+        return Claim([j for j in chosen if j.id in taken])
+    sql, args = take_heads_statement(session_id, now, 200, fence)
+    rows = await fast.execute(Outbox, sql, *args)
+    rest = [(now, row["id"]) for row in rows if not row["taken"]]
+    more = await _take(rest, fence=(session_id, fence, now) if fence else None)
+    rows = [r for r in rows if r["taken"] or r["id"] in more]
+    rows.sort(key=lambda r: (r["priority"], r["created_at"], r["id"]))
+    jobs = [job_of(row) for row in rows]
+    return Claim([dataclasses.replace(j, slot_at=now + timedelta(seconds=lead(j))) for j in jobs])
 
 
 async def _fenced_in(session_id: str, fence: Fence | None, now: datetime) -> bool:

@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 
 from app.db import fast
 from app.db.repos import leases, mapping, send_budget
-from app.db.tables import Outbox, SendBudget, WhatsappSession, Workspace
+from app.db.tables import Outbox, SendBudget, SessionLease, WhatsappSession, Workspace
 from app.domain import OutboxStatus, new_id
 from app.domain.sending import SPAN_S, BudgetDefaults, Ledger, SendKind
 
@@ -238,3 +238,29 @@ async def test_unbudgeted_claimers_at_once_never_share_a_row_nor_a_chat(db: Engi
     )
     again = await asyncio.gather(*(claimer() for _ in range(5)))
     assert len([j for got in again for j in got]) == 61  # then each chat's second
+
+
+async def test_an_unbudgeted_backlog_takes_the_rest_only_while_the_fence_holds(db: Engine) -> None:
+    """More heads than one statement takes (`_TAKEN_AT_ONCE`): the rest go in a second
+    statement that checks the lease again — a node that lost it in between takes none."""
+    if db.engine_type == "sqlite":
+        return  # SQLite claims in one transaction
+    ws, session = await _session()
+    for chat in range(send_budget._TAKEN_AT_ONCE + 3):
+        await _queue(ws, session, f"{chat}@s.whatsapp.net")
+    await leases.ensure_rows(NOW)
+    (lease,) = await leases.claim("node-a", NOW, NOW + timedelta(seconds=30), 1, session)
+    fence = leases.Fence("node-a", lease.token)
+    sql, args = send_budget.take_heads_statement(session, NOW, 200, fence)
+    rows = await fast.execute(Outbox, sql, *args)
+    assert [r["taken"] for r in rows] == [True] * send_budget._TAKEN_AT_ONCE + [False] * 3
+    await leases.claim("node-b", NOW + timedelta(seconds=31), NOW + timedelta(seconds=61), 1)
+    rest = [(NOW, r["id"]) for r in rows if not r["taken"]]
+    assert await send_budget._take(rest, fence=(session, fence, NOW)) == set()
+    assert await Outbox.count().where(Outbox.status == OutboxStatus.SENDING) == 4
+    # the node that holds the lease now takes them
+    (now_b,) = await SessionLease.select().where(SessionLease.session_id == session)
+    claim = await send_budget.claim_unbudgeted(
+        session, NOW + timedelta(seconds=32), _no_lead, leases.Fence("node-b", now_b["token"])
+    )
+    assert len(claim.jobs) == 3

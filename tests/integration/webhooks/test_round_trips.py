@@ -128,7 +128,7 @@ async def test_without_a_budget_the_claim_is_one_statement(
     sent = next(i for i, q in enumerate(queries) if q.startswith(SENT))
     claim = [q for q in queries[decided + 1 : sent] if not q.startswith(POLL)]
     assert len(claim) == 1, claim
-    assert claim[0].startswith(HEADS) and "taken AS (UPDATE outbox" in claim[0], claim
+    assert claim[0].startswith(HEADS) and "t0 AS (UPDATE outbox" in claim[0], claim
     assert not [q for q, inside in statements if inside]  # and no transaction anywhere
 
 
