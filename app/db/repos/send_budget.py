@@ -107,9 +107,14 @@ _SENDING = (
     "sending AS MATERIALIZED (SELECT jid FROM outbox WHERE session_id = {} "
     "AND status = 'SENDING' AND jid IS NOT NULL)"
 )
+# A take finds its row by primary key; its status check is written `(…) IS TRUE`, which no
+# index matches. As a plain equality, a generic plan made on an empty outbox (a new install,
+# a new connection's first claims) or from statistics taken while nothing was PENDING read
+# the row through an index on status: every PENDING row scanned per take once a backlog
+# builds up, for as long as the connection keeps the plan (`test_generic_plans.py`).
 _TAKE = (
     "UPDATE outbox SET status = 'SENDING', slot_at = {} "
-    "WHERE id = {} AND status = 'PENDING'%s RETURNING id"
+    "WHERE id = {} AND (status = 'PENDING') IS TRUE%s RETURNING id"
 )
 _SAVE = (
     "UPDATE send_budgets SET slots = {}, day = {}, day_sent = {}, day_cold = {}, "
@@ -377,10 +382,7 @@ def take_heads_statement(
     every plan answers by that index. A single UPDATE of all heads (`id = ANY(…)`, or a join)
     is planned for an unknown number of heads: its generic plan — made once per connection,
     while the outbox may still be small — read the table (a sequential scan of 3,300 rows,
-    1 ms per claim, in the benchmark). The status check is written `(…) IS TRUE`, which no
-    index matches: as a plain equality, a plan made on an empty outbox, or from statistics
-    taken while nothing was PENDING, found the row through the status index — every PENDING
-    row read per take once a backlog builds up (`test_generic_plans.py`)."""
+    1 ms per claim, in the benchmark). The status check is `_TAKE`'s (`(…) IS TRUE`)."""
     ctes, heads, args = _heads_parts(session_id, now, LOWEST_PRIORITY, True, limit, fence)
     ctes.append(f"heads AS MATERIALIZED ({heads})")
     ctes += [_TAKE_HEAD % (i, i) for i in range(_TAKEN_AT_ONCE)]

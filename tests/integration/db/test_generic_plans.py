@@ -190,3 +190,37 @@ async def test_the_unbudgeted_claim_takes_its_heads_by_primary_key(db: Engine) -
     for update in await takes():  # nothing PENDING in the statistics
         assert "Index Scan using outbox_pkey" in update, update
         assert "Seq Scan" not in update and "ix_outbox" not in update, update
+
+
+async def test_a_budgeted_take_finds_its_row_by_primary_key(db: Engine) -> None:
+    """`send_budget._TAKE` (every claim through the send budget, alone or fenced): by the
+    primary key, on an empty outbox and after statistics that saw nothing PENDING — never
+    through an index on status, which reads every PENDING row (a broadcast's backlog)."""
+    if db.engine_type == "sqlite":
+        return
+    fenced = " AND EXISTS (SELECT 1 FROM session_leases WHERE session_id = {})"
+    forms = [(send_budget._TAKE % "", [NOW, "x"]), (send_budget._TAKE % fenced, [NOW, "x", "s"])]
+    for analysed in (False, True):
+        if analysed:
+            ws = Workspace(name="W", slug="takes")
+            await ws.save()
+            session = WhatsappSession(workspace_id=ws.id, account_id="default")
+            await session.save()
+            await fast.execute(
+                Outbox,
+                "INSERT INTO outbox (id, workspace_id, session_id, jid, payload, status, "
+                "attempts, next_attempt_at, created_at, kind, priority, cold) SELECT 'sent-' "
+                "|| g, {}, {}, '1@s.whatsapp.net', {}, 'SENT', 1, {}, {}, 'reply', 0, false "
+                "FROM generate_series(1, 2000) AS g",
+                ws.id,
+                session.id,
+                "{}",
+                NOW,
+                NOW,
+            )
+            await Outbox.raw("ANALYZE outbox")
+        for template, args in forms:
+            plan = await _generic_plan(fast._compile(template, "postgres"), args)
+            update = plan.split("Update on outbox")[1]
+            assert "Index Scan using outbox_pkey" in update, plan
+            assert "ix_outbox" not in update and "Seq Scan on outbox" not in update, plan
