@@ -220,9 +220,9 @@ class Dispatcher:
                 self._next_at = min(claim.next_at, self._next_at or claim.next_at)
 
     async def _lane(self, job: jobs.Job) -> None:
-        done = False
+        done, more = False, None
         try:
-            done = await self._send(job)
+            done, more = await self._send(job)
         except Exception:
             log.exception("dispatcher lane for outbox %s failed", job.id)
         finally:
@@ -230,14 +230,21 @@ class Dispatcher:
                 with contextlib.suppress(Exception):
                     await jobs.release([job.id], self._clock.now())
                     await self._budget.refund(job)
-            self.wake()  # the chat's next row, if any
+            if not done or more is None:
+                self.wake()  # the chat's next row, if any: the next pass asks where rows are due
+            elif more:
+                self.wake(job.session_id)  # rows due there: the next pass claims at once
+            # else the "sent" statement saw nothing due in the session: no pass for this send
 
-    async def _send(self, job: jobs.Job) -> bool:
-        """Send one claimed row; True when it left SENDING (sent, retrying, or failed)."""
+    async def _send(self, job: jobs.Job) -> tuple[bool, bool | None]:
+        """Send one claimed row. Whether it left SENDING (sent, retrying, or failed), and
+        whether its session has rows due: True or False when the "sent" statement read it
+        (Postgres; the next pass claims there, or there is nothing to do for this send),
+        None when unknown (the next pass asks which sessions have rows due)."""
         too_old = expired(job, self._clock.now(), self.window)
         if too_old is not None:
             await self._give_up(job, too_old)
-            return True  # this row is done with; the chat moves on
+            return True, None  # this row is done with; the chat moves on
         try:
             channel = self._channels.get(job.session_id)
             if getattr(channel, "status", SessionStatus.CONNECTED) is not SessionStatus.CONNECTED:
@@ -246,7 +253,7 @@ class Dispatcher:
             late = self._stopping or self._late(job)
             await self._pacer.stop_typing(job, channel)
             if late:
-                return False  # given back: PENDING again, its slot free; claimed anew
+                return False, None  # given back: PENDING again, its slot free; claimed anew
             if self._stall_s:
                 log.warning("dispatch stall: holding outbox %s for %.0f s", job.id, self._stall_s)
                 await asyncio.sleep(self._stall_s)
@@ -254,15 +261,15 @@ class Dispatcher:
             # receipts wait on the lock until the id is stored
             async with self._media_file(job) as local, self._send_locks(job.session_id):
                 wa_id = await channel.send(outbound(job, local))
-                message = await self._sent(job, wa_id)
+                sent = await self._sent(job, wa_id)
         except Exception as exc:
             await self._failed(job, exc)
-            return True
+            return True, None
         log.info("sent outbox %s as %s", job.id, wa_id)
         self._pacer.sent(job)
-        if message is not None:
-            self._announce.message(job, message)
-        return True
+        if sent.message is not None:
+            self._announce.message(job, sent.message)
+        return True, sent.more_due
 
     def _media_file(self, job: jobs.Job) -> AbstractAsyncContextManager[Path | None]:
         """The row's file as a real path for the channel, for the length of the send."""
@@ -309,12 +316,12 @@ class Dispatcher:
             await self._tell_webhooks(job, message)
         await self._announce.failed(job, message, verdict.reason)
 
-    async def _sent(self, job: jobs.Job, wa_id: str) -> Message | None:
+    async def _sent(self, job: jobs.Job, wa_id: str) -> jobs.Sent:
         """Record the send, and what webhooks hear of it, as one."""
         async with await self._webhooks.joined(job.workspace_id):
-            message = await jobs.mark_sent(job, wa_id, self._clock.now())
-            await self._tell_webhooks(job, message)
-        return message
+            sent = await jobs.mark_sent(job, wa_id, self._clock.now())
+            await self._tell_webhooks(job, sent.message)
+        return sent
 
     async def _tell_webhooks(self, job: jobs.Job, message: Message | None) -> None:
         if message is not None:

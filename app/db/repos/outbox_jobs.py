@@ -78,25 +78,46 @@ async def release(job_ids: list[str], next_at: datetime) -> None:
         ).where(Outbox.id.is_in(job_ids) & (Outbox.status == OutboxStatus.SENDING))
 
 
-_SENT_ROW = (
-    "UPDATE outbox SET status = 'SENT', wa_message_id = {}, sent_at = {}, attempts = {} "
-    "WHERE id = {}"
+# Postgres: whether the session still has rows due, read by the "sent" statement itself —
+# the dispatcher's next pass claims there, or has nothing to do for this send, without first
+# asking which sessions have rows due (`due_sessions`: a round trip per finished send).
+_MORE_DUE = (
+    "EXISTS (SELECT 1 FROM outbox o WHERE o.session_id = {} AND o.status = 'PENDING' "
+    "AND o.next_attempt_at <= {}) AS more_due"
+)
+_SENT_ROW = (  # our constants only
+    "UPDATE outbox SET status = 'SENT', wa_message_id = {}, sent_at = {}, attempts = {} "  # noqa: S608
+    "WHERE id = {} RETURNING " + _MORE_DUE
 )
 # Postgres: both rows in one statement (a data-modifying CTE runs to completion whether or not
 # the outer statement reads it) — one round trip instead of BEGIN, two UPDATEs and COMMIT.
-_SENT_BOTH = (
-    "WITH sent AS (UPDATE outbox SET status = 'SENT', wa_message_id = {}, sent_at = {}, "
+_SENT_BOTH = (  # our constants only
+    "WITH sent AS (UPDATE outbox SET status = 'SENT', wa_message_id = {}, sent_at = {}, "  # noqa: S608
     "attempts = {} WHERE id = {}) "
-    "UPDATE messages SET wa_message_id = {}, status = 'SENT' WHERE id = {} RETURNING *"
+    "UPDATE messages SET wa_message_id = {}, status = 'SENT' WHERE id = {} "
+    "RETURNING *, " + _MORE_DUE
 )
 
 
-async def mark_sent(job: Job, wa_message_id: str, now: datetime) -> c.Message | None:
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A send recorded: its message (None for a row without one), and whether the session
+    had rows due beside it — read in the same statement on Postgres (a PENDING row queued
+    after that statement began is not seen: whoever queues it wakes the dispatcher); None
+    when not read (SQLite, where asking costs no round trip)."""
+
+    message: c.Message | None
+    more_due: bool | None = None
+
+
+async def mark_sent(job: Job, wa_message_id: str, now: datetime) -> Sent:
     """The outbox row SENT and its message SENT with WhatsApp's id, together."""
     if Outbox._meta.db.engine_type != "sqlite":
+        due = (job.session_id, now)
         if job.message_id is None:
-            await fast.execute(Outbox, _SENT_ROW, wa_message_id, now, job.attempts + 1, job.id)
-            return None
+            args = (wa_message_id, now, job.attempts + 1, job.id, *due)
+            rows = await fast.execute(Outbox, _SENT_ROW, *args)
+            return Sent(None, rows[0]["more_due"] if rows else None)
         rows = await fast.execute(
             Outbox,
             _SENT_BOTH,
@@ -106,8 +127,9 @@ async def mark_sent(job: Job, wa_message_id: str, now: datetime) -> c.Message | 
             job.id,
             wa_message_id,
             job.message_id,
+            *due,
         )
-        return mapping.message(rows[0]) if rows else None
+        return Sent(mapping.message(rows[0]), rows[0]["more_due"]) if rows else Sent(None)
     async with Outbox._meta.db.transaction():
         await Outbox.update(
             {
@@ -118,7 +140,7 @@ async def mark_sent(job: Job, wa_message_id: str, now: datetime) -> c.Message | 
             }
         ).where(Outbox.id == job.id)
         if job.message_id is None:
-            return None
+            return Sent(None)
         rows = (
             await Message.update(
                 {Message.wa_message_id: wa_message_id, Message.status: MessageStatus.SENT}
@@ -126,7 +148,7 @@ async def mark_sent(job: Job, wa_message_id: str, now: datetime) -> c.Message | 
             .where(Message.id == job.message_id)
             .returning(*Message.all_columns())
         )
-    return mapping.message(rows[0]) if rows else None
+    return Sent(mapping.message(rows[0]) if rows else None)
 
 
 async def mark_retry(job: Job, next_at: datetime, error: str, *, attempt: bool = True) -> None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from piccolo.engine.base import Engine
 
 from app.db import fast
-from app.db.repos import leases, mapping, send_budget
+from app.db.repos import leases, mapping, outbox_jobs, send_budget
 from app.db.tables import Outbox, SendBudget, SessionLease, WhatsappSession, Workspace
 from app.domain import OutboxStatus, new_id
 from app.domain.sending import SPAN_S, BudgetDefaults, Ledger, SendKind
@@ -264,3 +264,20 @@ async def test_an_unbudgeted_backlog_takes_the_rest_only_while_the_fence_holds(d
         session, NOW + timedelta(seconds=32), _no_lead, leases.Fence("node-b", now_b["token"])
     )
     assert len(claim.jobs) == 3
+
+
+async def test_the_sent_mark_tells_whether_the_session_has_rows_due(db: Engine) -> None:
+    """`outbox_jobs.mark_sent` reads, in its own statement on Postgres, whether the session
+    still has rows due — the dispatcher's next pass claims there, or skips this send; SQLite
+    does not read it (None: the dispatcher asks, which costs no round trip there)."""
+    ws, session = await _session()
+    await _queue(ws, session, "a@s.whatsapp.net", n=2)
+    claim = await send_budget.claim_unbudgeted(session, NOW, _no_lead)
+    (first,) = claim.jobs
+    sent = await outbox_jobs.mark_sent(first, "wa-1", NOW)
+    expected = None if db.engine_type == "sqlite" else True
+    assert sent.more_due is expected  # the chat's second row
+    (second,) = (await send_budget.claim_unbudgeted(session, NOW, _no_lead)).jobs
+    sent = await outbox_jobs.mark_sent(second, "wa-2", NOW)
+    assert sent.more_due is (None if db.engine_type == "sqlite" else False)
+    assert await Outbox.count().where(Outbox.status == OutboxStatus.SENT) == 2

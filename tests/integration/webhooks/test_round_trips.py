@@ -132,6 +132,26 @@ async def test_without_a_budget_the_claim_is_one_statement(
     assert not [q for q, inside in statements if inside]  # and no transaction anywhere
 
 
+async def test_a_finished_send_with_nothing_due_asks_nothing(
+    hooks_pg: Hooks, statements: list[tuple[str, bool]]
+) -> None:
+    """The "sent" statement reads whether the session still has rows due: with none, the
+    dispatcher neither asks which sessions have rows due nor claims until its next poll
+    (1 s here) — a round trip fewer per finished send. With a row due it claims there at
+    once (`test_a_reply_is_claimed_at_once_while_another_send_is_in_flight`)."""
+    import asyncio
+
+    await _reply_to(hooks_pg, "first", 1)
+    statements.clear()
+    await _reply_to(hooks_pg, "second", 2)
+    await asyncio.sleep(0.3)  # a pass woken by the send would have run by now; no poll yet
+    queries = [query for query, _ in statements]
+    sent = next(i for i, q in enumerate(queries) if q.startswith(SENT))
+    assert "more_due" in queries[sent]
+    after = [q for q in queries[sent + 1 :] if not q.startswith(POLL)]
+    assert not [q for q in after if q.startswith((DUE, HEADS, CLAIM))], after
+
+
 async def test_a_listening_webhook_gets_the_reply_in_its_transaction(
     hooks_pg: Hooks, receiver: Receiver, statements: list[tuple[str, bool]]
 ) -> None:
