@@ -180,15 +180,15 @@ class Dispatcher:
         return max(0.0, min(self._poll_s, ahead - self._pacer.pacing.max_lead_s))
 
     async def _sessions(self) -> list[str]:
-        """Where this pass claims: the sessions a reply was just decided in (hinted), even
-        while other sends are in flight; otherwise — a wake without a hint (a send finished:
-        its chat's next row may be due, or not), a timeout, or once per `poll_s` — every
-        session with rows due, and the budget's next opening is recomputed from them all.
-        A hinted session has a row due for certain, so its claim is never wasted; a finished
-        send asks first, because its chat rarely has a next row and an empty claim costs
-        more than the ask (four round trips through the send budget). Session 12: 11.1 →
-        10.8 round trips per message under load; following finished sends' hints too gave
-        10.6 in the benchmark (no budget) but would cost the budgeted claims more."""
+        """Where this pass claims: the sessions hinted — a reply was just decided there, or
+        a finished send's "sent" statement saw rows due there (Postgres) — even while other
+        sends are in flight; otherwise — a wake without a hint (a send finished on SQLite,
+        or failed: its chat's next row may be due, or not), a timeout, or once per `poll_s`
+        — every session with rows due, and the budget's next opening is recomputed from
+        them all. A hinted session has a row due for certain, so its claim is never wasted
+        (an empty claim costs more than the ask: two round trips through the send budget).
+        Session 12: 11.1 → 10.8 round trips per message under load; session 15: a finished
+        send with nothing due in its session wakes no pass at all."""
         hinted, self._hinted = self._hinted, set()
         quiet = time.monotonic() - self._polled_at < self._poll_s
         if self._poll or not hinted or not quiet:
