@@ -185,8 +185,9 @@ class Dispatcher:
         sends are in flight; otherwise — a wake without a hint (a send finished on SQLite,
         or failed: its chat's next row may be due, or not), a timeout, or once per `poll_s`
         — every session with rows due, and the budget's next opening is recomputed from
-        them all. A hinted session has a row due for certain, so its claim is never wasted
-        (an empty claim costs more than the ask: two round trips through the send budget).
+        them all. A hinted session has a row due for certain, so its claim is rarely empty
+        (only when that row's chat has another in flight) — an empty claim costs more than
+        the ask (two round trips through the send budget).
         Session 12: 11.1 → 10.8 round trips per message under load; session 15: a finished
         send with nothing due in its session wakes no pass at all."""
         hinted, self._hinted = self._hinted, set()
