@@ -112,9 +112,10 @@ _SENDING = (
 # a new connection's first claims) or from statistics taken while nothing was PENDING read
 # the row through an index on status: every PENDING row scanned per take once a backlog
 # builds up, for as long as the connection keeps the plan (`test_generic_plans.py`).
+_STILL_PENDING = "(status = 'PENDING') IS TRUE"
 _TAKE = (
-    "UPDATE outbox SET status = 'SENDING', slot_at = {} "
-    "WHERE id = {} AND (status = 'PENDING') IS TRUE%s RETURNING id"
+    "UPDATE outbox SET status = 'SENDING', slot_at = {} "  # noqa: S608
+    "WHERE id = {} AND " + _STILL_PENDING + "%s RETURNING id"
 )
 _SAVE = (
     "UPDATE send_budgets SET slots = {}, day = {}, day_sent = {}, day_cold = {}, "
@@ -392,10 +393,10 @@ def take_heads_statement(
 
 
 _TAKEN_AT_ONCE = 4  # heads a claim takes in its own statement; more (a backlog) take one more
-_TAKE_HEAD = (
-    "t%d AS (UPDATE outbox SET status = 'SENDING', slot_at = {} WHERE id = (SELECT id FROM "
+_TAKE_HEAD = (  # `_TAKE` of one head (the i-th of `heads`)
+    "t%d AS (UPDATE outbox SET status = 'SENDING', slot_at = {} WHERE id = (SELECT id FROM "  # noqa: S608
     "heads ORDER BY priority, created_at, id LIMIT 1 OFFSET %d) "
-    "AND (status = 'PENDING') IS TRUE RETURNING *)"
+    "AND " + _STILL_PENDING + " RETURNING *)"
 )
 _TAKEN = "SELECT true AS taken, * FROM t%d"
 _REST = (

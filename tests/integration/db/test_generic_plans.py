@@ -149,6 +149,33 @@ async def test_the_partial_indexes_serve_lookups_by_a_parameter(db: Engine) -> N
         assert index in plan, plan
 
 
+async def _number(slug: str) -> tuple[str, str]:
+    """A workspace and a WhatsApp number in it: their ids."""
+    ws = Workspace(name="W", slug=slug)
+    await ws.save()
+    session = WhatsappSession(workspace_id=ws.id, account_id="default")
+    await session.save()
+    return ws.id, session.id
+
+
+async def _sent_history(ws: str, session: str) -> None:
+    """2,000 SENT outbox rows of the number, then ANALYZE: statistics that saw nothing
+    PENDING (a quiet number before a broadcast queues its thousands)."""
+    await fast.execute(
+        Outbox,
+        "INSERT INTO outbox (id, workspace_id, session_id, jid, payload, status, attempts, "
+        "next_attempt_at, created_at, kind, priority, cold) SELECT 'sent-' || g, {}, {}, "
+        "'1@s.whatsapp.net', {}, 'SENT', 1, {}, {}, 'reply', 0, false "
+        "FROM generate_series(1, 2000) AS g",
+        ws,
+        session,
+        "{}",
+        NOW,
+        NOW,
+    )
+    await Outbox.raw("ANALYZE outbox")
+
+
 async def test_the_unbudgeted_claim_takes_its_heads_by_primary_key(db: Engine) -> None:
     """`send_budget.claim_unbudgeted`'s one statement: each of its UPDATEs finds its head by
     the outbox's primary key, and the fence is share-locked. A plan made while the outbox is
@@ -158,11 +185,8 @@ async def test_the_unbudgeted_claim_takes_its_heads_by_primary_key(db: Engine) -
     claim, kept for as long as the connection keeps the plan."""
     if db.engine_type == "sqlite":
         return  # SQLite claims in a transaction: the heads, then a take per row
-    ws = Workspace(name="W", slug="plans")
-    await ws.save()
-    session = WhatsappSession(workspace_id=ws.id, account_id="default")
-    await session.save()
-    sql, args = send_budget.take_heads_statement(session.id, NOW, 200, leases.Fence("n", 1))
+    ws, session = await _number("plans")
+    sql, args = send_budget.take_heads_statement(session, NOW, 200, leases.Fence("n", 1))
 
     async def takes() -> list[str]:
         plan = await _generic_plan(fast._compile(sql, "postgres"), args)
@@ -174,19 +198,7 @@ async def test_the_unbudgeted_claim_takes_its_heads_by_primary_key(db: Engine) -
     for update in await takes():  # the outbox empty, never analysed
         assert "Index Scan using outbox_pkey" in update, update
         assert "Seq Scan" not in update and "ix_outbox" not in update, update
-    await fast.execute(
-        Outbox,
-        "INSERT INTO outbox (id, workspace_id, session_id, jid, payload, status, attempts, "
-        "next_attempt_at, created_at, kind, priority, cold) SELECT 'sent-' || g, {}, {}, "
-        "'1@s.whatsapp.net', {}, 'SENT', 1, {}, {}, 'reply', 0, false "
-        "FROM generate_series(1, 2000) AS g",
-        ws.id,
-        session.id,
-        "{}",
-        NOW,
-        NOW,
-    )
-    await Outbox.raw("ANALYZE outbox")
+    await _sent_history(ws, session)
     for update in await takes():  # nothing PENDING in the statistics
         assert "Index Scan using outbox_pkey" in update, update
         assert "Seq Scan" not in update and "ix_outbox" not in update, update
@@ -202,23 +214,7 @@ async def test_a_budgeted_take_finds_its_row_by_primary_key(db: Engine) -> None:
     forms = [(send_budget._TAKE % "", [NOW, "x"]), (send_budget._TAKE % fenced, [NOW, "x", "s"])]
     for analysed in (False, True):
         if analysed:
-            ws = Workspace(name="W", slug="takes")
-            await ws.save()
-            session = WhatsappSession(workspace_id=ws.id, account_id="default")
-            await session.save()
-            await fast.execute(
-                Outbox,
-                "INSERT INTO outbox (id, workspace_id, session_id, jid, payload, status, "
-                "attempts, next_attempt_at, created_at, kind, priority, cold) SELECT 'sent-' "
-                "|| g, {}, {}, '1@s.whatsapp.net', {}, 'SENT', 1, {}, {}, 'reply', 0, false "
-                "FROM generate_series(1, 2000) AS g",
-                ws.id,
-                session.id,
-                "{}",
-                NOW,
-                NOW,
-            )
-            await Outbox.raw("ANALYZE outbox")
+            await _sent_history(*await _number("takes"))
         for template, args in forms:
             plan = await _generic_plan(fast._compile(template, "postgres"), args)
             update = plan.split("Update on outbox")[1]
