@@ -214,7 +214,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         storage=storage,
         leases=leases,
     )
-    outbox = Outbox(clock, events, dispatcher.wake)
+    outbox = Outbox(clock, events, dispatcher.wake, dispatcher)
     heard = HeardStatus()  # the other nodes' session statuses and QR codes (via the bridge)
     bridge = _bridge(settings, node_id, events, leases, dispatcher, heard)
     runner = BroadcastRunner(

@@ -17,7 +17,7 @@ from app.db.repos import send_budget as repo
 from app.db.repos import sessions
 from app.db.repos.leases import Fence
 from app.db.repos.outbox_jobs import Job
-from app.db.repos.send_budget import Claim, Lead
+from app.db.repos.send_budget import Claim, Lead, ReplySlot
 from app.domain import Clock
 from app.domain.sending import BudgetDefaults
 from app.events import catalog
@@ -85,6 +85,19 @@ class SendBudget:
             lead,
             max_lead_s=max_lead_s,
             not_before=not_before,
+            fence=fence,
+        )
+
+    async def reply_slot(
+        self, session_id: str, earliest: datetime, *, max_lead_s: float, fence: Fence | None
+    ) -> ReplySlot | None:
+        """A reply's slot, for its decision to book (`send_budget.reply_slot`); budget on."""
+        return await repo.reply_slot(
+            session_id,
+            self._clock.now(),
+            self.defaults,
+            earliest,
+            max_lead_s=max_lead_s,
             fence=fence,
         )
 

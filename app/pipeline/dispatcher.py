@@ -6,8 +6,11 @@ its budget (`SendBudget.claim`: the head row of each free chat gets a send slot 
 replies before flows before broadcasts — and is marked SENDING with the budget's ledger written
 in the same statement, only if nobody changed the budget since the claim read it). Each claimed
 row then gets a lane task: "typing…" until its slot (`Pacer`) → `channel.send` → record the
-WhatsApp id. A chat has at most one row in flight, and none while
-a row of it waits for a retry, so its rows go strictly in order. A failure (see `retry`) holds
+WhatsApp id. On Postgres a reply usually skips the claim: its decision takes it in its own
+statement when the dispatcher offers that (`offer`: this node holds the lease; with a budget,
+the slot read first and booked by the decision) and hands it to `adopt` for its lane — see
+`outbox.Take` for when a decision falls back to the claim. A chat has at most one row in
+flight, and none while a row of it waits for a retry, so its rows go strictly in order. A failure (see `retry`) holds
 the chat until the retry; a row that ends FAILED gets its reason and a `message_failed`
 notification, and the chat moves on. A send WhatsApp refuses also counts toward the budget's
 failure-spike pause. A reconnecting number resumes its waiting rows at once.
@@ -35,6 +38,7 @@ from typing import TYPE_CHECKING
 from app.aio import wait_set
 from app.channels import ChannelManager
 from app.db.repos import outbox_jobs as jobs
+from app.db.repos.outbox import Take
 from app.db.tx import transaction
 from app.domain import Clock, MediaType, OutboundMessage, SessionStatus, owned_key
 from app.domain.conversations import Message
@@ -113,6 +117,7 @@ class Dispatcher:
         self._poll = True  # the next pass asks which sessions have rows due
         self._polled_at = -math.inf  # monotonic time it last asked
         self._hinted: set[str] = set()  # sessions woken for since the last pass
+        self._passing = False  # a pass is claiming (a decision's take would conflict)
 
     def wake(self, session_id: str | None = None) -> None:
         """Rows are due: in `session_id` — a hint: the next pass claims there without first
@@ -124,6 +129,42 @@ class Dispatcher:
         else:
             self._hinted.add(session_id)
         self._wake.set()
+
+    async def offer(self, session_id: str, jid: str, text: str) -> Take | None:
+        """An offer to the decision of a reply to `jid` (`text`): take the reply in its own
+        statement (`outbox.Take`), then hand it to `adopt` — no pass, no claim on its way
+        out. None while this node does not send for the session (another node holds its
+        lease), is not running, or — with a send budget — while a pass is running or
+        pending (its claim would write the budget row the take needs unchanged, and it
+        claims the reply anyway), or the budget has no slot for it now."""
+        if self._task is None or self._stopping:
+            return None
+        fence = None
+        if self._leases is not None:
+            fence = self._leases.fence(session_id)
+            if fence is None:
+                return None
+        now, pacing = self._clock.now(), self._pacer.pacing
+        due = now + timedelta(seconds=pacing.lead_for(text))
+        if not self._budget.enabled:  # as `claim_unbudgeted`: the moment stored, lead in memory
+            return Take(now, due, fence)
+        if self._passing or self._wake.is_set():
+            return None
+        spaced = self._pacer.not_before(session_id).get(jid)
+        earliest = max(due, spaced) if spaced is not None else due
+        got = await self._budget.reply_slot(
+            session_id, earliest, max_lead_s=pacing.max_lead_s, fence=fence
+        )
+        if got is None:
+            return None
+        return Take(got.slot_at, got.slot_at, fence, got.ledger, got.version)
+
+    def adopt(self, job: jobs.Job) -> None:
+        """Send a row its decision took (`offer`), committed SENDING: a lane of its own, as
+        a claimed row gets. Stopping, the lane gives it back (PENDING, its slot free)."""
+        task = asyncio.create_task(self._lane(job))
+        self._lanes.add(task)
+        task.add_done_callback(self._lanes.discard)
 
     async def resume(self, session_id: str) -> None:
         """The number is connected again: what waited for it is due now."""
@@ -162,12 +203,15 @@ class Dispatcher:
     async def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
+            self._passing = True
             try:
                 await self._schedule()
                 if self._copies is not None:
                     await self._copies.sweep()  # a broadcast's copy, once its run is over
             except Exception:
                 log.exception("dispatcher pass failed")
+            finally:
+                self._passing = False
             if not await wait_set(self._wake, self._sleep_s()):
                 self._poll = True  # nobody woke it: a retry or a budget opening may be due
 
@@ -214,9 +258,7 @@ class Dispatcher:
                 fence=fence,
             )
             for job in claim.jobs:
-                task = asyncio.create_task(self._lane(job))
-                self._lanes.add(task)
-                task.add_done_callback(self._lanes.discard)
+                self.adopt(job)
             if claim.next_at is not None:
                 self._next_at = min(claim.next_at, self._next_at or claim.next_at)
 

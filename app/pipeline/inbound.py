@@ -311,7 +311,12 @@ class Pipeline:
         # the decision and what webhooks hear of it, as one
         async with await self._webhooks.joined(ref.workspace_id):
             written = await self._outbox.record(
-                target, drafts, inbound_id=stored.message.id, status=status, effect=effect
+                target,
+                drafts,
+                inbound_id=stored.message.id,
+                status=status,
+                effect=effect,
+                take=True,
             )
             changed = _decided(ref.workspace_id, written, contact, status, reply)
             await self._webhooks.record(*changed)
@@ -355,8 +360,8 @@ class Pipeline:
         self, workspace_id: str, written: Written, contact: c.Contact, changed: list[Event]
     ) -> None:
         """`message:new` per reply (with the conversation after it), then what the decision
-        changed (`conversation:updated`, `conversation.escalated`); then the dispatcher sends
-        what is queued."""
+        changed (`conversation:updated`, `conversation.escalated`); then what is queued goes to
+        the dispatcher (the taken reply to a lane, or a wake)."""
         conversation = written.conversation
         if conversation is not None:
             conversation = msgspec.structs.replace(conversation, contact=contact)
@@ -364,8 +369,7 @@ class Pipeline:
             self._events.publish(catalog.message_new(workspace_id, message, conversation))
         for event in changed:
             self._events.publish(event)
-        for session_id in {m.session_id for m in written.messages if m.status == "QUEUED"}:
-            self._outbox.wake(session_id)
+        self._outbox.sent(written)
 
     async def settle(self) -> None:
         """Wait until every queued message is routed."""

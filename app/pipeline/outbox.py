@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from app.db.repos import outbox as repo
-from app.db.repos.outbox import Draft, Sending, Target, Written
+from app.db.repos.outbox import Draft, Sending, Take, Target, Written
+from app.db.repos.outbox_jobs import Job
 from app.db.tables import Message
 from app.domain import Clock, ConversationStatus
 from app.domain.sending import SendKind
@@ -28,11 +29,22 @@ class Wake(Protocol):
     def __call__(self, session_id: str | None = None) -> None: ...
 
 
+class Taker(Protocol):
+    """The dispatcher's side of a reply taken by its decision (`outbox.Take`)."""
+
+    async def offer(self, session_id: str, jid: str, text: str) -> Take | None: ...
+
+    def adopt(self, job: Job) -> None: ...
+
+
 class Outbox:
-    def __init__(self, clock: Clock, events: EventBus, wake: Wake) -> None:
+    def __init__(
+        self, clock: Clock, events: EventBus, wake: Wake, taker: Taker | None = None
+    ) -> None:
         self._clock = clock
         self._events = events
         self._wake = wake  # the dispatcher's: rows are due now
+        self._taker = taker  # None: every row waits for the dispatcher's claim
 
     async def record(
         self,
@@ -44,19 +56,37 @@ class Outbox:
         effect: Effect | None = None,
         kind: SendKind = SendKind.REPLY,
         cold: bool = False,
+        take: bool = False,
     ) -> Written:
         """Write `effect` (a responder's own state), `drafts` (queued, or held for approval),
-        mark `inbound_id` routed and set the conversation's status, in one transaction. Call
-        `wake()` once the events are out (and `effect.applied()`)."""
+        mark `inbound_id` routed and set the conversation's status, in one transaction. Then,
+        once it committed and the events are out (and `effect.applied()`), call `sent(…)`.
+        `take`: the decision may take its first queued reply for sending itself, when the
+        dispatcher offers it (`outbox.Take`; Postgres)."""
+        offer = None
+        before = effect.apply if effect is not None else None
+        if take and self._taker is not None and repo.takes(inbound_id, drafts, status, before):
+            first = next(d for d in drafts if not d.hold)
+            offer = await self._taker.offer(target.session_id, target.jid, first.text)
         return await repo.record_decision(
             target,
             inbound_id,
             drafts,
             self._clock.now(),
             status=status,
-            before=effect.apply if effect is not None else None,
+            before=before,
             sending=Sending(kind, cold),
+            take=offer,
         )
+
+    def sent(self, written: Written) -> None:
+        """After a decision committed: its taken reply goes out on a lane of its own, or
+        the dispatcher is woken for the sessions of its queued rows."""
+        if written.taken is not None and self._taker is not None:
+            self._taker.adopt(written.taken)
+            return  # the decision's rows share the taken one's chat: they follow its send
+        for session_id in {m.session_id for m in written.messages if m.status == "QUEUED"}:
+            self.wake(session_id)
 
     async def enqueue(
         self,

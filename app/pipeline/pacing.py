@@ -42,8 +42,12 @@ class Pacing:
 
     def lead(self, job: Job) -> float:
         """Seconds from the claim to the send: typing time plus a random jitter."""
+        return self.lead_for(job.text)
+
+    def lead_for(self, text: str) -> float:
+        """`lead` of a row with this text (a reply taken by its decision: no row yet)."""
         jitter = self.rng.uniform(0, self.jitter_s) if self.jitter_s > 0 else 0.0
-        return self.typing_time(job.text) + jitter
+        return self.typing_time(text) + jitter
 
     @property
     def max_lead_s(self) -> float:

@@ -19,6 +19,9 @@ from piccolo.table import Table
 from app.db import fast
 from app.db.repos import mapping
 from app.db.repos.inbound import message_row, open_conversation
+from app.db.repos.leases import Fence
+from app.db.repos.outbox_jobs import Job, job_of
+from app.db.repos.send_budget import fence_cte
 from app.db.tables import Conversation, Message, Outbox
 from app.domain import (
     ConversationStatus,
@@ -103,6 +106,32 @@ class Written:
 
     messages: list[c.Message]
     conversation: c.Conversation | None = None
+    taken: Job | None = None  # the reply the decision took for sending itself (`Take`)
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    """The dispatcher's offer to a decision (Postgres): take its first queued reply for
+    sending in the decision's own statement — marked SENDING there, the lane started at once
+    — instead of writing it PENDING and waking the dispatcher to claim it (a pass, and a
+    claim's one to three round trips, on every reply's way out).
+
+    The row is taken only if, in that statement: the lease still holds under `fence`; the
+    chat has no other row open (SENDING, or PENDING) — a chat has one row in flight and sends
+    in order; the conversation row is the version the statement's snapshot saw (every write of
+    an outbox row updates it in its transaction, so a row of the chat committed after the
+    snapshot — invisible to the check above — makes the decision fall back rather than put a
+    second row of the chat in flight); and, with a send budget, nothing of a reply's priority
+    waits in the session and the `ledger` (its slot granted by the caller from the budget row
+    it read) is written — only if that row is still `version`: a claim or another take since
+    then makes the decision fall back (every take writes the ledger, so they serialize there).
+    Falling back is the old way: the row PENDING, the dispatcher woken."""
+
+    slot_at: datetime  # stored on the row: the budget's slot (without a budget, the moment)
+    due: datetime  # when the lane sends it: the slot, or the moment plus the typing lead
+    fence: Fence | None = None
+    ledger: fast.Write | None = None  # with a budget: the ledger after the slot's grant …
+    version: str | None = None  # … written only if the budget row is still this (its xmin)
 
 
 def _usage_columns(usage: ModelUsage | None) -> dict[str, Any]:
@@ -180,8 +209,15 @@ async def enqueue_row(
     media: Media | None = None,
     sending: Sending = REPLY,
 ) -> None:
+    """The outbox row of an existing message (an approved draft), with its conversation's
+    `updated_at`: every outbox write updates its conversation in its transaction — a
+    decision that takes its reply checks that nothing of the chat was written since its
+    snapshot by that row's version (`Take`). Call it inside the caller's transaction."""
     await fast.insert(
         Outbox, outbox_row(target, message_id, text, now, media=media, sending=sending)
+    )
+    await Conversation.update({Conversation.updated_at: now}).where(
+        Conversation.id == target.conversation_id
     )
 
 
@@ -224,14 +260,28 @@ _DECIDED_COLUMNS = frozenset({"last_message_at", "status", "updated_at"})
 _CLAIMED = "EXISTS (SELECT 1 FROM w0)"
 
 
-def _conversation_update(changes: dict[str, Any], *, claimed: bool = False) -> str:
+def _conversation_update(
+    changes: dict[str, Any], *, claimed: bool = False, only_if: str = ""
+) -> str:
     """`UPDATE conversations SET <changes> WHERE id = {} RETURNING *` (names from our code);
-    `claimed`: only if the routing claim took the inbound (no row otherwise)."""
+    `claimed`: only if the routing claim took the inbound (no row otherwise); `only_if`: a
+    further condition (SQL from our code)."""
     if unknown := set(changes) - _DECIDED_COLUMNS:
         raise ValueError(f"not a decision's column: {sorted(unknown)}")
     sets = ", ".join(f"{column} = {{}}" for column in changes)
-    only_if = f" AND {_CLAIMED}" if claimed else ""
+    only_if = (f" AND {_CLAIMED}" if claimed else "") + only_if
     return f"UPDATE conversations SET {sets} WHERE id = {{}}{only_if} RETURNING *"  # noqa: S608
+
+
+def takes(
+    inbound_id: str | None,
+    drafts: list[Draft],
+    status: ConversationStatus | None,
+    before: Callable[[], Awaitable[None]] | None,
+) -> bool:
+    """Whether `record_decision` can take a reply in its statement (`Take`): the decision is
+    one statement and queues something (a held draft has no outbox row)."""
+    return _at_once(inbound_id, drafts, status, before) and any(not d.hold for d in drafts)
 
 
 def _at_once(
@@ -259,27 +309,117 @@ async def _decide_at_once(
     now: datetime,
     status: ConversationStatus | None,
     sending: Sending,
+    take: Take | None = None,
 ) -> Written:
-    """The whole decision in one statement (`fast.run_with`): the routing claim first, then
-    the rows and the conversation's update, each only if the claim took the inbound — so
-    a second decision writes nothing and needs no rollback, and the statement is atomic on
-    its own: outside a transaction it needs no BEGIN/COMMIT round trips (inside one, it
-    joins it)."""
+    """The whole decision in one statement: the routing claim first, then the rows and the
+    conversation's update, each only if the claim took the inbound — so a second decision
+    writes nothing and needs no rollback, and the statement is atomic on its own: outside a
+    transaction it needs no BEGIN/COMMIT round trips (inside one, it joins it). With `take`
+    its first queued reply may go out SENDING (`Take`)."""
     out: list[c.Message] = []
-    writes: list[fast.Write] = [(_CLAIM_ROUTING, (now, inbound_id))]
-    for i, d in enumerate(drafts):
-        message, written = _write(target, d, now + timedelta(microseconds=i), sending)
-        out.append(message)
-        writes += [fast.insert_statement(t, row, only_if=_CLAIMED) for t, row in written]
+    ctes: list[fast.Write] = [(f"w0 AS ({_CLAIM_ROUTING})", (now, inbound_id))]
     changes: dict[str, Any] = {"last_message_at": now}
     if status is not None:
         changes["status"] = status
     changes["updated_at"] = now
-    sql = _conversation_update(changes, claimed=True)
-    rows = await fast.run_with(writes, Conversation, sql, *changes.values(), target.conversation_id)
+    conversation = (*changes.values(), target.conversation_id)
+    if take is not None:
+        ctes += _take_gate(target, take, now, changes)
+    taken: dict[str, Any] | None = None
+    for i, d in enumerate(drafts):
+        message, written = _write(target, d, now + timedelta(microseconds=i), sending)
+        out.append(message)
+        for table, row in written:
+            if take is not None and table is Outbox and taken is None:
+                taken = row
+                sql, values = _taking(row, take)
+            else:
+                sql, values = fast.insert_statement(table, row, only_if=_CLAIMED)
+            ctes.append((f"w{len(ctes)} AS ({sql})", values))
+    if take is None:
+        final = _conversation_update(changes, claimed=True)
+        args = conversation
+    else:  # the fresh update (`conv`) or, when the row changed since the snapshot, this one
+        again = _conversation_update(changes, claimed=True, only_if=_NOT_FRESH)
+        ctes.append((f"conv2 AS ({again})", conversation))
+        final = (
+            f"SELECT *, {_gate(take)} AS taken FROM conv "  # noqa: S608
+            "UNION ALL SELECT *, false AS taken FROM conv2"
+        )
+        args = ()
+    sql = "WITH " + ", ".join(part for part, _ in ctes) + " " + final
+    rows = await fast.execute(Conversation, sql, *[v for _, vs in ctes for v in vs], *args)
     if not rows:
         raise AlreadyRouted(inbound_id)  # another decision committed first: nothing written
-    return Written(out, mapping.conversation(rows[0]))
+    job = None
+    if take is not None and taken is not None and rows[0].get("taken"):
+        job = job_of(taken | {"status": OutboxStatus.SENDING}, take.due)
+    return Written(out, mapping.conversation(rows[0]), job)
+
+
+# `took`: one row when the decision may take its reply — the conversation updated as the
+# snapshot saw it (`conv`), the lease still ours, no other row of the chat open, and (with a
+# budget) nothing of a reply's priority due in the session, which the budget would rank
+# first. The chat check reads the open-rows index (session_id, jid); the session's, the claim
+# index (session_id, status, priority, created_at).
+_CHAT_OPEN = (
+    "NOT EXISTS (SELECT 1 FROM outbox WHERE session_id = {} AND jid = {} "
+    "AND status IN ('SENDING', 'PENDING'))"
+)
+_TOOK = "EXISTS (SELECT 1 FROM took)"
+_NOT_FRESH = " AND NOT EXISTS (SELECT 1 FROM conv)"  # `conv2`: `conv` updated nothing
+_REPLIES_DUE = (
+    "NOT EXISTS (SELECT 1 FROM outbox WHERE session_id = {} AND status = 'PENDING' "
+    "AND priority = {} AND next_attempt_at <= {})"
+)
+
+
+def _take_gate(
+    target: Target, take: Take, now: datetime, changes: dict[str, Any]
+) -> list[fast.Write]:
+    """The CTEs that decide whether the decision takes its reply (`Take`): `fence`, `conv`
+    (the conversation's update, only on the version the snapshot saw: `xmin` unchanged —
+    a write committed since is seen by the update's recheck), `took`, and `ledger` with a
+    budget. The statement's last CTE `conv2` updates the conversation when `conv` did not."""
+    parts: list[fast.Write] = []
+    conditions = [_CHAT_OPEN]
+    args: list[Any] = [target.session_id, target.jid]
+    if take.fence is not None:
+        parts.append(fence_cte(target.session_id, take.fence, now))
+        conditions.insert(0, "EXISTS (SELECT 1 FROM fence)")
+    fresh = " AND xmin = (SELECT xmin FROM conversations WHERE id = {})"
+    update = _conversation_update(changes, claimed=True, only_if=fresh)
+    parts.append(
+        (f"conv AS ({update})", (*changes.values(), target.conversation_id, target.conversation_id))
+    )
+    if take.ledger is not None:
+        conditions.append(_REPLIES_DUE)
+        args += [target.session_id, SendKind.REPLY.priority, now]
+    took = f"took AS MATERIALIZED (SELECT 1 AS ok FROM conv WHERE {' AND '.join(conditions)})"  # noqa: S608
+    parts.append((took, tuple(args)))
+    if take.ledger is not None:
+        save, values = take.ledger
+        ledger = f"ledger AS ({save} AND xmin::text = {{}} AND {_TOOK} RETURNING 1 AS ok)"
+        parts.append((ledger, (*values, take.version)))
+    return parts
+
+
+def _gate(take: Take) -> str:
+    """Whether the decision took its reply: `took` held and, with a budget, `ledger` wrote."""
+    return "EXISTS (SELECT 1 FROM ledger)" if take.ledger is not None else _TOOK
+
+
+def _taking(row: dict[str, Any], take: Take) -> fast.Write:
+    """The outbox row's INSERT, SENDING with its slot when the gate (`took`, or `ledger`
+    with a budget) let the decision take it, PENDING otherwise."""
+    taken = _gate(take)
+    computed = (
+        ("status", f"CASE WHEN {taken} THEN 'SENDING' ELSE 'PENDING' END"),
+        ("slot_at", f"CASE WHEN {taken} THEN {{}}::timestamptz END"),
+    )
+    rest = {k: v for k, v in row.items() if k not in ("status", "slot_at")}
+    sql, values = fast.insert_statement(Outbox, rest, only_if=_CLAIMED, computed=computed)
+    return sql, (*values, take.slot_at)
 
 
 async def record_decision(
@@ -291,15 +431,18 @@ async def record_decision(
     status: ConversationStatus | None = None,
     before: Callable[[], Awaitable[None]] | None = None,
     sending: Sending = REPLY,
+    take: Take | None = None,
 ) -> Written:
     """In one transaction: the inbound's routing mark, `before` (a responder's own state, e.g. a
     flow run's step), the replies (+ outbox rows), and the conversation's new
     status/lastMessageAt. A `once_per_wait` draft is left out when the customer was already
     told in this waiting period. A crash before this commits re-routes the inbound on start;
     after it, the outbox holds the replies. An inbound is decided once: `AlreadyRouted` (and
-    nothing written) when another decision for it committed first."""
+    nothing written) when another decision for it committed first. `take`: the dispatcher's
+    offer to take the first queued reply in the decision's statement (Postgres, a decision
+    that is one statement: `takes`); `Written.taken` is that row when it was taken."""
     if _at_once(inbound_id, drafts, status, before):
-        return await _decide_at_once(target, inbound_id or "", drafts, now, status, sending)
+        return await _decide_at_once(target, inbound_id or "", drafts, now, status, sending, take)
     async with Message._meta.db.transaction():
         if inbound_id is not None:  # claimed first: a second writes nothing
             claimed = await fast.execute(Message, _CLAIM_ROUTING, now, inbound_id)

@@ -33,6 +33,7 @@ from app.domain.sending import (
     Ledger,
     QuietHours,
     SendBudgetView,
+    SendKind,
     WarmupView,
     parse_hhmm,
 )
@@ -179,6 +180,12 @@ async def _claim_read(
         await ensure(session_id, now)
         rows = await fast.execute(SendBudget, sql, *args, session_id)
     return rows[0] if rows else None
+
+
+def fence_cte(session_id: str, fence: Fence, now: datetime) -> fast.Write:
+    """The CTE `fence` (Postgres): one row while `fence` still holds the session's lease,
+    the lease row share-locked by the statement (a takeover waits for it); its arguments."""
+    return _FENCE % " FOR SHARE", (session_id, fence.node_id, fence.token, now)
 
 
 def _settings_of(row: dict[str, Any]) -> WorkspaceSettings:
@@ -574,6 +581,43 @@ async def claim_unbudgeted(
     rows.sort(key=lambda r: (r["priority"], r["created_at"], r["id"]))
     jobs = [job_of(row) for row in rows]
     return Claim([dataclasses.replace(j, slot_at=now + timedelta(seconds=lead(j))) for j in jobs])
+
+
+@dataclass(frozen=True, slots=True)
+class ReplySlot:
+    """A reply's slot granted ahead of its decision (`reply_slot`), and the ledger's write
+    that books it — valid only while the budget row is still `version`."""
+
+    slot_at: datetime
+    ledger: fast.Write
+    version: str
+
+
+async def reply_slot(
+    session_id: str,
+    now: datetime,
+    defaults: BudgetDefaults,
+    earliest: datetime,
+    *,
+    max_lead_s: float = 0.0,
+    fence: Fence | None = None,
+) -> ReplySlot | None:
+    """The slot a reply would get now (Postgres: the decision books it in its own statement,
+    `outbox.Take`): the budget row read as a claim reads it (with its version and the
+    fence), the slot granted at `earliest` or up to `max_lead_s` later, as `_choose` grants a
+    reply. None when the fence is lost, the number paused, or the minute has no slot by then
+    — the reply then waits for the dispatcher's claim like any other row."""
+    row = await _claim_read(session_id, fence, now, lock=False)
+    if row is None or not row["fenced"]:
+        return None
+    budget = _budget(row, _settings_of(row), defaults, now)
+    horizon = now + timedelta(seconds=max_lead_s)
+    if budget.max_priority() is None or not budget.minute_free(horizon):
+        return None
+    slot = budget.grant(SendKind.REPLY, False, earliest, horizon)
+    if slot is None:
+        return None
+    return ReplySlot(slot, _saving(session_id, budget.ledger, now), row["budget_xmin"])
 
 
 async def _fenced_in(session_id: str, fence: Fence | None, now: datetime) -> bool:

@@ -3,9 +3,9 @@ only where two writes must be one: with no webhook the stored message (a known c
 their open conversation: contact, message and conversation), the decision (routing claim,
 reply rows, conversation) and the "sent" mark are one statement each, atomic on their own —
 no BEGIN/COMMIT round trips; with a webhook listening each runs inside the transaction that writes
-its delivery rows, so a committed change still always has its deliveries. And the dispatcher,
-woken for the session the reply is in, claims there without first asking which sessions have
-rows due, and claims against the send budget without a transaction either. A
+its delivery rows, so a committed change still always has its deliveries. And the decision
+takes its reply for sending in its own statement (with a send budget, the slot read just
+before and booked in that statement): no dispatcher pass, no claim on a reply's way out. A
 message routed at once (its chat's lane idle) takes what routing reads from the
 store's statement; one that waits behind another in its lane reads it when its turn comes."""
 
@@ -100,17 +100,15 @@ async def test_nobody_listening_a_reply_needs_no_transaction(
     assert not [q for q, inside in statements[:decided] if inside]  # stored, routed: no BEGIN
     assert not [q for q in queries[:decided] if q.startswith(ROUTE_READ)]  # read with the store
     assert not [q for q in queries[:decided] if q.startswith(CONTACT_READ)]  # and the contact
-    claimed = next(i for i, q in enumerate(queries) if i > decided and q.startswith(HEADS))
-    assert not [q for q in queries[decided:claimed] if q.startswith(DUE)]
-    # the claim against the send budget: its read, the heads, and one write that takes the
-    # rows with the ledger only if nobody wrote the budget meanwhile — no BEGIN, no COMMIT
+    # the reply's slot read from the send budget (fence + budget) just before the decision,
+    # which books it on the ledger — only if nobody wrote the budget row since that read —
+    # and takes the reply in its own statement: nothing between the decision and the send
+    ours = [q for q in queries if not q.lstrip().startswith((POLL, WEBHOOK_POLL))]
+    at = next(i for i, q in enumerate(ours) if q.startswith(DECISION))
+    assert ours[at - 1].startswith(HEADS) and "budget_xmin" in ours[at - 1]
+    assert "ledger AS (UPDATE send_budgets" in ours[at] and "took AS" in ours[at]
+    assert ours[at + 1].startswith(SENT), ours[at:]
     sent = next(i for i, q in enumerate(queries) if q.startswith(SENT))
-    claim = [
-        q for q in queries[decided + 1 : sent] if not q.lstrip().startswith((POLL, WEBHOOK_POLL))
-    ]
-    assert len(claim) == 3, claim  # fence + budget, heads, take
-    assert all(q.startswith(p) for q, p in zip(claim, (HEADS, CLAIM, HEADS), strict=True))
-    assert "ledger AS (UPDATE send_budgets" in claim[2] and "xmin" in claim[2]
     assert not [q for q, inside in statements[decided:sent] if inside]
 
 
@@ -121,22 +119,22 @@ async def hooks_unbudgeted(tmp_path: Path, db_url: str) -> AsyncIterator[Hooks]:
         yield h
 
 
-async def test_without_a_budget_the_claim_is_one_statement(
+async def test_without_a_budget_the_reply_is_taken_by_its_decision(
     hooks_unbudgeted: Hooks, statements: list[tuple[str, bool]]
 ) -> None:
-    """No ledger to write: the heads and their takes are one statement, the fence checked
-    in it — a reply is stored, decided, claimed and marked sent in four round trips."""
+    """No ledger to write: the decision takes its reply in its statement (the fence checked
+    in it) without reading anything first — a reply is stored, decided and marked sent in
+    three round trips."""
     await _reply_to(hooks_unbudgeted, "first", 1)
     statements.clear()
     await _reply_to(hooks_unbudgeted, "second", 2)
-    queries = [query for query, _ in statements]
+    queries = [q for q, _ in statements if not q.lstrip().startswith((POLL, WEBHOOK_POLL))]
     decided = next(i for i, q in enumerate(queries) if q.startswith(DECISION))
     sent = next(i for i, q in enumerate(queries) if q.startswith(SENT))
-    claim = [
-        q for q in queries[decided + 1 : sent] if not q.lstrip().startswith((POLL, WEBHOOK_POLL))
-    ]
-    assert len(claim) == 1, claim
-    assert claim[0].startswith(HEADS) and "t0 AS (UPDATE outbox" in claim[0], claim
+    assert queries[decided - 1].startswith(STORE), queries[: decided + 1]
+    assert "fence AS (" in queries[decided] and "took AS" in queries[decided]
+    assert "ledger AS" not in queries[decided]
+    assert queries[decided + 1 : sent] == []
     assert not [q for q, inside in statements if inside]  # and no transaction anywhere
 
 
@@ -146,7 +144,7 @@ async def test_a_finished_send_with_nothing_due_asks_nothing(
     """The "sent" statement reads whether the session still has rows due: with none, the
     dispatcher neither asks which sessions have rows due nor claims until its next poll
     (1 s here) — a round trip fewer per finished send. With a row due it claims there at
-    once (`test_a_reply_is_claimed_at_once_while_another_send_is_in_flight`)."""
+    once."""
     import asyncio
 
     await _reply_to(hooks_pg, "first", 1)
@@ -184,12 +182,11 @@ async def hooks_stalled(tmp_path: Path, db_url: str) -> AsyncIterator[Hooks]:
         yield h
 
 
-async def test_a_reply_is_claimed_at_once_while_another_send_is_in_flight(
+async def test_a_reply_is_taken_at_once_while_another_send_is_in_flight(
     hooks_stalled: Hooks, statements: list[tuple[str, bool]]
 ) -> None:
-    """A reply's wake names its session, which has a row due for certain: the dispatcher
-    claims there even while another send is in flight, without first asking which sessions
-    have rows due (that ask is kept for a finished send, whose chat rarely has a next row)."""
+    """A send in flight in another chat does not hold a reply back: its decision takes it
+    (a send holds no pass open and writes no budget row while it is in flight)."""
     bot = hooks_stalled.bot
 
     async def sending(count: int) -> bool:
@@ -200,11 +197,11 @@ async def test_a_reply_is_claimed_at_once_while_another_send_is_in_flight(
     await eventually(lambda: sending(1))  # in flight for 2 s
     statements.clear()
     await bot.simulate("+4915187654321", "second")
-    await eventually(lambda: sending(2))  # claimed while the first was still being sent
+    await eventually(lambda: sending(2))  # taken while the first was still being sent
     queries = [query for query, _ in statements]
     decided = next(i for i, q in enumerate(queries) if q.startswith(DECISION))
-    claimed = next(i for i, q in enumerate(queries) if i > decided and q.startswith(CLAIM))
-    assert not [q for q in queries[decided:claimed] if q.startswith(DUE)]
+    assert not [q for q in queries[: decided + 1] if q.startswith((DUE, CLAIM))]
+    assert "took AS" in queries[decided]
 
 
 @pytest.fixture
