@@ -10,10 +10,11 @@ WhatsApp id. On Postgres a reply usually skips the claim: its decision takes it 
 statement when the dispatcher offers that (`offer`: this node holds the lease; with a budget,
 the slot read first and booked by the decision) and hands it to `adopt` for its lane — see
 `outbox.Take` for when a decision falls back to the claim. A chat has at most one row in
-flight, and none while a row of it waits for a retry, so its rows go strictly in order. A failure (see `retry`) holds
-the chat until the retry; a row that ends FAILED gets its reason and a `message_failed`
-notification, and the chat moves on. A send WhatsApp refuses also counts toward the budget's
-failure-spike pause. A reconnecting number resumes its waiting rows at once.
+flight, and none while a row of it waits for a retry, so its rows go strictly in order. A
+failure (see `retry`) holds the chat until the retry; a row that ends FAILED gets its reason
+and a `message_failed` notification, and the chat moves on. A send WhatsApp refuses also
+counts toward the budget's failure-spike pause. A reconnecting number resumes its waiting rows
+at once.
 Webhooks hear of a send (`message.outbound`) or a failure (`message.status`) in the
 transaction that records it.
 

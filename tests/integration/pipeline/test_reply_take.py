@@ -60,7 +60,7 @@ def _unbudgeted(fence: Fence | None = None) -> outbox.Take:
     return outbox.Take(NOW, NOW + timedelta(seconds=1), fence)
 
 
-async def _rows(conversation_id: str) -> list[dict]:  # type: ignore[type-arg]
+async def _rows(conversation_id: str) -> list[dict]:
     return await (
         Outbox.select(Outbox.status, Outbox.slot_at, Outbox.payload)
         .where(Outbox.conversation_id == conversation_id)
@@ -191,7 +191,7 @@ async def _budgeted_take(session: str, now: datetime) -> outbox.Take:
     return outbox.Take(got.slot_at, got.slot_at, None, got.ledger, got.version)
 
 
-async def _ledger(session: str) -> dict:  # type: ignore[type-arg]
+async def _ledger(session: str) -> dict:
     row = await SendBudget.select().where(SendBudget.session_id == session).first()
     assert row is not None
     return row
