@@ -119,6 +119,7 @@ class Dispatcher:
         self._polled_at = -math.inf  # monotonic time it last asked
         self._hinted: set[str] = set()  # sessions woken for since the last pass
         self._passing = False  # a pass is claiming (a decision's take would conflict)
+        self._held_back: set[str] = set()  # sessions whose last claim found the minute full
 
     def wake(self, session_id: str | None = None) -> None:
         """Rows are due: in `session_id` — a hint: the next pass claims there without first
@@ -137,7 +138,9 @@ class Dispatcher:
         out. None while this node does not send for the session (another node holds its
         lease), is not running, or — with a send budget — while a pass is running or
         pending (its claim would write the budget row the take needs unchanged, and it
-        claims the reply anyway), or the budget has no slot for it now."""
+        claims the reply anyway), while the session's last claim found the minute's window
+        full (rows held back go first: the claim ranks them by priority and age), or when
+        the budget has no slot for it now."""
         if self._task is None or self._stopping:
             return None
         fence = None
@@ -149,7 +152,7 @@ class Dispatcher:
         due = now + timedelta(seconds=pacing.lead_for(text))
         if not self._budget.enabled:  # as `claim_unbudgeted`: the moment stored, lead in memory
             return Take(now, due, fence)
-        if self._passing or self._wake.is_set():
+        if self._passing or self._wake.is_set() or session_id in self._held_back:
             return None
         spaced = self._pacer.not_before(session_id).get(jid)
         earliest = max(due, spaced) if spaced is not None else due
@@ -262,6 +265,10 @@ class Dispatcher:
                 self.adopt(job)
             if claim.next_at is not None:
                 self._next_at = min(claim.next_at, self._next_at or claim.next_at)
+            if claim.crowded:
+                self._held_back.add(session_id)
+            else:
+                self._held_back.discard(session_id)
 
     async def _lane(self, job: jobs.Job) -> None:
         done, more = False, None

@@ -121,11 +121,12 @@ class Take:
     in order; the conversation row is the version the statement's snapshot saw (every write of
     an outbox row updates it in its transaction, so a row of the chat committed after the
     snapshot — invisible to the check above — makes the decision fall back rather than put a
-    second row of the chat in flight); and, with a send budget, nothing of a reply's priority
-    waits in the session and the `ledger` (its slot granted by the caller from the budget row
-    it read) is written — only if that row is still `version`: a claim or another take since
-    then makes the decision fall back (every take writes the ledger, so they serialize there).
-    Falling back is the old way: the row PENDING, the dispatcher woken."""
+    second row of the chat in flight); and, with a send budget, the `ledger` (its slot granted
+    by the caller from the budget row it read) is written — only if that row is still
+    `version`: a claim or another take since then makes the decision fall back (every take
+    writes the ledger, so they serialize there). Falling back is the old way: the row PENDING,
+    the dispatcher woken. (Whether rows held back by the budget should go first is the
+    caller's to judge: `Dispatcher.offer`.)"""
 
     slot_at: datetime  # stored on the row: the budget's slot (without a budget, the moment)
     due: datetime  # when the lane sends it: the slot, or the moment plus the typing lead
@@ -358,20 +359,14 @@ async def _decide_at_once(
 
 
 # `took`: one row when the decision may take its reply — the conversation updated as the
-# snapshot saw it (`conv`), the lease still ours, no other row of the chat open, and (with a
-# budget) nothing of a reply's priority due in the session, which the budget would rank
-# first. The chat check reads the open-rows index (session_id, jid); the session's, the claim
-# index (session_id, status, priority, created_at).
+# snapshot saw it (`conv`), the lease still ours, and no other row of the chat open (read
+# through the open-rows index, session_id and jid: `test_generic_plans.py`).
 _CHAT_OPEN = (
     "NOT EXISTS (SELECT 1 FROM outbox WHERE session_id = {} AND jid = {} "
     "AND status IN ('SENDING', 'PENDING'))"
 )
 _TOOK = "EXISTS (SELECT 1 FROM took)"
 _NOT_FRESH = " AND NOT EXISTS (SELECT 1 FROM conv)"  # `conv2`: `conv` updated nothing
-_REPLIES_DUE = (
-    "NOT EXISTS (SELECT 1 FROM outbox WHERE session_id = {} AND status = 'PENDING' "
-    "AND priority = {} AND next_attempt_at <= {})"
-)
 
 
 def _take_gate(
@@ -392,9 +387,6 @@ def _take_gate(
     parts.append(
         (f"conv AS ({update})", (*changes.values(), target.conversation_id, target.conversation_id))
     )
-    if take.ledger is not None:
-        conditions.append(_REPLIES_DUE)
-        args += [target.session_id, SendKind.REPLY.priority, now]
     took = f"took AS MATERIALIZED (SELECT 1 AS ok FROM conv WHERE {' AND '.join(conditions)})"  # noqa: S608
     parts.append((took, tuple(args)))
     if take.ledger is not None:

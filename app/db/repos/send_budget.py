@@ -131,6 +131,9 @@ class Claim:
     jobs: list[Job]
     next_at: datetime | None = None  # when something held back by the budget may go
     paused: bool = False
+    # the minute's window held rows back: they go before a reply decided after this claim
+    # (`Dispatcher.offer` leaves such a reply to the next claim, which ranks them all)
+    crowded: bool = False
 
 
 Lead = Callable[[Job], float]  # seconds before a row's send: typing time and jitter
@@ -478,7 +481,7 @@ async def _claim_locked(session_id: str, wish: _Wish) -> Claim:
                 budget.refund(job.slot_at, job.cold)
         if missed:
             await _save(session_id, budget.ledger, now)
-    return Claim(granted, budget.next_opening())
+    return Claim(granted, budget.next_opening(), crowded=budget.full_until is not None)
 
 
 async def _claim_unlocked(session_id: str, wish: _Wish) -> Claim | None:
@@ -496,7 +499,7 @@ async def _claim_unlocked(session_id: str, wish: _Wish) -> Claim | None:
         return plan
     budget, chosen = plan
     if not chosen:
-        return Claim([], budget.next_opening())
+        return Claim([], budget.next_opening(), crowded=budget.full_until is not None)
     assert row is not None  # no row: `_choose` returned a Claim
     slots = [(j.slot_at, j.id) for j in chosen if j.slot_at is not None]
     save = _saving(session_id, budget.ledger, now)
@@ -507,7 +510,7 @@ async def _claim_unlocked(session_id: str, wish: _Wish) -> Claim | None:
     for job in chosen:
         if job.id not in taken:  # taken meanwhile (a cancel): its slot goes back, locked
             await refund(job, wish.defaults, now)
-    return Claim(granted, budget.next_opening())
+    return Claim(granted, budget.next_opening(), crowded=budget.full_until is not None)
 
 
 async def _choose(
@@ -529,7 +532,7 @@ async def _choose(
     if top is None:
         return Claim([], None, paused=True)
     if not budget.minute_free(horizon):
-        return Claim([], budget.next_opening())
+        return Claim([], budget.next_opening(), crowded=budget.full_until is not None)
     room = max(1, min(wish.limit, budget.limits.per_minute - budget.sent_last_minute()))
     chosen: list[Job] = []
     held: set[str] = set()  # chats whose head had to wait: nothing of theirs goes after it

@@ -220,3 +220,19 @@ async def test_a_budgeted_take_finds_its_row_by_primary_key(db: Engine) -> None:
             update = plan.split("Update on outbox")[1]
             assert "Index Scan using outbox_pkey" in update, plan
             assert "ix_outbox" not in update and "Seq Scan on outbox" not in update, plan
+
+
+async def test_a_decision_s_take_checks_its_chat_by_index(db: Engine) -> None:
+    """`outbox.Take`'s chat check in the decision's statement: the chat's open rows through
+    the open-rows index, session and chat in its condition — on an empty outbox and after
+    statistics that saw nothing PENDING, never the number's whole history."""
+    if db.engine_type == "sqlite":
+        return
+    sql = fast._compile(f"SELECT 1 AS ok WHERE {outbox._CHAT_OPEN}", "postgres")
+    for analysed in (False, True):
+        if analysed:
+            await _sent_history(*await _number("decision"))
+        plan = await _generic_plan(sql, ["s", "1@s.whatsapp.net"])
+        assert "ix_outbox_chat_open" in plan and "Seq Scan" not in plan, plan
+        cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+        assert "session_id" in cond and "jid" in cond, plan

@@ -228,19 +228,6 @@ async def test_a_budget_written_since_its_read_keeps_the_reply_pending(db: Engin
     assert (await _ledger(session))["day_sent"] == 1  # the claim's slot, and only it
 
 
-async def test_a_reply_due_elsewhere_in_the_session_goes_first(db: Engine) -> None:
-    """With a budget, a reply already waiting in another chat ranks first for the next slot:
-    the decision does not take its own ahead of it."""
-    ws, session = await _session()
-    target, inbound_id = await _inbound(ws, session, "4915100000008")
-    other, other_id = await _inbound(ws, session, "4915100000009")
-    await outbox.record_decision(other, other_id, [outbox.Draft("waiting")], NOW)  # PENDING
-    take = await _budgeted_take(session, NOW)
-    written = await outbox.record_decision(target, inbound_id, [outbox.Draft("x")], NOW, take=take)
-    assert written.taken is None
-    assert (await _ledger(session))["day_sent"] == 0
-
-
 async def test_no_slot_no_take(db: Engine) -> None:
     """A paused number (or a full minute) offers nothing: the reply waits like any row."""
     _, session = await _session()

@@ -11,6 +11,7 @@ store's statement; one that waits behind another in its lane reads it when its t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -236,3 +237,39 @@ async def test_a_message_waiting_in_its_lane_reads_the_state_when_its_turn_comes
     assert replies == 2  # the echo: nothing for "third"
     assert _ran(statements, STORE) == [False, False]
     assert len([q for q, _ in statements if q.startswith(ROUTE_READ)]) == 1  # the third's
+
+
+async def test_a_reply_waits_for_the_claim_while_the_minute_is_full(
+    hooks_pg: Hooks, statements: list[tuple[str, bool]]
+) -> None:
+    """Once a claim found the number's minute full (rows held back), a new reply is left to
+    the next claim — which ranks it with the held-back rows by priority and age — instead of
+    booking a slot ahead of them: its decision neither reads the budget nor takes it."""
+    bot = hooks_pg.bot
+    await _reply_to(hooks_pg, "first", 1)  # taken by its decision: the minute's one slot
+    r = await bot.send(
+        "PATCH", f"/whatsapp/sessions/{bot.session_id}/budget", json={"perMinute": 1}
+    )
+    assert r.status_code == 200, r.text
+    statements.clear()
+    await bot.simulate("+4915187654321", "second")  # no slot: PENDING, the dispatcher claims
+
+    async def claimed() -> bool:
+        queries = [q for q, _ in statements]
+        decided = [i for i, q in enumerate(queries) if q.startswith(DECISION)]
+        return bool(decided) and any(q.startswith(HEADS) for q in queries[decided[0] + 1 :])
+
+    await eventually(claimed)  # the claim read the budget: the minute is full
+    await asyncio.sleep(0.2)
+    statements.clear()
+    await bot.simulate("+4915100000003", "third")
+
+    async def decided() -> bool:
+        return await bot.db(lambda: Outbox.count()) == 3
+
+    await eventually(decided)
+    queries = [q for q, _ in statements if not q.lstrip().startswith((POLL, WEBHOOK_POLL))]
+    at = next(i for i, q in enumerate(queries) if q.startswith(DECISION))
+    assert "took AS" not in queries[at]
+    assert not [q for q in queries[:at] if q.startswith(HEADS)], queries[:at]
+    assert await bot.db(lambda: Outbox.count().where(Outbox.status == "PENDING")) == 2
