@@ -369,7 +369,7 @@ class Pipeline:
             self._events.publish(catalog.message_new(workspace_id, message, conversation))
         for event in changed:
             self._events.publish(event)
-        self._outbox.sent(written)
+        self._outbox.dispatch(written)
 
     async def settle(self) -> None:
         """Wait until every queued message is routed."""

@@ -59,8 +59,8 @@ class Outbox:
         take: bool = False,
     ) -> Written:
         """Write `effect` (a responder's own state), `drafts` (queued, or held for approval),
-        mark `inbound_id` routed and set the conversation's status, in one transaction. Then,
-        once it committed and the events are out (and `effect.applied()`), call `sent(…)`.
+        mark `inbound_id` routed and set the conversation's status, in one transaction. Once
+        it committed and the events are out (and `effect.applied()`), call `dispatch`.
         `take`: the decision may take its first queued reply for sending itself, when the
         dispatcher offers it (`outbox.Take`; Postgres)."""
         offer = None
@@ -79,7 +79,7 @@ class Outbox:
             take=offer,
         )
 
-    def sent(self, written: Written) -> None:
+    def dispatch(self, written: Written) -> None:
         """After a decision committed: its taken reply goes out on a lane of its own, or
         the dispatcher is woken for the sessions of its queued rows."""
         if written.taken is not None and self._taker is not None:
