@@ -2,7 +2,10 @@
 flow waking up, a broadcast, a send-first — is written as rows first, then the dispatcher is
 woken to send them within the number's send budget. Nothing is sent that was not recorded.
 
-- `record(...)`: replies, written with the decision that made them (one transaction).
+- `record(...)`: replies, written with the decision that made them (one transaction); then
+  `dispatch(written)`. On Postgres the decision may take its first reply for sending in its
+  own statement, when the dispatcher offers it (`repo.Take`): that reply goes straight to a
+  lane, with no dispatcher pass and no claim.
 - `enqueue(target, drafts, kind=…)`: a message nobody is replying to. It joins the caller's
   transaction when one is open (a broadcast marks its recipient row in the same one); then
   the caller calls `announce(written)` once that transaction has committed. Called outside a
