@@ -189,6 +189,11 @@ async def _sent(bot: Bot, n: int) -> bool:
     return len(bot.phone.sent) >= n
 
 
+async def _marked(bot: Bot, n: int) -> bool:
+    """`n` outbox rows marked sent (the mark commits after the phone took the message)."""
+    return await bot.db(lambda: Outbox.count().where(Outbox.status == "SENT")) >= n
+
+
 async def test_pause_takes_back_what_waits_resume_finishes_cancel_stops(any_bot: Bot) -> None:
     bot = any_bot
     setup = await _setup(bot)
@@ -199,6 +204,7 @@ async def test_pause_takes_back_what_waits_resume_finishes_cancel_stops(any_bot:
                           contactIds=everyone)  # fmt: skip
     assert (await bot.send("POST", f"/broadcasts/{first['id']}/send")).status_code == 202
     await eventually(lambda: _sent(bot, 1))  # one a minute: the rest wait in the outbox
+    await eventually(lambda: _marked(bot, 1))  # the phone has it before the row says SENT
     queued = await bot.db(
         lambda: Message.select(Message.id, Message.conversation_id).where(
             Message.status == "QUEUED"
