@@ -136,6 +136,12 @@ class Claim:
     crowded: bool = False
 
 
+def _claimed(granted: list[Job], budget: Budget) -> Claim:
+    """A claim's result as `budget` left it: when to look again, and whether the minute's
+    window held rows back."""
+    return Claim(granted, budget.next_opening(), crowded=budget.full_until is not None)
+
+
 Lead = Callable[[Job], float]  # seconds before a row's send: typing time and jitter
 
 
@@ -481,7 +487,7 @@ async def _claim_locked(session_id: str, wish: _Wish) -> Claim:
                 budget.refund(job.slot_at, job.cold)
         if missed:
             await _save(session_id, budget.ledger, now)
-    return Claim(granted, budget.next_opening(), crowded=budget.full_until is not None)
+    return _claimed(granted, budget)
 
 
 async def _claim_unlocked(session_id: str, wish: _Wish) -> Claim | None:
@@ -499,7 +505,7 @@ async def _claim_unlocked(session_id: str, wish: _Wish) -> Claim | None:
         return plan
     budget, chosen = plan
     if not chosen:
-        return Claim([], budget.next_opening(), crowded=budget.full_until is not None)
+        return _claimed([], budget)
     assert row is not None  # no row: `_choose` returned a Claim
     slots = [(j.slot_at, j.id) for j in chosen if j.slot_at is not None]
     save = _saving(session_id, budget.ledger, now)
@@ -510,7 +516,7 @@ async def _claim_unlocked(session_id: str, wish: _Wish) -> Claim | None:
     for job in chosen:
         if job.id not in taken:  # taken meanwhile (a cancel): its slot goes back, locked
             await refund(job, wish.defaults, now)
-    return Claim(granted, budget.next_opening(), crowded=budget.full_until is not None)
+    return _claimed(granted, budget)
 
 
 async def _choose(
@@ -532,7 +538,7 @@ async def _choose(
     if top is None:
         return Claim([], None, paused=True)
     if not budget.minute_free(horizon):
-        return Claim([], budget.next_opening(), crowded=budget.full_until is not None)
+        return _claimed([], budget)
     room = max(1, min(wish.limit, budget.limits.per_minute - budget.sent_last_minute()))
     chosen: list[Job] = []
     held: set[str] = set()  # chats whose head had to wait: nothing of theirs goes after it

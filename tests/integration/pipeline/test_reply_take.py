@@ -7,7 +7,7 @@ read it. Otherwise the row is written PENDING, as before, for the dispatcher to 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from piccolo.engine.base import Engine
@@ -16,25 +16,15 @@ from app.db.repos import outbox, send_budget
 from app.db.repos.inbound import persist_inbound
 from app.db.repos.leases import Fence
 from app.db.repos.mapping import json_value
-from app.db.tables import Conversation, Message, Outbox, SendBudget, WhatsappSession, Workspace
+from app.db.tables import Conversation, Message, Outbox, SendBudget
 from app.domain import OutboxStatus, new_id
 from app.domain.messages import NormalizedMessage
 from app.domain.sending import BudgetDefaults, SendKind
+from tests.integration.pipeline.test_send_budget_claims import DEFAULTS, NOW, _session
 
 pytestmark = pytest.mark.parametrize(
     "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
-
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-DEFAULTS = BudgetDefaults(per_minute=60, per_day=10_000, cold_per_day=10_000)
-
-
-async def _session() -> tuple[str, str]:
-    ws = Workspace(name="W", slug=new_id())
-    await ws.save()
-    session = WhatsappSession(workspace_id=ws.id, account_id="default", channel="simulator")
-    await session.save()
-    return ws.id, session.id
 
 
 async def _inbound(
